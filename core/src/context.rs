@@ -1,0 +1,289 @@
+//! Values that travel *down* the stack with one operation: [`Context`].
+//!
+//! The Go SDK passes per-operation values in a `context.Context` (`WithStackValue`); smithy-rs
+//! has its `ConfigBag`. Here a [`Context`] holds the well-known values every middleware may need
+//! (service, operation, region, invocation id, attempt) as plain fields, and anything else in a
+//! typed map ([`Context::insert`] / [`Context::get`]): put a private type in it and only your
+//! module can read it.
+//!
+//! ```
+//! use ziggurat_core::context::{Context, Region};
+//!
+//! #[derive(Clone, Debug, PartialEq)]
+//! struct TenantId(u32);
+//!
+//! let mut ctx = Context::new("DynamoDB", "GetItem");
+//! ctx.set_region(Some(Region::new("eu-west-1")));
+//! ctx.insert(TenantId(7));
+//! assert_eq!(ctx.get::<TenantId>(), Some(&TenantId(7)));
+//! assert_eq!(ctx.region().map(|r| r.as_str()), Some("eu-west-1"));
+//! ```
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Instant;
+
+/// An AWS region name, such as `us-east-1`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Region(Cow<'static, str>);
+
+impl Region {
+    /// A region from any string.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        Region(name.into())
+    }
+    /// A region from a static string, usable in constants.
+    pub const fn from_static(name: &'static str) -> Self {
+        Region(Cow::Borrowed(name))
+    }
+    /// The region's name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Region({})", self.0)
+    }
+}
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The id of one operation, the same on every attempt (`amz-sdk-invocation-id`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InvocationId([u8; 36]);
+
+impl InvocationId {
+    /// A new random (version 4) UUID.
+    pub fn random() -> Self {
+        let bits = fastrand::u128(..);
+        // Set the version (4) and the RFC 4122 variant bits.
+        let bits = (bits & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+        let mut out = [b'0'; 36];
+        let mut nibble = 0;
+        for (i, slot) in out.iter_mut().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *slot = b'-';
+                continue;
+            }
+            let v = ((bits >> (124 - 4 * nibble)) & 0xF) as u8;
+            *slot = if v < 10 { b'0' + v } else { b'a' + v - 10 };
+            nibble += 1;
+        }
+        InvocationId(out)
+    }
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits and dashes are ever written.
+        std::str::from_utf8(&self.0).unwrap_or("00000000-0000-4000-8000-000000000000")
+    }
+}
+
+impl fmt::Debug for InvocationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "InvocationId({})", self.as_str())
+    }
+}
+impl fmt::Display for InvocationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Marks recorded during one operation, turned into [`Timings`](crate::metadata::Timings)
+/// by the `Timing` middleware.
+#[derive(Debug, Clone, Default)]
+pub struct TimingMarks {
+    /// When the operation started.
+    pub start: Option<Instant>,
+    /// How long serialization took.
+    pub serialization: std::time::Duration,
+    /// Per attempt: signing, wire and deserialization time.
+    pub attempts: Vec<crate::metadata::AttemptTimings>,
+}
+
+impl TimingMarks {
+    /// The timings of the current attempt, created on first use.
+    pub fn current_attempt(&mut self, attempt: u32) -> &mut crate::metadata::AttemptTimings {
+        let idx = attempt.max(1) as usize - 1;
+        while self.attempts.len() <= idx {
+            self.attempts.push(Default::default());
+        }
+        let last = self.attempts.len() - 1;
+        &mut self.attempts[idx.min(last)]
+    }
+}
+
+/// Per-operation values, passed down through every step.
+pub struct Context {
+    service: &'static str,
+    operation: &'static str,
+    region: Option<Region>,
+    invocation_id: Option<InvocationId>,
+    attempt: u32,
+    max_attempts: u32,
+    timing: Option<Box<TimingMarks>>,
+    spec: Option<&'static crate::stack::OperationSpec>,
+    identity: Option<crate::credentials::Credentials>,
+    identity_override: Option<crate::credentials::SharedCredentialsProvider>,
+    values: http::Extensions,
+}
+
+impl Context {
+    /// A context for one operation of one service.
+    pub fn new(service: &'static str, operation: &'static str) -> Self {
+        Context {
+            service,
+            operation,
+            region: None,
+            invocation_id: None,
+            attempt: 0,
+            max_attempts: 1,
+            timing: None,
+            spec: None,
+            identity: None,
+            identity_override: None,
+            values: http::Extensions::new(),
+        }
+    }
+    /// The service id (`S3`, `DynamoDB`).
+    pub fn service(&self) -> &'static str {
+        self.service
+    }
+    /// The operation name (`GetObject`).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+    /// The region, when configured.
+    pub fn region(&self) -> Option<&Region> {
+        self.region.as_ref()
+    }
+    /// Sets the region.
+    pub fn set_region(&mut self, region: Option<Region>) {
+        self.region = region;
+    }
+    /// The invocation id, once set.
+    pub fn invocation_id(&self) -> Option<InvocationId> {
+        self.invocation_id
+    }
+    /// Sets the invocation id.
+    pub fn set_invocation_id(&mut self, id: InvocationId) {
+        self.invocation_id = Some(id);
+    }
+    /// The current attempt, counting from 1 (0 before the first attempt).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+    /// Sets the current attempt.
+    pub fn set_attempt(&mut self, attempt: u32) {
+        self.attempt = attempt;
+    }
+    /// The most attempts the retry strategy will make.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+    /// Sets the most attempts.
+    pub fn set_max_attempts(&mut self, n: u32) {
+        self.max_attempts = n;
+    }
+    /// Timing marks, when timing is enabled.
+    pub fn timing_mut(&mut self) -> Option<&mut TimingMarks> {
+        self.timing.as_deref_mut()
+    }
+    /// Turns timing on for this operation.
+    pub fn enable_timing(&mut self) {
+        if self.timing.is_none() {
+            self.timing = Some(Box::new(TimingMarks {
+                start: Some(Instant::now()),
+                ..Default::default()
+            }));
+        }
+    }
+    /// Takes the timing marks out.
+    pub fn take_timing(&mut self) -> Option<Box<TimingMarks>> {
+        self.timing.take()
+    }
+    /// The operation being run, inside a stack.
+    pub fn spec(&self) -> Option<&'static crate::stack::OperationSpec> {
+        self.spec
+    }
+    pub(crate) fn set_spec(&mut self, spec: &'static crate::stack::OperationSpec) {
+        self.spec = Some(spec);
+    }
+    /// The credentials resolved for the current attempt.
+    pub fn identity(&self) -> Option<&crate::credentials::Credentials> {
+        self.identity.as_ref()
+    }
+    /// Sets the resolved credentials.
+    pub fn set_identity(&mut self, identity: Option<crate::credentials::Credentials>) {
+        self.identity = identity;
+    }
+    /// A per-call credentials provider that replaces the client's.
+    pub fn identity_override(&self) -> Option<&crate::credentials::SharedCredentialsProvider> {
+        self.identity_override.as_ref()
+    }
+    /// Sets a per-call credentials provider.
+    pub fn set_identity_override(
+        &mut self,
+        provider: Option<crate::credentials::SharedCredentialsProvider>,
+    ) {
+        self.identity_override = provider;
+    }
+    /// Stores a typed value, replacing any earlier value of that type.
+    pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) -> Option<T> {
+        self.values.insert(value)
+    }
+    /// A typed value.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.values.get::<T>()
+    }
+    /// A typed value, mutably.
+    pub fn get_mut<T: Send + Sync + 'static>(&mut self) -> Option<&mut T> {
+        self.values.get_mut::<T>()
+    }
+    /// Removes a typed value.
+    pub fn remove<T: Send + Sync + 'static>(&mut self) -> Option<T> {
+        self.values.remove::<T>()
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("service", &self.service)
+            .field("operation", &self.operation)
+            .field("region", &self.region)
+            .field("invocation_id", &self.invocation_id)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invocation_ids_are_v4_uuids_and_differ() {
+        let a = InvocationId::random();
+        let b = InvocationId::random();
+        assert_ne!(a, b);
+        let s = a.as_str();
+        assert_eq!(s.len(), 36);
+        assert_eq!(&s[14..15], "4");
+        assert!(matches!(&s[19..20], "8" | "9" | "a" | "b"), "{s}");
+        assert!(s.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn typed_values_round_trip() {
+        let mut ctx = Context::new("S3", "GetObject");
+        assert!(ctx.get::<u32>().is_none());
+        ctx.insert(5u32);
+        *ctx.get_mut::<u32>().unwrap() += 1;
+        assert_eq!(ctx.remove::<u32>(), Some(6));
+    }
+}

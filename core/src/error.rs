@@ -1,0 +1,477 @@
+//! One error type for every operation: [`SdkError`].
+//!
+//! An operation can fail in five different ways, and callers need to tell them apart without
+//! parsing strings:
+//!
+//! | kind | meaning | example |
+//! |---|---|---|
+//! | [`ErrorKind::Construction`] | the request could not be built; nothing was sent | missing region, no credentials, invalid input |
+//! | [`ErrorKind::Timeout`] | a time limit ran out | connect timeout, attempt timeout |
+//! | [`ErrorKind::Transport`] | the connection failed | refused, reset, TLS |
+//! | [`ErrorKind::Response`] | a response arrived but could not be understood | truncated XML |
+//! | [`ErrorKind::Service`] | the service answered with an error | `NoSuchKey`, `ThrottlingException` |
+//!
+//! Like the Go SDK's `OperationError`, its `Display` names the service and the operation.
+//! Service errors are [`ApiError`]s in the stack; typed operations convert them into
+//! per-operation error enums with [`SdkError::map_service_error`].
+//!
+//! ```
+//! use ziggurat_core::error::{ApiError, ErrorKind, Fault, SdkError};
+//!
+//! let api = ApiError::new("NoSuchKey", 404)
+//!     .with_message("The specified key does not exist.")
+//!     .with_fault(Fault::Client);
+//! let err = SdkError::service(api).with_operation("S3", "GetObject");
+//! assert_eq!(err.kind(), ErrorKind::Service);
+//! assert_eq!(err.code(), Some("NoSuchKey"));
+//! assert_eq!(
+//!     err.to_string(),
+//!     "operation error S3: GetObject, service error NoSuchKey: The specified key does not exist. (status 404)"
+//! );
+//! ```
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::metadata::Metadata;
+
+/// A boxed, thread-safe error.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// What kind of failure an [`SdkError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request could not be built; nothing was sent.
+    Construction,
+    /// A time limit ran out.
+    Timeout,
+    /// The connection failed (connect, I/O, TLS).
+    Transport,
+    /// A response arrived but could not be understood.
+    Response,
+    /// The service answered with an error.
+    Service,
+}
+
+/// How a transport failure happened, for retry classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be established (refused, DNS, unreachable).
+    Connect,
+    /// The connection broke while the request or the response was in flight.
+    Io,
+    /// The TLS handshake failed.
+    Tls,
+    /// Anything else.
+    Other,
+}
+
+/// Who caused a service error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Fault {
+    /// The caller (HTTP 4xx).
+    Client,
+    /// The service (HTTP 5xx).
+    Server,
+    /// Not known.
+    #[default]
+    Unknown,
+}
+
+impl Fault {
+    /// The fault implied by an HTTP status.
+    pub fn from_status(status: u16) -> Fault {
+        match status {
+            400..=499 => Fault::Client,
+            500..=599 => Fault::Server,
+            _ => Fault::Unknown,
+        }
+    }
+}
+
+/// Accessors that every service error offers.
+pub trait ProvideErrorMetadata {
+    /// The error code (`NoSuchKey`, `ResourceNotFoundException`).
+    fn code(&self) -> Option<&str>;
+    /// The message the service sent.
+    fn message(&self) -> Option<&str>;
+    /// The request id of the failed request.
+    fn request_id(&self) -> Option<&str>;
+}
+
+/// An error answered by the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    code: String,
+    message: Option<String>,
+    fault: Fault,
+    status: u16,
+    request_id: Option<String>,
+    host_id: Option<String>,
+}
+
+impl ApiError {
+    /// An error with a code and an HTTP status; the fault follows from the status.
+    pub fn new(code: impl Into<String>, status: u16) -> Self {
+        ApiError {
+            code: code.into(),
+            message: None,
+            fault: Fault::from_status(status),
+            status,
+            request_id: None,
+            host_id: None,
+        }
+    }
+    /// Sets the message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+    /// Sets the fault.
+    pub fn with_fault(mut self, fault: Fault) -> Self {
+        self.fault = fault;
+        self
+    }
+    /// Sets the request id.
+    pub fn with_request_id(mut self, id: Option<String>) -> Self {
+        self.request_id = id;
+        self
+    }
+    /// Sets S3's host id (`x-amz-id-2`).
+    pub fn with_host_id(mut self, id: Option<String>) -> Self {
+        self.host_id = id;
+        self
+    }
+    /// The error code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+    /// The message.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    /// Who caused the error.
+    pub fn fault(&self) -> Fault {
+        self.fault
+    }
+    /// The HTTP status of the response.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// The request id.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    /// S3's host id (`x-amz-id-2`).
+    pub fn host_id(&self) -> Option<&str> {
+        self.host_id.as_deref()
+    }
+}
+
+impl ProvideErrorMetadata for ApiError {
+    fn code(&self) -> Option<&str> {
+        Some(&self.code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code)?;
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        write!(f, " (status {}", self.status)?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        if let Some(id) = &self.host_id {
+            write!(f, ", host id {id}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl StdError for ApiError {}
+
+/// The error of every operation. `E` is the service error: [`ApiError`] inside the stack, a
+/// per-operation enum for typed calls.
+pub struct SdkError<E = ApiError> {
+    inner: Box<Inner<E>>,
+}
+
+struct Inner<E> {
+    kind: Repr<E>,
+    service: Option<&'static str>,
+    operation: Option<&'static str>,
+    metadata: Metadata,
+}
+
+enum Repr<E> {
+    Construction(BoxError),
+    Timeout(BoxError),
+    Transport(TransportErrorKind, BoxError),
+    Response(BoxError),
+    Service(E),
+}
+
+impl<E> SdkError<E> {
+    fn from_repr(kind: Repr<E>) -> Self {
+        SdkError {
+            inner: Box::new(Inner {
+                kind,
+                service: None,
+                operation: None,
+                metadata: Metadata::default(),
+            }),
+        }
+    }
+
+    /// The request could not be built (bad input, missing region, no credentials).
+    pub fn construction(source: impl Into<BoxError>) -> Self {
+        Self::from_repr(Repr::Construction(source.into()))
+    }
+    /// A time limit ran out.
+    pub fn timeout(source: impl Into<BoxError>) -> Self {
+        Self::from_repr(Repr::Timeout(source.into()))
+    }
+    /// The connection failed.
+    pub fn transport(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+        Self::from_repr(Repr::Transport(kind, source.into()))
+    }
+    /// A response could not be understood.
+    pub fn response(source: impl Into<BoxError>) -> Self {
+        Self::from_repr(Repr::Response(source.into()))
+    }
+    /// The service answered with an error.
+    pub fn service(err: E) -> Self {
+        Self::from_repr(Repr::Service(err))
+    }
+
+    /// Names the service and operation, for `Display`.
+    pub fn with_operation(mut self, service: &'static str, operation: &'static str) -> Self {
+        self.inner.service = Some(service);
+        self.inner.operation = Some(operation);
+        self
+    }
+    /// Attaches metadata (request id, attempts, timings).
+    pub fn with_metadata(mut self, metadata: Metadata) -> Self {
+        self.inner.metadata = metadata;
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match &self.inner.kind {
+            Repr::Construction(_) => ErrorKind::Construction,
+            Repr::Timeout(_) => ErrorKind::Timeout,
+            Repr::Transport(..) => ErrorKind::Transport,
+            Repr::Response(_) => ErrorKind::Response,
+            Repr::Service(_) => ErrorKind::Service,
+        }
+    }
+    /// How the transport failed, for transport errors.
+    pub fn transport_kind(&self) -> Option<TransportErrorKind> {
+        match &self.inner.kind {
+            Repr::Transport(k, _) => Some(*k),
+            _ => None,
+        }
+    }
+    /// Whether a time limit ran out.
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
+    }
+    /// The service error, if the service answered with one.
+    pub fn as_service_error(&self) -> Option<&E> {
+        match &self.inner.kind {
+            Repr::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+    /// The service error, if the service answered with one.
+    pub fn into_service_error(self) -> Option<E> {
+        match self.inner.kind {
+            Repr::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+    /// The service name, once the error has left the stack.
+    pub fn service_name(&self) -> Option<&'static str> {
+        self.inner.service
+    }
+    /// The operation name, once the error has left the stack.
+    pub fn operation_name(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+    /// Request id, attempts and timings of the failed operation.
+    pub fn metadata(&self) -> &Metadata {
+        &self.inner.metadata
+    }
+    /// Mutable access to the metadata.
+    pub fn metadata_mut(&mut self) -> &mut Metadata {
+        &mut self.inner.metadata
+    }
+
+    /// Converts the service error, keeping everything else.
+    pub fn map_service_error<F, E2>(self, f: F) -> SdkError<E2>
+    where
+        F: FnOnce(E) -> E2,
+    {
+        let Inner {
+            kind,
+            service,
+            operation,
+            metadata,
+        } = *self.inner;
+        let kind = match kind {
+            Repr::Construction(e) => Repr::Construction(e),
+            Repr::Timeout(e) => Repr::Timeout(e),
+            Repr::Transport(k, e) => Repr::Transport(k, e),
+            Repr::Response(e) => Repr::Response(e),
+            Repr::Service(e) => Repr::Service(f(e)),
+        };
+        SdkError {
+            inner: Box::new(Inner {
+                kind,
+                service,
+                operation,
+                metadata,
+            }),
+        }
+    }
+}
+
+impl<E: ProvideErrorMetadata> SdkError<E> {
+    /// The service error code, if the service answered with an error.
+    pub fn code(&self) -> Option<&str> {
+        self.as_service_error().and_then(|e| e.code())
+    }
+    /// The service error message.
+    pub fn message(&self) -> Option<&str> {
+        self.as_service_error().and_then(|e| e.message())
+    }
+    /// The request id, from the service error or the response metadata.
+    pub fn request_id(&self) -> Option<&str> {
+        self.as_service_error()
+            .and_then(|e| e.request_id())
+            .or_else(|| self.inner.metadata.request_id())
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(s), Some(o)) = (self.inner.service, self.inner.operation) {
+            write!(f, "operation error {s}: {o}, ")?;
+        }
+        match &self.inner.kind {
+            Repr::Construction(e) => write!(f, "failed to construct request: {e}"),
+            Repr::Timeout(e) => write!(f, "timed out: {e}"),
+            Repr::Transport(k, e) => {
+                let what = match k {
+                    TransportErrorKind::Connect => "connect error",
+                    TransportErrorKind::Io => "i/o error",
+                    TransportErrorKind::Tls => "tls error",
+                    TransportErrorKind::Other => "transport error",
+                };
+                write!(f, "{what}: {e}")
+            }
+            Repr::Response(e) => write!(f, "could not read the response: {e}"),
+            Repr::Service(e) => write!(f, "service error {e}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("SdkError");
+        d.field("service", &self.inner.service)
+            .field("operation", &self.inner.operation);
+        match &self.inner.kind {
+            Repr::Construction(e) => d.field("construction", e),
+            Repr::Timeout(e) => d.field("timeout", e),
+            Repr::Transport(k, e) => d.field("transport", &(k, e)),
+            Repr::Response(e) => d.field("response", e),
+            Repr::Service(e) => d.field("service_error", e),
+        };
+        d.field("metadata", &self.inner.metadata).finish()
+    }
+}
+
+impl<E> StdError for SdkError<E>
+where
+    E: StdError + 'static,
+{
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &self.inner.kind {
+            Repr::Construction(e) | Repr::Timeout(e) | Repr::Response(e) => Some(e.as_ref()),
+            Repr::Transport(_, e) => Some(e.as_ref()),
+            Repr::Service(e) => Some(e),
+        }
+    }
+}
+
+impl From<http::Error> for SdkError {
+    /// A request that could not be assembled (an invalid header value or URI from the input)
+    /// is a construction error.
+    fn from(e: http::Error) -> Self {
+        SdkError::construction(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_operation_and_kind() {
+        let e: SdkError =
+            SdkError::construction("no region is configured").with_operation("DynamoDB", "GetItem");
+        assert_eq!(
+            e.to_string(),
+            "operation error DynamoDB: GetItem, failed to construct request: no region is configured"
+        );
+        assert_eq!(e.kind(), ErrorKind::Construction);
+        assert!(e.as_service_error().is_none());
+    }
+
+    #[test]
+    fn service_error_maps_to_typed_error() {
+        #[derive(Debug, PartialEq)]
+        enum Typed {
+            NotFound,
+            Other(String),
+        }
+        let api = ApiError::new("NoSuchKey", 404).with_request_id(Some("r1".into()));
+        let e: SdkError = SdkError::service(api);
+        assert_eq!(e.request_id(), Some("r1"));
+        let typed = e.map_service_error(|a| {
+            if a.code() == "NoSuchKey" {
+                Typed::NotFound
+            } else {
+                Typed::Other(a.code().to_owned())
+            }
+        });
+        assert_eq!(typed.into_service_error(), Some(Typed::NotFound));
+    }
+
+    #[test]
+    fn source_chain_reaches_cause() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let e: SdkError = SdkError::transport(TransportErrorKind::Io, io);
+        assert_eq!(e.transport_kind(), Some(TransportErrorKind::Io));
+        assert_eq!(e.source().unwrap().to_string(), "reset by peer");
+    }
+
+    #[test]
+    fn fault_follows_status() {
+        assert_eq!(ApiError::new("X", 503).fault(), Fault::Server);
+        assert_eq!(ApiError::new("X", 404).fault(), Fault::Client);
+        assert_eq!(ApiError::new("X", 200).fault(), Fault::Unknown);
+    }
+}

@@ -1,0 +1,431 @@
+//! Running a compiled stack: one flat async function per segment.
+//!
+//! For each call the orchestrator runs, in order: the request side of every entry before the
+//! retry loop; then, per attempt, a copy of the request through the entries after `"Retry"`,
+//! the tail (a tower layer's service, or the transport and the operation deserializer), and the
+//! response side of those entries in reverse; and finally the response side of the entries
+//! before the loop, in reverse. Hooks are plain calls; nothing is boxed unless a tower layer
+//! was inserted, so a call through a stack of hooks costs little more than the hooks themselves.
+use std::any::Any;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::HeaderMap;
+use tower::ServiceExt;
+
+use super::middleware::HttpService;
+use super::plan::{CompiledStack, Entry, Segment, Tail};
+use crate::body::Body;
+use crate::context::Context;
+use crate::credentials::ProvideCredentials;
+use crate::error::SdkError;
+use crate::hook::{HttpRequest, HttpResponse, Input, OperationOutput, Output};
+use crate::metadata::Metadata;
+use crate::retry::RetryDecision;
+
+/// A response body as the operation deserializer receives it.
+#[derive(Debug)]
+pub enum ResponseBody {
+    /// Read whole (every non-streaming output, and every error response).
+    Buffered(Bytes),
+    /// Left unread, for outputs that stream (S3 `GetObject`).
+    Streaming(Body),
+}
+
+/// Serializes an erased input into a request whose URI holds the path and query only.
+pub type SerializeFn = fn(&(dyn Any + Send), &mut Context) -> Result<http::Request<Body>, SdkError>;
+/// Deserializes a response into an erased output or an error.
+pub type DeserializeFn =
+    fn(http::response::Parts, ResponseBody, &mut Context) -> Result<Output, SdkError>;
+
+/// What the stack needs to know about one operation: its names, its serializer and its
+/// deserializer. The only per-operation code that runs inside the stack.
+#[derive(Debug)]
+pub struct OperationSpec {
+    /// The service id (`S3`).
+    pub service: &'static str,
+    /// The operation name (`GetObject`).
+    pub operation: &'static str,
+    /// The serializer.
+    pub serialize: SerializeFn,
+    /// The deserializer.
+    pub deserialize: DeserializeFn,
+    /// Whether a successful response body is handed over unread.
+    pub streaming_output: bool,
+}
+
+pub(crate) struct State {
+    input: Option<Input>,
+    parts: Option<http::request::Parts>,
+    body: Body,
+    ctx: Context,
+}
+
+impl CompiledStack {
+    /// Runs one operation through the stack.
+    ///
+    /// `ctx` carries the per-call values (region, overrides); the service and operation names
+    /// come from `spec`. Errors name the service and operation.
+    pub async fn invoke(
+        &self,
+        spec: &'static OperationSpec,
+        input: Input,
+        mut ctx: Context,
+    ) -> Result<OperationOutput, SdkError> {
+        ctx.set_spec(spec);
+        let mut st = State {
+            input: Some(input),
+            parts: None,
+            body: Body::empty(),
+            ctx,
+        };
+        run_segment(&self.head, &mut st)
+            .await
+            .map_err(|e| e.with_operation(spec.service, spec.operation))
+    }
+}
+
+fn no_request() -> SdkError {
+    SdkError::construction("a request hook ran before the operation serializer")
+}
+
+fn request_side(entry: &Entry, st: &mut State) -> Result<(), SdkError> {
+    match entry {
+        Entry::Input(h) => match st.input.as_mut() {
+            Some(input) => h.on_input(input, &mut st.ctx),
+            None => Ok(()),
+        },
+        Entry::Request(h) => {
+            let parts = st.parts.as_mut().ok_or_else(no_request)?;
+            h.on_request(&mut HttpRequest::new(
+                parts,
+                &mut st.body,
+                Some(&mut st.ctx),
+            ))
+        }
+        Entry::Serializer => {
+            let Some(spec) = st.ctx.spec() else {
+                return Err(SdkError::construction("no operation is being run"));
+            };
+            let input = st
+                .input
+                .as_deref()
+                .ok_or_else(|| SdkError::construction("the input was already consumed"))?;
+            let started = st.ctx.timing_mut().map(|_| Instant::now());
+            let (parts, body) = (spec.serialize)(input, &mut st.ctx)?.into_parts();
+            if let (Some(t), Some(marks)) = (started, st.ctx.timing_mut()) {
+                marks.serialization = t.elapsed();
+            }
+            st.parts = Some(parts);
+            st.body = body;
+            Ok(())
+        }
+        Entry::Retry(..) | Entry::GetIdentity(_) => Ok(()),
+    }
+}
+
+fn response_side(entry: &Entry, ctx: &mut Context, result: &mut Result<OperationOutput, SdkError>) {
+    match entry {
+        Entry::Input(h) => h.on_output(ctx, result),
+        Entry::Request(h) => {
+            let failed = result.is_err();
+            let metadata = match result {
+                Ok(out) => &mut out.metadata,
+                Err(e) => e.metadata_mut(),
+            };
+            let status = metadata
+                .http_status()
+                .and_then(|s| http::StatusCode::from_u16(s).ok());
+            h.on_response(&mut HttpResponse::new(
+                status,
+                None,
+                metadata,
+                Some(ctx),
+                failed,
+            ));
+        }
+        Entry::Serializer | Entry::Retry(..) | Entry::GetIdentity(_) => {}
+    }
+}
+
+fn set_attempts(result: &mut Result<OperationOutput, SdkError>, attempts: u32) {
+    match result {
+        Ok(out) => out.metadata.set_attempts(attempts),
+        Err(e) => e.metadata_mut().set_attempts(attempts),
+    }
+}
+
+/// Runs one segment: request side, the attempt loop with the tail, response side.
+pub(crate) async fn run_segment(
+    seg: &Segment,
+    st: &mut State,
+) -> Result<OperationOutput, SdkError> {
+    let entries = seg.entries.as_slice();
+    let retry_at = seg.retry_at.min(entries.len());
+    let (before, rest) = entries.split_at(retry_at);
+    let (strategy, attempt_entries) = match rest.split_first() {
+        Some((Entry::Retry(s, sleep), after)) => (Some((s, sleep)), after),
+        _ => (None, rest),
+    };
+
+    let mut ran = 0;
+    let mut early = None;
+    for entry in before {
+        if let Err(e) = request_side(entry, st) {
+            early = Some(e);
+            break;
+        }
+        ran += 1;
+    }
+
+    let mut result = match early {
+        Some(e) => Err(e),
+        None => {
+            let max = strategy.map_or(1, |(s, _)| s.max_attempts().max(1));
+            st.ctx.set_max_attempts(max);
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                st.ctx.set_attempt(attempt);
+                // The last possible attempt takes the request; earlier ones send a copy.
+                let copy = if attempt < max {
+                    match (&st.parts, st.body.try_clone()) {
+                        (Some(p), Some(b)) => Some((p.clone(), b)),
+                        _ => None,
+                    }
+                } else {
+                    None
+                };
+                let can_retry = copy.is_some();
+                let (mut parts, mut body) = match copy {
+                    Some(c) => c,
+                    None => match st.parts.take() {
+                        Some(p) => (p, std::mem::take(&mut st.body)),
+                        None => break Err(no_request()),
+                    },
+                };
+
+                let mut ran_attempt = 0;
+                let mut failed = None;
+                for entry in attempt_entries {
+                    let step = match entry {
+                        Entry::Request(h) => h.on_request(&mut HttpRequest::new(
+                            &mut parts,
+                            &mut body,
+                            Some(&mut st.ctx),
+                        )),
+                        Entry::GetIdentity(provider) => {
+                            let provider = st.ctx.identity_override().cloned().or(provider.clone());
+                            match provider {
+                                Some(p) => match p.provide_credentials().await {
+                                    Ok(c) => {
+                                        st.ctx.set_identity(Some(c));
+                                        Ok(())
+                                    }
+                                    Err(e) => Err(SdkError::construction(e)),
+                                },
+                                None => Ok(()),
+                            }
+                        }
+                        Entry::Input(_) | Entry::Serializer | Entry::Retry(..) => Ok(()),
+                    };
+                    if let Err(e) = step {
+                        failed = Some(e);
+                        break;
+                    }
+                    ran_attempt += 1;
+                }
+
+                let mut res = match failed {
+                    Some(e) => Err(e),
+                    None => match &seg.tail {
+                        Tail::Transmit(svc) => transmit(svc, parts, body, &mut st.ctx).await,
+                        Tail::Node(node) => {
+                            let carrier = ContextCarrier::new(std::mem::replace(
+                                &mut st.ctx,
+                                Context::new("", ""),
+                            ));
+                            let mut req = http::Request::from_parts(parts, body);
+                            req.extensions_mut().insert(carrier.clone());
+                            let res = node.clone().oneshot(req).await;
+                            if let Some(ctx) = carrier.take() {
+                                st.ctx = ctx;
+                            }
+                            res
+                        }
+                    },
+                };
+                for entry in attempt_entries[..ran_attempt].iter().rev() {
+                    response_side(entry, &mut st.ctx, &mut res);
+                }
+
+                let decision = match strategy {
+                    Some((s, _)) if res.is_err() => s.decide(&st.ctx, &res),
+                    _ => RetryDecision::Stop,
+                };
+                match (decision, strategy) {
+                    (RetryDecision::RetryAfter(delay), Some((_, sleep))) if can_retry => {
+                        tracing::debug!(
+                            attempt,
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying {}",
+                            st.ctx.operation()
+                        );
+                        sleep.sleep(delay).await;
+                    }
+                    _ => {
+                        set_attempts(&mut res, attempt);
+                        break res;
+                    }
+                }
+            }
+        }
+    };
+
+    for entry in before[..ran].iter().rev() {
+        response_side(entry, &mut st.ctx, &mut result);
+    }
+    result
+}
+
+fn response_metadata(parts: &http::response::Parts) -> Metadata {
+    let mut meta = parts
+        .extensions
+        .get::<Metadata>()
+        .cloned()
+        .unwrap_or_default();
+    meta.set_http_status(parts.status.as_u16());
+    let header =
+        |h: &HeaderMap, name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if meta.request_id().is_none()
+        && let Some(id) = header(&parts.headers, "x-amzn-requestid")
+            .or_else(|| header(&parts.headers, "x-amz-request-id"))
+    {
+        meta.set_request_id(id);
+    }
+    if meta.extended_request_id().is_none()
+        && let Some(id) = header(&parts.headers, "x-amz-id-2")
+    {
+        meta.set_extended_request_id(id);
+    }
+    meta
+}
+
+/// The end of the line: send through the lower chain, then deserialize.
+async fn transmit(
+    svc: &HttpService,
+    parts: http::request::Parts,
+    body: Body,
+    ctx: &mut Context,
+) -> Result<OperationOutput, SdkError> {
+    let Some(spec) = ctx.spec() else {
+        return Err(SdkError::construction("no operation is being run"));
+    };
+    let started = ctx.timing_mut().map(|_| Instant::now());
+    let response = svc
+        .clone()
+        .oneshot(http::Request::from_parts(parts, body))
+        .await?;
+    let wired = started.map(|t| (t, Instant::now()));
+    let (parts, body) = response.into_parts();
+    let metadata = response_metadata(&parts);
+
+    let body = if spec.streaming_output && parts.status.is_success() {
+        ResponseBody::Streaming(body)
+    } else {
+        match body.collect().await {
+            Ok(bytes) => ResponseBody::Buffered(bytes),
+            Err(e) => {
+                return Err(io_error(e).with_metadata(metadata));
+            }
+        }
+    };
+    let result = (spec.deserialize)(parts, body, ctx);
+    let attempt = ctx.attempt();
+    if let (Some((start, wire_end)), Some(marks)) = (wired, ctx.timing_mut()) {
+        let t = marks.current_attempt(attempt);
+        t.wire = wire_end.duration_since(start);
+        t.deserialization = wire_end.elapsed();
+    }
+    match result {
+        Ok(output) => Ok(OperationOutput { output, metadata }),
+        Err(mut e) => {
+            let mut m = metadata;
+            m.merge_missing(std::mem::take(e.metadata_mut()));
+            Err(e.with_metadata(m))
+        }
+    }
+}
+
+fn io_error(e: crate::error::BoxError) -> SdkError {
+    // A body that breaks off mid-way is a transport failure (retryable), not a bad response.
+    SdkError::transport(crate::error::TransportErrorKind::Io, e)
+}
+
+/// How the [`Context`] rides in request extensions across a tower layer (extensions need
+/// `Clone`, a context is not).
+#[derive(Clone)]
+pub(crate) struct ContextCarrier(Arc<Mutex<Option<Context>>>);
+
+impl ContextCarrier {
+    fn new(ctx: Context) -> Self {
+        ContextCarrier(Arc::new(Mutex::new(Some(ctx))))
+    }
+    fn take(&self) -> Option<Context> {
+        self.0.lock().ok().and_then(|mut g| g.take())
+    }
+    fn put(&self, ctx: Context) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = Some(ctx);
+        }
+    }
+}
+
+/// The service behind a tower layer: runs the rest of the stack.
+#[derive(Clone)]
+pub(crate) struct SegmentService {
+    segment: Arc<Segment>,
+}
+
+impl SegmentService {
+    pub(crate) fn new(segment: Arc<Segment>) -> Self {
+        SegmentService { segment }
+    }
+}
+
+impl tower::Service<http::Request<Body>> for SegmentService {
+    type Response = OperationOutput;
+    type Error = SdkError;
+    type Future = BoxFuture<'static, Result<OperationOutput, SdkError>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), SdkError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let segment = self.segment.clone();
+        Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            let carrier = parts.extensions.remove::<ContextCarrier>();
+            let Some(ctx) = carrier.as_ref().and_then(ContextCarrier::take) else {
+                return Err(SdkError::construction(
+                    "a tower layer in the stack dropped the request extensions",
+                ));
+            };
+            let mut st = State {
+                input: None,
+                parts: Some(parts),
+                body,
+                ctx,
+            };
+            let result = run_segment(&segment, &mut st).await;
+            if let Some(carrier) = carrier {
+                carrier.put(st.ctx);
+            }
+            result
+        })
+    }
+}

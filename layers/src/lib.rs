@@ -1,0 +1,2 @@
+//! The middleware of ziggurat.
+pub mod sign;

@@ -1,0 +1,2 @@
+//! Request signing.
+pub mod signer;
