@@ -273,6 +273,12 @@ impl<H> HookLayer<H> {
     }
 }
 
+impl<H: Default> Default for HookLayer<H> {
+    fn default() -> Self {
+        HookLayer::new(H::default())
+    }
+}
+
 impl<H, S> tower_layer::Layer<S> for HookLayer<H> {
     type Service = HookService<H, S>;
     fn layer(&self, inner: S) -> Self::Service {

@@ -13,6 +13,8 @@ pub mod credentials;
 pub mod error;
 pub mod hook;
 pub mod metadata;
+pub mod operation;
 pub mod retry;
 pub mod stack;
 pub mod time;
+pub mod transport;

@@ -1,2 +1,14 @@
-//! The middleware of ziggurat.
+//! The middleware of ziggurat, one folder per concern.
+//!
+//! Every synchronous concern is a [`RequestHook`](ziggurat_core::hook::RequestHook) that runs
+//! inline in a [`Stack`](ziggurat_core::stack::Stack) and, through
+//! [`HookLayer`](ziggurat_core::hook::HookLayer), as a standalone `tower::Layer` on any
+//! `Service<http::Request<B>>`.
+#![warn(missing_docs)]
+
+pub mod content_length;
+pub mod endpoint;
+pub mod invocation_id;
 pub mod sign;
+pub mod timing;
+pub mod user_agent;

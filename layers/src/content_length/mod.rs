@@ -1,0 +1,80 @@
+//! Sets `Content-Length` from the body when its length is known.
+//!
+//! SigV4 signs the headers, so `Content-Length` must be on the request before signing; hyper
+//! would otherwise add it (or `Transfer-Encoding: chunked`) only when sending. A body whose
+//! length is unknown is left alone: the transport streams it chunked. An existing header is
+//! kept, and `GET`/`HEAD` requests with an empty body get none, as browsers and AWS SDKs do.
+//!
+//! ```
+//! use tower::{Layer, ServiceExt, service_fn};
+//! use ziggurat_layers::content_length::ContentLengthLayer;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let svc = ContentLengthLayer::default().layer(service_fn(|req: http::Request<String>| async move {
+//!     let len = req.headers()["content-length"].to_str().unwrap().to_owned();
+//!     Ok::<_, std::convert::Infallible>(http::Response::new(len))
+//! }));
+//! let req = http::Request::put("/").body("hello".to_owned()).unwrap();
+//! assert_eq!(svc.oneshot(req).await.unwrap().body(), "5");
+//! # }
+//! ```
+use http::{HeaderValue, Method, header::CONTENT_LENGTH};
+use ziggurat_core::error::SdkError;
+use ziggurat_core::hook::{HookLayer, HttpRequest, RequestHook};
+
+/// The hook: sets `Content-Length`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ComputeContentLength;
+
+/// [`ComputeContentLength`] as a standalone tower layer.
+pub type ContentLengthLayer = HookLayer<ComputeContentLength>;
+
+impl RequestHook for ComputeContentLength {
+    fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+        if req.headers().contains_key(CONTENT_LENGTH) {
+            return Ok(());
+        }
+        let Some(len) = req.body().len() else {
+            return Ok(());
+        };
+        if len == 0 && matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            return Ok(());
+        }
+        req.headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(len));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ziggurat_core::body::Body;
+
+    fn run(method: Method, body: Body) -> Option<String> {
+        let (mut parts, _) = http::Request::builder()
+            .method(method)
+            .uri("/")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let mut body = body;
+        ComputeContentLength
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, None))
+            .unwrap();
+        parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn sets_length_of_known_bodies_only() {
+        assert_eq!(run(Method::PUT, Body::from("abc")), Some("3".into()));
+        assert_eq!(run(Method::POST, Body::empty()), Some("0".into()));
+        assert_eq!(run(Method::GET, Body::empty()), None);
+        let stream = Body::from_stream(http_body_util::Empty::<bytes::Bytes>::new());
+        // An empty stream has an exact size hint of 0.
+        assert_eq!(run(Method::PUT, stream), Some("0".into()));
+    }
+}

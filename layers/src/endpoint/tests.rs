@@ -1,0 +1,143 @@
+use super::*;
+use ziggurat_core::body::Body;
+use ziggurat_core::context::Context;
+
+fn resolve(hook: &ResolveEndpoint, path: &str, ctx: &mut Context) -> Result<String, SdkError> {
+    let (mut parts, _) = http::Request::get(path).body(()).unwrap().into_parts();
+    let mut body = Body::empty();
+    hook.on_request(&mut HttpRequest::new(&mut parts, &mut body, Some(ctx)))?;
+    Ok(parts.uri.to_string())
+}
+
+fn s3_ctx(region: &'static str, bucket: &str) -> Context {
+    let mut ctx = Context::new("S3", "GetObject");
+    ctx.set_region(Some(Region::from_static(region)));
+    ctx.insert(S3Bucket(bucket.to_owned()));
+    ctx
+}
+
+#[test]
+fn regional_default_and_china_partition() {
+    let hook = ResolveEndpoint::new("dynamodb");
+    let mut ctx = Context::new("DynamoDB", "GetItem");
+    ctx.set_region(Some(Region::from_static("us-west-2")));
+    assert_eq!(
+        resolve(&hook, "/", &mut ctx).unwrap(),
+        "https://dynamodb.us-west-2.amazonaws.com/"
+    );
+    ctx.set_region(Some(Region::from_static("cn-north-1")));
+    assert_eq!(
+        resolve(&hook, "/", &mut ctx).unwrap(),
+        "https://dynamodb.cn-north-1.amazonaws.com.cn/"
+    );
+}
+
+#[test]
+fn missing_region_is_a_construction_error() {
+    let hook = ResolveEndpoint::new("dynamodb");
+    let err = resolve(&hook, "/", &mut Context::new("DynamoDB", "GetItem")).unwrap_err();
+    assert_eq!(err.kind(), ziggurat_core::error::ErrorKind::Construction);
+    assert!(err.to_string().contains("AWS_REGION"), "{err}");
+    let mut ctx = Context::new("DynamoDB", "GetItem");
+    ctx.set_region(Some(Region::new("us-east-1/../evil".to_owned())));
+    assert!(resolve(&hook, "/", &mut ctx).is_err());
+}
+
+#[test]
+fn s3_uses_virtual_hosts_when_the_bucket_allows() {
+    let hook = ResolveEndpoint::new("s3").with_s3_addressing(S3Addressing::default());
+    assert_eq!(
+        resolve(
+            &hook,
+            "/my-bucket/a/b.txt?x-id=GetObject",
+            &mut s3_ctx("eu-west-1", "my-bucket")
+        )
+        .unwrap(),
+        "https://my-bucket.s3.eu-west-1.amazonaws.com/a/b.txt?x-id=GetObject"
+    );
+    assert_eq!(
+        resolve(
+            &hook,
+            "/my-bucket?list-type=2",
+            &mut s3_ctx("eu-west-1", "my-bucket")
+        )
+        .unwrap(),
+        "https://my-bucket.s3.eu-west-1.amazonaws.com/?list-type=2"
+    );
+    // Dots over HTTPS and upper case force path style.
+    assert_eq!(
+        resolve(&hook, "/my.bucket/k", &mut s3_ctx("eu-west-1", "my.bucket")).unwrap(),
+        "https://s3.eu-west-1.amazonaws.com/my.bucket/k"
+    );
+    assert_eq!(
+        resolve(&hook, "/MyBucket/k", &mut s3_ctx("eu-west-1", "MyBucket")).unwrap(),
+        "https://s3.eu-west-1.amazonaws.com/MyBucket/k"
+    );
+}
+
+#[test]
+fn s3_path_style_is_forced_by_setting_ip_and_localhost() {
+    let forced = ResolveEndpoint::new("s3").with_s3_addressing(S3Addressing {
+        force_path_style: true,
+    });
+    assert_eq!(
+        resolve(&forced, "/b1b/k", &mut s3_ctx("us-east-1", "b1b")).unwrap(),
+        "https://s3.us-east-1.amazonaws.com/b1b/k"
+    );
+    for (endpoint, expect) in [
+        ("http://127.0.0.1:9000", "http://127.0.0.1:9000/b1b/k"),
+        ("http://localhost:9000/", "http://localhost:9000/b1b/k"),
+        ("http://[::1]:9000", "http://[::1]:9000/b1b/k"),
+        (
+            "http://minio.internal:9000/base",
+            "http://b1b.minio.internal:9000/base/k",
+        ),
+    ] {
+        let hook = ResolveEndpoint::new("s3")
+            .with_s3_addressing(S3Addressing::default())
+            .with_base_endpoint(Some(BaseEndpoint::parse(endpoint).unwrap()));
+        assert_eq!(
+            resolve(&hook, "/b1b/k", &mut s3_ctx("us-east-1", "b1b")).unwrap(),
+            expect,
+            "{endpoint}"
+        );
+    }
+}
+
+#[test]
+fn per_call_endpoint_overrides_the_client_one() {
+    let hook = ResolveEndpoint::new("dynamodb")
+        .with_base_endpoint(Some(BaseEndpoint::parse("http://127.0.0.1:1").unwrap()));
+    let mut ctx = Context::new("DynamoDB", "GetItem");
+    ctx.insert(EndpointUrl(
+        BaseEndpoint::parse("http://127.0.0.1:2").unwrap(),
+    ));
+    assert_eq!(
+        resolve(&hook, "/", &mut ctx).unwrap(),
+        "http://127.0.0.1:2/"
+    );
+}
+
+#[test]
+fn bad_endpoint_urls_are_rejected() {
+    for bad in [
+        "127.0.0.1:9000",
+        "ftp://x",
+        "http://",
+        "http://h/?q=1",
+        "not a url",
+    ] {
+        assert!(BaseEndpoint::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn virtual_host_rules() {
+    assert!(is_virtual_hostable_bucket("abc", true));
+    assert!(!is_virtual_hostable_bucket("ab", true));
+    assert!(!is_virtual_hostable_bucket("a.b.c", true));
+    assert!(is_virtual_hostable_bucket("a.b.c", false));
+    assert!(!is_virtual_hostable_bucket("192.168.1.1", false));
+    assert!(!is_virtual_hostable_bucket("-abc", false));
+    assert!(!is_virtual_hostable_bucket("a..b", false));
+}
