@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod body;
+pub mod config;
 pub mod context;
 pub mod credentials;
 pub mod error;

@@ -85,6 +85,14 @@ impl Metadata {
     }
 }
 
+/// Outputs that carry the [`Metadata`] of the call that produced them.
+pub trait HasMetadata {
+    /// Request id, attempts, timings.
+    fn response_metadata(&self) -> &Metadata;
+    /// Sets the metadata (done by the client after deserialization).
+    fn set_response_metadata(&mut self, metadata: Metadata);
+}
+
 /// Where the time of one operation went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timings {

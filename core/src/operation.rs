@@ -20,7 +20,7 @@
 //!     type Error = ApiError;
 //!     const SERVICE: &'static str = "Example";
 //!     const NAME: &'static str = "Ping";
-//!     fn serialize(_: &(), _: &mut Context) -> Result<http::Request<Body>, SdkError> {
+//!     fn serialize(_: &mut (), _: &mut Context) -> Result<http::Request<Body>, SdkError> {
 //!         Ok(http::Request::get("/ping").body(Body::empty())?)
 //!     }
 //!     fn deserialize(parts: http::response::Parts, _: ResponseBody, _: &mut Context) -> Result<u16, SdkError> {
@@ -58,7 +58,11 @@ pub trait Operation: Sized + 'static {
 
     /// Builds the request; its URI holds the path and query, the endpoint middleware adds the
     /// scheme and host.
-    fn serialize(input: &Self::Input, ctx: &mut Context) -> Result<http::Request<Body>, SdkError>;
+    /// It takes the input mutably so a body that cannot be cloned can be moved into the request.
+    fn serialize(
+        input: &mut Self::Input,
+        ctx: &mut Context,
+    ) -> Result<http::Request<Body>, SdkError>;
 
     /// Turns the response into the output, or an error.
     fn deserialize(
@@ -72,10 +76,10 @@ pub trait Operation: Sized + 'static {
 }
 
 fn serialize_erased<O: Operation>(
-    input: &(dyn Any + Send),
+    input: &mut (dyn Any + Send),
     ctx: &mut Context,
 ) -> Result<http::Request<Body>, SdkError> {
-    match input.downcast_ref::<O::Input>() {
+    match input.downcast_mut::<O::Input>() {
         Some(input) => O::serialize(input, ctx),
         None => Err(SdkError::construction(format!(
             "the input given to {} is not its input type",

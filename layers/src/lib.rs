@@ -9,6 +9,7 @@
 pub mod content_length;
 pub mod endpoint;
 pub mod invocation_id;
+pub mod protocol;
 pub mod sign;
 pub mod timing;
 pub mod user_agent;

@@ -36,7 +36,11 @@ pub enum ResponseBody {
 }
 
 /// Serializes an erased input into a request whose URI holds the path and query only.
-pub type SerializeFn = fn(&(dyn Any + Send), &mut Context) -> Result<http::Request<Body>, SdkError>;
+///
+/// It takes the input mutably so that a body which cannot be cloned (a one-shot stream) can be
+/// moved into the request.
+pub type SerializeFn =
+    fn(&mut (dyn Any + Send), &mut Context) -> Result<http::Request<Body>, SdkError>;
 /// Deserializes a response into an erased output or an error.
 pub type DeserializeFn =
     fn(http::response::Parts, ResponseBody, &mut Context) -> Result<Output, SdkError>;
@@ -112,7 +116,7 @@ fn request_side(entry: &Entry, st: &mut State) -> Result<(), SdkError> {
             };
             let input = st
                 .input
-                .as_deref()
+                .as_deref_mut()
                 .ok_or_else(|| SdkError::construction("the input was already consumed"))?;
             let started = st.ctx.timing_mut().map(|_| Instant::now());
             let (parts, body) = (spec.serialize)(input, &mut st.ctx)?.into_parts();

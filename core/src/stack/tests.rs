@@ -40,7 +40,7 @@ impl InputHook for NamedInput {
 }
 
 fn ser(
-    input: &(dyn std::any::Any + Send),
+    input: &mut (dyn std::any::Any + Send),
     _: &mut Context,
 ) -> Result<http::Request<Body>, SdkError> {
     let s = input
@@ -475,7 +475,7 @@ async fn retry_loop_reruns_the_entries_after_retry_on_a_fresh_copy() {
 #[tokio::test(start_paused = true)]
 async fn a_stream_that_cannot_be_rewound_is_sent_once() {
     fn ser_stream(
-        _: &(dyn std::any::Any + Send),
+        _: &mut (dyn std::any::Any + Send),
         _: &mut Context,
     ) -> Result<http::Request<Body>, SdkError> {
         let stream = http_body_util::StreamBody::new(futures_util::stream::iter(vec![Ok::<

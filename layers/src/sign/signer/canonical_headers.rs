@@ -1,0 +1,228 @@
+//! Which headers are signed, and their canonical form.
+
+use http::header::GetAll;
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::error::SigningError;
+
+pub(crate) static HOST: HeaderName = http::header::HOST;
+pub(crate) static AUTHORIZATION: HeaderName = http::header::AUTHORIZATION;
+pub(crate) static X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+pub(crate) static X_AMZ_SECURITY_TOKEN: HeaderName =
+    HeaderName::from_static("x-amz-security-token");
+pub(crate) static X_AMZ_CONTENT_SHA256: HeaderName =
+    HeaderName::from_static("x-amz-content-sha256");
+
+/// Headers never signed: hop-by-hop headers that proxies and HTTP stacks add, change or
+/// drop, headers that change on every attempt, and `authorization` itself. The union of
+/// what aws-c-auth and the AWS SDKs skip.
+fn is_never_signed(name: &str) -> bool {
+    matches!(
+        name,
+        "authorization"
+            | "connection"
+            | "expect"
+            | "sec-websocket-key"
+            | "sec-websocket-protocol"
+            | "sec-websocket-version"
+            | "transfer-encoding"
+            | "upgrade"
+            | "user-agent"
+            | "x-amzn-trace-id"
+    )
+}
+
+/// Headers not signed into a presigned URL, because whoever uses the URL will not send
+/// them (as in the AWS SDK for Rust).
+fn is_never_presigned(name: &str) -> bool {
+    matches!(name, "x-amz-user-agent" | "x-amz-checksum-mode")
+}
+
+/// Where the values of a canonical header line come from.
+pub(crate) enum LineValues<'a> {
+    /// All values of a request header, in order.
+    Request(GetAll<'a, HeaderValue>),
+    /// A value the signer supplies.
+    Added(&'a str),
+}
+
+/// One line of the canonical headers block.
+pub(crate) struct HeaderLine<'a> {
+    pub(crate) name: &'a HeaderName,
+    pub(crate) values: LineValues<'a>,
+}
+
+/// Values the signer signs on top of (or instead of) the request's own headers.
+pub(crate) struct AddedHeaders<'a> {
+    /// `host`, when the request has no `Host` header.
+    pub(crate) host: Option<&'a str>,
+    /// `x-amz-date` (header signing).
+    pub(crate) date: Option<&'a str>,
+    /// `x-amz-security-token` (header signing, [`SessionTokenMode::Include`](super::SessionTokenMode::Include)).
+    pub(crate) security_token: Option<&'a str>,
+    /// `x-amz-content-sha256` (header signing, asked for by the settings).
+    pub(crate) content_sha256: Option<&'a str>,
+}
+
+/// How request headers are filtered.
+pub(crate) struct HeaderFilter<'a> {
+    /// Presigning: also skip [`is_never_presigned`] headers.
+    pub(crate) presigning: bool,
+    /// Skip the request's own `x-amz-security-token` (the identity has a token, or tokens
+    /// are never signed).
+    pub(crate) skip_security_token: bool,
+    /// Extra names from the settings.
+    pub(crate) excluded: &'a [HeaderName],
+}
+
+/// The signed headers, sorted by name, and a capacity hint for the canonical block.
+pub(crate) fn select_headers<'a>(
+    headers: &'a HeaderMap,
+    added: &AddedHeaders<'a>,
+    filter: &HeaderFilter<'_>,
+) -> (Vec<HeaderLine<'a>>, usize) {
+    let mut lines = Vec::with_capacity(headers.keys_len() + 4);
+    let mut size = 0;
+    for name in headers.keys() {
+        let text = name.as_str();
+        let skip = is_never_signed(text)
+            || (filter.presigning && is_never_presigned(text))
+            || (added.date.is_some() && *name == X_AMZ_DATE)
+            || (added.content_sha256.is_some() && *name == X_AMZ_CONTENT_SHA256)
+            || (filter.skip_security_token && *name == X_AMZ_SECURITY_TOKEN)
+            || (*name != HOST && filter.excluded.contains(name));
+        if skip {
+            continue;
+        }
+        let values = headers.get_all(name);
+        size += text.len() + 2;
+        for value in &values {
+            size += value.len() + 1;
+        }
+        lines.push(HeaderLine {
+            name,
+            values: LineValues::Request(values),
+        });
+    }
+    let added_lines = [
+        (&HOST, added.host),
+        (&X_AMZ_DATE, added.date),
+        (&X_AMZ_SECURITY_TOKEN, added.security_token),
+        (&X_AMZ_CONTENT_SHA256, added.content_sha256),
+    ];
+    for (name, value) in added_lines {
+        if let Some(value) = value {
+            size += name.as_str().len() + value.len() + 2;
+            lines.push(HeaderLine {
+                name,
+                values: LineValues::Added(value),
+            });
+        }
+    }
+    lines.sort_unstable_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+    (lines, size)
+}
+
+/// Appends the names of `lines` joined with `;`.
+pub(crate) fn write_signed_headers(out: &mut String, lines: &[HeaderLine<'_>]) {
+    for (index, line) in lines.iter().enumerate() {
+        if index > 0 {
+            out.push(';');
+        }
+        out.push_str(line.name.as_str());
+    }
+}
+
+/// The length of what [`write_signed_headers`] writes.
+pub(crate) fn signed_headers_len(lines: &[HeaderLine<'_>]) -> usize {
+    lines.iter().map(|line| line.name.as_str().len() + 1).sum()
+}
+
+/// Appends `name:value\n` for every line; multiple values are joined with `,`.
+pub(crate) fn write_canonical_headers(
+    out: &mut String,
+    lines: &[HeaderLine<'_>],
+) -> Result<(), SigningError> {
+    for line in lines {
+        out.push_str(line.name.as_str());
+        out.push(':');
+        match &line.values {
+            LineValues::Added(value) => push_normalized_value(out, value),
+            LineValues::Request(values) => {
+                for (index, value) in values.iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
+                        SigningError::InvalidHeaderValue {
+                            name: line.name.clone(),
+                        }
+                    })?;
+                    push_normalized_value(out, value);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    Ok(())
+}
+
+/// Appends `value` without leading or trailing whitespace and with every inner run of
+/// spaces and tabs collapsed to one space.
+fn push_normalized_value(out: &mut String, value: &str) {
+    if is_normalized(value.as_bytes()) {
+        out.push_str(value);
+        return;
+    }
+    let mut words = value.split([' ', '\t']).filter(|word| !word.is_empty());
+    if let Some(first) = words.next() {
+        out.push_str(first);
+        for word in words {
+            out.push(' ');
+            out.push_str(word);
+        }
+    }
+}
+
+/// No tab, no leading, trailing or double space: the common case.
+fn is_normalized(value: &[u8]) -> bool {
+    let mut after_space = true;
+    for &byte in value {
+        if byte == b'\t' {
+            return false;
+        }
+        let space = byte == b' ';
+        if space && after_space {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space || value.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_trimmed_and_collapsed() {
+        let cases = [
+            ("value1", "value1"),
+            ("  a   b   c  ", "a b c"),
+            ("\"a   b   c\"", "\"a b c\""),
+            ("\ta\t\t b\t", "a b"),
+            ("   ", ""),
+            (" ", ""),
+            ("a ", "a"),
+            (" a", "a"),
+            ("a b", "a b"),
+            ("a  b", "a b"),
+            ("", ""),
+        ];
+        for (input, expected) in cases {
+            let mut out = String::new();
+            push_normalized_value(&mut out, input);
+            assert_eq!(out, expected, "{input:?}");
+        }
+    }
+}

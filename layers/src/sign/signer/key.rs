@@ -1,0 +1,271 @@
+//! Signing-key derivation and the signing-key cache.
+//!
+//! `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
+//! The cache keeps, per (secret, date, region, service), an HMAC already keyed with
+//! `kSigning`, so a warm signature costs one clone and one HMAC of the string to sign.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use hmac::digest::{Key, KeyInit};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// How many (secret, date, region, service) keys a [`SigningKeyCache`] holds.
+const CACHE_CAPACITY: usize = 16;
+
+/// An HMAC-SHA256 keyed with `key`. Keys up to the block size are zero-padded and longer
+/// ones hashed first, exactly as HMAC specifies; done here so that nothing can fail.
+fn keyed_mac(key_parts: &[&[u8]]) -> HmacSha256 {
+    let total: usize = key_parts.iter().map(|part| part.len()).sum();
+    let mut block = Key::<HmacSha256>::default();
+    if total <= block.len() {
+        let bytes = key_parts.iter().flat_map(|part| part.iter());
+        for (slot, byte) in block.iter_mut().zip(bytes) {
+            *slot = *byte;
+        }
+    } else {
+        let mut hasher = Sha256::new();
+        for part in key_parts {
+            hasher.update(part);
+        }
+        for (slot, byte) in block.iter_mut().zip(hasher.finalize()) {
+            *slot = byte;
+        }
+    }
+    <HmacSha256 as KeyInit>::new(&block)
+}
+
+fn hmac(key_parts: &[&[u8]], data: &[u8]) -> [u8; 32] {
+    let mut mac = keyed_mac(key_parts);
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// Derives `kSigning` for a secret, a `YYYYMMDD` date, a region and a service.
+pub(crate) fn derive_signing_key(
+    secret: &str,
+    date: &str,
+    region: &str,
+    service: &str,
+) -> [u8; 32] {
+    let k_date = hmac(&[b"AWS4", secret.as_bytes()], date.as_bytes());
+    let k_region = hmac(&[&k_date], region.as_bytes());
+    let k_service = hmac(&[&k_region], service.as_bytes());
+    hmac(&[&k_service], b"aws4_request")
+}
+
+/// An HMAC keyed with the signing key, ready to sign a string to sign.
+pub(crate) fn signing_mac(
+    cache: Option<&SigningKeyCache>,
+    secret: &str,
+    date: &str,
+    region: &str,
+    service: &str,
+) -> HmacSha256 {
+    match cache {
+        Some(cache) => cache.signing_mac(secret, date, region, service),
+        None => keyed_mac(&[&derive_signing_key(secret, date, region, service)]),
+    }
+}
+
+struct CacheEntry {
+    secret: Box<str>,
+    date: Box<str>,
+    region: Box<str>,
+    service: Box<str>,
+    mac: HmacSha256,
+}
+
+impl CacheEntry {
+    fn is_for(&self, secret: &str, date: &str, region: &str, service: &str) -> bool {
+        *self.date == *date
+            && *self.region == *region
+            && *self.service == *service
+            && *self.secret == *secret
+    }
+}
+
+#[derive(Default)]
+struct CacheSlots {
+    entries: Vec<CacheEntry>,
+    /// Round-robin victim when full.
+    next_victim: usize,
+}
+
+/// A cache of derived SigV4 signing keys, shared by every signing that passes it.
+///
+/// Holds up to 16 keys, one per (secret, `YYYYMMDD` date, region, service). A key is
+/// derived once and reused until the date changes; the entry for the previous date of the
+/// same (secret, region, service) is then replaced. `Send + Sync`; a lookup takes a
+/// `Mutex` for a few comparisons and an HMAC-state clone. `Debug` shows counts only.
+pub struct SigningKeyCache {
+    slots: Mutex<CacheSlots>,
+    derivations: AtomicU64,
+}
+
+impl SigningKeyCache {
+    /// An empty cache.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            slots: Mutex::new(CacheSlots::default()),
+            derivations: AtomicU64::new(0),
+        }
+    }
+
+    /// How many signing keys this cache has derived since it was created.
+    #[must_use]
+    pub fn derivations(&self) -> u64 {
+        self.derivations.load(Ordering::Relaxed)
+    }
+
+    /// How many signing keys are cached.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether no signing key is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every cached key (for example after a credential rotation).
+    pub fn clear(&self) {
+        let mut slots = self.lock();
+        slots.entries.clear();
+        slots.next_victim = 0;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheSlots> {
+        // Nothing panics while the lock is held, but never propagate a poisoning anyway.
+        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn signing_mac(&self, secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
+        {
+            let slots = self.lock();
+            if let Some(entry) = slots
+                .entries
+                .iter()
+                .find(|entry| entry.is_for(secret, date, region, service))
+            {
+                return entry.mac.clone();
+            }
+        }
+        // Derive outside the lock; a concurrent miss may derive the same key twice, which
+        // is harmless.
+        let mac = keyed_mac(&[&derive_signing_key(secret, date, region, service)]);
+        self.derivations.fetch_add(1, Ordering::Relaxed);
+        let entry = CacheEntry {
+            secret: secret.into(),
+            date: date.into(),
+            region: region.into(),
+            service: service.into(),
+            mac: mac.clone(),
+        };
+        let mut slots = self.lock();
+        let slots = &mut *slots;
+        let same_scope = slots.entries.iter_mut().find(|old| {
+            *old.secret == *secret && *old.region == *region && *old.service == *service
+        });
+        if let Some(old) = same_scope {
+            *old = entry;
+        } else if slots.entries.len() < CACHE_CAPACITY {
+            slots.entries.push(entry);
+        } else {
+            let victim = slots.next_victim % CACHE_CAPACITY;
+            if let Some(old) = slots.entries.get_mut(victim) {
+                *old = entry;
+            }
+            slots.next_victim = (victim + 1) % CACHE_CAPACITY;
+        }
+        mac
+    }
+}
+
+impl Default for SigningKeyCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for SigningKeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeyCache")
+            .field("cached_keys", &self.len())
+            .field("derivations", &self.derivations())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_the_documented_example_key() {
+        // From the AWS General Reference "Examples of how to derive a signing key".
+        let key = derive_signing_key(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20120215",
+            "us-east-1",
+            "iam",
+        );
+        assert_eq!(
+            hex::encode(key),
+            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        );
+    }
+
+    #[test]
+    fn keyed_mac_matches_the_hmac_crate_for_every_key_length() {
+        for len in [0, 1, 31, 32, 63, 64, 65, 100, 200] {
+            let key = vec![0x5a_u8; len];
+            let mut ours = keyed_mac(&[&key]);
+            let mut theirs = <HmacSha256 as Mac>::new_from_slice(&key).unwrap();
+            ours.update(b"data");
+            theirs.update(b"data");
+            assert_eq!(
+                ours.finalize().into_bytes(),
+                theirs.finalize().into_bytes(),
+                "key length {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn cache_derives_once_per_scope() {
+        let cache = SigningKeyCache::new();
+        let sign = |date: &str, region: &str| {
+            let mut mac = cache.signing_mac("secret", date, region, "svc");
+            mac.update(b"x");
+            mac.finalize().into_bytes()
+        };
+        let first = sign("20150830", "us-east-1");
+        for _ in 0..10 {
+            assert_eq!(sign("20150830", "us-east-1"), first);
+        }
+        assert_eq!(cache.derivations(), 1);
+        assert_eq!(cache.len(), 1);
+
+        sign("20150830", "eu-west-1");
+        assert_eq!(cache.derivations(), 2);
+        assert_eq!(cache.len(), 2);
+
+        // The next day replaces the previous day's key for the same scope.
+        sign("20150831", "us-east-1");
+        assert_eq!(cache.derivations(), 3);
+        assert_eq!(cache.len(), 2);
+
+        for region in 0..40 {
+            sign("20150831", &format!("region-{region}"));
+        }
+        assert_eq!(cache.len(), CACHE_CAPACITY);
+        cache.clear();
+        assert!(cache.is_empty());
+    }
+}

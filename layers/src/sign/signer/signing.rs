@@ -1,0 +1,462 @@
+//! The signing procedure: canonical request, string to sign, signature, output.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use hmac::Mac;
+use http::{HeaderName, HeaderValue, Uri};
+use sha2::{Digest, Sha256};
+
+use super::canonical_headers::{
+    AUTHORIZATION, AddedHeaders, HeaderFilter, X_AMZ_CONTENT_SHA256, X_AMZ_DATE,
+    X_AMZ_SECURITY_TOKEN, select_headers, signed_headers_len, write_canonical_headers,
+    write_signed_headers,
+};
+use super::canonical_query::{
+    QueryParam, collect_query_params, find_signing_parameter, write_canonical_query,
+};
+use super::canonical_uri::write_canonical_uri;
+use super::date::AmzDate;
+use super::encoding::{encode, push_lower_hex};
+use super::error::SigningError;
+use super::key::{SigningKeyCache, signing_mac};
+use super::output::SigningOutput;
+use super::params::{
+    MAX_PRESIGNED_EXPIRY, PayloadChecksumKind, SessionTokenMode, SignatureLocation, SigningParams,
+};
+use super::request::{Payload, SignableRequest, UNSIGNED_PAYLOAD};
+
+/// The SigV4 algorithm name.
+const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// SHA-256 of the empty string, the payload hash of every bodiless request.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// The last component of every credential scope.
+const SCOPE_TERMINATOR: &str = "aws4_request";
+
+/// Signs `request` with SigV4, without touching it: the returned [`SigningOutput`] says
+/// what to add (see [`SigningOutput::apply_to_request`]).
+///
+/// With `key_cache`, the derived signing key is reused across calls for the same
+/// (secret, date, region, service); without it, the key is derived on every call.
+///
+/// # Errors
+///
+/// See [`SigningError`]: an out-of-range presign expiry, a non-UTF-8 header value, an
+/// unusable access key id, region, service, session token or precomputed payload hash,
+/// a time outside the years 0 to 9999, a request without any host, or (presigning) a
+/// URI that already has signing parameters.
+pub fn sign(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    key_cache: Option<&SigningKeyCache>,
+) -> Result<SigningOutput, SigningError> {
+    let inputs = Inputs::new(request, params)?;
+    let canonical = build_canonical_request(request, params, &inputs)?;
+    let scope = inputs.scope(params);
+
+    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 16 + scope.len() + 67);
+    string_to_sign.push_str(ALGORITHM);
+    string_to_sign.push('\n');
+    string_to_sign.push_str(inputs.date.date_time());
+    string_to_sign.push('\n');
+    scope.push_to(&mut string_to_sign);
+    string_to_sign.push('\n');
+    push_lower_hex(
+        &mut string_to_sign,
+        &Sha256::digest(canonical.text.as_bytes()),
+    );
+
+    let mut mac = signing_mac(
+        key_cache,
+        params.identity.secret_access_key,
+        scope.date,
+        scope.region,
+        scope.service,
+    );
+    mac.update(string_to_sign.as_bytes());
+    let mut signature = String::with_capacity(64);
+    push_lower_hex(&mut signature, &mac.finalize().into_bytes());
+
+    let (headers, query) = match canonical.presign {
+        None => {
+            let headers = signature_headers(
+                params,
+                &inputs,
+                &scope,
+                &canonical.signed_headers,
+                &signature,
+            )?;
+            (headers, Vec::new())
+        }
+        Some(presign) => (Vec::new(), presign.into_query(&inputs, &signature)),
+    };
+    Ok(SigningOutput {
+        headers,
+        query,
+        signature,
+        canonical_request: canonical.text,
+        string_to_sign,
+    })
+}
+
+/// The validated inputs, and what follows from them.
+struct Inputs<'a> {
+    date: AmzDate,
+    /// `Some` when presigning.
+    expires_in: Option<Duration>,
+    /// The session token, whether signed or not.
+    token: Option<&'a str>,
+    /// The session token, if it is signed.
+    signed_token: Option<&'a str>,
+    payload_hash: Cow<'a, str>,
+    /// Header signing with `x-amz-content-sha256`.
+    add_content_sha256: bool,
+}
+
+impl<'a> Inputs<'a> {
+    fn new(
+        request: &SignableRequest<'a>,
+        params: &SigningParams<'a>,
+    ) -> Result<Self, SigningError> {
+        let settings = params.settings;
+        check_scope_part(params.identity.access_key_id, "access key id")?;
+        check_scope_part(params.region, "region")?;
+        check_scope_part(params.service, "service")?;
+        let expires_in = match settings.location {
+            SignatureLocation::Headers => None,
+            SignatureLocation::Query { expires_in } => Some(check_expiry(expires_in)?),
+        };
+        let token = params.identity.token();
+        Ok(Self {
+            date: AmzDate::new(params.time)?,
+            expires_in,
+            token,
+            signed_token: token
+                .filter(|_| settings.session_token_mode == SessionTokenMode::Include),
+            payload_hash: payload_hash(request.payload)?,
+            add_content_sha256: expires_in.is_none()
+                && settings.payload_checksum_kind == PayloadChecksumKind::XAmzContentSha256,
+        })
+    }
+
+    fn presigning(&self) -> bool {
+        self.expires_in.is_some()
+    }
+
+    fn scope<'s>(&'s self, params: &'s SigningParams<'_>) -> Scope<'s> {
+        Scope {
+            date: self.date.date(),
+            region: params.region,
+            service: params.service,
+        }
+    }
+}
+
+/// The canonical request, and what signing needs from building it.
+struct CanonicalRequest {
+    text: String,
+    signed_headers: String,
+    /// `Some` when presigning.
+    presign: Option<PresignValues>,
+}
+
+fn build_canonical_request(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    inputs: &Inputs<'_>,
+) -> Result<CanonicalRequest, SigningError> {
+    let settings = params.settings;
+    let presigning = inputs.presigning();
+
+    // Signed headers.
+    let host = if request.headers.contains_key(http::header::HOST) {
+        None
+    } else {
+        Some(uri_host(request.uri)?)
+    };
+    let added = AddedHeaders {
+        host: host.as_deref(),
+        date: (!presigning).then(|| inputs.date.date_time()),
+        security_token: inputs.signed_token.filter(|_| !presigning),
+        content_sha256: inputs.add_content_sha256.then_some(&*inputs.payload_hash),
+    };
+    let filter = HeaderFilter {
+        presigning,
+        skip_security_token: inputs.token.is_some()
+            || settings.session_token_mode == SessionTokenMode::AfterSigning,
+        excluded: &settings.excluded_headers,
+    };
+    let (lines, headers_size) = select_headers(request.headers, &added, &filter);
+    let mut signed_headers = String::with_capacity(signed_headers_len(&lines));
+    write_signed_headers(&mut signed_headers, &lines);
+
+    // Canonical query, with the query-signing parameters when presigning.
+    let presign = inputs
+        .expires_in
+        .map(|expires_in| PresignValues::new(params, inputs, expires_in, &signed_headers));
+    let raw_query = request.uri.query().unwrap_or_default();
+    let mut query: Vec<QueryParam<'_>> = Vec::with_capacity(if presigning { 8 } else { 0 });
+    collect_query_params(raw_query, &mut query);
+    if let Some(presign) = &presign {
+        if let Some(name) = find_signing_parameter(&query) {
+            return Err(SigningError::ForbiddenQueryParameter {
+                name: name.to_owned(),
+            });
+        }
+        presign.push_signed_params(&mut query, inputs);
+    }
+
+    // Everything into one buffer.
+    let path = request.uri.path();
+    let presign_size = presign.as_ref().map_or(0, PresignValues::size_hint);
+    let mut text = String::with_capacity(
+        request.method.as_str().len()
+            + path.len() * 3
+            + raw_query.len() * 3
+            + presign_size
+            + headers_size
+            + signed_headers.len()
+            + inputs.payload_hash.len()
+            + 8,
+    );
+    text.push_str(request.method.as_str());
+    text.push('\n');
+    write_canonical_uri(
+        &mut text,
+        path,
+        settings.normalize_path,
+        settings.uri_encoding,
+    );
+    text.push('\n');
+    write_canonical_query(&mut text, &mut query);
+    text.push('\n');
+    write_canonical_headers(&mut text, &lines)?;
+    text.push('\n');
+    text.push_str(&signed_headers);
+    text.push('\n');
+    text.push_str(&inputs.payload_hash);
+    drop(query);
+
+    Ok(CanonicalRequest {
+        text,
+        signed_headers,
+        presign,
+    })
+}
+
+/// Header signing: `x-amz-security-token`, `x-amz-date`, `x-amz-content-sha256` and
+/// `authorization`, in that order.
+fn signature_headers(
+    params: &SigningParams<'_>,
+    inputs: &Inputs<'_>,
+    scope: &Scope<'_>,
+    signed_headers: &str,
+    signature: &str,
+) -> Result<Vec<(HeaderName, HeaderValue)>, SigningError> {
+    let mut headers = Vec::with_capacity(4);
+    if let Some(token) = inputs.token {
+        let mut value =
+            HeaderValue::from_str(token).map_err(|_| SigningError::InvalidSessionToken)?;
+        value.set_sensitive(true);
+        headers.push((X_AMZ_SECURITY_TOKEN.clone(), value));
+    }
+    let date =
+        HeaderValue::from_str(inputs.date.date_time()).map_err(|_| SigningError::InvalidTime)?;
+    headers.push((X_AMZ_DATE.clone(), date));
+    if inputs.add_content_sha256 {
+        let value = HeaderValue::from_str(&inputs.payload_hash)
+            .map_err(|_| SigningError::InvalidPayloadHash)?;
+        headers.push((X_AMZ_CONTENT_SHA256.clone(), value));
+    }
+    let access_key_id = params.identity.access_key_id;
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len()
+            + 48
+            + access_key_id.len()
+            + scope.len()
+            + signed_headers.len()
+            + signature.len(),
+    );
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(access_key_id);
+    authorization.push('/');
+    scope.push_to(&mut authorization);
+    authorization.push_str(", SignedHeaders=");
+    authorization.push_str(signed_headers);
+    authorization.push_str(", Signature=");
+    authorization.push_str(signature);
+    // Every part was checked to be visible ASCII, so this cannot fail.
+    let mut value =
+        HeaderValue::try_from(authorization).map_err(|_| SigningError::InvalidScope {
+            field: "access key id",
+        })?;
+    value.set_sensitive(true);
+    headers.push((AUTHORIZATION.clone(), value));
+    Ok(headers)
+}
+
+/// The encoded values query signing adds.
+struct PresignValues {
+    credential: String,
+    expires: String,
+    signed_headers: String,
+    /// The session token, signed or not.
+    token: Option<String>,
+}
+
+impl PresignValues {
+    fn new(
+        params: &SigningParams<'_>,
+        inputs: &Inputs<'_>,
+        expires_in: Duration,
+        signed_headers: &str,
+    ) -> Self {
+        let scope = inputs.scope(params);
+        let access_key_id = params.identity.access_key_id;
+        let mut credential = String::with_capacity(access_key_id.len() + 1 + scope.len());
+        credential.push_str(access_key_id);
+        credential.push('/');
+        scope.push_to(&mut credential);
+        Self {
+            credential: encode(&credential).into_owned(),
+            expires: expires_in.as_secs().to_string(),
+            signed_headers: encode(signed_headers).into_owned(),
+            token: inputs.token.map(|token| encode(token).into_owned()),
+        }
+    }
+
+    fn size_hint(&self) -> usize {
+        160 + self.credential.len()
+            + self.signed_headers.len()
+            + self.token.as_ref().map_or(0, String::len)
+    }
+
+    /// Adds the parameters that are part of the canonical query.
+    fn push_signed_params<'q>(&'q self, query: &mut Vec<QueryParam<'q>>, inputs: &'q Inputs<'_>) {
+        query.extend([
+            (Cow::Borrowed("X-Amz-Algorithm"), Cow::Borrowed(ALGORITHM)),
+            (
+                Cow::Borrowed("X-Amz-Credential"),
+                Cow::Borrowed(self.credential.as_str()),
+            ),
+            (
+                Cow::Borrowed("X-Amz-Date"),
+                Cow::Borrowed(inputs.date.date_time()),
+            ),
+            (
+                Cow::Borrowed("X-Amz-Expires"),
+                Cow::Borrowed(self.expires.as_str()),
+            ),
+            (
+                Cow::Borrowed("X-Amz-SignedHeaders"),
+                Cow::Borrowed(self.signed_headers.as_str()),
+            ),
+        ]);
+        if let (Some(token), Some(_)) = (&self.token, inputs.signed_token) {
+            query.push((
+                Cow::Borrowed("X-Amz-Security-Token"),
+                Cow::Borrowed(token.as_str()),
+            ));
+        }
+    }
+
+    /// The parameters to append to the URI, in the order of the AWS test suite.
+    fn into_query(self, inputs: &Inputs<'_>, signature: &str) -> Vec<(String, String)> {
+        let mut query = Vec::with_capacity(7);
+        query.push(("X-Amz-Algorithm".to_owned(), ALGORITHM.to_owned()));
+        query.push(("X-Amz-Credential".to_owned(), self.credential));
+        query.push(("X-Amz-Date".to_owned(), inputs.date.date_time().to_owned()));
+        query.push(("X-Amz-SignedHeaders".to_owned(), self.signed_headers));
+        query.push(("X-Amz-Expires".to_owned(), self.expires));
+        if let Some(token) = self.token {
+            query.push(("X-Amz-Security-Token".to_owned(), token));
+        }
+        query.push(("X-Amz-Signature".to_owned(), signature.to_owned()));
+        query
+    }
+}
+
+/// `YYYYMMDD/region/service/aws4_request`, written on demand instead of allocated.
+struct Scope<'a> {
+    date: &'a str,
+    region: &'a str,
+    service: &'a str,
+}
+
+impl Scope<'_> {
+    fn len(&self) -> usize {
+        self.date.len() + self.region.len() + self.service.len() + SCOPE_TERMINATOR.len() + 3
+    }
+
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self.date);
+        out.push('/');
+        out.push_str(self.region);
+        out.push('/');
+        out.push_str(self.service);
+        out.push('/');
+        out.push_str(SCOPE_TERMINATOR);
+    }
+}
+
+/// Access key ids, regions and services end up in the credential scope and the
+/// `Authorization` header: they must be non-empty visible ASCII without `/`.
+fn check_scope_part(value: &str, field: &'static str) -> Result<(), SigningError> {
+    let valid = !value.is_empty()
+        && value
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'/');
+    if valid {
+        Ok(())
+    } else {
+        Err(SigningError::InvalidScope { field })
+    }
+}
+
+fn check_expiry(expires_in: Duration) -> Result<Duration, SigningError> {
+    if expires_in > MAX_PRESIGNED_EXPIRY {
+        Err(SigningError::ExpiresInTooLong { expires_in })
+    } else if expires_in.as_secs() == 0 {
+        Err(SigningError::ExpiresInTooShort)
+    } else {
+        Ok(expires_in)
+    }
+}
+
+/// The last line of the canonical request.
+fn payload_hash(payload: Payload<'_>) -> Result<Cow<'_, str>, SigningError> {
+    match payload {
+        Payload::Bytes([]) => Ok(Cow::Borrowed(EMPTY_SHA256)),
+        Payload::Bytes(bytes) => {
+            let mut hash = String::with_capacity(64);
+            push_lower_hex(&mut hash, &Sha256::digest(bytes));
+            Ok(Cow::Owned(hash))
+        }
+        Payload::Unsigned => Ok(Cow::Borrowed(UNSIGNED_PAYLOAD)),
+        Payload::Precomputed(hash) => {
+            if !hash.is_empty() && hash.bytes().all(|byte| byte.is_ascii_graphic()) {
+                Ok(Cow::Borrowed(hash))
+            } else {
+                Err(SigningError::InvalidPayloadHash)
+            }
+        }
+    }
+}
+
+/// The `host` value an HTTP client sends for `uri`: the host, plus the port unless it is
+/// the default one of the scheme (443 for `https`/`wss`, 80 otherwise), as hyper does.
+fn uri_host(uri: &Uri) -> Result<Cow<'_, str>, SigningError> {
+    let host = uri
+        .host()
+        .filter(|host| !host.is_empty())
+        .ok_or(SigningError::MissingHost)?;
+    let secure = matches!(uri.scheme_str(), Some("https" | "wss"));
+    Ok(match uri.port() {
+        Some(port) => match (port.as_u16(), secure) {
+            (443, true) | (80, false) => Cow::Borrowed(host),
+            _ => Cow::Owned(format!("{host}:{}", port.as_str())),
+        },
+        None => Cow::Borrowed(host),
+    })
+}

@@ -1,0 +1,1 @@
+//! Amazon DynamoDB (awsJson1_0).

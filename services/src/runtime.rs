@@ -1,0 +1,420 @@
+//! What every service client shares: the default stack, the client handle that runs it, per-call
+//! options, and the fluent builder behind `client.operation().field(..).send()`.
+//!
+//! The default stack, in Go SDK terms:
+//!
+//! ```text
+//! Initialize   Timing
+//! Serialize    OperationSerializer, ResolveEndpoint
+//! Build        InvocationId, ComputeContentLength, UserAgent
+//! Finalize     Retry, GetIdentity, Signing
+//! Deserialize  OperationDeserializer
+//! ```
+//!
+//! A client compiles it once. A call's [`CallOptions`] change its region, endpoint or
+//! credentials through the [`Context`] (no stack is rebuilt); only stack edits made for one
+//! call compile a derived stack for that call.
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use ziggurat_core::config::SdkConfig;
+use ziggurat_core::context::{Context, Region};
+use ziggurat_core::credentials::SharedCredentialsProvider;
+use ziggurat_core::error::SdkError;
+use ziggurat_core::hook::{Input, OperationOutput};
+use ziggurat_core::metadata::HasMetadata;
+use ziggurat_core::operation::{Operation, downcast_output};
+use ziggurat_core::retry::NoRetry;
+use ziggurat_core::stack::{
+    CompiledStack, Middleware, OperationSpec, Position, Stack, StackError, ids,
+};
+use ziggurat_layers::content_length::ComputeContentLength;
+use ziggurat_layers::endpoint::{BaseEndpoint, EndpointUrl, ResolveEndpoint};
+use ziggurat_layers::invocation_id::SetInvocationId;
+use ziggurat_layers::sign::SigV4;
+use ziggurat_layers::timing::Timing;
+use ziggurat_layers::user_agent::UserAgent;
+
+/// What a client needs to know about its service.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceInfo {
+    /// The service id (`S3`, `DynamoDB`).
+    pub service_id: &'static str,
+    /// The hostname prefix of its endpoints (`s3`, `dynamodb`).
+    pub endpoint_prefix: &'static str,
+}
+
+/// The default stack of an AWS service client, with its endpoint resolver and signer.
+pub fn default_stack(
+    info: &ServiceInfo,
+    config: &SdkConfig,
+    endpoint: ResolveEndpoint,
+    signer: SigV4,
+) -> Result<Stack, StackError> {
+    let mut ua = UserAgent::new(info.service_id);
+    if let Some(app) = config.app_name() {
+        ua = ua.with_app_name(app);
+    }
+    let mut s = Stack::new();
+    s.initialize_mut()
+        .add(ids::TIMING, Middleware::input_hook(Timing), Position::After)?;
+    s.serialize_mut()
+        .add(
+            ids::OPERATION_SERIALIZER,
+            Middleware::operation_serializer(),
+            Position::After,
+        )?
+        .add(
+            ids::RESOLVE_ENDPOINT,
+            Middleware::request_hook(endpoint),
+            Position::After,
+        )?;
+    s.build_mut()
+        .add(
+            ids::INVOCATION_ID,
+            Middleware::request_hook(SetInvocationId),
+            Position::After,
+        )?
+        .add(
+            ids::CONTENT_LENGTH,
+            Middleware::request_hook(ComputeContentLength),
+            Position::After,
+        )?
+        .add(
+            ids::USER_AGENT,
+            Middleware::request_hook(ua),
+            Position::After,
+        )?;
+    s.finalize_mut()
+        .add(
+            ids::RETRY,
+            Middleware::retry(NoRetry, config.sleep().clone()),
+            Position::After,
+        )?
+        .add(
+            ids::GET_IDENTITY,
+            Middleware::get_identity(config.credentials().cloned()),
+            Position::After,
+        )?
+        .add(
+            ids::SIGNING,
+            Middleware::request_hook(signer.with_time_source(config.time_source().clone())),
+            Position::After,
+        )?;
+    s.deserialize_mut().add(
+        ids::OPERATION_DESERIALIZER,
+        Middleware::operation_deserializer(),
+        Position::After,
+    )?;
+    Ok(s)
+}
+
+/// Parses the configured endpoint override.
+pub fn base_endpoint(config: &SdkConfig) -> Result<Option<BaseEndpoint>, String> {
+    config
+        .endpoint_url()
+        .map(BaseEndpoint::parse)
+        .transpose()
+        .map_err(|e| e.to_string())
+}
+
+type StackEdit = Arc<dyn Fn(&mut Stack) -> Result<(), StackError> + Send + Sync>;
+
+/// Changes for one call only.
+#[derive(Clone, Default)]
+pub struct CallOptions {
+    region: Option<Region>,
+    endpoint_url: Option<String>,
+    credentials: Option<SharedCredentialsProvider>,
+    edits: Vec<StackEdit>,
+}
+
+impl CallOptions {
+    /// Sends this call to another region.
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+    /// Sends this call to another endpoint.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+    /// Signs this call with other credentials.
+    pub fn credentials(mut self, provider: impl Into<SharedCredentialsProvider>) -> Self {
+        self.credentials = Some(provider.into());
+        self
+    }
+    /// Edits the stack for this call only (add, insert, swap or remove middleware). The client's
+    /// stack, and calls running at the same time, are not affected.
+    pub fn stack(
+        mut self,
+        edit: impl Fn(&mut Stack) -> Result<(), StackError> + Send + Sync + 'static,
+    ) -> Self {
+        self.edits.push(Arc::new(edit));
+        self
+    }
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "** set **"),
+            )
+            .field("stack_edits", &self.edits.len())
+            .finish()
+    }
+}
+
+/// A compiled stack, the region it calls by default, and what went wrong building it (reported
+/// by the first call, so constructing a client never fails).
+pub struct ClientHandle {
+    compiled: Result<CompiledStack, String>,
+    region: Option<Region>,
+}
+
+impl ClientHandle {
+    /// Compiles `stack` for the configured HTTP client (or the default one).
+    pub fn new(stack: Result<Stack, String>, config: &SdkConfig) -> Self {
+        let compiled = stack.and_then(|stack| {
+            let client = config.http_client().cloned().unwrap_or_default();
+            stack
+                .compile(client.into_service())
+                .map_err(|e| e.to_string())
+        });
+        ClientHandle {
+            compiled,
+            region: config.region().cloned(),
+        }
+    }
+
+    /// The client's stack, for `describe()`.
+    pub fn stack(&self) -> Option<&Stack> {
+        self.compiled.as_ref().ok().map(CompiledStack::stack)
+    }
+
+    /// Runs one erased operation.
+    pub async fn invoke(
+        &self,
+        spec: &'static OperationSpec,
+        input: Input,
+        options: CallOptions,
+    ) -> Result<OperationOutput, SdkError> {
+        let compiled = self.compiled.as_ref().map_err(|e| {
+            SdkError::construction(format!("the client could not be built: {e}"))
+                .with_operation(spec.service, spec.operation)
+        })?;
+        let mut ctx = Context::new(spec.service, spec.operation);
+        ctx.set_region(options.region.or_else(|| self.region.clone()));
+        if let Some(url) = &options.endpoint_url {
+            let base = BaseEndpoint::parse(url).map_err(|e| {
+                SdkError::construction(e).with_operation(spec.service, spec.operation)
+            })?;
+            ctx.insert(EndpointUrl(base));
+        }
+        ctx.set_identity_override(options.credentials);
+        if options.edits.is_empty() {
+            compiled.invoke(spec, input, ctx).await
+        } else {
+            let derived = compiled
+                .derive(|stack| options.edits.iter().try_for_each(|edit| edit(stack)))
+                .map_err(|e| {
+                    SdkError::construction(e).with_operation(spec.service, spec.operation)
+                })?;
+            derived.invoke(spec, input, ctx).await
+        }
+    }
+}
+
+impl fmt::Debug for ClientHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientHandle")
+            .field("region", &self.region)
+            .field("ready", &self.compiled.is_ok())
+            .finish()
+    }
+}
+
+/// A call being prepared: set input fields, optionally [`customize`](FluentBuilder::customize),
+/// then [`send`](FluentBuilder::send).
+pub struct FluentBuilder<O: Operation> {
+    handle: Arc<ClientHandle>,
+    input: O::Input,
+    options: CallOptions,
+    _op: PhantomData<fn() -> O>,
+}
+
+impl<O> FluentBuilder<O>
+where
+    O: Operation,
+    O::Input: Default,
+    O::Output: HasMetadata,
+{
+    /// A builder with a default input.
+    pub fn new(handle: Arc<ClientHandle>) -> Self {
+        FluentBuilder {
+            handle,
+            input: O::Input::default(),
+            options: CallOptions::default(),
+            _op: PhantomData,
+        }
+    }
+
+    /// The input so far.
+    pub fn input(&self) -> &O::Input {
+        &self.input
+    }
+    /// The input, to change it directly.
+    pub fn input_mut(&mut self) -> &mut O::Input {
+        &mut self.input
+    }
+    /// Replaces the whole input.
+    pub fn set_input(mut self, input: O::Input) -> Self {
+        self.input = input;
+        self
+    }
+    /// Changes region, endpoint, credentials or the stack for this call only.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<O::Output, SdkError<O::Error>> {
+        let out = self
+            .handle
+            .invoke(O::spec(), Box::new(self.input), self.options)
+            .await
+            .map_err(|e| e.map_service_error(O::Error::from))?;
+        let OperationOutput { output, metadata } = out;
+        let mut output = downcast_output::<O>(output).map_err(|e| {
+            e.map_service_error(O::Error::from)
+                .with_operation(O::SERVICE, O::NAME)
+        })?;
+        output.set_response_metadata(metadata);
+        Ok(output)
+    }
+}
+
+impl<O: Operation> fmt::Debug for FluentBuilder<O>
+where
+    O::Input: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FluentBuilder")
+            .field("operation", &O::NAME)
+            .field("input", &self.input)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// Defines a per-operation error enum: one variant per modeled error code, plus `Unhandled`.
+macro_rules! operation_error {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant(::ziggurat_core::error::ApiError),)*
+            /// Any other service error.
+            Unhandled(::ziggurat_core::error::ApiError),
+        }
+
+        impl $name {
+            /// The service error behind the variant.
+            pub fn api_error(&self) -> &::ziggurat_core::error::ApiError {
+                match self {
+                    $($name::$variant(e) => e,)*
+                    $name::Unhandled(e) => e,
+                }
+            }
+        }
+
+        impl From<::ziggurat_core::error::ApiError> for $name {
+            fn from(e: ::ziggurat_core::error::ApiError) -> Self {
+                match e.code() {
+                    $(stringify!($variant) => $name::$variant(e),)*
+                    _ => $name::Unhandled(e),
+                }
+            }
+        }
+
+        impl ::ziggurat_core::error::ProvideErrorMetadata for $name {
+            fn code(&self) -> Option<&str> {
+                Some(self.api_error().code())
+            }
+            fn message(&self) -> Option<&str> {
+                self.api_error().message()
+            }
+            fn request_id(&self) -> Option<&str> {
+                self.api_error().request_id()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(self.api_error(), f)
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
+}
+pub(crate) use operation_error;
+
+/// Implements [`HasMetadata`] for outputs with a `response_metadata: Metadata` field.
+macro_rules! has_metadata {
+    ($($ty:ty),* $(,)?) => {$(
+        impl ::ziggurat_core::metadata::HasMetadata for $ty {
+            fn response_metadata(&self) -> &::ziggurat_core::metadata::Metadata {
+                &self.response_metadata
+            }
+            fn set_response_metadata(&mut self, metadata: ::ziggurat_core::metadata::Metadata) {
+                self.response_metadata = metadata;
+            }
+        }
+    )*};
+}
+pub(crate) use has_metadata;
+
+/// Adds setters to an operation's fluent builder: `field: Type` for required members,
+/// `opt field: Type` for optional ones.
+macro_rules! fluent_setters {
+    ($op:ty { $($(#[$m:meta])* $kind:ident $field:ident : $ty:ty),* $(,)? }) => {
+        impl $crate::runtime::FluentBuilder<$op> {
+            $(fluent_setters!(@one $(#[$m])* $kind $field : $ty);)*
+        }
+    };
+    (@one $(#[$m:meta])* req $field:ident : $ty:ty) => {
+        $(#[$m])*
+        pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+            self.input_mut().$field = value.into();
+            self
+        }
+    };
+    (@one $(#[$m:meta])* opt $field:ident : $ty:ty) => {
+        $(#[$m])*
+        pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+            self.input_mut().$field = Some(value.into());
+            self
+        }
+    };
+}
+pub(crate) use fluent_setters;
+
+/// A required member that is empty: a construction error naming it.
+pub fn require(value: &str, member: &'static str) -> Result<(), SdkError> {
+    if value.is_empty() {
+        Err(SdkError::construction(format!(
+            "the input member `{member}` is required"
+        )))
+    } else {
+        Ok(())
+    }
+}
