@@ -1,1 +1,56 @@
-//! ziggurat
+//! # ziggurat
+//!
+//! A tower-based middleware and interceptor framework for HTTP clients of AWS-style services,
+//! modeled on the AWS SDK for Go v2's five-step middleware stack:
+//!
+//! ```text
+//! Initialize → Serialize → Build → Finalize → Deserialize → transport
+//! ```
+//!
+//! Every SDK concern (invocation id, content-length, user-agent, endpoint, SigV4, timing) is a
+//! hook that runs inline in a named [`Stack`](stack::Stack), and also a standalone
+//! `tower::Layer` for any `Service<http::Request<B>>`. Ready-made clients use the stack:
+//!
+//! ```no_run
+//! use ziggurat::prelude::*;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = SdkConfig::from_env();
+//! let s3 = ziggurat::s3::Client::new(&config);
+//! let page = s3.list_objects_v2().bucket("my-bucket").send().await?;
+//! for object in page.contents {
+//!     println!("{} ({} bytes)", object.key, object.size.unwrap_or(0));
+//! }
+//! println!("{}", s3.stack().map(|s| s.describe()).unwrap_or_default());
+//! # Ok(()) }
+//! ```
+//!
+//! The crates behind it: [`ziggurat_core`] (the step model, context, metadata, body, errors,
+//! transport), [`ziggurat_layers`] (one folder per middleware) and [`ziggurat_services`]
+//! (typed clients, one cargo feature per service).
+#![warn(missing_docs)]
+
+pub use ziggurat_core::{
+    body, config, context, credentials, error, hook, metadata, operation, retry, stack, time,
+    transport,
+};
+pub use ziggurat_layers as layers;
+pub use ziggurat_services::runtime;
+pub use ziggurat_services::types;
+
+#[cfg(feature = "dynamodb")]
+pub use ziggurat_services::dynamodb;
+#[cfg(feature = "s3")]
+pub use ziggurat_services::s3;
+
+/// The names most programs need.
+pub mod prelude {
+    pub use ziggurat_core::body::Body;
+    pub use ziggurat_core::config::SdkConfig;
+    pub use ziggurat_core::context::Region;
+    pub use ziggurat_core::credentials::Credentials;
+    pub use ziggurat_core::error::{ApiError, ErrorKind, ProvideErrorMetadata, SdkError};
+    pub use ziggurat_core::hook::{HttpRequest, InputHook, RequestHook};
+    pub use ziggurat_core::metadata::HasMetadata;
+    pub use ziggurat_core::stack::{Middleware, Position, Stack, StepName, ids};
+}

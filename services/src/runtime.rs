@@ -119,7 +119,16 @@ pub fn base_endpoint(config: &SdkConfig) -> Result<Option<BaseEndpoint>, String>
         .map_err(|e| e.to_string())
 }
 
-type StackEdit = Arc<dyn Fn(&mut Stack) -> Result<(), StackError> + Send + Sync>;
+/// A change to a stack: add, insert, swap or remove middleware.
+pub type StackEdit = Arc<dyn Fn(&mut Stack) -> Result<(), StackError> + Send + Sync>;
+
+/// Applies client-level stack edits in order.
+pub fn apply_edits(mut stack: Stack, edits: &[StackEdit]) -> Result<Stack, StackError> {
+    for edit in edits {
+        edit(&mut stack)?;
+    }
+    Ok(stack)
+}
 
 /// Changes for one call only.
 #[derive(Clone, Default)]

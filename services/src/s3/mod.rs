@@ -48,7 +48,9 @@ use ziggurat_layers::endpoint::{ResolveEndpoint, S3Addressing, S3Bucket};
 use ziggurat_layers::protocol::rest_xml;
 use ziggurat_layers::sign::SigV4;
 
-use crate::runtime::{ClientHandle, FluentBuilder, ServiceInfo, base_endpoint, default_stack};
+use crate::runtime::{
+    ClientHandle, FluentBuilder, ServiceInfo, StackEdit, apply_edits, base_endpoint, default_stack,
+};
 use crate::types::DateTime;
 
 /// S3's service metadata.
@@ -58,10 +60,21 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
 };
 
 /// S3-specific configuration on top of an [`SdkConfig`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     sdk: SdkConfig,
     force_path_style: bool,
+    edits: Vec<StackEdit>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("sdk", &self.sdk)
+            .field("force_path_style", &self.force_path_style)
+            .field("stack_edits", &self.edits.len())
+            .finish()
+    }
 }
 
 impl Config {
@@ -70,7 +83,18 @@ impl Config {
         Config {
             sdk: sdk.clone(),
             force_path_style: false,
+            edits: Vec::new(),
         }
+    }
+    /// Changes the client's stack (add, insert, swap or remove middleware); every call of the
+    /// client runs the changed stack. An edit that fails (a duplicate id, an unknown anchor) is
+    /// reported by every call as a construction error.
+    pub fn stack(
+        mut self,
+        edit: impl Fn(&mut Stack) -> Result<(), ziggurat_core::stack::StackError> + Send + Sync + 'static,
+    ) -> Self {
+        self.edits.push(Arc::new(edit));
+        self
     }
     /// Always address buckets in the path (`host/bucket/key`), never as a subdomain.
     pub fn force_path_style(mut self, yes: bool) -> Self {
@@ -90,7 +114,9 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
         .with_s3_addressing(S3Addressing {
             force_path_style: config.force_path_style,
         });
-    default_stack(&SERVICE, &config.sdk, endpoint, SigV4::s3()).map_err(|e| e.to_string())
+    default_stack(&SERVICE, &config.sdk, endpoint, SigV4::s3())
+        .and_then(|s| apply_edits(s, &config.edits))
+        .map_err(|e| e.to_string())
 }
 
 /// An S3 client. Cheap to clone; clones share one compiled stack and connection pool.
