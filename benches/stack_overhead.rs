@@ -1,1 +1,114 @@
-fn main() {}
+//! The cost of the full default stack, signing included, over a transport that answers at once:
+//! a DynamoDB `GetItem` through the client, against the same request handed straight to the
+//! transport. Prints time and heap allocations per operation, and the difference.
+//!
+//! `cargo bench --bench stack_overhead`
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, UNIX_EPOCH};
+
+use bytes::Bytes;
+use criterion::{Criterion, criterion_group};
+use tower::ServiceExt;
+use ziggurat::body::Body;
+use ziggurat::config::SdkConfig;
+use ziggurat::context::Region;
+use ziggurat::credentials::Credentials;
+use ziggurat::dynamodb::{AttributeValue, Client};
+use ziggurat::time::{SharedTimeSource, StaticTimeSource};
+use ziggurat::transport::{HttpClient, TestTransport};
+
+#[global_allocator]
+static ALLOC: common::Counting = common::Counting;
+
+const RESPONSE: &str = r#"{"Item":{"pk":{"S":"user#1"},"name":{"S":"Ada"},"visits":{"N":"42"}}}"#;
+
+fn transport() -> HttpClient {
+    let res = http::Response::builder()
+        .status(200)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amzn-requestid", "BENCHREQUESTID")
+        .header("x-amz-crc32", "12345")
+        .body(Bytes::from_static(RESPONSE.as_bytes()))
+        .expect("static response");
+    TestTransport::always_response(res).into_http_client()
+}
+
+fn client() -> Client {
+    let config = SdkConfig::builder()
+        .region(Region::from_static("us-east-1"))
+        .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
+        .time_source(SharedTimeSource::new(StaticTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000))))
+        .http_client(transport())
+        .build();
+    Client::new(&config)
+}
+
+async fn through_stack(client: &Client) {
+    let out = client
+        .get_item()
+        .table_name("users")
+        .key("pk", AttributeValue::S("user#1".into()))
+        .send()
+        .await
+        .expect("get item");
+    black_box(out);
+}
+
+fn raw_request() -> http::Request<Body> {
+    http::Request::post("https://dynamodb.us-east-1.amazonaws.com/")
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", "DynamoDB_20120810.GetItem")
+        .header("content-length", "47")
+        .body(Body::from(r#"{"TableName":"users","Key":{"pk":{"S":"user#1"}}}"#))
+        .expect("static request")
+}
+
+async fn straight_to_transport(t: &HttpClient) {
+    let res = t.clone().oneshot(raw_request()).await.expect("transport");
+    let body = res.into_body().collect().await.expect("body");
+    black_box(body);
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let client = client();
+    let t = transport();
+    let mut g = c.benchmark_group("stack_overhead");
+    g.bench_function("full_stack_get_item", |b| b.to_async(&rt).iter(|| through_stack(&client)));
+    g.bench_function("transport_only", |b| b.to_async(&rt).iter(|| straight_to_transport(&t)));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+
+fn allocations_per_op(rt: &tokio::runtime::Runtime, n: u64, f: impl AsyncFnMut()) -> f64 {
+    let mut f = f;
+    rt.block_on(async {
+        f().await; // warm caches (signing key, pools)
+        let before = common::allocations();
+        for _ in 0..n {
+            f().await;
+        }
+        (common::allocations() - before) as f64 / n as f64
+    })
+}
+
+fn main() {
+    benches();
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let client = client();
+    let t = transport();
+    let stack = allocations_per_op(&rt, 2000, async || through_stack(&client).await);
+    let raw = allocations_per_op(&rt, 2000, async || straight_to_transport(&t).await);
+    let (s, r) = (
+        common::median_ns("stack_overhead", "full_stack_get_item"),
+        common::median_ns("stack_overhead", "transport_only"),
+    );
+    println!("\nstack_overhead summary (DynamoDB GetItem, signing included):");
+    if let (Some(s), Some(r)) = (s, r) {
+        println!("  time:        full stack {:.2} µs, transport only {:.2} µs, stack overhead {:.2} µs (target ≤ 3 µs)", s / 1e3, r / 1e3, (s - r) / 1e3);
+    }
+    println!("  allocations: full stack {stack:.1}, transport only {raw:.1}, stack overhead {:.1} per operation (target ≤ 40)", stack - raw);
+}

@@ -14,7 +14,7 @@
 //! ```no_run
 //! use ziggurat::prelude::*;
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 //! let config = SdkConfig::from_env();
 //! let s3 = ziggurat::s3::Client::new(&config);
 //! let page = s3.list_objects_v2().bucket("my-bucket").send().await?;

@@ -10,7 +10,7 @@
 //! use ziggurat_core::body::Body;
 //! use ziggurat_services::s3::Client;
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 //! let client = Client::new(&SdkConfig::from_env());
 //! client.put_object().bucket("photos").key("cat.jpg")
 //!     .body(Body::from_file("cat.jpg").await?)
