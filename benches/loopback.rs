@@ -33,10 +33,15 @@ fn start_server() -> SocketAddr {
             .build()
             .expect("server runtime");
         rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-            tx.send(listener.local_addr().expect("addr")).expect("send addr");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr"))
+                .expect("send addr");
             loop {
-                let Ok((sock, _)) = listener.accept().await else { continue };
+                let Ok((sock, _)) = listener.accept().await else {
+                    continue;
+                };
                 let _ = sock.set_nodelay(true);
                 tokio::spawn(async move {
                     let svc = service_fn(|req: http::Request<hyper::body::Incoming>| async move {
@@ -61,7 +66,11 @@ fn start_server() -> SocketAddr {
 fn ziggurat_client(addr: SocketAddr) -> Client {
     let config = SdkConfig::builder()
         .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+        ))
         .endpoint_url(format!("http://{addr}"))
         .build();
     Client::new(&config)
@@ -78,7 +87,10 @@ async fn ziggurat_call(client: &Client) {
     black_box(out);
 }
 
-type Raw = hyper_util::client::legacy::Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+type Raw = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    Full<Bytes>,
+>;
 
 fn raw_client() -> Raw {
     let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -99,7 +111,12 @@ async fn raw_call(client: &Raw, addr: SocketAddr) {
         .body(Full::new(Bytes::from_static(REQUEST.as_bytes())))
         .expect("static request");
     let res = client.request(req).await.expect("raw request");
-    let body = res.into_body().collect().await.expect("raw body").to_bytes();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("raw body")
+        .to_bytes();
     let value: serde_json::Value = serde_json::from_slice(&body).expect("json");
     black_box(value);
 }
@@ -114,14 +131,27 @@ async fn concurrently<F: Future<Output = ()>>(n: usize, f: impl Fn() -> F) {
 
 fn bench(c: &mut Criterion) {
     let addr = start_server();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let zig = ziggurat_client(addr);
     let raw = raw_client();
     let mut g = c.benchmark_group("loopback");
-    g.bench_function("raw_hyper_c1", |b| b.to_async(&rt).iter(|| raw_call(&raw, addr)));
-    g.bench_function("ziggurat_c1", |b| b.to_async(&rt).iter(|| ziggurat_call(&zig)));
-    g.bench_function("raw_hyper_c32", |b| b.to_async(&rt).iter(|| concurrently(32, || raw_call(&raw, addr))));
-    g.bench_function("ziggurat_c32", |b| b.to_async(&rt).iter(|| concurrently(32, || ziggurat_call(&zig))));
+    g.bench_function("raw_hyper_c1", |b| {
+        b.to_async(&rt).iter(|| raw_call(&raw, addr))
+    });
+    g.bench_function("ziggurat_c1", |b| {
+        b.to_async(&rt).iter(|| ziggurat_call(&zig))
+    });
+    g.bench_function("raw_hyper_c32", |b| {
+        b.to_async(&rt)
+            .iter(|| concurrently(32, || raw_call(&raw, addr)))
+    });
+    g.bench_function("ziggurat_c32", |b| {
+        b.to_async(&rt)
+            .iter(|| concurrently(32, || ziggurat_call(&zig)))
+    });
     g.finish();
 }
 

@@ -38,8 +38,14 @@ fn transport() -> HttpClient {
 fn client() -> Client {
     let config = SdkConfig::builder()
         .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
-        .time_source(SharedTimeSource::new(StaticTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000))))
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+        ))
+        .time_source(SharedTimeSource::new(StaticTimeSource::new(
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        )))
         .http_client(transport())
         .build();
     Client::new(&config)
@@ -61,7 +67,9 @@ fn raw_request() -> http::Request<Body> {
         .header("content-type", "application/x-amz-json-1.0")
         .header("x-amz-target", "DynamoDB_20120810.GetItem")
         .header("content-length", "47")
-        .body(Body::from(r#"{"TableName":"users","Key":{"pk":{"S":"user#1"}}}"#))
+        .body(Body::from(
+            r#"{"TableName":"users","Key":{"pk":{"S":"user#1"}}}"#,
+        ))
         .expect("static request")
 }
 
@@ -72,12 +80,18 @@ async fn straight_to_transport(t: &HttpClient) {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let client = client();
     let t = transport();
     let mut g = c.benchmark_group("stack_overhead");
-    g.bench_function("full_stack_get_item", |b| b.to_async(&rt).iter(|| through_stack(&client)));
-    g.bench_function("transport_only", |b| b.to_async(&rt).iter(|| straight_to_transport(&t)));
+    g.bench_function("full_stack_get_item", |b| {
+        b.to_async(&rt).iter(|| through_stack(&client))
+    });
+    g.bench_function("transport_only", |b| {
+        b.to_async(&rt).iter(|| straight_to_transport(&t))
+    });
     g.finish();
 }
 
@@ -97,7 +111,9 @@ fn allocations_per_op(rt: &tokio::runtime::Runtime, n: u64, f: impl AsyncFnMut()
 
 fn main() {
     benches();
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let client = client();
     let t = transport();
     let stack = allocations_per_op(&rt, 2000, async || through_stack(&client).await);
@@ -108,7 +124,15 @@ fn main() {
     );
     println!("\nstack_overhead summary (DynamoDB GetItem, signing included):");
     if let (Some(s), Some(r)) = (s, r) {
-        println!("  time:        full stack {:.2} µs, transport only {:.2} µs, stack overhead {:.2} µs (target ≤ 3 µs)", s / 1e3, r / 1e3, (s - r) / 1e3);
+        println!(
+            "  time:        full stack {:.2} µs, transport only {:.2} µs, stack overhead {:.2} µs (target ≤ 3 µs)",
+            s / 1e3,
+            r / 1e3,
+            (s - r) / 1e3
+        );
     }
-    println!("  allocations: full stack {stack:.1}, transport only {raw:.1}, stack overhead {:.1} per operation (target ≤ 40)", stack - raw);
+    println!(
+        "  allocations: full stack {stack:.1}, transport only {raw:.1}, stack overhead {:.1} per operation (target ≤ 40)",
+        stack - raw
+    );
 }

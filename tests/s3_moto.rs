@@ -29,16 +29,35 @@ async fn keys_that_need_encoding_round_trip_through_listings() {
         "a//double/slash",
     ];
     for key in keys {
-        s3.put_object().bucket(&bucket).key(key).body(Body::from(key.to_owned()))
+        s3.put_object()
+            .bucket(&bucket)
+            .key(key)
+            .body(Body::from(key.to_owned()))
             .content_type("application/octet-stream")
-            .send().await.unwrap_or_else(|e| panic!("put {key}: {e:?}"));
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("put {key}: {e:?}"));
     }
     for key in keys {
-        let got = s3.get_object().bucket(&bucket).key(key).send().await.unwrap();
+        let got = s3
+            .get_object()
+            .bucket(&bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(got.body.collect().await.unwrap(), key);
     }
-    let mut listed: Vec<String> = s3.list_objects_v2().bucket(&bucket).send().await.unwrap()
-        .contents.into_iter().map(|o| o.key).collect();
+    let mut listed: Vec<String> = s3
+        .list_objects_v2()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap()
+        .contents
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
     listed.sort();
     let mut expected: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
     expected.sort();

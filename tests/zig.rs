@@ -1,7 +1,6 @@
 //! `zig` run as a process against real peers: JSON output and exit codes.
 mod support;
 
-
 use std::process::Output;
 
 use support::peers::{peer_url, unique};
@@ -22,8 +21,14 @@ async fn zig(args: &[&str], secret: &str) -> Output {
 }
 
 fn stdout_json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "zig failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.success(),
+        "zig failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn stderr(out: &Output) -> String {
@@ -51,43 +56,96 @@ async fn s3_operations_print_json_and_stream_files() {
     let src = dir.path().join("in.bin");
     let data: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
     std::fs::write(&src, &data).unwrap();
-    let put = stdout_json(&run("put-object", r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(),
-        vec!["--body".into(), src.display().to_string()]).await);
-    assert!(put["ETag"].as_str().is_some_and(|e| e.starts_with('"')), "{put}");
+    let put = stdout_json(
+        &run(
+            "put-object",
+            r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(),
+            vec!["--body".into(), src.display().to_string()],
+        )
+        .await,
+    );
+    assert!(
+        put["ETag"].as_str().is_some_and(|e| e.starts_with('"')),
+        "{put}"
+    );
 
     let list = stdout_json(&run("list-objects-v2", r#"{"Bucket":"zigb"}"#.into(), vec![]).await);
     assert_eq!(list["Contents"][0]["Key"], "dir/a file.bin");
     assert_eq!(list["Contents"][0]["Size"], 300_000);
 
     let dst = dir.path().join("out.bin");
-    let get = run("get-object", r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(),
-        vec![dst.display().to_string(), "--timing".into(), "--debug-stack".into()]).await;
+    let get = run(
+        "get-object",
+        r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(),
+        vec![
+            dst.display().to_string(),
+            "--timing".into(),
+            "--debug-stack".into(),
+        ],
+    )
+    .await;
     let meta = stdout_json(&get);
     assert_eq!(meta["ContentLength"], 300_000);
     assert!(std::fs::read(&dst).unwrap() == data);
     let err = stderr(&get);
-    assert!(err.contains("Finalize stack step") && err.contains("Signing"), "{err}");
+    assert!(
+        err.contains("Finalize stack step") && err.contains("Signing"),
+        "{err}"
+    );
     assert!(err.contains("timing: operation"), "{err}");
 
-    let head = stdout_json(&run("head-object", r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(), vec![]).await);
+    let head = stdout_json(
+        &run(
+            "head-object",
+            r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(),
+            vec![],
+        )
+        .await,
+    );
     assert_eq!(head["ContentLength"], 300_000);
 
     // A service error: exit 1, code, message and request id on stderr.
-    let missing = run("get-object", r#"{"Bucket":"zigb","Key":"nope"}"#.into(), vec![dir.path().join("x").display().to_string()]).await;
+    let missing = run(
+        "get-object",
+        r#"{"Bucket":"zigb","Key":"nope"}"#.into(),
+        vec![dir.path().join("x").display().to_string()],
+    )
+    .await;
     assert_eq!(missing.status.code(), Some(1));
     let err = stderr(&missing);
-    assert!(err.contains("(NoSuchKey)") && err.contains("GetObject"), "{err}");
+    assert!(
+        err.contains("(NoSuchKey)") && err.contains("GetObject"),
+        "{err}"
+    );
     assert!(err.contains("request id: ZIG"), "{err}");
     assert!(missing.stdout.is_empty());
 
-    stdout_json(&run("delete-object", r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(), vec![]).await);
+    stdout_json(
+        &run(
+            "delete-object",
+            r#"{"Bucket":"zigb","Key":"dir/a file.bin"}"#.into(),
+            vec![],
+        )
+        .await,
+    );
     stdout_json(&run("delete-bucket", r#"{"Bucket":"zigb"}"#.into(), vec![]).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secret_exits_1_with_signature_error() {
     let server = S3Server::start().await.unwrap();
-    let out = zig(&["s3", "list-objects-v2", "--input-json", r#"{"Bucket":"sigbucket"}"#, "--endpoint-url", &server.url()], "bad-secret").await;
+    let out = zig(
+        &[
+            "s3",
+            "list-objects-v2",
+            "--input-json",
+            r#"{"Bucket":"sigbucket"}"#,
+            "--endpoint-url",
+            &server.url(),
+        ],
+        "bad-secret",
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("SignatureDoesNotMatch"), "{err}");
@@ -101,11 +159,33 @@ async fn bad_usage_exits_2() {
         &["s3", "no-such-op"],
         &["nosuchservice", "op"],
         &["s3", "list-objects-v2", "--input-json", "{not json"],
-        &["s3", "list-objects-v2", "--input-json", r#"{"Bucket":"b","Nope":1}"#],
-        &["s3", "get-object", "--input-json", r#"{"Bucket":"b","Key":"k"}"#],
-        &["s3", "put-object", "--input-json", r#"{"Bucket":"b","Key":"k"}"#, "--body", "/no/such/file"],
+        &[
+            "s3",
+            "list-objects-v2",
+            "--input-json",
+            r#"{"Bucket":"b","Nope":1}"#,
+        ],
+        &[
+            "s3",
+            "get-object",
+            "--input-json",
+            r#"{"Bucket":"b","Key":"k"}"#,
+        ],
+        &[
+            "s3",
+            "put-object",
+            "--input-json",
+            r#"{"Bucket":"b","Key":"k"}"#,
+            "--body",
+            "/no/such/file",
+        ],
         &["s3", "list-objects-v2", "--no-such-flag"],
-        &["dynamodb", "get-item", "--input-json", "file:///no/such/file.json"],
+        &[
+            "dynamodb",
+            "get-item",
+            "--input-json",
+            "file:///no/such/file.json",
+        ],
     ];
     for args in cases {
         let out = zig(args, SECRET_KEY).await;
@@ -119,11 +199,18 @@ async fn bad_usage_exits_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_operations_against_dynalite() {
-    let Some(url) = peer_url("ZIGGURAT_DYNALITE_URL", "zig dynamodb") else { return };
+    let Some(url) = peer_url("ZIGGURAT_DYNALITE_URL", "zig dynamodb") else {
+        return;
+    };
     let table = unique("zigtable");
     let ep = ["--endpoint-url", url.as_str()];
     let call = |op: &str, json: String| {
-        let mut args = vec!["dynamodb".to_owned(), op.to_owned(), "--input-json".to_owned(), json];
+        let mut args = vec![
+            "dynamodb".to_owned(),
+            op.to_owned(),
+            "--input-json".to_owned(),
+            json,
+        ];
         args.extend(ep.iter().map(|s| s.to_string()));
         async move {
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -141,16 +228,34 @@ async fn dynamodb_operations_against_dynalite() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let item = r#"{"pk":{"S":"k1"},"n":{"N":"42"},"l":{"L":[{"BOOL":true},{"NULL":true}]},"m":{"M":{"b":{"B":"aGk="}}}}"#;
-    stdout_json(&call("put-item", format!(r#"{{"TableName":"{table}","Item":{item}}}"#)).await);
-    let got = stdout_json(&call("get-item", format!(r#"{{"TableName":"{table}","Key":{{"pk":{{"S":"k1"}}}}}}"#)).await);
+    stdout_json(
+        &call(
+            "put-item",
+            format!(r#"{{"TableName":"{table}","Item":{item}}}"#),
+        )
+        .await,
+    );
+    let got = stdout_json(
+        &call(
+            "get-item",
+            format!(r#"{{"TableName":"{table}","Key":{{"pk":{{"S":"k1"}}}}}}"#),
+        )
+        .await,
+    );
     let expected: serde_json::Value = serde_json::from_str(item).unwrap();
     assert_eq!(got["Item"], expected);
 
-    let missing = call("get-item", r#"{"TableName":"no-such-table-zig","Key":{"pk":{"S":"k"}}}"#.to_owned()).await;
+    let missing = call(
+        "get-item",
+        r#"{"TableName":"no-such-table-zig","Key":{"pk":{"S":"k"}}}"#.to_owned(),
+    )
+    .await;
     assert_eq!(missing.status.code(), Some(1));
     let err = stderr(&missing);
-    assert!(err.contains("(ResourceNotFoundException)") && err.contains("request id: "), "{err}");
+    assert!(
+        err.contains("(ResourceNotFoundException)") && err.contains("request id: "),
+        "{err}"
+    );
     assert!(!err.contains("request id: (none)"), "{err}");
     stdout_json(&call("delete-table", format!(r#"{{"TableName":"{table}"}}"#)).await);
 }
-

@@ -182,6 +182,15 @@ impl Body {
         }
     }
 
+    /// The bytes, without copying, when the body is in memory; the body itself otherwise.
+    pub fn try_into_bytes(self) -> Result<Bytes, Body> {
+        match self.inner {
+            Inner::Empty => Ok(Bytes::new()),
+            Inner::Bytes(b) => Ok(b),
+            inner => Err(Body { inner }),
+        }
+    }
+
     /// Reads the whole body into memory.
     pub async fn collect(self) -> Result<Bytes, BoxError> {
         match self.inner {

@@ -109,11 +109,12 @@ impl TimingMarks {
     /// The timings of the current attempt, created on first use.
     pub fn current_attempt(&mut self, attempt: u32) -> &mut crate::metadata::AttemptTimings {
         let idx = attempt.max(1) as usize - 1;
-        while self.attempts.len() <= idx {
-            self.attempts.push(Default::default());
+        if self.attempts.len() <= idx {
+            self.attempts.resize_with(idx + 1, Default::default);
         }
-        let last = self.attempts.len() - 1;
-        &mut self.attempts[idx.min(last)]
+        let len = self.attempts.len();
+        // `len > idx` after the resize; `len - 1` keeps the index in range regardless.
+        &mut self.attempts[idx.min(len - 1)]
     }
 }
 

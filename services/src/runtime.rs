@@ -4,7 +4,7 @@
 //! The default stack, in Go SDK terms:
 //!
 //! ```text
-//! Initialize   Timing
+//! Initialize   (Timing, when enabled)
 //! Serialize    OperationSerializer, ResolveEndpoint
 //! Build        InvocationId, ComputeContentLength, UserAgent
 //! Finalize     Retry, GetIdentity, Signing
@@ -33,7 +33,6 @@ use ziggurat_layers::content_length::ComputeContentLength;
 use ziggurat_layers::endpoint::{BaseEndpoint, EndpointUrl, ResolveEndpoint};
 use ziggurat_layers::invocation_id::SetInvocationId;
 use ziggurat_layers::sign::SigV4;
-use ziggurat_layers::timing::Timing;
 use ziggurat_layers::user_agent::UserAgent;
 
 /// What a client needs to know about its service.
@@ -45,8 +44,21 @@ pub struct ServiceInfo {
     pub endpoint_prefix: &'static str,
 }
 
-/// The default stack of an AWS service client, with its endpoint resolver and signer.
+/// The default stack of an AWS service client, with its endpoint resolver and signer, and the
+/// client's own stack edits applied. `Timing` is opt-in ([`ziggurat_layers::timing::enable`]):
+/// like tracing, it costs clock reads and allocations on every call.
 pub fn default_stack(
+    info: &ServiceInfo,
+    config: &ServiceConfig,
+    endpoint: ResolveEndpoint,
+    signer: SigV4,
+) -> Result<Stack, String> {
+    build_default_stack(info, &config.sdk, endpoint, signer)
+        .and_then(|stack| apply_edits(stack, &config.edits))
+        .map_err(|e| e.to_string())
+}
+
+fn build_default_stack(
     info: &ServiceInfo,
     config: &SdkConfig,
     endpoint: ResolveEndpoint,
@@ -57,8 +69,6 @@ pub fn default_stack(
         ua = ua.with_app_name(app);
     }
     let mut s = Stack::new();
-    s.initialize_mut()
-        .add(ids::TIMING, Middleware::input_hook(Timing), Position::After)?;
     s.serialize_mut()
         .add(
             ids::OPERATION_SERIALIZER,
@@ -67,7 +77,7 @@ pub fn default_stack(
         )?
         .add(
             ids::RESOLVE_ENDPOINT,
-            Middleware::request_hook(endpoint),
+            Middleware::request_hook(endpoint.with_cached_region(config.region())),
             Position::After,
         )?;
     s.build_mut()
@@ -108,6 +118,47 @@ pub fn default_stack(
         Position::After,
     )?;
     Ok(s)
+}
+
+/// Configuration of one service client: the shared [`SdkConfig`] and the client's own stack
+/// edits.
+#[derive(Clone)]
+pub struct ServiceConfig {
+    sdk: SdkConfig,
+    edits: Vec<StackEdit>,
+}
+
+impl ServiceConfig {
+    /// Configuration from shared configuration.
+    pub fn new(sdk: &SdkConfig) -> Self {
+        ServiceConfig {
+            sdk: sdk.clone(),
+            edits: Vec::new(),
+        }
+    }
+    /// Changes the client's stack (add, insert, swap or remove middleware); every call of the
+    /// client runs the changed stack. An edit that fails (a duplicate id, an unknown anchor) is
+    /// reported by every call as a construction error.
+    pub fn stack(
+        mut self,
+        edit: impl Fn(&mut Stack) -> Result<(), StackError> + Send + Sync + 'static,
+    ) -> Self {
+        self.edits.push(Arc::new(edit));
+        self
+    }
+    /// The shared configuration.
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+}
+
+impl fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceConfig")
+            .field("sdk", &self.sdk)
+            .field("stack_edits", &self.edits.len())
+            .finish()
+    }
 }
 
 /// Parses the configured endpoint override.
@@ -191,6 +242,10 @@ impl ClientHandle {
     /// Compiles `stack` for the configured HTTP client (or the default one).
     pub fn new(stack: Result<Stack, String>, config: &SdkConfig) -> Self {
         let compiled = stack.and_then(|stack| {
+            // Each client gets its own default transport (and connection pool): hyper's pooled
+            // connections belong to the tokio runtime that opened them, so a process-wide pool
+            // would break programs (and tests) that run several runtimes. Share one by passing
+            // the same `HttpClient` in `SdkConfig`.
             let client = config.http_client().cloned().unwrap_or_default();
             stack
                 .compile(client.into_service())
@@ -208,16 +263,34 @@ impl ClientHandle {
     }
 
     /// Runs one erased operation.
-    pub async fn invoke(
+    ///
+    /// The future is boxed here, once: the stack's futures below are large (a request head
+    /// alone is 224 bytes), and every level above would otherwise copy them whole.
+    pub fn invoke(
         &self,
         spec: &'static OperationSpec,
         input: Input,
         options: CallOptions,
-    ) -> Result<OperationOutput, SdkError> {
-        let compiled = self.compiled.as_ref().map_err(|e| {
-            SdkError::construction(format!("the client could not be built: {e}"))
-                .with_operation(spec.service, spec.operation)
-        })?;
+    ) -> BoxFuture<'_, Result<OperationOutput, SdkError>> {
+        let prepared = self.prepare(spec, options);
+        Box::pin(async move {
+            match prepared? {
+                (ctx, None) => match &self.compiled {
+                    Ok(compiled) => compiled.invoke(spec, input, ctx).await,
+                    Err(e) => Err(not_built(spec, e)),
+                },
+                (ctx, Some(derived)) => derived.invoke(spec, input, ctx).await,
+            }
+        })
+    }
+
+    /// The context of one call, and the stack derived for it when the call edits the stack.
+    fn prepare(
+        &self,
+        spec: &'static OperationSpec,
+        options: CallOptions,
+    ) -> Result<(Context, Option<CompiledStack>), SdkError> {
+        let compiled = self.compiled.as_ref().map_err(|e| not_built(spec, e))?;
         let mut ctx = Context::new(spec.service, spec.operation);
         ctx.set_region(options.region.or_else(|| self.region.clone()));
         if let Some(url) = &options.endpoint_url {
@@ -228,17 +301,22 @@ impl ClientHandle {
         }
         ctx.set_identity_override(options.credentials);
         if options.edits.is_empty() {
-            compiled.invoke(spec, input, ctx).await
-        } else {
-            let derived = compiled
-                .derive(|stack| options.edits.iter().try_for_each(|edit| edit(stack)))
-                .map_err(|e| {
-                    SdkError::construction(e).with_operation(spec.service, spec.operation)
-                })?;
-            derived.invoke(spec, input, ctx).await
+            return Ok((ctx, None));
         }
+        let derived = compiled
+            .derive(|stack| options.edits.iter().try_for_each(|edit| edit(stack)))
+            .map_err(|e| SdkError::construction(e).with_operation(spec.service, spec.operation))?;
+        Ok((ctx, Some(derived)))
     }
 }
+
+fn not_built(spec: &OperationSpec, e: &str) -> SdkError {
+    SdkError::construction(format!("the client could not be built: {e}"))
+        .with_operation(spec.service, spec.operation)
+}
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 impl fmt::Debug for ClientHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

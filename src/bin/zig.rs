@@ -217,7 +217,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 
 async fn s3(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
     use ziggurat::s3::*;
-    let conf = Config::new(config).force_path_style(cli.force_path_style);
+    let mut conf = Config::new(config).force_path_style(cli.force_path_style);
+    if cli.timing {
+        conf = conf.stack(ziggurat::layers::timing::enable);
+    }
     let stack = ziggurat::s3::stack(&conf);
     show_stack(cli, stack.as_ref().ok());
     let handle = Arc::new(ClientHandle::new(stack, config));
@@ -258,7 +261,9 @@ async fn s3(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
 async fn write_body(body: &mut Body, path: &std::path::Path) -> Result<(), Failure> {
     use http_body_util::BodyExt;
     use tokio::io::AsyncWriteExt;
-    let fail = |e: &dyn std::fmt::Display| Failure::Failed(format!("cannot write {}: {e}", path.display()));
+    let fail = |e: &dyn std::fmt::Display| {
+        Failure::Failed(format!("cannot write {}: {e}", path.display()))
+    };
     let mut file = tokio::fs::File::create(path).await.map_err(|e| fail(&e))?;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| Failure::Failed(format!("the download broke off: {e}")))?;
@@ -271,7 +276,10 @@ async fn write_body(body: &mut Body, path: &std::path::Path) -> Result<(), Failu
 
 async fn dynamodb(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
     use ziggurat::dynamodb::*;
-    let conf = Config::new(config);
+    let mut conf = Config::new(config);
+    if cli.timing {
+        conf = conf.stack(ziggurat::layers::timing::enable);
+    }
     let stack = ziggurat::dynamodb::stack(&conf);
     show_stack(cli, stack.as_ref().ok());
     let handle = Arc::new(ClientHandle::new(stack, config));
@@ -282,6 +290,8 @@ async fn dynamodb(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
         "put-item" => simple::<PutItem>(cli, &handle).await,
         "get-item" => simple::<GetItem>(cli, &handle).await,
         "query" => simple::<Query>(cli, &handle).await,
-        other => Err(Failure::Usage(format!("unknown dynamodb operation `{other}`"))),
+        other => Err(Failure::Usage(format!(
+            "unknown dynamodb operation `{other}`"
+        ))),
     }
 }

@@ -71,9 +71,7 @@ impl S3Server {
                         Ok::<_, Infallible>(res)
                     }
                 });
-                let conn = http
-                    .serve_connection(TokioIo::new(sock), svc)
-                    .into_owned();
+                let conn = http.serve_connection(TokioIo::new(sock), svc).into_owned();
                 tokio::spawn(async move {
                     let _ = conn.await;
                 });

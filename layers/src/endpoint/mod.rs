@@ -129,6 +129,8 @@ pub struct ResolveEndpoint {
     region: Option<Region>,
     base: Option<BaseEndpoint>,
     s3: Option<S3Addressing>,
+    /// The regional endpoint of the client's region, computed once.
+    cached: Option<(Region, BaseEndpoint)>,
 }
 
 /// How S3 buckets are addressed.
@@ -146,11 +148,19 @@ impl ResolveEndpoint {
             region: None,
             base: None,
             s3: None,
+            cached: None,
         }
     }
     /// The region to use when the context has none (standalone use).
     pub fn with_region(mut self, region: Region) -> Self {
+        self = self.with_cached_region(Some(&region));
         self.region = Some(region);
+        self
+    }
+    /// Precomputes the regional endpoint of `region` (the client's), so calls in that region
+    /// skip building it.
+    pub fn with_cached_region(mut self, region: Option<&Region>) -> Self {
+        self.cached = region.and_then(|r| Some((r.clone(), self.regional(r).ok()?)));
         self
     }
     /// A base endpoint that replaces the regional default.
@@ -227,7 +237,10 @@ impl RequestHook for ResolveEndpoint {
                             "no region is configured: set it in code or with the AWS_REGION environment variable",
                         )
                     })?;
-                self.regional(region)?
+                match &self.cached {
+                    Some((r, base)) if r == region => base.clone(),
+                    _ => self.regional(region)?,
+                }
             }
         };
         let bucket = match self.s3 {
@@ -238,6 +251,20 @@ impl RequestHook for ResolveEndpoint {
             _ => None,
         };
 
+        if bucket.is_none() && base.path.is_empty() {
+            // The common case: keep the serialized path and query as they are, no re-parsing.
+            let mut parts = http::uri::Parts::default();
+            parts.scheme = Some(base.scheme.clone());
+            parts.authority = Some(base.authority.clone());
+            parts.path_and_query = Some(
+                req.uri()
+                    .path_and_query()
+                    .cloned()
+                    .unwrap_or_else(|| PathAndQuery::from_static("/")),
+            );
+            *req.uri_mut() = Uri::from_parts(parts).map_err(SdkError::construction)?;
+            return self.sync_host_header(req, &base.authority);
+        }
         let pq = req
             .uri()
             .path_and_query()
@@ -278,7 +305,17 @@ impl RequestHook for ResolveEndpoint {
             .build()
             .map_err(SdkError::construction)?;
         *req.uri_mut() = uri;
-        // Signing reads the host from the URI; keep an explicit Host header consistent.
+        self.sync_host_header(req, &authority)
+    }
+}
+
+impl ResolveEndpoint {
+    /// Signing reads the host from the URI; keep an explicit Host header consistent with it.
+    fn sync_host_header(
+        &self,
+        req: &mut HttpRequest<'_>,
+        authority: &Authority,
+    ) -> Result<(), SdkError> {
         if req.headers().contains_key(http::header::HOST) {
             let host = HeaderValue::from_str(authority.as_str()).map_err(SdkError::construction)?;
             req.headers_mut().insert(http::header::HOST, host);

@@ -38,6 +38,9 @@ pub fn request(
     *req.method_mut() = http::Method::POST;
     *req.uri_mut() = http::Uri::from_static("/");
     let headers = req.headers_mut();
+    // Room for what the stack adds (length, user agents, invocation id, date, token,
+    // authorization), so the map does not grow while the request is built.
+    headers.reserve(12);
     headers.insert(http::header::CONTENT_TYPE, version.content_type());
     headers.insert("x-amz-target", HeaderValue::from_static(target));
     Ok(req)
@@ -71,20 +74,13 @@ pub fn parse_error(parts: &http::response::Parts, body: &[u8]) -> ApiError {
         .or_else(|| field(&["__type", "code", "Code"]))
         .map(|c| sanitize_error_code(&c).to_owned())
         .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| fallback_code(parts.status));
+        .unwrap_or_else(|| super::code_from_status(parts.status));
     let mut err = ApiError::new(code, parts.status.as_u16())
         .with_request_id(super::request_id(&parts.headers));
     if let Some(m) = field(&["message", "Message", "errorMessage"]) {
         err = err.with_message(m);
     }
     err
-}
-
-fn fallback_code(status: http::StatusCode) -> String {
-    status
-        .canonical_reason()
-        .map(|r| r.replace(' ', ""))
-        .unwrap_or_else(|| format!("Http{}", status.as_u16()))
 }
 
 /// Parses a successful JSON body, or returns the service error of a failed response.

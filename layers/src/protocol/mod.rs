@@ -30,6 +30,15 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// An error code for a failed response that names none (every `HEAD`, proxies' HTML pages):
+/// the status's reason phrase without spaces, `NotFound`, `ServiceUnavailable`, or `Http599`.
+pub fn code_from_status(status: http::StatusCode) -> String {
+    status
+        .canonical_reason()
+        .map(|r| r.replace(' ', ""))
+        .unwrap_or_else(|| format!("Http{}", status.as_u16()))
+}
+
 /// S3's extended request id (`x-amz-id-2`).
 pub fn extended_request_id(headers: &HeaderMap) -> Option<String> {
     headers

@@ -139,18 +139,7 @@ pub fn parse_error(parts: &http::response::Parts, body: &[u8]) -> ApiError {
     let code = doc
         .code
         .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| match parts.status.as_u16() {
-            304 => "NotModified".to_owned(),
-            400 => "BadRequest".to_owned(),
-            403 => "Forbidden".to_owned(),
-            404 => "NotFound".to_owned(),
-            412 => "PreconditionFailed".to_owned(),
-            s => parts
-                .status
-                .canonical_reason()
-                .map(|r| r.replace(' ', ""))
-                .unwrap_or_else(|| format!("Http{s}")),
-        });
+        .unwrap_or_else(|| super::code_from_status(parts.status));
     let mut err = ApiError::new(code, parts.status.as_u16())
         .with_request_id(super::request_id(&parts.headers).or(doc.request_id))
         .with_host_id(super::extended_request_id(&parts.headers).or(doc.host_id));

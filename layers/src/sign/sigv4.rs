@@ -219,6 +219,13 @@ mod tests {
         assert_eq!(a.headers["authorization"], b.headers["authorization"]);
         assert_eq!(signer.key_cache().derivations(), 1);
         assert!(!format!("{signer:?}").contains("SECRET"));
+        // Neither the signature nor the session token shows up when a request is logged.
+        let auth = a.headers["authorization"].to_str().unwrap();
+        let signature = auth.rsplit("Signature=").next().unwrap();
+        let logged = format!("{:?} {:?}", a, a.headers);
+        assert!(!logged.contains(signature), "{logged}");
+        assert!(!logged.contains("TOKEN"), "{logged}");
+        assert!(!format!("{ctx:?}").contains("SECRET"));
     }
 
     #[test]

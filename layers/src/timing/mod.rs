@@ -34,6 +34,20 @@ use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{Input, InputHook, OperationOutput};
 use ziggurat_core::metadata::{AttemptTimings, Metadata, Timings};
 
+/// Adds the [`Timing`] entry to a stack (first in Initialize), for use with a client's
+/// `Config::stack(timing::enable)`.
+pub fn enable(
+    stack: &mut ziggurat_core::stack::Stack,
+) -> Result<(), ziggurat_core::stack::StackError> {
+    use ziggurat_core::stack::{Middleware, Position, ids};
+    stack.initialize_mut().add(
+        ids::TIMING,
+        Middleware::input_hook(Timing),
+        Position::Before,
+    )?;
+    Ok(())
+}
+
 /// The stack entry: turns timing on for the operation and reports it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Timing;

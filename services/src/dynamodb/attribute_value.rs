@@ -1,24 +1,4 @@
 //! [`AttributeValue`]: one DynamoDB value, in the wire form `{"S": "text"}`.
-//!
-//! The serde implementations are written by hand because the wire form is a JSON object with
-//! exactly one key naming the type, which no derive expresses well: an object with no type key,
-//! with several, or with one this version does not know is a deserialization error that says
-//! which, never a panic and never a silently dropped value. Binary values (`B`, `BS`) travel as
-//! base64; numbers (`N`, `NS`) stay strings, as DynamoDB keeps them, so no precision is lost.
-//!
-//! ```
-//! use std::collections::HashMap;
-//! use ziggurat_services::dynamodb::AttributeValue;
-//!
-//! let v: AttributeValue = serde_json::from_str(r#"{"M":{"n":{"N":"42"},"b":{"B":"aGk="}}}"#).unwrap();
-//! let m = v.as_m().unwrap();
-//! assert_eq!(m["n"].as_n(), Ok(&"42".to_owned()));
-//! assert_eq!(m["b"].as_b().map(|b| &b[..]), Ok(&b"hi"[..]));
-//! assert_eq!(serde_json::to_string(&AttributeValue::Null(true)).unwrap(), r#"{"NULL":true}"#);
-//!
-//! let err = serde_json::from_str::<AttributeValue>(r#"{"S":"a","N":"1"}"#).unwrap_err();
-//! assert!(err.to_string().contains("several type keys"), "{err}");
-//! ```
 use std::collections::HashMap;
 use std::fmt;
 
@@ -35,6 +15,25 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Numbers are strings (`N("1.5")`), exactly as DynamoDB sends them: parse them with the
 /// numeric type you need.
+///
+/// The serde implementations are written by hand because the wire form is a JSON object with
+/// exactly one key naming the type, which no derive expresses well: an object with no type key,
+/// with several, or with one this version does not know is a deserialization error that says
+/// which, never a panic and never a silently dropped value. Binary values (`B`, `BS`) travel as
+/// base64; numbers (`N`, `NS`) stay strings, as DynamoDB keeps them, so no precision is lost.
+///
+/// ```
+/// use ziggurat_services::dynamodb::AttributeValue;
+///
+/// let v: AttributeValue = serde_json::from_str(r#"{"M":{"n":{"N":"42"},"b":{"B":"aGk="}}}"#).unwrap();
+/// let m = v.as_m().unwrap();
+/// assert_eq!(m["n"].as_n(), Ok(&"42".to_owned()));
+/// assert_eq!(m["b"].as_b().map(|b| &b[..]), Ok(&b"hi"[..]));
+/// assert_eq!(serde_json::to_string(&AttributeValue::Null(true)).unwrap(), r#"{"NULL":true}"#);
+///
+/// let err = serde_json::from_str::<AttributeValue>(r#"{"S":"a","N":"1"}"#).unwrap_err();
+/// assert!(err.to_string().contains("several type keys"), "{err}");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AttributeValue {
@@ -292,7 +291,10 @@ mod tests {
             r#"{"BS":["YQ==","YmM="]}"#,
         );
         round_trip(
-            AttributeValue::M(HashMap::from([("k".to_owned(), AttributeValue::Bool(true))])),
+            AttributeValue::M(HashMap::from([(
+                "k".to_owned(),
+                AttributeValue::Bool(true),
+            )])),
             r#"{"M":{"k":{"BOOL":true}}}"#,
         );
         round_trip(AttributeValue::M(HashMap::new()), r#"{"M":{}}"#);
@@ -319,8 +321,14 @@ mod tests {
             (r#"{}"#, "no type key"),
             (r#"{"S":"a","N":"1"}"#, "several type keys (`S` and `N`)"),
             (r#"{"X":"a"}"#, "unknown field `X`"),
-            (r#"{"B":"not base64!"}"#, "`B` attribute value is not valid base64"),
-            (r#"{"BS":["YQ==","%%"]}"#, "`BS` attribute value is not valid base64"),
+            (
+                r#"{"B":"not base64!"}"#,
+                "`B` attribute value is not valid base64",
+            ),
+            (
+                r#"{"BS":["YQ==","%%"]}"#,
+                "`BS` attribute value is not valid base64",
+            ),
             (r#"{"S":1}"#, "invalid type"),
             (r#"{"NULL":"yes"}"#, "invalid type"),
             (r#""S""#, "an attribute value"),

@@ -1,8 +1,5 @@
 //! `CreateTable`: the table starts `CREATING`; poll [`DescribeTable`](super::DescribeTable)
 //! until it is `ACTIVE` before using it.
-//!
-//! Not modeled yet: `VectorIndexes`, `GlobalTableSourceArn` and
-//! `GlobalTableSettingsReplicationMode` (an input naming them is rejected, not silently cut).
 use serde::{Deserialize, Serialize};
 use ziggurat_core::body::Body;
 use ziggurat_core::context::Context;
@@ -20,11 +17,15 @@ use super::types::{
 use super::{buffered, json_request};
 use crate::runtime::{FluentBuilder, fluent_setters, has_metadata, operation_error};
 
-/// The `CreateTable` operation.
+/// The `CreateTable` operation. The table starts `CREATING`; poll
+/// [`DescribeTable`](super::DescribeTable) until it is `ACTIVE` before using it.
 #[derive(Debug)]
 pub struct CreateTable;
 
 /// Input of [`CreateTable`].
+///
+/// Not modeled yet: `VectorIndexes`, `GlobalTableSourceArn` and
+/// `GlobalTableSettingsReplicationMode` (input JSON naming them is rejected, not silently cut).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct CreateTableInput {

@@ -124,7 +124,10 @@ impl FluentBuilder<GetItem> {
         self
     }
     /// Sets all substitutes for attribute names.
-    pub fn set_expression_attribute_names(mut self, names: Option<HashMap<String, String>>) -> Self {
+    pub fn set_expression_attribute_names(
+        mut self,
+        names: Option<HashMap<String, String>>,
+    ) -> Self {
         self.input_mut().expression_attribute_names = names;
         self
     }

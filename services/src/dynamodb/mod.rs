@@ -62,7 +62,9 @@ use ziggurat_layers::endpoint::ResolveEndpoint;
 use ziggurat_layers::protocol::aws_json::{self, JsonVersion};
 use ziggurat_layers::sign::SigV4;
 
-use crate::runtime::{ClientHandle, FluentBuilder, ServiceInfo, base_endpoint, default_stack};
+use crate::runtime::{
+    ClientHandle, FluentBuilder, ServiceConfig, ServiceInfo, base_endpoint, default_stack,
+};
 
 /// DynamoDB's service metadata.
 pub const SERVICE: ServiceInfo = ServiceInfo {
@@ -70,29 +72,14 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     endpoint_prefix: "dynamodb",
 };
 
-/// DynamoDB configuration on top of an [`SdkConfig`].
-#[derive(Debug, Clone)]
-pub struct Config {
-    sdk: SdkConfig,
-}
-
-impl Config {
-    /// DynamoDB configuration from shared configuration.
-    pub fn new(sdk: &SdkConfig) -> Self {
-        Config { sdk: sdk.clone() }
-    }
-    /// The shared configuration.
-    pub fn sdk_config(&self) -> &SdkConfig {
-        &self.sdk
-    }
-}
+/// DynamoDB configuration: the shared [`SdkConfig`] and the client's stack edits.
+pub type Config = ServiceConfig;
 
 /// The DynamoDB stack for a configuration.
 pub fn stack(config: &Config) -> Result<Stack, String> {
     let endpoint = ResolveEndpoint::new(SERVICE.endpoint_prefix)
-        .with_base_endpoint(base_endpoint(&config.sdk)?);
-    default_stack(&SERVICE, &config.sdk, endpoint, SigV4::new("dynamodb"))
-        .map_err(|e| e.to_string())
+        .with_base_endpoint(base_endpoint(config.sdk_config())?);
+    default_stack(&SERVICE, config, endpoint, SigV4::new("dynamodb"))
 }
 
 /// A DynamoDB client. Cheap to clone; clones share one compiled stack and connection pool.
@@ -110,7 +97,7 @@ impl Client {
     /// A client from DynamoDB configuration.
     pub fn from_conf(config: Config) -> Self {
         Client {
-            handle: Arc::new(ClientHandle::new(stack(&config), &config.sdk)),
+            handle: Arc::new(ClientHandle::new(stack(&config), config.sdk_config())),
         }
     }
 

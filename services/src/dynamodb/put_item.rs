@@ -137,7 +137,10 @@ impl FluentBuilder<PutItem> {
         self
     }
     /// Legacy: sets all conditions.
-    pub fn set_expected(mut self, expected: Option<HashMap<String, ExpectedAttributeValue>>) -> Self {
+    pub fn set_expected(
+        mut self,
+        expected: Option<HashMap<String, ExpectedAttributeValue>>,
+    ) -> Self {
         self.input_mut().expected = expected;
         self
     }
@@ -155,7 +158,10 @@ impl FluentBuilder<PutItem> {
         self
     }
     /// Sets all substitutes for attribute names.
-    pub fn set_expression_attribute_names(mut self, names: Option<HashMap<String, String>>) -> Self {
+    pub fn set_expression_attribute_names(
+        mut self,
+        names: Option<HashMap<String, String>>,
+    ) -> Self {
         self.input_mut().expression_attribute_names = names;
         self
     }

@@ -1,27 +1,4 @@
 //! `Query`: the items of one partition, in sort key order, a page at a time.
-//!
-//! A page ends after `Limit` items or 1 MB; `LastEvaluatedKey` is then set, and passing it back
-//! as `ExclusiveStartKey` reads the next page:
-//!
-//! ```no_run
-//! # use ziggurat_services::dynamodb::{AttributeValue, Client};
-//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
-//! let mut start = None;
-//! loop {
-//!     let page = client.query().table_name("music")
-//!         .key_condition_expression("artist = :a")
-//!         .expression_attribute_values(":a", AttributeValue::S("Arturus".into()))
-//!         .limit(25)
-//!         .set_exclusive_start_key(start)
-//!         .send().await?;
-//!     for item in &page.items { println!("{item:?}"); }
-//!     match page.last_evaluated_key {
-//!         Some(key) => start = Some(key),
-//!         None => break,
-//!     }
-//! }
-//! # Ok(()) }
-//! ```
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -39,7 +16,30 @@ use super::types::{
 use super::{AttributeValue, buffered, insert_entry, json_request};
 use crate::runtime::{FluentBuilder, fluent_setters, has_metadata, operation_error};
 
-/// The `Query` operation.
+/// The `Query` operation: the items of one partition, in sort key order, a page at a time.
+///
+/// A page ends after `Limit` items or 1 MB; `LastEvaluatedKey` is then set, and passing it back
+/// as `ExclusiveStartKey` reads the next page:
+///
+/// ```no_run
+/// # use ziggurat_services::dynamodb::{AttributeValue, Client};
+/// # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let mut start = None;
+/// loop {
+///     let page = client.query().table_name("music")
+///         .key_condition_expression("artist = :a")
+///         .expression_attribute_values(":a", AttributeValue::S("Arturus".into()))
+///         .limit(25)
+///         .set_exclusive_start_key(start)
+///         .send().await?;
+///     for item in &page.items { println!("{item:?}"); }
+///     match page.last_evaluated_key {
+///         Some(key) => start = Some(key),
+///         None => break,
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Query;
 
@@ -227,7 +227,10 @@ impl FluentBuilder<Query> {
         self
     }
     /// Sets all substitutes for attribute names.
-    pub fn set_expression_attribute_names(mut self, names: Option<HashMap<String, String>>) -> Self {
+    pub fn set_expression_attribute_names(
+        mut self,
+        names: Option<HashMap<String, String>>,
+    ) -> Self {
         self.input_mut().expression_attribute_names = names;
         self
     }

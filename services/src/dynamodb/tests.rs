@@ -41,7 +41,10 @@ fn response(status: u16, body: &str) -> (http::response::Parts, ResponseBody) {
         .body(())
         .unwrap()
         .into_parts();
-    (parts, ResponseBody::Buffered(bytes::Bytes::from(body.to_owned())))
+    (
+        parts,
+        ResponseBody::Buffered(bytes::Bytes::from(body.to_owned())),
+    )
 }
 
 fn parse<O: Operation>(status: u16, body: &str) -> Result<O::Output, SdkError> {
@@ -227,8 +230,8 @@ fn input_json_is_wire_json() {
     );
     let err = serde_json::from_str::<QueryInput>(r#"{"TableName":"t","Limt":1}"#).unwrap_err();
     assert!(err.to_string().contains("unknown field `Limt`"), "{err}");
-    let err = serde_json::from_str::<GetItemInput>(r#"{"TableName":"t","Key":{"k":{}}}"#)
-        .unwrap_err();
+    let err =
+        serde_json::from_str::<GetItemInput>(r#"{"TableName":"t","Key":{"k":{}}}"#).unwrap_err();
     assert!(err.to_string().contains("no type key"), "{err}");
 }
 
@@ -278,8 +281,11 @@ fn missing_required_members_are_construction_errors() {
             "TableName",
         ),
         (
-            DescribeTable::serialize(&mut DescribeTableInput::default(), &mut ctx("DescribeTable"))
-                .unwrap_err(),
+            DescribeTable::serialize(
+                &mut DescribeTableInput::default(),
+                &mut ctx("DescribeTable"),
+            )
+            .unwrap_err(),
             "TableName",
         ),
         (
@@ -421,8 +427,14 @@ fn resource_not_found_maps_to_the_typed_variant() {
     assert_eq!(err.kind(), ErrorKind::Service);
     assert_eq!(err.request_id(), Some("REQ1"));
     let e = err.as_service_error().unwrap();
-    assert!(matches!(e, GetItemError::ResourceNotFoundException(_)), "{e:?}");
-    assert_eq!(e.api_error().message(), Some("Requested resource not found"));
+    assert!(
+        matches!(e, GetItemError::ResourceNotFoundException(_)),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.api_error().message(),
+        Some("Requested resource not found")
+    );
     assert_eq!(e.api_error().status(), 400);
     for (code, f) in [
         (
@@ -466,13 +478,19 @@ fn conditional_check_failed_maps_to_the_typed_variant() {
         "{e:?}"
     );
     assert_eq!(e.api_error().request_id(), Some("REQ1"));
-    assert_eq!(e.api_error().message(), Some("The conditional request failed"));
+    assert_eq!(
+        e.api_error().message(),
+        Some("The conditional request failed")
+    );
 }
 
 #[test]
 fn enums_keep_unknown_values() {
     assert_eq!(KeyType::from("HASH"), KeyType::Hash);
-    assert_eq!(BillingMode::from("PAY_PER_REQUEST").as_str(), "PAY_PER_REQUEST");
+    assert_eq!(
+        BillingMode::from("PAY_PER_REQUEST").as_str(),
+        "PAY_PER_REQUEST"
+    );
     let v = Select::from("SOMETHING_NEW".to_owned());
     assert_eq!(v, Select::Unknown("SOMETHING_NEW".into()));
     assert_eq!(serde_json::to_string(&v).unwrap(), r#""SOMETHING_NEW""#);
@@ -553,10 +571,7 @@ async fn a_call_goes_through_the_stack_signed_for_dynamodb() {
     );
     assert_eq!(req.headers()["x-amz-target"], "DynamoDB_20120810.GetItem");
     let auth = req.headers()["authorization"].to_str().unwrap();
-    assert!(
-        auth.contains("/us-west-2/dynamodb/aws4_request"),
-        "{auth}"
-    );
+    assert!(auth.contains("/us-west-2/dynamodb/aws4_request"), "{auth}");
     let body: Value = serde_json::from_slice(req.body()).unwrap();
     assert_eq!(body, json!({"TableName": "t", "Key": {"pk": {"S": "a"}}}));
 }

@@ -10,7 +10,7 @@ use ziggurat_core::operation::Operation;
 use ziggurat_core::stack::{OperationSpec, ResponseBody};
 
 use super::check;
-use super::head_object::{ObjectHeaders, object_request};
+use super::head_object::{ObjectHeaders, ObjectTarget};
 use crate::runtime::{fluent_setters, has_metadata, operation_error};
 
 /// The `GetObject` operation.
@@ -95,17 +95,15 @@ impl Operation for GetObject {
         i: &mut GetObjectInput,
         ctx: &mut Context,
     ) -> Result<http::Request<Body>, SdkError> {
-        object_request(
-            http::Method::GET,
-            "GetObject",
-            &i.bucket,
-            &i.key,
-            i.range.as_deref(),
-            i.if_match.as_deref(),
-            i.if_none_match.as_deref(),
-            i.version_id.as_deref(),
-            ctx,
-        )
+        ObjectTarget {
+            bucket: &i.bucket,
+            key: &i.key,
+            range: i.range.as_deref(),
+            if_match: i.if_match.as_deref(),
+            if_none_match: i.if_none_match.as_deref(),
+            version_id: i.version_id.as_deref(),
+        }
+        .request(http::Method::GET, "GetObject", ctx)
     }
 
     fn deserialize(

@@ -78,27 +78,34 @@ impl ObjectHeaders {
     }
 }
 
-/// Conditions and selectors shared by `GetObject` and `HeadObject`.
-pub(crate) fn object_request(
-    method: http::Method,
-    id: &str,
-    bucket: &str,
-    key: &str,
-    range: Option<&str>,
-    if_match: Option<&str>,
-    if_none_match: Option<&str>,
-    version_id: Option<&str>,
-    ctx: &mut Context,
-) -> Result<http::Request<Body>, SdkError> {
-    let mut path = object_path(bucket, key, ctx)?;
-    path.push_str("?x-id=");
-    path.push_str(id);
-    push_query(&mut path, "versionId", version_id);
-    let b = http::Request::builder().method(method).uri(path);
-    let b = set_header(b, "range", range)?;
-    let b = set_header(b, "if-match", if_match)?;
-    let b = set_header(b, "if-none-match", if_none_match)?;
-    Ok(b.body(Body::empty())?)
+/// Which object (and under which conditions) `GetObject` and `HeadObject` address.
+pub(crate) struct ObjectTarget<'a> {
+    pub(crate) bucket: &'a str,
+    pub(crate) key: &'a str,
+    pub(crate) range: Option<&'a str>,
+    pub(crate) if_match: Option<&'a str>,
+    pub(crate) if_none_match: Option<&'a str>,
+    pub(crate) version_id: Option<&'a str>,
+}
+
+impl ObjectTarget<'_> {
+    /// The request for operation `id` (`GetObject`, `HeadObject`).
+    pub(crate) fn request(
+        &self,
+        method: http::Method,
+        id: &str,
+        ctx: &mut Context,
+    ) -> Result<http::Request<Body>, SdkError> {
+        let mut path = object_path(self.bucket, self.key, ctx)?;
+        path.push_str("?x-id=");
+        path.push_str(id);
+        push_query(&mut path, "versionId", self.version_id);
+        let b = http::Request::builder().method(method).uri(path);
+        let b = set_header(b, "range", self.range)?;
+        let b = set_header(b, "if-match", self.if_match)?;
+        let b = set_header(b, "if-none-match", self.if_none_match)?;
+        Ok(b.body(Body::empty())?)
+    }
 }
 
 /// The `HeadObject` operation.
@@ -177,17 +184,15 @@ impl Operation for HeadObject {
         i: &mut HeadObjectInput,
         ctx: &mut Context,
     ) -> Result<http::Request<Body>, SdkError> {
-        object_request(
-            http::Method::HEAD,
-            "HeadObject",
-            &i.bucket,
-            &i.key,
-            i.range.as_deref(),
-            i.if_match.as_deref(),
-            i.if_none_match.as_deref(),
-            i.version_id.as_deref(),
-            ctx,
-        )
+        ObjectTarget {
+            bucket: &i.bucket,
+            key: &i.key,
+            range: i.range.as_deref(),
+            if_match: i.if_match.as_deref(),
+            if_none_match: i.if_none_match.as_deref(),
+            version_id: i.version_id.as_deref(),
+        }
+        .request(http::Method::HEAD, "HeadObject", ctx)
     }
 
     fn deserialize(

@@ -49,7 +49,7 @@ use ziggurat_layers::protocol::rest_xml;
 use ziggurat_layers::sign::SigV4;
 
 use crate::runtime::{
-    ClientHandle, FluentBuilder, ServiceInfo, StackEdit, apply_edits, base_endpoint, default_stack,
+    ClientHandle, FluentBuilder, ServiceConfig, ServiceInfo, base_endpoint, default_stack,
 };
 use crate::types::DateTime;
 
@@ -60,40 +60,29 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
 };
 
 /// S3-specific configuration on top of an [`SdkConfig`].
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Config {
-    sdk: SdkConfig,
+    service: ServiceConfig,
     force_path_style: bool,
-    edits: Vec<StackEdit>,
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("sdk", &self.sdk)
-            .field("force_path_style", &self.force_path_style)
-            .field("stack_edits", &self.edits.len())
-            .finish()
-    }
 }
 
 impl Config {
     /// S3 configuration from shared configuration.
     pub fn new(sdk: &SdkConfig) -> Self {
         Config {
-            sdk: sdk.clone(),
+            service: ServiceConfig::new(sdk),
             force_path_style: false,
-            edits: Vec::new(),
         }
     }
-    /// Changes the client's stack (add, insert, swap or remove middleware); every call of the
-    /// client runs the changed stack. An edit that fails (a duplicate id, an unknown anchor) is
-    /// reported by every call as a construction error.
+    /// Changes the client's stack (see [`ServiceConfig::stack`]).
     pub fn stack(
         mut self,
-        edit: impl Fn(&mut Stack) -> Result<(), ziggurat_core::stack::StackError> + Send + Sync + 'static,
+        edit: impl Fn(&mut Stack) -> Result<(), ziggurat_core::stack::StackError>
+        + Send
+        + Sync
+        + 'static,
     ) -> Self {
-        self.edits.push(Arc::new(edit));
+        self.service = self.service.stack(edit);
         self
     }
     /// Always address buckets in the path (`host/bucket/key`), never as a subdomain.
@@ -103,20 +92,18 @@ impl Config {
     }
     /// The shared configuration.
     pub fn sdk_config(&self) -> &SdkConfig {
-        &self.sdk
+        self.service.sdk_config()
     }
 }
 
 /// The S3 stack for a configuration.
 pub fn stack(config: &Config) -> Result<Stack, String> {
     let endpoint = ResolveEndpoint::new(SERVICE.endpoint_prefix)
-        .with_base_endpoint(base_endpoint(&config.sdk)?)
+        .with_base_endpoint(base_endpoint(config.sdk_config())?)
         .with_s3_addressing(S3Addressing {
             force_path_style: config.force_path_style,
         });
-    default_stack(&SERVICE, &config.sdk, endpoint, SigV4::s3())
-        .and_then(|s| apply_edits(s, &config.edits))
-        .map_err(|e| e.to_string())
+    default_stack(&SERVICE, &config.service, endpoint, SigV4::s3())
 }
 
 /// An S3 client. Cheap to clone; clones share one compiled stack and connection pool.
@@ -134,7 +121,7 @@ impl Client {
     /// A client from S3 configuration.
     pub fn from_conf(config: Config) -> Self {
         Client {
-            handle: Arc::new(ClientHandle::new(stack(&config), &config.sdk)),
+            handle: Arc::new(ClientHandle::new(stack(&config), config.sdk_config())),
         }
     }
 
