@@ -10,8 +10,9 @@ use ziggurat_core::operation::Operation;
 use ziggurat_core::stack::{OperationSpec, ResponseBody};
 use ziggurat_layers::protocol::aws_json;
 
+use super::map_setters;
 use super::types::{ConsumedCapacity, ReturnConsumedCapacity};
-use super::{AttributeValue, buffered, insert_entry, json_request, require_non_empty};
+use super::{AttributeValue, buffered, json_request, require_non_empty};
 use crate::runtime::{FluentBuilder, fluent_setters, has_metadata, operation_error};
 
 /// The `GetItem` operation.
@@ -86,6 +87,12 @@ fluent_setters!(GetItem {
     opt projection_expression: String,
 });
 
+map_setters!(GetItem {
+    /// Adds one substitute for an attribute name (`#n` → `name`).
+    expression_attribute_names,
+    set_expression_attribute_names: String,
+});
+
 impl FluentBuilder<GetItem> {
     /// Adds one attribute of the primary key.
     pub fn key(mut self, name: impl Into<String>, value: impl Into<AttributeValue>) -> Self {
@@ -108,27 +115,6 @@ impl FluentBuilder<GetItem> {
     /// Legacy: sets the attributes to return.
     pub fn set_attributes_to_get(mut self, names: Option<Vec<String>>) -> Self {
         self.input_mut().attributes_to_get = names;
-        self
-    }
-    /// Adds one substitute for an attribute name (`#n` → `name`).
-    pub fn expression_attribute_names(
-        mut self,
-        placeholder: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        insert_entry(
-            &mut self.input_mut().expression_attribute_names,
-            placeholder,
-            name,
-        );
-        self
-    }
-    /// Sets all substitutes for attribute names.
-    pub fn set_expression_attribute_names(
-        mut self,
-        names: Option<HashMap<String, String>>,
-    ) -> Self {
-        self.input_mut().expression_attribute_names = names;
         self
     }
 }

@@ -169,14 +169,33 @@ fn require_non_empty(is_empty: bool, member: &'static str) -> Result<(), SdkErro
 }
 
 /// Inserts one entry into an optional map member.
-fn insert_entry<V>(
-    map: &mut Option<std::collections::HashMap<String, V>>,
-    key: impl Into<String>,
-    value: impl Into<V>,
-) {
-    map.get_or_insert_with(Default::default)
-        .insert(key.into(), value.into());
+/// Adds, for optional map members, an adder `field(name, value)` that inserts one entry and a
+/// setter `set_field(Option<HashMap>)` that replaces them all, as aws-sdk-dynamodb does.
+macro_rules! map_setters {
+    ($op:ty { $($(#[$m:meta])* $field:ident, $setter:ident: $v:ty,)* }) => {
+        impl $crate::runtime::FluentBuilder<$op> {
+            $(
+                $(#[$m])*
+                pub fn $field(mut self, name: impl Into<String>, value: impl Into<$v>) -> Self {
+                    self.input_mut()
+                        .$field
+                        .get_or_insert_with(Default::default)
+                        .insert(name.into(), value.into());
+                    self
+                }
+                #[doc = concat!("Replaces every entry of `", stringify!($field), "` (`None` removes the member).")]
+                pub fn $setter(
+                    mut self,
+                    all: Option<::std::collections::HashMap<String, $v>>,
+                ) -> Self {
+                    self.input_mut().$field = all;
+                    self
+                }
+            )*
+        }
+    };
 }
+pub(crate) use map_setters;
 
 #[cfg(test)]
 mod tests;

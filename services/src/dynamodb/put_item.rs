@@ -10,12 +10,13 @@ use ziggurat_core::operation::Operation;
 use ziggurat_core::stack::{OperationSpec, ResponseBody};
 use ziggurat_layers::protocol::aws_json;
 
+use super::map_setters;
 use super::types::{
     ConditionalOperator, ConsumedCapacity, ExpectedAttributeValue, ItemCollectionMetrics,
     ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValue,
     ReturnValuesOnConditionCheckFailure,
 };
-use super::{AttributeValue, buffered, insert_entry, json_request, require_non_empty};
+use super::{AttributeValue, buffered, json_request, require_non_empty};
 use crate::runtime::{FluentBuilder, fluent_setters, has_metadata, operation_error};
 
 /// The `PutItem` operation.
@@ -120,6 +121,18 @@ fluent_setters!(PutItem {
     opt return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
 });
 
+map_setters!(PutItem {
+    /// Legacy: adds one condition on an attribute.
+    expected,
+    set_expected: ExpectedAttributeValue,
+    /// Adds one substitute for an attribute name (`#n` → `name`).
+    expression_attribute_names,
+    set_expression_attribute_names: String,
+    /// Adds one value for a placeholder (`:v`).
+    expression_attribute_values,
+    set_expression_attribute_values: AttributeValue,
+});
+
 impl FluentBuilder<PutItem> {
     /// Adds one attribute to the item.
     pub fn item(mut self, name: impl Into<String>, value: impl Into<AttributeValue>) -> Self {
@@ -129,61 +142,6 @@ impl FluentBuilder<PutItem> {
     /// Sets the whole item.
     pub fn set_item(mut self, item: HashMap<String, AttributeValue>) -> Self {
         self.input_mut().item = item;
-        self
-    }
-    /// Legacy: adds one condition on an attribute.
-    pub fn expected(mut self, name: impl Into<String>, value: ExpectedAttributeValue) -> Self {
-        insert_entry(&mut self.input_mut().expected, name, value);
-        self
-    }
-    /// Legacy: sets all conditions.
-    pub fn set_expected(
-        mut self,
-        expected: Option<HashMap<String, ExpectedAttributeValue>>,
-    ) -> Self {
-        self.input_mut().expected = expected;
-        self
-    }
-    /// Adds one substitute for an attribute name (`#n` → `name`).
-    pub fn expression_attribute_names(
-        mut self,
-        placeholder: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        insert_entry(
-            &mut self.input_mut().expression_attribute_names,
-            placeholder,
-            name,
-        );
-        self
-    }
-    /// Sets all substitutes for attribute names.
-    pub fn set_expression_attribute_names(
-        mut self,
-        names: Option<HashMap<String, String>>,
-    ) -> Self {
-        self.input_mut().expression_attribute_names = names;
-        self
-    }
-    /// Adds one value for a placeholder (`:v`).
-    pub fn expression_attribute_values(
-        mut self,
-        placeholder: impl Into<String>,
-        value: impl Into<AttributeValue>,
-    ) -> Self {
-        insert_entry(
-            &mut self.input_mut().expression_attribute_values,
-            placeholder,
-            value,
-        );
-        self
-    }
-    /// Sets all placeholder values.
-    pub fn set_expression_attribute_values(
-        mut self,
-        values: Option<HashMap<String, AttributeValue>>,
-    ) -> Self {
-        self.input_mut().expression_attribute_values = values;
         self
     }
 }

@@ -10,10 +10,11 @@ use ziggurat_core::operation::Operation;
 use ziggurat_core::stack::{OperationSpec, ResponseBody};
 use ziggurat_layers::protocol::aws_json;
 
+use super::map_setters;
 use super::types::{
     Condition, ConditionalOperator, ConsumedCapacity, ReturnConsumedCapacity, Select,
 };
-use super::{AttributeValue, buffered, insert_entry, json_request};
+use super::{AttributeValue, buffered, json_request};
 use crate::runtime::{FluentBuilder, fluent_setters, has_metadata, operation_error};
 
 /// The `Query` operation: the items of one partition, in sort key order, a page at a time.
@@ -165,6 +166,24 @@ fluent_setters!(Query {
     opt key_condition_expression: String,
 });
 
+map_setters!(Query {
+    /// Legacy: adds one key condition.
+    key_conditions,
+    set_key_conditions: Condition,
+    /// Legacy: adds one filter condition.
+    query_filter,
+    set_query_filter: Condition,
+    /// Adds one attribute of the key the previous page ended at.
+    exclusive_start_key,
+    set_exclusive_start_key: AttributeValue,
+    /// Adds one substitute for an attribute name (`#n` → `name`).
+    expression_attribute_names,
+    set_expression_attribute_names: String,
+    /// Adds one value for a placeholder (`:v`).
+    expression_attribute_values,
+    set_expression_attribute_values: AttributeValue,
+});
+
 impl FluentBuilder<Query> {
     /// Legacy: adds one attribute to return.
     pub fn attributes_to_get(mut self, name: impl Into<String>) -> Self {
@@ -177,82 +196,6 @@ impl FluentBuilder<Query> {
     /// Legacy: sets the attributes to return.
     pub fn set_attributes_to_get(mut self, names: Option<Vec<String>>) -> Self {
         self.input_mut().attributes_to_get = names;
-        self
-    }
-    /// Legacy: adds one key condition.
-    pub fn key_conditions(mut self, name: impl Into<String>, condition: Condition) -> Self {
-        insert_entry(&mut self.input_mut().key_conditions, name, condition);
-        self
-    }
-    /// Legacy: sets all key conditions.
-    pub fn set_key_conditions(mut self, conditions: Option<HashMap<String, Condition>>) -> Self {
-        self.input_mut().key_conditions = conditions;
-        self
-    }
-    /// Legacy: adds one filter condition.
-    pub fn query_filter(mut self, name: impl Into<String>, condition: Condition) -> Self {
-        insert_entry(&mut self.input_mut().query_filter, name, condition);
-        self
-    }
-    /// Legacy: sets all filter conditions.
-    pub fn set_query_filter(mut self, conditions: Option<HashMap<String, Condition>>) -> Self {
-        self.input_mut().query_filter = conditions;
-        self
-    }
-    /// Adds one attribute of the key the previous page ended at.
-    pub fn exclusive_start_key(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<AttributeValue>,
-    ) -> Self {
-        insert_entry(&mut self.input_mut().exclusive_start_key, name, value);
-        self
-    }
-    /// Sets where to start: the previous page's `LastEvaluatedKey` (`None` for the first page).
-    pub fn set_exclusive_start_key(mut self, key: Option<HashMap<String, AttributeValue>>) -> Self {
-        self.input_mut().exclusive_start_key = key;
-        self
-    }
-    /// Adds one substitute for an attribute name (`#n` → `name`).
-    pub fn expression_attribute_names(
-        mut self,
-        placeholder: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        insert_entry(
-            &mut self.input_mut().expression_attribute_names,
-            placeholder,
-            name,
-        );
-        self
-    }
-    /// Sets all substitutes for attribute names.
-    pub fn set_expression_attribute_names(
-        mut self,
-        names: Option<HashMap<String, String>>,
-    ) -> Self {
-        self.input_mut().expression_attribute_names = names;
-        self
-    }
-    /// Adds one value for a placeholder (`:v`).
-    pub fn expression_attribute_values(
-        mut self,
-        placeholder: impl Into<String>,
-        value: impl Into<AttributeValue>,
-    ) -> Self {
-        insert_entry(
-            &mut self.input_mut().expression_attribute_values,
-            placeholder,
-            value,
-        );
-        self
-    }
-    /// Sets all placeholder values.
-    pub fn set_expression_attribute_values(
-        mut self,
-        values: Option<HashMap<String, AttributeValue>>,
-    ) -> Self {
-        self.input_mut().expression_attribute_values = values;
         self
     }
 }
