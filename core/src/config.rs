@@ -1,10 +1,12 @@
 //! Shared client configuration: [`SdkConfig`].
 //!
 //! One `SdkConfig` configures every service client: region, credentials, an endpoint override,
-//! the HTTP client, and the clock and sleep used for signing and retries. It is loaded from code
-//! ([`SdkConfig::builder`]) or from the environment ([`SdkConfig::from_env`]), the way every AWS
-//! SDK reads `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
-//! `AWS_ENDPOINT_URL`. Nothing is checked here: a missing region or missing credentials is
+//! the HTTP client, retries and timeouts, and the clock and sleep used for signing and retries.
+//! It is loaded from code ([`SdkConfig::builder`]) or from the environment
+//! ([`SdkConfig::from_env`]), the way every AWS SDK reads `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_ENDPOINT_URL`, `AWS_RETRY_MODE`,
+//! `AWS_MAX_ATTEMPTS` and `AWS_NEW_RETRIES_2026` (see [`RetryConfig::from_env_with`]). Nothing
+//! is checked here: a missing region, missing credentials or an invalid retry setting is
 //! reported as a construction error by the first call, before anything is sent.
 //!
 //! ```
@@ -22,9 +24,11 @@
 //! let from_env = SdkConfig::from_env_with(|k| (k == "AWS_REGION").then(|| "us-west-2".to_owned()));
 //! assert_eq!(from_env.region().unwrap().as_str(), "us-west-2");
 //! assert!(from_env.credentials().is_none());
+//! assert_eq!(from_env.retry_config().unwrap().max_attempts(), None);
 //! ```
 use crate::context::Region;
 use crate::credentials::{Credentials, SharedCredentialsProvider};
+pub use crate::retry::{InvalidRetryConfig, RetryConfig, TimeoutConfig};
 use crate::time::{SharedSleep, SharedTimeSource};
 use crate::transport::HttpClient;
 
@@ -38,6 +42,9 @@ pub struct SdkConfig {
     time_source: SharedTimeSource,
     sleep: SharedSleep,
     app_name: Option<String>,
+    retry_config: RetryConfig,
+    retry_config_error: Option<InvalidRetryConfig>,
+    timeout_config: TimeoutConfig,
 }
 
 impl SdkConfig {
@@ -64,11 +71,17 @@ impl SdkConfig {
         let credentials = Credentials::from_env_with(&var)
             .ok()
             .map(SharedCredentialsProvider::new);
+        let (retry_config, retry_config_error) = match RetryConfig::from_env_with(&var) {
+            Ok(c) => (c, None),
+            Err(e) => (RetryConfig::default(), Some(e)),
+        };
         SdkConfig {
             region,
             credentials,
             endpoint_url: non_empty("AWS_ENDPOINT_URL"),
             app_name: non_empty("AWS_SDK_UA_APP_ID"),
+            retry_config,
+            retry_config_error,
             ..Default::default()
         }
     }
@@ -107,6 +120,18 @@ impl SdkConfig {
     /// The application name added to the user agent.
     pub fn app_name(&self) -> Option<&str> {
         self.app_name.as_deref()
+    }
+    /// How clients retry, or why the environment's retry settings cannot be used (reported by
+    /// every call of a client built from this configuration).
+    pub fn retry_config(&self) -> Result<&RetryConfig, &InvalidRetryConfig> {
+        match &self.retry_config_error {
+            Some(e) => Err(e),
+            None => Ok(&self.retry_config),
+        }
+    }
+    /// The operation and attempt timeouts.
+    pub fn timeout_config(&self) -> TimeoutConfig {
+        self.timeout_config
     }
 }
 
@@ -156,6 +181,17 @@ impl SdkConfigBuilder {
     /// Adds an application name to the user agent.
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.config.app_name = Some(name.into());
+        self
+    }
+    /// Sets how clients retry; it replaces the environment's retry settings, valid or not.
+    pub fn retry_config(mut self, config: RetryConfig) -> Self {
+        self.config.retry_config = config;
+        self.config.retry_config_error = None;
+        self
+    }
+    /// Sets the operation and attempt timeouts.
+    pub fn timeout_config(mut self, config: TimeoutConfig) -> Self {
+        self.config.timeout_config = config;
         self
     }
     /// The configuration.

@@ -31,6 +31,7 @@
 //! ```
 use std::error::Error as StdError;
 use std::fmt;
+use std::time::Duration;
 
 use crate::metadata::Metadata;
 
@@ -87,6 +88,49 @@ impl Fault {
             500..=599 => Fault::Server,
             _ => Fault::Unknown,
         }
+    }
+}
+
+/// Why the retry loop stopped although the last error was retryable and attempts were left.
+///
+/// The error it returns then is a distinct [`SdkError`] that says why
+/// ([`SdkError::retry_stop`]) and keeps the last attempt's error as its `source()` and in
+/// [`SdkError::last_attempt_error`]; [`SdkError::kind`], [`SdkError::code`] and
+/// [`SdkError::as_service_error`] still answer for that last error, so matching on a code keeps
+/// working.
+///
+/// ```
+/// use ziggurat_core::error::{ApiError, ErrorKind, RetryStop, SdkError};
+///
+/// let last: SdkError = SdkError::service(ApiError::new("SlowDown", 503));
+/// let err = SdkError::retry_stopped(RetryStop::QuotaExceeded, last).with_operation("S3", "PutObject");
+/// assert!(err.is_retry_quota_exceeded());
+/// assert_eq!(err.kind(), ErrorKind::Service);
+/// assert_eq!(err.code(), Some("SlowDown"));
+/// assert_eq!(
+///     err.to_string(),
+///     "operation error S3: PutObject, retry quota exceeded, not retrying: service error SlowDown (status 503)"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryStop {
+    /// The client's retry quota (its token bucket) is empty: the call fails fast instead of
+    /// adding load to a service that is already failing.
+    QuotaExceeded,
+    /// The error was retryable, but the request body is a stream that cannot be rewound, so
+    /// the request was sent once.
+    BodyNotRewindable,
+}
+
+impl fmt::Display for RetryStop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RetryStop::QuotaExceeded => "retry quota exceeded, not retrying",
+            RetryStop::BodyNotRewindable => {
+                "not retried because the request body is a stream that cannot be rewound"
+            }
+        })
     }
 }
 
@@ -211,6 +255,7 @@ struct Inner<E> {
     service: Option<&'static str>,
     operation: Option<&'static str>,
     metadata: Metadata,
+    retry_after: Option<Duration>,
 }
 
 enum Repr<E> {
@@ -219,6 +264,7 @@ enum Repr<E> {
     Transport(TransportErrorKind, BoxError),
     Response(BoxError),
     Service(E),
+    RetryStopped(RetryStop, SdkError<E>),
 }
 
 impl<E> SdkError<E> {
@@ -229,6 +275,7 @@ impl<E> SdkError<E> {
                 service: None,
                 operation: None,
                 metadata: Metadata::default(),
+                retry_after: None,
             }),
         }
     }
@@ -254,6 +301,19 @@ impl<E> SdkError<E> {
         Self::from_repr(Repr::Service(err))
     }
 
+    /// The retry loop stopped early for `reason`: a distinct error that keeps `last` (the last
+    /// attempt's error) as its source. The metadata (request id, attempts) and the operation
+    /// names move to the new error.
+    pub fn retry_stopped(reason: RetryStop, mut last: SdkError<E>) -> Self {
+        let metadata = std::mem::take(&mut last.inner.metadata);
+        let (service, operation) = (last.inner.service.take(), last.inner.operation.take());
+        let mut err = Self::from_repr(Repr::RetryStopped(reason, last));
+        err.inner.metadata = metadata;
+        err.inner.service = service;
+        err.inner.operation = operation;
+        err
+    }
+
     /// Names the service and operation, for `Display`.
     pub fn with_operation(mut self, service: &'static str, operation: &'static str) -> Self {
         self.inner.service = Some(service);
@@ -266,7 +326,14 @@ impl<E> SdkError<E> {
         self
     }
 
-    /// What kind of failure this is.
+    /// Sets the server's hint of when to retry (the `x-amz-retry-after` header).
+    pub fn with_retry_after(mut self, after: Option<Duration>) -> Self {
+        self.inner.retry_after = after;
+        self
+    }
+
+    /// What kind of failure this is. For an error that stopped the retry loop early
+    /// ([`retry_stop`](SdkError::retry_stop)), the kind of the last attempt's error.
     pub fn kind(&self) -> ErrorKind {
         match &self.inner.kind {
             Repr::Construction(_) => ErrorKind::Construction,
@@ -274,30 +341,65 @@ impl<E> SdkError<E> {
             Repr::Transport(..) => ErrorKind::Transport,
             Repr::Response(_) => ErrorKind::Response,
             Repr::Service(_) => ErrorKind::Service,
+            Repr::RetryStopped(_, last) => last.kind(),
         }
     }
     /// How the transport failed, for transport errors.
     pub fn transport_kind(&self) -> Option<TransportErrorKind> {
         match &self.inner.kind {
             Repr::Transport(k, _) => Some(*k),
+            Repr::RetryStopped(_, last) => last.transport_kind(),
             _ => None,
+        }
+    }
+    /// Why the retry loop stopped early, when it did: the retry quota was empty, or the body
+    /// could not be rewound. The last attempt's error is then
+    /// [`last_attempt_error`](SdkError::last_attempt_error).
+    pub fn retry_stop(&self) -> Option<RetryStop> {
+        match &self.inner.kind {
+            Repr::RetryStopped(reason, _) => Some(*reason),
+            _ => None,
+        }
+    }
+    /// Whether retrying stopped because the client's retry quota was empty.
+    pub fn is_retry_quota_exceeded(&self) -> bool {
+        self.retry_stop() == Some(RetryStop::QuotaExceeded)
+    }
+    /// The last attempt's error, when the retry loop stopped early
+    /// ([`retry_stop`](SdkError::retry_stop)).
+    pub fn last_attempt_error(&self) -> Option<&SdkError<E>> {
+        match &self.inner.kind {
+            Repr::RetryStopped(_, last) => Some(last),
+            _ => None,
+        }
+    }
+    /// The server's hint of when to retry (`x-amz-retry-after`, in milliseconds on the wire),
+    /// when the failed response carried one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.inner.kind {
+            Repr::RetryStopped(_, last) => last.retry_after(),
+            _ => self.inner.retry_after,
         }
     }
     /// Whether a time limit ran out.
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::Timeout
     }
-    /// The service error, if the service answered with one.
+    /// The service error, if the service answered with one (for an error that stopped the
+    /// retry loop early, the last attempt's).
     pub fn as_service_error(&self) -> Option<&E> {
         match &self.inner.kind {
             Repr::Service(e) => Some(e),
+            Repr::RetryStopped(_, last) => last.as_service_error(),
             _ => None,
         }
     }
-    /// The service error, if the service answered with one.
+    /// The service error, if the service answered with one (for an error that stopped the
+    /// retry loop early, the last attempt's).
     pub fn into_service_error(self) -> Option<E> {
         match self.inner.kind {
             Repr::Service(e) => Some(e),
+            Repr::RetryStopped(_, last) => last.into_service_error(),
             _ => None,
         }
     }
@@ -328,6 +430,7 @@ impl<E> SdkError<E> {
             service,
             operation,
             metadata,
+            retry_after,
         } = *self.inner;
         let kind = match kind {
             Repr::Construction(e) => Repr::Construction(e),
@@ -335,6 +438,9 @@ impl<E> SdkError<E> {
             Repr::Transport(k, e) => Repr::Transport(k, e),
             Repr::Response(e) => Repr::Response(e),
             Repr::Service(e) => Repr::Service(f(e)),
+            Repr::RetryStopped(reason, last) => {
+                Repr::RetryStopped(reason, last.map_service_error(f))
+            }
         };
         SdkError {
             inner: Box::new(Inner {
@@ -342,6 +448,7 @@ impl<E> SdkError<E> {
                 service,
                 operation,
                 metadata,
+                retry_after,
             }),
         }
     }
@@ -383,6 +490,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             }
             Repr::Response(e) => write!(f, "could not read the response: {e}"),
             Repr::Service(e) => write!(f, "service error {e}"),
+            Repr::RetryStopped(reason, last) => write!(f, "{reason}: {last}"),
         }
     }
 }
@@ -398,6 +506,7 @@ impl<E: fmt::Debug> fmt::Debug for SdkError<E> {
             Repr::Transport(k, e) => d.field("transport", &(k, e)),
             Repr::Response(e) => d.field("response", e),
             Repr::Service(e) => d.field("service_error", e),
+            Repr::RetryStopped(reason, last) => d.field("retry_stopped", &(reason, last)),
         };
         d.field("metadata", &self.inner.metadata).finish()
     }
@@ -412,6 +521,7 @@ where
             Repr::Construction(e) | Repr::Timeout(e) | Repr::Response(e) => Some(e.as_ref()),
             Repr::Transport(_, e) => Some(e.as_ref()),
             Repr::Service(e) => Some(e),
+            Repr::RetryStopped(_, last) => Some(last),
         }
     }
 }
@@ -466,6 +576,33 @@ mod tests {
         let e: SdkError = SdkError::transport(TransportErrorKind::Io, io);
         assert_eq!(e.transport_kind(), Some(TransportErrorKind::Io));
         assert_eq!(e.source().unwrap().to_string(), "reset by peer");
+    }
+
+    #[test]
+    fn retry_stopped_keeps_the_last_error_and_maps_it() {
+        let last: SdkError = SdkError::service(ApiError::new("Throttling", 400))
+            .with_retry_after(Some(Duration::from_millis(5)));
+        let mut meta = Metadata::default();
+        meta.set_attempts(2);
+        let err = SdkError::retry_stopped(RetryStop::QuotaExceeded, last.with_metadata(meta));
+        assert_eq!(err.metadata().attempts(), 2);
+        assert_eq!(err.retry_after(), Some(Duration::from_millis(5)));
+        assert_eq!(
+            err.source().unwrap().to_string(),
+            "service error Throttling (status 400)"
+        );
+        let typed = err.map_service_error(|a| a.code().len());
+        assert_eq!(typed.retry_stop(), Some(RetryStop::QuotaExceeded));
+        assert_eq!(typed.as_service_error(), Some(&10));
+        let body: SdkError = SdkError::retry_stopped(
+            RetryStop::BodyNotRewindable,
+            SdkError::transport(TransportErrorKind::Io, "reset"),
+        );
+        assert_eq!(body.transport_kind(), Some(TransportErrorKind::Io));
+        assert!(
+            body.to_string()
+                .contains("cannot be rewound: i/o error: reset")
+        );
     }
 
     #[test]

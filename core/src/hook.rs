@@ -206,6 +206,7 @@ impl<'a> HttpRequest<'a> {
 pub struct HttpResponse<'a> {
     status: Option<StatusCode>,
     headers: Option<&'a HeaderMap>,
+    error_code: Option<&'a str>,
     metadata: &'a mut Metadata,
     context: Option<&'a mut Context>,
     failed: bool,
@@ -223,10 +224,21 @@ impl<'a> HttpResponse<'a> {
         HttpResponse {
             status,
             headers,
+            error_code: None,
             metadata,
             context,
             failed,
         }
+    }
+    /// The same view, with the service error code of a failed operation.
+    pub fn with_error_code(mut self, code: Option<&'a str>) -> Self {
+        self.error_code = code;
+        self
+    }
+    /// The service error code (`RequestTimeTooSkewed`), where the hook runs above the
+    /// deserializer and the operation failed with a service error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code
     }
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<StatusCode> {

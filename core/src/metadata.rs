@@ -12,7 +12,7 @@
 //! assert_eq!(meta.attempts(), 0);
 //! ```
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// What the response side of an operation reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +21,7 @@ pub struct Metadata {
     extended_request_id: Option<String>,
     attempts: u32,
     http_status: Option<u16>,
+    server_time: Option<SystemTime>,
     timings: Option<Box<Timings>>,
 }
 
@@ -57,6 +58,15 @@ impl Metadata {
     pub fn set_http_status(&mut self, status: u16) {
         self.http_status = Some(status);
     }
+    /// The server's clock, from the `Date` header of the last response (clock-skew
+    /// correction compares it with local time).
+    pub fn server_time(&self) -> Option<SystemTime> {
+        self.server_time
+    }
+    /// Sets the server's time.
+    pub fn set_server_time(&mut self, time: SystemTime) {
+        self.server_time = Some(time);
+    }
     /// The timing breakdown, when the `Timing` middleware is in the stack.
     pub fn timings(&self) -> Option<&Timings> {
         self.timings.as_deref()
@@ -78,6 +88,9 @@ impl Metadata {
         }
         if self.http_status.is_none() {
             self.http_status = other.http_status;
+        }
+        if self.server_time.is_none() {
+            self.server_time = other.server_time;
         }
         if self.timings.is_none() {
             self.timings = other.timings;

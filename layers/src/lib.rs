@@ -6,10 +6,12 @@
 //! `Service<http::Request<B>>`.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod content_length;
 pub mod endpoint;
 pub mod invocation_id;
 pub mod protocol;
+pub mod retry;
 pub mod sign;
 pub mod timing;
 pub mod user_agent;

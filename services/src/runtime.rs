@@ -7,16 +7,27 @@
 //! Initialize   (Timing, when enabled)
 //! Serialize    OperationSerializer, ResolveEndpoint
 //! Build        InvocationId, ComputeContentLength, UserAgent
-//! Finalize     Retry, GetIdentity, Signing
+//! Finalize     Retry, GetIdentity, Signing, RequestInfo
 //! Deserialize  OperationDeserializer
 //! ```
 //!
-//! A client compiles it once. A call's [`CallOptions`] change its region, endpoint or
-//! credentials through the [`Context`] (no stack is rebuilt); only stack edits made for one
-//! call compile a derived stack for that call.
+//! `Retry` is the strategy [`SdkConfig::retry_config`] describes (standard mode with the AWS
+//! SDK for Go v2 constants unless configured otherwise, in code or by `AWS_RETRY_MODE` /
+//! `AWS_MAX_ATTEMPTS`), with the attempt timeout of [`SdkConfig::timeout_config`]; its token
+//! bucket and rate limiter belong to the client. `RequestInfo` sets
+//! `amz-sdk-request: attempt=N; max=M` on every attempt, after signing (as smithy-rs does):
+//! the header is informational, and signing it would only make every request's signature
+//! longer to compute. The operation timeout bounds each
+//! call in [`ClientHandle::invoke`]; dropping the call's future cancels it at once, whether
+//! it is sending or sleeping between attempts.
+//!
+//! A client compiles it once. A call's [`CallOptions`] change its region, endpoint,
+//! credentials or operation timeout through the [`Context`] (no stack is rebuilt); only stack
+//! edits made for one call compile a derived stack for that call.
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use ziggurat_core::config::SdkConfig;
 use ziggurat_core::context::{Context, Region};
@@ -25,13 +36,14 @@ use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{Input, OperationOutput};
 use ziggurat_core::metadata::HasMetadata;
 use ziggurat_core::operation::{Operation, downcast_output};
-use ziggurat_core::retry::NoRetry;
+use ziggurat_core::retry::{TimeoutError, TimeoutScope};
 use ziggurat_core::stack::{
     CompiledStack, Middleware, OperationSpec, Position, Stack, StackError, ids,
 };
 use ziggurat_layers::content_length::ComputeContentLength;
 use ziggurat_layers::endpoint::{BaseEndpoint, EndpointUrl, ResolveEndpoint};
 use ziggurat_layers::invocation_id::SetInvocationId;
+use ziggurat_layers::retry::{REQUEST_INFO, SetRequestInfo, StandardRetry};
 use ziggurat_layers::sign::SigV4;
 use ziggurat_layers::user_agent::UserAgent;
 
@@ -53,7 +65,12 @@ pub fn default_stack(
     endpoint: ResolveEndpoint,
     signer: SigV4,
 ) -> Result<Stack, String> {
-    build_default_stack(info, &config.sdk, endpoint, signer)
+    let retry = config
+        .sdk
+        .retry_config()
+        .map_err(|e| format!("invalid retry configuration: {e}"))?;
+    let strategy = StandardRetry::from_config(retry);
+    build_default_stack(info, &config.sdk, endpoint, signer, strategy)
         .and_then(|stack| apply_edits(stack, &config.edits))
         .map_err(|e| e.to_string())
 }
@@ -63,6 +80,7 @@ fn build_default_stack(
     config: &SdkConfig,
     endpoint: ResolveEndpoint,
     signer: SigV4,
+    retry: StandardRetry,
 ) -> Result<Stack, StackError> {
     let mut ua = UserAgent::new(info.service_id);
     if let Some(app) = config.app_name() {
@@ -99,7 +117,11 @@ fn build_default_stack(
     s.finalize_mut()
         .add(
             ids::RETRY,
-            Middleware::retry(NoRetry, config.sleep().clone()),
+            Middleware::retry_with_timeout(
+                retry,
+                config.sleep().clone(),
+                config.timeout_config().attempt_timeout(),
+            ),
             Position::After,
         )?
         .add(
@@ -110,6 +132,11 @@ fn build_default_stack(
         .add(
             ids::SIGNING,
             Middleware::request_hook(signer.with_time_source(config.time_source().clone())),
+            Position::After,
+        )?
+        .add(
+            REQUEST_INFO,
+            Middleware::request_hook(SetRequestInfo),
             Position::After,
         )?;
     s.deserialize_mut().add(
@@ -187,10 +214,17 @@ pub struct CallOptions {
     region: Option<Region>,
     endpoint_url: Option<String>,
     credentials: Option<SharedCredentialsProvider>,
+    operation_timeout: Option<Option<Duration>>,
     edits: Vec<StackEdit>,
 }
 
 impl CallOptions {
+    /// Bounds this call (all attempts and backoff) by `limit` instead of the client's
+    /// operation timeout; `None` removes the limit for this call.
+    pub fn operation_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.operation_timeout = Some(limit.into());
+        self
+    }
     /// Sends this call to another region.
     pub fn region(mut self, region: Region) -> Self {
         self.region = Some(region);
@@ -226,6 +260,7 @@ impl fmt::Debug for CallOptions {
                 "credentials",
                 &self.credentials.as_ref().map(|_| "** set **"),
             )
+            .field("operation_timeout", &self.operation_timeout)
             .field("stack_edits", &self.edits.len())
             .finish()
     }
@@ -236,6 +271,8 @@ impl fmt::Debug for CallOptions {
 pub struct ClientHandle {
     compiled: Result<CompiledStack, String>,
     region: Option<Region>,
+    operation_timeout: Option<Duration>,
+    sleep: ziggurat_core::time::SharedSleep,
 }
 
 impl ClientHandle {
@@ -254,6 +291,8 @@ impl ClientHandle {
         ClientHandle {
             compiled,
             region: config.region().cloned(),
+            operation_timeout: config.timeout_config().operation_timeout(),
+            sleep: config.sleep().clone(),
         }
     }
 
@@ -262,25 +301,47 @@ impl ClientHandle {
         self.compiled.as_ref().ok().map(CompiledStack::stack)
     }
 
-    /// Runs one erased operation.
+    /// Runs one erased operation, within the operation timeout if one is set.
     ///
     /// The future is boxed here, once: the stack's futures below are large (a request head
-    /// alone is 224 bytes), and every level above would otherwise copy them whole.
+    /// alone is 224 bytes), and every level above would otherwise copy them whole. Without an
+    /// operation timeout nothing else is allocated; with one, its sleep.
     pub fn invoke(
         &self,
         spec: &'static OperationSpec,
         input: Input,
         options: CallOptions,
     ) -> BoxFuture<'_, Result<OperationOutput, SdkError>> {
+        let limit = match options.operation_timeout {
+            Some(per_call) => per_call,
+            None => self.operation_timeout,
+        };
         let prepared = self.prepare(spec, options);
         Box::pin(async move {
-            match prepared? {
-                (ctx, None) => match &self.compiled {
-                    Ok(compiled) => compiled.invoke(spec, input, ctx).await,
-                    Err(e) => Err(not_built(spec, e)),
-                },
-                (ctx, Some(derived)) => derived.invoke(spec, input, ctx).await,
-            }
+            let (ctx, derived) = prepared?;
+            let compiled = match (&derived, &self.compiled) {
+                (Some(derived), _) => derived,
+                (None, Ok(compiled)) => compiled,
+                (None, Err(e)) => return Err(not_built(spec, e)),
+            };
+            let call = compiled.invoke(spec, input, ctx);
+            let Some(limit) = limit else {
+                return call.await;
+            };
+            let mut call = std::pin::pin!(call);
+            let mut deadline = self.sleep.sleep(limit);
+            std::future::poll_fn(|cx| {
+                if let std::task::Poll::Ready(out) = call.as_mut().poll(cx) {
+                    return std::task::Poll::Ready(out);
+                }
+                deadline.as_mut().poll(cx).map(|()| {
+                    Err(
+                        SdkError::timeout(TimeoutError::new(TimeoutScope::Operation, limit))
+                            .with_operation(spec.service, spec.operation),
+                    )
+                })
+            })
+            .await
         })
     }
 

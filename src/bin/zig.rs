@@ -3,7 +3,16 @@
 //! ```text
 //! zig <service> <operation> [--input-json JSON|file://PATH] [--endpoint-url URL] [--region R]
 //!     [--force-path-style] [--body FILE] [--debug-stack] [--timing] [OUTFILE]
+//! zig sign --request FILE --context FILE [--query] [--v4a]
+//!     [--only canonical-request|string-to-sign|signature|signed-request]
 //! ```
+//!
+//! `zig sign` debugs signatures: it signs a raw HTTP/1.1 request with the parameters of a
+//! `context.json`, both in the formats of the AWS signing test suite, and prints the canonical
+//! request, the string to sign, the signature and the signed request, each under a
+//! `== name ==` label; with `--only`, that one part alone, byte for byte as the suite's
+//! expected files hold it (no trailing newline added). A file that cannot be read or parsed
+//! exits with 2.
 //!
 //! Operation names are kebab-case (`put-object`); input members are named as in the service
 //! model (`{"Bucket":"b","Key":"k"}`; DynamoDB items in their wire JSON form). The output is
@@ -13,7 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ziggurat::body::Body;
@@ -30,13 +39,21 @@ use ziggurat::stack::Stack;
     name = "zig",
     version,
     about = "Call AWS-style services through ziggurat's middleware stack",
-    after_help = "Services and operations:\n  s3        create-bucket, delete-bucket, put-object, get-object, head-object, list-objects-v2, delete-object\n  dynamodb  create-table, describe-table, delete-table, put-item, get-item, query"
+    after_help = "Services and operations:\n  s3        create-bucket, delete-bucket, put-object, get-object, head-object, list-objects-v2, delete-object\n  dynamodb  create-table, describe-table, delete-table, put-item, get-item, query",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    disable_help_subcommand = true
 )]
 struct Cli {
+    /// A tool instead of a service call.
+    #[command(subcommand)]
+    tool: Option<Tool>,
     /// The service (`s3`, `dynamodb`).
-    service: String,
+    #[arg(required = true)]
+    service: Option<String>,
     /// The operation, in kebab-case (`put-object`).
-    operation: String,
+    #[arg(required = true)]
+    operation: Option<String>,
     /// Where `get-object` writes the object's body.
     outfile: Option<PathBuf>,
     /// The input as JSON, with the service model's member names; or `file://PATH`.
@@ -60,6 +77,143 @@ struct Cli {
     /// Print where the time went (on stderr) after the call.
     #[arg(long)]
     timing: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Tool {
+    /// Sign a raw HTTP/1.1 request, to debug signatures.
+    ///
+    /// The request and the context.json are in the formats of the AWS signing test suite.
+    /// Prints the canonical request, string to sign, signature and signed request.
+    Sign(SignArgs),
+}
+
+#[derive(Args, Debug)]
+struct SignArgs {
+    /// The request: request line, `Name:value` headers (lines starting with whitespace
+    /// continue the previous one), an empty line, the body.
+    #[arg(long, value_name = "FILE")]
+    request: PathBuf,
+    /// The signing context: credentials (with an optional token), region, service,
+    /// timestamp, expiration_in_seconds, normalize, sign_body, omit_session_token.
+    #[arg(long, value_name = "FILE")]
+    context: PathBuf,
+    /// Presign: sign into the query string (`X-Amz-Expires` = expiration_in_seconds).
+    #[arg(long)]
+    query: bool,
+    /// Sign with SigV4a (ECDSA P-256; the context's region is the region set). Its
+    /// signatures are not repeatable across implementations.
+    #[arg(long)]
+    v4a: bool,
+    /// Print only this part, byte for byte.
+    #[arg(long, value_enum, value_name = "PART")]
+    only: Option<SignPart>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum SignPart {
+    CanonicalRequest,
+    StringToSign,
+    Signature,
+    SignedRequest,
+}
+
+/// `zig sign`: no runtime, no network.
+fn sign(args: &SignArgs) -> ExitCode {
+    use std::io::Write;
+    use ziggurat::layers::sign::signer::raw::{RawOptions, RawRequest, SigningContext, sign_raw};
+
+    let usage = |msg: String| {
+        eprintln!("zig sign: {msg}");
+        ExitCode::from(2)
+    };
+    let request = match std::fs::read(&args.request) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return usage(format!(
+                "cannot read --request {}: {e}",
+                args.request.display()
+            ));
+        }
+    };
+    let context = match std::fs::read_to_string(&args.context) {
+        Ok(text) => text,
+        Err(e) => {
+            return usage(format!(
+                "cannot read --context {}: {e}",
+                args.context.display()
+            ));
+        }
+    };
+    let request = match RawRequest::parse(&request) {
+        Ok(request) => request,
+        Err(e) => return usage(format!("{}: {e}", args.request.display())),
+    };
+    let context = match SigningContext::from_json(&context) {
+        Ok(context) => context,
+        Err(e) => return usage(format!("{}: {e}", args.context.display())),
+    };
+    let options = RawOptions {
+        query: args.query,
+        v4a: args.v4a,
+    };
+    let signed = match sign_raw(&request, &context, options) {
+        Ok(signed) => signed,
+        Err(e) => {
+            let cause = std::error::Error::source(&e)
+                .map(|cause| format!(": {cause}"))
+                .unwrap_or_default();
+            return usage(format!("{e}{cause}"));
+        }
+    };
+    let parts: [(SignPart, &str, &[u8]); 4] = [
+        (
+            SignPart::CanonicalRequest,
+            "canonical-request",
+            signed.canonical_request.as_bytes(),
+        ),
+        (
+            SignPart::StringToSign,
+            "string-to-sign",
+            signed.string_to_sign.as_bytes(),
+        ),
+        (
+            SignPart::Signature,
+            "signature",
+            signed.signature.as_bytes(),
+        ),
+        (
+            SignPart::SignedRequest,
+            "signed-request",
+            &signed.signed_request,
+        ),
+    ];
+    let mut out = std::io::stdout().lock();
+    let written = match args.only {
+        Some(only) => parts
+            .iter()
+            .filter(|(part, _, _)| *part == only)
+            .try_for_each(|(_, _, bytes)| out.write_all(bytes)),
+        None => parts
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, (_, label, bytes))| {
+                let gap = if i == 0 { "" } else { "\n" };
+                writeln!(out, "{gap}== {label} ==")?;
+                out.write_all(bytes)?;
+                if !bytes.ends_with(b"\n") {
+                    out.write_all(b"\n")?;
+                }
+                Ok(())
+            }),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("zig sign: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// How a run ends.
@@ -93,6 +247,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(Tool::Sign(args)) = &cli.tool {
+        return sign(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -129,8 +286,12 @@ fn input_text(cli: &Cli) -> Result<String, Failure> {
 }
 
 fn parse_input<T: DeserializeOwned>(cli: &Cli) -> Result<T, Failure> {
-    serde_json::from_str(&input_text(cli)?)
-        .map_err(|e| Failure::Usage(format!("invalid --input-json for {}: {e}", cli.operation)))
+    serde_json::from_str(&input_text(cli)?).map_err(|e| {
+        Failure::Usage(format!(
+            "invalid --input-json for {}: {e}",
+            cli.operation.as_deref().unwrap_or_default()
+        ))
+    })
 }
 
 fn sdk_config(cli: &Cli) -> SdkConfig {
@@ -206,7 +367,7 @@ where
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     let config = sdk_config(&cli);
-    match cli.service.as_str() {
+    match cli.service.as_deref().unwrap_or_default() {
         "s3" => s3(&cli, &config).await,
         "dynamodb" => dynamodb(&cli, &config).await,
         other => Err(Failure::Usage(format!(
@@ -224,7 +385,7 @@ async fn s3(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
     let stack = ziggurat::s3::stack(&conf);
     show_stack(cli, stack.as_ref().ok());
     let handle = Arc::new(ClientHandle::new(stack, config));
-    match cli.operation.as_str() {
+    match cli.operation.as_deref().unwrap_or_default() {
         "create-bucket" => simple::<CreateBucket>(cli, &handle).await,
         "delete-bucket" => simple::<DeleteBucket>(cli, &handle).await,
         "head-object" => simple::<HeadObject>(cli, &handle).await,
@@ -283,7 +444,7 @@ async fn dynamodb(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
     let stack = ziggurat::dynamodb::stack(&conf);
     show_stack(cli, stack.as_ref().ok());
     let handle = Arc::new(ClientHandle::new(stack, config));
-    match cli.operation.as_str() {
+    match cli.operation.as_deref().unwrap_or_default() {
         "create-table" => simple::<CreateTable>(cli, &handle).await,
         "describe-table" => simple::<DescribeTable>(cli, &handle).await,
         "delete-table" => simple::<DeleteTable>(cli, &handle).await,

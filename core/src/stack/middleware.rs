@@ -1,6 +1,7 @@
 //! What a stack entry can be.
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use tower::util::BoxCloneSyncService;
@@ -10,7 +11,7 @@ use crate::body::Body;
 use crate::credentials::SharedCredentialsProvider;
 use crate::error::{BoxError, SdkError, TransportErrorKind};
 use crate::hook::{InputHook, OperationOutput, RequestHook};
-use crate::retry::{NoRetry, RetryStrategy};
+use crate::retry::{NoRetry, RetryStrategy, WithAttemptTimeout};
 use crate::time::SharedSleep;
 
 /// The service a tower layer wraps in the Build, Finalize and upper Deserialize steps: it takes
@@ -164,9 +165,41 @@ impl Middleware {
         Middleware(Repr::OperationDeserializer)
     }
 
-    /// The retry loop with a strategy, sleeping with `sleep` between attempts.
+    /// The retry loop with a strategy, sleeping with `sleep` between attempts (and for the
+    /// strategy's [attempt timeout](RetryStrategy::attempt_timeout), if it has one).
     pub fn retry(strategy: impl RetryStrategy, sleep: SharedSleep) -> Self {
         Middleware(Repr::Retry(Arc::new(strategy), sleep))
+    }
+
+    /// The retry loop with a strategy and a limit on each attempt (backoff excluded), both
+    /// timed with `sleep`. An attempt that runs out fails with a timeout error
+    /// ([`TimeoutScope::Attempt`](crate::retry::TimeoutScope)) that the strategy may retry.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ziggurat_core::retry::NoRetry;
+    /// use ziggurat_core::stack::{Middleware, MiddlewareKind};
+    /// use ziggurat_core::time::SharedSleep;
+    ///
+    /// let entry = Middleware::retry_with_timeout(
+    ///     NoRetry,
+    ///     SharedSleep::default(),
+    ///     Some(Duration::from_secs(5)),
+    /// );
+    /// assert_eq!(entry.kind(), MiddlewareKind::Retry);
+    /// ```
+    pub fn retry_with_timeout(
+        strategy: impl RetryStrategy,
+        sleep: SharedSleep,
+        attempt_timeout: Option<Duration>,
+    ) -> Self {
+        Middleware::retry(
+            WithAttemptTimeout {
+                inner: strategy,
+                timeout: attempt_timeout,
+            },
+            sleep,
+        )
     }
 
     /// A retry loop that makes one attempt.

@@ -7,6 +7,7 @@
 //! before the loop, in reverse. Hooks are plain calls; nothing is boxed unless a tower layer
 //! was inserted, so a call through a stack of hooks costs little more than the hooks themselves.
 use std::any::Any;
+use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
@@ -24,7 +25,10 @@ use crate::credentials::ProvideCredentials;
 use crate::error::SdkError;
 use crate::hook::{HttpRequest, HttpResponse, Input, OperationOutput, Output};
 use crate::metadata::Metadata;
-use crate::retry::RetryDecision;
+use crate::retry::{
+    RESPONSE_BODY_IDLE_TIMEOUT, RetryDecision, RetryState, RetryStop, TimeoutError, TimeoutScope,
+};
+use crate::time::{SharedSleep, SleepFuture};
 
 /// A response body as the operation deserializer receives it.
 #[derive(Debug)]
@@ -71,6 +75,8 @@ pub(crate) struct State {
     ctx: Context,
     /// The request of the attempt in progress.
     attempt: Option<(http::request::Parts, Body)>,
+    /// The retry loop's bookkeeping for this call.
+    retry: RetryState,
 }
 
 impl CompiledStack {
@@ -92,6 +98,7 @@ impl CompiledStack {
             body: Body::empty(),
             ctx,
             attempt: None,
+            retry: RetryState::default(),
         });
         async move {
             run_segment(&self.head, &mut st)
@@ -145,6 +152,11 @@ fn response_side(entry: &Entry, ctx: &mut Context, result: &mut Result<Operation
         Entry::Input(h) => h.on_output(ctx, result),
         Entry::Request(h) => {
             let failed = result.is_err();
+            // Copied (errors only) because the metadata is borrowed mutably from the error.
+            let code = match &*result {
+                Err(e) => e.code().map(str::to_owned),
+                Ok(_) => None,
+            };
             let metadata = match result {
                 Ok(out) => &mut out.metadata,
                 Err(e) => e.metadata_mut(),
@@ -152,13 +164,10 @@ fn response_side(entry: &Entry, ctx: &mut Context, result: &mut Result<Operation
             let status = metadata
                 .http_status()
                 .and_then(|s| http::StatusCode::from_u16(s).ok());
-            h.on_response(&mut HttpResponse::new(
-                status,
-                None,
-                metadata,
-                Some(ctx),
-                failed,
-            ));
+            h.on_response(
+                &mut HttpResponse::new(status, None, metadata, Some(ctx), failed)
+                    .with_error_code(code.as_deref()),
+            );
         }
         Entry::Serializer | Entry::Retry(..) | Entry::GetIdentity(_) => {}
     }
@@ -171,7 +180,40 @@ fn set_attempts(result: &mut Result<OperationOutput, SdkError>, attempts: u32) {
     }
 }
 
+/// Polls `$fut` to completion, or until the attempt's deadline (an `Option<SleepFuture>`)
+/// fires: `Some(output)` or `None`. Written as a macro so that the future stays a local of the
+/// caller's state machine instead of being moved into a wrapper future.
+macro_rules! until_deadline {
+    ($fut:expr, $deadline:expr) => {{
+        let fut = $fut;
+        let mut fut = std::pin::pin!(fut);
+        let deadline: &mut Option<SleepFuture> = $deadline;
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+                return Poll::Ready(Some(out));
+            }
+            match deadline.as_mut().map(|d| d.as_mut().poll(cx)) {
+                Some(Poll::Ready(())) => Poll::Ready(None),
+                _ => Poll::Pending,
+            }
+        })
+        .await
+    }};
+}
+
+fn attempt_timed_out(limit: Option<std::time::Duration>) -> SdkError {
+    SdkError::timeout(TimeoutError::new(
+        TimeoutScope::Attempt,
+        limit.unwrap_or_default(),
+    ))
+}
+
 /// Runs one segment: request side, the attempt loop with the tail, response side.
+///
+/// Per attempt: the strategy's pre-attempt wait (client-side rate limiting), a copy of the
+/// request (the last possible attempt takes it), the entries after `"Retry"`, the tail, the
+/// response side of those entries, and the strategy's decision. The attempt timeout, when the
+/// strategy has one, covers the entries and the tail, not the waits.
 pub(crate) async fn run_segment(
     seg: &Segment,
     st: &mut State,
@@ -203,29 +245,55 @@ pub(crate) async fn run_segment(
     let mut result = match early {
         Some(e) => Err(e),
         None => {
-            let max = strategy.map_or(1, |(s, _)| s.max_attempts().max(1));
+            let (max, limit) = match strategy {
+                Some((s, _)) => (s.max_attempts_for(&st.ctx), s.attempt_timeout()),
+                None => (1, None),
+            };
             st.ctx.set_max_attempts(max);
+            st.retry = RetryState::new(max, st.body.is_replayable());
             let mut attempt = 0u32;
             loop {
-                attempt += 1;
+                attempt = attempt.saturating_add(1);
                 st.ctx.set_attempt(attempt);
-                // The last possible attempt takes the request; earlier ones send a copy. The
-                // attempt's request lives in the (boxed) state, not in this future.
-                let copy = if attempt < max {
-                    match (&st.parts, st.body.try_clone()) {
-                        (Some(p), Some(b)) => Some((p.clone(), b)),
-                        _ => None,
+                st.retry.set_attempt(attempt);
+                if let Some(marks) = st.ctx.timing_mut() {
+                    marks.current_attempt(attempt);
+                }
+                if let Some((s, sleep)) = strategy {
+                    let wait = s.before_attempt(&st.ctx, &mut st.retry);
+                    if !wait.is_zero() {
+                        tracing::debug!(
+                            service = st.ctx.service(),
+                            operation = st.ctx.operation(),
+                            attempt,
+                            delay_ms = wait.as_millis() as u64,
+                            "client-side rate limit: waiting before the attempt"
+                        );
+                        sleep.sleep(wait).await;
                     }
-                } else {
-                    None
+                }
+                // Every attempt sends the request it has; one that may be followed by another
+                // first keeps a copy, made in a recycled header map (see `keep_copy`). The
+                // attempt's request lives in the (boxed) state, not in this future.
+                let may_follow = !st.retry.is_last_attempt() && st.retry.can_replay();
+                let Some(parts) = st.parts.take() else {
+                    break Err(no_request());
                 };
-                let can_retry = copy.is_some();
-                st.attempt = match copy {
-                    Some(c) => Some(c),
-                    None => match st.parts.take() {
-                        Some(p) => Some((p, std::mem::take(&mut st.body))),
-                        None => break Err(no_request()),
-                    },
+                let body = std::mem::take(&mut st.body);
+                if may_follow {
+                    match body.try_clone() {
+                        Some(copy) => {
+                            st.parts = Some(keep_copy(&parts));
+                            st.body = copy;
+                        }
+                        // A rewind that failed: nothing is left to resend.
+                        None => st.retry.set_replayable(false),
+                    }
+                }
+                st.attempt = Some((parts, body));
+                let mut deadline = match (limit, strategy) {
+                    (Some(limit), Some((_, sleep))) => Some(sleep.sleep(limit)),
+                    _ => None,
                 };
 
                 let mut ran_attempt = 0;
@@ -238,9 +306,11 @@ pub(crate) async fn run_segment(
                             }
                             None => Err(no_request()),
                         },
-                        Entry::GetIdentity(provider) => {
-                            resolve_identity(provider.as_ref(), &mut st.ctx).await
-                        }
+                        Entry::GetIdentity(provider) => until_deadline!(
+                            resolve_identity(provider.as_ref(), &mut st.ctx),
+                            &mut deadline
+                        )
+                        .unwrap_or_else(|| Err(attempt_timed_out(limit))),
                         Entry::Input(_) | Entry::Serializer | Entry::Retry(..) => Ok(()),
                     };
                     if let Err(e) = step {
@@ -252,7 +322,10 @@ pub(crate) async fn run_segment(
 
                 let mut res = match (failed, &seg.tail) {
                     (Some(e), _) => Err(e),
-                    (None, Tail::Transmit(svc)) => transmit(svc, st).await,
+                    (None, Tail::Transmit(svc)) => {
+                        until_deadline!(transmit(svc, st, strategy.map(|(_, s)| s)), &mut deadline)
+                            .unwrap_or_else(|| Err(attempt_timed_out(limit)))
+                    }
                     (None, Tail::Node(node)) => match st.attempt.take() {
                         None => Err(no_request()),
                         Some((parts, body)) => {
@@ -264,7 +337,11 @@ pub(crate) async fn run_segment(
                             req.extensions_mut().insert(carrier.clone());
                             // Boxed: only stacks with a tower layer take this path, and it
                             // should not make every call's future larger.
-                            let res = Box::pin(node.clone().oneshot(req)).await;
+                            let res =
+                                until_deadline!(Box::pin(node.clone().oneshot(req)), &mut deadline)
+                                    .unwrap_or_else(|| Err(attempt_timed_out(limit)));
+                            // The segment behind the layer puts the context back when it
+                            // finishes or is dropped (a timed-out attempt).
                             if let Some(ctx) = carrier.take() {
                                 st.ctx = ctx;
                             }
@@ -272,38 +349,130 @@ pub(crate) async fn run_segment(
                         }
                     },
                 };
+                drop(deadline);
                 st.attempt = None;
                 for entry in attempt_entries[..ran_attempt].iter().rev() {
                     response_side(entry, &mut st.ctx, &mut res);
                 }
 
-                let decision = match strategy {
-                    Some((s, _)) if res.is_err() => s.decide(&st.ctx, &res),
-                    _ => RetryDecision::Stop,
-                };
-                match (decision, strategy) {
-                    (RetryDecision::RetryAfter(delay), Some((_, sleep))) if can_retry => {
-                        tracing::debug!(
-                            attempt,
-                            delay_ms = delay.as_millis() as u64,
-                            "retrying {}",
-                            st.ctx.operation()
-                        );
-                        sleep.sleep(delay).await;
-                    }
-                    _ => {
+                let (decision, sleep) = match strategy {
+                    Some((s, sleep)) => (s.after_attempt(&st.ctx, &mut st.retry, &res), sleep),
+                    None => {
                         set_attempts(&mut res, attempt);
                         break res;
                     }
+                };
+                // Decided (and logged) before waiting: the result is not `Sync`, so no borrow of
+                // it may live across an await.
+                let (stop, delay) = match (res.as_ref().err(), decision) {
+                    (Some(e), RetryDecision::RetryAfter(delay)) if !st.retry.is_last_attempt() => {
+                        if st.retry.can_replay() {
+                            tracing::debug!(
+                                service = st.ctx.service(),
+                                operation = st.ctx.operation(),
+                                attempt,
+                                max_attempts = max,
+                                delay_ms = delay.as_millis() as u64,
+                                reason = %e,
+                                "retrying"
+                            );
+                            (None, Some(delay))
+                        } else {
+                            tracing::debug!(
+                                service = st.ctx.service(),
+                                operation = st.ctx.operation(),
+                                attempt,
+                                reason = %e,
+                                "not retrying: the request body cannot be rewound"
+                            );
+                            (Some(RetryStop::BodyNotRewindable), None)
+                        }
+                    }
+                    (Some(e), RetryDecision::QuotaExceeded(delay)) => {
+                        tracing::debug!(
+                            service = st.ctx.service(),
+                            operation = st.ctx.operation(),
+                            attempt,
+                            delay_ms = delay.as_millis() as u64,
+                            reason = %e,
+                            "not retrying: the retry quota is exhausted"
+                        );
+                        (Some(RetryStop::QuotaExceeded), Some(delay))
+                    }
+                    _ => (None, None),
+                };
+                if let Some(delay) = delay.filter(|d| !d.is_zero()) {
+                    sleep.sleep(delay).await;
                 }
+                if stop.is_none() && delay.is_some() {
+                    continue;
+                }
+                set_attempts(&mut res, attempt);
+                break match (stop, res) {
+                    (Some(reason), Err(e)) => Err(SdkError::retry_stopped(reason, e)),
+                    (_, res) => res,
+                };
             }
         }
     };
 
+    // The copy kept for an attempt that did not come.
+    if let Some(kept) = st.parts.take() {
+        recycle(kept.headers);
+    }
     for entry in before[..ran].iter().rev() {
         response_side(entry, &mut st.ctx, &mut result);
     }
     result
+}
+
+thread_local! {
+    /// Header maps of copies that were never sent, kept for the next copy on this thread.
+    static SPARE_HEADERS: RefCell<Vec<HeaderMap>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Spare maps kept per thread, and the largest one worth keeping.
+const SPARE_MAPS: usize = 8;
+const SPARE_MAX_CAPACITY: usize = 128;
+
+/// A copy of a request head, for the next attempt.
+///
+/// Retrying needs the request as it was before the attempt's entries (identity, signing)
+/// changed it, and the transport takes the request it sends. So an attempt that may be
+/// followed by another keeps a copy. The copy is the one kept (the original, whose header map
+/// already has room for the signing headers, is sent), and its header map comes from a small
+/// per-thread pool of maps of copies that were never sent: on the success path, the usual
+/// one, the copy costs no allocation for the map, only the sharing of header values that were
+/// not shared yet (one allocation each, the first time).
+fn keep_copy(parts: &http::request::Parts) -> http::request::Parts {
+    let mut headers = SPARE_HEADERS
+        .with(|spare| spare.borrow_mut().pop())
+        .unwrap_or_default();
+    headers.reserve(parts.headers.len());
+    for (name, value) in &parts.headers {
+        headers.append(name.clone(), value.clone());
+    }
+    let (mut copy, ()) = http::Request::new(()).into_parts();
+    copy.method = parts.method.clone();
+    copy.uri = parts.uri.clone();
+    copy.version = parts.version;
+    copy.headers = headers;
+    copy.extensions = parts.extensions.clone();
+    copy
+}
+
+/// Returns the header map of a copy that was not needed to the pool.
+fn recycle(mut headers: HeaderMap) {
+    if headers.capacity() > SPARE_MAX_CAPACITY {
+        return;
+    }
+    headers.clear();
+    SPARE_HEADERS.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < SPARE_MAPS {
+            spare.push(headers);
+        }
+    });
 }
 
 /// Resolves the attempt's credentials: the per-call override, else the entry's provider; with
@@ -343,11 +512,28 @@ fn response_metadata(parts: &http::response::Parts) -> Metadata {
     {
         meta.set_extended_request_id(id);
     }
+    // Only error responses: clock-skew correction needs the server time when a signature is
+    // refused, and parsing it costs ~100 ns.
+    if parts.status.as_u16() >= 400
+        && let Some(time) = parts
+            .headers
+            .get(http::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc2822).ok()
+            })
+    {
+        meta.set_server_time(time.into());
+    }
     meta
 }
 
 /// The end of the line: send through the lower chain, then deserialize.
-async fn transmit(svc: &HttpService, st: &mut State) -> Result<OperationOutput, SdkError> {
+async fn transmit(
+    svc: &HttpService,
+    st: &mut State,
+    sleep: Option<&SharedSleep>,
+) -> Result<OperationOutput, SdkError> {
     let Some(spec) = st.ctx.spec() else {
         return Err(SdkError::construction("no operation is being run"));
     };
@@ -364,11 +550,16 @@ async fn transmit(svc: &HttpService, st: &mut State) -> Result<OperationOutput, 
     let wired = started.map(|t| (t, Instant::now()));
     let (parts, body) = response.into_parts();
     let metadata = response_metadata(&parts);
+    let retry_after = if parts.status.is_success() {
+        None
+    } else {
+        retry_after_hint(&parts.headers)
+    };
 
     let body = if spec.streaming_output && parts.status.is_success() {
         ResponseBody::Streaming(body)
     } else {
-        match collect_body(body).await {
+        match collect_body(body, sleep).await {
             Ok(bytes) => ResponseBody::Buffered(bytes),
             Err(e) => {
                 return Err(io_error(e).with_metadata(metadata));
@@ -387,23 +578,69 @@ async fn transmit(svc: &HttpService, st: &mut State) -> Result<OperationOutput, 
         Err(mut e) => {
             let mut m = metadata;
             m.merge_missing(std::mem::take(e.metadata_mut()));
+            let e = match retry_after {
+                Some(after) if e.retry_after().is_none() => e.with_retry_after(Some(after)),
+                _ => e,
+            };
             Err(e.with_metadata(m))
         }
     }
 }
 
+/// The server's retry hint: `x-amz-retry-after`, in milliseconds. Anything else is ignored.
+fn retry_after_hint(headers: &HeaderMap) -> Option<std::time::Duration> {
+    let value = headers.get("x-amz-retry-after")?.to_str().ok()?;
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_millis)
+}
+
 /// Reads a whole body, keeping only a buffer in the future's state.
-async fn collect_body(body: Body) -> Result<Bytes, crate::error::BoxError> {
+///
+/// The transport's read timeout ends with the response head; here a body that sends nothing
+/// for [`RESPONSE_BODY_IDLE_TIMEOUT`] fails with a (retryable) timeout, so a peer that stalls
+/// mid-response cannot hang the call. The timer is made only when a frame is not ready at
+/// once, so an in-memory body costs nothing.
+async fn collect_body(
+    body: Body,
+    sleep: Option<&SharedSleep>,
+) -> Result<Bytes, crate::error::BoxError> {
     let mut body = match body.try_into_bytes() {
         Ok(bytes) => return Ok(bytes),
         Err(stream) => stream,
     };
     let mut first: Option<Bytes> = None;
     let mut rest = bytes::BytesMut::new();
-    while let Some(frame) =
-        std::future::poll_fn(|cx| http_body::Body::poll_frame(std::pin::Pin::new(&mut body), cx))
-            .await
-    {
+    let mut idle: Option<SleepFuture> = None;
+    loop {
+        let next = std::future::poll_fn(|cx| {
+            if let Poll::Ready(frame) =
+                http_body::Body::poll_frame(std::pin::Pin::new(&mut body), cx)
+            {
+                idle = None;
+                return Poll::Ready(Some(frame));
+            }
+            let timer = idle.get_or_insert_with(|| {
+                let limit = RESPONSE_BODY_IDLE_TIMEOUT;
+                match sleep {
+                    Some(s) => s.sleep(limit),
+                    None => SharedSleep::default().sleep(limit),
+                }
+            });
+            timer.as_mut().poll(cx).map(|()| None)
+        })
+        .await;
+        let frame = match next {
+            None => {
+                return Err(Box::new(SdkError::<crate::error::ApiError>::timeout(
+                    TimeoutError::new(TimeoutScope::ResponseBody, RESPONSE_BODY_IDLE_TIMEOUT),
+                )));
+            }
+            Some(None) => break,
+            Some(Some(frame)) => frame,
+        };
         let Ok(data) = frame?.into_data() else {
             continue;
         };
@@ -425,8 +662,13 @@ async fn collect_body(body: Body) -> Result<Bytes, crate::error::BoxError> {
 }
 
 fn io_error(e: crate::error::BoxError) -> SdkError {
-    // A body that breaks off mid-way is a transport failure (retryable), not a bad response.
-    SdkError::transport(crate::error::TransportErrorKind::Io, e)
+    // The transport reports body errors as an `SdkError` inside the body's error (a timeout
+    // stays a timeout); anything else that breaks off mid-way is a transport failure
+    // (retryable), not a bad response.
+    match e.downcast::<SdkError>() {
+        Ok(e) => *e,
+        Err(e) => SdkError::transport(crate::error::TransportErrorKind::Io, e),
+    }
 }
 
 /// How the [`Context`] rides in request extensions across a tower layer (extensions need
@@ -479,18 +721,33 @@ impl tower::Service<http::Request<Body>> for SegmentService {
                     "a tower layer in the stack dropped the request extensions",
                 ));
             };
-            let mut st = Box::new(State {
-                input: None,
-                parts: Some(parts),
-                body,
-                ctx,
-                attempt: None,
-            });
-            let result = run_segment(&segment, &mut st).await;
-            if let Some(carrier) = carrier {
-                carrier.put(st.ctx);
-            }
-            result
+            let mut guard = PutContextBack {
+                carrier,
+                st: Box::new(State {
+                    input: None,
+                    parts: Some(parts),
+                    body,
+                    ctx,
+                    attempt: None,
+                    retry: RetryState::default(),
+                }),
+            };
+            run_segment(&segment, &mut guard.st).await
         })
+    }
+}
+
+/// Hands the context back to the segment above when the segment behind a tower layer ends,
+/// or is dropped (an attempt that timed out, a cancelled call).
+struct PutContextBack {
+    carrier: Option<ContextCarrier>,
+    st: Box<State>,
+}
+
+impl Drop for PutContextBack {
+    fn drop(&mut self) {
+        if let Some(carrier) = self.carrier.take() {
+            carrier.put(std::mem::replace(&mut self.st.ctx, Context::new("", "")));
+        }
     }
 }

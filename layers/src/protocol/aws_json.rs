@@ -5,6 +5,9 @@ use serde_json::Value;
 use ziggurat_core::body::Body;
 use ziggurat_core::error::{ApiError, SdkError};
 
+/// The header naming the operation.
+const X_AMZ_TARGET: http::HeaderName = http::HeaderName::from_static("x-amz-target");
+
 /// Which awsJson version (only the content type differs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonVersion {
@@ -42,7 +45,7 @@ pub fn request(
     // authorization), so the map does not grow while the request is built.
     headers.reserve(12);
     headers.insert(http::header::CONTENT_TYPE, version.content_type());
-    headers.insert("x-amz-target", HeaderValue::from_static(target));
+    headers.insert(X_AMZ_TARGET, HeaderValue::from_static(target));
     Ok(req)
 }
 

@@ -29,6 +29,9 @@
 //! assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request"));
 //! # }
 //! ```
+pub mod aws_chunked;
+pub mod clock_skew;
+pub mod presign;
 pub mod signer;
 mod sigv4;
 

@@ -3,17 +3,19 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
-use http::HeaderName;
+use http::{HeaderName, HeaderValue};
 use ziggurat_core::body::BodyRef;
 use ziggurat_core::context::Region;
 use ziggurat_core::credentials::Credentials;
 use ziggurat_core::error::SdkError;
-use ziggurat_core::hook::{HookLayer, HttpRequest, RequestHook};
+use ziggurat_core::hook::{HookLayer, HttpRequest, HttpResponse, RequestHook};
 use ziggurat_core::time::SharedTimeSource;
 
+use super::aws_chunked::{AwsChunked, AwsChunkedOptions, ChunkSigner, Framing, frame_body};
+use super::clock_skew::{ClockSkew, RecordClockSkew, observe_response};
 use super::signer::{
-    self, Payload, PayloadChecksumKind, SignableRequest, SigningIdentity, SigningKeyCache,
-    SigningParams, SigningSettings, UNSIGNED_PAYLOAD,
+    self, Payload, PayloadChecksumKind, SignableRequest, SignatureLocation, SigningIdentity,
+    SigningKeyCache, SigningParams, SigningSettings, UNSIGNED_PAYLOAD,
 };
 
 const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
@@ -21,6 +23,11 @@ const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// The hook: signs a request with SigV4 into its headers.
+///
+/// It signs with the local time corrected by its [`ClockSkew`] (see
+/// [`clock_skew`](super::clock_skew)), and frames the body as `aws-chunked` when the request
+/// carries the [`AwsChunked`] extension (see [`aws_chunked`](super::aws_chunked)). Clones share
+/// the signing-key cache and the clock-skew offset.
 #[derive(Clone)]
 pub struct SigV4 {
     signing_name: &'static str,
@@ -29,6 +36,8 @@ pub struct SigV4 {
     credentials: Option<Credentials>,
     time: SharedTimeSource,
     keys: Arc<SigningKeyCache>,
+    skew: ClockSkew,
+    aws_chunked: AwsChunkedOptions,
 }
 
 /// [`SigV4`] as a standalone tower layer.
@@ -44,6 +53,8 @@ impl SigV4 {
             credentials: None,
             time: SharedTimeSource::default(),
             keys: Arc::new(SigningKeyCache::new()),
+            skew: ClockSkew::new(),
+            aws_chunked: AwsChunkedOptions::default(),
         }
     }
     /// A signer with S3's settings: single URI encoding, no path normalization,
@@ -75,36 +86,48 @@ impl SigV4 {
     pub fn key_cache(&self) -> &SigningKeyCache {
         &self.keys
     }
-}
-
-impl fmt::Debug for SigV4 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigV4")
-            .field("signing_name", &self.signing_name)
-            .field("settings", &self.settings)
-            .field("region", &self.region)
-            .field("credentials", &self.credentials)
-            .finish_non_exhaustive()
+    /// How `aws-chunked` bodies are framed (variant, chunk size, checksum).
+    pub fn with_aws_chunked(mut self, options: AwsChunkedOptions) -> Self {
+        self.aws_chunked = options;
+        self
     }
-}
+    /// Shares this clock-skew offset (by default each signer has its own, shared by its
+    /// clones).
+    pub fn with_clock_skew(mut self, skew: ClockSkew) -> Self {
+        self.skew = skew;
+        self
+    }
+    /// The clock-skew offset this signer applies.
+    pub fn clock_skew(&self) -> &ClockSkew {
+        &self.skew
+    }
+    /// A hook that records clock skew from raw responses into this signer's offset, for the
+    /// Deserialize step below `OperationDeserializer` (where response headers are visible).
+    /// It reads the clock this signer has now: call it after
+    /// [`with_time_source`](Self::with_time_source).
+    pub fn clock_skew_hook(&self) -> RecordClockSkew {
+        RecordClockSkew::new(self.skew.clone(), self.time.clone())
+    }
+    /// The time a request signed now would carry: the clock, corrected for skew.
+    pub fn signing_time(&self) -> std::time::SystemTime {
+        self.skew.apply(self.time.now())
+    }
 
-impl RequestHook for SigV4 {
-    fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+    /// Signs `req` with `credentials`: the region comes from the operation context, else from
+    /// [`with_region`](Self::with_region). What [`on_request`](RequestHook::on_request) does
+    /// once it has found the credentials; auth schemes call it with the identity they
+    /// resolved.
+    pub fn sign_with(
+        &self,
+        req: &mut HttpRequest<'_>,
+        credentials: &Credentials,
+    ) -> Result<(), SdkError> {
         let started = req
             .context_mut()
             .and_then(|c| c.timing_mut())
             .map(|_| Instant::now());
-        let ctx = req.context();
-        let credentials = ctx
-            .and_then(|c| c.identity())
-            .or(self.credentials.as_ref())
-            .cloned()
-            .ok_or_else(|| {
-                SdkError::construction(
-                    "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass credentials in code",
-                )
-            })?;
-        let region = ctx
+        let region = req
+            .context()
             .and_then(|c| c.region())
             .or(self.region.as_ref())
             .cloned()
@@ -118,25 +141,33 @@ impl RequestHook for SigV4 {
         headers.remove(http::header::AUTHORIZATION);
         headers.remove(X_AMZ_DATE);
         headers.remove(X_AMZ_SECURITY_TOKEN);
-        let precomputed = req
-            .headers()
-            .get(X_AMZ_CONTENT_SHA256)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let chunked = match req.parts().extensions.get::<AwsChunked>().copied() {
+            Some(marker) => Some(self.prepare_aws_chunked(req, marker)?),
+            None => None,
+        };
+        let precomputed = match chunked {
+            Some(_) => None,
+            None => req
+                .headers()
+                .get(X_AMZ_CONTENT_SHA256)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        };
         if precomputed.is_some() {
             req.headers_mut().remove(X_AMZ_CONTENT_SHA256);
         }
         let body = req.body();
-        let payload = match (&precomputed, body) {
-            (Some(hash), _) => Payload::Precomputed(hash),
-            (None, BodyRef::Bytes(bytes)) => Payload::Bytes(bytes),
-            (None, _)
+        let payload = match (chunked, &precomputed, body) {
+            (Some(framing), _, _) => Payload::Precomputed(framing.variant().payload_hash()),
+            (None, Some(hash), _) => Payload::Precomputed(hash),
+            (None, None, BodyRef::Bytes(bytes)) => Payload::Bytes(bytes),
+            (None, None, _)
                 if self.settings.payload_checksum_kind
                     == PayloadChecksumKind::XAmzContentSha256 =>
             {
                 Payload::Precomputed(UNSIGNED_PAYLOAD)
             }
-            (None, _) => Payload::Unsigned,
+            (None, None, _) => Payload::Unsigned,
         };
         let parts = req.parts();
         let signable = SignableRequest {
@@ -153,7 +184,7 @@ impl RequestHook for SigV4 {
             ),
             region: region.as_str(),
             service: self.signing_name,
-            time: self.time.now(),
+            time: self.signing_time(),
             settings: &self.settings,
         };
         let output =
@@ -162,6 +193,9 @@ impl RequestHook for SigV4 {
         for (name, value) in output.headers {
             headers.insert(name, value);
         }
+        if let Some(framing) = chunked {
+            self.frame_aws_chunked(req, framing, credentials, &region, &output.signature)?;
+        }
         if let (Some(t), Some(ctx)) = (started, req.context_mut()) {
             let attempt = ctx.attempt();
             if let Some(marks) = ctx.timing_mut() {
@@ -169,6 +203,122 @@ impl RequestHook for SigV4 {
             }
         }
         Ok(())
+    }
+
+    /// Checks that an `aws-chunked` body can be framed here, and sets its headers.
+    fn prepare_aws_chunked(
+        &self,
+        req: &mut HttpRequest<'_>,
+        marker: AwsChunked,
+    ) -> Result<Framing, SdkError> {
+        if req.body_mut().is_none() {
+            return Err(SdkError::construction(
+                "an aws-chunked body is framed by the signing hook inside a stack; a standalone \
+                 SigV4Layer cannot replace the body (frame it with aws_chunked::frame_body)",
+            ));
+        }
+        if matches!(self.settings.location, SignatureLocation::Query { .. }) {
+            return Err(SdkError::construction(
+                "an aws-chunked body cannot be sent with a presigned URL",
+            ));
+        }
+        let Some(len) = req.body().len() else {
+            return Err(SdkError::construction(
+                "an aws-chunked body needs a known length",
+            ));
+        };
+        let variant = self.aws_chunked.variant_for(&marker, req.uri());
+        let framing = self.aws_chunked.framing(variant, len);
+        let headers = req.headers_mut();
+        framing.apply_headers(headers);
+        headers.remove(X_AMZ_CONTENT_SHA256);
+        if self.settings.payload_checksum_kind != PayloadChecksumKind::XAmzContentSha256 {
+            // The server needs the header to read the body; sign it as an ordinary header.
+            headers.insert(
+                X_AMZ_CONTENT_SHA256,
+                HeaderValue::from_static(variant.payload_hash()),
+            );
+        }
+        Ok(framing)
+    }
+
+    /// Replaces the attempt's body with its `aws-chunked` framing, seeded by `signature`.
+    fn frame_aws_chunked(
+        &self,
+        req: &mut HttpRequest<'_>,
+        framing: Framing,
+        credentials: &Credentials,
+        region: &Region,
+        signature: &str,
+    ) -> Result<(), SdkError> {
+        let signer = if framing.variant().signs_chunks() {
+            let date = req
+                .headers()
+                .get(X_AMZ_DATE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            Some(
+                ChunkSigner::new(
+                    credentials.secret_access_key(),
+                    date,
+                    region.as_str(),
+                    self.signing_name,
+                    signature,
+                )
+                .map_err(SdkError::construction)?,
+            )
+        } else {
+            None
+        };
+        let Some(body) = req.body_mut() else {
+            return Err(SdkError::construction("the request body is not accessible"));
+        };
+        let raw = std::mem::take(body);
+        *body = frame_body(raw, framing, signer).map_err(SdkError::construction)?;
+        Ok(())
+    }
+}
+
+impl fmt::Debug for SigV4 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigV4")
+            .field("signing_name", &self.signing_name)
+            .field("settings", &self.settings)
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("clock_skew", &self.skew)
+            .field("aws_chunked", &self.aws_chunked)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestHook for SigV4 {
+    fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+        let credentials = req
+            .context()
+            .and_then(|c| c.identity())
+            .or(self.credentials.as_ref())
+            .cloned()
+            .ok_or_else(|| {
+                SdkError::construction(
+                    "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass credentials in code",
+                )
+            })?;
+        self.sign_with(req, &credentials)
+    }
+
+    fn on_response(&self, res: &mut HttpResponse<'_>) {
+        if res.headers().is_some() {
+            // A standalone layer, or below the deserializer: the raw response.
+            observe_response(&self.skew, &self.time, res);
+            return;
+        }
+        // Inside the stack: the error code, and the server time the orchestrator read.
+        let (Some(status), Some(server)) = (res.status(), res.metadata_mut().server_time()) else {
+            return;
+        };
+        self.skew
+            .observe(status.as_u16(), res.error_code(), server, self.time.now());
     }
 }
 
@@ -264,5 +414,263 @@ mod tests {
             parts.headers["x-amz-content-sha256"],
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    fn s3_ctx() -> Context {
+        let mut ctx = Context::new("S3", "PutObject");
+        ctx.set_region(Some(Region::from_static("us-east-1")));
+        ctx.set_identity(Some(Credentials::new("AKID", "SECRET", None)));
+        ctx
+    }
+
+    fn chunked_put(marker: Option<AwsChunked>) -> http::request::Parts {
+        let mut b = http::Request::put("http://127.0.0.1:9000/bucket/key");
+        if let Some(m) = marker {
+            b = b.extension(m);
+        }
+        b.header("content-length", "5")
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    }
+
+    fn stream_of(data: &'static [u8]) -> Body {
+        Body::from_stream(http_body_util::Full::new(bytes::Bytes::from_static(data)))
+    }
+
+    #[tokio::test]
+    async fn marked_requests_are_framed_per_attempt_with_a_fresh_seed() {
+        use super::super::aws_chunked::AwsChunkedVariant;
+        let clock = Arc::new(std::sync::Mutex::new(
+            UNIX_EPOCH + Duration::from_secs(1_440_938_160),
+        ));
+        #[derive(Debug)]
+        struct Clock(Arc<std::sync::Mutex<std::time::SystemTime>>);
+        impl ziggurat_core::time::TimeSource for Clock {
+            fn now(&self) -> std::time::SystemTime {
+                *self.0.lock().unwrap()
+            }
+        }
+        let signer = SigV4::s3().with_time_source(SharedTimeSource::new(Clock(clock.clone())));
+        let mut ctx = s3_ctx();
+        // The original request: the hook sees a copy of it on each attempt.
+        let original = chunked_put(Some(AwsChunked::new()));
+        let raw = Body::from_rewindable_stream(|| Ok(stream_of(b"hello"))).unwrap();
+        let mut framed = Vec::new();
+        for _attempt in 0..2 {
+            let mut parts = original.clone();
+            let mut body = raw.try_clone().unwrap();
+            signer
+                .on_request(&mut HttpRequest::new(&mut parts, &mut body, Some(&mut ctx)))
+                .unwrap();
+            assert_eq!(
+                parts.headers["x-amz-content-sha256"],
+                AwsChunkedVariant::SignedWithTrailer.payload_hash()
+            );
+            assert_eq!(parts.headers["x-amz-decoded-content-length"], "5");
+            let len: u64 = parts.headers["content-length"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let auth = parts.headers["authorization"].to_str().unwrap();
+            assert!(auth.contains("content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-trailer"), "{auth}");
+            // The framed body can itself be replayed, with the same signatures.
+            let replay = body.try_clone().unwrap();
+            let bytes = body.collect().await.unwrap();
+            assert_eq!(bytes.len() as u64, len);
+            assert_eq!(replay.collect().await.unwrap(), bytes);
+            framed.push(bytes);
+            *clock.lock().unwrap() += Duration::from_secs(1);
+        }
+        // A new date, a new seed, new chunk signatures.
+        assert_ne!(framed[0], framed[1]);
+        assert_eq!(framed[0].len(), framed[1].len());
+        // The original request was not touched.
+        assert_eq!(original.headers["content-length"], "5");
+        assert!(!original.headers.contains_key("content-encoding"));
+    }
+
+    #[test]
+    fn aws_chunked_needs_a_stack_and_a_known_length() {
+        let signer = SigV4::s3().with_time_source(fixed());
+        let mut ctx = s3_ctx();
+        // Unknown length.
+        let mut parts = chunked_put(Some(AwsChunked::new()));
+        let mut body = Body::from_stream(NoLength(Some(bytes::Bytes::from_static(b"hello"))));
+        let err = signer
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, Some(&mut ctx)))
+            .unwrap_err();
+        assert!(err.to_string().contains("known length"), "{err}");
+        // A standalone layer only sees the body.
+        let mut parts = chunked_put(Some(AwsChunked::new()));
+        let err = signer
+            .on_request(&mut HttpRequest::with_body_ref(
+                &mut parts,
+                BodyRef::Stream { len: Some(5) },
+                Some(&mut ctx),
+            ))
+            .unwrap_err();
+        assert!(err.to_string().contains("inside a stack"), "{err}");
+    }
+
+    /// A stream with no size hint.
+    struct NoLength(Option<bytes::Bytes>);
+
+    impl http_body::Body for NoLength {
+        type Data = bytes::Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>>
+        {
+            std::task::Poll::Ready(self.0.take().map(|b| Ok(http_body::Frame::data(b))))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_skewed_server_date_corrects_later_signatures() {
+        use tower::{Layer, ServiceExt, service_fn};
+        let signer = SigV4::new("service")
+            .with_region(Region::from_static("us-east-1"))
+            .with_credentials(Credentials::new("AKID", "SECRET", None))
+            .with_time_source(fixed());
+        // The server's clock is 20 minutes ahead of ours (12:36 here).
+        let svc = SigV4Layer::new(signer.clone()).layer(service_fn(
+            |req: http::Request<String>| async move {
+                let date = req.headers()["x-amz-date"].to_str().unwrap().to_owned();
+                let status = if date == "20150830T125600Z" { 200 } else { 403 };
+                let res = http::Response::builder()
+                    .status(status)
+                    .header("date", "Sun, 30 Aug 2015 12:56:00 GMT")
+                    .body(date)
+                    .unwrap();
+                Ok::<_, std::convert::Infallible>(res)
+            },
+        ));
+        let req = || {
+            http::Request::get("https://example.amazonaws.com/")
+                .body(String::new())
+                .unwrap()
+        };
+        let first = svc.clone().oneshot(req()).await.unwrap();
+        assert_eq!(first.status(), 403);
+        assert_eq!(first.body(), "20150830T123600Z");
+        assert_eq!(signer.clock_skew().offset_millis(), 20 * 60 * 1000);
+        let second = svc.oneshot(req()).await.unwrap();
+        assert_eq!(second.status(), 200);
+        assert_eq!(second.body(), "20150830T125600Z");
+    }
+
+    #[test]
+    fn no_secret_in_debug_of_credentials_params_requests_or_errors() {
+        const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        const TOKEN: &str = "FwoGZXIvYXdzEJr//////////wEaDEXAMPLETOKEN";
+        let assert_clean = |what: &str, shown: String| {
+            assert!(!shown.contains(SECRET), "{what} shows the secret: {shown}");
+            assert!(
+                !shown.contains("wJalrXUtnFEMI"),
+                "{what} shows the secret: {shown}"
+            );
+            assert!(!shown.contains(TOKEN), "{what} shows the token: {shown}");
+            assert!(
+                !shown.contains("FwoGZXIvYXdzE"),
+                "{what} shows the token: {shown}"
+            );
+        };
+        let creds = Credentials::new("AKIDEXAMPLE", SECRET, Some(TOKEN.to_owned()));
+
+        // Credentials, and the signer and context that hold them.
+        assert_clean("credentials", format!("{creds:?} {creds:#?} {creds}"));
+        let signer = SigV4::s3()
+            .with_credentials(creds.clone())
+            .with_region(Region::from_static("us-east-1"))
+            .with_time_source(fixed());
+        assert_clean(
+            "signer",
+            format!("{signer:?} {:?}", signer.clock_skew_hook()),
+        );
+        let mut ctx = s3_ctx();
+        ctx.set_identity(Some(creds.clone()));
+        assert_clean("context", format!("{ctx:?}"));
+
+        // Signing parameters and what signing produces.
+        let settings = SigningSettings::s3();
+        let params = SigningParams {
+            identity: SigningIdentity::new("AKIDEXAMPLE", SECRET, Some(TOKEN)),
+            region: "us-east-1",
+            service: "s3",
+            time: fixed().now(),
+            settings: &settings,
+        };
+        let req = http::Request::get("https://b.s3.amazonaws.com/k")
+            .body(())
+            .unwrap();
+        let output = signer::sign(
+            &SignableRequest::from_request(&req, Payload::Bytes(b"")),
+            &params,
+            None,
+        )
+        .unwrap();
+        assert_clean("signing parameters", format!("{params:?} {params:#?}"));
+        assert_clean("signing output", format!("{output:?}"));
+        let chunk_signer = ChunkSigner::new(
+            SECRET,
+            "20150830T123600Z",
+            "us-east-1",
+            "s3",
+            &output.signature,
+        )
+        .unwrap();
+        assert_clean("chunk signer", format!("{chunk_signer:?}"));
+        assert!(!format!("{chunk_signer:?}").contains(&output.signature));
+
+        // A signed request, aws-chunked included, logged whole.
+        let mut parts = chunked_put(Some(AwsChunked::new()));
+        let mut body = stream_of(b"hello");
+        signer
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, Some(&mut ctx)))
+            .unwrap();
+        let signature = parts.headers["authorization"]
+            .to_str()
+            .unwrap()
+            .rsplit("Signature=")
+            .next()
+            .unwrap()
+            .to_owned();
+        let logged = format!("{parts:?} {:?} {body:?}", parts.headers);
+        assert_clean("request", logged.clone());
+        assert!(
+            !logged.contains(&signature),
+            "the signature is logged: {logged}"
+        );
+
+        // Errors: a session token that cannot be a header value, a refused request.
+        let bad_token = format!("{TOKEN}\n");
+        let mut ctx = s3_ctx();
+        ctx.set_identity(Some(Credentials::new(
+            "AKIDEXAMPLE",
+            SECRET,
+            Some(bad_token),
+        )));
+        let mut parts = chunked_put(None);
+        let mut body = Body::from("x");
+        let err = signer
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, Some(&mut ctx)))
+            .unwrap_err();
+        assert_clean("signing error", format!("{err:?} {err}"));
+        let err = ziggurat_core::error::SdkError::service(
+            ziggurat_core::error::ApiError::new("SignatureDoesNotMatch", 403)
+                .with_message("The request signature we calculated does not match"),
+        )
+        .with_operation("S3", "PutObject");
+        assert_clean("service error", format!("{err:?} {err:#?} {err}"));
+        let cred_err = ziggurat_core::credentials::CredentialsError::provider_error(
+            "refresh failed",
+            std::io::Error::other("connection refused"),
+        );
+        assert_clean("credentials error", format!("{cred_err:?} {cred_err}"));
     }
 }

@@ -25,7 +25,9 @@ mod delete_object;
 mod get_object;
 mod head_object;
 mod list_objects_v2;
+pub mod presign;
 mod put_object;
+mod upload_part;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,7 +38,9 @@ pub use delete_object::*;
 pub use get_object::*;
 pub use head_object::*;
 pub use list_objects_v2::*;
+pub use presign::{PresignClient, PresignedRequest, PresigningConfig};
 pub use put_object::*;
+pub use upload_part::*;
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -110,6 +114,7 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
 #[derive(Debug, Clone)]
 pub struct Client {
     handle: Arc<ClientHandle>,
+    config: Config,
 }
 
 impl Client {
@@ -122,6 +127,7 @@ impl Client {
     pub fn from_conf(config: Config) -> Self {
         Client {
             handle: Arc::new(ClientHandle::new(stack(&config), config.sdk_config())),
+            config,
         }
     }
 
@@ -157,6 +163,15 @@ impl Client {
     /// Deletes an object.
     pub fn delete_object(&self) -> FluentBuilder<DeleteObject> {
         FluentBuilder::new(self.handle.clone())
+    }
+    /// Uploads one part of a multipart upload.
+    pub fn upload_part(&self) -> FluentBuilder<UploadPart> {
+        FluentBuilder::new(self.handle.clone())
+    }
+    /// A [`PresignClient`] with this client's configuration and stack edits: presigned
+    /// URLs instead of calls. It compiles its own stack, so build it once and keep it.
+    pub fn presigned(&self) -> PresignClient {
+        PresignClient::from_conf(self.config.clone())
     }
 }
 

@@ -1,4 +1,11 @@
 //! `PutObject`: the body is sent as given (bytes, or a file streamed without being read whole).
+//!
+//! A body in memory is signed with its SHA-256, as every other request. A stream of known
+//! length (a file, [`Body::from_file`]) cannot be hashed without reading it twice, so it is
+//! sent `aws-chunked` ([`AwsChunked`]): the signing hook frames it as it streams, signing each
+//! 64 KiB chunk and adding a CRC32 trailer (signed chunks over `http`, unsigned chunks with the
+//! checksum over `https`; see [`ziggurat_layers::sign::aws_chunked`]). A stream of unknown
+//! length is sent as it comes, with `UNSIGNED-PAYLOAD`.
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +15,7 @@ use ziggurat_core::error::SdkError;
 use ziggurat_core::metadata::Metadata;
 use ziggurat_core::operation::Operation;
 use ziggurat_core::stack::{OperationSpec, ResponseBody};
+use ziggurat_layers::sign::aws_chunked::AwsChunked;
 
 use super::{check, header, object_path, set_header};
 use crate::runtime::{fluent_setters, has_metadata, operation_error};
@@ -24,8 +32,9 @@ pub struct PutObjectInput {
     pub bucket: String,
     /// The key.
     pub key: String,
-    /// The object's bytes. A stream of unknown length is sent chunked; one that cannot be
-    /// rewound is never retried.
+    /// The object's bytes. A stream of known length is sent `aws-chunked` (signed as it
+    /// streams), one of unknown length as it comes; a stream that cannot be rewound is never
+    /// retried.
     #[serde(skip)]
     pub body: Body,
     /// `Cache-Control`.
@@ -128,6 +137,9 @@ impl Operation for PutObject {
             }
         }
         let body = std::mem::take(&mut i.body);
+        if body.is_streaming() && body.content_length().is_some() {
+            b = b.extension(AwsChunked::new());
+        }
         Ok(b.body(body)?)
     }
 

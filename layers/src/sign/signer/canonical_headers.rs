@@ -12,6 +12,7 @@ pub(crate) static X_AMZ_SECURITY_TOKEN: HeaderName =
     HeaderName::from_static("x-amz-security-token");
 pub(crate) static X_AMZ_CONTENT_SHA256: HeaderName =
     HeaderName::from_static("x-amz-content-sha256");
+pub(crate) static X_AMZ_REGION_SET: HeaderName = HeaderName::from_static("x-amz-region-set");
 
 /// Headers never signed: hop-by-hop headers that proxies and HTTP stacks add, change or
 /// drop, headers that change on every attempt, and `authorization` itself. The union of
@@ -40,8 +41,10 @@ fn is_never_presigned(name: &str) -> bool {
 
 /// Where the values of a canonical header line come from.
 pub(crate) enum LineValues<'a> {
-    /// All values of a request header, in order.
-    Request(GetAll<'a, HeaderValue>),
+    /// The only value of a request header.
+    One(&'a HeaderValue),
+    /// All values of a request header that has several, in order.
+    Many(GetAll<'a, HeaderValue>),
     /// A value the signer supplies.
     Added(&'a str),
 }
@@ -62,6 +65,8 @@ pub(crate) struct AddedHeaders<'a> {
     pub(crate) security_token: Option<&'a str>,
     /// `x-amz-content-sha256` (header signing, asked for by the settings).
     pub(crate) content_sha256: Option<&'a str>,
+    /// `x-amz-region-set` (SigV4a header signing).
+    pub(crate) region_set: Option<&'a str>,
 }
 
 /// How request headers are filtered.
@@ -71,6 +76,8 @@ pub(crate) struct HeaderFilter<'a> {
     /// Skip the request's own `x-amz-security-token` (the identity has a token, or tokens
     /// are never signed).
     pub(crate) skip_security_token: bool,
+    /// Skip the request's own `x-amz-region-set` (SigV4a sets it).
+    pub(crate) skip_region_set: bool,
     /// Extra names from the settings.
     pub(crate) excluded: &'a [HeaderName],
 }
@@ -81,27 +88,37 @@ pub(crate) fn select_headers<'a>(
     added: &AddedHeaders<'a>,
     filter: &HeaderFilter<'_>,
 ) -> (Vec<HeaderLine<'a>>, usize) {
-    let mut lines = Vec::with_capacity(headers.keys_len() + 4);
+    let mut lines: Vec<HeaderLine<'a>> = Vec::with_capacity(headers.keys_len() + 5);
     let mut size = 0;
-    for name in headers.keys() {
+    // `HeaderMap::iter` yields all values of a name one after the other, so a repeated name
+    // is spotted by comparing with the previous line, without hashing any name.
+    let mut previous: Option<&HeaderName> = None;
+    for (name, value) in headers {
+        if previous.is_some_and(|previous| previous == name) {
+            size += value.len() + 1;
+            if let Some(line) = lines.last_mut()
+                && matches!(line.values, LineValues::One(_))
+            {
+                line.values = LineValues::Many(headers.get_all(name));
+            }
+            continue;
+        }
+        previous = Some(name);
         let text = name.as_str();
         let skip = is_never_signed(text)
             || (filter.presigning && is_never_presigned(text))
             || (added.date.is_some() && *name == X_AMZ_DATE)
             || (added.content_sha256.is_some() && *name == X_AMZ_CONTENT_SHA256)
             || (filter.skip_security_token && *name == X_AMZ_SECURITY_TOKEN)
+            || (filter.skip_region_set && *name == X_AMZ_REGION_SET)
             || (*name != HOST && filter.excluded.contains(name));
         if skip {
             continue;
         }
-        let values = headers.get_all(name);
-        size += text.len() + 2;
-        for value in &values {
-            size += value.len() + 1;
-        }
+        size += text.len() + 2 + value.len();
         lines.push(HeaderLine {
             name,
-            values: LineValues::Request(values),
+            values: LineValues::One(value),
         });
     }
     let added_lines = [
@@ -109,6 +126,7 @@ pub(crate) fn select_headers<'a>(
         (&X_AMZ_DATE, added.date),
         (&X_AMZ_SECURITY_TOKEN, added.security_token),
         (&X_AMZ_CONTENT_SHA256, added.content_sha256),
+        (&X_AMZ_REGION_SET, added.region_set),
     ];
     for (name, value) in added_lines {
         if let Some(value) = value {
@@ -148,22 +166,30 @@ pub(crate) fn write_canonical_headers(
         out.push(':');
         match &line.values {
             LineValues::Added(value) => push_normalized_value(out, value),
-            LineValues::Request(values) => {
+            LineValues::One(value) => push_request_value(out, line.name, value)?,
+            LineValues::Many(values) => {
                 for (index, value) in values.iter().enumerate() {
                     if index > 0 {
                         out.push(',');
                     }
-                    let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
-                        SigningError::InvalidHeaderValue {
-                            name: line.name.clone(),
-                        }
-                    })?;
-                    push_normalized_value(out, value);
+                    push_request_value(out, line.name, value)?;
                 }
             }
         }
         out.push('\n');
     }
+    Ok(())
+}
+
+/// Appends a request header value, normalized; it must be UTF-8.
+fn push_request_value(
+    out: &mut String,
+    name: &HeaderName,
+    value: &HeaderValue,
+) -> Result<(), SigningError> {
+    let value = std::str::from_utf8(value.as_bytes())
+        .map_err(|_| SigningError::InvalidHeaderValue { name: name.clone() })?;
+    push_normalized_value(out, value);
     Ok(())
 }
 
@@ -184,20 +210,21 @@ fn push_normalized_value(out: &mut String, value: &str) {
     }
 }
 
-/// No tab, no leading, trailing or double space: the common case.
+/// No tab, no leading, trailing or double space: the common case. Branch-free over the
+/// bytes, so that it compiles to vector instructions.
 fn is_normalized(value: &[u8]) -> bool {
-    let mut after_space = true;
-    for &byte in value {
-        if byte == b'\t' {
-            return false;
-        }
-        let space = byte == b' ';
-        if space && after_space {
-            return false;
-        }
-        after_space = space;
+    let (Some(&first), Some(&last)) = (value.first(), value.last()) else {
+        return true;
+    };
+    if matches!(first, b' ' | b'\t') || matches!(last, b' ' | b'\t') {
+        return false;
     }
-    !after_space || value.is_empty()
+    // Every byte but the last, paired with the next one; the last is checked above.
+    let pairs = value.iter().zip(value.get(1..).unwrap_or_default());
+    let bad = pairs.fold(0_u8, |bad, (&byte, &next)| {
+        bad | u8::from(byte == b'\t') | (u8::from(byte == b' ') & u8::from(next == b' '))
+    });
+    bad == 0
 }
 
 #[cfg(test)]
@@ -218,6 +245,13 @@ mod tests {
             ("a b", "a b"),
             ("a  b", "a b"),
             ("", ""),
+            ("a\tb", "a b"),
+            (
+                "a b c d e f g h i j k l m n o p q r s t u v w x y z  end",
+                "a b c d e f g h i j k l m n o p q r s t u v w x y z end",
+            ),
+            ("\t", ""),
+            ("x\t", "x"),
         ];
         for (input, expected) in cases {
             let mut out = String::new();

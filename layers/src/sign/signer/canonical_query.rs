@@ -34,13 +34,17 @@ pub(crate) fn collect_query_params<'a>(query: &'a str, params: &mut Vec<QueryPar
     }
 }
 
-/// The first parameter whose name is one of the query-signing parameters, compared
-/// ASCII case-insensitively.
-pub(crate) fn find_signing_parameter<'p>(params: &'p [QueryParam<'_>]) -> Option<&'p str> {
+/// The first parameter whose name is one of the query-signing parameters (with `v4a`,
+/// also `X-Amz-Region-Set`), compared ASCII case-insensitively.
+pub(crate) fn find_signing_parameter<'p>(
+    params: &'p [QueryParam<'_>],
+    v4a: bool,
+) -> Option<&'p str> {
     params.iter().map(|(name, _)| name.as_ref()).find(|name| {
         SIGNING_PARAMETERS
             .iter()
             .any(|reserved| reserved.eq_ignore_ascii_case(name))
+            || (v4a && "X-Amz-Region-Set".eq_ignore_ascii_case(name))
     })
 }
 
@@ -96,9 +100,19 @@ mod tests {
     fn spots_signing_parameters_in_any_case() {
         let mut params = Vec::new();
         collect_query_params("a=1&x-amz-signature=abc", &mut params);
-        assert_eq!(find_signing_parameter(&params), Some("x-amz-signature"));
+        assert_eq!(
+            find_signing_parameter(&params, false),
+            Some("x-amz-signature")
+        );
         params.clear();
         collect_query_params("a=1&X-Amz-Other=abc", &mut params);
-        assert_eq!(find_signing_parameter(&params), None);
+        assert_eq!(find_signing_parameter(&params, false), None);
+        params.clear();
+        collect_query_params("a=1&x-amz-region-set=*", &mut params);
+        assert_eq!(find_signing_parameter(&params, false), None);
+        assert_eq!(
+            find_signing_parameter(&params, true),
+            Some("x-amz-region-set")
+        );
     }
 }

@@ -47,6 +47,11 @@ pub enum SigningError {
         /// What the `http` crate reported.
         reason: String,
     },
+    /// No SigV4a key can be derived from the credentials (254 KDF rounds out of range,
+    /// which happens with a probability of about 2⁻⁸⁰⁰⁰).
+    V4aKeyDerivation,
+    /// The ECDSA signature of a SigV4a string to sign failed.
+    V4aSignature,
 }
 
 impl fmt::Display for SigningError {
@@ -82,6 +87,10 @@ impl fmt::Display for SigningError {
                 "request uri already contains the signing query parameter `{name}`"
             ),
             Self::InvalidUri { reason } => write!(f, "signed uri is invalid: {reason}"),
+            Self::V4aKeyDerivation => {
+                f.write_str("no sigv4a key can be derived from these credentials")
+            }
+            Self::V4aSignature => f.write_str("sigv4a ecdsa signing failed"),
         }
     }
 }

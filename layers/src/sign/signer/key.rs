@@ -19,7 +19,7 @@ const CACHE_CAPACITY: usize = 16;
 
 /// An HMAC-SHA256 keyed with `key`. Keys up to the block size are zero-padded and longer
 /// ones hashed first, exactly as HMAC specifies; done here so that nothing can fail.
-fn keyed_mac(key_parts: &[&[u8]]) -> HmacSha256 {
+pub(crate) fn keyed_mac(key_parts: &[&[u8]]) -> HmacSha256 {
     let total: usize = key_parts.iter().map(|part| part.len()).sum();
     let mut block = Key::<HmacSha256>::default();
     if total <= block.len() {

@@ -22,7 +22,11 @@
 //! * the signer sets `x-amz-date`, `x-amz-security-token` and `x-amz-content-sha256`
 //!   itself, replacing values the request may already carry.
 //!
-//! SigV4a is not implemented.
+//! [`sign_v4a`] signs with SigV4a (`AWS4-ECDSA-P256-SHA256`, ECDSA P-256 for a region
+//! set); its key pairs are cached in a [`SigV4aKeyCache`]. See the [`v4a`] module.
+//!
+//! [`raw`] signs requests written as HTTP/1.1 text with a JSON context (the formats of the
+//! AWS signing test suite), to debug signatures.
 //!
 //! # Example
 //!
@@ -78,8 +82,10 @@ mod error;
 mod key;
 mod output;
 mod params;
+pub mod raw;
 mod request;
 mod signing;
+pub mod v4a;
 
 #[cfg(test)]
 mod suite_tests;
@@ -98,3 +104,4 @@ pub use request::{
     STREAMING_UNSIGNED_PAYLOAD_TRAILER, SignableRequest, UNSIGNED_PAYLOAD,
 };
 pub use signing::sign;
+pub use v4a::{SigV4aKey, SigV4aKeyCache, SigV4aPublicKey, sign_v4a};

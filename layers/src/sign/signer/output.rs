@@ -17,15 +17,16 @@ use super::params::REDACTED;
 #[derive(Clone, PartialEq, Eq)]
 pub struct SigningOutput {
     /// Header signing: the headers to set, in this order: `x-amz-security-token` (if
-    /// any), `x-amz-date`, `x-amz-content-sha256` (if asked for), `authorization`.
-    /// Empty when presigning.
+    /// any), `x-amz-date`, `x-amz-region-set` (SigV4a), `x-amz-content-sha256` (if asked
+    /// for), `authorization`. Empty when presigning.
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// Presigning: the query parameters to append, already URI-encoded, in this order:
     /// `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-SignedHeaders`,
-    /// `X-Amz-Expires`, `X-Amz-Security-Token` (if any), `X-Amz-Signature`. Empty with
-    /// header signing.
+    /// `X-Amz-Expires`, `X-Amz-Security-Token` (if any), `X-Amz-Region-Set` (SigV4a),
+    /// `X-Amz-Signature`. Empty with header signing.
     pub query: Vec<(String, String)>,
-    /// The signature, 64 lowercase hex digits.
+    /// The signature in lowercase hex: 64 digits (SigV4's HMAC-SHA256), or the DER
+    /// encoding of an ECDSA signature (SigV4a, about 140 digits).
     pub signature: String,
     /// The canonical request that was signed.
     pub canonical_request: String,
@@ -49,6 +50,22 @@ impl SigningOutput {
         let headers = request.headers_mut();
         for (name, value) in self.headers {
             headers.insert(name, value);
+        }
+        Ok(())
+    }
+
+    /// [`apply_to_request`](Self::apply_to_request) for a request taken apart (as
+    /// middleware holds it).
+    ///
+    /// # Errors
+    ///
+    /// As [`apply_to_request`](Self::apply_to_request); `parts` is then left unchanged.
+    pub fn apply_to_parts(self, parts: &mut http::request::Parts) -> Result<(), SigningError> {
+        if !self.query.is_empty() {
+            parts.uri = append_query(&parts.uri, &self.query)?;
+        }
+        for (name, value) in self.headers {
+            parts.headers.insert(name, value);
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use http::{HeaderName, HeaderValue, Uri};
 use sha2::{Digest, Sha256};
 
 use super::canonical_headers::{
-    AUTHORIZATION, AddedHeaders, HeaderFilter, X_AMZ_CONTENT_SHA256, X_AMZ_DATE,
+    AUTHORIZATION, AddedHeaders, HeaderFilter, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_REGION_SET,
     X_AMZ_SECURITY_TOKEN, select_headers, signed_headers_len, write_canonical_headers,
     write_signed_headers,
 };
@@ -25,9 +25,12 @@ use super::params::{
     MAX_PRESIGNED_EXPIRY, PayloadChecksumKind, SessionTokenMode, SignatureLocation, SigningParams,
 };
 use super::request::{Payload, SignableRequest, UNSIGNED_PAYLOAD};
+use super::v4a::SigV4aKey;
 
 /// The SigV4 algorithm name.
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// The SigV4a algorithm name.
+pub(crate) const ALGORITHM_V4A: &str = "AWS4-ECDSA-P256-SHA256";
 /// SHA-256 of the empty string, the payload hash of every bodiless request.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /// The last component of every credential scope.
@@ -50,12 +53,46 @@ pub fn sign(
     params: &SigningParams<'_>,
     key_cache: Option<&SigningKeyCache>,
 ) -> Result<SigningOutput, SigningError> {
-    let inputs = Inputs::new(request, params)?;
+    sign_with(request, params, Algorithm::V4 { key_cache })
+}
+
+/// The algorithm, and the key material it signs with.
+pub(crate) enum Algorithm<'a> {
+    /// SigV4: HMAC-SHA256 with a key derived per day, region and service.
+    V4 {
+        key_cache: Option<&'a SigningKeyCache>,
+    },
+    /// SigV4a: ECDSA P-256 with a key derived from the credentials alone; the `region` of
+    /// the [`SigningParams`] is the region set.
+    V4a { key: &'a SigV4aKey },
+}
+
+impl Algorithm<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::V4 { .. } => ALGORITHM,
+            Self::V4a { .. } => ALGORITHM_V4A,
+        }
+    }
+
+    fn is_v4a(&self) -> bool {
+        matches!(self, Self::V4a { .. })
+    }
+}
+
+/// Signs with either algorithm; see [`sign`] and [`sign_v4a`](super::sign_v4a).
+pub(crate) fn sign_with(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    algorithm: Algorithm<'_>,
+) -> Result<SigningOutput, SigningError> {
+    let inputs = Inputs::new(request, params, &algorithm)?;
     let canonical = build_canonical_request(request, params, &inputs)?;
     let scope = inputs.scope(params);
+    let algorithm_name = algorithm.name();
 
-    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 16 + scope.len() + 67);
-    string_to_sign.push_str(ALGORITHM);
+    let mut string_to_sign = String::with_capacity(algorithm_name.len() + 16 + scope.len() + 67);
+    string_to_sign.push_str(algorithm_name);
     string_to_sign.push('\n');
     string_to_sign.push_str(inputs.date.date_time());
     string_to_sign.push('\n');
@@ -66,16 +103,22 @@ pub fn sign(
         &Sha256::digest(canonical.text.as_bytes()),
     );
 
-    let mut mac = signing_mac(
-        key_cache,
-        params.identity.secret_access_key,
-        scope.date,
-        scope.region,
-        scope.service,
-    );
-    mac.update(string_to_sign.as_bytes());
-    let mut signature = String::with_capacity(64);
-    push_lower_hex(&mut signature, &mac.finalize().into_bytes());
+    let signature = match algorithm {
+        Algorithm::V4 { key_cache } => {
+            let mut mac = signing_mac(
+                key_cache,
+                params.identity.secret_access_key,
+                scope.date,
+                params.region,
+                scope.service,
+            );
+            mac.update(string_to_sign.as_bytes());
+            let mut signature = String::with_capacity(64);
+            push_lower_hex(&mut signature, &mac.finalize().into_bytes());
+            signature
+        }
+        Algorithm::V4a { key } => key.sign_to_hex(string_to_sign.as_bytes())?,
+    };
 
     let (headers, query) = match canonical.presign {
         None => {
@@ -101,6 +144,10 @@ pub fn sign(
 
 /// The validated inputs, and what follows from them.
 struct Inputs<'a> {
+    /// The algorithm name.
+    algorithm: &'static str,
+    /// SigV4a: the region set (`X-Amz-Region-Set`); the scope has no region then.
+    region_set: Option<&'a str>,
     date: AmzDate,
     /// `Some` when presigning.
     expires_in: Option<Duration>,
@@ -117,10 +164,12 @@ impl<'a> Inputs<'a> {
     fn new(
         request: &SignableRequest<'a>,
         params: &SigningParams<'a>,
+        algorithm: &Algorithm<'_>,
     ) -> Result<Self, SigningError> {
         let settings = params.settings;
         check_scope_part(params.identity.access_key_id, "access key id")?;
-        check_scope_part(params.region, "region")?;
+        let v4a = algorithm.is_v4a();
+        check_scope_part(params.region, if v4a { "region set" } else { "region" })?;
         check_scope_part(params.service, "service")?;
         let expires_in = match settings.location {
             SignatureLocation::Headers => None,
@@ -128,6 +177,8 @@ impl<'a> Inputs<'a> {
         };
         let token = params.identity.token();
         Ok(Self {
+            algorithm: algorithm.name(),
+            region_set: v4a.then_some(params.region),
             date: AmzDate::new(params.time)?,
             expires_in,
             token,
@@ -146,7 +197,11 @@ impl<'a> Inputs<'a> {
     fn scope<'s>(&'s self, params: &'s SigningParams<'_>) -> Scope<'s> {
         Scope {
             date: self.date.date(),
-            region: params.region,
+            region: if self.region_set.is_some() {
+                None
+            } else {
+                Some(params.region)
+            },
             service: params.service,
         }
     }
@@ -179,9 +234,11 @@ fn build_canonical_request(
         date: (!presigning).then(|| inputs.date.date_time()),
         security_token: inputs.signed_token.filter(|_| !presigning),
         content_sha256: inputs.add_content_sha256.then_some(&*inputs.payload_hash),
+        region_set: inputs.region_set.filter(|_| !presigning),
     };
     let filter = HeaderFilter {
         presigning,
+        skip_region_set: inputs.region_set.is_some(),
         skip_security_token: inputs.token.is_some()
             || settings.session_token_mode == SessionTokenMode::AfterSigning,
         excluded: &settings.excluded_headers,
@@ -198,7 +255,7 @@ fn build_canonical_request(
     let mut query: Vec<QueryParam<'_>> = Vec::with_capacity(if presigning { 8 } else { 0 });
     collect_query_params(raw_query, &mut query);
     if let Some(presign) = &presign {
-        if let Some(name) = find_signing_parameter(&query) {
+        if let Some(name) = find_signing_parameter(&query, inputs.region_set.is_some()) {
             return Err(SigningError::ForbiddenQueryParameter {
                 name: name.to_owned(),
             });
@@ -263,6 +320,12 @@ fn signature_headers(
     let date =
         HeaderValue::from_str(inputs.date.date_time()).map_err(|_| SigningError::InvalidTime)?;
     headers.push((X_AMZ_DATE.clone(), date));
+    if let Some(region_set) = inputs.region_set {
+        let value = HeaderValue::from_str(region_set).map_err(|_| SigningError::InvalidScope {
+            field: "region set",
+        })?;
+        headers.push((X_AMZ_REGION_SET.clone(), value));
+    }
     if inputs.add_content_sha256 {
         let value = HeaderValue::from_str(&inputs.payload_hash)
             .map_err(|_| SigningError::InvalidPayloadHash)?;
@@ -270,14 +333,14 @@ fn signature_headers(
     }
     let access_key_id = params.identity.access_key_id;
     let mut authorization = String::with_capacity(
-        ALGORITHM.len()
+        inputs.algorithm.len()
             + 48
             + access_key_id.len()
             + scope.len()
             + signed_headers.len()
             + signature.len(),
     );
-    authorization.push_str(ALGORITHM);
+    authorization.push_str(inputs.algorithm);
     authorization.push_str(" Credential=");
     authorization.push_str(access_key_id);
     authorization.push('/');
@@ -303,6 +366,8 @@ struct PresignValues {
     signed_headers: String,
     /// The session token, signed or not.
     token: Option<String>,
+    /// SigV4a: the region set.
+    region_set: Option<String>,
 }
 
 impl PresignValues {
@@ -323,19 +388,26 @@ impl PresignValues {
             expires: expires_in.as_secs().to_string(),
             signed_headers: encode(signed_headers).into_owned(),
             token: inputs.token.map(|token| encode(token).into_owned()),
+            region_set: inputs
+                .region_set
+                .map(|region_set| encode(region_set).into_owned()),
         }
     }
 
     fn size_hint(&self) -> usize {
-        160 + self.credential.len()
+        176 + self.credential.len()
             + self.signed_headers.len()
             + self.token.as_ref().map_or(0, String::len)
+            + self.region_set.as_ref().map_or(0, String::len)
     }
 
     /// Adds the parameters that are part of the canonical query.
     fn push_signed_params<'q>(&'q self, query: &mut Vec<QueryParam<'q>>, inputs: &'q Inputs<'_>) {
         query.extend([
-            (Cow::Borrowed("X-Amz-Algorithm"), Cow::Borrowed(ALGORITHM)),
+            (
+                Cow::Borrowed("X-Amz-Algorithm"),
+                Cow::Borrowed(inputs.algorithm),
+            ),
             (
                 Cow::Borrowed("X-Amz-Credential"),
                 Cow::Borrowed(self.credential.as_str()),
@@ -359,12 +431,18 @@ impl PresignValues {
                 Cow::Borrowed(token.as_str()),
             ));
         }
+        if let Some(region_set) = &self.region_set {
+            query.push((
+                Cow::Borrowed("X-Amz-Region-Set"),
+                Cow::Borrowed(region_set.as_str()),
+            ));
+        }
     }
 
     /// The parameters to append to the URI, in the order of the AWS test suite.
     fn into_query(self, inputs: &Inputs<'_>, signature: &str) -> Vec<(String, String)> {
-        let mut query = Vec::with_capacity(7);
-        query.push(("X-Amz-Algorithm".to_owned(), ALGORITHM.to_owned()));
+        let mut query = Vec::with_capacity(8);
+        query.push(("X-Amz-Algorithm".to_owned(), inputs.algorithm.to_owned()));
         query.push(("X-Amz-Credential".to_owned(), self.credential));
         query.push(("X-Amz-Date".to_owned(), inputs.date.date_time().to_owned()));
         query.push(("X-Amz-SignedHeaders".to_owned(), self.signed_headers));
@@ -372,28 +450,38 @@ impl PresignValues {
         if let Some(token) = self.token {
             query.push(("X-Amz-Security-Token".to_owned(), token));
         }
+        if let Some(region_set) = self.region_set {
+            query.push(("X-Amz-Region-Set".to_owned(), region_set));
+        }
         query.push(("X-Amz-Signature".to_owned(), signature.to_owned()));
         query
     }
 }
 
-/// `YYYYMMDD/region/service/aws4_request`, written on demand instead of allocated.
+/// `YYYYMMDD/region/service/aws4_request` (SigV4) or `YYYYMMDD/service/aws4_request`
+/// (SigV4a), written on demand instead of allocated.
 struct Scope<'a> {
     date: &'a str,
-    region: &'a str,
+    region: Option<&'a str>,
     service: &'a str,
 }
 
 impl Scope<'_> {
     fn len(&self) -> usize {
-        self.date.len() + self.region.len() + self.service.len() + SCOPE_TERMINATOR.len() + 3
+        self.date.len()
+            + self.region.map_or(0, |region| region.len() + 1)
+            + self.service.len()
+            + SCOPE_TERMINATOR.len()
+            + 2
     }
 
     fn push_to(&self, out: &mut String) {
         out.push_str(self.date);
         out.push('/');
-        out.push_str(self.region);
-        out.push('/');
+        if let Some(region) = self.region {
+            out.push_str(region);
+            out.push('/');
+        }
         out.push_str(self.service);
         out.push('/');
         out.push_str(SCOPE_TERMINATOR);

@@ -503,6 +503,8 @@ fn error_messages_are_lowercase_without_trailing_period() {
         SigningError::InvalidUri {
             reason: "bad".to_owned(),
         },
+        SigningError::V4aKeyDerivation,
+        SigningError::V4aSignature,
     ];
     for error in errors {
         let message = error.to_string();

@@ -3,7 +3,8 @@
 //! [`Credentials`] never shows its secret key or session token in `Debug` output, so they cannot
 //! leak into logs by accident. A [`ProvideCredentials`] implementation resolves credentials
 //! asynchronously; static credentials resolve without allocating (the future is an enum, not a
-//! box), which keeps the signing path cheap.
+//! box), which keeps the signing path cheap. [`CredentialsCache`] sits in front of a provider of
+//! temporary credentials: it serves them from memory and refreshes them once, ahead of expiry.
 //!
 //! ```
 //! use ziggurat_core::credentials::Credentials;
@@ -21,6 +22,10 @@ use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use crate::error::BoxError;
+
+pub mod cache;
+
+pub use cache::CredentialsCache;
 
 /// An access key id, a secret access key, and optionally a session token.
 #[derive(Clone, PartialEq, Eq)]
@@ -262,6 +267,25 @@ mod tests {
             assert!(!shown.contains("session-tok"), "{shown}");
             assert!(shown.contains("AKID"));
         }
+    }
+
+    #[test]
+    fn display_names_the_access_key_only() {
+        let c = Credentials::new(
+            "AKIDDISPLAY",
+            "wJalrXUtnFEMI/K7MDENG",
+            Some("FwoGZXIvYXdzE".into()),
+        )
+        .with_expiry(Some(std::time::UNIX_EPOCH))
+        .with_account_id(Some("123456789012".into()));
+        let shown = c.to_string();
+        assert_eq!(shown, "credentials for access key AKIDDISPLAY");
+        for shown in [shown, format!("{c:>60}"), format!("{c:#?}")] {
+            assert!(!shown.contains("wJalr"), "{shown}");
+            assert!(!shown.contains("FwoGZ"), "{shown}");
+        }
+        // Debug says that a token exists without showing it.
+        assert!(format!("{c:?}").contains("session_token: Some(\"** redacted **\")"));
     }
 
     #[test]
