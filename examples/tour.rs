@@ -321,6 +321,41 @@ async fn main() -> Result<(), BoxError> {
         res.status()
     );
 
+    step(
+        11,
+        "A presigned URL",
+        "The client's own stack, stopped before sending: a GET URL anyone can use for 15 minutes, no credentials needed.",
+    );
+    let presigned = s3
+        .presigned()
+        .get_object(
+            ziggurat::s3::GetObjectInput {
+                bucket: "tour".into(),
+                key: "hello.txt".into(),
+                ..Default::default()
+            },
+            ziggurat::layers::sign::presign::PresigningConfig::expires_in(
+                std::time::Duration::from_secs(15 * 60),
+            )?,
+        )
+        .await?;
+    let url = presigned.uri().to_string();
+    let shown = url.split("X-Amz-Signature=").next().unwrap_or(&url);
+    println!("   {} {shown}X-Amz-Signature=…", presigned.method());
+    let plain = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<String>();
+    let res = plain
+        .request(presigned.to_http_request(String::new()))
+        .await?;
+    let status = res.status();
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await?
+        .to_bytes();
+    println!(
+        "   a plain HTTP client fetched it: HTTP {status}, {:?}",
+        String::from_utf8_lossy(&body).trim()
+    );
+
     println!("\ntour finished in {:.2?}", started.elapsed());
     Ok(())
 }
