@@ -82,6 +82,12 @@ impl InvocationId {
     }
 }
 
+impl AsRef<[u8]> for InvocationId {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 impl fmt::Debug for InvocationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "InvocationId({})", self.as_str())

@@ -58,6 +58,12 @@ impl AuthScheme {
         )
     }
 
+    /// SigV4a with the credentials resolved by `"GetIdentity"`; `signer` must be a
+    /// [`SigV4::v4a`] signer.
+    pub fn sigv4a(signer: SigV4) -> Self {
+        AuthScheme::new(AuthSchemeId::SIGV4A, None, Arc::new(signer))
+    }
+
     /// `Authorization: Bearer <token>`, with the token from `resolver` (a
     /// [`Token`](super::Token), or a resolver that answers without waiting).
     pub fn bearer(resolver: impl ResolveIdentity) -> Self {

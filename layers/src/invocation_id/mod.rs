@@ -51,7 +51,10 @@ impl RequestHook for SetInvocationId {
             },
             None => InvocationId::random(),
         };
-        let value = HeaderValue::from_str(id.as_str()).map_err(SdkError::construction)?;
+        // Shared from the start: the retry loop copies the request head, and copying a header
+        // value that is shared costs a reference count, not an allocation.
+        let value = HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(id))
+            .map_err(SdkError::construction)?;
         req.headers_mut().insert(INVOCATION_ID_HEADER, value);
         Ok(())
     }
