@@ -316,33 +316,27 @@ impl ClientHandle {
             Some(per_call) => per_call,
             None => self.operation_timeout,
         };
-        let prepared = self.prepare(spec, options);
-        Box::pin(async move {
-            let (ctx, derived) = prepared?;
-            let compiled = match (&derived, &self.compiled) {
-                (Some(derived), _) => derived,
-                (None, Ok(compiled)) => compiled,
-                (None, Err(e)) => return Err(not_built(spec, e)),
-            };
-            let call = compiled.invoke(spec, input, ctx);
-            let Some(limit) = limit else {
-                return call.await;
-            };
-            let mut call = std::pin::pin!(call);
-            let mut deadline = self.sleep.sleep(limit);
-            std::future::poll_fn(|cx| {
-                if let std::task::Poll::Ready(out) = call.as_mut().poll(cx) {
-                    return std::task::Poll::Ready(out);
-                }
-                deadline.as_mut().poll(cx).map(|()| {
-                    Err(
-                        SdkError::timeout(TimeoutError::new(TimeoutScope::Operation, limit))
-                            .with_operation(spec.service, spec.operation),
-                    )
-                })
-            })
-            .await
-        })
+        let (ctx, derived) = match self.prepare(spec, options) {
+            Ok(prepared) => prepared,
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
+        let compiled = match (&derived, &self.compiled) {
+            (Some(derived), _) => derived,
+            (None, Ok(compiled)) => compiled,
+            (None, Err(e)) => return Box::pin(std::future::ready(Err(not_built(spec, e)))),
+        };
+        // The stack's future is boxed as it is, not wrapped: a wrapper would hold (and copy)
+        // all of it once more.
+        let call = compiled.invoke(spec, input, ctx);
+        match limit {
+            None => Box::pin(call),
+            Some(limit) => Box::pin(with_operation_timeout(
+                call,
+                self.sleep.sleep(limit),
+                spec,
+                limit,
+            )),
+        }
     }
 
     /// The context of one call, and the stack derived for it when the call edits the stack.
@@ -369,6 +363,28 @@ impl ClientHandle {
             .map_err(|e| SdkError::construction(e).with_operation(spec.service, spec.operation))?;
         Ok((ctx, Some(derived)))
     }
+}
+
+/// Races a call against its operation deadline.
+async fn with_operation_timeout(
+    call: impl Future<Output = Result<OperationOutput, SdkError>>,
+    mut deadline: ziggurat_core::time::SleepFuture,
+    spec: &'static OperationSpec,
+    limit: std::time::Duration,
+) -> Result<OperationOutput, SdkError> {
+    let mut call = std::pin::pin!(call);
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(out) = call.as_mut().poll(cx) {
+            return std::task::Poll::Ready(out);
+        }
+        deadline.as_mut().poll(cx).map(|()| {
+            Err(
+                SdkError::timeout(TimeoutError::new(TimeoutScope::Operation, limit))
+                    .with_operation(spec.service, spec.operation),
+            )
+        })
+    })
+    .await
 }
 
 fn not_built(spec: &OperationSpec, e: &str) -> SdkError {

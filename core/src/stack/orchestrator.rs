@@ -89,8 +89,10 @@ impl CompiledStack {
         spec: &'static OperationSpec,
         input: Input,
         mut ctx: Context,
-    ) -> impl Future<Output = Result<OperationOutput, SdkError>> + Send + '_ {
-        // Built before the future, so the future holds a pointer, not the arguments.
+    ) -> impl Future<Output = Result<OperationOutput, SdkError>> + Send + 'static {
+        // Built before the future, so the future holds a pointer, not the arguments; and it
+        // owns its segment, so callers can box it directly instead of wrapping it.
+        let head = self.head.clone();
         ctx.set_spec(spec);
         let mut st = Box::new(State {
             input: Some(input),
@@ -101,7 +103,7 @@ impl CompiledStack {
             retry: RetryState::default(),
         });
         async move {
-            run_segment(&self.head, &mut st)
+            run_segment(&head, &mut st)
                 .await
                 .map_err(|e| e.with_operation(spec.service, spec.operation))
         }
