@@ -5,12 +5,12 @@
 //! `kSigning`, so a warm signature costs one clone and one HMAC of the string to sign.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use hmac::digest::{Key, KeyInit};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+
+use super::slot_cache::SlotCache;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -89,13 +89,6 @@ impl CacheEntry {
     }
 }
 
-#[derive(Default)]
-struct CacheSlots {
-    entries: Vec<CacheEntry>,
-    /// Round-robin victim when full.
-    next_victim: usize,
-}
-
 /// A cache of derived SigV4 signing keys, shared by every signing that passes it.
 ///
 /// Holds up to 16 keys, one per (secret, `YYYYMMDD` date, region, service). A key is
@@ -103,8 +96,7 @@ struct CacheSlots {
 /// same (secret, region, service) is then replaced. `Send + Sync`; a lookup takes a
 /// `Mutex` for a few comparisons and an HMAC-state clone. `Debug` shows counts only.
 pub struct SigningKeyCache {
-    slots: Mutex<CacheSlots>,
-    derivations: AtomicU64,
+    cache: SlotCache<CacheEntry>,
 }
 
 impl SigningKeyCache {
@@ -112,20 +104,19 @@ impl SigningKeyCache {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            slots: Mutex::new(CacheSlots::default()),
-            derivations: AtomicU64::new(0),
+            cache: SlotCache::new(CACHE_CAPACITY),
         }
     }
 
     /// How many signing keys this cache has derived since it was created.
     #[must_use]
     pub fn derivations(&self) -> u64 {
-        self.derivations.load(Ordering::Relaxed)
+        self.cache.derivations()
     }
 
     /// How many signing keys are cached.
     pub fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.cache.len()
     }
 
     /// Whether no signing key is cached.
@@ -135,31 +126,19 @@ impl SigningKeyCache {
 
     /// Forgets every cached key (for example after a credential rotation).
     pub fn clear(&self) {
-        let mut slots = self.lock();
-        slots.entries.clear();
-        slots.next_victim = 0;
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheSlots> {
-        // Nothing panics while the lock is held, but never propagate a poisoning anyway.
-        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+        self.cache.clear();
     }
 
     fn signing_mac(&self, secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
-        {
-            let slots = self.lock();
-            if let Some(entry) = slots
-                .entries
-                .iter()
-                .find(|entry| entry.is_for(secret, date, region, service))
-            {
-                return entry.mac.clone();
-            }
+        if let Some(mac) = self.cache.find(
+            |entry| entry.is_for(secret, date, region, service),
+            |entry| entry.mac.clone(),
+        ) {
+            return mac;
         }
         // Derive outside the lock; a concurrent miss may derive the same key twice, which
         // is harmless.
         let mac = keyed_mac(&[&derive_signing_key(secret, date, region, service)]);
-        self.derivations.fetch_add(1, Ordering::Relaxed);
         let entry = CacheEntry {
             secret: secret.into(),
             date: date.into(),
@@ -167,22 +146,10 @@ impl SigningKeyCache {
             service: service.into(),
             mac: mac.clone(),
         };
-        let mut slots = self.lock();
-        let slots = &mut *slots;
-        let same_scope = slots.entries.iter_mut().find(|old| {
+        // A new date replaces the previous day's key of the same scope.
+        self.cache.store(entry, |old| {
             *old.secret == *secret && *old.region == *region && *old.service == *service
         });
-        if let Some(old) = same_scope {
-            *old = entry;
-        } else if slots.entries.len() < CACHE_CAPACITY {
-            slots.entries.push(entry);
-        } else {
-            let victim = slots.next_victim % CACHE_CAPACITY;
-            if let Some(old) = slots.entries.get_mut(victim) {
-                *old = entry;
-            }
-            slots.next_victim = (victim + 1) % CACHE_CAPACITY;
-        }
         mac
     }
 }

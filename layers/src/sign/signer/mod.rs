@@ -85,6 +85,7 @@ mod params;
 pub mod raw;
 mod request;
 mod signing;
+mod slot_cache;
 pub mod v4a;
 
 #[cfg(test)]

@@ -62,8 +62,8 @@
 //! ```
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+
+use std::sync::Arc;
 
 use hmac::Mac;
 use p256::ecdsa::signature::{Signer, Verifier};
@@ -76,6 +76,7 @@ use super::output::SigningOutput;
 use super::params::{REDACTED, SigningParams};
 use super::request::SignableRequest;
 use super::signing::{ALGORITHM_V4A, Algorithm, sign_with};
+use super::slot_cache::SlotCache;
 
 /// The order of P-256 minus 2, big-endian: the largest KDF output that is accepted.
 const N_MINUS_2: [u8; 32] = [
@@ -274,12 +275,6 @@ struct CacheEntry {
     key: Arc<SigV4aKey>,
 }
 
-#[derive(Default)]
-struct CacheSlots {
-    entries: Vec<CacheEntry>,
-    next_victim: usize,
-}
-
 /// A cache of derived SigV4a keys, one per (access key id, secret access key).
 ///
 /// SigV4a keys do not depend on the date, region or service, so a key is derived once per
@@ -287,8 +282,7 @@ struct CacheSlots {
 /// until the credentials change. Holds up to 8 identities. `Send + Sync`; `Debug` shows
 /// counts only.
 pub struct SigV4aKeyCache {
-    slots: Mutex<CacheSlots>,
-    derivations: AtomicU64,
+    cache: SlotCache<CacheEntry>,
 }
 
 impl SigV4aKeyCache {
@@ -296,8 +290,7 @@ impl SigV4aKeyCache {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            slots: Mutex::new(CacheSlots::default()),
-            derivations: AtomicU64::new(0),
+            cache: SlotCache::new(CACHE_CAPACITY),
         }
     }
 
@@ -311,51 +304,34 @@ impl SigV4aKeyCache {
         access_key_id: &str,
         secret_access_key: &str,
     ) -> Result<Arc<SigV4aKey>, SigningError> {
-        {
-            let slots = self.lock();
-            if let Some(entry) = slots.entries.iter().find(|entry| {
-                *entry.access_key_id == *access_key_id && *entry.secret == *secret_access_key
-            }) {
-                return Ok(entry.key.clone());
-            }
+        if let Some(key) = self.cache.find(
+            |entry| *entry.access_key_id == *access_key_id && *entry.secret == *secret_access_key,
+            |entry| entry.key.clone(),
+        ) {
+            return Ok(key);
         }
         // Derived outside the lock; a concurrent miss may derive the same key twice.
         let key = Arc::new(SigV4aKey::derive(access_key_id, secret_access_key)?);
-        self.derivations.fetch_add(1, Ordering::Relaxed);
         let entry = CacheEntry {
             access_key_id: access_key_id.into(),
             secret: secret_access_key.into(),
             key: key.clone(),
         };
-        let mut slots = self.lock();
-        let slots = &mut *slots;
-        let same_id = slots
-            .entries
-            .iter_mut()
-            .find(|old| *old.access_key_id == *access_key_id);
-        if let Some(old) = same_id {
-            *old = entry;
-        } else if slots.entries.len() < CACHE_CAPACITY {
-            slots.entries.push(entry);
-        } else {
-            let victim = slots.next_victim % CACHE_CAPACITY;
-            if let Some(old) = slots.entries.get_mut(victim) {
-                *old = entry;
-            }
-            slots.next_victim = (victim + 1) % CACHE_CAPACITY;
-        }
+        // New credentials for the same access key replace the old entry.
+        self.cache
+            .store(entry, |old| *old.access_key_id == *access_key_id);
         Ok(key)
     }
 
     /// How many keys this cache has derived since it was created.
     #[must_use]
     pub fn derivations(&self) -> u64 {
-        self.derivations.load(Ordering::Relaxed)
+        self.cache.derivations()
     }
 
     /// How many keys are cached.
     pub fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.cache.len()
     }
 
     /// Whether no key is cached.
@@ -365,13 +341,7 @@ impl SigV4aKeyCache {
 
     /// Forgets every cached key.
     pub fn clear(&self) {
-        let mut slots = self.lock();
-        slots.entries.clear();
-        slots.next_victim = 0;
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheSlots> {
-        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+        self.cache.clear();
     }
 }
 
