@@ -185,12 +185,12 @@ impl<'de> Visitor<'de> for AttributeValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttributeValue, A::Error> {
-        let Some(key) = map.next_key::<String>()? else {
+        let Some(TypeKey(key)) = map.next_key::<TypeKey>()? else {
             return Err(de::Error::custom(
                 "an attribute value has no type key: expected exactly one of S, N, B, SS, NS, BS, M, L, NULL, BOOL",
             ));
         };
-        let value = match key.as_str() {
+        let value = match key {
             "S" => AttributeValue::S(map.next_value()?),
             "N" => AttributeValue::N(map.next_value()?),
             "B" => AttributeValue::B(decode("B", &map.next_value::<String>()?)?),
@@ -208,12 +208,36 @@ impl<'de> Visitor<'de> for AttributeValueVisitor {
             "BOOL" => AttributeValue::Bool(map.next_value()?),
             other => return Err(de::Error::unknown_field(other, TYPE_KEYS)),
         };
-        if let Some(second) = map.next_key::<String>()? {
+        if let Some(TypeKey(second)) = map.next_key::<TypeKey>()? {
             return Err(de::Error::custom(format_args!(
                 "an attribute value has several type keys (`{key}` and `{second}`): expected exactly one"
             )));
         }
         Ok(value)
+    }
+}
+
+/// A type key (`S`, `N`, ...), read without allocating: it is one of the static names, or an
+/// unknown key reported by name.
+struct TypeKey(&'static str);
+
+impl<'de> Deserialize<'de> for TypeKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = TypeKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an attribute value type key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TypeKey, E> {
+                TYPE_KEYS
+                    .iter()
+                    .find(|k| **k == v)
+                    .map(|k| TypeKey(k))
+                    .ok_or_else(|| E::unknown_field(v, TYPE_KEYS))
+            }
+        }
+        d.deserialize_identifier(KeyVisitor)
     }
 }
 
