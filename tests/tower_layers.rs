@@ -9,6 +9,7 @@ use support::s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
 use tower_http::set_header::SetRequestHeaderLayer;
 use tower_http::trace::TraceLayer;
 use ziggurat::prelude::*;
+use ziggurat::retry::RetryConfig;
 use ziggurat::s3::{Client, Config};
 
 fn config(server: &S3Server) -> SdkConfig {
@@ -101,34 +102,50 @@ async fn a_tower_timeout_in_the_stack_becomes_a_timeout_error() {
             held.push(sock);
         }
     });
-    let config = SdkConfig::builder()
-        .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("a", "b", None))
-        .endpoint_url(format!("http://{addr}"))
-        .build();
-    let s3 = Client::from_conf(Config::new(&config).stack(|stack| {
-        stack.finalize_mut().insert(
-            "AttemptTimeout",
-            Middleware::layer(tower::timeout::TimeoutLayer::new(Duration::from_millis(
-                200,
-            ))),
-            ids::RETRY,
-            Position::After,
-        )?;
-        Ok(())
-    }));
+    let client = |retry: RetryConfig| {
+        let config = SdkConfig::builder()
+            .region(Region::from_static("us-east-1"))
+            .credentials(Credentials::new("a", "b", None))
+            .endpoint_url(format!("http://{addr}"))
+            .retry_config(retry)
+            .build();
+        Client::from_conf(Config::new(&config).stack(|stack| {
+            stack.finalize_mut().insert(
+                "AttemptTimeout",
+                Middleware::layer(tower::timeout::TimeoutLayer::new(Duration::from_millis(
+                    200,
+                ))),
+                ids::RETRY,
+                Position::After,
+            )?;
+            Ok(())
+        }))
+    };
+
+    // One attempt: the layer's `Elapsed` becomes a timeout error naming the operation.
     let started = std::time::Instant::now();
-    let err = s3
+    let err = client(RetryConfig::disabled())
         .list_objects_v2()
         .bucket("slow")
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(err.metadata().attempts(), 1);
+    assert!(started.elapsed() < Duration::from_secs(2));
     assert!(
         err.to_string()
             .starts_with("operation error S3: ListObjectsV2, timed out"),
         "{err}"
     );
+
+    // Under the standard strategy a timeout is retried: the layer runs on every attempt.
+    let err = client(RetryConfig::standard().with_max_backoff(Duration::from_millis(10)))
+        .list_objects_v2()
+        .bucket("slow")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert_eq!(err.metadata().attempts(), 3);
 }
