@@ -376,15 +376,19 @@ async fn upload_part_called_and_presigned() {
     assert_eq!(created.status, StatusCode::OK, "{}", created.text());
     let upload_id = xml_value(&created.text(), "UploadId");
 
-    // Part 1 through the client (every part but the last must be at least 5 MiB).
+    // Part 1 through the client, streamed from a file, so it is sent aws-chunked with signed
+    // chunks that s3s-fs verifies (every part but the last must be at least 5 MiB).
     let part1: Vec<u8> = (0..5 * 1024 * 1024_u32).map(|i| (i % 251) as u8).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let part1_file = dir.path().join("part1.bin");
+    std::fs::write(&part1_file, &part1).unwrap();
     let first = client
         .upload_part()
         .bucket("parts")
         .key("big.bin")
         .part_number(1)
         .upload_id(upload_id.clone())
-        .body(Body::from(part1.clone()))
+        .body(Body::from_file(&part1_file).await.unwrap())
         .send()
         .await
         .unwrap();

@@ -44,6 +44,7 @@ pub use upload_part::*;
 
 use bytes::Bytes;
 use http::HeaderMap;
+use ziggurat_core::body::Body;
 use ziggurat_core::config::SdkConfig;
 use ziggurat_core::context::Context;
 use ziggurat_core::error::SdkError;
@@ -255,6 +256,39 @@ fn set_header(
             Ok(b.header(name, v))
         }
     }
+}
+
+/// Like [`set_header`], for a secret (an SSE-C key): the value is marked sensitive, so it is
+/// never shown when the request is logged.
+fn set_secret_header(
+    b: http::request::Builder,
+    name: &'static str,
+    value: Option<&str>,
+) -> Result<http::request::Builder, SdkError> {
+    match value {
+        None => Ok(b),
+        Some(v) => {
+            let mut v = http::HeaderValue::from_str(v).map_err(|_| {
+                SdkError::construction(format!("the value of `{name}` is not a valid header value"))
+            })?;
+            v.set_sensitive(true);
+            Ok(b.header(name, v))
+        }
+    }
+}
+
+/// The request with its object body. A stream of known length is marked to be sent
+/// `aws-chunked` (framed and signed chunk by chunk as it streams, see
+/// [`AwsChunked`](ziggurat_layers::sign::aws_chunked::AwsChunked)); bytes in memory are hashed
+/// whole.
+fn with_object_body(
+    mut b: http::request::Builder,
+    body: Body,
+) -> Result<http::Request<Body>, SdkError> {
+    if body.is_streaming() && body.content_length().is_some() {
+        b = b.extension(ziggurat_layers::sign::aws_chunked::AwsChunked::new());
+    }
+    Ok(b.body(body)?)
 }
 
 /// Appends `name=value` to a query string being built.

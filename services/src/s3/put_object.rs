@@ -2,7 +2,7 @@
 //!
 //! A body in memory is signed with its SHA-256, as every other request. A stream of known
 //! length (a file, [`Body::from_file`]) cannot be hashed without reading it twice, so it is
-//! sent `aws-chunked` ([`AwsChunked`]): the signing hook frames it as it streams, signing each
+//! sent `aws-chunked` ([`AwsChunked`](ziggurat_layers::sign::aws_chunked::AwsChunked)): the signing hook frames it as it streams, signing each
 //! 64 KiB chunk and adding a CRC32 trailer (signed chunks over `http`, unsigned chunks with the
 //! checksum over `https`; see [`ziggurat_layers::sign::aws_chunked`]). A stream of unknown
 //! length is sent as it comes, with `UNSIGNED-PAYLOAD`.
@@ -15,9 +15,8 @@ use ziggurat_core::error::SdkError;
 use ziggurat_core::metadata::Metadata;
 use ziggurat_core::operation::Operation;
 use ziggurat_core::stack::{OperationSpec, ResponseBody};
-use ziggurat_layers::sign::aws_chunked::AwsChunked;
 
-use super::{check, header, object_path, set_header};
+use super::{check, header, object_path, set_header, with_object_body};
 use crate::runtime::{fluent_setters, has_metadata, operation_error};
 
 /// The `PutObject` operation.
@@ -136,11 +135,7 @@ impl Operation for PutObject {
                 b = b.header(name, value);
             }
         }
-        let body = std::mem::take(&mut i.body);
-        if body.is_streaming() && body.content_length().is_some() {
-            b = b.extension(AwsChunked::new());
-        }
-        Ok(b.body(body)?)
+        with_object_body(b, std::mem::take(&mut i.body))
     }
 
     fn deserialize(

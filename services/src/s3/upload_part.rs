@@ -31,15 +31,17 @@ use ziggurat_core::metadata::Metadata;
 use ziggurat_core::operation::Operation;
 use ziggurat_core::stack::{OperationSpec, ResponseBody};
 
-use super::{check, header, object_path, push_query, set_header};
+use super::{
+    check, header, object_path, push_query, set_header, set_secret_header, with_object_body,
+};
 use crate::runtime::{fluent_setters, has_metadata, operation_error, require};
 
 /// The `UploadPart` operation.
 #[derive(Debug)]
 pub struct UploadPart;
 
-/// Input of [`UploadPart`].
-#[derive(Debug, Default, Deserialize)]
+/// Input of [`UploadPart`]. Its `Debug` output hides the SSE-C key.
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct UploadPartInput {
     /// The bucket.
@@ -65,6 +67,25 @@ pub struct UploadPartInput {
     /// SSE-C: the base64 MD5 of the key.
     #[serde(rename = "SSECustomerKeyMD5")]
     pub sse_customer_key_md5: Option<String>,
+}
+
+impl std::fmt::Debug for UploadPartInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadPartInput")
+            .field("bucket", &self.bucket)
+            .field("key", &self.key)
+            .field("part_number", &self.part_number)
+            .field("upload_id", &self.upload_id)
+            .field("body", &self.body)
+            .field("content_md5", &self.content_md5)
+            .field("sse_customer_algorithm", &self.sse_customer_algorithm)
+            .field(
+                "sse_customer_key",
+                &self.sse_customer_key.as_ref().map(|_| "** redacted **"),
+            )
+            .field("sse_customer_key_md5", &self.sse_customer_key_md5)
+            .finish()
+    }
 }
 
 /// Output of [`UploadPart`].
@@ -153,7 +174,7 @@ impl Operation for UploadPart {
             "x-amz-server-side-encryption-customer-algorithm",
             i.sse_customer_algorithm.as_deref(),
         )?;
-        let b = set_header(
+        let b = set_secret_header(
             b,
             "x-amz-server-side-encryption-customer-key",
             i.sse_customer_key.as_deref(),
@@ -163,8 +184,7 @@ impl Operation for UploadPart {
             "x-amz-server-side-encryption-customer-key-md5",
             i.sse_customer_key_md5.as_deref(),
         )?;
-        let body = std::mem::take(&mut i.body);
-        Ok(b.body(body)?)
+        with_object_body(b, std::mem::take(&mut i.body))
     }
 
     fn deserialize(
@@ -215,6 +235,21 @@ mod tests {
         );
         assert_eq!(request.headers()["content-md5"], "bWQ1");
         assert_eq!(request.body().bytes(), Some(&b"part"[..]));
+
+        // The SSE-C key is a secret: never in Debug output, marked sensitive on the request.
+        let mut secret = UploadPartInput {
+            bucket: "b".into(),
+            key: "k".into(),
+            part_number: 1,
+            upload_id: "u".into(),
+            sse_customer_key: Some("c2VjcmV0LWtleS1tYXRlcmlhbA==".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{secret:?}").contains("c2VjcmV0"));
+        let request = UploadPart::serialize(&mut secret, &mut ctx).unwrap();
+        let key = &request.headers()["x-amz-server-side-encryption-customer-key"];
+        assert!(key.is_sensitive());
+        assert!(!format!("{:?}", request.headers()).contains("c2VjcmV0"));
 
         for bad in [0, 10_001, -1] {
             let mut input = UploadPartInput {
