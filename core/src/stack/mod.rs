@@ -86,6 +86,9 @@ pub mod ids {
     pub const GET_IDENTITY: &str = "GetIdentity";
     /// Finalize: signs the request (SigV4).
     pub const SIGNING: &str = "Signing";
+    /// Finalize, after `Signing`: sets `amz-sdk-request: attempt=N; max=M` (unsigned, as the
+    /// AWS SDKs send it).
+    pub const REQUEST_INFO: &str = "RequestInfo";
     /// Deserialize: turns the raw response into the output or a typed error; entries below it
     /// see the raw HTTP exchange.
     pub const OPERATION_DESERIALIZER: &str = "OperationDeserializer";

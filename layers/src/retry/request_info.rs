@@ -11,7 +11,7 @@ pub const REQUEST_INFO_HEADER: HeaderName = HeaderName::from_static("amz-sdk-req
 
 /// The id of [`SetRequestInfo`] in the default stacks: last in Finalize, after `"Signing"`
 /// (the header is informational and left unsigned, as smithy-rs does).
-pub const REQUEST_INFO: &str = "RequestInfo";
+pub const REQUEST_INFO: &str = ziggurat_core::stack::ids::REQUEST_INFO;
 
 /// Values for attempts 1 to 10 and maxima 0 (no limit) to 10, built once, so that the common
 /// case clones a static value instead of formatting and allocating.
