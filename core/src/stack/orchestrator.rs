@@ -450,9 +450,12 @@ fn keep_copy(parts: &http::request::Parts) -> http::request::Parts {
     let mut headers = SPARE_HEADERS
         .with(|spare| spare.borrow_mut().pop())
         .unwrap_or_default();
-    headers.reserve(parts.headers.len());
-    for (name, value) in &parts.headers {
-        headers.append(name.clone(), value.clone());
+    if !overwrite_same_shape(&mut headers, &parts.headers) {
+        headers.clear();
+        headers.reserve(parts.headers.len());
+        for (name, value) in &parts.headers {
+            headers.append(name.clone(), value.clone());
+        }
     }
     let (mut copy, ()) = http::Request::new(()).into_parts();
     copy.method = parts.method.clone();
@@ -463,12 +466,30 @@ fn keep_copy(parts: &http::request::Parts) -> http::request::Parts {
     copy
 }
 
-/// Returns the header map of a copy that was not needed to the pool.
-fn recycle(mut headers: HeaderMap) {
+/// When `copy` (a recycled map) has the same names in the same order as `source` (the usual
+/// case: the same operation again), replaces its values in place, in one pass: no hashing, no
+/// inserting. Returns `false` when the shapes differ; `copy` may then be partly overwritten,
+/// and the caller rebuilds it.
+pub(crate) fn overwrite_same_shape(copy: &mut HeaderMap, source: &HeaderMap) -> bool {
+    if copy.len() != source.len() || copy.keys_len() != source.keys_len() {
+        return false;
+    }
+    for ((name, to), (source_name, from)) in copy.iter_mut().zip(source.iter()) {
+        if name != source_name {
+            return false;
+        }
+        *to = from.clone();
+    }
+    true
+}
+
+/// Returns the header map of a copy that was not needed to the pool. Its names are kept (the
+/// next copy of the same operation overwrites the values in place); its values are shared
+/// references to small header values.
+fn recycle(headers: HeaderMap) {
     if headers.capacity() > SPARE_MAX_CAPACITY {
         return;
     }
-    headers.clear();
     SPARE_HEADERS.with(|spare| {
         let mut spare = spare.borrow_mut();
         if spare.len() < SPARE_MAPS {

@@ -533,3 +533,42 @@ async fn derived_stack_changes_one_call_only() {
     assert_eq!(output(call(&derived).await.unwrap()), "per-call");
     assert_eq!(output(call(&compiled).await.unwrap()), "");
 }
+
+#[test]
+fn a_recycled_header_map_of_the_same_shape_is_overwritten_in_place() {
+    use super::orchestrator::overwrite_same_shape;
+    let map = |pairs: &[(&'static str, &'static str)]| {
+        let mut m = http::HeaderMap::new();
+        for (k, v) in pairs {
+            m.append(*k, HeaderValue::from_static(v));
+        }
+        m
+    };
+    let source = map(&[
+        ("content-type", "a"),
+        ("x-amz-target", "t"),
+        ("x-multi", "1"),
+        ("x-multi", "2"),
+    ]);
+    let mut copy = map(&[
+        ("content-type", "old"),
+        ("x-amz-target", "old"),
+        ("x-multi", "o1"),
+        ("x-multi", "o2"),
+    ]);
+    assert!(overwrite_same_shape(&mut copy, &source));
+    assert_eq!(copy, source);
+    let collected: Vec<_> = copy.get_all("x-multi").iter().collect();
+    assert_eq!(collected, ["1", "2"]);
+
+    // Other names, or another count, are refused (the caller then rebuilds the map).
+    let mut other = map(&[
+        ("content-type", "old"),
+        ("x-other", "old"),
+        ("x-multi", "o1"),
+        ("x-multi", "o2"),
+    ]);
+    assert!(!overwrite_same_shape(&mut other, &source));
+    let mut shorter = map(&[("content-type", "old")]);
+    assert!(!overwrite_same_shape(&mut shorter, &source));
+}
