@@ -59,20 +59,16 @@ pub struct InvocationId([u8; 36]);
 impl InvocationId {
     /// A new random (version 4) UUID.
     pub fn random() -> Self {
-        let bits = fastrand::u128(..);
-        // Set the version (4) and the RFC 4122 variant bits.
-        let bits = (bits & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-        let mut out = [b'0'; 36];
-        let mut nibble = 0;
-        for (i, slot) in out.iter_mut().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                *slot = b'-';
-                continue;
-            }
-            let v = ((bits >> (124 - 4 * nibble)) & 0xF) as u8;
-            *slot = if v < 10 { b'0' + v } else { b'a' + v - 10 };
-            nibble += 1;
+        let mut bytes = fastrand::u128(..).to_be_bytes();
+        // The version (4) and the RFC 4122 variant bits.
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let mut out = [b'-'; 36];
+        // 8-4-4-4-12 hex digits: bytes 0..4, 4..6, 6..8, 8..10, 10..16.
+        for (from, to) in [(0..4, 0..8), (4..6, 9..13), (6..8, 14..18), (8..10, 19..23)] {
+            let _ = hex::encode_to_slice(&bytes[from], &mut out[to]);
         }
+        let _ = hex::encode_to_slice(&bytes[10..], &mut out[24..]);
         InvocationId(out)
     }
     /// The id as text.
@@ -282,7 +278,22 @@ mod tests {
         assert_eq!(s.len(), 36);
         assert_eq!(&s[14..15], "4");
         assert!(matches!(&s[19..20], "8" | "9" | "a" | "b"), "{s}");
-        assert!(s.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        for (i, c) in s.char_indices() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                assert_eq!(c, '-', "{s}");
+            } else {
+                assert!(c.is_ascii_digit() || ('a'..='f').contains(&c), "{s}");
+            }
+        }
+        // Every random digit takes more than one value over a few ids.
+        let ids: Vec<InvocationId> = (0..64).map(|_| InvocationId::random()).collect();
+        for i in (0..36).filter(|i| ![8, 13, 14, 18, 23].contains(i)) {
+            let first = ids[0].as_str().as_bytes()[i];
+            assert!(
+                ids.iter().any(|id| id.as_str().as_bytes()[i] != first),
+                "digit {i}"
+            );
+        }
     }
 
     #[test]

@@ -310,9 +310,9 @@ impl ClientHandle {
         &self,
         spec: &'static OperationSpec,
         input: Input,
-        options: CallOptions,
+        options: Option<Box<CallOptions>>,
     ) -> BoxFuture<'_, Result<OperationOutput, SdkError>> {
-        let limit = match options.operation_timeout {
+        let limit = match options.as_ref().and_then(|o| o.operation_timeout) {
             Some(per_call) => per_call,
             None => self.operation_timeout,
         };
@@ -343,10 +343,14 @@ impl ClientHandle {
     fn prepare(
         &self,
         spec: &'static OperationSpec,
-        options: CallOptions,
+        options: Option<Box<CallOptions>>,
     ) -> Result<(Context, Option<CompiledStack>), SdkError> {
         let compiled = self.compiled.as_ref().map_err(|e| not_built(spec, e))?;
         let mut ctx = Context::new(spec.service, spec.operation);
+        let Some(options) = options else {
+            ctx.set_region(self.region.clone());
+            return Ok((ctx, None));
+        };
         ctx.set_region(options.region.or_else(|| self.region.clone()));
         if let Some(url) = &options.endpoint_url {
             let base = BaseEndpoint::parse(url).map_err(|e| {
@@ -406,10 +410,14 @@ impl fmt::Debug for ClientHandle {
 
 /// A call being prepared: set input fields, optionally [`customize`](FluentBuilder::customize),
 /// then [`send`](FluentBuilder::send).
+///
+/// The builder is three pointers wide (the input and the call options live on the heap, the
+/// options only once [`customize`](FluentBuilder::customize) is called), so the setters, which
+/// take and return it by value, move next to nothing.
 pub struct FluentBuilder<O: Operation> {
     handle: Arc<ClientHandle>,
-    input: O::Input,
-    options: CallOptions,
+    input: Box<O::Input>,
+    options: Option<Box<CallOptions>>,
     _op: PhantomData<fn() -> O>,
 }
 
@@ -423,8 +431,8 @@ where
     pub fn new(handle: Arc<ClientHandle>) -> Self {
         FluentBuilder {
             handle,
-            input: O::Input::default(),
-            options: CallOptions::default(),
+            input: Box::default(),
+            options: None,
             _op: PhantomData,
         }
     }
@@ -439,12 +447,13 @@ where
     }
     /// Replaces the whole input.
     pub fn set_input(mut self, input: O::Input) -> Self {
-        self.input = input;
+        *self.input = input;
         self
     }
     /// Changes region, endpoint, credentials or the stack for this call only.
     pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
-        self.options = f(self.options);
+        let options = self.options.take().map(|o| *o).unwrap_or_default();
+        self.options = Some(Box::new(f(options)));
         self
     }
 
@@ -452,7 +461,7 @@ where
     pub async fn send(self) -> Result<O::Output, SdkError<O::Error>> {
         let out = self
             .handle
-            .invoke(O::spec(), Box::new(self.input), self.options)
+            .invoke(O::spec(), self.input, self.options)
             .await
             .map_err(|e| e.map_service_error(O::Error::from))?;
         let OperationOutput { output, metadata } = out;

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use tower::ServiceExt;
 
 use super::middleware::HttpService;
@@ -75,8 +75,34 @@ pub(crate) struct State {
     ctx: Context,
     /// The request of the attempt in progress.
     attempt: Option<(http::request::Parts, Body)>,
+    /// The response head of the attempt in progress, while its body is read.
+    response: Option<http::response::Parts>,
     /// The retry loop's bookkeeping for this call.
     retry: RetryState,
+}
+
+impl State {
+    /// The state of a call (with its input) or of a segment behind a tower layer (with its
+    /// request).
+    fn boxed(
+        input: Option<Input>,
+        request: Option<(http::request::Parts, Body)>,
+        ctx: Context,
+    ) -> Box<Self> {
+        let (parts, body) = match request {
+            Some((parts, body)) => (Some(parts), body),
+            None => (None, Body::empty()),
+        };
+        Box::new(State {
+            input,
+            parts,
+            body,
+            ctx,
+            attempt: None,
+            response: None,
+            retry: RetryState::default(),
+        })
+    }
 }
 
 impl CompiledStack {
@@ -94,14 +120,7 @@ impl CompiledStack {
         // owns its segment, so callers can box it directly instead of wrapping it.
         let head = self.head.clone();
         ctx.set_spec(spec);
-        let mut st = Box::new(State {
-            input: Some(input),
-            parts: None,
-            body: Body::empty(),
-            ctx,
-            attempt: None,
-            retry: RetryState::default(),
-        });
+        let mut st = State::boxed(Some(input), None, ctx);
         async move {
             run_segment(&head, &mut st)
                 .await
@@ -187,8 +206,7 @@ fn set_attempts(result: &mut Result<OperationOutput, SdkError>, attempts: u32) {
 /// caller's state machine instead of being moved into a wrapper future.
 macro_rules! until_deadline {
     ($fut:expr, $deadline:expr) => {{
-        let fut = $fut;
-        let mut fut = std::pin::pin!(fut);
+        let mut fut = std::pin::pin!($fut);
         let deadline: &mut Option<SleepFuture> = $deadline;
         std::future::poll_fn(|cx| {
             if let Poll::Ready(out) = fut.as_mut().poll(cx) {
@@ -277,22 +295,9 @@ pub(crate) async fn run_segment(
                 // Every attempt sends the request it has; one that may be followed by another
                 // first keeps a copy, made in a recycled header map (see `keep_copy`). The
                 // attempt's request lives in the (boxed) state, not in this future.
-                let may_follow = !st.retry.is_last_attempt() && st.retry.can_replay();
-                let Some(parts) = st.parts.take() else {
+                if !start_attempt(st) {
                     break Err(no_request());
-                };
-                let body = std::mem::take(&mut st.body);
-                if may_follow {
-                    match body.try_clone() {
-                        Some(copy) => {
-                            st.parts = Some(keep_copy(&parts));
-                            st.body = copy;
-                        }
-                        // A rewind that failed: nothing is left to resend.
-                        None => st.retry.set_replayable(false),
-                    }
                 }
-                st.attempt = Some((parts, body));
                 let mut deadline = match (limit, strategy) {
                     (Some(limit), Some((_, sleep))) => Some(sleep.sleep(limit)),
                     _ => None,
@@ -328,20 +333,11 @@ pub(crate) async fn run_segment(
                         until_deadline!(transmit(svc, st, strategy.map(|(_, s)| s)), &mut deadline)
                             .unwrap_or_else(|| Err(attempt_timed_out(limit)))
                     }
-                    (None, Tail::Node(node)) => match st.attempt.take() {
+                    (None, Tail::Node(node)) => match call_node(node, st) {
                         None => Err(no_request()),
-                        Some((parts, body)) => {
-                            let carrier = ContextCarrier::new(std::mem::replace(
-                                &mut st.ctx,
-                                Context::new("", ""),
-                            ));
-                            let mut req = http::Request::from_parts(parts, body);
-                            req.extensions_mut().insert(carrier.clone());
-                            // Boxed: only stacks with a tower layer take this path, and it
-                            // should not make every call's future larger.
-                            let res =
-                                until_deadline!(Box::pin(node.clone().oneshot(req)), &mut deadline)
-                                    .unwrap_or_else(|| Err(attempt_timed_out(limit)));
+                        Some((call, carrier)) => {
+                            let res = until_deadline!(call, &mut deadline)
+                                .unwrap_or_else(|| Err(attempt_timed_out(limit)));
                             // The segment behind the layer puts the context back when it
                             // finishes or is dropped (a timed-out attempt).
                             if let Some(ctx) = carrier.take() {
@@ -426,6 +422,46 @@ pub(crate) async fn run_segment(
         response_side(entry, &mut st.ctx, &mut result);
     }
     result
+}
+
+/// Moves the request into the attempt slot; when another attempt may follow, a copy stays
+/// behind for it (see [`keep_copy`]). `false` when there is no request. A plain function, so
+/// that the request head never lives in the segment's future.
+fn start_attempt(st: &mut State) -> bool {
+    let may_follow = !st.retry.is_last_attempt() && st.retry.can_replay();
+    let Some(parts) = st.parts.take() else {
+        return false;
+    };
+    let body = std::mem::take(&mut st.body);
+    if may_follow {
+        match body.try_clone() {
+            Some(copy) => {
+                st.parts = Some(keep_copy(&parts));
+                st.body = copy;
+            }
+            // A rewind that failed: nothing is left to resend.
+            None => st.retry.set_replayable(false),
+        }
+    }
+    st.attempt = Some((parts, body));
+    true
+}
+
+/// The boxed call of a tower layer's service, with the attempt's request and the context
+/// riding in its extensions; `None` when there is no request. Boxed: only stacks with a tower
+/// layer take this path, and it should not make every call's future larger.
+fn call_node(
+    node: &super::middleware::UpperService,
+    st: &mut State,
+) -> Option<(
+    BoxFuture<'static, Result<OperationOutput, SdkError>>,
+    ContextCarrier,
+)> {
+    let (parts, body) = st.attempt.take()?;
+    let carrier = ContextCarrier::new(std::mem::replace(&mut st.ctx, Context::new("", "")));
+    let mut req = http::Request::from_parts(parts, body);
+    req.extensions_mut().insert(carrier.clone());
+    Some((Box::pin(node.clone().oneshot(req)), carrier))
 }
 
 thread_local! {
@@ -515,6 +551,11 @@ async fn resolve_identity(
     Ok(())
 }
 
+static X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+static X_AMZ_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-request-id");
+static X_AMZ_ID_2: HeaderName = HeaderName::from_static("x-amz-id-2");
+static X_AMZ_RETRY_AFTER: HeaderName = HeaderName::from_static("x-amz-retry-after");
+
 fn response_metadata(parts: &http::response::Parts) -> Metadata {
     let mut meta = parts
         .extensions
@@ -522,16 +563,20 @@ fn response_metadata(parts: &http::response::Parts) -> Metadata {
         .cloned()
         .unwrap_or_default();
     meta.set_http_status(parts.status.as_u16());
-    let header =
-        |h: &HeaderMap, name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &HeaderName| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     if meta.request_id().is_none()
-        && let Some(id) = header(&parts.headers, "x-amzn-requestid")
-            .or_else(|| header(&parts.headers, "x-amz-request-id"))
+        && let Some(id) = header(&X_AMZN_REQUESTID).or_else(|| header(&X_AMZ_REQUEST_ID))
     {
         meta.set_request_id(id);
     }
     if meta.extended_request_id().is_none()
-        && let Some(id) = header(&parts.headers, "x-amz-id-2")
+        && let Some(id) = header(&X_AMZ_ID_2)
     {
         meta.set_extended_request_id(id);
     }
@@ -552,6 +597,10 @@ fn response_metadata(parts: &http::response::Parts) -> Metadata {
 }
 
 /// The end of the line: send through the lower chain, then deserialize.
+///
+/// Only small values live across its awaits: the request moves into the service's (boxed)
+/// future, the response head waits in the (boxed) state while the body is read, and a body
+/// that is not in memory already is read by a boxed future of its own.
 async fn transmit(
     svc: &HttpService,
     st: &mut State,
@@ -560,34 +609,60 @@ async fn transmit(
     let Some(spec) = st.ctx.spec() else {
         return Err(SdkError::construction("no operation is being run"));
     };
-    let Some((parts, body)) = st.attempt.take() else {
-        return Err(no_request());
-    };
-    let ctx = &mut st.ctx;
-    let started = ctx.timing_mut().map(|_| Instant::now());
-    // Ready, then call: the request moves straight into the service's (boxed) future instead of
-    // waiting inside this one, which keeps every call's future small.
+    let started = st.ctx.timing_mut().map(|_| Instant::now());
     let mut svc = svc.clone();
     std::future::poll_fn(|cx| tower::Service::poll_ready(&mut svc, cx)).await?;
-    let response = tower::Service::call(&mut svc, http::Request::from_parts(parts, body)).await?;
+    let call = {
+        let Some((parts, body)) = st.attempt.take() else {
+            return Err(no_request());
+        };
+        tower::Service::call(&mut svc, http::Request::from_parts(parts, body))
+    };
+    let body = {
+        let (parts, body) = call.await?.into_parts();
+        st.response = Some(parts);
+        body
+    };
     let wired = started.map(|t| (t, Instant::now()));
-    let (parts, body) = response.into_parts();
+    let streaming = spec.streaming_output
+        && st
+            .response
+            .as_ref()
+            .is_some_and(|parts| parts.status.is_success());
+    let body = if streaming {
+        Ok(ResponseBody::Streaming(body))
+    } else {
+        match body.try_into_bytes() {
+            Ok(bytes) => Ok(ResponseBody::Buffered(bytes)),
+            Err(stream) => Box::pin(collect_stream(stream, sleep))
+                .await
+                .map(ResponseBody::Buffered),
+        }
+    };
+    let Some(parts) = st.response.take() else {
+        return Err(no_request());
+    };
+    finish_attempt(spec, parts, body, &mut st.ctx, wired)
+}
+
+/// Deserializes a response whose body was read (or left streaming): the output with its
+/// metadata, or the error with the metadata and retry hint of the response.
+fn finish_attempt(
+    spec: &OperationSpec,
+    parts: http::response::Parts,
+    body: Result<ResponseBody, crate::error::BoxError>,
+    ctx: &mut Context,
+    wired: Option<(Instant, Instant)>,
+) -> Result<OperationOutput, SdkError> {
     let metadata = response_metadata(&parts);
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return Err(io_error(e).with_metadata(metadata)),
+    };
     let retry_after = if parts.status.is_success() {
         None
     } else {
         retry_after_hint(&parts.headers)
-    };
-
-    let body = if spec.streaming_output && parts.status.is_success() {
-        ResponseBody::Streaming(body)
-    } else {
-        match collect_body(body, sleep).await {
-            Ok(bytes) => ResponseBody::Buffered(bytes),
-            Err(e) => {
-                return Err(io_error(e).with_metadata(metadata));
-            }
-        }
     };
     let result = (spec.deserialize)(parts, body, ctx);
     let attempt = ctx.attempt();
@@ -612,7 +687,7 @@ async fn transmit(
 
 /// The server's retry hint: `x-amz-retry-after`, in milliseconds. Anything else is ignored.
 fn retry_after_hint(headers: &HeaderMap) -> Option<std::time::Duration> {
-    let value = headers.get("x-amz-retry-after")?.to_str().ok()?;
+    let value = headers.get(&X_AMZ_RETRY_AFTER)?.to_str().ok()?;
     value
         .trim()
         .parse::<u64>()
@@ -620,20 +695,16 @@ fn retry_after_hint(headers: &HeaderMap) -> Option<std::time::Duration> {
         .map(std::time::Duration::from_millis)
 }
 
-/// Reads a whole body, keeping only a buffer in the future's state.
+/// Reads a whole body that is not in memory yet.
 ///
 /// The transport's read timeout ends with the response head; here a body that sends nothing
 /// for [`RESPONSE_BODY_IDLE_TIMEOUT`] fails with a (retryable) timeout, so a peer that stalls
 /// mid-response cannot hang the call. The timer is made only when a frame is not ready at
-/// once, so an in-memory body costs nothing.
-async fn collect_body(
-    body: Body,
+/// once.
+async fn collect_stream(
+    mut body: Body,
     sleep: Option<&SharedSleep>,
 ) -> Result<Bytes, crate::error::BoxError> {
-    let mut body = match body.try_into_bytes() {
-        Ok(bytes) => return Ok(bytes),
-        Err(stream) => stream,
-    };
     let mut first: Option<Bytes> = None;
     let mut rest = bytes::BytesMut::new();
     let mut idle: Option<SleepFuture> = None;
@@ -746,14 +817,7 @@ impl tower::Service<http::Request<Body>> for SegmentService {
             };
             let mut guard = PutContextBack {
                 carrier,
-                st: Box::new(State {
-                    input: None,
-                    parts: Some(parts),
-                    body,
-                    ctx,
-                    attempt: None,
-                    retry: RetryState::default(),
-                }),
+                st: State::boxed(None, Some((parts, body)), ctx),
             };
             run_segment(&segment, &mut guard.st).await
         })

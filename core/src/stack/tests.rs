@@ -572,3 +572,21 @@ fn a_recycled_header_map_of_the_same_shape_is_overwritten_in_place() {
     let mut shorter = map(&[("content-type", "old")]);
     assert!(!overwrite_same_shape(&mut shorter, &source));
 }
+
+/// The future of a call is boxed once per call and everything it holds is copied into the
+/// box, so it must stay small: the request and response heads live in the boxed state, never
+/// in the future. 1 KiB is also where glibc's allocator leaves its fast per-thread caches.
+#[test]
+fn the_call_future_stays_small() {
+    let seen = Arc::new(AtomicU32::new(0));
+    let stack = base_stack()
+        .compile(echo_transport(seen, vec![200]))
+        .unwrap();
+    let call = stack.invoke(
+        &SPEC,
+        Box::new("hi".to_owned()),
+        Context::new("Test", "Echo"),
+    );
+    let size = std::mem::size_of_val(&call);
+    assert!(size <= 512, "the call future takes {size} bytes");
+}

@@ -162,10 +162,19 @@ impl SigV4 {
                 )
             })?;
 
+        // A request signed before (a retried or re-signed one) loses its old signature. One
+        // pass over the names finds out; most requests have none, and pay no lookups.
         let headers = req.headers_mut();
-        headers.remove(http::header::AUTHORIZATION);
-        headers.remove(X_AMZ_DATE);
-        headers.remove(X_AMZ_SECURITY_TOKEN);
+        let signed_before = headers.keys().any(|name| {
+            name == http::header::AUTHORIZATION
+                || name == X_AMZ_DATE
+                || name == X_AMZ_SECURITY_TOKEN
+        });
+        if signed_before {
+            headers.remove(http::header::AUTHORIZATION);
+            headers.remove(X_AMZ_DATE);
+            headers.remove(X_AMZ_SECURITY_TOKEN);
+        }
         let chunked = match req.parts().extensions.get::<AwsChunked>().copied() {
             Some(_) if self.v4a.is_some() => {
                 return Err(SdkError::construction(
@@ -218,13 +227,21 @@ impl SigV4 {
             settings: &self.settings,
         };
         let output = match &self.v4a {
-            None => signer::sign(&signable, &params, Some(&self.keys)),
+            None => signer::sign_reusing(
+                &signable,
+                &params,
+                signer::Algorithm::V4 {
+                    key_cache: Some(&self.keys),
+                },
+            ),
             Some(v4a) => {
                 let params = SigningParams {
                     region: v4a.region_set.as_deref().unwrap_or(region.as_str()),
                     ..params
                 };
-                signer::sign_v4a(&signable, &params, Some(&v4a.keys))
+                signer::v4a_key_for(&params, Some(&v4a.keys)).and_then(|key| {
+                    signer::sign_reusing(&signable, &params, signer::Algorithm::V4a { key: &key })
+                })
             }
         }
         .map_err(SdkError::construction)?;
@@ -233,7 +250,13 @@ impl SigV4 {
             headers.insert(name, value);
         }
         if let Some(framing) = chunked {
-            self.frame_aws_chunked(req, framing, credentials, &region, &output.signature)?;
+            self.frame_aws_chunked(
+                req,
+                framing,
+                credentials,
+                &region,
+                output.signature.as_str(),
+            )?;
         }
         if let (Some(t), Some(ctx)) = (started, req.context_mut()) {
             let attempt = ctx.attempt();

@@ -7,7 +7,7 @@ use super::error::SigningError;
 /// A formatted signing time; the first 8 bytes are the credential-scope date.
 #[derive(Clone, Copy)]
 pub(crate) struct AmzDate {
-    text: [u8; 16],
+    text: arrayvec::ArrayString<16>,
 }
 
 impl AmzDate {
@@ -26,32 +26,33 @@ impl AmzDate {
         let minute = u32::from(utc.minute());
         let second = u32::from(utc.second());
         let digit = |n: u32| b'0' + (n % 10) as u8;
-        Ok(Self {
-            text: [
-                digit(year / 1000),
-                digit(year / 100),
-                digit(year / 10),
-                digit(year),
-                digit(month / 10),
-                digit(month),
-                digit(day / 10),
-                digit(day),
-                b'T',
-                digit(hour / 10),
-                digit(hour),
-                digit(minute / 10),
-                digit(minute),
-                digit(second / 10),
-                digit(second),
-                b'Z',
-            ],
-        })
+        let text = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            digit(month / 10),
+            digit(month),
+            digit(day / 10),
+            digit(day),
+            b'T',
+            digit(hour / 10),
+            digit(hour),
+            digit(minute / 10),
+            digit(minute),
+            digit(second / 10),
+            digit(second),
+            b'Z',
+        ];
+        // ASCII digits, `T` and `Z`: always valid, checked once here.
+        let text = arrayvec::ArrayString::from_byte_string(&text)
+            .map_err(|_| SigningError::InvalidTime)?;
+        Ok(Self { text })
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, the `X-Amz-Date` value.
     pub(crate) fn date_time(&self) -> &str {
-        // Always ASCII digits, `T` and `Z`.
-        std::str::from_utf8(&self.text).unwrap_or_default()
+        &self.text
     }
 
     /// `YYYYMMDD`, the date of the credential scope.

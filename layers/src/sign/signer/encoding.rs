@@ -122,25 +122,12 @@ pub(crate) fn canonical_query_component(raw: &str) -> Cow<'_, str> {
 pub(crate) fn push_lower_hex(out: &mut String, bytes: &[u8]) {
     let mut buffer = [0_u8; 64];
     for chunk in bytes.chunks(buffer.len() / 2) {
-        for (pair, &byte) in buffer.chunks_exact_mut(2).zip(chunk) {
-            if let [high, low] = pair {
-                *high = lower_hex_digit(byte >> 4);
-                *low = lower_hex_digit(byte & 0x0f);
-            }
-        }
-        let digits = buffer.get(..chunk.len() * 2).unwrap_or_default();
-        if let Ok(digits) = std::str::from_utf8(digits) {
+        let digits = buffer.get_mut(..chunk.len() * 2).unwrap_or_default();
+        if hex::encode_to_slice(chunk, digits).is_ok()
+            && let Ok(digits) = std::str::from_utf8(digits)
+        {
             out.push_str(digits);
         }
-    }
-}
-
-#[inline]
-const fn lower_hex_digit(nibble: u8) -> u8 {
-    if nibble < 10 {
-        b'0' + nibble
-    } else {
-        b'a' + (nibble - 10)
     }
 }
 

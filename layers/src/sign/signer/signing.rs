@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use arrayvec::ArrayString;
 use hmac::Mac;
 use http::{HeaderName, HeaderValue, Uri};
 use sha2::{Digest, Sha256};
@@ -86,21 +87,106 @@ pub(crate) fn sign_with(
     params: &SigningParams<'_>,
     algorithm: Algorithm<'_>,
 ) -> Result<SigningOutput, SigningError> {
+    let mut scratch = Scratch::default();
+    let signed = sign_into(request, params, algorithm, &mut scratch)?;
+    Ok(SigningOutput {
+        headers: signed.headers,
+        query: signed.query,
+        signature: signed.signature.as_str().to_owned(),
+        canonical_request: scratch.canonical_request,
+        string_to_sign: scratch.string_to_sign,
+    })
+}
+
+/// The text buffers of a signing: the canonical request, the string to sign and the signed
+/// header names. Reused from call to call on a thread by [`sign_reusing`], so that a warm
+/// signature allocates only the headers it adds.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    canonical_request: String,
+    string_to_sign: String,
+    signed_headers: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// What a signing adds to a request (the texts it signed stay in the [`Scratch`]).
+pub(crate) struct Signed {
+    /// As [`SigningOutput::headers`].
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// As [`SigningOutput::query`].
+    pub(crate) query: Vec<(String, String)>,
+    /// The signature.
+    pub(crate) signature: Signature,
+}
+
+/// A signature in lowercase hex: an HMAC-SHA256 (64 digits, kept inline) or a DER-encoded
+/// ECDSA signature.
+pub(crate) enum Signature {
+    Hmac(Hex64),
+    Ecdsa(String),
+}
+
+impl Signature {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Signature::Hmac(hex) => hex,
+            Signature::Ecdsa(hex) => hex,
+        }
+    }
+}
+
+/// A SHA-256 digest in lowercase hex, kept inline.
+pub(crate) type Hex64 = ArrayString<64>;
+
+/// `digest` in lowercase hex.
+pub(crate) fn hex64(digest: &[u8]) -> Hex64 {
+    let mut hex = [0_u8; 64];
+    // A 32-byte digest fills the 64 digits exactly, and hex digits are ASCII: neither step
+    // can fail for a SHA-256 digest.
+    let _ = hex::encode_to_slice(digest, &mut hex);
+    Hex64::from_byte_string(&hex).unwrap_or_default()
+}
+
+/// [`sign_with`] without the intermediate texts, in this thread's reusable buffers: what
+/// the signing middleware runs for every request.
+pub(crate) fn sign_reusing(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    algorithm: Algorithm<'_>,
+) -> Result<Signed, SigningError> {
+    let mut scratch = SCRATCH.with(std::cell::RefCell::take);
+    let signed = sign_into(request, params, algorithm, &mut scratch);
+    SCRATCH.with(|cell| *cell.borrow_mut() = scratch);
+    signed
+}
+
+/// The signing procedure, writing its texts into `scratch`.
+fn sign_into(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    algorithm: Algorithm<'_>,
+    scratch: &mut Scratch,
+) -> Result<Signed, SigningError> {
     let inputs = Inputs::new(request, params, &algorithm)?;
-    let canonical = build_canonical_request(request, params, &inputs)?;
+    let presign = build_canonical_request(request, params, &inputs, scratch)?;
     let scope = inputs.scope(params);
     let algorithm_name = algorithm.name();
 
-    let mut string_to_sign = String::with_capacity(algorithm_name.len() + 16 + scope.len() + 67);
+    let string_to_sign = &mut scratch.string_to_sign;
+    string_to_sign.clear();
+    string_to_sign.reserve(algorithm_name.len() + 16 + scope.len() + 67);
     string_to_sign.push_str(algorithm_name);
     string_to_sign.push('\n');
     string_to_sign.push_str(inputs.date.date_time());
     string_to_sign.push('\n');
-    scope.push_to(&mut string_to_sign);
+    scope.push_to(string_to_sign);
     string_to_sign.push('\n');
     push_lower_hex(
-        &mut string_to_sign,
-        &Sha256::digest(canonical.text.as_bytes()),
+        string_to_sign,
+        &Sha256::digest(scratch.canonical_request.as_bytes()),
     );
 
     let signature = match algorithm {
@@ -113,32 +199,28 @@ pub(crate) fn sign_with(
                 scope.service,
             );
             mac.update(string_to_sign.as_bytes());
-            let mut signature = String::with_capacity(64);
-            push_lower_hex(&mut signature, &mac.finalize().into_bytes());
-            signature
+            Signature::Hmac(hex64(&mac.finalize().into_bytes()))
         }
-        Algorithm::V4a { key } => key.sign_to_hex(string_to_sign.as_bytes())?,
+        Algorithm::V4a { key } => Signature::Ecdsa(key.sign_to_hex(string_to_sign.as_bytes())?),
     };
 
-    let (headers, query) = match canonical.presign {
+    let (headers, query) = match presign {
         None => {
             let headers = signature_headers(
                 params,
                 &inputs,
                 &scope,
-                &canonical.signed_headers,
-                &signature,
+                &scratch.signed_headers,
+                signature.as_str(),
             )?;
             (headers, Vec::new())
         }
-        Some(presign) => (Vec::new(), presign.into_query(&inputs, &signature)),
+        Some(presign) => (Vec::new(), presign.into_query(&inputs, signature.as_str())),
     };
-    Ok(SigningOutput {
+    Ok(Signed {
         headers,
         query,
         signature,
-        canonical_request: canonical.text,
-        string_to_sign,
     })
 }
 
@@ -155,7 +237,7 @@ struct Inputs<'a> {
     token: Option<&'a str>,
     /// The session token, if it is signed.
     signed_token: Option<&'a str>,
-    payload_hash: Cow<'a, str>,
+    payload_hash: PayloadHash<'a>,
     /// Header signing with `x-amz-content-sha256`.
     add_content_sha256: bool,
 }
@@ -207,19 +289,14 @@ impl<'a> Inputs<'a> {
     }
 }
 
-/// The canonical request, and what signing needs from building it.
-struct CanonicalRequest {
-    text: String,
-    signed_headers: String,
-    /// `Some` when presigning.
-    presign: Option<PresignValues>,
-}
-
+/// Writes the canonical request and the signed header names into `scratch`; returns the
+/// query-signing values when presigning.
 fn build_canonical_request(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
     inputs: &Inputs<'_>,
-) -> Result<CanonicalRequest, SigningError> {
+    scratch: &mut Scratch,
+) -> Result<Option<PresignValues>, SigningError> {
     let settings = params.settings;
     let presigning = inputs.presigning();
 
@@ -244,13 +321,15 @@ fn build_canonical_request(
         excluded: &settings.excluded_headers,
     };
     let (lines, headers_size) = select_headers(request.headers, &added, &filter);
-    let mut signed_headers = String::with_capacity(signed_headers_len(&lines));
-    write_signed_headers(&mut signed_headers, &lines);
+    let signed_headers = &mut scratch.signed_headers;
+    signed_headers.clear();
+    signed_headers.reserve(signed_headers_len(&lines));
+    write_signed_headers(signed_headers, &lines);
 
     // Canonical query, with the query-signing parameters when presigning.
     let presign = inputs
         .expires_in
-        .map(|expires_in| PresignValues::new(params, inputs, expires_in, &signed_headers));
+        .map(|expires_in| PresignValues::new(params, inputs, expires_in, signed_headers));
     let raw_query = request.uri.query().unwrap_or_default();
     let mut query: Vec<QueryParam<'_>> = Vec::with_capacity(if presigning { 8 } else { 0 });
     collect_query_params(raw_query, &mut query);
@@ -266,7 +345,9 @@ fn build_canonical_request(
     // Everything into one buffer.
     let path = request.uri.path();
     let presign_size = presign.as_ref().map_or(0, PresignValues::size_hint);
-    let mut text = String::with_capacity(
+    let text = &mut scratch.canonical_request;
+    text.clear();
+    text.reserve(
         request.method.as_str().len()
             + path.len() * 3
             + raw_query.len() * 3
@@ -278,27 +359,17 @@ fn build_canonical_request(
     );
     text.push_str(request.method.as_str());
     text.push('\n');
-    write_canonical_uri(
-        &mut text,
-        path,
-        settings.normalize_path,
-        settings.uri_encoding,
-    );
+    write_canonical_uri(text, path, settings.normalize_path, settings.uri_encoding);
     text.push('\n');
-    write_canonical_query(&mut text, &mut query);
+    write_canonical_query(text, &mut query);
     text.push('\n');
-    write_canonical_headers(&mut text, &lines)?;
+    write_canonical_headers(text, &lines)?;
     text.push('\n');
-    text.push_str(&signed_headers);
+    text.push_str(signed_headers);
     text.push('\n');
     text.push_str(&inputs.payload_hash);
     drop(query);
-
-    Ok(CanonicalRequest {
-        text,
-        signed_headers,
-        presign,
-    })
+    Ok(presign)
 }
 
 /// Header signing: `x-amz-security-token`, `x-amz-date`, `x-amz-content-sha256` and
@@ -512,19 +583,32 @@ fn check_expiry(expires_in: Duration) -> Result<Duration, SigningError> {
     }
 }
 
-/// The last line of the canonical request.
-fn payload_hash(payload: Payload<'_>) -> Result<Cow<'_, str>, SigningError> {
-    match payload {
-        Payload::Bytes([]) => Ok(Cow::Borrowed(EMPTY_SHA256)),
-        Payload::Bytes(bytes) => {
-            let mut hash = String::with_capacity(64);
-            push_lower_hex(&mut hash, &Sha256::digest(bytes));
-            Ok(Cow::Owned(hash))
+/// The last line of the canonical request: a hash computed here (kept inline), or a value
+/// given.
+enum PayloadHash<'a> {
+    Computed(Hex64),
+    Given(&'a str),
+}
+
+impl std::ops::Deref for PayloadHash<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            PayloadHash::Computed(hex) => hex,
+            PayloadHash::Given(text) => text,
         }
-        Payload::Unsigned => Ok(Cow::Borrowed(UNSIGNED_PAYLOAD)),
+    }
+}
+
+fn payload_hash(payload: Payload<'_>) -> Result<PayloadHash<'_>, SigningError> {
+    match payload {
+        Payload::Bytes([]) => Ok(PayloadHash::Given(EMPTY_SHA256)),
+        Payload::Bytes(bytes) => Ok(PayloadHash::Computed(hex64(&Sha256::digest(bytes)))),
+        Payload::Unsigned => Ok(PayloadHash::Given(UNSIGNED_PAYLOAD)),
         Payload::Precomputed(hash) => {
             if !hash.is_empty() && hash.bytes().all(|byte| byte.is_ascii_graphic()) {
-                Ok(Cow::Borrowed(hash))
+                Ok(PayloadHash::Given(hash))
             } else {
                 Err(SigningError::InvalidPayloadHash)
             }

@@ -564,3 +564,50 @@ fn signing_speed() {
         assert_eq!(cache.derivations(), 1);
     }
 }
+
+/// The middleware's path (buffers reused from call to call on a thread) signs exactly as the
+/// public function does, whatever the previous request on the thread was: a long one with a
+/// token and a body, then a short one, then a presigned one, then the long one again.
+#[test]
+fn reused_buffers_sign_like_fresh_ones() {
+    let header_settings = SigningSettings::default();
+    let presign_settings = SigningSettings {
+        location: SignatureLocation::Query {
+            expires_in: Duration::from_secs(300),
+        },
+        ..SigningSettings::default()
+    };
+    let long = Request::post("https://example.amazonaws.com/a/much/longer/path?x=1&y=two")
+        .header("x-amz-target", "Service.Operation")
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-custom", "  several   spaces  ")
+        .body(())
+        .unwrap();
+    let short = get("https://example.amazonaws.com/");
+    type Case<'a> = (
+        &'a Request<()>,
+        &'a SigningSettings,
+        Option<&'a str>,
+        &'a [u8],
+    );
+    let cases: [Case<'_>; 4] = [
+        (&long, &header_settings, Some(TOKEN), b"{\"a\":1}"),
+        (&short, &header_settings, None, b""),
+        (&short, &presign_settings, Some(TOKEN), b""),
+        (&long, &header_settings, Some(TOKEN), b"{\"a\":1}"),
+    ];
+    for (request, settings, token, body) in cases {
+        let signable = SignableRequest::from_request(request, Payload::Bytes(body));
+        let params = params(settings, token);
+        let fresh = sign(&signable, &params, None).unwrap();
+        let reused = signing::sign_reusing(
+            &signable,
+            &params,
+            signing::Algorithm::V4 { key_cache: None },
+        )
+        .unwrap();
+        assert_eq!(reused.signature.as_str(), fresh.signature);
+        assert_eq!(reused.headers, fresh.headers);
+        assert_eq!(reused.query, fresh.query);
+    }
+}

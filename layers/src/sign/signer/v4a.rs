@@ -113,15 +113,23 @@ pub fn sign_v4a(
     params: &SigningParams<'_>,
     key_cache: Option<&SigV4aKeyCache>,
 ) -> Result<SigningOutput, SigningError> {
+    let key = key_for(params, key_cache)?;
+    sign_with(request, params, Algorithm::V4a { key: &key })
+}
+
+/// The key pair of the credentials in `params`: from the cache, or derived.
+pub(crate) fn key_for(
+    params: &SigningParams<'_>,
+    key_cache: Option<&SigV4aKeyCache>,
+) -> Result<Arc<SigV4aKey>, SigningError> {
     let identity = params.identity;
-    let key = match key_cache {
-        Some(cache) => cache.get_or_derive(identity.access_key_id, identity.secret_access_key)?,
-        None => Arc::new(SigV4aKey::derive(
+    match key_cache {
+        Some(cache) => cache.get_or_derive(identity.access_key_id, identity.secret_access_key),
+        None => Ok(Arc::new(SigV4aKey::derive(
             identity.access_key_id,
             identity.secret_access_key,
-        )?),
-    };
-    sign_with(request, params, Algorithm::V4a { key: &key })
+        )?)),
+    }
 }
 
 /// A SigV4a private key, derived from an access key id and a secret access key.
