@@ -70,11 +70,13 @@ pub struct OperationSpec {
 /// stack's time in profiles).
 pub(crate) struct State {
     input: Option<Input>,
+    /// The request: being built before the retry loop, then the attempt's request (the
+    /// entries after `"Retry"` work on it in place, and the transport takes it).
     parts: Option<http::request::Parts>,
     body: Body,
     ctx: Context,
-    /// The request of the attempt in progress.
-    attempt: Option<(http::request::Parts, Body)>,
+    /// The copy kept for the next attempt.
+    next: Option<(http::request::Parts, Body)>,
     /// The response head of the attempt in progress, while its body is read.
     response: Option<http::response::Parts>,
     /// The retry loop's bookkeeping for this call.
@@ -98,7 +100,7 @@ impl State {
             parts,
             body,
             ctx,
-            attempt: None,
+            next: None,
             response: None,
             retry: RetryState::default(),
         })
@@ -295,7 +297,7 @@ pub(crate) async fn run_segment(
                 // Every attempt sends the request it has; one that may be followed by another
                 // first keeps a copy, made in a recycled header map (see `keep_copy`). The
                 // attempt's request lives in the (boxed) state, not in this future.
-                if !start_attempt(st) {
+                if !start_attempt(st, attempt) {
                     break Err(no_request());
                 }
                 let mut deadline = match (limit, strategy) {
@@ -307,10 +309,12 @@ pub(crate) async fn run_segment(
                 let mut failed = None;
                 for entry in attempt_entries {
                     let step = match entry {
-                        Entry::Request(h) => match st.attempt.as_mut() {
-                            Some((parts, body)) => {
-                                h.on_request(&mut HttpRequest::new(parts, body, Some(&mut st.ctx)))
-                            }
+                        Entry::Request(h) => match st.parts.as_mut() {
+                            Some(parts) => h.on_request(&mut HttpRequest::new(
+                                parts,
+                                &mut st.body,
+                                Some(&mut st.ctx),
+                            )),
                             None => Err(no_request()),
                         },
                         Entry::GetIdentity(provider) => until_deadline!(
@@ -348,7 +352,8 @@ pub(crate) async fn run_segment(
                     },
                 };
                 drop(deadline);
-                st.attempt = None;
+                // A request the attempt did not send (an entry failed) is not sent later.
+                st.parts = None;
                 for entry in attempt_entries[..ran_attempt].iter().rev() {
                     response_side(entry, &mut st.ctx, &mut res);
                 }
@@ -415,7 +420,7 @@ pub(crate) async fn run_segment(
     };
 
     // The copy kept for an attempt that did not come.
-    if let Some(kept) = st.parts.take() {
+    if let Some((kept, _)) = st.next.take() {
         recycle(kept.headers);
     }
     for entry in before[..ran].iter().rev() {
@@ -424,26 +429,28 @@ pub(crate) async fn run_segment(
     result
 }
 
-/// Moves the request into the attempt slot; when another attempt may follow, a copy stays
-/// behind for it (see [`keep_copy`]). `false` when there is no request. A plain function, so
-/// that the request head never lives in the segment's future.
-fn start_attempt(st: &mut State) -> bool {
-    let may_follow = !st.retry.is_last_attempt() && st.retry.can_replay();
-    let Some(parts) = st.parts.take() else {
+/// Readies the request of attempt `attempt`: the built request for the first, the copy kept
+/// by the previous attempt for the others. When another attempt may follow, a copy of it is
+/// kept (see [`keep_copy`]). `false` when there is no request. A plain function, so that no
+/// request head ever lives in the segment's future; the attempt's request stays where it is.
+fn start_attempt(st: &mut State, attempt: u32) -> bool {
+    if attempt > 1 {
+        let Some((parts, body)) = st.next.take() else {
+            return false;
+        };
+        st.parts = Some(parts);
+        st.body = body;
+    }
+    let Some(parts) = &st.parts else {
         return false;
     };
-    let body = std::mem::take(&mut st.body);
-    if may_follow {
-        match body.try_clone() {
-            Some(copy) => {
-                st.parts = Some(keep_copy(&parts));
-                st.body = copy;
-            }
+    if !st.retry.is_last_attempt() && st.retry.can_replay() {
+        match st.body.try_clone() {
+            Some(copy) => st.next = Some((keep_copy(parts), copy)),
             // A rewind that failed: nothing is left to resend.
             None => st.retry.set_replayable(false),
         }
     }
-    st.attempt = Some((parts, body));
     true
 }
 
@@ -457,7 +464,8 @@ fn call_node(
     BoxFuture<'static, Result<OperationOutput, SdkError>>,
     ContextCarrier,
 )> {
-    let (parts, body) = st.attempt.take()?;
+    let parts = st.parts.take()?;
+    let body = std::mem::take(&mut st.body);
     let carrier = ContextCarrier::new(std::mem::replace(&mut st.ctx, Context::new("", "")));
     let mut req = http::Request::from_parts(parts, body);
     req.extensions_mut().insert(carrier.clone());
@@ -511,7 +519,9 @@ pub(crate) fn overwrite_same_shape(copy: &mut HeaderMap, source: &HeaderMap) -> 
         return false;
     }
     for ((name, to), (source_name, from)) in copy.iter_mut().zip(source.iter()) {
-        if name != source_name {
+        // Names made from the same static text (every name the stack sets) are the same
+        // text: one pointer comparison instead of comparing the bytes.
+        if !std::ptr::eq(name.as_str(), source_name.as_str()) && name != source_name {
             return false;
         }
         *to = from.clone();
@@ -613,9 +623,10 @@ async fn transmit(
     let mut svc = svc.clone();
     std::future::poll_fn(|cx| tower::Service::poll_ready(&mut svc, cx)).await?;
     let call = {
-        let Some((parts, body)) = st.attempt.take() else {
+        let Some(parts) = st.parts.take() else {
             return Err(no_request());
         };
+        let body = std::mem::take(&mut st.body);
         tower::Service::call(&mut svc, http::Request::from_parts(parts, body))
     };
     let body = {

@@ -37,6 +37,16 @@ use ziggurat_core::context::Region;
 use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{HttpRequest, RequestHook};
 
+/// `authority` as static text when it can be kept (see [`ziggurat_core::intern`]): every
+/// request, and every retry copy, holds a copy of it.
+fn static_authority(authority: Authority) -> Authority {
+    ziggurat_core::intern::static_text(authority.as_str())
+        .and_then(|text| {
+            Authority::from_maybe_shared(bytes::Bytes::from_static(text.as_bytes())).ok()
+        })
+        .unwrap_or(authority)
+}
+
 /// A base endpoint: scheme, authority and an optional base path.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BaseEndpoint {
@@ -63,7 +73,7 @@ impl BaseEndpoint {
         }
         let authority = uri
             .authority()
-            .cloned()
+            .map(|a| static_authority(a.clone()))
             .ok_or_else(|| EndpointError(format!("endpoint url `{url}` has no host")))?;
         if uri.query().is_some() {
             return Err(EndpointError(format!(
@@ -191,6 +201,7 @@ impl ResolveEndpoint {
         let authority: Authority = format!("{}.{}.{}", self.prefix, region, suffix)
             .parse()
             .map_err(SdkError::construction)?;
+        let authority = static_authority(authority);
         Ok(BaseEndpoint {
             scheme: Scheme::HTTPS,
             authority,

@@ -70,7 +70,8 @@ impl UserAgent {
             s.push_str(" app/");
             s.push_str(&sanitize(app));
         }
-        let value = HeaderValue::from_str(&s)
+        // Static text: the value is copied into every request and every retry copy.
+        let value = ziggurat_core::intern::static_header_value(&s)
             .unwrap_or_else(|_| HeaderValue::from_static("ziggurat ua/2.1 lang/rust"));
         UserAgent { value }
     }

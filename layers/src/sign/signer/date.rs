@@ -12,8 +12,25 @@ pub(crate) struct AmzDate {
 
 impl AmzDate {
     /// Formats `time`, truncated to whole seconds. Fails outside the years 0 to 9999.
+    ///
+    /// The last second formatted on a thread is remembered: requests signed within the same
+    /// second (the usual case under load) reuse its text.
     pub(crate) fn new(time: SystemTime) -> Result<Self, SigningError> {
+        thread_local! {
+            static LAST: std::cell::Cell<Option<(i64, AmzDate)>> = const { std::cell::Cell::new(None) };
+        }
         let seconds = unix_seconds(time).ok_or(SigningError::InvalidTime)?;
+        if let Some((last, date)) = LAST.get()
+            && last == seconds
+        {
+            return Ok(date);
+        }
+        let date = Self::format(seconds)?;
+        LAST.set(Some((seconds, date)));
+        Ok(date)
+    }
+
+    fn format(seconds: i64) -> Result<Self, SigningError> {
         let utc = time::OffsetDateTime::from_unix_timestamp(seconds)
             .map_err(|_| SigningError::InvalidTime)?;
         let year = u32::try_from(utc.year()).map_err(|_| SigningError::InvalidTime)?;
@@ -94,6 +111,17 @@ mod tests {
             AmzDate::new(UNIX_EPOCH).unwrap().date_time(),
             "19700101T000000Z"
         );
+    }
+
+    #[test]
+    fn the_remembered_second_is_only_reused_for_the_same_second() {
+        let base = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        assert_eq!(AmzDate::new(base).unwrap().date_time(), "20150830T123600Z");
+        let same = base + Duration::from_millis(999);
+        assert_eq!(AmzDate::new(same).unwrap().date_time(), "20150830T123600Z");
+        let next = base + Duration::from_secs(1);
+        assert_eq!(AmzDate::new(next).unwrap().date_time(), "20150830T123601Z");
+        assert_eq!(AmzDate::new(base).unwrap().date_time(), "20150830T123600Z");
     }
 
     #[test]

@@ -118,14 +118,32 @@ pub(crate) fn canonical_query_component(raw: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The two lowercase hex digits of every byte.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    let digits = *b"0123456789abcdef";
+    let mut pairs = [[0_u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [digits[byte >> 4], digits[byte & 0x0f]];
+        byte += 1;
+    }
+    pairs
+};
+
+/// Writes `bytes` as lowercase hex into the start of `out`, as far as it has room.
+pub(crate) fn encode_lower_hex(bytes: &[u8], out: &mut [u8]) {
+    for (pair, &byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+    }
+}
+
 /// Appends `bytes` as lowercase hex.
 pub(crate) fn push_lower_hex(out: &mut String, bytes: &[u8]) {
     let mut buffer = [0_u8; 64];
     for chunk in bytes.chunks(buffer.len() / 2) {
         let digits = buffer.get_mut(..chunk.len() * 2).unwrap_or_default();
-        if hex::encode_to_slice(chunk, digits).is_ok()
-            && let Ok(digits) = std::str::from_utf8(digits)
-        {
+        encode_lower_hex(chunk, digits);
+        if let Ok(digits) = std::str::from_utf8(digits) {
             out.push_str(digits);
         }
     }

@@ -18,7 +18,7 @@ use super::canonical_query::{
 };
 use super::canonical_uri::write_canonical_uri;
 use super::date::AmzDate;
-use super::encoding::{encode, push_lower_hex};
+use super::encoding::{encode, encode_lower_hex};
 use super::error::SigningError;
 use super::key::{SigningKeyCache, signing_mac};
 use super::output::SigningOutput;
@@ -144,9 +144,8 @@ pub(crate) type Hex64 = ArrayString<64>;
 /// `digest` in lowercase hex.
 pub(crate) fn hex64(digest: &[u8]) -> Hex64 {
     let mut hex = [0_u8; 64];
-    // A 32-byte digest fills the 64 digits exactly, and hex digits are ASCII: neither step
-    // can fail for a SHA-256 digest.
-    let _ = hex::encode_to_slice(digest, &mut hex);
+    encode_lower_hex(digest, &mut hex);
+    // Hex digits are ASCII: this cannot fail.
     Hex64::from_byte_string(&hex).unwrap_or_default()
 }
 
@@ -184,10 +183,9 @@ fn sign_into(
     string_to_sign.push('\n');
     scope.push_to(string_to_sign);
     string_to_sign.push('\n');
-    push_lower_hex(
-        string_to_sign,
-        &Sha256::digest(scratch.canonical_request.as_bytes()),
-    );
+    string_to_sign.push_str(&hex64(&Sha256::digest(
+        scratch.canonical_request.as_bytes(),
+    )));
 
     let signature = match algorithm {
         Algorithm::V4 { key_cache } => {
