@@ -9,7 +9,9 @@
 //! On a busy machine wall-clock differences of 100 ns drown in noise; instruction counts do
 //! not. `RETRY_OVERHEAD_VARIANT=<case> RETRY_OVERHEAD_CALLS=<n>` makes the binary run only `n`
 //! warm calls of one case (`standard_retry`, `no_retry`, `no_retry_no_request_info`) and
-//! exit, for `perf stat -e instructions`.
+//! exit, for `perf`; `RETRY_OVERHEAD_VARIANT=interleaved RETRY_OVERHEAD_CALLS=<pairs>` runs
+//! only the steady measurements (best of interleaved rounds; median difference over
+//! back-to-back pairs of blocks, the figure checked against the target), in seconds.
 mod common;
 
 use std::hint::black_box;
@@ -120,27 +122,8 @@ fn allocations_per_op(rt: &tokio::runtime::Runtime, n: u64, client: &Client) -> 
     })
 }
 
-/// ns per call of each variant: the best of `rounds` interleaved rounds of `n` calls. On a
-/// shared machine the minimum is far steadier than a median taken per variant, minutes apart.
-fn interleaved_min_ns(rt: &tokio::runtime::Runtime, rounds: usize, n: u32) -> Vec<f64> {
-    let clients: Vec<Client> = CASES.iter().map(|(_, v)| client(*v)).collect();
-    let mut best = vec![f64::INFINITY; clients.len()];
-    rt.block_on(async {
-        for _ in 0..rounds {
-            for (i, c) in clients.iter().enumerate() {
-                let start = std::time::Instant::now();
-                for _ in 0..n {
-                    get_item(c).await;
-                }
-                let per_call = start.elapsed().as_nanos() as f64 / f64::from(n);
-                best[i] = best[i].min(per_call);
-            }
-        }
-    });
-    best
-}
-
-/// `RETRY_OVERHEAD_VARIANT` / `RETRY_OVERHEAD_CALLS`: run one case only, for `perf stat`.
+/// `RETRY_OVERHEAD_VARIANT` / `RETRY_OVERHEAD_CALLS`: run one case only (for `perf`), or
+/// (`interleaved`) only the steady measurements, without criterion.
 fn fixed_run() -> bool {
     let (Ok(name), Ok(calls)) = (
         std::env::var("RETRY_OVERHEAD_VARIANT"),
@@ -148,14 +131,18 @@ fn fixed_run() -> bool {
     ) else {
         return false;
     };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    if name == "interleaved" {
+        steady_measurements(&rt, calls.parse().unwrap_or(400));
+        return true;
+    }
     let Some((_, variant)) = CASES.iter().find(|(n, _)| *n == name) else {
         eprintln!("unknown RETRY_OVERHEAD_VARIANT {name}");
         return true;
     };
     let calls: u64 = calls.parse().unwrap_or(0);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
     let client = client(*variant);
     rt.block_on(async {
         for _ in 0..calls {
@@ -163,6 +150,30 @@ fn fixed_run() -> bool {
         }
     });
     true
+}
+
+/// The measurements that hold still on a shared machine: the best of interleaved rounds, and
+/// the median difference over `pairs` back-to-back pairs of blocks (the figure the target is
+/// checked against).
+fn steady_measurements(rt: &tokio::runtime::Runtime, pairs: usize) {
+    let clients: Vec<Client> = CASES.iter().map(|(_, v)| client(*v)).collect();
+    let best =
+        common::interleaved_min_ns(rt, &clients, 60, 2000, async |c: &Client| get_item(c).await);
+    println!("\nbest of 60 interleaved rounds of 2000 calls:");
+    for (i, (name, _)) in CASES.iter().enumerate() {
+        println!("  {name:<26} {:>8.0} ns", best[i]);
+    }
+    let call = async |c: &Client| get_item(c).await;
+    let (Some(standard), Some(no_retry), Some(bare)) =
+        (clients.first(), clients.get(1), clients.get(2))
+    else {
+        return;
+    };
+    let entry = common::paired_difference_ns(rt, standard, no_retry, pairs, 500, call);
+    let with_header = common::paired_difference_ns(rt, standard, bare, pairs, 500, call);
+    println!("median difference over {pairs} back-to-back pairs of 500 calls:");
+    println!("  retry entry (standard vs no retry):          {entry:+.0} ns (target ≤ 150 ns)");
+    println!("  retry entry + amz-sdk-request header hook:   {with_header:+.0} ns");
 }
 
 fn main() {
@@ -177,21 +188,6 @@ fn main() {
         .iter()
         .map(|(_, v)| allocations_per_op(&rt, 2000, &client(*v)))
         .collect();
-    let best = interleaved_min_ns(&rt, 60, 2000);
-    println!("\nbest of 60 interleaved rounds of 2000 calls:");
-    for (i, (name, _)) in CASES.iter().enumerate() {
-        println!("  {name:<26} {:>8.0} ns", best[i]);
-    }
-    println!(
-        "  retry entry (standard vs no retry):          {:+.0} ns, {:+.1} allocations (target ≤ 150 ns, 0)",
-        best[0] - best[1],
-        allocs[0] - allocs[1]
-    );
-    println!(
-        "  retry entry + amz-sdk-request header hook:   {:+.0} ns, {:+.1} allocations",
-        best[0] - best[2],
-        allocs[0] - allocs[2]
-    );
     let ns: Vec<Option<f64>> = CASES
         .iter()
         .map(|(name, _)| common::median_ns("retry_overhead", name))
@@ -216,4 +212,5 @@ fn main() {
             allocs[0] - allocs[2]
         );
     }
+    steady_measurements(&rt, 1000);
 }

@@ -43,3 +43,68 @@ pub fn median_ns(group: &str, id: &str) -> Option<f64> {
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("median")?.get("point_estimate")?.as_f64()
 }
+
+/// ns per call of each case: the best of `rounds` interleaved rounds of `n` calls each. On a
+/// shared machine the minimum is far steadier than medians taken per case, minutes apart, and
+/// interleaving exposes every case to the same conditions.
+pub fn interleaved_min_ns<C>(
+    rt: &tokio::runtime::Runtime,
+    cases: &[C],
+    rounds: usize,
+    n: u32,
+    call: impl AsyncFn(&C),
+) -> Vec<f64> {
+    let mut best = vec![f64::INFINITY; cases.len()];
+    rt.block_on(async {
+        for _ in 0..rounds {
+            for (i, case) in cases.iter().enumerate() {
+                let start = std::time::Instant::now();
+                for _ in 0..n {
+                    call(case).await;
+                }
+                let per_call = start.elapsed().as_nanos() as f64 / f64::from(n);
+                best[i] = best[i].min(per_call);
+            }
+        }
+    });
+    best
+}
+
+/// The extra ns per call of case `a` over case `b`, as the median over `pairs` back-to-back
+/// pairs of blocks of `n` calls each (`a` then `b`, then `b` then `a`, alternating). A paired
+/// design: both blocks of a pair run under the same conditions, so drift and noise from the
+/// rest of the machine cancel out instead of landing on one side.
+pub fn paired_difference_ns<C>(
+    rt: &tokio::runtime::Runtime,
+    a: &C,
+    b: &C,
+    pairs: usize,
+    n: u32,
+    call: impl AsyncFn(&C),
+) -> f64 {
+    let mut differences = Vec::with_capacity(pairs);
+    rt.block_on(async {
+        let block = async |case: &C| {
+            let start = std::time::Instant::now();
+            for _ in 0..n {
+                call(case).await;
+            }
+            start.elapsed().as_nanos() as f64 / f64::from(n)
+        };
+        for pair in 0..pairs {
+            let (ta, tb) = if pair % 2 == 0 {
+                let ta = block(a).await;
+                (ta, block(b).await)
+            } else {
+                let tb = block(b).await;
+                (block(a).await, tb)
+            };
+            differences.push(ta - tb);
+        }
+    });
+    differences.sort_by(f64::total_cmp);
+    differences
+        .get(differences.len() / 2)
+        .copied()
+        .unwrap_or(f64::NAN)
+}

@@ -200,6 +200,11 @@ impl<'a> HttpRequest<'a> {
     pub fn context_mut(&mut self) -> Option<&mut Context> {
         self.context.as_deref_mut()
     }
+    /// The headers and the context at once, to change both (a header that depends on the
+    /// context, set through the map's entry API with a single lookup).
+    pub fn headers_and_context_mut(&mut self) -> (&mut HeaderMap, Option<&mut Context>) {
+        (&mut self.parts.headers, self.context.as_deref_mut())
+    }
 }
 
 /// A response as a [`RequestHook`] sees it on the way back up.

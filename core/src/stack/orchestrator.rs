@@ -76,7 +76,7 @@ pub(crate) struct State {
     body: Body,
     ctx: Context,
     /// The copy kept for the next attempt.
-    next: Option<(http::request::Parts, Body)>,
+    next: Option<Box<KeptRequest>>,
     /// The response head of the attempt in progress, while its body is read.
     response: Option<http::response::Parts>,
     /// The retry loop's bookkeeping for this call.
@@ -420,8 +420,8 @@ pub(crate) async fn run_segment(
     };
 
     // The copy kept for an attempt that did not come.
-    if let Some((kept, _)) = st.next.take() {
-        recycle(kept.headers);
+    if let Some(kept) = st.next.take() {
+        recycle(kept);
     }
     for entry in before[..ran].iter().rev() {
         response_side(entry, &mut st.ctx, &mut result);
@@ -435,9 +435,10 @@ pub(crate) async fn run_segment(
 /// request head ever lives in the segment's future; the attempt's request stays where it is.
 fn start_attempt(st: &mut State, attempt: u32) -> bool {
     if attempt > 1 {
-        let Some((parts, body)) = st.next.take() else {
+        let Some(kept) = st.next.take() else {
             return false;
         };
+        let KeptRequest { parts, body } = *kept;
         st.parts = Some(parts);
         st.body = body;
     }
@@ -446,7 +447,19 @@ fn start_attempt(st: &mut State, attempt: u32) -> bool {
     };
     if !st.retry.is_last_attempt() && st.retry.can_replay() {
         match st.body.try_clone() {
-            Some(copy) => st.next = Some((keep_copy(parts), copy)),
+            Some(body) => {
+                let mut kept = SPARE_REQUESTS
+                    .with(|spare| spare.borrow_mut().pop())
+                    .unwrap_or_else(|| {
+                        Box::new(KeptRequest {
+                            parts: http::Request::new(()).into_parts().0,
+                            body: Body::empty(),
+                        })
+                    });
+                kept.body = body;
+                keep_copy(&mut kept.parts, parts);
+                st.next = Some(kept);
+            }
             // A rewind that failed: nothing is left to resend.
             None => st.retry.set_replayable(false),
         }
@@ -472,42 +485,68 @@ fn call_node(
     Some((Box::pin(node.clone().oneshot(req)), carrier))
 }
 
-thread_local! {
-    /// Header maps of copies that were never sent, kept for the next copy on this thread.
-    static SPARE_HEADERS: RefCell<Vec<HeaderMap>> = const { RefCell::new(Vec::new()) };
+/// A copy of a request kept for the next attempt. Boxed, and the boxes recycled, so that
+/// keeping one moves a pointer, not a request head.
+pub(crate) struct KeptRequest {
+    parts: http::request::Parts,
+    body: Body,
 }
 
-/// Spare maps kept per thread, and the largest one worth keeping.
-const SPARE_MAPS: usize = 8;
+thread_local! {
+    /// Copies that were never sent (their bodies dropped), kept for the next copy on this
+    /// thread. The boxes themselves are what is recycled: `st.next` holds one.
+    #[allow(clippy::vec_box)]
+    static SPARE_REQUESTS: RefCell<Vec<Box<KeptRequest>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Spare copies kept per thread, and the largest header map worth keeping.
+const SPARE_KEPT: usize = 8;
 const SPARE_MAX_CAPACITY: usize = 128;
 
-/// A copy of a request head, for the next attempt.
+/// Makes `copy` a copy of `parts`, for the next attempt.
 ///
 /// Retrying needs the request as it was before the attempt's entries (identity, signing)
 /// changed it, and the transport takes the request it sends. So an attempt that may be
 /// followed by another keeps a copy. The copy is the one kept (the original, whose header map
-/// already has room for the signing headers, is sent), and its header map comes from a small
-/// per-thread pool of maps of copies that were never sent: on the success path, the usual
-/// one, the copy costs no allocation for the map, only the sharing of header values that were
-/// not shared yet (one allocation each, the first time).
-fn keep_copy(parts: &http::request::Parts) -> http::request::Parts {
-    let mut headers = SPARE_HEADERS
-        .with(|spare| spare.borrow_mut().pop())
-        .unwrap_or_default();
-    if !overwrite_same_shape(&mut headers, &parts.headers) {
+/// already has room for the signing headers, is sent), and it is made in a head from a small
+/// per-thread pool of heads of copies that were never sent: on the success path, the usual
+/// one, the copy allocates nothing, and what it already holds (the same operation last time:
+/// the same header names, the same endpoint, the same static values) is kept, not copied again.
+fn keep_copy(copy: &mut http::request::Parts, parts: &http::request::Parts) {
+    if !overwrite_same_shape(&mut copy.headers, &parts.headers) {
+        let headers = &mut copy.headers;
         headers.clear();
         headers.reserve(parts.headers.len());
         for (name, value) in &parts.headers {
             headers.append(name.clone(), value.clone());
         }
     }
-    let (mut copy, ()) = http::Request::new(()).into_parts();
-    copy.method = parts.method.clone();
-    copy.uri = parts.uri.clone();
+    if copy.method != parts.method {
+        copy.method = parts.method.clone();
+    }
+    if !same_uri(&copy.uri, &parts.uri) {
+        copy.uri = parts.uri.clone();
+    }
     copy.version = parts.version;
-    copy.headers = headers;
     copy.extensions = parts.extensions.clone();
-    copy
+}
+
+/// Whether two URIs view the very same text (see [`same_value`]).
+fn same_uri(a: &http::Uri, b: &http::Uri) -> bool {
+    let same = |x: Option<&str>, y: Option<&str>| match (x, y) {
+        (Some(x), Some(y)) => std::ptr::eq(x, y),
+        (None, None) => true,
+        _ => false,
+    };
+    a.scheme_str() == b.scheme_str()
+        && same(
+            a.authority().map(http::uri::Authority::as_str),
+            b.authority().map(http::uri::Authority::as_str),
+        )
+        && same(
+            a.path_and_query().map(http::uri::PathAndQuery::as_str),
+            b.path_and_query().map(http::uri::PathAndQuery::as_str),
+        )
 }
 
 /// When `copy` (a recycled map) has the same names in the same order as `source` (the usual
@@ -524,22 +563,35 @@ pub(crate) fn overwrite_same_shape(copy: &mut HeaderMap, source: &HeaderMap) -> 
         if !std::ptr::eq(name.as_str(), source_name.as_str()) && name != source_name {
             return false;
         }
-        *to = from.clone();
+        // A value that views the same live bytes is the same value (static text the client
+        // set, like its user agent): nothing to copy.
+        if !same_value(to, from) {
+            *to = from.clone();
+        }
     }
     true
 }
 
-/// Returns the header map of a copy that was not needed to the pool. Its names are kept (the
-/// next copy of the same operation overwrites the values in place); its values are shared
-/// references to small header values.
-fn recycle(headers: HeaderMap) {
-    if headers.capacity() > SPARE_MAX_CAPACITY {
+/// Whether two header values view the very same bytes. Both are alive, so their buffers
+/// cannot have been reused: the same view means the same content.
+fn same_value(a: &http::HeaderValue, b: &http::HeaderValue) -> bool {
+    std::ptr::eq(a.as_bytes(), b.as_bytes()) && a.is_sensitive() == b.is_sensitive()
+}
+
+/// Returns a copy that was not needed to the pool. Its header names, values and URI are kept
+/// (the next copy of the same operation keeps what is the same, and overwrites the rest in
+/// place); they are shared references to small values. Its body and extensions are dropped
+/// now.
+fn recycle(mut kept: Box<KeptRequest>) {
+    if kept.parts.headers.capacity() > SPARE_MAX_CAPACITY {
         return;
     }
-    SPARE_HEADERS.with(|spare| {
+    kept.body = Body::empty();
+    kept.parts.extensions.clear();
+    SPARE_REQUESTS.with(|spare| {
         let mut spare = spare.borrow_mut();
-        if spare.len() < SPARE_MAPS {
-            spare.push(headers);
+        if spare.len() < SPARE_KEPT {
+            spare.push(kept);
         }
     });
 }

@@ -571,6 +571,28 @@ fn a_recycled_header_map_of_the_same_shape_is_overwritten_in_place() {
     assert!(!overwrite_same_shape(&mut other, &source));
     let mut shorter = map(&[("content-type", "old")]);
     assert!(!overwrite_same_shape(&mut shorter, &source));
+
+    // A value viewing the same bytes is kept as it is; the same bytes with another
+    // sensitivity, or equal text in another buffer, are copied.
+    let shared = HeaderValue::from_static("same");
+    let mut secret = shared.clone();
+    secret.set_sensitive(true);
+    let mut source = http::HeaderMap::new();
+    source.append("a", shared.clone());
+    source.append("b", secret.clone());
+    source.append("c", HeaderValue::from_str("fresh").unwrap());
+    let mut copy = http::HeaderMap::new();
+    copy.append("a", shared.clone());
+    copy.append("b", shared.clone());
+    copy.append("c", HeaderValue::from_str("fresh").unwrap());
+    assert!(overwrite_same_shape(&mut copy, &source));
+    assert_eq!(copy, source);
+    assert!(copy["b"].is_sensitive());
+    assert_eq!(copy["a"].as_bytes().as_ptr(), shared.as_bytes().as_ptr());
+    assert_eq!(
+        copy["c"].as_bytes().as_ptr(),
+        source["c"].as_bytes().as_ptr()
+    );
 }
 
 /// The future of a call is boxed once per call and everything it holds is copied into the

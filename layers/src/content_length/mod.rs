@@ -31,16 +31,16 @@ pub type ContentLengthLayer = HookLayer<ComputeContentLength>;
 
 impl RequestHook for ComputeContentLength {
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        if req.headers().contains_key(CONTENT_LENGTH) {
-            return Ok(());
-        }
         let Some(len) = req.body().len() else {
             return Ok(());
         };
         if len == 0 && matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
             return Ok(());
         }
-        req.headers_mut().insert(CONTENT_LENGTH, decimal_value(len));
+        // One lookup: a length set by the caller is kept.
+        if let http::header::Entry::Vacant(slot) = req.headers_mut().entry(CONTENT_LENGTH) {
+            slot.insert(decimal_value(len));
+        }
         Ok(())
     }
 }
@@ -102,5 +102,29 @@ mod tests {
         let stream = Body::from_stream(http_body_util::Empty::<bytes::Bytes>::new());
         // An empty stream has an exact size hint of 0.
         assert_eq!(run(Method::PUT, stream), Some("0".into()));
+        let big = Body::from(vec![0_u8; 1_234_567]);
+        assert_eq!(run(Method::PUT, big), Some("1234567".into()));
+    }
+
+    #[test]
+    fn a_length_the_caller_set_is_kept() {
+        let (mut parts, _) = http::Request::put("/")
+            .header(CONTENT_LENGTH, "3")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let mut body = Body::from("abc");
+        ComputeContentLength
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, None))
+            .unwrap();
+        let values: Vec<_> = parts.headers.get_all(CONTENT_LENGTH).iter().collect();
+        assert_eq!(values, ["3"]);
+    }
+
+    #[test]
+    fn every_length_is_written_in_full() {
+        for n in [0, 9, 10, 99, 100, 65_535, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(decimal_value(n), n.to_string().as_str());
+        }
     }
 }

@@ -37,10 +37,12 @@ pub type InvocationIdLayer = HookLayer<SetInvocationId>;
 
 impl RequestHook for SetInvocationId {
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        if req.headers().contains_key(&INVOCATION_ID_HEADER) {
+        // One lookup: the entry is kept for the insert.
+        let (headers, ctx) = req.headers_and_context_mut();
+        let http::header::Entry::Vacant(slot) = headers.entry(&INVOCATION_ID_HEADER) else {
             return Ok(());
-        }
-        let id = match req.context_mut() {
+        };
+        let id = match ctx {
             Some(ctx) => match ctx.invocation_id() {
                 Some(id) => id,
                 None => {
@@ -55,7 +57,53 @@ impl RequestHook for SetInvocationId {
         // value that is shared costs a reference count, not an allocation.
         let value = HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(id))
             .map_err(SdkError::construction)?;
-        req.headers_mut().insert(INVOCATION_ID_HEADER, value);
+        slot.insert(value);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ziggurat_core::body::Body;
+    use ziggurat_core::context::Context;
+
+    fn run(preset: Option<&str>, ctx: Option<&mut Context>) -> Vec<String> {
+        let mut builder = http::Request::post("/");
+        if let Some(value) = preset {
+            builder = builder.header(INVOCATION_ID_HEADER, value);
+        }
+        let (mut parts, _) = builder.body(()).unwrap().into_parts();
+        let mut body = Body::empty();
+        SetInvocationId
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, ctx))
+            .unwrap();
+        parts
+            .headers
+            .get_all(INVOCATION_ID_HEADER)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn one_id_per_operation_kept_in_the_context() {
+        let mut ctx = Context::new("Svc", "Op");
+        let first = run(None, Some(&mut ctx));
+        assert_eq!(first.len(), 1);
+        assert_eq!(
+            ctx.invocation_id().map(|id| id.to_string()),
+            Some(first[0].clone())
+        );
+        // Run again with the same context (as a retried attempt would): the same id.
+        assert_eq!(run(None, Some(&mut ctx)), first);
+    }
+
+    #[test]
+    fn an_id_the_caller_set_is_kept_and_requests_alone_get_fresh_ids() {
+        assert_eq!(run(Some("caller-id"), None), ["caller-id"]);
+        let (a, b) = (run(None, None), run(None, None));
+        assert_eq!((a.len(), b.len()), (1, 1));
+        assert_ne!(a, b);
     }
 }

@@ -82,13 +82,65 @@ pub(crate) struct HeaderFilter<'a> {
     pub(crate) excluded: &'a [HeaderName],
 }
 
-/// The signed headers, sorted by name, and a capacity hint for the canonical block.
+/// How many lines [`Lines`] holds without allocating.
+const INLINE_LINES: usize = 16;
+
+/// The lines of the canonical headers block: inline for the usual dozen, on the heap beyond.
+/// It lives on the stack for one signing; the large inline variant is the point.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Lines<'a> {
+    Inline(arrayvec::ArrayVec<HeaderLine<'a>, INLINE_LINES>),
+    Heap(Vec<HeaderLine<'a>>),
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new() -> Self {
+        Lines::Inline(arrayvec::ArrayVec::new())
+    }
+
+    fn push(&mut self, line: HeaderLine<'a>) {
+        match self {
+            Lines::Inline(inline) => {
+                if let Err(full) = inline.try_push(line) {
+                    let mut heap = Vec::with_capacity(INLINE_LINES * 2);
+                    heap.extend(inline.drain(..));
+                    heap.push(full.element());
+                    *self = Lines::Heap(heap);
+                }
+            }
+            Lines::Heap(heap) => heap.push(line),
+        }
+    }
+}
+
+impl<'a> std::ops::Deref for Lines<'a> {
+    type Target = [HeaderLine<'a>];
+
+    fn deref(&self) -> &[HeaderLine<'a>] {
+        match self {
+            Lines::Inline(inline) => inline,
+            Lines::Heap(heap) => heap,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Lines<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Lines::Inline(inline) => inline,
+            Lines::Heap(heap) => heap,
+        }
+    }
+}
+
+/// Fills `lines` (empty) with the signed headers, sorted by name; returns a capacity hint for
+/// the canonical block.
 pub(crate) fn select_headers<'a>(
+    lines: &mut Lines<'a>,
     headers: &'a HeaderMap,
     added: &AddedHeaders<'a>,
     filter: &HeaderFilter<'_>,
-) -> (Vec<HeaderLine<'a>>, usize) {
-    let mut lines: Vec<HeaderLine<'a>> = Vec::with_capacity(headers.keys_len() + 5);
+) -> usize {
     let mut size = 0;
     // `HeaderMap::iter` yields all values of a name one after the other, so a repeated name
     // is spotted by comparing with the previous line, without hashing any name.
@@ -138,7 +190,7 @@ pub(crate) fn select_headers<'a>(
         }
     }
     lines.sort_unstable_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
-    (lines, size)
+    size
 }
 
 /// Appends the names of `lines` joined with `;`.

@@ -72,6 +72,28 @@ impl AmzDate {
         &self.text
     }
 
+    /// The `X-Amz-Date` header value. The last one made on a thread is remembered, so the
+    /// requests of one second share one value instead of allocating one each.
+    pub(crate) fn header_value(&self) -> http::HeaderValue {
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<(arrayvec::ArrayString<16>, http::HeaderValue)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match &*last {
+                Some((text, value)) if *text == self.text => value.clone(),
+                _ => {
+                    // Digits, `T` and `Z`: always a valid header value.
+                    let value = http::HeaderValue::from_str(&self.text)
+                        .unwrap_or_else(|_| http::HeaderValue::from_static("19700101T000000Z"));
+                    *last = Some((self.text, value.clone()));
+                    value
+                }
+            }
+        })
+    }
+
     /// `YYYYMMDD`, the date of the credential scope.
     pub(crate) fn date(&self) -> &str {
         self.date_time().get(..8).unwrap_or_default()
@@ -122,6 +144,18 @@ mod tests {
         let next = base + Duration::from_secs(1);
         assert_eq!(AmzDate::new(next).unwrap().date_time(), "20150830T123601Z");
         assert_eq!(AmzDate::new(base).unwrap().date_time(), "20150830T123600Z");
+        assert_eq!(
+            AmzDate::new(next).unwrap().header_value(),
+            "20150830T123601Z"
+        );
+        assert_eq!(
+            AmzDate::new(base).unwrap().header_value(),
+            "20150830T123600Z"
+        );
+        assert_eq!(
+            AmzDate::new(base).unwrap().header_value(),
+            "20150830T123600Z"
+        );
     }
 
     #[test]

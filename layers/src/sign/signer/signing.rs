@@ -9,9 +9,9 @@ use http::{HeaderName, HeaderValue, Uri};
 use sha2::{Digest, Sha256};
 
 use super::canonical_headers::{
-    AUTHORIZATION, AddedHeaders, HeaderFilter, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_REGION_SET,
-    X_AMZ_SECURITY_TOKEN, select_headers, signed_headers_len, write_canonical_headers,
-    write_signed_headers,
+    AUTHORIZATION, AddedHeaders, HeaderFilter, Lines, X_AMZ_CONTENT_SHA256, X_AMZ_DATE,
+    X_AMZ_REGION_SET, X_AMZ_SECURITY_TOKEN, select_headers, signed_headers_len,
+    write_canonical_headers, write_signed_headers,
 };
 use super::canonical_query::{
     QueryParam, collect_query_params, find_signing_parameter, write_canonical_query,
@@ -318,7 +318,8 @@ fn build_canonical_request(
             || settings.session_token_mode == SessionTokenMode::AfterSigning,
         excluded: &settings.excluded_headers,
     };
-    let (lines, headers_size) = select_headers(request.headers, &added, &filter);
+    let mut lines = Lines::new();
+    let headers_size = select_headers(&mut lines, request.headers, &added, &filter);
     let signed_headers = &mut scratch.signed_headers;
     signed_headers.clear();
     signed_headers.reserve(signed_headers_len(&lines));
@@ -386,9 +387,7 @@ fn signature_headers(
         value.set_sensitive(true);
         headers.push((X_AMZ_SECURITY_TOKEN.clone(), value));
     }
-    let date =
-        HeaderValue::from_str(inputs.date.date_time()).map_err(|_| SigningError::InvalidTime)?;
-    headers.push((X_AMZ_DATE.clone(), date));
+    headers.push((X_AMZ_DATE.clone(), inputs.date.header_value()));
     if let Some(region_set) = inputs.region_set {
         let value = HeaderValue::from_str(region_set).map_err(|_| SigningError::InvalidScope {
             field: "region set",

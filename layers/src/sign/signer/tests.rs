@@ -611,3 +611,24 @@ fn reused_buffers_sign_like_fresh_ones() {
         assert_eq!(reused.query, fresh.query);
     }
 }
+
+/// More headers than the signer keeps inline: all of them are signed, sorted by name.
+#[test]
+fn many_headers_are_all_signed_in_order() {
+    let mut builder = Request::get("https://example.amazonaws.com/");
+    // Added in reverse order, so that sorting matters.
+    for i in (0..40).rev() {
+        builder = builder.header(format!("x-h{i:02}"), format!("v{i}"));
+    }
+    let request = builder.body(()).unwrap();
+    let output = sign_request(&request, &SigningSettings::default(), None).unwrap();
+    let lines: Vec<&str> = output
+        .canonical_request
+        .lines()
+        .filter(|line| line.starts_with("x-h"))
+        .collect();
+    let expected: Vec<String> = (0..40).map(|i| format!("x-h{i:02}:v{i}")).collect();
+    assert_eq!(lines, expected);
+    let signed = output.canonical_request.lines().nth_back(1).unwrap();
+    assert_eq!(signed.split(';').count(), 42, "{signed}"); // + host, x-amz-date
+}
