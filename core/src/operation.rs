@@ -109,10 +109,10 @@ impl OperationSpec {
     }
 }
 
-/// Takes a typed output back out of an erased one.
-pub fn downcast_output<O: Operation>(output: Output) -> Result<O::Output, SdkError> {
+/// Takes a typed output back out of an erased one, still boxed (outputs can be large: the
+/// caller moves it out once, where it is returned).
+pub fn downcast_output<O: Operation>(output: Output) -> Result<Box<O::Output>, SdkError> {
     output
         .downcast::<O::Output>()
-        .map(|b| *b)
         .map_err(|_| SdkError::response(format!("{} returned an output of another type", O::NAME)))
 }

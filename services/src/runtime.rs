@@ -470,7 +470,7 @@ where
                 .with_operation(O::SERVICE, O::NAME)
         })?;
         output.set_response_metadata(metadata);
-        Ok(output)
+        Ok(*output)
     }
 }
 

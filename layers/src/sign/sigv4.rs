@@ -246,8 +246,8 @@ impl SigV4 {
         }
         .map_err(SdkError::construction)?;
         let headers = req.headers_mut();
-        for (name, value) in output.headers {
-            headers.insert(name, value);
+        if let Some(signature_headers) = output.headers {
+            signature_headers.insert_into(headers);
         }
         if let Some(framing) = chunked {
             self.frame_aws_chunked(

@@ -90,7 +90,10 @@ pub(crate) fn sign_with(
     let mut scratch = Scratch::default();
     let signed = sign_into(request, params, algorithm, &mut scratch)?;
     Ok(SigningOutput {
-        headers: signed.headers,
+        headers: signed
+            .headers
+            .map(SignatureHeaders::into_pairs)
+            .unwrap_or_default(),
         query: signed.query,
         signature: signed.signature.as_str().to_owned(),
         canonical_request: scratch.canonical_request,
@@ -114,8 +117,8 @@ thread_local! {
 
 /// What a signing adds to a request (the texts it signed stay in the [`Scratch`]).
 pub(crate) struct Signed {
-    /// As [`SigningOutput::headers`].
-    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// As [`SigningOutput::headers`] (`None` when presigning).
+    pub(crate) headers: Option<SignatureHeaders>,
     /// As [`SigningOutput::query`].
     pub(crate) query: Vec<(String, String)>,
     /// The signature.
@@ -156,10 +159,11 @@ pub(crate) fn sign_reusing(
     params: &SigningParams<'_>,
     algorithm: Algorithm<'_>,
 ) -> Result<Signed, SigningError> {
-    let mut scratch = SCRATCH.with(std::cell::RefCell::take);
-    let signed = sign_into(request, params, algorithm, &mut scratch);
-    SCRATCH.with(|cell| *cell.borrow_mut() = scratch);
-    signed
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => sign_into(request, params, algorithm, &mut scratch),
+        // Not reachable (signing never signs), but never worth a panic.
+        Err(_) => sign_into(request, params, algorithm, &mut Scratch::default()),
+    })
 }
 
 /// The signing procedure, writing its texts into `scratch`.
@@ -211,9 +215,9 @@ fn sign_into(
                 &scratch.signed_headers,
                 signature.as_str(),
             )?;
-            (headers, Vec::new())
+            (Some(headers), Vec::new())
         }
-        Some(presign) => (Vec::new(), presign.into_query(&inputs, signature.as_str())),
+        Some(presign) => (None, presign.into_query(&inputs, signature.as_str())),
     };
     Ok(Signed {
         headers,
@@ -379,52 +383,113 @@ fn signature_headers(
     scope: &Scope<'_>,
     signed_headers: &str,
     signature: &str,
-) -> Result<Vec<(HeaderName, HeaderValue)>, SigningError> {
-    let mut headers = Vec::with_capacity(4);
-    if let Some(token) = inputs.token {
-        let mut value =
-            HeaderValue::from_str(token).map_err(|_| SigningError::InvalidSessionToken)?;
-        value.set_sensitive(true);
-        headers.push((X_AMZ_SECURITY_TOKEN.clone(), value));
-    }
-    headers.push((X_AMZ_DATE.clone(), inputs.date.header_value()));
-    if let Some(region_set) = inputs.region_set {
-        let value = HeaderValue::from_str(region_set).map_err(|_| SigningError::InvalidScope {
-            field: "region set",
-        })?;
-        headers.push((X_AMZ_REGION_SET.clone(), value));
-    }
-    if inputs.add_content_sha256 {
-        let value = HeaderValue::from_str(&inputs.payload_hash)
-            .map_err(|_| SigningError::InvalidPayloadHash)?;
-        headers.push((X_AMZ_CONTENT_SHA256.clone(), value));
-    }
+) -> Result<SignatureHeaders, SigningError> {
+    let security_token = match inputs.token {
+        Some(token) => {
+            let mut value =
+                HeaderValue::from_str(token).map_err(|_| SigningError::InvalidSessionToken)?;
+            value.set_sensitive(true);
+            Some(value)
+        }
+        None => None,
+    };
+    let region_set = match inputs.region_set {
+        Some(region_set) => {
+            Some(
+                HeaderValue::from_str(region_set).map_err(|_| SigningError::InvalidScope {
+                    field: "region set",
+                })?,
+            )
+        }
+        None => None,
+    };
+    let content_sha256 = if inputs.add_content_sha256 {
+        Some(
+            HeaderValue::from_str(&inputs.payload_hash)
+                .map_err(|_| SigningError::InvalidPayloadHash)?,
+        )
+    } else {
+        None
+    };
     let access_key_id = params.identity.access_key_id;
+    const CREDENTIAL: &str = " Credential=";
+    const SIGNED_HEADERS: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    // The exact length: a buffer that is exactly full becomes the header value without
+    // another allocation.
     let mut authorization = String::with_capacity(
         inputs.algorithm.len()
-            + 48
+            + CREDENTIAL.len()
             + access_key_id.len()
+            + 1
             + scope.len()
+            + SIGNED_HEADERS.len()
             + signed_headers.len()
+            + SIGNATURE.len()
             + signature.len(),
     );
     authorization.push_str(inputs.algorithm);
-    authorization.push_str(" Credential=");
+    authorization.push_str(CREDENTIAL);
     authorization.push_str(access_key_id);
     authorization.push('/');
     scope.push_to(&mut authorization);
-    authorization.push_str(", SignedHeaders=");
+    authorization.push_str(SIGNED_HEADERS);
     authorization.push_str(signed_headers);
-    authorization.push_str(", Signature=");
+    authorization.push_str(SIGNATURE);
     authorization.push_str(signature);
     // Every part was checked to be visible ASCII, so this cannot fail.
-    let mut value =
+    let mut authorization =
         HeaderValue::try_from(authorization).map_err(|_| SigningError::InvalidScope {
             field: "access key id",
         })?;
-    value.set_sensitive(true);
-    headers.push((AUTHORIZATION.clone(), value));
-    Ok(headers)
+    authorization.set_sensitive(true);
+    Ok(SignatureHeaders {
+        security_token,
+        date: inputs.date.header_value(),
+        region_set,
+        content_sha256,
+        authorization,
+    })
+}
+
+/// The headers header signing sets (see [`SigningOutput::headers`] for their order).
+pub(crate) struct SignatureHeaders {
+    security_token: Option<HeaderValue>,
+    date: HeaderValue,
+    region_set: Option<HeaderValue>,
+    content_sha256: Option<HeaderValue>,
+    authorization: HeaderValue,
+}
+
+impl SignatureHeaders {
+    /// Sets them on `headers`, replacing any previous values.
+    pub(crate) fn insert_into(self, headers: &mut http::HeaderMap) {
+        if let Some(token) = self.security_token {
+            headers.insert(X_AMZ_SECURITY_TOKEN.clone(), token);
+        }
+        headers.insert(X_AMZ_DATE.clone(), self.date);
+        if let Some(region_set) = self.region_set {
+            headers.insert(X_AMZ_REGION_SET.clone(), region_set);
+        }
+        if let Some(hash) = self.content_sha256 {
+            headers.insert(X_AMZ_CONTENT_SHA256.clone(), hash);
+        }
+        headers.insert(AUTHORIZATION.clone(), self.authorization);
+    }
+
+    /// As name and value pairs, in order.
+    pub(crate) fn into_pairs(self) -> Vec<(HeaderName, HeaderValue)> {
+        [
+            (&X_AMZ_SECURITY_TOKEN, self.security_token),
+            (&X_AMZ_DATE, Some(self.date)),
+            (&X_AMZ_REGION_SET, self.region_set),
+            (&X_AMZ_CONTENT_SHA256, self.content_sha256),
+            (&AUTHORIZATION, Some(self.authorization)),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name.clone(), value)))
+        .collect()
+    }
 }
 
 /// The encoded values query signing adds.
