@@ -53,23 +53,6 @@ pub(crate) enum LineValues<'a> {
 pub(crate) struct HeaderLine<'a> {
     pub(crate) name: &'a HeaderName,
     pub(crate) values: LineValues<'a>,
-    /// The first 8 bytes of the name, big-endian and zero-padded: comparing these orders
-    /// most names without comparing strings.
-    sort_key: u64,
-}
-
-impl<'a> HeaderLine<'a> {
-    fn new(name: &'a HeaderName, values: LineValues<'a>) -> Self {
-        let mut prefix = [0_u8; 8];
-        for (slot, byte) in prefix.iter_mut().zip(name.as_str().bytes()) {
-            *slot = byte;
-        }
-        HeaderLine {
-            name,
-            values,
-            sort_key: u64::from_be_bytes(prefix),
-        }
-    }
 }
 
 /// Values the signer signs on top of (or instead of) the request's own headers.
@@ -115,7 +98,6 @@ impl<'a> Lines<'a> {
         Lines::Inline(arrayvec::ArrayVec::new())
     }
 
-    #[inline]
     fn push(&mut self, line: HeaderLine<'a>) {
         match self {
             Lines::Inline(inline) => {
@@ -186,7 +168,10 @@ pub(crate) fn select_headers<'a>(
             continue;
         }
         size += text.len() + 2 + value.len();
-        lines.push(HeaderLine::new(name, LineValues::One(value)));
+        lines.push(HeaderLine {
+            name,
+            values: LineValues::One(value),
+        });
     }
     let added_lines = [
         (&HOST, added.host),
@@ -198,16 +183,13 @@ pub(crate) fn select_headers<'a>(
     for (name, value) in added_lines {
         if let Some(value) = value {
             size += name.as_str().len() + value.len() + 2;
-            lines.push(HeaderLine::new(name, LineValues::Added(value)));
+            lines.push(HeaderLine {
+                name,
+                values: LineValues::Added(value),
+            });
         }
     }
-    // By name: the 8-byte prefixes decide unless they are equal (names are lowercase ASCII,
-    // so a zero pad sorts a shorter name first, as comparing the strings does).
-    lines.sort_unstable_by(|a, b| {
-        a.sort_key
-            .cmp(&b.sort_key)
-            .then_with(|| a.name.as_str().cmp(b.name.as_str()))
-    });
+    lines.sort_unstable_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
     size
 }
 
