@@ -91,6 +91,13 @@ pub trait RequestHook: Send + Sync + 'static {
 
     /// Sees the response on the way back up.
     fn on_response(&self, _res: &mut HttpResponse<'_>) {}
+
+    /// Whether [`on_response`](Self::on_response) does anything. A hook that leaves it as
+    /// the default may return `false`: the stack then skips it on the way back up. Read once,
+    /// when the stack is compiled.
+    fn has_response_side(&self) -> bool {
+        true
+    }
 }
 
 impl<F> RequestHook for F
@@ -100,6 +107,9 @@ where
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         self(req)
     }
+    fn has_response_side(&self) -> bool {
+        false
+    }
 }
 
 impl<H: RequestHook + ?Sized> RequestHook for Arc<H> {
@@ -108,6 +118,9 @@ impl<H: RequestHook + ?Sized> RequestHook for Arc<H> {
     }
     fn on_response(&self, res: &mut HttpResponse<'_>) {
         (**self).on_response(res)
+    }
+    fn has_response_side(&self) -> bool {
+        (**self).has_response_side()
     }
 }
 

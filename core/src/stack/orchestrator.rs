@@ -141,7 +141,7 @@ fn request_side(entry: &Entry, st: &mut State) -> Result<(), SdkError> {
             Some(input) => h.on_input(input, &mut st.ctx),
             None => Ok(()),
         },
-        Entry::Request(h) => {
+        Entry::Request(h, _) => {
             let parts = st.parts.as_mut().ok_or_else(no_request)?;
             h.on_request(&mut HttpRequest::new(
                 parts,
@@ -173,7 +173,7 @@ fn request_side(entry: &Entry, st: &mut State) -> Result<(), SdkError> {
 fn response_side(entry: &Entry, ctx: &mut Context, result: &mut Result<OperationOutput, SdkError>) {
     match entry {
         Entry::Input(h) => h.on_output(ctx, result),
-        Entry::Request(h) => {
+        Entry::Request(h, true) => {
             let failed = result.is_err();
             // Copied (errors only) because the metadata is borrowed mutably from the error.
             let code = match &*result {
@@ -192,7 +192,9 @@ fn response_side(entry: &Entry, ctx: &mut Context, result: &mut Result<Operation
                     .with_error_code(code.as_deref()),
             );
         }
-        Entry::Serializer | Entry::Retry(..) | Entry::GetIdentity(_) => {}
+        // No response side (known when the stack was compiled), or no hook.
+        Entry::Request(_, false) | Entry::Serializer | Entry::Retry(..) | Entry::GetIdentity(_) => {
+        }
     }
 }
 
@@ -309,7 +311,7 @@ pub(crate) async fn run_segment(
                 let mut failed = None;
                 for entry in attempt_entries {
                     let step = match entry {
-                        Entry::Request(h) => match st.parts.as_mut() {
+                        Entry::Request(h, _) => match st.parts.as_mut() {
                             Some(parts) => h.on_request(&mut HttpRequest::new(
                                 parts,
                                 &mut st.body,

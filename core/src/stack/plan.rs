@@ -21,7 +21,8 @@ use crate::time::SharedSleep;
 
 pub(crate) enum Entry {
     Input(Arc<dyn InputHook>),
-    Request(Arc<dyn RequestHook>),
+    /// The hook, and whether it has a response side.
+    Request(Arc<dyn RequestHook>, bool),
     Serializer,
     Retry(Arc<dyn RetryStrategy>, SharedSleep),
     GetIdentity(Option<SharedCredentialsProvider>),
@@ -197,7 +198,7 @@ impl Stack {
                     continue;
                 }
                 Repr::InputHook(h) => Entry::Input(h.clone()),
-                Repr::RequestHook(h) => Entry::Request(h.clone()),
+                Repr::RequestHook(h) => Entry::Request(h.clone(), h.has_response_side()),
                 Repr::OperationSerializer => Entry::Serializer,
                 Repr::Retry(s, sleep) => Entry::Retry(s.clone(), sleep.clone()),
                 Repr::GetIdentity(p) => Entry::GetIdentity(p.clone()),

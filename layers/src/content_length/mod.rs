@@ -30,6 +30,10 @@ pub struct ComputeContentLength;
 pub type ContentLengthLayer = HookLayer<ComputeContentLength>;
 
 impl RequestHook for ComputeContentLength {
+    fn has_response_side(&self) -> bool {
+        false
+    }
+
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         let Some(len) = req.body().len() else {
             return Ok(());

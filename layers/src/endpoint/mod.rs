@@ -229,6 +229,10 @@ pub fn is_virtual_hostable_bucket(bucket: &str, https: bool) -> bool {
 }
 
 impl RequestHook for ResolveEndpoint {
+    fn has_response_side(&self) -> bool {
+        false
+    }
+
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         if req.uri().scheme().is_some() {
             return Ok(());

@@ -36,6 +36,10 @@ pub struct SetInvocationId;
 pub type InvocationIdLayer = HookLayer<SetInvocationId>;
 
 impl RequestHook for SetInvocationId {
+    fn has_response_side(&self) -> bool {
+        false
+    }
+
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         // One lookup: the entry is kept for the insert.
         let (headers, ctx) = req.headers_and_context_mut();

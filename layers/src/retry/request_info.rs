@@ -76,6 +76,10 @@ pub fn request_info_value(attempt: u32, max: u32) -> HeaderValue {
 pub struct SetRequestInfo;
 
 impl RequestHook for SetRequestInfo {
+    fn has_response_side(&self) -> bool {
+        false
+    }
+
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         let Some(ctx) = req.context() else {
             return Ok(());

@@ -96,6 +96,10 @@ fn sanitize(token: &str) -> String {
 }
 
 impl RequestHook for UserAgent {
+    fn has_response_side(&self) -> bool {
+        false
+    }
+
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         let headers = req.headers_mut();
         headers.insert(USER_AGENT, self.value.clone());

@@ -20,7 +20,7 @@ use super::canonical_uri::write_canonical_uri;
 use super::date::AmzDate;
 use super::encoding::{encode, encode_lower_hex};
 use super::error::SigningError;
-use super::key::{SigningKeyCache, signing_mac};
+use super::key::{SigningKeyCache, mac_over};
 use super::output::SigningOutput;
 use super::params::{
     MAX_PRESIGNED_EXPIRY, PayloadChecksumKind, SessionTokenMode, SignatureLocation, SigningParams,
@@ -193,14 +193,14 @@ fn sign_into(
 
     let signature = match algorithm {
         Algorithm::V4 { key_cache } => {
-            let mut mac = signing_mac(
+            let mac = mac_over(
                 key_cache,
                 params.identity.secret_access_key,
                 scope.date,
                 params.region,
                 scope.service,
+                string_to_sign.as_bytes(),
             );
-            mac.update(string_to_sign.as_bytes());
             Signature::Hmac(hex64(&mac.finalize().into_bytes()))
         }
         Algorithm::V4a { key } => Signature::Ecdsa(key.sign_to_hex(string_to_sign.as_bytes())?),

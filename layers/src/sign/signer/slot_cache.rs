@@ -40,6 +40,15 @@ impl<E> SlotCache<E> {
         self.lock().entries.iter().find(|e| hit(e)).map(read)
     }
 
+    /// Reads (and may update) the first entry `hit` accepts.
+    pub(crate) fn find_mut<R>(
+        &self,
+        hit: impl Fn(&E) -> bool,
+        read: impl FnOnce(&mut E) -> R,
+    ) -> Option<R> {
+        self.lock().entries.iter_mut().find(|e| hit(e)).map(read)
+    }
+
     /// Stores a newly derived entry, replacing the one `supersedes` accepts if any.
     pub(crate) fn store(&self, entry: E, supersedes: impl Fn(&E) -> bool) {
         self.derivations.fetch_add(1, Ordering::Relaxed);
