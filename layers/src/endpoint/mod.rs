@@ -53,6 +53,9 @@ pub struct BaseEndpoint {
     scheme: Scheme,
     authority: Authority,
     path: String,
+    /// `scheme://authority/`, made once: the whole URI of every request to `/` (the JSON and
+    /// query protocols), when there is no base path.
+    root: Option<Uri>,
 }
 
 impl BaseEndpoint {
@@ -81,11 +84,26 @@ impl BaseEndpoint {
             )));
         }
         let path = uri.path().trim_end_matches('/').to_owned();
-        Ok(BaseEndpoint {
+        Ok(BaseEndpoint::new(scheme, authority, path))
+    }
+
+    fn new(scheme: Scheme, authority: Authority, path: String) -> Self {
+        let root = if path.is_empty() {
+            Uri::builder()
+                .scheme(scheme.clone())
+                .authority(authority.clone())
+                .path_and_query(PathAndQuery::from_static("/"))
+                .build()
+                .ok()
+        } else {
+            None
+        };
+        BaseEndpoint {
             scheme,
             authority,
             path,
-        })
+            root,
+        }
     }
 
     /// The scheme.
@@ -202,11 +220,7 @@ impl ResolveEndpoint {
             .parse()
             .map_err(SdkError::construction)?;
         let authority = static_authority(authority);
-        Ok(BaseEndpoint {
-            scheme: Scheme::HTTPS,
-            authority,
-            path: String::new(),
-        })
+        Ok(BaseEndpoint::new(Scheme::HTTPS, authority, String::new()))
     }
 }
 
@@ -238,12 +252,15 @@ impl RequestHook for ResolveEndpoint {
             return Ok(());
         }
         let ctx = req.context();
+        // Borrowed in the usual cases (the client's endpoint, or its region's); owned only
+        // for a per-call override or another region.
         let over = ctx
             .and_then(|c| c.get::<EndpointUrl>())
             .map(|e| e.0.clone());
-        let base = match over.or_else(|| self.base.clone()) {
-            Some(b) => b,
-            None => {
+        let other_region;
+        let base = match (&over, &self.base) {
+            (Some(b), _) | (None, Some(b)) => b,
+            (None, None) => {
                 let region = ctx
                     .and_then(|c| c.region())
                     .or(self.region.as_ref())
@@ -253,8 +270,11 @@ impl RequestHook for ResolveEndpoint {
                         )
                     })?;
                 match &self.cached {
-                    Some((r, base)) if r == region => base.clone(),
-                    _ => self.regional(region)?,
+                    Some((r, base)) if r == region => base,
+                    _ => {
+                        other_region = self.regional(region)?;
+                        &other_region
+                    }
                 }
             }
         };
@@ -267,7 +287,14 @@ impl RequestHook for ResolveEndpoint {
         };
 
         if bucket.is_none() && base.path.is_empty() {
-            // The common case: keep the serialized path and query as they are, no re-parsing.
+            // The common cases: a request to `/` gets the prebuilt URI; others keep their
+            // serialized path and query as they are, no re-parsing.
+            if let Some(root) = &base.root
+                && req.uri().path_and_query().map(PathAndQuery::as_str) == Some("/")
+            {
+                *req.uri_mut() = root.clone();
+                return self.sync_host_header(req, &base.authority);
+            }
             let mut parts = http::uri::Parts::default();
             parts.scheme = Some(base.scheme.clone());
             parts.authority = Some(base.authority.clone());

@@ -141,3 +141,49 @@ fn virtual_host_rules() {
     assert!(!is_virtual_hostable_bucket("-abc", false));
     assert!(!is_virtual_hostable_bucket("a..b", false));
 }
+
+/// Requests to `/` take the prebuilt URI of their endpoint; every other path and query is
+/// kept as serialized. Both agree for every way the endpoint is chosen.
+#[test]
+fn requests_to_the_root_and_elsewhere_resolve_alike() {
+    let base = BaseEndpoint::parse("http://127.0.0.1:8000").unwrap();
+    let cached =
+        ResolveEndpoint::new("sqs").with_cached_region(Some(&Region::from_static("eu-west-1")));
+    let with_base = ResolveEndpoint::new("sqs").with_base_endpoint(Some(base));
+    let mut ctx = Context::new("SQS", "SendMessage");
+    ctx.set_region(Some(Region::from_static("eu-west-1")));
+    let cases = [
+        (&cached, "https://sqs.eu-west-1.amazonaws.com"),
+        (&with_base, "http://127.0.0.1:8000"),
+    ];
+    for (hook, root) in cases {
+        for path in ["/", "/?Action=List", "/queue/1", "/a%20b?x=1&y"] {
+            assert_eq!(
+                resolve(hook, path, &mut ctx).unwrap(),
+                format!("{root}{path}")
+            );
+        }
+    }
+    // Another region than the cached one, and a per-call override.
+    let mut other = Context::new("SQS", "SendMessage");
+    other.set_region(Some(Region::from_static("us-east-2")));
+    assert_eq!(
+        resolve(&cached, "/", &mut other).unwrap(),
+        "https://sqs.us-east-2.amazonaws.com/"
+    );
+    other.insert(EndpointUrl(
+        BaseEndpoint::parse("http://localhost:4566/").unwrap(),
+    ));
+    assert_eq!(
+        resolve(&cached, "/", &mut other).unwrap(),
+        "http://localhost:4566/"
+    );
+    // A base path is prefixed, also to the root.
+    let with_path = ResolveEndpoint::new("sqs").with_base_endpoint(Some(
+        BaseEndpoint::parse("https://proxy.example/base/").unwrap(),
+    ));
+    assert_eq!(
+        resolve(&with_path, "/", &mut ctx).unwrap(),
+        "https://proxy.example/base/"
+    );
+}
