@@ -28,6 +28,11 @@
 //! - The per-call state and the call's future are each boxed once. Without that, every async
 //!   level copied the whole future (a request head alone is 224 bytes), and profiles showed a
 //!   quarter of the stack's time in `memmove`.
+//! - Retrying keeps a copy of the request before each attempt that may be followed by another
+//!   (the transport takes the request it sends). The copy is made in a recycled box, and what
+//!   it already holds from the previous copy (header names, the endpoint, values that view the
+//!   same bytes) is not copied again: the retry layer costs about 120 ns and no allocation on
+//!   success (`cargo bench --bench retry_overhead`).
 //! - ARCHITECTURE's `insert_http` adapter is [`Middleware::http_layer`]: the one entry point for
 //!   tower and tower-http layers below the deserializer.
 //! - `Timing` is opt-in (`ziggurat_layers::timing::enable`). Like tracing, it reads the clock

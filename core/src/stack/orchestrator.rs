@@ -297,8 +297,8 @@ pub(crate) async fn run_segment(
                     }
                 }
                 // Every attempt sends the request it has; one that may be followed by another
-                // first keeps a copy, made in a recycled header map (see `keep_copy`). The
-                // attempt's request lives in the (boxed) state, not in this future.
+                // first keeps a copy, in a recycled box (see `keep_copy`). The attempt's
+                // request lives in the (boxed) state, not in this future.
                 if !start_attempt(st, attempt) {
                     break Err(no_request());
                 }
@@ -510,10 +510,10 @@ const SPARE_MAX_CAPACITY: usize = 128;
 /// Retrying needs the request as it was before the attempt's entries (identity, signing)
 /// changed it, and the transport takes the request it sends. So an attempt that may be
 /// followed by another keeps a copy. The copy is the one kept (the original, whose header map
-/// already has room for the signing headers, is sent), and it is made in a head from a small
-/// per-thread pool of heads of copies that were never sent: on the success path, the usual
-/// one, the copy allocates nothing, and what it already holds (the same operation last time:
-/// the same header names, the same endpoint, the same static values) is kept, not copied again.
+/// already has room for the signing headers, is sent), and it is made in a boxed copy from a
+/// small per-thread pool of copies that were never sent: on the success path, the usual one,
+/// the copy allocates nothing, and what it already holds (the same operation last time: the
+/// same header names, the same endpoint, the same static values) is kept, not copied again.
 fn keep_copy(copy: &mut http::request::Parts, parts: &http::request::Parts) {
     if !overwrite_same_shape(&mut copy.headers, &parts.headers) {
         let headers = &mut copy.headers;
