@@ -162,14 +162,17 @@ impl SigV4 {
                 )
             })?;
 
-        // A request signed before (a retried or re-signed one) loses its old signature. One
-        // pass over the names finds out; most requests have none, and pay no lookups.
+        // A request signed before (a retried or re-signed one) loses its old signature, and
+        // one may carry its payload hash. One pass over the names finds out; most requests
+        // have neither, and pay no lookups.
         let headers = req.headers_mut();
-        let signed_before = headers.keys().any(|name| {
-            name == http::header::AUTHORIZATION
+        let (mut signed_before, mut has_payload_hash) = (false, false);
+        for name in headers.keys() {
+            signed_before |= name == http::header::AUTHORIZATION
                 || name == X_AMZ_DATE
-                || name == X_AMZ_SECURITY_TOKEN
-        });
+                || name == X_AMZ_SECURITY_TOKEN;
+            has_payload_hash |= name == X_AMZ_CONTENT_SHA256;
+        }
         if signed_before {
             headers.remove(http::header::AUTHORIZATION);
             headers.remove(X_AMZ_DATE);
@@ -186,6 +189,7 @@ impl SigV4 {
         };
         let precomputed = match chunked {
             Some(_) => None,
+            None if !has_payload_hash => None,
             None => req
                 .headers()
                 .get(X_AMZ_CONTENT_SHA256)
