@@ -28,8 +28,17 @@ pub struct Region(Cow<'static, str>);
 
 impl Region {
     /// A region from any string.
+    ///
+    /// A name given as an owned string is kept as static text (see [`crate::intern`]): the
+    /// region is copied into every call's context, and copying static text allocates nothing.
     pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
-        Region(name.into())
+        match name.into() {
+            Cow::Owned(name) => match crate::intern::static_text(&name) {
+                Some(kept) => Region(Cow::Borrowed(kept)),
+                None => Region(Cow::Owned(name)),
+            },
+            borrowed => Region(borrowed),
+        }
     }
     /// A region from a static string, usable in constants.
     pub const fn from_static(name: &'static str) -> Self {
@@ -294,6 +303,14 @@ mod tests {
                 "digit {i}"
             );
         }
+    }
+
+    #[test]
+    fn regions_from_owned_names_copy_without_allocating() {
+        let region = Region::new(String::from("ap-southeast-4"));
+        assert!(matches!(region.0, Cow::Borrowed(_)));
+        assert_eq!(region, Region::from_static("ap-southeast-4"));
+        assert_eq!(region.clone().as_str(), "ap-southeast-4");
     }
 
     #[test]

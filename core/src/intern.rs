@@ -29,26 +29,35 @@ pub const MAX_ENTRIES: usize = 64;
 /// The longest text kept.
 pub const MAX_LEN: usize = 512;
 
-static TEXTS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+static TEXTS: Mutex<Texts> = Mutex::new(Texts(Vec::new()));
+
+/// The texts kept so far.
+struct Texts(Vec<&'static str>);
+
+impl Texts {
+    fn keep(&mut self, text: &str) -> Option<&'static str> {
+        if text.len() > MAX_LEN {
+            return None;
+        }
+        if let Some(kept) = self.0.iter().find(|kept| **kept == text) {
+            return Some(kept);
+        }
+        if self.0.len() >= MAX_ENTRIES {
+            return None;
+        }
+        let kept: &'static str = Box::leak(text.to_owned().into_boxed_str());
+        self.0.push(kept);
+        Some(kept)
+    }
+}
 
 /// The same text, kept for the rest of the process; `None` when the table is full or the
 /// text is too long.
 pub fn static_text(text: &str) -> Option<&'static str> {
-    if text.len() > MAX_LEN {
-        return None;
-    }
-    let mut texts = TEXTS
+    TEXTS
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(kept) = texts.iter().find(|kept| **kept == text) {
-        return Some(kept);
-    }
-    if texts.len() >= MAX_ENTRIES {
-        return None;
-    }
-    let kept: &'static str = Box::leak(text.to_owned().into_boxed_str());
-    texts.push(kept);
-    Some(kept)
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .keep(text)
 }
 
 /// A header value of `text`: static when [`static_text`] keeps it, shared otherwise.
@@ -71,20 +80,32 @@ mod tests {
 
     #[test]
     fn texts_are_kept_once_and_the_table_is_bounded() {
-        let first = static_text("intern-test-0").unwrap();
+        // A table of its own, so that filling it leaves the process's table alone.
+        let mut texts = Texts(Vec::new());
+        let first = texts.keep("intern-test-0").unwrap();
         assert_eq!(
-            static_text("intern-test-0").unwrap().as_ptr(),
+            texts.keep("intern-test-0").unwrap().as_ptr(),
             first.as_ptr()
         );
-        assert_eq!(static_text(&"x".repeat(MAX_LEN + 1)), None);
-        // Fill the table: later texts are not kept, but their values still work.
+        assert_eq!(texts.keep(&"x".repeat(MAX_LEN + 1)), None);
         for i in 0..MAX_ENTRIES {
-            let _ = static_text(&format!("intern-test-fill-{i}"));
+            let _ = texts.keep(&format!("intern-test-fill-{i}"));
         }
-        assert!(TEXTS.lock().unwrap().len() <= MAX_ENTRIES);
-        assert_eq!(static_text("intern-test-after-full"), None);
-        let value = static_header_value("intern-test-after-full").unwrap();
-        assert_eq!(value, "intern-test-after-full");
+        assert_eq!(texts.0.len(), MAX_ENTRIES);
+        assert_eq!(texts.keep("intern-test-after-full"), None);
+        // Kept texts are still found when the table is full.
+        assert_eq!(
+            texts.keep("intern-test-0").unwrap().as_ptr(),
+            first.as_ptr()
+        );
+    }
+
+    #[test]
+    fn header_values_are_checked_and_shared() {
+        let a = static_header_value("intern-test-value").unwrap();
+        let b = static_header_value("intern-test-value").unwrap();
+        assert_eq!(a, "intern-test-value");
+        assert_eq!(a.as_bytes().as_ptr(), b.as_bytes().as_ptr());
         assert!(static_header_value("bad\r\nvalue").is_err());
     }
 }
