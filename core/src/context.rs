@@ -73,7 +73,8 @@ impl InvocationId {
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let mut out = [b'-'; 36];
-        // 8-4-4-4-12 hex digits: bytes 0..4, 4..6, 6..8, 8..10, 10..16.
+        // 8-4-4-4-12 hex digits: bytes 0..4, 4..6, 6..8, 8..10, 10..16. Constant ranges within
+        // arrays of fixed size: no index here can be out of range.
         for (from, to) in [(0..4, 0..8), (4..6, 9..13), (6..8, 14..18), (8..10, 19..23)] {
             let _ = hex::encode_to_slice(&bytes[from], &mut out[to]);
         }

@@ -489,7 +489,7 @@ fn call_node(
 
 /// A copy of a request kept for the next attempt. Boxed, and the boxes recycled, so that
 /// keeping one moves a pointer, not a request head.
-pub(crate) struct KeptRequest {
+struct KeptRequest {
     parts: http::request::Parts,
     body: Body,
 }
@@ -583,9 +583,16 @@ fn same_value(a: &http::HeaderValue, b: &http::HeaderValue) -> bool {
 /// Returns a copy that was not needed to the pool. Its header names, values and URI are kept
 /// (the next copy of the same operation keeps what is the same, and overwrites the rest in
 /// place); they are shared references to small values. Its body and extensions are dropped
-/// now.
+/// now, and so is a copy holding a sensitive value (an SSE-C key, say): no secret outlives
+/// its call in the pool.
 fn recycle(mut kept: Box<KeptRequest>) {
-    if kept.parts.headers.capacity() > SPARE_MAX_CAPACITY {
+    if kept.parts.headers.capacity() > SPARE_MAX_CAPACITY
+        || kept
+            .parts
+            .headers
+            .values()
+            .any(http::HeaderValue::is_sensitive)
+    {
         return;
     }
     kept.body = Body::empty();
@@ -901,5 +908,44 @@ impl Drop for PutContextBack {
         if let Some(carrier) = self.carrier.take() {
             carrier.put(std::mem::replace(&mut self.st.ctx, Context::new("", "")));
         }
+    }
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::*;
+
+    fn kept_with(header: http::HeaderValue) -> Box<KeptRequest> {
+        let mut parts = http::Request::new(()).into_parts().0;
+        parts.headers.insert("x-test", header);
+        Box::new(KeptRequest {
+            parts,
+            body: Body::from("body"),
+        })
+    }
+
+    /// On a thread of its own, so that the pool starts empty.
+    #[test]
+    fn copies_with_sensitive_values_are_not_kept() {
+        std::thread::spawn(|| {
+            let pooled = || SPARE_REQUESTS.with(|spare| spare.borrow().len());
+            let mut secret = http::HeaderValue::from_static("customer-key");
+            secret.set_sensitive(true);
+            recycle(kept_with(secret));
+            assert_eq!(pooled(), 0);
+            recycle(kept_with(http::HeaderValue::from_static("plain")));
+            assert_eq!(pooled(), 1);
+            // What is kept has dropped its body.
+            SPARE_REQUESTS.with(|spare| {
+                let spare = spare.borrow();
+                assert!(
+                    spare
+                        .iter()
+                        .all(|kept| http_body::Body::size_hint(&kept.body).exact() == Some(0))
+                );
+            });
+        })
+        .join()
+        .unwrap();
     }
 }

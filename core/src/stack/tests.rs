@@ -612,3 +612,55 @@ fn the_call_future_stays_small() {
     let size = std::mem::size_of_val(&call);
     assert!(size <= 512, "the call future takes {size} bytes");
 }
+
+/// A hook that says it has no response side is skipped on the way back up; the others, and
+/// plain closures on the way down, run as before.
+#[tokio::test]
+async fn hooks_without_a_response_side_are_skipped_on_the_way_back() {
+    struct RequestOnly(Log);
+    impl RequestHook for RequestOnly {
+        fn on_request(&self, _: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+            self.0.lock().unwrap().push("req:quiet".into());
+            Ok(())
+        }
+        fn on_response(&self, _: &mut HttpResponse<'_>) {
+            self.0.lock().unwrap().push("res:quiet".into());
+        }
+        fn has_response_side(&self) -> bool {
+            false
+        }
+    }
+    let log = Log::default();
+    let mut s = base_stack();
+    let b = s.build_mut();
+    b.add(
+        "B",
+        Middleware::request_hook(Named("B", log.clone())),
+        Position::After,
+    )
+    .unwrap();
+    b.add(
+        "Quiet",
+        Middleware::request_hook(RequestOnly(log.clone())),
+        Position::After,
+    )
+    .unwrap();
+    let closure_log = log.clone();
+    b.add(
+        "Closure",
+        Middleware::request_hook(move |_: &mut HttpRequest<'_>| -> Result<(), SdkError> {
+            closure_log.lock().unwrap().push("req:closure".into());
+            Ok(())
+        }),
+        Position::After,
+    )
+    .unwrap();
+    let compiled = s
+        .compile(echo_transport(Arc::new(AtomicU32::new(0)), vec![]))
+        .unwrap();
+    call(&compiled).await.unwrap();
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["req:B", "req:quiet", "req:closure", "res:B"]
+    );
+}

@@ -5,6 +5,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use super::AwsChunkedError;
+use crate::sign::signer::encode_lower_hex;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -97,7 +98,7 @@ impl ChunkSigner {
     /// Signs the next chunk (the final chunk is empty) and returns its signature.
     pub fn sign_chunk(&mut self, data: &[u8]) -> &str {
         let mut hash = [0u8; 64];
-        hex_into(&Sha256::digest(data), &mut hash);
+        encode_lower_hex(&Sha256::digest(data), &mut hash);
         let mut mac = self.mac.clone();
         mac.update(CHUNK_ALGORITHM);
         mac.update(&self.date_and_scope);
@@ -113,7 +114,7 @@ impl ChunkSigner {
     /// and returns the signature.
     pub fn sign_trailer(&mut self, canonical_trailer: &[u8]) -> &str {
         let mut hash = [0u8; 64];
-        hex_into(&Sha256::digest(canonical_trailer), &mut hash);
+        encode_lower_hex(&Sha256::digest(canonical_trailer), &mut hash);
         let mut mac = self.mac.clone();
         mac.update(TRAILER_ALGORITHM);
         mac.update(&self.date_and_scope);
@@ -130,7 +131,7 @@ impl ChunkSigner {
     }
 
     fn finish(&mut self, mac: HmacSha256) -> &str {
-        hex_into(&mac.finalize().into_bytes(), &mut self.previous);
+        encode_lower_hex(&mac.finalize().into_bytes(), &mut self.previous);
         self.previous_signature()
     }
 }
@@ -142,16 +143,6 @@ impl fmt::Debug for ChunkSigner {
             .field("date_and_scope", &shown.trim())
             .field("signing_key", &"** redacted **")
             .finish_non_exhaustive()
-    }
-}
-
-fn hex_into(bytes: &[u8], out: &mut [u8; 64]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
-        if let [hi, lo] = pair {
-            *hi = DIGITS[usize::from(byte >> 4)];
-            *lo = DIGITS[usize::from(byte & 0xf)];
-        }
     }
 }
 

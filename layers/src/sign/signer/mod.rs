@@ -93,6 +93,7 @@ mod suite_tests;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use encoding::encode_lower_hex;
 pub use error::SigningError;
 pub use key::SigningKeyCache;
 pub use output::SigningOutput;
