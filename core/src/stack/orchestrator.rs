@@ -440,7 +440,7 @@ fn start_attempt(st: &mut State, attempt: u32) -> bool {
         let Some(kept) = st.next.take() else {
             return false;
         };
-        let KeptRequest { parts, body } = *kept;
+        let KeptRequest { parts, body, .. } = *kept;
         st.parts = Some(parts);
         st.body = body;
     }
@@ -456,10 +456,11 @@ fn start_attempt(st: &mut State, attempt: u32) -> bool {
                         Box::new(KeptRequest {
                             parts: http::Request::new(()).into_parts().0,
                             body: Body::empty(),
+                            holds_secret: false,
                         })
                     });
                 kept.body = body;
-                keep_copy(&mut kept.parts, parts);
+                kept.holds_secret = keep_copy(&mut kept.parts, parts);
                 st.next = Some(kept);
             }
             // A rewind that failed: nothing is left to resend.
@@ -492,6 +493,8 @@ fn call_node(
 struct KeptRequest {
     parts: http::request::Parts,
     body: Body,
+    /// Whether a header value is sensitive (found while copying, so it costs no extra pass).
+    holds_secret: bool,
 }
 
 thread_local! {
@@ -514,15 +517,23 @@ const SPARE_MAX_CAPACITY: usize = 128;
 /// small per-thread pool of copies that were never sent: on the success path, the usual one,
 /// the copy allocates nothing, and what it already holds (the same operation last time: the
 /// same header names, the same endpoint, the same static values) is kept, not copied again.
-fn keep_copy(copy: &mut http::request::Parts, parts: &http::request::Parts) {
-    if !overwrite_same_shape(&mut copy.headers, &parts.headers) {
-        let headers = &mut copy.headers;
-        headers.clear();
-        headers.reserve(parts.headers.len());
-        for (name, value) in &parts.headers {
-            headers.append(name.clone(), value.clone());
+///
+/// Returns whether a header value is sensitive.
+fn keep_copy(copy: &mut http::request::Parts, parts: &http::request::Parts) -> bool {
+    let holds_secret = match overwrite_same_shape(&mut copy.headers, &parts.headers) {
+        Some(holds_secret) => holds_secret,
+        None => {
+            let headers = &mut copy.headers;
+            headers.clear();
+            headers.reserve(parts.headers.len());
+            let mut holds_secret = false;
+            for (name, value) in &parts.headers {
+                holds_secret |= value.is_sensitive();
+                headers.append(name.clone(), value.clone());
+            }
+            holds_secret
         }
-    }
+    };
     if copy.method != parts.method {
         copy.method = parts.method.clone();
     }
@@ -531,6 +542,7 @@ fn keep_copy(copy: &mut http::request::Parts, parts: &http::request::Parts) {
     }
     copy.version = parts.version;
     copy.extensions = parts.extensions.clone();
+    holds_secret
 }
 
 /// Whether two URIs view the very same text (see [`same_value`]).
@@ -553,25 +565,27 @@ fn same_uri(a: &http::Uri, b: &http::Uri) -> bool {
 
 /// When `copy` (a recycled map) has the same names in the same order as `source` (the usual
 /// case: the same operation again), replaces its values in place, in one pass: no hashing, no
-/// inserting. Returns `false` when the shapes differ; `copy` may then be partly overwritten,
-/// and the caller rebuilds it.
-pub(crate) fn overwrite_same_shape(copy: &mut HeaderMap, source: &HeaderMap) -> bool {
+/// inserting. Returns whether a value is sensitive, or `None` when the shapes differ; `copy`
+/// may then be partly overwritten, and the caller rebuilds it.
+pub(crate) fn overwrite_same_shape(copy: &mut HeaderMap, source: &HeaderMap) -> Option<bool> {
     if copy.len() != source.len() || copy.keys_len() != source.keys_len() {
-        return false;
+        return None;
     }
+    let mut holds_secret = false;
     for ((name, to), (source_name, from)) in copy.iter_mut().zip(source.iter()) {
         // Names made from the same static text (every name the stack sets) are the same
         // text: one pointer comparison instead of comparing the bytes.
         if !std::ptr::eq(name.as_str(), source_name.as_str()) && name != source_name {
-            return false;
+            return None;
         }
+        holds_secret |= from.is_sensitive();
         // A value that views the same live bytes is the same value (static text the client
         // set, like its user agent): nothing to copy.
         if !same_value(to, from) {
             *to = from.clone();
         }
     }
-    true
+    Some(holds_secret)
 }
 
 /// Whether two header values view the very same bytes. Both are alive, so their buffers
@@ -586,13 +600,7 @@ fn same_value(a: &http::HeaderValue, b: &http::HeaderValue) -> bool {
 /// now, and so is a copy holding a sensitive value (an SSE-C key, say): no secret outlives
 /// its call in the pool.
 fn recycle(mut kept: Box<KeptRequest>) {
-    if kept.parts.headers.capacity() > SPARE_MAX_CAPACITY
-        || kept
-            .parts
-            .headers
-            .values()
-            .any(http::HeaderValue::is_sensitive)
-    {
+    if kept.holds_secret || kept.parts.headers.capacity() > SPARE_MAX_CAPACITY {
         return;
     }
     kept.body = Body::empty();
@@ -915,12 +923,16 @@ impl Drop for PutContextBack {
 mod pool_tests {
     use super::*;
 
+    /// A copy of a request with one header, made as the retry loop makes it.
     fn kept_with(header: http::HeaderValue) -> Box<KeptRequest> {
+        let mut source = http::Request::new(()).into_parts().0;
+        source.headers.insert("x-test", header);
         let mut parts = http::Request::new(()).into_parts().0;
-        parts.headers.insert("x-test", header);
+        let holds_secret = keep_copy(&mut parts, &source);
         Box::new(KeptRequest {
             parts,
             body: Body::from("body"),
+            holds_secret,
         })
     }
 
