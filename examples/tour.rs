@@ -3,7 +3,7 @@
 //! over real HTTP on 127.0.0.1.
 //!
 //! Run it with `cargo run --example tour`.
-#[path = "../tests/support/s3_server.rs"]
+#[path = "../tests/integration/support/s3_server.rs"]
 mod s3_server;
 
 use std::sync::Arc;

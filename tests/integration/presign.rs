@@ -1,7 +1,7 @@
 //! Presigned S3 URLs used with a plain HTTP client (hyper) against s3s-fs, which checks the
 //! signature and the expiry of every presigned request; and `UploadPart`, called and
 //! presigned.
-mod support;
+use crate::support;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,7 +1,7 @@
 //! `zig` against a fault-injecting loopback server: how many attempts the server sees, the
 //! retry headers on each, and the exit code, with `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE` set
 //! and unset. The server's `x-amz-retry-after: 1` hint keeps standard-mode backoff at 1 ms.
-mod fault_server;
+use crate::fault_server;
 
 use std::process::Output;
 

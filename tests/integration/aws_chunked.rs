@@ -2,7 +2,7 @@
 //! trailer signature and the trailer's CRC32: all three variants, with an empty body, a body of
 //! exactly one chunk and one of several chunks with a short last one; and tampered bodies,
 //! which must be refused.
-mod support;
+use crate::support;
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! S3 listings against moto server, which keeps keys like `a//b` intact in listings (s3s-fs
 //! cannot, its objects are files).
-mod support;
+use crate::support;
 
 use support::peers::{peer_url, unique};
 use ziggurat::prelude::*;

@@ -3,7 +3,7 @@
 //! the attempt or operation timeout, pooled connections the server closed, S3's "200 with an
 //! error body", a body that cannot be rewound, and cancellation. Backoff is capped at a few
 //! milliseconds so that each test takes well under a second of real time.
-mod fault_server;
+use crate::fault_server;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

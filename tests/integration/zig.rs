@@ -1,5 +1,5 @@
 //! `zig` run as a process against real peers: JSON output and exit codes.
-mod support;
+use crate::support;
 
 use std::process::Output;
 

@@ -1,5 +1,5 @@
 //! tower and tower-http layers inside a client's stack, against s3s-fs.
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,5 +1,5 @@
 //! S3 operations against s3s-fs, in process, with every signature verified.
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

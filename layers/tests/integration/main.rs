@@ -1,0 +1,6 @@
+//! Integration tests of `ziggurat-layers`, in one binary (one link instead of one per file).
+
+mod protocol_errors;
+mod retry_conformance;
+mod retry_strategy;
+mod sigv4a_suite;

@@ -1,0 +1,18 @@
+//! Every integration test of the root package, in one binary: one link instead of one per file
+//! keeps a fresh test build's disk use and time down. Each module is one area; the servers the
+//! tests start live in `support` (s3s-fs, peer URLs) and `fault_server` (scripted faults).
+
+mod fault_server;
+mod support;
+
+mod aws_chunked;
+mod clock_skew;
+mod dynamodb;
+mod faults;
+mod presign;
+mod s3;
+mod s3_moto;
+mod tower_layers;
+mod zig;
+mod zig_retry;
+mod zig_sign;
