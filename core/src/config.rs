@@ -113,7 +113,8 @@ impl SdkConfig {
     pub fn time_source(&self) -> &SharedTimeSource {
         &self.time_source
     }
-    /// The sleep used between retries.
+    /// The sleep that times backoff between retries, the attempt and operation timeouts, and
+    /// the response-body idle limit.
     pub fn sleep(&self) -> &SharedSleep {
         &self.sleep
     }
@@ -173,7 +174,8 @@ impl SdkConfigBuilder {
         self.config.time_source = time;
         self
     }
-    /// Uses this sleep between retries.
+    /// Uses this sleep for backoff between retries, the attempt and operation timeouts, and
+    /// the response-body idle limit.
     pub fn sleep(mut self, sleep: SharedSleep) -> Self {
         self.config.sleep = sleep;
         self

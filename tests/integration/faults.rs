@@ -1,8 +1,9 @@
 //! Failure behaviour against loopback servers the tests start themselves: retry storms that
 //! the token bucket ends, connections reset before or during a response, servers slower than
 //! the attempt or operation timeout, pooled connections the server closed, S3's "200 with an
-//! error body", a body that cannot be rewound, and cancellation. Backoff is capped at a few
-//! milliseconds so that each test takes well under a second of real time.
+//! error body", a body that cannot be rewound, a streamed download that stalls, and
+//! cancellation. Backoff is capped at a few milliseconds so that each test takes well under a
+//! second of real time.
 use crate::fault_server;
 
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use std::time::{Duration, Instant};
 use fault_server::{Action, FaultServer};
 use http_body_util::BodyExt;
 use ziggurat::prelude::*;
+use ziggurat_core::body::Body;
+use ziggurat_core::config::SdkConfigBuilder;
 use ziggurat_core::error::{RetryStop, TransportErrorKind};
 use ziggurat_core::retry::{RetryConfig, TimeoutConfig, TimeoutError, TimeoutScope};
 use ziggurat_services::dynamodb::{self, AttributeValue};
@@ -19,14 +22,21 @@ use ziggurat_services::s3;
 
 const JSON: (&str, &str) = ("content-type", "application/x-amz-json-1.0");
 
-fn sdk(server: &FaultServer, retry: RetryConfig, timeouts: TimeoutConfig) -> SdkConfig {
+fn sdk_builder(
+    server: &FaultServer,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+) -> SdkConfigBuilder {
     SdkConfig::builder()
         .region(Region::from_static("us-east-1"))
         .credentials(Credentials::new("AKID", "SECRET", None))
         .endpoint_url(server.url())
         .retry_config(retry)
         .timeout_config(timeouts)
-        .build()
+}
+
+fn sdk(server: &FaultServer, retry: RetryConfig, timeouts: TimeoutConfig) -> SdkConfig {
+    sdk_builder(server, retry, timeouts).build()
 }
 
 /// Standard retries with the backoff capped at 2 ms.
@@ -136,6 +146,34 @@ async fn a_reset_in_the_middle_of_a_response_body_is_retried() {
     assert_eq!(get_item(&ddb(&server)).await.unwrap(), 2);
 }
 
+/// A GetObject whose response head arrived: its body streams.
+async fn start_download(client: &s3::Client) -> s3::GetObjectOutput {
+    client
+        .get_object()
+        .bucket("b")
+        .key("k")
+        .send()
+        .await
+        .expect("the head arrived: the output streams")
+}
+
+/// Reads a streamed download to its end (within 5 s): the bytes that arrived, and the error it
+/// ended with.
+async fn read_to_end(body: &mut Body) -> (usize, Option<ziggurat_core::error::BoxError>) {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        let mut received = 0;
+        loop {
+            match body.frame().await {
+                Some(Ok(frame)) => received += frame.data_ref().map_or(0, |d| d.len()),
+                Some(Err(e)) => break (received, Some(e)),
+                None => break (received, None),
+            }
+        }
+    })
+    .await
+    .expect("the reader is not left hanging")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_in_the_middle_of_a_streamed_download_reaches_the_reader() {
     let server = FaultServer::always(Action::ResetMidBody {
@@ -144,29 +182,51 @@ async fn a_reset_in_the_middle_of_a_streamed_download_reaches_the_reader() {
         sent: 1_000,
     })
     .await;
-    let mut out = s3_client(&server)
-        .get_object()
-        .bucket("b")
-        .key("k")
-        .send()
-        .await
-        .expect("the head arrived: the output streams");
+    let mut out = start_download(&s3_client(&server)).await;
     assert_eq!(out.response_metadata().attempts(), 1);
     // The break comes out of the body, as a transport error; nothing hangs.
-    let read = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match out.body.frame().await {
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => break Some(e),
-                None => break None,
-            }
-        }
-    })
-    .await
-    .expect("the reader is not left hanging");
-    let err = read.expect("the body ended early with an error");
+    let (_, err) = read_to_end(&mut out.body).await;
+    let err = err.expect("the body ended early with an error");
     let sdk = err.downcast_ref::<SdkError>().expect("an SdkError inside");
     assert_eq!(sdk.transport_kind(), Some(TransportErrorKind::Io), "{sdk}");
+    assert_eq!(server.request_count(), 1);
+}
+
+/// Sleeps a thousandth of what it is asked: the 60 s body idle limit becomes 60 ms.
+#[derive(Debug)]
+struct Hurried;
+
+impl ziggurat_core::time::Sleep for Hurried {
+    fn sleep(&self, d: Duration) -> ziggurat_core::time::SleepFuture {
+        Box::pin(tokio::time::sleep(d / 1000))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_download_that_stalls_ends_with_a_timeout_for_its_reader() {
+    let server = FaultServer::always(Action::StallMidBody {
+        status: 200,
+        declared: 100_000,
+        sent: 1_000,
+    })
+    .await;
+    let config = sdk_builder(&server, fast_retries(), TimeoutConfig::new())
+        .sleep(ziggurat_core::time::SharedSleep::new(Hurried))
+        .build();
+    let mut out = start_download(&s3::Client::new(&config)).await;
+    let started = Instant::now();
+    let (received, err) = read_to_end(&mut out.body).await;
+    assert_eq!(
+        received, 1_000,
+        "what arrived before the stall is delivered"
+    );
+    let err = err.expect("the stalled body ends with an error");
+    let sdk = err.downcast_ref::<SdkError>().expect("an SdkError inside");
+    let timeout = std::error::Error::source(sdk)
+        .and_then(|e| e.downcast_ref::<TimeoutError>())
+        .expect("a timeout error inside");
+    assert_eq!(timeout.scope(), TimeoutScope::ResponseBody, "{sdk}");
+    assert!(started.elapsed() >= Duration::from_millis(50));
     assert_eq!(server.request_count(), 1);
 }
 

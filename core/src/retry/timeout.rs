@@ -14,10 +14,9 @@ use std::time::Duration;
 /// Neither is set by default, as in the other AWS SDKs: a large upload may legitimately take
 /// hours. A call still cannot hang on a dead peer: the transport's connect timeout (3.1 s)
 /// bounds connecting, its read timeout (60 s) the wait for the response head, the
-/// [`RESPONSE_BODY_IDLE_TIMEOUT`] (60 s without data) reading a response body the operation
-/// buffers, and the retry strategy bounds the attempts. (A streamed download, such as S3
-/// `GetObject`'s body, is read by the caller after the call returns; bound that read with
-/// the caller's own timeout.)
+/// [`RESPONSE_BODY_IDLE_TIMEOUT`] (60 s without data) every response body, whether the
+/// operation reads it whole or it streams to the caller (S3 `GetObject`), and the retry
+/// strategy bounds the attempts.
 ///
 /// Both run on the client's injectable sleep, so they follow `tokio::time::pause`.
 ///
@@ -62,9 +61,13 @@ impl TimeoutConfig {
     }
 }
 
-/// The longest a response body that the operation reads whole may go without sending data.
-/// Such a body that stalls fails the attempt with a timeout error
-/// ([`TimeoutScope::ResponseBody`]), which the retry strategy may retry.
+/// The longest a response body may go without sending data while its reader waits.
+///
+/// A body the operation reads whole that stalls fails the attempt with a timeout error
+/// ([`TimeoutScope::ResponseBody`]), which the retry strategy may retry. A body that streams
+/// to the caller (S3 `GetObject`) ends with the same error, as the `BoxError` of its next
+/// frame; the call has returned by then, so it is not retried. Only the peer's silence
+/// counts: time the caller spends between reads does not.
 pub const RESPONSE_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What a [`TimeoutError`] bounded.

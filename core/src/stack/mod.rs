@@ -60,6 +60,7 @@
 //! println!("{stack}");
 //! # Ok::<(), ziggurat_core::stack::StackError>(())
 //! ```
+mod idle_body;
 mod middleware;
 mod orchestrator;
 mod plan;

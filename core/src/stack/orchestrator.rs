@@ -15,8 +15,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::{HeaderMap, HeaderName};
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+use super::idle_body::IdleLimited;
 use super::middleware::HttpService;
 use super::plan::{CompiledStack, Entry, Segment, Tail};
 use crate::body::Body;
@@ -25,9 +27,7 @@ use crate::credentials::ProvideCredentials;
 use crate::error::SdkError;
 use crate::hook::{HttpRequest, HttpResponse, Input, OperationOutput, Output};
 use crate::metadata::Metadata;
-use crate::retry::{
-    RESPONSE_BODY_IDLE_TIMEOUT, RetryDecision, RetryState, RetryStop, TimeoutError, TimeoutScope,
-};
+use crate::retry::{RetryDecision, RetryState, RetryStop, TimeoutError, TimeoutScope};
 use crate::time::{SharedSleep, SleepFuture};
 
 /// A response body as the operation deserializer receives it.
@@ -710,7 +710,11 @@ async fn transmit(
             .as_ref()
             .is_some_and(|parts| parts.status.is_success());
     let body = if streaming {
-        Ok(ResponseBody::Streaming(body))
+        // Left for the caller to read, still bounded: a peer that goes quiet mid-body ends it
+        // with a timeout error rather than leaving the reader waiting.
+        Ok(ResponseBody::Streaming(Body::from_stream(
+            IdleLimited::new(body, sleep.cloned()),
+        )))
     } else {
         match body.try_into_bytes() {
             Ok(bytes) => Ok(ResponseBody::Buffered(bytes)),
@@ -775,46 +779,16 @@ fn retry_after_hint(headers: &HeaderMap) -> Option<std::time::Duration> {
         .map(std::time::Duration::from_millis)
 }
 
-/// Reads a whole body that is not in memory yet.
-///
-/// The transport's read timeout ends with the response head; here a body that sends nothing
-/// for [`RESPONSE_BODY_IDLE_TIMEOUT`] fails with a (retryable) timeout, so a peer that stalls
-/// mid-response cannot hang the call. The timer is made only when a frame is not ready at
-/// once.
+/// Reads a whole body that is not in memory yet, failing with a (retryable) timeout if the
+/// peer goes quiet mid-body (see [`IdleLimited`]).
 async fn collect_stream(
-    mut body: Body,
+    body: Body,
     sleep: Option<&SharedSleep>,
 ) -> Result<Bytes, crate::error::BoxError> {
+    let mut body = IdleLimited::new(body, sleep.cloned());
     let mut first: Option<Bytes> = None;
     let mut rest = bytes::BytesMut::new();
-    let mut idle: Option<SleepFuture> = None;
-    loop {
-        let next = std::future::poll_fn(|cx| {
-            if let Poll::Ready(frame) =
-                http_body::Body::poll_frame(std::pin::Pin::new(&mut body), cx)
-            {
-                idle = None;
-                return Poll::Ready(Some(frame));
-            }
-            let timer = idle.get_or_insert_with(|| {
-                let limit = RESPONSE_BODY_IDLE_TIMEOUT;
-                match sleep {
-                    Some(s) => s.sleep(limit),
-                    None => SharedSleep::default().sleep(limit),
-                }
-            });
-            timer.as_mut().poll(cx).map(|()| None)
-        })
-        .await;
-        let frame = match next {
-            None => {
-                return Err(Box::new(SdkError::<crate::error::ApiError>::timeout(
-                    TimeoutError::new(TimeoutScope::ResponseBody, RESPONSE_BODY_IDLE_TIMEOUT),
-                )));
-            }
-            Some(None) => break,
-            Some(Some(frame)) => frame,
-        };
+    while let Some(frame) = body.frame().await {
         let Ok(data) = frame?.into_data() else {
             continue;
         };

@@ -401,3 +401,88 @@ async fn a_response_body_that_stalls_times_out_and_is_retried() {
         .unwrap();
     call(&c, &SPEC).await.unwrap();
 }
+
+/// Keeps a streamed response body as the output, for the caller to read.
+fn de_streaming(
+    _: http::response::Parts,
+    body: ResponseBody,
+    _: &mut Context,
+) -> Result<Output, SdkError> {
+    match body {
+        ResponseBody::Streaming(body) => Ok(Box::new(body)),
+        ResponseBody::Buffered(_) => Err(SdkError::response("expected a streamed body")),
+    }
+}
+
+static DOWNLOAD_SPEC: OperationSpec = OperationSpec {
+    service: "Test",
+    operation: "Download",
+    serialize: ser,
+    deserialize: de_streaming,
+    streaming_output: true,
+};
+
+/// Reads a streamed output to its end: the chunks that arrived, and the error it ended with.
+async fn read_download(c: &CompiledStack) -> (usize, Option<ziggurat_core::error::BoxError>) {
+    use http_body_util::BodyExt;
+    let out = call(c, &DOWNLOAD_SPEC).await.unwrap();
+    let mut body = *out.output.downcast::<Body>().unwrap();
+    let mut chunks = 0;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(_) => chunks += 1,
+            Err(e) => return (chunks, Some(e)),
+        }
+    }
+    (chunks, None)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_streamed_body_that_stalls_ends_with_a_timeout_for_its_reader() {
+    let seen = Arc::new(AtomicU32::new(0));
+    let c = stack(Middleware::no_retry(), false)
+        .compile(trickling(seen.clone(), None, 0))
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let (chunks, err) = tokio::time::timeout(Duration::from_secs(3600), read_download(&c))
+        .await
+        .expect("the reader is not left waiting");
+    assert_eq!(chunks, 1, "the first chunk arrived before the stall");
+    let err = err.expect("the stall ends the body with an error");
+    let sdk = err.downcast_ref::<SdkError>().unwrap();
+    assert_eq!(sdk.kind(), ErrorKind::Timeout);
+    let timeout = std::error::Error::source(sdk)
+        .unwrap()
+        .downcast_ref::<TimeoutError>()
+        .unwrap();
+    assert_eq!(timeout.scope(), TimeoutScope::ResponseBody);
+    assert_eq!(start.elapsed(), Duration::from_secs(60));
+    // The call was made once: a body already handed to the caller is not retried.
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+
+    // Slow but steady (a chunk every 30 s) streams to its end.
+    let c = stack(Middleware::no_retry(), false)
+        .compile(trickling(Arc::default(), Some(Duration::from_secs(30)), 4))
+        .unwrap();
+    let (chunks, err) = read_download(&c).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(chunks, 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_reader_of_a_streamed_body_is_not_timed_out() {
+    use http_body_util::BodyExt;
+    // Every chunk is ready at once; the reader waits far longer than the limit between reads.
+    let c = stack(Middleware::no_retry(), false)
+        .compile(trickling(Arc::default(), Some(Duration::ZERO), 3))
+        .unwrap();
+    let out = call(&c, &DOWNLOAD_SPEC).await.unwrap();
+    let mut body = *out.output.downcast::<Body>().unwrap();
+    let mut chunks = 0;
+    while let Some(frame) = body.frame().await {
+        frame.unwrap();
+        chunks += 1;
+        tokio::time::sleep(Duration::from_secs(600)).await;
+    }
+    assert_eq!(chunks, 3);
+}

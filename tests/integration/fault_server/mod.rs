@@ -30,6 +30,13 @@ pub enum Action {
         declared: usize,
         sent: usize,
     },
+    /// Sends the head with `Content-Length: declared` and `sent` bytes of body, then sends
+    /// nothing more (the connection stays open until the client drops it).
+    StallMidBody {
+        status: u16,
+        declared: usize,
+        sent: usize,
+    },
     /// Waits, then does the next action.
     Delay(Duration, Box<Action>),
     /// Never answers (the connection stays open until the client drops it).
@@ -193,12 +200,16 @@ async fn serve(
                     action = *next;
                 }
                 Action::Hang => {
-                    let mut rest = [0u8; 1024];
-                    while let Ok(n) = stream.read(&mut rest).await {
-                        if n == 0 {
-                            return;
-                        }
-                    }
+                    wait_for_close(&mut stream).await;
+                    return;
+                }
+                Action::StallMidBody {
+                    status,
+                    declared,
+                    sent,
+                } => {
+                    send_part_of_body(&mut stream, status, declared, sent).await;
+                    wait_for_close(&mut stream).await;
                     return;
                 }
                 Action::Reset => {
@@ -214,10 +225,7 @@ async fn serve(
                     declared,
                     sent,
                 } => {
-                    let head = format!("HTTP/1.1 {status} X\r\ncontent-length: {declared}\r\n\r\n");
-                    let _ = stream.write_all(head.as_bytes()).await;
-                    let _ = stream.write_all(&vec![b'x'; sent]).await;
-                    let _ = stream.flush().await;
+                    send_part_of_body(&mut stream, status, declared, sent).await;
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     reset(&stream);
                     return;
@@ -325,4 +333,22 @@ fn reset(stream: &TcpStream) {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads (and drops) whatever the client sends until it closes the connection.
+async fn wait_for_close(stream: &mut TcpStream) {
+    let mut rest = [0u8; 1024];
+    while let Ok(n) = stream.read(&mut rest).await {
+        if n == 0 {
+            return;
+        }
+    }
+}
+
+/// Sends a head with `Content-Length: declared` and the first `sent` bytes of the body.
+async fn send_part_of_body(stream: &mut TcpStream, status: u16, declared: usize, sent: usize) {
+    let head = format!("HTTP/1.1 {status} X\r\ncontent-length: {declared}\r\n\r\n");
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(&vec![b'x'; sent]).await;
+    let _ = stream.flush().await;
 }
