@@ -18,16 +18,11 @@ cd "$root"
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 # --- install (idempotent) ---------------------------------------------------------------
-install_moto() {
-  rm -rf "$peers/motoenv"
-  python3 -m venv "$peers/motoenv" \
-    && "$peers/motoenv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
-}
 if [ ! -x "$peers/motoenv/bin/moto_server" ]; then
   log "installing moto[server]==5.2.5 into $peers/motoenv"
-  # Once more from scratch if the first try fails (a venv's ensurepip has been seen to fail once
-  # on a fresh machine and then succeed).
-  install_moto || { log "moto install failed; trying once more"; sleep 2; install_moto; }
+  rm -rf "$peers/motoenv"
+  python3 -m venv "$peers/motoenv"
+  "$peers/motoenv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
 fi
 if [ ! -x "$peers/npm/node_modules/.bin/dynalite" ]; then
   log "installing dynalite@4.0.0 into $peers/npm"
