@@ -117,11 +117,7 @@ fn build_default_stack(
     s.finalize_mut()
         .add(
             ids::RETRY,
-            Middleware::retry_with_timeout(
-                retry,
-                config.sleep().clone(),
-                config.timeout_config().attempt_timeout(),
-            ),
+            Middleware::retry_with_timeouts(retry, config.sleep().clone(), config.timeout_config()),
             Position::After,
         )?
         .add(

@@ -14,7 +14,6 @@ use fault_server::{Action, FaultServer};
 use http_body_util::BodyExt;
 use ziggurat::prelude::*;
 use ziggurat_core::body::Body;
-use ziggurat_core::config::SdkConfigBuilder;
 use ziggurat_core::error::{RetryStop, TransportErrorKind};
 use ziggurat_core::retry::{RetryConfig, TimeoutConfig, TimeoutError, TimeoutScope};
 use ziggurat_services::dynamodb::{self, AttributeValue};
@@ -22,21 +21,14 @@ use ziggurat_services::s3;
 
 const JSON: (&str, &str) = ("content-type", "application/x-amz-json-1.0");
 
-fn sdk_builder(
-    server: &FaultServer,
-    retry: RetryConfig,
-    timeouts: TimeoutConfig,
-) -> SdkConfigBuilder {
+fn sdk(server: &FaultServer, retry: RetryConfig, timeouts: TimeoutConfig) -> SdkConfig {
     SdkConfig::builder()
         .region(Region::from_static("us-east-1"))
         .credentials(Credentials::new("AKID", "SECRET", None))
         .endpoint_url(server.url())
         .retry_config(retry)
         .timeout_config(timeouts)
-}
-
-fn sdk(server: &FaultServer, retry: RetryConfig, timeouts: TimeoutConfig) -> SdkConfig {
-    sdk_builder(server, retry, timeouts).build()
+        .build()
 }
 
 /// Standard retries with the backoff capped at 2 ms.
@@ -192,16 +184,6 @@ async fn a_reset_in_the_middle_of_a_streamed_download_reaches_the_reader() {
     assert_eq!(server.request_count(), 1);
 }
 
-/// Sleeps a thousandth of what it is asked: the 60 s body idle limit becomes 60 ms.
-#[derive(Debug)]
-struct Hurried;
-
-impl ziggurat_core::time::Sleep for Hurried {
-    fn sleep(&self, d: Duration) -> ziggurat_core::time::SleepFuture {
-        Box::pin(tokio::time::sleep(d / 1000))
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_download_that_stalls_ends_with_a_timeout_for_its_reader() {
     let server = FaultServer::always(Action::StallMidBody {
@@ -210,9 +192,12 @@ async fn a_streamed_download_that_stalls_ends_with_a_timeout_for_its_reader() {
         sent: 1_000,
     })
     .await;
-    let config = sdk_builder(&server, fast_retries(), TimeoutConfig::new())
-        .sleep(ziggurat_core::time::SharedSleep::new(Hurried))
-        .build();
+    let limit = Duration::from_millis(100);
+    let config = sdk(
+        &server,
+        fast_retries(),
+        TimeoutConfig::new().with_response_body_idle_timeout(limit),
+    );
     let mut out = start_download(&s3::Client::new(&config)).await;
     let started = Instant::now();
     let (received, err) = read_to_end(&mut out.body).await;
@@ -226,7 +211,8 @@ async fn a_streamed_download_that_stalls_ends_with_a_timeout_for_its_reader() {
         .and_then(|e| e.downcast_ref::<TimeoutError>())
         .expect("a timeout error inside");
     assert_eq!(timeout.scope(), TimeoutScope::ResponseBody, "{sdk}");
-    assert!(started.elapsed() >= Duration::from_millis(50));
+    assert_eq!(timeout.limit(), limit);
+    assert!(started.elapsed() >= limit);
     assert_eq!(server.request_count(), 1);
 }
 

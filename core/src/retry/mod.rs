@@ -169,6 +169,15 @@ pub trait RetryStrategy: Send + Sync + fmt::Debug + 'static {
         None
     }
 
+    /// The longest a response body may go without data while its reader waits; `None` for
+    /// no limit. A body that goes quiet for longer ends with a timeout error
+    /// ([`TimeoutScope::ResponseBody`]): one read whole fails the attempt (which the strategy
+    /// may retry), one streamed to the caller fails the caller's read. The default is
+    /// [`RESPONSE_BODY_IDLE_TIMEOUT`].
+    fn response_body_idle_timeout(&self) -> Option<Duration> {
+        Some(RESPONSE_BODY_IDLE_TIMEOUT)
+    }
+
     /// Called before every attempt, the first included: how long to wait before sending
     /// (client-side rate limiting). The default never waits.
     fn before_attempt(&self, ctx: &Context, state: &mut RetryState) -> Duration {
@@ -210,6 +219,9 @@ impl<S: RetryStrategy + ?Sized> RetryStrategy for Arc<S> {
     fn attempt_timeout(&self) -> Option<Duration> {
         (**self).attempt_timeout()
     }
+    fn response_body_idle_timeout(&self) -> Option<Duration> {
+        (**self).response_body_idle_timeout()
+    }
     fn before_attempt(&self, ctx: &Context, state: &mut RetryState) -> Duration {
         (**self).before_attempt(ctx, state)
     }
@@ -236,15 +248,16 @@ impl RetryStrategy for NoRetry {
     }
 }
 
-/// A strategy with an attempt timeout added (see
-/// [`Middleware::retry_with_timeout`](crate::stack::Middleware::retry_with_timeout)).
+/// A strategy with its timeouts set from outside (see
+/// [`Middleware::retry_with_timeouts`](crate::stack::Middleware::retry_with_timeouts)).
 #[derive(Debug)]
-pub(crate) struct WithAttemptTimeout<S> {
+pub(crate) struct WithTimeouts<S> {
     pub(crate) inner: S,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) attempt: Option<Duration>,
+    pub(crate) response_body_idle: Option<Duration>,
 }
 
-impl<S: RetryStrategy> RetryStrategy for WithAttemptTimeout<S> {
+impl<S: RetryStrategy> RetryStrategy for WithTimeouts<S> {
     fn max_attempts(&self) -> u32 {
         self.inner.max_attempts()
     }
@@ -252,7 +265,10 @@ impl<S: RetryStrategy> RetryStrategy for WithAttemptTimeout<S> {
         self.inner.max_attempts_for(ctx)
     }
     fn attempt_timeout(&self) -> Option<Duration> {
-        self.timeout
+        self.attempt
+    }
+    fn response_body_idle_timeout(&self) -> Option<Duration> {
+        self.response_body_idle
     }
     fn before_attempt(&self, ctx: &Context, state: &mut RetryState) -> Duration {
         self.inner.before_attempt(ctx, state)

@@ -29,15 +29,31 @@ use std::time::Duration;
 ///     .with_attempt_timeout(Duration::from_secs(5));
 /// assert_eq!(t.attempt_timeout(), Some(Duration::from_secs(5)));
 /// assert_eq!(TimeoutConfig::default().operation_timeout(), None);
+/// assert_eq!(
+///     TimeoutConfig::default().response_body_idle_timeout(),
+///     Some(Duration::from_secs(60)),
+/// );
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutConfig {
     operation: Option<Duration>,
     attempt: Option<Duration>,
+    response_body_idle: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        TimeoutConfig {
+            operation: None,
+            attempt: None,
+            response_body_idle: Some(RESPONSE_BODY_IDLE_TIMEOUT),
+        }
+    }
 }
 
 impl TimeoutConfig {
-    /// No operation or attempt timeout.
+    /// No operation or attempt timeout; response bodies limited to
+    /// [`RESPONSE_BODY_IDLE_TIMEOUT`] of silence.
     pub fn new() -> Self {
         TimeoutConfig::default()
     }
@@ -51,6 +67,14 @@ impl TimeoutConfig {
         self.attempt = limit.into();
         self
     }
+    /// Bounds how long a response body may go without data while its reader waits (default
+    /// [`RESPONSE_BODY_IDLE_TIMEOUT`]). Raise it for a peer that legitimately pauses longer
+    /// mid-stream. `None` removes the limit, which lets a peer that stops sending mid-body
+    /// hang the call (or the reader of a streamed output) for ever.
+    pub fn with_response_body_idle_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.response_body_idle = limit.into();
+        self
+    }
     /// The operation timeout.
     pub fn operation_timeout(&self) -> Option<Duration> {
         self.operation
@@ -59,9 +83,14 @@ impl TimeoutConfig {
     pub fn attempt_timeout(&self) -> Option<Duration> {
         self.attempt
     }
+    /// The response-body idle limit.
+    pub fn response_body_idle_timeout(&self) -> Option<Duration> {
+        self.response_body_idle
+    }
 }
 
-/// The longest a response body may go without sending data while its reader waits.
+/// The longest a response body may go without sending data while its reader waits, unless
+/// [`TimeoutConfig::with_response_body_idle_timeout`] says otherwise.
 ///
 /// A body the operation reads whole that stalls fails the attempt with a timeout error
 /// ([`TimeoutScope::ResponseBody`]), which the retry strategy may retry. A body that streams

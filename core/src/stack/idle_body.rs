@@ -1,4 +1,6 @@
-//! A response body that may not go quiet for longer than [`RESPONSE_BODY_IDLE_TIMEOUT`].
+//! A response body that may not go quiet for longer than a limit: the retry strategy's
+//! [`response_body_idle_timeout`](RetryStrategy::response_body_idle_timeout), by default
+//! [`RESPONSE_BODY_IDLE_TIMEOUT`].
 //!
 //! The transport's read timeout ends with the response head. After that, a peer that stops
 //! sending in the middle of a body would leave its reader waiting for ever; [`IdleLimited`]
@@ -10,39 +12,60 @@
 //! there yet, and starts again with each frame, so a slow reader never trips it. The timer is
 //! made only when a frame is not ready at once.
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 
 use crate::body::Body;
 use crate::error::{ApiError, BoxError, SdkError};
-use crate::retry::{RESPONSE_BODY_IDLE_TIMEOUT, TimeoutError, TimeoutScope};
+use crate::retry::{RESPONSE_BODY_IDLE_TIMEOUT, RetryStrategy, TimeoutError, TimeoutScope};
 use crate::time::{SharedSleep, SleepFuture};
 
-/// A body whose frames must each arrive within [`RESPONSE_BODY_IDLE_TIMEOUT`] of waiting.
+/// A body whose frames must each arrive within `limit` of waiting (no limit when `None`).
 pub(crate) struct IdleLimited {
     /// `None` once the body has ended, failed or timed out.
     inner: Option<Body>,
+    limit: Option<Duration>,
     sleep: Option<SharedSleep>,
     timer: Option<SleepFuture>,
 }
 
 impl IdleLimited {
-    /// Watches `body`, timing with `sleep` (tokio's timer when there is none).
-    pub(crate) fn new(body: Body, sleep: Option<SharedSleep>) -> Self {
+    /// Watches `body` with the limit of the segment's retry strategy
+    /// ([`RetryStrategy::response_body_idle_timeout`]), timed with its sleep; with no strategy,
+    /// [`RESPONSE_BODY_IDLE_TIMEOUT`] on tokio's timer.
+    pub(crate) fn new(
+        body: Body,
+        strategy: Option<(&Arc<dyn RetryStrategy>, &SharedSleep)>,
+    ) -> Self {
+        let (limit, sleep) = match strategy {
+            Some((s, sleep)) => (s.response_body_idle_timeout(), Some(sleep.clone())),
+            None => (Some(RESPONSE_BODY_IDLE_TIMEOUT), None),
+        };
         IdleLimited {
             inner: Some(body),
+            limit,
             sleep,
             timer: None,
         }
     }
 
-    /// The error a body that went quiet for too long ends with.
-    fn timed_out() -> BoxError {
+    /// The watched body as a [`Body`]; the body itself when there is no limit to watch.
+    pub(crate) fn into_body(self) -> Body {
+        if self.limit.is_some() {
+            return Body::from_stream(self);
+        }
+        self.inner.unwrap_or_default()
+    }
+
+    /// The error a body that went quiet for `limit` ends with.
+    fn timed_out(limit: Duration) -> BoxError {
         Box::new(SdkError::<ApiError>::timeout(TimeoutError::new(
             TimeoutScope::ResponseBody,
-            RESPONSE_BODY_IDLE_TIMEOUT,
+            limit,
         )))
     }
 }
@@ -66,17 +89,20 @@ impl http_body::Body for IdleLimited {
             }
             return Poll::Ready(frame);
         }
+        let Some(limit) = this.limit else {
+            return Poll::Pending;
+        };
         let sleep = &this.sleep;
         let timer = this.timer.get_or_insert_with(|| match sleep {
-            Some(s) => s.sleep(RESPONSE_BODY_IDLE_TIMEOUT),
-            None => SharedSleep::default().sleep(RESPONSE_BODY_IDLE_TIMEOUT),
+            Some(s) => s.sleep(limit),
+            None => SharedSleep::default().sleep(limit),
         });
         match timer.as_mut().poll(cx) {
             Poll::Ready(()) => {
                 // Dropping the body closes its connection: nothing more will be read from it.
                 this.timer = None;
                 this.inner = None;
-                Poll::Ready(Some(Err(Self::timed_out())))
+                Poll::Ready(Some(Err(Self::timed_out(limit))))
             }
             Poll::Pending => Poll::Pending,
         }

@@ -11,7 +11,7 @@ use crate::body::Body;
 use crate::credentials::SharedCredentialsProvider;
 use crate::error::{BoxError, SdkError, TransportErrorKind};
 use crate::hook::{InputHook, OperationOutput, RequestHook};
-use crate::retry::{NoRetry, RetryStrategy, WithAttemptTimeout};
+use crate::retry::{NoRetry, RetryStrategy, TimeoutConfig, WithTimeouts};
 use crate::time::SharedSleep;
 
 /// The service a tower layer wraps in the Build, Finalize and upper Deserialize steps: it takes
@@ -193,10 +193,43 @@ impl Middleware {
         sleep: SharedSleep,
         attempt_timeout: Option<Duration>,
     ) -> Self {
+        let response_body_idle = strategy.response_body_idle_timeout();
         Middleware::retry(
-            WithAttemptTimeout {
+            WithTimeouts {
                 inner: strategy,
-                timeout: attempt_timeout,
+                attempt: attempt_timeout,
+                response_body_idle,
+            },
+            sleep,
+        )
+    }
+
+    /// The retry loop with a strategy and the limits of a [`TimeoutConfig`] that the loop
+    /// enforces: each attempt's, and how long a response body may go without data. Both are
+    /// timed with `sleep`. (The operation timeout wraps the whole call, above the stack.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ziggurat_core::retry::{NoRetry, RetryStrategy, TimeoutConfig};
+    /// use ziggurat_core::stack::{Middleware, MiddlewareKind};
+    /// use ziggurat_core::time::SharedSleep;
+    ///
+    /// let timeouts = TimeoutConfig::new()
+    ///     .with_attempt_timeout(Duration::from_secs(5))
+    ///     .with_response_body_idle_timeout(Duration::from_secs(300));
+    /// let entry = Middleware::retry_with_timeouts(NoRetry, SharedSleep::default(), timeouts);
+    /// assert_eq!(entry.kind(), MiddlewareKind::Retry);
+    /// ```
+    pub fn retry_with_timeouts(
+        strategy: impl RetryStrategy,
+        sleep: SharedSleep,
+        timeouts: TimeoutConfig,
+    ) -> Self {
+        Middleware::retry(
+            WithTimeouts {
+                inner: strategy,
+                attempt: timeouts.attempt_timeout(),
+                response_body_idle: timeouts.response_body_idle_timeout(),
             },
             sleep,
         )

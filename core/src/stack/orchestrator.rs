@@ -27,7 +27,9 @@ use crate::credentials::ProvideCredentials;
 use crate::error::SdkError;
 use crate::hook::{HttpRequest, HttpResponse, Input, OperationOutput, Output};
 use crate::metadata::Metadata;
-use crate::retry::{RetryDecision, RetryState, RetryStop, TimeoutError, TimeoutScope};
+use crate::retry::{
+    RetryDecision, RetryState, RetryStop, RetryStrategy, TimeoutError, TimeoutScope,
+};
 use crate::time::{SharedSleep, SleepFuture};
 
 /// A response body as the operation deserializer receives it.
@@ -336,7 +338,7 @@ pub(crate) async fn run_segment(
                 let mut res = match (failed, &seg.tail) {
                     (Some(e), _) => Err(e),
                     (None, Tail::Transmit(svc)) => {
-                        until_deadline!(transmit(svc, st, strategy.map(|(_, s)| s)), &mut deadline)
+                        until_deadline!(transmit(svc, st, strategy), &mut deadline)
                             .unwrap_or_else(|| Err(attempt_timed_out(limit)))
                     }
                     (None, Tail::Node(node)) => match call_node(node, st) {
@@ -683,7 +685,7 @@ fn response_metadata(parts: &http::response::Parts) -> Metadata {
 async fn transmit(
     svc: &HttpService,
     st: &mut State,
-    sleep: Option<&SharedSleep>,
+    strategy: Option<(&Arc<dyn RetryStrategy>, &SharedSleep)>,
 ) -> Result<OperationOutput, SdkError> {
     let Some(spec) = st.ctx.spec() else {
         return Err(SdkError::construction("no operation is being run"));
@@ -712,13 +714,13 @@ async fn transmit(
     let body = if streaming {
         // Left for the caller to read, still bounded: a peer that goes quiet mid-body ends it
         // with a timeout error rather than leaving the reader waiting.
-        Ok(ResponseBody::Streaming(Body::from_stream(
-            IdleLimited::new(body, sleep.cloned()),
-        )))
+        Ok(ResponseBody::Streaming(
+            IdleLimited::new(body, strategy).into_body(),
+        ))
     } else {
         match body.try_into_bytes() {
             Ok(bytes) => Ok(ResponseBody::Buffered(bytes)),
-            Err(stream) => Box::pin(collect_stream(stream, sleep))
+            Err(stream) => Box::pin(collect_stream(stream, strategy))
                 .await
                 .map(ResponseBody::Buffered),
         }
@@ -780,12 +782,12 @@ fn retry_after_hint(headers: &HeaderMap) -> Option<std::time::Duration> {
 }
 
 /// Reads a whole body that is not in memory yet, failing with a (retryable) timeout if the
-/// peer goes quiet mid-body (see [`IdleLimited`]).
+/// peer goes quiet mid-body for longer than the strategy allows (see [`IdleLimited`]).
 async fn collect_stream(
     body: Body,
-    sleep: Option<&SharedSleep>,
+    strategy: Option<(&Arc<dyn RetryStrategy>, &SharedSleep)>,
 ) -> Result<Bytes, crate::error::BoxError> {
-    let mut body = IdleLimited::new(body, sleep.cloned());
+    let mut body = IdleLimited::new(body, strategy);
     let mut first: Option<Bytes> = None;
     let mut rest = bytes::BytesMut::new();
     while let Some(frame) = body.frame().await {

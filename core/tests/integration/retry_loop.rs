@@ -12,7 +12,7 @@ use ziggurat_core::context::Context;
 use ziggurat_core::error::{ApiError, ErrorKind, RetryStop, SdkError};
 use ziggurat_core::hook::{OperationOutput, Output};
 use ziggurat_core::retry::{
-    NoRetry, RetryDecision, RetryState, RetryStrategy, TimeoutError, TimeoutScope,
+    NoRetry, RetryDecision, RetryState, RetryStrategy, TimeoutConfig, TimeoutError, TimeoutScope,
 };
 use ziggurat_core::stack::{
     CompiledStack, HttpService, Middleware, OperationSpec, Position, ResponseBody, Stack, ids,
@@ -467,6 +467,64 @@ async fn a_streamed_body_that_stalls_ends_with_a_timeout_for_its_reader() {
     let (chunks, err) = read_download(&c).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(chunks, 4);
+}
+
+/// A stack with no retries and these limits on the retry entry.
+fn limited(timeouts: TimeoutConfig, transport: HttpService) -> CompiledStack {
+    stack(
+        Middleware::retry_with_timeouts(NoRetry, SharedSleep::default(), timeouts),
+        false,
+    )
+    .compile(transport)
+    .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_response_body_idle_limit_is_configurable() {
+    let five = TimeoutConfig::new().with_response_body_idle_timeout(Duration::from_secs(5));
+
+    // Streamed to the caller: the read fails after 5 s of silence.
+    let c = limited(five, trickling(Arc::default(), None, 0));
+    let start = tokio::time::Instant::now();
+    let (chunks, err) = read_download(&c).await;
+    assert_eq!(chunks, 1);
+    let err = err.expect("the stall ends the body");
+    let sdk = err.downcast_ref::<SdkError>().unwrap();
+    let timeout = std::error::Error::source(sdk)
+        .and_then(|e| e.downcast_ref::<TimeoutError>())
+        .unwrap();
+    assert_eq!(timeout.limit(), Duration::from_secs(5));
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+
+    // Read whole: the attempt fails after 5 s of silence.
+    let c = limited(five, trickling(Arc::default(), None, 0));
+    let start = tokio::time::Instant::now();
+    let err = call(&c, &SPEC).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+
+    // A limit above the gaps lets a body with 90 s pauses through, read whole or streamed.
+    let patient = TimeoutConfig::new().with_response_body_idle_timeout(Duration::from_secs(120));
+    let c = limited(
+        patient,
+        trickling(Arc::default(), Some(Duration::from_secs(90)), 3),
+    );
+    call(&c, &SPEC).await.unwrap();
+    let c = limited(
+        patient,
+        trickling(Arc::default(), Some(Duration::from_secs(90)), 3),
+    );
+    let (chunks, err) = read_download(&c).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(chunks, 3);
+
+    // No limit: a stalled body waits as long as its reader does.
+    let c = limited(
+        TimeoutConfig::new().with_response_body_idle_timeout(None),
+        trickling(Arc::default(), None, 0),
+    );
+    let waited = tokio::time::timeout(Duration::from_secs(3600), read_download(&c)).await;
+    assert!(waited.is_err(), "with no limit the body never times out");
 }
 
 #[tokio::test(start_paused = true)]
