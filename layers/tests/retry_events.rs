@@ -3,50 +3,18 @@
 //! A test binary of its own: tracing caches, per call site, whether any subscriber is
 //! interested, and a thread-local subscriber set while other test threads first hit the same
 //! call site can miss events.
+#[path = "integration/fixture.rs"]
+mod fixture;
+
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use ziggurat_core::body::Body;
+use fixture::SPEC;
 use ziggurat_core::context::Context;
-use ziggurat_core::error::{ApiError, SdkError};
-use ziggurat_core::hook::Output;
-use ziggurat_core::stack::{Middleware, OperationSpec, Position, ResponseBody, Stack, ids};
+use ziggurat_core::stack::{Middleware, Position, Stack, ids};
 use ziggurat_core::time::SharedSleep;
 use ziggurat_core::transport::{Rule, TestTransport};
 use ziggurat_layers::retry::StandardRetry;
-
-fn ser(
-    _: &mut (dyn std::any::Any + Send),
-    _: &mut Context,
-) -> Result<http::Request<Body>, SdkError> {
-    Ok(http::Request::post("https://svc.test/").body(Body::from("{}"))?)
-}
-
-fn de(
-    parts: http::response::Parts,
-    body: ResponseBody,
-    _: &mut Context,
-) -> Result<Output, SdkError> {
-    let ResponseBody::Buffered(b) = body else {
-        return Err(SdkError::response("expected a buffered body"));
-    };
-    if parts.status.is_success() {
-        return Ok(Box::new(()));
-    }
-    let code = String::from_utf8_lossy(&b).into_owned();
-    Err(SdkError::service(ApiError::new(
-        code,
-        parts.status.as_u16(),
-    )))
-}
-
-static SPEC: OperationSpec = OperationSpec {
-    service: "Svc",
-    operation: "Op",
-    serialize: ser,
-    deserialize: de,
-    streaming_output: false,
-};
 
 /// A minimal subscriber that records events and their fields.
 #[derive(Default, Clone)]

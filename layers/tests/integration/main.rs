@@ -1,5 +1,7 @@
 //! Integration tests of `ziggurat-layers`, in one binary (one link instead of one per file).
 
+mod fixture;
+
 mod protocol_errors;
 mod retry_conformance;
 mod retry_strategy;

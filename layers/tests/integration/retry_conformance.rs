@@ -9,6 +9,7 @@
 //!
 //! The data is found through `ZIGGURAT_CONFORMANCE`, else `../shared/conformance` next to the
 //! workspace; without it the tests print `SKIPPED` and pass.
+use crate::fixture::de;
 use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,10 +20,10 @@ use bytes::Bytes;
 use serde_json::Value;
 use ziggurat_core::body::Body;
 use ziggurat_core::context::Context;
-use ziggurat_core::error::{ApiError, SdkError};
-use ziggurat_core::hook::{OperationOutput, Output};
+use ziggurat_core::error::SdkError;
+use ziggurat_core::hook::OperationOutput;
 use ziggurat_core::retry::RetryBehavior;
-use ziggurat_core::stack::{Middleware, OperationSpec, Position, ResponseBody, Stack, ids};
+use ziggurat_core::stack::{Middleware, OperationSpec, Position, Stack, ids};
 use ziggurat_core::time::{SharedSleep, Sleep, SleepFuture};
 use ziggurat_core::transport::{Rule, TestTransport};
 use ziggurat_layers::retry::{
@@ -66,27 +67,6 @@ fn ser(
 ) -> Result<http::Request<Body>, SdkError> {
     let path = format!("/{}", ctx.get::<Lane>().map_or(0, |l| l.0));
     Ok(http::Request::post(format!("https://svc.test{path}")).body(Body::from("{}"))?)
-}
-
-fn de(
-    parts: http::response::Parts,
-    body: ResponseBody,
-    _: &mut Context,
-) -> Result<Output, SdkError> {
-    let ResponseBody::Buffered(b) = body else {
-        return Err(SdkError::response("expected a buffered body"));
-    };
-    if parts.status.is_success() {
-        return Ok(Box::new(()));
-    }
-    let code = match std::str::from_utf8(&b) {
-        Ok(c) if !c.is_empty() => c.to_owned(),
-        _ => "ServerError".to_owned(),
-    };
-    Err(SdkError::service(ApiError::new(
-        code,
-        parts.status.as_u16(),
-    )))
 }
 
 static PLAIN: OperationSpec = OperationSpec {

@@ -6,52 +6,17 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::fixture::{SPEC, de, ser};
 use ziggurat_core::body::Body;
 use ziggurat_core::context::Context;
-use ziggurat_core::error::{ApiError, ErrorKind, SdkError};
-use ziggurat_core::hook::{OperationOutput, Output};
+use ziggurat_core::error::{ErrorKind, SdkError};
+use ziggurat_core::hook::OperationOutput;
 use ziggurat_core::retry::{RetryAction, RetryBehavior, RetryKind, RetryStrategy};
-use ziggurat_core::stack::{
-    CompiledStack, Middleware, OperationSpec, Position, ResponseBody, Stack, ids,
-};
+use ziggurat_core::stack::{CompiledStack, Middleware, OperationSpec, Position, Stack, ids};
 use ziggurat_core::time::{SharedSleep, Sleep, SleepFuture};
 use ziggurat_core::transport::{Rule, TestTransport};
 use ziggurat_layers::invocation_id::SetInvocationId;
 use ziggurat_layers::retry::{REQUEST_INFO, SetRequestInfo, StandardRetry, TokenBucket};
-
-fn ser(
-    _: &mut (dyn std::any::Any + Send),
-    _: &mut Context,
-) -> Result<http::Request<Body>, SdkError> {
-    Ok(http::Request::post("https://svc.test/").body(Body::from("{}"))?)
-}
-
-/// 2xx is a success; otherwise the body is the error code.
-fn de(
-    parts: http::response::Parts,
-    body: ResponseBody,
-    _: &mut Context,
-) -> Result<Output, SdkError> {
-    let ResponseBody::Buffered(b) = body else {
-        return Err(SdkError::response("expected a buffered body"));
-    };
-    if parts.status.is_success() {
-        return Ok(Box::new(()));
-    }
-    let code = String::from_utf8_lossy(&b).into_owned();
-    Err(SdkError::service(ApiError::new(
-        code,
-        parts.status.as_u16(),
-    )))
-}
-
-static SPEC: OperationSpec = OperationSpec {
-    service: "Svc",
-    operation: "Op",
-    serialize: ser,
-    deserialize: de,
-    streaming_output: false,
-};
 
 static DYNAMODB: OperationSpec = OperationSpec {
     service: "DynamoDB",
