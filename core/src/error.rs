@@ -145,7 +145,7 @@ pub trait ProvideErrorMetadata {
 }
 
 /// An error answered by the service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     code: String,
     message: Option<String>,
@@ -153,7 +153,34 @@ pub struct ApiError {
     status: u16,
     request_id: Option<String>,
     host_id: Option<String>,
+    /// The error's modeled structure, read by the operation's deserializer when the operation
+    /// declares the code; taken by the operation's typed error.
+    modeled: Option<ModeledError>,
 }
+
+/// A modeled error structure, shared between clones of its [`ApiError`].
+#[derive(Clone)]
+struct ModeledError(std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl fmt::Debug for ModeledError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ModeledError")
+    }
+}
+
+/// Two errors are equal when what they say is equal; the modeled structure they carry is read
+/// from the same response, so it is not compared.
+impl PartialEq for ApiError {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.message == other.message
+            && self.fault == other.fault
+            && self.status == other.status
+            && self.request_id == other.request_id
+            && self.host_id == other.host_id
+    }
+}
+impl Eq for ApiError {}
 
 impl ApiError {
     /// An error with a code and an HTTP status; the fault follows from the status.
@@ -165,7 +192,17 @@ impl ApiError {
             status,
             request_id: None,
             host_id: None,
+            modeled: None,
         }
+    }
+    /// Attaches the error's modeled structure (read by the operation's deserializer).
+    pub fn with_modeled(mut self, modeled: Box<dyn std::any::Any + Send + Sync>) -> Self {
+        self.modeled = Some(ModeledError(std::sync::Arc::from(modeled)));
+        self
+    }
+    /// The modeled structure, if it is a `T`.
+    pub fn modeled<T: std::any::Any + Send + Sync>(&self) -> Option<&T> {
+        self.modeled.as_ref()?.0.downcast_ref::<T>()
     }
     /// Sets the message.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {

@@ -17,6 +17,7 @@ pub mod intern;
 pub mod metadata;
 pub mod operation;
 pub mod retry;
+pub mod schema;
 pub mod stack;
 pub mod time;
 pub mod transport;

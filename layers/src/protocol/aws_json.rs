@@ -49,6 +49,26 @@ pub fn request(
     Ok(req)
 }
 
+/// Serializes an awsJson request.
+pub fn serialize_request(
+    _service: &'static ziggurat_core::schema::ServiceSchema,
+    op: &'static ziggurat_core::schema::OperationSchema,
+    _input: &mut dyn ziggurat_core::schema::ser::SerializeShape,
+) -> Result<http::Request<Body>, SdkError> {
+    Err(SdkError::construction(format!("{}: awsJson is not supported yet", op.name)))
+}
+
+/// Reads an awsJson response.
+pub fn deserialize_response(
+    _service: &'static ziggurat_core::schema::ServiceSchema,
+    op: &'static ziggurat_core::schema::OperationSchema,
+    _parts: &http::response::Parts,
+    _body: ziggurat_core::stack::ResponseBody,
+    _read: &mut super::ReadFn<'_>,
+) -> Result<(), SdkError> {
+    Err(SdkError::response(format!("{}: awsJson is not supported yet", op.name)))
+}
+
 /// Strips namespaces (`aws.protocoltests#FooError`) and suffixes (`FooError:http://...`) from an
 /// error code, as the protocol specifies.
 pub fn sanitize_error_code(code: &str) -> &str {

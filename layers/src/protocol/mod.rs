@@ -17,9 +17,119 @@
 //! assert_eq!(err.message(), Some("no table"));
 //! ```
 pub mod aws_json;
+pub mod cbor;
+pub mod json;
+pub mod query;
+pub mod rest;
 pub mod rest_xml;
+pub mod xml;
 
+use bytes::Bytes;
 use http::HeaderMap;
+use ziggurat_core::body::Body;
+use ziggurat_core::error::{ApiError, SdkError};
+use ziggurat_core::schema::de::{DeserializeValue, ShapeDeserializer, deserialize_root};
+use ziggurat_core::schema::error::CodecResult;
+use ziggurat_core::schema::ser::SerializeShape;
+use ziggurat_core::schema::{OperationSchema, Protocol, ServiceSchema};
+use ziggurat_core::stack::ResponseBody;
+
+/// Reads a message's structure from a deserializer positioned at it.
+pub type ReadFn<'a> = dyn FnMut(&mut dyn ShapeDeserializer) -> CodecResult + 'a;
+
+/// Serializes an operation's input into its HTTP request (path and query only; the endpoint
+/// middleware adds scheme and host), by the service's protocol. Compiled once for every
+/// operation of every service.
+pub fn serialize_request(
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    input: &mut dyn SerializeShape,
+) -> Result<http::Request<Body>, SdkError> {
+    match service.protocol {
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
+            aws_json::serialize_request(service, op, input)
+        }
+        Protocol::RestJson1 | Protocol::RestXml => rest::serialize_request(service, op, input),
+        Protocol::AwsQuery | Protocol::Ec2Query => query::serialize_request(service, op, input),
+        Protocol::RpcV2Cbor => cbor::serialize_request(service, op, input),
+        _ => Err(SdkError::construction(format!(
+            "the protocol {:?} is not supported",
+            service.protocol
+        ))),
+    }
+}
+
+/// Reads a successful response into an output through `read`, or returns the service error
+/// of a failed one (with its modeled structure when the operation declares the code).
+pub fn deserialize_response(
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    parts: &http::response::Parts,
+    body: ResponseBody,
+    read: &mut ReadFn<'_>,
+) -> Result<(), SdkError> {
+    match service.protocol {
+        Protocol::AwsJson1_0 | Protocol::AwsJson1_1 => {
+            aws_json::deserialize_response(service, op, parts, body, read)
+        }
+        Protocol::RestJson1 | Protocol::RestXml => {
+            rest::deserialize_response(service, op, parts, body, read)
+        }
+        Protocol::AwsQuery | Protocol::Ec2Query => {
+            query::deserialize_response(service, op, parts, body, read)
+        }
+        Protocol::RpcV2Cbor => cbor::deserialize_response(service, op, parts, body, read),
+        _ => Err(SdkError::response(format!(
+            "the protocol {:?} is not supported",
+            service.protocol
+        ))),
+    }
+}
+
+/// [`deserialize_response`] into a typed output: the one generic step per operation.
+pub fn deserialize_output<T: DeserializeValue>(
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    parts: &http::response::Parts,
+    body: ResponseBody,
+) -> Result<T, SdkError> {
+    let mut out = None;
+    deserialize_response(service, op, parts, body, &mut |d| {
+        out = Some(deserialize_root::<T>(d)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| SdkError::response(format!("{} returned no output", op.name)))
+}
+
+/// The body of a response that must be buffered (every non-streaming output and every error).
+pub fn buffered(body: &ResponseBody) -> Bytes {
+    match body {
+        ResponseBody::Buffered(b) => b.clone(),
+        ResponseBody::Streaming(_) => Bytes::new(),
+    }
+}
+
+/// Attaches the modeled structure of a declared error to `err`, reading it with `read_with`
+/// (a protocol's way to position a deserializer at the error structure). An error whose
+/// structure cannot be read keeps its code and message: the code is what callers match on.
+pub fn with_modeled_error(
+    op: &'static OperationSchema,
+    err: ApiError,
+    read_with: &mut dyn FnMut(&mut ReadFn<'_>) -> CodecResult,
+) -> ApiError {
+    let Some(declared) = op.error(err.code()) else {
+        return err;
+    };
+    let mut modeled = None;
+    let _ = read_with(&mut |d| {
+        modeled = Some((declared.deserialize)(d)?);
+        Ok(())
+    });
+    match modeled {
+        Some(m) => err.with_modeled(m),
+        None => err,
+    }
+}
 
 /// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {

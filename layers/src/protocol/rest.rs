@@ -1,0 +1,34 @@
+//! The rest protocol (stub).
+use ziggurat_core::body::Body;
+use ziggurat_core::error::SdkError;
+use ziggurat_core::schema::ser::SerializeShape;
+use ziggurat_core::schema::{OperationSchema, ServiceSchema};
+use ziggurat_core::stack::ResponseBody;
+
+use super::ReadFn;
+
+/// Serializes an rest request.
+pub fn serialize_request(
+    _service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    _input: &mut dyn SerializeShape,
+) -> Result<http::Request<Body>, SdkError> {
+    Err(SdkError::construction(format!(
+        "{}: rest is not supported yet",
+        op.name
+    )))
+}
+
+/// Reads an rest response.
+pub fn deserialize_response(
+    _service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    _parts: &http::response::Parts,
+    _body: ResponseBody,
+    _read: &mut ReadFn<'_>,
+) -> Result<(), SdkError> {
+    Err(SdkError::response(format!(
+        "{}: rest is not supported yet",
+        op.name
+    )))
+}
