@@ -145,7 +145,7 @@ pub trait ProvideErrorMetadata {
 }
 
 /// An error answered by the service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ApiError {
     code: String,
     message: Option<String>,

@@ -97,9 +97,12 @@ impl OperationSchema {
     pub const fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
     }
-    /// The declared error for `code`.
+    /// The declared error for `code`: its wire code, or its shape name (awsQuery-compatible
+    /// services answer with either).
     pub fn error(&self, code: &str) -> Option<&'static ErrorSchema> {
-        self.errors.iter().find(|e| e.code == code)
+        self.errors
+            .iter()
+            .find(|e| e.code == code || e.schema.name == code)
     }
 }
 
