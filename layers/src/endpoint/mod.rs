@@ -139,6 +139,12 @@ pub struct EndpointUrl(pub BaseEndpoint);
 #[derive(Debug, Clone)]
 pub struct S3Bucket(pub String);
 
+/// The host prefix of an operation whose model sets one (`{AccountId}.`), with its labels
+/// filled from the input's host-label members (`123456789012.`): put on the request (as an
+/// extension) by the serializer, to be prepended to the endpoint's host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPrefix(pub String);
+
 /// An invalid endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointError(String);
