@@ -194,7 +194,7 @@ pub(crate) fn join_header_list(items: &[Scalar]) -> String {
 pub(crate) fn split_header_list(value: &str, http_dates: bool) -> CodecResult<Vec<String>> {
     if http_dates {
         let parts: Vec<&str> = value.split(',').map(str::trim).collect();
-        if parts.len() % 2 != 0 {
+        if !parts.len().is_multiple_of(2) {
             return Err(CodecError::new(format!(
                 "`{value}` is not a list of HTTP dates"
             )));
