@@ -76,6 +76,13 @@ impl JsonSerializer {
         self.out
     }
 
+    /// Whether a field has been written into the object opened by
+    /// [`begin_object`](JsonSerializer::begin_object) (restJson sends no body for an input
+    /// without body members).
+    pub fn has_fields(&self) -> bool {
+        matches!(self.slot, Slot::Field { first: false })
+    }
+
     /// Writes the key of `member` when the value is a field.
     fn key(&mut self, member: &'static Member) {
         if let Slot::Field { first } = &mut self.slot {
@@ -197,7 +204,7 @@ fn write_document(out: &mut Vec<u8>, d: &Document, depth: usize) -> SerResult {
             None if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
                 out.extend_from_slice(itoa::Buffer::new().format(*n as i64).as_bytes())
             }
-            None => out.extend_from_slice(n.to_string().as_bytes()),
+            None => out.extend_from_slice(format!("{n:?}").as_bytes()),
         },
         Document::String(s) => write_str(out, s),
         Document::Array(items) => {
@@ -300,15 +307,16 @@ impl ShapeSerializer for JsonSerializer {
     fn write_float(&mut self, member: &'static Member, value: f32) -> SerResult {
         match non_finite(f64::from(value)) {
             Some(s) => self.raw(member, s),
-            // `f32`'s own shortest form: 1.1, not 1.100000023841858.
-            None => self.raw(member, value.to_string().as_bytes()),
+            // `f32`'s own shortest form (1.1, not 1.100000023841858); `Debug` keeps large
+            // and small magnitudes short (1e30, not 31 digits).
+            None => self.raw(member, format!("{value:?}").as_bytes()),
         }
     }
 
     fn write_double(&mut self, member: &'static Member, value: f64) -> SerResult {
         match non_finite(value) {
             Some(s) => self.raw(member, s),
-            None => self.raw(member, value.to_string().as_bytes()),
+            None => self.raw(member, format!("{value:?}").as_bytes()),
         }
     }
 

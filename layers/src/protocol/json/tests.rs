@@ -311,6 +311,11 @@ fn wire_names_read_body_members_only() {
 #[test]
 fn serializer_fed_member_by_member() {
     let mut s = JsonSerializer::begin_object(JsonOptions::WIRE);
+    assert!(!s.has_fields());
+    None::<i32>
+        .serialize_member(&ITEM_MEMBERS[1], &mut s)
+        .unwrap();
+    assert!(!s.has_fields());
     "x".to_owned()
         .serialize_member(&ITEM_MEMBERS[0], &mut s)
         .unwrap();
@@ -318,6 +323,7 @@ fn serializer_fed_member_by_member() {
     None::<i32>
         .serialize_member(&ITEM_MEMBERS[1], &mut s)
         .unwrap();
+    assert!(s.has_fields());
     assert_eq!(s.finish(), br#"{"name":"x","Count":2}"#);
     // A root value (a payload) has no key.
     let mut s = JsonSerializer::new(JsonOptions::WIRE);
@@ -349,4 +355,18 @@ fn big_numbers_are_written_as_numbers() {
         "123456789012345678901234567890"
     );
     let _ = ShapeType::BigDecimal;
+}
+
+#[test]
+fn floats_are_short() {
+    static D: Member = Member::new("D", &prelude::DOUBLE);
+    static F: Member = Member::new("F", &prelude::FLOAT);
+    let mut s = JsonSerializer::new(JsonOptions::WIRE);
+    s.write_double(&D, 1e300).unwrap();
+    assert_eq!(s.finish(), b"1e300");
+    let mut s = JsonSerializer::new(JsonOptions::WIRE);
+    s.write_float(&F, 0.1).unwrap();
+    assert_eq!(s.finish(), b"0.1");
+    let mut d = JsonDeserializer::new(b"1e300", JsonOptions::WIRE);
+    assert_eq!(d.read_double(&D).unwrap(), 1e300);
 }
