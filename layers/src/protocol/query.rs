@@ -428,3 +428,117 @@ impl ShapeSerializer for QuerySerializer {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ziggurat_core::schema::{Schema, prelude};
+
+    fn parts(status: u16, headers: &[(&str, &str)]) -> http::response::Parts {
+        let mut b = http::Response::builder().status(status);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn aws_query_error() {
+        let body = b"<ErrorResponse>\n <Error><Type>Receiver</Type><Code>Throttling</Code><Message>slow &amp; down</Message></Error>\n <RequestId>r-body</RequestId></ErrorResponse>";
+        let e = parse_error(&parts(400, &[]), body);
+        assert_eq!(e.code(), "Throttling");
+        assert_eq!(e.message(), Some("slow & down"));
+        assert_eq!(e.fault(), Fault::Server);
+        assert_eq!(e.request_id(), Some("r-body"));
+        let e = parse_error(&parts(400, &[("x-amzn-requestid", "r-hdr")]), body);
+        assert_eq!(e.request_id(), Some("r-hdr"));
+    }
+
+    #[test]
+    fn ec2_query_error() {
+        let body = b"<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>no</Message></Error></Errors><RequestID>r-1</RequestID></Response>";
+        let e = parse_error(&parts(400, &[]), body);
+        assert_eq!(e.code(), "InvalidInstanceID.NotFound");
+        assert_eq!(e.message(), Some("no"));
+        assert_eq!(e.fault(), Fault::Client);
+        assert_eq!(e.request_id(), Some("r-1"));
+    }
+
+    #[test]
+    fn not_an_error_document() {
+        for body in [&b""[..], b"<html>busy</html>", b"<<<", b"\xff\xfe"] {
+            let e = parse_error(&parts(503, &[]), body);
+            assert_eq!(e.code(), "ServiceUnavailable");
+            assert_eq!(e.fault(), Fault::Server);
+        }
+    }
+
+    static ELEM: [Member; 1] = [Member::new("member", &prelude::STRING).wire("item")];
+    static LIST: Schema = Schema::list("L", &ELEM);
+    static MAP_M: [Member; 2] = [
+        Member::new("key", &prelude::STRING),
+        Member::new("value", &prelude::INTEGER),
+    ];
+    static MAP: Schema = Schema::map("M", &MAP_M);
+    static NESTED_M: [Member; 1] = [Member::new("inner", &prelude::BOOLEAN)];
+    static NESTED: Schema = Schema::structure("N", &NESTED_M);
+    static MEMBERS: [Member; 6] = [
+        Member::new("list", &LIST),
+        Member::new("empty", &LIST),
+        Member::new("map", &MAP),
+        Member::new("nested", &NESTED),
+        Member::new("named", &prelude::STRING).with_query_name("QN"),
+        Member::new("when", &prelude::TIMESTAMP),
+    ];
+    static INPUT: Schema = Schema::structure("I", &MEMBERS);
+    struct Nested;
+    ziggurat_core::shape_value!(Nested);
+    impl SerializeShape for Nested {
+        fn schema(&self) -> &'static Schema {
+            &NESTED
+        }
+        fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
+            true.serialize_member(&NESTED_M[0], s)
+        }
+    }
+    struct Input;
+    impl SerializeShape for Input {
+        fn schema(&self) -> &'static Schema {
+            &INPUT
+        }
+        fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
+            vec!["a".to_owned(), "b/c".to_owned()].serialize_member(&MEMBERS[0], s)?;
+            Vec::<String>::new().serialize_member(&MEMBERS[1], s)?;
+            std::collections::HashMap::from([("z".to_owned(), 2), ("y".to_owned(), 1)])
+                .serialize_member(&MEMBERS[2], s)?;
+            Nested.serialize_member(&MEMBERS[3], s)?;
+            "v".to_owned().serialize_member(&MEMBERS[4], s)?;
+            DateTime::from_secs(1422172800).serialize_member(&MEMBERS[5], s)
+        }
+    }
+
+    fn body(mut s: QuerySerializer) -> String {
+        Input.serialize_members(&mut s).unwrap();
+        s.finish()
+    }
+
+    #[test]
+    fn aws_query_names() {
+        assert_eq!(
+            body(QuerySerializer::aws_query("Op", "1")),
+            "Action=Op&Version=1&list.item.1=a&list.item.2=b%2Fc&empty=\
+             &map.entry.1.key=y&map.entry.1.value=1&map.entry.2.key=z&map.entry.2.value=2\
+             &nested.inner=true&named=v&when=2015-01-25T08%3A00%3A00Z"
+        );
+    }
+
+    #[test]
+    fn ec2_query_names() {
+        assert_eq!(
+            body(QuerySerializer::ec2_query("Op", "1")),
+            "Action=Op&Version=1&List.1=a&List.2=b%2Fc\
+             &Map.entry.1.key=y&Map.entry.1.value=1&Map.entry.2.key=z&Map.entry.2.value=2\
+             &Nested.Inner=true&QN=v&When=2015-01-25T08%3A00%3A00Z"
+        );
+    }
+}
