@@ -493,4 +493,10 @@ mod tests {
         let deep = "<a>".repeat(MAX_DEPTH + 1);
         assert!(parse(deep.as_bytes()).is_err());
     }
+
+    #[test]
+    fn byte_order_mark_and_declaration() {
+        let el = parse("\u{feff}<?xml version=\"1.0\"?>\n<a>x</a>\n".as_bytes()).unwrap();
+        assert_eq!(el.text(), "x");
+    }
 }

@@ -366,3 +366,39 @@ fn base64_and_floats() {
     assert_eq!(fmt_float(5.5f64), "5.5");
     assert_eq!(fmt_float(10.8f32), "10.8");
 }
+
+#[test]
+fn truncated_and_mangled_documents_never_panic() {
+    let doc = SAMPLE_XML.as_bytes();
+    for end in 0..doc.len() {
+        let _ = read_top(&doc[..end]);
+    }
+    for (i, b) in [b'<', b'>', b'&', b'"', b'/', 0xff]
+        .into_iter()
+        .cycle()
+        .take(600)
+        .enumerate()
+    {
+        let mut d = doc.to_vec();
+        let at = (i * 37) % d.len();
+        d[at] = b;
+        let _ = read_top(&d);
+    }
+}
+
+#[test]
+fn large_flattened_lists_read_in_linear_time() {
+    let mut body = String::from("<T>");
+    for i in 0..20_000 {
+        body.push_str(&format!(
+            "<F>{i}</F><FlatItems><value>{i}</value></FlatItems>"
+        ));
+    }
+    body.push_str("<Name>n</Name></T>");
+    let start = std::time::Instant::now();
+    let t = read_top(body.as_bytes()).unwrap();
+    assert_eq!(t.flat.map(|f| f.len()), Some(20_000));
+    assert_eq!(t.flat_items.map(|f| f.len()), Some(20_000));
+    assert_eq!(t.name.as_deref(), Some("n"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
