@@ -128,16 +128,6 @@ fn result_element<'a>(op: &'static OperationSchema, root: &'a Element) -> &'a El
     found.unwrap_or(root)
 }
 
-/// The `<Error>` element of a query error document: `<ErrorResponse><Error>` (awsQuery),
-/// `<Response><Errors><Error>` (ec2Query), or a bare `<Error>`.
-pub fn error_element(root: &Element) -> Option<&Element> {
-    if root.name() == "Error" {
-        return Some(root);
-    }
-    root.child("Error")
-        .or_else(|| root.descend(&["Errors", "Error"]))
-}
-
 /// The service error of a failed query response: code and message from the `<Error>`
 /// element, the fault from its `Type` (`Sender` / `Receiver`) or the status, the request id
 /// from `x-amzn-RequestId` or the document. A body that is not an error document gets a code
@@ -148,7 +138,7 @@ pub fn parse_error(parts: &http::response::Parts, body: &[u8]) -> ApiError {
 }
 
 fn error_from(parts: &http::response::Parts, root: Option<&Element>) -> ApiError {
-    let error = root.and_then(error_element);
+    let error = root.and_then(xml::error_element);
     let field = |name: &str| {
         error
             .and_then(|e| e.child_text(name))
@@ -183,7 +173,7 @@ fn error_with_modeled(
 ) -> ApiError {
     let root = xml::parse(body).ok();
     let err = error_from(parts, root.as_ref());
-    let Some(error) = root.as_ref().and_then(error_element) else {
+    let Some(error) = root.as_ref().and_then(xml::error_element) else {
         return err;
     };
     super::with_modeled_error(op, err, &mut |read| read(&mut XmlDeserializer::new(error)))

@@ -198,6 +198,26 @@ pub fn read_at(body: &[u8], path: &[&str], read: &mut ReadFn<'_>) -> CodecResult
     }
 }
 
+/// The `<Error>` element of an error document: the root itself (S3's `<Error>`),
+/// `<ErrorResponse><Error>` (awsQuery, some restXml services) or `<Response><Errors><Error>`
+/// (ec2Query).
+pub fn error_element(root: &Element) -> Option<&Element> {
+    if root.name == "Error" {
+        return Some(root);
+    }
+    root.child("Error")
+        .or_else(|| root.descend(&["Errors", "Error"]))
+}
+
+/// Reads an error structure from the `<Error>` element of `body` (see [`error_element`]); a
+/// document without one is an error.
+pub fn read_error(body: &[u8], read: &mut ReadFn<'_>) -> CodecResult {
+    let root = parse(body)?;
+    let error = error_element(&root)
+        .ok_or_else(|| CodecError::new(format!("`<{}>` is not an error document", root.name)))?;
+    read(&mut XmlDeserializer::new(error))
+}
+
 /// Reads a structure from the root element of `body`, whatever its name (an empty body reads
 /// as a structure with no members set).
 pub fn read_root(body: &[u8], read: &mut ReadFn<'_>) -> CodecResult {

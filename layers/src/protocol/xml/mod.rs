@@ -41,7 +41,7 @@ mod ser;
 #[cfg(test)]
 mod tests;
 
-pub use de::{Element, XmlDeserializer, parse, read_at, read_root};
+pub use de::{Element, XmlDeserializer, error_element, parse, read_at, read_error, read_root};
 pub use ser::{XmlSerializer, serialize_root};
 
 use base64::Engine as _;

@@ -402,3 +402,23 @@ fn large_flattened_lists_read_in_linear_time() {
     assert_eq!(t.name.as_deref(), Some("n"));
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn error_documents() {
+    for body in [
+        &b"<Error><Name>e</Name></Error>"[..],
+        b"<ErrorResponse><Error><Name>e</Name></Error><RequestId>r</RequestId></ErrorResponse>",
+        b"<Response><Errors><Error><Name>e</Name></Error></Errors></Response>",
+    ] {
+        let mut name: Option<String> = None;
+        read_error(body, &mut |d| {
+            d.read_struct(&TOP, &mut |i, d| {
+                name = de::member(&TOP, i, d)?;
+                Ok(())
+            })
+        })
+        .unwrap();
+        assert_eq!(name.as_deref(), Some("e"));
+    }
+    assert!(read_error(b"<Other/>", &mut |_| Ok(())).is_err());
+}
