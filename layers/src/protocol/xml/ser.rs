@@ -118,9 +118,7 @@ impl XmlSerializer {
             return Ok(());
         }
         let (name, ns) = self.element(member);
-        open_tag(&mut self.body, name, ns, "");
-        escape_text(&mut self.body, text);
-        close_tag(&mut self.body, name);
+        self.text_element(name, ns, text);
         Ok(())
     }
 
@@ -134,9 +132,38 @@ impl XmlSerializer {
         Ok(())
     }
 
+    /// Appends the element `name` holding what `inner` wrote (its attributes included).
     fn push_element(&mut self, name: &str, ns: Option<XmlNamespace>, inner: XmlSerializer) {
         open_tag(&mut self.body, name, ns, &inner.attrs);
         self.body.push_str(&inner.body);
+        close_tag(&mut self.body, name);
+    }
+
+    /// Writes the element `name` whose content `content` writes into a nested serializer that
+    /// shares this one's buffer, so nothing is copied; the content must not be attributes.
+    fn nest(
+        &mut self,
+        name: &str,
+        ns: Option<XmlNamespace>,
+        content: impl FnOnce(&mut XmlSerializer) -> SerResult,
+    ) -> SerResult {
+        let mut inner = XmlSerializer {
+            body: std::mem::take(&mut self.body),
+            validates: self.validates,
+            ..XmlSerializer::default()
+        };
+        open_tag(&mut inner.body, name, ns, "");
+        let r = content(&mut inner);
+        self.body = inner.body;
+        r?;
+        close_tag(&mut self.body, name);
+        Ok(())
+    }
+
+    /// Writes `<name>text</name>`.
+    fn text_element(&mut self, name: &str, ns: Option<XmlNamespace>, text: &str) {
+        open_tag(&mut self.body, name, ns, "");
+        escape_text(&mut self.body, text);
         close_tag(&mut self.body, name);
     }
 }
@@ -230,10 +257,14 @@ impl ShapeSerializer for XmlSerializer {
             }
             None => (member.wire_name, struct_namespace(None, member, schema)),
         };
-        let mut inner = self.child();
-        value.serialize_members(&mut inner)?;
-        self.push_element(name, ns, inner);
-        Ok(())
+        if schema.members.iter().any(|m| m.has(flag::XML_ATTRIBUTE)) {
+            // The attributes are known only once every member is written.
+            let mut inner = self.child();
+            value.serialize_members(&mut inner)?;
+            self.push_element(name, ns, inner);
+            return Ok(());
+        }
+        self.nest(name, ns, |s| value.serialize_members(s))
     }
 
     fn write_list(
@@ -256,12 +287,12 @@ impl ShapeSerializer for XmlSerializer {
             }
             return Ok(());
         }
-        let mut inner = self.child();
-        for v in items {
-            v.serialize_value(item, &mut inner)?;
-        }
-        self.push_element(name, ns, inner);
-        Ok(())
+        self.nest(name, ns, |s| {
+            for v in items {
+                v.serialize_value(item, s)?;
+            }
+            Ok(())
+        })
     }
 
     fn write_map(
@@ -283,29 +314,22 @@ impl ShapeSerializer for XmlSerializer {
         })?;
         let (name, ns) = self.element(member);
         let key_ns = key_member.xml_namespace.or(key_member.target.xml_namespace);
-        let entry =
-            |s: &XmlSerializer, key: &str, v: &dyn SerializeValue| -> CodecResult<XmlSerializer> {
-                let mut e = s.child();
-                open_tag(&mut e.body, key_member.wire_name, key_ns, "");
-                escape_text(&mut e.body, key);
-                close_tag(&mut e.body, key_member.wire_name);
-                v.serialize_value(value_member, &mut e)?;
-                Ok(e)
-            };
+        let entry = |e: &mut XmlSerializer, key: &str, v: &dyn SerializeValue| -> SerResult {
+            e.text_element(key_member.wire_name, key_ns, key);
+            v.serialize_value(value_member, e)
+        };
         if member.is_flattened() {
             for (k, v) in entries {
-                let e = entry(self, k, v)?;
-                self.push_element(name, ns, e);
+                self.nest(name, ns, |e| entry(e, k, v))?;
             }
             return Ok(());
         }
-        let mut inner = self.child();
-        for (k, v) in entries {
-            let e = entry(self, k, v)?;
-            inner.push_element("entry", None, e);
-        }
-        self.push_element(name, ns, inner);
-        Ok(())
+        self.nest(name, ns, |s| {
+            for (k, v) in entries {
+                s.nest("entry", None, |e| entry(e, k, v))?;
+            }
+            Ok(())
+        })
     }
 
     fn write_bool(&mut self, member: &'static Member, value: bool) -> SerResult {
