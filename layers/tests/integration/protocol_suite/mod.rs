@@ -1132,7 +1132,9 @@ pub fn json_diff(actual: &Json, expected: &Json) -> Option<String> {
                         None => Some(format!("{path}: missing (expected {ev})")),
                     };
                     path.truncate(len);
-                    r.as_ref()?;
+                    if r.is_some() {
+                        return r;
+                    }
                 }
                 x.keys()
                     .find(|k| !y.contains_key(*k))
@@ -1151,7 +1153,9 @@ pub fn json_diff(actual: &Json, expected: &Json) -> Option<String> {
                     let _ = write!(path, "[{i}]");
                     let r = go(path, av, ev);
                     path.truncate(len);
-                    r.as_ref()?;
+                    if r.is_some() {
+                        return r;
+                    }
                 }
                 None
             }
@@ -1729,4 +1733,60 @@ pub fn run_input_suite(file: &str, known: &[(&str, &str)]) -> Option<Report> {
 /// [`run_suite`] of `output/file`.
 pub fn run_output_suite(file: &str, known: &[(&str, &str)]) -> Option<Report> {
     run_suite(Kind::Output, file, known, RunOptions::default())
+}
+
+#[cfg(test)]
+mod self_tests {
+    use super::*;
+
+    #[test]
+    fn comparisons_see_differences() {
+        let j = |s: &str| serde_json::from_str::<Json>(s).unwrap();
+        assert!(
+            json_diff(
+                &j(r#"{"a":1,"b":[1,{"c":2}]}"#),
+                &j(r#"{"b":[1,{"c":2}],"a":1.0}"#)
+            )
+            .is_none()
+        );
+        assert!(
+            json_diff(
+                &j(r#"{"a":1,"b":[1,{"c":2}]}"#),
+                &j(r#"{"a":1,"b":[1,{"c":3}]}"#)
+            )
+            .is_some()
+        );
+        assert!(json_diff(&j(r#"{"a":1}"#), &j(r#"{"a":1,"b":2}"#)).is_some());
+        assert!(json_diff(&j(r#"{"a":1,"b":2}"#), &j(r#"{"a":1}"#)).is_some());
+        assert!(json_diff(&j(r#"[1,2]"#), &j(r#"[2,1]"#)).is_some());
+        assert_eq!(
+            xml_canonical(b"<a x=\"1\" y='2'>\n  <b>t</b>\n</a>").unwrap(),
+            xml_canonical(b"<a y=\"2\" x=\"1\"><b>t</b></a>").unwrap()
+        );
+        assert_ne!(
+            xml_canonical(b"<a><b>t</b><c/></a>").unwrap(),
+            xml_canonical(b"<a><c/><b>t</b></a>").unwrap()
+        );
+        assert_ne!(
+            xml_canonical(b"<a><b>t</b></a>").unwrap(),
+            xml_canonical(b"<a><b>u</b></a>").unwrap()
+        );
+        assert_eq!(query_params("b=2&a=%2F+x"), query_params("a=/%20x&b=2"));
+        assert_ne!(query_params("a=1&b=2"), query_params("a=1&b=3"));
+        assert!(compare_uri("/p?b=1&a=2", "/p?a=2&b=1").is_ok());
+        assert!(compare_uri("/p?a=1", "/p?a=2").is_err());
+        assert!(compare_uri("/p/x", "/p/y").is_err());
+        let mut h = http::HeaderMap::new();
+        h.insert("x-a", http::HeaderValue::from_static("1"));
+        assert!(
+            compare_headers(
+                &h,
+                &j(r#"{"headers":{"X-A":"1"},"forbidHeaders":["x-b"],"requireHeaders":["X-A"]}"#)
+            )
+            .is_ok()
+        );
+        assert!(compare_headers(&h, &j(r#"{"headers":{"X-A":"2"}}"#)).is_err());
+        assert!(compare_headers(&h, &j(r#"{"forbidHeaders":["x-a"]}"#)).is_err());
+        assert!(compare_headers(&h, &j(r#"{"requireHeaders":["x-c"]}"#)).is_err());
+    }
 }
