@@ -26,6 +26,13 @@
 //! edits made for one call compile a derived stack for that call.
 #![warn(missing_docs)]
 
+pub mod codegen;
+#[doc(hidden)]
+pub use http;
+mod generated;
+
+pub use generated::{ErrorMeta, deserialize, modeled_error, serialize, service_stack};
+
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
