@@ -7,8 +7,14 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 
 /// A JSON object whose entries keep the model's order (members are emitted in model order:
 /// XML and query bodies follow it).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Ordered<V>(pub Vec<(String, V)>);
+
+impl<V> Default for Ordered<V> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
 
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -63,7 +69,6 @@ pub struct Metadata {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Operation {
-    pub name: String,
     pub http: Http,
     #[serde(default)]
     pub input: Option<ShapeRef>,
@@ -85,8 +90,6 @@ pub struct Operation {
     pub auth: Option<Vec<String>>,
     #[serde(default)]
     pub idempotent: Option<bool>,
-    #[serde(default)]
-    pub deprecated: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,8 +150,6 @@ pub struct MemberRef {
     #[serde(default)]
     pub eventheader: Option<bool>,
     #[serde(default)]
-    pub deprecated: Option<bool>,
-    #[serde(default)]
     pub timestamp_format: Option<String>,
 }
 
@@ -188,8 +189,6 @@ pub struct Shape {
     #[serde(default)]
     pub eventstream: Option<bool>,
     #[serde(default)]
-    pub event: Option<bool>,
-    #[serde(default)]
     pub union: Option<bool>,
     #[serde(default)]
     pub document: Option<bool>,
@@ -199,8 +198,6 @@ pub struct Shape {
     pub xml_namespace: Option<serde_json::Value>,
     #[serde(default)]
     pub streaming: Option<bool>,
-    #[serde(default)]
-    pub deprecated: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
