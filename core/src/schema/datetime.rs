@@ -57,6 +57,13 @@ impl DateTime {
     }
 }
 
+/// The Unix epoch: what a required timestamp holds before it is set.
+impl Default for DateTime {
+    fn default() -> Self {
+        DateTime(OffsetDateTime::UNIX_EPOCH)
+    }
+}
+
 impl From<SystemTime> for DateTime {
     fn from(t: SystemTime) -> Self {
         let nanos = match t.duration_since(UNIX_EPOCH) {

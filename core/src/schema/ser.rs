@@ -246,3 +246,52 @@ macro_rules! shape_value {
         }
     )*};
 }
+
+/// Implements, for a generated string enum with `as_str()` and `From<&str>`: `Default` (no
+/// value), `From<String>`, `Display`, `AsRef<str>`, [`SerializeValue`] and
+/// [`DeserializeValue`](crate::schema::de::DeserializeValue).
+#[macro_export]
+macro_rules! string_enum {
+    ($($ty:ident),* $(,)?) => {$(
+        impl ::std::default::Default for $ty {
+            fn default() -> Self {
+                $ty::from("")
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for $ty {
+            fn from(v: ::std::string::String) -> Self {
+                $ty::from(v.as_str())
+            }
+        }
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::std::convert::AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+        impl $crate::schema::ser::SerializeValue for $ty {
+            fn serialize_value(
+                &self,
+                member: &'static $crate::schema::Member,
+                s: &mut dyn $crate::schema::ser::ShapeSerializer,
+            ) -> $crate::schema::ser::SerResult {
+                s.write_string(member, self.as_str())
+            }
+            fn is_unset(&self) -> bool {
+                self.as_str().is_empty()
+            }
+        }
+        impl $crate::schema::de::DeserializeValue for $ty {
+            fn deserialize_value(
+                member: &'static $crate::schema::Member,
+                d: &mut dyn $crate::schema::de::ShapeDeserializer,
+            ) -> $crate::schema::error::CodecResult<Self> {
+                d.read_string(member).map(|v| $ty::from(v.as_str()))
+            }
+        }
+    )*};
+}

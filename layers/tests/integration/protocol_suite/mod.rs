@@ -28,7 +28,10 @@
 //! UTF-8 text; error cases compare `errorCode`, `errorMessage` and the modeled members.
 #![allow(dead_code)]
 
+pub mod ec2;
 pub mod json;
+pub mod query;
+pub mod xml_codec;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,0 +1,172 @@
+//! `codegen`: writes ziggurat's service crates from the botocore models.
+//!
+//! ```text
+//! cargo run -p ziggurat-codegen            # regenerate services/<name>/ for every service
+//! cargo run -p ziggurat-codegen -- --check # exit 1 if any generated file differs
+//! ```
+//!
+//! The models are read from `$ZIGGURAT_CONFORMANCE/botocore-models` (default: `shared/conformance`
+//! beside the workspace root), and `codegen/overrides.json` says what the models do not: which
+//! services to generate, structures that are really unions (DynamoDB's `AttributeValue`), and
+//! hand-written modules a crate includes. Output is deterministic (models are read in order,
+//! everything is sorted) and formatted with `rustfmt`, so the committed code can be checked for
+//! drift: `--check` (run by the test suite) fails on any difference.
+mod docs;
+mod emit;
+mod model;
+mod names;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde::Deserialize;
+
+/// What `overrides.json` says of one service.
+#[derive(Debug, Deserialize)]
+pub struct ServiceOverride {
+    /// The module and crate suffix (`dynamodb` → `ziggurat-dynamodb`).
+    pub module: String,
+    /// The model's folder under `botocore-models` (`dynamodb/2012-08-10`).
+    pub model: String,
+    /// Structures to generate as unions.
+    #[serde(default)]
+    pub unions: Vec<String>,
+    /// Hand-written modules of the crate (`src/<name>.rs`), declared by the generated `lib.rs`.
+    #[serde(default)]
+    pub extra_modules: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Overrides {
+    services: Vec<ServiceOverride>,
+}
+
+/// The workspace root (the parent of this crate).
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where the botocore models are.
+pub fn models_dir() -> PathBuf {
+    match std::env::var_os("ZIGGURAT_CONFORMANCE") {
+        Some(dir) => PathBuf::from(dir).join("botocore-models"),
+        None => workspace_root()
+            .join("../shared/conformance")
+            .join("botocore-models"),
+    }
+}
+
+/// Every generated file: its path relative to the workspace root, and its text.
+pub fn generate_all() -> Result<Vec<(PathBuf, String)>, String> {
+    let root = workspace_root();
+    let overrides_path = root.join("codegen/overrides.json");
+    let text = std::fs::read_to_string(&overrides_path)
+        .map_err(|e| format!("cannot read {}: {e}", overrides_path.display()))?;
+    let overrides: Overrides =
+        serde_json::from_str(&text).map_err(|e| format!("overrides.json: {e}"))?;
+    let models = models_dir();
+    let mut files = Vec::new();
+    for service in &overrides.services {
+        let path = models.join(&service.model).join("service-2.json");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let model: model::Model =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        for (rel, code) in emit::service(&model, service)? {
+            let formatted = if rel.extension().is_some_and(|e| e == "rs") {
+                rustfmt(&code).map_err(|e| format!("{}: {e}", rel.display()))?
+            } else {
+                code
+            };
+            files.push((PathBuf::from("services").join(&service.module).join(rel), formatted));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Formats Rust source with `rustfmt` (edition 2024), as `cargo fmt` would.
+fn rustfmt(code: &str) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt (is it installed?): {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let input = code.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt rejected the generated code:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("rustfmt wrote non-UTF-8: {e}"))
+}
+
+/// The generated files that differ from (or are missing in) the tree.
+pub fn drift(files: &[(PathBuf, String)]) -> Vec<PathBuf> {
+    let root = workspace_root();
+    files
+        .iter()
+        .filter(|(rel, code)| std::fs::read_to_string(root.join(rel)).ok().as_deref() != Some(code))
+        .map(|(rel, _)| rel.clone())
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let check = std::env::args().any(|a| a == "--check");
+    let files = match generate_all() {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("codegen: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let changed = drift(&files);
+    if check {
+        if changed.is_empty() {
+            println!("codegen: {} generated files are up to date", files.len());
+            return ExitCode::SUCCESS;
+        }
+        for path in &changed {
+            eprintln!("codegen: out of date: {}", path.display());
+        }
+        eprintln!("codegen: run `cargo run -p ziggurat-codegen` and commit the result");
+        return ExitCode::FAILURE;
+    }
+    let root = workspace_root();
+    for rel in &changed {
+        let Some((_, code)) = files.iter().find(|(p, _)| p == rel) else {
+            continue;
+        };
+        let path = root.join(rel);
+        if let Some(dir) = path.parent()
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            eprintln!("codegen: cannot create {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+        if let Err(e) = std::fs::write(&path, code) {
+            eprintln!("codegen: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    println!(
+        "codegen: {} files generated, {} changed",
+        files.len(),
+        changed.len()
+    );
+    ExitCode::SUCCESS
+}

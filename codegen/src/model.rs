@@ -1,0 +1,225 @@
+//! The botocore service model (`service-2.json`), as far as the generator reads it.
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+
+/// A JSON object whose entries keep the model's order (members are emitted in model order:
+/// XML and query bodies follow it).
+#[derive(Debug, Clone)]
+pub struct Ordered<V>(pub Vec<(String, V)>);
+
+impl<V> Default for Ordered<V> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = Ordered<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, V>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(Vis(std::marker::PhantomData))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Model {
+    pub metadata: Metadata,
+    pub operations: BTreeMap<String, Operation>,
+    pub shapes: BTreeMap<String, Shape>,
+    #[serde(default)]
+    pub documentation: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    pub api_version: String,
+    pub endpoint_prefix: String,
+    pub protocol: String,
+    #[serde(default)]
+    pub json_version: Option<String>,
+    #[serde(default)]
+    pub target_prefix: Option<String>,
+    #[serde(default)]
+    pub signing_name: Option<String>,
+    pub service_id: String,
+    #[serde(default)]
+    pub service_full_name: Option<String>,
+    #[serde(default)]
+    pub xml_namespace: Option<serde_json::Value>,
+    #[serde(default)]
+    pub aws_query_compatible: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub http: Http,
+    #[serde(default)]
+    pub input: Option<ShapeRef>,
+    #[serde(default)]
+    pub output: Option<ShapeRef>,
+    #[serde(default)]
+    pub errors: Vec<ShapeRef>,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub endpoint: Option<Endpoint>,
+    #[serde(default)]
+    pub http_checksum_required: Option<bool>,
+    #[serde(default)]
+    pub http_checksum: Option<serde_json::Value>,
+    #[serde(default)]
+    pub authtype: Option<String>,
+    #[serde(default)]
+    pub auth: Option<Vec<String>>,
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Http {
+    pub method: String,
+    pub request_uri: String,
+    #[serde(default)]
+    pub response_code: Option<u16>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    pub host_prefix: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShapeRef {
+    pub shape: String,
+    #[serde(default)]
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub result_wrapper: Option<String>,
+    #[serde(default)]
+    pub xml_namespace: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRef {
+    pub shape: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub query_name: Option<String>,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub idempotency_token: Option<bool>,
+    #[serde(default)]
+    pub xml_namespace: Option<serde_json::Value>,
+    #[serde(default)]
+    pub flattened: Option<bool>,
+    #[serde(default)]
+    pub xml_attribute: Option<bool>,
+    #[serde(default)]
+    pub host_label: Option<bool>,
+    #[serde(default)]
+    pub streaming: Option<bool>,
+    #[serde(default)]
+    pub jsonvalue: Option<bool>,
+    #[serde(default)]
+    pub eventpayload: Option<bool>,
+    #[serde(default)]
+    pub eventheader: Option<bool>,
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shape {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub members: Ordered<MemberRef>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Vec<String>,
+    #[serde(default)]
+    pub payload: Option<String>,
+    #[serde(default)]
+    pub exception: Option<bool>,
+    #[serde(default)]
+    pub error: Option<ErrorTrait>,
+    #[serde(default)]
+    pub fault: Option<bool>,
+    #[serde(default)]
+    pub sensitive: Option<bool>,
+    #[serde(default)]
+    pub flattened: Option<bool>,
+    #[serde(default)]
+    pub member: Option<MemberRef>,
+    #[serde(default)]
+    pub key: Option<MemberRef>,
+    #[serde(default)]
+    pub value: Option<MemberRef>,
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
+    #[serde(default)]
+    pub eventstream: Option<bool>,
+    #[serde(default)]
+    pub union: Option<bool>,
+    #[serde(default)]
+    pub document: Option<bool>,
+    #[serde(default)]
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub xml_namespace: Option<serde_json::Value>,
+    #[serde(default)]
+    pub streaming: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorTrait {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub http_status_code: Option<u16>,
+    #[serde(default)]
+    pub sender_fault: Option<bool>,
+}
+
+/// An XML namespace as the model writes it: a URI string, or `{uri, prefix}`.
+pub fn xml_namespace(v: &serde_json::Value) -> Option<(Option<String>, String)> {
+    match v {
+        serde_json::Value::String(uri) => Some((None, uri.clone())),
+        serde_json::Value::Object(o) => {
+            let uri = o.get("uri")?.as_str()?.to_owned();
+            let prefix = o.get("prefix").and_then(|p| p.as_str()).map(str::to_owned);
+            Some((prefix, uri))
+        }
+        _ => None,
+    }
+}

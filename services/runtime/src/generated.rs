@@ -1,0 +1,240 @@
+//! The glue every generated operation shares, written once: serializing through the protocol
+//! engine, reading outputs and typed errors, and the macros that generated code calls for what
+//! must be an impl in the service crate (the `Operation` impl, fluent builders, error enums).
+use ziggurat_core::body::Body;
+use ziggurat_core::context::Context;
+use ziggurat_core::error::{ApiError, SdkError};
+use ziggurat_core::schema::de::DeserializeValue;
+use ziggurat_core::schema::ser::SerializeShape;
+use ziggurat_core::schema::{OperationSchema, ServiceSchema};
+use ziggurat_core::stack::{ResponseBody, Stack};
+use ziggurat_layers::endpoint::ResolveEndpoint;
+use ziggurat_layers::sign::SigV4;
+
+use crate::{ServiceConfig, ServiceInfo, base_endpoint, default_stack};
+
+/// The default stack of a generated service: its regional endpoint (or the configured
+/// endpoint URL) and SigV4 for its signing name.
+pub fn service_stack(service: &'static ServiceSchema, config: &ServiceConfig) -> Result<Stack, String> {
+    let info = ServiceInfo {
+        service_id: service.service_id,
+        endpoint_prefix: service.endpoint_prefix,
+    };
+    let endpoint = ResolveEndpoint::new(service.endpoint_prefix)
+        .with_base_endpoint(base_endpoint(config.sdk_config())?);
+    default_stack(&info, config, endpoint, SigV4::new(service.signing_name))
+}
+
+/// Serializes an operation's input by its service's protocol.
+pub fn serialize(
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    input: &mut dyn SerializeShape,
+    _ctx: &mut Context,
+) -> Result<http::Request<Body>, SdkError> {
+    ziggurat_layers::protocol::serialize_request(service, op, input)
+}
+
+/// Reads an operation's output, or its service error.
+pub fn deserialize<T: DeserializeValue>(
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    parts: http::response::Parts,
+    body: ResponseBody,
+) -> Result<T, SdkError> {
+    ziggurat_layers::protocol::deserialize_output(service, op, &parts, body)
+}
+
+/// A modeled error structure: its fields, plus the [`ApiError`] it came with.
+pub trait ErrorMeta {
+    /// The error's code, message, status and request ids.
+    fn meta(&self) -> &ApiError;
+    /// Sets them.
+    fn set_meta(&mut self, meta: ApiError);
+}
+
+/// The typed structure of a declared error: the one the deserializer read (or an empty one
+/// when the body could not be read), with `error` as its metadata.
+pub fn modeled_error<T>(error: ApiError) -> T
+where
+    T: ErrorMeta + Clone + Default + Send + Sync + 'static,
+{
+    let mut out = error.modeled::<T>().cloned().unwrap_or_default();
+    out.set_meta(error);
+    out
+}
+
+/// Implements `Operation` for a generated operation.
+#[macro_export]
+macro_rules! operation {
+    ($op:ident, $input:ty, $output:ty, $error:ty, $service:path, $schema:path) => {
+        impl ::ziggurat_core::operation::Operation for $op {
+            type Input = $input;
+            type Output = $output;
+            type Error = $error;
+            const SERVICE: &'static str = $service.service_id;
+            const NAME: &'static str = $schema.name;
+            const STREAMING_OUTPUT: bool =
+                $schema.has(::ziggurat_core::schema::operation::op_flag::STREAMING_OUTPUT);
+
+            fn serialize(
+                input: &mut $input,
+                ctx: &mut ::ziggurat_core::context::Context,
+            ) -> ::std::result::Result<
+                $crate::http::Request<::ziggurat_core::body::Body>,
+                ::ziggurat_core::error::SdkError,
+            > {
+                $crate::serialize(&$service, &$schema, input, ctx)
+            }
+
+            fn deserialize(
+                parts: $crate::http::response::Parts,
+                body: ::ziggurat_core::stack::ResponseBody,
+                _ctx: &mut ::ziggurat_core::context::Context,
+            ) -> ::std::result::Result<$output, ::ziggurat_core::error::SdkError> {
+                $crate::deserialize(&$service, &$schema, parts, body)
+            }
+
+            fn spec() -> &'static ::ziggurat_core::stack::OperationSpec {
+                static SPEC: ::ziggurat_core::stack::OperationSpec =
+                    ::ziggurat_core::stack::OperationSpec::of::<$op>();
+                &SPEC
+            }
+        }
+    };
+}
+
+/// Defines an operation's fluent builder: `client.op().member(..).send().await`.
+#[macro_export]
+macro_rules! fluent_builder {
+    ($builder:ident, $op:ident, $input:ty, $output:ty, $error:ty) => {
+        #[doc = concat!("A `", stringify!($op), "` call being prepared: set its members, optionally")]
+        #[doc = "[`customize`](Self::customize) it, then [`send`](Self::send) it."]
+        pub struct $builder($crate::Call<$op>);
+
+        impl $builder {
+            /// A call with no member set.
+            pub fn new(handle: ::std::sync::Arc<$crate::ClientHandle>) -> Self {
+                $builder($crate::Call::new(handle))
+            }
+            /// The input so far.
+            pub fn as_input(&self) -> &$input {
+                self.0.input()
+            }
+            /// The input, to change it directly.
+            pub fn as_input_mut(&mut self) -> &mut $input {
+                self.0.input_mut()
+            }
+            /// Replaces the whole input.
+            pub fn with_input(mut self, input: $input) -> Self {
+                self.0.set_input(input);
+                self
+            }
+            /// Changes region, endpoint, credentials or the stack for this call only.
+            pub fn customize(
+                mut self,
+                f: impl FnOnce($crate::CallOptions) -> $crate::CallOptions,
+            ) -> Self {
+                self.0.customize(f);
+                self
+            }
+            /// Sends the call.
+            pub async fn send(
+                self,
+            ) -> ::std::result::Result<$output, ::ziggurat_core::error::SdkError<$error>> {
+                self.0.send().await
+            }
+        }
+
+        impl ::std::fmt::Debug for $builder {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+    };
+}
+
+/// Implements [`ErrorMeta`], `Display` and `Error` for a generated error structure (whose
+/// metadata is its `meta` field).
+#[macro_export]
+macro_rules! error_shape {
+    ($($ty:ident),* $(,)?) => {$(
+        impl $crate::ErrorMeta for $ty {
+            fn meta(&self) -> &::ziggurat_core::error::ApiError {
+                &self.meta
+            }
+            fn set_meta(&mut self, meta: ::ziggurat_core::error::ApiError) {
+                self.meta = meta;
+            }
+        }
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.meta, f)
+            }
+        }
+        impl ::std::error::Error for $ty {}
+    )*};
+}
+
+/// Implements `HasMetadata` for a generated output (whose metadata is its
+/// `response_metadata` field).
+#[macro_export]
+macro_rules! output_metadata {
+    ($($ty:ty),* $(,)?) => {$(
+        impl ::ziggurat_core::metadata::HasMetadata for $ty {
+            fn response_metadata(&self) -> &::ziggurat_core::metadata::Metadata {
+                &self.response_metadata
+            }
+            fn set_response_metadata(&mut self, metadata: ::ziggurat_core::metadata::Metadata) {
+                self.response_metadata = metadata;
+            }
+        }
+    )*};
+}
+
+/// Implements, for an operation's error enum (`Variant(ErrorStructure)` per declared error,
+/// plus `Unhandled(ApiError)`): `From<ApiError>` (by code, with the modeled structure),
+/// `api_error()`, `ProvideErrorMetadata`, `Display` and `Error`.
+#[macro_export]
+macro_rules! operation_error {
+    ($name:ident { $($variant:ident($ty:ty) = [$($code:literal),+]),* $(,)? }) => {
+        impl ::std::convert::From<::ziggurat_core::error::ApiError> for $name {
+            fn from(e: ::ziggurat_core::error::ApiError) -> Self {
+                match e.code() {
+                    $($($code)|+ => $name::$variant($crate::modeled_error::<$ty>(e)),)*
+                    _ => $name::Unhandled(e),
+                }
+            }
+        }
+
+        impl $name {
+            /// The service error behind the variant: code, message, status, request ids.
+            pub fn api_error(&self) -> &::ziggurat_core::error::ApiError {
+                match self {
+                    $($name::$variant(e) => $crate::ErrorMeta::meta(e),)*
+                    $name::Unhandled(e) => e,
+                }
+            }
+        }
+
+        impl ::ziggurat_core::error::ProvideErrorMetadata for $name {
+            fn code(&self) -> ::std::option::Option<&str> {
+                Some(self.api_error().code())
+            }
+            fn message(&self) -> ::std::option::Option<&str> {
+                self.api_error().message()
+            }
+            fn request_id(&self) -> ::std::option::Option<&str> {
+                self.api_error().request_id()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(self.api_error(), f)
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
+}
