@@ -34,6 +34,15 @@ fn not_a(what: &str, member: &'static Member) -> CodecError {
     ))
 }
 
+/// Whether a member of an output is read from the body: body members, and members bound to
+/// the URI or the query string (those bindings apply to requests only).
+fn in_body(member: &Member) -> bool {
+    matches!(
+        member.location,
+        Location::Body | Location::Label | Location::Query | Location::QueryParams
+    )
+}
+
 /// Whether the body holds nothing but whitespace.
 fn is_blank(body: &[u8]) -> bool {
     body.iter().all(u8::is_ascii_whitespace)
@@ -45,15 +54,15 @@ impl ResponseDeserializer<'_> {
         schema: &'static Schema,
         consumer: &mut MemberConsumer<'_>,
     ) -> CodecResult {
-        if !schema.members.iter().any(|m| m.location == Location::Body) || is_blank(&self.bytes) {
+        if !schema.members.iter().any(in_body) || is_blank(&self.bytes) {
             return Ok(());
         }
         let mut filtered = |i: usize, d: &mut dyn ShapeDeserializer| -> CodecResult {
             match schema.members.get(i) {
-                Some(m) if m.location == Location::Body => consumer(i, d),
-                // A body field named like a member bound elsewhere: read and dropped.
-                Some(m) => skip_value(m, d),
-                None => Ok(()),
+                Some(m) if in_body(m) => consumer(i, d),
+                // A body field named like a member bound elsewhere: left unread (both codecs
+                // skip what a consumer does not read).
+                _ => Ok(()),
             }
         };
         let mut read = |d: &mut dyn ShapeDeserializer| d.read_struct(schema, &mut filtered);
@@ -93,46 +102,6 @@ impl ResponseDeserializer<'_> {
     }
 }
 
-/// Reads and drops the value of `member` (a body field the binding does not take from the
-/// body).
-fn skip_value(member: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult {
-    if d.read_null() {
-        return Ok(());
-    }
-    match member.target.shape_type {
-        ShapeType::Boolean => d.read_bool(member).map(drop),
-        ShapeType::Byte
-        | ShapeType::Short
-        | ShapeType::Integer
-        | ShapeType::Long
-        | ShapeType::IntEnum => d.read_long(member).map(drop),
-        ShapeType::Float | ShapeType::Double => d.read_double(member).map(drop),
-        ShapeType::BigInteger | ShapeType::BigDecimal => d.read_big_number(member).map(drop),
-        ShapeType::String | ShapeType::Enum => d.read_string(member).map(drop),
-        ShapeType::Blob => d.read_blob(member).map(drop),
-        ShapeType::Timestamp => d.read_timestamp(member).map(drop),
-        ShapeType::Document => d.read_document(member).map(drop),
-        ShapeType::List => d.read_list(member, &mut |d| match member.target.element() {
-            Some(e) => skip_value(e, d),
-            None => Ok(()),
-        }),
-        ShapeType::Map => d.read_map(member, &mut |_, d| match member.target.element() {
-            Some(e) => skip_value(e, d),
-            None => Ok(()),
-        }),
-        ShapeType::Structure | ShapeType::Union => {
-            d.read_struct(
-                member.target,
-                &mut |i, d| match member.target.members.get(i) {
-                    Some(m) => skip_value(m, d),
-                    None => Ok(()),
-                },
-            )
-        }
-        _ => Ok(()),
-    }
-}
-
 impl ShapeDeserializer for ResponseDeserializer<'_> {
     fn read_struct(
         &mut self,
@@ -143,6 +112,8 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
         let headers = &self.parts.headers;
         for (i, member) in schema.members.iter().enumerate() {
             match member.location {
+                // Read from the body with the body members (HTTP bindings of requests are
+                // ignored in outputs).
                 Location::Body | Location::Label | Location::Query | Location::QueryParams => {}
                 Location::Header => {
                     let Some(value) = headers.get(member.wire_name) else {
@@ -169,9 +140,8 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
                             entries.push((suffix.to_owned(), v));
                         }
                     }
-                    if !entries.is_empty() {
-                        consumer(i, &mut PrefixHeadersDe(entries))?;
-                    }
+                    // Always a map, empty when no header has the prefix (as botocore reads it).
+                    consumer(i, &mut PrefixHeadersDe(entries))?;
                 }
                 Location::StatusCode => {
                     consumer(i, &mut StatusDe(self.parts.status.as_u16()))?;

@@ -27,14 +27,13 @@ enum Payload {
 
 /// The serializer the input's top-level members are written to.
 struct Bindings {
-    service: &'static ServiceSchema,
     codec: BodyCodec,
     labels: Vec<(&'static str, String)>,
     query: Vec<(String, String)>,
     /// `QueryParams` entries: added unless a named query member set the same name.
     query_map: Vec<(String, String)>,
     headers: http::HeaderMap,
-    host_labels: Vec<(&'static str, String)>,
+    host_labels: Vec<(&'static Member, String)>,
     payload: Option<Payload>,
     /// Whether a body member was written (restXml sends no body without one).
     body_written: bool,
@@ -79,16 +78,18 @@ impl Bindings {
                     member.name
                 )));
             }
-            if !value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            {
+            let valid = value.len() <= 63
+                && !value.starts_with('-')
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            if !valid {
                 return Err(CodecError::new(format!(
-                    "the host label `{}` must hold only letters, digits and `-`, not `{value}`",
+                    "the host label `{}` is not a valid host label: {value:?}",
                     member.name
                 )));
             }
-            self.host_labels.push((member.name, value));
+            self.host_labels.push((member, value));
         }
         match member.location {
             Location::Body => {
@@ -125,9 +126,7 @@ impl Bindings {
             Location::Header => {
                 let mut s = Scalars::new(member, default_format);
                 write(&mut s)?;
-                if s.was_list && s.items.is_empty() {
-                    return Ok(());
-                }
+                // An empty list is an empty header (Smithy's `NullAndEmptyHeaders`).
                 let text = if s.was_list {
                     join_header_list(&s.items)
                 } else {
@@ -169,7 +168,7 @@ impl ShapeSerializer for Bindings {
                 Ok(())
             }
             Location::Payload => {
-                let doc = self.codec.encode_payload(self.service, member, value)?;
+                let doc = self.codec.encode_payload(member, value)?;
                 self.payload = Some(Payload::Document(doc));
                 Ok(())
             }
@@ -269,7 +268,9 @@ impl ShapeSerializer for Bindings {
                 Ok(())
             }
             Location::Payload => {
-                self.payload = Some(Payload::Document(self.codec.encode_document(value)?));
+                self.payload = Some(Payload::Document(
+                    self.codec.encode_document(member, value)?,
+                ));
                 Ok(())
             }
             _ => self.bind(member, &mut |s| s.write_document(member, value)),
@@ -406,7 +407,6 @@ pub fn serialize_request(
     let stream = input.take_stream();
     let codec = BodyCodec::of(service.protocol);
     let mut b = Bindings {
-        service,
         codec,
         labels: Vec::new(),
         query: Vec::new(),
@@ -487,7 +487,7 @@ pub fn serialize_request(
                     && (codec == BodyCodec::Json || b.body_written) =>
                 {
                     let doc = codec
-                        .encode_body(service, &BodyMembers(&*input))
+                        .encode_body(&BodyMembers(&*input))
                         .map_err(|e| construction(op, e))?;
                     set_type(&mut headers, codec.content_type());
                     Body::from(doc)
@@ -515,7 +515,7 @@ pub fn serialize_request(
 fn fill_host_prefix(
     op: &'static OperationSchema,
     prefix: &str,
-    labels: &[(&'static str, String)],
+    labels: &[(&'static Member, String)],
 ) -> Result<String, SdkError> {
     let mut out = String::with_capacity(prefix.len() + 16);
     let mut rest = prefix;
@@ -528,7 +528,7 @@ fn fill_host_prefix(
         let name = after.get(..close).unwrap_or_default();
         let value = labels
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(m, _)| m.name == name || m.wire_name == name)
             .map(|(_, v)| v)
             .ok_or_else(|| construction(op, format!("the host label `{name}` is not set")))?;
         out.push_str(value);

@@ -187,7 +187,7 @@ fn request_errors_name_the_member() {
     let mut input = Input {
         bucket: "b".into(),
         key: "k".into(),
-        account: Some("a.b".into()),
+        account: Some("-ab".into()),
         ..Input::default()
     };
     assert!(serialize_request(&SERVICE, &OP, &mut input).is_err());

@@ -31,6 +31,8 @@
 pub mod ec2;
 pub mod json;
 pub mod query;
+pub mod rest_json;
+pub mod rest_xml;
 pub mod xml_codec;
 
 use std::cell::RefCell;
@@ -1482,7 +1484,7 @@ pub fn run_input_case(suite: &Suite, case: &Json, opts: RunOptions) -> Result<()
         errs.push(e);
     }
     if let Some(host) = ser.get("host").and_then(Json::as_str) {
-        match expected_host(suite, &model, &input) {
+        match expected_host(suite, &model, &input, &parts.extensions) {
             Ok(h) if h == host => {}
             Ok(h) => errs.push(format!("host: {h} != {host}")),
             Err(e) => errs.push(format!("host: {e}")),
@@ -1513,16 +1515,29 @@ pub fn run_input_case(suite: &Suite, case: &Json, opts: RunOptions) -> Result<()
     }
 }
 
-/// The host a request goes to: the client endpoint's, after the operation's host prefix.
-fn expected_host(suite: &Suite, model: &CaseModel, input: &StructValue) -> Result<String, String> {
+/// The host a request goes to: the client endpoint's, after the operation's host prefix (the
+/// REST protocols put it on the request as a `HostPrefix` extension; for the others the
+/// runner computes it with `protocol::host_prefix`).
+fn expected_host(
+    suite: &Suite,
+    model: &CaseModel,
+    input: &StructValue,
+    extensions: &http::Extensions,
+) -> Result<String, String> {
     let endpoint = suite
         .client_endpoint
         .as_deref()
         .unwrap_or("https://example.com");
     let after_scheme = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let prefix = ziggurat_layers::protocol::host_prefix(model.op, input)
-        .map_err(|e| sdk_error_text(&e))?
-        .unwrap_or_default();
+    let prefix = match model.service.protocol {
+        Protocol::RestJson1 | Protocol::RestXml => extensions
+            .get::<ziggurat_layers::endpoint::HostPrefix>()
+            .map(|p| p.0.clone())
+            .unwrap_or_default(),
+        _ => ziggurat_layers::protocol::host_prefix(model.op, input)
+            .map_err(|e| sdk_error_text(&e))?
+            .unwrap_or_default(),
+    };
     Ok(format!("{prefix}{after_scheme}"))
 }
 
