@@ -79,7 +79,8 @@ impl ResponseDeserializer<'_> {
         member: &'static Member,
         consumer: &mut MemberConsumer<'_>,
     ) -> CodecResult {
-        if member.target.has(ziggurat_core::schema::flag::STREAMING) {
+        use ziggurat_core::schema::flag::STREAMING;
+        if member.has(STREAMING) || member.target.has(STREAMING) {
             let body = self
                 .stream
                 .take()

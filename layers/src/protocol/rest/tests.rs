@@ -336,3 +336,243 @@ fn response_errors() {
     assert_eq!(err.code(), Some("NoSuchThing"));
     let _ = TimestampFormat::HttpDate;
 }
+
+static XML_SERVICE: ServiceSchema = ServiceSchema {
+    protocol: Protocol::RestXml,
+    ..SERVICE
+};
+
+static STREAM_MEMBERS: [Member; 3] = [
+    Member::new("Key", &prelude::STRING)
+        .at(Location::Label)
+        .required(),
+    Member::new("Reason", &prelude::STRING).at_named(Location::Header, "X-Reason"),
+    Member::new("Body", &prelude::STREAMING_BLOB).at(Location::Payload),
+];
+static STREAM_SHAPE: Schema = Schema::structure("StreamThing", &STREAM_MEMBERS);
+
+#[derive(Default)]
+struct StreamThing {
+    key: String,
+    reason: Option<String>,
+    body: ziggurat_core::body::Body,
+}
+
+impl SerializeShape for StreamThing {
+    fn schema(&self) -> &'static Schema {
+        &STREAM_SHAPE
+    }
+    fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
+        let m = &STREAM_MEMBERS;
+        self.key.serialize_member(&m[0], s)?;
+        self.reason.serialize_member(&m[1], s)?;
+        self.body.serialize_member(&m[2], s)
+    }
+    fn take_stream(&mut self) -> Option<ziggurat_core::body::Body> {
+        Some(std::mem::take(&mut self.body))
+    }
+}
+
+impl DeserializeValue for StreamThing {
+    fn deserialize_value(_m: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
+        let mut out = StreamThing::default();
+        d.read_struct(&STREAM_SHAPE, &mut |i, d| {
+            match i {
+                1 => out.reason = member(&STREAM_SHAPE, 1, d)?,
+                2 => out.body = member(&STREAM_SHAPE, 2, d)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
+static DETAIL_MEMBERS: [Member; 2] = [
+    Member::new("Reason", &prelude::STRING).at_named(Location::Header, "X-Reason"),
+    Member::new("Detail", &prelude::STRING),
+];
+static DETAIL: Schema = Schema::structure("Boom", &DETAIL_MEMBERS).with_flags(flag::ERROR);
+
+#[derive(Debug, Default, PartialEq)]
+struct Boom {
+    reason: Option<String>,
+    detail: Option<String>,
+}
+
+impl DeserializeValue for Boom {
+    fn deserialize_value(_m: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
+        let mut out = Boom::default();
+        d.read_struct(&DETAIL, &mut |i, d| {
+            match i {
+                0 => out.reason = member(&DETAIL, 0, d)?,
+                1 => out.detail = member(&DETAIL, 1, d)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
+static STREAM_OP: OperationSchema = OperationSchema {
+    name: "StreamThing",
+    method: "PUT",
+    uri: "/{Key+}",
+    success_status: None,
+    input: &STREAM_SHAPE,
+    output: &STREAM_SHAPE,
+    result_wrapper: None,
+    errors: &[ziggurat_core::schema::ErrorSchema {
+        code: "Boom",
+        schema: &DETAIL,
+        status: Some(400),
+        server_fault: false,
+        deserialize: ziggurat_core::schema::operation::deserialize_error::<Boom>,
+    }],
+    host_prefix: None,
+    flags: ziggurat_core::schema::operation::op_flag::STREAMING_OUTPUT
+        | ziggurat_core::schema::operation::op_flag::STREAMING_INPUT,
+};
+
+#[test]
+fn streaming_input_is_the_body() {
+    let stream = ziggurat_core::body::Body::from_stream(http_body_util::Full::new(
+        Bytes::from_static(b"streamed"),
+    ));
+    let mut input = StreamThing {
+        key: "a/b".into(),
+        reason: Some("why".into()),
+        body: stream,
+    };
+    let req = serialize_request(&XML_SERVICE, &STREAM_OP, &mut input).unwrap();
+    assert_eq!(req.uri(), "/a/b");
+    assert!(req.body().is_streaming());
+    assert_eq!(req.headers()["content-type"], "application/octet-stream");
+    assert_eq!(req.headers()["x-reason"], "why");
+}
+
+#[test]
+fn streaming_output_is_left_unread() {
+    let parts = response(200, &[("x-reason", "why")]);
+    let out: StreamThing = crate::protocol::deserialize_output(
+        &XML_SERVICE,
+        &STREAM_OP,
+        &parts,
+        ResponseBody::Streaming(ziggurat_core::body::Body::from("unread")),
+    )
+    .unwrap();
+    assert_eq!(out.reason.as_deref(), Some("why"));
+    assert_eq!(
+        out.body.try_into_bytes().ok(),
+        Some(Bytes::from_static(b"unread"))
+    );
+}
+
+#[test]
+fn xml_errors_bind_headers_and_body_members() {
+    for body in [
+        &b"<ErrorResponse><Error><Type>Sender</Type><Code>Boom</Code><Message>m</Message><Detail>d</Detail></Error><RequestId>r</RequestId></ErrorResponse>"[..],
+        &b"<Error><Code>Boom</Code><Message>m</Message><Detail>d</Detail><RequestId>r</RequestId></Error>"[..],
+    ] {
+        let parts = response(400, &[("x-reason", "why")]);
+        let err = crate::protocol::deserialize_output::<StreamThing>(
+            &XML_SERVICE,
+            &STREAM_OP,
+            &parts,
+            ResponseBody::Buffered(Bytes::from_static(body)),
+        )
+        .err()
+        .unwrap();
+        let api = err.as_service_error().unwrap();
+        assert_eq!(api.code(), "Boom");
+        assert_eq!(api.message(), Some("m"));
+        assert_eq!(api.request_id(), Some("r"));
+        assert_eq!(
+            api.modeled::<Boom>(),
+            Some(&Boom {
+                reason: Some("why".into()),
+                detail: Some("d".into())
+            })
+        );
+    }
+    // A HEAD error: no body, a code from the status, header members still bound.
+    let parts = response(404, &[("x-reason", "gone")]);
+    let err = crate::protocol::deserialize_output::<StreamThing>(
+        &XML_SERVICE,
+        &STREAM_OP,
+        &parts,
+        ResponseBody::Buffered(Bytes::new()),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(err.code(), Some("NotFound"));
+}
+
+static NS_PAYLOAD_MEMBERS: [Member; 1] = [Member::new("Name", &prelude::STRING)];
+static NS_PAYLOAD: Schema = Schema::structure("Config", &NS_PAYLOAD_MEMBERS);
+static NS_INPUT_MEMBERS: [Member; 2] = [
+    Member::new("Bucket", &prelude::STRING)
+        .at(Location::Label)
+        .required(),
+    Member::new("Config", &NS_PAYLOAD)
+        .at(Location::Payload)
+        .wire("CreateBucketConfiguration")
+        .with_xml_namespace(ziggurat_core::schema::XmlNamespace {
+            prefix: None,
+            uri: "http://s3.amazonaws.com/doc/2006-03-01/",
+        }),
+];
+static NS_INPUT: Schema = Schema::structure("CreateBucketRequest", &NS_INPUT_MEMBERS);
+
+struct NsPayload(String);
+impl SerializeShape for NsPayload {
+    fn schema(&self) -> &'static Schema {
+        &NS_PAYLOAD
+    }
+    fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
+        self.0.serialize_member(&NS_PAYLOAD_MEMBERS[0], s)
+    }
+}
+ziggurat_core::shape_value!(NsPayload);
+
+struct NsInput(String, Option<NsPayload>);
+impl SerializeShape for NsInput {
+    fn schema(&self) -> &'static Schema {
+        &NS_INPUT
+    }
+    fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
+        self.0.serialize_member(&NS_INPUT_MEMBERS[0], s)?;
+        self.1.serialize_member(&NS_INPUT_MEMBERS[1], s)
+    }
+}
+
+static NS_OP: OperationSchema = OperationSchema {
+    name: "CreateBucket",
+    method: "PUT",
+    uri: "/{Bucket}",
+    input: &NS_INPUT,
+    output: &prelude::UNIT,
+    errors: &[],
+    flags: 0,
+    host_prefix: None,
+    ..OP
+};
+
+#[test]
+fn xml_structure_payload_is_named_by_the_member() {
+    let mut input = NsInput("b".into(), Some(NsPayload("n".into())));
+    let req = serialize_request(&XML_SERVICE, &NS_OP, &mut input).unwrap();
+    assert_eq!(req.uri(), "/b");
+    assert_eq!(req.headers()["content-type"], "application/xml");
+    assert_eq!(
+        std::str::from_utf8(req.body().bytes().unwrap()).unwrap(),
+        r#"<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>n</Name></CreateBucketConfiguration>"#
+    );
+    assert!(req.extensions().get::<HostPrefix>().is_none());
+    // Unset: no body at all (restXml).
+    let mut input = NsInput("b".into(), None);
+    let req = serialize_request(&XML_SERVICE, &NS_OP, &mut input).unwrap();
+    assert_eq!(req.body().bytes(), Some(&b""[..]));
+    assert!(!req.headers().contains_key("content-type"));
+}
