@@ -369,4 +369,6 @@ fn floats_are_short() {
     assert_eq!(s.finish(), b"0.1");
     let mut d = JsonDeserializer::new(b"1e300", JsonOptions::WIRE);
     assert_eq!(d.read_double(&D).unwrap(), 1e300);
+    let mut d = JsonDeserializer::new(b"123456789012345678901234567890", JsonOptions::WIRE);
+    assert_eq!(d.read_double(&D).unwrap(), 1.2345678901234568e29);
 }
