@@ -372,3 +372,31 @@ fn floats_are_short() {
     let mut d = JsonDeserializer::new(b"123456789012345678901234567890", JsonOptions::WIRE);
     assert_eq!(d.read_double(&D).unwrap(), 1.2345678901234568e29);
 }
+
+#[test]
+fn mangled_bodies_never_panic() {
+    let good = to_vec(&full(), JsonOptions::WIRE).unwrap();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let alphabet = b"{}[]\",:0123456789.eE+-tfnul\\ x";
+    for _ in 0..5000 {
+        let mut body = good.clone();
+        for _ in 0..rng.usize(1..4) {
+            match rng.u8(0..3) {
+                0 if !body.is_empty() => {
+                    let i = rng.usize(..body.len());
+                    body[i] = alphabet[rng.usize(..alphabet.len())];
+                }
+                1 if !body.is_empty() => {
+                    body.truncate(rng.usize(..body.len()));
+                }
+                _ => {
+                    let i = rng.usize(..=body.len());
+                    body.insert(i, alphabet[rng.usize(..alphabet.len())]);
+                }
+            }
+        }
+        for opts in [JsonOptions::WIRE, JsonOptions::CLI] {
+            let _ = from_slice::<Item>(&body, opts);
+        }
+    }
+}
