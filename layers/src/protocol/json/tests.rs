@@ -400,3 +400,21 @@ fn mangled_bodies_never_panic() {
         }
     }
 }
+
+#[test]
+fn pretty_output_is_the_same_json_indented() {
+    let item = Item {
+        name: "a, \"b\": [c] {d}".into(),
+        tags: Some(vec![]),
+        counts: Some(HashMap::from([("k".to_owned(), 1)])),
+        child: Some(Box::new(Item::default())),
+        ..Item::default()
+    };
+    let text = String::from_utf8(to_vec_pretty(&item, JsonOptions::CLI).unwrap()).unwrap();
+    assert_eq!(
+        text,
+        "{\n    \"Name\": \"a, \\\"b\\\": [c] {d}\",\n    \"Tags\": [],\n    \"Counts\": {\n        \"k\": 1\n    },\n    \"Child\": {\n        \"Name\": \"\"\n    }\n}"
+    );
+    let back: Item = from_slice(text.as_bytes(), JsonOptions::CLI).unwrap();
+    assert_eq!(back, item);
+}
