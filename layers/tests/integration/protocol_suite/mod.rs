@@ -28,7 +28,11 @@
 //! UTF-8 text; error cases compare `errorCode`, `errorMessage` and the modeled members.
 #![allow(dead_code)]
 
-pub mod json;
+mod cbor;
+mod json;
+mod query;
+mod rest_json;
+mod rest_xml;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
