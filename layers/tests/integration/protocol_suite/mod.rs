@@ -389,7 +389,7 @@ impl<'a> SchemaBuilder<'a> {
         if truthy(def, "sensitive") {
             flags |= flag::SENSITIVE;
         }
-        if truthy(def, "streaming") || truthy(def, "requiresLength") && ty == "blob" {
+        if truthy(def, "streaming") {
             flags |= flag::STREAMING;
         }
         if truthy(def, "eventstream") {
