@@ -39,6 +39,63 @@ pub fn to_vec(value: &dyn SerializeShape, opts: JsonOptions) -> CodecResult<Vec<
     Ok(s.finish())
 }
 
+/// [`to_vec`], indented by four spaces as the aws CLI prints (`{}` and `[]` stay on one line).
+pub fn to_vec_pretty(value: &dyn SerializeShape, opts: JsonOptions) -> CodecResult<Vec<u8>> {
+    Ok(indent(&to_vec(value, opts)?))
+}
+
+/// Re-indents compact JSON text written by this serializer.
+fn indent(compact: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.extend(std::iter::repeat_n(b' ', depth * 4));
+    };
+    for (i, &b) in compact.iter().enumerate() {
+        if in_str {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_str = true;
+                out.push(b);
+            }
+            b'{' | b'[' => {
+                out.push(b);
+                if !matches!(compact.get(i + 1), Some(b'}' | b']')) {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            b'}' | b']' => {
+                if !matches!(compact.get(i.wrapping_sub(1)), Some(b'{' | b'[')) {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(b);
+            }
+            b',' => {
+                out.push(b);
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
 impl JsonSerializer {
     /// A serializer for one value at the root.
     pub fn new(opts: JsonOptions) -> Self {

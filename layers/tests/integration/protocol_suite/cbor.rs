@@ -1,0 +1,3 @@
+//! Smithy RPC v2 CBOR protocol suites: one `#[test]` per case file, calling
+//! `super::run_input_suite` / `super::run_output_suite` with this protocol's named known failures
+//! (see `json.rs`).
