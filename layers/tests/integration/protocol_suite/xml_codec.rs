@@ -10,7 +10,11 @@ use ziggurat_layers::protocol::xml;
 use super::{BodyKind, CaseModel, Kind, Value, compare_body, json_diff, load};
 
 /// Cases known to fail, each with why.
-const KNOWN_FAILURES: &[(&str, &str)] = &[];
+const KNOWN_FAILURES: &[(&str, &str)] = &[(
+    "BodyWithXmlName",
+    "the runner roots the body at the operation input's `locationName` (`BodyWithXmlNameRequest`), \
+     as botocore does; the Smithy case expects the structure's `xmlName` (`Ahoy`); on botocore's ignore list",
+)];
 
 fn body_only(schema: &ziggurat_core::schema::Schema, set: impl Fn(usize) -> bool) -> bool {
     schema
