@@ -707,7 +707,8 @@ impl Ctx<'_> {
                 ty = format!("Option<{ty}>");
             }
             if !doc_lines(o, "///", m.documentation.as_deref()) {
-                let _ = writeln!(o, "/// `{mname}`.");
+                let target_doc = self.model.shapes.get(&m.shape).and_then(|t| t.documentation.as_deref()).map(docs::first_sentence).filter(|d| !d.is_empty());
+                let _ = writeln!(o, "/// {}", target_doc.unwrap_or_else(|| format!("`{mname}`.")));
             }
             if shape.required.iter().any(|r| r == mname) {
                 o.push_str("///\n/// Required.\n");

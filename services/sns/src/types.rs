@@ -1499,9 +1499,7 @@ ziggurat_runtime::error_shape!(PlatformApplicationDisabledException);
 pub struct PublishBatchRequestEntry {
     /// An identifier for the message in this batch.
     ///
-    /// **Note:**
-    ///
-    /// The `Ids` of a batch request must be unique within a request.
+    /// **Note:** The `Ids` of a batch request must be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -1519,13 +1517,8 @@ pub struct PublishBatchRequestEntry {
     /// longer message to your email subscribers. If you set `MessageStructure` to `json`, the value of
     /// the `Message` parameter must:
     ///
-    /// -
-    ///
-    /// be a syntactically valid JSON object; and
-    ///
-    /// -
-    ///
-    /// contain at least a top-level JSON key of "default" with a value that is a string.
+    /// - be a syntactically valid JSON object; and
+    /// - contain at least a top-level JSON key of "default" with a value that is a string.
     ///
     /// You can define other top-level keys that define the message you want to send to a specific
     /// transport protocol (for example, http).
@@ -1536,69 +1529,37 @@ pub struct PublishBatchRequestEntry {
     pub message_attributes: Option<HashMap<String, MessageAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) topics.
     ///
-    /// -
-    ///
-    /// This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId`
+    /// \- This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId`
     /// can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation
     /// `(!"#$%&'()*+,-./:;<=>?@[\]^_'{|}~)`.
-    ///
-    /// -
-    ///
-    /// Every message must have a unique `MessageDeduplicationId`, which is a token used for
+    /// \- Every message must have a unique `MessageDeduplicationId`, which is a token used for
     /// deduplication of sent messages within the 5 minute minimum deduplication interval.
-    ///
-    /// -
-    ///
-    /// The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to `Topic`
-    /// the message deduplication scope is across the entire topic, when set to `MessageGroup` the
-    /// message deduplication scope is within each individual message group.
-    ///
-    /// -
-    ///
-    /// If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent
+    /// \- The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to
+    /// `Topic` the message deduplication scope is across the entire topic, when set to `MessageGroup`
+    /// the message deduplication scope is within each individual message group.
+    /// \- If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent
     /// messages within the deduplication scope and interval, with the same `MessageDeduplicationId`,
     /// are accepted successfully but aren't delivered.
+    /// - Every message must have a unique `MessageDeduplicationId`.
     ///
-    /// -
-    ///
-    /// Every message must have a unique `MessageDeduplicationId`.
-    ///
-    /// -
-    ///
-    /// You may provide a `MessageDeduplicationId` explicitly.
-    ///
-    /// -
-    ///
-    /// If you aren't able to provide a `MessageDeduplicationId` and you enable
+    /// - You may provide a `MessageDeduplicationId` explicitly.
+    /// \- If you aren't able to provide a `MessageDeduplicationId` and you enable
     /// `ContentBasedDeduplication` for your topic, Amazon SNS uses a SHA-256 hash to generate the
     /// `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
-    ///
-    /// -
-    ///
-    /// If you don't provide a `MessageDeduplicationId` and the topic doesn't have
+    /// \- If you don't provide a `MessageDeduplicationId` and the topic doesn't have
     /// `ContentBasedDeduplication` set, the action fails with an error.
+    /// \- If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides
+    /// the generated one.
     ///
-    /// -
-    ///
-    /// If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
-    /// generated one.
-    ///
-    /// -
-    ///
-    /// When `ContentBasedDeduplication` is in effect, messages with identical content sent within the
-    /// deduplication scope and interval are treated as duplicates and only one copy of the message is
-    /// delivered.
-    ///
-    /// -
-    ///
-    /// If you send one message with `ContentBasedDeduplication` enabled, and then another message with
-    /// a `MessageDeduplicationId` that is the same as the one generated for the first
+    /// \- When `ContentBasedDeduplication` is in effect, messages with identical content sent within
+    /// the deduplication scope and interval are treated as duplicates and only one copy of the message
+    /// is delivered.
+    /// \- If you send one message with `ContentBasedDeduplication` enabled, and then another message
+    /// with a `MessageDeduplicationId` that is the same as the one generated for the first
     /// `MessageDeduplicationId`, the two messages are treated as duplicates, within the deduplication
     /// scope and interval, and only one copy of the message is delivered.
     ///
-    /// **Note:**
-    ///
-    /// The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
+    /// **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
     ///
     /// If a message is sent successfully but the acknowledgement is lost and the message is resent with
     /// the same `MessageDeduplicationId` after the deduplication interval, Amazon SNS can't detect

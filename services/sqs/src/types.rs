@@ -187,9 +187,7 @@ pub(crate) static BINARY_LIST: Schema = Schema::list("BinaryList", &BINARY_LIST_
 pub struct ChangeMessageVisibilityBatchRequestEntry {
     /// An identifier for this particular receipt handle used to communicate the result.
     ///
-    /// **Note:**
-    ///
-    /// The `Id`s of a batch request need to be unique within a request.
+    /// **Note:** The `Id`s of a batch request need to be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -332,9 +330,7 @@ pub(crate) static CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY_LIST: Schema = Sc
 pub struct DeleteMessageBatchRequestEntry {
     /// The identifier for this particular receipt handle. This is used to communicate the result.
     ///
-    /// **Note:**
-    ///
-    /// The `Id`s of a batch request need to be unique within a request.
+    /// **Note:** The `Id`s of a batch request need to be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -873,14 +869,9 @@ ziggurat_runtime::error_shape!(KmsDisabled);
 
 /// The request was rejected for one of the following reasons:
 ///
-/// -
-///
-/// The KeyUsage value of the KMS key is incompatible with the API operation.
-///
-/// -
-///
-/// The encryption algorithm or signing algorithm specified for the operation is incompatible with
-/// the type of key material in the KMS key (KeySpec).
+/// - The KeyUsage value of the KMS key is incompatible with the API operation.
+/// \- The encryption algorithm or signing algorithm specified for the operation is incompatible
+/// with the type of key material in the KMS key (KeySpec).
 #[derive(Clone, Default)]
 pub struct KmsInvalidKeyUsage {
     /// `message`.
@@ -1240,33 +1231,13 @@ pub struct Message {
     /// A map of the attributes requested in ` ReceiveMessage ` to their respective values. Supported
     /// attributes:
     ///
-    /// -
-    ///
-    /// `ApproximateReceiveCount`
-    ///
-    /// -
-    ///
-    /// `ApproximateFirstReceiveTimestamp`
-    ///
-    /// -
-    ///
-    /// `MessageDeduplicationId`
-    ///
-    /// -
-    ///
-    /// `MessageGroupId`
-    ///
-    /// -
-    ///
-    /// `SenderId`
-    ///
-    /// -
-    ///
-    /// `SentTimestamp`
-    ///
-    /// -
-    ///
-    /// `SequenceNumber`
+    /// - `ApproximateReceiveCount`
+    /// - `ApproximateFirstReceiveTimestamp`
+    /// - `MessageDeduplicationId`
+    /// - `MessageGroupId`
+    /// - `SenderId`
+    /// - `SentTimestamp`
+    /// - `SequenceNumber`
     ///
     /// `ApproximateFirstReceiveTimestamp` and `SentTimestamp` are each returned as an integer
     /// representing the [epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds.
@@ -2115,13 +2086,8 @@ ziggurat_runtime::error_shape!(ReceiptHandleIsInvalid);
 
 /// The request was denied due to request throttling.
 ///
-/// -
-///
-/// Exceeds the permitted request rate for the queue or for the recipient of the request.
-///
-/// -
-///
-/// Ensure that the request rate is within the Amazon SQS limits for sending messages. For more
+/// - Exceeds the permitted request rate for the queue or for the recipient of the request.
+/// \- Ensure that the request rate is within the Amazon SQS limits for sending messages. For more
 /// information, see [Amazon SQS quotas](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-quotas.html#quotas-requests)
 /// in the *Amazon SQS Developer Guide*.
 #[derive(Clone, Default)]
@@ -2218,9 +2184,7 @@ ziggurat_runtime::error_shape!(ResourceNotFoundException);
 pub struct SendMessageBatchRequestEntry {
     /// An identifier for a message in this batch used to communicate the result.
     ///
-    /// **Note:**
-    ///
-    /// The `Id`s of a batch request need to be unique within a request.
+    /// **Note:** The `Id`s of a batch request need to be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -2236,10 +2200,8 @@ pub struct SendMessageBatchRequestEntry {
     /// processing after the delay period is finished. If you don't specify a value, the default value
     /// for the queue is applied.
     ///
-    /// **Note:**
-    ///
-    /// When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter
-    /// only on a queue level.
+    /// **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this
+    /// parameter only on a queue level.
     pub delay_seconds: Option<i32>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see
     /// [Amazon SQS message attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes)
@@ -2250,14 +2212,9 @@ pub struct SendMessageBatchRequestEntry {
     ///
     /// **Important:**
     ///
-    /// -
-    ///
-    /// Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be
+    /// \- Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be
     /// `String` and its value must be a correctly formatted X-Ray trace header string.
-    ///
-    /// -
-    ///
-    /// The size of a message system attribute doesn't count towards the total size of a message.
+    /// - The size of a message system attribute doesn't count towards the total size of a message.
     pub message_system_attributes: Option<HashMap<String, MessageSystemAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///
@@ -2267,45 +2224,26 @@ pub struct SendMessageBatchRequestEntry {
     /// For more information, see [Exactly-once processing](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html)
     /// in the *Amazon SQS Developer Guide*.
     ///
-    /// -
+    /// - Every message must have a unique `MessageDeduplicationId`,
     ///
-    /// Every message must have a unique `MessageDeduplicationId`,
-    ///
-    /// -
-    ///
-    /// You may provide a `MessageDeduplicationId` explicitly.
-    ///
-    /// -
-    ///
-    /// If you aren't able to provide a `MessageDeduplicationId` and you enable
+    /// - You may provide a `MessageDeduplicationId` explicitly.
+    /// \- If you aren't able to provide a `MessageDeduplicationId` and you enable
     /// `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the
     /// `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
-    ///
-    /// -
-    ///
-    /// If you don't provide a `MessageDeduplicationId` and the queue doesn't have
+    /// \- If you don't provide a `MessageDeduplicationId` and the queue doesn't have
     /// `ContentBasedDeduplication` set, the action fails with an error.
-    ///
-    /// -
-    ///
-    /// If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
+    /// \- If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
     /// generated one.
     ///
-    /// -
-    ///
-    /// When `ContentBasedDeduplication` is in effect, messages with identical content sent within the
-    /// deduplication interval are treated as duplicates and only one copy of the message is delivered.
-    ///
-    /// -
-    ///
-    /// If you send one message with `ContentBasedDeduplication` enabled and then another message with a
-    /// `MessageDeduplicationId` that is the same as the one generated for the first
+    /// \- When `ContentBasedDeduplication` is in effect, messages with identical content sent within
+    /// the deduplication interval are treated as duplicates and only one copy of the message is
+    /// delivered.
+    /// \- If you send one message with `ContentBasedDeduplication` enabled and then another message
+    /// with a `MessageDeduplicationId` that is the same as the one generated for the first
     /// `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the
     /// message is delivered.
     ///
-    /// **Note:**
-    ///
-    /// The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
+    /// **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
     ///
     /// If a message is sent successfully but the acknowledgement is lost and the message is resent with
     /// the same `MessageDeduplicationId` after the deduplication interval, Amazon SQS can't detect
@@ -2330,24 +2268,17 @@ pub struct SendMessageBatchRequestEntry {
     /// Unlike FIFO queues, messages with the same `MessageGroupId` can be processed in parallel,
     /// maintaining the high throughput of standard queues.
     ///
-    /// -
-    ///
-    /// **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a
+    /// \- **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a
     /// specific message group. Messages that belong to the same message group are processed in a FIFO
     /// manner (however, messages in different message groups might be processed out of order). To
     /// interleave multiple ordered streams within a single queue, use `MessageGroupId` values (for example, session data for multiple users).
     /// In this scenario, multiple consumers can process the queue, but the session data of each user is
     /// processed in a FIFO fashion.
-    ///
     /// If you do not provide a `MessageGroupId` when sending a message to a FIFO queue, the action
     /// fails.
-    ///
     /// `ReceiveMessage` might return messages with multiple `MessageGroupId` values. For each
     /// `MessageGroupId`, the messages are sorted by time sent.
-    ///
-    /// -
-    ///
-    /// **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The
+    /// \- **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The
     /// `MessageGroupId` identifies the tenant a message belongs to. A tenant can be any entity that
     /// shares a queue with others, such as your customer, a client application, or a request type. When
     /// one tenant sends a disproportionately large volume of messages or has messages that require

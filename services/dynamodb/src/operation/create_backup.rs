@@ -26,21 +26,10 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Along with data, the following are also included on the backups:
 ///
-/// -
-///
-/// Global secondary indexes (GSIs)
-///
-/// -
-///
-/// Local secondary indexes (LSIs)
-///
-/// -
-///
-/// Streams
-///
-/// -
-///
-/// Provisioned read and write capacity
+/// - Global secondary indexes (GSIs)
+/// - Local secondary indexes (LSIs)
+/// - Streams
+/// - Provisioned read and write capacity
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CreateBackup;
 

@@ -11,18 +11,16 @@ use ziggurat_runtime::codegen::*;
 /// resource *doesn't* result in an error response, unless you specify an `ExpectedRevisionId`,
 /// which will then return a `PolicyNotFoundException`.
 ///
-/// **Important:**
+/// **Important:** To make sure that you don't inadvertently lock yourself out of your own
+/// resources, the root principal in your Amazon Web Services account can perform
+/// `DeleteResourcePolicy` requests, even if your resource-based policy explicitly denies the root
+/// principal's access.
 ///
-/// To make sure that you don't inadvertently lock yourself out of your own resources, the root
-/// principal in your Amazon Web Services account can perform `DeleteResourcePolicy` requests, even
-/// if your resource-based policy explicitly denies the root principal's access.
-///
-/// **Note:**
-///
-/// `DeleteResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy` request
-/// immediately after running the `DeleteResourcePolicy` request, DynamoDB might still return the
-/// deleted policy. This is because the policy for your resource might not have been deleted yet.
-/// Wait for a few seconds, and then try the `GetResourcePolicy` request again.
+/// **Note:** `DeleteResourcePolicy` is an asynchronous operation. If you issue a
+/// `GetResourcePolicy` request immediately after running the `DeleteResourcePolicy` request,
+/// DynamoDB might still return the deleted policy. This is because the policy for your resource
+/// might not have been deleted yet. Wait for a few seconds, and then try the `GetResourcePolicy`
+/// request again.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeleteResourcePolicy;
 

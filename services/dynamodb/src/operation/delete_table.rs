@@ -12,11 +12,9 @@ use ziggurat_runtime::codegen::*;
 /// DynamoDB returns a `ResourceNotFoundException`. If table is already in the `DELETING` state, no
 /// error is returned.
 ///
-/// **Note:**
-///
-/// DynamoDB might continue to accept data read and write operations, such as `GetItem` and
-/// `PutItem`, on a table in the `DELETING` state until the table deletion is complete. For the full
-/// list of table states, see
+/// **Note:** DynamoDB might continue to accept data read and write operations, such as `GetItem`
+/// and `PutItem`, on a table in the `DELETING` state until the table deletion is complete. For the
+/// full list of table states, see
 /// [TableStatus](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html#DDB-Type-TableDescription-TableStatus).
 ///
 /// When you delete a table, any indexes on that table are also deleted.

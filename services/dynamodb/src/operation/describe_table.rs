@@ -8,12 +8,10 @@ use ziggurat_runtime::codegen::*;
 /// Returns information about the table, including the current status of the table, when it was
 /// created, the primary key schema, and any indexes on the table.
 ///
-/// **Note:**
-///
-/// If you issue a `DescribeTable` request immediately after a `CreateTable` request, DynamoDB might
-/// return a `ResourceNotFoundException`. This is because `DescribeTable` uses an eventually
-/// consistent query, and the metadata for your table might not be available at that moment. Wait
-/// for a few seconds, and then try the `DescribeTable` request again.
+/// **Note:** If you issue a `DescribeTable` request immediately after a `CreateTable` request,
+/// DynamoDB might return a `ResourceNotFoundException`. This is because `DescribeTable` uses an
+/// eventually consistent query, and the metadata for your table might not be available at that
+/// moment. Wait for a few seconds, and then try the `DescribeTable` request again.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DescribeTable;
 

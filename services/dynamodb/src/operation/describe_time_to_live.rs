@@ -58,7 +58,7 @@ ziggurat_core::shape_value!(DescribeTimeToLiveInput);
 /// The output of `DescribeTimeToLive`.
 #[derive(Clone, Default)]
 pub struct DescribeTimeToLiveOutput {
-    /// `TimeToLiveDescription`.
+    /// The description of the Time to Live (TTL) status on the specified table.
     pub time_to_live_description: Option<crate::types::TimeToLiveDescription>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

@@ -12,19 +12,11 @@ use ziggurat_runtime::codegen::*;
 /// model. The following list describes the outcomes when you issue the `GetResourcePolicy` request
 /// immediately after issuing another request:
 ///
-/// -
-///
-/// If you issue a `GetResourcePolicy` request immediately after a `PutResourcePolicy` request,
+/// \- If you issue a `GetResourcePolicy` request immediately after a `PutResourcePolicy` request,
 /// DynamoDB might return a `PolicyNotFoundException`.
-///
-/// -
-///
-/// If you issue a `GetResourcePolicy`request immediately after a `DeleteResourcePolicy` request,
+/// \- If you issue a `GetResourcePolicy`request immediately after a `DeleteResourcePolicy` request,
 /// DynamoDB might return the policy that was present before the deletion request.
-///
-/// -
-///
-/// If you issue a `GetResourcePolicy` request immediately after a `CreateTable` request, which
+/// \- If you issue a `GetResourcePolicy` request immediately after a `CreateTable` request, which
 /// includes a resource-based policy, DynamoDB might return a `ResourceNotFoundException` or a
 /// `PolicyNotFoundException`.
 ///

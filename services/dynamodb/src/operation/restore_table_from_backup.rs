@@ -12,29 +12,12 @@ use ziggurat_runtime::codegen::*;
 ///
 /// You must manually set up the following on the restored table:
 ///
-/// -
-///
-/// Auto scaling policies
-///
-/// -
-///
-/// IAM policies
-///
-/// -
-///
-/// Amazon CloudWatch metrics and alarms
-///
-/// -
-///
-/// Tags
-///
-/// -
-///
-/// Stream settings
-///
-/// -
-///
-/// Time to Live (TTL) settings
+/// - Auto scaling policies
+/// - IAM policies
+/// - Amazon CloudWatch metrics and alarms
+/// - Tags
+/// - Stream settings
+/// - Time to Live (TTL) settings
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RestoreTableFromBackup;
 
@@ -61,7 +44,7 @@ pub struct RestoreTableFromBackupInput {
     pub local_secondary_index_override: Option<Vec<crate::types::LocalSecondaryIndex>>,
     /// Provisioned throughput settings for the restored table.
     pub provisioned_throughput_override: Option<crate::types::ProvisionedThroughput>,
-    /// `OnDemandThroughputOverride`.
+    /// Sets the maximum number of read and write units for the specified on-demand table.
     pub on_demand_throughput_override: Option<crate::types::OnDemandThroughput>,
     /// The new server-side encryption settings for the restored table.
     pub sse_specification_override: Option<crate::types::SSESpecification>,

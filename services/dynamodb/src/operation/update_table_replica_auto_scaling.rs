@@ -21,7 +21,7 @@ pub struct UpdateTableReplicaAutoScalingInput {
     ///
     /// Required.
     pub table_name: String,
-    /// `ProvisionedWriteCapacityAutoScalingUpdate`.
+    /// Represents the auto scaling settings to be modified for a global table or global secondary index.
     pub provisioned_write_capacity_auto_scaling_update:
         Option<crate::types::AutoScalingSettingsUpdate>,
     /// Represents the auto scaling settings of replicas of the table that will be modified.

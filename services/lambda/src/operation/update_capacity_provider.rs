@@ -18,7 +18,7 @@ pub struct UpdateCapacityProviderRequest {
     pub capacity_provider_name: String,
     /// The updated scaling configuration for the capacity provider.
     pub capacity_provider_scaling_config: Option<crate::types::CapacityProviderScalingConfig>,
-    /// `PropagateTags`.
+    /// Configuration for tag propagation to managed resources launched by the capacity provider.
     pub propagate_tags: Option<crate::types::PropagateTags>,
     /// The updated telemetry configuration for the capacity provider.
     pub telemetry_config: Option<crate::types::CapacityProviderTelemetryConfig>,

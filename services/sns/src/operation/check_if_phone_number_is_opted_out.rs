@@ -65,13 +65,8 @@ ziggurat_core::shape_value!(CheckIfPhoneNumberIsOptedOutInput);
 pub struct CheckIfPhoneNumberIsOptedOutResponse {
     /// Indicates whether the phone number is opted out:
     ///
-    /// -
-    ///
-    /// `true` – The phone number is opted out, meaning you cannot publish SMS messages to it.
-    ///
-    /// -
-    ///
-    /// `false` – The phone number is opted in, meaning you can publish SMS messages to it.
+    /// - `true` – The phone number is opted out, meaning you cannot publish SMS messages to it.
+    /// - `false` – The phone number is opted in, meaning you can publish SMS messages to it.
     pub is_opted_out: Option<bool>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

@@ -8,9 +8,8 @@ use ziggurat_runtime::codegen::*;
 /// Deletes available messages in a queue (including in-flight messages) specified by the `QueueURL`
 /// parameter.
 ///
-/// **Important:**
-///
-/// When you use the `PurgeQueue` action, you can't retrieve any messages deleted from a queue.
+/// **Important:** When you use the `PurgeQueue` action, you can't retrieve any messages deleted
+/// from a queue.
 ///
 /// The message deletion process takes up to 60 seconds. We recommend waiting for 60 seconds
 /// regardless of your queue's size.

@@ -61,7 +61,7 @@ ziggurat_core::shape_value!(GetDelegatedAccessTokenRequest);
 /// The output of `GetDelegatedAccessTokenResponse`.
 #[derive(Clone, Default)]
 pub struct GetDelegatedAccessTokenResponse {
-    /// `Credentials`.
+    /// Amazon Web Services credentials for API authentication.
     pub credentials: Option<crate::types::Credentials>,
     /// The percentage of the maximum policy size that is used by the session policy. The policy size is
     /// calculated as the sum of all the session policies and permission boundaries attached to the
