@@ -140,11 +140,8 @@ impl Converter {
         let in_list = !self.lists.is_empty();
         match (name.as_str(), closing) {
             // Paragraphs inside list items stay in the item.
-            ("p" | "div", false) if in_list => {
-                if !self.at_item_start() {
-                    self.line();
-                }
-            }
+            ("p" | "div", false) if in_list && !self.at_item_start() => self.line(),
+            ("p" | "div", false) if in_list => {}
             ("p" | "div", true) if in_list => {}
             ("p" | "div", false) if self.at_item_start() => {}
             ("p" | "div" | "dl" | "important" | "note" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
@@ -334,7 +331,7 @@ fn wrap(line: &str, width: usize, out: &mut Vec<String>) {
         }
         // A continuation line must not start like a list item, heading or quote.
         if cur.is_empty() && out.last().is_some() && starts_block(word) {
-            cur.push_str("\\");
+            cur.push('\\');
         }
         cur.push_str(word);
         for ch in word.chars() {
@@ -413,9 +410,8 @@ fn unescape(s: &str) -> String {
 
 fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let mut words = s.split(' ').peekable();
     let mut first = true;
-    while let Some(word) = words.next() {
+    for word in s.split(' ') {
         if !first {
             out.push(' ');
         }

@@ -1241,9 +1241,8 @@ impl DeserializeValue for BackupInUseException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BACKUP_IN_USE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BACKUP_IN_USE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BACKUP_IN_USE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1287,9 +1286,8 @@ impl DeserializeValue for BackupNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BACKUP_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BACKUP_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BACKUP_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1951,9 +1949,8 @@ impl DeserializeValue for BulkOperationBytes {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BULK_OPERATION_BYTES, &mut |i, d| {
-            match i {
-                0 => out.bulk_put_bytes = Some(de::member(&BULK_OPERATION_BYTES, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.bulk_put_bytes = Some(de::member(&BULK_OPERATION_BYTES, 0, d)?);
             }
             Ok(())
         })?;
@@ -2510,12 +2507,8 @@ impl DeserializeValue for BulkOperationVectorBytes {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BULK_OPERATION_VECTOR_BYTES, &mut |i, d| {
-            match i {
-                0 => {
-                    out.bulk_put_vector_bytes =
-                        Some(de::member(&BULK_OPERATION_VECTOR_BYTES, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.bulk_put_vector_bytes = Some(de::member(&BULK_OPERATION_VECTOR_BYTES, 0, d)?);
             }
             Ok(())
         })?;
@@ -3299,11 +3292,8 @@ impl DeserializeValue for ContinuousBackupsUnavailableException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTINUOUS_BACKUPS_UNAVAILABLE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(&CONTINUOUS_BACKUPS_UNAVAILABLE_EXCEPTION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&CONTINUOUS_BACKUPS_UNAVAILABLE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -3658,12 +3648,9 @@ impl DeserializeValue for CreateGlobalTableWitnessGroupMemberAction {
         d.read_struct(
             &CREATE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.region_name =
-                            de::member(&CREATE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.region_name =
+                        de::member(&CREATE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?;
                 }
                 Ok(())
             },
@@ -3705,9 +3692,8 @@ impl DeserializeValue for CreateReplicaAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_REPLICA_ACTION, &mut |i, d| {
-            match i {
-                0 => out.region_name = de::member(&CREATE_REPLICA_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.region_name = de::member(&CREATE_REPLICA_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4059,9 +4045,8 @@ impl DeserializeValue for DeleteGlobalSecondaryIndexAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_GLOBAL_SECONDARY_INDEX_ACTION, &mut |i, d| {
-            match i {
-                0 => out.index_name = de::member(&DELETE_GLOBAL_SECONDARY_INDEX_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.index_name = de::member(&DELETE_GLOBAL_SECONDARY_INDEX_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4109,12 +4094,9 @@ impl DeserializeValue for DeleteGlobalTableWitnessGroupMemberAction {
         d.read_struct(
             &DELETE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.region_name =
-                            de::member(&DELETE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.region_name =
+                        de::member(&DELETE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?;
                 }
                 Ok(())
             },
@@ -4156,9 +4138,8 @@ impl DeserializeValue for DeleteReplicaAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_REPLICA_ACTION, &mut |i, d| {
-            match i {
-                0 => out.region_name = de::member(&DELETE_REPLICA_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.region_name = de::member(&DELETE_REPLICA_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4201,9 +4182,8 @@ impl DeserializeValue for DeleteReplicationGroupMemberAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_REPLICATION_GROUP_MEMBER_ACTION, &mut |i, d| {
-            match i {
-                0 => out.region_name = de::member(&DELETE_REPLICATION_GROUP_MEMBER_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.region_name = de::member(&DELETE_REPLICATION_GROUP_MEMBER_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4245,9 +4225,8 @@ impl DeserializeValue for DeleteRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.key = de::member(&DELETE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.key = de::member(&DELETE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -4290,9 +4269,8 @@ impl DeserializeValue for DeleteVectorIndexAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_VECTOR_INDEX_ACTION, &mut |i, d| {
-            match i {
-                0 => out.index_name = de::member(&DELETE_VECTOR_INDEX_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.index_name = de::member(&DELETE_VECTOR_INDEX_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4504,9 +4482,8 @@ impl DeserializeValue for DuplicateItemException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DUPLICATE_ITEM_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&DUPLICATE_ITEM_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&DUPLICATE_ITEM_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -4552,12 +4529,9 @@ impl DeserializeValue for EnableKinesisStreamingConfiguration {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ENABLE_KINESIS_STREAMING_CONFIGURATION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.approximate_creation_date_time_precision =
-                        Some(de::member(&ENABLE_KINESIS_STREAMING_CONFIGURATION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.approximate_creation_date_time_precision =
+                    Some(de::member(&ENABLE_KINESIS_STREAMING_CONFIGURATION, 0, d)?);
             }
             Ok(())
         })?;
@@ -4856,9 +4830,8 @@ impl DeserializeValue for ExportConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPORT_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EXPORT_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EXPORT_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -5101,9 +5074,8 @@ impl DeserializeValue for ExportNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPORT_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EXPORT_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EXPORT_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6155,9 +6127,8 @@ impl DeserializeValue for GlobalTableAlreadyExistsException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GLOBAL_TABLE_ALREADY_EXISTS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&GLOBAL_TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&GLOBAL_TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6362,9 +6333,8 @@ impl DeserializeValue for GlobalTableNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GLOBAL_TABLE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&GLOBAL_TABLE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&GLOBAL_TABLE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6620,11 +6590,8 @@ impl DeserializeValue for IdempotentParameterMismatchException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(&IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6669,9 +6636,8 @@ impl DeserializeValue for ImportConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IMPORT_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&IMPORT_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IMPORT_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6715,9 +6681,8 @@ impl DeserializeValue for ImportNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IMPORT_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&IMPORT_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IMPORT_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7119,9 +7084,8 @@ impl DeserializeValue for IndexNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INDEX_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INDEX_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INDEX_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7291,9 +7255,8 @@ impl DeserializeValue for InputFormatOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INPUT_FORMAT_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.csv = Some(de::member(&INPUT_FORMAT_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.csv = Some(de::member(&INPUT_FORMAT_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -7407,9 +7370,8 @@ impl DeserializeValue for InternalServerError {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INTERNAL_SERVER_ERROR, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INTERNAL_SERVER_ERROR, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INTERNAL_SERVER_ERROR, 0, d)?);
             }
             Ok(())
         })?;
@@ -7454,9 +7416,8 @@ impl DeserializeValue for InvalidExportTimeException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_EXPORT_TIME_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_EXPORT_TIME_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_EXPORT_TIME_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7502,9 +7463,8 @@ impl DeserializeValue for InvalidRestoreTimeException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_RESTORE_TIME_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_RESTORE_TIME_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_RESTORE_TIME_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7641,15 +7601,12 @@ impl DeserializeValue for ItemCollectionSizeLimitExceededException {
         d.read_struct(
             &ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED_EXCEPTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.message = Some(de::member(
-                            &ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED_EXCEPTION,
-                            0,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.message = Some(de::member(
+                        &ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED_EXCEPTION,
+                        0,
+                        d,
+                    )?);
                 }
                 Ok(())
             },
@@ -7691,9 +7648,8 @@ impl DeserializeValue for ItemResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ITEM_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.item = Some(de::member(&ITEM_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.item = Some(de::member(&ITEM_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;
@@ -8210,9 +8166,8 @@ impl DeserializeValue for LimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -8620,12 +8575,9 @@ impl DeserializeValue for OnDemandThroughputOverride {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ON_DEMAND_THROUGHPUT_OVERRIDE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.max_read_request_units =
-                        Some(de::member(&ON_DEMAND_THROUGHPUT_OVERRIDE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.max_read_request_units =
+                    Some(de::member(&ON_DEMAND_THROUGHPUT_OVERRIDE, 0, d)?);
             }
             Ok(())
         })?;
@@ -9058,15 +9010,12 @@ impl DeserializeValue for PointInTimeRecoveryUnavailableException {
         d.read_struct(
             &POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.message = Some(de::member(
-                            &POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION,
-                            0,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.message = Some(de::member(
+                        &POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION,
+                        0,
+                        d,
+                    )?);
                 }
                 Ok(())
             },
@@ -9114,9 +9063,8 @@ impl DeserializeValue for PolicyNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&POLICY_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&POLICY_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&POLICY_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -9500,12 +9448,8 @@ impl DeserializeValue for ProvisionedThroughputOverride {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PROVISIONED_THROUGHPUT_OVERRIDE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.read_capacity_units =
-                        Some(de::member(&PROVISIONED_THROUGHPUT_OVERRIDE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.read_capacity_units = Some(de::member(&PROVISIONED_THROUGHPUT_OVERRIDE, 0, d)?);
             }
             Ok(())
         })?;
@@ -9634,9 +9578,8 @@ impl DeserializeValue for PutRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PUT_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.item = de::member(&PUT_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.item = de::member(&PUT_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -9673,9 +9616,8 @@ impl DeserializeValue for Replica {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICA, &mut |i, d| {
-            match i {
-                0 => out.region_name = Some(de::member(&REPLICA, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.region_name = Some(de::member(&REPLICA, 0, d)?);
             }
             Ok(())
         })?;
@@ -9719,9 +9661,8 @@ impl DeserializeValue for ReplicaAlreadyExistsException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICA_ALREADY_EXISTS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLICA_ALREADY_EXISTS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLICA_ALREADY_EXISTS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -10701,9 +10642,8 @@ impl DeserializeValue for ReplicaNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICA_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLICA_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLICA_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -11124,9 +11064,8 @@ impl DeserializeValue for ReplicatedWriteConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICATED_WRITE_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLICATED_WRITE_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLICATED_WRITE_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -11314,9 +11253,8 @@ impl DeserializeValue for ResourceInUseException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_IN_USE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_IN_USE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_IN_USE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -11362,9 +11300,8 @@ impl DeserializeValue for ResourceNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -12523,9 +12460,8 @@ impl DeserializeValue for TableAlreadyExistsException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TABLE_ALREADY_EXISTS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -13178,9 +13114,8 @@ impl DeserializeValue for TableInUseException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TABLE_IN_USE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TABLE_IN_USE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TABLE_IN_USE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -13226,9 +13161,8 @@ impl DeserializeValue for TableNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TABLE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TABLE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TABLE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -13750,9 +13684,8 @@ impl DeserializeValue for TransactGetItem {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRANSACT_GET_ITEM, &mut |i, d| {
-            match i {
-                0 => out.get = de::member(&TRANSACT_GET_ITEM, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.get = de::member(&TRANSACT_GET_ITEM, 0, d)?;
             }
             Ok(())
         })?;
@@ -14023,9 +13956,8 @@ impl DeserializeValue for TransactionConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRANSACTION_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TRANSACTION_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TRANSACTION_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -14097,9 +14029,8 @@ impl DeserializeValue for TransactionInProgressException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRANSACTION_IN_PROGRESS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TRANSACTION_IN_PROGRESS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TRANSACTION_IN_PROGRESS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -14304,12 +14235,9 @@ impl DeserializeValue for UpdateKinesisStreamingConfiguration {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_KINESIS_STREAMING_CONFIGURATION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.approximate_creation_date_time_precision =
-                        Some(de::member(&UPDATE_KINESIS_STREAMING_CONFIGURATION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.approximate_creation_date_time_precision =
+                    Some(de::member(&UPDATE_KINESIS_STREAMING_CONFIGURATION, 0, d)?);
             }
             Ok(())
         })?;
@@ -14449,9 +14377,8 @@ impl DeserializeValue for VectorAttributeDefinition {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&VECTOR_ATTRIBUTE_DEFINITION, &mut |i, d| {
-            match i {
-                0 => out.attribute_name = de::member(&VECTOR_ATTRIBUTE_DEFINITION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.attribute_name = de::member(&VECTOR_ATTRIBUTE_DEFINITION, 0, d)?;
             }
             Ok(())
         })?;

@@ -38,9 +38,8 @@ impl DeserializeValue for AcceleratorConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ACCELERATOR_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.accelerator_memory_size = de::member(&ACCELERATOR_CONFIG, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.accelerator_memory_size = de::member(&ACCELERATOR_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -334,12 +333,9 @@ impl DeserializeValue for AliasRoutingConfiguration {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ALIAS_ROUTING_CONFIGURATION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.additional_version_weights =
-                        Some(de::member(&ALIAS_ROUTING_CONFIGURATION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.additional_version_weights =
+                    Some(de::member(&ALIAS_ROUTING_CONFIGURATION, 0, d)?);
             }
             Ok(())
         })?;
@@ -390,9 +386,8 @@ impl DeserializeValue for AllowedPublishers {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ALLOWED_PUBLISHERS, &mut |i, d| {
-            match i {
-                0 => out.signing_profile_version_arns = de::member(&ALLOWED_PUBLISHERS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.signing_profile_version_arns = de::member(&ALLOWED_PUBLISHERS, 0, d)?;
             }
             Ok(())
         })?;
@@ -648,9 +643,8 @@ impl DeserializeValue for CallbackFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CALLBACK_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CALLBACK_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CALLBACK_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -800,9 +794,8 @@ impl DeserializeValue for CallbackSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CALLBACK_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&CALLBACK_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&CALLBACK_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -846,9 +839,8 @@ impl DeserializeValue for CallbackTimedOutDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CALLBACK_TIMED_OUT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CALLBACK_TIMED_OUT_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CALLBACK_TIMED_OUT_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -1050,12 +1042,9 @@ impl DeserializeValue for CapacityProviderConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CAPACITY_PROVIDER_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.lambda_managed_instances_capacity_provider_config =
-                        de::member(&CAPACITY_PROVIDER_CONFIG, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.lambda_managed_instances_capacity_provider_config =
+                    de::member(&CAPACITY_PROVIDER_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -1224,12 +1213,9 @@ impl DeserializeValue for CapacityProviderPermissionsConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CAPACITY_PROVIDER_PERMISSIONS_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.capacity_provider_operator_role_arn =
-                        de::member(&CAPACITY_PROVIDER_PERMISSIONS_CONFIG, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.capacity_provider_operator_role_arn =
+                    de::member(&CAPACITY_PROVIDER_PERMISSIONS_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -1488,12 +1474,8 @@ impl DeserializeValue for CapacityProviderTelemetryConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CAPACITY_PROVIDER_TELEMETRY_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.logging_config =
-                        Some(de::member(&CAPACITY_PROVIDER_TELEMETRY_CONFIG, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.logging_config = Some(de::member(&CAPACITY_PROVIDER_TELEMETRY_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -1644,9 +1626,8 @@ impl DeserializeValue for ChainedInvokeFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CHAINED_INVOKE_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CHAINED_INVOKE_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -1822,9 +1803,8 @@ impl DeserializeValue for ChainedInvokeStoppedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_STOPPED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CHAINED_INVOKE_STOPPED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CHAINED_INVOKE_STOPPED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -1867,9 +1847,8 @@ impl DeserializeValue for ChainedInvokeSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&CHAINED_INVOKE_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&CHAINED_INVOKE_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -1912,9 +1891,8 @@ impl DeserializeValue for ChainedInvokeTimedOutDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_TIMED_OUT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CHAINED_INVOKE_TIMED_OUT_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CHAINED_INVOKE_TIMED_OUT_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -2316,12 +2294,9 @@ impl DeserializeValue for CodeSigningPolicies {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CODE_SIGNING_POLICIES, &mut |i, d| {
-            match i {
-                0 => {
-                    out.untrusted_artifact_on_deployment =
-                        Some(de::member(&CODE_SIGNING_POLICIES, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.untrusted_artifact_on_deployment =
+                    Some(de::member(&CODE_SIGNING_POLICIES, 0, d)?);
             }
             Ok(())
         })?;
@@ -2519,9 +2494,8 @@ impl DeserializeValue for Concurrency {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONCURRENCY, &mut |i, d| {
-            match i {
-                0 => out.reserved_concurrent_executions = Some(de::member(&CONCURRENCY, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.reserved_concurrent_executions = Some(de::member(&CONCURRENCY, 0, d)?);
             }
             Ok(())
         })?;
@@ -2616,9 +2590,8 @@ impl DeserializeValue for ContextFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTEXT_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CONTEXT_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CONTEXT_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -2657,9 +2630,8 @@ impl DeserializeValue for ContextOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTEXT_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.replay_children = Some(de::member(&CONTEXT_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.replay_children = Some(de::member(&CONTEXT_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -2730,9 +2702,8 @@ impl DeserializeValue for ContextSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTEXT_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&CONTEXT_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&CONTEXT_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -2848,9 +2819,8 @@ impl DeserializeValue for DeadLetterConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DEAD_LETTER_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.target_arn = Some(de::member(&DEAD_LETTER_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.target_arn = Some(de::member(&DEAD_LETTER_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -3692,9 +3662,8 @@ impl DeserializeValue for Environment {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ENVIRONMENT, &mut |i, d| {
-            match i {
-                0 => out.variables = Some(de::member(&ENVIRONMENT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.variables = Some(de::member(&ENVIRONMENT, 0, d)?);
             }
             Ok(())
         })?;
@@ -3839,9 +3808,8 @@ impl DeserializeValue for EphemeralStorage {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EPHEMERAL_STORAGE, &mut |i, d| {
-            match i {
-                0 => out.size = de::member(&EPHEMERAL_STORAGE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.size = de::member(&EPHEMERAL_STORAGE, 0, d)?;
             }
             Ok(())
         })?;
@@ -4757,12 +4725,9 @@ impl DeserializeValue for EventSourceMappingLoggingConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EVENT_SOURCE_MAPPING_LOGGING_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.system_log_level =
-                        Some(de::member(&EVENT_SOURCE_MAPPING_LOGGING_CONFIG, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.system_log_level =
+                    Some(de::member(&EVENT_SOURCE_MAPPING_LOGGING_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -4863,9 +4828,8 @@ impl DeserializeValue for EventSourceMappingMetricsConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EVENT_SOURCE_MAPPING_METRICS_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.metrics = Some(de::member(&EVENT_SOURCE_MAPPING_METRICS_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.metrics = Some(de::member(&EVENT_SOURCE_MAPPING_METRICS_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -5244,9 +5208,8 @@ impl DeserializeValue for ExecutionDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.input_payload = Some(de::member(&EXECUTION_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.input_payload = Some(de::member(&EXECUTION_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -5287,9 +5250,8 @@ impl DeserializeValue for ExecutionFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&EXECUTION_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&EXECUTION_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -5572,9 +5534,8 @@ impl DeserializeValue for ExecutionStoppedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_STOPPED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&EXECUTION_STOPPED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&EXECUTION_STOPPED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -5618,9 +5579,8 @@ impl DeserializeValue for ExecutionSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&EXECUTION_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&EXECUTION_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -5661,9 +5621,8 @@ impl DeserializeValue for ExecutionTimedOutDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_TIMED_OUT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = Some(de::member(&EXECUTION_TIMED_OUT_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.error = Some(de::member(&EXECUTION_TIMED_OUT_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -5765,9 +5724,8 @@ impl DeserializeValue for Filter {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&FILTER, &mut |i, d| {
-            match i {
-                0 => out.pattern = Some(de::member(&FILTER, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.pattern = Some(de::member(&FILTER, 0, d)?);
             }
             Ok(())
         })?;
@@ -5805,9 +5763,8 @@ impl DeserializeValue for FilterCriteria {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&FILTER_CRITERIA, &mut |i, d| {
-            match i {
-                0 => out.filters = Some(de::member(&FILTER_CRITERIA, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.filters = Some(de::member(&FILTER_CRITERIA, 0, d)?);
             }
             Ok(())
         })?;
@@ -7861,9 +7818,8 @@ impl DeserializeValue for InvokeResponseStreamUpdate {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVOKE_RESPONSE_STREAM_UPDATE, &mut |i, d| {
-            match i {
-                0 => out.payload = Some(de::member(&INVOKE_RESPONSE_STREAM_UPDATE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.payload = Some(de::member(&INVOKE_RESPONSE_STREAM_UPDATE, 0, d)?);
             }
             Ok(())
         })?;
@@ -8539,9 +8495,8 @@ impl DeserializeValue for KafkaSchemaValidationConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KAFKA_SCHEMA_VALIDATION_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.attribute = Some(de::member(&KAFKA_SCHEMA_VALIDATION_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attribute = Some(de::member(&KAFKA_SCHEMA_VALIDATION_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -9583,9 +9538,8 @@ impl DeserializeValue for OnFailure {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ON_FAILURE, &mut |i, d| {
-            match i {
-                0 => out.destination = Some(de::member(&ON_FAILURE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.destination = Some(de::member(&ON_FAILURE, 0, d)?);
             }
             Ok(())
         })?;
@@ -9633,9 +9587,8 @@ impl DeserializeValue for OnSuccess {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ON_SUCCESS, &mut |i, d| {
-            match i {
-                0 => out.destination = Some(de::member(&ON_SUCCESS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.destination = Some(de::member(&ON_SUCCESS, 0, d)?);
             }
             Ok(())
         })?;
@@ -11740,9 +11693,8 @@ impl DeserializeValue for S3FilesConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&S3_FILES_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.direct_s3_read = Some(de::member(&S3_FILES_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.direct_s3_read = Some(de::member(&S3_FILES_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -11982,9 +11934,8 @@ impl DeserializeValue for ScalingConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SCALING_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.maximum_concurrency = Some(de::member(&SCALING_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.maximum_concurrency = Some(de::member(&SCALING_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -12065,9 +12016,8 @@ impl DeserializeValue for SelfManagedEventSource {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SELF_MANAGED_EVENT_SOURCE, &mut |i, d| {
-            match i {
-                0 => out.endpoints = Some(de::member(&SELF_MANAGED_EVENT_SOURCE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.endpoints = Some(de::member(&SELF_MANAGED_EVENT_SOURCE, 0, d)?);
             }
             Ok(())
         })?;
@@ -12369,9 +12319,8 @@ impl DeserializeValue for SnapStart {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SNAP_START, &mut |i, d| {
-            match i {
-                0 => out.apply_on = Some(de::member(&SNAP_START, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.apply_on = Some(de::member(&SNAP_START, 0, d)?);
             }
             Ok(())
         })?;
@@ -13406,9 +13355,8 @@ impl DeserializeValue for StepOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&STEP_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.next_attempt_delay_seconds = Some(de::member(&STEP_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.next_attempt_delay_seconds = Some(de::member(&STEP_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -13761,9 +13709,8 @@ impl DeserializeValue for TenancyConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TENANCY_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.tenant_isolation_mode = de::member(&TENANCY_CONFIG, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.tenant_isolation_mode = de::member(&TENANCY_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -13983,9 +13930,8 @@ impl DeserializeValue for TraceHeader {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRACE_HEADER, &mut |i, d| {
-            match i {
-                0 => out.x_amzn_trace_id = Some(de::member(&TRACE_HEADER, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.x_amzn_trace_id = Some(de::member(&TRACE_HEADER, 0, d)?);
             }
             Ok(())
         })?;
@@ -14024,9 +13970,8 @@ impl DeserializeValue for TracingConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRACING_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.mode = Some(de::member(&TRACING_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.mode = Some(de::member(&TRACING_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -14064,9 +14009,8 @@ impl DeserializeValue for TracingConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRACING_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.mode = Some(de::member(&TRACING_CONFIG_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.mode = Some(de::member(&TRACING_CONFIG_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;
@@ -14350,9 +14294,8 @@ impl DeserializeValue for WaitCancelledDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_CANCELLED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = Some(de::member(&WAIT_CANCELLED_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.error = Some(de::member(&WAIT_CANCELLED_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -14391,9 +14334,8 @@ impl DeserializeValue for WaitDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.scheduled_end_timestamp = Some(de::member(&WAIT_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.scheduled_end_timestamp = Some(de::member(&WAIT_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -14430,9 +14372,8 @@ impl DeserializeValue for WaitOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.wait_seconds = Some(de::member(&WAIT_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.wait_seconds = Some(de::member(&WAIT_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -14522,9 +14463,8 @@ impl DeserializeValue for WaitSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.duration = Some(de::member(&WAIT_SUCCEEDED_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.duration = Some(de::member(&WAIT_SUCCEEDED_DETAILS, 0, d)?);
             }
             Ok(())
         })?;

@@ -42,9 +42,8 @@ impl DeserializeValue for AuthorizationErrorException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&AUTHORIZATION_ERROR_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&AUTHORIZATION_ERROR_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&AUTHORIZATION_ERROR_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -89,9 +88,8 @@ impl DeserializeValue for BatchEntryIdsNotDistinctException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_ENTRY_IDS_NOT_DISTINCT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -136,9 +134,8 @@ impl DeserializeValue for BatchRequestTooLongException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_REQUEST_TOO_LONG_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -253,9 +250,8 @@ impl DeserializeValue for ConcurrentAccessException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONCURRENT_ACCESS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&CONCURRENT_ACCESS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&CONCURRENT_ACCESS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -303,9 +299,8 @@ impl DeserializeValue for EmptyBatchRequestException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EMPTY_BATCH_REQUEST_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EMPTY_BATCH_REQUEST_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EMPTY_BATCH_REQUEST_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -396,9 +391,8 @@ impl DeserializeValue for EndpointDisabledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ENDPOINT_DISABLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&ENDPOINT_DISABLED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&ENDPOINT_DISABLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -445,9 +439,8 @@ impl DeserializeValue for FilterPolicyLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&FILTER_POLICY_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&FILTER_POLICY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&FILTER_POLICY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -489,9 +482,8 @@ impl DeserializeValue for InternalErrorException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INTERNAL_ERROR_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INTERNAL_ERROR_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INTERNAL_ERROR_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -536,9 +528,8 @@ impl DeserializeValue for InvalidBatchEntryIdException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_BATCH_ENTRY_ID_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -583,9 +574,8 @@ impl DeserializeValue for InvalidParameterException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_PARAMETER_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_PARAMETER_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_PARAMETER_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -630,9 +620,8 @@ impl DeserializeValue for InvalidParameterValueException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_PARAMETER_VALUE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_PARAMETER_VALUE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_PARAMETER_VALUE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -677,9 +666,8 @@ impl DeserializeValue for InvalidSecurityException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_SECURITY_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_SECURITY_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_SECURITY_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -721,9 +709,8 @@ impl DeserializeValue for InvalidStateException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_STATE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_STATE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_STATE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -768,9 +755,8 @@ impl DeserializeValue for KMSAccessDeniedException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_ACCESS_DENIED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_ACCESS_DENIED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_ACCESS_DENIED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -812,9 +798,8 @@ impl DeserializeValue for KMSDisabledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_DISABLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_DISABLED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_DISABLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -861,9 +846,8 @@ impl DeserializeValue for KMSInvalidStateException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_INVALID_STATE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_INVALID_STATE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_INVALID_STATE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -905,9 +889,8 @@ impl DeserializeValue for KMSNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -948,9 +931,8 @@ impl DeserializeValue for KMSOptInRequired {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_OPT_IN_REQUIRED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?);
             }
             Ok(())
         })?;
@@ -994,9 +976,8 @@ impl DeserializeValue for KMSThrottlingException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_THROTTLING_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_THROTTLING_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_THROTTLING_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1216,9 +1197,8 @@ impl DeserializeValue for NotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1306,9 +1286,8 @@ impl DeserializeValue for OptedOutException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&OPTED_OUT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&OPTED_OUT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&OPTED_OUT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1478,11 +1457,8 @@ impl DeserializeValue for PlatformApplicationDisabledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PLATFORM_APPLICATION_DISABLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(&PLATFORM_APPLICATION_DISABLED_EXCEPTION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&PLATFORM_APPLICATION_DISABLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1752,9 +1728,8 @@ impl DeserializeValue for ReplayLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLAY_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLAY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLAY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1799,9 +1774,8 @@ impl DeserializeValue for ResourceNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1989,9 +1963,8 @@ impl DeserializeValue for StaleTagException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&STALE_TAG_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&STALE_TAG_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&STALE_TAG_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2106,9 +2079,8 @@ impl DeserializeValue for SubscriptionLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SUBSCRIPTION_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&SUBSCRIPTION_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&SUBSCRIPTION_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2210,9 +2182,8 @@ impl DeserializeValue for TagLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TAG_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TAG_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TAG_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2256,9 +2227,8 @@ impl DeserializeValue for TagPolicyException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TAG_POLICY_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TAG_POLICY_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TAG_POLICY_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2300,9 +2270,8 @@ impl DeserializeValue for ThrottledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&THROTTLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&THROTTLED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&THROTTLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2347,15 +2316,12 @@ impl DeserializeValue for TooManyEntriesInBatchRequestException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(
-                        &TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION,
-                        0,
-                        d,
-                    )?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(
+                    &TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION,
+                    0,
+                    d,
+                )?);
             }
             Ok(())
         })?;
@@ -2394,9 +2360,8 @@ impl DeserializeValue for Topic {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOPIC, &mut |i, d| {
-            match i {
-                0 => out.topic_arn = Some(de::member(&TOPIC, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.topic_arn = Some(de::member(&TOPIC, 0, d)?);
             }
             Ok(())
         })?;
@@ -2447,9 +2412,8 @@ impl DeserializeValue for TopicLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOPIC_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TOPIC_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TOPIC_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2493,9 +2457,8 @@ impl DeserializeValue for UserErrorException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&USER_ERROR_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&USER_ERROR_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&USER_ERROR_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2539,9 +2502,8 @@ impl DeserializeValue for ValidationException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&VALIDATION_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = de::member(&VALIDATION_EXCEPTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.message = de::member(&VALIDATION_EXCEPTION, 0, d)?;
             }
             Ok(())
         })?;

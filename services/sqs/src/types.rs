@@ -51,9 +51,8 @@ impl DeserializeValue for BatchEntryIdsNotDistinct {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_ENTRY_IDS_NOT_DISTINCT, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT, 0, d)?);
             }
             Ok(())
         })?;
@@ -95,9 +94,8 @@ impl DeserializeValue for BatchRequestTooLong {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_REQUEST_TOO_LONG, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG, 0, d)?);
             }
             Ok(())
         })?;
@@ -302,9 +300,8 @@ impl DeserializeValue for ChangeMessageVisibilityBatchResultEntry {
         d.read_struct(
             &CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY,
             &mut |i, d| {
-                match i {
-                    0 => out.id = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY, 0, d)?,
-                    _ => {}
+                if i == 0 {
+                    out.id = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY, 0, d)?;
                 }
                 Ok(())
             },
@@ -424,9 +421,8 @@ impl DeserializeValue for DeleteMessageBatchResultEntry {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_MESSAGE_BATCH_RESULT_ENTRY, &mut |i, d| {
-            match i {
-                0 => out.id = de::member(&DELETE_MESSAGE_BATCH_RESULT_ENTRY, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.id = de::member(&DELETE_MESSAGE_BATCH_RESULT_ENTRY, 0, d)?;
             }
             Ok(())
         })?;
@@ -474,9 +470,8 @@ impl DeserializeValue for EmptyBatchRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EMPTY_BATCH_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EMPTY_BATCH_REQUEST, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EMPTY_BATCH_REQUEST, 0, d)?);
             }
             Ok(())
         })?;
@@ -517,9 +512,8 @@ impl DeserializeValue for InvalidAddress {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_ADDRESS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_ADDRESS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_ADDRESS, 0, d)?);
             }
             Ok(())
         })?;
@@ -561,9 +555,8 @@ impl DeserializeValue for InvalidAttributeName {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_ATTRIBUTE_NAME, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_ATTRIBUTE_NAME, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_ATTRIBUTE_NAME, 0, d)?);
             }
             Ok(())
         })?;
@@ -605,9 +598,8 @@ impl DeserializeValue for InvalidAttributeValue {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_ATTRIBUTE_VALUE, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_ATTRIBUTE_VALUE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_ATTRIBUTE_VALUE, 0, d)?);
             }
             Ok(())
         })?;
@@ -649,9 +641,8 @@ impl DeserializeValue for InvalidBatchEntryId {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_BATCH_ENTRY_ID, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID, 0, d)?);
             }
             Ok(())
         })?;
@@ -725,9 +716,8 @@ impl DeserializeValue for InvalidMessageContents {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_MESSAGE_CONTENTS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_MESSAGE_CONTENTS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_MESSAGE_CONTENTS, 0, d)?);
             }
             Ok(())
         })?;
@@ -768,9 +758,8 @@ impl DeserializeValue for InvalidSecurity {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_SECURITY, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_SECURITY, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_SECURITY, 0, d)?);
             }
             Ok(())
         })?;
@@ -811,9 +800,8 @@ impl DeserializeValue for KmsAccessDenied {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_ACCESS_DENIED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_ACCESS_DENIED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_ACCESS_DENIED, 0, d)?);
             }
             Ok(())
         })?;
@@ -854,9 +842,8 @@ impl DeserializeValue for KmsDisabled {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_DISABLED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_DISABLED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_DISABLED, 0, d)?);
             }
             Ok(())
         })?;
@@ -901,9 +888,8 @@ impl DeserializeValue for KmsInvalidKeyUsage {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_INVALID_KEY_USAGE, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_INVALID_KEY_USAGE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_INVALID_KEY_USAGE, 0, d)?);
             }
             Ok(())
         })?;
@@ -945,9 +931,8 @@ impl DeserializeValue for KmsInvalidState {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_INVALID_STATE, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_INVALID_STATE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_INVALID_STATE, 0, d)?);
             }
             Ok(())
         })?;
@@ -988,9 +973,8 @@ impl DeserializeValue for KmsNotFound {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_NOT_FOUND, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_NOT_FOUND, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_NOT_FOUND, 0, d)?);
             }
             Ok(())
         })?;
@@ -1032,9 +1016,8 @@ impl DeserializeValue for KmsOptInRequired {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_OPT_IN_REQUIRED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?);
             }
             Ok(())
         })?;
@@ -1075,9 +1058,8 @@ impl DeserializeValue for KmsThrottled {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_THROTTLED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_THROTTLED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_THROTTLED, 0, d)?);
             }
             Ok(())
         })?;
@@ -1690,9 +1672,8 @@ impl DeserializeValue for OverLimit {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&OVER_LIMIT, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&OVER_LIMIT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&OVER_LIMIT, 0, d)?);
             }
             Ok(())
         })?;
@@ -1735,9 +1716,8 @@ impl DeserializeValue for PurgeQueueInProgress {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PURGE_QUEUE_IN_PROGRESS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&PURGE_QUEUE_IN_PROGRESS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&PURGE_QUEUE_IN_PROGRESS, 0, d)?);
             }
             Ok(())
         })?;
@@ -1936,9 +1916,8 @@ impl DeserializeValue for QueueDeletedRecently {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&QUEUE_DELETED_RECENTLY, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&QUEUE_DELETED_RECENTLY, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&QUEUE_DELETED_RECENTLY, 0, d)?);
             }
             Ok(())
         })?;
@@ -1979,9 +1958,8 @@ impl DeserializeValue for QueueDoesNotExist {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&QUEUE_DOES_NOT_EXIST, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&QUEUE_DOES_NOT_EXIST, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&QUEUE_DOES_NOT_EXIST, 0, d)?);
             }
             Ok(())
         })?;
@@ -2023,9 +2001,8 @@ impl DeserializeValue for QueueNameExists {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&QUEUE_NAME_EXISTS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&QUEUE_NAME_EXISTS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&QUEUE_NAME_EXISTS, 0, d)?);
             }
             Ok(())
         })?;
@@ -2071,9 +2048,8 @@ impl DeserializeValue for ReceiptHandleIsInvalid {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RECEIPT_HANDLE_IS_INVALID, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RECEIPT_HANDLE_IS_INVALID, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RECEIPT_HANDLE_IS_INVALID, 0, d)?);
             }
             Ok(())
         })?;
@@ -2119,9 +2095,8 @@ impl DeserializeValue for RequestThrottled {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REQUEST_THROTTLED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REQUEST_THROTTLED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REQUEST_THROTTLED, 0, d)?);
             }
             Ok(())
         })?;
@@ -2166,9 +2141,8 @@ impl DeserializeValue for ResourceNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2533,9 +2507,8 @@ impl DeserializeValue for TooManyEntriesInBatchRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST, 0, d)?);
             }
             Ok(())
         })?;
@@ -2577,9 +2550,8 @@ impl DeserializeValue for UnsupportedOperation {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UNSUPPORTED_OPERATION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&UNSUPPORTED_OPERATION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&UNSUPPORTED_OPERATION, 0, d)?);
             }
             Ok(())
         })?;

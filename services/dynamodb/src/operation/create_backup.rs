@@ -116,9 +116,8 @@ impl DeserializeValue for CreateBackupOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_BACKUP_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.backup_details = Some(de::member(&CREATE_BACKUP_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.backup_details = Some(de::member(&CREATE_BACKUP_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

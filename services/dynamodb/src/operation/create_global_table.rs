@@ -132,12 +132,8 @@ impl DeserializeValue for CreateGlobalTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_GLOBAL_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.global_table_description =
-                        Some(de::member(&CREATE_GLOBAL_TABLE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.global_table_description = Some(de::member(&CREATE_GLOBAL_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

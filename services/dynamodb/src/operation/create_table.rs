@@ -341,9 +341,8 @@ impl DeserializeValue for CreateTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table_description = Some(de::member(&CREATE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&CREATE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

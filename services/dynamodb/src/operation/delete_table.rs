@@ -58,9 +58,8 @@ impl DeserializeValue for DeleteTableInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_TABLE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.table_name = de::member(&DELETE_TABLE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.table_name = de::member(&DELETE_TABLE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -103,9 +102,8 @@ impl DeserializeValue for DeleteTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table_description = Some(de::member(&DELETE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&DELETE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -51,9 +51,8 @@ impl DeserializeValue for DescribeGlobalTableInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_GLOBAL_TABLE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.global_table_name = de::member(&DESCRIBE_GLOBAL_TABLE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.global_table_name = de::member(&DESCRIBE_GLOBAL_TABLE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -98,12 +97,9 @@ impl DeserializeValue for DescribeGlobalTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_GLOBAL_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.global_table_description =
-                        Some(de::member(&DESCRIBE_GLOBAL_TABLE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.global_table_description =
+                    Some(de::member(&DESCRIBE_GLOBAL_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

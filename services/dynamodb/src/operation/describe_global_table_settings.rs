@@ -51,11 +51,8 @@ impl DeserializeValue for DescribeGlobalTableSettingsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_GLOBAL_TABLE_SETTINGS_INPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.global_table_name = de::member(&DESCRIBE_GLOBAL_TABLE_SETTINGS_INPUT, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.global_table_name = de::member(&DESCRIBE_GLOBAL_TABLE_SETTINGS_INPUT, 0, d)?;
             }
             Ok(())
         })?;

@@ -47,9 +47,8 @@ impl DeserializeValue for DescribeTableInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TABLE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.table_name = de::member(&DESCRIBE_TABLE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.table_name = de::member(&DESCRIBE_TABLE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -90,9 +89,8 @@ impl DeserializeValue for DescribeTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table = Some(de::member(&DESCRIBE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table = Some(de::member(&DESCRIBE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -197,12 +197,9 @@ impl DeserializeValue for ExportTableToPointInTimeOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPORT_TABLE_TO_POINT_IN_TIME_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.export_description =
-                        Some(de::member(&EXPORT_TABLE_TO_POINT_IN_TIME_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.export_description =
+                    Some(de::member(&EXPORT_TABLE_TO_POINT_IN_TIME_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -146,9 +146,8 @@ impl DeserializeValue for PutResourcePolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PUT_RESOURCE_POLICY_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -187,12 +187,8 @@ impl DeserializeValue for RestoreTableFromBackupOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESTORE_TABLE_FROM_BACKUP_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.table_description =
-                        Some(de::member(&RESTORE_TABLE_FROM_BACKUP_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&RESTORE_TABLE_FROM_BACKUP_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -299,9 +299,8 @@ impl DeserializeValue for UpdateTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table_description = Some(de::member(&UPDATE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&UPDATE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -124,12 +124,9 @@ impl DeserializeValue for UpdateTimeToLiveOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_TIME_TO_LIVE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.time_to_live_specification =
-                        Some(de::member(&UPDATE_TIME_TO_LIVE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.time_to_live_specification =
+                    Some(de::member(&UPDATE_TIME_TO_LIVE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

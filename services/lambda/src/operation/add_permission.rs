@@ -187,9 +187,8 @@ impl DeserializeValue for AddPermissionResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ADD_PERMISSION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.statement = Some(de::member(&ADD_PERMISSION_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.statement = Some(de::member(&ADD_PERMISSION_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

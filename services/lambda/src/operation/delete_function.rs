@@ -110,9 +110,8 @@ impl DeserializeValue for DeleteFunctionResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_FUNCTION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.status_code = Some(de::member(&DELETE_FUNCTION_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.status_code = Some(de::member(&DELETE_FUNCTION_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -53,12 +53,8 @@ impl DeserializeValue for DeleteFunctionCodeSigningConfigRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
-            match i {
-                0 => {
-                    out.function_name =
-                        de::member(&DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.function_name = de::member(&DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

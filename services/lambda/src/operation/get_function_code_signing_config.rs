@@ -53,11 +53,8 @@ impl DeserializeValue for GetFunctionCodeSigningConfigRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
-            match i {
-                0 => {
-                    out.function_name = de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.function_name = de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

@@ -54,9 +54,8 @@ impl DeserializeValue for GetFunctionConcurrencyRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_CONCURRENCY_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.function_name = de::member(&GET_FUNCTION_CONCURRENCY_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.function_name = de::member(&GET_FUNCTION_CONCURRENCY_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -102,12 +101,9 @@ impl DeserializeValue for GetFunctionConcurrencyResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_CONCURRENCY_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.reserved_concurrent_executions =
-                        Some(de::member(&GET_FUNCTION_CONCURRENCY_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.reserved_concurrent_executions =
+                    Some(de::member(&GET_FUNCTION_CONCURRENCY_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -116,9 +116,8 @@ impl DeserializeValue for InvokeAsyncResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVOKE_ASYNC_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.status = Some(de::member(&INVOKE_ASYNC_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.status = Some(de::member(&INVOKE_ASYNC_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -139,12 +139,9 @@ impl DeserializeValue for PutFunctionRecursionConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.recursive_loop =
-                        Some(de::member(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.recursive_loop =
+                    Some(de::member(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

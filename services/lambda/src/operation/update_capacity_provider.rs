@@ -125,9 +125,8 @@ impl DeserializeValue for UpdateCapacityProviderResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.capacity_provider = de::member(&UPDATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.capacity_provider = de::member(&UPDATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

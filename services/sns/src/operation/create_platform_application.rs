@@ -130,12 +130,9 @@ impl DeserializeValue for CreatePlatformApplicationResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_PLATFORM_APPLICATION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.platform_application_arn =
-                        Some(de::member(&CREATE_PLATFORM_APPLICATION_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.platform_application_arn =
+                    Some(de::member(&CREATE_PLATFORM_APPLICATION_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

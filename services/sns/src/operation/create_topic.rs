@@ -229,9 +229,8 @@ impl DeserializeValue for CreateTopicResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_TOPIC_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.topic_arn = Some(de::member(&CREATE_TOPIC_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.topic_arn = Some(de::member(&CREATE_TOPIC_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

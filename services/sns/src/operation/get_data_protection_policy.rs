@@ -49,9 +49,8 @@ impl DeserializeValue for GetDataProtectionPolicyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_DATA_PROTECTION_POLICY_INPUT, &mut |i, d| {
-            match i {
-                0 => out.resource_arn = de::member(&GET_DATA_PROTECTION_POLICY_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.resource_arn = de::member(&GET_DATA_PROTECTION_POLICY_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -94,12 +93,9 @@ impl DeserializeValue for GetDataProtectionPolicyResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_DATA_PROTECTION_POLICY_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.data_protection_policy =
-                        Some(de::member(&GET_DATA_PROTECTION_POLICY_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.data_protection_policy =
+                    Some(de::member(&GET_DATA_PROTECTION_POLICY_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -43,9 +43,8 @@ impl DeserializeValue for GetEndpointAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_ENDPOINT_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.endpoint_arn = de::member(&GET_ENDPOINT_ATTRIBUTES_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.endpoint_arn = de::member(&GET_ENDPOINT_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -101,9 +100,8 @@ impl DeserializeValue for GetEndpointAttributesResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.attributes = Some(de::member(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

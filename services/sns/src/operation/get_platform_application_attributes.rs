@@ -43,12 +43,9 @@ impl DeserializeValue for GetPlatformApplicationAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_PLATFORM_APPLICATION_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.platform_application_arn =
-                        de::member(&GET_PLATFORM_APPLICATION_ATTRIBUTES_INPUT, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.platform_application_arn =
+                    de::member(&GET_PLATFORM_APPLICATION_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -115,15 +112,12 @@ impl DeserializeValue for GetPlatformApplicationAttributesResponse {
         d.read_struct(
             &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.attributes = Some(de::member(
-                            &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
-                            0,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.attributes = Some(de::member(
+                        &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
+                        0,
+                        d,
+                    )?);
                 }
                 Ok(())
             },

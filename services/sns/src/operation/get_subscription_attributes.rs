@@ -42,9 +42,8 @@ impl DeserializeValue for GetSubscriptionAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_SUBSCRIPTION_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.subscription_arn = de::member(&GET_SUBSCRIPTION_ATTRIBUTES_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.subscription_arn = de::member(&GET_SUBSCRIPTION_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -126,11 +125,8 @@ impl DeserializeValue for GetSubscriptionAttributesResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.attributes = Some(de::member(&GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

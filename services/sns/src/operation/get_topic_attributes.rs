@@ -43,9 +43,8 @@ impl DeserializeValue for GetTopicAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_TOPIC_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.topic_arn = de::member(&GET_TOPIC_ATTRIBUTES_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.topic_arn = de::member(&GET_TOPIC_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -152,9 +151,8 @@ impl DeserializeValue for GetTopicAttributesResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_TOPIC_ATTRIBUTES_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.attributes = Some(de::member(&GET_TOPIC_ATTRIBUTES_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_TOPIC_ATTRIBUTES_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -105,9 +105,8 @@ impl DeserializeValue for SetSMSAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SET_SMS_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.attributes = de::member(&SET_SMS_ATTRIBUTES_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.attributes = de::member(&SET_SMS_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;

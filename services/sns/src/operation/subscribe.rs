@@ -192,9 +192,8 @@ impl DeserializeValue for SubscribeResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SUBSCRIBE_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.subscription_arn = Some(de::member(&SUBSCRIBE_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.subscription_arn = Some(de::member(&SUBSCRIBE_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

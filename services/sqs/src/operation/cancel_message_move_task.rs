@@ -52,9 +52,8 @@ impl DeserializeValue for CancelMessageMoveTaskRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.task_handle = de::member(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.task_handle = de::member(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -100,12 +99,9 @@ impl DeserializeValue for CancelMessageMoveTaskResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_RESULT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.approximate_number_of_messages_moved =
-                        Some(de::member(&CANCEL_MESSAGE_MOVE_TASK_RESULT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.approximate_number_of_messages_moved =
+                    Some(de::member(&CANCEL_MESSAGE_MOVE_TASK_RESULT, 0, d)?);
             }
             Ok(())
         })?;

@@ -283,9 +283,8 @@ impl DeserializeValue for CreateQueueResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_QUEUE_RESULT, &mut |i, d| {
-            match i {
-                0 => out.queue_url = Some(de::member(&CREATE_QUEUE_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.queue_url = Some(de::member(&CREATE_QUEUE_RESULT, 0, d)?);
             }
             Ok(())
         })?;

@@ -57,9 +57,8 @@ impl DeserializeValue for DeleteQueueRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_QUEUE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.queue_url = de::member(&DELETE_QUEUE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.queue_url = de::member(&DELETE_QUEUE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

@@ -223,9 +223,8 @@ impl DeserializeValue for GetQueueAttributesResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_QUEUE_ATTRIBUTES_RESULT, &mut |i, d| {
-            match i {
-                0 => out.attributes = Some(de::member(&GET_QUEUE_ATTRIBUTES_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_QUEUE_ATTRIBUTES_RESULT, 0, d)?);
             }
             Ok(())
         })?;

@@ -105,9 +105,8 @@ impl DeserializeValue for ListMessageMoveTasksResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_MESSAGE_MOVE_TASKS_RESULT, &mut |i, d| {
-            match i {
-                0 => out.results = Some(de::member(&LIST_MESSAGE_MOVE_TASKS_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.results = Some(de::member(&LIST_MESSAGE_MOVE_TASKS_RESULT, 0, d)?);
             }
             Ok(())
         })?;

@@ -45,9 +45,8 @@ impl DeserializeValue for ListQueueTagsRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_QUEUE_TAGS_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.queue_url = de::member(&LIST_QUEUE_TAGS_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.queue_url = de::member(&LIST_QUEUE_TAGS_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -87,9 +86,8 @@ impl DeserializeValue for ListQueueTagsResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_QUEUE_TAGS_RESULT, &mut |i, d| {
-            match i {
-                0 => out.tags = Some(de::member(&LIST_QUEUE_TAGS_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.tags = Some(de::member(&LIST_QUEUE_TAGS_RESULT, 0, d)?);
             }
             Ok(())
         })?;

@@ -55,9 +55,8 @@ impl DeserializeValue for PurgeQueueRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PURGE_QUEUE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.queue_url = de::member(&PURGE_QUEUE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.queue_url = de::member(&PURGE_QUEUE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

@@ -295,9 +295,8 @@ impl DeserializeValue for ReceiveMessageResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RECEIVE_MESSAGE_RESULT, &mut |i, d| {
-            match i {
-                0 => out.messages = Some(de::member(&RECEIVE_MESSAGE_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.messages = Some(de::member(&RECEIVE_MESSAGE_RESULT, 0, d)?);
             }
             Ok(())
         })?;

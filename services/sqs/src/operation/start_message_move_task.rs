@@ -125,9 +125,8 @@ impl DeserializeValue for StartMessageMoveTaskResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&START_MESSAGE_MOVE_TASK_RESULT, &mut |i, d| {
-            match i {
-                0 => out.task_handle = Some(de::member(&START_MESSAGE_MOVE_TASK_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.task_handle = Some(de::member(&START_MESSAGE_MOVE_TASK_RESULT, 0, d)?);
             }
             Ok(())
         })?;

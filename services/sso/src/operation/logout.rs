@@ -57,9 +57,8 @@ impl DeserializeValue for LogoutRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LOGOUT_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.access_token = de::member(&LOGOUT_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.access_token = de::member(&LOGOUT_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

@@ -68,9 +68,8 @@ impl DeserializeValue for DecodeAuthorizationMessageRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.encoded_message = de::member(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.encoded_message = de::member(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -114,12 +113,9 @@ impl DeserializeValue for DecodeAuthorizationMessageResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.decoded_message =
-                        Some(de::member(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.decoded_message =
+                    Some(de::member(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

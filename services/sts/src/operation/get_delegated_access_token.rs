@@ -46,9 +46,8 @@ impl DeserializeValue for GetDelegatedAccessTokenRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.trade_in_token = de::member(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.trade_in_token = de::member(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
