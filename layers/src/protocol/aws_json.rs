@@ -3,7 +3,12 @@ use bytes::Bytes;
 use http::HeaderValue;
 use serde_json::Value;
 use ziggurat_core::body::Body;
-use ziggurat_core::error::{ApiError, SdkError};
+use ziggurat_core::error::{ApiError, Fault, SdkError};
+use ziggurat_core::schema::ser::SerializeShape;
+use ziggurat_core::schema::{OperationSchema, Protocol, ServiceSchema};
+use ziggurat_core::stack::ResponseBody;
+
+use super::json::{JsonDeserializer, JsonOptions, JsonSerializer};
 
 /// The header naming the operation.
 const X_AMZ_TARGET: http::HeaderName = http::HeaderName::from_static("x-amz-target");
@@ -49,24 +54,121 @@ pub fn request(
     Ok(req)
 }
 
-/// Serializes an awsJson request.
+/// The header that asks a query-compatible service for awsQuery error codes.
+const X_AMZN_QUERY_MODE: http::HeaderName = http::HeaderName::from_static("x-amzn-query-mode");
+
+/// Serializes an awsJson request: `POST /`, `X-Amz-Target: {target_prefix}.{operation}`, the
+/// input as a JSON object (`{}` when no member is set), and `x-amzn-query-mode: true` for
+/// query-compatible services.
 pub fn serialize_request(
-    _service: &'static ziggurat_core::schema::ServiceSchema,
-    op: &'static ziggurat_core::schema::OperationSchema,
-    _input: &mut dyn ziggurat_core::schema::ser::SerializeShape,
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    input: &mut dyn SerializeShape,
 ) -> Result<http::Request<Body>, SdkError> {
-    Err(SdkError::construction(format!("{}: awsJson is not supported yet", op.name)))
+    let version = match service.protocol {
+        Protocol::AwsJson1_0 => JsonVersion::V1_0,
+        _ => JsonVersion::V1_1,
+    };
+    let mut s = JsonSerializer::begin_object(JsonOptions::WIRE).validating(true);
+    input
+        .serialize_members(&mut s)
+        .map_err(|e| SdkError::construction(format!("{}: {e}", op.name)))?;
+    let mut req = http::Request::new(Body::from(s.finish()));
+    *req.method_mut() = http::Method::POST;
+    *req.uri_mut() = http::Uri::from_static("/");
+    let target = format!("{}.{}", service.target_prefix, op.name);
+    let target = HeaderValue::try_from(target)
+        .map_err(|e| SdkError::construction(format!("{}: X-Amz-Target: {e}", op.name)))?;
+    let headers = req.headers_mut();
+    headers.reserve(12);
+    headers.insert(http::header::CONTENT_TYPE, version.content_type());
+    headers.insert(X_AMZ_TARGET, target);
+    if service.query_compatible {
+        headers.insert(X_AMZN_QUERY_MODE, HeaderValue::from_static("true"));
+    }
+    Ok(req)
 }
 
-/// Reads an awsJson response.
+/// Reads an awsJson response: a successful one through `read`, at the root of its JSON body
+/// (an empty body is `{}`); a failed one into the service error of [`parse_error`], with the
+/// awsQuery code of `x-amzn-query-error` for query-compatible services, and the modeled
+/// structure when the operation declares the code.
 pub fn deserialize_response(
-    _service: &'static ziggurat_core::schema::ServiceSchema,
-    op: &'static ziggurat_core::schema::OperationSchema,
-    _parts: &http::response::Parts,
-    _body: ziggurat_core::stack::ResponseBody,
-    _read: &mut super::ReadFn<'_>,
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    parts: &http::response::Parts,
+    body: ResponseBody,
+    read: &mut super::ReadFn<'_>,
 ) -> Result<(), SdkError> {
-    Err(SdkError::response(format!("{}: awsJson is not supported yet", op.name)))
+    let bytes = super::buffered(&body);
+    if parts.status.is_success() {
+        let mut d = JsonDeserializer::new(&bytes, JsonOptions::WIRE);
+        return read(&mut d).and_then(|()| d.finish()).map_err(|e| {
+            SdkError::response(format!("{}: the response is not the output: {e}", op.name))
+        });
+    }
+    let (json_code, message) = error_code_and_message(parts, &bytes);
+    let query = if service.query_compatible {
+        query_error(parts)
+    } else {
+        None
+    };
+    let mut err = match &query {
+        Some((code, _)) => ApiError::new(code.clone(), parts.status.as_u16()),
+        None => ApiError::new(json_code.clone(), parts.status.as_u16()),
+    }
+    .with_request_id(super::request_id(&parts.headers));
+    if let Some((_, fault)) = query {
+        err = err.with_fault(fault);
+    }
+    if let Some(m) = message {
+        err = err.with_message(m);
+    }
+    let mut read_body = |read: &mut super::ReadFn<'_>| {
+        let mut d = JsonDeserializer::new(&bytes, JsonOptions::WIRE);
+        read(&mut d)
+    };
+    if op.error(err.code()).is_some() {
+        return Err(SdkError::service(super::with_modeled_error(
+            op,
+            err,
+            &mut read_body,
+        )));
+    }
+    // A query-compatible error found by its JSON code (`__type`), or a declared error whose
+    // schema code is its awsQuery code.
+    if let Some(declared) = op
+        .errors
+        .iter()
+        .find(|e| e.code == json_code || e.schema.name == json_code)
+    {
+        let mut modeled = None;
+        let _ = read_body(&mut |d| {
+            modeled = Some((declared.deserialize)(d)?);
+            Ok(())
+        });
+        if let Some(m) = modeled {
+            err = err.with_modeled(m);
+        }
+    }
+    Err(SdkError::service(err))
+}
+
+/// The code and fault of `x-amzn-query-error: Code;Sender` (a query-compatible service's
+/// awsQuery error code).
+pub fn query_error(parts: &http::response::Parts) -> Option<(String, Fault)> {
+    let v = parts.headers.get("x-amzn-query-error")?.to_str().ok()?;
+    let (code, kind) = v.split_once(';').unwrap_or((v, ""));
+    let code = code.trim();
+    if code.is_empty() {
+        return None;
+    }
+    let fault = match kind.trim() {
+        "Sender" => Fault::Client,
+        "Receiver" => Fault::Server,
+        _ => Fault::from_status(parts.status.as_u16()),
+    };
+    Some((code.to_owned(), fault))
 }
 
 /// Strips namespaces (`aws.protocoltests#FooError`) and suffixes (`FooError:http://...`) from an
@@ -78,6 +180,18 @@ pub fn sanitize_error_code(code: &str) -> &str {
 
 /// The service error in a failed response.
 pub fn parse_error(parts: &http::response::Parts, body: &[u8]) -> ApiError {
+    let (code, message) = error_code_and_message(parts, body);
+    let mut err = ApiError::new(code, parts.status.as_u16())
+        .with_request_id(super::request_id(&parts.headers));
+    if let Some(m) = message {
+        err = err.with_message(m);
+    }
+    err
+}
+
+/// The error code (`x-amzn-ErrorType`, else the body's `__type` / `code`, sanitized; else from
+/// the status) and message of a failed response.
+fn error_code_and_message(parts: &http::response::Parts, body: &[u8]) -> (String, Option<String>) {
     let json: Option<Value> = if body.is_empty() {
         None
     } else {
@@ -98,12 +212,7 @@ pub fn parse_error(parts: &http::response::Parts, body: &[u8]) -> ApiError {
         .map(|c| sanitize_error_code(&c).to_owned())
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| super::code_from_status(parts.status));
-    let mut err = ApiError::new(code, parts.status.as_u16())
-        .with_request_id(super::request_id(&parts.headers));
-    if let Some(m) = field(&["message", "Message", "errorMessage"]) {
-        err = err.with_message(m);
-    }
-    err
+    (code, field(&["message", "Message", "errorMessage"]))
 }
 
 /// Parses a successful JSON body, or returns the service error of a failed response.

@@ -1,0 +1,352 @@
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use ziggurat_core::schema::de::{self, DeserializeValue, ShapeDeserializer};
+use ziggurat_core::schema::error::CodecResult;
+use ziggurat_core::schema::ser::{SerResult, SerializeShape, SerializeValue, ShapeSerializer};
+use ziggurat_core::schema::{
+    DateTime, Document, Location, Member, Schema, ShapeType, TimestampFormat, flag, prelude,
+};
+
+use super::*;
+
+static STRINGS_MEMBER: [Member; 1] = [Member::new("member", &prelude::STRING)];
+static STRINGS: Schema = Schema::list("Strings", &STRINGS_MEMBER);
+static SPARSE_STRINGS: Schema =
+    Schema::list("SparseStrings", &STRINGS_MEMBER).with_flags(flag::SPARSE);
+static COUNTS_ENTRY: [Member; 2] = [
+    Member::new("key", &prelude::STRING),
+    Member::new("value", &prelude::INTEGER),
+];
+static COUNTS: Schema = Schema::map("Counts", &COUNTS_ENTRY);
+
+static ITEM_MEMBERS: [Member; 12] = [
+    Member::new("Name", &prelude::STRING)
+        .wire("name")
+        .required(),
+    Member::new("Count", &prelude::INTEGER),
+    Member::new("Ratio", &prelude::DOUBLE),
+    Member::new("Small", &prelude::FLOAT),
+    Member::new("Data", &prelude::BLOB),
+    Member::new("When", &prelude::TIMESTAMP),
+    Member::new("WhenIso", &prelude::TIMESTAMP).with_timestamp_format(TimestampFormat::DateTime),
+    Member::new("Tags", &STRINGS),
+    Member::new("Sparse", &SPARSE_STRINGS),
+    Member::new("Counts", &COUNTS),
+    Member::new("Doc", &prelude::DOCUMENT),
+    Member::new("Child", &ITEM),
+];
+static ITEM: Schema = Schema::structure("Item", &ITEM_MEMBERS);
+
+#[derive(Debug, Default, PartialEq)]
+struct Item {
+    name: String,
+    count: Option<i32>,
+    ratio: Option<f64>,
+    small: Option<f32>,
+    data: Option<Bytes>,
+    when: Option<DateTime>,
+    when_iso: Option<DateTime>,
+    tags: Option<Vec<String>>,
+    sparse: Option<Vec<Option<String>>>,
+    counts: Option<HashMap<String, i32>>,
+    doc: Option<Document>,
+    child: Option<Box<Item>>,
+}
+
+impl SerializeShape for Item {
+    fn schema(&self) -> &'static Schema {
+        &ITEM
+    }
+    fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
+        let m = &ITEM_MEMBERS;
+        self.name.serialize_member(&m[0], s)?;
+        self.count.serialize_member(&m[1], s)?;
+        self.ratio.serialize_member(&m[2], s)?;
+        self.small.serialize_member(&m[3], s)?;
+        self.data.serialize_member(&m[4], s)?;
+        self.when.serialize_member(&m[5], s)?;
+        self.when_iso.serialize_member(&m[6], s)?;
+        self.tags.serialize_member(&m[7], s)?;
+        self.sparse.serialize_member(&m[8], s)?;
+        self.counts.serialize_member(&m[9], s)?;
+        self.doc.serialize_member(&m[10], s)?;
+        self.child.serialize_member(&m[11], s)
+    }
+}
+
+impl SerializeValue for Item {
+    fn serialize_value(&self, member: &'static Member, s: &mut dyn ShapeSerializer) -> SerResult {
+        s.write_struct(member, self)
+    }
+}
+
+impl DeserializeValue for Item {
+    fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
+        let mut out = Item::default();
+        d.read_struct(&ITEM, &mut |i, d| {
+            match i {
+                0 => out.name = de::member(&ITEM, 0, d)?,
+                1 => out.count = de::member(&ITEM, 1, d)?,
+                2 => out.ratio = de::member(&ITEM, 2, d)?,
+                3 => out.small = de::member(&ITEM, 3, d)?,
+                4 => out.data = de::member(&ITEM, 4, d)?,
+                5 => out.when = de::member(&ITEM, 5, d)?,
+                6 => out.when_iso = de::member(&ITEM, 6, d)?,
+                7 => out.tags = de::member(&ITEM, 7, d)?,
+                8 => out.sparse = de::member(&ITEM, 8, d)?,
+                9 => out.counts = de::member(&ITEM, 9, d)?,
+                10 => out.doc = de::member(&ITEM, 10, d)?,
+                11 => out.child = de::member(&ITEM, 11, d)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
+fn full() -> Item {
+    Item {
+        name: "a \"quoted\"\\ name\n\u{1}é😀".into(),
+        count: Some(-3),
+        ratio: Some(1.5),
+        small: Some(1.1),
+        data: Some(Bytes::from_static(b"hi there")),
+        when: DateTime::parse_epoch_seconds("1515531081.123"),
+        when_iso: DateTime::parse_rfc3339("2018-01-09T20:51:21Z"),
+        tags: Some(vec!["x".into(), "y".into()]),
+        sparse: Some(vec![Some("x".into()), None]),
+        counts: Some(HashMap::from([("k".to_owned(), 7)])),
+        doc: Some(Document::Object(
+            [
+                ("n".to_owned(), Document::Number(2.0)),
+                ("f".to_owned(), Document::Number(2.5)),
+                (
+                    "l".to_owned(),
+                    Document::Array(vec![Document::Null, Document::Bool(true)]),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        )),
+        child: Some(Box::new(Item {
+            name: "child".into(),
+            ..Item::default()
+        })),
+    }
+}
+
+#[test]
+fn writes_smithy_json() {
+    let text = String::from_utf8(to_vec(&full(), JsonOptions::WIRE).unwrap()).unwrap();
+    assert_eq!(
+        text,
+        r#"{"name":"a \"quoted\"\\ name\n\u0001é😀","Count":-3,"Ratio":1.5,"Small":1.1,"Data":"aGkgdGhlcmU=","When":1515531081.123,"WhenIso":"2018-01-09T20:51:21Z","Tags":["x","y"],"Sparse":["x",null],"Counts":{"k":7},"Doc":{"f":2.5,"l":[null,true],"n":2},"Child":{"name":"child"}}"#
+    );
+}
+
+#[test]
+fn round_trips() {
+    for opts in [JsonOptions::WIRE, JsonOptions::CLI] {
+        let item = full();
+        let text = to_vec(&item, opts).unwrap();
+        let back: Item = from_slice(&text, opts).unwrap();
+        assert_eq!(back, item, "{}", String::from_utf8_lossy(&text));
+    }
+}
+
+#[test]
+fn cli_names_and_iso_timestamps() {
+    let text = String::from_utf8(to_vec(&full(), JsonOptions::CLI).unwrap()).unwrap();
+    assert!(text.starts_with(r#"{"Name":"#), "{text}");
+    assert!(
+        text.contains(r#""When":"2018-01-09T20:51:21.123Z""#),
+        "{text}"
+    );
+}
+
+#[test]
+fn non_finite_floats_are_strings() {
+    let item = Item {
+        ratio: Some(f64::NAN),
+        small: Some(f32::NEG_INFINITY),
+        ..Item::default()
+    };
+    let text = to_vec(&item, JsonOptions::WIRE).unwrap();
+    assert_eq!(text, br#"{"name":"","Ratio":"NaN","Small":"-Infinity"}"#);
+    let back: Item = from_slice(
+        br#"{"Ratio":"Infinity","Small":"-Infinity"}"#,
+        JsonOptions::WIRE,
+    )
+    .unwrap();
+    assert_eq!(back.ratio, Some(f64::INFINITY));
+    assert_eq!(back.small, Some(f32::NEG_INFINITY));
+    assert!(from_slice::<Item>(br#"{"Ratio":"fast"}"#, JsonOptions::WIRE).is_err());
+}
+
+#[test]
+fn lenient_reading() {
+    let back: Item = from_slice(
+        br#" { "unknown": {"deep": [1, {"x": null}]}, "name": "n", "Count": null,
+              "Ratio": 2, "When": "2018-01-09T20:51:21.5Z", "WhenIso": 1515531081,
+              "Tags": ["a", null, "b"], "Sparse": [null, "s"], "Counts": {"a": 1, "b": null},
+              "Data": "aGk" } "#,
+        JsonOptions::WIRE,
+    )
+    .unwrap();
+    assert_eq!(back.name, "n");
+    assert_eq!(back.count, None);
+    assert_eq!(back.ratio, Some(2.0));
+    assert_eq!(back.when.unwrap().fmt_date_time(), "2018-01-09T20:51:21.5Z");
+    assert_eq!(back.when_iso.unwrap().epoch_seconds(), 1515531081);
+    assert_eq!(back.tags.unwrap(), ["a", "b"]);
+    assert_eq!(back.sparse.unwrap(), [None, Some("s".to_owned())]);
+    assert_eq!(back.counts.unwrap(), HashMap::from([("a".to_owned(), 1)]));
+    assert_eq!(back.data.unwrap(), Bytes::from_static(b"hi"));
+}
+
+#[test]
+fn empty_body_is_an_empty_structure() {
+    for body in [&b""[..], b"  \n", b"{}", b"null"] {
+        let back: Item = from_slice(body, JsonOptions::WIRE).unwrap();
+        assert_eq!(back, Item::default());
+    }
+}
+
+#[test]
+fn malformed_input_is_an_error() {
+    for body in [
+        &br#"{"name": "#[..],
+        br#"{"name": "x""#,
+        br#"{"name": "x"} trailing"#,
+        br#"{"name": 3}"#,
+        br#"{"Count": "3"}"#,
+        br#"{"Count": 1.5}"#,
+        br#"{"Count": 99999999999}"#,
+        br#"{"Tags": {}}"#,
+        br#"{"Data": "!!"}"#,
+        br#"{"When": "yesterday"}"#,
+        br#"{"When": 1e300}"#,
+        br#"{"name": "\ud800"}"#,
+        br#"[1]"#,
+        b"{\"name\": \"\xff\"}",
+        br#"{"Count": 123456789012345678901234567890}"#,
+    ] {
+        let r = from_slice::<Item>(body, JsonOptions::WIRE);
+        assert!(
+            r.is_err(),
+            "{} read as {r:?}",
+            String::from_utf8_lossy(body)
+        );
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let mut text = String::new();
+    for _ in 0..10_000 {
+        text.push_str(r#"{"Child":"#);
+    }
+    let e = from_slice::<Item>(text.as_bytes(), JsonOptions::WIRE).unwrap_err();
+    assert!(e.to_string().contains("nested"), "{e}");
+    let docs = "[".repeat(10_000);
+    let e =
+        from_slice::<Item>(format!(r#"{{"Doc":{docs}"#).as_bytes(), JsonOptions::WIRE).unwrap_err();
+    assert!(e.to_string().contains("nested"), "{e}");
+    // An unknown key's value is skipped by the parser, which has its own limit.
+    let e =
+        from_slice::<Item>(format!(r#"{{"x":{docs}"#).as_bytes(), JsonOptions::WIRE).unwrap_err();
+    assert!(!e.to_string().is_empty());
+}
+
+#[test]
+fn a_member_the_consumer_ignores_is_skipped() {
+    static MEMBERS: [Member; 2] = [
+        Member::new("A", &prelude::STRING),
+        Member::new("B", &prelude::STRING),
+    ];
+    static S: Schema = Schema::structure("S", &MEMBERS);
+    let mut d = JsonDeserializer::new(br#"{"A": {"x": [1, 2]}, "B": "b"}"#, JsonOptions::WIRE);
+    let mut b = None;
+    d.read_struct(&S, &mut |i, d| {
+        if i == 1 {
+            b = Some(d.read_string(&MEMBERS[1])?);
+        }
+        Ok(())
+    })
+    .unwrap();
+    d.finish().unwrap();
+    assert_eq!(b.as_deref(), Some("b"));
+}
+
+#[test]
+fn wire_names_read_body_members_only() {
+    static MEMBERS: [Member; 2] = [
+        Member::new("Header", &prelude::STRING).at_named(Location::Header, "X-H"),
+        Member::new("Body", &prelude::STRING),
+    ];
+    static S: Schema = Schema::structure("S", &MEMBERS);
+    let mut seen = Vec::new();
+    let mut d = JsonDeserializer::new(
+        br#"{"X-H": "h", "Header": "h", "Body": "b"}"#,
+        JsonOptions::WIRE,
+    );
+    d.read_struct(&S, &mut |i, d| {
+        seen.push((i, d.read_string(&MEMBERS[i])?));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen, [(1, "b".to_owned())]);
+    let mut seen = Vec::new();
+    let mut d = JsonDeserializer::new(br#"{"Header": "h"}"#, JsonOptions::CLI);
+    d.read_struct(&S, &mut |i, d| {
+        seen.push((i, d.read_string(&MEMBERS[i])?));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen, [(0, "h".to_owned())]);
+}
+
+#[test]
+fn serializer_fed_member_by_member() {
+    let mut s = JsonSerializer::begin_object(JsonOptions::WIRE);
+    "x".to_owned()
+        .serialize_member(&ITEM_MEMBERS[0], &mut s)
+        .unwrap();
+    Some(2).serialize_member(&ITEM_MEMBERS[1], &mut s).unwrap();
+    None::<i32>
+        .serialize_member(&ITEM_MEMBERS[1], &mut s)
+        .unwrap();
+    assert_eq!(s.finish(), br#"{"name":"x","Count":2}"#);
+    // A root value (a payload) has no key.
+    let mut s = JsonSerializer::new(JsonOptions::WIRE);
+    full()
+        .child
+        .unwrap()
+        .serialize_value(&ITEM_MEMBERS[11], &mut s)
+        .unwrap();
+    assert_eq!(s.finish(), br#"{"name":"child"}"#);
+}
+
+#[test]
+fn validating_checks_required_members() {
+    let mut s = JsonSerializer::begin_object(JsonOptions::WIRE).validating(true);
+    let e = Item::default().serialize_members(&mut s).unwrap_err();
+    assert!(e.to_string().contains("Name"), "{e}");
+}
+
+#[test]
+fn big_numbers_are_written_as_numbers() {
+    static M: Member = Member::new("N", &prelude::BIG_DECIMAL);
+    let mut s = JsonSerializer::begin_object(JsonOptions::WIRE);
+    s.write_big_number(&M, "1.5e400").unwrap();
+    assert!(s.write_big_number(&M, "1.5.3").is_err());
+    assert_eq!(s.finish(), br#"{"N":1.5e400}"#);
+    let mut d = JsonDeserializer::new(b"123456789012345678901234567890", JsonOptions::WIRE);
+    assert_eq!(
+        d.read_big_number(&M).unwrap(),
+        "123456789012345678901234567890"
+    );
+    let _ = ShapeType::BigDecimal;
+}

@@ -1,3 +1,0 @@
-//! The XML codec: a [`ShapeSerializer`](ziggurat_core::schema::ser::ShapeSerializer) and a
-//! [`ShapeDeserializer`](ziggurat_core::schema::de::ShapeDeserializer) for restXml bodies and
-//! query responses.
