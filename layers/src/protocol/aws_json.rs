@@ -55,7 +55,10 @@ pub fn serialize_request(
     op: &'static ziggurat_core::schema::OperationSchema,
     _input: &mut dyn ziggurat_core::schema::ser::SerializeShape,
 ) -> Result<http::Request<Body>, SdkError> {
-    Err(SdkError::construction(format!("{}: awsJson is not supported yet", op.name)))
+    Err(SdkError::construction(format!(
+        "{}: awsJson is not supported yet",
+        op.name
+    )))
 }
 
 /// Reads an awsJson response.
@@ -66,7 +69,10 @@ pub fn deserialize_response(
     _body: ziggurat_core::stack::ResponseBody,
     _read: &mut super::ReadFn<'_>,
 ) -> Result<(), SdkError> {
-    Err(SdkError::response(format!("{}: awsJson is not supported yet", op.name)))
+    Err(SdkError::response(format!(
+        "{}: awsJson is not supported yet",
+        op.name
+    )))
 }
 
 /// Strips namespaces (`aws.protocoltests#FooError`) and suffixes (`FooError:http://...`) from an
