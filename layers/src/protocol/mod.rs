@@ -30,8 +30,10 @@ use ziggurat_core::body::Body;
 use ziggurat_core::error::{ApiError, SdkError};
 use ziggurat_core::schema::de::{DeserializeValue, ShapeDeserializer, deserialize_root};
 use ziggurat_core::schema::error::CodecResult;
-use ziggurat_core::schema::ser::SerializeShape;
-use ziggurat_core::schema::{OperationSchema, Protocol, ServiceSchema};
+use ziggurat_core::schema::ser::{SerResult, SerializeShape, SerializeValue, ShapeSerializer};
+use ziggurat_core::schema::{
+    DateTime, Document, Member, OperationSchema, Protocol, ServiceSchema, flag,
+};
 use ziggurat_core::stack::ResponseBody;
 
 /// Reads a message's structure from a deserializer positioned at it.
@@ -155,4 +157,112 @@ pub fn extended_request_id(headers: &HeaderMap) -> Option<String> {
         .get("x-amz-id-2")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// The host prefix of an operation with an endpoint trait (`foo.{label}.`), its labels filled
+/// from the input's `hostLabel` members; `None` when the operation has none. A label that is
+/// unset, empty or not a valid host label is an error.
+pub fn host_prefix(
+    op: &'static OperationSchema,
+    input: &dyn SerializeShape,
+) -> Result<Option<String>, SdkError> {
+    let Some(template) = op.host_prefix else {
+        return Ok(None);
+    };
+    let mut labels = HostLabels(Vec::new());
+    input
+        .serialize_members(&mut labels)
+        .map_err(|e| SdkError::construction(format!("{}: {e}", op.name)))?;
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else {
+            return Err(SdkError::construction(format!(
+                "{}: the host prefix `{template}` has an unclosed label",
+                op.name
+            )));
+        };
+        let name = &rest[start + 1..start + len];
+        let value = labels
+            .0
+            .iter()
+            .find(|(m, _)| m.name == name || m.wire_name == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        let valid = !value.is_empty()
+            && value.len() <= 63
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !value.starts_with('-');
+        if !valid {
+            return Err(SdkError::construction(format!(
+                "{}: the host label `{name}` is {}",
+                op.name,
+                if value.is_empty() {
+                    "not set".to_owned()
+                } else {
+                    format!("not a valid host label: {value:?}")
+                }
+            )));
+        }
+        out.push_str(value);
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Ok(Some(out))
+}
+
+/// Collects the string members marked `hostLabel` of a structure.
+struct HostLabels(Vec<(&'static Member, String)>);
+
+impl ShapeSerializer for HostLabels {
+    fn write_struct(&mut self, _: &'static Member, _: &dyn SerializeShape) -> SerResult {
+        Ok(())
+    }
+    fn write_list(
+        &mut self,
+        _: &'static Member,
+        _: &mut dyn ExactSizeIterator<Item = &dyn SerializeValue>,
+    ) -> SerResult {
+        Ok(())
+    }
+    fn write_map(
+        &mut self,
+        _: &'static Member,
+        _: &mut dyn ExactSizeIterator<Item = (&str, &dyn SerializeValue)>,
+    ) -> SerResult {
+        Ok(())
+    }
+    fn write_bool(&mut self, _: &'static Member, _: bool) -> SerResult {
+        Ok(())
+    }
+    fn write_long(&mut self, _: &'static Member, _: i64) -> SerResult {
+        Ok(())
+    }
+    fn write_double(&mut self, _: &'static Member, _: f64) -> SerResult {
+        Ok(())
+    }
+    fn write_big_number(&mut self, _: &'static Member, _: &str) -> SerResult {
+        Ok(())
+    }
+    fn write_string(&mut self, member: &'static Member, value: &str) -> SerResult {
+        if member.has(flag::HOST_LABEL) {
+            self.0.push((member, value.to_owned()));
+        }
+        Ok(())
+    }
+    fn write_blob(&mut self, _: &'static Member, _: &[u8]) -> SerResult {
+        Ok(())
+    }
+    fn write_timestamp(&mut self, _: &'static Member, _: &DateTime) -> SerResult {
+        Ok(())
+    }
+    fn write_document(&mut self, _: &'static Member, _: &Document) -> SerResult {
+        Ok(())
+    }
+    fn write_null(&mut self, _: &'static Member) -> SerResult {
+        Ok(())
+    }
 }

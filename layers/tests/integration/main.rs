@@ -3,6 +3,7 @@
 mod fixture;
 
 mod protocol_errors;
+mod protocol_suite;
 mod retry_conformance;
 mod retry_strategy;
 mod sigv4a_suite;
