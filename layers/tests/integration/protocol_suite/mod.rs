@@ -28,6 +28,7 @@
 //! UTF-8 text; error cases compare `errorCode`, `errorMessage` and the modeled members.
 #![allow(dead_code)]
 
+pub mod cbor;
 pub mod json;
 
 use std::cell::RefCell;
@@ -1129,7 +1130,9 @@ pub fn json_diff(actual: &Json, expected: &Json) -> Option<String> {
                         None => Some(format!("{path}: missing (expected {ev})")),
                     };
                     path.truncate(len);
-                    r.as_ref()?;
+                    if r.is_some() {
+                        return r;
+                    }
                 }
                 x.keys()
                     .find(|k| !y.contains_key(*k))
@@ -1148,7 +1151,9 @@ pub fn json_diff(actual: &Json, expected: &Json) -> Option<String> {
                     let _ = write!(path, "[{i}]");
                     let r = go(path, av, ev);
                     path.truncate(len);
-                    r.as_ref()?;
+                    if r.is_some() {
+                        return r;
+                    }
                 }
                 None
             }
