@@ -1,4 +1,6 @@
 //! [`CborDeserializer`]: RPC v2 CBOR to values.
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use minicbor::Decoder;
 use ziggurat_core::schema::de::{MemberConsumer, ShapeDeserializer};
@@ -120,6 +122,14 @@ impl<'b> CborDeserializer<'b> {
             out.push_str(chunk.map_err(malformed)?);
         }
         Ok(out)
+    }
+
+    /// A map key: borrowed when it is definite-length text (no allocation), else collected.
+    fn key(&mut self) -> CodecResult<Cow<'b, str>> {
+        match self.peek()? {
+            0x60..=0x7b => self.d.str().map(Cow::Borrowed).map_err(malformed),
+            _ => self.text().map(Cow::Owned),
+        }
     }
 
     /// A byte string, of definite or indefinite length.
@@ -272,7 +282,7 @@ impl ShapeDeserializer for CborDeserializer<'_> {
             return Err(self.unexpected(&format!("a map for `{}`", schema.name)));
         }
         self.entries(&mut |s| {
-            let key = s.text()?;
+            let key = s.key()?;
             match schema.member(&key) {
                 // A null member is an absent one.
                 Some(_) if s.at_null() => {
@@ -307,7 +317,7 @@ impl ShapeDeserializer for CborDeserializer<'_> {
     ) -> CodecResult {
         let sparse = member.target.has(flag::SPARSE);
         self.entries(&mut |s| {
-            let key = s.text()?;
+            let key = s.key()?.into_owned();
             if !sparse && s.at_null() {
                 s.bump();
                 return Ok(());

@@ -72,7 +72,9 @@ pub fn serialize_request(
     *req.method_mut() = http::Method::POST;
     *req.uri_mut() = uri;
     let headers = req.headers_mut();
-    headers.reserve(14);
+    // Room for what the stack adds (length, user agents, invocation id, date, token,
+    // authorization); `Content-Length` is the content-length middleware's.
+    headers.reserve(12);
     headers.insert("smithy-protocol", HeaderValue::from_static(PROTOCOL_ID));
     headers.insert(http::header::ACCEPT, HeaderValue::from_static(CONTENT_TYPE));
     if len > 0 {
@@ -81,7 +83,6 @@ pub fn serialize_request(
             HeaderValue::from_static(CONTENT_TYPE),
         );
     }
-    headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
     if service.query_compatible {
         headers.insert("x-amzn-query-mode", HeaderValue::from_static("true"));
     }
