@@ -501,3 +501,24 @@ fn error_codes() {
         "InternalServerError"
     );
 }
+
+#[test]
+fn random_and_mutated_input_never_panics() {
+    let valid = CborSerializer::to_vec(&full()).unwrap();
+    let mut rng = fastrand::Rng::with_seed(7);
+    for round in 0..20_000 {
+        let bytes: Vec<u8> = if round % 2 == 0 {
+            let mut b = valid.clone();
+            for _ in 0..rng.usize(1..4) {
+                let i = rng.usize(..b.len());
+                b[i] = rng.u8(..);
+            }
+            b.truncate(rng.usize(..=b.len()));
+            b
+        } else {
+            (0..rng.usize(..64)).map(|_| rng.u8(..)).collect()
+        };
+        let _ = decode(&bytes);
+        let _ = parse_error(&response(400, &[]), &bytes, true);
+    }
+}
