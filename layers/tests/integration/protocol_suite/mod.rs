@@ -28,6 +28,7 @@
 //! UTF-8 text; error cases compare `errorCode`, `errorMessage` and the modeled members.
 #![allow(dead_code)]
 
+pub mod cbor;
 pub mod ec2;
 pub mod json;
 pub mod query;
