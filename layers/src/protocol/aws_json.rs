@@ -270,4 +270,137 @@ mod tests {
         assert_eq!(e.code(), "ServiceUnavailable");
         assert_eq!(e.status(), 503);
     }
+
+    use ziggurat_core::schema::de::{self, DeserializeValue, ShapeDeserializer};
+    use ziggurat_core::schema::error::CodecResult;
+    use ziggurat_core::schema::operation::deserialize_error;
+    use ziggurat_core::schema::ser::{SerResult, SerializeValue, ShapeSerializer};
+    use ziggurat_core::schema::{ErrorSchema, Member, Schema, prelude};
+
+    static IN_MEMBERS: [Member; 2] = [
+        Member::new("Name", &prelude::STRING).required(),
+        Member::new("Token", &prelude::STRING)
+            .with_flags(ziggurat_core::schema::flag::IDEMPOTENCY_TOKEN),
+    ];
+    static IN: Schema = Schema::structure("In", &IN_MEMBERS);
+    struct In(String);
+    impl SerializeShape for In {
+        fn schema(&self) -> &'static Schema {
+            &IN
+        }
+        fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
+            self.0.serialize_member(&IN_MEMBERS[0], s)?;
+            None::<String>.serialize_member(&IN_MEMBERS[1], s)
+        }
+    }
+
+    static ERR_MEMBERS: [Member; 1] = [Member::new("Reason", &prelude::STRING)];
+    static ERR: Schema = Schema::structure("Busy", &ERR_MEMBERS);
+    #[derive(Debug, Default)]
+    struct Busy {
+        reason: Option<String>,
+    }
+    impl DeserializeValue for Busy {
+        fn deserialize_value(
+            _: &'static Member,
+            d: &mut dyn ShapeDeserializer,
+        ) -> CodecResult<Self> {
+            let mut out = Busy::default();
+            d.read_struct(&ERR, &mut |i, d| {
+                if i == 0 {
+                    out.reason = de::member(&ERR, 0, d)?;
+                }
+                Ok(())
+            })?;
+            Ok(out)
+        }
+    }
+
+    static SERVICE: ServiceSchema = ServiceSchema {
+        service_id: "Test",
+        protocol: Protocol::AwsJson1_0,
+        api_version: "2020-01-01",
+        target_prefix: "Test_20200101",
+        signing_name: "test",
+        endpoint_prefix: "test",
+        xml_namespace: None,
+        query_compatible: true,
+    };
+    static ERRORS: [ErrorSchema; 1] = [ErrorSchema {
+        code: "AWS.Busy",
+        schema: &ERR,
+        status: Some(503),
+        server_fault: true,
+        deserialize: deserialize_error::<Busy>,
+    }];
+    static OP: OperationSchema = OperationSchema {
+        name: "Go",
+        method: "POST",
+        uri: "/",
+        success_status: None,
+        input: &IN,
+        output: &prelude::UNIT,
+        result_wrapper: None,
+        errors: &ERRORS,
+        host_prefix: None,
+        flags: 0,
+    };
+
+    #[test]
+    fn requests_name_the_target_and_fill_tokens() {
+        let req = serialize_request(&SERVICE, &OP, &mut In("n".into())).unwrap();
+        assert_eq!(req.method(), http::Method::POST);
+        assert_eq!(req.uri(), "/");
+        let h = req.headers();
+        assert_eq!(h["content-type"], "application/x-amz-json-1.0");
+        assert_eq!(h["x-amz-target"], "Test_20200101.Go");
+        assert_eq!(h["x-amzn-query-mode"], "true");
+        let body: Value = serde_json::from_slice(req.body().bytes().unwrap()).unwrap();
+        assert_eq!(body["Name"], "n");
+        assert_eq!(body["Token"].as_str().map(str::len), Some(36));
+        let e = serialize_request(&SERVICE, &OP, &mut In(String::new())).unwrap_err();
+        assert!(format!("{e:?}").contains("Name"), "{e:?}");
+    }
+
+    #[test]
+    fn query_compatible_errors_take_the_query_code_and_keep_the_modeled_members() {
+        let p = parts(
+            400,
+            &[
+                ("x-amzn-query-error", "AWS.Busy;Receiver"),
+                ("x-amzn-requestid", "R"),
+            ],
+        );
+        let body = ResponseBody::Buffered(Bytes::from_static(
+            br#"{"__type":"com.test#Busy","message":"slow down","Reason":"load"}"#,
+        ));
+        let e = deserialize_response(&SERVICE, &OP, &p, body, &mut |_| Ok(())).unwrap_err();
+        let api = e.as_service_error().unwrap();
+        assert_eq!(api.code(), "AWS.Busy");
+        assert_eq!(api.fault(), Fault::Server);
+        assert_eq!(api.message(), Some("slow down"));
+        assert_eq!(api.request_id(), Some("R"));
+        assert_eq!(
+            api.modeled::<Busy>().unwrap().reason.as_deref(),
+            Some("load")
+        );
+        // Without the header the JSON code still finds the declared error.
+        let p = parts(400, &[]);
+        let body = ResponseBody::Buffered(Bytes::from_static(br#"{"__type":"Busy","Reason":"x"}"#));
+        let e = deserialize_response(&SERVICE, &OP, &p, body, &mut |_| Ok(())).unwrap_err();
+        let api = e.as_service_error().unwrap();
+        assert_eq!(api.code(), "Busy");
+        assert_eq!(api.modeled::<Busy>().unwrap().reason.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn a_success_body_that_is_not_json_is_a_response_error() {
+        let p = parts(200, &[]);
+        let body = ResponseBody::Buffered(Bytes::from_static(b"{\"a\": tru"));
+        let mut read = |d: &mut dyn ShapeDeserializer| d.read_struct(&IN, &mut |_, _| Ok(()));
+        let e = deserialize_response(&SERVICE, &OP, &p, body, &mut read).unwrap_err();
+        assert!(e.to_string().contains("Go"), "{e}");
+        let body = ResponseBody::Buffered(Bytes::new());
+        deserialize_response(&SERVICE, &OP, &p, body, &mut read).unwrap();
+    }
 }

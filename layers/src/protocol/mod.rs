@@ -4,6 +4,8 @@
 //! - [`aws_json`]: awsJson1_0 and awsJson1_1 (DynamoDB, SQS): `POST /` with
 //!   `X-Amz-Target: Prefix.Operation` and a JSON body; errors name their code in
 //!   `x-amzn-ErrorType`, `__type` or `code`.
+//! - [`json`]: the JSON codec of awsJson and restJson bodies (and of the command line), on
+//!   the `jiter` pull parser.
 //! - [`rest_xml`]: restXml (S3): the operation is in the method and path; errors are
 //!   `<Error><Code>…`, or nothing but a status for `HEAD`.
 //!

@@ -33,7 +33,7 @@ mod de;
 mod ser;
 
 pub use de::{JsonDeserializer, from_slice};
-pub use ser::{JsonSerializer, to_vec};
+pub use ser::{JsonSerializer, to_vec, to_vec_pretty};
 
 use ziggurat_core::schema::{Location, Member, TimestampFormat};
 

@@ -39,6 +39,63 @@ pub fn to_vec(value: &dyn SerializeShape, opts: JsonOptions) -> CodecResult<Vec<
     Ok(s.finish())
 }
 
+/// [`to_vec`], indented by four spaces as the aws CLI prints (`{}` and `[]` stay on one line).
+pub fn to_vec_pretty(value: &dyn SerializeShape, opts: JsonOptions) -> CodecResult<Vec<u8>> {
+    Ok(indent(&to_vec(value, opts)?))
+}
+
+/// Re-indents compact JSON text written by this serializer.
+fn indent(compact: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.extend(std::iter::repeat_n(b' ', depth * 4));
+    };
+    for (i, &b) in compact.iter().enumerate() {
+        if in_str {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_str = true;
+                out.push(b);
+            }
+            b'{' | b'[' => {
+                out.push(b);
+                if !matches!(compact.get(i + 1), Some(b'}' | b']')) {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            b'}' | b']' => {
+                if !matches!(compact.get(i.wrapping_sub(1)), Some(b'{' | b'[')) {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(b);
+            }
+            b',' => {
+                out.push(b);
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
 impl JsonSerializer {
     /// A serializer for one value at the root.
     pub fn new(opts: JsonOptions) -> Self {
@@ -74,6 +131,13 @@ impl JsonSerializer {
             self.out.push(b'}');
         }
         self.out
+    }
+
+    /// Whether a field has been written into the object opened by
+    /// [`begin_object`](JsonSerializer::begin_object) (restJson sends no body for an input
+    /// without body members).
+    pub fn has_fields(&self) -> bool {
+        matches!(self.slot, Slot::Field { first: false })
     }
 
     /// Writes the key of `member` when the value is a field.
@@ -197,7 +261,7 @@ fn write_document(out: &mut Vec<u8>, d: &Document, depth: usize) -> SerResult {
             None if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
                 out.extend_from_slice(itoa::Buffer::new().format(*n as i64).as_bytes())
             }
-            None => out.extend_from_slice(n.to_string().as_bytes()),
+            None => out.extend_from_slice(format!("{n:?}").as_bytes()),
         },
         Document::String(s) => write_str(out, s),
         Document::Array(items) => {
@@ -300,15 +364,16 @@ impl ShapeSerializer for JsonSerializer {
     fn write_float(&mut self, member: &'static Member, value: f32) -> SerResult {
         match non_finite(f64::from(value)) {
             Some(s) => self.raw(member, s),
-            // `f32`'s own shortest form: 1.1, not 1.100000023841858.
-            None => self.raw(member, value.to_string().as_bytes()),
+            // `f32`'s own shortest form (1.1, not 1.100000023841858); `Debug` keeps large
+            // and small magnitudes short (1e30, not 31 digits).
+            None => self.raw(member, format!("{value:?}").as_bytes()),
         }
     }
 
     fn write_double(&mut self, member: &'static Member, value: f64) -> SerResult {
         match non_finite(value) {
             Some(s) => self.raw(member, s),
-            None => self.raw(member, value.to_string().as_bytes()),
+            None => self.raw(member, format!("{value:?}").as_bytes()),
         }
     }
 

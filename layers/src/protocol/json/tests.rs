@@ -311,6 +311,11 @@ fn wire_names_read_body_members_only() {
 #[test]
 fn serializer_fed_member_by_member() {
     let mut s = JsonSerializer::begin_object(JsonOptions::WIRE);
+    assert!(!s.has_fields());
+    None::<i32>
+        .serialize_member(&ITEM_MEMBERS[1], &mut s)
+        .unwrap();
+    assert!(!s.has_fields());
     "x".to_owned()
         .serialize_member(&ITEM_MEMBERS[0], &mut s)
         .unwrap();
@@ -318,6 +323,7 @@ fn serializer_fed_member_by_member() {
     None::<i32>
         .serialize_member(&ITEM_MEMBERS[1], &mut s)
         .unwrap();
+    assert!(s.has_fields());
     assert_eq!(s.finish(), br#"{"name":"x","Count":2}"#);
     // A root value (a payload) has no key.
     let mut s = JsonSerializer::new(JsonOptions::WIRE);
@@ -349,4 +355,66 @@ fn big_numbers_are_written_as_numbers() {
         "123456789012345678901234567890"
     );
     let _ = ShapeType::BigDecimal;
+}
+
+#[test]
+fn floats_are_short() {
+    static D: Member = Member::new("D", &prelude::DOUBLE);
+    static F: Member = Member::new("F", &prelude::FLOAT);
+    let mut s = JsonSerializer::new(JsonOptions::WIRE);
+    s.write_double(&D, 1e300).unwrap();
+    assert_eq!(s.finish(), b"1e300");
+    let mut s = JsonSerializer::new(JsonOptions::WIRE);
+    s.write_float(&F, 0.1).unwrap();
+    assert_eq!(s.finish(), b"0.1");
+    let mut d = JsonDeserializer::new(b"1e300", JsonOptions::WIRE);
+    assert_eq!(d.read_double(&D).unwrap(), 1e300);
+    let mut d = JsonDeserializer::new(b"123456789012345678901234567890", JsonOptions::WIRE);
+    assert_eq!(d.read_double(&D).unwrap(), 1.2345678901234568e29);
+}
+
+#[test]
+fn mangled_bodies_never_panic() {
+    let good = to_vec(&full(), JsonOptions::WIRE).unwrap();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let alphabet = b"{}[]\",:0123456789.eE+-tfnul\\ x";
+    for _ in 0..5000 {
+        let mut body = good.clone();
+        for _ in 0..rng.usize(1..4) {
+            match rng.u8(0..3) {
+                0 if !body.is_empty() => {
+                    let i = rng.usize(..body.len());
+                    body[i] = alphabet[rng.usize(..alphabet.len())];
+                }
+                1 if !body.is_empty() => {
+                    body.truncate(rng.usize(..body.len()));
+                }
+                _ => {
+                    let i = rng.usize(..=body.len());
+                    body.insert(i, alphabet[rng.usize(..alphabet.len())]);
+                }
+            }
+        }
+        for opts in [JsonOptions::WIRE, JsonOptions::CLI] {
+            let _ = from_slice::<Item>(&body, opts);
+        }
+    }
+}
+
+#[test]
+fn pretty_output_is_the_same_json_indented() {
+    let item = Item {
+        name: "a, \"b\": [c] {d}".into(),
+        tags: Some(vec![]),
+        counts: Some(HashMap::from([("k".to_owned(), 1)])),
+        child: Some(Box::new(Item::default())),
+        ..Item::default()
+    };
+    let text = String::from_utf8(to_vec_pretty(&item, JsonOptions::CLI).unwrap()).unwrap();
+    assert_eq!(
+        text,
+        "{\n    \"Name\": \"a, \\\"b\\\": [c] {d}\",\n    \"Tags\": [],\n    \"Counts\": {\n        \"k\": 1\n    },\n    \"Child\": {\n        \"Name\": \"\"\n    }\n}"
+    );
+    let back: Item = from_slice(text.as_bytes(), JsonOptions::CLI).unwrap();
+    assert_eq!(back, item);
 }

@@ -32,6 +32,8 @@ pub mod cbor;
 pub mod ec2;
 pub mod json;
 pub mod query;
+pub mod rest_json;
+pub mod rest_xml;
 pub mod xml_codec;
 
 use std::cell::RefCell;
@@ -389,7 +391,7 @@ impl<'a> SchemaBuilder<'a> {
         if truthy(def, "sensitive") {
             flags |= flag::SENSITIVE;
         }
-        if truthy(def, "streaming") || truthy(def, "requiresLength") && ty == "blob" {
+        if truthy(def, "streaming") {
             flags |= flag::STREAMING;
         }
         if truthy(def, "eventstream") {
@@ -580,7 +582,24 @@ impl CaseModel {
                 None => Ok(&prelude::UNIT),
             }
         };
-        let input = shape_of(&mut b, "input")?;
+        let mut input = shape_of(&mut b, "input")?;
+        // restXml: the input's root element name (and namespace) given on the operation.
+        let input_ref = given.get("input").and_then(Json::as_object);
+        let root_name = input_ref
+            .and_then(|i| i.get("locationName"))
+            .and_then(Json::as_str);
+        let root_ns = xml_namespace(input_ref.and_then(|i| i.get("xmlNamespace")));
+        if root_name.is_some() || root_ns.is_some() {
+            input = Box::leak(Box::new(Schema {
+                name: input.name,
+                shape_type: input.shape_type,
+                flags: input.flags,
+                members: input.members,
+                timestamp_format: input.timestamp_format,
+                xml_name: root_name.map(leak).or(input.xml_name),
+                xml_namespace: root_ns.or(input.xml_namespace),
+            }));
+        }
         let output = shape_of(&mut b, "output")?;
         let mut errors = Vec::new();
         let mut error_roots = Vec::new();
@@ -1266,6 +1285,9 @@ pub enum BodyKind {
     Xml,
     /// Form parameters as a set.
     Query,
+    /// The expected body is base64 (CBOR cases): byte equality after decoding it. A CBOR
+    /// helper passes a structural comparison through [`RunOptions::body`] instead.
+    Base64,
     /// Byte equality (and anything else).
     Bytes,
 }
@@ -1276,6 +1298,7 @@ pub fn body_kind(protocol: Protocol) -> BodyKind {
         Protocol::AwsJson1_0 | Protocol::AwsJson1_1 | Protocol::RestJson1 => BodyKind::Json,
         Protocol::RestXml => BodyKind::Xml,
         Protocol::AwsQuery | Protocol::Ec2Query => BodyKind::Query,
+        Protocol::RpcV2Cbor => BodyKind::Base64,
         _ => BodyKind::Bytes,
     }
 }
@@ -1323,6 +1346,21 @@ pub fn compare_body(kind: BodyKind, actual: &[u8], expected: &str) -> Result<(),
             let a = query_params(&String::from_utf8_lossy(actual));
             let e = query_params(expected);
             if a == e { Ok(()) } else { Err(show()) }
+        }
+        BodyKind::Base64 => {
+            use base64::Engine as _;
+            let e = base64::engine::general_purpose::STANDARD
+                .decode(expected)
+                .map_err(|e| format!("the expected body is not base64 ({e})"))?;
+            if e == actual {
+                Ok(())
+            } else {
+                Err(format!(
+                    "body (hex)\n  actual:   {}\n  expected: {}",
+                    hex::encode(actual),
+                    hex::encode(&e)
+                ))
+            }
         }
         BodyKind::Bytes => Err(show()),
     }
