@@ -112,6 +112,14 @@ impl Converter {
         }
     }
 
+    /// Whether the output ends with a fresh list marker.
+    fn at_item_start(&self) -> bool {
+        let last = self.out.rsplit('\n').next().unwrap_or("").trim_end();
+        last == "-"
+            || last.ends_with(":**")
+            || (last.ends_with('.') && last.len() > 1 && last.trim_end_matches('.').chars().all(|c| c.is_ascii_digit()))
+    }
+
     fn push(&mut self, s: &str) {
         if self.link.is_some() {
             self.link_text.push_str(s);
@@ -129,7 +137,13 @@ impl Converter {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
+        let in_list = !self.lists.is_empty();
         match (name.as_str(), closing) {
+            // Paragraphs inside list items stay in the item.
+            ("p" | "div", false) if in_list && !self.at_item_start() => self.line(),
+            ("p" | "div", false) if in_list => {}
+            ("p" | "div", true) if in_list => {}
+            ("p" | "div", false) if self.at_item_start() => {}
             ("p" | "div" | "dl" | "important" | "note" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
                 self.para();
                 match name.as_str() {
@@ -251,7 +265,8 @@ impl Converter {
         if space {
             collapsed.push(' ');
         }
-        let at_line_start = self.link.is_none() && (self.out.is_empty() || self.out.ends_with('\n'));
+        let at_line_start = self.link.is_none()
+            && (self.out.is_empty() || self.out.ends_with('\n') || self.out.ends_with(' ') && self.at_item_start());
         let collapsed = if at_line_start {
             collapsed.trim_start().to_owned()
         } else {
@@ -316,7 +331,7 @@ fn wrap(line: &str, width: usize, out: &mut Vec<String>) {
         }
         // A continuation line must not start like a list item, heading or quote.
         if cur.is_empty() && out.last().is_some() && starts_block(word) {
-            cur.push_str("\\");
+            cur.push('\\');
         }
         cur.push_str(word);
         for ch in word.chars() {
@@ -395,9 +410,8 @@ fn unescape(s: &str) -> String {
 
 fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let mut words = s.split(' ').peekable();
     let mut first = true;
-    while let Some(word) = words.next() {
+    for word in s.split(' ') {
         if !first {
             out.push(' ');
         }
@@ -436,6 +450,14 @@ fn escape_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paragraphs_in_list_items_stay_in_the_item() {
+        assert_eq!(
+            markdown("<p>Uses:</p><ul><li><p>one</p></li><li><p>two</p><p>more</p></li></ul><p>End</p>"),
+            vec!["Uses:", "", "- one", "- two", "more", "", "End"]
+        );
+    }
 
     #[test]
     fn html_becomes_markdown() {

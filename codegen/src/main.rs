@@ -170,3 +170,42 @@ fn main() -> ExitCode {
     );
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed service crates are exactly what the generator writes from the models:
+    /// generated code can never drift from the generator.
+    #[test]
+    fn generated_code_is_up_to_date() {
+        if !models_dir().is_dir() {
+            println!(
+                "SKIPPED: botocore models not found at {} (set ZIGGURAT_CONFORMANCE)",
+                models_dir().display()
+            );
+            return;
+        }
+        let files = generate_all().unwrap();
+        assert!(files.len() > 200, "only {} files generated", files.len());
+        let changed = drift(&files);
+        assert!(
+            changed.is_empty(),
+            "generated code is out of date (run `cargo run -p ziggurat-codegen`): {changed:?}"
+        );
+        // No file the generator no longer writes is left behind in an operation folder.
+        let root = workspace_root();
+        for (rel, _) in files.iter().filter(|(p, _)| p.ends_with("operation/mod.rs")) {
+            let dir = root.join(rel.parent().unwrap());
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let rel = path.strip_prefix(&root).unwrap().to_path_buf();
+                assert!(
+                    files.iter().any(|(p, _)| *p == rel),
+                    "{} is not generated any more: remove it",
+                    rel.display()
+                );
+            }
+        }
+    }
+}

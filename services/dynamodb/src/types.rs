@@ -50,10 +50,9 @@ pub struct ArchivalSummary {
     pub archival_date_time: Option<DateTime>,
     /// The reason DynamoDB archived the table. Currently, the only possible value is:
     ///
-    /// -
-    ///
-    /// `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The table was archived due to the table's KMS key being
-    /// inaccessible for more than seven days. An On-Demand backup was created at the archival time.
+    /// \- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The table was archived due to the table's KMS key
+    /// being inaccessible for more than seven days. An On-Demand backup was created at the archival
+    /// time.
     pub archival_reason: Option<String>,
     /// The Amazon Resource Name (ARN) of the backup the table was archived to, when applicable in the
     /// archival reason. If you wish to restore this backup to the same table name, you will need to
@@ -153,17 +152,9 @@ pub struct AttributeDefinition {
     pub attribute_name: String,
     /// The data type for the attribute, where:
     ///
-    /// -
-    ///
-    /// `S` - the attribute is of type String
-    ///
-    /// -
-    ///
-    /// `N` - the attribute is of type Number
-    ///
-    /// -
-    ///
-    /// `B` - the attribute is of type Binary
+    /// - `S` - the attribute is of type String
+    /// - `N` - the attribute is of type Number
+    /// - `B` - the attribute is of type Binary
     ///
     /// Required.
     pub attribute_type: ScalarAttributeType,
@@ -488,10 +479,8 @@ pub(crate) static ATTRIBUTE_VALUE_LIST: Schema =
 /// For the `UpdateItem` operation, represents the attributes to be modified, the action to perform
 /// on each, and the new value for each.
 ///
-/// **Note:**
-///
-/// You cannot use `UpdateItem` to update any primary key attributes. Instead, you will need to
-/// delete the item, and then use `PutItem` to create a new item with new attributes.
+/// **Note:** You cannot use `UpdateItem` to update any primary key attributes. Instead, you will
+/// need to delete the item, and then use `PutItem` to create a new item with new attributes.
 ///
 /// Attribute values cannot be null; string and binary type attributes must have lengths greater
 /// than zero; and set type attributes must not be empty. Requests with empty values will be
@@ -511,37 +500,23 @@ pub struct AttributeValueUpdate {
     ///
     /// **If an item with the specified *Key* is found in the table:**
     ///
-    /// -
-    ///
-    /// `PUT` - Adds the specified attribute to the item. If the attribute already exists, it is
+    /// \- `PUT` - Adds the specified attribute to the item. If the attribute already exists, it is
     /// replaced by the new value.
-    ///
-    /// -
-    ///
-    /// `DELETE` - If no value is specified, the attribute and its value are removed from the item. The
-    /// data type of the specified value must match the existing value's data type.
-    ///
+    /// \- `DELETE` - If no value is specified, the attribute and its value are removed from the item.
+    /// The data type of the specified value must match the existing value's data type.
     /// If a *set* of values is specified, then those values are subtracted from the old set. For
     /// example, if the attribute value was the set `[a,b,c]` and the `DELETE` action specified `[a,c]`,
     /// then the final attribute value would be `[b]`. Specifying an empty set is an error.
-    ///
-    /// -
-    ///
-    /// `ADD` - If the attribute does not already exist, then the attribute and its values are added to
-    /// the item. If the attribute does exist, then the behavior of `ADD` depends on the data type of
+    /// \- `ADD` - If the attribute does not already exist, then the attribute and its values are added
+    /// to the item. If the attribute does exist, then the behavior of `ADD` depends on the data type of
     /// the attribute:
     ///
-    /// -
-    ///
-    /// If the existing attribute is a number, and if `Value` is also a number, then the `Value` is
+    /// \- If the existing attribute is a number, and if `Value` is also a number, then the `Value` is
     /// mathematically added to the existing attribute. If `Value` is a negative number, then it is
     /// subtracted from the existing attribute.
     ///
-    /// **Note:**
-    ///
-    /// If you use `ADD` to increment or decrement a number value for an item that doesn't exist before
-    /// the update, DynamoDB uses 0 as the initial value.
-    ///
+    /// **Note:** If you use `ADD` to increment or decrement a number value for an item that doesn't
+    /// exist before the update, DynamoDB uses 0 as the initial value.
     /// In addition, if you use `ADD` to update an existing item, and intend to increment or decrement
     /// an attribute value which does not yet exist, DynamoDB uses `0` as the initial value. For
     /// example, suppose that the item you want to update does not yet have an attribute named
@@ -550,14 +525,11 @@ pub struct AttributeValueUpdate {
     /// to `0`, and finally add `3` to it. The result will be a new *itemcount* attribute in the item,
     /// with a value of `3`.
     ///
-    /// -
-    ///
-    /// If the existing data type is a set, and if the `Value` is also a set, then the `Value` is added
-    /// to the existing set. (This is a *set* operation, not mathematical addition.) For example, if the
-    /// attribute value was the set `[1,2]`, and the `ADD` action specified `[3]`, then the final
+    /// \- If the existing data type is a set, and if the `Value` is also a set, then the `Value` is
+    /// added to the existing set. (This is a *set* operation, not mathematical addition.) For example,
+    /// if the attribute value was the set `[1,2]`, and the `ADD` action specified `[3]`, then the final
     /// attribute value would be `[1,2,3]`. An error occurs if an Add action is specified for a set
     /// attribute and the attribute type specified does not match the existing set type.
-    ///
     /// Both sets must have the same primitive data type. For example, if the existing data type is a
     /// set of strings, the `Value` must also be a set of strings. The same holds true for number sets
     /// and binary sets.
@@ -567,17 +539,10 @@ pub struct AttributeValueUpdate {
     ///
     /// **If no item with the specified *Key* is found:**
     ///
-    /// -
-    ///
-    /// `PUT` - DynamoDB creates a new item with the specified primary key, and then adds the attribute.
-    ///
-    /// -
-    ///
-    /// `DELETE` - Nothing happens; there is no attribute to delete.
-    ///
-    /// -
-    ///
-    /// `ADD` - DynamoDB creates a new item with the supplied primary key and number (or set) for the
+    /// \- `PUT` - DynamoDB creates a new item with the specified primary key, and then adds the
+    /// attribute.
+    /// - `DELETE` - Nothing happens; there is no attribute to delete.
+    /// \- `ADD` - DynamoDB creates a new item with the supplied primary key and number (or set) for the
     /// attribute value. The only data types allowed are number, number set, string set or binary set.
     pub action: Option<AttributeAction>,
 }
@@ -1174,19 +1139,11 @@ pub struct BackupDetails {
     pub backup_status: BackupStatus,
     /// BackupType:
     ///
-    /// -
-    ///
-    /// `USER` - You create and manage these using the on-demand backup feature.
-    ///
-    /// -
-    ///
-    /// `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is
+    /// - `USER` - You create and manage these using the on-demand backup feature.
+    /// \- `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is
     /// automatically created and is retained for 35 days (at no additional cost). System backups allow
     /// you to restore the deleted table to the state it was in just before the point of deletion.
-    ///
-    /// -
-    ///
-    /// `AWS_BACKUP` - On-demand backup created by you from Backup service.
+    /// - `AWS_BACKUP` - On-demand backup created by you from Backup service.
     ///
     /// Required.
     pub backup_type: BackupType,
@@ -1284,9 +1241,8 @@ impl DeserializeValue for BackupInUseException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BACKUP_IN_USE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BACKUP_IN_USE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BACKUP_IN_USE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1330,9 +1286,8 @@ impl DeserializeValue for BackupNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BACKUP_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BACKUP_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BACKUP_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1411,19 +1366,11 @@ pub struct BackupSummary {
     pub backup_status: Option<BackupStatus>,
     /// BackupType:
     ///
-    /// -
-    ///
-    /// `USER` - You create and manage these using the on-demand backup feature.
-    ///
-    /// -
-    ///
-    /// `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is
+    /// - `USER` - You create and manage these using the on-demand backup feature.
+    /// \- `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is
     /// automatically created and is retained for 35 days (at no additional cost). System backups allow
     /// you to restore the deleted table to the state it was in just before the point of deletion.
-    ///
-    /// -
-    ///
-    /// `AWS_BACKUP` - On-demand backup created by you from Backup service.
+    /// - `AWS_BACKUP` - On-demand backup created by you from Backup service.
     pub backup_type: Option<BackupType>,
     /// Size of the backup in bytes.
     pub backup_size_bytes: Option<i64>,
@@ -1910,24 +1857,17 @@ ziggurat_core::string_enum!(BillingMode);
 /// Contains the details for the read/write capacity mode. This page talks about `PROVISIONED` and
 /// `PAY_PER_REQUEST` billing modes. For more information about these modes, see [Read/write capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadWriteCapacityMode.html).
 ///
-/// **Note:**
-///
-/// You may need to switch to on-demand mode at least once in order to return a `BillingModeSummary`
-/// response.
+/// **Note:** You may need to switch to on-demand mode at least once in order to return a
+/// `BillingModeSummary` response.
 #[derive(Clone, Default, PartialEq)]
 pub struct BillingModeSummary {
     /// Controls how you are charged for read and write throughput and how you manage capacity. This
     /// setting can be changed later.
     ///
-    /// -
-    ///
-    /// `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using
+    /// \- `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using
     /// `PROVISIONED` for predictable workloads.
-    ///
-    /// -
-    ///
-    /// `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using
-    /// `PAY_PER_REQUEST` for unpredictable workloads.
+    /// \- `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend
+    /// using `PAY_PER_REQUEST` for unpredictable workloads.
     pub billing_mode: Option<BillingMode>,
     /// Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.
     pub last_update_to_pay_per_request_date_time: Option<DateTime>,
@@ -2009,9 +1949,8 @@ impl DeserializeValue for BulkOperationBytes {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BULK_OPERATION_BYTES, &mut |i, d| {
-            match i {
-                0 => out.bulk_put_bytes = Some(de::member(&BULK_OPERATION_BYTES, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.bulk_put_bytes = Some(de::member(&BULK_OPERATION_BYTES, 0, d)?);
             }
             Ok(())
         })?;
@@ -2568,12 +2507,8 @@ impl DeserializeValue for BulkOperationVectorBytes {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BULK_OPERATION_VECTOR_BYTES, &mut |i, d| {
-            match i {
-                0 => {
-                    out.bulk_put_vector_bytes =
-                        Some(de::member(&BULK_OPERATION_VECTOR_BYTES, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.bulk_put_vector_bytes = Some(de::member(&BULK_OPERATION_VECTOR_BYTES, 0, d)?);
             }
             Ok(())
         })?;
@@ -2799,21 +2734,14 @@ ziggurat_core::string_enum!(ComparisonOperator);
 
 /// Represents the selection criteria for a `Query` or `Scan` operation:
 ///
-/// -
-///
-/// For a `Query` operation, `Condition` is used for specifying the `KeyConditions` to use when
+/// \- For a `Query` operation, `Condition` is used for specifying the `KeyConditions` to use when
 /// querying a table or an index. For `KeyConditions`, only the following comparison operators are
 /// supported:
-///
 /// `EQ | LE | LT | GE | GT | BEGINS_WITH | BETWEEN`
-///
 /// `Condition` is also used in a `QueryFilter`, which evaluates the query results and returns only
 /// the desired values.
-///
-/// -
-///
-/// For a `Scan` operation, `Condition` is used in a `ScanFilter`, which evaluates the scan results
-/// and returns only the desired values.
+/// \- For a `Scan` operation, `Condition` is used in a `ScanFilter`, which evaluates the scan
+/// results and returns only the desired values.
 #[derive(Clone, Default, PartialEq)]
 pub struct Condition {
     /// One or more values to evaluate against the supplied attribute. The number of values in the list
@@ -2837,132 +2765,79 @@ pub struct Condition {
     ///
     /// The following are descriptions of each comparison operator.
     ///
-    /// -
-    ///
-    /// `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.
-    ///
+    /// - `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number,
     /// Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element
     /// of a different type than the one provided in the request, the value does not match. For example,
     /// `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `NE` : Not equal. `NE` is supported for all data types, including lists and maps.
-    ///
+    /// - `NE` : Not equal. `NE` is supported for all data types, including lists and maps.
     /// `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary,
     /// String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different
     /// type than the one provided in the request, the value does not match. For example, `{"S":"6"}`
     /// does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `LE` : Less than or equal.
-    ///
+    /// - `LE` : Less than or equal.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If an item contains an `AttributeValue` element of a different type
     /// than the one provided in the request, the value does not match. For example, `{"S":"6"}` does
     /// not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `LT` : Less than.
-    ///
+    /// - `LT` : Less than.
     /// `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary
     /// (not a set type). If an item contains an `AttributeValue` element of a different type than the
     /// one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal
     /// `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `GE` : Greater than or equal.
-    ///
+    /// - `GE` : Greater than or equal.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If an item contains an `AttributeValue` element of a different type
     /// than the one provided in the request, the value does not match. For example, `{"S":"6"}` does
     /// not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `GT` : Greater than.
-    ///
+    /// - `GT` : Greater than.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If an item contains an `AttributeValue` element of a different type
     /// than the one provided in the request, the value does not match. For example, `{"S":"6"}` does
     /// not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// \- `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including
+    /// lists and maps.
     ///
-    /// -
-    ///
-    /// `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists
-    /// and maps.
-    ///
-    /// **Note:**
-    ///
-    /// This operator tests for the existence of an attribute, not its data type. If the data type of
-    /// attribute "`a`" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`.
-    /// This result is because the attribute "`a`" exists; its data type is not relevant to the
+    /// **Note:** This operator tests for the existence of an attribute, not its data type. If the data
+    /// type of attribute "`a`" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean
+    /// `true`. This result is because the attribute "`a`" exists; its data type is not relevant to the
     /// `NOT_NULL` comparison operator.
     ///
-    /// -
+    /// \- `NULL` : The attribute does not exist. `NULL` is supported for all data types, including
+    /// lists and maps.
     ///
-    /// `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists
-    /// and maps.
+    /// **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the
+    /// data type of attribute "`a`" is null, and you evaluate it using `NULL`, the result is a Boolean
+    /// `false`. This is because the attribute "`a`" exists; its data type is not relevant to the `NULL`
+    /// comparison operator.
     ///
-    /// **Note:**
-    ///
-    /// This operator tests for the nonexistence of an attribute, not its data type. If the data type of
-    /// attribute "`a`" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This
-    /// is because the attribute "`a`" exists; its data type is not relevant to the `NULL` comparison
-    /// operator.
-    ///
-    /// -
-    ///
-    /// `CONTAINS` : Checks for a subsequence, or value in a set.
-    ///
+    /// - `CONTAINS` : Checks for a subsequence, or value in a set.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If the target attribute of the comparison is of type String, then the
     /// operator checks for a substring match. If the target attribute of the comparison is of type
     /// Binary, then the operator looks for a subsequence of the target that matches the input. If the
     /// target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then the operator
     /// evaluates to true if it finds an exact match with any member of the set.
-    ///
     /// CONTAINS is supported for lists: When evaluating "`a CONTAINS b`", "`a`" can be a list; however,
     /// "`b`" cannot be a set, a map, or a list.
-    ///
-    /// -
-    ///
-    /// `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.
-    ///
+    /// - `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If the target attribute of the comparison is a String, then the
     /// operator checks for the absence of a substring match. If the target attribute of the comparison
     /// is Binary, then the operator checks for the absence of a subsequence of the target that matches
     /// the input. If the target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then
     /// the operator evaluates to true if it *does not* find an exact match with any member of the set.
-    ///
     /// NOT\_CONTAINS is supported for lists: When evaluating "`a NOT CONTAINS b`", "`a`" can be a list;
     /// however, "`b`" cannot be a set, a map, or a list.
-    ///
-    /// -
-    ///
-    /// `BEGINS_WITH` : Checks for a prefix.
-    ///
+    /// - `BEGINS_WITH` : Checks for a prefix.
     /// `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type).
     /// The target attribute of the comparison must be of type String or Binary (not a Number or a set type).
-    ///
-    /// -
-    ///
-    /// `IN` : Checks for matching elements in a list.
-    ///
+    /// - `IN` : Checks for matching elements in a list.
     /// `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number,
     /// or Binary. These attributes are compared against an existing attribute of an item. If any
     /// elements of the input are equal to the item attribute, the expression evaluates to true.
-    ///
-    /// -
-    ///
-    /// `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second
+    /// \- `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second
     /// value.
-    ///
     /// `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String,
     /// Number, or Binary (not a set type). A target attribute matches if the target value is greater
     /// than, or equal to, the first element and less than, or equal to, the second element. If an item
@@ -3417,11 +3292,8 @@ impl DeserializeValue for ContinuousBackupsUnavailableException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTINUOUS_BACKUPS_UNAVAILABLE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(&CONTINUOUS_BACKUPS_UNAVAILABLE_EXCEPTION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&CONTINUOUS_BACKUPS_UNAVAILABLE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -3742,17 +3614,9 @@ pub struct CreateGlobalTableWitnessGroupMemberAction {
     /// The Amazon Web Services Region name to be added as a witness Region for the MRSC global table.
     /// The witness must be in a different Region than the replicas and within the same Region set:
     ///
-    /// -
-    ///
-    /// US Region set: US East (N. Virginia), US East (Ohio), US West (Oregon)
-    ///
-    /// -
-    ///
-    /// EU Region set: Europe (Ireland), Europe (London), Europe (Paris), Europe (Frankfurt)
-    ///
-    /// -
-    ///
-    /// AP Region set: Asia Pacific (Tokyo), Asia Pacific (Seoul), Asia Pacific (Osaka)
+    /// - US Region set: US East (N. Virginia), US East (Ohio), US West (Oregon)
+    /// - EU Region set: Europe (Ireland), Europe (London), Europe (Paris), Europe (Frankfurt)
+    /// - AP Region set: Asia Pacific (Tokyo), Asia Pacific (Seoul), Asia Pacific (Osaka)
     ///
     /// Required.
     pub region_name: String,
@@ -3784,12 +3648,9 @@ impl DeserializeValue for CreateGlobalTableWitnessGroupMemberAction {
         d.read_struct(
             &CREATE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.region_name =
-                            de::member(&CREATE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.region_name =
+                        de::member(&CREATE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?;
                 }
                 Ok(())
             },
@@ -3831,9 +3692,8 @@ impl DeserializeValue for CreateReplicaAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_REPLICA_ACTION, &mut |i, d| {
-            match i {
-                0 => out.region_name = de::member(&CREATE_REPLICA_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.region_name = de::member(&CREATE_REPLICA_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4185,9 +4045,8 @@ impl DeserializeValue for DeleteGlobalSecondaryIndexAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_GLOBAL_SECONDARY_INDEX_ACTION, &mut |i, d| {
-            match i {
-                0 => out.index_name = de::member(&DELETE_GLOBAL_SECONDARY_INDEX_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.index_name = de::member(&DELETE_GLOBAL_SECONDARY_INDEX_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4235,12 +4094,9 @@ impl DeserializeValue for DeleteGlobalTableWitnessGroupMemberAction {
         d.read_struct(
             &DELETE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.region_name =
-                            de::member(&DELETE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.region_name =
+                        de::member(&DELETE_GLOBAL_TABLE_WITNESS_GROUP_MEMBER_ACTION, 0, d)?;
                 }
                 Ok(())
             },
@@ -4282,9 +4138,8 @@ impl DeserializeValue for DeleteReplicaAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_REPLICA_ACTION, &mut |i, d| {
-            match i {
-                0 => out.region_name = de::member(&DELETE_REPLICA_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.region_name = de::member(&DELETE_REPLICA_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4327,9 +4182,8 @@ impl DeserializeValue for DeleteReplicationGroupMemberAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_REPLICATION_GROUP_MEMBER_ACTION, &mut |i, d| {
-            match i {
-                0 => out.region_name = de::member(&DELETE_REPLICATION_GROUP_MEMBER_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.region_name = de::member(&DELETE_REPLICATION_GROUP_MEMBER_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4371,9 +4225,8 @@ impl DeserializeValue for DeleteRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.key = de::member(&DELETE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.key = de::member(&DELETE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -4416,9 +4269,8 @@ impl DeserializeValue for DeleteVectorIndexAction {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_VECTOR_INDEX_ACTION, &mut |i, d| {
-            match i {
-                0 => out.index_name = de::member(&DELETE_VECTOR_INDEX_ACTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.index_name = de::member(&DELETE_VECTOR_INDEX_ACTION, 0, d)?;
             }
             Ok(())
         })?;
@@ -4630,9 +4482,8 @@ impl DeserializeValue for DuplicateItemException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DUPLICATE_ITEM_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&DUPLICATE_ITEM_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&DUPLICATE_ITEM_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -4678,12 +4529,9 @@ impl DeserializeValue for EnableKinesisStreamingConfiguration {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ENABLE_KINESIS_STREAMING_CONFIGURATION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.approximate_creation_date_time_precision =
-                        Some(de::member(&ENABLE_KINESIS_STREAMING_CONFIGURATION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.approximate_creation_date_time_precision =
+                    Some(de::member(&ENABLE_KINESIS_STREAMING_CONFIGURATION, 0, d)?);
             }
             Ok(())
         })?;
@@ -4758,15 +4606,10 @@ pub(crate) static EXPECTED_ATTRIBUTE_MAP: Schema =
 /// operation succeeds; if not, the operation fails. You can use `ExpectedAttributeValue` in one of
 /// two different ways:
 ///
-/// -
-///
-/// Use `AttributeValueList` to specify one or more values to compare against an attribute. Use
+/// \- Use `AttributeValueList` to specify one or more values to compare against an attribute. Use
 /// `ComparisonOperator` to specify how you want to perform the comparison. If the comparison
 /// evaluates to true, then the conditional operation succeeds.
-///
-/// -
-///
-/// Use `Value` to specify a value that DynamoDB will compare against an attribute. If the values
+/// \- Use `Value` to specify a value that DynamoDB will compare against an attribute. If the values
 /// match, then `ExpectedAttributeValue` evaluates to true and the conditional operation succeeds.
 /// Optionally, you can also set `Exists` to false, indicating that you *do not* expect to find the
 /// attribute value in the table. In this case, the conditional operation succeeds only if the
@@ -4787,31 +4630,21 @@ pub struct ExpectedAttributeValue {
     pub value: Option<AttributeValue>,
     /// Causes DynamoDB to evaluate the value before attempting a conditional operation:
     ///
-    /// -
-    ///
-    /// If `Exists` is `true`, DynamoDB will check to see if that attribute value already exists in the
-    /// table. If it is found, then the operation succeeds. If it is not found, the operation fails with
-    /// a `ConditionCheckFailedException`.
-    ///
-    /// -
-    ///
-    /// If `Exists` is `false`, DynamoDB assumes that the attribute value does not exist in the table.
-    /// If in fact the value does not exist, then the assumption is valid and the operation succeeds. If
-    /// the value is found, despite the assumption that it does not exist, the operation fails with a
-    /// `ConditionCheckFailedException`.
+    /// \- If `Exists` is `true`, DynamoDB will check to see if that attribute value already exists in
+    /// the table. If it is found, then the operation succeeds. If it is not found, the operation fails
+    /// with a `ConditionCheckFailedException`.
+    /// \- If `Exists` is `false`, DynamoDB assumes that the attribute value does not exist in the
+    /// table. If in fact the value does not exist, then the assumption is valid and the operation
+    /// succeeds. If the value is found, despite the assumption that it does not exist, the operation
+    /// fails with a `ConditionCheckFailedException`.
     ///
     /// The default setting for `Exists` is `true`. If you supply a `Value` all by itself, DynamoDB
     /// assumes the attribute exists: You don't have to set `Exists` to `true`, because it is implied.
     ///
     /// DynamoDB returns a `ValidationException` if:
     ///
-    /// -
-    ///
-    /// `Exists` is `true` but there is no `Value` to check. (You expect a value to exist, but don't specify what that value is.)
-    ///
-    /// -
-    ///
-    /// `Exists` is `false` but you also provide a `Value`. (You cannot expect an attribute to have a value, while also expecting it not to exist.)
+    /// \- `Exists` is `true` but there is no `Value` to check. (You expect a value to exist, but don't specify what that value is.)
+    /// \- `Exists` is `false` but you also provide a `Value`. (You cannot expect an attribute to have a value, while also expecting it not to exist.)
     pub exists: Option<bool>,
     /// A comparator for evaluating attributes in the `AttributeValueList`. For example, equals, greater
     /// than, less than, etc.
@@ -4822,132 +4655,79 @@ pub struct ExpectedAttributeValue {
     ///
     /// The following are descriptions of each comparison operator.
     ///
-    /// -
-    ///
-    /// `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.
-    ///
+    /// - `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number,
     /// Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element
     /// of a different type than the one provided in the request, the value does not match. For example,
     /// `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `NE` : Not equal. `NE` is supported for all data types, including lists and maps.
-    ///
+    /// - `NE` : Not equal. `NE` is supported for all data types, including lists and maps.
     /// `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary,
     /// String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different
     /// type than the one provided in the request, the value does not match. For example, `{"S":"6"}`
     /// does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `LE` : Less than or equal.
-    ///
+    /// - `LE` : Less than or equal.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If an item contains an `AttributeValue` element of a different type
     /// than the one provided in the request, the value does not match. For example, `{"S":"6"}` does
     /// not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `LT` : Less than.
-    ///
+    /// - `LT` : Less than.
     /// `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary
     /// (not a set type). If an item contains an `AttributeValue` element of a different type than the
     /// one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal
     /// `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `GE` : Greater than or equal.
-    ///
+    /// - `GE` : Greater than or equal.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If an item contains an `AttributeValue` element of a different type
     /// than the one provided in the request, the value does not match. For example, `{"S":"6"}` does
     /// not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
-    ///
-    /// -
-    ///
-    /// `GT` : Greater than.
-    ///
+    /// - `GT` : Greater than.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If an item contains an `AttributeValue` element of a different type
     /// than the one provided in the request, the value does not match. For example, `{"S":"6"}` does
     /// not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// \- `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including
+    /// lists and maps.
     ///
-    /// -
-    ///
-    /// `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists
-    /// and maps.
-    ///
-    /// **Note:**
-    ///
-    /// This operator tests for the existence of an attribute, not its data type. If the data type of
-    /// attribute "`a`" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`.
-    /// This result is because the attribute "`a`" exists; its data type is not relevant to the
+    /// **Note:** This operator tests for the existence of an attribute, not its data type. If the data
+    /// type of attribute "`a`" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean
+    /// `true`. This result is because the attribute "`a`" exists; its data type is not relevant to the
     /// `NOT_NULL` comparison operator.
     ///
-    /// -
+    /// \- `NULL` : The attribute does not exist. `NULL` is supported for all data types, including
+    /// lists and maps.
     ///
-    /// `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists
-    /// and maps.
+    /// **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the
+    /// data type of attribute "`a`" is null, and you evaluate it using `NULL`, the result is a Boolean
+    /// `false`. This is because the attribute "`a`" exists; its data type is not relevant to the `NULL`
+    /// comparison operator.
     ///
-    /// **Note:**
-    ///
-    /// This operator tests for the nonexistence of an attribute, not its data type. If the data type of
-    /// attribute "`a`" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This
-    /// is because the attribute "`a`" exists; its data type is not relevant to the `NULL` comparison
-    /// operator.
-    ///
-    /// -
-    ///
-    /// `CONTAINS` : Checks for a subsequence, or value in a set.
-    ///
+    /// - `CONTAINS` : Checks for a subsequence, or value in a set.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If the target attribute of the comparison is of type String, then the
     /// operator checks for a substring match. If the target attribute of the comparison is of type
     /// Binary, then the operator looks for a subsequence of the target that matches the input. If the
     /// target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then the operator
     /// evaluates to true if it finds an exact match with any member of the set.
-    ///
     /// CONTAINS is supported for lists: When evaluating "`a CONTAINS b`", "`a`" can be a list; however,
     /// "`b`" cannot be a set, a map, or a list.
-    ///
-    /// -
-    ///
-    /// `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.
-    ///
+    /// - `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.
     /// `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or
     /// Binary (not a set type). If the target attribute of the comparison is a String, then the
     /// operator checks for the absence of a substring match. If the target attribute of the comparison
     /// is Binary, then the operator checks for the absence of a subsequence of the target that matches
     /// the input. If the target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then
     /// the operator evaluates to true if it *does not* find an exact match with any member of the set.
-    ///
     /// NOT\_CONTAINS is supported for lists: When evaluating "`a NOT CONTAINS b`", "`a`" can be a list;
     /// however, "`b`" cannot be a set, a map, or a list.
-    ///
-    /// -
-    ///
-    /// `BEGINS_WITH` : Checks for a prefix.
-    ///
+    /// - `BEGINS_WITH` : Checks for a prefix.
     /// `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type).
     /// The target attribute of the comparison must be of type String or Binary (not a Number or a set type).
-    ///
-    /// -
-    ///
-    /// `IN` : Checks for matching elements in a list.
-    ///
+    /// - `IN` : Checks for matching elements in a list.
     /// `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number,
     /// or Binary. These attributes are compared against an existing attribute of an item. If any
     /// elements of the input are equal to the item attribute, the expression evaluates to true.
-    ///
-    /// -
-    ///
-    /// `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second
+    /// \- `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second
     /// value.
-    ///
     /// `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String,
     /// Number, or Binary (not a set type). A target attribute matches if the target value is greater
     /// than, or equal to, the first element and less than, or equal to, the second element. If an item
@@ -5050,9 +4830,8 @@ impl DeserializeValue for ExportConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPORT_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EXPORT_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EXPORT_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -5095,13 +4874,8 @@ pub struct ExportDescription {
     /// Type of encryption used on the bucket where export data is stored. Valid values for
     /// `S3SseAlgorithm` are:
     ///
-    /// -
-    ///
-    /// `AES256` - server-side encryption with Amazon S3 managed keys
-    ///
-    /// -
-    ///
-    /// `KMS` - server-side encryption with KMS managed keys
+    /// - `AES256` - server-side encryption with Amazon S3 managed keys
+    /// - `KMS` - server-side encryption with KMS managed keys
     pub s3_sse_algorithm: Option<S3SseAlgorithm>,
     /// The ID of the KMS managed key used to encrypt the S3 bucket where export data is stored (if applicable).
     pub s3_sse_kms_key_id: Option<String>,
@@ -5300,9 +5074,8 @@ impl DeserializeValue for ExportNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPORT_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EXPORT_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EXPORT_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -5715,19 +5488,12 @@ pub struct GlobalSecondaryIndex {
     /// The complete key schema for a global secondary index, which consists of one or more pairs of
     /// attribute names and key types:
     ///
-    /// -
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -5815,7 +5581,7 @@ ziggurat_core::shape_value!(GlobalSecondaryIndex);
 pub struct GlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
     pub index_name: Option<String>,
-    /// `ProvisionedWriteCapacityAutoScalingUpdate`.
+    /// Represents the auto scaling settings to be modified for a global table or global secondary index.
     pub provisioned_write_capacity_auto_scaling_update: Option<AutoScalingSettingsUpdate>,
 }
 
@@ -5892,19 +5658,12 @@ pub struct GlobalSecondaryIndexDescription {
     /// The complete key schema for a global secondary index, which consists of one or more pairs of
     /// attribute names and key types:
     ///
-    /// -
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -5916,21 +5675,10 @@ pub struct GlobalSecondaryIndexDescription {
     pub projection: Option<Projection>,
     /// The current state of the global secondary index:
     ///
-    /// -
-    ///
-    /// `CREATING` - The index is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The index is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The index is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The index is ready for use.
+    /// - `CREATING` - The index is being created.
+    /// - `UPDATING` - The index is being updated.
+    /// - `DELETING` - The index is being deleted.
+    /// - `ACTIVE` - The index is ready for use.
     pub index_status: Option<IndexStatus>,
     /// Indicates whether the index is currently backfilling. *Backfilling* is the process of reading
     /// items from the table and determining whether they can be added to the index. (Not all items will qualify: For example, a partition key cannot have any duplicate values.)
@@ -5941,10 +5689,8 @@ pub struct GlobalSecondaryIndexDescription {
     /// is set to CREATING and `Backfilling` is true. You can't delete the index that is being created
     /// when `IndexStatus` is set to CREATING and `Backfilling` is false.
     ///
-    /// **Note:**
-    ///
-    /// For indexes that were created during a `CreateTable` operation, the `Backfilling` attribute does
-    /// not appear in the `DescribeTable` output.
+    /// **Note:** For indexes that were created during a `CreateTable` operation, the `Backfilling`
+    /// attribute does not appear in the `DescribeTable` output.
     pub backfilling: Option<bool>,
     /// Represents the provisioned throughput settings for the specified global secondary index.
     ///
@@ -6066,19 +5812,12 @@ pub struct GlobalSecondaryIndexInfo {
     /// The complete key schema for a global secondary index, which consists of one or more pairs of
     /// attribute names and key types:
     ///
-    /// -
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -6090,7 +5829,7 @@ pub struct GlobalSecondaryIndexInfo {
     pub projection: Option<Projection>,
     /// Represents the provisioned throughput settings for the specified global secondary index.
     pub provisioned_throughput: Option<ProvisionedThroughput>,
-    /// `OnDemandThroughput`.
+    /// Sets the maximum number of read and write units for the specified on-demand table.
     pub on_demand_throughput: Option<OnDemandThroughput>,
 }
 
@@ -6157,17 +5896,9 @@ pub(crate) static GLOBAL_SECONDARY_INDEX_LIST: Schema = Schema::list(
 
 /// Represents one of the following:
 ///
-/// -
-///
-/// A new global secondary index to be added to an existing table.
-///
-/// -
-///
-/// New provisioned throughput parameters for an existing global secondary index.
-///
-/// -
-///
-/// An existing global secondary index to be removed from an existing table.
+/// - A new global secondary index to be added to an existing table.
+/// - New provisioned throughput parameters for an existing global secondary index.
+/// - An existing global secondary index to be removed from an existing table.
 #[derive(Clone, Default, PartialEq)]
 pub struct GlobalSecondaryIndexUpdate {
     /// The name of an existing global secondary index, along with new provisioned throughput settings
@@ -6175,25 +5906,11 @@ pub struct GlobalSecondaryIndexUpdate {
     pub update: Option<UpdateGlobalSecondaryIndexAction>,
     /// The parameters required for creating a global secondary index on an existing table:
     ///
-    /// -
-    ///
-    /// `IndexName `
-    ///
-    /// -
-    ///
-    /// `KeySchema `
-    ///
-    /// -
-    ///
-    /// `AttributeDefinitions `
-    ///
-    /// -
-    ///
-    /// `Projection `
-    ///
-    /// -
-    ///
-    /// `ProvisionedThroughput `
+    /// - `IndexName `
+    /// - `KeySchema `
+    /// - `AttributeDefinitions `
+    /// - `Projection `
+    /// - `ProvisionedThroughput `
     pub create: Option<CreateGlobalSecondaryIndexAction>,
     /// The name of an existing global secondary index to be removed.
     pub delete: Option<DeleteGlobalSecondaryIndexAction>,
@@ -6410,9 +6127,8 @@ impl DeserializeValue for GlobalTableAlreadyExistsException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GLOBAL_TABLE_ALREADY_EXISTS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&GLOBAL_TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&GLOBAL_TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6434,21 +6150,10 @@ pub struct GlobalTableDescription {
     pub creation_date_time: Option<DateTime>,
     /// The current state of the global table:
     ///
-    /// -
-    ///
-    /// `CREATING` - The global table is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The global table is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The global table is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The global table is ready for use.
+    /// - `CREATING` - The global table is being created.
+    /// - `UPDATING` - The global table is being updated.
+    /// - `DELETING` - The global table is being deleted.
+    /// - `ACTIVE` - The global table is ready for use.
     pub global_table_status: Option<GlobalTableStatus>,
     /// The global table name.
     pub global_table_name: Option<String>,
@@ -6628,9 +6333,8 @@ impl DeserializeValue for GlobalTableNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GLOBAL_TABLE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&GLOBAL_TABLE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&GLOBAL_TABLE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6789,13 +6493,8 @@ pub(crate) static GLOBAL_TABLE_WITNESS_DESCRIPTION_LIST: Schema = Schema::list(
 
 /// Represents one of the following:
 ///
-/// -
-///
-/// A new witness to be added to a new global table.
-///
-/// -
-///
-/// An existing witness to be removed from an existing global table.
+/// - A new witness to be added to a new global table.
+/// - An existing witness to be removed from an existing global table.
 ///
 /// You can configure one witness per MRSC global table.
 #[derive(Clone, Default, PartialEq)]
@@ -6891,11 +6590,8 @@ impl DeserializeValue for IdempotentParameterMismatchException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(&IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IDEMPOTENT_PARAMETER_MISMATCH_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6940,9 +6636,8 @@ impl DeserializeValue for ImportConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IMPORT_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&IMPORT_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IMPORT_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -6986,9 +6681,8 @@ impl DeserializeValue for ImportNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IMPORT_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&IMPORT_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IMPORT_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7390,9 +7084,8 @@ impl DeserializeValue for IndexNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INDEX_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INDEX_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INDEX_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7562,9 +7255,8 @@ impl DeserializeValue for InputFormatOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INPUT_FORMAT_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.csv = Some(de::member(&INPUT_FORMAT_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.csv = Some(de::member(&INPUT_FORMAT_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -7581,9 +7273,8 @@ pub struct InputS3Configuration {
     /// The Amazon Web Services account ID of the input bucket owner. If you omit this value, DynamoDB
     /// uses the Amazon Web Services account ID of the requester.
     ///
-    /// **Note:**
-    ///
-    /// `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services account.
+    /// **Note:** `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services
+    /// account.
     pub s3_bucket_owner: Option<String>,
     /// The name of the Amazon S3 bucket that contains the input objects.
     ///
@@ -7679,9 +7370,8 @@ impl DeserializeValue for InternalServerError {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INTERNAL_SERVER_ERROR, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INTERNAL_SERVER_ERROR, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INTERNAL_SERVER_ERROR, 0, d)?);
             }
             Ok(())
         })?;
@@ -7726,9 +7416,8 @@ impl DeserializeValue for InvalidExportTimeException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_EXPORT_TIME_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_EXPORT_TIME_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_EXPORT_TIME_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7774,9 +7463,8 @@ impl DeserializeValue for InvalidRestoreTimeException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_RESTORE_TIME_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_RESTORE_TIME_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_RESTORE_TIME_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -7913,15 +7601,12 @@ impl DeserializeValue for ItemCollectionSizeLimitExceededException {
         d.read_struct(
             &ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED_EXCEPTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.message = Some(de::member(
-                            &ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED_EXCEPTION,
-                            0,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.message = Some(de::member(
+                        &ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED_EXCEPTION,
+                        0,
+                        d,
+                    )?);
                 }
                 Ok(())
             },
@@ -7963,9 +7648,8 @@ impl DeserializeValue for ItemResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ITEM_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.item = Some(de::member(&ITEM_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.item = Some(de::member(&ITEM_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;
@@ -8016,19 +7700,12 @@ pub struct KeySchemaElement {
     pub attribute_name: String,
     /// The role that this key attribute will assume:
     ///
-    /// -
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -8146,43 +7823,27 @@ pub struct KeysAndAttributes {
     /// One or more substitution tokens for attribute names in an expression. The following are some use
     /// cases for using `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*).
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information on expression attribute names, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -8505,9 +8166,8 @@ impl DeserializeValue for LimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -8533,19 +8193,12 @@ pub struct LocalSecondaryIndex {
     /// The complete key schema for the local secondary index, consisting of one or more pairs of
     /// attribute names and key types:
     ///
-    /// -
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -8610,19 +8263,12 @@ pub struct LocalSecondaryIndexDescription {
     /// The complete key schema for the local secondary index, consisting of one or more pairs of
     /// attribute names and key types:
     ///
-    /// -
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -8712,19 +8358,12 @@ pub struct LocalSecondaryIndexInfo {
     /// The complete key schema for a local secondary index, which consists of one or more pairs of
     /// attribute names and key types:
     ///
-    /// -
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -8936,12 +8575,9 @@ impl DeserializeValue for OnDemandThroughputOverride {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ON_DEMAND_THROUGHPUT_OVERRIDE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.max_read_request_units =
-                        Some(de::member(&ON_DEMAND_THROUGHPUT_OVERRIDE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.max_read_request_units =
+                    Some(de::member(&ON_DEMAND_THROUGHPUT_OVERRIDE, 0, d)?);
             }
             Ok(())
         })?;
@@ -8958,9 +8594,8 @@ pub struct OutputS3Configuration {
     /// The Amazon Web Services account ID of the output bucket owner. If you omit this value, DynamoDB
     /// uses the Amazon Web Services account ID of the requester.
     ///
-    /// **Note:**
-    ///
-    /// `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services account.
+    /// **Note:** `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services
+    /// account.
     pub s3_bucket_owner: Option<String>,
     /// The name of the Amazon S3 bucket where DynamoDB writes output records.
     pub s3_bucket: Option<String>,
@@ -9166,13 +8801,8 @@ pub(crate) static PARTI_QL_BATCH_RESPONSE: Schema =
 pub struct PointInTimeRecoveryDescription {
     /// The current state of point in time recovery:
     ///
-    /// -
-    ///
-    /// `ENABLED` - Point in time recovery is enabled.
-    ///
-    /// -
-    ///
-    /// `DISABLED` - Point in time recovery is disabled.
+    /// - `ENABLED` - Point in time recovery is enabled.
+    /// - `DISABLED` - Point in time recovery is disabled.
     pub point_in_time_recovery_status: Option<PointInTimeRecoveryStatus>,
     /// The number of preceding days for which continuous backups are taken and maintained. Your table
     /// data is only recoverable to any point-in-time from within the configured recovery period. This
@@ -9380,15 +9010,12 @@ impl DeserializeValue for PointInTimeRecoveryUnavailableException {
         d.read_struct(
             &POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.message = Some(de::member(
-                            &POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION,
-                            0,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.message = Some(de::member(
+                        &POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION,
+                        0,
+                        d,
+                    )?);
                 }
                 Ok(())
             },
@@ -9436,9 +9063,8 @@ impl DeserializeValue for PolicyNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&POLICY_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&POLICY_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&POLICY_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -9463,18 +9089,10 @@ pub(crate) static PREPARED_STATEMENT_PARAMETERS: Schema = Schema::list(
 pub struct Projection {
     /// The set of attributes that are projected into the index:
     ///
-    /// -
-    ///
-    /// `KEYS_ONLY` - Only the index and primary keys are projected into the index.
-    ///
-    /// -
-    ///
-    /// `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will
+    /// - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    /// \- `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will
     /// include other non-key attributes that you specify.
-    ///
-    /// -
-    ///
-    /// `ALL` - All of the table attributes are projected into the index.
+    /// - `ALL` - All of the table attributes are projected into the index.
     ///
     /// When using the DynamoDB console, `ALL` is selected by default.
     pub projection_type: Option<ProjectionType>,
@@ -9830,12 +9448,8 @@ impl DeserializeValue for ProvisionedThroughputOverride {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PROVISIONED_THROUGHPUT_OVERRIDE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.read_capacity_units =
-                        Some(de::member(&PROVISIONED_THROUGHPUT_OVERRIDE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.read_capacity_units = Some(de::member(&PROVISIONED_THROUGHPUT_OVERRIDE, 0, d)?);
             }
             Ok(())
         })?;
@@ -9964,9 +9578,8 @@ impl DeserializeValue for PutRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PUT_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.item = de::member(&PUT_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.item = de::member(&PUT_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -10003,9 +9616,8 @@ impl DeserializeValue for Replica {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICA, &mut |i, d| {
-            match i {
-                0 => out.region_name = Some(de::member(&REPLICA, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.region_name = Some(de::member(&REPLICA, 0, d)?);
             }
             Ok(())
         })?;
@@ -10049,9 +9661,8 @@ impl DeserializeValue for ReplicaAlreadyExistsException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICA_ALREADY_EXISTS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLICA_ALREADY_EXISTS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLICA_ALREADY_EXISTS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -10069,29 +9680,18 @@ pub struct ReplicaAutoScalingDescription {
     pub region_name: Option<String>,
     /// Replica-specific global secondary index auto scaling settings.
     pub global_secondary_indexes: Option<Vec<ReplicaGlobalSecondaryIndexAutoScalingDescription>>,
-    /// `ReplicaProvisionedReadCapacityAutoScalingSettings`.
+    /// Represents the auto scaling settings for a global table or global secondary index.
     pub replica_provisioned_read_capacity_auto_scaling_settings:
         Option<AutoScalingSettingsDescription>,
-    /// `ReplicaProvisionedWriteCapacityAutoScalingSettings`.
+    /// Represents the auto scaling settings for a global table or global secondary index.
     pub replica_provisioned_write_capacity_auto_scaling_settings:
         Option<AutoScalingSettingsDescription>,
     /// The current state of the replica:
     ///
-    /// -
-    ///
-    /// `CREATING` - The replica is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The replica is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The replica is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The replica is ready for use.
+    /// - `CREATING` - The replica is being created.
+    /// - `UPDATING` - The replica is being updated.
+    /// - `DELETING` - The replica is being deleted.
+    /// - `ACTIVE` - The replica is ready for use.
     pub replica_status: Option<ReplicaStatus>,
 }
 
@@ -10183,7 +9783,7 @@ pub struct ReplicaAutoScalingUpdate {
     /// Represents the auto scaling settings of global secondary indexes that will be modified.
     pub replica_global_secondary_index_updates:
         Option<Vec<ReplicaGlobalSecondaryIndexAutoScalingUpdate>>,
-    /// `ReplicaProvisionedReadCapacityAutoScalingUpdate`.
+    /// Represents the auto scaling settings to be modified for a global table or global secondary index.
     pub replica_provisioned_read_capacity_auto_scaling_update: Option<AutoScalingSettingsUpdate>,
 }
 
@@ -10258,42 +9858,23 @@ pub struct ReplicaDescription {
     pub region_name: Option<String>,
     /// The current state of the replica:
     ///
-    /// -
+    /// - `CREATING` - The replica is being created.
+    /// - `UPDATING` - The replica is being updated.
+    /// - `DELETING` - The replica is being deleted.
+    /// - `ACTIVE` - The replica is ready for use.
+    /// \- `REGION_DISABLED` - The replica is inaccessible because the Amazon Web Services Region has
+    /// been disabled.
     ///
-    /// `CREATING` - The replica is being created.
+    /// **Note:** If the Amazon Web Services Region remains inaccessible for more than 20 hours,
+    /// DynamoDB will remove this replica from the replication group. The replica will not be deleted
+    /// and replication will stop from and to this region.
     ///
-    /// -
+    /// \- `INACCESSIBLE_ENCRYPTION_CREDENTIALS ` - The KMS key used to encrypt the table is
+    /// inaccessible.
     ///
-    /// `UPDATING` - The replica is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The replica is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The replica is ready for use.
-    ///
-    /// -
-    ///
-    /// `REGION_DISABLED` - The replica is inaccessible because the Amazon Web Services Region has been
-    /// disabled.
-    ///
-    /// **Note:**
-    ///
-    /// If the Amazon Web Services Region remains inaccessible for more than 20 hours, DynamoDB will
-    /// remove this replica from the replication group. The replica will not be deleted and replication
-    /// will stop from and to this region.
-    ///
-    /// -
-    ///
-    /// `INACCESSIBLE_ENCRYPTION_CREDENTIALS ` - The KMS key used to encrypt the table is inaccessible.
-    ///
-    /// **Note:**
-    ///
-    /// If the KMS key remains inaccessible for more than 20 hours, DynamoDB will remove this replica
-    /// from the replication group. The replica will not be deleted and replication will stop from and
-    /// to this region.
+    /// **Note:** If the KMS key remains inaccessible for more than 20 hours, DynamoDB will remove this
+    /// replica from the replication group. The replica will not be deleted and replication will stop
+    /// from and to this region.
     pub replica_status: Option<ReplicaStatus>,
     /// The Amazon Resource Name (ARN) of the global table replica.
     pub replica_arn: Option<String>,
@@ -10315,24 +9896,16 @@ pub struct ReplicaDescription {
     /// The time at which the replica was first detected as inaccessible. To determine cause of
     /// inaccessibility check the `ReplicaStatus` property.
     pub replica_inaccessible_date_time: Option<DateTime>,
-    /// `ReplicaTableClassSummary`.
+    /// Contains details of the table class.
     pub replica_table_class_summary: Option<TableClassSummary>,
     /// Indicates one of the settings synchronization modes for the global table replica:
     ///
-    /// -
-    ///
-    /// `ENABLED`: Indicates that the settings synchronization mode for the global table replica is
+    /// \- `ENABLED`: Indicates that the settings synchronization mode for the global table replica is
     /// enabled.
-    ///
-    /// -
-    ///
-    /// `DISABLED`: Indicates that the settings synchronization mode for the global table replica is
+    /// \- `DISABLED`: Indicates that the settings synchronization mode for the global table replica is
     /// disabled.
-    ///
-    /// -
-    ///
-    /// `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates
-    /// that certain global table settings can be overridden.
+    /// \- `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table.
+    /// Indicates that certain global table settings can be overridden.
     pub global_table_settings_replication_mode: Option<GlobalTableSettingsReplicationMode>,
 }
 
@@ -10517,26 +10090,15 @@ pub struct ReplicaGlobalSecondaryIndexAutoScalingDescription {
     pub index_name: Option<String>,
     /// The current state of the replica global secondary index:
     ///
-    /// -
-    ///
-    /// `CREATING` - The index is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The table/index configuration is being updated. The table/index remains available
-    /// for data operations when `UPDATING`
-    ///
-    /// -
-    ///
-    /// `DELETING` - The index is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The index is ready for use.
+    /// - `CREATING` - The index is being created.
+    /// \- `UPDATING` - The table/index configuration is being updated. The table/index remains
+    /// available for data operations when `UPDATING`
+    /// - `DELETING` - The index is being deleted.
+    /// - `ACTIVE` - The index is ready for use.
     pub index_status: Option<IndexStatus>,
-    /// `ProvisionedReadCapacityAutoScalingSettings`.
+    /// Represents the auto scaling settings for a global table or global secondary index.
     pub provisioned_read_capacity_auto_scaling_settings: Option<AutoScalingSettingsDescription>,
-    /// `ProvisionedWriteCapacityAutoScalingSettings`.
+    /// Represents the auto scaling settings for a global table or global secondary index.
     pub provisioned_write_capacity_auto_scaling_settings: Option<AutoScalingSettingsDescription>,
 }
 
@@ -10639,7 +10201,7 @@ pub(crate) static REPLICA_GLOBAL_SECONDARY_INDEX_AUTO_SCALING_DESCRIPTION_LIST: 
 pub struct ReplicaGlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
     pub index_name: Option<String>,
-    /// `ProvisionedReadCapacityAutoScalingUpdate`.
+    /// Represents the auto scaling settings to be modified for a global table or global secondary index.
     pub provisioned_read_capacity_auto_scaling_update: Option<AutoScalingSettingsUpdate>,
 }
 
@@ -10830,21 +10392,10 @@ pub struct ReplicaGlobalSecondaryIndexSettingsDescription {
     pub index_name: String,
     /// The current status of the global secondary index:
     ///
-    /// -
-    ///
-    /// `CREATING` - The global secondary index is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The global secondary index is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The global secondary index is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The global secondary index is ready for use.
+    /// - `CREATING` - The global secondary index is being created.
+    /// - `UPDATING` - The global secondary index is being updated.
+    /// - `DELETING` - The global secondary index is being deleted.
+    /// - `ACTIVE` - The global secondary index is ready for use.
     pub index_status: Option<IndexStatus>,
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a
     /// `ThrottlingException`.
@@ -11091,9 +10642,8 @@ impl DeserializeValue for ReplicaNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICA_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLICA_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLICA_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -11113,21 +10663,10 @@ pub struct ReplicaSettingsDescription {
     pub region_name: String,
     /// The current state of the Region:
     ///
-    /// -
-    ///
-    /// `CREATING` - The Region is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The Region is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The Region is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The Region is ready for use.
+    /// - `CREATING` - The Region is being created.
+    /// - `UPDATING` - The Region is being updated.
+    /// - `DELETING` - The Region is being deleted.
+    /// - `ACTIVE` - The Region is ready for use.
     pub replica_status: Option<ReplicaStatus>,
     /// The read/write capacity mode of the replica.
     pub replica_billing_mode_summary: Option<BillingModeSummary>,
@@ -11148,7 +10687,7 @@ pub struct ReplicaSettingsDescription {
     /// Replica global secondary index settings for the global table.
     pub replica_global_secondary_index_settings:
         Option<Vec<ReplicaGlobalSecondaryIndexSettingsDescription>>,
-    /// `ReplicaTableClassSummary`.
+    /// Contains details of the table class.
     pub replica_table_class_summary: Option<TableClassSummary>,
 }
 
@@ -11437,17 +10976,9 @@ ziggurat_core::string_enum!(ReplicaStatus);
 
 /// Represents one of the following:
 ///
-/// -
-///
-/// A new replica to be added to an existing global table.
-///
-/// -
-///
-/// New parameters for an existing replica.
-///
-/// -
-///
-/// An existing replica to be removed from an existing global table.
+/// - A new replica to be added to an existing global table.
+/// - New parameters for an existing replica.
+/// - An existing replica to be removed from an existing global table.
 #[derive(Clone, Default, PartialEq)]
 pub struct ReplicaUpdate {
     /// The parameters required for creating a replica on an existing global table.
@@ -11533,9 +11064,8 @@ impl DeserializeValue for ReplicatedWriteConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLICATED_WRITE_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLICATED_WRITE_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLICATED_WRITE_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -11548,33 +11078,20 @@ ziggurat_runtime::error_shape!(ReplicatedWriteConflictException);
 
 /// Represents one of the following:
 ///
-/// -
-///
-/// A new replica to be added to an existing regional table or global table. This request invokes
+/// \- A new replica to be added to an existing regional table or global table. This request invokes
 /// the `CreateTableReplica` action in the destination Region.
-///
-/// -
-///
-/// New parameters for an existing replica. This request invokes the `UpdateTable` action in the
+/// \- New parameters for an existing replica. This request invokes the `UpdateTable` action in the
 /// destination Region.
-///
-/// -
-///
-/// An existing replica to be deleted. The request invokes the `DeleteTableReplica` action in the
+/// \- An existing replica to be deleted. The request invokes the `DeleteTableReplica` action in the
 /// destination Region, deleting the replica and all if its items in the destination Region.
-///
-/// -
-///
-/// The local replica to be disassociated from a global table and retained as a standalone regional
-/// table.
+/// \- The local replica to be disassociated from a global table and retained as a standalone
+/// regional table.
 ///
 /// Each `ReplicationGroupUpdate` contains exactly one action. A `Disassociate` action must be the
 /// only replica update in the request; including other updates causes the request to fail.
 ///
-/// **Note:**
-///
-/// When you manually remove a table or global table replica, you do not automatically remove any
-/// associated scalable targets, scaling policies, or CloudWatch alarms.
+/// **Note:** When you manually remove a table or global table replica, you do not automatically
+/// remove any associated scalable targets, scaling policies, or CloudWatch alarms.
 #[derive(Clone, Default, PartialEq)]
 pub struct ReplicationGroupUpdate {
     /// The parameters required for creating a replica for the table.
@@ -11701,17 +11218,9 @@ ziggurat_runtime::error_shape!(RequestLimitExceeded);
 
 /// The operation conflicts with the resource's availability. For example:
 ///
-/// -
-///
-/// You attempted to recreate an existing table.
-///
-/// -
-///
-/// You tried to delete a table currently in the `CREATING` state.
-///
-/// -
-///
-/// You tried to update a resource that was already being updated.
+/// - You attempted to recreate an existing table.
+/// - You tried to delete a table currently in the `CREATING` state.
+/// - You tried to update a resource that was already being updated.
 ///
 /// When appropriate, wait for the ongoing update to complete and attempt the request again.
 #[derive(Clone, Default)]
@@ -11744,9 +11253,8 @@ impl DeserializeValue for ResourceInUseException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_IN_USE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_IN_USE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_IN_USE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -11792,9 +11300,8 @@ impl DeserializeValue for ResourceNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -11869,22 +11376,13 @@ ziggurat_core::shape_value!(RestoreSummary);
 /// Determines the level of detail about either provisioned or on-demand throughput consumption that
 /// is returned in the response:
 ///
-/// -
-///
-/// `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together
-/// with `ConsumedCapacity` for each table and secondary index that was accessed.
-///
+/// \- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation,
+/// together with `ConsumedCapacity` for each table and secondary index that was accessed.
 /// Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at
 /// all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for
 /// table(s).
-///
-/// -
-///
-/// `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.
-///
-/// -
-///
-/// `NONE` - No `ConsumedCapacity` details are included in the response.
+/// - `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.
+/// - `NONE` - No `ConsumedCapacity` details are included in the response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReturnConsumedCapacity {
@@ -12151,19 +11649,12 @@ ziggurat_core::string_enum!(S3SseAlgorithm);
 pub struct SSEDescription {
     /// Represents the current state of server-side encryption. The only supported values are:
     ///
-    /// -
-    ///
-    /// `ENABLED` - Server-side encryption is enabled.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - Server-side encryption is being updated.
+    /// - `ENABLED` - Server-side encryption is enabled.
+    /// - `UPDATING` - Server-side encryption is being updated.
     pub status: Option<SSEStatus>,
     /// Server-side encryption type. The only supported value is:
     ///
-    /// -
-    ///
-    /// `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your
+    /// \- `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your
     /// account and is managed by KMS (KMS charges apply).
     pub sse_type: Option<SSEType>,
     /// The KMS key ARN used for the KMS encryption.
@@ -12233,9 +11724,7 @@ pub struct SSESpecification {
     pub enabled: Option<bool>,
     /// Server-side encryption type. The only supported value is:
     ///
-    /// -
-    ///
-    /// `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your
+    /// \- `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your
     /// account and is managed by KMS (KMS charges apply).
     pub sse_type: Option<SSEType>,
     /// The KMS key that should be used for the KMS encryption. To specify a key, use its key ID, Amazon
@@ -12481,14 +11970,9 @@ pub struct SearchSchemaElement {
     pub attribute_name: String,
     /// The role of the attribute in the search schema. Valid values:
     ///
-    /// -
-    ///
-    /// `HASH` - A partition key that partitions the vector index for independent scaling. When
+    /// \- `HASH` - A partition key that partitions the vector index for independent scaling. When
     /// specified, you must provide this attribute's value in the `SearchConditionExpression`.
-    ///
-    /// -
-    ///
-    /// `INLINE_FILTER` - An attribute projected into the vector index for filtering at the storage
+    /// \- `INLINE_FILTER` - An attribute projected into the vector index for filtering at the storage
     /// layer during search. Inline filters are optional in the `SearchConditionExpression`.
     ///
     /// Required.
@@ -12671,22 +12155,17 @@ pub struct SourceTableDetails {
     ///
     /// Required.
     pub provisioned_throughput: ProvisionedThroughput,
-    /// `OnDemandThroughput`.
+    /// Sets the maximum number of read and write units for the specified on-demand table.
     pub on_demand_throughput: Option<OnDemandThroughput>,
     /// Number of items in the table. Note that this is an approximate value.
     pub item_count: Option<i64>,
     /// Controls how you are charged for read and write throughput and how you manage capacity. This
     /// setting can be changed later.
     ///
-    /// -
-    ///
-    /// `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using
+    /// \- `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using
     /// `PROVISIONED` for predictable workloads.
-    ///
-    /// -
-    ///
-    /// `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using
-    /// `PAY_PER_REQUEST` for unpredictable workloads.
+    /// \- `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend
+    /// using `PAY_PER_REQUEST` for unpredictable workloads.
     pub billing_mode: Option<BillingMode>,
 }
 
@@ -12847,21 +12326,11 @@ pub struct StreamSpecification {
     /// When an item in the table is modified, `StreamViewType` determines what information is written
     /// to the stream for this table. Valid values for `StreamViewType` are:
     ///
-    /// -
-    ///
-    /// `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
-    ///
-    /// -
-    ///
-    /// `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
-    ///
-    /// -
-    ///
-    /// `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
-    ///
-    /// -
-    ///
-    /// `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the
+    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
+    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
+    /// \- `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the
+    /// stream.
+    /// \- `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the
     /// stream.
     pub stream_view_type: Option<StreamViewType>,
 }
@@ -12991,9 +12460,8 @@ impl DeserializeValue for TableAlreadyExistsException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TABLE_ALREADY_EXISTS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TABLE_ALREADY_EXISTS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -13011,21 +12479,10 @@ pub struct TableAutoScalingDescription {
     pub table_name: Option<String>,
     /// The current state of the table:
     ///
-    /// -
-    ///
-    /// `CREATING` - The table is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The table is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The table is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The table is ready for use.
+    /// - `CREATING` - The table is being created.
+    /// - `UPDATING` - The table is being updated.
+    /// - `DELETING` - The table is being deleted.
+    /// - `ACTIVE` - The table is ready for use.
     pub table_status: Option<TableStatus>,
     /// Represents replicas of the global table.
     pub replicas: Option<Vec<ReplicaAutoScalingDescription>>,
@@ -13177,11 +12634,11 @@ pub struct TableCreationParameters {
     pub key_schema: Vec<KeySchemaElement>,
     /// The billing mode for provisioning the table created as part of the import operation.
     pub billing_mode: Option<BillingMode>,
-    /// `ProvisionedThroughput`.
+    /// Represents the provisioned throughput settings for the specified global secondary index.
     pub provisioned_throughput: Option<ProvisionedThroughput>,
-    /// `OnDemandThroughput`.
+    /// Sets the maximum number of read and write units for the specified on-demand table.
     pub on_demand_throughput: Option<OnDemandThroughput>,
-    /// `SSESpecification`.
+    /// Represents the settings used to enable server-side encryption.
     pub sse_specification: Option<SSESpecification>,
     /// The Global Secondary Indexes (GSI) of the table to be created as part of the import operation.
     pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
@@ -13263,40 +12720,22 @@ pub struct TableDescription {
     ///
     /// Each `AttributeDefinition` object in this array is composed of:
     ///
-    /// -
-    ///
-    /// `AttributeName` - The name of the attribute.
-    ///
-    /// -
-    ///
-    /// `AttributeType` - The data type for the attribute.
+    /// - `AttributeName` - The name of the attribute.
+    /// - `AttributeType` - The data type for the attribute.
     pub attribute_definitions: Option<Vec<AttributeDefinition>>,
     /// The name of the table.
     pub table_name: Option<String>,
     /// The primary key structure for the table. Each `KeySchemaElement` consists of:
     ///
-    /// -
+    /// - `AttributeName` - The name of the attribute.
+    /// - `KeyType` - The role of the attribute:
     ///
-    /// `AttributeName` - The name of the attribute.
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// -
-    ///
-    /// `KeyType` - The role of the attribute:
-    ///
-    /// -
-    ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from DynamoDB's usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
-    ///
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data
+    /// items across partitions, based on their partition key values.
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
     /// together, in sorted order by the sort key value.
@@ -13306,37 +12745,18 @@ pub struct TableDescription {
     pub key_schema: Option<Vec<KeySchemaElement>>,
     /// The current state of the table:
     ///
-    /// -
-    ///
-    /// `CREATING` - The table is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The table/index configuration is being updated. The table/index remains available
-    /// for data operations when `UPDATING`.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The table is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The table is ready for use.
-    ///
-    /// -
-    ///
-    /// `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table in inaccessible.
-    /// Table operations may fail due to failure to use the KMS key. DynamoDB will initiate the table
-    /// archival process when a table's KMS key remains inaccessible for more than seven days.
-    ///
-    /// -
-    ///
-    /// `ARCHIVING` - The table is being archived. Operations are not allowed until archival is
+    /// - `CREATING` - The table is being created.
+    /// \- `UPDATING` - The table/index configuration is being updated. The table/index remains
+    /// available for data operations when `UPDATING`.
+    /// - `DELETING` - The table is being deleted.
+    /// - `ACTIVE` - The table is ready for use.
+    /// \- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table in
+    /// inaccessible. Table operations may fail due to failure to use the KMS key. DynamoDB will
+    /// initiate the table archival process when a table's KMS key remains inaccessible for more than
+    /// seven days.
+    /// \- `ARCHIVING` - The table is being archived. Operations are not allowed until archival is
     /// complete.
-    ///
-    /// -
-    ///
-    /// `ARCHIVED` - The table has been archived. See the ArchivalReason for more information.
+    /// - `ARCHIVED` - The table has been archived. See the ArchivalReason for more information.
     pub table_status: Option<TableStatus>,
     /// The date and time when the table was created, in [UNIX epoch time](http://www.epochconverter.com/)
     /// format.
@@ -13362,57 +12782,32 @@ pub struct TableDescription {
     /// collection size limit, where the amount of data within a given item collection cannot exceed 10
     /// GB. Each element is composed of:
     ///
-    /// -
-    ///
-    /// `IndexName` - The name of the local secondary index.
-    ///
-    /// -
-    ///
-    /// `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema
+    /// - `IndexName` - The name of the local secondary index.
+    /// \- `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema
     /// must be between 1 and 255 characters (inclusive). The key schema must begin with the same
     /// partition key as the table.
-    ///
-    /// -
-    ///
-    /// `Projection` - Specifies attributes that are copied (projected) from the table into the index.
-    /// These are in addition to the primary key attributes and index key attributes, which are
+    /// \- `Projection` - Specifies attributes that are copied (projected) from the table into the
+    /// index. These are in addition to the primary key attributes and index key attributes, which are
     /// automatically projected. Each attribute specification is composed of:
     ///
-    /// -
+    /// - `ProjectionType` - One of the following:
     ///
-    /// `ProjectionType` - One of the following:
-    ///
-    /// -
-    ///
-    /// `KEYS_ONLY` - Only the index and primary keys are projected into the index.
-    ///
-    /// -
-    ///
-    /// `INCLUDE` - Only the specified table attributes are projected into the index. The list of
+    /// - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    /// \- `INCLUDE` - Only the specified table attributes are projected into the index. The list of
     /// projected attributes is in `NonKeyAttributes`.
+    /// - `ALL` - All of the table attributes are projected into the index.
     ///
-    /// -
-    ///
-    /// `ALL` - All of the table attributes are projected into the index.
-    ///
-    /// -
-    ///
-    /// `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the
-    /// secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all
-    /// of the secondary indexes, must not exceed 100. If you project the same attribute into two
+    /// \- `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into
+    /// the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across
+    /// all of the secondary indexes, must not exceed 100. If you project the same attribute into two
     /// different indexes, this counts as two distinct attributes when determining the total. This limit
     /// only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the
     /// ProjectionType of `ALL` to project all attributes from the source table, even if the table has
     /// more than 100 attributes.
     ///
-    /// -
-    ///
-    /// `IndexSizeBytes` - Represents the total size of the index, in bytes. DynamoDB updates this value
-    /// approximately every six hours. Recent changes might not be reflected in this value.
-    ///
-    /// -
-    ///
-    /// `ItemCount` - Represents the number of items in the index. DynamoDB updates this value
+    /// \- `IndexSizeBytes` - Represents the total size of the index, in bytes. DynamoDB updates this
+    /// value approximately every six hours. Recent changes might not be reflected in this value.
+    /// \- `ItemCount` - Represents the number of items in the index. DynamoDB updates this value
     /// approximately every six hours. Recent changes might not be reflected in this value.
     ///
     /// If the table is in the `DELETING` state, no information about indexes will be returned.
@@ -13420,92 +12815,47 @@ pub struct TableDescription {
     /// The global secondary indexes, if any, on the table. Each index is scoped to a given partition
     /// key value. Each element is composed of:
     ///
-    /// -
-    ///
-    /// `Backfilling` - If true, then the index is currently in the backfilling phase. Backfilling
+    /// \- `Backfilling` - If true, then the index is currently in the backfilling phase. Backfilling
     /// occurs only when a new global secondary index is added to the table. It is the process by which
     /// DynamoDB populates the new index with data from the table. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)
-    ///
     /// You can delete an index that is being created during the `Backfilling` phase when `IndexStatus`
     /// is set to CREATING and `Backfilling` is true. You can't delete the index that is being created
     /// when `IndexStatus` is set to CREATING and `Backfilling` is false. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)
+    /// - `IndexName` - The name of the global secondary index.
+    /// \- `IndexSizeBytes` - The total size of the global secondary index, in bytes. DynamoDB updates
+    /// this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `IndexStatus` - The current status of the global secondary index:
     ///
-    /// -
+    /// - `CREATING` - The index is being created.
+    /// - `UPDATING` - The index is being updated.
+    /// - `DELETING` - The index is being deleted.
+    /// - `ACTIVE` - The index is ready for use.
     ///
-    /// `IndexName` - The name of the global secondary index.
-    ///
-    /// -
-    ///
-    /// `IndexSizeBytes` - The total size of the global secondary index, in bytes. DynamoDB updates this
-    /// value approximately every six hours. Recent changes might not be reflected in this value.
-    ///
-    /// -
-    ///
-    /// `IndexStatus` - The current status of the global secondary index:
-    ///
-    /// -
-    ///
-    /// `CREATING` - The index is being created.
-    ///
-    /// -
-    ///
-    /// `UPDATING` - The index is being updated.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The index is being deleted.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The index is ready for use.
-    ///
-    /// -
-    ///
-    /// `ItemCount` - The number of items in the global secondary index. DynamoDB updates this value
+    /// \- `ItemCount` - The number of items in the global secondary index. DynamoDB updates this value
     /// approximately every six hours. Recent changes might not be reflected in this value.
-    ///
-    /// -
-    ///
-    /// `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema
+    /// \- `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema
     /// must be between 1 and 255 characters (inclusive). The key schema must begin with the same
     /// partition key as the table.
-    ///
-    /// -
-    ///
-    /// `Projection` - Specifies attributes that are copied (projected) from the table into the index.
-    /// These are in addition to the primary key attributes and index key attributes, which are
+    /// \- `Projection` - Specifies attributes that are copied (projected) from the table into the
+    /// index. These are in addition to the primary key attributes and index key attributes, which are
     /// automatically projected. Each attribute specification is composed of:
     ///
-    /// -
+    /// - `ProjectionType` - One of the following:
     ///
-    /// `ProjectionType` - One of the following:
-    ///
-    /// -
-    ///
-    /// `KEYS_ONLY` - Only the index and primary keys are projected into the index.
-    ///
-    /// -
-    ///
-    /// `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will
+    /// - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    /// \- `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will
     /// include other non-key attributes that you specify.
+    /// - `ALL` - All of the table attributes are projected into the index.
     ///
-    /// -
-    ///
-    /// `ALL` - All of the table attributes are projected into the index.
-    ///
-    /// -
-    ///
-    /// `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the
-    /// secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all
-    /// of the secondary indexes, must not exceed 100. If you project the same attribute into two
+    /// \- `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into
+    /// the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across
+    /// all of the secondary indexes, must not exceed 100. If you project the same attribute into two
     /// different indexes, this counts as two distinct attributes when determining the total. This limit
     /// only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the
     /// ProjectionType of `ALL` to project all attributes from the source table, even if the table has
     /// more than 100 attributes.
     ///
-    /// -
-    ///
-    /// `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index,
+    /// \- `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index,
     /// consisting of read and write capacity units, along with data about increases and decreases.
     ///
     /// If the table is in the `DELETING` state, no information about indexes will be returned.
@@ -13518,17 +12868,9 @@ pub struct TableDescription {
     /// that a stream from another table might have the same timestamp. However, the combination of the
     /// following three elements is guaranteed to be unique:
     ///
-    /// -
-    ///
-    /// Amazon Web Services customer ID
-    ///
-    /// -
-    ///
-    /// Table name
-    ///
-    /// -
-    ///
-    /// `StreamLabel`
+    /// - Amazon Web Services customer ID
+    /// - Table name
+    /// - `StreamLabel`
     pub latest_stream_label: Option<String>,
     /// The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this table.
     pub latest_stream_arn: Option<String>,
@@ -13545,18 +12887,10 @@ pub struct TableDescription {
     pub global_table_witnesses: Option<Vec<GlobalTableWitnessDescription>>,
     /// Indicates one of the settings synchronization modes for the global table:
     ///
-    /// -
-    ///
-    /// `ENABLED`: Indicates that the settings synchronization mode for the global table is enabled.
-    ///
-    /// -
-    ///
-    /// `DISABLED`: Indicates that the settings synchronization mode for the global table is disabled.
-    ///
-    /// -
-    ///
-    /// `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates
-    /// that certain global table settings can be overridden.
+    /// - `ENABLED`: Indicates that the settings synchronization mode for the global table is enabled.
+    /// - `DISABLED`: Indicates that the settings synchronization mode for the global table is disabled.
+    /// \- `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table.
+    /// Indicates that certain global table settings can be overridden.
     pub global_table_settings_replication_mode: Option<GlobalTableSettingsReplicationMode>,
     /// Contains details for the restore.
     pub restore_summary: Option<RestoreSummary>,
@@ -13578,14 +12912,9 @@ pub struct TableDescription {
     pub warm_throughput: Option<TableWarmThroughputDescription>,
     /// Indicates one of the following consistency modes for a global table:
     ///
-    /// -
-    ///
-    /// `EVENTUAL`: Indicates that the global table is configured for multi-Region eventual consistency
-    /// (MREC).
-    ///
-    /// -
-    ///
-    /// `STRONG`: Indicates that the global table is configured for multi-Region strong consistency
+    /// \- `EVENTUAL`: Indicates that the global table is configured for multi-Region eventual
+    /// consistency (MREC).
+    /// \- `STRONG`: Indicates that the global table is configured for multi-Region strong consistency
     /// (MRSC).
     ///
     /// If you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For
@@ -13594,52 +12923,20 @@ pub struct TableDescription {
     pub multi_region_consistency: Option<MultiRegionConsistency>,
     /// The vector indexes, if any, on the table. Each element is composed of:
     ///
-    /// -
-    ///
-    /// `IndexName` - The name of the vector index.
-    ///
-    /// -
-    ///
-    /// `IndexStatus` - The current status of the vector index: `CREATING`, `ACTIVE`, or `DELETING`.
-    ///
-    /// -
-    ///
-    /// `Backfilling` - Specifies whether the index is currently backfilling. During backfill,
+    /// - `IndexName` - The name of the vector index.
+    /// - `IndexStatus` - The current status of the vector index: `CREATING`, `ACTIVE`, or `DELETING`.
+    /// \- `Backfilling` - Specifies whether the index is currently backfilling. During backfill,
     /// `SearchVectors` operations might return incomplete results.
-    ///
-    /// -
-    ///
-    /// `VectorAttribute` - The attribute that contains vector embeddings.
-    ///
-    /// -
-    ///
-    /// `Dimensions` - The number of dimensions in each vector.
-    ///
-    /// -
-    ///
-    /// `DistanceFunction` - The distance function used to calculate similarity (`COSINE`, `EUCLIDEAN`, or `DOT_PRODUCT`).
-    ///
-    /// -
-    ///
-    /// `SearchSchema` - The partition key and inline filter attributes for the vector index.
-    ///
-    /// -
-    ///
-    /// `Projection` - Specifies attributes that are copied (projected) from the table into the vector
-    /// index.
-    ///
-    /// -
-    ///
-    /// `IndexArn` - The Amazon Resource Name (ARN) that uniquely identifies the index.
-    ///
-    /// -
-    ///
-    /// `IndexSizeBytes` - The total size of the vector index, in bytes. Amazon DynamoDB updates this
+    /// - `VectorAttribute` - The attribute that contains vector embeddings.
+    /// - `Dimensions` - The number of dimensions in each vector.
+    /// \- `DistanceFunction` - The distance function used to calculate similarity (`COSINE`, `EUCLIDEAN`, or `DOT_PRODUCT`).
+    /// - `SearchSchema` - The partition key and inline filter attributes for the vector index.
+    /// \- `Projection` - Specifies attributes that are copied (projected) from the table into the
+    /// vector index.
+    /// - `IndexArn` - The Amazon Resource Name (ARN) that uniquely identifies the index.
+    /// \- `IndexSizeBytes` - The total size of the vector index, in bytes. Amazon DynamoDB updates this
     /// value approximately every six hours. Recent changes might not be reflected in this value.
-    ///
-    /// -
-    ///
-    /// `ItemCount` - The number of items indexed in the vector index. Amazon DynamoDB updates this
+    /// \- `ItemCount` - The number of items indexed in the vector index. Amazon DynamoDB updates this
     /// value approximately every six hours. Recent changes might not be reflected in this value.
     pub vector_indexes: Option<Vec<VectorIndexDescription>>,
 }
@@ -13817,9 +13114,8 @@ impl DeserializeValue for TableInUseException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TABLE_IN_USE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TABLE_IN_USE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TABLE_IN_USE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -13865,9 +13161,8 @@ impl DeserializeValue for TableNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TABLE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TABLE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TABLE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -14141,50 +13436,26 @@ pub struct ThrottlingReason {
     /// The reason for throttling. The throttling reason follows a specific format:
     /// `ResourceType+OperationType+LimitType`:
     ///
-    /// -
+    /// - Resource Type (What is being throttled): Table or Index
+    /// - Operation Type (What kind of operation): Read or Write
+    /// - Limit Type (Why the throttling occurred):
     ///
-    /// Resource Type (What is being throttled): Table or Index
-    ///
-    /// -
-    ///
-    /// Operation Type (What kind of operation): Read or Write
-    ///
-    /// -
-    ///
-    /// Limit Type (Why the throttling occurred):
-    ///
-    /// -
-    ///
-    /// `ProvisionedThroughputExceeded`: The request rate is exceeding the [provisioned throughput capacity](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html)
+    /// \- `ProvisionedThroughputExceeded`: The request rate is exceeding the [provisioned throughput capacity](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html)
     /// (read or write capacity units) configured for a table or a global secondary index (GSI) in
     /// provisioned capacity mode.
-    ///
-    /// -
-    ///
-    /// `AccountLimitExceeded`: The request rate has caused a table or global secondary index (GSI) in
-    /// on-demand mode to exceed the [per-table account-level service quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#default-limits-throughput)
+    /// \- `AccountLimitExceeded`: The request rate has caused a table or global secondary index (GSI)
+    /// in on-demand mode to exceed the [per-table account-level service quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#default-limits-throughput)
     /// for read/write throughput in the current Amazon Web Services Region.
-    ///
-    /// -
-    ///
-    /// `KeyRangeThroughputExceeded`: The request rate directed at a specific partition key value has
+    /// \- `KeyRangeThroughputExceeded`: The request rate directed at a specific partition key value has
     /// exceeded the [internal partition-level throughput limits](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html),
     /// indicating uneven access patterns across the table's or GSI's key space.
-    ///
-    /// -
-    ///
-    /// `MaxOnDemandThroughputExceeded`: The request rate has exceeded the [configured maximum throughput limits](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode-max-throughput.html)
+    /// \- `MaxOnDemandThroughputExceeded`: The request rate has exceeded the [configured maximum throughput limits](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode-max-throughput.html)
     /// set for a table or index in on-demand capacity mode.
     ///
     /// Examples of complete throttling reasons:
     ///
-    /// -
-    ///
-    /// TableReadProvisionedThroughputExceeded
-    ///
-    /// -
-    ///
-    /// IndexWriteAccountLimitExceeded
+    /// - TableReadProvisionedThroughputExceeded
+    /// - IndexWriteAccountLimitExceeded
     ///
     /// This helps identify exactly what resource is being throttled, what type of operation caused it,
     /// and why the throttling occurred.
@@ -14413,9 +13684,8 @@ impl DeserializeValue for TransactGetItem {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRANSACT_GET_ITEM, &mut |i, d| {
-            match i {
-                0 => out.get = de::member(&TRANSACT_GET_ITEM, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.get = de::member(&TRANSACT_GET_ITEM, 0, d)?;
             }
             Ok(())
         })?;
@@ -14496,233 +13766,107 @@ pub(crate) static TRANSACT_WRITE_ITEM_LIST: Schema =
 ///
 /// DynamoDB cancels a `TransactWriteItems` request under the following circumstances:
 ///
-/// -
-///
-/// A condition in one of the condition expressions is not met.
-///
-/// -
-///
-/// A table in the `TransactWriteItems` request is in a different account or region.
-///
-/// -
-///
-/// More than one action in the `TransactWriteItems` operation targets the same item.
-///
-/// -
-///
-/// There is insufficient provisioned capacity for the transaction to be completed.
-///
-/// -
-///
-/// An item size becomes too large (larger than 400 KB), or a local secondary index (LSI) becomes
+/// - A condition in one of the condition expressions is not met.
+/// - A table in the `TransactWriteItems` request is in a different account or region.
+/// - More than one action in the `TransactWriteItems` operation targets the same item.
+/// - There is insufficient provisioned capacity for the transaction to be completed.
+/// \- An item size becomes too large (larger than 400 KB), or a local secondary index (LSI) becomes
 /// too large, or a similar validation error occurs because of changes made by the transaction.
-///
-/// -
-///
-/// There is a user error, such as an invalid data format.
-///
-/// -
-///
-/// There is an ongoing `TransactWriteItems` operation that conflicts with a concurrent
+/// - There is a user error, such as an invalid data format.
+/// \- There is an ongoing `TransactWriteItems` operation that conflicts with a concurrent
 /// `TransactWriteItems` request. In this case the `TransactWriteItems` operation fails with a
 /// `TransactionCanceledException`.
 ///
 /// DynamoDB cancels a `TransactGetItems` request under the following circumstances:
 ///
-/// -
-///
-/// There is an ongoing `TransactGetItems` operation that conflicts with a concurrent `PutItem`,
+/// \- There is an ongoing `TransactGetItems` operation that conflicts with a concurrent `PutItem`,
 /// `UpdateItem`, `DeleteItem` or `TransactWriteItems` request. In this case the `TransactGetItems`
 /// operation fails with a `TransactionCanceledException`.
+/// - A table in the `TransactGetItems` request is in a different account or region.
+/// - There is insufficient provisioned capacity for the transaction to be completed.
+/// - There is a user error, such as an invalid data format.
 ///
-/// -
-///
-/// A table in the `TransactGetItems` request is in a different account or region.
-///
-/// -
-///
-/// There is insufficient provisioned capacity for the transaction to be completed.
-///
-/// -
-///
-/// There is a user error, such as an invalid data format.
-///
-/// **Note:**
-///
-/// DynamoDB lists the cancellation reasons on the `CancellationReasons` property. Transaction
-/// cancellation reasons are ordered in the order of requested items, if an item has no error it
-/// will have `None` code and `Null` message. The `None` code is returned as the literal string
-/// `"None"`, not a null or absent value; the message field is omitted entirely for an item that has
-/// no error. This is important to note when using an SDK that surfaces the code as an optional or
-/// nullable type.
+/// **Note:** DynamoDB lists the cancellation reasons on the `CancellationReasons` property.
+/// Transaction cancellation reasons are ordered in the order of requested items, if an item has no
+/// error it will have `None` code and `Null` message. The `None` code is returned as the literal
+/// string `"None"`, not a null or absent value; the message field is omitted entirely for an item
+/// that has no error. This is important to note when using an SDK that surfaces the code as an
+/// optional or nullable type.
 ///
 /// Cancellation reason codes and possible error messages:
 ///
-/// -
+/// - No Errors:
 ///
-/// No Errors:
+/// - Code: `None`
+/// - Message: `null`
 ///
-/// -
+/// - Conditional Check Failed:
 ///
-/// Code: `None`
+/// - Code: `ConditionalCheckFailed`
+/// - Message: The conditional request failed.
 ///
-/// -
+/// - Item Collection Size Limit Exceeded:
 ///
-/// Message: `null`
+/// - Code: `ItemCollectionSizeLimitExceeded`
+/// - Message: Collection size exceeded.
 ///
-/// -
+/// - Transaction Conflict:
 ///
-/// Conditional Check Failed:
+/// - Code: `TransactionConflict`
+/// - Message: Transaction is ongoing for the item.
 ///
-/// -
+/// - Provisioned Throughput Exceeded:
 ///
-/// Code: `ConditionalCheckFailed`
+/// - Code: `ProvisionedThroughputExceeded`
+/// - Messages:
 ///
-/// -
+/// \- The level of configured provisioned throughput for the table was exceeded. Consider
+/// increasing your provisioning level with the UpdateTable API.
 ///
-/// Message: The conditional request failed.
+/// **Note:** This Message is received when provisioned throughput is exceeded is on a provisioned
+/// DynamoDB table.
 ///
-/// -
+/// \- The level of configured provisioned throughput for one or more global secondary indexes of
+/// the table was exceeded. Consider increasing your provisioning level for the under-provisioned
+/// global secondary indexes with the UpdateTable API.
 ///
-/// Item Collection Size Limit Exceeded:
+/// **Note:** This message is returned when provisioned throughput is exceeded is on a provisioned
+/// GSI.
 ///
-/// -
+/// - Throttling Error:
 ///
-/// Code: `ItemCollectionSizeLimitExceeded`
+/// - Code: `ThrottlingError`
+/// - Messages:
 ///
-/// -
-///
-/// Message: Collection size exceeded.
-///
-/// -
-///
-/// Transaction Conflict:
-///
-/// -
-///
-/// Code: `TransactionConflict`
-///
-/// -
-///
-/// Message: Transaction is ongoing for the item.
-///
-/// -
-///
-/// Provisioned Throughput Exceeded:
-///
-/// -
-///
-/// Code: `ProvisionedThroughputExceeded`
-///
-/// -
-///
-/// Messages:
-///
-/// -
-///
-/// The level of configured provisioned throughput for the table was exceeded. Consider increasing
-/// your provisioning level with the UpdateTable API.
-///
-/// **Note:**
-///
-/// This Message is received when provisioned throughput is exceeded is on a provisioned DynamoDB
-/// table.
-///
-/// -
-///
-/// The level of configured provisioned throughput for one or more global secondary indexes of the
-/// table was exceeded. Consider increasing your provisioning level for the under-provisioned global
-/// secondary indexes with the UpdateTable API.
-///
-/// **Note:**
-///
-/// This message is returned when provisioned throughput is exceeded is on a provisioned GSI.
-///
-/// -
-///
-/// Throttling Error:
-///
-/// -
-///
-/// Code: `ThrottlingError`
-///
-/// -
-///
-/// Messages:
-///
-/// -
-///
-/// Throughput exceeds the current capacity of your table or index. DynamoDB is automatically
+/// \- Throughput exceeds the current capacity of your table or index. DynamoDB is automatically
 /// scaling your table or index so please try again shortly. If exceptions persist, check if you
 /// have a hot key:
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html>.
 ///
-/// **Note:**
+/// **Note:** This message is returned when writes get throttled on an On-Demand table as DynamoDB
+/// is automatically scaling the table.
 ///
-/// This message is returned when writes get throttled on an On-Demand table as DynamoDB is
-/// automatically scaling the table.
-///
-/// -
-///
-/// Throughput exceeds the current capacity for one or more global secondary indexes. DynamoDB is
+/// \- Throughput exceeds the current capacity for one or more global secondary indexes. DynamoDB is
 /// automatically scaling your index so please try again shortly.
 ///
-/// **Note:**
-///
-/// This message is returned when writes get throttled on an On-Demand GSI as DynamoDB is
+/// **Note:** This message is returned when writes get throttled on an On-Demand GSI as DynamoDB is
 /// automatically scaling the GSI.
 ///
-/// -
+/// - Validation Error:
 ///
-/// Validation Error:
+/// - Code: `ValidationError`
+/// - Messages:
 ///
-/// -
-///
-/// Code: `ValidationError`
-///
-/// -
-///
-/// Messages:
-///
-/// -
-///
-/// One or more parameter values were invalid.
-///
-/// -
-///
-/// The update expression attempted to update the secondary index key beyond allowed size limits.
-///
-/// -
-///
-/// The update expression attempted to update the secondary index key to unsupported type.
-///
-/// -
-///
-/// An operand in the update expression has an incorrect data type.
-///
-/// -
-///
-/// Item size to update has exceeded the maximum allowed size.
-///
-/// -
-///
-/// Number overflow. Attempting to store a number with magnitude larger than supported range.
-///
-/// -
-///
-/// Type mismatch for attribute to update.
-///
-/// -
-///
-/// Nesting Levels have exceeded supported limits.
-///
-/// -
-///
-/// The document path provided in the update expression is invalid for update.
-///
-/// -
-///
-/// The provided expression refers to an attribute that does not exist in the item.
+/// - One or more parameter values were invalid.
+/// - The update expression attempted to update the secondary index key beyond allowed size limits.
+/// - The update expression attempted to update the secondary index key to unsupported type.
+/// - An operand in the update expression has an incorrect data type.
+/// - Item size to update has exceeded the maximum allowed size.
+/// - Number overflow. Attempting to store a number with magnitude larger than supported range.
+/// - Type mismatch for attribute to update.
+/// - Nesting Levels have exceeded supported limits.
+/// - The document path provided in the update expression is invalid for update.
+/// - The provided expression refers to an attribute that does not exist in the item.
 #[derive(Clone, Default)]
 pub struct TransactionCanceledException {
     /// `Message`.
@@ -14812,9 +13956,8 @@ impl DeserializeValue for TransactionConflictException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRANSACTION_CONFLICT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TRANSACTION_CONFLICT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TRANSACTION_CONFLICT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -14829,63 +13972,30 @@ ziggurat_runtime::error_shape!(TransactionConflictException);
 ///
 /// Recommended Settings
 ///
-/// **Note:**
-///
-/// This is a general recommendation for handling the `TransactionInProgressException`. These
-/// settings help ensure that the client retries will trigger completion of the ongoing
+/// **Note:** This is a general recommendation for handling the `TransactionInProgressException`.
+/// These settings help ensure that the client retries will trigger completion of the ongoing
 /// `TransactWriteItems` request.
 ///
-/// -
-///
-/// Set `clientExecutionTimeout` to a value that allows at least one retry to be processed after 5
-/// seconds have elapsed since the first attempt for the `TransactWriteItems` operation.
-///
-/// -
-///
-/// Set `socketTimeout` to a value a little lower than the `requestTimeout` setting.
-///
-/// -
-///
-/// `requestTimeout` should be set based on the time taken for the individual retries of a single
+/// \- Set `clientExecutionTimeout` to a value that allows at least one retry to be processed after
+/// 5 seconds have elapsed since the first attempt for the `TransactWriteItems` operation.
+/// - Set `socketTimeout` to a value a little lower than the `requestTimeout` setting.
+/// \- `requestTimeout` should be set based on the time taken for the individual retries of a single
 /// HTTP request for your use case, but setting it to 1 second or higher should work well to reduce
 /// chances of retries and `TransactionInProgressException` errors.
-///
-/// -
-///
-/// Use exponential backoff when retrying and tune backoff if needed.
+/// - Use exponential backoff when retrying and tune backoff if needed.
 ///
 /// Assuming [default retry policy](https://github.com/aws/aws-sdk-java/blob/fd409dee8ae23fb8953e0bb4dbde65536a7e0514/aws-java-sdk-core/src/main/java/com/amazonaws/retry/PredefinedRetryPolicies.java#L97),
 /// example timeout settings based on the guidelines above are as follows:
 ///
 /// Example timeline:
 ///
-/// -
-///
-/// 0-1000 first attempt
-///
-/// -
-///
-/// 1000-1500 first sleep/delay (default retry policy uses 500 ms as base delay for 4xx errors)
-///
-/// -
-///
-/// 1500-2500 second attempt
-///
-/// -
-///
-/// 2500-3500 second sleep/delay (500 \* 2, exponential backoff)
-///
-/// -
-///
-/// 3500-4500 third attempt
-///
-/// -
-///
-/// 4500-6500 third sleep/delay (500 \* 2^2)
-///
-/// -
-///
-/// 6500-7500 fourth attempt (this can trigger inline recovery since 5 seconds have elapsed since the first attempt reached TC)
+/// - 0-1000 first attempt
+/// - 1000-1500 first sleep/delay (default retry policy uses 500 ms as base delay for 4xx errors)
+/// - 1500-2500 second attempt
+/// - 2500-3500 second sleep/delay (500 \* 2, exponential backoff)
+/// - 3500-4500 third attempt
+/// - 4500-6500 third sleep/delay (500 \* 2^2)
+/// \- 6500-7500 fourth attempt (this can trigger inline recovery since 5 seconds have elapsed since the first attempt reached TC)
 #[derive(Clone, Default)]
 pub struct TransactionInProgressException {
     /// `Message`.
@@ -14919,9 +14029,8 @@ impl DeserializeValue for TransactionInProgressException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRANSACTION_IN_PROGRESS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TRANSACTION_IN_PROGRESS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TRANSACTION_IN_PROGRESS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -15126,12 +14235,9 @@ impl DeserializeValue for UpdateKinesisStreamingConfiguration {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_KINESIS_STREAMING_CONFIGURATION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.approximate_creation_date_time_precision =
-                        Some(de::member(&UPDATE_KINESIS_STREAMING_CONFIGURATION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.approximate_creation_date_time_precision =
+                    Some(de::member(&UPDATE_KINESIS_STREAMING_CONFIGURATION, 0, d)?);
             }
             Ok(())
         })?;
@@ -15271,9 +14377,8 @@ impl DeserializeValue for VectorAttributeDefinition {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&VECTOR_ATTRIBUTE_DEFINITION, &mut |i, d| {
-            match i {
-                0 => out.attribute_name = de::member(&VECTOR_ATTRIBUTE_DEFINITION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.attribute_name = de::member(&VECTOR_ATTRIBUTE_DEFINITION, 0, d)?;
             }
             Ok(())
         })?;
@@ -15471,17 +14576,9 @@ pub struct VectorIndexDescription {
     pub distance_function: Option<VectorDistanceFunction>,
     /// The current state of the vector index:
     ///
-    /// -
-    ///
-    /// `CREATING` - The index is being created.
-    ///
-    /// -
-    ///
-    /// `ACTIVE` - The index is ready for use.
-    ///
-    /// -
-    ///
-    /// `DELETING` - The index is being deleted.
+    /// - `CREATING` - The index is being created.
+    /// - `ACTIVE` - The index is ready for use.
+    /// - `DELETING` - The index is being deleted.
     pub index_status: Option<IndexStatus>,
     /// Specifies whether the index is currently backfilling. During backfill, `SearchVectors`
     /// operations might return incomplete results.

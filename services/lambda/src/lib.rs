@@ -40,24 +40,13 @@
 //! manage your own computer, you might need to ask an administrator to assist with the update
 //! process. The following list shows minimum operating system and Java versions:
 //!
-//! -
-//!
-//! Microsoft Windows versions that have updates from January 2005 or later installed contain at
+//! \- Microsoft Windows versions that have updates from January 2005 or later installed contain at
 //! least one of the required CAs in their trust list.
-//!
-//! -
-//!
-//! Mac OS X 10.4 with Java for Mac OS X 10.4 Release 5 (February 2007), Mac OS X 10.5 (October 2007),
+//! \- Mac OS X 10.4 with Java for Mac OS X 10.4 Release 5 (February 2007), Mac OS X 10.5 (October 2007),
 //! and later versions contain at least one of the required CAs in their trust list.
-//!
-//! -
-//!
-//! Red Hat Enterprise Linux 5 (March 2007), 6, and 7 and CentOS 5, 6, and 7 all contain at least
+//! \- Red Hat Enterprise Linux 5 (March 2007), 6, and 7 and CentOS 5, 6, and 7 all contain at least
 //! one of the required CAs in their default trusted CA list.
-//!
-//! -
-//!
-//! Java 1.4.2\_12 (May 2006), 5 Update 2 (March 2005), and all later versions, including Java 6
+//! \- Java 1.4.2\_12 (May 2006), 5 Update 2 (March 2005), and all later versions, including Java 6
 //! (December 2006), 7, and 8, contain at least one of the required CAs in their default trusted CA
 //! list.
 //!
@@ -65,17 +54,9 @@
 //! or programmatically, you will need to ensure your client machines support any of the following
 //! CAs:
 //!
-//! -
-//!
-//! Amazon Root CA 1
-//!
-//! -
-//!
-//! Starfield Services Root Certificate Authority - G2
-//!
-//! -
-//!
-//! Starfield Class 2 Certification Authority
+//! - Amazon Root CA 1
+//! - Starfield Services Root Certificate Authority - G2
+//! - Starfield Class 2 Certification Authority
 //!
 //! Root certificates from the first two authorities are available from [Amazon trust services](https://www.amazontrust.com/repository/),
 //! but keeping your computer up-to-date is the more straightforward solution. To learn more about
@@ -850,7 +831,7 @@ impl Client {
         InvokeFluentBuilder::new(self.handle.clone())
     }
 
-    /// **Note:**
+    /// **Note:** For asynchronous function invocation, use Invoke.
     ///
     /// See [`InvokeAsync`](operation::invoke_async) for its input, output and errors.
     pub fn invoke_async(&self) -> InvokeAsyncFluentBuilder {

@@ -38,9 +38,8 @@ impl DeserializeValue for AcceleratorConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ACCELERATOR_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.accelerator_memory_size = de::member(&ACCELERATOR_CONFIG, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.accelerator_memory_size = de::member(&ACCELERATOR_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -334,12 +333,9 @@ impl DeserializeValue for AliasRoutingConfiguration {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ALIAS_ROUTING_CONFIGURATION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.additional_version_weights =
-                        Some(de::member(&ALIAS_ROUTING_CONFIGURATION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.additional_version_weights =
+                    Some(de::member(&ALIAS_ROUTING_CONFIGURATION, 0, d)?);
             }
             Ok(())
         })?;
@@ -390,9 +386,8 @@ impl DeserializeValue for AllowedPublishers {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ALLOWED_PUBLISHERS, &mut |i, d| {
-            match i {
-                0 => out.signing_profile_version_arns = de::member(&ALLOWED_PUBLISHERS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.signing_profile_version_arns = de::member(&ALLOWED_PUBLISHERS, 0, d)?;
             }
             Ok(())
         })?;
@@ -648,9 +643,8 @@ impl DeserializeValue for CallbackFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CALLBACK_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CALLBACK_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CALLBACK_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -800,9 +794,8 @@ impl DeserializeValue for CallbackSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CALLBACK_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&CALLBACK_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&CALLBACK_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -846,9 +839,8 @@ impl DeserializeValue for CallbackTimedOutDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CALLBACK_TIMED_OUT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CALLBACK_TIMED_OUT_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CALLBACK_TIMED_OUT_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -939,7 +931,7 @@ pub struct CapacityProvider {
     pub kms_key_arn: Option<String>,
     /// The date and time when the capacity provider was last modified.
     pub last_modified: Option<String>,
-    /// `PropagateTags`.
+    /// Configuration for tag propagation to managed resources launched by the capacity provider.
     pub propagate_tags: Option<PropagateTags>,
     /// The telemetry configuration for the capacity provider, including logging settings.
     pub telemetry_config: Option<CapacityProviderTelemetryConfig>,
@@ -1050,12 +1042,9 @@ impl DeserializeValue for CapacityProviderConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CAPACITY_PROVIDER_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.lambda_managed_instances_capacity_provider_config =
-                        de::member(&CAPACITY_PROVIDER_CONFIG, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.lambda_managed_instances_capacity_provider_config =
+                    de::member(&CAPACITY_PROVIDER_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -1224,12 +1213,9 @@ impl DeserializeValue for CapacityProviderPermissionsConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CAPACITY_PROVIDER_PERMISSIONS_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.capacity_provider_operator_role_arn =
-                        de::member(&CAPACITY_PROVIDER_PERMISSIONS_CONFIG, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.capacity_provider_operator_role_arn =
+                    de::member(&CAPACITY_PROVIDER_PERMISSIONS_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -1488,12 +1474,8 @@ impl DeserializeValue for CapacityProviderTelemetryConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CAPACITY_PROVIDER_TELEMETRY_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.logging_config =
-                        Some(de::member(&CAPACITY_PROVIDER_TELEMETRY_CONFIG, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.logging_config = Some(de::member(&CAPACITY_PROVIDER_TELEMETRY_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -1644,9 +1626,8 @@ impl DeserializeValue for ChainedInvokeFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CHAINED_INVOKE_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CHAINED_INVOKE_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -1822,9 +1803,8 @@ impl DeserializeValue for ChainedInvokeStoppedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_STOPPED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CHAINED_INVOKE_STOPPED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CHAINED_INVOKE_STOPPED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -1867,9 +1847,8 @@ impl DeserializeValue for ChainedInvokeSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&CHAINED_INVOKE_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&CHAINED_INVOKE_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -1912,9 +1891,8 @@ impl DeserializeValue for ChainedInvokeTimedOutDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHAINED_INVOKE_TIMED_OUT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CHAINED_INVOKE_TIMED_OUT_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CHAINED_INVOKE_TIMED_OUT_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -2316,12 +2294,9 @@ impl DeserializeValue for CodeSigningPolicies {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CODE_SIGNING_POLICIES, &mut |i, d| {
-            match i {
-                0 => {
-                    out.untrusted_artifact_on_deployment =
-                        Some(de::member(&CODE_SIGNING_POLICIES, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.untrusted_artifact_on_deployment =
+                    Some(de::member(&CODE_SIGNING_POLICIES, 0, d)?);
             }
             Ok(())
         })?;
@@ -2519,9 +2494,8 @@ impl DeserializeValue for Concurrency {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONCURRENCY, &mut |i, d| {
-            match i {
-                0 => out.reserved_concurrent_executions = Some(de::member(&CONCURRENCY, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.reserved_concurrent_executions = Some(de::member(&CONCURRENCY, 0, d)?);
             }
             Ok(())
         })?;
@@ -2616,9 +2590,8 @@ impl DeserializeValue for ContextFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTEXT_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&CONTEXT_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&CONTEXT_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -2657,9 +2630,8 @@ impl DeserializeValue for ContextOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTEXT_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.replay_children = Some(de::member(&CONTEXT_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.replay_children = Some(de::member(&CONTEXT_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -2730,9 +2702,8 @@ impl DeserializeValue for ContextSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONTEXT_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&CONTEXT_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&CONTEXT_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -2848,9 +2819,8 @@ impl DeserializeValue for DeadLetterConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DEAD_LETTER_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.target_arn = Some(de::member(&DEAD_LETTER_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.target_arn = Some(de::member(&DEAD_LETTER_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -3692,9 +3662,8 @@ impl DeserializeValue for Environment {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ENVIRONMENT, &mut |i, d| {
-            match i {
-                0 => out.variables = Some(de::member(&ENVIRONMENT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.variables = Some(de::member(&ENVIRONMENT, 0, d)?);
             }
             Ok(())
         })?;
@@ -3839,9 +3808,8 @@ impl DeserializeValue for EphemeralStorage {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EPHEMERAL_STORAGE, &mut |i, d| {
-            match i {
-                0 => out.size = de::member(&EPHEMERAL_STORAGE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.size = de::member(&EPHEMERAL_STORAGE, 0, d)?;
             }
             Ok(())
         })?;
@@ -3954,23 +3922,23 @@ pub struct Event {
     pub step_succeeded_details: Option<StepSucceededDetails>,
     /// Details about a step that failed.
     pub step_failed_details: Option<StepFailedDetails>,
-    /// `ChainedInvokeStartedDetails`.
+    /// Contains details about a chained function invocation that has started execution, including start time and execution context.
     pub chained_invoke_started_details: Option<ChainedInvokeStartedDetails>,
     /// Details about a chained invocation that succeeded.
     pub chained_invoke_succeeded_details: Option<ChainedInvokeSucceededDetails>,
-    /// `ChainedInvokeFailedDetails`.
+    /// Contains details about a failed chained function invocation, including error information and failure reason.
     pub chained_invoke_failed_details: Option<ChainedInvokeFailedDetails>,
     /// Details about a chained invocation that timed out.
     pub chained_invoke_timed_out_details: Option<ChainedInvokeTimedOutDetails>,
     /// Details about a chained invocation that was stopped.
     pub chained_invoke_stopped_details: Option<ChainedInvokeStoppedDetails>,
-    /// `CallbackStartedDetails`.
+    /// Contains details about a callback operation that has started, including timing information and callback metadata.
     pub callback_started_details: Option<CallbackStartedDetails>,
-    /// `CallbackSucceededDetails`.
+    /// Contains details about a successfully completed callback operation, including the result data and completion timestamp.
     pub callback_succeeded_details: Option<CallbackSucceededDetails>,
-    /// `CallbackFailedDetails`.
+    /// Contains details about a failed callback operation, including error information and the reason for failure.
     pub callback_failed_details: Option<CallbackFailedDetails>,
-    /// `CallbackTimedOutDetails`.
+    /// Contains details about a callback operation that timed out, including timeout duration and any partial results.
     pub callback_timed_out_details: Option<CallbackTimedOutDetails>,
     /// Details about a function invocation that completed.
     pub invocation_completed_details: Option<InvocationCompletedDetails>,
@@ -4458,10 +4426,8 @@ pub struct EventSourceMappingConfiguration {
     /// than the specified age. The default value is -1, which sets the maximum age to infinite. When
     /// the value is set to infinite, Lambda never discards old records.
     ///
-    /// **Note:**
-    ///
-    /// The minimum valid value for maximum record age is 60s. Although values less than 60 and greater
-    /// than -1 fall within the parameter's absolute range, they are not allowed
+    /// **Note:** The minimum valid value for maximum record age is 60s. Although values less than 60
+    /// and greater than -1 fall within the parameter's absolute range, they are not allowed
     pub maximum_record_age_in_seconds: Option<i32>,
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns
     /// an error, split the batch in two and retry. The default value is false.
@@ -4759,12 +4725,9 @@ impl DeserializeValue for EventSourceMappingLoggingConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EVENT_SOURCE_MAPPING_LOGGING_CONFIG, &mut |i, d| {
-            match i {
-                0 => {
-                    out.system_log_level =
-                        Some(de::member(&EVENT_SOURCE_MAPPING_LOGGING_CONFIG, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.system_log_level =
+                    Some(de::member(&EVENT_SOURCE_MAPPING_LOGGING_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -4830,19 +4793,11 @@ pub struct EventSourceMappingMetricsConfig {
     /// The metrics you want your event source mapping to produce, including `EventCount`, `ErrorCount`,
     /// `KafkaMetrics`.
     ///
-    /// -
-    ///
-    /// `EventCount` to receive metrics related to the number of events processed by your event source
-    /// mapping.
-    ///
-    /// -
-    ///
-    /// `ErrorCount` (Amazon MSK and self-managed Apache Kafka) to receive metrics related to the number
-    /// of errors in your event source mapping processing.
-    ///
-    /// -
-    ///
-    /// `KafkaMetrics` (Amazon MSK and self-managed Apache Kafka) to receive metrics related to the
+    /// \- `EventCount` to receive metrics related to the number of events processed by your event
+    /// source mapping.
+    /// \- `ErrorCount` (Amazon MSK and self-managed Apache Kafka) to receive metrics related to the
+    /// number of errors in your event source mapping processing.
+    /// \- `KafkaMetrics` (Amazon MSK and self-managed Apache Kafka) to receive metrics related to the
     /// Kafka consumers from your event source mapping.
     ///
     /// For more information about these metrics, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
@@ -4873,9 +4828,8 @@ impl DeserializeValue for EventSourceMappingMetricsConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EVENT_SOURCE_MAPPING_METRICS_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.metrics = Some(de::member(&EVENT_SOURCE_MAPPING_METRICS_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.metrics = Some(de::member(&EVENT_SOURCE_MAPPING_METRICS_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -5254,9 +5208,8 @@ impl DeserializeValue for ExecutionDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.input_payload = Some(de::member(&EXECUTION_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.input_payload = Some(de::member(&EXECUTION_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -5297,9 +5250,8 @@ impl DeserializeValue for ExecutionFailedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_FAILED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&EXECUTION_FAILED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&EXECUTION_FAILED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -5582,9 +5534,8 @@ impl DeserializeValue for ExecutionStoppedDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_STOPPED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = de::member(&EXECUTION_STOPPED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.error = de::member(&EXECUTION_STOPPED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -5628,9 +5579,8 @@ impl DeserializeValue for ExecutionSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.result = de::member(&EXECUTION_SUCCEEDED_DETAILS, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.result = de::member(&EXECUTION_SUCCEEDED_DETAILS, 0, d)?;
             }
             Ok(())
         })?;
@@ -5671,9 +5621,8 @@ impl DeserializeValue for ExecutionTimedOutDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXECUTION_TIMED_OUT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = Some(de::member(&EXECUTION_TIMED_OUT_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.error = Some(de::member(&EXECUTION_TIMED_OUT_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -5775,9 +5724,8 @@ impl DeserializeValue for Filter {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&FILTER, &mut |i, d| {
-            match i {
-                0 => out.pattern = Some(de::member(&FILTER, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.pattern = Some(de::member(&FILTER, 0, d)?);
             }
             Ok(())
         })?;
@@ -5815,9 +5763,8 @@ impl DeserializeValue for FilterCriteria {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&FILTER_CRITERIA, &mut |i, d| {
-            match i {
-                0 => out.filters = Some(de::member(&FILTER_CRITERIA, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.filters = Some(de::member(&FILTER_CRITERIA, 0, d)?);
             }
             Ok(())
         })?;
@@ -5935,13 +5882,8 @@ pub struct FunctionCode {
     pub s3_object_version: Option<String>,
     /// Specifies how the deployment package is stored. Valid values:
     ///
-    /// -
-    ///
-    /// `COPY` (default) – Uploads a copy of your deployment package to Lambda.
-    ///
-    /// -
-    ///
-    /// `REFERENCE` – Lambda references the deployment package from the specified Amazon S3 bucket.
+    /// - `COPY` (default) – Uploads a copy of your deployment package to Lambda.
+    /// - `REFERENCE` – Lambda references the deployment package from the specified Amazon S3 bucket.
     pub s3_object_storage_mode: Option<S3ObjectStorageMode>,
     /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in
     /// the Amazon ECR registry.
@@ -6175,23 +6117,12 @@ pub struct FunctionConfiguration {
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the
     /// following resources:
     ///
-    /// -
-    ///
-    /// The function's [environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption).
-    ///
-    /// -
-    ///
-    /// The function's [Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart-security.html)
+    /// \- The function's [environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption).
+    /// \- The function's [Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart-security.html)
     /// snapshots.
-    ///
-    /// -
-    ///
-    /// When used with `SourceKMSKeyArn`, the unzipped version of the .zip deployment package that's
+    /// \- When used with `SourceKMSKeyArn`, the unzipped version of the .zip deployment package that's
     /// used for function invocations. For more information, see [Specifying a customer managed key for Lambda](https://docs.aws.amazon.com/lambda/latest/dg/encrypt-zip-package.html#enable-zip-custom-encryption).
-    ///
-    /// -
-    ///
-    /// The optimized version of the container image that's used for function invocations. Note that
+    /// \- The optimized version of the container image that's used for function invocations. Note that
     /// this is not the same key that's used to protect your container image in the Amazon Elastic
     /// Container Registry (Amazon ECR). For more information, see [Function lifecycle](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle).
     ///
@@ -6455,30 +6386,14 @@ pub struct FunctionEventInvokeConfig {
     ///
     /// **Destinations**
     ///
-    /// -
+    /// - **Function** - The Amazon Resource Name (ARN) of a Lambda function.
+    /// - **Queue** - The ARN of a standard SQS queue.
+    /// - **Bucket** - The ARN of an Amazon S3 bucket.
+    /// - **Topic** - The ARN of a standard SNS topic.
+    /// - **Event Bus** - The ARN of an Amazon EventBridge event bus.
     ///
-    /// **Function** - The Amazon Resource Name (ARN) of a Lambda function.
-    ///
-    /// -
-    ///
-    /// **Queue** - The ARN of a standard SQS queue.
-    ///
-    /// -
-    ///
-    /// **Bucket** - The ARN of an Amazon S3 bucket.
-    ///
-    /// -
-    ///
-    /// **Topic** - The ARN of a standard SNS topic.
-    ///
-    /// -
-    ///
-    /// **Event Bus** - The ARN of an Amazon EventBridge event bus.
-    ///
-    /// **Note:**
-    ///
-    /// S3 buckets are supported only for on-failure destinations. To retain records of successful
-    /// invocations, use another destination type.
+    /// **Note:** S3 buckets are supported only for on-failure destinations. To retain records of
+    /// successful invocations, use another destination type.
     pub destination_config: Option<DestinationConfig>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
@@ -6770,15 +6685,10 @@ pub struct FunctionUrlConfig {
     pub auth_type: FunctionUrlAuthType,
     /// Use one of the following options:
     ///
-    /// -
-    ///
-    /// `BUFFERED` – This is the default option. Lambda invokes your function using the `Invoke` API
-    /// operation. Invocation results are available when the payload is complete. The maximum payload
-    /// size is 6 MB.
-    ///
-    /// -
-    ///
-    /// `RESPONSE_STREAM` – Your function streams payload results as they become available. Lambda
+    /// \- `BUFFERED` – This is the default option. Lambda invokes your function using the `Invoke`
+    /// API operation. Invocation results are available when the payload is complete. The maximum
+    /// payload size is 6 MB.
+    /// \- `RESPONSE_STREAM` – Your function streams payload results as they become available. Lambda
     /// invokes your function using the `InvokeWithResponseStream` API operation. The maximum response
     /// payload size is 200 MB.
     pub invoke_mode: Option<InvokeMode>,
@@ -7908,9 +7818,8 @@ impl DeserializeValue for InvokeResponseStreamUpdate {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVOKE_RESPONSE_STREAM_UPDATE, &mut |i, d| {
-            match i {
-                0 => out.payload = Some(de::member(&INVOKE_RESPONSE_STREAM_UPDATE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.payload = Some(de::member(&INVOKE_RESPONSE_STREAM_UPDATE, 0, d)?);
             }
             Ok(())
         })?;
@@ -8322,25 +8231,14 @@ ziggurat_core::string_enum!(KafkaEventSourceMappingConsumptionMode);
 pub struct KafkaSchemaRegistryAccessConfig {
     /// The type of authentication Lambda uses to access your schema registry.
     ///
-    /// -
-    ///
-    /// `BASIC_AUTH` – The Secrets Manager ARN of your secret key used for basic authentication with
-    /// your Confluent schema registry.
-    ///
-    /// -
-    ///
-    /// `CLIENT_CERTIFICATE_TLS_AUTH` – The Secrets Manager ARN of your secret key containing the
+    /// \- `BASIC_AUTH` – The Secrets Manager ARN of your secret key used for basic authentication
+    /// with your Confluent schema registry.
+    /// \- `CLIENT_CERTIFICATE_TLS_AUTH` – The Secrets Manager ARN of your secret key containing the
     /// certificate chain (X.509 PEM), private key (PKCS#8 PEM), and private key password (optional)
     /// used for mutual TLS authentication with your Confluent schema registry.
-    ///
-    /// -
-    ///
-    /// `SERVER_ROOT_CA_CERTIFICATE` – The Secrets Manager ARN of your secret key containing the root
-    /// CA certificate (X.509 PEM) used for TLS encryption with your Confluent schema registry.
-    ///
-    /// -
-    ///
-    /// `OAUTHBEARER_AUTH` – The Secrets Manager ARN of your secret key containing the OAuth 2.0
+    /// \- `SERVER_ROOT_CA_CERTIFICATE` – The Secrets Manager ARN of your secret key containing the
+    /// root CA certificate (X.509 PEM) used for TLS encryption with your Confluent schema registry.
+    /// \- `OAUTHBEARER_AUTH` – The Secrets Manager ARN of your secret key containing the OAuth 2.0
     /// credentials that Lambda uses to acquire an access token for your Confluent schema registry. For
     /// the contents of the secret, see [Configuring the OAuth secret](https://docs.aws.amazon.com/lambda/latest/dg/kafka-cluster-auth.html#smaa-auth-oauth-secret).
     pub r#type: Option<KafkaSchemaRegistryAuthType>,
@@ -8452,23 +8350,13 @@ pub struct KafkaSchemaRegistryConfig {
     /// The URI for your schema registry. The correct URI format depends on the type of schema registry
     /// you're using.
     ///
-    /// -
-    ///
-    /// For Glue schema registries, use the ARN of the registry.
-    ///
-    /// -
-    ///
-    /// For Confluent schema registries, use the URL of the registry.
+    /// - For Glue schema registries, use the ARN of the registry.
+    /// - For Confluent schema registries, use the URL of the registry.
     pub schema_registry_uri: Option<String>,
     /// The record format that Lambda delivers to your function after schema validation.
     ///
-    /// -
-    ///
-    /// Choose `JSON` to have Lambda deliver the record to your function as a standard JSON object.
-    ///
-    /// -
-    ///
-    /// Choose `SOURCE` to have Lambda deliver the record to your function in its original source
+    /// - Choose `JSON` to have Lambda deliver the record to your function as a standard JSON object.
+    /// \- Choose `SOURCE` to have Lambda deliver the record to your function in its original source
     /// format. Lambda removes all schema metadata, such as the schema ID, before sending the record to
     /// your function.
     pub event_record_format: Option<SchemaRegistryEventRecordFormat>,
@@ -8607,9 +8495,8 @@ impl DeserializeValue for KafkaSchemaValidationConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KAFKA_SCHEMA_VALIDATION_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.attribute = Some(de::member(&KAFKA_SCHEMA_VALIDATION_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attribute = Some(de::member(&KAFKA_SCHEMA_VALIDATION_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -9080,13 +8967,8 @@ pub struct LayerVersionContentInput {
     pub s3_object_version: Option<String>,
     /// Specifies how the layer archive is stored. Valid values:
     ///
-    /// -
-    ///
-    /// `COPY` (default) – Uploads a copy of your layer archive to Lambda.
-    ///
-    /// -
-    ///
-    /// `REFERENCE` – Lambda references the layer archive from the specified Amazon S3 bucket.
+    /// - `COPY` (default) – Uploads a copy of your layer archive to Lambda.
+    /// - `REFERENCE` – Lambda references the layer archive from the specified Amazon S3 bucket.
     pub s3_object_storage_mode: Option<S3ObjectStorageMode>,
     /// The base64-encoded contents of the layer archive. Amazon Web Services SDK and Amazon Web
     /// Services CLI clients handle the encoding for you.
@@ -9624,10 +9506,8 @@ pub struct OnFailure {
     /// configure an Amazon SNS topic, Amazon SQS queue, Amazon S3 bucket, or Kafka topic as the
     /// destination.
     ///
-    /// **Note:**
-    ///
-    /// Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the
-    /// function request and response payload exceeds the limit, Lambda will drop the payload when
+    /// **Note:** Amazon SNS destinations have a message size limit of 256 KB. If the combined size of
+    /// the function request and response payload exceeds the limit, Lambda will drop the payload when
     /// sending `OnFailure` event to the destination. For details on this behavior, refer to [Retaining records of asynchronous invocations](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
     ///
     /// To retain records of failed invocations from
@@ -9658,9 +9538,8 @@ impl DeserializeValue for OnFailure {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ON_FAILURE, &mut |i, d| {
-            match i {
-                0 => out.destination = Some(de::member(&ON_FAILURE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.destination = Some(de::member(&ON_FAILURE, 0, d)?);
             }
             Ok(())
         })?;
@@ -9676,18 +9555,14 @@ ziggurat_core::shape_value!(OnFailure);
 /// you can configure an Amazon SNS topic, Amazon SQS queue, Lambda function, or Amazon EventBridge
 /// event bus as the destination.
 ///
-/// **Note:**
-///
-/// `OnSuccess` is not supported in `CreateEventSourceMapping` or `UpdateEventSourceMapping`
-/// requests.
+/// **Note:** `OnSuccess` is not supported in `CreateEventSourceMapping` or
+/// `UpdateEventSourceMapping` requests.
 #[derive(Clone, Default, PartialEq)]
 pub struct OnSuccess {
     /// The Amazon Resource Name (ARN) of the destination resource.
     ///
-    /// **Note:**
-    ///
-    /// Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the
-    /// function request and response payload exceeds the limit, Lambda will drop the payload when
+    /// **Note:** Amazon SNS destinations have a message size limit of 256 KB. If the combined size of
+    /// the function request and response payload exceeds the limit, Lambda will drop the payload when
     /// sending `OnFailure` event to the destination. For details on this behavior, refer to [Retaining records of asynchronous invocations](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
     pub destination: Option<String>,
 }
@@ -9712,9 +9587,8 @@ impl DeserializeValue for OnSuccess {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ON_SUCCESS, &mut |i, d| {
-            match i {
-                0 => out.destination = Some(de::member(&ON_SUCCESS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.destination = Some(de::member(&ON_SUCCESS, 0, d)?);
             }
             Ok(())
         })?;
@@ -9762,9 +9636,9 @@ pub struct Operation {
     pub step_details: Option<StepDetails>,
     /// Details about the wait operation, if this operation represents a wait.
     pub wait_details: Option<WaitDetails>,
-    /// `CallbackDetails`.
+    /// Contains details about a callback operation in a durable execution, including the callback token and timeout configuration.
     pub callback_details: Option<CallbackDetails>,
-    /// `ChainedInvokeDetails`.
+    /// Contains details about a chained function invocation in a durable execution, including the target function and invocation parameters.
     pub chained_invoke_details: Option<ChainedInvokeDetails>,
 }
 
@@ -10058,9 +9932,9 @@ pub struct OperationUpdate {
     pub step_options: Option<StepOptions>,
     /// Options for wait operations.
     pub wait_options: Option<WaitOptions>,
-    /// `CallbackOptions`.
+    /// Configuration options for callback operations in durable executions, including timeout settings and retry behavior.
     pub callback_options: Option<CallbackOptions>,
-    /// `ChainedInvokeOptions`.
+    /// Configuration options for chained function invocations in durable executions, including retry settings and timeout configuration.
     pub chained_invoke_options: Option<ChainedInvokeOptions>,
 }
 
@@ -10293,14 +10167,9 @@ ziggurat_runtime::error_shape!(PolicyLengthExceededException);
 
 /// The RevisionId provided does not match the latest RevisionId for the Lambda function or alias.
 ///
-/// -
-///
-/// **For AddPermission and RemovePermission API operations:** Call `GetPolicy` to retrieve the
+/// \- **For AddPermission and RemovePermission API operations:** Call `GetPolicy` to retrieve the
 /// latest RevisionId for your resource.
-///
-/// -
-///
-/// **For all other API operations:** Call `GetFunction` or `GetAlias` to retrieve the latest
+/// \- **For all other API operations:** Call `GetFunction` or `GetAlias` to retrieve the latest
 /// RevisionId for your resource.
 #[derive(Clone, Default)]
 pub struct PreconditionFailedException {
@@ -11791,19 +11660,11 @@ pub struct S3FilesConfig {
     /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3
     /// Files feature "direct Amazon S3 bucket reads" for the highest throughput. Valid values:
     ///
-    /// -
-    ///
-    /// `AUTO` (default) – Direct reads are active for functions you configure with 512 MB or more of
-    /// memory.
-    ///
-    /// -
-    ///
-    /// `ENABLED` – Enforces all reads are directly from the Amazon S3 bucket, regardless of available
-    /// memory (less than 512 MB).
-    ///
-    /// -
-    ///
-    /// `DISABLED` – Routes all reads through the file system, regardless of memory configuration.
+    /// \- `AUTO` (default) – Direct reads are active for functions you configure with 512 MB or more
+    /// of memory.
+    /// \- `ENABLED` – Enforces all reads are directly from the Amazon S3 bucket, regardless of
+    /// available memory (less than 512 MB).
+    /// - `DISABLED` – Routes all reads through the file system, regardless of memory configuration.
     ///
     /// To use direct reads, you must grant the execution role the `s3:GetObject` and
     /// `s3:GetObjectVersion` permissions. If a direct read fails, Lambda automatically falls back to
@@ -11832,9 +11693,8 @@ impl DeserializeValue for S3FilesConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&S3_FILES_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.direct_s3_read = Some(de::member(&S3_FILES_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.direct_s3_read = Some(de::member(&S3_FILES_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -12074,9 +11934,8 @@ impl DeserializeValue for ScalingConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SCALING_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.maximum_concurrency = Some(de::member(&SCALING_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.maximum_concurrency = Some(de::member(&SCALING_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -12157,9 +12016,8 @@ impl DeserializeValue for SelfManagedEventSource {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SELF_MANAGED_EVENT_SOURCE, &mut |i, d| {
-            match i {
-                0 => out.endpoints = Some(de::member(&SELF_MANAGED_EVENT_SOURCE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.endpoints = Some(de::member(&SELF_MANAGED_EVENT_SOURCE, 0, d)?);
             }
             Ok(())
         })?;
@@ -12181,14 +12039,9 @@ pub struct SelfManagedKafkaEventSourceConfig {
     /// The mode that Lambda uses to consume records from your self-managed Apache Kafka topic. Valid
     /// values are the following:
     ///
-    /// -
-    ///
-    /// `Stream` (default) – Lambda consumes records using a Kafka consumer group and preserves the
+    /// \- `Stream` (default) – Lambda consumes records using a Kafka consumer group and preserves the
     /// order of records within each partition.
-    ///
-    /// -
-    ///
-    /// `Queue` – Lambda consumes records using a Kafka share group. Multiple consumers can process
+    /// \- `Queue` – Lambda consumes records using a Kafka share group. Multiple consumers can process
     /// records from the same partition concurrently, so Lambda doesn't preserve per-partition order. To
     /// use Queue mode, your cluster must run Apache Kafka version 4.2 or later with share groups
     /// enabled.
@@ -12466,9 +12319,8 @@ impl DeserializeValue for SnapStart {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SNAP_START, &mut |i, d| {
-            match i {
-                0 => out.apply_on = Some(de::member(&SNAP_START, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.apply_on = Some(de::member(&SNAP_START, 0, d)?);
             }
             Ok(())
         })?;
@@ -12837,95 +12689,48 @@ pub struct SourceAccessConfiguration {
     /// The type of authentication protocol, VPC components, or virtual host for your event source. For
     /// example: `"Type":"SASL_SCRAM_512_AUTH"`.
     ///
-    /// -
-    ///
-    /// `BASIC_AUTH` – (Amazon MQ) The Secrets Manager secret that stores your broker credentials.
-    ///
-    /// -
-    ///
-    /// `BASIC_AUTH` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret key used for
-    /// SASL/PLAIN authentication of your Apache Kafka brokers.
-    ///
-    /// -
-    ///
-    /// `VPC_SUBNET` – (Self-managed Apache Kafka) The subnets associated with your VPC. Lambda
+    /// - `BASIC_AUTH` – (Amazon MQ) The Secrets Manager secret that stores your broker credentials.
+    /// \- `BASIC_AUTH` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret key used
+    /// for SASL/PLAIN authentication of your Apache Kafka brokers.
+    /// \- `VPC_SUBNET` – (Self-managed Apache Kafka) The subnets associated with your VPC. Lambda
     /// connects to these subnets to fetch data from your self-managed Apache Kafka cluster.
-    ///
-    /// -
-    ///
-    /// `VPC_SECURITY_GROUP` – (Self-managed Apache Kafka) The VPC security group used to manage
+    /// \- `VPC_SECURITY_GROUP` – (Self-managed Apache Kafka) The VPC security group used to manage
     /// access to your self-managed Apache Kafka brokers.
-    ///
-    /// -
-    ///
-    /// `SASL_SCRAM_256_AUTH` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret key
-    /// used for SASL SCRAM-256 authentication of your self-managed Apache Kafka brokers.
-    ///
-    /// -
-    ///
-    /// `SASL_SCRAM_512_AUTH` – (Amazon MSK, Self-managed Apache Kafka) The Secrets Manager ARN of
+    /// \- `SASL_SCRAM_256_AUTH` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret
+    /// key used for SASL SCRAM-256 authentication of your self-managed Apache Kafka brokers.
+    /// \- `SASL_SCRAM_512_AUTH` – (Amazon MSK, Self-managed Apache Kafka) The Secrets Manager ARN of
     /// your secret key used for SASL SCRAM-512 authentication of your self-managed Apache Kafka
     /// brokers.
-    ///
-    /// -
-    ///
-    /// `VIRTUAL_HOST` –- (RabbitMQ) The name of the virtual host in your RabbitMQ broker. Lambda uses
-    /// this RabbitMQ host as the event source. This property cannot be specified in an
+    /// \- `VIRTUAL_HOST` –- (RabbitMQ) The name of the virtual host in your RabbitMQ broker. Lambda
+    /// uses this RabbitMQ host as the event source. This property cannot be specified in an
     /// UpdateEventSourceMapping API call.
-    ///
-    /// -
-    ///
-    /// `CLIENT_CERTIFICATE_TLS_AUTH` – (Amazon MSK, self-managed Apache Kafka) The Secrets Manager
+    /// \- `CLIENT_CERTIFICATE_TLS_AUTH` – (Amazon MSK, self-managed Apache Kafka) The Secrets Manager
     /// ARN of your secret key containing the certificate chain (X.509 PEM), private key (PKCS#8 PEM),
     /// and private key password (optional) used for mutual TLS authentication of your MSK/Apache Kafka
     /// brokers.
-    ///
-    /// -
-    ///
-    /// `SERVER_ROOT_CA_CERTIFICATE` – (Self-managed Apache Kafka) The Secrets Manager ARN of your
+    /// \- `SERVER_ROOT_CA_CERTIFICATE` – (Self-managed Apache Kafka) The Secrets Manager ARN of your
     /// secret key containing the root CA certificate (X.509 PEM) used for TLS encryption of your Apache
     /// Kafka brokers.
-    ///
-    /// -
-    ///
-    /// `OAUTHBEARER_AUTH` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret key
+    /// \- `OAUTHBEARER_AUTH` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret key
     /// containing the OAuth 2.0 credentials that Lambda uses for SASL/OAUTHBEARER authentication with
     /// your Apache Kafka brokers. For the contents of the secret, see [Configuring the OAuth secret](https://docs.aws.amazon.com/lambda/latest/dg/kafka-cluster-auth.html#smaa-auth-oauth-secret).
-    ///
-    /// -
-    ///
-    /// `OAUTHBEARER_SCOPE` – (Self-managed Apache Kafka) The OAuth 2.0 scope that Lambda requests
+    /// \- `OAUTHBEARER_SCOPE` – (Self-managed Apache Kafka) The OAuth 2.0 scope that Lambda requests
     /// when it acquires an access token. The `URI` field holds the scope value, not a secret ARN. This
     /// type requires `OAUTHBEARER_AUTH`.
-    ///
-    /// -
-    ///
-    /// `OAUTHBEARER_AUDIENCE` – (Self-managed Apache Kafka) The OAuth 2.0 audience that Lambda
+    /// \- `OAUTHBEARER_AUDIENCE` – (Self-managed Apache Kafka) The OAuth 2.0 audience that Lambda
     /// requests when it acquires an access token. The `URI` field holds the audience value, not a
     /// secret ARN. This type requires either `OAUTHBEARER_AUTH` or `IAM_OAUTHBEARER_AUTH`.
-    ///
-    /// -
-    ///
-    /// `OAUTHBEARER_LOGICAL_CLUSTER` – (Self-managed Apache Kafka) The logical cluster identifier
+    /// \- `OAUTHBEARER_LOGICAL_CLUSTER` – (Self-managed Apache Kafka) The logical cluster identifier
     /// that Lambda sends to a Confluent Cloud broker. The `URI` field holds the identifier, not a
     /// secret ARN. This type requires `OAUTHBEARER_AUTH`.
-    ///
-    /// -
-    ///
-    /// `OAUTHBEARER_IDENTITY_POOL` – (Self-managed Apache Kafka) The identity pool identifier that
+    /// \- `OAUTHBEARER_IDENTITY_POOL` – (Self-managed Apache Kafka) The identity pool identifier that
     /// Lambda sends to a Confluent Cloud broker. The `URI` field holds the identifier, not a secret
     /// ARN. This type requires `OAUTHBEARER_AUTH`.
-    ///
-    /// -
-    ///
-    /// `IAM_AUTH` – (Self-managed Apache Kafka) Authenticate with Identity and Access Management
+    /// \- `IAM_AUTH` – (Self-managed Apache Kafka) Authenticate with Identity and Access Management
     /// (IAM). Your function's execution role signs each connection, so there is no secret to provide.
     /// Omit the `URI` field for this type.
-    ///
-    /// -
-    ///
-    /// `IAM_OAUTHBEARER_AUTH` – (Self-managed Apache Kafka) Authenticate with an Amazon Web Services
-    /// web identity token over SASL/OAUTHBEARER. Lambda requests the token for your function's
+    /// \- `IAM_OAUTHBEARER_AUTH` – (Self-managed Apache Kafka) Authenticate with an Amazon Web
+    /// Services web identity token over SASL/OAUTHBEARER. Lambda requests the token for your function's
     /// execution role, so there is no secret to provide. Omit the `URI` field for this type. This type
     /// requires `OAUTHBEARER_AUDIENCE` and does not support the other `OAUTHBEARER` types.
     pub r#type: Option<SourceAccessType>,
@@ -13550,9 +13355,8 @@ impl DeserializeValue for StepOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&STEP_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.next_attempt_delay_seconds = Some(de::member(&STEP_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.next_attempt_delay_seconds = Some(de::member(&STEP_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -13905,9 +13709,8 @@ impl DeserializeValue for TenancyConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TENANCY_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.tenant_isolation_mode = de::member(&TENANCY_CONFIG, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.tenant_isolation_mode = de::member(&TENANCY_CONFIG, 0, d)?;
             }
             Ok(())
         })?;
@@ -14127,9 +13930,8 @@ impl DeserializeValue for TraceHeader {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRACE_HEADER, &mut |i, d| {
-            match i {
-                0 => out.x_amzn_trace_id = Some(de::member(&TRACE_HEADER, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.x_amzn_trace_id = Some(de::member(&TRACE_HEADER, 0, d)?);
             }
             Ok(())
         })?;
@@ -14168,9 +13970,8 @@ impl DeserializeValue for TracingConfig {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRACING_CONFIG, &mut |i, d| {
-            match i {
-                0 => out.mode = Some(de::member(&TRACING_CONFIG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.mode = Some(de::member(&TRACING_CONFIG, 0, d)?);
             }
             Ok(())
         })?;
@@ -14208,9 +14009,8 @@ impl DeserializeValue for TracingConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TRACING_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.mode = Some(de::member(&TRACING_CONFIG_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.mode = Some(de::member(&TRACING_CONFIG_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;
@@ -14494,9 +14294,8 @@ impl DeserializeValue for WaitCancelledDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_CANCELLED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.error = Some(de::member(&WAIT_CANCELLED_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.error = Some(de::member(&WAIT_CANCELLED_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -14535,9 +14334,8 @@ impl DeserializeValue for WaitDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.scheduled_end_timestamp = Some(de::member(&WAIT_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.scheduled_end_timestamp = Some(de::member(&WAIT_DETAILS, 0, d)?);
             }
             Ok(())
         })?;
@@ -14574,9 +14372,8 @@ impl DeserializeValue for WaitOptions {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_OPTIONS, &mut |i, d| {
-            match i {
-                0 => out.wait_seconds = Some(de::member(&WAIT_OPTIONS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.wait_seconds = Some(de::member(&WAIT_OPTIONS, 0, d)?);
             }
             Ok(())
         })?;
@@ -14666,9 +14463,8 @@ impl DeserializeValue for WaitSucceededDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&WAIT_SUCCEEDED_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.duration = Some(de::member(&WAIT_SUCCEEDED_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.duration = Some(de::member(&WAIT_SUCCEEDED_DETAILS, 0, d)?);
             }
             Ok(())
         })?;

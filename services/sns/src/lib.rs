@@ -335,7 +335,7 @@ impl Client {
         DeleteTopicFluentBuilder::new(self.handle.clone())
     }
 
-    /// **Important:**
+    /// **Important:** Amazon SNS message data protection is no longer available to new customers.
     ///
     /// See [`GetDataProtectionPolicy`](operation::get_data_protection_policy) for its input, output and errors.
     pub fn get_data_protection_policy(&self) -> GetDataProtectionPolicyFluentBuilder {
@@ -472,7 +472,7 @@ impl Client {
         PublishBatchFluentBuilder::new(self.handle.clone())
     }
 
-    /// **Important:**
+    /// **Important:** Amazon SNS message data protection is no longer available to new customers.
     ///
     /// See [`PutDataProtectionPolicy`](operation::put_data_protection_policy) for its input, output and errors.
     pub fn put_data_protection_policy(&self) -> PutDataProtectionPolicyFluentBuilder {

@@ -42,9 +42,8 @@ impl DeserializeValue for AuthorizationErrorException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&AUTHORIZATION_ERROR_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&AUTHORIZATION_ERROR_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&AUTHORIZATION_ERROR_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -89,9 +88,8 @@ impl DeserializeValue for BatchEntryIdsNotDistinctException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_ENTRY_IDS_NOT_DISTINCT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -136,9 +134,8 @@ impl DeserializeValue for BatchRequestTooLongException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_REQUEST_TOO_LONG_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -253,9 +250,8 @@ impl DeserializeValue for ConcurrentAccessException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONCURRENT_ACCESS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&CONCURRENT_ACCESS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&CONCURRENT_ACCESS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -303,9 +299,8 @@ impl DeserializeValue for EmptyBatchRequestException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EMPTY_BATCH_REQUEST_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EMPTY_BATCH_REQUEST_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EMPTY_BATCH_REQUEST_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -396,9 +391,8 @@ impl DeserializeValue for EndpointDisabledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ENDPOINT_DISABLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&ENDPOINT_DISABLED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&ENDPOINT_DISABLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -445,9 +439,8 @@ impl DeserializeValue for FilterPolicyLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&FILTER_POLICY_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&FILTER_POLICY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&FILTER_POLICY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -489,9 +482,8 @@ impl DeserializeValue for InternalErrorException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INTERNAL_ERROR_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INTERNAL_ERROR_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INTERNAL_ERROR_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -536,9 +528,8 @@ impl DeserializeValue for InvalidBatchEntryIdException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_BATCH_ENTRY_ID_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -583,9 +574,8 @@ impl DeserializeValue for InvalidParameterException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_PARAMETER_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_PARAMETER_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_PARAMETER_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -630,9 +620,8 @@ impl DeserializeValue for InvalidParameterValueException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_PARAMETER_VALUE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_PARAMETER_VALUE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_PARAMETER_VALUE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -677,9 +666,8 @@ impl DeserializeValue for InvalidSecurityException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_SECURITY_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_SECURITY_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_SECURITY_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -721,9 +709,8 @@ impl DeserializeValue for InvalidStateException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_STATE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_STATE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_STATE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -768,9 +755,8 @@ impl DeserializeValue for KMSAccessDeniedException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_ACCESS_DENIED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_ACCESS_DENIED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_ACCESS_DENIED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -812,9 +798,8 @@ impl DeserializeValue for KMSDisabledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_DISABLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_DISABLED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_DISABLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -861,9 +846,8 @@ impl DeserializeValue for KMSInvalidStateException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_INVALID_STATE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_INVALID_STATE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_INVALID_STATE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -905,9 +889,8 @@ impl DeserializeValue for KMSNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -948,9 +931,8 @@ impl DeserializeValue for KMSOptInRequired {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_OPT_IN_REQUIRED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?);
             }
             Ok(())
         })?;
@@ -994,9 +976,8 @@ impl DeserializeValue for KMSThrottlingException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_THROTTLING_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_THROTTLING_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_THROTTLING_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1216,9 +1197,8 @@ impl DeserializeValue for NotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1306,9 +1286,8 @@ impl DeserializeValue for OptedOutException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&OPTED_OUT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&OPTED_OUT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&OPTED_OUT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1478,11 +1457,8 @@ impl DeserializeValue for PlatformApplicationDisabledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PLATFORM_APPLICATION_DISABLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(&PLATFORM_APPLICATION_DISABLED_EXCEPTION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&PLATFORM_APPLICATION_DISABLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1499,9 +1475,7 @@ ziggurat_runtime::error_shape!(PlatformApplicationDisabledException);
 pub struct PublishBatchRequestEntry {
     /// An identifier for the message in this batch.
     ///
-    /// **Note:**
-    ///
-    /// The `Ids` of a batch request must be unique within a request.
+    /// **Note:** The `Ids` of a batch request must be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -1519,13 +1493,8 @@ pub struct PublishBatchRequestEntry {
     /// longer message to your email subscribers. If you set `MessageStructure` to `json`, the value of
     /// the `Message` parameter must:
     ///
-    /// -
-    ///
-    /// be a syntactically valid JSON object; and
-    ///
-    /// -
-    ///
-    /// contain at least a top-level JSON key of "default" with a value that is a string.
+    /// - be a syntactically valid JSON object; and
+    /// - contain at least a top-level JSON key of "default" with a value that is a string.
     ///
     /// You can define other top-level keys that define the message you want to send to a specific
     /// transport protocol (for example, http).
@@ -1536,69 +1505,37 @@ pub struct PublishBatchRequestEntry {
     pub message_attributes: Option<HashMap<String, MessageAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) topics.
     ///
-    /// -
-    ///
-    /// This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId`
+    /// \- This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId`
     /// can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation
     /// `(!"#$%&'()*+,-./:;<=>?@[\]^_'{|}~)`.
-    ///
-    /// -
-    ///
-    /// Every message must have a unique `MessageDeduplicationId`, which is a token used for
+    /// \- Every message must have a unique `MessageDeduplicationId`, which is a token used for
     /// deduplication of sent messages within the 5 minute minimum deduplication interval.
-    ///
-    /// -
-    ///
-    /// The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to `Topic`
-    /// the message deduplication scope is across the entire topic, when set to `MessageGroup` the
-    /// message deduplication scope is within each individual message group.
-    ///
-    /// -
-    ///
-    /// If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent
+    /// \- The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to
+    /// `Topic` the message deduplication scope is across the entire topic, when set to `MessageGroup`
+    /// the message deduplication scope is within each individual message group.
+    /// \- If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent
     /// messages within the deduplication scope and interval, with the same `MessageDeduplicationId`,
     /// are accepted successfully but aren't delivered.
+    /// - Every message must have a unique `MessageDeduplicationId`.
     ///
-    /// -
-    ///
-    /// Every message must have a unique `MessageDeduplicationId`.
-    ///
-    /// -
-    ///
-    /// You may provide a `MessageDeduplicationId` explicitly.
-    ///
-    /// -
-    ///
-    /// If you aren't able to provide a `MessageDeduplicationId` and you enable
+    /// - You may provide a `MessageDeduplicationId` explicitly.
+    /// \- If you aren't able to provide a `MessageDeduplicationId` and you enable
     /// `ContentBasedDeduplication` for your topic, Amazon SNS uses a SHA-256 hash to generate the
     /// `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
-    ///
-    /// -
-    ///
-    /// If you don't provide a `MessageDeduplicationId` and the topic doesn't have
+    /// \- If you don't provide a `MessageDeduplicationId` and the topic doesn't have
     /// `ContentBasedDeduplication` set, the action fails with an error.
+    /// \- If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides
+    /// the generated one.
     ///
-    /// -
-    ///
-    /// If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
-    /// generated one.
-    ///
-    /// -
-    ///
-    /// When `ContentBasedDeduplication` is in effect, messages with identical content sent within the
-    /// deduplication scope and interval are treated as duplicates and only one copy of the message is
-    /// delivered.
-    ///
-    /// -
-    ///
-    /// If you send one message with `ContentBasedDeduplication` enabled, and then another message with
-    /// a `MessageDeduplicationId` that is the same as the one generated for the first
+    /// \- When `ContentBasedDeduplication` is in effect, messages with identical content sent within
+    /// the deduplication scope and interval are treated as duplicates and only one copy of the message
+    /// is delivered.
+    /// \- If you send one message with `ContentBasedDeduplication` enabled, and then another message
+    /// with a `MessageDeduplicationId` that is the same as the one generated for the first
     /// `MessageDeduplicationId`, the two messages are treated as duplicates, within the deduplication
     /// scope and interval, and only one copy of the message is delivered.
     ///
-    /// **Note:**
-    ///
-    /// The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
+    /// **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
     ///
     /// If a message is sent successfully but the acknowledgement is lost and the message is resent with
     /// the same `MessageDeduplicationId` after the deduplication interval, Amazon SNS can't detect
@@ -1791,9 +1728,8 @@ impl DeserializeValue for ReplayLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REPLAY_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REPLAY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REPLAY_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -1838,9 +1774,8 @@ impl DeserializeValue for ResourceNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2028,9 +1963,8 @@ impl DeserializeValue for StaleTagException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&STALE_TAG_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&STALE_TAG_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&STALE_TAG_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2145,9 +2079,8 @@ impl DeserializeValue for SubscriptionLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SUBSCRIPTION_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&SUBSCRIPTION_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&SUBSCRIPTION_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2249,9 +2182,8 @@ impl DeserializeValue for TagLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TAG_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TAG_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TAG_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2295,9 +2227,8 @@ impl DeserializeValue for TagPolicyException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TAG_POLICY_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TAG_POLICY_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TAG_POLICY_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2339,9 +2270,8 @@ impl DeserializeValue for ThrottledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&THROTTLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&THROTTLED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&THROTTLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2386,15 +2316,12 @@ impl DeserializeValue for TooManyEntriesInBatchRequestException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(
-                        &TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION,
-                        0,
-                        d,
-                    )?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(
+                    &TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION,
+                    0,
+                    d,
+                )?);
             }
             Ok(())
         })?;
@@ -2433,9 +2360,8 @@ impl DeserializeValue for Topic {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOPIC, &mut |i, d| {
-            match i {
-                0 => out.topic_arn = Some(de::member(&TOPIC, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.topic_arn = Some(de::member(&TOPIC, 0, d)?);
             }
             Ok(())
         })?;
@@ -2486,9 +2412,8 @@ impl DeserializeValue for TopicLimitExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOPIC_LIMIT_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TOPIC_LIMIT_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TOPIC_LIMIT_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2532,9 +2457,8 @@ impl DeserializeValue for UserErrorException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&USER_ERROR_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&USER_ERROR_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&USER_ERROR_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2578,9 +2502,8 @@ impl DeserializeValue for ValidationException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&VALIDATION_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = de::member(&VALIDATION_EXCEPTION, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.message = de::member(&VALIDATION_EXCEPTION, 0, d)?;
             }
             Ok(())
         })?;

@@ -14,51 +14,23 @@
 //! using your favorite programming language. The SDKs perform tasks such as the following
 //! automatically:
 //!
-//! -
-//!
-//! Cryptographically sign your service requests
-//!
-//! -
-//!
-//! Retry requests
-//!
-//! -
-//!
-//! Handle error responses
+//! - Cryptographically sign your service requests
+//! - Retry requests
+//! - Handle error responses
 //!
 //! **Additional information**
 //!
-//! -
+//! - [Amazon SQS Product Page](http://aws.amazon.com/sqs/)
+//! - *Amazon SQS Developer Guide*
 //!
-//! [Amazon SQS Product Page](http://aws.amazon.com/sqs/)
+//! \- [Making API Requests](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests.html)
+//! \- [Amazon SQS Message Attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes)
+//! \- [Amazon SQS Dead-Letter Queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html)
 //!
-//! -
+//! \- [Amazon SQS in the Command Line Interface](https://awscli.amazonaws.com/v2/documentation/api/latest/reference/sqs/index.html)
+//! - *Amazon Web Services General Reference*
 //!
-//! *Amazon SQS Developer Guide*
-//!
-//! -
-//!
-//! [Making API Requests](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests.html)
-//!
-//! -
-//!
-//! [Amazon SQS Message Attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes)
-//!
-//! -
-//!
-//! [Amazon SQS Dead-Letter Queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html)
-//!
-//! -
-//!
-//! [Amazon SQS in the Command Line Interface](https://awscli.amazonaws.com/v2/documentation/api/latest/reference/sqs/index.html)
-//!
-//! -
-//!
-//! *Amazon Web Services General Reference*
-//!
-//! -
-//!
-//! [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#sqs_region)
+//! - [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#sqs_region)
 //!
 //! Every operation is a method of [`Client`] that returns a fluent builder:
 //!

@@ -51,9 +51,8 @@ impl DeserializeValue for BatchEntryIdsNotDistinct {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_ENTRY_IDS_NOT_DISTINCT, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_ENTRY_IDS_NOT_DISTINCT, 0, d)?);
             }
             Ok(())
         })?;
@@ -95,9 +94,8 @@ impl DeserializeValue for BatchRequestTooLong {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&BATCH_REQUEST_TOO_LONG, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&BATCH_REQUEST_TOO_LONG, 0, d)?);
             }
             Ok(())
         })?;
@@ -187,9 +185,7 @@ pub(crate) static BINARY_LIST: Schema = Schema::list("BinaryList", &BINARY_LIST_
 pub struct ChangeMessageVisibilityBatchRequestEntry {
     /// An identifier for this particular receipt handle used to communicate the result.
     ///
-    /// **Note:**
-    ///
-    /// The `Id`s of a batch request need to be unique within a request.
+    /// **Note:** The `Id`s of a batch request need to be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -304,9 +300,8 @@ impl DeserializeValue for ChangeMessageVisibilityBatchResultEntry {
         d.read_struct(
             &CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY,
             &mut |i, d| {
-                match i {
-                    0 => out.id = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY, 0, d)?,
-                    _ => {}
+                if i == 0 {
+                    out.id = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY, 0, d)?;
                 }
                 Ok(())
             },
@@ -332,9 +327,7 @@ pub(crate) static CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY_LIST: Schema = Sc
 pub struct DeleteMessageBatchRequestEntry {
     /// The identifier for this particular receipt handle. This is used to communicate the result.
     ///
-    /// **Note:**
-    ///
-    /// The `Id`s of a batch request need to be unique within a request.
+    /// **Note:** The `Id`s of a batch request need to be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -428,9 +421,8 @@ impl DeserializeValue for DeleteMessageBatchResultEntry {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_MESSAGE_BATCH_RESULT_ENTRY, &mut |i, d| {
-            match i {
-                0 => out.id = de::member(&DELETE_MESSAGE_BATCH_RESULT_ENTRY, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.id = de::member(&DELETE_MESSAGE_BATCH_RESULT_ENTRY, 0, d)?;
             }
             Ok(())
         })?;
@@ -478,9 +470,8 @@ impl DeserializeValue for EmptyBatchRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EMPTY_BATCH_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EMPTY_BATCH_REQUEST, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EMPTY_BATCH_REQUEST, 0, d)?);
             }
             Ok(())
         })?;
@@ -521,9 +512,8 @@ impl DeserializeValue for InvalidAddress {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_ADDRESS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_ADDRESS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_ADDRESS, 0, d)?);
             }
             Ok(())
         })?;
@@ -565,9 +555,8 @@ impl DeserializeValue for InvalidAttributeName {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_ATTRIBUTE_NAME, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_ATTRIBUTE_NAME, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_ATTRIBUTE_NAME, 0, d)?);
             }
             Ok(())
         })?;
@@ -609,9 +598,8 @@ impl DeserializeValue for InvalidAttributeValue {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_ATTRIBUTE_VALUE, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_ATTRIBUTE_VALUE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_ATTRIBUTE_VALUE, 0, d)?);
             }
             Ok(())
         })?;
@@ -653,9 +641,8 @@ impl DeserializeValue for InvalidBatchEntryId {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_BATCH_ENTRY_ID, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_BATCH_ENTRY_ID, 0, d)?);
             }
             Ok(())
         })?;
@@ -729,9 +716,8 @@ impl DeserializeValue for InvalidMessageContents {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_MESSAGE_CONTENTS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_MESSAGE_CONTENTS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_MESSAGE_CONTENTS, 0, d)?);
             }
             Ok(())
         })?;
@@ -772,9 +758,8 @@ impl DeserializeValue for InvalidSecurity {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_SECURITY, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_SECURITY, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_SECURITY, 0, d)?);
             }
             Ok(())
         })?;
@@ -815,9 +800,8 @@ impl DeserializeValue for KmsAccessDenied {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_ACCESS_DENIED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_ACCESS_DENIED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_ACCESS_DENIED, 0, d)?);
             }
             Ok(())
         })?;
@@ -858,9 +842,8 @@ impl DeserializeValue for KmsDisabled {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_DISABLED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_DISABLED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_DISABLED, 0, d)?);
             }
             Ok(())
         })?;
@@ -873,14 +856,9 @@ ziggurat_runtime::error_shape!(KmsDisabled);
 
 /// The request was rejected for one of the following reasons:
 ///
-/// -
-///
-/// The KeyUsage value of the KMS key is incompatible with the API operation.
-///
-/// -
-///
-/// The encryption algorithm or signing algorithm specified for the operation is incompatible with
-/// the type of key material in the KMS key (KeySpec).
+/// - The KeyUsage value of the KMS key is incompatible with the API operation.
+/// \- The encryption algorithm or signing algorithm specified for the operation is incompatible
+/// with the type of key material in the KMS key (KeySpec).
 #[derive(Clone, Default)]
 pub struct KmsInvalidKeyUsage {
     /// `message`.
@@ -910,9 +888,8 @@ impl DeserializeValue for KmsInvalidKeyUsage {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_INVALID_KEY_USAGE, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_INVALID_KEY_USAGE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_INVALID_KEY_USAGE, 0, d)?);
             }
             Ok(())
         })?;
@@ -954,9 +931,8 @@ impl DeserializeValue for KmsInvalidState {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_INVALID_STATE, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_INVALID_STATE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_INVALID_STATE, 0, d)?);
             }
             Ok(())
         })?;
@@ -997,9 +973,8 @@ impl DeserializeValue for KmsNotFound {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_NOT_FOUND, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_NOT_FOUND, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_NOT_FOUND, 0, d)?);
             }
             Ok(())
         })?;
@@ -1041,9 +1016,8 @@ impl DeserializeValue for KmsOptInRequired {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_OPT_IN_REQUIRED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_OPT_IN_REQUIRED, 0, d)?);
             }
             Ok(())
         })?;
@@ -1084,9 +1058,8 @@ impl DeserializeValue for KmsThrottled {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&KMS_THROTTLED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&KMS_THROTTLED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&KMS_THROTTLED, 0, d)?);
             }
             Ok(())
         })?;
@@ -1240,33 +1213,13 @@ pub struct Message {
     /// A map of the attributes requested in ` ReceiveMessage ` to their respective values. Supported
     /// attributes:
     ///
-    /// -
-    ///
-    /// `ApproximateReceiveCount`
-    ///
-    /// -
-    ///
-    /// `ApproximateFirstReceiveTimestamp`
-    ///
-    /// -
-    ///
-    /// `MessageDeduplicationId`
-    ///
-    /// -
-    ///
-    /// `MessageGroupId`
-    ///
-    /// -
-    ///
-    /// `SenderId`
-    ///
-    /// -
-    ///
-    /// `SentTimestamp`
-    ///
-    /// -
-    ///
-    /// `SequenceNumber`
+    /// - `ApproximateReceiveCount`
+    /// - `ApproximateFirstReceiveTimestamp`
+    /// - `MessageDeduplicationId`
+    /// - `MessageGroupId`
+    /// - `SenderId`
+    /// - `SentTimestamp`
+    /// - `SequenceNumber`
     ///
     /// `ApproximateFirstReceiveTimestamp` and `SentTimestamp` are each returned as an integer
     /// representing the [epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds.
@@ -1719,9 +1672,8 @@ impl DeserializeValue for OverLimit {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&OVER_LIMIT, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&OVER_LIMIT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&OVER_LIMIT, 0, d)?);
             }
             Ok(())
         })?;
@@ -1764,9 +1716,8 @@ impl DeserializeValue for PurgeQueueInProgress {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PURGE_QUEUE_IN_PROGRESS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&PURGE_QUEUE_IN_PROGRESS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&PURGE_QUEUE_IN_PROGRESS, 0, d)?);
             }
             Ok(())
         })?;
@@ -1965,9 +1916,8 @@ impl DeserializeValue for QueueDeletedRecently {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&QUEUE_DELETED_RECENTLY, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&QUEUE_DELETED_RECENTLY, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&QUEUE_DELETED_RECENTLY, 0, d)?);
             }
             Ok(())
         })?;
@@ -2008,9 +1958,8 @@ impl DeserializeValue for QueueDoesNotExist {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&QUEUE_DOES_NOT_EXIST, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&QUEUE_DOES_NOT_EXIST, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&QUEUE_DOES_NOT_EXIST, 0, d)?);
             }
             Ok(())
         })?;
@@ -2052,9 +2001,8 @@ impl DeserializeValue for QueueNameExists {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&QUEUE_NAME_EXISTS, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&QUEUE_NAME_EXISTS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&QUEUE_NAME_EXISTS, 0, d)?);
             }
             Ok(())
         })?;
@@ -2100,9 +2048,8 @@ impl DeserializeValue for ReceiptHandleIsInvalid {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RECEIPT_HANDLE_IS_INVALID, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RECEIPT_HANDLE_IS_INVALID, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RECEIPT_HANDLE_IS_INVALID, 0, d)?);
             }
             Ok(())
         })?;
@@ -2115,13 +2062,8 @@ ziggurat_runtime::error_shape!(ReceiptHandleIsInvalid);
 
 /// The request was denied due to request throttling.
 ///
-/// -
-///
-/// Exceeds the permitted request rate for the queue or for the recipient of the request.
-///
-/// -
-///
-/// Ensure that the request rate is within the Amazon SQS limits for sending messages. For more
+/// - Exceeds the permitted request rate for the queue or for the recipient of the request.
+/// \- Ensure that the request rate is within the Amazon SQS limits for sending messages. For more
 /// information, see [Amazon SQS quotas](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-quotas.html#quotas-requests)
 /// in the *Amazon SQS Developer Guide*.
 #[derive(Clone, Default)]
@@ -2153,9 +2095,8 @@ impl DeserializeValue for RequestThrottled {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REQUEST_THROTTLED, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REQUEST_THROTTLED, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REQUEST_THROTTLED, 0, d)?);
             }
             Ok(())
         })?;
@@ -2200,9 +2141,8 @@ impl DeserializeValue for ResourceNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -2218,9 +2158,7 @@ ziggurat_runtime::error_shape!(ResourceNotFoundException);
 pub struct SendMessageBatchRequestEntry {
     /// An identifier for a message in this batch used to communicate the result.
     ///
-    /// **Note:**
-    ///
-    /// The `Id`s of a batch request need to be unique within a request.
+    /// **Note:** The `Id`s of a batch request need to be unique within a request.
     ///
     /// This identifier can have up to 80 characters. The following characters are accepted:
     /// alphanumeric characters, hyphens(-), and underscores (\_).
@@ -2236,10 +2174,8 @@ pub struct SendMessageBatchRequestEntry {
     /// processing after the delay period is finished. If you don't specify a value, the default value
     /// for the queue is applied.
     ///
-    /// **Note:**
-    ///
-    /// When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter
-    /// only on a queue level.
+    /// **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this
+    /// parameter only on a queue level.
     pub delay_seconds: Option<i32>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see
     /// [Amazon SQS message attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes)
@@ -2250,14 +2186,9 @@ pub struct SendMessageBatchRequestEntry {
     ///
     /// **Important:**
     ///
-    /// -
-    ///
-    /// Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be
+    /// \- Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be
     /// `String` and its value must be a correctly formatted X-Ray trace header string.
-    ///
-    /// -
-    ///
-    /// The size of a message system attribute doesn't count towards the total size of a message.
+    /// - The size of a message system attribute doesn't count towards the total size of a message.
     pub message_system_attributes: Option<HashMap<String, MessageSystemAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///
@@ -2267,45 +2198,26 @@ pub struct SendMessageBatchRequestEntry {
     /// For more information, see [Exactly-once processing](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html)
     /// in the *Amazon SQS Developer Guide*.
     ///
-    /// -
+    /// - Every message must have a unique `MessageDeduplicationId`,
     ///
-    /// Every message must have a unique `MessageDeduplicationId`,
-    ///
-    /// -
-    ///
-    /// You may provide a `MessageDeduplicationId` explicitly.
-    ///
-    /// -
-    ///
-    /// If you aren't able to provide a `MessageDeduplicationId` and you enable
+    /// - You may provide a `MessageDeduplicationId` explicitly.
+    /// \- If you aren't able to provide a `MessageDeduplicationId` and you enable
     /// `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the
     /// `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
-    ///
-    /// -
-    ///
-    /// If you don't provide a `MessageDeduplicationId` and the queue doesn't have
+    /// \- If you don't provide a `MessageDeduplicationId` and the queue doesn't have
     /// `ContentBasedDeduplication` set, the action fails with an error.
-    ///
-    /// -
-    ///
-    /// If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
+    /// \- If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
     /// generated one.
     ///
-    /// -
-    ///
-    /// When `ContentBasedDeduplication` is in effect, messages with identical content sent within the
-    /// deduplication interval are treated as duplicates and only one copy of the message is delivered.
-    ///
-    /// -
-    ///
-    /// If you send one message with `ContentBasedDeduplication` enabled and then another message with a
-    /// `MessageDeduplicationId` that is the same as the one generated for the first
+    /// \- When `ContentBasedDeduplication` is in effect, messages with identical content sent within
+    /// the deduplication interval are treated as duplicates and only one copy of the message is
+    /// delivered.
+    /// \- If you send one message with `ContentBasedDeduplication` enabled and then another message
+    /// with a `MessageDeduplicationId` that is the same as the one generated for the first
     /// `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the
     /// message is delivered.
     ///
-    /// **Note:**
-    ///
-    /// The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
+    /// **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
     ///
     /// If a message is sent successfully but the acknowledgement is lost and the message is resent with
     /// the same `MessageDeduplicationId` after the deduplication interval, Amazon SQS can't detect
@@ -2330,24 +2242,17 @@ pub struct SendMessageBatchRequestEntry {
     /// Unlike FIFO queues, messages with the same `MessageGroupId` can be processed in parallel,
     /// maintaining the high throughput of standard queues.
     ///
-    /// -
-    ///
-    /// **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a
+    /// \- **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a
     /// specific message group. Messages that belong to the same message group are processed in a FIFO
     /// manner (however, messages in different message groups might be processed out of order). To
     /// interleave multiple ordered streams within a single queue, use `MessageGroupId` values (for example, session data for multiple users).
     /// In this scenario, multiple consumers can process the queue, but the session data of each user is
     /// processed in a FIFO fashion.
-    ///
     /// If you do not provide a `MessageGroupId` when sending a message to a FIFO queue, the action
     /// fails.
-    ///
     /// `ReceiveMessage` might return messages with multiple `MessageGroupId` values. For each
     /// `MessageGroupId`, the messages are sorted by time sent.
-    ///
-    /// -
-    ///
-    /// **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The
+    /// \- **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The
     /// `MessageGroupId` identifies the tenant a message belongs to. A tenant can be any entity that
     /// shares a queue with others, such as your customer, a client application, or a request type. When
     /// one tenant sends a disproportionately large volume of messages or has messages that require
@@ -2602,9 +2507,8 @@ impl DeserializeValue for TooManyEntriesInBatchRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TOO_MANY_ENTRIES_IN_BATCH_REQUEST, 0, d)?);
             }
             Ok(())
         })?;
@@ -2646,9 +2550,8 @@ impl DeserializeValue for UnsupportedOperation {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UNSUPPORTED_OPERATION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&UNSUPPORTED_OPERATION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&UNSUPPORTED_OPERATION, 0, d)?);
             }
             Ok(())
         })?;

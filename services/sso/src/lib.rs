@@ -6,21 +6,17 @@
 //! portal. Users can get AWS account applications and roles assigned to them and get federated into
 //! the application.
 //!
-//! **Note:**
-//!
-//! Although AWS Single Sign-On was renamed, the `sso` and `identitystore` API namespaces will
-//! continue to retain their original name for backward compatibility purposes. For more
+//! **Note:** Although AWS Single Sign-On was renamed, the `sso` and `identitystore` API namespaces
+//! will continue to retain their original name for backward compatibility purposes. For more
 //! information, see [IAM Identity Center rename](https://docs.aws.amazon.com/singlesignon/latest/userguide/what-is.html#renamed).
 //!
 //! This reference guide describes the IAM Identity Center Portal operations that you can call
 //! programatically and includes detailed information on data types and errors.
 //!
-//! **Note:**
-//!
-//! AWS provides SDKs that consist of libraries and sample code for various programming languages
-//! and platforms, such as Java, Ruby, .Net, iOS, or Android. The SDKs provide a convenient way to
-//! create programmatic access to IAM Identity Center and other AWS services. For more information
-//! about the AWS SDKs, including how to download and install them, see [Tools for Amazon Web Services](http://aws.amazon.com/tools/).
+//! **Note:** AWS provides SDKs that consist of libraries and sample code for various programming
+//! languages and platforms, such as Java, Ruby, .Net, iOS, or Android. The SDKs provide a
+//! convenient way to create programmatic access to IAM Identity Center and other AWS services. For
+//! more information about the AWS SDKs, including how to download and install them, see [Tools for Amazon Web Services](http://aws.amazon.com/tools/).
 //!
 //! Every operation is a method of [`Client`] that returns a fluent builder:
 //!

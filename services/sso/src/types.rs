@@ -94,9 +94,8 @@ impl DeserializeValue for InvalidRequestException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_REQUEST_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_REQUEST_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_REQUEST_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -141,9 +140,8 @@ impl DeserializeValue for ResourceNotFoundException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESOURCE_NOT_FOUND_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&RESOURCE_NOT_FOUND_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -298,9 +296,8 @@ impl DeserializeValue for TooManyRequestsException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&TOO_MANY_REQUESTS_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&TOO_MANY_REQUESTS_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&TOO_MANY_REQUESTS_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -343,9 +340,8 @@ impl DeserializeValue for UnauthorizedException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UNAUTHORIZED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&UNAUTHORIZED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&UNAUTHORIZED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;

@@ -186,9 +186,8 @@ impl DeserializeValue for AwsAdditionalDetails {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&AWS_ADDITIONAL_DETAILS, &mut |i, d| {
-            match i {
-                0 => out.identity_context = Some(de::member(&AWS_ADDITIONAL_DETAILS, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.identity_context = Some(de::member(&AWS_ADDITIONAL_DETAILS, 0, d)?);
             }
             Ok(())
         })?;

@@ -8,11 +8,9 @@
 //! For more information, see [Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp.html)
 //! in the *IAM User Guide*.
 //!
-//! **Note:**
-//!
-//! As an alternative to using the API, you can use one of the Amazon Web Services SDKs, which
-//! consist of libraries and sample code for various programming languages and platforms such as
-//! Java, Ruby, .NET, iOS, Android, and others. The SDKs provide a convenient way to create
+//! **Note:** As an alternative to using the API, you can use one of the Amazon Web Services SDKs,
+//! which consist of libraries and sample code for various programming languages and platforms such
+//! as Java, Ruby, .NET, iOS, Android, and others. The SDKs provide a convenient way to create
 //! programmatic access to STS. For example, the SDKs can cryptographically sign requests, manage
 //! errors, and retry requests automatically. For information about the Amazon Web Services SDKs,
 //! see [Tools to Build on Amazon Web Services](http://aws.amazon.com/tools/).

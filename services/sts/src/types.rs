@@ -155,9 +155,8 @@ impl DeserializeValue for ExpiredTokenException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPIRED_TOKEN_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EXPIRED_TOKEN_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EXPIRED_TOKEN_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -203,9 +202,8 @@ impl DeserializeValue for ExpiredTradeInTokenException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPIRED_TRADE_IN_TOKEN_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&EXPIRED_TRADE_IN_TOKEN_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&EXPIRED_TRADE_IN_TOKEN_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -307,9 +305,8 @@ impl DeserializeValue for IDPCommunicationErrorException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IDP_COMMUNICATION_ERROR_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&IDP_COMMUNICATION_ERROR_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IDP_COMMUNICATION_ERROR_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -358,9 +355,8 @@ impl DeserializeValue for IDPRejectedClaimException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IDP_REJECTED_CLAIM_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&IDP_REJECTED_CLAIM_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&IDP_REJECTED_CLAIM_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -407,11 +403,8 @@ impl DeserializeValue for InvalidAuthorizationMessageException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_AUTHORIZATION_MESSAGE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => {
-                    out.message = Some(de::member(&INVALID_AUTHORIZATION_MESSAGE_EXCEPTION, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_AUTHORIZATION_MESSAGE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -457,9 +450,8 @@ impl DeserializeValue for InvalidIdentityTokenException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&INVALID_IDENTITY_TOKEN_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&INVALID_IDENTITY_TOKEN_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&INVALID_IDENTITY_TOKEN_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -505,9 +497,8 @@ impl DeserializeValue for JWTPayloadSizeExceededException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&JWT_PAYLOAD_SIZE_EXCEEDED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&JWT_PAYLOAD_SIZE_EXCEEDED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&JWT_PAYLOAD_SIZE_EXCEEDED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -553,9 +544,8 @@ impl DeserializeValue for MalformedPolicyDocumentException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&MALFORMED_POLICY_DOCUMENT_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&MALFORMED_POLICY_DOCUMENT_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&MALFORMED_POLICY_DOCUMENT_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -603,15 +593,12 @@ impl DeserializeValue for OutboundWebIdentityFederationDisabledException {
         d.read_struct(
             &OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED_EXCEPTION,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.message = Some(de::member(
-                            &OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED_EXCEPTION,
-                            0,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.message = Some(de::member(
+                        &OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED_EXCEPTION,
+                        0,
+                        d,
+                    )?);
                 }
                 Ok(())
             },
@@ -666,9 +653,8 @@ impl DeserializeValue for PackedPolicyTooLargeException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PACKED_POLICY_TOO_LARGE_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&PACKED_POLICY_TOO_LARGE_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&PACKED_POLICY_TOO_LARGE_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -710,9 +696,8 @@ impl DeserializeValue for PolicyDescriptorType {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&POLICY_DESCRIPTOR_TYPE, &mut |i, d| {
-            match i {
-                0 => out.arn = Some(de::member(&POLICY_DESCRIPTOR_TYPE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.arn = Some(de::member(&POLICY_DESCRIPTOR_TYPE, 0, d)?);
             }
             Ok(())
         })?;
@@ -815,9 +800,8 @@ impl DeserializeValue for RegionDisabledException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&REGION_DISABLED_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&REGION_DISABLED_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&REGION_DISABLED_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;
@@ -864,9 +848,8 @@ impl DeserializeValue for SessionDurationEscalationException {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SESSION_DURATION_ESCALATION_EXCEPTION, &mut |i, d| {
-            match i {
-                0 => out.message = Some(de::member(&SESSION_DURATION_ESCALATION_EXCEPTION, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.message = Some(de::member(&SESSION_DURATION_ESCALATION_EXCEPTION, 0, d)?);
             }
             Ok(())
         })?;

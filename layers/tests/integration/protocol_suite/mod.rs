@@ -28,13 +28,13 @@
 //! UTF-8 text; error cases compare `errorCode`, `errorMessage` and the modeled members.
 #![allow(dead_code)]
 
-mod cbor;
-mod ec2;
-mod json;
-mod query;
-mod rest_json;
-mod rest_xml;
-mod xml_codec;
+pub mod cbor;
+pub mod ec2;
+pub mod json;
+pub mod query;
+pub mod rest_json;
+pub mod rest_xml;
+pub mod xml_codec;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -10,15 +10,11 @@ use ziggurat_runtime::codegen::*;
 /// all key attributes. This enforces that each `SELECT` statement in a batch returns at most a
 /// single item. For more information, see [Running batch operations with PartiQL for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.multiplestatements.batching.html).
 ///
-/// **Note:**
+/// **Note:** The entire batch must consist of either read statements or write statements, you
+/// cannot mix both in one batch.
 ///
-/// The entire batch must consist of either read statements or write statements, you cannot mix both
-/// in one batch.
-///
-/// **Important:**
-///
-/// A HTTP 200 response does not mean that all statements in the BatchExecuteStatement succeeded.
-/// Error details for individual statements can be found under the
+/// **Important:** A HTTP 200 response does not mean that all statements in the
+/// BatchExecuteStatement succeeded. Error details for individual statements can be found under the
 /// [Error](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchStatementResponse.html#DDB-Type-BatchStatementResponse-Error)
 /// field of the `BatchStatementResponse` for each statement.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,7 +27,7 @@ pub struct BatchExecuteStatementInput {
     ///
     /// Required.
     pub statements: Vec<crate::types::BatchStatementRequest>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
 }
 

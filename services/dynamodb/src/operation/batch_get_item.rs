@@ -15,10 +15,8 @@ use ziggurat_runtime::codegen::*;
 /// `UnprocessedKeys`. You can use this value to retry the operation starting with the next item to
 /// get.
 ///
-/// **Important:**
-///
-/// If you request more than 100 items, `BatchGetItem` returns a `ValidationException` with the
-/// message "Too many items requested for the BatchGetItem call."
+/// **Important:** If you request more than 100 items, `BatchGetItem` returns a
+/// `ValidationException` with the message "Too many items requested for the BatchGetItem call."
 ///
 /// For example, if you ask to retrieve 100 items, but each individual item is 300 KB in size, the
 /// system returns 52 items (so as not to exceed the 16 MB limit). It also returns an appropriate
@@ -30,13 +28,11 @@ use ziggurat_runtime::codegen::*;
 /// If *at least one* of the items is successfully processed, then `BatchGetItem` completes
 /// successfully, while returning the keys of the unread items in `UnprocessedKeys`.
 ///
-/// **Important:**
-///
-/// If DynamoDB returns any unprocessed items, you should retry the batch operation on those items.
-/// However, *we strongly recommend that you use an exponential backoff algorithm*. If you retry the
-/// batch operation immediately, the underlying read or write requests can still fail due to
-/// throttling on the individual tables. If you delay the batch operation using exponential backoff,
-/// the individual requests in the batch are much more likely to succeed.
+/// **Important:** If DynamoDB returns any unprocessed items, you should retry the batch operation
+/// on those items. However, *we strongly recommend that you use an exponential backoff algorithm*.
+/// If you retry the batch operation immediately, the underlying read or write requests can still
+/// fail due to throttling on the individual tables. If you delay the batch operation using
+/// exponential backoff, the individual requests in the batch are much more likely to succeed.
 ///
 /// For more information, see [Batch Operations and Error Handling](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ErrorHandling.html#BatchOperations)
 /// in the *Amazon DynamoDB Developer Guide*.
@@ -56,10 +52,8 @@ use ziggurat_runtime::codegen::*;
 /// information, see [Working with Tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#CapacityUnitCalculations)
 /// in the *Amazon DynamoDB Developer Guide*.
 ///
-/// **Note:**
-///
-/// `BatchGetItem` will result in a `ValidationException` if the same key is specified multiple
-/// times.
+/// **Note:** `BatchGetItem` will result in a `ValidationException` if the same key is specified
+/// multiple times.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BatchGetItem;
 
@@ -72,87 +66,55 @@ pub struct BatchGetItemInput {
     ///
     /// Each element in the map of items to retrieve consists of the following:
     ///
-    /// -
-    ///
-    /// `ConsistentRead` - If `true`, a strongly consistent read is used; if `false` (the default), an
-    /// eventually consistent read is used.
-    ///
-    /// -
-    ///
-    /// `ExpressionAttributeNames` - One or more substitution tokens for attribute names in the
+    /// \- `ConsistentRead` - If `true`, a strongly consistent read is used; if `false` (the default),
+    /// an eventually consistent read is used.
+    /// \- `ExpressionAttributeNames` - One or more substitution tokens for attribute names in the
     /// `ProjectionExpression` parameter. The following are some use cases for using
     /// `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*).
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information about expression attribute names, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.
-    ///
-    /// -
-    ///
-    /// `Keys` - An array of primary key attribute values that define specific items in the table. For
-    /// each primary key, you must provide *all* of the key attributes. For example, with a simple
+    /// \- `Keys` - An array of primary key attribute values that define specific items in the table.
+    /// For each primary key, you must provide *all* of the key attributes. For example, with a simple
     /// primary key, you only need to provide the partition key value. For a composite key, you must
     /// provide *both* the partition key value and the sort key value.
-    ///
-    /// -
-    ///
-    /// `ProjectionExpression` - A string that identifies one or more attributes to retrieve from the
+    /// \- `ProjectionExpression` - A string that identifies one or more attributes to retrieve from the
     /// table. These attributes can include scalars, sets, or elements of a JSON document. The
     /// attributes in the expression must be separated by commas.
-    ///
     /// If no attribute names are specified, then all attributes are returned. If any of the requested
     /// attributes are not found, they do not appear in the result.
-    ///
     /// For more information, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.
-    ///
-    /// -
-    ///
-    /// `AttributesToGet` - This is a legacy parameter. Use `ProjectionExpression` instead. For more
+    /// \- `AttributesToGet` - This is a legacy parameter. Use `ProjectionExpression` instead. For more
     /// information, see
     /// [AttributesToGet](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html)
     /// in the *Amazon DynamoDB Developer Guide*.
     ///
     /// Required.
     pub request_items: HashMap<String, crate::types::KeysAndAttributes>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
 }
 
@@ -208,19 +170,11 @@ pub struct BatchGetItemOutput {
     ///
     /// Each element consists of:
     ///
-    /// -
-    ///
-    /// `Keys` - An array of primary key attribute values that define specific items in the table.
-    ///
-    /// -
-    ///
-    /// `ProjectionExpression` - One or more attributes to be retrieved from the table or index. By
+    /// - `Keys` - An array of primary key attribute values that define specific items in the table.
+    /// \- `ProjectionExpression` - One or more attributes to be retrieved from the table or index. By
     /// default, all attributes are returned. If a requested attribute is not found, it does not appear
     /// in the result.
-    ///
-    /// -
-    ///
-    /// `ConsistentRead` - The consistency of a read operation. If set to `true`, then a strongly
+    /// \- `ConsistentRead` - The consistency of a read operation. If set to `true`, then a strongly
     /// consistent read is used; otherwise, an eventually consistent read is used.
     ///
     /// If there are no unprocessed keys remaining, the response contains an empty `UnprocessedKeys`
@@ -230,13 +184,8 @@ pub struct BatchGetItemOutput {
     ///
     /// Each element consists of:
     ///
-    /// -
-    ///
-    /// `TableName` - The table that consumed the provisioned throughput.
-    ///
-    /// -
-    ///
-    /// `CapacityUnits` - The total number of capacity units consumed.
+    /// - `TableName` - The table that consumed the provisioned throughput.
+    /// - `CapacityUnits` - The total number of capacity units consumed.
     pub consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

@@ -11,11 +11,9 @@ use ziggurat_runtime::codegen::*;
 /// important to note that an item's representation might be greater than 400KB while being sent in
 /// DynamoDB's JSON format for the API call. For more details on this distinction, see [Naming Rules and Data Types](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
 ///
-/// **Note:**
-///
-/// `BatchWriteItem` cannot update items. If you perform a `BatchWriteItem` operation on an existing
-/// item, that item's values will be overwritten by the operation and it will appear like it was
-/// updated. To update items, we recommend you use the `UpdateItem` action.
+/// **Note:** `BatchWriteItem` cannot update items. If you perform a `BatchWriteItem` operation on
+/// an existing item, that item's values will be overwritten by the operation and it will appear
+/// like it was updated. To update items, we recommend you use the `UpdateItem` action.
 ///
 /// The individual `PutItem` and `DeleteItem` operations specified in `BatchWriteItem` are atomic;
 /// however `BatchWriteItem` as a whole is not. If any requested operations fail because the table's
@@ -30,13 +28,11 @@ use ziggurat_runtime::codegen::*;
 /// that the request was throttled; check the `ThrottlingReason` field in the returned exception for
 /// details.
 ///
-/// **Important:**
-///
-/// If DynamoDB returns any unprocessed items, you should retry the batch operation on those items.
-/// However, *we strongly recommend that you use an exponential backoff algorithm*. If you retry the
-/// batch operation immediately, the underlying read or write requests can still fail due to
-/// throttling on the individual tables. If you delay the batch operation using exponential backoff,
-/// the individual requests in the batch are much more likely to succeed.
+/// **Important:** If DynamoDB returns any unprocessed items, you should retry the batch operation
+/// on those items. However, *we strongly recommend that you use an exponential backoff algorithm*.
+/// If you retry the batch operation immediately, the underlying read or write requests can still
+/// fail due to throttling on the individual tables. If you delay the batch operation using
+/// exponential backoff, the individual requests in the batch are much more likely to succeed.
 ///
 /// For more information, see [Batch Operations and Error Handling](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ErrorHandling.html#Programming.Errors.BatchOperations)
 /// in the *Amazon DynamoDB Developer Guide*.
@@ -61,40 +57,17 @@ use ziggurat_runtime::codegen::*;
 ///
 /// If one or more of the following is true, DynamoDB rejects the entire batch write operation:
 ///
-/// -
-///
-/// One or more tables specified in the `BatchWriteItem` request does not exist.
-///
-/// -
-///
-/// Primary key attributes specified on an item in the request do not match those in the
+/// - One or more tables specified in the `BatchWriteItem` request does not exist.
+/// \- Primary key attributes specified on an item in the request do not match those in the
 /// corresponding table's primary key schema.
-///
-/// -
-///
-/// You try to perform multiple operations on the same item in the same `BatchWriteItem` request.
+/// \- You try to perform multiple operations on the same item in the same `BatchWriteItem` request.
 /// For example, you cannot put and delete the same item in the same `BatchWriteItem` request.
-///
-/// -
-///
-/// Your request contains at least two items with identical hash and range keys (which essentially is two put operations).
-///
-/// -
-///
-/// There are more than 25 requests in the batch.
-///
-/// -
-///
-/// Any individual item in a batch exceeds 400 KB.
-///
-/// -
-///
-/// The total request size exceeds 16 MB.
-///
-/// -
-///
-/// Any individual items with keys exceeding the key length limits. For a partition key, the limit
-/// is 2048 bytes and for a sort key, the limit is 1024 bytes.
+/// \- Your request contains at least two items with identical hash and range keys (which essentially is two put operations).
+/// - There are more than 25 requests in the batch.
+/// - Any individual item in a batch exceeds 400 KB.
+/// - The total request size exceeds 16 MB.
+/// \- Any individual items with keys exceeding the key length limits. For a partition key, the
+/// limit is 2048 bytes and for a sort key, the limit is 1024 bytes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BatchWriteItem;
 
@@ -104,37 +77,28 @@ pub struct BatchWriteItemInput {
     /// A map of one or more table names or table ARNs and, for each table, a list of operations to be
     /// performed (`DeleteRequest` or `PutRequest`). Each element in the map consists of the following:
     ///
-    /// -
+    /// \- `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be
+    /// deleted is identified by a `Key` subelement:
     ///
-    /// `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be deleted
-    /// is identified by a `Key` subelement:
-    ///
-    /// -
-    ///
-    /// `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in
+    /// \- `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in
     /// this map consists of an attribute name and an attribute value. For each primary key, you must
     /// provide *all* of the key attributes. For example, with a simple primary key, you only need to
     /// provide a value for the partition key. For a composite primary key, you must provide values for
     /// *both* the partition key and the sort key.
     ///
-    /// -
-    ///
-    /// `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is
+    /// \- `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is
     /// identified by an `Item` subelement:
     ///
-    /// -
-    ///
-    /// `Item` - A map of attributes and their values. Each entry in this map consists of an attribute
-    /// name and an attribute value. Attribute values must not be null; string and binary type
+    /// \- `Item` - A map of attributes and their values. Each entry in this map consists of an
+    /// attribute name and an attribute value. Attribute values must not be null; string and binary type
     /// attributes must have lengths greater than zero; and set type attributes must not be empty.
     /// Requests that contain empty values are rejected with a `ValidationException` exception.
-    ///
     /// If you specify any attributes that are part of an index key, then the data types for those
     /// attributes must match those of the schema in the table's attribute definition.
     ///
     /// Required.
     pub request_items: HashMap<String, Vec<crate::types::WriteRequest>>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes
     /// statistics about item collections, if any, that were modified during the operation are returned
@@ -200,28 +164,19 @@ pub struct BatchWriteItemOutput {
     /// Each `UnprocessedItems` entry consists of a table name or table ARN and, for that table, a list
     /// of operations to perform (`DeleteRequest` or `PutRequest`).
     ///
-    /// -
+    /// \- `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be
+    /// deleted is identified by a `Key` subelement:
     ///
-    /// `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be deleted
-    /// is identified by a `Key` subelement:
-    ///
-    /// -
-    ///
-    /// `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in
+    /// \- `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in
     /// this map consists of an attribute name and an attribute value.
     ///
-    /// -
-    ///
-    /// `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is
+    /// \- `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is
     /// identified by an `Item` subelement:
     ///
-    /// -
-    ///
-    /// `Item` - A map of attributes and their values. Each entry in this map consists of an attribute
-    /// name and an attribute value. Attribute values must not be null; string and binary type
+    /// \- `Item` - A map of attributes and their values. Each entry in this map consists of an
+    /// attribute name and an attribute value. Attribute values must not be null; string and binary type
     /// attributes must have lengths greater than zero; and set type attributes must not be empty.
     /// Requests that contain empty values will be rejected with a `ValidationException` exception.
-    ///
     /// If you specify any attributes that are part of an index key, then the data types for those
     /// attributes must match those of the schema in the table's attribute definition.
     ///
@@ -233,19 +188,13 @@ pub struct BatchWriteItemOutput {
     ///
     /// Each entry consists of the following subelements:
     ///
-    /// -
-    ///
-    /// `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
+    /// \- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
     /// partition key value of the item.
-    ///
-    /// -
-    ///
-    /// `SizeEstimateRangeGB` - An estimate of item collection size, expressed in GB. This is a
+    /// \- `SizeEstimateRangeGB` - An estimate of item collection size, expressed in GB. This is a
     /// two-element array containing a lower bound and an upper bound for the estimate. The estimate
     /// includes the size of all the items in the table, plus the size of all attributes projected into
     /// all of the local secondary indexes on the table. Use this estimate to measure whether a local
     /// secondary index is approaching its size limit.
-    ///
     /// The estimate is subject to change over time; therefore, do not rely on the precision or accuracy
     /// of the estimate.
     pub item_collection_metrics: Option<HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
@@ -253,13 +202,8 @@ pub struct BatchWriteItemOutput {
     ///
     /// Each element consists of:
     ///
-    /// -
-    ///
-    /// `TableName` - The table that consumed the provisioned throughput.
-    ///
-    /// -
-    ///
-    /// `CapacityUnits` - The total number of capacity units consumed.
+    /// - `TableName` - The table that consumed the provisioned throughput.
+    /// - `CapacityUnits` - The total number of capacity units consumed.
     ///
     /// If the table has vector indexes, each element also includes a `VectorIndexes` field with
     /// `VectorWriteRequestBytes` consumed for each affected vector index.

@@ -44,9 +44,8 @@ impl DeserializeValue for CancelBulkOperationInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CANCEL_BULK_OPERATION_INPUT, &mut |i, d| {
-            match i {
-                0 => out.bulk_operation_arn = de::member(&CANCEL_BULK_OPERATION_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.bulk_operation_arn = de::member(&CANCEL_BULK_OPERATION_INPUT, 0, d)?;
             }
             Ok(())
         })?;

@@ -26,21 +26,10 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Along with data, the following are also included on the backups:
 ///
-/// -
-///
-/// Global secondary indexes (GSIs)
-///
-/// -
-///
-/// Local secondary indexes (LSIs)
-///
-/// -
-///
-/// Streams
-///
-/// -
-///
-/// Provisioned read and write capacity
+/// - Global secondary indexes (GSIs)
+/// - Local secondary indexes (LSIs)
+/// - Streams
+/// - Provisioned read and write capacity
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CreateBackup;
 
@@ -127,9 +116,8 @@ impl DeserializeValue for CreateBackupOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_BACKUP_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.backup_details = Some(de::member(&CREATE_BACKUP_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.backup_details = Some(de::member(&CREATE_BACKUP_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

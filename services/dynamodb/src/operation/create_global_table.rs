@@ -8,10 +8,8 @@ use ziggurat_runtime::codegen::*;
 /// Creates a global table from an existing table. A global table creates a replication relationship
 /// between two or more DynamoDB tables with the same table name in the provided Regions.
 ///
-/// **Important:**
-///
-/// This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided
-/// for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
+/// **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which
+/// should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
 /// when possible, because it provides greater flexibility, higher efficiency, and consumes less
 /// write capacity than 2017.11.29 (Legacy).
 ///
@@ -22,48 +20,25 @@ use ziggurat_runtime::codegen::*;
 /// If you want to add a new replica table to a global table, each of the following conditions must
 /// be true:
 ///
-/// -
-///
-/// The table must have the same primary key as all of the other replicas.
-///
-/// -
-///
-/// The table must have the same name as all of the other replicas.
-///
-/// -
-///
-/// The table must have DynamoDB Streams enabled, with the stream containing both the new and the
+/// - The table must have the same primary key as all of the other replicas.
+/// - The table must have the same name as all of the other replicas.
+/// \- The table must have DynamoDB Streams enabled, with the stream containing both the new and the
 /// old images of the item.
-///
-/// -
-///
-/// None of the replica tables in the global table can contain any data.
+/// - None of the replica tables in the global table can contain any data.
 ///
 /// If global secondary indexes are specified, then the following conditions must also be met:
 ///
-/// -
-///
-/// The global secondary indexes must have the same name.
-///
-/// -
-///
-/// The global secondary indexes must have the same hash key and sort key (if present).
+/// - The global secondary indexes must have the same name.
+/// - The global secondary indexes must have the same hash key and sort key (if present).
 ///
 /// If local secondary indexes are specified, then the following conditions must also be met:
 ///
-/// -
+/// - The local secondary indexes must have the same name.
+/// - The local secondary indexes must have the same hash key and sort key (if present).
 ///
-/// The local secondary indexes must have the same name.
-///
-/// -
-///
-/// The local secondary indexes must have the same hash key and sort key (if present).
-///
-/// **Important:**
-///
-/// Write capacity settings should be set consistently across your replica tables and secondary
-/// indexes. DynamoDB strongly recommends enabling auto scaling to manage the write capacity
-/// settings for all of your global tables replicas and indexes.
+/// **Important:** Write capacity settings should be set consistently across your replica tables and
+/// secondary indexes. DynamoDB strongly recommends enabling auto scaling to manage the write
+/// capacity settings for all of your global tables replicas and indexes.
 ///
 /// If you prefer to manage write capacity settings manually, you should provision equal replicated
 /// write capacity units to your replica tables. You should also provision equal replicated write
@@ -157,12 +132,8 @@ impl DeserializeValue for CreateGlobalTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_GLOBAL_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.global_table_description =
-                        Some(de::member(&CREATE_GLOBAL_TABLE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.global_table_description = Some(de::member(&CREATE_GLOBAL_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -40,27 +40,15 @@ pub struct CreateTableInput {
     ///
     /// Each `KeySchemaElement` in the array is composed of:
     ///
-    /// -
+    /// - `AttributeName` - The name of this key attribute.
+    /// - `KeyType` - The role that the key attribute will assume:
     ///
-    /// `AttributeName` - The name of this key attribute.
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
     ///
-    /// -
-    ///
-    /// `KeyType` - The role that the key attribute will assume:
-    ///
-    /// -
-    ///
-    /// `HASH` - partition key
-    ///
-    /// -
-    ///
-    /// `RANGE` - sort key
-    ///
-    /// **Note:**
-    ///
-    /// The partition key of an item is also known as its *hash attribute*. The term "hash attribute"
-    /// derives from the DynamoDB usage of an internal hash function to evenly distribute data items
-    /// across partitions, based on their partition key values.
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash
+    /// attribute" derives from the DynamoDB usage of an internal hash function to evenly distribute
+    /// data items across partitions, based on their partition key values.
     ///
     /// The sort key of an item is also known as its *range attribute*. The term "range attribute"
     /// derives from the way DynamoDB stores items with the same partition key physically close
@@ -82,43 +70,23 @@ pub struct CreateTableInput {
     ///
     /// Each local secondary index in the array includes the following:
     ///
-    /// -
-    ///
-    /// `IndexName` - The name of the local secondary index. Must be unique only for this table.
-    ///
-    /// -
-    ///
-    /// `KeySchema` - Specifies the key schema for the local secondary index. The key schema must begin
-    /// with the same partition key as the table.
-    ///
-    /// -
-    ///
-    /// `Projection` - Specifies attributes that are copied (projected) from the table into the index.
-    /// These are in addition to the primary key attributes and index key attributes, which are
+    /// - `IndexName` - The name of the local secondary index. Must be unique only for this table.
+    /// \- `KeySchema` - Specifies the key schema for the local secondary index. The key schema must
+    /// begin with the same partition key as the table.
+    /// \- `Projection` - Specifies attributes that are copied (projected) from the table into the
+    /// index. These are in addition to the primary key attributes and index key attributes, which are
     /// automatically projected. Each attribute specification is composed of:
     ///
-    /// -
+    /// - `ProjectionType` - One of the following:
     ///
-    /// `ProjectionType` - One of the following:
-    ///
-    /// -
-    ///
-    /// `KEYS_ONLY` - Only the index and primary keys are projected into the index.
-    ///
-    /// -
-    ///
-    /// `INCLUDE` - Only the specified table attributes are projected into the index. The list of
+    /// - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    /// \- `INCLUDE` - Only the specified table attributes are projected into the index. The list of
     /// projected attributes is in `NonKeyAttributes`.
+    /// - `ALL` - All of the table attributes are projected into the index.
     ///
-    /// -
-    ///
-    /// `ALL` - All of the table attributes are projected into the index.
-    ///
-    /// -
-    ///
-    /// `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the
-    /// secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all
-    /// of the secondary indexes, must not exceed 100. If you project the same attribute into two
+    /// \- `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into
+    /// the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across
+    /// all of the secondary indexes, must not exceed 100. If you project the same attribute into two
     /// different indexes, this counts as two distinct attributes when determining the total. This limit
     /// only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the
     /// ProjectionType of `ALL` to project all attributes from the source table, even if the table has
@@ -127,64 +95,37 @@ pub struct CreateTableInput {
     /// One or more global secondary indexes (the maximum is 20) to be created on the table. Each global
     /// secondary index in the array includes the following:
     ///
-    /// -
-    ///
-    /// `IndexName` - The name of the global secondary index. Must be unique only for this table.
-    ///
-    /// -
-    ///
-    /// `KeySchema` - Specifies the key schema for the global secondary index. Each global secondary
+    /// - `IndexName` - The name of the global secondary index. Must be unique only for this table.
+    /// \- `KeySchema` - Specifies the key schema for the global secondary index. Each global secondary
     /// index supports up to 4 partition keys and up to 4 sort keys.
-    ///
-    /// -
-    ///
-    /// `Projection` - Specifies attributes that are copied (projected) from the table into the index.
-    /// These are in addition to the primary key attributes and index key attributes, which are
+    /// \- `Projection` - Specifies attributes that are copied (projected) from the table into the
+    /// index. These are in addition to the primary key attributes and index key attributes, which are
     /// automatically projected. Each attribute specification is composed of:
     ///
-    /// -
+    /// - `ProjectionType` - One of the following:
     ///
-    /// `ProjectionType` - One of the following:
-    ///
-    /// -
-    ///
-    /// `KEYS_ONLY` - Only the index and primary keys are projected into the index.
-    ///
-    /// -
-    ///
-    /// `INCLUDE` - Only the specified table attributes are projected into the index. The list of
+    /// - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    /// \- `INCLUDE` - Only the specified table attributes are projected into the index. The list of
     /// projected attributes is in `NonKeyAttributes`.
+    /// - `ALL` - All of the table attributes are projected into the index.
     ///
-    /// -
-    ///
-    /// `ALL` - All of the table attributes are projected into the index.
-    ///
-    /// -
-    ///
-    /// `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the
-    /// secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all
-    /// of the secondary indexes, must not exceed 100. If you project the same attribute into two
+    /// \- `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into
+    /// the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across
+    /// all of the secondary indexes, must not exceed 100. If you project the same attribute into two
     /// different indexes, this counts as two distinct attributes when determining the total. This limit
     /// only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the
     /// ProjectionType of `ALL` to project all attributes from the source table, even if the table has
     /// more than 100 attributes.
     ///
-    /// -
-    ///
-    /// `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index,
+    /// \- `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index,
     /// consisting of read and write capacity units.
     pub global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndex>>,
     /// Controls how you are charged for read and write throughput and how you manage capacity. This
     /// setting can be changed later.
     ///
-    /// -
-    ///
-    /// `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads.
+    /// \- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads.
     /// `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html).
-    ///
-    /// -
-    ///
-    /// `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth
+    /// \- `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth
     /// where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to
     /// [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html).
     pub billing_mode: Option<crate::types::BillingMode>,
@@ -199,31 +140,16 @@ pub struct CreateTableInput {
     pub provisioned_throughput: Option<crate::types::ProvisionedThroughput>,
     /// The settings for DynamoDB Streams on the table. These settings consist of:
     ///
-    /// -
-    ///
-    /// `StreamEnabled` - Indicates whether DynamoDB Streams is to be enabled (true) or disabled
+    /// \- `StreamEnabled` - Indicates whether DynamoDB Streams is to be enabled (true) or disabled
     /// (false).
-    ///
-    /// -
-    ///
-    /// `StreamViewType` - When an item in the table is modified, `StreamViewType` determines what
+    /// \- `StreamViewType` - When an item in the table is modified, `StreamViewType` determines what
     /// information is written to the table's stream. Valid values for `StreamViewType` are:
     ///
-    /// -
-    ///
-    /// `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
-    ///
-    /// -
-    ///
-    /// `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
-    ///
-    /// -
-    ///
-    /// `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
-    ///
-    /// -
-    ///
-    /// `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the
+    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
+    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
+    /// \- `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the
+    /// stream.
+    /// \- `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the
     /// stream.
     pub stream_specification: Option<crate::types::StreamSpecification>,
     /// Represents the settings used to enable server-side encryption.
@@ -247,10 +173,8 @@ pub struct CreateTableInput {
     /// whitespaces when calculating the size of a policy against this limit. For a full list of all
     /// considerations that apply for resource-based policies, see [Resource-based policy considerations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html).
     ///
-    /// **Note:**
-    ///
-    /// You need to specify the `CreateTable` and `PutResourcePolicy` IAM actions for authorizing a user
-    /// to create a table with a resource-based policy.
+    /// **Note:** You need to specify the `CreateTable` and `PutResourcePolicy` IAM actions for
+    /// authorizing a user to create a table with a resource-based policy.
     pub resource_policy: Option<String>,
     /// Sets the maximum number of read and write units for the specified table in on-demand capacity
     /// mode. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`,
@@ -267,34 +191,17 @@ pub struct CreateTableInput {
     /// One or more vector indexes to be created on the table. Each vector index enables similarity
     /// search on a vector attribute. Each element in the list consists of:
     ///
-    /// -
-    ///
-    /// `IndexName` - The name of the vector index. Must be unique within the table.
-    ///
-    /// -
-    ///
-    /// `VectorAttribute` - The attribute that contains vector embeddings. If multiple vector indexes
+    /// - `IndexName` - The name of the vector index. Must be unique within the table.
+    /// \- `VectorAttribute` - The attribute that contains vector embeddings. If multiple vector indexes
     /// reference the same attribute, they must all use the same number of dimensions.
-    ///
-    /// -
-    ///
-    /// `Dimensions` - The number of dimensions in each vector.
-    ///
-    /// -
-    ///
-    /// `DistanceFunction` - The distance function used to calculate similarity. Valid values: `COSINE`,
-    /// `EUCLIDEAN`, `DOT_PRODUCT`.
-    ///
-    /// -
-    ///
-    /// `Projection` - Specifies attributes that are copied (projected) from the table into the vector
-    /// index. The total number of projected non-key attributes is shared across the vector attribute
-    /// (counts as 1) and `INLINE_FILTER` search schema elements (each counts as 1). `HASH` search
-    /// schema elements do not count toward this limit.
-    ///
-    /// -
-    ///
-    /// `SearchSchema` - (Optional) Defines the partition key (`HASH`) and inline filter
+    /// - `Dimensions` - The number of dimensions in each vector.
+    /// \- `DistanceFunction` - The distance function used to calculate similarity. Valid values:
+    /// `COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`.
+    /// \- `Projection` - Specifies attributes that are copied (projected) from the table into the
+    /// vector index. The total number of projected non-key attributes is shared across the vector
+    /// attribute (counts as 1) and `INLINE_FILTER` search schema elements (each counts as 1). `HASH`
+    /// search schema elements do not count toward this limit.
+    /// \- `SearchSchema` - (Optional) Defines the partition key (`HASH`) and inline filter
     /// (`INLINE_FILTER`) attributes for the vector index.
     pub vector_indexes: Option<Vec<crate::types::VectorIndex>>,
 }
@@ -434,9 +341,8 @@ impl DeserializeValue for CreateTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table_description = Some(de::member(&CREATE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&CREATE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -42,9 +42,8 @@ impl DeserializeValue for DeleteBackupInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_BACKUP_INPUT, &mut |i, d| {
-            match i {
-                0 => out.backup_arn = de::member(&DELETE_BACKUP_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.backup_arn = de::member(&DELETE_BACKUP_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -87,9 +86,8 @@ impl DeserializeValue for DeleteBackupOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_BACKUP_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.backup_description = Some(de::member(&DELETE_BACKUP_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.backup_description = Some(de::member(&DELETE_BACKUP_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

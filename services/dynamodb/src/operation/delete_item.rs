@@ -47,25 +47,18 @@ pub struct DeleteItemInput {
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were
     /// deleted. For `DeleteItem`, the valid values are:
     ///
-    /// -
-    ///
-    /// `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is
+    /// \- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is
     /// returned. (This setting is the default for `ReturnValues`.)
-    ///
-    /// -
-    ///
-    /// `ALL_OLD` - The content of the old item is returned.
+    /// - `ALL_OLD` - The content of the old item is returned.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small
     /// network and processing overhead of receiving a larger response. No read capacity units are
     /// consumed.
     ///
-    /// **Note:**
-    ///
-    /// The `ReturnValues` parameter is used by several DynamoDB operations; however, `DeleteItem` does
-    /// not recognize any values other than `NONE` or `ALL_OLD`.
+    /// **Note:** The `ReturnValues` parameter is used by several DynamoDB operations; however,
+    /// `DeleteItem` does not recognize any values other than `NONE` or `ALL_OLD`.
     pub return_values: Option<crate::types::ReturnValue>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes
     /// statistics about item collections, if any, that were modified during the operation are returned
@@ -75,19 +68,10 @@ pub struct DeleteItemInput {
     ///
     /// An expression can contain any of the following:
     ///
-    /// -
-    ///
-    /// Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`
-    ///
+    /// \- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`
     /// These function names are case-sensitive.
-    ///
-    /// -
-    ///
-    /// Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN `
-    ///
-    /// -
-    ///
-    /// Logical operators: `AND | OR | NOT`
+    /// - Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN `
+    /// - Logical operators: `AND | OR | NOT`
     ///
     /// For more information about condition expressions, see [Condition Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -95,43 +79,27 @@ pub struct DeleteItemInput {
     /// One or more substitution tokens for attribute names in an expression. The following are some use
     /// cases for using `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*).
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -267,19 +235,13 @@ pub struct DeleteItemOutput {
     ///
     /// Each `ItemCollectionMetrics` element consists of:
     ///
-    /// -
-    ///
-    /// `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
+    /// \- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
     /// partition key value of the item itself.
-    ///
-    /// -
-    ///
-    /// `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a
+    /// \- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a
     /// two-element array containing a lower bound and an upper bound for the estimate. The estimate
     /// includes the size of all the items in the table, plus the size of all attributes projected into
     /// all of the local secondary indexes on that table. Use this estimate to measure whether a local
     /// secondary index is approaching its size limit.
-    ///
     /// The estimate is subject to change over time; therefore, do not rely on the precision or accuracy
     /// of the estimate.
     pub item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,

@@ -11,18 +11,16 @@ use ziggurat_runtime::codegen::*;
 /// resource *doesn't* result in an error response, unless you specify an `ExpectedRevisionId`,
 /// which will then return a `PolicyNotFoundException`.
 ///
-/// **Important:**
+/// **Important:** To make sure that you don't inadvertently lock yourself out of your own
+/// resources, the root principal in your Amazon Web Services account can perform
+/// `DeleteResourcePolicy` requests, even if your resource-based policy explicitly denies the root
+/// principal's access.
 ///
-/// To make sure that you don't inadvertently lock yourself out of your own resources, the root
-/// principal in your Amazon Web Services account can perform `DeleteResourcePolicy` requests, even
-/// if your resource-based policy explicitly denies the root principal's access.
-///
-/// **Note:**
-///
-/// `DeleteResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy` request
-/// immediately after running the `DeleteResourcePolicy` request, DynamoDB might still return the
-/// deleted policy. This is because the policy for your resource might not have been deleted yet.
-/// Wait for a few seconds, and then try the `GetResourcePolicy` request again.
+/// **Note:** `DeleteResourcePolicy` is an asynchronous operation. If you issue a
+/// `GetResourcePolicy` request immediately after running the `DeleteResourcePolicy` request,
+/// DynamoDB might still return the deleted policy. This is because the policy for your resource
+/// might not have been deleted yet. Wait for a few seconds, and then try the `GetResourcePolicy`
+/// request again.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeleteResourcePolicy;
 
@@ -122,9 +120,8 @@ impl DeserializeValue for DeleteResourcePolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_RESOURCE_POLICY_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.revision_id = Some(de::member(&DELETE_RESOURCE_POLICY_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.revision_id = Some(de::member(&DELETE_RESOURCE_POLICY_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -12,11 +12,9 @@ use ziggurat_runtime::codegen::*;
 /// DynamoDB returns a `ResourceNotFoundException`. If table is already in the `DELETING` state, no
 /// error is returned.
 ///
-/// **Note:**
-///
-/// DynamoDB might continue to accept data read and write operations, such as `GetItem` and
-/// `PutItem`, on a table in the `DELETING` state until the table deletion is complete. For the full
-/// list of table states, see
+/// **Note:** DynamoDB might continue to accept data read and write operations, such as `GetItem`
+/// and `PutItem`, on a table in the `DELETING` state until the table deletion is complete. For the
+/// full list of table states, see
 /// [TableStatus](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html#DDB-Type-TableDescription-TableStatus).
 ///
 /// When you delete a table, any indexes on that table are also deleted.
@@ -60,9 +58,8 @@ impl DeserializeValue for DeleteTableInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_TABLE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.table_name = de::member(&DELETE_TABLE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.table_name = de::member(&DELETE_TABLE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -105,9 +102,8 @@ impl DeserializeValue for DeleteTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table_description = Some(de::member(&DELETE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&DELETE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

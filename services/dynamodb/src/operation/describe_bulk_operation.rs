@@ -42,9 +42,8 @@ impl DeserializeValue for DescribeBulkOperationInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_BULK_OPERATION_INPUT, &mut |i, d| {
-            match i {
-                0 => out.bulk_operation_arn = de::member(&DESCRIBE_BULK_OPERATION_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.bulk_operation_arn = de::member(&DESCRIBE_BULK_OPERATION_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -92,12 +91,8 @@ impl DeserializeValue for DescribeBulkOperationOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_BULK_OPERATION_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.bulk_operation_description =
-                        de::member(&DESCRIBE_BULK_OPERATION_OUTPUT, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.bulk_operation_description = de::member(&DESCRIBE_BULK_OPERATION_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;

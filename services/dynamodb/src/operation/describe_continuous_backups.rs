@@ -56,9 +56,8 @@ impl DeserializeValue for DescribeContinuousBackupsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_CONTINUOUS_BACKUPS_INPUT, &mut |i, d| {
-            match i {
-                0 => out.table_name = de::member(&DESCRIBE_CONTINUOUS_BACKUPS_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.table_name = de::member(&DESCRIBE_CONTINUOUS_BACKUPS_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -104,12 +103,9 @@ impl DeserializeValue for DescribeContinuousBackupsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_CONTINUOUS_BACKUPS_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.continuous_backups_description =
-                        Some(de::member(&DESCRIBE_CONTINUOUS_BACKUPS_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.continuous_backups_description =
+                    Some(de::member(&DESCRIBE_CONTINUOUS_BACKUPS_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

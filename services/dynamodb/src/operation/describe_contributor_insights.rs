@@ -78,25 +78,14 @@ pub struct DescribeContributorInsightsOutput {
     ///
     /// The most common exceptions for a FAILED status are:
     ///
-    /// -
-    ///
-    /// LimitExceededException - Per-account Amazon CloudWatch Contributor Insights rule limit reached.
-    /// Please disable Contributor Insights for other tables/indexes OR disable Contributor Insights
-    /// rules before retrying.
-    ///
-    /// -
-    ///
-    /// AccessDeniedException - Amazon CloudWatch Contributor Insights rules cannot be modified due to
+    /// \- LimitExceededException - Per-account Amazon CloudWatch Contributor Insights rule limit
+    /// reached. Please disable Contributor Insights for other tables/indexes OR disable Contributor
+    /// Insights rules before retrying.
+    /// \- AccessDeniedException - Amazon CloudWatch Contributor Insights rules cannot be modified due
+    /// to insufficient permissions.
+    /// \- AccessDeniedException - Failed to create service-linked role for Contributor Insights due to
     /// insufficient permissions.
-    ///
-    /// -
-    ///
-    /// AccessDeniedException - Failed to create service-linked role for Contributor Insights due to
-    /// insufficient permissions.
-    ///
-    /// -
-    ///
-    /// InternalServerError - Failed to create Amazon CloudWatch Contributor Insights rules. Please
+    /// \- InternalServerError - Failed to create Amazon CloudWatch Contributor Insights rules. Please
     /// retry request.
     pub failure_exception: Option<crate::types::FailureException>,
     /// The mode of CloudWatch Contributor Insights for DynamoDB that determines which events are

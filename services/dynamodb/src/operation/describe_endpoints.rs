@@ -75,9 +75,8 @@ impl DeserializeValue for DescribeEndpointsResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_ENDPOINTS_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.endpoints = de::member(&DESCRIBE_ENDPOINTS_RESPONSE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.endpoints = de::member(&DESCRIBE_ENDPOINTS_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

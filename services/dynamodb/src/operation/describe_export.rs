@@ -40,9 +40,8 @@ impl DeserializeValue for DescribeExportInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_EXPORT_INPUT, &mut |i, d| {
-            match i {
-                0 => out.export_arn = de::member(&DESCRIBE_EXPORT_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.export_arn = de::member(&DESCRIBE_EXPORT_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -85,9 +84,8 @@ impl DeserializeValue for DescribeExportOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_EXPORT_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.export_description = Some(de::member(&DESCRIBE_EXPORT_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.export_description = Some(de::member(&DESCRIBE_EXPORT_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -7,10 +7,8 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Returns information about the specified global table.
 ///
-/// **Important:**
-///
-/// This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided
-/// for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
+/// **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which
+/// should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
 /// when possible, because it provides greater flexibility, higher efficiency, and consumes less
 /// write capacity than 2017.11.29 (Legacy).
 ///
@@ -53,9 +51,8 @@ impl DeserializeValue for DescribeGlobalTableInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_GLOBAL_TABLE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.global_table_name = de::member(&DESCRIBE_GLOBAL_TABLE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.global_table_name = de::member(&DESCRIBE_GLOBAL_TABLE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -100,12 +97,9 @@ impl DeserializeValue for DescribeGlobalTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_GLOBAL_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.global_table_description =
-                        Some(de::member(&DESCRIBE_GLOBAL_TABLE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.global_table_description =
+                    Some(de::member(&DESCRIBE_GLOBAL_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -40,9 +40,8 @@ impl DeserializeValue for DescribeImportInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_IMPORT_INPUT, &mut |i, d| {
-            match i {
-                0 => out.import_arn = de::member(&DESCRIBE_IMPORT_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.import_arn = de::member(&DESCRIBE_IMPORT_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -90,9 +89,8 @@ impl DeserializeValue for DescribeImportOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_IMPORT_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.import_table_description = de::member(&DESCRIBE_IMPORT_OUTPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.import_table_description = de::member(&DESCRIBE_IMPORT_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;

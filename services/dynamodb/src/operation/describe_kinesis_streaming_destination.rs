@@ -45,12 +45,9 @@ impl DeserializeValue for DescribeKinesisStreamingDestinationInput {
         d.read_struct(
             &DESCRIBE_KINESIS_STREAMING_DESTINATION_INPUT,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.table_name =
-                            de::member(&DESCRIBE_KINESIS_STREAMING_DESTINATION_INPUT, 0, d)?
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.table_name =
+                        de::member(&DESCRIBE_KINESIS_STREAMING_DESTINATION_INPUT, 0, d)?;
                 }
                 Ok(())
             },

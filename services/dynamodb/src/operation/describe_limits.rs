@@ -21,41 +21,20 @@ use ziggurat_runtime::codegen::*;
 ///
 /// For example, you could use one of the Amazon Web Services SDKs to do the following:
 ///
-/// 1.
-///
-/// Call `DescribeLimits` for a particular Region to obtain your current account quotas on
+/// \1. Call `DescribeLimits` for a particular Region to obtain your current account quotas on
 /// provisioned capacity there.
+/// \2. Create a variable to hold the aggregate read capacity units provisioned for all your tables
+/// in that Region, and one to hold the aggregate write capacity units. Zero them both.
+/// 3. Call `ListTables` to obtain a list of all your DynamoDB tables.
+/// 4. For each table name listed by `ListTables`, do the following:
 ///
-/// 2.
+/// - Call `DescribeTable` with the table name.
+/// \- Use the data returned by `DescribeTable` to add the read capacity units and write capacity
+/// units provisioned for the table itself to your variables.
+/// \- If the table has one or more global secondary indexes (GSIs), loop over these GSIs and add
+/// their provisioned capacity values to your variables as well.
 ///
-/// Create a variable to hold the aggregate read capacity units provisioned for all your tables in
-/// that Region, and one to hold the aggregate write capacity units. Zero them both.
-///
-/// 3.
-///
-/// Call `ListTables` to obtain a list of all your DynamoDB tables.
-///
-/// 4.
-///
-/// For each table name listed by `ListTables`, do the following:
-///
-/// -
-///
-/// Call `DescribeTable` with the table name.
-///
-/// -
-///
-/// Use the data returned by `DescribeTable` to add the read capacity units and write capacity units
-/// provisioned for the table itself to your variables.
-///
-/// -
-///
-/// If the table has one or more global secondary indexes (GSIs), loop over these GSIs and add their
-/// provisioned capacity values to your variables as well.
-///
-/// 5.
-///
-/// Report the account quotas for that Region returned by `DescribeLimits`, along with the total
+/// \5. Report the account quotas for that Region returned by `DescribeLimits`, along with the total
 /// current provisioned capacity levels you have calculated.
 ///
 /// This will let you see whether you are getting close to your account-level quotas.
@@ -67,10 +46,8 @@ use ziggurat_runtime::codegen::*;
 /// extremely rapidly, but the only quota that applies is that the aggregate provisioned capacity
 /// over all your tables and GSIs cannot exceed either of the per-account quotas.
 ///
-/// **Note:**
-///
-/// `DescribeLimits` should only be called periodically. You can expect throttling errors if you
-/// call it more than once in a minute.
+/// **Note:** `DescribeLimits` should only be called periodically. You can expect throttling errors
+/// if you call it more than once in a minute.
 ///
 /// The `DescribeLimits` Request element has no content.
 #[derive(Debug, Clone, Copy, Default)]

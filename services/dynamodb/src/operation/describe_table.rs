@@ -8,12 +8,10 @@ use ziggurat_runtime::codegen::*;
 /// Returns information about the table, including the current status of the table, when it was
 /// created, the primary key schema, and any indexes on the table.
 ///
-/// **Note:**
-///
-/// If you issue a `DescribeTable` request immediately after a `CreateTable` request, DynamoDB might
-/// return a `ResourceNotFoundException`. This is because `DescribeTable` uses an eventually
-/// consistent query, and the metadata for your table might not be available at that moment. Wait
-/// for a few seconds, and then try the `DescribeTable` request again.
+/// **Note:** If you issue a `DescribeTable` request immediately after a `CreateTable` request,
+/// DynamoDB might return a `ResourceNotFoundException`. This is because `DescribeTable` uses an
+/// eventually consistent query, and the metadata for your table might not be available at that
+/// moment. Wait for a few seconds, and then try the `DescribeTable` request again.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DescribeTable;
 
@@ -49,9 +47,8 @@ impl DeserializeValue for DescribeTableInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TABLE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.table_name = de::member(&DESCRIBE_TABLE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.table_name = de::member(&DESCRIBE_TABLE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -92,9 +89,8 @@ impl DeserializeValue for DescribeTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table = Some(de::member(&DESCRIBE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table = Some(de::member(&DESCRIBE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -43,9 +43,8 @@ impl DeserializeValue for DescribeTableReplicaAutoScalingInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TABLE_REPLICA_AUTO_SCALING_INPUT, &mut |i, d| {
-            match i {
-                0 => out.table_name = de::member(&DESCRIBE_TABLE_REPLICA_AUTO_SCALING_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.table_name = de::member(&DESCRIBE_TABLE_REPLICA_AUTO_SCALING_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -91,15 +90,12 @@ impl DeserializeValue for DescribeTableReplicaAutoScalingOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TABLE_REPLICA_AUTO_SCALING_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.table_auto_scaling_description = Some(de::member(
-                        &DESCRIBE_TABLE_REPLICA_AUTO_SCALING_OUTPUT,
-                        0,
-                        d,
-                    )?)
-                }
-                _ => {}
+            if i == 0 {
+                out.table_auto_scaling_description = Some(de::member(
+                    &DESCRIBE_TABLE_REPLICA_AUTO_SCALING_OUTPUT,
+                    0,
+                    d,
+                )?);
             }
             Ok(())
         })?;

@@ -43,9 +43,8 @@ impl DeserializeValue for DescribeTimeToLiveInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TIME_TO_LIVE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.table_name = de::member(&DESCRIBE_TIME_TO_LIVE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.table_name = de::member(&DESCRIBE_TIME_TO_LIVE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -58,7 +57,7 @@ ziggurat_core::shape_value!(DescribeTimeToLiveInput);
 /// The output of `DescribeTimeToLive`.
 #[derive(Clone, Default)]
 pub struct DescribeTimeToLiveOutput {
-    /// `TimeToLiveDescription`.
+    /// The description of the Time to Live (TTL) status on the specified table.
     pub time_to_live_description: Option<crate::types::TimeToLiveDescription>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
@@ -90,12 +89,9 @@ impl DeserializeValue for DescribeTimeToLiveOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DESCRIBE_TIME_TO_LIVE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.time_to_live_description =
-                        Some(de::member(&DESCRIBE_TIME_TO_LIVE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.time_to_live_description =
+                    Some(de::member(&DESCRIBE_TIME_TO_LIVE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -34,7 +34,7 @@ pub struct ExecuteStatementInput {
     pub consistent_read: Option<bool>,
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
     pub next_token: Option<String>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// The maximum number of items to evaluate (not necessarily the number of matching items). If
     /// DynamoDB processes the number of items up to the limit while processing the results, it stops
@@ -123,7 +123,7 @@ pub struct ExecuteStatementOutput {
     /// value in the response. If set, you can use that this value in the subsequent request to get the
     /// remaining results.
     pub next_token: Option<String>,
-    /// `ConsumedCapacity`.
+    /// The capacity units consumed by an operation.
     pub consumed_capacity: Option<crate::types::ConsumedCapacity>,
     /// The primary key of the item where the operation stopped, inclusive of the previous result set.
     /// Use this value to start a new operation, excluding this value in the new request. If

@@ -8,11 +8,9 @@ use ziggurat_runtime::codegen::*;
 /// This operation allows you to perform transactional reads or writes on data stored in DynamoDB,
 /// using PartiQL.
 ///
-/// **Note:**
-///
-/// The entire transaction must consist of either read statements or write statements, you cannot
-/// mix both in one transaction. The EXISTS function is an exception and can be used to check the
-/// condition of specific attributes of the item in a similar manner to `ConditionCheck` in the
+/// **Note:** The entire transaction must consist of either read statements or write statements, you
+/// cannot mix both in one transaction. The EXISTS function is an exception and can be used to check
+/// the condition of specific attributes of the item in a similar manner to `ConditionCheck` in the
 /// [TransactWriteItems](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-apis-txwriteitems)
 /// API.
 #[derive(Debug, Clone, Copy, Default)]

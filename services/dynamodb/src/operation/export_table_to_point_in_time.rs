@@ -37,22 +37,16 @@ pub struct ExportTableToPointInTimeInput {
     pub s3_bucket: String,
     /// The ID of the Amazon Web Services account that owns the bucket the export will be stored in.
     ///
-    /// **Note:**
-    ///
-    /// S3BucketOwner is a required parameter when exporting to a S3 bucket in another account.
+    /// **Note:** S3BucketOwner is a required parameter when exporting to a S3 bucket in another
+    /// account.
     pub s3_bucket_owner: Option<String>,
     /// The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.
     pub s3_prefix: Option<String>,
     /// Type of encryption used on the bucket where export data will be stored. Valid values for
     /// `S3SseAlgorithm` are:
     ///
-    /// -
-    ///
-    /// `AES256` - server-side encryption with Amazon S3 managed keys
-    ///
-    /// -
-    ///
-    /// `KMS` - server-side encryption with KMS managed keys
+    /// - `AES256` - server-side encryption with Amazon S3 managed keys
+    /// - `KMS` - server-side encryption with KMS managed keys
     pub s3_sse_algorithm: Option<crate::types::S3SseAlgorithm>,
     /// The ID of the KMS managed key used to encrypt the S3 bucket where export data will be stored (if applicable).
     pub s3_sse_kms_key_id: Option<String>,
@@ -203,12 +197,9 @@ impl DeserializeValue for ExportTableToPointInTimeOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&EXPORT_TABLE_TO_POINT_IN_TIME_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.export_description =
-                        Some(de::member(&EXPORT_TABLE_TO_POINT_IN_TIME_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.export_description =
+                    Some(de::member(&EXPORT_TABLE_TO_POINT_IN_TIME_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -40,7 +40,7 @@ pub struct GetItemInput {
     /// Determines the read consistency model: If set to `true`, then the operation uses strongly
     /// consistent reads; otherwise, the operation uses eventually consistent reads.
     pub consistent_read: Option<bool>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// A string that identifies one or more attributes to retrieve from the table. These attributes can
     /// include scalars, sets, or elements of a JSON document. The attributes in the expression must be
@@ -55,43 +55,27 @@ pub struct GetItemInput {
     /// One or more substitution tokens for attribute names in an expression. The following are some use
     /// cases for using `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*).
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.

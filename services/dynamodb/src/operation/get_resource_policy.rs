@@ -12,19 +12,11 @@ use ziggurat_runtime::codegen::*;
 /// model. The following list describes the outcomes when you issue the `GetResourcePolicy` request
 /// immediately after issuing another request:
 ///
-/// -
-///
-/// If you issue a `GetResourcePolicy` request immediately after a `PutResourcePolicy` request,
+/// \- If you issue a `GetResourcePolicy` request immediately after a `PutResourcePolicy` request,
 /// DynamoDB might return a `PolicyNotFoundException`.
-///
-/// -
-///
-/// If you issue a `GetResourcePolicy`request immediately after a `DeleteResourcePolicy` request,
+/// \- If you issue a `GetResourcePolicy`request immediately after a `DeleteResourcePolicy` request,
 /// DynamoDB might return the policy that was present before the deletion request.
-///
-/// -
-///
-/// If you issue a `GetResourcePolicy` request immediately after a `CreateTable` request, which
+/// \- If you issue a `GetResourcePolicy` request immediately after a `CreateTable` request, which
 /// includes a resource-based policy, DynamoDB might return a `ResourceNotFoundException` or a
 /// `PolicyNotFoundException`.
 ///
@@ -72,9 +64,8 @@ impl DeserializeValue for GetResourcePolicyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_RESOURCE_POLICY_INPUT, &mut |i, d| {
-            match i {
-                0 => out.resource_arn = de::member(&GET_RESOURCE_POLICY_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.resource_arn = de::member(&GET_RESOURCE_POLICY_INPUT, 0, d)?;
             }
             Ok(())
         })?;

@@ -134,9 +134,8 @@ impl DeserializeValue for ImportTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&IMPORT_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.import_table_description = de::member(&IMPORT_TABLE_OUTPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.import_table_description = de::member(&IMPORT_TABLE_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;

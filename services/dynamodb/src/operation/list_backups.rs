@@ -41,17 +41,9 @@ pub struct ListBackupsInput {
     ///
     /// Where `BackupType` can be:
     ///
-    /// -
-    ///
-    /// `USER` - On-demand backup created by you. (The default setting if no other backup types are specified.)
-    ///
-    /// -
-    ///
-    /// `SYSTEM` - On-demand backup automatically created by DynamoDB.
-    ///
-    /// -
-    ///
-    /// `ALL` - All types of on-demand backups (USER and SYSTEM).
+    /// \- `USER` - On-demand backup created by you. (The default setting if no other backup types are specified.)
+    /// - `SYSTEM` - On-demand backup automatically created by DynamoDB.
+    /// - `ALL` - All types of on-demand backups (USER and SYSTEM).
     pub backup_type: Option<crate::types::BackupTypeFilter>,
 }
 

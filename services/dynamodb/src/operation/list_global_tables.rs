@@ -7,10 +7,8 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Lists all global tables that have a replica in the specified Region.
 ///
-/// **Important:**
-///
-/// This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided
-/// for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
+/// **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which
+/// should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
 /// when possible, because it provides greater flexibility, higher efficiency, and consumes less
 /// write capacity than 2017.11.29 (Legacy).
 ///

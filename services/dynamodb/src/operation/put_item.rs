@@ -19,17 +19,13 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Invalid Requests with empty values will be rejected with a `ValidationException` exception.
 ///
-/// **Note:**
-///
-/// To prevent a new item from replacing an existing item, use a conditional expression that
-/// contains the `attribute_not_exists` function with the name of the attribute being used as the
-/// partition key for the table. Since every record must contain that attribute, the
+/// **Note:** To prevent a new item from replacing an existing item, use a conditional expression
+/// that contains the `attribute_not_exists` function with the name of the attribute being used as
+/// the partition key for the table. Since every record must contain that attribute, the
 /// `attribute_not_exists` function will only succeed if no matching item exists.
 ///
-/// **Note:**
-///
-/// To determine whether `PutItem` overwrote an existing item, use `ReturnValues` set to `ALL_OLD`.
-/// If the response includes the `Attributes` element, an existing item was overwritten.
+/// **Note:** To determine whether `PutItem` overwrote an existing item, use `ReturnValues` set to
+/// `ALL_OLD`. If the response includes the `Attributes` element, an existing item was overwritten.
 ///
 /// For more information about `PutItem`, see [Working with Items](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html)
 /// in the *Amazon DynamoDB Developer Guide*.
@@ -57,17 +53,10 @@ pub struct PutItemInput {
     /// If the table has vector indexes, the following validations apply to write operations. A
     /// violation of any of these constraints results in a `ValidationException`:
     ///
-    /// -
-    ///
-    /// The vector attribute must be a list of numbers with dimensions matching the index configuration.
-    ///
-    /// -
-    ///
-    /// Vector values must fit in 32-bit IEEE-754 floating point format (f32).
-    ///
-    /// -
-    ///
-    /// Partition key and inline filter attributes defined in the search schema must have data types
+    /// \- The vector attribute must be a list of numbers with dimensions matching the index
+    /// configuration.
+    /// - Vector values must fit in 32-bit IEEE-754 floating point format (f32).
+    /// \- Partition key and inline filter attributes defined in the search schema must have data types
     /// matching the index schema definition.
     ///
     /// Empty String and Binary attribute values are allowed. Attribute values of type String and Binary
@@ -88,14 +77,9 @@ pub struct PutItemInput {
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were
     /// updated with the `PutItem` request. For `PutItem`, the valid values are:
     ///
-    /// -
-    ///
-    /// `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is
+    /// \- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is
     /// returned. (This setting is the default for `ReturnValues`.)
-    ///
-    /// -
-    ///
-    /// `ALL_OLD` - If `PutItem` overwrote an attribute name-value pair, then the content of the old
+    /// \- `ALL_OLD` - If `PutItem` overwrote an attribute name-value pair, then the content of the old
     /// item is returned.
     ///
     /// The values returned are strongly consistent.
@@ -104,12 +88,10 @@ pub struct PutItemInput {
     /// network and processing overhead of receiving a larger response. No read capacity units are
     /// consumed.
     ///
-    /// **Note:**
-    ///
-    /// The `ReturnValues` parameter is used by several DynamoDB operations; however, `PutItem` does not
-    /// recognize any values other than `NONE` or `ALL_OLD`.
+    /// **Note:** The `ReturnValues` parameter is used by several DynamoDB operations; however,
+    /// `PutItem` does not recognize any values other than `NONE` or `ALL_OLD`.
     pub return_values: Option<crate::types::ReturnValue>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes
     /// statistics about item collections, if any, that were modified during the operation are returned
@@ -123,19 +105,10 @@ pub struct PutItemInput {
     ///
     /// An expression can contain any of the following:
     ///
-    /// -
-    ///
-    /// Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`
-    ///
+    /// \- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`
     /// These function names are case-sensitive.
-    ///
-    /// -
-    ///
-    /// Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN `
-    ///
-    /// -
-    ///
-    /// Logical operators: `AND | OR | NOT`
+    /// - Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN `
+    /// - Logical operators: `AND | OR | NOT`
     ///
     /// For more information on condition expressions, see [Condition Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -143,43 +116,27 @@ pub struct PutItemInput {
     /// One or more substitution tokens for attribute names in an expression. The following are some use
     /// cases for using `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*).
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -313,19 +270,13 @@ pub struct PutItemOutput {
     ///
     /// Each `ItemCollectionMetrics` element consists of:
     ///
-    /// -
-    ///
-    /// `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
+    /// \- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
     /// partition key value of the item itself.
-    ///
-    /// -
-    ///
-    /// `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a
+    /// \- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a
     /// two-element array containing a lower bound and an upper bound for the estimate. The estimate
     /// includes the size of all the items in the table, plus the size of all attributes projected into
     /// all of the local secondary indexes on that table. Use this estimate to measure whether a local
     /// secondary index is approaching its size limit.
-    ///
     /// The estimate is subject to change over time; therefore, do not rely on the precision or accuracy
     /// of the estimate.
     pub item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,

@@ -13,13 +13,12 @@ use ziggurat_runtime::codegen::*;
 /// `ExpectedRevisionId` that doesn't match the current policy's `RevisionId`, the
 /// `PolicyNotFoundException` will be returned.
 ///
-/// **Note:**
-///
-/// `PutResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy` request
-/// immediately after a `PutResourcePolicy` request, DynamoDB might return your previous policy, if
-/// there was one, or return the `PolicyNotFoundException`. This is because `GetResourcePolicy` uses
-/// an eventually consistent query, and the metadata for your policy or table might not be available
-/// at that moment. Wait for a few seconds, and then try the `GetResourcePolicy` request again.
+/// **Note:** `PutResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy`
+/// request immediately after a `PutResourcePolicy` request, DynamoDB might return your previous
+/// policy, if there was one, or return the `PolicyNotFoundException`. This is because
+/// `GetResourcePolicy` uses an eventually consistent query, and the metadata for your policy or
+/// table might not be available at that moment. Wait for a few seconds, and then try the
+/// `GetResourcePolicy` request again.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PutResourcePolicy;
 
@@ -39,14 +38,9 @@ pub struct PutResourcePolicyInput {
     pub resource_arn: String,
     /// An Amazon Web Services resource-based policy document in JSON format.
     ///
-    /// -
-    ///
-    /// The maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts
+    /// \- The maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts
     /// whitespaces when calculating the size of a policy against this limit.
-    ///
-    /// -
-    ///
-    /// Within a resource-based policy, if the action for a DynamoDB service-linked role (SLR) to
+    /// \- Within a resource-based policy, if the action for a DynamoDB service-linked role (SLR) to
     /// replicate data for a global table is denied, adding or deleting a replica will fail with an
     /// error.
     ///
@@ -58,11 +52,9 @@ pub struct PutResourcePolicyInput {
     /// A string value that you can use to conditionally update your policy. You can provide the
     /// revision ID of your existing policy to make mutating requests against that policy.
     ///
-    /// **Note:**
-    ///
-    /// When you provide an expected revision ID, if the revision ID of the existing policy on the
-    /// resource doesn't match or if there's no policy attached to the resource, your request will be
-    /// rejected with a `PolicyNotFoundException`.
+    /// **Note:** When you provide an expected revision ID, if the revision ID of the existing policy on
+    /// the resource doesn't match or if there's no policy attached to the resource, your request will
+    /// be rejected with a `PolicyNotFoundException`.
     ///
     /// To conditionally attach a policy when no policy exists for the resource, specify `NO_POLICY` for
     /// the revision ID.
@@ -154,9 +146,8 @@ impl DeserializeValue for PutResourcePolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PUT_RESOURCE_POLICY_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

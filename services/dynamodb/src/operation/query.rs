@@ -20,13 +20,11 @@ use ziggurat_runtime::codegen::*;
 /// will be empty. Queries that do not return results consume the minimum number of read capacity
 /// units for that type of read operation.
 ///
-/// **Note:**
-///
-/// DynamoDB calculates the number of read capacity units consumed based on item size, not on the
-/// amount of data that is returned to an application. The number of capacity units consumed will be
-/// the same whether you request all of the attributes (the default behavior) or just some of them
-/// (using a projection expression). The number will also be the same whether or not you use a
-/// `FilterExpression`.
+/// **Note:** DynamoDB calculates the number of read capacity units consumed based on item size, not
+/// on the amount of data that is returned to an application. The number of capacity units consumed
+/// will be the same whether you request all of the attributes (the default behavior) or just some
+/// of them (using a projection expression). The number will also be the same whether or not you use
+/// a `FilterExpression`.
 ///
 /// `Query` results are always sorted by the sort key value. If the data type of the sort key is
 /// Number, the results are returned in numeric order; otherwise, the results are returned in order
@@ -43,10 +41,8 @@ use ziggurat_runtime::codegen::*;
 /// `FilterExpression` cannot contain partition key or sort key attributes. You need to specify
 /// those attributes in the `KeyConditionExpression`.
 ///
-/// **Note:**
-///
-/// A `Query` operation can return an empty result set and a `LastEvaluatedKey` if all the items
-/// read for the page of results are filtered out.
+/// **Note:** A `Query` operation can return an empty result set and a `LastEvaluatedKey` if all the
+/// items read for the page of results are filtered out.
 ///
 /// You can query a table, a local secondary index, or a global secondary index. For a query on a
 /// table or on a local secondary index, you can set the `ConsistentRead` parameter to `true` and
@@ -71,38 +67,25 @@ pub struct QueryInput {
     /// attributes, the count of matching items, or in the case of an index, some or all of the
     /// attributes projected into the index.
     ///
-    /// -
-    ///
-    /// `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If you
-    /// query a local secondary index, then for each matching item in the index, DynamoDB fetches the
-    /// entire item from the parent table. If the index is configured to project all item attributes,
-    /// then all of the data can be obtained from the local secondary index, and no fetching is
-    /// required.
-    ///
-    /// -
-    ///
-    /// `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes that
-    /// have been projected into the index. If the index is configured to project all attributes, this
-    /// return value is equivalent to specifying `ALL_ATTRIBUTES`.
-    ///
-    /// -
-    ///
-    /// `COUNT` - Returns the number of matching items, rather than the matching items themselves. Note
-    /// that this uses the same quantity of read capacity units as getting the items, and is subject to
-    /// the same item size calculations.
-    ///
-    /// -
-    ///
-    /// `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This
+    /// \- `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If
+    /// you query a local secondary index, then for each matching item in the index, DynamoDB fetches
+    /// the entire item from the parent table. If the index is configured to project all item
+    /// attributes, then all of the data can be obtained from the local secondary index, and no fetching
+    /// is required.
+    /// \- `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes
+    /// that have been projected into the index. If the index is configured to project all attributes,
+    /// this return value is equivalent to specifying `ALL_ATTRIBUTES`.
+    /// \- `COUNT` - Returns the number of matching items, rather than the matching items themselves.
+    /// Note that this uses the same quantity of read capacity units as getting the items, and is
+    /// subject to the same item size calculations.
+    /// \- `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This
     /// return value is equivalent to specifying `ProjectionExpression` without specifying any value for
     /// `Select`.
-    ///
     /// If you query or scan a local secondary index and request only attributes that are projected into
     /// that index, the operation will read only the index and not the table. If any of the requested
     /// attributes are not projected into the local secondary index, DynamoDB fetches each of these
     /// attributes from the parent table. This extra fetching incurs additional throughput cost and
     /// latency.
-    ///
     /// If you query or scan a global secondary index, you can only request attributes that are
     /// projected into the index. Global secondary index queries cannot fetch attributes from the parent
     /// table.
@@ -112,10 +95,8 @@ pub struct QueryInput {
     /// You cannot use both `Select` and `ProjectionExpression` together in a single request, unless the
     /// value for `Select` is `SPECIFIC_ATTRIBUTES`. (This usage is equivalent to specifying `ProjectionExpression` without any value for `Select`.)
     ///
-    /// **Note:**
-    ///
-    /// If you use the `ProjectionExpression` parameter, then the value for `Select` can only be
-    /// `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.
+    /// **Note:** If you use the `ProjectionExpression` parameter, then the value for `Select` can only
+    /// be `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.
     pub select: Option<crate::types::Select>,
     /// This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see
     /// [AttributesToGet](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html)
@@ -167,7 +148,7 @@ pub struct QueryInput {
     /// The data type for `ExclusiveStartKey` must be String, Number, or Binary. No set data types are
     /// allowed.
     pub exclusive_start_key: Option<HashMap<String, crate::types::AttributeValue>>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// A string that identifies one or more attributes to retrieve from the table. These attributes can
     /// include scalars, sets, or elements of a JSON document. The attributes in the expression must be
@@ -186,10 +167,8 @@ pub struct QueryInput {
     /// A `FilterExpression` does not allow key attributes. You cannot define a filter expression based
     /// on a partition key or a sort key.
     ///
-    /// **Note:**
-    ///
-    /// A `FilterExpression` is applied after the items have already been read; the process of filtering
-    /// does not consume any additional read capacity units.
+    /// **Note:** A `FilterExpression` is applied after the items have already been read; the process of
+    /// filtering does not consume any additional read capacity units.
     ///
     /// For more information, see [Filter Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.FilterExpression.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -214,36 +193,16 @@ pub struct QueryInput {
     ///
     /// Valid comparisons for the sort key condition are as follows:
     ///
-    /// -
-    ///
-    /// `sortKeyName` `=` `:sortkeyval` - true if the sort key value is equal to `:sortkeyval`.
-    ///
-    /// -
-    ///
-    /// `sortKeyName` `<` `:sortkeyval` - true if the sort key value is less than `:sortkeyval`.
-    ///
-    /// -
-    ///
-    /// `sortKeyName` `<=` `:sortkeyval` - true if the sort key value is less than or equal to
+    /// - `sortKeyName` `=` `:sortkeyval` - true if the sort key value is equal to `:sortkeyval`.
+    /// - `sortKeyName` `<` `:sortkeyval` - true if the sort key value is less than `:sortkeyval`.
+    /// \- `sortKeyName` `<=` `:sortkeyval` - true if the sort key value is less than or equal to
     /// `:sortkeyval`.
-    ///
-    /// -
-    ///
-    /// `sortKeyName` `>` `:sortkeyval` - true if the sort key value is greater than `:sortkeyval`.
-    ///
-    /// -
-    ///
-    /// `sortKeyName` `>= ` `:sortkeyval` - true if the sort key value is greater than or equal to
+    /// - `sortKeyName` `>` `:sortkeyval` - true if the sort key value is greater than `:sortkeyval`.
+    /// \- `sortKeyName` `>= ` `:sortkeyval` - true if the sort key value is greater than or equal to
     /// `:sortkeyval`.
-    ///
-    /// -
-    ///
-    /// `sortKeyName` `BETWEEN` `:sortkeyval1` `AND` `:sortkeyval2` - true if the sort key value is
+    /// \- `sortKeyName` `BETWEEN` `:sortkeyval1` `AND` `:sortkeyval2` - true if the sort key value is
     /// greater than or equal to `:sortkeyval1`, and less than or equal to `:sortkeyval2`.
-    ///
-    /// -
-    ///
-    /// `begins_with (` `sortKeyName`, `:sortkeyval` `)` - true if the sort key value begins with a
+    /// \- `begins_with (` `sortKeyName`, `:sortkeyval` `)` - true if the sort key value begins with a
     /// particular operand. (You cannot use this function with a sort key that is of type Number.) Note
     /// that the function name `begins_with` is case-sensitive.
     ///
@@ -255,16 +214,12 @@ pub struct QueryInput {
     /// attribute name conflicts with a DynamoDB reserved word. For example, the following
     /// `KeyConditionExpression` parameter causes an error because *Size* is a reserved word:
     ///
-    /// -
-    ///
-    /// `Size = :myval`
+    /// - `Size = :myval`
     ///
     /// To work around this, define a placeholder (such a `#S`) to represent the attribute name *Size*.
     /// `KeyConditionExpression` then is as follows:
     ///
-    /// -
-    ///
-    /// `#S = :myval`
+    /// - `#S = :myval`
     ///
     /// For a list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -275,43 +230,27 @@ pub struct QueryInput {
     /// One or more substitution tokens for attribute names in an expression. The following are some use
     /// cases for using `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*).
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.

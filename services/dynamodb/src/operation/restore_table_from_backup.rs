@@ -12,29 +12,12 @@ use ziggurat_runtime::codegen::*;
 ///
 /// You must manually set up the following on the restored table:
 ///
-/// -
-///
-/// Auto scaling policies
-///
-/// -
-///
-/// IAM policies
-///
-/// -
-///
-/// Amazon CloudWatch metrics and alarms
-///
-/// -
-///
-/// Tags
-///
-/// -
-///
-/// Stream settings
-///
-/// -
-///
-/// Time to Live (TTL) settings
+/// - Auto scaling policies
+/// - IAM policies
+/// - Amazon CloudWatch metrics and alarms
+/// - Tags
+/// - Stream settings
+/// - Time to Live (TTL) settings
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RestoreTableFromBackup;
 
@@ -61,7 +44,7 @@ pub struct RestoreTableFromBackupInput {
     pub local_secondary_index_override: Option<Vec<crate::types::LocalSecondaryIndex>>,
     /// Provisioned throughput settings for the restored table.
     pub provisioned_throughput_override: Option<crate::types::ProvisionedThroughput>,
-    /// `OnDemandThroughputOverride`.
+    /// Sets the maximum number of read and write units for the specified on-demand table.
     pub on_demand_throughput_override: Option<crate::types::OnDemandThroughput>,
     /// The new server-side encryption settings for the restored table.
     pub sse_specification_override: Option<crate::types::SSESpecification>,
@@ -204,12 +187,8 @@ impl DeserializeValue for RestoreTableFromBackupOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESTORE_TABLE_FROM_BACKUP_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.table_description =
-                        Some(de::member(&RESTORE_TABLE_FROM_BACKUP_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&RESTORE_TABLE_FROM_BACKUP_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -16,55 +16,23 @@ use ziggurat_runtime::codegen::*;
 /// Along with data, the following are also included on the new restored table using point in time
 /// recovery:
 ///
-/// -
+/// - Global secondary indexes (GSIs)
+/// - Local secondary indexes (LSIs)
+/// - Provisioned read and write capacity
+/// - Encryption settings
 ///
-/// Global secondary indexes (GSIs)
-///
-/// -
-///
-/// Local secondary indexes (LSIs)
-///
-/// -
-///
-/// Provisioned read and write capacity
-///
-/// -
-///
-/// Encryption settings
-///
-/// **Important:**
-///
-/// All these settings come from the current settings of the source table at the time of restore.
+/// **Important:** All these settings come from the current settings of the source table at the time
+/// of restore.
 ///
 /// You must manually set up the following on the restored table:
 ///
-/// -
-///
-/// Auto scaling policies
-///
-/// -
-///
-/// IAM policies
-///
-/// -
-///
-/// Amazon CloudWatch metrics and alarms
-///
-/// -
-///
-/// Tags
-///
-/// -
-///
-/// Stream settings
-///
-/// -
-///
-/// Time to Live (TTL) settings
-///
-/// -
-///
-/// Point in time recovery settings
+/// - Auto scaling policies
+/// - IAM policies
+/// - Amazon CloudWatch metrics and alarms
+/// - Tags
+/// - Stream settings
+/// - Time to Live (TTL) settings
+/// - Point in time recovery settings
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RestoreTableToPointInTime;
 
@@ -101,7 +69,7 @@ pub struct RestoreTableToPointInTimeInput {
     pub local_secondary_index_override: Option<Vec<crate::types::LocalSecondaryIndex>>,
     /// Provisioned throughput settings for the restored table.
     pub provisioned_throughput_override: Option<crate::types::ProvisionedThroughput>,
-    /// `OnDemandThroughputOverride`.
+    /// Sets the maximum number of read and write units for the specified on-demand table.
     pub on_demand_throughput_override: Option<crate::types::OnDemandThroughput>,
     /// The new server-side encryption settings for the restored table.
     pub sse_specification_override: Option<crate::types::SSESpecification>,
@@ -268,12 +236,9 @@ impl DeserializeValue for RestoreTableToPointInTimeOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RESTORE_TABLE_TO_POINT_IN_TIME_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.table_description =
-                        Some(de::member(&RESTORE_TABLE_TO_POINT_IN_TIME_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.table_description =
+                    Some(de::member(&RESTORE_TABLE_TO_POINT_IN_TIME_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

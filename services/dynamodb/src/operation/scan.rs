@@ -17,10 +17,9 @@ use ziggurat_runtime::codegen::*;
 /// criteria and the `Count` will result in zero. If you did not use a `FilterExpression` in the
 /// scan request, then `Count` is the same as `ScannedCount`.
 ///
-/// **Note:**
-///
-/// `Count` and `ScannedCount` only return the count of items specific to a single scan request and,
-/// unless the table is less than 1MB, do not represent the total number of items in the table.
+/// **Note:** `Count` and `ScannedCount` only return the count of items specific to a single scan
+/// request and, unless the table is less than 1MB, do not represent the total number of items in
+/// the table.
 ///
 /// A single `Scan` operation first reads up to the maximum number of items set (if using the `Limit` parameter)
 /// or a maximum of 1 MB of data and then applies any filtering to the results if a
@@ -40,11 +39,10 @@ use ziggurat_runtime::codegen::*;
 /// the `ConsistentRead` parameter to true. Strong consistency only relates to the consistency of
 /// the read at the item level.
 ///
-/// **Note:**
-///
-/// DynamoDB does not provide snapshot isolation for a scan operation when the `ConsistentRead`
-/// parameter is set to true. Thus, a DynamoDB scan operation does not guarantee that all reads in a
-/// scan see a consistent snapshot of the table when the scan operation was requested.
+/// **Note:** DynamoDB does not provide snapshot isolation for a scan operation when the
+/// `ConsistentRead` parameter is set to true. Thus, a DynamoDB scan operation does not guarantee
+/// that all reads in a scan see a consistent snapshot of the table when the scan operation was
+/// requested.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Scan;
 
@@ -79,38 +77,25 @@ pub struct ScanInput {
     /// attributes, the count of matching items, or in the case of an index, some or all of the
     /// attributes projected into the index.
     ///
-    /// -
-    ///
-    /// `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If you
-    /// query a local secondary index, then for each matching item in the index, DynamoDB fetches the
-    /// entire item from the parent table. If the index is configured to project all item attributes,
-    /// then all of the data can be obtained from the local secondary index, and no fetching is
-    /// required.
-    ///
-    /// -
-    ///
-    /// `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes that
-    /// have been projected into the index. If the index is configured to project all attributes, this
-    /// return value is equivalent to specifying `ALL_ATTRIBUTES`.
-    ///
-    /// -
-    ///
-    /// `COUNT` - Returns the number of matching items, rather than the matching items themselves. Note
-    /// that this uses the same quantity of read capacity units as getting the items, and is subject to
-    /// the same item size calculations.
-    ///
-    /// -
-    ///
-    /// `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This
+    /// \- `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If
+    /// you query a local secondary index, then for each matching item in the index, DynamoDB fetches
+    /// the entire item from the parent table. If the index is configured to project all item
+    /// attributes, then all of the data can be obtained from the local secondary index, and no fetching
+    /// is required.
+    /// \- `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes
+    /// that have been projected into the index. If the index is configured to project all attributes,
+    /// this return value is equivalent to specifying `ALL_ATTRIBUTES`.
+    /// \- `COUNT` - Returns the number of matching items, rather than the matching items themselves.
+    /// Note that this uses the same quantity of read capacity units as getting the items, and is
+    /// subject to the same item size calculations.
+    /// \- `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This
     /// return value is equivalent to specifying `ProjectionExpression` without specifying any value for
     /// `Select`.
-    ///
     /// If you query or scan a local secondary index and request only attributes that are projected into
     /// that index, the operation reads only the index and not the table. If any of the requested
     /// attributes are not projected into the local secondary index, DynamoDB fetches each of these
     /// attributes from the parent table. This extra fetching incurs additional throughput cost and
     /// latency.
-    ///
     /// If you query or scan a global secondary index, you can only request attributes that are
     /// projected into the index. Global secondary index queries cannot fetch attributes from the parent
     /// table.
@@ -120,10 +105,8 @@ pub struct ScanInput {
     /// You cannot use both `Select` and `ProjectionExpression` together in a single request, unless the
     /// value for `Select` is `SPECIFIC_ATTRIBUTES`. (This usage is equivalent to specifying `ProjectionExpression` without any value for `Select`.)
     ///
-    /// **Note:**
-    ///
-    /// If you use the `ProjectionExpression` parameter, then the value for `Select` can only be
-    /// `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.
+    /// **Note:** If you use the `ProjectionExpression` parameter, then the value for `Select` can only
+    /// be `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.
     pub select: Option<crate::types::Select>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see
     /// [ScanFilter](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ScanFilter.html)
@@ -142,7 +125,7 @@ pub struct ScanInput {
     /// In a parallel scan, a `Scan` request that includes `ExclusiveStartKey` must specify the same
     /// segment whose previous `Scan` returned the corresponding value of `LastEvaluatedKey`.
     pub exclusive_start_key: Option<HashMap<String, crate::types::AttributeValue>>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// For a parallel `Scan` request, `TotalSegments` represents the total number of segments into
     /// which the `Scan` operation will be divided. The value of `TotalSegments` corresponds to the
@@ -184,10 +167,8 @@ pub struct ScanInput {
     /// the data is returned to you. Items that do not satisfy the `FilterExpression` criteria are not
     /// returned.
     ///
-    /// **Note:**
-    ///
-    /// A `FilterExpression` is applied after the items have already been read; the process of filtering
-    /// does not consume any additional read capacity units.
+    /// **Note:** A `FilterExpression` is applied after the items have already been read; the process of
+    /// filtering does not consume any additional read capacity units.
     ///
     /// For more information, see [Filter Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.FilterExpression)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -195,43 +176,27 @@ pub struct ScanInput {
     /// One or more substitution tokens for attribute names in an expression. The following are some use
     /// cases for using `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*).
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -257,15 +222,10 @@ pub struct ScanInput {
     pub expression_attribute_values: Option<HashMap<String, crate::types::AttributeValue>>,
     /// A Boolean value that determines the read consistency model during the scan:
     ///
-    /// -
-    ///
-    /// If `ConsistentRead` is `false`, then the data returned from `Scan` might not contain the results
-    /// from other recently completed write operations (`PutItem`, `UpdateItem`, or `DeleteItem`).
-    ///
-    /// -
-    ///
-    /// If `ConsistentRead` is `true`, then all of the write operations that completed before the `Scan`
-    /// began are guaranteed to be contained in the `Scan` response.
+    /// \- If `ConsistentRead` is `false`, then the data returned from `Scan` might not contain the
+    /// results from other recently completed write operations (`PutItem`, `UpdateItem`, or `DeleteItem`).
+    /// \- If `ConsistentRead` is `true`, then all of the write operations that completed before the
+    /// `Scan` began are guaranteed to be contained in the `Scan` response.
     ///
     /// The default setting for `ConsistentRead` is `false`.
     ///

@@ -11,19 +11,11 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Score interpretation depends on the distance function:
 ///
-/// -
-///
-/// `COSINE` - Returns the items with the *k smallest* scores. Scores range from 0 (identical) to 2
-/// (opposite). Lower scores indicate higher similarity.
-///
-/// -
-///
-/// `EUCLIDEAN` - Returns the items with the *k smallest* scores. Scores represent the Euclidean
+/// \- `COSINE` - Returns the items with the *k smallest* scores. Scores range from 0 (identical) to
+/// 2 (opposite). Lower scores indicate higher similarity.
+/// \- `EUCLIDEAN` - Returns the items with the *k smallest* scores. Scores represent the Euclidean
 /// distance between vectors. Lower scores indicate higher similarity.
-///
-/// -
-///
-/// `DOT_PRODUCT` - Returns the items with the *k highest* scores. Higher scores indicate higher
+/// \- `DOT_PRODUCT` - Returns the items with the *k highest* scores. Higher scores indicate higher
 /// similarity.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SearchVectors;
@@ -39,7 +31,7 @@ pub struct SearchVectorsInput {
     ///
     /// Required.
     pub index_name: String,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// One or more substitution tokens for attribute names in an expression. Use the `#` character in
     /// an expression to dereference an attribute name.

@@ -142,11 +142,8 @@ impl DeserializeValue for StartBulkPutItemsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&START_BULK_PUT_ITEMS_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.bulk_operation_description = de::member(&START_BULK_PUT_ITEMS_OUTPUT, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.bulk_operation_description = de::member(&START_BULK_PUT_ITEMS_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;

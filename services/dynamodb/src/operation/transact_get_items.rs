@@ -14,21 +14,10 @@ use ziggurat_runtime::codegen::*;
 ///
 /// DynamoDB rejects the entire `TransactGetItems` request if any of the following is true:
 ///
-/// -
-///
-/// A conflicting operation is in the process of updating an item to be read.
-///
-/// -
-///
-/// There is insufficient provisioned capacity for the transaction to be completed.
-///
-/// -
-///
-/// There is a user error, such as an invalid data format.
-///
-/// -
-///
-/// The aggregate size of the items in the transaction exceeded 4 MB.
+/// - A conflicting operation is in the process of updating an item to be read.
+/// - There is insufficient provisioned capacity for the transaction to be completed.
+/// - There is a user error, such as an invalid data format.
+/// - The aggregate size of the items in the transaction exceeded 4 MB.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TransactGetItems;
 

@@ -14,32 +14,21 @@ use ziggurat_runtime::codegen::*;
 /// The actions are completed atomically so that either all of them succeed, or all of them fail.
 /// They are defined by the following objects:
 ///
-/// -
-///
-/// `Put` — Initiates a `PutItem` operation to write a new item. This structure specifies the
+/// \- `Put` — Initiates a `PutItem` operation to write a new item. This structure specifies the
 /// primary key of the item to be written, the name of the table to write it in, an optional
 /// condition expression that must be satisfied for the write to succeed, a list of the item's
 /// attributes, and a field indicating whether to retrieve the item's attributes if the condition is
 /// not met.
-///
-/// -
-///
-/// `Update` — Initiates an `UpdateItem` operation to update an existing item. This structure
+/// \- `Update` — Initiates an `UpdateItem` operation to update an existing item. This structure
 /// specifies the primary key of the item to be updated, the name of the table where it resides, an
 /// optional condition expression that must be satisfied for the update to succeed, an expression
 /// that defines one or more attributes to be updated, and a field indicating whether to retrieve
 /// the item's attributes if the condition is not met.
-///
-/// -
-///
-/// `Delete` — Initiates a `DeleteItem` operation to delete an existing item. This structure
+/// \- `Delete` — Initiates a `DeleteItem` operation to delete an existing item. This structure
 /// specifies the primary key of the item to be deleted, the name of the table where it resides, an
 /// optional condition expression that must be satisfied for the deletion to succeed, and a field
 /// indicating whether to retrieve the item's attributes if the condition is not met.
-///
-/// -
-///
-/// `ConditionCheck` — Applies a condition to an item that is not being modified by the
+/// \- `ConditionCheck` — Applies a condition to an item that is not being modified by the
 /// transaction. This structure specifies the primary key of the item to be checked, the name of the
 /// table where it resides, a condition expression that must be satisfied for the transaction to
 /// succeed, and a field indicating whether to retrieve the item's attributes if the condition is
@@ -47,30 +36,13 @@ use ziggurat_runtime::codegen::*;
 ///
 /// DynamoDB rejects the entire `TransactWriteItems` request if any of the following is true:
 ///
-/// -
-///
-/// A condition in one of the condition expressions is not met.
-///
-/// -
-///
-/// An ongoing operation is in the process of updating the same item.
-///
-/// -
-///
-/// There is insufficient provisioned capacity for the transaction to be completed.
-///
-/// -
-///
-/// An item size becomes too large (bigger than 400 KB), a local secondary index (LSI) becomes too
-/// large, or a similar validation error occurs because of changes made by the transaction.
-///
-/// -
-///
-/// The aggregate size of the items in the transaction exceeds 4 MB.
-///
-/// -
-///
-/// There is a user error, such as an invalid data format.
+/// - A condition in one of the condition expressions is not met.
+/// - An ongoing operation is in the process of updating the same item.
+/// - There is insufficient provisioned capacity for the transaction to be completed.
+/// \- An item size becomes too large (bigger than 400 KB), a local secondary index (LSI) becomes
+/// too large, or a similar validation error occurs because of changes made by the transaction.
+/// - The aggregate size of the items in the transaction exceeds 4 MB.
+/// - There is a user error, such as an invalid data format.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TransactWriteItems;
 
@@ -84,7 +56,7 @@ pub struct TransactWriteItemsInput {
     ///
     /// Required.
     pub transact_items: Vec<crate::types::TransactWriteItem>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes
     /// statistics about item collections (if any), that were modified during the operation and are

@@ -117,12 +117,9 @@ impl DeserializeValue for UpdateContinuousBackupsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_CONTINUOUS_BACKUPS_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.continuous_backups_description =
-                        Some(de::member(&UPDATE_CONTINUOUS_BACKUPS_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.continuous_backups_description =
+                    Some(de::member(&UPDATE_CONTINUOUS_BACKUPS_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

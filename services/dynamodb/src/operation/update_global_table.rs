@@ -10,10 +10,8 @@ use ziggurat_runtime::codegen::*;
 /// global table, have the same key schema, have DynamoDB Streams enabled, and have the same
 /// provisioned and maximum write capacity units.
 ///
-/// **Important:**
-///
-/// This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided
-/// for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
+/// **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which
+/// should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
 /// when possible, because it provides greater flexibility, higher efficiency, and consumes less
 /// write capacity than 2017.11.29 (Legacy).
 ///
@@ -21,9 +19,7 @@ use ziggurat_runtime::codegen::*;
 /// To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21
 /// (Current), see [Upgrading global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html).
 ///
-/// **Note:**
-///
-/// If you are using global tables [Version 2019.11.21](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
+/// **Note:** If you are using global tables [Version 2019.11.21](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
 /// (Current) you can use
 /// [UpdateTable](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html)
 /// instead.
@@ -34,17 +30,9 @@ use ziggurat_runtime::codegen::*;
 ///
 /// If global secondary indexes are specified, then the following conditions must also be met:
 ///
-/// -
-///
-/// The global secondary indexes must have the same name.
-///
-/// -
-///
-/// The global secondary indexes must have the same hash key and sort key (if present).
-///
-/// -
-///
-/// The global secondary indexes must have the same provisioned and maximum write capacity units.
+/// - The global secondary indexes must have the same name.
+/// - The global secondary indexes must have the same hash key and sort key (if present).
+/// - The global secondary indexes must have the same provisioned and maximum write capacity units.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UpdateGlobalTable;
 
@@ -134,12 +122,8 @@ impl DeserializeValue for UpdateGlobalTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_GLOBAL_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.global_table_description =
-                        Some(de::member(&UPDATE_GLOBAL_TABLE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.global_table_description = Some(de::member(&UPDATE_GLOBAL_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

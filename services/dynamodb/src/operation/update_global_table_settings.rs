@@ -7,10 +7,8 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Updates settings for a global table.
 ///
-/// **Important:**
-///
-/// This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided
-/// for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
+/// **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which
+/// should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html)
 /// when possible, because it provides greater flexibility, higher efficiency, and consumes less
 /// write capacity than 2017.11.29 (Legacy).
 ///
@@ -30,14 +28,9 @@ pub struct UpdateGlobalTableSettingsInput {
     /// The billing mode of the global table. If `GlobalTableBillingMode` is not specified, the global
     /// table defaults to `PROVISIONED` capacity billing mode.
     ///
-    /// -
-    ///
-    /// `PROVISIONED` - We recommend using `PROVISIONED` for predictable workloads. `PROVISIONED` sets
-    /// the billing mode to [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html).
-    ///
-    /// -
-    ///
-    /// `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for unpredictable workloads.
+    /// \- `PROVISIONED` - We recommend using `PROVISIONED` for predictable workloads. `PROVISIONED`
+    /// sets the billing mode to [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html).
+    /// \- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for unpredictable workloads.
     /// `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html).
     pub global_table_billing_mode: Option<crate::types::BillingMode>,
     /// The maximum number of writes consumed per second before DynamoDB returns a

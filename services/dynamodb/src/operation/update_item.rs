@@ -46,29 +46,15 @@ pub struct UpdateItemInput {
     /// Use `ReturnValues` if you want to get the item attributes as they appear before or after they
     /// are successfully updated. For `UpdateItem`, the valid values are:
     ///
-    /// -
-    ///
-    /// `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is
+    /// \- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is
     /// returned. (This setting is the default for `ReturnValues`.)
-    ///
-    /// -
-    ///
-    /// `ALL_OLD` - Returns all of the attributes of the item, as they appeared before the UpdateItem
+    /// \- `ALL_OLD` - Returns all of the attributes of the item, as they appeared before the UpdateItem
     /// operation.
-    ///
-    /// -
-    ///
-    /// `UPDATED_OLD` - Returns only the updated attributes, as they appeared before the UpdateItem
+    /// \- `UPDATED_OLD` - Returns only the updated attributes, as they appeared before the UpdateItem
     /// operation.
-    ///
-    /// -
-    ///
-    /// `ALL_NEW` - Returns all of the attributes of the item, as they appear after the UpdateItem
+    /// \- `ALL_NEW` - Returns all of the attributes of the item, as they appear after the UpdateItem
     /// operation.
-    ///
-    /// -
-    ///
-    /// `UPDATED_NEW` - Returns only the updated attributes, as they appear after the UpdateItem
+    /// \- `UPDATED_NEW` - Returns only the updated attributes, as they appear after the UpdateItem
     /// operation.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small
@@ -77,7 +63,7 @@ pub struct UpdateItemInput {
     ///
     /// The values returned are strongly consistent.
     pub return_values: Option<crate::types::ReturnValue>,
-    /// `ReturnConsumedCapacity`.
+    /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes
     /// statistics about item collections, if any, that were modified during the operation are returned
@@ -88,48 +74,29 @@ pub struct UpdateItemInput {
     ///
     /// The following action values are available for `UpdateExpression`.
     ///
-    /// -
-    ///
-    /// `SET` - Adds one or more attributes and values to an item. If any of these attributes already
+    /// \- `SET` - Adds one or more attributes and values to an item. If any of these attributes already
     /// exist, they are replaced by the new values. You can also use `SET` to add or subtract from an
     /// attribute that is of type Number. For example: `SET myNum = myNum + :val`
-    ///
     /// `SET` supports the following functions:
     ///
-    /// -
-    ///
-    /// `if_not_exists (path, operand)` - if the item does not contain an attribute at the specified
+    /// \- `if_not_exists (path, operand)` - if the item does not contain an attribute at the specified
     /// path, then `if_not_exists` evaluates to operand; otherwise, it evaluates to path. You can use
     /// this function to avoid overwriting an attribute that may already be present in the item.
-    ///
-    /// -
-    ///
-    /// `list_append (operand, operand)` - evaluates to a list with a new element added to it. You can
-    /// append the new element to the start or the end of the list by reversing the order of the
+    /// \- `list_append (operand, operand)` - evaluates to a list with a new element added to it. You
+    /// can append the new element to the start or the end of the list by reversing the order of the
     /// operands.
     ///
     /// These function names are case-sensitive.
-    ///
-    /// -
-    ///
-    /// `REMOVE` - Removes one or more attributes from an item.
-    ///
-    /// -
-    ///
-    /// `ADD` - Adds the specified value to the item, if the attribute does not already exist. If the
+    /// - `REMOVE` - Removes one or more attributes from an item.
+    /// \- `ADD` - Adds the specified value to the item, if the attribute does not already exist. If the
     /// attribute does exist, then the behavior of `ADD` depends on the data type of the attribute:
     ///
-    /// -
-    ///
-    /// If the existing attribute is a number, and if `Value` is also a number, then `Value` is
+    /// \- If the existing attribute is a number, and if `Value` is also a number, then `Value` is
     /// mathematically added to the existing attribute. If `Value` is a negative number, then it is
     /// subtracted from the existing attribute.
     ///
-    /// **Note:**
-    ///
-    /// If you use `ADD` to increment or decrement a number value for an item that doesn't exist before
-    /// the update, DynamoDB uses `0` as the initial value.
-    ///
+    /// **Note:** If you use `ADD` to increment or decrement a number value for an item that doesn't
+    /// exist before the update, DynamoDB uses `0` as the initial value.
     /// Similarly, if you use `ADD` for an existing item to increment or decrement an attribute value
     /// that doesn't exist before the update, DynamoDB uses `0` as the initial value. For example,
     /// suppose that the item you want to update doesn't have an attribute named `itemcount`, but you
@@ -137,32 +104,22 @@ pub struct UpdateItemInput {
     /// attribute, set its initial value to `0`, and finally add `3` to it. The result will be a new
     /// `itemcount` attribute in the item, with a value of `3`.
     ///
-    /// -
-    ///
-    /// If the existing data type is a set and if `Value` is also a set, then `Value` is added to the
+    /// \- If the existing data type is a set and if `Value` is also a set, then `Value` is added to the
     /// existing set. For example, if the attribute value is the set `[1,2]`, and the `ADD` action
     /// specified `[3]`, then the final attribute value is `[1,2,3]`. An error occurs if an `ADD` action
     /// is specified for a set attribute and the attribute type specified does not match the existing
     /// set type.
-    ///
     /// Both sets must have the same primitive data type. For example, if the existing data type is a
     /// set of strings, the `Value` must also be a set of strings.
     ///
-    /// **Important:**
+    /// **Important:** The `ADD` action only supports Number and set data types.
     ///
-    /// The `ADD` action only supports Number and set data types.
-    ///
-    /// -
-    ///
-    /// `DELETE` - Deletes an element from a set.
-    ///
+    /// - `DELETE` - Deletes an element from a set.
     /// If a set of values is specified, then those values are subtracted from the old set. For example,
     /// if the attribute value was the set `[a,b,c]` and the `DELETE` action specifies `[a,c]`, then the
     /// final attribute value is `[b]`. Specifying an empty set is an error.
     ///
-    /// **Important:**
-    ///
-    /// The `DELETE` action only supports set data types.
+    /// **Important:** The `DELETE` action only supports set data types.
     ///
     /// You can have many actions in a single expression, such as the following: `SET a=:value1, b=:value2 DELETE :value3, :value4, :value5`
     ///
@@ -173,19 +130,10 @@ pub struct UpdateItemInput {
     ///
     /// An expression can contain any of the following:
     ///
-    /// -
-    ///
-    /// Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`
-    ///
+    /// \- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`
     /// These function names are case-sensitive.
-    ///
-    /// -
-    ///
-    /// Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN `
-    ///
-    /// -
-    ///
-    /// Logical operators: `AND | OR | NOT`
+    /// - Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN `
+    /// - Logical operators: `AND | OR | NOT`
     ///
     /// For more information about condition expressions, see [Specifying Conditions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -193,43 +141,27 @@ pub struct UpdateItemInput {
     /// One or more substitution tokens for attribute names in an expression. The following are some use
     /// cases for using `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// To access an attribute whose name conflicts with a DynamoDB reserved word.
-    ///
-    /// -
-    ///
-    /// To create a placeholder for repeating occurrences of an attribute name in an expression.
-    ///
-    /// -
-    ///
-    /// To prevent special characters in an attribute name from being misinterpreted in an expression.
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
     ///
     /// Use the **#** character in an expression to dereference an attribute name. For example, consider
     /// the following attribute name:
     ///
-    /// -
-    ///
-    /// `Percentile`
+    /// - `Percentile`
     ///
     /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an
     /// expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*.)
     /// To work around this, you could specify the following for `ExpressionAttributeNames`:
     ///
-    /// -
-    ///
-    /// `{"#P":"Percentile"}`
+    /// - `{"#P":"Percentile"}`
     ///
     /// You could then use this substitution in an expression, as in this example:
     ///
-    /// -
+    /// - `#P = :val`
     ///
-    /// `#P = :val`
-    ///
-    /// **Note:**
-    ///
-    /// Tokens that begin with the **:** character are *expression attribute values*, which are
-    /// placeholders for the actual value at runtime.
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which
+    /// are placeholders for the actual value at runtime.
     ///
     /// For more information about expression attribute names, see [Specifying Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html)
     /// in the *Amazon DynamoDB Developer Guide*.
@@ -376,19 +308,13 @@ pub struct UpdateItemOutput {
     ///
     /// Each `ItemCollectionMetrics` element consists of:
     ///
-    /// -
-    ///
-    /// `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
+    /// \- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the
     /// partition key value of the item itself.
-    ///
-    /// -
-    ///
-    /// `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a
+    /// \- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a
     /// two-element array containing a lower bound and an upper bound for the estimate. The estimate
     /// includes the size of all the items in the table, plus the size of all attributes projected into
     /// all of the local secondary indexes on that table. Use this estimate to measure whether a local
     /// secondary index is approaching its size limit.
-    ///
     /// The estimate is subject to change over time; therefore, do not rely on the precision or accuracy
     /// of the estimate.
     pub item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,

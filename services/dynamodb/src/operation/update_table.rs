@@ -10,26 +10,12 @@ use ziggurat_runtime::codegen::*;
 ///
 /// You can only perform one of the following operations at once:
 ///
-/// -
-///
-/// Modify the provisioned throughput settings of the table.
-///
-/// -
-///
-/// Remove a global secondary index from the table.
-///
-/// -
-///
-/// Create a new global secondary index on the table. After the index begins backfilling, you can
+/// - Modify the provisioned throughput settings of the table.
+/// - Remove a global secondary index from the table.
+/// \- Create a new global secondary index on the table. After the index begins backfilling, you can
 /// use `UpdateTable` to perform other operations.
-///
-/// -
-///
-/// Enable or disable disassociation protection for the local global table replica.
-///
-/// -
-///
-/// Disassociate the local global table replica and keep it as a standalone regional table. The
+/// - Enable or disable disassociation protection for the local global table replica.
+/// \- Disassociate the local global table replica and keep it as a standalone regional table. The
 /// `Disassociate` action must be the only replica update in the request. If the request includes
 /// any other update, `UpdateTable` fails with a `ValidationException` and the disassociation does
 /// not start.
@@ -69,14 +55,9 @@ pub struct UpdateTableInput {
     /// be set. The initial provisioned capacity values are estimated based on the consumed read and
     /// write capacity of your table and global secondary indexes over the past 30 minutes.
     ///
-    /// -
-    ///
-    /// `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads.
+    /// \- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads.
     /// `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html).
-    ///
-    /// -
-    ///
-    /// `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth
+    /// \- `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth
     /// where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to
     /// [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html).
     pub billing_mode: Option<crate::types::BillingMode>,
@@ -85,17 +66,9 @@ pub struct UpdateTableInput {
     /// An array of one or more global secondary indexes for the table. For each index in the array, you
     /// can request one action:
     ///
-    /// -
-    ///
-    /// `Create` - add a new global secondary index to the table.
-    ///
-    /// -
-    ///
-    /// `Update` - modify the provisioned throughput settings of an existing global secondary index.
-    ///
-    /// -
-    ///
-    /// `Delete` - remove a global secondary index from the table.
+    /// - `Create` - add a new global secondary index to the table.
+    /// - `Update` - modify the provisioned throughput settings of an existing global secondary index.
+    /// - `Delete` - remove a global secondary index from the table.
     ///
     /// You can create or delete only one global secondary index per `UpdateTable` operation.
     ///
@@ -104,10 +77,8 @@ pub struct UpdateTableInput {
     pub global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexUpdate>>,
     /// Represents the DynamoDB Streams configuration for the table.
     ///
-    /// **Note:**
-    ///
-    /// You receive a `ValidationException` if you try to enable a stream on a table that already has a
-    /// stream, or if you try to disable a stream on a table that doesn't have a stream.
+    /// **Note:** You receive a `ValidationException` if you try to enable a stream on a table that
+    /// already has a stream, or if you try to disable a stream on a table that doesn't have a stream.
     pub stream_specification: Option<crate::types::StreamSpecification>,
     /// The new server-side encryption settings for the specified table.
     pub sse_specification: Option<crate::types::SSESpecification>,
@@ -127,14 +98,9 @@ pub struct UpdateTableInput {
     ///
     /// You can specify one of the following consistency modes:
     ///
-    /// -
-    ///
-    /// `EVENTUAL`: Configures a new global table for multi-Region eventual consistency (MREC). This is
-    /// the default consistency mode for global tables.
-    ///
-    /// -
-    ///
-    /// `STRONG`: Configures a new global table for multi-Region strong consistency (MRSC).
+    /// \- `EVENTUAL`: Configures a new global table for multi-Region eventual consistency (MREC). This
+    /// is the default consistency mode for global tables.
+    /// - `STRONG`: Configures a new global table for multi-Region strong consistency (MRSC).
     ///
     /// If you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For
     /// more information about global tables consistency modes, see [Consistency modes](https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes)
@@ -145,13 +111,8 @@ pub struct UpdateTableInput {
     /// written to global table replicas. You cannot perform read or write operations on a witness. For
     /// each witness, you can request one action:
     ///
-    /// -
-    ///
-    /// `Create` - add a new witness to the global table.
-    ///
-    /// -
-    ///
-    /// `Delete` - remove a witness from the global table.
+    /// - `Create` - add a new witness to the global table.
+    /// - `Delete` - remove a witness from the global table.
     ///
     /// You can create or delete only one witness per `UpdateTable` operation.
     ///
@@ -168,14 +129,9 @@ pub struct UpdateTableInput {
     /// Controls the settings replication mode for a global table replica. This attribute can be defined
     /// using UpdateTable operation only on a regional table with values:
     ///
-    /// -
-    ///
-    /// `ENABLED`: Defines settings replication on a regional table to be used as a source table for
+    /// \- `ENABLED`: Defines settings replication on a regional table to be used as a source table for
     /// creating Multi-Account Global Table.
-    ///
-    /// -
-    ///
-    /// `DISABLED`: Remove settings replication on a regional table. Settings replication needs to be
+    /// \- `DISABLED`: Remove settings replication on a regional table. Settings replication needs to be
     /// defined to ENABLED again in order to create a Multi-Account Global Table using this table.
     pub global_table_settings_replication_mode:
         Option<crate::types::GlobalTableSettingsReplicationMode>,
@@ -343,9 +299,8 @@ impl DeserializeValue for UpdateTableOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_TABLE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => out.table_description = Some(de::member(&UPDATE_TABLE_OUTPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.table_description = Some(de::member(&UPDATE_TABLE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

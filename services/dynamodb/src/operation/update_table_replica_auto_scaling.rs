@@ -21,7 +21,7 @@ pub struct UpdateTableReplicaAutoScalingInput {
     ///
     /// Required.
     pub table_name: String,
-    /// `ProvisionedWriteCapacityAutoScalingUpdate`.
+    /// Represents the auto scaling settings to be modified for a global table or global secondary index.
     pub provisioned_write_capacity_auto_scaling_update:
         Option<crate::types::AutoScalingSettingsUpdate>,
     /// Represents the auto scaling settings of replicas of the table that will be modified.
@@ -130,12 +130,9 @@ impl DeserializeValue for UpdateTableReplicaAutoScalingOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_TABLE_REPLICA_AUTO_SCALING_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.table_auto_scaling_description =
-                        Some(de::member(&UPDATE_TABLE_REPLICA_AUTO_SCALING_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.table_auto_scaling_description =
+                    Some(de::member(&UPDATE_TABLE_REPLICA_AUTO_SCALING_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

@@ -14,18 +14,16 @@ use ziggurat_runtime::codegen::*;
 /// item. If the epoch time value stored in the attribute is less than the current time, the item is
 /// marked as expired and subsequently deleted.
 ///
-/// **Note:**
-///
-/// The epoch time format is the number of seconds elapsed since 12:00:00 AM January 1, 1970 UTC.
+/// **Note:** The epoch time format is the number of seconds elapsed since 12:00:00 AM January 1,
+/// 1970 UTC.
 ///
 /// DynamoDB deletes expired items on a best-effort basis to ensure availability of throughput for
 /// other data operations.
 ///
-/// **Important:**
-///
-/// DynamoDB typically deletes expired items within two days of expiration. The exact duration
-/// within which an item gets deleted after expiration is specific to the nature of the workload.
-/// Items that have expired and not been deleted will still show up in reads, queries, and scans.
+/// **Important:** DynamoDB typically deletes expired items within two days of expiration. The exact
+/// duration within which an item gets deleted after expiration is specific to the nature of the
+/// workload. Items that have expired and not been deleted will still show up in reads, queries, and
+/// scans.
 ///
 /// As items are deleted, they are removed from any local secondary index and global secondary index
 /// immediately in the same eventually consistent way as a standard delete operation.
@@ -126,12 +124,9 @@ impl DeserializeValue for UpdateTimeToLiveOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_TIME_TO_LIVE_OUTPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.time_to_live_specification =
-                        Some(de::member(&UPDATE_TIME_TO_LIVE_OUTPUT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.time_to_live_specification =
+                    Some(de::member(&UPDATE_TIME_TO_LIVE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;

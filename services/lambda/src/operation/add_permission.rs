@@ -32,17 +32,9 @@ pub struct AddPermissionRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function` (name-only), `my-function:v1` (with alias).
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function` (name-only), `my-function:v1` (with alias).
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// You can append a version number or alias to any of the formats. The length constraint applies
     /// only to the full ARN. If you specify only the function name, it is limited to 64 characters in
@@ -195,9 +187,8 @@ impl DeserializeValue for AddPermissionResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&ADD_PERMISSION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.statement = Some(de::member(&ADD_PERMISSION_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.statement = Some(de::member(&ADD_PERMISSION_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

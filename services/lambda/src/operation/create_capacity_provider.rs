@@ -165,9 +165,8 @@ impl DeserializeValue for CreateCapacityProviderResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.capacity_provider = de::member(&CREATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.capacity_provider = de::member(&CREATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

@@ -10,93 +10,41 @@ use ziggurat_runtime::codegen::*;
 ///
 /// For details about how to configure different event sources, see the following topics.
 ///
-/// -
-///
-/// [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-dynamodb-eventsourcemapping)
-///
-/// -
-///
-/// [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-eventsourcemapping)
-///
-/// -
-///
-/// [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-eventsource)
-///
-/// -
-///
-/// [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-eventsourcemapping)
-///
-/// -
-///
-/// [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html)
-///
-/// -
-///
-/// [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/kafka-smaa.html)
-///
-/// -
-///
-/// [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html)
+/// \- [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-dynamodb-eventsourcemapping)
+/// \- [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-eventsourcemapping)
+/// \- [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-eventsource)
+/// \- [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-eventsourcemapping)
+/// - [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html)
+/// - [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/kafka-smaa.html)
+/// - [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html)
 ///
 /// The following error handling options are available for stream sources (DynamoDB, Kinesis, Amazon MSK, and self-managed Apache Kafka):
 ///
-/// -
-///
-/// `BisectBatchOnFunctionError` – If the function returns an error, split the batch in two and
+/// \- `BisectBatchOnFunctionError` – If the function returns an error, split the batch in two and
 /// retry.
-///
-/// -
-///
-/// `MaximumRecordAgeInSeconds` – Discard records older than the specified age. The default value
-/// is infinite (-1). When set to infinite (-1), failed records are retried until the record expires
-///
-/// -
-///
-/// `MaximumRetryAttempts` – Discard records after the specified number of retries. The default
+/// \- `MaximumRecordAgeInSeconds` – Discard records older than the specified age. The default
+/// value is infinite (-1). When set to infinite (-1), failed records are retried until the record
+/// expires
+/// \- `MaximumRetryAttempts` – Discard records after the specified number of retries. The default
 /// value is infinite (-1). When set to infinite (-1), failed records are retried until the record
 /// expires.
-///
-/// -
-///
-/// `OnFailure` – Send discarded records to an Amazon SQS queue, Amazon SNS topic, Kafka topic, or
-/// Amazon S3 bucket. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
+/// \- `OnFailure` – Send discarded records to an Amazon SQS queue, Amazon SNS topic, Kafka topic,
+/// or Amazon S3 bucket. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
 ///
 /// The following option is available only for DynamoDB and Kinesis event sources:
 ///
-/// -
-///
-/// `ParallelizationFactor` – Process multiple batches from each shard concurrently.
+/// - `ParallelizationFactor` – Process multiple batches from each shard concurrently.
 ///
 /// For information about which configuration parameters apply to each event source, see the
 /// following topics.
 ///
-/// -
-///
-/// [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-ddb-params)
-///
-/// -
-///
-/// [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-params)
-///
-/// -
-///
-/// [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#services-sqs-params)
-///
-/// -
-///
-/// [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-params)
-///
-/// -
-///
-/// [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-parms)
-///
-/// -
-///
-/// [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-kafka-parms)
-///
-/// -
-///
-/// [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html#docdb-configuration)
+/// \- [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-ddb-params)
+/// \- [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-params)
+/// - [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#services-sqs-params)
+/// \- [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-params)
+/// - [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-parms)
+/// \- [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-kafka-parms)
+/// \- [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html#docdb-configuration)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CreateEventSourceMapping;
 
@@ -105,50 +53,22 @@ pub struct CreateEventSourceMapping;
 pub struct CreateEventSourceMappingRequest {
     /// The Amazon Resource Name (ARN) of the event source.
     ///
-    /// -
-    ///
-    /// **Amazon Kinesis** – The ARN of the data stream or a stream consumer.
-    ///
-    /// -
-    ///
-    /// **Amazon DynamoDB Streams** – The ARN of the stream.
-    ///
-    /// -
-    ///
-    /// **Amazon Simple Queue Service** – The ARN of the queue.
-    ///
-    /// -
-    ///
-    /// **Amazon Managed Streaming for Apache Kafka** – The ARN of the cluster or the ARN of the VPC
-    /// connection (for [cross-account event source mappings](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#msk-multi-vpc)).
-    ///
-    /// -
-    ///
-    /// **Amazon MQ** – The ARN of the broker.
-    ///
-    /// -
-    ///
-    /// **Amazon DocumentDB** – The ARN of the DocumentDB change stream.
+    /// - **Amazon Kinesis** – The ARN of the data stream or a stream consumer.
+    /// - **Amazon DynamoDB Streams** – The ARN of the stream.
+    /// - **Amazon Simple Queue Service** – The ARN of the queue.
+    /// \- **Amazon Managed Streaming for Apache Kafka** – The ARN of the cluster or the ARN of the
+    /// VPC connection (for [cross-account event source mappings](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#msk-multi-vpc)).
+    /// - **Amazon MQ** – The ARN of the broker.
+    /// - **Amazon DocumentDB** – The ARN of the DocumentDB change stream.
     pub event_source_arn: Option<String>,
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Version or Alias ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction:PROD`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:MyFunction`.
+    /// - **Function name** – `MyFunction`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
+    /// - **Version or Alias ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction:PROD`.
+    /// - **Partial ARN** – `123456789012:function:MyFunction`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it's
     /// limited to 64 characters in length.
@@ -163,34 +83,14 @@ pub struct CreateEventSourceMappingRequest {
     /// sends to your function. Lambda passes all of the records in the batch to the function in a
     /// single call, up to the payload limit for synchronous invocation (6 MB).
     ///
-    /// -
-    ///
-    /// **Amazon Kinesis** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Amazon DynamoDB Streams** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Amazon Simple Queue Service** – Default 10. For standard queues the max is 10,000. For FIFO
-    /// queues the max is 10.
-    ///
-    /// -
-    ///
-    /// **Amazon Managed Streaming for Apache Kafka** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Self-managed Apache Kafka** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Amazon MQ (ActiveMQ and RabbitMQ)** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **DocumentDB** – Default 100. Max 10,000.
+    /// - **Amazon Kinesis** – Default 100. Max 10,000.
+    /// - **Amazon DynamoDB Streams** – Default 100. Max 10,000.
+    /// \- **Amazon Simple Queue Service** – Default 10. For standard queues the max is 10,000. For
+    /// FIFO queues the max is 10.
+    /// - **Amazon Managed Streaming for Apache Kafka** – Default 100. Max 10,000.
+    /// - **Self-managed Apache Kafka** – Default 100. Max 10,000.
+    /// - **Amazon MQ (ActiveMQ and RabbitMQ)** – Default 100. Max 10,000.
+    /// - **DocumentDB** – Default 100. Max 10,000.
     pub batch_size: Option<i32>,
     /// An object that defines the filter criteria that determine whether Lambda should process an
     /// event. For more information, see [Lambda event filtering](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).

@@ -45,12 +45,9 @@ impl DeserializeValue for DeleteCodeSigningConfigRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
-            match i {
-                0 => {
-                    out.code_signing_config_arn =
-                        de::member(&DELETE_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.code_signing_config_arn =
+                    de::member(&DELETE_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

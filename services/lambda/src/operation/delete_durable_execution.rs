@@ -49,11 +49,8 @@ impl DeserializeValue for DeleteDurableExecutionRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_DURABLE_EXECUTION_REQUEST, &mut |i, d| {
-            match i {
-                0 => {
-                    out.durable_execution_arn = de::member(&DELETE_DURABLE_EXECUTION_REQUEST, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.durable_execution_arn = de::member(&DELETE_DURABLE_EXECUTION_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -98,12 +95,9 @@ impl DeserializeValue for DeleteDurableExecutionResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_DURABLE_EXECUTION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.deletion_request_timestamp =
-                        de::member(&DELETE_DURABLE_EXECUTION_RESPONSE, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.deletion_request_timestamp =
+                    de::member(&DELETE_DURABLE_EXECUTION_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

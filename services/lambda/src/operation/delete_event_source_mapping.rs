@@ -48,9 +48,8 @@ impl DeserializeValue for DeleteEventSourceMappingRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_EVENT_SOURCE_MAPPING_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.uuid = de::member(&DELETE_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.uuid = de::member(&DELETE_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

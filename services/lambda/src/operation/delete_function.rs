@@ -9,10 +9,8 @@ use ziggurat_runtime::codegen::*;
 /// parameter. Otherwise, all versions and aliases are deleted. This doesn't require the user to
 /// have explicit permissions for DeleteAlias.
 ///
-/// **Note:**
-///
-/// A deleted Lambda function cannot be recovered. Ensure that you specify the correct function name
-/// and version before deleting.
+/// **Note:** A deleted Lambda function cannot be recovered. Ensure that you specify the correct
+/// function name and version before deleting.
 ///
 /// To delete Lambda event source mappings that invoke a function, use DeleteEventSourceMapping. For
 /// Amazon Web Services services and resources that invoke your function directly, delete the
@@ -27,17 +25,9 @@ pub struct DeleteFunctionRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function` (name-only), `my-function:1` (with version).
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function` (name-only), `my-function:1` (with version).
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// You can append a version number or alias to any of the formats. The length constraint applies
     /// only to the full ARN. If you specify only the function name, it is limited to 64 characters in
@@ -120,9 +110,8 @@ impl DeserializeValue for DeleteFunctionResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_FUNCTION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.status_code = Some(de::member(&DELETE_FUNCTION_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.status_code = Some(de::member(&DELETE_FUNCTION_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

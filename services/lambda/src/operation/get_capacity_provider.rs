@@ -45,9 +45,8 @@ impl DeserializeValue for GetCapacityProviderRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_CAPACITY_PROVIDER_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.capacity_provider_name = de::member(&GET_CAPACITY_PROVIDER_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.capacity_provider_name = de::member(&GET_CAPACITY_PROVIDER_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -92,9 +91,8 @@ impl DeserializeValue for GetCapacityProviderResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.capacity_provider = de::member(&GET_CAPACITY_PROVIDER_RESPONSE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.capacity_provider = de::member(&GET_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

@@ -44,12 +44,8 @@ impl DeserializeValue for GetCodeSigningConfigRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
-            match i {
-                0 => {
-                    out.code_signing_config_arn =
-                        de::member(&GET_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.code_signing_config_arn = de::member(&GET_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -94,9 +90,8 @@ impl DeserializeValue for GetCodeSigningConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_CODE_SIGNING_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.code_signing_config = de::member(&GET_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.code_signing_config = de::member(&GET_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

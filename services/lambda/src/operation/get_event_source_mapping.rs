@@ -45,9 +45,8 @@ impl DeserializeValue for GetEventSourceMappingRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_EVENT_SOURCE_MAPPING_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.uuid = de::member(&GET_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.uuid = de::member(&GET_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

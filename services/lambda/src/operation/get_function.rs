@@ -18,17 +18,9 @@ pub struct GetFunctionRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function` (name-only), `my-function:v1` (with alias).
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function` (name-only), `my-function:v1` (with alias).
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// You can append a version number or alias to any of the formats. The length constraint applies
     /// only to the full ARN. If you specify only the function name, it is limited to 64 characters in

@@ -16,17 +16,9 @@ pub struct GetFunctionCodeSigningConfigRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** - `MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** - `123456789012:function:MyFunction`.
+    /// - **Function name** - `MyFunction`.
+    /// - **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
+    /// - **Partial ARN** - `123456789012:function:MyFunction`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -61,11 +53,8 @@ impl DeserializeValue for GetFunctionCodeSigningConfigRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
-            match i {
-                0 => {
-                    out.function_name = de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.function_name = de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -86,17 +75,9 @@ pub struct GetFunctionCodeSigningConfigResponse {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** - `MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** - `123456789012:function:MyFunction`.
+    /// - **Function name** - `MyFunction`.
+    /// - **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
+    /// - **Partial ARN** - `123456789012:function:MyFunction`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.

@@ -17,17 +17,9 @@ pub struct GetFunctionConcurrencyRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -62,9 +54,8 @@ impl DeserializeValue for GetFunctionConcurrencyRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_CONCURRENCY_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.function_name = de::member(&GET_FUNCTION_CONCURRENCY_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.function_name = de::member(&GET_FUNCTION_CONCURRENCY_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -110,12 +101,9 @@ impl DeserializeValue for GetFunctionConcurrencyResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_CONCURRENCY_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.reserved_concurrent_executions =
-                        Some(de::member(&GET_FUNCTION_CONCURRENCY_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.reserved_concurrent_executions =
+                    Some(de::member(&GET_FUNCTION_CONCURRENCY_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

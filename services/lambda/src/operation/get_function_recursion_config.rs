@@ -45,9 +45,8 @@ impl DeserializeValue for GetFunctionRecursionConfigRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_RECURSION_CONFIG_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.function_name = de::member(&GET_FUNCTION_RECURSION_CONFIG_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.function_name = de::member(&GET_FUNCTION_RECURSION_CONFIG_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -98,12 +97,9 @@ impl DeserializeValue for GetFunctionRecursionConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_FUNCTION_RECURSION_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.recursive_loop =
-                        Some(de::member(&GET_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.recursive_loop =
+                    Some(de::member(&GET_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -45,9 +45,8 @@ impl DeserializeValue for GetLayerVersionByArnRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_LAYER_VERSION_BY_ARN_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.arn = de::member(&GET_LAYER_VERSION_BY_ARN_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.arn = de::member(&GET_LAYER_VERSION_BY_ARN_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

@@ -47,9 +47,8 @@ impl DeserializeValue for GetResourcePolicyRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_RESOURCE_POLICY_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.resource_arn = de::member(&GET_RESOURCE_POLICY_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.resource_arn = de::member(&GET_RESOURCE_POLICY_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

@@ -54,17 +54,9 @@ pub struct InvocationRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function` (name-only), `my-function:v1` (with alias).
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function` (name-only), `my-function:v1` (with alias).
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// You can append a version number or alias to any of the formats. The length constraint applies
     /// only to the full ARN. If you specify only the function name, it is limited to 64 characters in
@@ -74,22 +66,14 @@ pub struct InvocationRequest {
     pub function_name: String,
     /// Choose from the following options.
     ///
-    /// -
-    ///
-    /// `RequestResponse` (default) – Invoke the function synchronously. Keep the connection open
+    /// \- `RequestResponse` (default) – Invoke the function synchronously. Keep the connection open
     /// until the function returns a response or times out. The API response includes the function
     /// response and additional data.
-    ///
-    /// -
-    ///
-    /// `Event` – Invoke the function asynchronously. Send events that fail multiple times to the
+    /// \- `Event` – Invoke the function asynchronously. Send events that fail multiple times to the
     /// function's dead-letter queue (if one is configured). The API response only includes a status
     /// code.
-    ///
-    /// -
-    ///
-    /// `DryRun` – Validate parameter values and verify that the user or role has permission to invoke
-    /// the function.
+    /// \- `DryRun` – Validate parameter values and verify that the user or role has permission to
+    /// invoke the function.
     pub invocation_type: Option<crate::types::InvocationType>,
     /// Set to `Tail` to include the execution log in the response. Applies to synchronously invoked
     /// functions only.

@@ -21,17 +21,9 @@ pub struct InvokeWithResponseStreamRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -55,15 +47,10 @@ pub struct InvokeWithResponseStreamRequest {
     pub tenant_id: Option<String>,
     /// Use one of the following options:
     ///
-    /// -
-    ///
-    /// `RequestResponse` (default) – Invoke the function synchronously. Keep the connection open
+    /// \- `RequestResponse` (default) – Invoke the function synchronously. Keep the connection open
     /// until the function returns a response or times out. The API operation response includes the
     /// function response and additional data.
-    ///
-    /// -
-    ///
-    /// `DryRun` – Validate parameter values and verify that the IAM user or role has permission to
+    /// \- `DryRun` – Validate parameter values and verify that the IAM user or role has permission to
     /// invoke the function.
     pub invocation_type: Option<crate::types::ResponseStreamingInvocationType>,
 }

@@ -26,38 +26,15 @@ pub struct ListDurableExecutionsByFunctionRequest {
     pub durable_execution_name: Option<String>,
     /// Filters the executions by status. Specify one of the following values:
     ///
-    /// -
-    ///
-    /// `RUNNING` – The execution is running or waiting for pending operations to complete.
-    ///
-    /// -
-    ///
-    /// `PAUSING` – The execution is waiting for an in-progress invocation to reach its next
+    /// - `RUNNING` – The execution is running or waiting for pending operations to complete.
+    /// \- `PAUSING` – The execution is waiting for an in-progress invocation to reach its next
     /// checkpoint before it pauses.
-    ///
-    /// -
-    ///
-    /// `PAUSED` – The execution is paused, and Lambda doesn't invoke your function.
-    ///
-    /// -
-    ///
-    /// `SUCCEEDED` – The execution completed successfully.
-    ///
-    /// -
-    ///
-    /// `FAILED` – The execution completed with an error.
-    ///
-    /// -
-    ///
-    /// `TIMED_OUT` – The execution exceeded its execution timeout.
-    ///
-    /// -
-    ///
-    /// `STOPPED` – A `StopDurableExecution` request stopped the execution.
-    ///
-    /// -
-    ///
-    /// `DELETING` – A `DeleteDurableExecution` request is deleting the execution and its data.
+    /// - `PAUSED` – The execution is paused, and Lambda doesn't invoke your function.
+    /// - `SUCCEEDED` – The execution completed successfully.
+    /// - `FAILED` – The execution completed with an error.
+    /// - `TIMED_OUT` – The execution exceeded its execution timeout.
+    /// - `STOPPED` – A `StopDurableExecution` request stopped the execution.
+    /// - `DELETING` – A `DeleteDurableExecution` request is deleting the execution and its data.
     pub statuses: Option<Vec<crate::types::ExecutionStatus>>,
     /// Filter executions that started after this timestamp (ISO 8601 format).
     pub started_after: Option<DateTime>,

@@ -11,10 +11,8 @@ use ziggurat_runtime::codegen::*;
 /// Set `FunctionVersion` to `ALL` to include all published versions of each function in addition to
 /// the unpublished version.
 ///
-/// **Note:**
-///
-/// The `ListFunctions` operation returns a subset of the FunctionConfiguration fields. To get the
-/// additional fields (State, StateReasonCode, StateReason, LastUpdateStatus, LastUpdateStatusReason, LastUpdateStatusReasonCode, RuntimeVersionConfig)
+/// **Note:** The `ListFunctions` operation returns a subset of the FunctionConfiguration fields. To
+/// get the additional fields (State, StateReasonCode, StateReason, LastUpdateStatus, LastUpdateStatusReason, LastUpdateStatusReasonCode, RuntimeVersionConfig)
 /// for a function or version, use GetFunction.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListFunctions;

@@ -44,9 +44,8 @@ impl DeserializeValue for ListTagsRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_TAGS_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.resource = de::member(&LIST_TAGS_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.resource = de::member(&LIST_TAGS_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -86,9 +85,8 @@ impl DeserializeValue for ListTagsResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_TAGS_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.tags = Some(de::member(&LIST_TAGS_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.tags = Some(de::member(&LIST_TAGS_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -19,17 +19,9 @@ pub struct ListVersionsByFunctionRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** - `MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** - `123456789012:function:MyFunction`.
+    /// - **Function name** - `MyFunction`.
+    /// - **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
+    /// - **Partial ARN** - `123456789012:function:MyFunction`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.

@@ -35,17 +35,10 @@ pub struct PublishLayerVersionRequest {
     pub compatible_runtimes: Option<Vec<crate::types::Runtime>>,
     /// The layer's software license. It can be any of the following:
     ///
-    /// -
-    ///
-    /// An [SPDX license identifier](https://spdx.org/licenses/). For example, `MIT`.
-    ///
-    /// -
-    ///
-    /// The URL of a license hosted on the internet. For example, `https://opensource.org/licenses/MIT`.
-    ///
-    /// -
-    ///
-    /// The full text of the license.
+    /// - An [SPDX license identifier](https://spdx.org/licenses/). For example, `MIT`.
+    /// \- The URL of a license hosted on the internet. For example,
+    /// `https://opensource.org/licenses/MIT`.
+    /// - The full text of the license.
     pub license_info: Option<String>,
 }
 

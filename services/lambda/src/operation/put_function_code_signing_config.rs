@@ -21,17 +21,9 @@ pub struct PutFunctionCodeSigningConfigRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** - `MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** - `123456789012:function:MyFunction`.
+    /// - **Function name** - `MyFunction`.
+    /// - **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
+    /// - **Partial ARN** - `123456789012:function:MyFunction`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -98,17 +90,9 @@ pub struct PutFunctionCodeSigningConfigResponse {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** - `MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** - `123456789012:function:MyFunction`.
+    /// - **Function name** - `MyFunction`.
+    /// - **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
+    /// - **Partial ARN** - `123456789012:function:MyFunction`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.

@@ -27,17 +27,9 @@ pub struct PutFunctionRecursionConfigRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -55,12 +47,11 @@ pub struct PutFunctionRecursionConfigRequest {
     ///
     /// By default, Lambda sets your function's configuration to `Terminate`.
     ///
-    /// **Important:**
-    ///
-    /// If your design intentionally uses a Lambda function to write data back to the same Amazon Web
-    /// Services resource that invokes the function, then use caution and implement suitable guard rails
-    /// to prevent unexpected charges being billed to your Amazon Web Services account. To learn more
-    /// about best practices for using recursive invocation patterns, see [Recursive patterns that cause run-away Lambda functions](https://serverlessland.com/content/service/lambda/guides/aws-lambda-operator-guide/recursive-runaway)
+    /// **Important:** If your design intentionally uses a Lambda function to write data back to the
+    /// same Amazon Web Services resource that invokes the function, then use caution and implement
+    /// suitable guard rails to prevent unexpected charges being billed to your Amazon Web Services
+    /// account. To learn more about best practices for using recursive invocation patterns, see
+    /// [Recursive patterns that cause run-away Lambda functions](https://serverlessland.com/content/service/lambda/guides/aws-lambda-operator-guide/recursive-runaway)
     /// in Serverless Land.
     ///
     /// Required.
@@ -148,12 +139,9 @@ impl DeserializeValue for PutFunctionRecursionConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.recursive_loop =
-                        Some(de::member(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.recursive_loop =
+                    Some(de::member(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

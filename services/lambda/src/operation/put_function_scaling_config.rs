@@ -114,12 +114,8 @@ impl DeserializeValue for PutFunctionScalingConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PUT_FUNCTION_SCALING_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.function_state =
-                        Some(de::member(&PUT_FUNCTION_SCALING_CONFIG_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.function_state = Some(de::member(&PUT_FUNCTION_SCALING_CONFIG_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -11,10 +11,9 @@ use ziggurat_runtime::codegen::*;
 /// or [services](https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html).
 /// Resource-based policies apply to a single Lambda resource (for example, a function, function version, or function alias).
 ///
-/// **Important:**
-///
-/// This operation replaces any existing policy on the Lambda resource. If you previously added
-/// permissions using the AddPermission operation, the new policy overwrites those permissions.
+/// **Important:** This operation replaces any existing policy on the Lambda resource. If you
+/// previously added permissions using the AddPermission operation, the new policy overwrites those
+/// permissions.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PutResourcePolicy;
 

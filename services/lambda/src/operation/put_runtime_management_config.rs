@@ -17,17 +17,9 @@ pub struct PutRuntimeManagementConfigRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -39,34 +31,24 @@ pub struct PutRuntimeManagementConfigRequest {
     pub qualifier: Option<String>,
     /// Specify the runtime update mode.
     ///
-    /// -
-    ///
-    /// **Auto (default)** - Automatically update to the most recent and secure runtime version using a
-    /// [Two-phase runtime version rollout](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase).
+    /// \- **Auto (default)** - Automatically update to the most recent and secure runtime version using
+    /// a [Two-phase runtime version rollout](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase).
     /// This is the best choice for most customers to ensure they always benefit from runtime updates.
-    ///
-    /// -
-    ///
-    /// **Function update** - Lambda updates the runtime of your function to the most recent and secure
-    /// runtime version when you update your function. This approach synchronizes runtime updates with
-    /// function deployments, giving you control over when runtime updates are applied and allowing you
-    /// to detect and mitigate rare runtime update incompatibilities early. When using this setting, you
-    /// need to regularly update your functions to keep their runtime up-to-date.
-    ///
-    /// -
-    ///
-    /// **Manual** - You specify a runtime version in your function configuration. The function will use
-    /// this runtime version indefinitely. In the rare case where a new runtime version is incompatible
-    /// with an existing function, this allows you to roll back your function to an earlier runtime
-    /// version. For more information, see [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback).
+    /// \- **Function update** - Lambda updates the runtime of your function to the most recent and
+    /// secure runtime version when you update your function. This approach synchronizes runtime updates
+    /// with function deployments, giving you control over when runtime updates are applied and allowing
+    /// you to detect and mitigate rare runtime update incompatibilities early. When using this setting,
+    /// you need to regularly update your functions to keep their runtime up-to-date.
+    /// \- **Manual** - You specify a runtime version in your function configuration. The function will
+    /// use this runtime version indefinitely. In the rare case where a new runtime version is
+    /// incompatible with an existing function, this allows you to roll back your function to an earlier
+    /// runtime version. For more information, see [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback).
     ///
     /// Required.
     pub update_runtime_on: crate::types::UpdateRuntimeOn,
     /// The ARN of the runtime version you want the function to use.
     ///
-    /// **Note:**
-    ///
-    /// This is only required if you're using the **Manual** runtime update mode.
+    /// **Note:** This is only required if you're using the **Manual** runtime update mode.
     pub runtime_version_arn: Option<String>,
 }
 

@@ -47,12 +47,9 @@ impl DeserializeValue for SendDurableExecutionCallbackHeartbeatRequest {
         d.read_struct(
             &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.callback_id =
-                            de::member(&SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST, 0, d)?
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.callback_id =
+                        de::member(&SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST, 0, d)?;
                 }
                 Ok(())
             },

@@ -100,9 +100,8 @@ impl DeserializeValue for StopDurableExecutionResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&STOP_DURABLE_EXECUTION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.stop_timestamp = de::member(&STOP_DURABLE_EXECUTION_RESPONSE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.stop_timestamp = de::member(&STOP_DURABLE_EXECUTION_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

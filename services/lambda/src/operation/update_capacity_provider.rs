@@ -18,7 +18,7 @@ pub struct UpdateCapacityProviderRequest {
     pub capacity_provider_name: String,
     /// The updated scaling configuration for the capacity provider.
     pub capacity_provider_scaling_config: Option<crate::types::CapacityProviderScalingConfig>,
-    /// `PropagateTags`.
+    /// Configuration for tag propagation to managed resources launched by the capacity provider.
     pub propagate_tags: Option<crate::types::PropagateTags>,
     /// The updated telemetry configuration for the capacity provider.
     pub telemetry_config: Option<crate::types::CapacityProviderTelemetryConfig>,
@@ -125,9 +125,8 @@ impl DeserializeValue for UpdateCapacityProviderResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.capacity_provider = de::member(&UPDATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.capacity_provider = de::member(&UPDATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

@@ -117,12 +117,8 @@ impl DeserializeValue for UpdateCodeSigningConfigResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UPDATE_CODE_SIGNING_CONFIG_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.code_signing_config =
-                        de::member(&UPDATE_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.code_signing_config = de::member(&UPDATE_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?;
             }
             Ok(())
         })?;

@@ -10,93 +10,41 @@ use ziggurat_runtime::codegen::*;
 ///
 /// For details about how to configure different event sources, see the following topics.
 ///
-/// -
-///
-/// [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-dynamodb-eventsourcemapping)
-///
-/// -
-///
-/// [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-eventsourcemapping)
-///
-/// -
-///
-/// [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-eventsource)
-///
-/// -
-///
-/// [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-eventsourcemapping)
-///
-/// -
-///
-/// [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html)
-///
-/// -
-///
-/// [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/kafka-smaa.html)
-///
-/// -
-///
-/// [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html)
+/// \- [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-dynamodb-eventsourcemapping)
+/// \- [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-eventsourcemapping)
+/// \- [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-eventsource)
+/// \- [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-eventsourcemapping)
+/// - [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html)
+/// - [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/kafka-smaa.html)
+/// - [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html)
 ///
 /// The following error handling options are available for stream sources (DynamoDB, Kinesis, Amazon MSK, and self-managed Apache Kafka):
 ///
-/// -
-///
-/// `BisectBatchOnFunctionError` – If the function returns an error, split the batch in two and
+/// \- `BisectBatchOnFunctionError` – If the function returns an error, split the batch in two and
 /// retry.
-///
-/// -
-///
-/// `MaximumRecordAgeInSeconds` – Discard records older than the specified age. The default value
-/// is infinite (-1). When set to infinite (-1), failed records are retried until the record expires
-///
-/// -
-///
-/// `MaximumRetryAttempts` – Discard records after the specified number of retries. The default
+/// \- `MaximumRecordAgeInSeconds` – Discard records older than the specified age. The default
+/// value is infinite (-1). When set to infinite (-1), failed records are retried until the record
+/// expires
+/// \- `MaximumRetryAttempts` – Discard records after the specified number of retries. The default
 /// value is infinite (-1). When set to infinite (-1), failed records are retried until the record
 /// expires.
-///
-/// -
-///
-/// `OnFailure` – Send discarded records to an Amazon SQS queue, Amazon SNS topic, Kafka topic, or
-/// Amazon S3 bucket. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
+/// \- `OnFailure` – Send discarded records to an Amazon SQS queue, Amazon SNS topic, Kafka topic,
+/// or Amazon S3 bucket. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
 ///
 /// The following option is available only for DynamoDB and Kinesis event sources:
 ///
-/// -
-///
-/// `ParallelizationFactor` – Process multiple batches from each shard concurrently.
+/// - `ParallelizationFactor` – Process multiple batches from each shard concurrently.
 ///
 /// For information about which configuration parameters apply to each event source, see the
 /// following topics.
 ///
-/// -
-///
-/// [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-ddb-params)
-///
-/// -
-///
-/// [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-params)
-///
-/// -
-///
-/// [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#services-sqs-params)
-///
-/// -
-///
-/// [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-params)
-///
-/// -
-///
-/// [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-parms)
-///
-/// -
-///
-/// [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-kafka-parms)
-///
-/// -
-///
-/// [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html#docdb-configuration)
+/// \- [Amazon DynamoDB Streams](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-ddb-params)
+/// \- [Amazon Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-params)
+/// - [Amazon SQS](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#services-sqs-params)
+/// \- [Amazon MQ and RabbitMQ](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-params)
+/// - [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-parms)
+/// \- [Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-kafka-parms)
+/// \- [Amazon DocumentDB](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html#docdb-configuration)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UpdateEventSourceMapping;
 
@@ -111,21 +59,10 @@ pub struct UpdateEventSourceMappingRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
-    ///
-    /// -
-    ///
-    /// **Version or Alias ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction:PROD`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:MyFunction`.
+    /// - **Function name** – `MyFunction`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction`.
+    /// - **Version or Alias ARN** – `arn:aws:lambda:us-west-2:123456789012:function:MyFunction:PROD`.
+    /// - **Partial ARN** – `123456789012:function:MyFunction`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it's
     /// limited to 64 characters in length.
@@ -138,34 +75,14 @@ pub struct UpdateEventSourceMappingRequest {
     /// sends to your function. Lambda passes all of the records in the batch to the function in a
     /// single call, up to the payload limit for synchronous invocation (6 MB).
     ///
-    /// -
-    ///
-    /// **Amazon Kinesis** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Amazon DynamoDB Streams** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Amazon Simple Queue Service** – Default 10. For standard queues the max is 10,000. For FIFO
-    /// queues the max is 10.
-    ///
-    /// -
-    ///
-    /// **Amazon Managed Streaming for Apache Kafka** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Self-managed Apache Kafka** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **Amazon MQ (ActiveMQ and RabbitMQ)** – Default 100. Max 10,000.
-    ///
-    /// -
-    ///
-    /// **DocumentDB** – Default 100. Max 10,000.
+    /// - **Amazon Kinesis** – Default 100. Max 10,000.
+    /// - **Amazon DynamoDB Streams** – Default 100. Max 10,000.
+    /// \- **Amazon Simple Queue Service** – Default 10. For standard queues the max is 10,000. For
+    /// FIFO queues the max is 10.
+    /// - **Amazon Managed Streaming for Apache Kafka** – Default 100. Max 10,000.
+    /// - **Self-managed Apache Kafka** – Default 100. Max 10,000.
+    /// - **Amazon MQ (ActiveMQ and RabbitMQ)** – Default 100. Max 10,000.
+    /// - **DocumentDB** – Default 100. Max 10,000.
     pub batch_size: Option<i32>,
     /// An object that defines the filter criteria that determine whether Lambda should process an
     /// event. For more information, see [Lambda event filtering](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
@@ -177,7 +94,7 @@ pub struct UpdateEventSourceMappingRequest {
     pub kms_key_arn: Option<String>,
     /// The metrics configuration for your event source. For more information, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
     pub metrics_config: Option<crate::types::EventSourceMappingMetricsConfig>,
-    /// `LoggingConfig`.
+    /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
     pub logging_config: Option<crate::types::EventSourceMappingLoggingConfig>,
     /// (Amazon SQS only) The scaling configuration for the event source. For more information, see
     /// [Configuring maximum concurrency for Amazon SQS event sources](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-max-concurrency).
@@ -226,10 +143,10 @@ pub struct UpdateEventSourceMappingRequest {
     /// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of
     /// current response type enums applied to the event source mapping.
     pub function_response_types: Option<Vec<crate::types::FunctionResponseType>>,
-    /// `AmazonManagedKafkaEventSourceConfig`.
+    /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
     pub amazon_managed_kafka_event_source_config:
         Option<crate::types::AmazonManagedKafkaEventSourceConfig>,
-    /// `SelfManagedKafkaEventSourceConfig`.
+    /// Specific configuration settings for a self-managed Apache Kafka event source.
     pub self_managed_kafka_event_source_config:
         Option<crate::types::SelfManagedKafkaEventSourceConfig>,
     /// Specific configuration settings for a DocumentDB event source.

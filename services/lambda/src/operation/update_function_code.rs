@@ -22,11 +22,9 @@ use ziggurat_runtime::codegen::*;
 /// The function's code is locked when you publish a version. You can't modify the code of a
 /// published version, only the unpublished version.
 ///
-/// **Note:**
-///
-/// For a function defined as a container image, Lambda resolves the image tag to an image digest.
-/// In Amazon ECR, if you update the image tag to a new image, Lambda does not automatically update
-/// the function.
+/// **Note:** For a function defined as a container image, Lambda resolves the image tag to an image
+/// digest. In Amazon ECR, if you update the image tag to a new image, Lambda does not automatically
+/// update the function.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UpdateFunctionCode;
 
@@ -37,17 +35,9 @@ pub struct UpdateFunctionCodeRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -69,13 +59,8 @@ pub struct UpdateFunctionCodeRequest {
     pub s3_object_version: Option<String>,
     /// Specifies how the deployment package is stored. Valid values:
     ///
-    /// -
-    ///
-    /// `COPY` (default) – Uploads a copy of your deployment package to Lambda.
-    ///
-    /// -
-    ///
-    /// `REFERENCE` – Lambda references the deployment package from the specified Amazon S3 bucket.
+    /// - `COPY` (default) – Uploads a copy of your deployment package to Lambda.
+    /// - `REFERENCE` – Lambda references the deployment package from the specified Amazon S3 bucket.
     pub s3_object_storage_mode: Option<crate::types::S3ObjectStorageMode>,
     /// URI of a container image in the Amazon ECR registry. Do not use for a function defined with a
     /// .zip file archive.

@@ -18,17 +18,9 @@ pub struct UpdateFunctionEventInvokeConfigRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** - `my-function` (name-only), `my-function:v1` (with alias).
-    ///
-    /// -
-    ///
-    /// **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** - `123456789012:function:my-function`.
+    /// - **Function name** - `my-function` (name-only), `my-function:v1` (with alias).
+    /// - **Function ARN** - `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** - `123456789012:function:my-function`.
     ///
     /// You can append a version number or alias to any of the formats. The length constraint applies
     /// only to the full ARN. If you specify only the function name, it is limited to 64 characters in
@@ -46,30 +38,14 @@ pub struct UpdateFunctionEventInvokeConfigRequest {
     ///
     /// **Destinations**
     ///
-    /// -
+    /// - **Function** - The Amazon Resource Name (ARN) of a Lambda function.
+    /// - **Queue** - The ARN of a standard SQS queue.
+    /// - **Bucket** - The ARN of an Amazon S3 bucket.
+    /// - **Topic** - The ARN of a standard SNS topic.
+    /// - **Event Bus** - The ARN of an Amazon EventBridge event bus.
     ///
-    /// **Function** - The Amazon Resource Name (ARN) of a Lambda function.
-    ///
-    /// -
-    ///
-    /// **Queue** - The ARN of a standard SQS queue.
-    ///
-    /// -
-    ///
-    /// **Bucket** - The ARN of an Amazon S3 bucket.
-    ///
-    /// -
-    ///
-    /// **Topic** - The ARN of a standard SNS topic.
-    ///
-    /// -
-    ///
-    /// **Event Bus** - The ARN of an Amazon EventBridge event bus.
-    ///
-    /// **Note:**
-    ///
-    /// S3 buckets are supported only for on-failure destinations. To retain records of successful
-    /// invocations, use another destination type.
+    /// **Note:** S3 buckets are supported only for on-failure destinations. To retain records of
+    /// successful invocations, use another destination type.
     pub destination_config: Option<crate::types::DestinationConfig>,
 }
 

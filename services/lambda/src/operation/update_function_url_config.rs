@@ -16,17 +16,9 @@ pub struct UpdateFunctionUrlConfigRequest {
     ///
     /// **Name formats**
     ///
-    /// -
-    ///
-    /// **Function name** – `my-function`.
-    ///
-    /// -
-    ///
-    /// **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
-    ///
-    /// -
-    ///
-    /// **Partial ARN** – `123456789012:function:my-function`.
+    /// - **Function name** – `my-function`.
+    /// - **Function ARN** – `arn:aws:lambda:us-west-2:123456789012:function:my-function`.
+    /// - **Partial ARN** – `123456789012:function:my-function`.
     ///
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is
     /// limited to 64 characters in length.
@@ -44,15 +36,10 @@ pub struct UpdateFunctionUrlConfigRequest {
     pub cors: Option<crate::types::Cors>,
     /// Use one of the following options:
     ///
-    /// -
-    ///
-    /// `BUFFERED` – This is the default option. Lambda invokes your function using the `Invoke` API
-    /// operation. Invocation results are available when the payload is complete. The maximum payload
-    /// size is 6 MB.
-    ///
-    /// -
-    ///
-    /// `RESPONSE_STREAM` – Your function streams payload results as they become available. Lambda
+    /// \- `BUFFERED` – This is the default option. Lambda invokes your function using the `Invoke`
+    /// API operation. Invocation results are available when the payload is complete. The maximum
+    /// payload size is 6 MB.
+    /// \- `RESPONSE_STREAM` – Your function streams payload results as they become available. Lambda
     /// invokes your function using the `InvokeWithResponseStream` API operation. The maximum response
     /// payload size is 200 MB.
     pub invoke_mode: Option<crate::types::InvokeMode>,
@@ -141,15 +128,10 @@ pub struct UpdateFunctionUrlConfigResponse {
     pub last_modified_time: String,
     /// Use one of the following options:
     ///
-    /// -
-    ///
-    /// `BUFFERED` – This is the default option. Lambda invokes your function using the `Invoke` API
-    /// operation. Invocation results are available when the payload is complete. The maximum payload
-    /// size is 6 MB.
-    ///
-    /// -
-    ///
-    /// `RESPONSE_STREAM` – Your function streams payload results as they become available. Lambda
+    /// \- `BUFFERED` – This is the default option. Lambda invokes your function using the `Invoke`
+    /// API operation. Invocation results are available when the payload is complete. The maximum
+    /// payload size is 6 MB.
+    /// \- `RESPONSE_STREAM` – Your function streams payload results as they become available. Lambda
     /// invokes your function using the `InvokeWithResponseStream` API operation. The maximum response
     /// payload size is 200 MB.
     pub invoke_mode: Option<crate::types::InvokeMode>,

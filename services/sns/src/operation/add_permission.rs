@@ -8,9 +8,7 @@ use ziggurat_runtime::codegen::*;
 /// Adds a statement to a topic's access control policy, granting access for the specified Amazon
 /// Web Services accounts to the specified actions.
 ///
-/// **Note:**
-///
-/// To remove the ability to change topic permissions, you must deny permissions to the
+/// **Note:** To remove the ability to change topic permissions, you must deny permissions to the
 /// `AddPermission`, `RemovePermission`, and `SetTopicAttributes` actions in your IAM policy.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AddPermission;

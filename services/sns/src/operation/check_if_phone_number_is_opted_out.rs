@@ -46,11 +46,8 @@ impl DeserializeValue for CheckIfPhoneNumberIsOptedOutInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_INPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.phone_number = de::member(&CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_INPUT, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.phone_number = de::member(&CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -65,13 +62,8 @@ ziggurat_core::shape_value!(CheckIfPhoneNumberIsOptedOutInput);
 pub struct CheckIfPhoneNumberIsOptedOutResponse {
     /// Indicates whether the phone number is opted out:
     ///
-    /// -
-    ///
-    /// `true` – The phone number is opted out, meaning you cannot publish SMS messages to it.
-    ///
-    /// -
-    ///
-    /// `false` – The phone number is opted in, meaning you can publish SMS messages to it.
+    /// - `true` – The phone number is opted out, meaning you cannot publish SMS messages to it.
+    /// - `false` – The phone number is opted in, meaning you can publish SMS messages to it.
     pub is_opted_out: Option<bool>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
@@ -101,15 +93,12 @@ impl DeserializeValue for CheckIfPhoneNumberIsOptedOutResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.is_opted_out = Some(de::member(
-                        &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE,
-                        0,
-                        d,
-                    )?)
-                }
-                _ => {}
+            if i == 0 {
+                out.is_opted_out = Some(de::member(
+                    &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE,
+                    0,
+                    d,
+                )?);
             }
             Ok(())
         })?;

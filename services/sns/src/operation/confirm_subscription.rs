@@ -110,9 +110,8 @@ impl DeserializeValue for ConfirmSubscriptionResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CONFIRM_SUBSCRIPTION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.subscription_arn = Some(de::member(&CONFIRM_SUBSCRIPTION_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.subscription_arn = Some(de::member(&CONFIRM_SUBSCRIPTION_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

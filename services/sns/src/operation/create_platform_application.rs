@@ -12,44 +12,21 @@ use ziggurat_runtime::codegen::*;
 ///
 /// `PlatformPrincipal` and `PlatformCredential` are received from the notification service.
 ///
-/// -
-///
-/// For ADM, `PlatformPrincipal` is `client id` and `PlatformCredential` is `client secret`.
-///
-/// -
-///
-/// For APNS and `APNS_SANDBOX` using certificate credentials, `PlatformPrincipal` is `SSL certificate`
+/// - For ADM, `PlatformPrincipal` is `client id` and `PlatformCredential` is `client secret`.
+/// \- For APNS and `APNS_SANDBOX` using certificate credentials, `PlatformPrincipal` is `SSL certificate`
 /// and `PlatformCredential` is `private key`.
-///
-/// -
-///
-/// For APNS and `APNS_SANDBOX` using token credentials, `PlatformPrincipal` is `signing key ID` and
-/// `PlatformCredential` is `signing key`.
-///
-/// -
-///
-/// For Baidu, `PlatformPrincipal` is `API key` and `PlatformCredential` is `secret key`.
-///
-/// -
-///
-/// For GCM (Firebase Cloud Messaging) using key credentials, there is no `PlatformPrincipal`. The
-/// `PlatformCredential` is `API key`.
-///
-/// -
-///
-/// For GCM (Firebase Cloud Messaging) using token credentials, there is no `PlatformPrincipal`. The
-/// `PlatformCredential` is a JSON formatted private key file. When using the Amazon Web Services
-/// CLI or Amazon Web Services SDKs, the file must be in string format and special characters must
-/// be ignored. To format the file correctly, Amazon SNS recommends using the following command:
-/// `SERVICE_JSON=$(jq @json < service.json)`.
-///
-/// -
-///
-/// For MPNS, `PlatformPrincipal` is `TLS certificate` and `PlatformCredential` is `private key`.
-///
-/// -
-///
-/// For WNS, `PlatformPrincipal` is `Package Security Identifier` and `PlatformCredential` is
+/// \- For APNS and `APNS_SANDBOX` using token credentials, `PlatformPrincipal` is `signing key ID`
+/// and `PlatformCredential` is `signing key`.
+/// - For Baidu, `PlatformPrincipal` is `API key` and `PlatformCredential` is `secret key`.
+/// \- For GCM (Firebase Cloud Messaging) using key credentials, there is no `PlatformPrincipal`.
+/// The `PlatformCredential` is `API key`.
+/// \- For GCM (Firebase Cloud Messaging) using token credentials, there is no `PlatformPrincipal`.
+/// The `PlatformCredential` is a JSON formatted private key file. When using the Amazon Web
+/// Services CLI or Amazon Web Services SDKs, the file must be in string format and special
+/// characters must be ignored. To format the file correctly, Amazon SNS recommends using the
+/// following command: `SERVICE_JSON=$(jq @json < service.json)`.
+/// - For MPNS, `PlatformPrincipal` is `TLS certificate` and `PlatformCredential` is `private key`.
+/// \- For WNS, `PlatformPrincipal` is `Package Security Identifier` and `PlatformCredential` is
 /// `secret key`.
 ///
 /// You can use the returned `PlatformApplicationArn` as an attribute for the
@@ -153,12 +130,9 @@ impl DeserializeValue for CreatePlatformApplicationResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_PLATFORM_APPLICATION_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.platform_application_arn =
-                        Some(de::member(&CREATE_PLATFORM_APPLICATION_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.platform_application_arn =
+                    Some(de::member(&CREATE_PLATFORM_APPLICATION_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

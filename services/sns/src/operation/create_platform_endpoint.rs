@@ -123,9 +123,8 @@ impl DeserializeValue for CreateEndpointResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CREATE_ENDPOINT_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.endpoint_arn = Some(de::member(&CREATE_ENDPOINT_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.endpoint_arn = Some(de::member(&CREATE_ENDPOINT_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

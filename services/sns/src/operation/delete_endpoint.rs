@@ -44,9 +44,8 @@ impl DeserializeValue for DeleteEndpointInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_ENDPOINT_INPUT, &mut |i, d| {
-            match i {
-                0 => out.endpoint_arn = de::member(&DELETE_ENDPOINT_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.endpoint_arn = de::member(&DELETE_ENDPOINT_INPUT, 0, d)?;
             }
             Ok(())
         })?;

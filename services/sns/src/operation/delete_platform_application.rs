@@ -43,12 +43,9 @@ impl DeserializeValue for DeletePlatformApplicationInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_PLATFORM_APPLICATION_INPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.platform_application_arn =
-                        de::member(&DELETE_PLATFORM_APPLICATION_INPUT, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.platform_application_arn =
+                    de::member(&DELETE_PLATFORM_APPLICATION_INPUT, 0, d)?;
             }
             Ok(())
         })?;

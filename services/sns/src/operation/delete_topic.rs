@@ -42,9 +42,8 @@ impl DeserializeValue for DeleteTopicInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_TOPIC_INPUT, &mut |i, d| {
-            match i {
-                0 => out.topic_arn = de::member(&DELETE_TOPIC_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.topic_arn = de::member(&DELETE_TOPIC_INPUT, 0, d)?;
             }
             Ok(())
         })?;

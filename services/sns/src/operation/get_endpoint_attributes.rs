@@ -43,9 +43,8 @@ impl DeserializeValue for GetEndpointAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_ENDPOINT_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.endpoint_arn = de::member(&GET_ENDPOINT_ATTRIBUTES_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.endpoint_arn = de::member(&GET_ENDPOINT_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -60,26 +59,16 @@ ziggurat_core::shape_value!(GetEndpointAttributesInput);
 pub struct GetEndpointAttributesResponse {
     /// Attributes include the following:
     ///
-    /// -
-    ///
-    /// `CustomUserData` – arbitrary user data to associate with the endpoint. Amazon SNS does not use
-    /// this data. The data must be in UTF-8 format and less than 2KB.
-    ///
-    /// -
-    ///
-    /// `Enabled` – flag that enables/disables delivery to the endpoint. Amazon SNS will set this to
-    /// false when a notification service indicates to Amazon SNS that the endpoint is invalid. Users
+    /// \- `CustomUserData` – arbitrary user data to associate with the endpoint. Amazon SNS does not
+    /// use this data. The data must be in UTF-8 format and less than 2KB.
+    /// \- `Enabled` – flag that enables/disables delivery to the endpoint. Amazon SNS will set this
+    /// to false when a notification service indicates to Amazon SNS that the endpoint is invalid. Users
     /// can set it back to true, typically after updating Token.
+    /// \- `Token` – device token, also referred to as a registration id, for an app and mobile
+    /// device. This is returned from the notification service when an app and mobile device are
+    /// registered with the notification service.
     ///
-    /// -
-    ///
-    /// `Token` – device token, also referred to as a registration id, for an app and mobile device.
-    /// This is returned from the notification service when an app and mobile device are registered with
-    /// the notification service.
-    ///
-    /// **Note:**
-    ///
-    /// The device token for the iOS platform is returned in lowercase.
+    /// **Note:** The device token for the iOS platform is returned in lowercase.
     pub attributes: Option<HashMap<String, String>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
@@ -111,9 +100,8 @@ impl DeserializeValue for GetEndpointAttributesResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.attributes = Some(de::member(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

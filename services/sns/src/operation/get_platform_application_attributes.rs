@@ -43,12 +43,9 @@ impl DeserializeValue for GetPlatformApplicationAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_PLATFORM_APPLICATION_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.platform_application_arn =
-                        de::member(&GET_PLATFORM_APPLICATION_ATTRIBUTES_INPUT, 0, d)?
-                }
-                _ => {}
+            if i == 0 {
+                out.platform_application_arn =
+                    de::member(&GET_PLATFORM_APPLICATION_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -63,51 +60,25 @@ ziggurat_core::shape_value!(GetPlatformApplicationAttributesInput);
 pub struct GetPlatformApplicationAttributesResponse {
     /// Attributes include the following:
     ///
-    /// -
-    ///
-    /// `AppleCertificateExpiryDate` – The expiry date of the SSL certificate used to configure
+    /// \- `AppleCertificateExpiryDate` – The expiry date of the SSL certificate used to configure
     /// certificate-based authentication.
-    ///
-    /// -
-    ///
-    /// `ApplePlatformTeamID` – The Apple developer account ID used to configure token-based
+    /// \- `ApplePlatformTeamID` – The Apple developer account ID used to configure token-based
     /// authentication.
+    /// - `ApplePlatformBundleID` – The app identifier used to configure token-based authentication.
+    /// \- `AuthenticationMethod` – Returns the credential type used when sending push notifications
+    /// from application to APNS/APNS\_Sandbox, or application to GCM.
     ///
-    /// -
+    /// - APNS – Returns the token or certificate.
+    /// - GCM – Returns the token or key.
     ///
-    /// `ApplePlatformBundleID` – The app identifier used to configure token-based authentication.
-    ///
-    /// -
-    ///
-    /// `AuthenticationMethod` – Returns the credential type used when sending push notifications from
-    /// application to APNS/APNS\_Sandbox, or application to GCM.
-    ///
-    /// -
-    ///
-    /// APNS – Returns the token or certificate.
-    ///
-    /// -
-    ///
-    /// GCM – Returns the token or key.
-    ///
-    /// -
-    ///
-    /// `EventEndpointCreated` – Topic ARN to which EndpointCreated event notifications should be
+    /// \- `EventEndpointCreated` – Topic ARN to which EndpointCreated event notifications should be
     /// sent.
-    ///
-    /// -
-    ///
-    /// `EventEndpointDeleted` – Topic ARN to which EndpointDeleted event notifications should be
+    /// \- `EventEndpointDeleted` – Topic ARN to which EndpointDeleted event notifications should be
     /// sent.
-    ///
-    /// -
-    ///
-    /// `EventEndpointUpdated` – Topic ARN to which EndpointUpdate event notifications should be sent.
-    ///
-    /// -
-    ///
-    /// `EventDeliveryFailure` – Topic ARN to which DeliveryFailure event notifications should be sent
-    /// upon Direct Publish delivery failure (permanent) to one of the application's endpoints.
+    /// \- `EventEndpointUpdated` – Topic ARN to which EndpointUpdate event notifications should be
+    /// sent.
+    /// \- `EventDeliveryFailure` – Topic ARN to which DeliveryFailure event notifications should be
+    /// sent upon Direct Publish delivery failure (permanent) to one of the application's endpoints.
     pub attributes: Option<HashMap<String, String>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
@@ -141,15 +112,12 @@ impl DeserializeValue for GetPlatformApplicationAttributesResponse {
         d.read_struct(
             &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
             &mut |i, d| {
-                match i {
-                    0 => {
-                        out.attributes = Some(de::member(
-                            &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
-                            0,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+                if i == 0 {
+                    out.attributes = Some(de::member(
+                        &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
+                        0,
+                        d,
+                    )?);
                 }
                 Ok(())
             },

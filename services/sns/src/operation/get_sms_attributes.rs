@@ -46,9 +46,8 @@ impl DeserializeValue for GetSMSAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_SMS_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.attributes = Some(de::member(&GET_SMS_ATTRIBUTES_INPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_SMS_ATTRIBUTES_INPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -93,9 +92,8 @@ impl DeserializeValue for GetSMSAttributesResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_SMS_ATTRIBUTES_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.attributes = Some(de::member(&GET_SMS_ATTRIBUTES_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_SMS_ATTRIBUTES_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

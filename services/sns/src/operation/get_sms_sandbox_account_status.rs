@@ -83,9 +83,8 @@ impl DeserializeValue for GetSMSSandboxAccountStatusResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT, &mut |i, d| {
-            match i {
-                0 => out.is_in_sandbox = de::member(&GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.is_in_sandbox = de::member(&GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT, 0, d)?;
             }
             Ok(())
         })?;

@@ -43,9 +43,8 @@ impl DeserializeValue for GetTopicAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_TOPIC_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.topic_arn = de::member(&GET_TOPIC_ATTRIBUTES_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.topic_arn = de::member(&GET_TOPIC_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -60,75 +59,35 @@ ziggurat_core::shape_value!(GetTopicAttributesInput);
 pub struct GetTopicAttributesResponse {
     /// A map of the topic's attributes. Attributes in this map include the following:
     ///
-    /// -
-    ///
-    /// `DeliveryPolicy` – The JSON serialization of the topic's delivery policy.
-    ///
-    /// -
-    ///
-    /// `DisplayName` – The human-readable name used in the `From` field for notifications to `email`
-    /// and `email-json` endpoints. For subscription confirmation and unsubscribe confirmation emails,
-    /// the sender name is always "Amazon Web Services Notifications" regardless of this attribute.
-    ///
-    /// -
-    ///
-    /// `EffectiveDeliveryPolicy` – The JSON serialization of the effective delivery policy, taking
+    /// - `DeliveryPolicy` – The JSON serialization of the topic's delivery policy.
+    /// \- `DisplayName` – The human-readable name used in the `From` field for notifications to
+    /// `email` and `email-json` endpoints. For subscription confirmation and unsubscribe confirmation
+    /// emails, the sender name is always "Amazon Web Services Notifications" regardless of this
+    /// attribute.
+    /// \- `EffectiveDeliveryPolicy` – The JSON serialization of the effective delivery policy, taking
     /// system defaults into account.
-    ///
-    /// -
-    ///
-    /// `MaximumMessageSize` – The maximum size, in bytes, of a message that can be published to the
-    /// topic. Amazon SNS returns this attribute only if you explicitly set it. If Amazon SNS doesn't
-    /// return it, the topic uses the default of `262144` (256 KiB).
-    ///
-    /// -
-    ///
-    /// `Owner` – The Amazon Web Services account ID of the topic's owner.
-    ///
-    /// -
-    ///
-    /// `Policy` – The JSON serialization of the topic's access control policy.
-    ///
-    /// -
-    ///
-    /// `SignatureVersion` – The signature version corresponds to the hashing algorithm used while
+    /// \- `MaximumMessageSize` – The maximum size, in bytes, of a message that can be published to
+    /// the topic. Amazon SNS returns this attribute only if you explicitly set it. If Amazon SNS
+    /// doesn't return it, the topic uses the default of `262144` (256 KiB).
+    /// - `Owner` – The Amazon Web Services account ID of the topic's owner.
+    /// - `Policy` – The JSON serialization of the topic's access control policy.
+    /// \- `SignatureVersion` – The signature version corresponds to the hashing algorithm used while
     /// creating the signature of the notifications, subscription confirmations, or unsubscribe
     /// confirmation messages sent by Amazon SNS.
     ///
-    /// -
-    ///
-    /// By default, `SignatureVersion` is set to **1**. The signature is a Base64-encoded
+    /// \- By default, `SignatureVersion` is set to **1**. The signature is a Base64-encoded
     /// **SHA1withRSA** signature.
-    ///
-    /// -
-    ///
-    /// When you set `SignatureVersion` to **2**. Amazon SNS uses a Base64-encoded **SHA256withRSA**
+    /// \- When you set `SignatureVersion` to **2**. Amazon SNS uses a Base64-encoded **SHA256withRSA**
     /// signature.
     ///
-    /// **Note:**
+    /// **Note:** If the API response does not include the `SignatureVersion` attribute, it means that
+    /// the `SignatureVersion` for the topic has value **1**.
     ///
-    /// If the API response does not include the `SignatureVersion` attribute, it means that the
-    /// `SignatureVersion` for the topic has value **1**.
-    ///
-    /// -
-    ///
-    /// `SubscriptionsConfirmed` – The number of confirmed subscriptions for the topic.
-    ///
-    /// -
-    ///
-    /// `SubscriptionsDeleted` – The number of deleted subscriptions for the topic.
-    ///
-    /// -
-    ///
-    /// `SubscriptionsPending` – The number of subscriptions pending confirmation for the topic.
-    ///
-    /// -
-    ///
-    /// `TopicArn` – The topic's ARN.
-    ///
-    /// -
-    ///
-    /// `TracingConfig` – Tracing mode of an Amazon SNS topic. By default `TracingConfig` is set to
+    /// - `SubscriptionsConfirmed` – The number of confirmed subscriptions for the topic.
+    /// - `SubscriptionsDeleted` – The number of deleted subscriptions for the topic.
+    /// - `SubscriptionsPending` – The number of subscriptions pending confirmation for the topic.
+    /// - `TopicArn` – The topic's ARN.
+    /// \- `TracingConfig` – Tracing mode of an Amazon SNS topic. By default `TracingConfig` is set to
     /// `PassThrough`, and the topic passes through the tracing header it receives from an Amazon SNS
     /// publisher to its subscriptions. If set to `Active`, Amazon SNS will vend X-Ray segment data to
     /// topic owner account if the sampled flag in the tracing header is true. This is only supported on
@@ -137,48 +96,30 @@ pub struct GetTopicAttributesResponse {
     /// The following attribute applies only to
     /// [server-side-encryption](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html):
     ///
-    /// -
-    ///
-    /// `KmsMasterKeyId` - The ID of an Amazon Web Services managed customer master key (CMK) for Amazon
-    /// SNS or a custom CMK. For more information, see [Key Terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms).
+    /// \- `KmsMasterKeyId` - The ID of an Amazon Web Services managed customer master key (CMK) for
+    /// Amazon SNS or a custom CMK. For more information, see [Key Terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms).
     /// For more examples, see
     /// [KeyId](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters)
     /// in the *Key Management Service API Reference*.
     ///
     /// The following attributes apply only to [FIFO topics](https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html):
     ///
-    /// -
-    ///
-    /// `ArchivePolicy` – The policy that sets the retention period for messages stored in the message
-    /// archive of an Amazon SNS FIFO topic.
-    ///
-    /// -
-    ///
-    /// `BeginningArchiveTime` – The earliest starting point at which a message in the topic’s
+    /// \- `ArchivePolicy` – The policy that sets the retention period for messages stored in the
+    /// message archive of an Amazon SNS FIFO topic.
+    /// \- `BeginningArchiveTime` – The earliest starting point at which a message in the topic’s
     /// archive can be replayed from. This point in time is based on the configured message retention
     /// period set by the topic’s message archiving policy.
+    /// - `ContentBasedDeduplication` – Enables content-based deduplication for FIFO topics.
     ///
-    /// -
-    ///
-    /// `ContentBasedDeduplication` – Enables content-based deduplication for FIFO topics.
-    ///
-    /// -
-    ///
-    /// By default, `ContentBasedDeduplication` is set to `false`. If you create a FIFO topic and this
-    /// attribute is `false`, you must specify a value for the `MessageDeduplicationId` parameter for
-    /// the [Publish](https://docs.aws.amazon.com/sns/latest/api/API_Publish.html) action.
-    ///
-    /// -
-    ///
-    /// When you set `ContentBasedDeduplication` to `true`, Amazon SNS uses a SHA-256 hash to generate
-    /// the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
-    ///
+    /// \- By default, `ContentBasedDeduplication` is set to `false`. If you create a FIFO topic and
+    /// this attribute is `false`, you must specify a value for the `MessageDeduplicationId` parameter
+    /// for the [Publish](https://docs.aws.amazon.com/sns/latest/api/API_Publish.html) action.
+    /// \- When you set `ContentBasedDeduplication` to `true`, Amazon SNS uses a SHA-256 hash to
+    /// generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
     /// (Optional) To override the generated value, you can specify a value for the
     /// `MessageDeduplicationId` parameter for the `Publish` action.
     ///
-    /// -
-    ///
-    /// `FifoTopic` – When this is set to `true`, a FIFO topic is created.
+    /// - `FifoTopic` – When this is set to `true`, a FIFO topic is created.
     pub attributes: Option<HashMap<String, String>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
@@ -210,9 +151,8 @@ impl DeserializeValue for GetTopicAttributesResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_TOPIC_ATTRIBUTES_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.attributes = Some(de::member(&GET_TOPIC_ATTRIBUTES_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.attributes = Some(de::member(&GET_TOPIC_ATTRIBUTES_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -48,9 +48,8 @@ impl DeserializeValue for ListPhoneNumbersOptedOutInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_PHONE_NUMBERS_OPTED_OUT_INPUT, &mut |i, d| {
-            match i {
-                0 => out.next_token = Some(de::member(&LIST_PHONE_NUMBERS_OPTED_OUT_INPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.next_token = Some(de::member(&LIST_PHONE_NUMBERS_OPTED_OUT_INPUT, 0, d)?);
             }
             Ok(())
         })?;

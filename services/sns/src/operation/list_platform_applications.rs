@@ -49,9 +49,8 @@ impl DeserializeValue for ListPlatformApplicationsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_PLATFORM_APPLICATIONS_INPUT, &mut |i, d| {
-            match i {
-                0 => out.next_token = Some(de::member(&LIST_PLATFORM_APPLICATIONS_INPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.next_token = Some(de::member(&LIST_PLATFORM_APPLICATIONS_INPUT, 0, d)?);
             }
             Ok(())
         })?;

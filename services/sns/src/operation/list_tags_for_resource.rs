@@ -43,9 +43,8 @@ impl DeserializeValue for ListTagsForResourceRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_TAGS_FOR_RESOURCE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.resource_arn = de::member(&LIST_TAGS_FOR_RESOURCE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.resource_arn = de::member(&LIST_TAGS_FOR_RESOURCE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -88,9 +87,8 @@ impl DeserializeValue for ListTagsForResourceResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_TAGS_FOR_RESOURCE_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.tags = Some(de::member(&LIST_TAGS_FOR_RESOURCE_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.tags = Some(de::member(&LIST_TAGS_FOR_RESOURCE_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

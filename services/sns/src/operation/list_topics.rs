@@ -41,9 +41,8 @@ impl DeserializeValue for ListTopicsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_TOPICS_INPUT, &mut |i, d| {
-            match i {
-                0 => out.next_token = Some(de::member(&LIST_TOPICS_INPUT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.next_token = Some(de::member(&LIST_TOPICS_INPUT, 0, d)?);
             }
             Ok(())
         })?;

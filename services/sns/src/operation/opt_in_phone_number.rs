@@ -43,9 +43,8 @@ impl DeserializeValue for OptInPhoneNumberInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&OPT_IN_PHONE_NUMBER_INPUT, &mut |i, d| {
-            match i {
-                0 => out.phone_number = de::member(&OPT_IN_PHONE_NUMBER_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.phone_number = de::member(&OPT_IN_PHONE_NUMBER_INPUT, 0, d)?;
             }
             Ok(())
         })?;

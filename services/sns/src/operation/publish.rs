@@ -21,9 +21,8 @@ use ziggurat_runtime::codegen::*;
 ///
 /// For more information about formatting messages, see [Send Custom Platform-Specific Payloads in Messages to Mobile Devices](https://docs.aws.amazon.com/sns/latest/dg/mobile-push-send-custommessage.html).
 ///
-/// **Important:**
-///
-/// You can publish messages only to topics and endpoints in the same Amazon Web Services Region.
+/// **Important:** You can publish messages only to topics and endpoints in the same Amazon Web
+/// Services Region.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Publish;
 
@@ -52,69 +51,34 @@ pub struct PublishInput {
     ///
     /// Constraints:
     ///
-    /// -
-    ///
-    /// With the exception of SMS, messages must be UTF-8 encoded strings. By default, a message can be
-    /// at most 256 KiB in size (262,144 bytes, not 262,144 characters).
-    ///
+    /// \- With the exception of SMS, messages must be UTF-8 encoded strings. By default, a message can
+    /// be at most 256 KiB in size (262,144 bytes, not 262,144 characters).
     /// When you publish to a topic, the maximum size is determined by the topic's `MaximumMessageSize`
     /// attribute, which supports values up to 1 MiB (1,048,576 bytes). Amazon SNS validates the
     /// combined size of the message body and message attributes against this value and returns an
     /// `InvalidParameter` error if the limit is exceeded.
-    ///
     /// For more information, see [Large message payloads](https://docs.aws.amazon.com/sns/latest/dg/large-message-payloads.html)
     /// in the *Amazon SNS Developer Guide.*
-    ///
-    /// -
-    ///
-    /// For SMS, each message can contain up to 140 characters. This character limit depends on the
+    /// \- For SMS, each message can contain up to 140 characters. This character limit depends on the
     /// encoding schema. For example, an SMS message can contain 160 GSM characters, 140 ASCII
     /// characters, or 70 UCS-2 characters.
-    ///
     /// If you publish a message that exceeds this size limit, Amazon SNS sends the message as multiple
     /// messages, each fitting within the size limit. Messages aren't truncated mid-word but are cut off
     /// at whole-word boundaries.
-    ///
     /// The total size limit for a single SMS `Publish` action is 1,600 characters.
     ///
     /// JSON-specific constraints:
     ///
-    /// -
-    ///
-    /// Keys in the JSON object that correspond to supported transport protocols must have simple JSON
-    /// string values.
-    ///
-    /// -
-    ///
-    /// The values will be parsed (unescaped) before they are used in outgoing messages.
-    ///
-    /// -
-    ///
-    /// Outbound notifications are JSON encoded (meaning that the characters will be reescaped for sending).
-    ///
-    /// -
-    ///
-    /// Values have a minimum length of 0 (the empty string, "", is allowed).
-    ///
-    /// -
-    ///
-    /// Values have a maximum length bounded by the overall message size (so, including multiple protocols may limit message sizes).
-    ///
-    /// -
-    ///
-    /// Non-string values will cause the key to be ignored.
-    ///
-    /// -
-    ///
-    /// Keys that do not correspond to supported transport protocols are ignored.
-    ///
-    /// -
-    ///
-    /// Duplicate keys are not allowed.
-    ///
-    /// -
-    ///
-    /// Failure to parse or validate any key or value in the message will cause the `Publish` call to
+    /// \- Keys in the JSON object that correspond to supported transport protocols must have simple
+    /// JSON string values.
+    /// - The values will be parsed (unescaped) before they are used in outgoing messages.
+    /// \- Outbound notifications are JSON encoded (meaning that the characters will be reescaped for sending).
+    /// - Values have a minimum length of 0 (the empty string, "", is allowed).
+    /// \- Values have a maximum length bounded by the overall message size (so, including multiple protocols may limit message sizes).
+    /// - Non-string values will cause the key to be ignored.
+    /// - Keys that do not correspond to supported transport protocols are ignored.
+    /// - Duplicate keys are not allowed.
+    /// \- Failure to parse or validate any key or value in the message will cause the `Publish` call to
     /// return an error (no partial delivery).
     ///
     /// Required.
@@ -131,13 +95,8 @@ pub struct PublishInput {
     /// longer message to your email subscribers. If you set `MessageStructure` to `json`, the value of
     /// the `Message` parameter must:
     ///
-    /// -
-    ///
-    /// be a syntactically valid JSON object; and
-    ///
-    /// -
-    ///
-    /// contain at least a top-level JSON key of "default" with a value that is a string.
+    /// - be a syntactically valid JSON object; and
+    /// - contain at least a top-level JSON key of "default" with a value that is a string.
     ///
     /// You can define other top-level keys that define the message you want to send to a specific
     /// transport protocol (e.g., "http").
@@ -146,63 +105,33 @@ pub struct PublishInput {
     pub message_structure: Option<String>,
     /// Message attributes for Publish action.
     pub message_attributes: Option<HashMap<String, crate::types::MessageAttributeValue>>,
-    /// -
-    ///
-    /// This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId`
+    /// - This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId`
     /// can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation
     /// `(!"#$%&'()*+,-./:;<=>?@[\]^_'{|}~)`.
-    ///
-    /// -
-    ///
-    /// Every message must have a unique `MessageDeduplicationId`, which is a token used for
+    /// \- Every message must have a unique `MessageDeduplicationId`, which is a token used for
     /// deduplication of sent messages within the 5 minute minimum deduplication interval.
-    ///
-    /// -
-    ///
-    /// The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to `Topic`
-    /// the message deduplication scope is across the entire topic, when set to `MessageGroup` the
-    /// message deduplication scope is within each individual message group.
-    ///
-    /// -
-    ///
-    /// If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent
+    /// \- The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to
+    /// `Topic` the message deduplication scope is across the entire topic, when set to `MessageGroup`
+    /// the message deduplication scope is within each individual message group.
+    /// \- If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent
     /// messages within the deduplication scope and interval, with the same `MessageDeduplicationId`,
     /// are accepted successfully but aren't delivered.
+    /// - Every message must have a unique `MessageDeduplicationId`:
     ///
-    /// -
-    ///
-    /// Every message must have a unique `MessageDeduplicationId`:
-    ///
-    /// -
-    ///
-    /// You may provide a `MessageDeduplicationId` explicitly.
-    ///
-    /// -
-    ///
-    /// If you aren't able to provide a `MessageDeduplicationId` and you enable
+    /// - You may provide a `MessageDeduplicationId` explicitly.
+    /// \- If you aren't able to provide a `MessageDeduplicationId` and you enable
     /// `ContentBasedDeduplication` for your topic, Amazon SNS uses a SHA-256 hash to generate the
     /// `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
-    ///
-    /// -
-    ///
-    /// If you don't provide a `MessageDeduplicationId` and the topic doesn't have
+    /// \- If you don't provide a `MessageDeduplicationId` and the topic doesn't have
     /// `ContentBasedDeduplication` set, the action fails with an error.
+    /// \- If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides
+    /// the generated one.
     ///
-    /// -
-    ///
-    /// If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
-    /// generated one.
-    ///
-    /// -
-    ///
-    /// When `ContentBasedDeduplication` is in effect, messages with identical content sent within the
-    /// deduplication scope and interval are treated as duplicates and only one copy of the message is
-    /// delivered.
-    ///
-    /// -
-    ///
-    /// If you send one message with `ContentBasedDeduplication` enabled, and then another message with
-    /// a `MessageDeduplicationId` that is the same as the one generated for the first
+    /// \- When `ContentBasedDeduplication` is in effect, messages with identical content sent within
+    /// the deduplication scope and interval are treated as duplicates and only one copy of the message
+    /// is delivered.
+    /// \- If you send one message with `ContentBasedDeduplication` enabled, and then another message
+    /// with a `MessageDeduplicationId` that is the same as the one generated for the first
     /// `MessageDeduplicationId`, the two messages are treated as duplicates, within the deduplication
     /// scope and interval, and only one copy of the message is delivered.
     pub message_deduplication_id: Option<String>,
@@ -602,7 +531,7 @@ impl PublishFluentBuilder {
         self.as_input_mut().message_attributes = value;
         self
     }
-    /// -
+    /// This parameter applies only to FIFO (first-in-first-out) topics.
     ///
     /// See [`PublishInput::message_deduplication_id`](PublishInput).
     pub fn message_deduplication_id(mut self, value: impl Into<String>) -> Self {

@@ -25,11 +25,10 @@ use ziggurat_runtime::codegen::*;
 /// For more information, see [Large message payloads](https://docs.aws.amazon.com/sns/latest/dg/large-message-payloads.html)
 /// in the *Amazon SNS Developer Guide.*
 ///
-/// **Important:**
-///
-/// The `PublishBatch` API can send up to 10 messages at a time. If you attempt to send more than 10
-/// messages in one request, you will encounter a `TooManyEntriesInBatchRequest` exception. In such
-/// cases, split your messages into multiple requests, each containing no more than 10 messages.
+/// **Important:** The `PublishBatch` API can send up to 10 messages at a time. If you attempt to
+/// send more than 10 messages in one request, you will encounter a `TooManyEntriesInBatchRequest`
+/// exception. In such cases, split your messages into multiple requests, each containing no more
+/// than 10 messages.
 ///
 /// Some actions take lists of parameters. These lists are specified using the `param.n` notation.
 /// Values of `n` are integers starting from **1**. For example, a parameter list with two elements

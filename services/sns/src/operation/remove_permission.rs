@@ -7,9 +7,7 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Removes a statement from a topic's access control policy.
 ///
-/// **Note:**
-///
-/// To remove the ability to change topic permissions, you must deny permissions to the
+/// **Note:** To remove the ability to change topic permissions, you must deny permissions to the
 /// `AddPermission`, `RemovePermission`, and `SetTopicAttributes` actions in your IAM policy.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RemovePermission;

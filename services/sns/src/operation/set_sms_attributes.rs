@@ -12,10 +12,8 @@ use ziggurat_runtime::codegen::*;
 /// with the `MessageAttributes.entry.N` parameter. For more information, see [Publishing to a mobile phone](https://docs.aws.amazon.com/sns/latest/dg/sms_publish-to-phone.html)
 /// in the *Amazon SNS Developer Guide*.
 ///
-/// **Note:**
-///
-/// To use this operation, you must grant the Amazon SNS service principal (`sns.amazonaws.com`)
-/// permission to perform the `s3:ListBucket` action.
+/// **Note:** To use this operation, you must grant the Amazon SNS service principal
+/// (`sns.amazonaws.com`) permission to perform the `s3:ListBucket` action.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SetSMSAttributes;
 
@@ -29,10 +27,9 @@ pub struct SetSMSAttributesInput {
     /// send SMS messages. When Amazon SNS determines that sending an SMS message would incur a cost
     /// that exceeds this limit, it stops sending SMS messages within minutes.
     ///
-    /// **Important:**
-    ///
-    /// Amazon SNS stops sending SMS messages within minutes of the limit being crossed. During that
-    /// interval, if you continue to send SMS messages, you will incur costs that exceed your limit.
+    /// **Important:** Amazon SNS stops sending SMS messages within minutes of the limit being crossed.
+    /// During that interval, if you continue to send SMS messages, you will incur costs that exceed
+    /// your limit.
     ///
     /// By default, the spend limit is set to the maximum allowed by Amazon SNS. If you want to raise
     /// the limit, submit an [SNS Limit Increase case](https://console.aws.amazon.com/support/home#/case/create?issueType=service-limit-increase&limitType=service-code-sns).
@@ -56,14 +53,9 @@ pub struct SetSMSAttributesInput {
     /// `DefaultSMSType` – The type of SMS message that you will send by default. You can assign the
     /// following values:
     ///
-    /// -
-    ///
-    /// `Promotional` – (Default) Noncritical messages, such as marketing messages. Amazon SNS
+    /// \- `Promotional` – (Default) Noncritical messages, such as marketing messages. Amazon SNS
     /// optimizes the message delivery to incur the lowest cost.
-    ///
-    /// -
-    ///
-    /// `Transactional` – Critical messages that support customer transactions, such as one-time
+    /// \- `Transactional` – Critical messages that support customer transactions, such as one-time
     /// passcodes for multi-factor authentication. Amazon SNS optimizes the message delivery to achieve
     /// the highest reliability.
     ///
@@ -72,37 +64,14 @@ pub struct SetSMSAttributesInput {
     /// The report includes the following information for each SMS message that was successfully
     /// delivered by your Amazon Web Services account:
     ///
-    /// -
-    ///
-    /// Time that the message was published (in UTC)
-    ///
-    /// -
-    ///
-    /// Message ID
-    ///
-    /// -
-    ///
-    /// Destination phone number
-    ///
-    /// -
-    ///
-    /// Message type
-    ///
-    /// -
-    ///
-    /// Delivery status
-    ///
-    /// -
-    ///
-    /// Message price (in USD)
-    ///
-    /// -
-    ///
-    /// Part number (a message is split into multiple parts if it is too long for a single message)
-    ///
-    /// -
-    ///
-    /// Total number of parts
+    /// - Time that the message was published (in UTC)
+    /// - Message ID
+    /// - Destination phone number
+    /// - Message type
+    /// - Delivery status
+    /// - Message price (in USD)
+    /// - Part number (a message is split into multiple parts if it is too long for a single message)
+    /// - Total number of parts
     ///
     /// To receive the report, the bucket must have a policy that allows the Amazon SNS service
     /// principal to perform the `s3:PutObject` and `s3:GetBucketLocation` actions.
@@ -136,9 +105,8 @@ impl DeserializeValue for SetSMSAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&SET_SMS_ATTRIBUTES_INPUT, &mut |i, d| {
-            match i {
-                0 => out.attributes = de::member(&SET_SMS_ATTRIBUTES_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.attributes = de::member(&SET_SMS_ATTRIBUTES_INPUT, 0, d)?;
             }
             Ok(())
         })?;

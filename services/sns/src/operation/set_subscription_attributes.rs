@@ -21,55 +21,30 @@ pub struct SetSubscriptionAttributesInput {
     /// The following lists the names, descriptions, and values of the special request parameters that
     /// this action uses:
     ///
-    /// -
-    ///
-    /// `DeliveryPolicy` – The policy that defines how Amazon SNS retries failed deliveries to HTTP/S
-    /// endpoints.
-    ///
-    /// -
-    ///
-    /// `FilterPolicy` – The simple JSON object that lets your subscriber receive only a subset of
+    /// \- `DeliveryPolicy` – The policy that defines how Amazon SNS retries failed deliveries to
+    /// HTTP/S endpoints.
+    /// \- `FilterPolicy` – The simple JSON object that lets your subscriber receive only a subset of
     /// messages, rather than receiving every message published to the topic.
+    /// \- `FilterPolicyScope` – This attribute lets you choose the filtering scope by using one of
+    /// the following string value types:
     ///
-    /// -
+    /// - `MessageAttributes` (default) – The filter is applied on the message attributes.
+    /// - `MessageBody` – The filter is applied on the message body.
     ///
-    /// `FilterPolicyScope` – This attribute lets you choose the filtering scope by using one of the
-    /// following string value types:
-    ///
-    /// -
-    ///
-    /// `MessageAttributes` (default) – The filter is applied on the message attributes.
-    ///
-    /// -
-    ///
-    /// `MessageBody` – The filter is applied on the message body.
-    ///
-    /// -
-    ///
-    /// `RawMessageDelivery` – When set to `true`, enables raw message delivery to Amazon SQS or
+    /// \- `RawMessageDelivery` – When set to `true`, enables raw message delivery to Amazon SQS or
     /// HTTP/S endpoints. This eliminates the need for the endpoints to process JSON formatting, which
     /// is otherwise created for Amazon SNS metadata.
-    ///
-    /// -
-    ///
-    /// `RedrivePolicy` – When specified, sends undeliverable messages to the specified Amazon SQS
+    /// \- `RedrivePolicy` – When specified, sends undeliverable messages to the specified Amazon SQS
     /// dead-letter queue. Messages that can't be delivered due to client errors (for example, when the subscribed endpoint is unreachable)
     /// or server errors (for example, when the service that powers the subscribed endpoint becomes unavailable)
     /// are held in the dead-letter queue for further analysis or reprocessing.
     ///
     /// The following attribute applies only to Amazon Data Firehose delivery stream subscriptions:
     ///
-    /// -
+    /// - `SubscriptionRoleArn` – The ARN of the IAM role that has the following:
     ///
-    /// `SubscriptionRoleArn` – The ARN of the IAM role that has the following:
-    ///
-    /// -
-    ///
-    /// Permission to write to the Firehose delivery stream
-    ///
-    /// -
-    ///
-    /// Amazon SNS listed as a trusted entity
+    /// - Permission to write to the Firehose delivery stream
+    /// - Amazon SNS listed as a trusted entity
     ///
     /// Specifying a valid ARN for this attribute is required for Firehose delivery stream
     /// subscriptions. For more information, see [Fanout to Firehose delivery streams](https://docs.aws.amazon.com/sns/latest/dg/sns-firehose-as-subscriber.html)

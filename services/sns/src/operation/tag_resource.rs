@@ -10,26 +10,12 @@ use ziggurat_runtime::codegen::*;
 ///
 /// When you use topic tags, keep the following guidelines in mind:
 ///
-/// -
-///
-/// Adding more than 50 tags to a topic isn't recommended.
-///
-/// -
-///
-/// Tags don't have any semantic meaning. Amazon SNS interprets tags as character strings.
-///
-/// -
-///
-/// Tags are case-sensitive.
-///
-/// -
-///
-/// A new tag with a key identical to that of an existing tag overwrites the existing tag.
-///
-/// -
-///
-/// Tagging actions are limited to 10 TPS per Amazon Web Services account, per Amazon Web Services
-/// Region. If your application requires a higher throughput, file a [technical support request](https://console.aws.amazon.com/support/home#/case/create?issueType=technical).
+/// - Adding more than 50 tags to a topic isn't recommended.
+/// - Tags don't have any semantic meaning. Amazon SNS interprets tags as character strings.
+/// - Tags are case-sensitive.
+/// - A new tag with a key identical to that of an existing tag overwrites the existing tag.
+/// \- Tagging actions are limited to 10 TPS per Amazon Web Services account, per Amazon Web
+/// Services Region. If your application requires a higher throughput, file a [technical support request](https://console.aws.amazon.com/support/home#/case/create?issueType=technical).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TagResource;
 

@@ -46,9 +46,8 @@ impl DeserializeValue for UnsubscribeInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&UNSUBSCRIBE_INPUT, &mut |i, d| {
-            match i {
-                0 => out.subscription_arn = de::member(&UNSUBSCRIBE_INPUT, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.subscription_arn = de::member(&UNSUBSCRIBE_INPUT, 0, d)?;
             }
             Ok(())
         })?;

@@ -16,28 +16,15 @@ use ziggurat_runtime::codegen::*;
 ///
 /// **Note:**
 ///
-/// -
-///
-/// `AddPermission` generates a policy for you. You can use ` SetQueueAttributes ` to upload your
+/// \- `AddPermission` generates a policy for you. You can use ` SetQueueAttributes ` to upload your
 /// policy. For more information, see [Using Custom Policies with the Amazon SQS Access Policy Language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html)
 /// in the *Amazon SQS Developer Guide*.
-///
-/// -
-///
-/// An Amazon SQS policy can have a maximum of seven actions per statement.
-///
-/// -
-///
-/// To remove the ability to change queue permissions, you must deny permission to the
+/// - An Amazon SQS policy can have a maximum of seven actions per statement.
+/// \- To remove the ability to change queue permissions, you must deny permission to the
 /// `AddPermission`, `RemovePermission`, and `SetQueueAttributes` actions in your IAM policy.
+/// - Amazon SQS `AddPermission` does not support adding a non-account principal.
 ///
-/// -
-///
-/// Amazon SQS `AddPermission` does not support adding a non-account principal.
-///
-/// **Note:**
-///
-/// Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
+/// **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
 /// in the *Amazon SQS Developer Guide*.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AddPermission;

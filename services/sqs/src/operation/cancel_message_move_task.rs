@@ -11,16 +11,11 @@ use ziggurat_runtime::codegen::*;
 ///
 /// **Note:**
 ///
-/// -
-///
-/// This action is currently limited to supporting message redrive from [dead-letter queues (DLQs)](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html)
+/// \- This action is currently limited to supporting message redrive from [dead-letter queues (DLQs)](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html)
 /// only. In this context, the source queue is the dead-letter queue (DLQ), while the destination
 /// queue can be the original source queue (from which the messages were driven to the dead-letter-queue),
 /// or a custom destination queue.
-///
-/// -
-///
-/// Only one active message movement task is supported per queue at any given time.
+/// - Only one active message movement task is supported per queue at any given time.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CancelMessageMoveTask;
 
@@ -57,9 +52,8 @@ impl DeserializeValue for CancelMessageMoveTaskRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.task_handle = de::member(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.task_handle = de::member(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -105,12 +99,9 @@ impl DeserializeValue for CancelMessageMoveTaskResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_RESULT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.approximate_number_of_messages_moved =
-                        Some(de::member(&CANCEL_MESSAGE_MOVE_TASK_RESULT, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.approximate_number_of_messages_moved =
+                    Some(de::member(&CANCEL_MESSAGE_MOVE_TASK_RESULT, 0, d)?);
             }
             Ok(())
         })?;

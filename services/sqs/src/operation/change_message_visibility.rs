@@ -19,17 +19,9 @@ use ziggurat_runtime::codegen::*;
 ///
 /// An Amazon SQS message has three basic states:
 ///
-/// 1.
-///
-/// Sent to a queue by a producer.
-///
-/// 2.
-///
-/// Received from the queue by a consumer.
-///
-/// 3.
-///
-/// Deleted from the queue.
+/// 1. Sent to a queue by a producer.
+/// 2. Received from the queue by a consumer.
+/// 3. Deleted from the queue.
 ///
 /// A message is considered to be *stored* after it is sent to a queue by a producer, but not yet
 /// received from the queue by a consumer (that is, between states 1 and 2). There is no limit to
@@ -49,11 +41,9 @@ use ziggurat_runtime::codegen::*;
 /// For FIFO queues, there can be a maximum of 120,000 in flight messages (received from a queue by a consumer, but not yet deleted from the queue).
 /// If you reach this limit, Amazon SQS returns no error messages.
 ///
-/// **Important:**
-///
-/// If you attempt to set the `VisibilityTimeout` to a value greater than the maximum time left,
-/// Amazon SQS returns an error. Amazon SQS doesn't automatically recalculate and increase the
-/// timeout to the maximum remaining time.
+/// **Important:** If you attempt to set the `VisibilityTimeout` to a value greater than the maximum
+/// time left, Amazon SQS returns an error. Amazon SQS doesn't automatically recalculate and
+/// increase the timeout to the maximum remaining time.
 ///
 /// Unlike with a queue, when you change the visibility timeout for a specific message the timeout
 /// value is applied immediately but isn't saved in memory for that message. If you don't delete a

@@ -9,10 +9,9 @@ use ziggurat_runtime::codegen::*;
 /// The result of the action on each message is reported individually in the response. You can send
 /// up to 10 ` ChangeMessageVisibility ` requests with each `ChangeMessageVisibilityBatch` action.
 ///
-/// **Important:**
-///
-/// Because the batch request can result in a combination of successful and unsuccessful actions,
-/// you should check for batch errors even when the call returns an HTTP status code of `200`.
+/// **Important:** Because the batch request can result in a combination of successful and
+/// unsuccessful actions, you should check for batch errors even when the call returns an HTTP
+/// status code of `200`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ChangeMessageVisibilityBatch;
 

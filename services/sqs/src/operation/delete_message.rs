@@ -11,11 +11,9 @@ use ziggurat_runtime::codegen::*;
 /// message to be locked by another consumer. Amazon SQS automatically deletes messages left in a
 /// queue longer than the retention period configured for the queue.
 ///
-/// **Note:**
-///
-/// Each time you receive a message, meaning when a consumer retrieves a message from the queue, it
-/// comes with a unique `ReceiptHandle`. If you receive the same message more than once, you will
-/// get a different `ReceiptHandle` each time. When you want to delete a message using the
+/// **Note:** Each time you receive a message, meaning when a consumer retrieves a message from the
+/// queue, it comes with a unique `ReceiptHandle`. If you receive the same message more than once,
+/// you will get a different `ReceiptHandle` each time. When you want to delete a message using the
 /// `DeleteMessage` action, you must use the `ReceiptHandle` from the most recent time you received
 /// the message. If you use an old `ReceiptHandle`, the request will succeed, but the message might
 /// not be deleted.

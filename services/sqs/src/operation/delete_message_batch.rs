@@ -8,10 +8,9 @@ use ziggurat_runtime::codegen::*;
 /// Deletes up to ten messages from the specified queue. This is a batch version of ` DeleteMessage.`
 /// The result of the action on each message is reported individually in the response.
 ///
-/// **Important:**
-///
-/// Because the batch request can result in a combination of successful and unsuccessful actions,
-/// you should check for batch errors even when the call returns an HTTP status code of `200`.
+/// **Important:** Because the batch request can result in a combination of successful and
+/// unsuccessful actions, you should check for batch errors even when the call returns an HTTP
+/// status code of `200`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeleteMessageBatch;
 

@@ -7,10 +7,8 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Deletes the queue specified by the `QueueUrl`, regardless of the queue's contents.
 ///
-/// **Important:**
-///
-/// Be careful with the `DeleteQueue` action: When you delete a queue, any messages in the queue are
-/// no longer available.
+/// **Important:** Be careful with the `DeleteQueue` action: When you delete a queue, any messages
+/// in the queue are no longer available.
 ///
 /// When you delete a queue, the deletion process takes up to 60 seconds. Requests you send
 /// involving that queue during the 60 seconds might succeed. For example, a ` SendMessage ` request
@@ -19,9 +17,7 @@ use ziggurat_runtime::codegen::*;
 /// When you delete a queue, you must wait at least 60 seconds before creating a queue with the same
 /// name.
 ///
-/// **Note:**
-///
-/// Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
+/// **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
 /// in the *Amazon SQS Developer Guide*.
 ///
 /// The delete operation uses the HTTP `GET` verb.
@@ -61,9 +57,8 @@ impl DeserializeValue for DeleteQueueRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DELETE_QUEUE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.queue_url = de::member(&DELETE_QUEUE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.queue_url = de::member(&DELETE_QUEUE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

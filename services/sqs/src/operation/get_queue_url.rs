@@ -103,9 +103,8 @@ impl DeserializeValue for GetQueueUrlResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_QUEUE_URL_RESULT, &mut |i, d| {
-            match i {
-                0 => out.queue_url = Some(de::member(&GET_QUEUE_URL_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.queue_url = Some(de::member(&GET_QUEUE_URL_RESULT, 0, d)?);
             }
             Ok(())
         })?;

@@ -9,9 +9,7 @@ use ziggurat_runtime::codegen::*;
 /// [Tagging Your Amazon SQS Queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-tags.html)
 /// in the *Amazon SQS Developer Guide*.
 ///
-/// **Note:**
-///
-/// Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
+/// **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
 /// in the *Amazon SQS Developer Guide*.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListQueueTags;
@@ -47,9 +45,8 @@ impl DeserializeValue for ListQueueTagsRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_QUEUE_TAGS_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.queue_url = de::member(&LIST_QUEUE_TAGS_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.queue_url = de::member(&LIST_QUEUE_TAGS_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -89,9 +86,8 @@ impl DeserializeValue for ListQueueTagsResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LIST_QUEUE_TAGS_RESULT, &mut |i, d| {
-            match i {
-                0 => out.tags = Some(de::member(&LIST_QUEUE_TAGS_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.tags = Some(de::member(&LIST_QUEUE_TAGS_RESULT, 0, d)?);
             }
             Ok(())
         })?;

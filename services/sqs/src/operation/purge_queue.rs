@@ -8,9 +8,8 @@ use ziggurat_runtime::codegen::*;
 /// Deletes available messages in a queue (including in-flight messages) specified by the `QueueURL`
 /// parameter.
 ///
-/// **Important:**
-///
-/// When you use the `PurgeQueue` action, you can't retrieve any messages deleted from a queue.
+/// **Important:** When you use the `PurgeQueue` action, you can't retrieve any messages deleted
+/// from a queue.
 ///
 /// The message deletion process takes up to 60 seconds. We recommend waiting for 60 seconds
 /// regardless of your queue's size.
@@ -56,9 +55,8 @@ impl DeserializeValue for PurgeQueueRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&PURGE_QUEUE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.queue_url = de::member(&PURGE_QUEUE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.queue_url = de::member(&PURGE_QUEUE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

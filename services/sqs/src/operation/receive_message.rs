@@ -18,30 +18,13 @@ use ziggurat_runtime::codegen::*;
 ///
 /// For each message returned, the response includes the following:
 ///
-/// -
-///
-/// The message body.
-///
-/// -
-///
-/// An MD5 digest of the message body. For information about MD5, see
+/// - The message body.
+/// \- An MD5 digest of the message body. For information about MD5, see
 /// [RFC1321](https://www.ietf.org/rfc/rfc1321.txt).
-///
-/// -
-///
-/// The `MessageId` you received when you sent the message to the queue.
-///
-/// -
-///
-/// The receipt handle.
-///
-/// -
-///
-/// The message attributes.
-///
-/// -
-///
-/// An MD5 digest of the message attributes.
+/// - The `MessageId` you received when you sent the message to the queue.
+/// - The receipt handle.
+/// - The message attributes.
+/// - An MD5 digest of the message attributes.
 ///
 /// The receipt handle is the identifier you must provide when deleting the message. For more
 /// information, see [Queue and Message Identifiers](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html)
@@ -52,10 +35,9 @@ use ziggurat_runtime::codegen::*;
 /// overall visibility timeout for the queue is used for the returned messages. The default
 /// visibility timeout for a queue is 30 seconds.
 ///
-/// **Note:**
-///
-/// In the future, new attributes might be added. If you write code that calls this action, we
-/// recommend that you structure your code so that it can handle new attributes gracefully.
+/// **Note:** In the future, new attributes might be added. If you write code that calls this
+/// action, we recommend that you structure your code so that it can handle new attributes
+/// gracefully.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReceiveMessage;
 
@@ -68,144 +50,63 @@ pub struct ReceiveMessageRequest {
     ///
     /// Required.
     pub queue_url: String,
-    /// **Important:**
-    ///
-    /// This parameter has been discontinued but will be supported for backward compatibility. To
-    /// provide attribute names, you are encouraged to use `MessageSystemAttributeNames`.
+    /// **Important:** This parameter has been discontinued but will be supported for backward
+    /// compatibility. To provide attribute names, you are encouraged to use
+    /// `MessageSystemAttributeNames`.
     ///
     /// A list of attributes that need to be returned along with each message. These attributes include:
     ///
-    /// -
+    /// - `All` – Returns all values.
+    /// \- `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from
+    /// the queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
+    /// \- `ApproximateReceiveCount` – Returns the number of times a message has been received across
+    /// all queues but not deleted.
+    /// - `AWSTraceHeader` – Returns the X-Ray trace header string.
+    /// - `SenderId`
     ///
-    /// `All` – Returns all values.
+    /// - For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.
+    /// - For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.
     ///
-    /// -
-    ///
-    /// `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from the
-    /// queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
-    ///
-    /// -
-    ///
-    /// `ApproximateReceiveCount` – Returns the number of times a message has been received across all
-    /// queues but not deleted.
-    ///
-    /// -
-    ///
-    /// `AWSTraceHeader` – Returns the X-Ray trace header string.
-    ///
-    /// -
-    ///
-    /// `SenderId`
-    ///
-    /// -
-    ///
-    /// For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.
-    ///
-    /// -
-    ///
-    /// For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.
-    ///
-    /// -
-    ///
-    /// `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
-    ///
-    /// -
-    ///
-    /// `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys.
-    /// Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)).
-    ///
-    /// -
-    ///
-    /// `MessageDeduplicationId` – Returns the value provided by the producer that calls the ` SendMessage `
+    /// \- `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
+    /// \- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption
+    /// keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)).
+    /// \- `MessageDeduplicationId` – Returns the value provided by the producer that calls the ` SendMessage `
     /// action.
-    ///
-    /// -
-    ///
-    /// `MessageGroupId` – Returns the value provided by the producer that calls the ` SendMessage `
+    /// \- `MessageGroupId` – Returns the value provided by the producer that calls the ` SendMessage `
     /// action.
-    ///
-    /// -
-    ///
-    /// `SequenceNumber` – Returns the value provided by Amazon SQS.
+    /// - `SequenceNumber` – Returns the value provided by Amazon SQS.
     pub attribute_names: Option<Vec<crate::types::QueueAttributeName>>,
     /// A list of attributes that need to be returned along with each message. These attributes include:
     ///
-    /// -
+    /// - `All` – Returns all values.
+    /// \- `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from
+    /// the queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
+    /// \- `ApproximateReceiveCount` – Returns the number of times a message has been received across
+    /// all queues but not deleted.
+    /// - `AWSTraceHeader` – Returns the X-Ray trace header string.
+    /// - `SenderId`
     ///
-    /// `All` – Returns all values.
+    /// - For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.
+    /// - For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.
     ///
-    /// -
-    ///
-    /// `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from the
-    /// queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
-    ///
-    /// -
-    ///
-    /// `ApproximateReceiveCount` – Returns the number of times a message has been received across all
-    /// queues but not deleted.
-    ///
-    /// -
-    ///
-    /// `AWSTraceHeader` – Returns the X-Ray trace header string.
-    ///
-    /// -
-    ///
-    /// `SenderId`
-    ///
-    /// -
-    ///
-    /// For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.
-    ///
-    /// -
-    ///
-    /// For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.
-    ///
-    /// -
-    ///
-    /// `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
-    ///
-    /// -
-    ///
-    /// `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys.
-    /// Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)).
-    ///
-    /// -
-    ///
-    /// `MessageDeduplicationId` – Returns the value provided by the producer that calls the ` SendMessage `
+    /// \- `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds).
+    /// \- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption
+    /// keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)).
+    /// \- `MessageDeduplicationId` – Returns the value provided by the producer that calls the ` SendMessage `
     /// action.
-    ///
-    /// -
-    ///
-    /// `MessageGroupId` – Returns the value provided by the producer that calls the ` SendMessage `
+    /// \- `MessageGroupId` – Returns the value provided by the producer that calls the ` SendMessage `
     /// action.
-    ///
-    /// -
-    ///
-    /// `SequenceNumber` – Returns the value provided by Amazon SQS.
+    /// - `SequenceNumber` – Returns the value provided by Amazon SQS.
     pub message_system_attribute_names: Option<Vec<crate::types::MessageSystemAttributeName>>,
     /// The name of the message attribute, where *N* is the index.
     ///
-    /// -
-    ///
-    /// The name can contain alphanumeric characters and the underscore (`_`), hyphen (`-`), and period
-    /// (`.`).
-    ///
-    /// -
-    ///
-    /// The name is case-sensitive and must be unique among all attribute names for the message.
-    ///
-    /// -
-    ///
-    /// The name must not start with AWS-reserved prefixes such as `AWS.` or `Amazon.` (or any casing variants).
-    ///
-    /// -
-    ///
-    /// The name must not start or end with a period (`.`), and it should not have periods in succession
-    /// (`..`).
-    ///
-    /// -
-    ///
-    /// The name can be up to 256 characters long.
+    /// \- The name can contain alphanumeric characters and the underscore (`_`), hyphen (`-`), and
+    /// period (`.`).
+    /// - The name is case-sensitive and must be unique among all attribute names for the message.
+    /// \- The name must not start with AWS-reserved prefixes such as `AWS.` or `Amazon.` (or any casing variants).
+    /// \- The name must not start or end with a period (`.`), and it should not have periods in
+    /// succession (`..`).
+    /// - The name can be up to 256 characters long.
     ///
     /// When using `ReceiveMessage`, you can send a list of attribute names to receive, or you can
     /// return all of the attributes by specifying `All` or `.*` in your request. You can also use all
@@ -220,30 +121,19 @@ pub struct ReceiveMessageRequest {
     ///
     /// Understanding `VisibilityTimeout`:
     ///
-    /// -
-    ///
-    /// When a message is received from a queue, it becomes temporarily invisible to other consumers for
-    /// the duration of the visibility timeout. This prevents multiple consumers from processing the
+    /// \- When a message is received from a queue, it becomes temporarily invisible to other consumers
+    /// for the duration of the visibility timeout. This prevents multiple consumers from processing the
     /// same message simultaneously. If the message is not deleted or its visibility timeout is not
     /// extended before the timeout expires, it becomes visible again and can be retrieved by other
     /// consumers.
-    ///
-    /// -
-    ///
-    /// Setting an appropriate visibility timeout is crucial. If it's too short, the message might
+    /// \- Setting an appropriate visibility timeout is crucial. If it's too short, the message might
     /// become visible again before processing is complete, leading to duplicate processing. If it's too
     /// long, it delays the reprocessing of messages if the initial processing fails.
-    ///
-    /// -
-    ///
-    /// You can adjust the visibility timeout using the `--visibility-timeout` parameter in the
+    /// \- You can adjust the visibility timeout using the `--visibility-timeout` parameter in the
     /// `receive-message` command to match the processing time required by your application.
-    ///
-    /// -
-    ///
-    /// A message that isn't deleted or a message whose visibility isn't extended before the visibility
-    /// timeout expires counts as a failed receive. Depending on the configuration of the queue, the
-    /// message might be sent to the dead-letter queue.
+    /// \- A message that isn't deleted or a message whose visibility isn't extended before the
+    /// visibility timeout expires counts as a failed receive. Depending on the configuration of the
+    /// queue, the message might be sent to the dead-letter queue.
     ///
     /// For more information, see [Visibility Timeout](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html)
     /// in the *Amazon SQS Developer Guide*.
@@ -254,11 +144,9 @@ pub struct ReceiveMessageRequest {
     /// you are using the Java SDK, it returns a `ReceiveMessageResponse` object, which has a empty list
     /// instead of a Null object.
     ///
-    /// **Important:**
-    ///
-    /// To avoid HTTP errors, ensure that the HTTP response timeout for `ReceiveMessage` requests is
-    /// longer than the `WaitTimeSeconds` parameter. For example, with the Java SDK, you can set HTTP
-    /// transport settings using the
+    /// **Important:** To avoid HTTP errors, ensure that the HTTP response timeout for `ReceiveMessage`
+    /// requests is longer than the `WaitTimeSeconds` parameter. For example, with the Java SDK, you can
+    /// set HTTP transport settings using the
     /// [NettyNioAsyncHttpClient](https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/http/nio/netty/NettyNioAsyncHttpClient.html)
     /// for asynchronous clients, or the
     /// [ApacheHttpClient](https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/http/apache/ApacheHttpClient.html)
@@ -271,49 +159,30 @@ pub struct ReceiveMessageRequest {
     /// to retry the same action with an identical `ReceiveRequestAttemptId` to retrieve the same set of
     /// messages, even if their visibility timeout has not yet expired.
     ///
-    /// -
-    ///
-    /// You can use `ReceiveRequestAttemptId` only for 5 minutes after a `ReceiveMessage` action.
-    ///
-    /// -
-    ///
-    /// When you set `FifoQueue`, a caller of the `ReceiveMessage` action can provide a
+    /// - You can use `ReceiveRequestAttemptId` only for 5 minutes after a `ReceiveMessage` action.
+    /// \- When you set `FifoQueue`, a caller of the `ReceiveMessage` action can provide a
     /// `ReceiveRequestAttemptId` explicitly.
-    ///
-    /// -
-    ///
-    /// It is possible to retry the `ReceiveMessage` action with the same `ReceiveRequestAttemptId` if
-    /// none of the messages have been modified (deleted or had their visibility changes).
-    ///
-    /// -
-    ///
-    /// During a visibility timeout, subsequent calls with the same `ReceiveRequestAttemptId` return the
-    /// same messages and receipt handles. If a retry occurs within the deduplication interval, it
+    /// \- It is possible to retry the `ReceiveMessage` action with the same `ReceiveRequestAttemptId`
+    /// if none of the messages have been modified (deleted or had their visibility changes).
+    /// \- During a visibility timeout, subsequent calls with the same `ReceiveRequestAttemptId` return
+    /// the same messages and receipt handles. If a retry occurs within the deduplication interval, it
     /// resets the visibility timeout. For more information, see [Visibility Timeout](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html)
     /// in the *Amazon SQS Developer Guide*.
     ///
-    /// **Important:**
-    ///
-    /// If a caller of the `ReceiveMessage` action still processes messages when the visibility timeout
-    /// expires and messages become visible, another worker consuming from the same queue can receive
-    /// the same messages and therefore process duplicates. Also, if a consumer whose message processing
-    /// time is longer than the visibility timeout tries to delete the processed messages, the action
-    /// fails with an error.
-    ///
+    /// **Important:** If a caller of the `ReceiveMessage` action still processes messages when the
+    /// visibility timeout expires and messages become visible, another worker consuming from the same
+    /// queue can receive the same messages and therefore process duplicates. Also, if a consumer whose
+    /// message processing time is longer than the visibility timeout tries to delete the processed
+    /// messages, the action fails with an error.
     /// To mitigate this effect, ensure that your application observes a safe threshold before the
     /// visibility timeout expires and extend the visibility timeout as necessary.
     ///
-    /// -
-    ///
-    /// While messages with a particular `MessageGroupId` are invisible, no more messages belonging to
-    /// the same `MessageGroupId` are returned until the visibility timeout expires. You can still
+    /// \- While messages with a particular `MessageGroupId` are invisible, no more messages belonging
+    /// to the same `MessageGroupId` are returned until the visibility timeout expires. You can still
     /// receive messages with another `MessageGroupId` from your FIFO queue as long as they are visible.
-    ///
-    /// -
-    ///
-    /// If a caller of `ReceiveMessage` can't track the `ReceiveRequestAttemptId`, no retries work until
-    /// the original visibility timeout expires. As a result, delays might occur but the messages in the
-    /// queue remain in a strict order.
+    /// \- If a caller of `ReceiveMessage` can't track the `ReceiveRequestAttemptId`, no retries work
+    /// until the original visibility timeout expires. As a result, delays might occur but the messages
+    /// in the queue remain in a strict order.
     ///
     /// The maximum length of `ReceiveRequestAttemptId` is 128 characters. `ReceiveRequestAttemptId` can
     /// contain alphanumeric characters (`a-z`, `A-Z`, `0-9`) and punctuation
@@ -426,9 +295,8 @@ impl DeserializeValue for ReceiveMessageResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&RECEIVE_MESSAGE_RESULT, &mut |i, d| {
-            match i {
-                0 => out.messages = Some(de::member(&RECEIVE_MESSAGE_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.messages = Some(de::member(&RECEIVE_MESSAGE_RESULT, 0, d)?);
             }
             Ok(())
         })?;
@@ -606,7 +474,7 @@ impl ReceiveMessageFluentBuilder {
         self.as_input_mut().queue_url = value.into();
         self
     }
-    /// **Important:**
+    /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
     ///
     /// See [`ReceiveMessageRequest::attribute_names`](ReceiveMessageRequest). Appends one item.
     pub fn attribute_names(mut self, value: impl Into<crate::types::QueueAttributeName>) -> Self {

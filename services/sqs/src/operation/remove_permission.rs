@@ -9,18 +9,10 @@ use ziggurat_runtime::codegen::*;
 ///
 /// **Note:**
 ///
-/// -
-///
-/// Only the owner of a queue can remove permissions from it.
-///
-/// -
-///
-/// Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
+/// - Only the owner of a queue can remove permissions from it.
+/// \- Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name)
 /// in the *Amazon SQS Developer Guide*.
-///
-/// -
-///
-/// To remove the ability to change queue permissions, you must deny permission to the
+/// \- To remove the ability to change queue permissions, you must deny permission to the
 /// `AddPermission`, `RemovePermission`, and `SetQueueAttributes` actions in your IAM policy.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RemovePermission;

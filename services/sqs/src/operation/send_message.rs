@@ -7,10 +7,8 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Delivers a message to the specified queue.
 ///
-/// **Important:**
-///
-/// A message can include only XML, JSON, and unformatted text. The following Unicode characters are
-/// allowed. For more information, see the [W3C specification for characters](http://www.w3.org/TR/REC-xml/#charsets).
+/// **Important:** A message can include only XML, JSON, and unformatted text. The following Unicode
+/// characters are allowed. For more information, see the [W3C specification for characters](http://www.w3.org/TR/REC-xml/#charsets).
 ///
 /// `#x9` \| `#xA` \| `#xD` \| `#x20` to `#xD7FF` \| `#xE000` to `#xFFFD` \| `#x10000` to `#x10FFFF`
 ///
@@ -32,10 +30,8 @@ pub struct SendMessageRequest {
     /// The message to send. The minimum size is one character. The maximum size is 1 MiB or 1,048,576
     /// bytes
     ///
-    /// **Important:**
-    ///
-    /// A message can include only XML, JSON, and unformatted text. The following Unicode characters are
-    /// allowed. For more information, see the [W3C specification for characters](http://www.w3.org/TR/REC-xml/#charsets).
+    /// **Important:** A message can include only XML, JSON, and unformatted text. The following Unicode
+    /// characters are allowed. For more information, see the [W3C specification for characters](http://www.w3.org/TR/REC-xml/#charsets).
     ///
     /// `#x9` \| `#xA` \| `#xD` \| `#x20` to `#xD7FF` \| `#xE000` to `#xFFFD` \| `#x10000` to `#x10FFFF`
     ///
@@ -50,10 +46,8 @@ pub struct SendMessageRequest {
     /// processing after the delay period is finished. If you don't specify a value, the default value
     /// for the queue applies.
     ///
-    /// **Note:**
-    ///
-    /// When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter
-    /// only on a queue level.
+    /// **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this
+    /// parameter only on a queue level.
     pub delay_seconds: Option<i32>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see
     /// [Amazon SQS message attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes)
@@ -64,14 +58,9 @@ pub struct SendMessageRequest {
     ///
     /// **Important:**
     ///
-    /// -
-    ///
-    /// Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be
+    /// \- Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be
     /// `String` and its value must be a correctly formatted X-Ray trace header string.
-    ///
-    /// -
-    ///
-    /// The size of a message system attribute doesn't count towards the total size of a message.
+    /// - The size of a message system attribute doesn't count towards the total size of a message.
     pub message_system_attributes:
         Option<HashMap<String, crate::types::MessageSystemAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
@@ -82,45 +71,26 @@ pub struct SendMessageRequest {
     /// deduplication interval. For more information, see [Exactly-once processing](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html)
     /// in the *Amazon SQS Developer Guide*.
     ///
-    /// -
+    /// - Every message must have a unique `MessageDeduplicationId`,
     ///
-    /// Every message must have a unique `MessageDeduplicationId`,
-    ///
-    /// -
-    ///
-    /// You may provide a `MessageDeduplicationId` explicitly.
-    ///
-    /// -
-    ///
-    /// If you aren't able to provide a `MessageDeduplicationId` and you enable
+    /// - You may provide a `MessageDeduplicationId` explicitly.
+    /// \- If you aren't able to provide a `MessageDeduplicationId` and you enable
     /// `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the
     /// `MessageDeduplicationId` using the body of the message (but not the attributes of the message).
-    ///
-    /// -
-    ///
-    /// If you don't provide a `MessageDeduplicationId` and the queue doesn't have
+    /// \- If you don't provide a `MessageDeduplicationId` and the queue doesn't have
     /// `ContentBasedDeduplication` set, the action fails with an error.
-    ///
-    /// -
-    ///
-    /// If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
+    /// \- If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the
     /// generated one.
     ///
-    /// -
-    ///
-    /// When `ContentBasedDeduplication` is in effect, messages with identical content sent within the
-    /// deduplication interval are treated as duplicates and only one copy of the message is delivered.
-    ///
-    /// -
-    ///
-    /// If you send one message with `ContentBasedDeduplication` enabled and then another message with a
-    /// `MessageDeduplicationId` that is the same as the one generated for the first
+    /// \- When `ContentBasedDeduplication` is in effect, messages with identical content sent within
+    /// the deduplication interval are treated as duplicates and only one copy of the message is
+    /// delivered.
+    /// \- If you send one message with `ContentBasedDeduplication` enabled and then another message
+    /// with a `MessageDeduplicationId` that is the same as the one generated for the first
     /// `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the
     /// message is delivered.
     ///
-    /// **Note:**
-    ///
-    /// The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
+    /// **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).
     ///
     /// If a message is sent successfully but the acknowledgement is lost and the message is resent with
     /// the same `MessageDeduplicationId` after the deduplication interval, Amazon SQS can't detect
@@ -145,24 +115,17 @@ pub struct SendMessageRequest {
     /// Unlike FIFO queues, messages with the same `MessageGroupId` can be processed in parallel,
     /// maintaining the high throughput of standard queues.
     ///
-    /// -
-    ///
-    /// **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a
+    /// \- **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a
     /// specific message group. Messages that belong to the same message group are processed in a FIFO
     /// manner (however, messages in different message groups might be processed out of order). To
     /// interleave multiple ordered streams within a single queue, use `MessageGroupId` values (for example, session data for multiple users).
     /// In this scenario, multiple consumers can process the queue, but the session data of each user is
     /// processed in a FIFO fashion.
-    ///
     /// If you do not provide a `MessageGroupId` when sending a message to a FIFO queue, the action
     /// fails.
-    ///
     /// `ReceiveMessage` might return messages with multiple `MessageGroupId` values. For each
     /// `MessageGroupId`, the messages are sorted by time sent.
-    ///
-    /// -
-    ///
-    /// **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The
+    /// \- **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The
     /// `MessageGroupId` identifies the tenant a message belongs to. A tenant can be any entity that
     /// shares a queue with others, such as your customer, a client application, or a request type. When
     /// one tenant sends a disproportionately large volume of messages or has messages that require

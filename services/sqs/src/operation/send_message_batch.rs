@@ -17,10 +17,8 @@ use ziggurat_runtime::codegen::*;
 /// The maximum allowed individual message size and the maximum total payload size (the sum of the individual lengths of all of the batched messages)
 /// are both 1 MiB 1,048,576 bytes.
 ///
-/// **Important:**
-///
-/// A message can include only XML, JSON, and unformatted text. The following Unicode characters are
-/// allowed. For more information, see the [W3C specification for characters](http://www.w3.org/TR/REC-xml/#charsets).
+/// **Important:** A message can include only XML, JSON, and unformatted text. The following Unicode
+/// characters are allowed. For more information, see the [W3C specification for characters](http://www.w3.org/TR/REC-xml/#charsets).
 ///
 /// `#x9` \| `#xA` \| `#xD` \| `#x20` to `#xD7FF` \| `#xE000` to `#xFFFD` \| `#x10000` to `#x10FFFF`
 ///

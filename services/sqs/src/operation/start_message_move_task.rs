@@ -10,22 +10,14 @@ use ziggurat_runtime::codegen::*;
 ///
 /// **Note:**
 ///
-/// -
-///
-/// This action is currently limited to supporting message redrive from queues that are configured
-/// as [dead-letter queues (DLQs)](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html)
+/// \- This action is currently limited to supporting message redrive from queues that are
+/// configured as [dead-letter queues (DLQs)](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html)
 /// of other Amazon SQS queues only. Non-SQS queue sources of dead-letter queues, such as Lambda or
 /// Amazon SNS topics, are currently not supported.
-///
-/// -
-///
-/// In dead-letter queues redrive context, the `StartMessageMoveTask` the source queue is the DLQ,
-/// while the destination queue can be the original source queue (from which the messages were driven to the dead-letter-queue),
+/// \- In dead-letter queues redrive context, the `StartMessageMoveTask` the source queue is the
+/// DLQ, while the destination queue can be the original source queue (from which the messages were driven to the dead-letter-queue),
 /// or a custom destination queue.
-///
-/// -
-///
-/// Only one active message movement task is supported per queue at any given time.
+/// - Only one active message movement task is supported per queue at any given time.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StartMessageMoveTask;
 
@@ -133,9 +125,8 @@ impl DeserializeValue for StartMessageMoveTaskResult {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&START_MESSAGE_MOVE_TASK_RESULT, &mut |i, d| {
-            match i {
-                0 => out.task_handle = Some(de::member(&START_MESSAGE_MOVE_TASK_RESULT, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.task_handle = Some(de::member(&START_MESSAGE_MOVE_TASK_RESULT, 0, d)?);
             }
             Ok(())
         })?;

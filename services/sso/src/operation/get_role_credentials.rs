@@ -112,9 +112,8 @@ impl DeserializeValue for GetRoleCredentialsResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_ROLE_CREDENTIALS_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.role_credentials = Some(de::member(&GET_ROLE_CREDENTIALS_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.role_credentials = Some(de::member(&GET_ROLE_CREDENTIALS_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

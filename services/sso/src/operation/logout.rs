@@ -9,13 +9,11 @@ use ziggurat_runtime::codegen::*;
 /// IAM Identity Center service to invalidate the corresponding server-side IAM Identity Center sign
 /// in session.
 ///
-/// **Note:**
-///
-/// If a user uses IAM Identity Center to access the AWS CLI, the user’s IAM Identity Center sign
-/// in session is used to obtain an IAM session, as specified in the corresponding IAM Identity
-/// Center permission set. More specifically, IAM Identity Center assumes an IAM role in the target
-/// account on behalf of the user, and the corresponding temporary AWS credentials are returned to
-/// the client.
+/// **Note:** If a user uses IAM Identity Center to access the AWS CLI, the user’s IAM Identity
+/// Center sign in session is used to obtain an IAM session, as specified in the corresponding IAM
+/// Identity Center permission set. More specifically, IAM Identity Center assumes an IAM role in
+/// the target account on behalf of the user, and the corresponding temporary AWS credentials are
+/// returned to the client.
 ///
 /// After user logout, any existing IAM role sessions that were created by using IAM Identity Center
 /// permission sets continue based on the duration configured in the permission set. For more
@@ -59,9 +57,8 @@ impl DeserializeValue for LogoutRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&LOGOUT_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.access_token = de::member(&LOGOUT_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.access_token = de::member(&LOGOUT_REQUEST, 0, d)?;
             }
             Ok(())
         })?;

@@ -13,9 +13,7 @@ use ziggurat_runtime::codegen::*;
 /// scopes. The access token can be used to fetch short-lived credentials for the assigned Amazon
 /// Web Services accounts or to access application APIs using `bearer` authentication.
 ///
-/// **Note:**
-///
-/// This API is used with Signature Version 4. For more information, see [Amazon Web Services Signature Version 4 for API Requests](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html).
+/// **Note:** This API is used with Signature Version 4. For more information, see [Amazon Web Services Signature Version 4 for API Requests](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CreateTokenWithIAM;
 

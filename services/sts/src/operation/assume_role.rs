@@ -46,13 +46,8 @@ use ziggurat_runtime::codegen::*;
 ///
 /// To allow a user to assume a role in the same account, you can do either of the following:
 ///
-/// -
-///
-/// Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust policy trusts the account).
-///
-/// -
-///
-/// Add the user as a principal directly in the role's trust policy.
+/// \- Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust policy trusts the account).
+/// - Add the user as a principal directly in the role's trust policy.
 ///
 /// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
 /// resource-based policy grants access to a principal in the same account, no additional
@@ -132,13 +127,11 @@ pub struct AssumeRoleRequest {
     /// more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
     /// in the Amazon Web Services General Reference.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's
     /// permissions are the intersection of the role's identity-based policy and the session policies.
@@ -163,13 +156,11 @@ pub struct AssumeRoleRequest {
     /// the end of the valid character list (\\u0020 through \\u00FF). It can also include the tab
     /// (\\u0009), linefeed (\\u000A), and carriage return (\\u000D) characters.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     pub policy: Option<String>,
@@ -190,12 +181,10 @@ pub struct AssumeRoleRequest {
     ///
     /// By default, the value is set to `3600` seconds.
     ///
-    /// **Note:**
-    ///
-    /// The `DurationSeconds` parameter is separate from the duration of a console session that you
-    /// might request using the returned credentials. The request to the federation endpoint for a
-    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of
-    /// the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session
+    /// that you might request using the returned credentials. The request to the federation endpoint
+    /// for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum
+    /// length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
     /// in the *IAM User Guide*.
     pub duration_seconds: Option<i32>,
     /// A list of session tags that you want to pass. Each session tag consists of a key name and an
@@ -207,13 +196,11 @@ pub struct AssumeRoleRequest {
     /// additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
     /// in the *IAM User Guide*.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     ///
     /// You can pass a session tag with the same key as a tag that is already attached to the role. When
     /// you do, session tags override a role tag with the same key.
@@ -298,7 +285,7 @@ pub struct AssumeRoleRequest {
     ///
     /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
     pub provided_contexts: Option<Vec<crate::types::ProvidedContext>>,
-    /// `MinimumSessionTokenSize`.
+    /// The minimum size, in bytes, of the session token that STS issues for the request.
     pub minimum_session_token_size: Option<i32>,
 }
 
@@ -386,10 +373,8 @@ pub struct AssumeRoleResponse {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
-    /// **Note:**
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly
-    /// recommend that you make no assumptions about the maximum size.
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We
+    /// strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use
     /// to refer to the resulting temporary security credentials. For example, you can reference these
@@ -414,9 +399,9 @@ pub struct AssumeRoleResponse {
     /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of
     /// the following characters: =,.@-
     pub source_identity: Option<String>,
-    /// `SessionTokenUtilization`.
+    /// The percentage (0-100) of the maximum allowed session token size that the returned session token consumes.
     pub session_token_utilization: Option<i32>,
-    /// `SessionTokenSize`.
+    /// The size, in bytes, of the session token returned in the Credentials for this response.
     pub session_token_size: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

@@ -17,10 +17,8 @@ use ziggurat_runtime::codegen::*;
 /// secret access key, and a security token. Applications can use these temporary security
 /// credentials to sign calls to Amazon Web Services services.
 ///
-/// **Note:**
-///
-/// AssumeRoleWithSAML will not work on IAM Identity Center managed roles. These roles' names start
-/// with `AWSReservedSSO_`.
+/// **Note:** AssumeRoleWithSAML will not work on IAM Identity Center managed roles. These roles'
+/// names start with `AWSReservedSSO_`.
 ///
 /// **Session Duration**
 ///
@@ -36,9 +34,7 @@ use ziggurat_runtime::codegen::*;
 /// apply when you use those operations to create a console URL. For more information, see [Using IAM Roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html)
 /// in the *IAM User Guide*.
 ///
-/// **Note:**
-///
-/// [Role chaining](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining)
+/// **Note:** [Role chaining](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining)
 /// limits your CLI or Amazon Web Services API role session to a maximum of one hour. When you use
 /// the `AssumeRole` API operation to assume a role, you can specify the duration of your role
 /// session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200
@@ -68,12 +64,10 @@ use ziggurat_runtime::codegen::*;
 /// credentials. The identity of the caller is validated by using keys in the metadata document that
 /// is uploaded for the SAML provider entity for your identity provider.
 ///
-/// **Important:**
-///
-/// Calling `AssumeRoleWithSAML` can result in an entry in your CloudTrail logs. The entry includes
-/// the value in the `NameID` element of the SAML assertion. We recommend that you use a
-/// `NameIDType` that is not associated with any personally identifiable information (PII). For
-/// example, you could instead use the persistent identifier
+/// **Important:** Calling `AssumeRoleWithSAML` can result in an entry in your CloudTrail logs. The
+/// entry includes the value in the `NameID` element of the SAML assertion. We recommend that you
+/// use a `NameIDType` that is not associated with any personally identifiable information (PII).
+/// For example, you could instead use the persistent identifier
 /// (`urn:oasis:names:tc:SAML:2.0:nameid-format:persistent`).
 ///
 /// **Tags**
@@ -87,13 +81,11 @@ use ziggurat_runtime::codegen::*;
 /// and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
 /// in the *IAM User Guide*.
 ///
-/// **Note:**
-///
-/// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-/// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-/// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-/// response element indicates by percentage how close the policies and tags for your request are to
-/// the upper size limit.
+/// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+/// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+/// request can fail for this limit even if your plaintext meets the other requirements. The
+/// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+/// your request are to the upper size limit.
 ///
 /// You can pass a session tag with the same key as a tag that is attached to the role. When you do,
 /// session tags override the role's tags with the same key.
@@ -117,24 +109,13 @@ use ziggurat_runtime::codegen::*;
 ///
 /// For more information, see the following resources:
 ///
-/// -
-///
-/// [About SAML 2.0-based Federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html)
+/// \- [About SAML 2.0-based Federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html)
 /// in the *IAM User Guide*.
-///
-/// -
-///
-/// [Creating SAML Identity Providers](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html)
+/// \- [Creating SAML Identity Providers](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html)
 /// in the *IAM User Guide*.
-///
-/// -
-///
-/// [Configuring a Relying Party and Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html)
+/// \- [Configuring a Relying Party and Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html)
 /// in the *IAM User Guide*.
-///
-/// -
-///
-/// [Creating a Role for SAML 2.0 Federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html)
+/// \- [Creating a Role for SAML 2.0 Federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html)
 /// in the *IAM User Guide*.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AssumeRoleWithSAML;
@@ -165,13 +146,11 @@ pub struct AssumeRoleWithSAMLRequest {
     /// more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
     /// in the Amazon Web Services General Reference.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's
     /// permissions are the intersection of the role's identity-based policy and the session policies.
@@ -198,13 +177,11 @@ pub struct AssumeRoleWithSAMLRequest {
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     pub policy: Option<String>,
     /// The duration, in seconds, of the role session. Your role session lasts for the duration that you
     /// specify for the `DurationSeconds` parameter, or until the time specified in the SAML
@@ -218,15 +195,13 @@ pub struct AssumeRoleWithSAMLRequest {
     ///
     /// By default, the value is set to `3600` seconds.
     ///
-    /// **Note:**
-    ///
-    /// The `DurationSeconds` parameter is separate from the duration of a console session that you
-    /// might request using the returned credentials. The request to the federation endpoint for a
-    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of
-    /// the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session
+    /// that you might request using the returned credentials. The request to the federation endpoint
+    /// for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum
+    /// length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
     /// in the *IAM User Guide*.
     pub duration_seconds: Option<i32>,
-    /// `MinimumSessionTokenSize`.
+    /// The minimum size, in bytes, of the session token that STS issues for the request.
     pub minimum_session_token_size: Option<i32>,
 }
 
@@ -295,10 +270,8 @@ pub struct AssumeRoleWithSAMLResponse {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
-    /// **Note:**
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly
-    /// recommend that you make no assumptions about the maximum size.
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We
+    /// strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
     /// The identifiers for the temporary security credentials that the operation returns.
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
@@ -323,17 +296,9 @@ pub struct AssumeRoleWithSAMLResponse {
     pub audience: Option<String>,
     /// A hash value based on the concatenation of the following:
     ///
-    /// -
-    ///
-    /// The `Issuer` response value.
-    ///
-    /// -
-    ///
-    /// The Amazon Web Services account ID.
-    ///
-    /// -
-    ///
-    /// The friendly name (the last part of the ARN) of the SAML provider in IAM.
+    /// - The `Issuer` response value.
+    /// - The Amazon Web Services account ID.
+    /// - The friendly name (the last part of the ARN) of the SAML provider in IAM.
     ///
     /// The combination of `NameQualifier` and `Subject` can be used to uniquely identify a user.
     ///
@@ -360,9 +325,9 @@ pub struct AssumeRoleWithSAMLResponse {
     /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of
     /// the following characters: =,.@-
     pub source_identity: Option<String>,
-    /// `SessionTokenUtilization`.
+    /// The percentage (0-100) of the maximum allowed session token size that the returned session token consumes.
     pub session_token_utilization: Option<i32>,
-    /// `SessionTokenSize`.
+    /// The size, in bytes, of the session token returned in the Credentials for this response.
     pub session_token_size: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

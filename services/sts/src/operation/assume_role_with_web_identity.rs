@@ -10,11 +10,9 @@ use ziggurat_runtime::codegen::*;
 /// providers Login with Amazon and Facebook, or any OpenID Connect-compatible identity provider
 /// such as Google or [Amazon Cognito federated identities](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html).
 ///
-/// **Note:**
-///
-/// For mobile applications, we recommend that you use Amazon Cognito. You can use Amazon Cognito
-/// with the [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
-/// the [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/)
+/// **Note:** For mobile applications, we recommend that you use Amazon Cognito. You can use Amazon
+/// Cognito with the [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/)
+/// and the [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/)
 /// to uniquely identify a user. You can also supply the user with a consistent identity throughout
 /// the lifetime of an application.
 ///
@@ -76,13 +74,11 @@ use ziggurat_runtime::codegen::*;
 /// and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
 /// in the *IAM User Guide*.
 ///
-/// **Note:**
-///
-/// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-/// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-/// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-/// response element indicates by percentage how close the policies and tags for your request are to
-/// the upper size limit.
+/// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+/// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+/// request can fail for this limit even if your plaintext meets the other requirements. The
+/// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+/// your request are to the upper size limit.
 ///
 /// You can pass a session tag with the same key as a tag that is attached to the role. When you do,
 /// the session tag overrides the role tag with the same key.
@@ -104,25 +100,19 @@ use ziggurat_runtime::codegen::*;
 /// identity token. In other words, the identity provider must be specified in the role's trust
 /// policy.
 ///
-/// **Important:**
-///
-/// Calling `AssumeRoleWithWebIdentity` can result in an entry in your CloudTrail logs. The entry
-/// includes the [Subject](http://openid.net/specs/openid-connect-core-1_0.html#Claims) of the
-/// provided web identity token. We recommend that you avoid using any personally identifiable
-/// information (PII) in this field. For example, you could instead use a GUID or a pairwise
-/// identifier, as [suggested in the OIDC specification](http://openid.net/specs/openid-connect-core-1_0.html#SubjectIDTypes).
+/// **Important:** Calling `AssumeRoleWithWebIdentity` can result in an entry in your CloudTrail
+/// logs. The entry includes the
+/// [Subject](http://openid.net/specs/openid-connect-core-1_0.html#Claims) of the provided web
+/// identity token. We recommend that you avoid using any personally identifiable information (PII)
+/// in this field. For example, you could instead use a GUID or a pairwise identifier, as [suggested in the OIDC specification](http://openid.net/specs/openid-connect-core-1_0.html#SubjectIDTypes).
 ///
 /// For more information about how to use OIDC federation and the `AssumeRoleWithWebIdentity` API,
 /// see the following resources:
 ///
-/// -
-///
-/// [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
+/// \- [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
 /// and [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
-///
-/// -
-///
-/// [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/).
+/// \- [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
+/// [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/).
 /// These toolkits contain sample apps that show how to invoke the identity providers. The toolkits
 /// then show how to use the information from these providers to get and use temporary security
 /// credentials.
@@ -134,9 +124,8 @@ pub struct AssumeRoleWithWebIdentity;
 pub struct AssumeRoleWithWebIdentityRequest {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
-    /// **Note:**
-    ///
-    /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html).
+    /// **Note:** Additional considerations apply to Amazon Cognito identity pools that assume
+    /// [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html).
     /// The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service
     /// principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict
     /// role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito
@@ -187,13 +176,11 @@ pub struct AssumeRoleWithWebIdentityRequest {
     /// more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
     /// in the Amazon Web Services General Reference.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's
     /// permissions are the intersection of the role's identity-based policy and the session policies.
@@ -220,13 +207,11 @@ pub struct AssumeRoleWithWebIdentityRequest {
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     pub policy: Option<String>,
     /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes)
     /// up to the maximum session duration setting for the role. This setting can have a value from 1
@@ -238,15 +223,13 @@ pub struct AssumeRoleWithWebIdentityRequest {
     ///
     /// By default, the value is set to `3600` seconds.
     ///
-    /// **Note:**
-    ///
-    /// The `DurationSeconds` parameter is separate from the duration of a console session that you
-    /// might request using the returned credentials. The request to the federation endpoint for a
-    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of
-    /// the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session
+    /// that you might request using the returned credentials. The request to the federation endpoint
+    /// for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum
+    /// length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
     /// in the *IAM User Guide*.
     pub duration_seconds: Option<i32>,
-    /// `MinimumSessionTokenSize`.
+    /// The minimum size, in bytes, of the session token that STS issues for the request.
     pub minimum_session_token_size: Option<i32>,
 }
 
@@ -333,10 +316,8 @@ pub struct AssumeRoleWithWebIdentityResponse {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security token.
     ///
-    /// **Note:**
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly
-    /// recommend that you make no assumptions about the maximum size.
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We
+    /// strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
     /// The unique user identifier that is returned by the identity provider. This identifier is
     /// associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity`
@@ -380,9 +361,9 @@ pub struct AssumeRoleWithWebIdentityResponse {
     /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of
     /// the following characters: =,.@-
     pub source_identity: Option<String>,
-    /// `SessionTokenUtilization`.
+    /// The percentage (0-100) of the maximum allowed session token size that the returned session token consumes.
     pub session_token_utilization: Option<i32>,
-    /// `SessionTokenSize`.
+    /// The size, in bytes, of the session token returned in the Credentials for this response.
     pub session_token_size: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

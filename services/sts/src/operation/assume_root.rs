@@ -14,10 +14,8 @@ use ziggurat_runtime::codegen::*;
 /// organization. For steps to enable this feature, see [Centralize root access for member accounts](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html)
 /// in the *IAM User Guide*.
 ///
-/// **Note:**
-///
-/// The STS global endpoint is not supported for AssumeRoot. You must send this request to a
-/// Regional STS endpoint. For more information, see
+/// **Note:** The STS global endpoint is not supported for AssumeRoot. You must send this request to
+/// a Regional STS endpoint. For more information, see
 /// [Endpoints](https://docs.aws.amazon.com/STS/latest/APIReference/welcome.html#sts-endpoints).
 ///
 /// You can track AssumeRoot in CloudTrail logs to determine what actions were performed in a
@@ -43,24 +41,15 @@ pub struct AssumeRootRequest {
     /// You must use one of following Amazon Web Services managed policies to scope root session
     /// actions:
     ///
-    /// -
-    ///
+    /// \-
     /// [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
-    ///
-    /// -
-    ///
+    /// \-
     /// [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
-    ///
-    /// -
-    ///
+    /// \-
     /// [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
-    ///
-    /// -
-    ///
+    /// \-
     /// [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
-    ///
-    /// -
-    ///
+    /// \-
     /// [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
     ///
     /// Required.
@@ -71,7 +60,7 @@ pub struct AssumeRootRequest {
     ///
     /// By default, the value is set to `900` seconds.
     pub duration_seconds: Option<i32>,
-    /// `MinimumSessionTokenSize`.
+    /// The minimum size, in bytes, of the session token that STS issues for the request.
     pub minimum_session_token_size: Option<i32>,
 }
 
@@ -125,10 +114,8 @@ pub struct AssumeRootResponse {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security token.
     ///
-    /// **Note:**
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly
-    /// recommend that you make no assumptions about the maximum size.
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We
+    /// strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
     /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
     ///
@@ -140,9 +127,9 @@ pub struct AssumeRootResponse {
     /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of
     /// the following characters: =,.@-
     pub source_identity: Option<String>,
-    /// `SessionTokenUtilization`.
+    /// The percentage (0-100) of the maximum allowed session token size that the returned session token consumes.
     pub session_token_utilization: Option<i32>,
-    /// `SessionTokenSize`.
+    /// The size, in bytes, of the session token returned in the Credentials for this response.
     pub session_token_size: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

@@ -13,11 +13,9 @@ use ziggurat_runtime::codegen::*;
 /// Amazon Web Services operations additionally return an encoded message that can provide details
 /// about this authorization failure.
 ///
-/// **Note:**
-///
-/// Only certain Amazon Web Services operations return an encoded authorization message. The
-/// documentation for an individual operation indicates whether that operation returns an encoded
-/// message in addition to returning an HTTP code.
+/// **Note:** Only certain Amazon Web Services operations return an encoded authorization message.
+/// The documentation for an individual operation indicates whether that operation returns an
+/// encoded message in addition to returning an HTTP code.
 ///
 /// The message is encoded because the details of the authorization status can contain privileged
 /// information that the user who requested the operation should not see. To decode an authorization
@@ -27,27 +25,13 @@ use ziggurat_runtime::codegen::*;
 ///
 /// The decoded message includes the following type of information:
 ///
-/// -
-///
-/// Whether the request was denied due to an explicit deny or due to the absence of an explicit
+/// \- Whether the request was denied due to an explicit deny or due to the absence of an explicit
 /// allow. For more information, see [Determining Whether a Request is Allowed or Denied](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html#policy-eval-denyallow)
 /// in the *IAM User Guide*.
-///
-/// -
-///
-/// The principal who made the request.
-///
-/// -
-///
-/// The requested action.
-///
-/// -
-///
-/// The requested resource.
-///
-/// -
-///
-/// The values of condition keys in the context of the user's request.
+/// - The principal who made the request.
+/// - The requested action.
+/// - The requested resource.
+/// - The values of condition keys in the context of the user's request.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeAuthorizationMessage;
 
@@ -84,9 +68,8 @@ impl DeserializeValue for DecodeAuthorizationMessageRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.encoded_message = de::member(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.encoded_message = de::member(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -130,12 +113,9 @@ impl DeserializeValue for DecodeAuthorizationMessageResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, &mut |i, d| {
-            match i {
-                0 => {
-                    out.decoded_message =
-                        Some(de::member(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, 0, d)?)
-                }
-                _ => {}
+            if i == 0 {
+                out.decoded_message =
+                    Some(de::member(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

@@ -64,9 +64,8 @@ impl DeserializeValue for GetAccessKeyInfoRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_ACCESS_KEY_INFO_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.access_key_id = de::member(&GET_ACCESS_KEY_INFO_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.access_key_id = de::member(&GET_ACCESS_KEY_INFO_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -109,9 +108,8 @@ impl DeserializeValue for GetAccessKeyInfoResponse {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_ACCESS_KEY_INFO_RESPONSE, &mut |i, d| {
-            match i {
-                0 => out.account = Some(de::member(&GET_ACCESS_KEY_INFO_RESPONSE, 0, d)?),
-                _ => {}
+            if i == 0 {
+                out.account = Some(de::member(&GET_ACCESS_KEY_INFO_RESPONSE, 0, d)?);
             }
             Ok(())
         })?;

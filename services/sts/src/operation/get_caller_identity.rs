@@ -7,12 +7,10 @@ use ziggurat_runtime::codegen::*;
 ///
 /// Returns details about the IAM user or role whose credentials are used to call the operation.
 ///
-/// **Note:**
-///
-/// No permissions are required to perform this operation. If an administrator attaches a policy to
-/// your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can still
-/// perform this operation. Permissions are not required because the same information is returned
-/// when access is denied. To view an example response, see [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa)
+/// **Note:** No permissions are required to perform this operation. If an administrator attaches a
+/// policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you
+/// can still perform this operation. Permissions are not required because the same information is
+/// returned when access is denied. To view an example response, see [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa)
 /// in the *IAM User Guide*.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GetCallerIdentity;

@@ -46,9 +46,8 @@ impl DeserializeValue for GetDelegatedAccessTokenRequest {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, &mut |i, d| {
-            match i {
-                0 => out.trade_in_token = de::member(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, 0, d)?,
-                _ => {}
+            if i == 0 {
+                out.trade_in_token = de::member(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, 0, d)?;
             }
             Ok(())
         })?;
@@ -61,7 +60,7 @@ ziggurat_core::shape_value!(GetDelegatedAccessTokenRequest);
 /// The output of `GetDelegatedAccessTokenResponse`.
 #[derive(Clone, Default)]
 pub struct GetDelegatedAccessTokenResponse {
-    /// `Credentials`.
+    /// Amazon Web Services credentials for API authentication.
     pub credentials: Option<crate::types::Credentials>,
     /// The percentage of the maximum policy size that is used by the session policy. The policy size is
     /// calculated as the sum of all the session policies and permission boundaries attached to the

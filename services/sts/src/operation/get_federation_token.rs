@@ -21,10 +21,8 @@ use ziggurat_runtime::codegen::*;
 /// proxy application, we do not recommend it. For more information, see [Safeguard your root user credentials and don't use them for everyday tasks](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#lock-away-credentials)
 /// in the *IAM User Guide*.
 ///
-/// **Note:**
-///
-/// You can create a mobile-based or browser-based app that can authenticate users using a web
-/// identity provider like Login with Amazon, Facebook, Google, or an OpenID Connect-compatible
+/// **Note:** You can create a mobile-based or browser-based app that can authenticate users using a
+/// web identity provider like Login with Amazon, Facebook, Google, or an OpenID Connect-compatible
 /// identity provider. In this case, we recommend that you use [Amazon Cognito](http://aws.amazon.com/cognito/)
 /// or `AssumeRoleWithWebIdentity`. For more information, see [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity)
 /// in the *IAM User Guide*.
@@ -41,14 +39,9 @@ use ziggurat_runtime::codegen::*;
 /// You can use the temporary credentials created by `GetFederationToken` in any Amazon Web Services
 /// service with the following exceptions:
 ///
-/// -
-///
-/// You cannot call any IAM operations using the CLI or the Amazon Web Services API. This limitation
-/// does not apply to console sessions.
-///
-/// -
-///
-/// You cannot call any STS operations except `GetCallerIdentity`.
+/// \- You cannot call any IAM operations using the CLI or the Amazon Web Services API. This
+/// limitation does not apply to console sessions.
+/// - You cannot call any STS operations except `GetCallerIdentity`.
 ///
 /// You can use temporary credentials for single sign-on (SSO) to the console.
 ///
@@ -78,10 +71,8 @@ use ziggurat_runtime::codegen::*;
 /// more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
 /// in the *IAM User Guide*.
 ///
-/// **Note:**
-///
-/// You can create a mobile-based or browser-based app that can authenticate users using a web
-/// identity provider like Login with Amazon, Facebook, Google, or an OpenID Connect-compatible
+/// **Note:** You can create a mobile-based or browser-based app that can authenticate users using a
+/// web identity provider like Login with Amazon, Facebook, Google, or an OpenID Connect-compatible
 /// identity provider. In this case, we recommend that you use [Amazon Cognito](http://aws.amazon.com/cognito/)
 /// or `AssumeRoleWithWebIdentity`. For more information, see [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity)
 /// in the *IAM User Guide*.
@@ -139,13 +130,11 @@ pub struct GetFederationTokenRequest {
     /// the end of the valid character list (\\u0020 through \\u00FF). It can also include the tab
     /// (\\u0009), linefeed (\\u000A), and carriage return (\\u000D) characters.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     pub policy: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed
     /// session policy. The policies must exist in the same account as the IAM user that is requesting
@@ -174,13 +163,11 @@ pub struct GetFederationTokenRequest {
     /// policy, the session has the permissions allowed by the policy. These permissions are granted in
     /// addition to the permissions that are granted by the session policies.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     pub policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     /// The duration, in seconds, that the session should last. Acceptable durations for federation
     /// sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds
@@ -197,13 +184,11 @@ pub struct GetFederationTokenRequest {
     /// additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
     /// in the *IAM User Guide*.
     ///
-    /// **Note:**
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy
-    /// ARNs, and session tags into a packed binary format that has a separate limit. Your request can
-    /// fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
-    /// response element indicates by percentage how close the policies and tags for your request are to
-    /// the upper size limit.
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your
+    /// request can fail for this limit even if your plaintext meets the other requirements. The
+    /// `PackedPolicySize` response element indicates by percentage how close the policies and tags for
+    /// your request are to the upper size limit.
     ///
     /// You can pass a session tag with the same key as a tag that is already attached to the user you
     /// are federating. When you do, session tags override a user tag with the same key.
@@ -214,7 +199,7 @@ pub struct GetFederationTokenRequest {
     /// `Department` and `department` are not saved as separate tags, and the session tag passed in the
     /// request takes precedence over the role tag.
     pub tags: Option<Vec<crate::types::Tag>>,
-    /// `MinimumSessionTokenSize`.
+    /// The minimum size, in bytes, of the session token that STS issues for the request.
     pub minimum_session_token_size: Option<i32>,
 }
 
@@ -280,10 +265,8 @@ pub struct GetFederationTokenResponse {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
-    /// **Note:**
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly
-    /// recommend that you make no assumptions about the maximum size.
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We
+    /// strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
     /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`).
     /// You can use the federated user's ARN in your resource-based policies, such as an Amazon S3
@@ -293,9 +276,9 @@ pub struct GetFederationTokenResponse {
     /// combined passed in the request. The request fails if the packed size is greater than 100
     /// percent, which means the policies and tags exceeded the allowed space.
     pub packed_policy_size: Option<i32>,
-    /// `SessionTokenUtilization`.
+    /// The percentage (0-100) of the maximum allowed session token size that the returned session token consumes.
     pub session_token_utilization: Option<i32>,
-    /// `SessionTokenSize`.
+    /// The size, in bytes, of the session token returned in the Credentials for this response.
     pub session_token_size: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

@@ -18,9 +18,7 @@ use ziggurat_runtime::codegen::*;
 /// and [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
 /// in the *IAM User Guide*.
 ///
-/// **Note:**
-///
-/// No permissions are required for users to perform this operation. The purpose of the
+/// **Note:** No permissions are required for users to perform this operation. The purpose of the
 /// `sts:GetSessionToken` operation is to authenticate the user using MFA. You cannot use policies
 /// to control authentication operations. For more information, see [Permissions for GetSessionToken](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html)
 /// in the *IAM User Guide*.
@@ -39,23 +37,16 @@ use ziggurat_runtime::codegen::*;
 /// The temporary security credentials created by `GetSessionToken` can be used to make API calls to
 /// any Amazon Web Services service with the following exceptions:
 ///
-/// -
-///
-/// You cannot call any IAM API operations unless MFA authentication information is included in the
-/// request.
-///
-/// -
-///
-/// You cannot call any STS API *except* `AssumeRole` or `GetCallerIdentity`.
+/// \- You cannot call any IAM API operations unless MFA authentication information is included in
+/// the request.
+/// - You cannot call any STS API *except* `AssumeRole` or `GetCallerIdentity`.
 ///
 /// The credentials that `GetSessionToken` returns are based on permissions associated with the IAM
 /// user whose credentials were used to call the operation. The temporary credentials have the same
 /// permissions as the IAM user.
 ///
-/// **Note:**
-///
-/// Although it is possible to call `GetSessionToken` using the security credentials of an Amazon
-/// Web Services account root user rather than an IAM user, we do not recommend it. If
+/// **Note:** Although it is possible to call `GetSessionToken` using the security credentials of an
+/// Amazon Web Services account root user rather than an IAM user, we do not recommend it. If
 /// `GetSessionToken` is called using root user credentials, the temporary credentials have root
 /// user permissions. For more information, see [Safeguard your root user credentials and don't use them for everyday tasks](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#lock-away-credentials)
 /// in the *IAM User Guide*
@@ -95,7 +86,7 @@ pub struct GetSessionTokenRequest {
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric
     /// digits.
     pub token_code: Option<String>,
-    /// `MinimumSessionTokenSize`.
+    /// The minimum size, in bytes, of the session token that STS issues for the request.
     pub minimum_session_token_size: Option<i32>,
 }
 
@@ -153,14 +144,12 @@ pub struct GetSessionTokenResponse {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
-    /// **Note:**
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly
-    /// recommend that you make no assumptions about the maximum size.
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We
+    /// strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
-    /// `SessionTokenUtilization`.
+    /// The percentage (0-100) of the maximum allowed session token size that the returned session token consumes.
     pub session_token_utilization: Option<i32>,
-    /// `SessionTokenSize`.
+    /// The size, in bytes, of the session token returned in the Credentials for this response.
     pub session_token_size: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,

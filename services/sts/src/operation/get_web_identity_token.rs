@@ -10,9 +10,7 @@ use ziggurat_runtime::codegen::*;
 /// The token is signed by Amazon Web Services STS and can be publicly verified using the
 /// verification keys published at the issuer's JWKS endpoint.
 ///
-/// **Note:**
-///
-/// The `GetWebIdentityToken` API is not available on the STS Global endpoint.
+/// **Note:** The `GetWebIdentityToken` API is not available on the STS Global endpoint.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GetWebIdentityToken;
 
