@@ -117,17 +117,11 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
                 // ignored in outputs).
                 Location::Body | Location::Label | Location::Query | Location::QueryParams => {}
                 Location::Header => {
-                    let Some(value) = headers.get(member.wire_name) else {
+                    if !headers.contains_key(member.wire_name) {
                         continue;
-                    };
-                    let text = value.to_str().map_err(|_| {
-                        CodecError::new(format!(
-                            "the header `{}` is not ASCII text",
-                            member.wire_name
-                        ))
-                        .within(member.name)
-                    })?;
-                    consumer(i, &mut HeaderValueDe(text))?;
+                    }
+                    let text = value_text(headers, member.wire_name);
+                    consumer(i, &mut HeaderValueDe(&text))?;
                 }
                 Location::PrefixHeaders => {
                     let prefix = member.wire_name.to_ascii_lowercase();
@@ -137,9 +131,7 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
                         let Some(suffix) = name.strip_prefix(prefix.as_str()) else {
                             continue;
                         };
-                        if let Some(v) = value_text(headers, name) {
-                            entries.push((suffix.to_owned(), v));
-                        }
+                        entries.push((suffix.to_owned(), value_text(headers, name)));
                     }
                     // Always a map, empty when no header has the prefix (as botocore reads it).
                     consumer(i, &mut PrefixHeadersDe(entries))?;
@@ -195,16 +187,17 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
     }
 }
 
-/// All the values of header `name`, joined by `, ` as one header.
-fn value_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
+/// All the values of header `name`, joined by `, ` as one header; bytes that are not UTF-8
+/// (a header is not required to be) are replaced, not an error.
+fn value_text(headers: &http::HeaderMap, name: &str) -> String {
     let mut out = String::new();
     for (i, v) in headers.get_all(name).iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(v.to_str().ok()?);
+        out.push_str(&String::from_utf8_lossy(v.as_bytes()));
     }
-    Some(out)
+    out
 }
 
 fn parse_number<T: std::str::FromStr>(text: &str, member: &'static Member) -> CodecResult<T> {

@@ -49,9 +49,10 @@ fn header_name(member: &'static Member, name: &str) -> CodecResult<HeaderName> {
 }
 
 fn header_value(member: &'static Member, value: &str) -> CodecResult<HeaderValue> {
-    HeaderValue::from_str(value).map_err(|_| {
+    // UTF-8 beyond ASCII goes as its bytes (S3 metadata); control characters cannot.
+    HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
         CodecError::new(format!(
-            "the value of `{}` cannot be sent in a header (it holds a control or non-ASCII character)",
+            "the value of `{}` cannot be sent in a header (it holds a control character)",
             member.name
         ))
     })

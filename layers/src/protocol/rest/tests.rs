@@ -576,3 +576,37 @@ fn xml_structure_payload_is_named_by_the_member() {
     assert_eq!(req.body().bytes(), Some(&b""[..]));
     assert!(!req.headers().contains_key("content-type"));
 }
+
+#[test]
+fn utf8_headers_and_repeated_headers() {
+    let mut input = Input {
+        bucket: "b".into(),
+        key: "k".into(),
+        account: Some("1".into()),
+        meta: Some(HashMap::from([("name".to_owned(), "café".to_owned())])),
+        ..Input::default()
+    };
+    let req = serialize_request(&SERVICE, &OP, &mut input).unwrap();
+    assert_eq!(req.headers()["x-meta-name"].as_bytes(), "café".as_bytes());
+    let mut b = http::Response::builder()
+        .status(200)
+        .header("x-names", "a")
+        .header("x-names", "b, c");
+    b = b.header(
+        "x-meta-name",
+        http::HeaderValue::from_bytes("café".as_bytes()).unwrap(),
+    );
+    let parts = b.body(()).unwrap().into_parts().0;
+    let out: Output = crate::protocol::deserialize_output(
+        &SERVICE,
+        &OP,
+        &parts,
+        ResponseBody::Buffered(Bytes::new()),
+    )
+    .unwrap();
+    assert_eq!(
+        out.names,
+        Some(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()])
+    );
+    assert_eq!(out.meta.unwrap()["name"], "café");
+}
