@@ -17,7 +17,7 @@ use crate::protocol::rest_xml::{encode_greedy_label, encode_label, encode_query}
 
 /// What the body of the request is.
 enum Payload {
-    /// A document, with its content type.
+    /// A document encoded by the body codec (a structure, union or document payload).
     Document(Vec<u8>),
     /// A string payload.
     Text(String),
