@@ -18,7 +18,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use ziggurat::config::SdkConfig;
 use ziggurat::context::Region;
 use ziggurat::credentials::Credentials;
-use ziggurat::dynamodb::{AttributeValue, Client};
+use ziggurat::dynamodb::Client;
+use ziggurat::dynamodb::types::AttributeValue;
 
 const RESPONSE: &str = r#"{"Item":{"pk":{"S":"user#1"},"name":{"S":"Ada"},"visits":{"N":"42"}}}"#;
 const REQUEST: &str = r#"{"TableName":"users","Key":{"pk":{"S":"user#1"}}}"#;

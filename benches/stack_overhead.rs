@@ -17,7 +17,8 @@ use ziggurat::body::Body;
 use ziggurat::config::SdkConfig;
 use ziggurat::context::Region;
 use ziggurat::credentials::Credentials;
-use ziggurat::dynamodb::{AttributeValue, Client};
+use ziggurat::dynamodb::Client;
+use ziggurat::dynamodb::types::AttributeValue;
 use ziggurat::time::{SharedTimeSource, StaticTimeSource};
 use ziggurat::transport::{HttpClient, TestTransport};
 

@@ -31,17 +31,29 @@
 #![warn(missing_docs)]
 
 pub use ziggurat_core::{
-    body, config, context, credentials, error, hook, metadata, operation, retry, stack, time,
-    transport,
+    body, config, context, credentials, error, hook, metadata, operation, retry, schema, stack,
+    time, transport,
 };
 pub use ziggurat_layers as layers;
 pub use ziggurat_services::runtime;
 pub use ziggurat_services::types;
 
 #[cfg(feature = "dynamodb")]
-pub use ziggurat_services::dynamodb;
+pub use ziggurat_dynamodb as dynamodb;
+#[cfg(feature = "lambda")]
+pub use ziggurat_lambda as lambda;
 #[cfg(feature = "s3")]
 pub use ziggurat_services::s3;
+#[cfg(feature = "sns")]
+pub use ziggurat_sns as sns;
+#[cfg(feature = "sqs")]
+pub use ziggurat_sqs as sqs;
+#[cfg(feature = "sso")]
+pub use ziggurat_sso as sso;
+#[cfg(feature = "ssooidc")]
+pub use ziggurat_ssooidc as ssooidc;
+#[cfg(feature = "sts")]
+pub use ziggurat_sts as sts;
 
 /// The names most programs need.
 pub mod prelude {

@@ -117,7 +117,12 @@ impl Converter {
         let last = self.out.rsplit('\n').next().unwrap_or("").trim_end();
         last == "-"
             || last.ends_with(":**")
-            || (last.ends_with('.') && last.len() > 1 && last.trim_end_matches('.').chars().all(|c| c.is_ascii_digit()))
+            || (last.ends_with('.')
+                && last.len() > 1
+                && last
+                    .trim_end_matches('.')
+                    .chars()
+                    .all(|c| c.is_ascii_digit()))
     }
 
     fn push(&mut self, s: &str) {
@@ -144,7 +149,10 @@ impl Converter {
             ("p" | "div", false) if in_list => {}
             ("p" | "div", true) if in_list => {}
             ("p" | "div", false) if self.at_item_start() => {}
-            ("p" | "div" | "dl" | "important" | "note" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
+            (
+                "p" | "div" | "dl" | "important" | "note" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6",
+                false,
+            ) => {
                 self.para();
                 match name.as_str() {
                     "note" => self.push("**Note:** "),
@@ -193,13 +201,19 @@ impl Converter {
             }
             ("dd", _) => self.para(),
             ("br", _) => self.line(),
-            ("code" | "tt" | "kbd" | "userinput" | "replaceable" | "varname" | "filename", false) => {
+            (
+                "code" | "tt" | "kbd" | "userinput" | "replaceable" | "varname" | "filename",
+                false,
+            ) => {
                 if self.code == 0 && self.pre == 0 {
                     self.push("`");
                 }
                 self.code += 1;
             }
-            ("code" | "tt" | "kbd" | "userinput" | "replaceable" | "varname" | "filename", true) => {
+            (
+                "code" | "tt" | "kbd" | "userinput" | "replaceable" | "varname" | "filename",
+                true,
+            ) => {
                 self.code = self.code.saturating_sub(1);
                 if self.code == 0 && self.pre == 0 {
                     self.push("`");
@@ -266,7 +280,9 @@ impl Converter {
             collapsed.push(' ');
         }
         let at_line_start = self.link.is_none()
-            && (self.out.is_empty() || self.out.ends_with('\n') || self.out.ends_with(' ') && self.at_item_start());
+            && (self.out.is_empty()
+                || self.out.ends_with('\n')
+                || self.out.ends_with(' ') && self.at_item_start());
         let collapsed = if at_line_start {
             collapsed.trim_start().to_owned()
         } else {
@@ -355,7 +371,12 @@ fn starts_block(word: &str) -> bool {
     matches!(word, "-" | "+" | "*" | "#" | ">" | "=" | "|")
         || word.starts_with('#')
         || word.starts_with('>')
-        || (word.ends_with('.') && word.trim_end_matches('.').chars().all(|c| c.is_ascii_digit()) && word.len() > 1)
+        || (word.ends_with('.')
+            && word
+                .trim_end_matches('.')
+                .chars()
+                .all(|c| c.is_ascii_digit())
+            && word.len() > 1)
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
@@ -389,7 +410,9 @@ fn unescape(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             "nbsp" => Some(' '),
-            _ if e.starts_with("#x") => u32::from_str_radix(e.get(2..)?, 16).ok().and_then(char::from_u32),
+            _ if e.starts_with("#x") => u32::from_str_radix(e.get(2..)?, 16)
+                .ok()
+                .and_then(char::from_u32),
             _ if e.starts_with('#') => e.get(1..)?.parse().ok().and_then(char::from_u32),
             _ => None,
         });
@@ -416,7 +439,8 @@ fn escape_markdown(s: &str) -> String {
             out.push(' ');
         }
         first = false;
-        let bare_url = (word.starts_with("http://") || word.starts_with("https://")) && word.len() > 8;
+        let bare_url =
+            (word.starts_with("http://") || word.starts_with("https://")) && word.len() > 8;
         if bare_url {
             let url = word.trim_end_matches(['.', ',', ';', ':', ')']);
             let tail = word.get(url.len()..).unwrap_or("");
@@ -454,7 +478,9 @@ mod tests {
     #[test]
     fn paragraphs_in_list_items_stay_in_the_item() {
         assert_eq!(
-            markdown("<p>Uses:</p><ul><li><p>one</p></li><li><p>two</p><p>more</p></li></ul><p>End</p>"),
+            markdown(
+                "<p>Uses:</p><ul><li><p>one</p></li><li><p>two</p><p>more</p></li></ul><p>End</p>"
+            ),
             vec!["Uses:", "", "- one", "- two", "more", "", "End"]
         );
     }
@@ -479,7 +505,10 @@ mod tests {
             first_sentence("<p>Creates a table. It takes time.</p>"),
             "Creates a table."
         );
-        assert_eq!(markdown("see https://aws.amazon.com/x."), vec!["see <https://aws.amazon.com/x>."]);
+        assert_eq!(
+            markdown("see https://aws.amazon.com/x."),
+            vec!["see <https://aws.amazon.com/x>."]
+        );
         assert_eq!(markdown("    indented"), vec!["indented"]);
     }
 }

@@ -31,6 +31,10 @@ pub struct ServiceOverride {
     /// Structures to generate as unions.
     #[serde(default)]
     pub unions: Vec<String>,
+    /// Shapes the model does not mark sensitive that are secrets all the same (STS's session
+    /// token): redacted in `Debug` like the model's own sensitive shapes.
+    #[serde(default)]
+    pub sensitive: Vec<String>,
     /// Hand-written modules of the crate (`src/<name>.rs`), declared by the generated `lib.rs`.
     #[serde(default)]
     pub extra_modules: Vec<String>,
@@ -73,15 +77,24 @@ pub fn generate_all() -> Result<Vec<(PathBuf, String)>, String> {
         let path = models.join(&service.model).join("service-2.json");
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let model: model::Model =
+        let mut model: model::Model =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        for name in &service.sensitive {
+            let shape = model.shapes.get_mut(name).ok_or_else(|| {
+                format!("overrides.json: {} has no shape `{name}`", service.module)
+            })?;
+            shape.sensitive = Some(true);
+        }
         for (rel, code) in emit::service(&model, service)? {
             let formatted = if rel.extension().is_some_and(|e| e == "rs") {
                 rustfmt(&code).map_err(|e| format!("{}: {e}", rel.display()))?
             } else {
                 code
             };
-            files.push((PathBuf::from("services").join(&service.module).join(rel), formatted));
+            files.push((
+                PathBuf::from("services").join(&service.module).join(rel),
+                formatted,
+            ));
         }
     }
     files.sort();
@@ -195,7 +208,10 @@ mod tests {
         );
         // No file the generator no longer writes is left behind in an operation folder.
         let root = workspace_root();
-        for (rel, _) in files.iter().filter(|(p, _)| p.ends_with("operation/mod.rs")) {
+        for (rel, _) in files
+            .iter()
+            .filter(|(p, _)| p.ends_with("operation/mod.rs"))
+        {
             let dir = root.join(rel.parent().unwrap());
             for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();

@@ -8,7 +8,5 @@
 pub mod runtime;
 pub mod types;
 
-#[cfg(feature = "dynamodb")]
-pub mod dynamodb;
 #[cfg(feature = "s3")]
 pub mod s3;

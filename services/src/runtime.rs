@@ -3,7 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-pub use ziggurat_runtime::*;
+pub use ziggurat_runtime::{
+    BoxFuture, Call, CallOptions, ClientHandle, OperationEntry, ServiceConfig, ServiceInfo,
+    StackEdit, apply_edits, base_endpoint, default_stack,
+};
 
 use ziggurat_core::error::SdkError;
 use ziggurat_core::metadata::HasMetadata;

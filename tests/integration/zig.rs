@@ -194,7 +194,163 @@ async fn bad_usage_exits_2() {
     }
     let help = zig(&["--help"], SECRET_KEY).await;
     assert_eq!(help.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&help.stdout).contains("list-objects-v2"));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("sso-oidc"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_generated_operation_is_listed_and_unknown_names_get_the_nearest_match() {
+    let help = zig(&["dynamodb", "help"], SECRET_KEY).await;
+    assert_eq!(help.status.code(), Some(0), "{}", stderr(&help));
+    let listed = String::from_utf8_lossy(&help.stdout).into_owned();
+    assert_eq!(
+        listed.lines().filter(|l| l.starts_with("  ")).count(),
+        62,
+        "{listed}"
+    );
+    for op in [
+        "get-item",
+        "transact-write-items",
+        "batch-execute-statement",
+    ] {
+        assert!(
+            listed.contains(&format!("  {op}\n")),
+            "{op} missing:\n{listed}"
+        );
+    }
+    let sts = zig(&["sts", "help"], SECRET_KEY).await;
+    assert!(String::from_utf8_lossy(&sts.stdout).contains("  get-caller-identity\n"));
+
+    let typo = zig(&["dynamodb", "get-itme"], SECRET_KEY).await;
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("did you mean `get-item`"),
+        "{}",
+        stderr(&typo)
+    );
+    let service = zig(&["dynamodbb", "get-item"], SECRET_KEY).await;
+    assert_eq!(service.status.code(), Some(2));
+    assert!(
+        stderr(&service).contains("did you mean `dynamodb`"),
+        "{}",
+        stderr(&service)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_json_exits_2_naming_what_is_wrong() {
+    // Nothing is sent: the endpoint is a closed port.
+    let ep = ["--endpoint-url", "http://127.0.0.1:9"];
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "dynamodb",
+                "get-item",
+                "--input-json",
+                r#"{"TableName": 5}"#,
+            ],
+            "TableName",
+        ),
+        (
+            &[
+                "dynamodb",
+                "get-item",
+                "--input-json",
+                r#"{"TableName": "t""#,
+            ],
+            "invalid --input-json",
+        ),
+        (
+            &[
+                "sqs",
+                "send-message",
+                "--input-json",
+                r#"{"QueueUrl": "u"}"#,
+            ],
+            "MessageBody",
+        ),
+        (
+            &[
+                "dynamodb",
+                "list-tables",
+                "--input-json",
+                r#"{"Limit": "ten"}"#,
+            ],
+            "Limit",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(ep);
+        let out = zig(&all, SECRET_KEY).await;
+        let err = stderr(&out);
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        // A missing required member is found before sending too, but by the client (exit 1).
+        let want = if needle == "MessageBody" { 1 } else { 2 };
+        assert_eq!(out.status.code(), Some(want), "{args:?}: {err}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_skeleton_shows_every_input_member() {
+    let out = zig(
+        &["sqs", "send-message", "--generate-cli-skeleton"],
+        SECRET_KEY,
+    )
+    .await;
+    let json = stdout_json(&out);
+    for member in [
+        "QueueUrl",
+        "MessageBody",
+        "DelaySeconds",
+        "MessageAttributes",
+    ] {
+        assert!(json.get(member).is_some(), "{member}: {json}");
+    }
+    assert_eq!(json["DelaySeconds"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_protocol_operations_print_aws_cli_json() {
+    let Some(url) = peer_url("ZIGGURAT_MOTO_URL", "zig sts against moto") else {
+        return;
+    };
+    let out = zig(
+        &["sts", "get-caller-identity", "--endpoint-url", &url],
+        "testing",
+    )
+    .await;
+    let json = stdout_json(&out);
+    assert_eq!(json["Account"], "123456789012", "{json}");
+    let role = zig(
+        &[
+            "sts",
+            "assume-role",
+            "--endpoint-url",
+            &url,
+            "--input-json",
+            r#"{"RoleArn":"arn:aws:iam::123456789012:role/r","RoleSessionName":"s","DurationSeconds":900}"#,
+        ],
+        "testing",
+    )
+    .await;
+    let json = stdout_json(&role);
+    // Timestamps print as ISO 8601 text, as the aws CLI prints them.
+    let expiration = json["Credentials"]["Expiration"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        expiration.contains('T') && expiration.ends_with('Z'),
+        "{json}"
+    );
+    // Printing is not `Debug`: the command line shows the credentials it was asked for.
+    assert!(
+        json["Credentials"]["SecretAccessKey"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

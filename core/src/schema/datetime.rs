@@ -91,7 +91,6 @@ impl fmt::Debug for DateTime {
     }
 }
 
-
 impl DateTime {
     /// From whole seconds since the Unix epoch, if in range.
     pub fn from_secs(secs: i64) -> Option<Self> {
@@ -121,7 +120,12 @@ impl DateTime {
         }
         let secs: i64 = whole.parse().ok()?;
         let mut nanos: u32 = 0;
-        for (i, b) in frac.bytes().chain(std::iter::repeat(b'0')).take(9).enumerate() {
+        for (i, b) in frac
+            .bytes()
+            .chain(std::iter::repeat(b'0'))
+            .take(9)
+            .enumerate()
+        {
             let _ = i;
             nanos = nanos * 10 + u32::from(b - b'0');
         }

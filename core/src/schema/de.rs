@@ -88,8 +88,10 @@ fn narrow<T: TryFrom<i64>>(v: i64) -> CodecResult<T> {
 /// A value that reads itself as one member.
 pub trait DeserializeValue: Sized {
     /// Reads the value of `member` from `d`.
-    fn deserialize_value(member: &'static Member, d: &mut dyn ShapeDeserializer)
-    -> CodecResult<Self>;
+    fn deserialize_value(
+        member: &'static Member,
+        d: &mut dyn ShapeDeserializer,
+    ) -> CodecResult<Self>;
 }
 
 /// The root of a message: the member a codec reads a whole input or output through.

@@ -274,7 +274,10 @@ impl Schema {
     }
     /// The member named `name` (its model name), with its index.
     pub fn member(&self, name: &str) -> Option<(usize, &'static Member)> {
-        self.members.iter().enumerate().find(|(_, m)| m.name == name)
+        self.members
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.name == name)
     }
     /// The XML element name: [`xml_name`](Schema::xml_name) or the shape name.
     pub fn xml_element_name(&self) -> &'static str {

@@ -28,6 +28,11 @@ pub trait SerializeShape {
     fn take_stream(&mut self) -> Option<Body> {
         None
     }
+    /// Puts a streaming payload into a shape that has one; `false` for shapes without one.
+    fn set_stream(&mut self, body: Body) -> bool {
+        let _ = body;
+        false
+    }
 }
 
 /// A codec's writer. Every method gets the member being written: its wire name, location,

@@ -1,6 +1,6 @@
 //! Conversions into [`AttributeValue`], written by hand (the model has no word for them).
-use ziggurat_runtime::codegen::Bytes;
 use std::collections::HashMap;
+use ziggurat_runtime::codegen::Bytes;
 
 use crate::types::AttributeValue;
 

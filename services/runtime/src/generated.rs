@@ -15,7 +15,10 @@ use crate::{ServiceConfig, ServiceInfo, base_endpoint, default_stack};
 
 /// The default stack of a generated service: its regional endpoint (or the configured
 /// endpoint URL) and SigV4 for its signing name.
-pub fn service_stack(service: &'static ServiceSchema, config: &ServiceConfig) -> Result<Stack, String> {
+pub fn service_stack(
+    service: &'static ServiceSchema,
+    config: &ServiceConfig,
+) -> Result<Stack, String> {
     let info = ServiceInfo {
         service_id: service.service_id,
         endpoint_prefix: service.endpoint_prefix,
@@ -64,10 +67,107 @@ where
     out
 }
 
+/// One operation of a service, callable without naming its types: what the command line and
+/// other dynamic callers need. Each service crate lists its operations in `OPERATIONS`.
+#[derive(Clone, Copy)]
+pub struct OperationEntry {
+    /// The operation's schema (its name, HTTP binding, input and output).
+    pub schema: &'static OperationSchema,
+    /// The spec the stack runs.
+    pub spec: fn() -> &'static ziggurat_core::stack::OperationSpec,
+    /// Reads an input.
+    pub read_input: fn(
+        &mut dyn ziggurat_core::schema::de::ShapeDeserializer,
+    )
+        -> ziggurat_core::schema::error::CodecResult<ziggurat_core::hook::Input>,
+    /// Puts a streaming payload into an input (`false` when it has none).
+    pub set_input_stream: fn(&mut ziggurat_core::hook::Input, Body) -> bool,
+    /// An output as a shape, to print it.
+    pub output: fn(&ziggurat_core::hook::Output) -> Option<&dyn SerializeShape>,
+    /// Takes the streaming payload out of an output.
+    pub take_output_stream: fn(&mut ziggurat_core::hook::Output) -> Option<Body>,
+}
+
+impl std::fmt::Debug for OperationEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationEntry")
+            .field("operation", &self.schema.name)
+            .finish()
+    }
+}
+
+impl OperationEntry {
+    /// The entry of a generated operation.
+    pub const fn of<O>() -> OperationEntry
+    where
+        O: ziggurat_core::operation::Operation + GeneratedOperation,
+        O::Input: DeserializeValue + SerializeShape,
+        O::Output: SerializeShape,
+    {
+        OperationEntry {
+            schema: O::SCHEMA,
+            spec: O::spec,
+            read_input: read_input::<O>,
+            set_input_stream: set_input_stream::<O>,
+            output: output::<O>,
+            take_output_stream: take_output_stream::<O>,
+        }
+    }
+}
+
+/// What a generated operation adds to `Operation`: its schema.
+pub trait GeneratedOperation {
+    /// The operation's schema.
+    const SCHEMA: &'static OperationSchema;
+}
+
+fn read_input<O>(
+    d: &mut dyn ziggurat_core::schema::de::ShapeDeserializer,
+) -> ziggurat_core::schema::error::CodecResult<ziggurat_core::hook::Input>
+where
+    O: ziggurat_core::operation::Operation,
+    O::Input: DeserializeValue,
+{
+    ziggurat_core::schema::de::deserialize_root::<O::Input>(d)
+        .map(|i| Box::new(i) as ziggurat_core::hook::Input)
+}
+
+fn set_input_stream<O>(input: &mut ziggurat_core::hook::Input, body: Body) -> bool
+where
+    O: ziggurat_core::operation::Operation,
+    O::Input: SerializeShape,
+{
+    input
+        .downcast_mut::<O::Input>()
+        .is_some_and(|i| i.set_stream(body))
+}
+
+fn output<O>(output: &ziggurat_core::hook::Output) -> Option<&dyn SerializeShape>
+where
+    O: ziggurat_core::operation::Operation,
+    O::Output: SerializeShape,
+{
+    output
+        .downcast_ref::<O::Output>()
+        .map(|o| o as &dyn SerializeShape)
+}
+
+fn take_output_stream<O>(output: &mut ziggurat_core::hook::Output) -> Option<Body>
+where
+    O: ziggurat_core::operation::Operation,
+    O::Output: SerializeShape,
+{
+    output.downcast_mut::<O::Output>()?.take_stream()
+}
+
 /// Implements `Operation` for a generated operation.
 #[macro_export]
 macro_rules! operation {
     ($op:ident, $input:ty, $output:ty, $error:ty, $service:path, $schema:path) => {
+        impl $crate::GeneratedOperation for $op {
+            const SCHEMA: &'static ::ziggurat_core::schema::OperationSchema = &$schema;
+        }
+
         impl ::ziggurat_core::operation::Operation for $op {
             type Input = $input;
             type Output = $output;
@@ -200,10 +300,14 @@ macro_rules! operation_error {
     ($name:ident { $($variant:ident($ty:ty) = [$($code:literal),+]),* $(,)? }) => {
         impl ::std::convert::From<::ziggurat_core::error::ApiError> for $name {
             fn from(e: ::ziggurat_core::error::ApiError) -> Self {
-                match e.code() {
-                    $($($code)|+ => $name::$variant($crate::modeled_error::<$ty>(e)),)*
-                    _ => $name::Unhandled(e),
-                }
+                // By code, or by the structure the deserializer read (an awsQuery-compatible
+                // service names its errors by their query code, `AWS.SimpleQueueService...`).
+                $(
+                    if matches!(e.code(), $($code)|+) || e.modeled::<$ty>().is_some() {
+                        return $name::$variant($crate::modeled_error::<$ty>(e));
+                    }
+                )*
+                $name::Unhandled(e)
             }
         }
 

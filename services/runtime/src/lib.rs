@@ -31,7 +31,10 @@ pub mod codegen;
 pub use http;
 mod generated;
 
-pub use generated::{ErrorMeta, deserialize, modeled_error, serialize, service_stack};
+pub use generated::{
+    ErrorMeta, GeneratedOperation, OperationEntry, deserialize, modeled_error, serialize,
+    service_stack,
+};
 
 use std::fmt;
 use std::marker::PhantomData;

@@ -226,6 +226,53 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     query_compatible: false,
 };
 
+/// Every operation of Amazon Simple Notification Service, by name, for callers that do not name their types
+/// (the `zig` command line).
+pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
+    ziggurat_runtime::OperationEntry::of::<AddPermission>(),
+    ziggurat_runtime::OperationEntry::of::<CheckIfPhoneNumberIsOptedOut>(),
+    ziggurat_runtime::OperationEntry::of::<ConfirmSubscription>(),
+    ziggurat_runtime::OperationEntry::of::<CreatePlatformApplication>(),
+    ziggurat_runtime::OperationEntry::of::<CreatePlatformEndpoint>(),
+    ziggurat_runtime::OperationEntry::of::<CreateSMSSandboxPhoneNumber>(),
+    ziggurat_runtime::OperationEntry::of::<CreateTopic>(),
+    ziggurat_runtime::OperationEntry::of::<DeleteEndpoint>(),
+    ziggurat_runtime::OperationEntry::of::<DeletePlatformApplication>(),
+    ziggurat_runtime::OperationEntry::of::<DeleteSMSSandboxPhoneNumber>(),
+    ziggurat_runtime::OperationEntry::of::<DeleteTopic>(),
+    ziggurat_runtime::OperationEntry::of::<GetDataProtectionPolicy>(),
+    ziggurat_runtime::OperationEntry::of::<GetEndpointAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<GetPlatformApplicationAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<GetSMSAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<GetSMSSandboxAccountStatus>(),
+    ziggurat_runtime::OperationEntry::of::<GetSubscriptionAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<GetTopicAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<ListEndpointsByPlatformApplication>(),
+    ziggurat_runtime::OperationEntry::of::<ListOriginationNumbers>(),
+    ziggurat_runtime::OperationEntry::of::<ListPhoneNumbersOptedOut>(),
+    ziggurat_runtime::OperationEntry::of::<ListPlatformApplications>(),
+    ziggurat_runtime::OperationEntry::of::<ListSMSSandboxPhoneNumbers>(),
+    ziggurat_runtime::OperationEntry::of::<ListSubscriptions>(),
+    ziggurat_runtime::OperationEntry::of::<ListSubscriptionsByTopic>(),
+    ziggurat_runtime::OperationEntry::of::<ListTagsForResource>(),
+    ziggurat_runtime::OperationEntry::of::<ListTopics>(),
+    ziggurat_runtime::OperationEntry::of::<OptInPhoneNumber>(),
+    ziggurat_runtime::OperationEntry::of::<Publish>(),
+    ziggurat_runtime::OperationEntry::of::<PublishBatch>(),
+    ziggurat_runtime::OperationEntry::of::<PutDataProtectionPolicy>(),
+    ziggurat_runtime::OperationEntry::of::<RemovePermission>(),
+    ziggurat_runtime::OperationEntry::of::<SetEndpointAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<SetPlatformApplicationAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<SetSMSAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<SetSubscriptionAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<SetTopicAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<Subscribe>(),
+    ziggurat_runtime::OperationEntry::of::<TagResource>(),
+    ziggurat_runtime::OperationEntry::of::<Unsubscribe>(),
+    ziggurat_runtime::OperationEntry::of::<UntagResource>(),
+    ziggurat_runtime::OperationEntry::of::<VerifySMSSandboxPhoneNumber>(),
+];
+
 /// Amazon Simple Notification Service configuration: the shared `SdkConfig` and the client's stack edits.
 pub type Config = ServiceConfig;
 

@@ -151,6 +151,34 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     query_compatible: true,
 };
 
+/// Every operation of Amazon Simple Queue Service, by name, for callers that do not name their types
+/// (the `zig` command line).
+pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
+    ziggurat_runtime::OperationEntry::of::<AddPermission>(),
+    ziggurat_runtime::OperationEntry::of::<CancelMessageMoveTask>(),
+    ziggurat_runtime::OperationEntry::of::<ChangeMessageVisibility>(),
+    ziggurat_runtime::OperationEntry::of::<ChangeMessageVisibilityBatch>(),
+    ziggurat_runtime::OperationEntry::of::<CreateQueue>(),
+    ziggurat_runtime::OperationEntry::of::<DeleteMessage>(),
+    ziggurat_runtime::OperationEntry::of::<DeleteMessageBatch>(),
+    ziggurat_runtime::OperationEntry::of::<DeleteQueue>(),
+    ziggurat_runtime::OperationEntry::of::<GetQueueAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<GetQueueUrl>(),
+    ziggurat_runtime::OperationEntry::of::<ListDeadLetterSourceQueues>(),
+    ziggurat_runtime::OperationEntry::of::<ListMessageMoveTasks>(),
+    ziggurat_runtime::OperationEntry::of::<ListQueueTags>(),
+    ziggurat_runtime::OperationEntry::of::<ListQueues>(),
+    ziggurat_runtime::OperationEntry::of::<PurgeQueue>(),
+    ziggurat_runtime::OperationEntry::of::<ReceiveMessage>(),
+    ziggurat_runtime::OperationEntry::of::<RemovePermission>(),
+    ziggurat_runtime::OperationEntry::of::<SendMessage>(),
+    ziggurat_runtime::OperationEntry::of::<SendMessageBatch>(),
+    ziggurat_runtime::OperationEntry::of::<SetQueueAttributes>(),
+    ziggurat_runtime::OperationEntry::of::<StartMessageMoveTask>(),
+    ziggurat_runtime::OperationEntry::of::<TagQueue>(),
+    ziggurat_runtime::OperationEntry::of::<UntagQueue>(),
+];
+
 /// Amazon Simple Queue Service configuration: the shared `SdkConfig` and the client's stack edits.
 pub type Config = ServiceConfig;
 

@@ -66,6 +66,15 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     query_compatible: false,
 };
 
+/// Every operation of AWS Single Sign-On, by name, for callers that do not name their types
+/// (the `zig` command line).
+pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
+    ziggurat_runtime::OperationEntry::of::<GetRoleCredentials>(),
+    ziggurat_runtime::OperationEntry::of::<ListAccountRoles>(),
+    ziggurat_runtime::OperationEntry::of::<ListAccounts>(),
+    ziggurat_runtime::OperationEntry::of::<Logout>(),
+];
+
 /// AWS Single Sign-On configuration: the shared `SdkConfig` and the client's stack edits.
 pub type Config = ServiceConfig;
 

@@ -84,6 +84,15 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     query_compatible: false,
 };
 
+/// Every operation of AWS SSO OIDC, by name, for callers that do not name their types
+/// (the `zig` command line).
+pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
+    ziggurat_runtime::OperationEntry::of::<CreateToken>(),
+    ziggurat_runtime::OperationEntry::of::<CreateTokenWithIAM>(),
+    ziggurat_runtime::OperationEntry::of::<RegisterClient>(),
+    ziggurat_runtime::OperationEntry::of::<StartDeviceAuthorization>(),
+];
+
 /// AWS SSO OIDC configuration: the shared `SdkConfig` and the client's stack edits.
 pub type Config = ServiceConfig;
 

@@ -103,6 +103,22 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     query_compatible: false,
 };
 
+/// Every operation of AWS Security Token Service, by name, for callers that do not name their types
+/// (the `zig` command line).
+pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
+    ziggurat_runtime::OperationEntry::of::<AssumeRole>(),
+    ziggurat_runtime::OperationEntry::of::<AssumeRoleWithSAML>(),
+    ziggurat_runtime::OperationEntry::of::<AssumeRoleWithWebIdentity>(),
+    ziggurat_runtime::OperationEntry::of::<AssumeRoot>(),
+    ziggurat_runtime::OperationEntry::of::<DecodeAuthorizationMessage>(),
+    ziggurat_runtime::OperationEntry::of::<GetAccessKeyInfo>(),
+    ziggurat_runtime::OperationEntry::of::<GetCallerIdentity>(),
+    ziggurat_runtime::OperationEntry::of::<GetDelegatedAccessToken>(),
+    ziggurat_runtime::OperationEntry::of::<GetFederationToken>(),
+    ziggurat_runtime::OperationEntry::of::<GetSessionToken>(),
+    ziggurat_runtime::OperationEntry::of::<GetWebIdentityToken>(),
+];
+
 /// AWS Security Token Service configuration: the shared `SdkConfig` and the client's stack edits.
 pub type Config = ServiceConfig;
 

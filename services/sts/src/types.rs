@@ -83,7 +83,7 @@ pub struct Credentials {
 static CREDENTIALS_MEMBERS: [Member; 4] = [
     Member::new("AccessKeyId", &prelude::STRING).required(),
     Member::new("SecretAccessKey", &prelude::SENSITIVE_STRING).required(),
-    Member::new("SessionToken", &prelude::STRING).required(),
+    Member::new("SessionToken", &prelude::SENSITIVE_STRING).required(),
     Member::new("Expiration", &prelude::TIMESTAMP).required(),
 ];
 /// The schema of [`Credentials`].

@@ -66,6 +66,11 @@ impl SerializeShape for InvokeAsyncRequest {
     fn take_stream(&mut self) -> Option<Body> {
         Some(std::mem::take(&mut self.invoke_args))
     }
+
+    fn set_stream(&mut self, body: Body) -> bool {
+        self.invoke_args = body;
+        true
+    }
 }
 
 impl DeserializeValue for InvokeAsyncRequest {

@@ -18,6 +18,8 @@
 //! model (`{"Bucket":"b","Key":"k"}`; DynamoDB items in their wire JSON form). The output is
 //! JSON on stdout. A service error prints its code, message and request id on stderr and exits
 //! with 1; any other failure exits with 1 too; bad usage exits with 2.
+mod generated;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,7 +41,7 @@ use ziggurat::stack::Stack;
     name = "zig",
     version,
     about = "Call AWS-style services through ziggurat's middleware stack",
-    after_help = "Services and operations:\n  s3        create-bucket, delete-bucket, put-object, get-object, head-object, list-objects-v2, delete-object\n  dynamodb  create-table, describe-table, delete-table, put-item, get-item, query",
+    after_help = "Services: s3, dynamodb, sqs, sns, sts, lambda, sso, sso-oidc (`zig <service> help` lists the operations)",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     disable_help_subcommand = true
@@ -77,6 +79,9 @@ struct Cli {
     /// Print where the time went (on stderr) after the call.
     #[arg(long)]
     timing: bool,
+    /// Print a JSON template of the operation's input instead of calling it.
+    #[arg(long)]
+    generate_cli_skeleton: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -321,10 +326,13 @@ fn show_stack(cli: &Cli, stack: Option<&Stack>) {
 }
 
 fn show_timing(cli: &Cli, output: &impl HasMetadata) {
+    show_metadata(cli, output.response_metadata());
+}
+
+fn show_metadata(cli: &Cli, meta: &ziggurat::metadata::Metadata) {
     if !cli.timing {
         return;
     }
-    let meta = output.response_metadata();
     match meta.timings() {
         Some(t) => eprintln!("timing: {t}"),
         None => eprintln!("timing: not recorded"),
@@ -369,10 +377,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let config = sdk_config(&cli);
     match cli.service.as_deref().unwrap_or_default() {
         "s3" => s3(&cli, &config).await,
-        "dynamodb" => dynamodb(&cli, &config).await,
-        other => Err(Failure::Usage(format!(
-            "unknown service `{other}` (known: s3, dynamodb)"
-        ))),
+        name => match generated::SERVICES.iter().find(|s| s.name == name) {
+            Some(service) => generated::run(&cli, &config, service).await,
+            None => {
+                let names = generated::SERVICES.iter().map(|s| s.name).chain(["s3"]);
+                let hint = generated::nearest(name, names)
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                Err(Failure::Usage(format!("unknown service `{name}`{hint}")))
+            }
+        },
     }
 }
 
@@ -433,26 +447,4 @@ async fn write_body(body: &mut Body, path: &std::path::Path) -> Result<(), Failu
         }
     }
     file.flush().await.map_err(|e| fail(&e))
-}
-
-async fn dynamodb(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
-    use ziggurat::dynamodb::*;
-    let mut conf = Config::new(config);
-    if cli.timing {
-        conf = conf.stack(ziggurat::layers::timing::enable);
-    }
-    let stack = ziggurat::dynamodb::stack(&conf);
-    show_stack(cli, stack.as_ref().ok());
-    let handle = Arc::new(ClientHandle::new(stack, config));
-    match cli.operation.as_deref().unwrap_or_default() {
-        "create-table" => simple::<CreateTable>(cli, &handle).await,
-        "describe-table" => simple::<DescribeTable>(cli, &handle).await,
-        "delete-table" => simple::<DeleteTable>(cli, &handle).await,
-        "put-item" => simple::<PutItem>(cli, &handle).await,
-        "get-item" => simple::<GetItem>(cli, &handle).await,
-        "query" => simple::<Query>(cli, &handle).await,
-        other => Err(Failure::Usage(format!(
-            "unknown dynamodb operation `{other}`"
-        ))),
-    }
 }

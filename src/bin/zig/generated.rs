@@ -1,0 +1,257 @@
+//! Calling any operation of a generated service by name, with JSON in and out as the aws CLI
+//! does: each service crate lists its operations (`OPERATIONS`), and their schemas say how to
+//! read the input and print the output.
+use std::sync::Arc;
+
+use ziggurat::config::SdkConfig;
+use ziggurat::layers::protocol::json::{self, JsonDeserializer, JsonOptions};
+use ziggurat::runtime::{ClientHandle, OperationEntry, ServiceConfig};
+use ziggurat::schema::operation::op_flag;
+use ziggurat::schema::{Schema, ShapeType};
+use ziggurat::stack::Stack;
+
+use crate::{Cli, Failure, input_text, show_stack, write_body};
+
+/// A generated service the command line knows.
+pub struct Service {
+    /// Its name on the command line (`dynamodb`).
+    pub name: &'static str,
+    /// Its operations.
+    pub operations: &'static [OperationEntry],
+    /// Its stack.
+    pub stack: fn(&ServiceConfig) -> Result<Stack, String>,
+}
+
+/// Every generated service.
+pub const SERVICES: &[Service] = &[
+    #[cfg(feature = "dynamodb")]
+    Service {
+        name: "dynamodb",
+        operations: ziggurat::dynamodb::OPERATIONS,
+        stack: ziggurat::dynamodb::stack,
+    },
+    #[cfg(feature = "lambda")]
+    Service {
+        name: "lambda",
+        operations: ziggurat::lambda::OPERATIONS,
+        stack: ziggurat::lambda::stack,
+    },
+    #[cfg(feature = "sns")]
+    Service {
+        name: "sns",
+        operations: ziggurat::sns::OPERATIONS,
+        stack: ziggurat::sns::stack,
+    },
+    #[cfg(feature = "sqs")]
+    Service {
+        name: "sqs",
+        operations: ziggurat::sqs::OPERATIONS,
+        stack: ziggurat::sqs::stack,
+    },
+    #[cfg(feature = "sso")]
+    Service {
+        name: "sso",
+        operations: ziggurat::sso::OPERATIONS,
+        stack: ziggurat::sso::stack,
+    },
+    #[cfg(feature = "ssooidc")]
+    Service {
+        name: "sso-oidc",
+        operations: ziggurat::ssooidc::OPERATIONS,
+        stack: ziggurat::ssooidc::stack,
+    },
+    #[cfg(feature = "sts")]
+    Service {
+        name: "sts",
+        operations: ziggurat::sts::OPERATIONS,
+        stack: ziggurat::sts::stack,
+    },
+];
+
+/// The aws CLI's name of an operation: `ListObjectsV2` → `list-objects-v2`.
+pub fn cli_name(operation: &str) -> String {
+    let chars: Vec<char> = operation.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars.get(i - 1).copied().unwrap_or('a');
+            let next = chars.get(i + 1).copied();
+            let boundary = prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()));
+            if boundary {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// The edit distance between two names, to suggest the nearest one.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let cost = usize::from(ca != *cb);
+            let best = (prev + cost).min(above + 1).min(left + 1);
+            prev = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = best;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// The name among `names` nearest to `wanted`.
+pub fn nearest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    names.min_by_key(|n| distance(wanted, n))
+}
+
+/// A JSON template of an input, as `--generate-cli-skeleton` prints it.
+fn skeleton(schema: &'static Schema, depth: usize) -> serde_json::Value {
+    use serde_json::Value;
+    if depth > 6 {
+        return Value::Null;
+    }
+    match schema.shape_type {
+        ShapeType::Structure | ShapeType::Union => Value::Object(
+            schema
+                .members
+                .iter()
+                .map(|m| (m.name.to_owned(), skeleton(m.target, depth + 1)))
+                .collect(),
+        ),
+        ShapeType::List => Value::Array(
+            schema
+                .element()
+                .map(|m| skeleton(m.target, depth + 1))
+                .into_iter()
+                .collect(),
+        ),
+        ShapeType::Map => {
+            let mut map = serde_json::Map::new();
+            if let Some(v) = schema.element() {
+                map.insert("KeyName".to_owned(), skeleton(v.target, depth + 1));
+            }
+            Value::Object(map)
+        }
+        ShapeType::Boolean => Value::Bool(true),
+        ShapeType::Byte
+        | ShapeType::Short
+        | ShapeType::Integer
+        | ShapeType::Long
+        | ShapeType::IntEnum => Value::from(0),
+        ShapeType::Float | ShapeType::Double => Value::from(0.0),
+        ShapeType::Timestamp => Value::from("1970-01-01T00:00:00"),
+        _ => Value::from(""),
+    }
+}
+
+/// `zig <service> help`: the operations, one a line.
+fn help(service: &Service) {
+    println!("zig {} operations:", service.name);
+    for op in service.operations {
+        println!("  {}", cli_name(op.schema.name));
+    }
+}
+
+/// Runs `zig <service> <operation>` for a generated service.
+pub async fn run(cli: &Cli, config: &SdkConfig, service: &Service) -> Result<(), Failure> {
+    let wanted = cli.operation.as_deref().unwrap_or_default();
+    if wanted == "help" {
+        help(service);
+        return Ok(());
+    }
+    let Some(entry) = service
+        .operations
+        .iter()
+        .find(|op| cli_name(op.schema.name) == wanted)
+    else {
+        let names: Vec<String> = service
+            .operations
+            .iter()
+            .map(|op| cli_name(op.schema.name))
+            .collect();
+        let hint = nearest(wanted, names.iter().map(String::as_str))
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        return Err(Failure::Usage(format!(
+            "unknown {} operation `{wanted}`{hint} (`zig {} help` lists them)",
+            service.name, service.name
+        )));
+    };
+    if cli.generate_cli_skeleton {
+        let text = serde_json::to_string_pretty(&skeleton(entry.schema.input, 0))
+            .map_err(|e| Failure::Failed(format!("cannot print the skeleton: {e}")))?;
+        println!("{text}");
+        return Ok(());
+    }
+    let streaming_output = entry.schema.has(op_flag::STREAMING_OUTPUT);
+    if streaming_output && cli.outfile.is_none() {
+        return Err(Failure::Usage(format!(
+            "{wanted} needs an output file: zig {} {wanted} --input-json '{{...}}' OUTFILE",
+            service.name
+        )));
+    }
+    let text = input_text(cli)?;
+    let mut d = JsonDeserializer::new(text.as_bytes(), JsonOptions::CLI);
+    let mut input = (entry.read_input)(&mut d)
+        .and_then(|input| d.finish().map(|()| input))
+        .map_err(|e| Failure::Usage(format!("invalid --input-json for {wanted}: {e}")))?;
+    if let Some(path) = &cli.body {
+        let body = ziggurat::body::Body::from_file(path)
+            .await
+            .map_err(|e| Failure::Usage(format!("cannot read --body {}: {e}", path.display())))?;
+        if !(entry.set_input_stream)(&mut input, body) {
+            return Err(Failure::Usage(format!("{wanted} takes no --body")));
+        }
+    }
+    let mut conf = ServiceConfig::new(config);
+    if cli.timing {
+        conf = conf.stack(ziggurat::layers::timing::enable);
+    }
+    let stack = (service.stack)(&conf);
+    show_stack(cli, stack.as_ref().ok());
+    let handle = Arc::new(ClientHandle::new(stack, config));
+    let mut out = handle
+        .invoke((entry.spec)(), input, None)
+        .await
+        .map_err(Failure::from_sdk)?;
+    if let (Some(path), Some(mut body)) =
+        (&cli.outfile, (entry.take_output_stream)(&mut out.output))
+    {
+        write_body(&mut body, path).await?;
+    }
+    crate::show_metadata(cli, &out.metadata);
+    let shape = (entry.output)(&out.output)
+        .ok_or_else(|| Failure::Failed(format!("{wanted} returned an output of another type")))?;
+    let text = json::to_vec_pretty(shape, JsonOptions::CLI)
+        .map_err(|e| Failure::Failed(format!("cannot print the output: {e}")))?;
+    println!("{}", String::from_utf8_lossy(&text));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_aws_clis() {
+        assert_eq!(cli_name("ListObjectsV2"), "list-objects-v2");
+        assert_eq!(cli_name("GetCallerIdentity"), "get-caller-identity");
+        assert_eq!(cli_name("CreateDBInstance"), "create-db-instance");
+        assert_eq!(
+            nearest("get-itme", ["put-item", "get-item", "query"].into_iter()),
+            Some("get-item")
+        );
+    }
+}
