@@ -6,6 +6,7 @@ mod fault_server;
 mod support;
 
 mod aws_chunked;
+mod bad_responses;
 mod clock_skew;
 mod dynamodb;
 mod dynamodb_more;
