@@ -40,8 +40,14 @@ async fn an_unknown_enum_value_and_union_member_are_kept_not_refused() {
         .unwrap()
         .table
         .unwrap();
-    assert_eq!(table.table_status, Some(TableStatus::Unknown("MELTING".into())));
-    assert_eq!(table.table_status.as_ref().map(|s| s.as_str()), Some("MELTING"));
+    assert_eq!(
+        table.table_status,
+        Some(TableStatus::Unknown("MELTING".into()))
+    );
+    assert_eq!(
+        table.table_status.as_ref().map(|s| s.as_str()),
+        Some("MELTING")
+    );
     let item = ddb
         .get_item()
         .table_name("t")
@@ -60,7 +66,10 @@ async fn truncated_or_malformed_bodies_are_response_errors() {
     // Each body is what a `Query` answers: its `Items`, `Count` and the like.
     let bodies: [(&str, &str); 5] = [
         (r#"{"Items":[{"pk":{"S":"#, "truncated JSON"),
-        (r#"{"Items":[{"pk":{"S":5}}]}"#, "a number where a string belongs"),
+        (
+            r#"{"Items":[{"pk":{"S":5}}]}"#,
+            "a number where a string belongs",
+        ),
         (r#"{"Count":"ten"}"#, "a string where a number belongs"),
         ("<html>busy</html>", "not JSON at all"),
         (r#"{"Items":{"pk":1}}"#, "a map where a list belongs"),
@@ -74,8 +83,12 @@ async fn truncated_or_malformed_bodies_are_response_errors() {
     }
 
     // XML (awsQuery) and restJson bodies the same way.
-    for body in ["<GetCallerIdentityResponse><GetCallerIdentityResult><Account>", "not xml"] {
-        let server = FaultServer::always(Action::respond(200, &[("content-type", "text/xml")], body)).await;
+    for body in [
+        "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>",
+        "not xml",
+    ] {
+        let server =
+            FaultServer::always(Action::respond(200, &[("content-type", "text/xml")], body)).await;
         let sts = ziggurat::sts::Client::new(&config(&server));
         let err = sts.get_caller_identity().send().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Response, "{body}: {err:?}");

@@ -4,24 +4,18 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::support::peers::{peer_url, unique};
+use crate::support::peers::{peer_config, peer_url, unique};
 use ziggurat::dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, KeySchemaElement, KeyType,
-    KeysAndAttributes, Put, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure,
-    ScalarAttributeType, TableStatus, TransactWriteItem, Update, WriteRequest, DeleteRequest,
-    Get, TransactGetItem,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, DeleteRequest, Get,
+    KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TableStatus, TransactGetItem,
+    TransactWriteItem, Update, WriteRequest,
 };
 use ziggurat::dynamodb::{Client, PutItemError, TransactWriteItemsError};
-use ziggurat::prelude::*;
 
 fn client(var: &str, test: &str) -> Option<Client> {
     let url = peer_url(var, test)?;
-    let config = SdkConfig::builder()
-        .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("testing", "testing", None))
-        .endpoint_url(url)
-        .build();
-    Some(Client::new(&config))
+    Some(Client::new(&peer_config(url)))
 }
 
 fn s(v: &str) -> AttributeValue {
@@ -55,7 +49,12 @@ async fn table(client: &Client, prefix: &str) -> String {
         .await
         .unwrap();
     for _ in 0..200 {
-        let t = client.describe_table().table_name(&name).send().await.unwrap();
+        let t = client
+            .describe_table()
+            .table_name(&name)
+            .send()
+            .await
+            .unwrap();
         if t.table.and_then(|t| t.table_status) == Some(TableStatus::Active) {
             return name;
         }
@@ -148,7 +147,11 @@ async fn scan_update_and_batches_work_on_dynalite() {
         .send()
         .await
         .unwrap();
-    let items = got.responses.unwrap_or_default().remove(&name).unwrap_or_default();
+    let items = got
+        .responses
+        .unwrap_or_default()
+        .remove(&name)
+        .unwrap_or_default();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].get("pk"), Some(&s("k2")));
 
@@ -163,7 +166,10 @@ async fn transactions_commit_or_cancel_with_reasons_on_moto() {
     let name = table(&ddb, "tx").await;
     ddb.put_item()
         .table_name(&name)
-        .set_item(HashMap::from([("pk".to_owned(), s("a")), ("n".to_owned(), n(1))]))
+        .set_item(HashMap::from([
+            ("pk".to_owned(), s("a")),
+            ("n".to_owned(), n(1)),
+        ]))
         .send()
         .await
         .unwrap();

@@ -2,18 +2,10 @@
 //! `$ZIGGURAT_MOTO_URL` (create from a zip built here, get, list, update, delete), and `Invoke`
 //! against a loopback stub (moto needs Docker to run code).
 use crate::fault_server::{Action, FaultServer};
-use crate::support::peers::{peer_url, unique};
+use crate::support::peers::{peer_config, peer_url, unique};
 use ziggurat::lambda::types::{Environment, FunctionCode, InvocationType, Runtime};
 use ziggurat::lambda::{Client, GetFunctionError};
 use ziggurat::prelude::*;
-
-fn config(url: String) -> SdkConfig {
-    SdkConfig::builder()
-        .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("testing", "testing", None))
-        .endpoint_url(url)
-        .build()
-}
 
 /// CRC-32 (IEEE), bit by bit: enough for a test's zip file.
 fn crc32(data: &[u8]) -> u32 {
@@ -110,7 +102,7 @@ async fn a_function_is_created_read_listed_updated_and_deleted() {
         return;
     };
     let role = moto_role(&url, &unique("role")).await;
-    let lambda = Client::new(&config(url));
+    let lambda = Client::new(&peer_config(url));
     let name = unique("fn");
     let code = zip_one(
         "index.py",
@@ -210,7 +202,7 @@ async fn invoke_sends_the_payload_and_reads_status_headers_and_body() {
         r#"{"errorMessage":"boom"}"#,
     ))
     .await;
-    let lambda = Client::new(&config(server.url()));
+    let lambda = Client::new(&peer_config(server.url()));
     let out = lambda
         .invoke()
         .function_name("my-fn")

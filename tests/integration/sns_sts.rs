@@ -1,19 +1,12 @@
 //! SNS and STS (awsQuery) through the generated clients, against moto server at
 //! `$ZIGGURAT_MOTO_URL`: topics, an SQS subscription that receives what is published, listings;
 //! caller identity, assumed roles and session tokens.
-use crate::support::peers::{peer_url, unique};
+use crate::support::peers::{peer_config, peer_url, unique};
 use ziggurat::prelude::*;
 use ziggurat::sns::types::MessageAttributeValue;
 
 fn config(test: &str) -> Option<SdkConfig> {
-    let url = peer_url("ZIGGURAT_MOTO_URL", test)?;
-    Some(
-        SdkConfig::builder()
-            .region(Region::from_static("us-east-1"))
-            .credentials(Credentials::new("testing", "testing", None))
-            .endpoint_url(url)
-            .build(),
-    )
+    peer_url("ZIGGURAT_MOTO_URL", test).map(peer_config)
 }
 
 #[tokio::test]

@@ -1,18 +1,13 @@
 //! SQS (awsJson1_0, awsQuery-compatible) through the generated client, against moto server at
 //! `$ZIGGURAT_MOTO_URL`.
-use crate::support::peers::{peer_url, unique};
+use crate::support::peers::{peer_config, peer_url, unique};
 use ziggurat::prelude::*;
 use ziggurat::sqs::types::{QueueAttributeName, SendMessageBatchRequestEntry};
 use ziggurat::sqs::{Client, GetQueueUrlError, SendMessageError};
 
 fn client(test: &str) -> Option<Client> {
     let url = peer_url("ZIGGURAT_MOTO_URL", test)?;
-    let config = SdkConfig::builder()
-        .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("testing", "testing", None))
-        .endpoint_url(url)
-        .build();
-    Some(Client::new(&config))
+    Some(Client::new(&peer_config(url)))
 }
 
 #[tokio::test]

@@ -180,6 +180,14 @@ impl DateTime {
             t.second()
         )
     }
+    /// The timestamp as text in `format`.
+    pub fn fmt_as(&self, format: super::TimestampFormat) -> String {
+        match format {
+            super::TimestampFormat::DateTime => self.fmt_date_time(),
+            super::TimestampFormat::HttpDate => self.fmt_http_date(),
+            super::TimestampFormat::EpochSeconds => self.fmt_epoch_seconds(),
+        }
+    }
     /// Epoch seconds, with the fraction only when there is one (`1515531081.123`).
     pub fn fmt_epoch_seconds(&self) -> String {
         let secs = self.0.unix_timestamp();

@@ -393,11 +393,7 @@ impl ShapeSerializer for QuerySerializer {
     }
 
     fn write_timestamp(&mut self, member: &'static Member, value: &DateTime) -> SerResult {
-        let text = match member.timestamp_format_or(TimestampFormat::DateTime) {
-            TimestampFormat::DateTime => value.fmt_date_time(),
-            TimestampFormat::HttpDate => value.fmt_http_date(),
-            TimestampFormat::EpochSeconds => value.fmt_epoch_seconds(),
-        };
+        let text = value.fmt_as(member.timestamp_format_or(TimestampFormat::DateTime));
         self.scalar(member, &text)
     }
 

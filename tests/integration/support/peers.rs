@@ -26,3 +26,14 @@ pub fn unique(prefix: &str) -> String {
         .unwrap_or(0);
     format!("{prefix}-{:x}{:x}", std::process::id(), nanos)
 }
+
+/// Configuration for a peer at `url`: us-east-1, test credentials (peers do not check them).
+pub fn peer_config(url: String) -> ziggurat::config::SdkConfig {
+    ziggurat::config::SdkConfig::builder()
+        .region(ziggurat::context::Region::from_static("us-east-1"))
+        .credentials(ziggurat::credentials::Credentials::new(
+            "testing", "testing", None,
+        ))
+        .endpoint_url(url)
+        .build()
+}

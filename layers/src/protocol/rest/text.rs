@@ -75,15 +75,6 @@ fn fmt_f32(v: f32) -> String {
     }
 }
 
-/// A timestamp in `format`.
-pub(crate) fn fmt_timestamp(v: &DateTime, format: TimestampFormat) -> String {
-    match format {
-        TimestampFormat::DateTime => v.fmt_date_time(),
-        TimestampFormat::HttpDate => v.fmt_http_date(),
-        TimestampFormat::EpochSeconds => v.fmt_epoch_seconds(),
-    }
-}
-
 fn not_scalar(member: &'static Member, what: &str) -> CodecError {
     CodecError::new(format!(
         "`{}` is bound to the HTTP {:?} but holds a {what}, which has no text form there",
@@ -152,7 +143,7 @@ impl ShapeSerializer for Scalars {
     }
     fn write_timestamp(&mut self, member: &'static Member, value: &DateTime) -> SerResult {
         let format = self.format_of(member);
-        self.push(fmt_timestamp(value, format), false)
+        self.push(value.fmt_as(format), false)
     }
     fn write_document(&mut self, member: &'static Member, _value: &Document) -> SerResult {
         Err(not_scalar(member, "document"))
