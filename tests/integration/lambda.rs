@@ -156,7 +156,6 @@ async fn a_function_is_created_read_listed_updated_and_deleted() {
         .memory_size(256)
         .environment(Environment {
             variables: Some([("STAGE".to_owned(), "test".to_owned())].into()),
-            ..Default::default()
         })
         .send()
         .await
