@@ -34,6 +34,7 @@ pub mod json;
 pub mod query;
 pub mod rest_json;
 pub mod rest_xml;
+pub mod round_trip;
 pub mod xml_codec;
 
 use std::cell::RefCell;
