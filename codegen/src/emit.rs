@@ -44,6 +44,9 @@ struct Ctx<'a> {
     uris: BTreeMap<String, String>,
     /// Input shapes with the reference that names their XML root element.
     input_refs: BTreeMap<String, crate::model::ShapeRef>,
+    /// The Rust names of operations' own inputs and outputs: `{Op}Input`, `{Op}Output`, as
+    /// Rust AWS users know them, whatever the model calls them (`CreateTokenRequest`).
+    type_names: BTreeMap<String, String>,
 }
 
 const HEADER: &str =
@@ -65,6 +68,7 @@ pub fn service(model: &Model, ov: &ServiceOverride) -> Result<Vec<(PathBuf, Stri
         roles: BTreeMap::new(),
         uris: BTreeMap::new(),
         input_refs: BTreeMap::new(),
+        type_names: BTreeMap::new(),
     };
     ctx.place();
     ctx.find_cycles();
@@ -138,7 +142,8 @@ impl Ctx<'_> {
             let _ = op_name;
         }
         for (op_name, op) in &self.model.operations {
-            for r in [&op.input, &op.output].into_iter().flatten() {
+            for (r, suffix) in [(&op.input, "Input"), (&op.output, "Output")] {
+                let Some(r) = r else { continue };
                 let is_error = self
                     .model
                     .shapes
@@ -147,6 +152,8 @@ impl Ctx<'_> {
                 if uses.get(&r.shape) == Some(&1) && !is_error {
                     self.homes
                         .insert(r.shape.clone(), Home::Operation(snake(op_name)));
+                    self.type_names
+                        .insert(r.shape.clone(), format!("{op_name}{suffix}"));
                 }
             }
         }
@@ -193,6 +200,14 @@ impl Ctx<'_> {
             visit(self, name, &mut Vec::new(), &mut done, &mut boxed);
         }
         self.boxed = boxed;
+    }
+
+    /// The Rust name of shape `name`'s type.
+    fn ty(&self, name: &str) -> String {
+        self.type_names
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned())
     }
 
     fn home(&self, name: &str) -> Home {
@@ -255,7 +270,7 @@ impl Ctx<'_> {
                 format!("HashMap<String, {}>", self.rust_type(&v.shape, from)?)
             }
             "structure" if shape.document == Some(true) => "Document".to_owned(),
-            "structure" => self.path(name, name, from),
+            "structure" => self.path(name, &self.ty(name), from),
             other => return Err(format!("shape `{name}` has an unknown type `{other}`")),
         })
     }
@@ -294,7 +309,7 @@ impl Ctx<'_> {
         let prelude = |s: &str| format!("prelude::{s}");
         Ok(match shape.kind.as_str() {
             "structure" if shape.document == Some(true) => prelude("DOCUMENT"),
-            "structure" | "list" | "map" => self.path(name, &screaming(name), from),
+            "structure" | "list" | "map" => self.path(name, &screaming(&self.ty(name)), from),
             _ if sensitive && shape.kind != "string" => self.path(name, &screaming(name), from),
             "string" if sensitive => prelude("SENSITIVE_STRING"),
             "string" => prelude("STRING"),
@@ -527,7 +542,7 @@ impl Ctx<'_> {
             ] {
                 match r {
                     Some(r) if self.home(&r.shape) == Home::Operation(s.clone()) => {
-                        items.push(r.shape.clone())
+                        items.push(self.ty(&r.shape))
                     }
                     Some(_) => {}
                     None => items.push(format!("{op}{suffix}")),
@@ -790,6 +805,9 @@ impl Ctx<'_> {
         role: Role,
         from: &Home,
     ) -> Result<(), String> {
+        let model_name = name;
+        let ty = self.ty(name);
+        let name = ty.as_str();
         let s = screaming(name);
         o.push('\n');
         if !doc_lines(o, "///", shape.documentation.as_deref()) {
@@ -826,7 +844,7 @@ impl Ctx<'_> {
             if matches!(f.as_str(), "response_metadata" | "meta") {
                 f.push_str("_value");
             }
-            let mut ty = self.member_type(name, mname, m, from)?;
+            let mut ty = self.member_type(model_name, mname, m, from)?;
             let plain = self.is_plain(shape, mname, m);
             if !plain {
                 ty = format!("Option<{ty}>");
@@ -863,10 +881,10 @@ impl Ctx<'_> {
         // The schema.
         let mut exprs = Vec::new();
         for (mname, m, _, _) in &fields {
-            exprs.push(self.member_expr(shape, name, mname, m, from)?);
+            exprs.push(self.member_expr(shape, model_name, mname, m, from)?);
         }
-        let mut schema_extra = self.shape_flags(name, shape);
-        let input_ref = self.input_refs.get(name);
+        let mut schema_extra = self.shape_flags(model_name, shape);
+        let input_ref = self.input_refs.get(model_name);
         if let Some(ln) = input_ref
             .and_then(|r| r.location_name.as_ref())
             .or(shape.location_name.as_ref())
@@ -889,7 +907,7 @@ impl Ctx<'_> {
                 .map(|e| format!("{e},"))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            nm = lit(name),
+            nm = lit(model_name),
         );
         // Writing.
         let _ = writeln!(
@@ -1078,8 +1096,8 @@ impl Ctx<'_> {
                     self.structure(&mut o, &r.shape, shape, Role::Input, &here)?;
                 }
                 (
-                    self.path(&r.shape, &r.shape, &here),
-                    self.path(&r.shape, &screaming(&r.shape), &here),
+                    self.path(&r.shape, &self.ty(&r.shape), &here),
+                    self.path(&r.shape, &screaming(&self.ty(&r.shape)), &here),
                 )
             }
             None => {
@@ -1100,8 +1118,8 @@ impl Ctx<'_> {
                     self.structure(&mut o, &r.shape, shape, Role::Output, &here)?;
                 }
                 (
-                    self.path(&r.shape, &r.shape, &here),
-                    self.path(&r.shape, &screaming(&r.shape), &here),
+                    self.path(&r.shape, &self.ty(&r.shape), &here),
+                    self.path(&r.shape, &screaming(&self.ty(&r.shape)), &here),
                 )
             }
             None => {
@@ -1364,9 +1382,10 @@ impl Ctx<'_> {
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| format!("Sets `{mname}`."));
             let link = format!(
-                "[`{input}::{}`]({})",
+                "[`{}::{}`]({})",
+                self.ty(input),
                 field_name.trim_start_matches("r#"),
-                self.path(input, input, here)
+                self.path(input, &self.ty(input), here)
             );
             let doc = format!("/// {first}\n///\n/// See {link}.");
             let set_name = format!("set_{bare}");

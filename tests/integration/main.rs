@@ -11,6 +11,7 @@ mod clock_skew;
 mod dynamodb;
 mod dynamodb_more;
 mod faults;
+mod generated_requests;
 mod lambda;
 mod presign;
 mod s3;

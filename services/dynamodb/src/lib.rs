@@ -101,7 +101,7 @@ pub use operation::describe_contributor_insights::{
 };
 pub use operation::describe_endpoints::{
     DescribeEndpoints, DescribeEndpointsError, DescribeEndpointsFluentBuilder,
-    DescribeEndpointsRequest, DescribeEndpointsResponse,
+    DescribeEndpointsInput, DescribeEndpointsOutput,
 };
 pub use operation::describe_export::{
     DescribeExport, DescribeExportError, DescribeExportFluentBuilder, DescribeExportInput,

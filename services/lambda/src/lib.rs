@@ -84,377 +84,372 @@ use ziggurat_runtime::{ClientHandle, ServiceConfig};
 
 pub use operation::add_layer_version_permission::{
     AddLayerVersionPermission, AddLayerVersionPermissionError,
-    AddLayerVersionPermissionFluentBuilder, AddLayerVersionPermissionRequest,
-    AddLayerVersionPermissionResponse,
+    AddLayerVersionPermissionFluentBuilder, AddLayerVersionPermissionInput,
+    AddLayerVersionPermissionOutput,
 };
 pub use operation::add_permission::{
-    AddPermission, AddPermissionError, AddPermissionFluentBuilder, AddPermissionRequest,
-    AddPermissionResponse,
+    AddPermission, AddPermissionError, AddPermissionFluentBuilder, AddPermissionInput,
+    AddPermissionOutput,
 };
 pub use operation::checkpoint_durable_execution::{
     CheckpointDurableExecution, CheckpointDurableExecutionError,
-    CheckpointDurableExecutionFluentBuilder, CheckpointDurableExecutionRequest,
-    CheckpointDurableExecutionResponse,
+    CheckpointDurableExecutionFluentBuilder, CheckpointDurableExecutionInput,
+    CheckpointDurableExecutionOutput,
 };
 pub use operation::create_alias::{
-    CreateAlias, CreateAliasError, CreateAliasFluentBuilder, CreateAliasRequest,
+    CreateAlias, CreateAliasError, CreateAliasFluentBuilder, CreateAliasInput,
 };
 pub use operation::create_capacity_provider::{
     CreateCapacityProvider, CreateCapacityProviderError, CreateCapacityProviderFluentBuilder,
-    CreateCapacityProviderRequest, CreateCapacityProviderResponse,
+    CreateCapacityProviderInput, CreateCapacityProviderOutput,
 };
 pub use operation::create_code_signing_config::{
     CreateCodeSigningConfig, CreateCodeSigningConfigError, CreateCodeSigningConfigFluentBuilder,
-    CreateCodeSigningConfigRequest, CreateCodeSigningConfigResponse,
+    CreateCodeSigningConfigInput, CreateCodeSigningConfigOutput,
 };
 pub use operation::create_event_source_mapping::{
     CreateEventSourceMapping, CreateEventSourceMappingError, CreateEventSourceMappingFluentBuilder,
-    CreateEventSourceMappingRequest,
+    CreateEventSourceMappingInput,
 };
 pub use operation::create_function::{
-    CreateFunction, CreateFunctionError, CreateFunctionFluentBuilder, CreateFunctionRequest,
+    CreateFunction, CreateFunctionError, CreateFunctionFluentBuilder, CreateFunctionInput,
 };
 pub use operation::create_function_url_config::{
     CreateFunctionUrlConfig, CreateFunctionUrlConfigError, CreateFunctionUrlConfigFluentBuilder,
-    CreateFunctionUrlConfigRequest, CreateFunctionUrlConfigResponse,
+    CreateFunctionUrlConfigInput, CreateFunctionUrlConfigOutput,
 };
 pub use operation::delete_alias::{
-    DeleteAlias, DeleteAliasError, DeleteAliasFluentBuilder, DeleteAliasOutput, DeleteAliasRequest,
+    DeleteAlias, DeleteAliasError, DeleteAliasFluentBuilder, DeleteAliasInput, DeleteAliasOutput,
 };
 pub use operation::delete_capacity_provider::{
     DeleteCapacityProvider, DeleteCapacityProviderError, DeleteCapacityProviderFluentBuilder,
-    DeleteCapacityProviderRequest, DeleteCapacityProviderResponse,
+    DeleteCapacityProviderInput, DeleteCapacityProviderOutput,
 };
 pub use operation::delete_code_signing_config::{
     DeleteCodeSigningConfig, DeleteCodeSigningConfigError, DeleteCodeSigningConfigFluentBuilder,
-    DeleteCodeSigningConfigRequest, DeleteCodeSigningConfigResponse,
+    DeleteCodeSigningConfigInput, DeleteCodeSigningConfigOutput,
 };
 pub use operation::delete_durable_execution::{
     DeleteDurableExecution, DeleteDurableExecutionError, DeleteDurableExecutionFluentBuilder,
-    DeleteDurableExecutionRequest, DeleteDurableExecutionResponse,
+    DeleteDurableExecutionInput, DeleteDurableExecutionOutput,
 };
 pub use operation::delete_event_source_mapping::{
     DeleteEventSourceMapping, DeleteEventSourceMappingError, DeleteEventSourceMappingFluentBuilder,
-    DeleteEventSourceMappingRequest,
+    DeleteEventSourceMappingInput,
 };
 pub use operation::delete_function::{
-    DeleteFunction, DeleteFunctionError, DeleteFunctionFluentBuilder, DeleteFunctionRequest,
-    DeleteFunctionResponse,
+    DeleteFunction, DeleteFunctionError, DeleteFunctionFluentBuilder, DeleteFunctionInput,
+    DeleteFunctionOutput,
 };
 pub use operation::delete_function_code_signing_config::{
     DeleteFunctionCodeSigningConfig, DeleteFunctionCodeSigningConfigError,
-    DeleteFunctionCodeSigningConfigFluentBuilder, DeleteFunctionCodeSigningConfigOutput,
-    DeleteFunctionCodeSigningConfigRequest,
+    DeleteFunctionCodeSigningConfigFluentBuilder, DeleteFunctionCodeSigningConfigInput,
+    DeleteFunctionCodeSigningConfigOutput,
 };
 pub use operation::delete_function_concurrency::{
     DeleteFunctionConcurrency, DeleteFunctionConcurrencyError,
-    DeleteFunctionConcurrencyFluentBuilder, DeleteFunctionConcurrencyOutput,
-    DeleteFunctionConcurrencyRequest,
+    DeleteFunctionConcurrencyFluentBuilder, DeleteFunctionConcurrencyInput,
+    DeleteFunctionConcurrencyOutput,
 };
 pub use operation::delete_function_event_invoke_config::{
     DeleteFunctionEventInvokeConfig, DeleteFunctionEventInvokeConfigError,
-    DeleteFunctionEventInvokeConfigFluentBuilder, DeleteFunctionEventInvokeConfigOutput,
-    DeleteFunctionEventInvokeConfigRequest,
+    DeleteFunctionEventInvokeConfigFluentBuilder, DeleteFunctionEventInvokeConfigInput,
+    DeleteFunctionEventInvokeConfigOutput,
 };
 pub use operation::delete_function_url_config::{
     DeleteFunctionUrlConfig, DeleteFunctionUrlConfigError, DeleteFunctionUrlConfigFluentBuilder,
-    DeleteFunctionUrlConfigOutput, DeleteFunctionUrlConfigRequest,
+    DeleteFunctionUrlConfigInput, DeleteFunctionUrlConfigOutput,
 };
 pub use operation::delete_layer_version::{
     DeleteLayerVersion, DeleteLayerVersionError, DeleteLayerVersionFluentBuilder,
-    DeleteLayerVersionOutput, DeleteLayerVersionRequest,
+    DeleteLayerVersionInput, DeleteLayerVersionOutput,
 };
 pub use operation::delete_provisioned_concurrency_config::{
     DeleteProvisionedConcurrencyConfig, DeleteProvisionedConcurrencyConfigError,
-    DeleteProvisionedConcurrencyConfigFluentBuilder, DeleteProvisionedConcurrencyConfigOutput,
-    DeleteProvisionedConcurrencyConfigRequest,
+    DeleteProvisionedConcurrencyConfigFluentBuilder, DeleteProvisionedConcurrencyConfigInput,
+    DeleteProvisionedConcurrencyConfigOutput,
 };
 pub use operation::delete_resource_policy::{
     DeleteResourcePolicy, DeleteResourcePolicyError, DeleteResourcePolicyFluentBuilder,
-    DeleteResourcePolicyOutput, DeleteResourcePolicyRequest,
+    DeleteResourcePolicyInput, DeleteResourcePolicyOutput,
 };
 pub use operation::get_account_settings::{
     GetAccountSettings, GetAccountSettingsError, GetAccountSettingsFluentBuilder,
-    GetAccountSettingsRequest, GetAccountSettingsResponse,
+    GetAccountSettingsInput, GetAccountSettingsOutput,
 };
-pub use operation::get_alias::{GetAlias, GetAliasError, GetAliasFluentBuilder, GetAliasRequest};
+pub use operation::get_alias::{GetAlias, GetAliasError, GetAliasFluentBuilder, GetAliasInput};
 pub use operation::get_capacity_provider::{
     GetCapacityProvider, GetCapacityProviderError, GetCapacityProviderFluentBuilder,
-    GetCapacityProviderRequest, GetCapacityProviderResponse,
+    GetCapacityProviderInput, GetCapacityProviderOutput,
 };
 pub use operation::get_code_signing_config::{
     GetCodeSigningConfig, GetCodeSigningConfigError, GetCodeSigningConfigFluentBuilder,
-    GetCodeSigningConfigRequest, GetCodeSigningConfigResponse,
+    GetCodeSigningConfigInput, GetCodeSigningConfigOutput,
 };
 pub use operation::get_durable_execution::{
     GetDurableExecution, GetDurableExecutionError, GetDurableExecutionFluentBuilder,
-    GetDurableExecutionRequest, GetDurableExecutionResponse,
+    GetDurableExecutionInput, GetDurableExecutionOutput,
 };
 pub use operation::get_durable_execution_history::{
     GetDurableExecutionHistory, GetDurableExecutionHistoryError,
-    GetDurableExecutionHistoryFluentBuilder, GetDurableExecutionHistoryRequest,
-    GetDurableExecutionHistoryResponse,
+    GetDurableExecutionHistoryFluentBuilder, GetDurableExecutionHistoryInput,
+    GetDurableExecutionHistoryOutput,
 };
 pub use operation::get_durable_execution_state::{
     GetDurableExecutionState, GetDurableExecutionStateError, GetDurableExecutionStateFluentBuilder,
-    GetDurableExecutionStateRequest, GetDurableExecutionStateResponse,
+    GetDurableExecutionStateInput, GetDurableExecutionStateOutput,
 };
 pub use operation::get_event_source_mapping::{
     GetEventSourceMapping, GetEventSourceMappingError, GetEventSourceMappingFluentBuilder,
-    GetEventSourceMappingRequest,
+    GetEventSourceMappingInput,
 };
 pub use operation::get_function::{
-    GetFunction, GetFunctionError, GetFunctionFluentBuilder, GetFunctionRequest,
-    GetFunctionResponse,
+    GetFunction, GetFunctionError, GetFunctionFluentBuilder, GetFunctionInput, GetFunctionOutput,
 };
 pub use operation::get_function_code_signing_config::{
     GetFunctionCodeSigningConfig, GetFunctionCodeSigningConfigError,
-    GetFunctionCodeSigningConfigFluentBuilder, GetFunctionCodeSigningConfigRequest,
-    GetFunctionCodeSigningConfigResponse,
+    GetFunctionCodeSigningConfigFluentBuilder, GetFunctionCodeSigningConfigInput,
+    GetFunctionCodeSigningConfigOutput,
 };
 pub use operation::get_function_concurrency::{
     GetFunctionConcurrency, GetFunctionConcurrencyError, GetFunctionConcurrencyFluentBuilder,
-    GetFunctionConcurrencyRequest, GetFunctionConcurrencyResponse,
+    GetFunctionConcurrencyInput, GetFunctionConcurrencyOutput,
 };
 pub use operation::get_function_configuration::{
     GetFunctionConfiguration, GetFunctionConfigurationError, GetFunctionConfigurationFluentBuilder,
-    GetFunctionConfigurationRequest,
+    GetFunctionConfigurationInput,
 };
 pub use operation::get_function_event_invoke_config::{
     GetFunctionEventInvokeConfig, GetFunctionEventInvokeConfigError,
-    GetFunctionEventInvokeConfigFluentBuilder, GetFunctionEventInvokeConfigRequest,
+    GetFunctionEventInvokeConfigFluentBuilder, GetFunctionEventInvokeConfigInput,
 };
 pub use operation::get_function_recursion_config::{
     GetFunctionRecursionConfig, GetFunctionRecursionConfigError,
-    GetFunctionRecursionConfigFluentBuilder, GetFunctionRecursionConfigRequest,
-    GetFunctionRecursionConfigResponse,
+    GetFunctionRecursionConfigFluentBuilder, GetFunctionRecursionConfigInput,
+    GetFunctionRecursionConfigOutput,
 };
 pub use operation::get_function_scaling_config::{
     GetFunctionScalingConfig, GetFunctionScalingConfigError, GetFunctionScalingConfigFluentBuilder,
-    GetFunctionScalingConfigRequest, GetFunctionScalingConfigResponse,
+    GetFunctionScalingConfigInput, GetFunctionScalingConfigOutput,
 };
 pub use operation::get_function_url_config::{
     GetFunctionUrlConfig, GetFunctionUrlConfigError, GetFunctionUrlConfigFluentBuilder,
-    GetFunctionUrlConfigRequest, GetFunctionUrlConfigResponse,
+    GetFunctionUrlConfigInput, GetFunctionUrlConfigOutput,
 };
 pub use operation::get_layer_version::{
-    GetLayerVersion, GetLayerVersionError, GetLayerVersionFluentBuilder, GetLayerVersionRequest,
+    GetLayerVersion, GetLayerVersionError, GetLayerVersionFluentBuilder, GetLayerVersionInput,
 };
 pub use operation::get_layer_version_by_arn::{
     GetLayerVersionByArn, GetLayerVersionByArnError, GetLayerVersionByArnFluentBuilder,
-    GetLayerVersionByArnRequest,
+    GetLayerVersionByArnInput,
 };
 pub use operation::get_layer_version_policy::{
     GetLayerVersionPolicy, GetLayerVersionPolicyError, GetLayerVersionPolicyFluentBuilder,
-    GetLayerVersionPolicyRequest, GetLayerVersionPolicyResponse,
+    GetLayerVersionPolicyInput, GetLayerVersionPolicyOutput,
 };
 pub use operation::get_policy::{
-    GetPolicy, GetPolicyError, GetPolicyFluentBuilder, GetPolicyRequest, GetPolicyResponse,
+    GetPolicy, GetPolicyError, GetPolicyFluentBuilder, GetPolicyInput, GetPolicyOutput,
 };
 pub use operation::get_provisioned_concurrency_config::{
     GetProvisionedConcurrencyConfig, GetProvisionedConcurrencyConfigError,
-    GetProvisionedConcurrencyConfigFluentBuilder, GetProvisionedConcurrencyConfigRequest,
-    GetProvisionedConcurrencyConfigResponse,
+    GetProvisionedConcurrencyConfigFluentBuilder, GetProvisionedConcurrencyConfigInput,
+    GetProvisionedConcurrencyConfigOutput,
 };
 pub use operation::get_resource_policy::{
     GetResourcePolicy, GetResourcePolicyError, GetResourcePolicyFluentBuilder,
-    GetResourcePolicyRequest, GetResourcePolicyResponse,
+    GetResourcePolicyInput, GetResourcePolicyOutput,
 };
 pub use operation::get_runtime_management_config::{
     GetRuntimeManagementConfig, GetRuntimeManagementConfigError,
-    GetRuntimeManagementConfigFluentBuilder, GetRuntimeManagementConfigRequest,
-    GetRuntimeManagementConfigResponse,
+    GetRuntimeManagementConfigFluentBuilder, GetRuntimeManagementConfigInput,
+    GetRuntimeManagementConfigOutput,
 };
-pub use operation::invoke::{
-    InvocationRequest, InvocationResponse, Invoke, InvokeError, InvokeFluentBuilder,
-};
+pub use operation::invoke::{Invoke, InvokeError, InvokeFluentBuilder, InvokeInput, InvokeOutput};
 pub use operation::invoke_async::{
-    InvokeAsync, InvokeAsyncError, InvokeAsyncFluentBuilder, InvokeAsyncRequest,
-    InvokeAsyncResponse,
+    InvokeAsync, InvokeAsyncError, InvokeAsyncFluentBuilder, InvokeAsyncInput, InvokeAsyncOutput,
 };
 pub use operation::invoke_with_response_stream::{
     InvokeWithResponseStream, InvokeWithResponseStreamError, InvokeWithResponseStreamFluentBuilder,
-    InvokeWithResponseStreamRequest, InvokeWithResponseStreamResponse,
+    InvokeWithResponseStreamInput, InvokeWithResponseStreamOutput,
 };
 pub use operation::list_aliases::{
-    ListAliases, ListAliasesError, ListAliasesFluentBuilder, ListAliasesRequest,
-    ListAliasesResponse,
+    ListAliases, ListAliasesError, ListAliasesFluentBuilder, ListAliasesInput, ListAliasesOutput,
 };
 pub use operation::list_capacity_providers::{
     ListCapacityProviders, ListCapacityProvidersError, ListCapacityProvidersFluentBuilder,
-    ListCapacityProvidersRequest, ListCapacityProvidersResponse,
+    ListCapacityProvidersInput, ListCapacityProvidersOutput,
 };
 pub use operation::list_code_signing_configs::{
     ListCodeSigningConfigs, ListCodeSigningConfigsError, ListCodeSigningConfigsFluentBuilder,
-    ListCodeSigningConfigsRequest, ListCodeSigningConfigsResponse,
+    ListCodeSigningConfigsInput, ListCodeSigningConfigsOutput,
 };
 pub use operation::list_durable_executions_by_function::{
     ListDurableExecutionsByFunction, ListDurableExecutionsByFunctionError,
-    ListDurableExecutionsByFunctionFluentBuilder, ListDurableExecutionsByFunctionRequest,
-    ListDurableExecutionsByFunctionResponse,
+    ListDurableExecutionsByFunctionFluentBuilder, ListDurableExecutionsByFunctionInput,
+    ListDurableExecutionsByFunctionOutput,
 };
 pub use operation::list_event_source_mappings::{
     ListEventSourceMappings, ListEventSourceMappingsError, ListEventSourceMappingsFluentBuilder,
-    ListEventSourceMappingsRequest, ListEventSourceMappingsResponse,
+    ListEventSourceMappingsInput, ListEventSourceMappingsOutput,
 };
 pub use operation::list_function_event_invoke_configs::{
     ListFunctionEventInvokeConfigs, ListFunctionEventInvokeConfigsError,
-    ListFunctionEventInvokeConfigsFluentBuilder, ListFunctionEventInvokeConfigsRequest,
-    ListFunctionEventInvokeConfigsResponse,
+    ListFunctionEventInvokeConfigsFluentBuilder, ListFunctionEventInvokeConfigsInput,
+    ListFunctionEventInvokeConfigsOutput,
 };
 pub use operation::list_function_url_configs::{
     ListFunctionUrlConfigs, ListFunctionUrlConfigsError, ListFunctionUrlConfigsFluentBuilder,
-    ListFunctionUrlConfigsRequest, ListFunctionUrlConfigsResponse,
+    ListFunctionUrlConfigsInput, ListFunctionUrlConfigsOutput,
 };
 pub use operation::list_function_versions_by_capacity_provider::{
     ListFunctionVersionsByCapacityProvider, ListFunctionVersionsByCapacityProviderError,
     ListFunctionVersionsByCapacityProviderFluentBuilder,
-    ListFunctionVersionsByCapacityProviderRequest, ListFunctionVersionsByCapacityProviderResponse,
+    ListFunctionVersionsByCapacityProviderInput, ListFunctionVersionsByCapacityProviderOutput,
 };
 pub use operation::list_functions::{
-    ListFunctions, ListFunctionsError, ListFunctionsFluentBuilder, ListFunctionsRequest,
-    ListFunctionsResponse,
+    ListFunctions, ListFunctionsError, ListFunctionsFluentBuilder, ListFunctionsInput,
+    ListFunctionsOutput,
 };
 pub use operation::list_functions_by_code_signing_config::{
     ListFunctionsByCodeSigningConfig, ListFunctionsByCodeSigningConfigError,
-    ListFunctionsByCodeSigningConfigFluentBuilder, ListFunctionsByCodeSigningConfigRequest,
-    ListFunctionsByCodeSigningConfigResponse,
+    ListFunctionsByCodeSigningConfigFluentBuilder, ListFunctionsByCodeSigningConfigInput,
+    ListFunctionsByCodeSigningConfigOutput,
 };
 pub use operation::list_layer_versions::{
     ListLayerVersions, ListLayerVersionsError, ListLayerVersionsFluentBuilder,
-    ListLayerVersionsRequest, ListLayerVersionsResponse,
+    ListLayerVersionsInput, ListLayerVersionsOutput,
 };
 pub use operation::list_layers::{
-    ListLayers, ListLayersError, ListLayersFluentBuilder, ListLayersRequest, ListLayersResponse,
+    ListLayers, ListLayersError, ListLayersFluentBuilder, ListLayersInput, ListLayersOutput,
 };
 pub use operation::list_provisioned_concurrency_configs::{
     ListProvisionedConcurrencyConfigs, ListProvisionedConcurrencyConfigsError,
-    ListProvisionedConcurrencyConfigsFluentBuilder, ListProvisionedConcurrencyConfigsRequest,
-    ListProvisionedConcurrencyConfigsResponse,
+    ListProvisionedConcurrencyConfigsFluentBuilder, ListProvisionedConcurrencyConfigsInput,
+    ListProvisionedConcurrencyConfigsOutput,
 };
 pub use operation::list_tags::{
-    ListTags, ListTagsError, ListTagsFluentBuilder, ListTagsRequest, ListTagsResponse,
+    ListTags, ListTagsError, ListTagsFluentBuilder, ListTagsInput, ListTagsOutput,
 };
 pub use operation::list_versions_by_function::{
     ListVersionsByFunction, ListVersionsByFunctionError, ListVersionsByFunctionFluentBuilder,
-    ListVersionsByFunctionRequest, ListVersionsByFunctionResponse,
+    ListVersionsByFunctionInput, ListVersionsByFunctionOutput,
 };
 pub use operation::pause_durable_execution::{
     PauseDurableExecution, PauseDurableExecutionError, PauseDurableExecutionFluentBuilder,
-    PauseDurableExecutionRequest, PauseDurableExecutionResponse,
+    PauseDurableExecutionInput, PauseDurableExecutionOutput,
 };
 pub use operation::publish_layer_version::{
     PublishLayerVersion, PublishLayerVersionError, PublishLayerVersionFluentBuilder,
-    PublishLayerVersionRequest, PublishLayerVersionResponse,
+    PublishLayerVersionInput, PublishLayerVersionOutput,
 };
 pub use operation::publish_version::{
-    PublishVersion, PublishVersionError, PublishVersionFluentBuilder, PublishVersionRequest,
+    PublishVersion, PublishVersionError, PublishVersionFluentBuilder, PublishVersionInput,
 };
 pub use operation::put_function_code_signing_config::{
     PutFunctionCodeSigningConfig, PutFunctionCodeSigningConfigError,
-    PutFunctionCodeSigningConfigFluentBuilder, PutFunctionCodeSigningConfigRequest,
-    PutFunctionCodeSigningConfigResponse,
+    PutFunctionCodeSigningConfigFluentBuilder, PutFunctionCodeSigningConfigInput,
+    PutFunctionCodeSigningConfigOutput,
 };
 pub use operation::put_function_concurrency::{
     PutFunctionConcurrency, PutFunctionConcurrencyError, PutFunctionConcurrencyFluentBuilder,
-    PutFunctionConcurrencyRequest,
+    PutFunctionConcurrencyInput,
 };
 pub use operation::put_function_event_invoke_config::{
     PutFunctionEventInvokeConfig, PutFunctionEventInvokeConfigError,
-    PutFunctionEventInvokeConfigFluentBuilder, PutFunctionEventInvokeConfigRequest,
+    PutFunctionEventInvokeConfigFluentBuilder, PutFunctionEventInvokeConfigInput,
 };
 pub use operation::put_function_recursion_config::{
     PutFunctionRecursionConfig, PutFunctionRecursionConfigError,
-    PutFunctionRecursionConfigFluentBuilder, PutFunctionRecursionConfigRequest,
-    PutFunctionRecursionConfigResponse,
+    PutFunctionRecursionConfigFluentBuilder, PutFunctionRecursionConfigInput,
+    PutFunctionRecursionConfigOutput,
 };
 pub use operation::put_function_scaling_config::{
     PutFunctionScalingConfig, PutFunctionScalingConfigError, PutFunctionScalingConfigFluentBuilder,
-    PutFunctionScalingConfigRequest, PutFunctionScalingConfigResponse,
+    PutFunctionScalingConfigInput, PutFunctionScalingConfigOutput,
 };
 pub use operation::put_provisioned_concurrency_config::{
     PutProvisionedConcurrencyConfig, PutProvisionedConcurrencyConfigError,
-    PutProvisionedConcurrencyConfigFluentBuilder, PutProvisionedConcurrencyConfigRequest,
-    PutProvisionedConcurrencyConfigResponse,
+    PutProvisionedConcurrencyConfigFluentBuilder, PutProvisionedConcurrencyConfigInput,
+    PutProvisionedConcurrencyConfigOutput,
 };
 pub use operation::put_resource_policy::{
     PutResourcePolicy, PutResourcePolicyError, PutResourcePolicyFluentBuilder,
-    PutResourcePolicyRequest, PutResourcePolicyResponse,
+    PutResourcePolicyInput, PutResourcePolicyOutput,
 };
 pub use operation::put_runtime_management_config::{
     PutRuntimeManagementConfig, PutRuntimeManagementConfigError,
-    PutRuntimeManagementConfigFluentBuilder, PutRuntimeManagementConfigRequest,
-    PutRuntimeManagementConfigResponse,
+    PutRuntimeManagementConfigFluentBuilder, PutRuntimeManagementConfigInput,
+    PutRuntimeManagementConfigOutput,
 };
 pub use operation::remove_layer_version_permission::{
     RemoveLayerVersionPermission, RemoveLayerVersionPermissionError,
-    RemoveLayerVersionPermissionFluentBuilder, RemoveLayerVersionPermissionOutput,
-    RemoveLayerVersionPermissionRequest,
+    RemoveLayerVersionPermissionFluentBuilder, RemoveLayerVersionPermissionInput,
+    RemoveLayerVersionPermissionOutput,
 };
 pub use operation::remove_permission::{
-    RemovePermission, RemovePermissionError, RemovePermissionFluentBuilder, RemovePermissionOutput,
-    RemovePermissionRequest,
+    RemovePermission, RemovePermissionError, RemovePermissionFluentBuilder, RemovePermissionInput,
+    RemovePermissionOutput,
 };
 pub use operation::resume_durable_execution::{
     ResumeDurableExecution, ResumeDurableExecutionError, ResumeDurableExecutionFluentBuilder,
-    ResumeDurableExecutionRequest, ResumeDurableExecutionResponse,
+    ResumeDurableExecutionInput, ResumeDurableExecutionOutput,
 };
 pub use operation::send_durable_execution_callback_failure::{
     SendDurableExecutionCallbackFailure, SendDurableExecutionCallbackFailureError,
-    SendDurableExecutionCallbackFailureFluentBuilder, SendDurableExecutionCallbackFailureRequest,
-    SendDurableExecutionCallbackFailureResponse,
+    SendDurableExecutionCallbackFailureFluentBuilder, SendDurableExecutionCallbackFailureInput,
+    SendDurableExecutionCallbackFailureOutput,
 };
 pub use operation::send_durable_execution_callback_heartbeat::{
     SendDurableExecutionCallbackHeartbeat, SendDurableExecutionCallbackHeartbeatError,
-    SendDurableExecutionCallbackHeartbeatFluentBuilder,
-    SendDurableExecutionCallbackHeartbeatRequest, SendDurableExecutionCallbackHeartbeatResponse,
+    SendDurableExecutionCallbackHeartbeatFluentBuilder, SendDurableExecutionCallbackHeartbeatInput,
+    SendDurableExecutionCallbackHeartbeatOutput,
 };
 pub use operation::send_durable_execution_callback_success::{
     SendDurableExecutionCallbackSuccess, SendDurableExecutionCallbackSuccessError,
-    SendDurableExecutionCallbackSuccessFluentBuilder, SendDurableExecutionCallbackSuccessRequest,
-    SendDurableExecutionCallbackSuccessResponse,
+    SendDurableExecutionCallbackSuccessFluentBuilder, SendDurableExecutionCallbackSuccessInput,
+    SendDurableExecutionCallbackSuccessOutput,
 };
 pub use operation::stop_durable_execution::{
     StopDurableExecution, StopDurableExecutionError, StopDurableExecutionFluentBuilder,
-    StopDurableExecutionRequest, StopDurableExecutionResponse,
+    StopDurableExecutionInput, StopDurableExecutionOutput,
 };
 pub use operation::tag_resource::{
-    TagResource, TagResourceError, TagResourceFluentBuilder, TagResourceOutput, TagResourceRequest,
+    TagResource, TagResourceError, TagResourceFluentBuilder, TagResourceInput, TagResourceOutput,
 };
 pub use operation::untag_resource::{
-    UntagResource, UntagResourceError, UntagResourceFluentBuilder, UntagResourceOutput,
-    UntagResourceRequest,
+    UntagResource, UntagResourceError, UntagResourceFluentBuilder, UntagResourceInput,
+    UntagResourceOutput,
 };
 pub use operation::update_alias::{
-    UpdateAlias, UpdateAliasError, UpdateAliasFluentBuilder, UpdateAliasRequest,
+    UpdateAlias, UpdateAliasError, UpdateAliasFluentBuilder, UpdateAliasInput,
 };
 pub use operation::update_capacity_provider::{
     UpdateCapacityProvider, UpdateCapacityProviderError, UpdateCapacityProviderFluentBuilder,
-    UpdateCapacityProviderRequest, UpdateCapacityProviderResponse,
+    UpdateCapacityProviderInput, UpdateCapacityProviderOutput,
 };
 pub use operation::update_code_signing_config::{
     UpdateCodeSigningConfig, UpdateCodeSigningConfigError, UpdateCodeSigningConfigFluentBuilder,
-    UpdateCodeSigningConfigRequest, UpdateCodeSigningConfigResponse,
+    UpdateCodeSigningConfigInput, UpdateCodeSigningConfigOutput,
 };
 pub use operation::update_event_source_mapping::{
     UpdateEventSourceMapping, UpdateEventSourceMappingError, UpdateEventSourceMappingFluentBuilder,
-    UpdateEventSourceMappingRequest,
+    UpdateEventSourceMappingInput,
 };
 pub use operation::update_function_code::{
     UpdateFunctionCode, UpdateFunctionCodeError, UpdateFunctionCodeFluentBuilder,
-    UpdateFunctionCodeRequest,
+    UpdateFunctionCodeInput,
 };
 pub use operation::update_function_configuration::{
     UpdateFunctionConfiguration, UpdateFunctionConfigurationError,
-    UpdateFunctionConfigurationFluentBuilder, UpdateFunctionConfigurationRequest,
+    UpdateFunctionConfigurationFluentBuilder, UpdateFunctionConfigurationInput,
 };
 pub use operation::update_function_event_invoke_config::{
     UpdateFunctionEventInvokeConfig, UpdateFunctionEventInvokeConfigError,
-    UpdateFunctionEventInvokeConfigFluentBuilder, UpdateFunctionEventInvokeConfigRequest,
+    UpdateFunctionEventInvokeConfigFluentBuilder, UpdateFunctionEventInvokeConfigInput,
 };
 pub use operation::update_function_url_config::{
     UpdateFunctionUrlConfig, UpdateFunctionUrlConfigError, UpdateFunctionUrlConfigFluentBuilder,
-    UpdateFunctionUrlConfigRequest, UpdateFunctionUrlConfigResponse,
+    UpdateFunctionUrlConfigInput, UpdateFunctionUrlConfigOutput,
 };
 
 /// AWS Lambda's protocol, names and endpoints.

@@ -45,28 +45,28 @@ pub use operation::add_permission::{
 pub use operation::check_if_phone_number_is_opted_out::{
     CheckIfPhoneNumberIsOptedOut, CheckIfPhoneNumberIsOptedOutError,
     CheckIfPhoneNumberIsOptedOutFluentBuilder, CheckIfPhoneNumberIsOptedOutInput,
-    CheckIfPhoneNumberIsOptedOutResponse,
+    CheckIfPhoneNumberIsOptedOutOutput,
 };
 pub use operation::confirm_subscription::{
     ConfirmSubscription, ConfirmSubscriptionError, ConfirmSubscriptionFluentBuilder,
-    ConfirmSubscriptionInput, ConfirmSubscriptionResponse,
+    ConfirmSubscriptionInput, ConfirmSubscriptionOutput,
 };
 pub use operation::create_platform_application::{
     CreatePlatformApplication, CreatePlatformApplicationError,
     CreatePlatformApplicationFluentBuilder, CreatePlatformApplicationInput,
-    CreatePlatformApplicationResponse,
+    CreatePlatformApplicationOutput,
 };
 pub use operation::create_platform_endpoint::{
-    CreateEndpointResponse, CreatePlatformEndpoint, CreatePlatformEndpointError,
-    CreatePlatformEndpointFluentBuilder, CreatePlatformEndpointInput,
+    CreatePlatformEndpoint, CreatePlatformEndpointError, CreatePlatformEndpointFluentBuilder,
+    CreatePlatformEndpointInput, CreatePlatformEndpointOutput,
 };
 pub use operation::create_sms_sandbox_phone_number::{
     CreateSMSSandboxPhoneNumber, CreateSMSSandboxPhoneNumberError,
     CreateSMSSandboxPhoneNumberFluentBuilder, CreateSMSSandboxPhoneNumberInput,
-    CreateSMSSandboxPhoneNumberResult,
+    CreateSMSSandboxPhoneNumberOutput,
 };
 pub use operation::create_topic::{
-    CreateTopic, CreateTopicError, CreateTopicFluentBuilder, CreateTopicInput, CreateTopicResponse,
+    CreateTopic, CreateTopicError, CreateTopicFluentBuilder, CreateTopicInput, CreateTopicOutput,
 };
 pub use operation::delete_endpoint::{
     DeleteEndpoint, DeleteEndpointError, DeleteEndpointFluentBuilder, DeleteEndpointInput,
@@ -80,89 +80,89 @@ pub use operation::delete_platform_application::{
 pub use operation::delete_sms_sandbox_phone_number::{
     DeleteSMSSandboxPhoneNumber, DeleteSMSSandboxPhoneNumberError,
     DeleteSMSSandboxPhoneNumberFluentBuilder, DeleteSMSSandboxPhoneNumberInput,
-    DeleteSMSSandboxPhoneNumberResult,
+    DeleteSMSSandboxPhoneNumberOutput,
 };
 pub use operation::delete_topic::{
     DeleteTopic, DeleteTopicError, DeleteTopicFluentBuilder, DeleteTopicInput, DeleteTopicOutput,
 };
 pub use operation::get_data_protection_policy::{
     GetDataProtectionPolicy, GetDataProtectionPolicyError, GetDataProtectionPolicyFluentBuilder,
-    GetDataProtectionPolicyInput, GetDataProtectionPolicyResponse,
+    GetDataProtectionPolicyInput, GetDataProtectionPolicyOutput,
 };
 pub use operation::get_endpoint_attributes::{
     GetEndpointAttributes, GetEndpointAttributesError, GetEndpointAttributesFluentBuilder,
-    GetEndpointAttributesInput, GetEndpointAttributesResponse,
+    GetEndpointAttributesInput, GetEndpointAttributesOutput,
 };
 pub use operation::get_platform_application_attributes::{
     GetPlatformApplicationAttributes, GetPlatformApplicationAttributesError,
     GetPlatformApplicationAttributesFluentBuilder, GetPlatformApplicationAttributesInput,
-    GetPlatformApplicationAttributesResponse,
+    GetPlatformApplicationAttributesOutput,
 };
 pub use operation::get_sms_attributes::{
     GetSMSAttributes, GetSMSAttributesError, GetSMSAttributesFluentBuilder, GetSMSAttributesInput,
-    GetSMSAttributesResponse,
+    GetSMSAttributesOutput,
 };
 pub use operation::get_sms_sandbox_account_status::{
     GetSMSSandboxAccountStatus, GetSMSSandboxAccountStatusError,
     GetSMSSandboxAccountStatusFluentBuilder, GetSMSSandboxAccountStatusInput,
-    GetSMSSandboxAccountStatusResult,
+    GetSMSSandboxAccountStatusOutput,
 };
 pub use operation::get_subscription_attributes::{
     GetSubscriptionAttributes, GetSubscriptionAttributesError,
     GetSubscriptionAttributesFluentBuilder, GetSubscriptionAttributesInput,
-    GetSubscriptionAttributesResponse,
+    GetSubscriptionAttributesOutput,
 };
 pub use operation::get_topic_attributes::{
     GetTopicAttributes, GetTopicAttributesError, GetTopicAttributesFluentBuilder,
-    GetTopicAttributesInput, GetTopicAttributesResponse,
+    GetTopicAttributesInput, GetTopicAttributesOutput,
 };
 pub use operation::list_endpoints_by_platform_application::{
     ListEndpointsByPlatformApplication, ListEndpointsByPlatformApplicationError,
     ListEndpointsByPlatformApplicationFluentBuilder, ListEndpointsByPlatformApplicationInput,
-    ListEndpointsByPlatformApplicationResponse,
+    ListEndpointsByPlatformApplicationOutput,
 };
 pub use operation::list_origination_numbers::{
     ListOriginationNumbers, ListOriginationNumbersError, ListOriginationNumbersFluentBuilder,
-    ListOriginationNumbersRequest, ListOriginationNumbersResult,
+    ListOriginationNumbersInput, ListOriginationNumbersOutput,
 };
 pub use operation::list_phone_numbers_opted_out::{
     ListPhoneNumbersOptedOut, ListPhoneNumbersOptedOutError, ListPhoneNumbersOptedOutFluentBuilder,
-    ListPhoneNumbersOptedOutInput, ListPhoneNumbersOptedOutResponse,
+    ListPhoneNumbersOptedOutInput, ListPhoneNumbersOptedOutOutput,
 };
 pub use operation::list_platform_applications::{
     ListPlatformApplications, ListPlatformApplicationsError, ListPlatformApplicationsFluentBuilder,
-    ListPlatformApplicationsInput, ListPlatformApplicationsResponse,
+    ListPlatformApplicationsInput, ListPlatformApplicationsOutput,
 };
 pub use operation::list_sms_sandbox_phone_numbers::{
     ListSMSSandboxPhoneNumbers, ListSMSSandboxPhoneNumbersError,
     ListSMSSandboxPhoneNumbersFluentBuilder, ListSMSSandboxPhoneNumbersInput,
-    ListSMSSandboxPhoneNumbersResult,
+    ListSMSSandboxPhoneNumbersOutput,
 };
 pub use operation::list_subscriptions::{
     ListSubscriptions, ListSubscriptionsError, ListSubscriptionsFluentBuilder,
-    ListSubscriptionsInput, ListSubscriptionsResponse,
+    ListSubscriptionsInput, ListSubscriptionsOutput,
 };
 pub use operation::list_subscriptions_by_topic::{
     ListSubscriptionsByTopic, ListSubscriptionsByTopicError, ListSubscriptionsByTopicFluentBuilder,
-    ListSubscriptionsByTopicInput, ListSubscriptionsByTopicResponse,
+    ListSubscriptionsByTopicInput, ListSubscriptionsByTopicOutput,
 };
 pub use operation::list_tags_for_resource::{
     ListTagsForResource, ListTagsForResourceError, ListTagsForResourceFluentBuilder,
-    ListTagsForResourceRequest, ListTagsForResourceResponse,
+    ListTagsForResourceInput, ListTagsForResourceOutput,
 };
 pub use operation::list_topics::{
-    ListTopics, ListTopicsError, ListTopicsFluentBuilder, ListTopicsInput, ListTopicsResponse,
+    ListTopics, ListTopicsError, ListTopicsFluentBuilder, ListTopicsInput, ListTopicsOutput,
 };
 pub use operation::opt_in_phone_number::{
     OptInPhoneNumber, OptInPhoneNumberError, OptInPhoneNumberFluentBuilder, OptInPhoneNumberInput,
-    OptInPhoneNumberResponse,
+    OptInPhoneNumberOutput,
 };
 pub use operation::publish::{
-    Publish, PublishError, PublishFluentBuilder, PublishInput, PublishResponse,
+    Publish, PublishError, PublishFluentBuilder, PublishInput, PublishOutput,
 };
 pub use operation::publish_batch::{
     PublishBatch, PublishBatchError, PublishBatchFluentBuilder, PublishBatchInput,
-    PublishBatchResponse,
+    PublishBatchOutput,
 };
 pub use operation::put_data_protection_policy::{
     PutDataProtectionPolicy, PutDataProtectionPolicyError, PutDataProtectionPolicyFluentBuilder,
@@ -183,7 +183,7 @@ pub use operation::set_platform_application_attributes::{
 };
 pub use operation::set_sms_attributes::{
     SetSMSAttributes, SetSMSAttributesError, SetSMSAttributesFluentBuilder, SetSMSAttributesInput,
-    SetSMSAttributesResponse,
+    SetSMSAttributesOutput,
 };
 pub use operation::set_subscription_attributes::{
     SetSubscriptionAttributes, SetSubscriptionAttributesError,
@@ -195,23 +195,22 @@ pub use operation::set_topic_attributes::{
     SetTopicAttributesInput, SetTopicAttributesOutput,
 };
 pub use operation::subscribe::{
-    Subscribe, SubscribeError, SubscribeFluentBuilder, SubscribeInput, SubscribeResponse,
+    Subscribe, SubscribeError, SubscribeFluentBuilder, SubscribeInput, SubscribeOutput,
 };
 pub use operation::tag_resource::{
-    TagResource, TagResourceError, TagResourceFluentBuilder, TagResourceRequest,
-    TagResourceResponse,
+    TagResource, TagResourceError, TagResourceFluentBuilder, TagResourceInput, TagResourceOutput,
 };
 pub use operation::unsubscribe::{
     Unsubscribe, UnsubscribeError, UnsubscribeFluentBuilder, UnsubscribeInput, UnsubscribeOutput,
 };
 pub use operation::untag_resource::{
-    UntagResource, UntagResourceError, UntagResourceFluentBuilder, UntagResourceRequest,
-    UntagResourceResponse,
+    UntagResource, UntagResourceError, UntagResourceFluentBuilder, UntagResourceInput,
+    UntagResourceOutput,
 };
 pub use operation::verify_sms_sandbox_phone_number::{
     VerifySMSSandboxPhoneNumber, VerifySMSSandboxPhoneNumberError,
     VerifySMSSandboxPhoneNumberFluentBuilder, VerifySMSSandboxPhoneNumberInput,
-    VerifySMSSandboxPhoneNumberResult,
+    VerifySMSSandboxPhoneNumberOutput,
 };
 
 /// Amazon Simple Notification Service's protocol, names and endpoints.

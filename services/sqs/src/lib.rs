@@ -53,90 +53,90 @@ use ziggurat_runtime::codegen::*;
 use ziggurat_runtime::{ClientHandle, ServiceConfig};
 
 pub use operation::add_permission::{
-    AddPermission, AddPermissionError, AddPermissionFluentBuilder, AddPermissionOutput,
-    AddPermissionRequest,
+    AddPermission, AddPermissionError, AddPermissionFluentBuilder, AddPermissionInput,
+    AddPermissionOutput,
 };
 pub use operation::cancel_message_move_task::{
     CancelMessageMoveTask, CancelMessageMoveTaskError, CancelMessageMoveTaskFluentBuilder,
-    CancelMessageMoveTaskRequest, CancelMessageMoveTaskResult,
+    CancelMessageMoveTaskInput, CancelMessageMoveTaskOutput,
 };
 pub use operation::change_message_visibility::{
     ChangeMessageVisibility, ChangeMessageVisibilityError, ChangeMessageVisibilityFluentBuilder,
-    ChangeMessageVisibilityOutput, ChangeMessageVisibilityRequest,
+    ChangeMessageVisibilityInput, ChangeMessageVisibilityOutput,
 };
 pub use operation::change_message_visibility_batch::{
     ChangeMessageVisibilityBatch, ChangeMessageVisibilityBatchError,
-    ChangeMessageVisibilityBatchFluentBuilder, ChangeMessageVisibilityBatchRequest,
-    ChangeMessageVisibilityBatchResult,
+    ChangeMessageVisibilityBatchFluentBuilder, ChangeMessageVisibilityBatchInput,
+    ChangeMessageVisibilityBatchOutput,
 };
 pub use operation::create_queue::{
-    CreateQueue, CreateQueueError, CreateQueueFluentBuilder, CreateQueueRequest, CreateQueueResult,
+    CreateQueue, CreateQueueError, CreateQueueFluentBuilder, CreateQueueInput, CreateQueueOutput,
 };
 pub use operation::delete_message::{
-    DeleteMessage, DeleteMessageError, DeleteMessageFluentBuilder, DeleteMessageOutput,
-    DeleteMessageRequest,
+    DeleteMessage, DeleteMessageError, DeleteMessageFluentBuilder, DeleteMessageInput,
+    DeleteMessageOutput,
 };
 pub use operation::delete_message_batch::{
     DeleteMessageBatch, DeleteMessageBatchError, DeleteMessageBatchFluentBuilder,
-    DeleteMessageBatchRequest, DeleteMessageBatchResult,
+    DeleteMessageBatchInput, DeleteMessageBatchOutput,
 };
 pub use operation::delete_queue::{
-    DeleteQueue, DeleteQueueError, DeleteQueueFluentBuilder, DeleteQueueOutput, DeleteQueueRequest,
+    DeleteQueue, DeleteQueueError, DeleteQueueFluentBuilder, DeleteQueueInput, DeleteQueueOutput,
 };
 pub use operation::get_queue_attributes::{
     GetQueueAttributes, GetQueueAttributesError, GetQueueAttributesFluentBuilder,
-    GetQueueAttributesRequest, GetQueueAttributesResult,
+    GetQueueAttributesInput, GetQueueAttributesOutput,
 };
 pub use operation::get_queue_url::{
-    GetQueueUrl, GetQueueUrlError, GetQueueUrlFluentBuilder, GetQueueUrlRequest, GetQueueUrlResult,
+    GetQueueUrl, GetQueueUrlError, GetQueueUrlFluentBuilder, GetQueueUrlInput, GetQueueUrlOutput,
 };
 pub use operation::list_dead_letter_source_queues::{
     ListDeadLetterSourceQueues, ListDeadLetterSourceQueuesError,
-    ListDeadLetterSourceQueuesFluentBuilder, ListDeadLetterSourceQueuesRequest,
-    ListDeadLetterSourceQueuesResult,
+    ListDeadLetterSourceQueuesFluentBuilder, ListDeadLetterSourceQueuesInput,
+    ListDeadLetterSourceQueuesOutput,
 };
 pub use operation::list_message_move_tasks::{
     ListMessageMoveTasks, ListMessageMoveTasksError, ListMessageMoveTasksFluentBuilder,
-    ListMessageMoveTasksRequest, ListMessageMoveTasksResult,
+    ListMessageMoveTasksInput, ListMessageMoveTasksOutput,
 };
 pub use operation::list_queue_tags::{
-    ListQueueTags, ListQueueTagsError, ListQueueTagsFluentBuilder, ListQueueTagsRequest,
-    ListQueueTagsResult,
+    ListQueueTags, ListQueueTagsError, ListQueueTagsFluentBuilder, ListQueueTagsInput,
+    ListQueueTagsOutput,
 };
 pub use operation::list_queues::{
-    ListQueues, ListQueuesError, ListQueuesFluentBuilder, ListQueuesRequest, ListQueuesResult,
+    ListQueues, ListQueuesError, ListQueuesFluentBuilder, ListQueuesInput, ListQueuesOutput,
 };
 pub use operation::purge_queue::{
-    PurgeQueue, PurgeQueueError, PurgeQueueFluentBuilder, PurgeQueueOutput, PurgeQueueRequest,
+    PurgeQueue, PurgeQueueError, PurgeQueueFluentBuilder, PurgeQueueInput, PurgeQueueOutput,
 };
 pub use operation::receive_message::{
-    ReceiveMessage, ReceiveMessageError, ReceiveMessageFluentBuilder, ReceiveMessageRequest,
-    ReceiveMessageResult,
+    ReceiveMessage, ReceiveMessageError, ReceiveMessageFluentBuilder, ReceiveMessageInput,
+    ReceiveMessageOutput,
 };
 pub use operation::remove_permission::{
-    RemovePermission, RemovePermissionError, RemovePermissionFluentBuilder, RemovePermissionOutput,
-    RemovePermissionRequest,
+    RemovePermission, RemovePermissionError, RemovePermissionFluentBuilder, RemovePermissionInput,
+    RemovePermissionOutput,
 };
 pub use operation::send_message::{
-    SendMessage, SendMessageError, SendMessageFluentBuilder, SendMessageRequest, SendMessageResult,
+    SendMessage, SendMessageError, SendMessageFluentBuilder, SendMessageInput, SendMessageOutput,
 };
 pub use operation::send_message_batch::{
-    SendMessageBatch, SendMessageBatchError, SendMessageBatchFluentBuilder,
-    SendMessageBatchRequest, SendMessageBatchResult,
+    SendMessageBatch, SendMessageBatchError, SendMessageBatchFluentBuilder, SendMessageBatchInput,
+    SendMessageBatchOutput,
 };
 pub use operation::set_queue_attributes::{
     SetQueueAttributes, SetQueueAttributesError, SetQueueAttributesFluentBuilder,
-    SetQueueAttributesOutput, SetQueueAttributesRequest,
+    SetQueueAttributesInput, SetQueueAttributesOutput,
 };
 pub use operation::start_message_move_task::{
     StartMessageMoveTask, StartMessageMoveTaskError, StartMessageMoveTaskFluentBuilder,
-    StartMessageMoveTaskRequest, StartMessageMoveTaskResult,
+    StartMessageMoveTaskInput, StartMessageMoveTaskOutput,
 };
 pub use operation::tag_queue::{
-    TagQueue, TagQueueError, TagQueueFluentBuilder, TagQueueOutput, TagQueueRequest,
+    TagQueue, TagQueueError, TagQueueFluentBuilder, TagQueueInput, TagQueueOutput,
 };
 pub use operation::untag_queue::{
-    UntagQueue, UntagQueueError, UntagQueueFluentBuilder, UntagQueueOutput, UntagQueueRequest,
+    UntagQueue, UntagQueueError, UntagQueueFluentBuilder, UntagQueueInput, UntagQueueOutput,
 };
 
 /// Amazon Simple Queue Service's protocol, names and endpoints.

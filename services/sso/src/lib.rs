@@ -40,19 +40,17 @@ use ziggurat_runtime::{ClientHandle, ServiceConfig};
 
 pub use operation::get_role_credentials::{
     GetRoleCredentials, GetRoleCredentialsError, GetRoleCredentialsFluentBuilder,
-    GetRoleCredentialsRequest, GetRoleCredentialsResponse,
+    GetRoleCredentialsInput, GetRoleCredentialsOutput,
 };
 pub use operation::list_account_roles::{
-    ListAccountRoles, ListAccountRolesError, ListAccountRolesFluentBuilder,
-    ListAccountRolesRequest, ListAccountRolesResponse,
+    ListAccountRoles, ListAccountRolesError, ListAccountRolesFluentBuilder, ListAccountRolesInput,
+    ListAccountRolesOutput,
 };
 pub use operation::list_accounts::{
-    ListAccounts, ListAccountsError, ListAccountsFluentBuilder, ListAccountsRequest,
-    ListAccountsResponse,
+    ListAccounts, ListAccountsError, ListAccountsFluentBuilder, ListAccountsInput,
+    ListAccountsOutput,
 };
-pub use operation::logout::{
-    Logout, LogoutError, LogoutFluentBuilder, LogoutOutput, LogoutRequest,
-};
+pub use operation::logout::{Logout, LogoutError, LogoutFluentBuilder, LogoutInput, LogoutOutput};
 
 /// AWS Single Sign-On's protocol, names and endpoints.
 pub static SERVICE: ServiceSchema = ServiceSchema {

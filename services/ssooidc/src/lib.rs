@@ -56,20 +56,19 @@ use ziggurat_runtime::codegen::*;
 use ziggurat_runtime::{ClientHandle, ServiceConfig};
 
 pub use operation::create_token::{
-    CreateToken, CreateTokenError, CreateTokenFluentBuilder, CreateTokenRequest,
-    CreateTokenResponse,
+    CreateToken, CreateTokenError, CreateTokenFluentBuilder, CreateTokenInput, CreateTokenOutput,
 };
 pub use operation::create_token_with_iam::{
     CreateTokenWithIAM, CreateTokenWithIAMError, CreateTokenWithIAMFluentBuilder,
-    CreateTokenWithIAMRequest, CreateTokenWithIAMResponse,
+    CreateTokenWithIAMInput, CreateTokenWithIAMOutput,
 };
 pub use operation::register_client::{
-    RegisterClient, RegisterClientError, RegisterClientFluentBuilder, RegisterClientRequest,
-    RegisterClientResponse,
+    RegisterClient, RegisterClientError, RegisterClientFluentBuilder, RegisterClientInput,
+    RegisterClientOutput,
 };
 pub use operation::start_device_authorization::{
     StartDeviceAuthorization, StartDeviceAuthorizationError, StartDeviceAuthorizationFluentBuilder,
-    StartDeviceAuthorizationRequest, StartDeviceAuthorizationResponse,
+    StartDeviceAuthorizationInput, StartDeviceAuthorizationOutput,
 };
 
 /// AWS SSO OIDC's protocol, names and endpoints.

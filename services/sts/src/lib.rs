@@ -47,48 +47,48 @@ use ziggurat_runtime::codegen::*;
 use ziggurat_runtime::{ClientHandle, ServiceConfig};
 
 pub use operation::assume_role::{
-    AssumeRole, AssumeRoleError, AssumeRoleFluentBuilder, AssumeRoleRequest, AssumeRoleResponse,
+    AssumeRole, AssumeRoleError, AssumeRoleFluentBuilder, AssumeRoleInput, AssumeRoleOutput,
 };
 pub use operation::assume_role_with_saml::{
     AssumeRoleWithSAML, AssumeRoleWithSAMLError, AssumeRoleWithSAMLFluentBuilder,
-    AssumeRoleWithSAMLRequest, AssumeRoleWithSAMLResponse,
+    AssumeRoleWithSAMLInput, AssumeRoleWithSAMLOutput,
 };
 pub use operation::assume_role_with_web_identity::{
     AssumeRoleWithWebIdentity, AssumeRoleWithWebIdentityError,
-    AssumeRoleWithWebIdentityFluentBuilder, AssumeRoleWithWebIdentityRequest,
-    AssumeRoleWithWebIdentityResponse,
+    AssumeRoleWithWebIdentityFluentBuilder, AssumeRoleWithWebIdentityInput,
+    AssumeRoleWithWebIdentityOutput,
 };
 pub use operation::assume_root::{
-    AssumeRoot, AssumeRootError, AssumeRootFluentBuilder, AssumeRootRequest, AssumeRootResponse,
+    AssumeRoot, AssumeRootError, AssumeRootFluentBuilder, AssumeRootInput, AssumeRootOutput,
 };
 pub use operation::decode_authorization_message::{
     DecodeAuthorizationMessage, DecodeAuthorizationMessageError,
-    DecodeAuthorizationMessageFluentBuilder, DecodeAuthorizationMessageRequest,
-    DecodeAuthorizationMessageResponse,
+    DecodeAuthorizationMessageFluentBuilder, DecodeAuthorizationMessageInput,
+    DecodeAuthorizationMessageOutput,
 };
 pub use operation::get_access_key_info::{
-    GetAccessKeyInfo, GetAccessKeyInfoError, GetAccessKeyInfoFluentBuilder,
-    GetAccessKeyInfoRequest, GetAccessKeyInfoResponse,
+    GetAccessKeyInfo, GetAccessKeyInfoError, GetAccessKeyInfoFluentBuilder, GetAccessKeyInfoInput,
+    GetAccessKeyInfoOutput,
 };
 pub use operation::get_caller_identity::{
     GetCallerIdentity, GetCallerIdentityError, GetCallerIdentityFluentBuilder,
-    GetCallerIdentityRequest, GetCallerIdentityResponse,
+    GetCallerIdentityInput, GetCallerIdentityOutput,
 };
 pub use operation::get_delegated_access_token::{
     GetDelegatedAccessToken, GetDelegatedAccessTokenError, GetDelegatedAccessTokenFluentBuilder,
-    GetDelegatedAccessTokenRequest, GetDelegatedAccessTokenResponse,
+    GetDelegatedAccessTokenInput, GetDelegatedAccessTokenOutput,
 };
 pub use operation::get_federation_token::{
     GetFederationToken, GetFederationTokenError, GetFederationTokenFluentBuilder,
-    GetFederationTokenRequest, GetFederationTokenResponse,
+    GetFederationTokenInput, GetFederationTokenOutput,
 };
 pub use operation::get_session_token::{
-    GetSessionToken, GetSessionTokenError, GetSessionTokenFluentBuilder, GetSessionTokenRequest,
-    GetSessionTokenResponse,
+    GetSessionToken, GetSessionTokenError, GetSessionTokenFluentBuilder, GetSessionTokenInput,
+    GetSessionTokenOutput,
 };
 pub use operation::get_web_identity_token::{
     GetWebIdentityToken, GetWebIdentityTokenError, GetWebIdentityTokenFluentBuilder,
-    GetWebIdentityTokenRequest, GetWebIdentityTokenResponse,
+    GetWebIdentityTokenInput, GetWebIdentityTokenOutput,
 };
 
 /// AWS Security Token Service's protocol, names and endpoints.

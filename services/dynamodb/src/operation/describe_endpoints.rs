@@ -12,18 +12,18 @@ pub struct DescribeEndpoints;
 
 /// The input of `DescribeEndpoints`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DescribeEndpointsRequest {}
+pub struct DescribeEndpointsInput {}
 
-static DESCRIBE_ENDPOINTS_REQUEST_MEMBERS: [Member; 0] = [];
-/// The schema of [`DescribeEndpointsRequest`].
-pub(crate) static DESCRIBE_ENDPOINTS_REQUEST: Schema = Schema::structure(
+static DESCRIBE_ENDPOINTS_INPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`DescribeEndpointsInput`].
+pub(crate) static DESCRIBE_ENDPOINTS_INPUT: Schema = Schema::structure(
     "DescribeEndpointsRequest",
-    &DESCRIBE_ENDPOINTS_REQUEST_MEMBERS,
+    &DESCRIBE_ENDPOINTS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DescribeEndpointsRequest {
+impl SerializeShape for DescribeEndpointsInput {
     fn schema(&self) -> &'static Schema {
-        &DESCRIBE_ENDPOINTS_REQUEST
+        &DESCRIBE_ENDPOINTS_INPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -31,18 +31,18 @@ impl SerializeShape for DescribeEndpointsRequest {
     }
 }
 
-impl DeserializeValue for DescribeEndpointsRequest {
+impl DeserializeValue for DescribeEndpointsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&DESCRIBE_ENDPOINTS_REQUEST, &mut |_, _| Ok(()))?;
+        d.read_struct(&DESCRIBE_ENDPOINTS_INPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(DescribeEndpointsRequest);
+ziggurat_core::shape_value!(DescribeEndpointsInput);
 
-/// The output of `DescribeEndpointsResponse`.
+/// The output of `DescribeEndpoints`.
 #[derive(Clone, Default)]
-pub struct DescribeEndpointsResponse {
+pub struct DescribeEndpointsOutput {
     /// List of endpoints.
     ///
     /// Required.
@@ -51,32 +51,32 @@ pub struct DescribeEndpointsResponse {
     pub response_metadata: Metadata,
 }
 
-static DESCRIBE_ENDPOINTS_RESPONSE_MEMBERS: [Member; 1] =
+static DESCRIBE_ENDPOINTS_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("Endpoints", &crate::types::ENDPOINTS).required()];
-/// The schema of [`DescribeEndpointsResponse`].
-pub(crate) static DESCRIBE_ENDPOINTS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`DescribeEndpointsOutput`].
+pub(crate) static DESCRIBE_ENDPOINTS_OUTPUT: Schema = Schema::structure(
     "DescribeEndpointsResponse",
-    &DESCRIBE_ENDPOINTS_RESPONSE_MEMBERS,
+    &DESCRIBE_ENDPOINTS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for DescribeEndpointsResponse {
+impl SerializeShape for DescribeEndpointsOutput {
     fn schema(&self) -> &'static Schema {
-        &DESCRIBE_ENDPOINTS_RESPONSE
+        &DESCRIBE_ENDPOINTS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DESCRIBE_ENDPOINTS_RESPONSE_MEMBERS;
+        let m = &DESCRIBE_ENDPOINTS_OUTPUT_MEMBERS;
         self.endpoints.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DescribeEndpointsResponse {
+impl DeserializeValue for DescribeEndpointsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DESCRIBE_ENDPOINTS_RESPONSE, &mut |i, d| {
+        d.read_struct(&DESCRIBE_ENDPOINTS_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.endpoints = de::member(&DESCRIBE_ENDPOINTS_RESPONSE, 0, d)?;
+                out.endpoints = de::member(&DESCRIBE_ENDPOINTS_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -84,8 +84,8 @@ impl DeserializeValue for DescribeEndpointsResponse {
     }
 }
 
-ziggurat_core::shape_value!(DescribeEndpointsResponse);
-ziggurat_runtime::output_metadata!(DescribeEndpointsResponse);
+ziggurat_core::shape_value!(DescribeEndpointsOutput);
+ziggurat_runtime::output_metadata!(DescribeEndpointsOutput);
 
 /// The errors of [`DescribeEndpoints`].
 #[derive(Debug, Clone)]
@@ -103,8 +103,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &DESCRIBE_ENDPOINTS_REQUEST,
-    output: &DESCRIBE_ENDPOINTS_RESPONSE,
+    input: &DESCRIBE_ENDPOINTS_INPUT,
+    output: &DESCRIBE_ENDPOINTS_OUTPUT,
     result_wrapper: None,
     errors: &[],
     host_prefix: None,
@@ -113,8 +113,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DescribeEndpoints,
-    DescribeEndpointsRequest,
-    DescribeEndpointsResponse,
+    DescribeEndpointsInput,
+    DescribeEndpointsOutput,
     DescribeEndpointsError,
     crate::SERVICE,
     OPERATION
@@ -123,8 +123,8 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DescribeEndpointsFluentBuilder,
     DescribeEndpoints,
-    DescribeEndpointsRequest,
-    DescribeEndpointsResponse,
+    DescribeEndpointsInput,
+    DescribeEndpointsOutput,
     DescribeEndpointsError
 );
 

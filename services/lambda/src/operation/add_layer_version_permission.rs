@@ -16,7 +16,7 @@ pub struct AddLayerVersionPermission;
 
 /// The input of `AddLayerVersionPermission`.
 #[derive(Clone, Default, PartialEq)]
-pub struct AddLayerVersionPermissionRequest {
+pub struct AddLayerVersionPermissionInput {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Required.
@@ -47,7 +47,7 @@ pub struct AddLayerVersionPermissionRequest {
     pub revision_id: Option<String>,
 }
 
-static ADD_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS: [Member; 7] = [
+static ADD_LAYER_VERSION_PERMISSION_INPUT_MEMBERS: [Member; 7] = [
     Member::new("LayerName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -60,19 +60,19 @@ static ADD_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS: [Member; 7] = [
     Member::new("OrganizationId", &prelude::STRING),
     Member::new("RevisionId", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`AddLayerVersionPermissionRequest`].
-pub(crate) static ADD_LAYER_VERSION_PERMISSION_REQUEST: Schema = Schema::structure(
+/// The schema of [`AddLayerVersionPermissionInput`].
+pub(crate) static ADD_LAYER_VERSION_PERMISSION_INPUT: Schema = Schema::structure(
     "AddLayerVersionPermissionRequest",
-    &ADD_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS,
+    &ADD_LAYER_VERSION_PERMISSION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for AddLayerVersionPermissionRequest {
+impl SerializeShape for AddLayerVersionPermissionInput {
     fn schema(&self) -> &'static Schema {
-        &ADD_LAYER_VERSION_PERMISSION_REQUEST
+        &ADD_LAYER_VERSION_PERMISSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ADD_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS;
+        let m = &ADD_LAYER_VERSION_PERMISSION_INPUT_MEMBERS;
         self.layer_name.serialize_member(&m[0], s)?;
         self.version_number.serialize_member(&m[1], s)?;
         self.statement_id.serialize_member(&m[2], s)?;
@@ -84,23 +84,21 @@ impl SerializeShape for AddLayerVersionPermissionRequest {
     }
 }
 
-impl DeserializeValue for AddLayerVersionPermissionRequest {
+impl DeserializeValue for AddLayerVersionPermissionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ADD_LAYER_VERSION_PERMISSION_REQUEST, &mut |i, d| {
+        d.read_struct(&ADD_LAYER_VERSION_PERMISSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.layer_name = de::member(&ADD_LAYER_VERSION_PERMISSION_REQUEST, 0, d)?,
-                1 => out.version_number = de::member(&ADD_LAYER_VERSION_PERMISSION_REQUEST, 1, d)?,
-                2 => out.statement_id = de::member(&ADD_LAYER_VERSION_PERMISSION_REQUEST, 2, d)?,
-                3 => out.action = de::member(&ADD_LAYER_VERSION_PERMISSION_REQUEST, 3, d)?,
-                4 => out.principal = de::member(&ADD_LAYER_VERSION_PERMISSION_REQUEST, 4, d)?,
+                0 => out.layer_name = de::member(&ADD_LAYER_VERSION_PERMISSION_INPUT, 0, d)?,
+                1 => out.version_number = de::member(&ADD_LAYER_VERSION_PERMISSION_INPUT, 1, d)?,
+                2 => out.statement_id = de::member(&ADD_LAYER_VERSION_PERMISSION_INPUT, 2, d)?,
+                3 => out.action = de::member(&ADD_LAYER_VERSION_PERMISSION_INPUT, 3, d)?,
+                4 => out.principal = de::member(&ADD_LAYER_VERSION_PERMISSION_INPUT, 4, d)?,
                 5 => {
                     out.organization_id =
-                        Some(de::member(&ADD_LAYER_VERSION_PERMISSION_REQUEST, 5, d)?)
+                        Some(de::member(&ADD_LAYER_VERSION_PERMISSION_INPUT, 5, d)?)
                 }
-                6 => {
-                    out.revision_id = Some(de::member(&ADD_LAYER_VERSION_PERMISSION_REQUEST, 6, d)?)
-                }
+                6 => out.revision_id = Some(de::member(&ADD_LAYER_VERSION_PERMISSION_INPUT, 6, d)?),
                 _ => {}
             }
             Ok(())
@@ -109,11 +107,11 @@ impl DeserializeValue for AddLayerVersionPermissionRequest {
     }
 }
 
-ziggurat_core::shape_value!(AddLayerVersionPermissionRequest);
+ziggurat_core::shape_value!(AddLayerVersionPermissionInput);
 
-/// The output of `AddLayerVersionPermissionResponse`.
+/// The output of `AddLayerVersionPermission`.
 #[derive(Clone, Default)]
-pub struct AddLayerVersionPermissionResponse {
+pub struct AddLayerVersionPermissionOutput {
     /// The permission statement.
     pub statement: Option<String>,
     /// A unique identifier for the current revision of the policy.
@@ -122,40 +120,37 @@ pub struct AddLayerVersionPermissionResponse {
     pub response_metadata: Metadata,
 }
 
-static ADD_LAYER_VERSION_PERMISSION_RESPONSE_MEMBERS: [Member; 2] = [
+static ADD_LAYER_VERSION_PERMISSION_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Statement", &prelude::STRING),
     Member::new("RevisionId", &prelude::STRING),
 ];
-/// The schema of [`AddLayerVersionPermissionResponse`].
-pub(crate) static ADD_LAYER_VERSION_PERMISSION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`AddLayerVersionPermissionOutput`].
+pub(crate) static ADD_LAYER_VERSION_PERMISSION_OUTPUT: Schema = Schema::structure(
     "AddLayerVersionPermissionResponse",
-    &ADD_LAYER_VERSION_PERMISSION_RESPONSE_MEMBERS,
+    &ADD_LAYER_VERSION_PERMISSION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for AddLayerVersionPermissionResponse {
+impl SerializeShape for AddLayerVersionPermissionOutput {
     fn schema(&self) -> &'static Schema {
-        &ADD_LAYER_VERSION_PERMISSION_RESPONSE
+        &ADD_LAYER_VERSION_PERMISSION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ADD_LAYER_VERSION_PERMISSION_RESPONSE_MEMBERS;
+        let m = &ADD_LAYER_VERSION_PERMISSION_OUTPUT_MEMBERS;
         self.statement.serialize_member(&m[0], s)?;
         self.revision_id.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for AddLayerVersionPermissionResponse {
+impl DeserializeValue for AddLayerVersionPermissionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ADD_LAYER_VERSION_PERMISSION_RESPONSE, &mut |i, d| {
+        d.read_struct(&ADD_LAYER_VERSION_PERMISSION_OUTPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.statement = Some(de::member(&ADD_LAYER_VERSION_PERMISSION_RESPONSE, 0, d)?)
-                }
+                0 => out.statement = Some(de::member(&ADD_LAYER_VERSION_PERMISSION_OUTPUT, 0, d)?),
                 1 => {
-                    out.revision_id =
-                        Some(de::member(&ADD_LAYER_VERSION_PERMISSION_RESPONSE, 1, d)?)
+                    out.revision_id = Some(de::member(&ADD_LAYER_VERSION_PERMISSION_OUTPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -165,8 +160,8 @@ impl DeserializeValue for AddLayerVersionPermissionResponse {
     }
 }
 
-ziggurat_core::shape_value!(AddLayerVersionPermissionResponse);
-ziggurat_runtime::output_metadata!(AddLayerVersionPermissionResponse);
+ziggurat_core::shape_value!(AddLayerVersionPermissionOutput);
+ziggurat_runtime::output_metadata!(AddLayerVersionPermissionOutput);
 
 /// The errors of [`AddLayerVersionPermission`].
 #[derive(Debug, Clone)]
@@ -198,8 +193,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
     success_status: Some(201),
-    input: &ADD_LAYER_VERSION_PERMISSION_REQUEST,
-    output: &ADD_LAYER_VERSION_PERMISSION_RESPONSE,
+    input: &ADD_LAYER_VERSION_PERMISSION_INPUT,
+    output: &ADD_LAYER_VERSION_PERMISSION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -258,8 +253,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     AddLayerVersionPermission,
-    AddLayerVersionPermissionRequest,
-    AddLayerVersionPermissionResponse,
+    AddLayerVersionPermissionInput,
+    AddLayerVersionPermissionOutput,
     AddLayerVersionPermissionError,
     crate::SERVICE,
     OPERATION
@@ -268,67 +263,67 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     AddLayerVersionPermissionFluentBuilder,
     AddLayerVersionPermission,
-    AddLayerVersionPermissionRequest,
-    AddLayerVersionPermissionResponse,
+    AddLayerVersionPermissionInput,
+    AddLayerVersionPermissionOutput,
     AddLayerVersionPermissionError
 );
 
 impl AddLayerVersionPermissionFluentBuilder {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
-    /// See [`AddLayerVersionPermissionRequest::layer_name`](AddLayerVersionPermissionRequest).
+    /// See [`AddLayerVersionPermissionInput::layer_name`](AddLayerVersionPermissionInput).
     pub fn layer_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().layer_name = value.into();
         self
     }
     /// The version number.
     ///
-    /// See [`AddLayerVersionPermissionRequest::version_number`](AddLayerVersionPermissionRequest).
+    /// See [`AddLayerVersionPermissionInput::version_number`](AddLayerVersionPermissionInput).
     pub fn version_number(mut self, value: impl Into<i64>) -> Self {
         self.as_input_mut().version_number = value.into();
         self
     }
     /// An identifier that distinguishes the policy from others on the same layer version.
     ///
-    /// See [`AddLayerVersionPermissionRequest::statement_id`](AddLayerVersionPermissionRequest).
+    /// See [`AddLayerVersionPermissionInput::statement_id`](AddLayerVersionPermissionInput).
     pub fn statement_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().statement_id = value.into();
         self
     }
     /// The API action that grants access to the layer.
     ///
-    /// See [`AddLayerVersionPermissionRequest::action`](AddLayerVersionPermissionRequest).
+    /// See [`AddLayerVersionPermissionInput::action`](AddLayerVersionPermissionInput).
     pub fn action(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().action = value.into();
         self
     }
     /// An account ID, or `*` to grant layer usage permission to all accounts in an organization, or all Amazon Web Services accounts (if `organizationId` is not specified).
     ///
-    /// See [`AddLayerVersionPermissionRequest::principal`](AddLayerVersionPermissionRequest).
+    /// See [`AddLayerVersionPermissionInput::principal`](AddLayerVersionPermissionInput).
     pub fn principal(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().principal = value.into();
         self
     }
     /// With the principal set to `*`, grant permission to all accounts in the specified organization.
     ///
-    /// See [`AddLayerVersionPermissionRequest::organization_id`](AddLayerVersionPermissionRequest).
+    /// See [`AddLayerVersionPermissionInput::organization_id`](AddLayerVersionPermissionInput).
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().organization_id = Some(value.into());
         self
     }
-    /// Sets or clears [`AddLayerVersionPermissionRequest::organization_id`](AddLayerVersionPermissionRequest).
+    /// Sets or clears [`AddLayerVersionPermissionInput::organization_id`](AddLayerVersionPermissionInput).
     pub fn set_organization_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().organization_id = value;
         self
     }
     /// Only update the policy if the revision ID matches the ID specified.
     ///
-    /// See [`AddLayerVersionPermissionRequest::revision_id`](AddLayerVersionPermissionRequest).
+    /// See [`AddLayerVersionPermissionInput::revision_id`](AddLayerVersionPermissionInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`AddLayerVersionPermissionRequest::revision_id`](AddLayerVersionPermissionRequest).
+    /// Sets or clears [`AddLayerVersionPermissionInput::revision_id`](AddLayerVersionPermissionInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self

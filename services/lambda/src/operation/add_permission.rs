@@ -27,7 +27,7 @@ pub struct AddPermission;
 
 /// The input of `AddPermission`.
 #[derive(Clone, Default, PartialEq)]
-pub struct AddPermissionRequest {
+pub struct AddPermissionInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -85,7 +85,7 @@ pub struct AddPermissionRequest {
     pub principal_org_id: Option<String>,
 }
 
-static ADD_PERMISSION_REQUEST_MEMBERS: [Member; 12] = [
+static ADD_PERMISSION_INPUT_MEMBERS: [Member; 12] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -101,17 +101,17 @@ static ADD_PERMISSION_REQUEST_MEMBERS: [Member; 12] = [
     Member::new("RevisionId", &prelude::STRING),
     Member::new("PrincipalOrgID", &prelude::STRING),
 ];
-/// The schema of [`AddPermissionRequest`].
-pub(crate) static ADD_PERMISSION_REQUEST: Schema =
-    Schema::structure("AddPermissionRequest", &ADD_PERMISSION_REQUEST_MEMBERS);
+/// The schema of [`AddPermissionInput`].
+pub(crate) static ADD_PERMISSION_INPUT: Schema =
+    Schema::structure("AddPermissionRequest", &ADD_PERMISSION_INPUT_MEMBERS);
 
-impl SerializeShape for AddPermissionRequest {
+impl SerializeShape for AddPermissionInput {
     fn schema(&self) -> &'static Schema {
-        &ADD_PERMISSION_REQUEST
+        &ADD_PERMISSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ADD_PERMISSION_REQUEST_MEMBERS;
+        let m = &ADD_PERMISSION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.statement_id.serialize_member(&m[1], s)?;
         self.action.serialize_member(&m[2], s)?;
@@ -128,25 +128,23 @@ impl SerializeShape for AddPermissionRequest {
     }
 }
 
-impl DeserializeValue for AddPermissionRequest {
+impl DeserializeValue for AddPermissionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ADD_PERMISSION_REQUEST, &mut |i, d| {
+        d.read_struct(&ADD_PERMISSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&ADD_PERMISSION_REQUEST, 0, d)?,
-                1 => out.statement_id = de::member(&ADD_PERMISSION_REQUEST, 1, d)?,
-                2 => out.action = de::member(&ADD_PERMISSION_REQUEST, 2, d)?,
-                3 => out.principal = de::member(&ADD_PERMISSION_REQUEST, 3, d)?,
-                4 => out.source_arn = Some(de::member(&ADD_PERMISSION_REQUEST, 4, d)?),
-                5 => out.function_url_auth_type = Some(de::member(&ADD_PERMISSION_REQUEST, 5, d)?),
-                6 => {
-                    out.invoked_via_function_url = Some(de::member(&ADD_PERMISSION_REQUEST, 6, d)?)
-                }
-                7 => out.source_account = Some(de::member(&ADD_PERMISSION_REQUEST, 7, d)?),
-                8 => out.event_source_token = Some(de::member(&ADD_PERMISSION_REQUEST, 8, d)?),
-                9 => out.qualifier = Some(de::member(&ADD_PERMISSION_REQUEST, 9, d)?),
-                10 => out.revision_id = Some(de::member(&ADD_PERMISSION_REQUEST, 10, d)?),
-                11 => out.principal_org_id = Some(de::member(&ADD_PERMISSION_REQUEST, 11, d)?),
+                0 => out.function_name = de::member(&ADD_PERMISSION_INPUT, 0, d)?,
+                1 => out.statement_id = de::member(&ADD_PERMISSION_INPUT, 1, d)?,
+                2 => out.action = de::member(&ADD_PERMISSION_INPUT, 2, d)?,
+                3 => out.principal = de::member(&ADD_PERMISSION_INPUT, 3, d)?,
+                4 => out.source_arn = Some(de::member(&ADD_PERMISSION_INPUT, 4, d)?),
+                5 => out.function_url_auth_type = Some(de::member(&ADD_PERMISSION_INPUT, 5, d)?),
+                6 => out.invoked_via_function_url = Some(de::member(&ADD_PERMISSION_INPUT, 6, d)?),
+                7 => out.source_account = Some(de::member(&ADD_PERMISSION_INPUT, 7, d)?),
+                8 => out.event_source_token = Some(de::member(&ADD_PERMISSION_INPUT, 8, d)?),
+                9 => out.qualifier = Some(de::member(&ADD_PERMISSION_INPUT, 9, d)?),
+                10 => out.revision_id = Some(de::member(&ADD_PERMISSION_INPUT, 10, d)?),
+                11 => out.principal_org_id = Some(de::member(&ADD_PERMISSION_INPUT, 11, d)?),
                 _ => {}
             }
             Ok(())
@@ -155,40 +153,40 @@ impl DeserializeValue for AddPermissionRequest {
     }
 }
 
-ziggurat_core::shape_value!(AddPermissionRequest);
+ziggurat_core::shape_value!(AddPermissionInput);
 
-/// The output of `AddPermissionResponse`.
+/// The output of `AddPermission`.
 #[derive(Clone, Default)]
-pub struct AddPermissionResponse {
+pub struct AddPermissionOutput {
     /// The permission statement that's added to the function policy.
     pub statement: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static ADD_PERMISSION_RESPONSE_MEMBERS: [Member; 1] = [Member::new("Statement", &prelude::STRING)];
-/// The schema of [`AddPermissionResponse`].
-pub(crate) static ADD_PERMISSION_RESPONSE: Schema =
-    Schema::structure("AddPermissionResponse", &ADD_PERMISSION_RESPONSE_MEMBERS);
+static ADD_PERMISSION_OUTPUT_MEMBERS: [Member; 1] = [Member::new("Statement", &prelude::STRING)];
+/// The schema of [`AddPermissionOutput`].
+pub(crate) static ADD_PERMISSION_OUTPUT: Schema =
+    Schema::structure("AddPermissionResponse", &ADD_PERMISSION_OUTPUT_MEMBERS);
 
-impl SerializeShape for AddPermissionResponse {
+impl SerializeShape for AddPermissionOutput {
     fn schema(&self) -> &'static Schema {
-        &ADD_PERMISSION_RESPONSE
+        &ADD_PERMISSION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ADD_PERMISSION_RESPONSE_MEMBERS;
+        let m = &ADD_PERMISSION_OUTPUT_MEMBERS;
         self.statement.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for AddPermissionResponse {
+impl DeserializeValue for AddPermissionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ADD_PERMISSION_RESPONSE, &mut |i, d| {
+        d.read_struct(&ADD_PERMISSION_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.statement = Some(de::member(&ADD_PERMISSION_RESPONSE, 0, d)?);
+                out.statement = Some(de::member(&ADD_PERMISSION_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -196,8 +194,8 @@ impl DeserializeValue for AddPermissionResponse {
     }
 }
 
-ziggurat_core::shape_value!(AddPermissionResponse);
-ziggurat_runtime::output_metadata!(AddPermissionResponse);
+ziggurat_core::shape_value!(AddPermissionOutput);
+ziggurat_runtime::output_metadata!(AddPermissionOutput);
 
 /// The errors of [`AddPermission`].
 #[derive(Debug, Clone)]
@@ -231,8 +229,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2015-03-31/functions/{FunctionName}/policy",
     success_status: Some(201),
-    input: &ADD_PERMISSION_REQUEST,
-    output: &ADD_PERMISSION_RESPONSE,
+    input: &ADD_PERMISSION_INPUT,
+    output: &ADD_PERMISSION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -298,8 +296,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     AddPermission,
-    AddPermissionRequest,
-    AddPermissionResponse,
+    AddPermissionInput,
+    AddPermissionOutput,
     AddPermissionError,
     crate::SERVICE,
     OPERATION
@@ -308,55 +306,55 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     AddPermissionFluentBuilder,
     AddPermission,
-    AddPermissionRequest,
-    AddPermissionResponse,
+    AddPermissionInput,
+    AddPermissionOutput,
     AddPermissionError
 );
 
 impl AddPermissionFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`AddPermissionRequest::function_name`](AddPermissionRequest).
+    /// See [`AddPermissionInput::function_name`](AddPermissionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// A statement identifier that differentiates the statement from others in the same policy.
     ///
-    /// See [`AddPermissionRequest::statement_id`](AddPermissionRequest).
+    /// See [`AddPermissionInput::statement_id`](AddPermissionInput).
     pub fn statement_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().statement_id = value.into();
         self
     }
     /// The action that the principal can use on the function.
     ///
-    /// See [`AddPermissionRequest::action`](AddPermissionRequest).
+    /// See [`AddPermissionInput::action`](AddPermissionInput).
     pub fn action(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().action = value.into();
         self
     }
     /// The Amazon Web Services service, Amazon Web Services account, IAM user, or IAM role that invokes the function.
     ///
-    /// See [`AddPermissionRequest::principal`](AddPermissionRequest).
+    /// See [`AddPermissionInput::principal`](AddPermissionInput).
     pub fn principal(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().principal = value.into();
         self
     }
     /// For Amazon Web Services services, the ARN of the Amazon Web Services resource that invokes the function.
     ///
-    /// See [`AddPermissionRequest::source_arn`](AddPermissionRequest).
+    /// See [`AddPermissionInput::source_arn`](AddPermissionInput).
     pub fn source_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().source_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::source_arn`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::source_arn`](AddPermissionInput).
     pub fn set_source_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().source_arn = value;
         self
     }
     /// The type of authentication that your function URL uses.
     ///
-    /// See [`AddPermissionRequest::function_url_auth_type`](AddPermissionRequest).
+    /// See [`AddPermissionInput::function_url_auth_type`](AddPermissionInput).
     pub fn function_url_auth_type(
         mut self,
         value: impl Into<crate::types::FunctionUrlAuthType>,
@@ -364,7 +362,7 @@ impl AddPermissionFluentBuilder {
         self.as_input_mut().function_url_auth_type = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::function_url_auth_type`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::function_url_auth_type`](AddPermissionInput).
     pub fn set_function_url_auth_type(
         mut self,
         value: Option<crate::types::FunctionUrlAuthType>,
@@ -374,72 +372,72 @@ impl AddPermissionFluentBuilder {
     }
     /// Indicates whether the permission applies when the function is invoked through a function URL.
     ///
-    /// See [`AddPermissionRequest::invoked_via_function_url`](AddPermissionRequest).
+    /// See [`AddPermissionInput::invoked_via_function_url`](AddPermissionInput).
     pub fn invoked_via_function_url(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().invoked_via_function_url = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::invoked_via_function_url`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::invoked_via_function_url`](AddPermissionInput).
     pub fn set_invoked_via_function_url(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().invoked_via_function_url = value;
         self
     }
     /// For Amazon Web Services service, the ID of the Amazon Web Services account that owns the resource.
     ///
-    /// See [`AddPermissionRequest::source_account`](AddPermissionRequest).
+    /// See [`AddPermissionInput::source_account`](AddPermissionInput).
     pub fn source_account(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().source_account = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::source_account`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::source_account`](AddPermissionInput).
     pub fn set_source_account(mut self, value: Option<String>) -> Self {
         self.as_input_mut().source_account = value;
         self
     }
     /// For Alexa Smart Home functions, a token that the invoker must supply.
     ///
-    /// See [`AddPermissionRequest::event_source_token`](AddPermissionRequest).
+    /// See [`AddPermissionInput::event_source_token`](AddPermissionInput).
     pub fn event_source_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().event_source_token = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::event_source_token`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::event_source_token`](AddPermissionInput).
     pub fn set_event_source_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().event_source_token = value;
         self
     }
     /// Specify a version or alias to add permissions to a published version of the function.
     ///
-    /// See [`AddPermissionRequest::qualifier`](AddPermissionRequest).
+    /// See [`AddPermissionInput::qualifier`](AddPermissionInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::qualifier`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::qualifier`](AddPermissionInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// Update the policy only if the revision ID matches the ID that's specified.
     ///
-    /// See [`AddPermissionRequest::revision_id`](AddPermissionRequest).
+    /// See [`AddPermissionInput::revision_id`](AddPermissionInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::revision_id`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::revision_id`](AddPermissionInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self
     }
     /// The identifier for your organization in Organizations.
     ///
-    /// See [`AddPermissionRequest::principal_org_id`](AddPermissionRequest).
+    /// See [`AddPermissionInput::principal_org_id`](AddPermissionInput).
     pub fn principal_org_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().principal_org_id = Some(value.into());
         self
     }
-    /// Sets or clears [`AddPermissionRequest::principal_org_id`](AddPermissionRequest).
+    /// Sets or clears [`AddPermissionInput::principal_org_id`](AddPermissionInput).
     pub fn set_principal_org_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().principal_org_id = value;
         self

@@ -18,7 +18,7 @@ pub struct CheckpointDurableExecution;
 
 /// The input of `CheckpointDurableExecution`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CheckpointDurableExecutionRequest {
+pub struct CheckpointDurableExecutionInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -39,7 +39,7 @@ pub struct CheckpointDurableExecutionRequest {
     pub client_token: Option<String>,
 }
 
-static CHECKPOINT_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 4] = [
+static CHECKPOINT_DURABLE_EXECUTION_INPUT_MEMBERS: [Member; 4] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -47,19 +47,19 @@ static CHECKPOINT_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("Updates", &crate::types::OPERATION_UPDATES),
     Member::new("ClientToken", &prelude::STRING).with_flags(flag::IDEMPOTENCY_TOKEN),
 ];
-/// The schema of [`CheckpointDurableExecutionRequest`].
-pub(crate) static CHECKPOINT_DURABLE_EXECUTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`CheckpointDurableExecutionInput`].
+pub(crate) static CHECKPOINT_DURABLE_EXECUTION_INPUT: Schema = Schema::structure(
     "CheckpointDurableExecutionRequest",
-    &CHECKPOINT_DURABLE_EXECUTION_REQUEST_MEMBERS,
+    &CHECKPOINT_DURABLE_EXECUTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for CheckpointDurableExecutionRequest {
+impl SerializeShape for CheckpointDurableExecutionInput {
     fn schema(&self) -> &'static Schema {
-        &CHECKPOINT_DURABLE_EXECUTION_REQUEST
+        &CHECKPOINT_DURABLE_EXECUTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CHECKPOINT_DURABLE_EXECUTION_REQUEST_MEMBERS;
+        let m = &CHECKPOINT_DURABLE_EXECUTION_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.checkpoint_token.serialize_member(&m[1], s)?;
         self.updates.serialize_member(&m[2], s)?;
@@ -68,22 +68,19 @@ impl SerializeShape for CheckpointDurableExecutionRequest {
     }
 }
 
-impl DeserializeValue for CheckpointDurableExecutionRequest {
+impl DeserializeValue for CheckpointDurableExecutionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CHECKPOINT_DURABLE_EXECUTION_REQUEST, &mut |i, d| {
+        d.read_struct(&CHECKPOINT_DURABLE_EXECUTION_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.durable_execution_arn =
-                        de::member(&CHECKPOINT_DURABLE_EXECUTION_REQUEST, 0, d)?
+                        de::member(&CHECKPOINT_DURABLE_EXECUTION_INPUT, 0, d)?
                 }
-                1 => {
-                    out.checkpoint_token = de::member(&CHECKPOINT_DURABLE_EXECUTION_REQUEST, 1, d)?
-                }
-                2 => out.updates = Some(de::member(&CHECKPOINT_DURABLE_EXECUTION_REQUEST, 2, d)?),
+                1 => out.checkpoint_token = de::member(&CHECKPOINT_DURABLE_EXECUTION_INPUT, 1, d)?,
+                2 => out.updates = Some(de::member(&CHECKPOINT_DURABLE_EXECUTION_INPUT, 2, d)?),
                 3 => {
-                    out.client_token =
-                        Some(de::member(&CHECKPOINT_DURABLE_EXECUTION_REQUEST, 3, d)?)
+                    out.client_token = Some(de::member(&CHECKPOINT_DURABLE_EXECUTION_INPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -93,11 +90,11 @@ impl DeserializeValue for CheckpointDurableExecutionRequest {
     }
 }
 
-ziggurat_core::shape_value!(CheckpointDurableExecutionRequest);
+ziggurat_core::shape_value!(CheckpointDurableExecutionInput);
 
 /// The response from the CheckpointDurableExecution operation.
 #[derive(Clone, Default)]
-pub struct CheckpointDurableExecutionResponse {
+pub struct CheckpointDurableExecutionOutput {
     /// A new checkpoint token to use for the next checkpoint operation. This token replaces the one
     /// provided in the request and must be used for subsequent checkpoints to maintain proper ordering.
     pub checkpoint_token: Option<String>,
@@ -111,7 +108,7 @@ pub struct CheckpointDurableExecutionResponse {
     pub response_metadata: Metadata,
 }
 
-static CHECKPOINT_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 2] = [
+static CHECKPOINT_DURABLE_EXECUTION_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("CheckpointToken", &prelude::STRING),
     Member::new(
         "NewExecutionState",
@@ -119,37 +116,37 @@ static CHECKPOINT_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 2] = [
     )
     .required(),
 ];
-/// The schema of [`CheckpointDurableExecutionResponse`].
-pub(crate) static CHECKPOINT_DURABLE_EXECUTION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`CheckpointDurableExecutionOutput`].
+pub(crate) static CHECKPOINT_DURABLE_EXECUTION_OUTPUT: Schema = Schema::structure(
     "CheckpointDurableExecutionResponse",
-    &CHECKPOINT_DURABLE_EXECUTION_RESPONSE_MEMBERS,
+    &CHECKPOINT_DURABLE_EXECUTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CheckpointDurableExecutionResponse {
+impl SerializeShape for CheckpointDurableExecutionOutput {
     fn schema(&self) -> &'static Schema {
-        &CHECKPOINT_DURABLE_EXECUTION_RESPONSE
+        &CHECKPOINT_DURABLE_EXECUTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CHECKPOINT_DURABLE_EXECUTION_RESPONSE_MEMBERS;
+        let m = &CHECKPOINT_DURABLE_EXECUTION_OUTPUT_MEMBERS;
         self.checkpoint_token.serialize_member(&m[0], s)?;
         self.new_execution_state.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CheckpointDurableExecutionResponse {
+impl DeserializeValue for CheckpointDurableExecutionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CHECKPOINT_DURABLE_EXECUTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&CHECKPOINT_DURABLE_EXECUTION_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.checkpoint_token =
-                        Some(de::member(&CHECKPOINT_DURABLE_EXECUTION_RESPONSE, 0, d)?)
+                        Some(de::member(&CHECKPOINT_DURABLE_EXECUTION_OUTPUT, 0, d)?)
                 }
                 1 => {
                     out.new_execution_state =
-                        de::member(&CHECKPOINT_DURABLE_EXECUTION_RESPONSE, 1, d)?
+                        de::member(&CHECKPOINT_DURABLE_EXECUTION_OUTPUT, 1, d)?
                 }
                 _ => {}
             }
@@ -159,8 +156,8 @@ impl DeserializeValue for CheckpointDurableExecutionResponse {
     }
 }
 
-ziggurat_core::shape_value!(CheckpointDurableExecutionResponse);
-ziggurat_runtime::output_metadata!(CheckpointDurableExecutionResponse);
+ziggurat_core::shape_value!(CheckpointDurableExecutionOutput);
+ziggurat_runtime::output_metadata!(CheckpointDurableExecutionOutput);
 
 /// The errors of [`CheckpointDurableExecution`].
 #[derive(Debug, Clone)]
@@ -192,8 +189,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint",
     success_status: Some(200),
-    input: &CHECKPOINT_DURABLE_EXECUTION_REQUEST,
-    output: &CHECKPOINT_DURABLE_EXECUTION_RESPONSE,
+    input: &CHECKPOINT_DURABLE_EXECUTION_INPUT,
+    output: &CHECKPOINT_DURABLE_EXECUTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -252,8 +249,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CheckpointDurableExecution,
-    CheckpointDurableExecutionRequest,
-    CheckpointDurableExecutionResponse,
+    CheckpointDurableExecutionInput,
+    CheckpointDurableExecutionOutput,
     CheckpointDurableExecutionError,
     crate::SERVICE,
     OPERATION
@@ -262,29 +259,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CheckpointDurableExecutionFluentBuilder,
     CheckpointDurableExecution,
-    CheckpointDurableExecutionRequest,
-    CheckpointDurableExecutionResponse,
+    CheckpointDurableExecutionInput,
+    CheckpointDurableExecutionOutput,
     CheckpointDurableExecutionError
 );
 
 impl CheckpointDurableExecutionFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`CheckpointDurableExecutionRequest::durable_execution_arn`](CheckpointDurableExecutionRequest).
+    /// See [`CheckpointDurableExecutionInput::durable_execution_arn`](CheckpointDurableExecutionInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self
     }
     /// A unique token that identifies the current checkpoint state.
     ///
-    /// See [`CheckpointDurableExecutionRequest::checkpoint_token`](CheckpointDurableExecutionRequest).
+    /// See [`CheckpointDurableExecutionInput::checkpoint_token`](CheckpointDurableExecutionInput).
     pub fn checkpoint_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().checkpoint_token = value.into();
         self
     }
     /// An array of state updates to apply during this checkpoint.
     ///
-    /// See [`CheckpointDurableExecutionRequest::updates`](CheckpointDurableExecutionRequest). Appends one item.
+    /// See [`CheckpointDurableExecutionInput::updates`](CheckpointDurableExecutionInput). Appends one item.
     pub fn updates(mut self, value: impl Into<crate::types::OperationUpdate>) -> Self {
         self.as_input_mut()
             .updates
@@ -292,19 +289,19 @@ impl CheckpointDurableExecutionFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CheckpointDurableExecutionRequest::updates`](CheckpointDurableExecutionRequest).
+    /// Replaces all of [`CheckpointDurableExecutionInput::updates`](CheckpointDurableExecutionInput).
     pub fn set_updates(mut self, value: Option<Vec<crate::types::OperationUpdate>>) -> Self {
         self.as_input_mut().updates = value;
         self
     }
     /// An optional idempotency token to ensure that duplicate checkpoint requests are handled correctly.
     ///
-    /// See [`CheckpointDurableExecutionRequest::client_token`](CheckpointDurableExecutionRequest).
+    /// See [`CheckpointDurableExecutionInput::client_token`](CheckpointDurableExecutionInput).
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_token = Some(value.into());
         self
     }
-    /// Sets or clears [`CheckpointDurableExecutionRequest::client_token`](CheckpointDurableExecutionRequest).
+    /// Sets or clears [`CheckpointDurableExecutionInput::client_token`](CheckpointDurableExecutionInput).
     pub fn set_client_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().client_token = value;
         self

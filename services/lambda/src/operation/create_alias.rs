@@ -17,7 +17,7 @@ pub struct CreateAlias;
 
 /// The input of `CreateAlias`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateAliasRequest {
+pub struct CreateAliasInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -46,7 +46,7 @@ pub struct CreateAliasRequest {
     pub routing_config: Option<crate::types::AliasRoutingConfiguration>,
 }
 
-static CREATE_ALIAS_REQUEST_MEMBERS: [Member; 5] = [
+static CREATE_ALIAS_INPUT_MEMBERS: [Member; 5] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -55,17 +55,17 @@ static CREATE_ALIAS_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("Description", &prelude::STRING),
     Member::new("RoutingConfig", &crate::types::ALIAS_ROUTING_CONFIGURATION),
 ];
-/// The schema of [`CreateAliasRequest`].
-pub(crate) static CREATE_ALIAS_REQUEST: Schema =
-    Schema::structure("CreateAliasRequest", &CREATE_ALIAS_REQUEST_MEMBERS);
+/// The schema of [`CreateAliasInput`].
+pub(crate) static CREATE_ALIAS_INPUT: Schema =
+    Schema::structure("CreateAliasRequest", &CREATE_ALIAS_INPUT_MEMBERS);
 
-impl SerializeShape for CreateAliasRequest {
+impl SerializeShape for CreateAliasInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_ALIAS_REQUEST
+        &CREATE_ALIAS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_ALIAS_REQUEST_MEMBERS;
+        let m = &CREATE_ALIAS_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.name.serialize_member(&m[1], s)?;
         self.function_version.serialize_member(&m[2], s)?;
@@ -75,16 +75,16 @@ impl SerializeShape for CreateAliasRequest {
     }
 }
 
-impl DeserializeValue for CreateAliasRequest {
+impl DeserializeValue for CreateAliasInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_ALIAS_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_ALIAS_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&CREATE_ALIAS_REQUEST, 0, d)?,
-                1 => out.name = de::member(&CREATE_ALIAS_REQUEST, 1, d)?,
-                2 => out.function_version = de::member(&CREATE_ALIAS_REQUEST, 2, d)?,
-                3 => out.description = Some(de::member(&CREATE_ALIAS_REQUEST, 3, d)?),
-                4 => out.routing_config = Some(de::member(&CREATE_ALIAS_REQUEST, 4, d)?),
+                0 => out.function_name = de::member(&CREATE_ALIAS_INPUT, 0, d)?,
+                1 => out.name = de::member(&CREATE_ALIAS_INPUT, 1, d)?,
+                2 => out.function_version = de::member(&CREATE_ALIAS_INPUT, 2, d)?,
+                3 => out.description = Some(de::member(&CREATE_ALIAS_INPUT, 3, d)?),
+                4 => out.routing_config = Some(de::member(&CREATE_ALIAS_INPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -93,7 +93,7 @@ impl DeserializeValue for CreateAliasRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateAliasRequest);
+ziggurat_core::shape_value!(CreateAliasInput);
 
 /// The errors of [`CreateAlias`].
 #[derive(Debug, Clone)]
@@ -123,7 +123,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2015-03-31/functions/{FunctionName}/aliases",
     success_status: Some(201),
-    input: &CREATE_ALIAS_REQUEST,
+    input: &CREATE_ALIAS_INPUT,
     output: &crate::types::ALIAS_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -176,7 +176,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateAlias,
-    CreateAliasRequest,
+    CreateAliasInput,
     crate::types::AliasConfiguration,
     CreateAliasError,
     crate::SERVICE,
@@ -186,7 +186,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateAliasFluentBuilder,
     CreateAlias,
-    CreateAliasRequest,
+    CreateAliasInput,
     crate::types::AliasConfiguration,
     CreateAliasError
 );
@@ -194,40 +194,40 @@ ziggurat_runtime::fluent_builder!(
 impl CreateAliasFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`CreateAliasRequest::function_name`](CreateAliasRequest).
+    /// See [`CreateAliasInput::function_name`](CreateAliasInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The name of the alias.
     ///
-    /// See [`CreateAliasRequest::name`](CreateAliasRequest).
+    /// See [`CreateAliasInput::name`](CreateAliasInput).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().name = value.into();
         self
     }
     /// The function version that the alias invokes.
     ///
-    /// See [`CreateAliasRequest::function_version`](CreateAliasRequest).
+    /// See [`CreateAliasInput::function_version`](CreateAliasInput).
     pub fn function_version(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_version = value.into();
         self
     }
     /// A description of the alias.
     ///
-    /// See [`CreateAliasRequest::description`](CreateAliasRequest).
+    /// See [`CreateAliasInput::description`](CreateAliasInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateAliasRequest::description`](CreateAliasRequest).
+    /// Sets or clears [`CreateAliasInput::description`](CreateAliasInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// The [routing configuration](https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html#configuring-alias-routing) of the alias.
     ///
-    /// See [`CreateAliasRequest::routing_config`](CreateAliasRequest).
+    /// See [`CreateAliasInput::routing_config`](CreateAliasInput).
     pub fn routing_config(
         mut self,
         value: impl Into<crate::types::AliasRoutingConfiguration>,
@@ -235,7 +235,7 @@ impl CreateAliasFluentBuilder {
         self.as_input_mut().routing_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateAliasRequest::routing_config`](CreateAliasRequest).
+    /// Sets or clears [`CreateAliasInput::routing_config`](CreateAliasInput).
     pub fn set_routing_config(
         mut self,
         value: Option<crate::types::AliasRoutingConfiguration>,

@@ -11,7 +11,7 @@ pub struct CreateCapacityProvider;
 
 /// The input of `CreateCapacityProvider`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateCapacityProviderRequest {
+pub struct CreateCapacityProviderInput {
     /// The name of the capacity provider.
     ///
     /// Required.
@@ -44,7 +44,7 @@ pub struct CreateCapacityProviderRequest {
     pub telemetry_config: Option<crate::types::CapacityProviderTelemetryConfig>,
 }
 
-static CREATE_CAPACITY_PROVIDER_REQUEST_MEMBERS: [Member; 9] = [
+static CREATE_CAPACITY_PROVIDER_INPUT_MEMBERS: [Member; 9] = [
     Member::new("CapacityProviderName", &prelude::STRING).required(),
     Member::new("VpcConfig", &crate::types::CAPACITY_PROVIDER_VPC_CONFIG).required(),
     Member::new(
@@ -65,19 +65,19 @@ static CREATE_CAPACITY_PROVIDER_REQUEST_MEMBERS: [Member; 9] = [
         &crate::types::CAPACITY_PROVIDER_TELEMETRY_CONFIG,
     ),
 ];
-/// The schema of [`CreateCapacityProviderRequest`].
-pub(crate) static CREATE_CAPACITY_PROVIDER_REQUEST: Schema = Schema::structure(
+/// The schema of [`CreateCapacityProviderInput`].
+pub(crate) static CREATE_CAPACITY_PROVIDER_INPUT: Schema = Schema::structure(
     "CreateCapacityProviderRequest",
-    &CREATE_CAPACITY_PROVIDER_REQUEST_MEMBERS,
+    &CREATE_CAPACITY_PROVIDER_INPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateCapacityProviderRequest {
+impl SerializeShape for CreateCapacityProviderInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_CAPACITY_PROVIDER_REQUEST
+        &CREATE_CAPACITY_PROVIDER_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_CAPACITY_PROVIDER_REQUEST_MEMBERS;
+        let m = &CREATE_CAPACITY_PROVIDER_INPUT_MEMBERS;
         self.capacity_provider_name.serialize_member(&m[0], s)?;
         self.vpc_config.serialize_member(&m[1], s)?;
         self.permissions_config.serialize_member(&m[2], s)?;
@@ -92,33 +92,29 @@ impl SerializeShape for CreateCapacityProviderRequest {
     }
 }
 
-impl DeserializeValue for CreateCapacityProviderRequest {
+impl DeserializeValue for CreateCapacityProviderInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_CAPACITY_PROVIDER_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_CAPACITY_PROVIDER_INPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.capacity_provider_name =
-                        de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 0, d)?
+                    out.capacity_provider_name = de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 0, d)?
                 }
-                1 => out.vpc_config = de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 1, d)?,
-                2 => out.permissions_config = de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 2, d)?,
+                1 => out.vpc_config = de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 1, d)?,
+                2 => out.permissions_config = de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 2, d)?,
                 3 => {
                     out.instance_requirements =
-                        Some(de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 3, d)?)
+                        Some(de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 3, d)?)
                 }
                 4 => {
                     out.capacity_provider_scaling_config =
-                        Some(de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 4, d)?)
+                        Some(de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 4, d)?)
                 }
-                5 => out.kms_key_arn = Some(de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 5, d)?),
-                6 => out.tags = Some(de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 6, d)?),
-                7 => {
-                    out.propagate_tags = Some(de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 7, d)?)
-                }
+                5 => out.kms_key_arn = Some(de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 5, d)?),
+                6 => out.tags = Some(de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 6, d)?),
+                7 => out.propagate_tags = Some(de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 7, d)?),
                 8 => {
-                    out.telemetry_config =
-                        Some(de::member(&CREATE_CAPACITY_PROVIDER_REQUEST, 8, d)?)
+                    out.telemetry_config = Some(de::member(&CREATE_CAPACITY_PROVIDER_INPUT, 8, d)?)
                 }
                 _ => {}
             }
@@ -128,11 +124,11 @@ impl DeserializeValue for CreateCapacityProviderRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateCapacityProviderRequest);
+ziggurat_core::shape_value!(CreateCapacityProviderInput);
 
-/// The output of `CreateCapacityProviderResponse`.
+/// The output of `CreateCapacityProvider`.
 #[derive(Clone, Default)]
-pub struct CreateCapacityProviderResponse {
+pub struct CreateCapacityProviderOutput {
     /// Information about the capacity provider that was created.
     ///
     /// Required.
@@ -141,32 +137,32 @@ pub struct CreateCapacityProviderResponse {
     pub response_metadata: Metadata,
 }
 
-static CREATE_CAPACITY_PROVIDER_RESPONSE_MEMBERS: [Member; 1] =
+static CREATE_CAPACITY_PROVIDER_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("CapacityProvider", &crate::types::CAPACITY_PROVIDER).required()];
-/// The schema of [`CreateCapacityProviderResponse`].
-pub(crate) static CREATE_CAPACITY_PROVIDER_RESPONSE: Schema = Schema::structure(
+/// The schema of [`CreateCapacityProviderOutput`].
+pub(crate) static CREATE_CAPACITY_PROVIDER_OUTPUT: Schema = Schema::structure(
     "CreateCapacityProviderResponse",
-    &CREATE_CAPACITY_PROVIDER_RESPONSE_MEMBERS,
+    &CREATE_CAPACITY_PROVIDER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateCapacityProviderResponse {
+impl SerializeShape for CreateCapacityProviderOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_CAPACITY_PROVIDER_RESPONSE
+        &CREATE_CAPACITY_PROVIDER_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_CAPACITY_PROVIDER_RESPONSE_MEMBERS;
+        let m = &CREATE_CAPACITY_PROVIDER_OUTPUT_MEMBERS;
         self.capacity_provider.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CreateCapacityProviderResponse {
+impl DeserializeValue for CreateCapacityProviderOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_CAPACITY_PROVIDER_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.capacity_provider = de::member(&CREATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
+                out.capacity_provider = de::member(&CREATE_CAPACITY_PROVIDER_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -174,8 +170,8 @@ impl DeserializeValue for CreateCapacityProviderResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreateCapacityProviderResponse);
-ziggurat_runtime::output_metadata!(CreateCapacityProviderResponse);
+ziggurat_core::shape_value!(CreateCapacityProviderOutput);
+ziggurat_runtime::output_metadata!(CreateCapacityProviderOutput);
 
 /// The errors of [`CreateCapacityProvider`].
 #[derive(Debug, Clone)]
@@ -203,8 +199,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-11-30/capacity-providers",
     success_status: Some(202),
-    input: &CREATE_CAPACITY_PROVIDER_REQUEST,
-    output: &CREATE_CAPACITY_PROVIDER_RESPONSE,
+    input: &CREATE_CAPACITY_PROVIDER_INPUT,
+    output: &CREATE_CAPACITY_PROVIDER_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -249,8 +245,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateCapacityProvider,
-    CreateCapacityProviderRequest,
-    CreateCapacityProviderResponse,
+    CreateCapacityProviderInput,
+    CreateCapacityProviderOutput,
     CreateCapacityProviderError,
     crate::SERVICE,
     OPERATION
@@ -259,29 +255,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateCapacityProviderFluentBuilder,
     CreateCapacityProvider,
-    CreateCapacityProviderRequest,
-    CreateCapacityProviderResponse,
+    CreateCapacityProviderInput,
+    CreateCapacityProviderOutput,
     CreateCapacityProviderError
 );
 
 impl CreateCapacityProviderFluentBuilder {
     /// The name of the capacity provider.
     ///
-    /// See [`CreateCapacityProviderRequest::capacity_provider_name`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::capacity_provider_name`](CreateCapacityProviderInput).
     pub fn capacity_provider_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().capacity_provider_name = value.into();
         self
     }
     /// The VPC configuration for the capacity provider, including subnet IDs and security group IDs where compute instances will be launched.
     ///
-    /// See [`CreateCapacityProviderRequest::vpc_config`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::vpc_config`](CreateCapacityProviderInput).
     pub fn vpc_config(mut self, value: impl Into<crate::types::CapacityProviderVpcConfig>) -> Self {
         self.as_input_mut().vpc_config = value.into();
         self
     }
     /// The permissions configuration that specifies the IAM role ARN used by the capacity provider to manage compute resources.
     ///
-    /// See [`CreateCapacityProviderRequest::permissions_config`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::permissions_config`](CreateCapacityProviderInput).
     pub fn permissions_config(
         mut self,
         value: impl Into<crate::types::CapacityProviderPermissionsConfig>,
@@ -291,7 +287,7 @@ impl CreateCapacityProviderFluentBuilder {
     }
     /// The instance requirements that specify the compute instance characteristics, including architectures and allowed or excluded instance types.
     ///
-    /// See [`CreateCapacityProviderRequest::instance_requirements`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::instance_requirements`](CreateCapacityProviderInput).
     pub fn instance_requirements(
         mut self,
         value: impl Into<crate::types::InstanceRequirements>,
@@ -299,7 +295,7 @@ impl CreateCapacityProviderFluentBuilder {
         self.as_input_mut().instance_requirements = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateCapacityProviderRequest::instance_requirements`](CreateCapacityProviderRequest).
+    /// Sets or clears [`CreateCapacityProviderInput::instance_requirements`](CreateCapacityProviderInput).
     pub fn set_instance_requirements(
         mut self,
         value: Option<crate::types::InstanceRequirements>,
@@ -309,7 +305,7 @@ impl CreateCapacityProviderFluentBuilder {
     }
     /// The scaling configuration that defines how the capacity provider scales compute instances, including maximum vCPU count and scaling policies.
     ///
-    /// See [`CreateCapacityProviderRequest::capacity_provider_scaling_config`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::capacity_provider_scaling_config`](CreateCapacityProviderInput).
     pub fn capacity_provider_scaling_config(
         mut self,
         value: impl Into<crate::types::CapacityProviderScalingConfig>,
@@ -317,7 +313,7 @@ impl CreateCapacityProviderFluentBuilder {
         self.as_input_mut().capacity_provider_scaling_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateCapacityProviderRequest::capacity_provider_scaling_config`](CreateCapacityProviderRequest).
+    /// Sets or clears [`CreateCapacityProviderInput::capacity_provider_scaling_config`](CreateCapacityProviderInput).
     pub fn set_capacity_provider_scaling_config(
         mut self,
         value: Option<crate::types::CapacityProviderScalingConfig>,
@@ -327,19 +323,19 @@ impl CreateCapacityProviderFluentBuilder {
     }
     /// The ARN of the KMS key used to encrypt data associated with the capacity provider.
     ///
-    /// See [`CreateCapacityProviderRequest::kms_key_arn`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::kms_key_arn`](CreateCapacityProviderInput).
     pub fn kms_key_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().kms_key_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateCapacityProviderRequest::kms_key_arn`](CreateCapacityProviderRequest).
+    /// Sets or clears [`CreateCapacityProviderInput::kms_key_arn`](CreateCapacityProviderInput).
     pub fn set_kms_key_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().kms_key_arn = value;
         self
     }
     /// A list of tags to associate with the capacity provider.
     ///
-    /// See [`CreateCapacityProviderRequest::tags`](CreateCapacityProviderRequest). Adds one entry.
+    /// See [`CreateCapacityProviderInput::tags`](CreateCapacityProviderInput). Adds one entry.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .tags
@@ -347,26 +343,26 @@ impl CreateCapacityProviderFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`CreateCapacityProviderRequest::tags`](CreateCapacityProviderRequest).
+    /// Replaces all of [`CreateCapacityProviderInput::tags`](CreateCapacityProviderInput).
     pub fn set_tags(mut self, value: Option<HashMap<String, String>>) -> Self {
         self.as_input_mut().tags = value;
         self
     }
     /// The tag propagation configuration for the capacity provider.
     ///
-    /// See [`CreateCapacityProviderRequest::propagate_tags`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::propagate_tags`](CreateCapacityProviderInput).
     pub fn propagate_tags(mut self, value: impl Into<crate::types::PropagateTags>) -> Self {
         self.as_input_mut().propagate_tags = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateCapacityProviderRequest::propagate_tags`](CreateCapacityProviderRequest).
+    /// Sets or clears [`CreateCapacityProviderInput::propagate_tags`](CreateCapacityProviderInput).
     pub fn set_propagate_tags(mut self, value: Option<crate::types::PropagateTags>) -> Self {
         self.as_input_mut().propagate_tags = value;
         self
     }
     /// The telemetry configuration for the capacity provider.
     ///
-    /// See [`CreateCapacityProviderRequest::telemetry_config`](CreateCapacityProviderRequest).
+    /// See [`CreateCapacityProviderInput::telemetry_config`](CreateCapacityProviderInput).
     pub fn telemetry_config(
         mut self,
         value: impl Into<crate::types::CapacityProviderTelemetryConfig>,
@@ -374,7 +370,7 @@ impl CreateCapacityProviderFluentBuilder {
         self.as_input_mut().telemetry_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateCapacityProviderRequest::telemetry_config`](CreateCapacityProviderRequest).
+    /// Sets or clears [`CreateCapacityProviderInput::telemetry_config`](CreateCapacityProviderInput).
     pub fn set_telemetry_config(
         mut self,
         value: Option<crate::types::CapacityProviderTelemetryConfig>,

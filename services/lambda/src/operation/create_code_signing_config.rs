@@ -13,7 +13,7 @@ pub struct CreateCodeSigningConfig;
 
 /// The input of `CreateCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateCodeSigningConfigRequest {
+pub struct CreateCodeSigningConfigInput {
     /// Descriptive name for this code signing configuration.
     pub description: Option<String>,
     /// Signing profiles for this code signing configuration.
@@ -26,25 +26,25 @@ pub struct CreateCodeSigningConfigRequest {
     pub tags: Option<HashMap<String, String>>,
 }
 
-static CREATE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 4] = [
+static CREATE_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 4] = [
     Member::new("Description", &prelude::STRING),
     Member::new("AllowedPublishers", &crate::types::ALLOWED_PUBLISHERS).required(),
     Member::new("CodeSigningPolicies", &crate::types::CODE_SIGNING_POLICIES),
     Member::new("Tags", &crate::types::TAGS),
 ];
-/// The schema of [`CreateCodeSigningConfigRequest`].
-pub(crate) static CREATE_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`CreateCodeSigningConfigInput`].
+pub(crate) static CREATE_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "CreateCodeSigningConfigRequest",
-    &CREATE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &CREATE_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateCodeSigningConfigRequest {
+impl SerializeShape for CreateCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_CODE_SIGNING_CONFIG_REQUEST
+        &CREATE_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &CREATE_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.description.serialize_member(&m[0], s)?;
         self.allowed_publishers.serialize_member(&m[1], s)?;
         self.code_signing_policies.serialize_member(&m[2], s)?;
@@ -53,20 +53,18 @@ impl SerializeShape for CreateCodeSigningConfigRequest {
     }
 }
 
-impl DeserializeValue for CreateCodeSigningConfigRequest {
+impl DeserializeValue for CreateCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.description = Some(de::member(&CREATE_CODE_SIGNING_CONFIG_REQUEST, 0, d)?),
-                1 => {
-                    out.allowed_publishers = de::member(&CREATE_CODE_SIGNING_CONFIG_REQUEST, 1, d)?
-                }
+                0 => out.description = Some(de::member(&CREATE_CODE_SIGNING_CONFIG_INPUT, 0, d)?),
+                1 => out.allowed_publishers = de::member(&CREATE_CODE_SIGNING_CONFIG_INPUT, 1, d)?,
                 2 => {
                     out.code_signing_policies =
-                        Some(de::member(&CREATE_CODE_SIGNING_CONFIG_REQUEST, 2, d)?)
+                        Some(de::member(&CREATE_CODE_SIGNING_CONFIG_INPUT, 2, d)?)
                 }
-                3 => out.tags = Some(de::member(&CREATE_CODE_SIGNING_CONFIG_REQUEST, 3, d)?),
+                3 => out.tags = Some(de::member(&CREATE_CODE_SIGNING_CONFIG_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -75,11 +73,11 @@ impl DeserializeValue for CreateCodeSigningConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateCodeSigningConfigRequest);
+ziggurat_core::shape_value!(CreateCodeSigningConfigInput);
 
-/// The output of `CreateCodeSigningConfigResponse`.
+/// The output of `CreateCodeSigningConfig`.
 #[derive(Clone, Default)]
-pub struct CreateCodeSigningConfigResponse {
+pub struct CreateCodeSigningConfigOutput {
     /// The code signing configuration.
     ///
     /// Required.
@@ -88,32 +86,32 @@ pub struct CreateCodeSigningConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static CREATE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS: [Member; 1] =
+static CREATE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("CodeSigningConfig", &crate::types::CODE_SIGNING_CONFIG).required()];
-/// The schema of [`CreateCodeSigningConfigResponse`].
-pub(crate) static CREATE_CODE_SIGNING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`CreateCodeSigningConfigOutput`].
+pub(crate) static CREATE_CODE_SIGNING_CONFIG_OUTPUT: Schema = Schema::structure(
     "CreateCodeSigningConfigResponse",
-    &CREATE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS,
+    &CREATE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateCodeSigningConfigResponse {
+impl SerializeShape for CreateCodeSigningConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_CODE_SIGNING_CONFIG_RESPONSE
+        &CREATE_CODE_SIGNING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS;
+        let m = &CREATE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS;
         self.code_signing_config.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CreateCodeSigningConfigResponse {
+impl DeserializeValue for CreateCodeSigningConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_CODE_SIGNING_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_CODE_SIGNING_CONFIG_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.code_signing_config = de::member(&CREATE_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?;
+                out.code_signing_config = de::member(&CREATE_CODE_SIGNING_CONFIG_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -121,8 +119,8 @@ impl DeserializeValue for CreateCodeSigningConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreateCodeSigningConfigResponse);
-ziggurat_runtime::output_metadata!(CreateCodeSigningConfigResponse);
+ziggurat_core::shape_value!(CreateCodeSigningConfigOutput);
+ziggurat_runtime::output_metadata!(CreateCodeSigningConfigOutput);
 
 /// The errors of [`CreateCodeSigningConfig`].
 #[derive(Debug, Clone)]
@@ -144,8 +142,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2020-04-22/code-signing-configs",
     success_status: Some(201),
-    input: &CREATE_CODE_SIGNING_CONFIG_REQUEST,
-    output: &CREATE_CODE_SIGNING_CONFIG_RESPONSE,
+    input: &CREATE_CODE_SIGNING_CONFIG_INPUT,
+    output: &CREATE_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -169,8 +167,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateCodeSigningConfig,
-    CreateCodeSigningConfigRequest,
-    CreateCodeSigningConfigResponse,
+    CreateCodeSigningConfigInput,
+    CreateCodeSigningConfigOutput,
     CreateCodeSigningConfigError,
     crate::SERVICE,
     OPERATION
@@ -179,34 +177,34 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateCodeSigningConfigFluentBuilder,
     CreateCodeSigningConfig,
-    CreateCodeSigningConfigRequest,
-    CreateCodeSigningConfigResponse,
+    CreateCodeSigningConfigInput,
+    CreateCodeSigningConfigOutput,
     CreateCodeSigningConfigError
 );
 
 impl CreateCodeSigningConfigFluentBuilder {
     /// Descriptive name for this code signing configuration.
     ///
-    /// See [`CreateCodeSigningConfigRequest::description`](CreateCodeSigningConfigRequest).
+    /// See [`CreateCodeSigningConfigInput::description`](CreateCodeSigningConfigInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateCodeSigningConfigRequest::description`](CreateCodeSigningConfigRequest).
+    /// Sets or clears [`CreateCodeSigningConfigInput::description`](CreateCodeSigningConfigInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// Signing profiles for this code signing configuration.
     ///
-    /// See [`CreateCodeSigningConfigRequest::allowed_publishers`](CreateCodeSigningConfigRequest).
+    /// See [`CreateCodeSigningConfigInput::allowed_publishers`](CreateCodeSigningConfigInput).
     pub fn allowed_publishers(mut self, value: impl Into<crate::types::AllowedPublishers>) -> Self {
         self.as_input_mut().allowed_publishers = value.into();
         self
     }
     /// The code signing policies define the actions to take if the validation checks fail.
     ///
-    /// See [`CreateCodeSigningConfigRequest::code_signing_policies`](CreateCodeSigningConfigRequest).
+    /// See [`CreateCodeSigningConfigInput::code_signing_policies`](CreateCodeSigningConfigInput).
     pub fn code_signing_policies(
         mut self,
         value: impl Into<crate::types::CodeSigningPolicies>,
@@ -214,7 +212,7 @@ impl CreateCodeSigningConfigFluentBuilder {
         self.as_input_mut().code_signing_policies = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateCodeSigningConfigRequest::code_signing_policies`](CreateCodeSigningConfigRequest).
+    /// Sets or clears [`CreateCodeSigningConfigInput::code_signing_policies`](CreateCodeSigningConfigInput).
     pub fn set_code_signing_policies(
         mut self,
         value: Option<crate::types::CodeSigningPolicies>,
@@ -224,7 +222,7 @@ impl CreateCodeSigningConfigFluentBuilder {
     }
     /// A list of tags to add to the code signing configuration.
     ///
-    /// See [`CreateCodeSigningConfigRequest::tags`](CreateCodeSigningConfigRequest). Adds one entry.
+    /// See [`CreateCodeSigningConfigInput::tags`](CreateCodeSigningConfigInput). Adds one entry.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .tags
@@ -232,7 +230,7 @@ impl CreateCodeSigningConfigFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`CreateCodeSigningConfigRequest::tags`](CreateCodeSigningConfigRequest).
+    /// Replaces all of [`CreateCodeSigningConfigInput::tags`](CreateCodeSigningConfigInput).
     pub fn set_tags(mut self, value: Option<HashMap<String, String>>) -> Self {
         self.as_input_mut().tags = value;
         self

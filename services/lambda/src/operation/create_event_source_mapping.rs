@@ -50,7 +50,7 @@ pub struct CreateEventSourceMapping;
 
 /// The input of `CreateEventSourceMapping`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateEventSourceMappingRequest {
+pub struct CreateEventSourceMappingInput {
     /// The Amazon Resource Name (ARN) of the event source.
     ///
     /// - **Amazon Kinesis** – The ARN of the data stream or a stream consumer.
@@ -185,7 +185,7 @@ pub struct CreateEventSourceMappingRequest {
     pub provisioned_poller_config: Option<crate::types::ProvisionedPollerConfig>,
 }
 
-static CREATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS: [Member; 28] = [
+static CREATE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS: [Member; 28] = [
     Member::new("EventSourceArn", &prelude::STRING),
     Member::new("FunctionName", &prelude::STRING).required(),
     Member::new("Enabled", &prelude::BOOLEAN),
@@ -242,19 +242,19 @@ static CREATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS: [Member; 28] = [
         &crate::types::PROVISIONED_POLLER_CONFIG,
     ),
 ];
-/// The schema of [`CreateEventSourceMappingRequest`].
-pub(crate) static CREATE_EVENT_SOURCE_MAPPING_REQUEST: Schema = Schema::structure(
+/// The schema of [`CreateEventSourceMappingInput`].
+pub(crate) static CREATE_EVENT_SOURCE_MAPPING_INPUT: Schema = Schema::structure(
     "CreateEventSourceMappingRequest",
-    &CREATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS,
+    &CREATE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateEventSourceMappingRequest {
+impl SerializeShape for CreateEventSourceMappingInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_EVENT_SOURCE_MAPPING_REQUEST
+        &CREATE_EVENT_SOURCE_MAPPING_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS;
+        let m = &CREATE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS;
         self.event_source_arn.serialize_member(&m[0], s)?;
         self.function_name.serialize_member(&m[1], s)?;
         self.enabled.serialize_member(&m[2], s)?;
@@ -296,103 +296,98 @@ impl SerializeShape for CreateEventSourceMappingRequest {
     }
 }
 
-impl DeserializeValue for CreateEventSourceMappingRequest {
+impl DeserializeValue for CreateEventSourceMappingInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_EVENT_SOURCE_MAPPING_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.event_source_arn =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 0, d)?)
                 }
-                1 => out.function_name = de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 1, d)?,
-                2 => out.enabled = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 2, d)?),
-                3 => out.batch_size = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 3, d)?),
+                1 => out.function_name = de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 1, d)?,
+                2 => out.enabled = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 2, d)?),
+                3 => out.batch_size = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 3, d)?),
                 4 => {
                     out.filter_criteria =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 4, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 4, d)?)
                 }
-                5 => {
-                    out.kms_key_arn = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 5, d)?)
-                }
+                5 => out.kms_key_arn = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 5, d)?),
                 6 => {
-                    out.metrics_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 6, d)?)
+                    out.metrics_config = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 6, d)?)
                 }
                 7 => {
-                    out.logging_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 7, d)?)
+                    out.logging_config = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 7, d)?)
                 }
                 8 => {
-                    out.scaling_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 8, d)?)
+                    out.scaling_config = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 8, d)?)
                 }
                 9 => {
                     out.maximum_batching_window_in_seconds =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 9, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 9, d)?)
                 }
                 10 => {
                     out.parallelization_factor =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 10, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 10, d)?)
                 }
                 11 => {
                     out.starting_position =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 11, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 11, d)?)
                 }
                 12 => {
                     out.starting_position_timestamp =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 12, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 12, d)?)
                 }
                 13 => {
                     out.destination_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 13, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 13, d)?)
                 }
                 14 => {
                     out.maximum_record_age_in_seconds =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 14, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 14, d)?)
                 }
                 15 => {
                     out.bisect_batch_on_function_error =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 15, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 15, d)?)
                 }
                 16 => {
                     out.maximum_retry_attempts =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 16, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 16, d)?)
                 }
-                17 => out.tags = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 17, d)?),
+                17 => out.tags = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 17, d)?),
                 18 => {
                     out.tumbling_window_in_seconds =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 18, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 18, d)?)
                 }
-                19 => out.topics = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 19, d)?),
-                20 => out.queues = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 20, d)?),
+                19 => out.topics = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 19, d)?),
+                20 => out.queues = Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 20, d)?),
                 21 => {
                     out.source_access_configurations =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 21, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 21, d)?)
                 }
                 22 => {
                     out.self_managed_event_source =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 22, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 22, d)?)
                 }
                 23 => {
                     out.function_response_types =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 23, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 23, d)?)
                 }
                 24 => {
                     out.amazon_managed_kafka_event_source_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 24, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 24, d)?)
                 }
                 25 => {
                     out.self_managed_kafka_event_source_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 25, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 25, d)?)
                 }
                 26 => {
                     out.document_db_event_source_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 26, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 26, d)?)
                 }
                 27 => {
                     out.provisioned_poller_config =
-                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_REQUEST, 27, d)?)
+                        Some(de::member(&CREATE_EVENT_SOURCE_MAPPING_INPUT, 27, d)?)
                 }
                 _ => {}
             }
@@ -402,7 +397,7 @@ impl DeserializeValue for CreateEventSourceMappingRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateEventSourceMappingRequest);
+ziggurat_core::shape_value!(CreateEventSourceMappingInput);
 
 /// The errors of [`CreateEventSourceMapping`].
 #[derive(Debug, Clone)]
@@ -430,7 +425,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2015-03-31/event-source-mappings",
     success_status: Some(202),
-    input: &CREATE_EVENT_SOURCE_MAPPING_REQUEST,
+    input: &CREATE_EVENT_SOURCE_MAPPING_INPUT,
     output: &crate::types::EVENT_SOURCE_MAPPING_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -476,7 +471,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateEventSourceMapping,
-    CreateEventSourceMappingRequest,
+    CreateEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     CreateEventSourceMappingError,
     crate::SERVICE,
@@ -486,7 +481,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateEventSourceMappingFluentBuilder,
     CreateEventSourceMapping,
-    CreateEventSourceMappingRequest,
+    CreateEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     CreateEventSourceMappingError
 );
@@ -494,74 +489,74 @@ ziggurat_runtime::fluent_builder!(
 impl CreateEventSourceMappingFluentBuilder {
     /// The Amazon Resource Name (ARN) of the event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::event_source_arn`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::event_source_arn`](CreateEventSourceMappingInput).
     pub fn event_source_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().event_source_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::event_source_arn`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::event_source_arn`](CreateEventSourceMappingInput).
     pub fn set_event_source_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().event_source_arn = value;
         self
     }
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`CreateEventSourceMappingRequest::function_name`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::function_name`](CreateEventSourceMappingInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// When true, the event source mapping is active.
     ///
-    /// See [`CreateEventSourceMappingRequest::enabled`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::enabled`](CreateEventSourceMappingInput).
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().enabled = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::enabled`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::enabled`](CreateEventSourceMappingInput).
     pub fn set_enabled(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().enabled = value;
         self
     }
     /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
     ///
-    /// See [`CreateEventSourceMappingRequest::batch_size`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::batch_size`](CreateEventSourceMappingInput).
     pub fn batch_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().batch_size = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::batch_size`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::batch_size`](CreateEventSourceMappingInput).
     pub fn set_batch_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().batch_size = value;
         self
     }
     /// An object that defines the filter criteria that determine whether Lambda should process an event.
     ///
-    /// See [`CreateEventSourceMappingRequest::filter_criteria`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::filter_criteria`](CreateEventSourceMappingInput).
     pub fn filter_criteria(mut self, value: impl Into<crate::types::FilterCriteria>) -> Self {
         self.as_input_mut().filter_criteria = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::filter_criteria`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::filter_criteria`](CreateEventSourceMappingInput).
     pub fn set_filter_criteria(mut self, value: Option<crate::types::FilterCriteria>) -> Self {
         self.as_input_mut().filter_criteria = value;
         self
     }
     /// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics).
     ///
-    /// See [`CreateEventSourceMappingRequest::kms_key_arn`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::kms_key_arn`](CreateEventSourceMappingInput).
     pub fn kms_key_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().kms_key_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::kms_key_arn`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::kms_key_arn`](CreateEventSourceMappingInput).
     pub fn set_kms_key_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().kms_key_arn = value;
         self
     }
     /// The metrics configuration for your event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::metrics_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::metrics_config`](CreateEventSourceMappingInput).
     pub fn metrics_config(
         mut self,
         value: impl Into<crate::types::EventSourceMappingMetricsConfig>,
@@ -569,7 +564,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().metrics_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::metrics_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::metrics_config`](CreateEventSourceMappingInput).
     pub fn set_metrics_config(
         mut self,
         value: Option<crate::types::EventSourceMappingMetricsConfig>,
@@ -579,7 +574,7 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::logging_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::logging_config`](CreateEventSourceMappingInput).
     pub fn logging_config(
         mut self,
         value: impl Into<crate::types::EventSourceMappingLoggingConfig>,
@@ -587,7 +582,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().logging_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::logging_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::logging_config`](CreateEventSourceMappingInput).
     pub fn set_logging_config(
         mut self,
         value: Option<crate::types::EventSourceMappingLoggingConfig>,
@@ -597,43 +592,43 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// (Amazon SQS only) The scaling configuration for the event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::scaling_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::scaling_config`](CreateEventSourceMappingInput).
     pub fn scaling_config(mut self, value: impl Into<crate::types::ScalingConfig>) -> Self {
         self.as_input_mut().scaling_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::scaling_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::scaling_config`](CreateEventSourceMappingInput).
     pub fn set_scaling_config(mut self, value: Option<crate::types::ScalingConfig>) -> Self {
         self.as_input_mut().scaling_config = value;
         self
     }
     /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
     ///
-    /// See [`CreateEventSourceMappingRequest::maximum_batching_window_in_seconds`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::maximum_batching_window_in_seconds`](CreateEventSourceMappingInput).
     pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_batching_window_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::maximum_batching_window_in_seconds`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::maximum_batching_window_in_seconds`](CreateEventSourceMappingInput).
     pub fn set_maximum_batching_window_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_batching_window_in_seconds = value;
         self
     }
     /// (Kinesis and DynamoDB Streams only) The number of batches to process from each shard concurrently.
     ///
-    /// See [`CreateEventSourceMappingRequest::parallelization_factor`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::parallelization_factor`](CreateEventSourceMappingInput).
     pub fn parallelization_factor(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().parallelization_factor = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::parallelization_factor`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::parallelization_factor`](CreateEventSourceMappingInput).
     pub fn set_parallelization_factor(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().parallelization_factor = value;
         self
     }
     /// The position in a stream from which to start reading.
     ///
-    /// See [`CreateEventSourceMappingRequest::starting_position`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::starting_position`](CreateEventSourceMappingInput).
     pub fn starting_position(
         mut self,
         value: impl Into<crate::types::EventSourcePosition>,
@@ -641,7 +636,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().starting_position = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::starting_position`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::starting_position`](CreateEventSourceMappingInput).
     pub fn set_starting_position(
         mut self,
         value: Option<crate::types::EventSourcePosition>,
@@ -651,24 +646,24 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// With `StartingPosition` set to `AT_TIMESTAMP`, the time from which to start reading.
     ///
-    /// See [`CreateEventSourceMappingRequest::starting_position_timestamp`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::starting_position_timestamp`](CreateEventSourceMappingInput).
     pub fn starting_position_timestamp(mut self, value: impl Into<DateTime>) -> Self {
         self.as_input_mut().starting_position_timestamp = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::starting_position_timestamp`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::starting_position_timestamp`](CreateEventSourceMappingInput).
     pub fn set_starting_position_timestamp(mut self, value: Option<DateTime>) -> Self {
         self.as_input_mut().starting_position_timestamp = value;
         self
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
     ///
-    /// See [`CreateEventSourceMappingRequest::destination_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::destination_config`](CreateEventSourceMappingInput).
     pub fn destination_config(mut self, value: impl Into<crate::types::DestinationConfig>) -> Self {
         self.as_input_mut().destination_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::destination_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::destination_config`](CreateEventSourceMappingInput).
     pub fn set_destination_config(
         mut self,
         value: Option<crate::types::DestinationConfig>,
@@ -678,43 +673,43 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
     ///
-    /// See [`CreateEventSourceMappingRequest::maximum_record_age_in_seconds`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::maximum_record_age_in_seconds`](CreateEventSourceMappingInput).
     pub fn maximum_record_age_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_record_age_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::maximum_record_age_in_seconds`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::maximum_record_age_in_seconds`](CreateEventSourceMappingInput).
     pub fn set_maximum_record_age_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_record_age_in_seconds = value;
         self
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
     ///
-    /// See [`CreateEventSourceMappingRequest::bisect_batch_on_function_error`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::bisect_batch_on_function_error`](CreateEventSourceMappingInput).
     pub fn bisect_batch_on_function_error(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().bisect_batch_on_function_error = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::bisect_batch_on_function_error`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::bisect_batch_on_function_error`](CreateEventSourceMappingInput).
     pub fn set_bisect_batch_on_function_error(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().bisect_batch_on_function_error = value;
         self
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
     ///
-    /// See [`CreateEventSourceMappingRequest::maximum_retry_attempts`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::maximum_retry_attempts`](CreateEventSourceMappingInput).
     pub fn maximum_retry_attempts(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::maximum_retry_attempts`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::maximum_retry_attempts`](CreateEventSourceMappingInput).
     pub fn set_maximum_retry_attempts(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = value;
         self
     }
     /// A list of tags to apply to the event source mapping.
     ///
-    /// See [`CreateEventSourceMappingRequest::tags`](CreateEventSourceMappingRequest). Adds one entry.
+    /// See [`CreateEventSourceMappingInput::tags`](CreateEventSourceMappingInput). Adds one entry.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .tags
@@ -722,26 +717,26 @@ impl CreateEventSourceMappingFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`CreateEventSourceMappingRequest::tags`](CreateEventSourceMappingRequest).
+    /// Replaces all of [`CreateEventSourceMappingInput::tags`](CreateEventSourceMappingInput).
     pub fn set_tags(mut self, value: Option<HashMap<String, String>>) -> Self {
         self.as_input_mut().tags = value;
         self
     }
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
     ///
-    /// See [`CreateEventSourceMappingRequest::tumbling_window_in_seconds`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::tumbling_window_in_seconds`](CreateEventSourceMappingInput).
     pub fn tumbling_window_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().tumbling_window_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::tumbling_window_in_seconds`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::tumbling_window_in_seconds`](CreateEventSourceMappingInput).
     pub fn set_tumbling_window_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().tumbling_window_in_seconds = value;
         self
     }
     /// The name of the Kafka topic.
     ///
-    /// See [`CreateEventSourceMappingRequest::topics`](CreateEventSourceMappingRequest). Appends one item.
+    /// See [`CreateEventSourceMappingInput::topics`](CreateEventSourceMappingInput). Appends one item.
     pub fn topics(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .topics
@@ -749,14 +744,14 @@ impl CreateEventSourceMappingFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateEventSourceMappingRequest::topics`](CreateEventSourceMappingRequest).
+    /// Replaces all of [`CreateEventSourceMappingInput::topics`](CreateEventSourceMappingInput).
     pub fn set_topics(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().topics = value;
         self
     }
     /// (MQ) The name of the Amazon MQ broker destination queue to consume.
     ///
-    /// See [`CreateEventSourceMappingRequest::queues`](CreateEventSourceMappingRequest). Appends one item.
+    /// See [`CreateEventSourceMappingInput::queues`](CreateEventSourceMappingInput). Appends one item.
     pub fn queues(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .queues
@@ -764,14 +759,14 @@ impl CreateEventSourceMappingFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateEventSourceMappingRequest::queues`](CreateEventSourceMappingRequest).
+    /// Replaces all of [`CreateEventSourceMappingInput::queues`](CreateEventSourceMappingInput).
     pub fn set_queues(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().queues = value;
         self
     }
     /// An array of authentication protocols or VPC components required to secure your event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::source_access_configurations`](CreateEventSourceMappingRequest). Appends one item.
+    /// See [`CreateEventSourceMappingInput::source_access_configurations`](CreateEventSourceMappingInput). Appends one item.
     pub fn source_access_configurations(
         mut self,
         value: impl Into<crate::types::SourceAccessConfiguration>,
@@ -782,7 +777,7 @@ impl CreateEventSourceMappingFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateEventSourceMappingRequest::source_access_configurations`](CreateEventSourceMappingRequest).
+    /// Replaces all of [`CreateEventSourceMappingInput::source_access_configurations`](CreateEventSourceMappingInput).
     pub fn set_source_access_configurations(
         mut self,
         value: Option<Vec<crate::types::SourceAccessConfiguration>>,
@@ -792,7 +787,7 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// The self-managed Apache Kafka cluster to receive records from.
     ///
-    /// See [`CreateEventSourceMappingRequest::self_managed_event_source`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::self_managed_event_source`](CreateEventSourceMappingInput).
     pub fn self_managed_event_source(
         mut self,
         value: impl Into<crate::types::SelfManagedEventSource>,
@@ -800,7 +795,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().self_managed_event_source = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::self_managed_event_source`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::self_managed_event_source`](CreateEventSourceMappingInput).
     pub fn set_self_managed_event_source(
         mut self,
         value: Option<crate::types::SelfManagedEventSource>,
@@ -810,7 +805,7 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping.
     ///
-    /// See [`CreateEventSourceMappingRequest::function_response_types`](CreateEventSourceMappingRequest). Appends one item.
+    /// See [`CreateEventSourceMappingInput::function_response_types`](CreateEventSourceMappingInput). Appends one item.
     pub fn function_response_types(
         mut self,
         value: impl Into<crate::types::FunctionResponseType>,
@@ -821,7 +816,7 @@ impl CreateEventSourceMappingFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateEventSourceMappingRequest::function_response_types`](CreateEventSourceMappingRequest).
+    /// Replaces all of [`CreateEventSourceMappingInput::function_response_types`](CreateEventSourceMappingInput).
     pub fn set_function_response_types(
         mut self,
         value: Option<Vec<crate::types::FunctionResponseType>>,
@@ -831,7 +826,7 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::amazon_managed_kafka_event_source_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::amazon_managed_kafka_event_source_config`](CreateEventSourceMappingInput).
     pub fn amazon_managed_kafka_event_source_config(
         mut self,
         value: impl Into<crate::types::AmazonManagedKafkaEventSourceConfig>,
@@ -839,7 +834,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().amazon_managed_kafka_event_source_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::amazon_managed_kafka_event_source_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::amazon_managed_kafka_event_source_config`](CreateEventSourceMappingInput).
     pub fn set_amazon_managed_kafka_event_source_config(
         mut self,
         value: Option<crate::types::AmazonManagedKafkaEventSourceConfig>,
@@ -849,7 +844,7 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// Specific configuration settings for a self-managed Apache Kafka event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::self_managed_kafka_event_source_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::self_managed_kafka_event_source_config`](CreateEventSourceMappingInput).
     pub fn self_managed_kafka_event_source_config(
         mut self,
         value: impl Into<crate::types::SelfManagedKafkaEventSourceConfig>,
@@ -857,7 +852,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().self_managed_kafka_event_source_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::self_managed_kafka_event_source_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::self_managed_kafka_event_source_config`](CreateEventSourceMappingInput).
     pub fn set_self_managed_kafka_event_source_config(
         mut self,
         value: Option<crate::types::SelfManagedKafkaEventSourceConfig>,
@@ -867,7 +862,7 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// Specific configuration settings for a DocumentDB event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::document_db_event_source_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::document_db_event_source_config`](CreateEventSourceMappingInput).
     pub fn document_db_event_source_config(
         mut self,
         value: impl Into<crate::types::DocumentDBEventSourceConfig>,
@@ -875,7 +870,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().document_db_event_source_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::document_db_event_source_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::document_db_event_source_config`](CreateEventSourceMappingInput).
     pub fn set_document_db_event_source_config(
         mut self,
         value: Option<crate::types::DocumentDBEventSourceConfig>,
@@ -885,7 +880,7 @@ impl CreateEventSourceMappingFluentBuilder {
     }
     /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
     ///
-    /// See [`CreateEventSourceMappingRequest::provisioned_poller_config`](CreateEventSourceMappingRequest).
+    /// See [`CreateEventSourceMappingInput::provisioned_poller_config`](CreateEventSourceMappingInput).
     pub fn provisioned_poller_config(
         mut self,
         value: impl Into<crate::types::ProvisionedPollerConfig>,
@@ -893,7 +888,7 @@ impl CreateEventSourceMappingFluentBuilder {
         self.as_input_mut().provisioned_poller_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateEventSourceMappingRequest::provisioned_poller_config`](CreateEventSourceMappingRequest).
+    /// Sets or clears [`CreateEventSourceMappingInput::provisioned_poller_config`](CreateEventSourceMappingInput).
     pub fn set_provisioned_poller_config(
         mut self,
         value: Option<crate::types::ProvisionedPollerConfig>,

@@ -59,7 +59,7 @@ pub struct CreateFunction;
 
 /// The input of `CreateFunction`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateFunctionRequest {
+pub struct CreateFunctionInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -184,7 +184,7 @@ pub struct CreateFunctionRequest {
     pub accelerator_config: Option<crate::types::AcceleratorConfig>,
 }
 
-static CREATE_FUNCTION_REQUEST_MEMBERS: [Member; 30] = [
+static CREATE_FUNCTION_INPUT_MEMBERS: [Member; 30] = [
     Member::new("FunctionName", &prelude::STRING).required(),
     Member::new("Runtime", &prelude::STRING),
     Member::new("Role", &prelude::STRING).required(),
@@ -219,17 +219,17 @@ static CREATE_FUNCTION_REQUEST_MEMBERS: [Member; 30] = [
     Member::new("RuntimeConfig", &crate::types::FUNCTION_RUNTIME_CONFIG),
     Member::new("AcceleratorConfig", &crate::types::ACCELERATOR_CONFIG),
 ];
-/// The schema of [`CreateFunctionRequest`].
-pub(crate) static CREATE_FUNCTION_REQUEST: Schema =
-    Schema::structure("CreateFunctionRequest", &CREATE_FUNCTION_REQUEST_MEMBERS);
+/// The schema of [`CreateFunctionInput`].
+pub(crate) static CREATE_FUNCTION_INPUT: Schema =
+    Schema::structure("CreateFunctionRequest", &CREATE_FUNCTION_INPUT_MEMBERS);
 
-impl SerializeShape for CreateFunctionRequest {
+impl SerializeShape for CreateFunctionInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_FUNCTION_REQUEST
+        &CREATE_FUNCTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_FUNCTION_REQUEST_MEMBERS;
+        let m = &CREATE_FUNCTION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.runtime.serialize_member(&m[1], s)?;
         self.role.serialize_member(&m[2], s)?;
@@ -264,46 +264,45 @@ impl SerializeShape for CreateFunctionRequest {
     }
 }
 
-impl DeserializeValue for CreateFunctionRequest {
+impl DeserializeValue for CreateFunctionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_FUNCTION_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_FUNCTION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&CREATE_FUNCTION_REQUEST, 0, d)?,
-                1 => out.runtime = Some(de::member(&CREATE_FUNCTION_REQUEST, 1, d)?),
-                2 => out.role = de::member(&CREATE_FUNCTION_REQUEST, 2, d)?,
-                3 => out.handler = Some(de::member(&CREATE_FUNCTION_REQUEST, 3, d)?),
-                4 => out.code = de::member(&CREATE_FUNCTION_REQUEST, 4, d)?,
-                5 => out.description = Some(de::member(&CREATE_FUNCTION_REQUEST, 5, d)?),
-                6 => out.timeout = Some(de::member(&CREATE_FUNCTION_REQUEST, 6, d)?),
-                7 => out.memory_size = Some(de::member(&CREATE_FUNCTION_REQUEST, 7, d)?),
-                8 => out.publish = Some(de::member(&CREATE_FUNCTION_REQUEST, 8, d)?),
-                9 => out.publish_to = Some(de::member(&CREATE_FUNCTION_REQUEST, 9, d)?),
-                10 => out.vpc_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 10, d)?),
-                11 => out.package_type = Some(de::member(&CREATE_FUNCTION_REQUEST, 11, d)?),
-                12 => out.dead_letter_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 12, d)?),
-                13 => out.environment = Some(de::member(&CREATE_FUNCTION_REQUEST, 13, d)?),
-                14 => out.kms_key_arn = Some(de::member(&CREATE_FUNCTION_REQUEST, 14, d)?),
-                15 => out.tracing_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 15, d)?),
-                16 => out.tags = Some(de::member(&CREATE_FUNCTION_REQUEST, 16, d)?),
-                17 => out.layers = Some(de::member(&CREATE_FUNCTION_REQUEST, 17, d)?),
-                18 => out.file_system_configs = Some(de::member(&CREATE_FUNCTION_REQUEST, 18, d)?),
+                0 => out.function_name = de::member(&CREATE_FUNCTION_INPUT, 0, d)?,
+                1 => out.runtime = Some(de::member(&CREATE_FUNCTION_INPUT, 1, d)?),
+                2 => out.role = de::member(&CREATE_FUNCTION_INPUT, 2, d)?,
+                3 => out.handler = Some(de::member(&CREATE_FUNCTION_INPUT, 3, d)?),
+                4 => out.code = de::member(&CREATE_FUNCTION_INPUT, 4, d)?,
+                5 => out.description = Some(de::member(&CREATE_FUNCTION_INPUT, 5, d)?),
+                6 => out.timeout = Some(de::member(&CREATE_FUNCTION_INPUT, 6, d)?),
+                7 => out.memory_size = Some(de::member(&CREATE_FUNCTION_INPUT, 7, d)?),
+                8 => out.publish = Some(de::member(&CREATE_FUNCTION_INPUT, 8, d)?),
+                9 => out.publish_to = Some(de::member(&CREATE_FUNCTION_INPUT, 9, d)?),
+                10 => out.vpc_config = Some(de::member(&CREATE_FUNCTION_INPUT, 10, d)?),
+                11 => out.package_type = Some(de::member(&CREATE_FUNCTION_INPUT, 11, d)?),
+                12 => out.dead_letter_config = Some(de::member(&CREATE_FUNCTION_INPUT, 12, d)?),
+                13 => out.environment = Some(de::member(&CREATE_FUNCTION_INPUT, 13, d)?),
+                14 => out.kms_key_arn = Some(de::member(&CREATE_FUNCTION_INPUT, 14, d)?),
+                15 => out.tracing_config = Some(de::member(&CREATE_FUNCTION_INPUT, 15, d)?),
+                16 => out.tags = Some(de::member(&CREATE_FUNCTION_INPUT, 16, d)?),
+                17 => out.layers = Some(de::member(&CREATE_FUNCTION_INPUT, 17, d)?),
+                18 => out.file_system_configs = Some(de::member(&CREATE_FUNCTION_INPUT, 18, d)?),
                 19 => {
-                    out.code_signing_config_arn = Some(de::member(&CREATE_FUNCTION_REQUEST, 19, d)?)
+                    out.code_signing_config_arn = Some(de::member(&CREATE_FUNCTION_INPUT, 19, d)?)
                 }
-                20 => out.image_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 20, d)?),
-                21 => out.architectures = Some(de::member(&CREATE_FUNCTION_REQUEST, 21, d)?),
-                22 => out.ephemeral_storage = Some(de::member(&CREATE_FUNCTION_REQUEST, 22, d)?),
-                23 => out.snap_start = Some(de::member(&CREATE_FUNCTION_REQUEST, 23, d)?),
-                24 => out.logging_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 24, d)?),
-                25 => out.tenancy_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 25, d)?),
+                20 => out.image_config = Some(de::member(&CREATE_FUNCTION_INPUT, 20, d)?),
+                21 => out.architectures = Some(de::member(&CREATE_FUNCTION_INPUT, 21, d)?),
+                22 => out.ephemeral_storage = Some(de::member(&CREATE_FUNCTION_INPUT, 22, d)?),
+                23 => out.snap_start = Some(de::member(&CREATE_FUNCTION_INPUT, 23, d)?),
+                24 => out.logging_config = Some(de::member(&CREATE_FUNCTION_INPUT, 24, d)?),
+                25 => out.tenancy_config = Some(de::member(&CREATE_FUNCTION_INPUT, 25, d)?),
                 26 => {
-                    out.capacity_provider_config =
-                        Some(de::member(&CREATE_FUNCTION_REQUEST, 26, d)?)
+                    out.capacity_provider_config = Some(de::member(&CREATE_FUNCTION_INPUT, 26, d)?)
                 }
-                27 => out.durable_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 27, d)?),
-                28 => out.runtime_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 28, d)?),
-                29 => out.accelerator_config = Some(de::member(&CREATE_FUNCTION_REQUEST, 29, d)?),
+                27 => out.durable_config = Some(de::member(&CREATE_FUNCTION_INPUT, 27, d)?),
+                28 => out.runtime_config = Some(de::member(&CREATE_FUNCTION_INPUT, 28, d)?),
+                29 => out.accelerator_config = Some(de::member(&CREATE_FUNCTION_INPUT, 29, d)?),
                 _ => {}
             }
             Ok(())
@@ -312,7 +311,7 @@ impl DeserializeValue for CreateFunctionRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateFunctionRequest);
+ziggurat_core::shape_value!(CreateFunctionInput);
 
 /// The errors of [`CreateFunction`].
 #[derive(Debug, Clone)]
@@ -352,7 +351,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2015-03-31/functions",
     success_status: Some(201),
-    input: &CREATE_FUNCTION_REQUEST,
+    input: &CREATE_FUNCTION_INPUT,
     output: &crate::types::FUNCTION_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -435,7 +434,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateFunction,
-    CreateFunctionRequest,
+    CreateFunctionInput,
     crate::types::FunctionConfiguration,
     CreateFunctionError,
     crate::SERVICE,
@@ -445,7 +444,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateFunctionFluentBuilder,
     CreateFunction,
-    CreateFunctionRequest,
+    CreateFunctionInput,
     crate::types::FunctionConfiguration,
     CreateFunctionError
 );
@@ -453,100 +452,100 @@ ziggurat_runtime::fluent_builder!(
 impl CreateFunctionFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`CreateFunctionRequest::function_name`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::function_name`](CreateFunctionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
     ///
-    /// See [`CreateFunctionRequest::runtime`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::runtime`](CreateFunctionInput).
     pub fn runtime(mut self, value: impl Into<crate::types::Runtime>) -> Self {
         self.as_input_mut().runtime = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::runtime`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::runtime`](CreateFunctionInput).
     pub fn set_runtime(mut self, value: Option<crate::types::Runtime>) -> Self {
         self.as_input_mut().runtime = value;
         self
     }
     /// The Amazon Resource Name (ARN) of the function's execution role.
     ///
-    /// See [`CreateFunctionRequest::role`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::role`](CreateFunctionInput).
     pub fn role(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role = value.into();
         self
     }
     /// The name of the method within your code that Lambda calls to run your function.
     ///
-    /// See [`CreateFunctionRequest::handler`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::handler`](CreateFunctionInput).
     pub fn handler(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().handler = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::handler`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::handler`](CreateFunctionInput).
     pub fn set_handler(mut self, value: Option<String>) -> Self {
         self.as_input_mut().handler = value;
         self
     }
     /// The code for the function.
     ///
-    /// See [`CreateFunctionRequest::code`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::code`](CreateFunctionInput).
     pub fn code(mut self, value: impl Into<crate::types::FunctionCode>) -> Self {
         self.as_input_mut().code = value.into();
         self
     }
     /// A description of the function.
     ///
-    /// See [`CreateFunctionRequest::description`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::description`](CreateFunctionInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::description`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::description`](CreateFunctionInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// The amount of time (in seconds) that Lambda allows a function to run before stopping it.
     ///
-    /// See [`CreateFunctionRequest::timeout`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::timeout`](CreateFunctionInput).
     pub fn timeout(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().timeout = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::timeout`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::timeout`](CreateFunctionInput).
     pub fn set_timeout(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().timeout = value;
         self
     }
     /// The amount of [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console) at runtime.
     ///
-    /// See [`CreateFunctionRequest::memory_size`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::memory_size`](CreateFunctionInput).
     pub fn memory_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().memory_size = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::memory_size`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::memory_size`](CreateFunctionInput).
     pub fn set_memory_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().memory_size = value;
         self
     }
     /// Set to true to publish the first version of the function during creation.
     ///
-    /// See [`CreateFunctionRequest::publish`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::publish`](CreateFunctionInput).
     pub fn publish(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().publish = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::publish`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::publish`](CreateFunctionInput).
     pub fn set_publish(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().publish = value;
         self
     }
     /// Specifies where to publish the function version or configuration.
     ///
-    /// See [`CreateFunctionRequest::publish_to`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::publish_to`](CreateFunctionInput).
     pub fn publish_to(
         mut self,
         value: impl Into<crate::types::FunctionVersionLatestPublished>,
@@ -554,7 +553,7 @@ impl CreateFunctionFluentBuilder {
         self.as_input_mut().publish_to = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::publish_to`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::publish_to`](CreateFunctionInput).
     pub fn set_publish_to(
         mut self,
         value: Option<crate::types::FunctionVersionLatestPublished>,
@@ -564,79 +563,79 @@ impl CreateFunctionFluentBuilder {
     }
     /// For network connectivity to Amazon Web Services resources in a VPC, specify a list of security groups and subnets in the VPC.
     ///
-    /// See [`CreateFunctionRequest::vpc_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::vpc_config`](CreateFunctionInput).
     pub fn vpc_config(mut self, value: impl Into<crate::types::VpcConfig>) -> Self {
         self.as_input_mut().vpc_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::vpc_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::vpc_config`](CreateFunctionInput).
     pub fn set_vpc_config(mut self, value: Option<crate::types::VpcConfig>) -> Self {
         self.as_input_mut().vpc_config = value;
         self
     }
     /// The type of deployment package.
     ///
-    /// See [`CreateFunctionRequest::package_type`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::package_type`](CreateFunctionInput).
     pub fn package_type(mut self, value: impl Into<crate::types::PackageType>) -> Self {
         self.as_input_mut().package_type = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::package_type`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::package_type`](CreateFunctionInput).
     pub fn set_package_type(mut self, value: Option<crate::types::PackageType>) -> Self {
         self.as_input_mut().package_type = value;
         self
     }
     /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
     ///
-    /// See [`CreateFunctionRequest::dead_letter_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::dead_letter_config`](CreateFunctionInput).
     pub fn dead_letter_config(mut self, value: impl Into<crate::types::DeadLetterConfig>) -> Self {
         self.as_input_mut().dead_letter_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::dead_letter_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::dead_letter_config`](CreateFunctionInput).
     pub fn set_dead_letter_config(mut self, value: Option<crate::types::DeadLetterConfig>) -> Self {
         self.as_input_mut().dead_letter_config = value;
         self
     }
     /// Environment variables that are accessible from function code during execution.
     ///
-    /// See [`CreateFunctionRequest::environment`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::environment`](CreateFunctionInput).
     pub fn environment(mut self, value: impl Into<crate::types::Environment>) -> Self {
         self.as_input_mut().environment = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::environment`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::environment`](CreateFunctionInput).
     pub fn set_environment(mut self, value: Option<crate::types::Environment>) -> Self {
         self.as_input_mut().environment = value;
         self
     }
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources:
     ///
-    /// See [`CreateFunctionRequest::kms_key_arn`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::kms_key_arn`](CreateFunctionInput).
     pub fn kms_key_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().kms_key_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::kms_key_arn`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::kms_key_arn`](CreateFunctionInput).
     pub fn set_kms_key_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().kms_key_arn = value;
         self
     }
     /// Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
     ///
-    /// See [`CreateFunctionRequest::tracing_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::tracing_config`](CreateFunctionInput).
     pub fn tracing_config(mut self, value: impl Into<crate::types::TracingConfig>) -> Self {
         self.as_input_mut().tracing_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::tracing_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::tracing_config`](CreateFunctionInput).
     pub fn set_tracing_config(mut self, value: Option<crate::types::TracingConfig>) -> Self {
         self.as_input_mut().tracing_config = value;
         self
     }
     /// A list of [tags](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the function.
     ///
-    /// See [`CreateFunctionRequest::tags`](CreateFunctionRequest). Adds one entry.
+    /// See [`CreateFunctionInput::tags`](CreateFunctionInput). Adds one entry.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .tags
@@ -644,14 +643,14 @@ impl CreateFunctionFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`CreateFunctionRequest::tags`](CreateFunctionRequest).
+    /// Replaces all of [`CreateFunctionInput::tags`](CreateFunctionInput).
     pub fn set_tags(mut self, value: Option<HashMap<String, String>>) -> Self {
         self.as_input_mut().tags = value;
         self
     }
     /// A list of [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add to the function's execution environment.
     ///
-    /// See [`CreateFunctionRequest::layers`](CreateFunctionRequest). Appends one item.
+    /// See [`CreateFunctionInput::layers`](CreateFunctionInput). Appends one item.
     pub fn layers(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .layers
@@ -659,14 +658,14 @@ impl CreateFunctionFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateFunctionRequest::layers`](CreateFunctionRequest).
+    /// Replaces all of [`CreateFunctionInput::layers`](CreateFunctionInput).
     pub fn set_layers(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().layers = value;
         self
     }
     /// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
     ///
-    /// See [`CreateFunctionRequest::file_system_configs`](CreateFunctionRequest). Appends one item.
+    /// See [`CreateFunctionInput::file_system_configs`](CreateFunctionInput). Appends one item.
     pub fn file_system_configs(mut self, value: impl Into<crate::types::FileSystemConfig>) -> Self {
         self.as_input_mut()
             .file_system_configs
@@ -674,7 +673,7 @@ impl CreateFunctionFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateFunctionRequest::file_system_configs`](CreateFunctionRequest).
+    /// Replaces all of [`CreateFunctionInput::file_system_configs`](CreateFunctionInput).
     pub fn set_file_system_configs(
         mut self,
         value: Option<Vec<crate::types::FileSystemConfig>>,
@@ -684,31 +683,31 @@ impl CreateFunctionFluentBuilder {
     }
     /// To enable code signing for this function, specify the ARN of a code-signing configuration.
     ///
-    /// See [`CreateFunctionRequest::code_signing_config_arn`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::code_signing_config_arn`](CreateFunctionInput).
     pub fn code_signing_config_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_signing_config_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::code_signing_config_arn`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::code_signing_config_arn`](CreateFunctionInput).
     pub fn set_code_signing_config_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().code_signing_config_arn = value;
         self
     }
     /// Container image [configuration values](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms) that override the values in the container image Dockerfile.
     ///
-    /// See [`CreateFunctionRequest::image_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::image_config`](CreateFunctionInput).
     pub fn image_config(mut self, value: impl Into<crate::types::ImageConfig>) -> Self {
         self.as_input_mut().image_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::image_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::image_config`](CreateFunctionInput).
     pub fn set_image_config(mut self, value: Option<crate::types::ImageConfig>) -> Self {
         self.as_input_mut().image_config = value;
         self
     }
     /// The instruction set architecture that the function supports.
     ///
-    /// See [`CreateFunctionRequest::architectures`](CreateFunctionRequest). Appends one item.
+    /// See [`CreateFunctionInput::architectures`](CreateFunctionInput). Appends one item.
     pub fn architectures(mut self, value: impl Into<crate::types::Architecture>) -> Self {
         self.as_input_mut()
             .architectures
@@ -716,62 +715,62 @@ impl CreateFunctionFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateFunctionRequest::architectures`](CreateFunctionRequest).
+    /// Replaces all of [`CreateFunctionInput::architectures`](CreateFunctionInput).
     pub fn set_architectures(mut self, value: Option<Vec<crate::types::Architecture>>) -> Self {
         self.as_input_mut().architectures = value;
         self
     }
     /// The size of the function's `/tmp` directory in MB.
     ///
-    /// See [`CreateFunctionRequest::ephemeral_storage`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::ephemeral_storage`](CreateFunctionInput).
     pub fn ephemeral_storage(mut self, value: impl Into<crate::types::EphemeralStorage>) -> Self {
         self.as_input_mut().ephemeral_storage = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::ephemeral_storage`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::ephemeral_storage`](CreateFunctionInput).
     pub fn set_ephemeral_storage(mut self, value: Option<crate::types::EphemeralStorage>) -> Self {
         self.as_input_mut().ephemeral_storage = value;
         self
     }
     /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
     ///
-    /// See [`CreateFunctionRequest::snap_start`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::snap_start`](CreateFunctionInput).
     pub fn snap_start(mut self, value: impl Into<crate::types::SnapStart>) -> Self {
         self.as_input_mut().snap_start = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::snap_start`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::snap_start`](CreateFunctionInput).
     pub fn set_snap_start(mut self, value: Option<crate::types::SnapStart>) -> Self {
         self.as_input_mut().snap_start = value;
         self
     }
     /// The function's Amazon CloudWatch Logs configuration settings.
     ///
-    /// See [`CreateFunctionRequest::logging_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::logging_config`](CreateFunctionInput).
     pub fn logging_config(mut self, value: impl Into<crate::types::LoggingConfig>) -> Self {
         self.as_input_mut().logging_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::logging_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::logging_config`](CreateFunctionInput).
     pub fn set_logging_config(mut self, value: Option<crate::types::LoggingConfig>) -> Self {
         self.as_input_mut().logging_config = value;
         self
     }
     /// Configuration for multi-tenant applications that use Lambda functions.
     ///
-    /// See [`CreateFunctionRequest::tenancy_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::tenancy_config`](CreateFunctionInput).
     pub fn tenancy_config(mut self, value: impl Into<crate::types::TenancyConfig>) -> Self {
         self.as_input_mut().tenancy_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::tenancy_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::tenancy_config`](CreateFunctionInput).
     pub fn set_tenancy_config(mut self, value: Option<crate::types::TenancyConfig>) -> Self {
         self.as_input_mut().tenancy_config = value;
         self
     }
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
     ///
-    /// See [`CreateFunctionRequest::capacity_provider_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::capacity_provider_config`](CreateFunctionInput).
     pub fn capacity_provider_config(
         mut self,
         value: impl Into<crate::types::CapacityProviderConfig>,
@@ -779,7 +778,7 @@ impl CreateFunctionFluentBuilder {
         self.as_input_mut().capacity_provider_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::capacity_provider_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::capacity_provider_config`](CreateFunctionInput).
     pub fn set_capacity_provider_config(
         mut self,
         value: Option<crate::types::CapacityProviderConfig>,
@@ -789,24 +788,24 @@ impl CreateFunctionFluentBuilder {
     }
     /// Configuration settings for durable functions.
     ///
-    /// See [`CreateFunctionRequest::durable_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::durable_config`](CreateFunctionInput).
     pub fn durable_config(mut self, value: impl Into<crate::types::DurableConfig>) -> Self {
         self.as_input_mut().durable_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::durable_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::durable_config`](CreateFunctionInput).
     pub fn set_durable_config(mut self, value: Option<crate::types::DurableConfig>) -> Self {
         self.as_input_mut().durable_config = value;
         self
     }
     /// The customer-managed runtime configuration for your function.
     ///
-    /// See [`CreateFunctionRequest::runtime_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::runtime_config`](CreateFunctionInput).
     pub fn runtime_config(mut self, value: impl Into<crate::types::FunctionRuntimeConfig>) -> Self {
         self.as_input_mut().runtime_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::runtime_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::runtime_config`](CreateFunctionInput).
     pub fn set_runtime_config(
         mut self,
         value: Option<crate::types::FunctionRuntimeConfig>,
@@ -816,12 +815,12 @@ impl CreateFunctionFluentBuilder {
     }
     /// The accelerator resource settings for a Lambda execution environment.
     ///
-    /// See [`CreateFunctionRequest::accelerator_config`](CreateFunctionRequest).
+    /// See [`CreateFunctionInput::accelerator_config`](CreateFunctionInput).
     pub fn accelerator_config(mut self, value: impl Into<crate::types::AcceleratorConfig>) -> Self {
         self.as_input_mut().accelerator_config = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionRequest::accelerator_config`](CreateFunctionRequest).
+    /// Sets or clears [`CreateFunctionInput::accelerator_config`](CreateFunctionInput).
     pub fn set_accelerator_config(
         mut self,
         value: Option<crate::types::AcceleratorConfig>,

@@ -12,7 +12,7 @@ pub struct CreateFunctionUrlConfig;
 
 /// The input of `CreateFunctionUrlConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateFunctionUrlConfigRequest {
+pub struct CreateFunctionUrlConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -48,7 +48,7 @@ pub struct CreateFunctionUrlConfigRequest {
     pub invoke_mode: Option<crate::types::InvokeMode>,
 }
 
-static CREATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
+static CREATE_FUNCTION_URL_CONFIG_INPUT_MEMBERS: [Member; 5] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -57,19 +57,19 @@ static CREATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("Cors", &crate::types::CORS),
     Member::new("InvokeMode", &prelude::STRING),
 ];
-/// The schema of [`CreateFunctionUrlConfigRequest`].
-pub(crate) static CREATE_FUNCTION_URL_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`CreateFunctionUrlConfigInput`].
+pub(crate) static CREATE_FUNCTION_URL_CONFIG_INPUT: Schema = Schema::structure(
     "CreateFunctionUrlConfigRequest",
-    &CREATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS,
+    &CREATE_FUNCTION_URL_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateFunctionUrlConfigRequest {
+impl SerializeShape for CreateFunctionUrlConfigInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_FUNCTION_URL_CONFIG_REQUEST
+        &CREATE_FUNCTION_URL_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS;
+        let m = &CREATE_FUNCTION_URL_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.auth_type.serialize_member(&m[2], s)?;
@@ -79,16 +79,16 @@ impl SerializeShape for CreateFunctionUrlConfigRequest {
     }
 }
 
-impl DeserializeValue for CreateFunctionUrlConfigRequest {
+impl DeserializeValue for CreateFunctionUrlConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_FUNCTION_URL_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_FUNCTION_URL_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&CREATE_FUNCTION_URL_CONFIG_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_REQUEST, 1, d)?),
-                2 => out.auth_type = de::member(&CREATE_FUNCTION_URL_CONFIG_REQUEST, 2, d)?,
-                3 => out.cors = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_REQUEST, 3, d)?),
-                4 => out.invoke_mode = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_REQUEST, 4, d)?),
+                0 => out.function_name = de::member(&CREATE_FUNCTION_URL_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_INPUT, 1, d)?),
+                2 => out.auth_type = de::member(&CREATE_FUNCTION_URL_CONFIG_INPUT, 2, d)?,
+                3 => out.cors = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_INPUT, 3, d)?),
+                4 => out.invoke_mode = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_INPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -97,11 +97,11 @@ impl DeserializeValue for CreateFunctionUrlConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateFunctionUrlConfigRequest);
+ziggurat_core::shape_value!(CreateFunctionUrlConfigInput);
 
-/// The output of `CreateFunctionUrlConfigResponse`.
+/// The output of `CreateFunctionUrlConfig`.
 #[derive(Clone, Default)]
-pub struct CreateFunctionUrlConfigResponse {
+pub struct CreateFunctionUrlConfigOutput {
     /// The HTTP URL endpoint for your function.
     ///
     /// Required.
@@ -137,7 +137,7 @@ pub struct CreateFunctionUrlConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static CREATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS: [Member; 6] = [
+static CREATE_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS: [Member; 6] = [
     Member::new("FunctionUrl", &prelude::STRING).required(),
     Member::new("FunctionArn", &prelude::STRING).required(),
     Member::new("AuthType", &prelude::STRING).required(),
@@ -145,19 +145,19 @@ static CREATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS: [Member; 6] = [
     Member::new("CreationTime", &prelude::STRING).required(),
     Member::new("InvokeMode", &prelude::STRING),
 ];
-/// The schema of [`CreateFunctionUrlConfigResponse`].
-pub(crate) static CREATE_FUNCTION_URL_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`CreateFunctionUrlConfigOutput`].
+pub(crate) static CREATE_FUNCTION_URL_CONFIG_OUTPUT: Schema = Schema::structure(
     "CreateFunctionUrlConfigResponse",
-    &CREATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS,
+    &CREATE_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateFunctionUrlConfigResponse {
+impl SerializeShape for CreateFunctionUrlConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_FUNCTION_URL_CONFIG_RESPONSE
+        &CREATE_FUNCTION_URL_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS;
+        let m = &CREATE_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS;
         self.function_url.serialize_member(&m[0], s)?;
         self.function_arn.serialize_member(&m[1], s)?;
         self.auth_type.serialize_member(&m[2], s)?;
@@ -168,19 +168,17 @@ impl SerializeShape for CreateFunctionUrlConfigResponse {
     }
 }
 
-impl DeserializeValue for CreateFunctionUrlConfigResponse {
+impl DeserializeValue for CreateFunctionUrlConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_FUNCTION_URL_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_FUNCTION_URL_CONFIG_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.function_url = de::member(&CREATE_FUNCTION_URL_CONFIG_RESPONSE, 0, d)?,
-                1 => out.function_arn = de::member(&CREATE_FUNCTION_URL_CONFIG_RESPONSE, 1, d)?,
-                2 => out.auth_type = de::member(&CREATE_FUNCTION_URL_CONFIG_RESPONSE, 2, d)?,
-                3 => out.cors = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_RESPONSE, 3, d)?),
-                4 => out.creation_time = de::member(&CREATE_FUNCTION_URL_CONFIG_RESPONSE, 4, d)?,
-                5 => {
-                    out.invoke_mode = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_RESPONSE, 5, d)?)
-                }
+                0 => out.function_url = de::member(&CREATE_FUNCTION_URL_CONFIG_OUTPUT, 0, d)?,
+                1 => out.function_arn = de::member(&CREATE_FUNCTION_URL_CONFIG_OUTPUT, 1, d)?,
+                2 => out.auth_type = de::member(&CREATE_FUNCTION_URL_CONFIG_OUTPUT, 2, d)?,
+                3 => out.cors = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_OUTPUT, 3, d)?),
+                4 => out.creation_time = de::member(&CREATE_FUNCTION_URL_CONFIG_OUTPUT, 4, d)?,
+                5 => out.invoke_mode = Some(de::member(&CREATE_FUNCTION_URL_CONFIG_OUTPUT, 5, d)?),
                 _ => {}
             }
             Ok(())
@@ -189,8 +187,8 @@ impl DeserializeValue for CreateFunctionUrlConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreateFunctionUrlConfigResponse);
-ziggurat_runtime::output_metadata!(CreateFunctionUrlConfigResponse);
+ziggurat_core::shape_value!(CreateFunctionUrlConfigOutput);
+ziggurat_runtime::output_metadata!(CreateFunctionUrlConfigOutput);
 
 /// The errors of [`CreateFunctionUrlConfig`].
 #[derive(Debug, Clone)]
@@ -218,8 +216,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2021-10-31/functions/{FunctionName}/url",
     success_status: Some(201),
-    input: &CREATE_FUNCTION_URL_CONFIG_REQUEST,
-    output: &CREATE_FUNCTION_URL_CONFIG_RESPONSE,
+    input: &CREATE_FUNCTION_URL_CONFIG_INPUT,
+    output: &CREATE_FUNCTION_URL_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -264,8 +262,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateFunctionUrlConfig,
-    CreateFunctionUrlConfigRequest,
-    CreateFunctionUrlConfigResponse,
+    CreateFunctionUrlConfigInput,
+    CreateFunctionUrlConfigOutput,
     CreateFunctionUrlConfigError,
     crate::SERVICE,
     OPERATION
@@ -274,58 +272,58 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateFunctionUrlConfigFluentBuilder,
     CreateFunctionUrlConfig,
-    CreateFunctionUrlConfigRequest,
-    CreateFunctionUrlConfigResponse,
+    CreateFunctionUrlConfigInput,
+    CreateFunctionUrlConfigOutput,
     CreateFunctionUrlConfigError
 );
 
 impl CreateFunctionUrlConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`CreateFunctionUrlConfigRequest::function_name`](CreateFunctionUrlConfigRequest).
+    /// See [`CreateFunctionUrlConfigInput::function_name`](CreateFunctionUrlConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The alias name.
     ///
-    /// See [`CreateFunctionUrlConfigRequest::qualifier`](CreateFunctionUrlConfigRequest).
+    /// See [`CreateFunctionUrlConfigInput::qualifier`](CreateFunctionUrlConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionUrlConfigRequest::qualifier`](CreateFunctionUrlConfigRequest).
+    /// Sets or clears [`CreateFunctionUrlConfigInput::qualifier`](CreateFunctionUrlConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// The type of authentication that your function URL uses.
     ///
-    /// See [`CreateFunctionUrlConfigRequest::auth_type`](CreateFunctionUrlConfigRequest).
+    /// See [`CreateFunctionUrlConfigInput::auth_type`](CreateFunctionUrlConfigInput).
     pub fn auth_type(mut self, value: impl Into<crate::types::FunctionUrlAuthType>) -> Self {
         self.as_input_mut().auth_type = value.into();
         self
     }
     /// The [cross-origin resource sharing (CORS)](https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) settings for your function URL.
     ///
-    /// See [`CreateFunctionUrlConfigRequest::cors`](CreateFunctionUrlConfigRequest).
+    /// See [`CreateFunctionUrlConfigInput::cors`](CreateFunctionUrlConfigInput).
     pub fn cors(mut self, value: impl Into<crate::types::Cors>) -> Self {
         self.as_input_mut().cors = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionUrlConfigRequest::cors`](CreateFunctionUrlConfigRequest).
+    /// Sets or clears [`CreateFunctionUrlConfigInput::cors`](CreateFunctionUrlConfigInput).
     pub fn set_cors(mut self, value: Option<crate::types::Cors>) -> Self {
         self.as_input_mut().cors = value;
         self
     }
     /// Use one of the following options:
     ///
-    /// See [`CreateFunctionUrlConfigRequest::invoke_mode`](CreateFunctionUrlConfigRequest).
+    /// See [`CreateFunctionUrlConfigInput::invoke_mode`](CreateFunctionUrlConfigInput).
     pub fn invoke_mode(mut self, value: impl Into<crate::types::InvokeMode>) -> Self {
         self.as_input_mut().invoke_mode = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateFunctionUrlConfigRequest::invoke_mode`](CreateFunctionUrlConfigRequest).
+    /// Sets or clears [`CreateFunctionUrlConfigInput::invoke_mode`](CreateFunctionUrlConfigInput).
     pub fn set_invoke_mode(mut self, value: Option<crate::types::InvokeMode>) -> Self {
         self.as_input_mut().invoke_mode = value;
         self

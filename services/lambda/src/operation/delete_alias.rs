@@ -12,7 +12,7 @@ pub struct DeleteAlias;
 
 /// The input of `DeleteAlias`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteAliasRequest {
+pub struct DeleteAliasInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -32,7 +32,7 @@ pub struct DeleteAliasRequest {
     pub name: String,
 }
 
-static DELETE_ALIAS_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_ALIAS_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -40,30 +40,30 @@ static DELETE_ALIAS_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Label)
         .required(),
 ];
-/// The schema of [`DeleteAliasRequest`].
-pub(crate) static DELETE_ALIAS_REQUEST: Schema =
-    Schema::structure("DeleteAliasRequest", &DELETE_ALIAS_REQUEST_MEMBERS);
+/// The schema of [`DeleteAliasInput`].
+pub(crate) static DELETE_ALIAS_INPUT: Schema =
+    Schema::structure("DeleteAliasRequest", &DELETE_ALIAS_INPUT_MEMBERS);
 
-impl SerializeShape for DeleteAliasRequest {
+impl SerializeShape for DeleteAliasInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_ALIAS_REQUEST
+        &DELETE_ALIAS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_ALIAS_REQUEST_MEMBERS;
+        let m = &DELETE_ALIAS_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.name.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteAliasRequest {
+impl DeserializeValue for DeleteAliasInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_ALIAS_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_ALIAS_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&DELETE_ALIAS_REQUEST, 0, d)?,
-                1 => out.name = de::member(&DELETE_ALIAS_REQUEST, 1, d)?,
+                0 => out.function_name = de::member(&DELETE_ALIAS_INPUT, 0, d)?,
+                1 => out.name = de::member(&DELETE_ALIAS_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -72,7 +72,7 @@ impl DeserializeValue for DeleteAliasRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteAliasRequest);
+ziggurat_core::shape_value!(DeleteAliasInput);
 /// The output of `DeleteAlias`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteAliasOutput {
@@ -129,7 +129,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
     success_status: Some(204),
-    input: &DELETE_ALIAS_REQUEST,
+    input: &DELETE_ALIAS_INPUT,
     output: &DELETE_ALIAS_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -175,7 +175,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteAlias,
-    DeleteAliasRequest,
+    DeleteAliasInput,
     DeleteAliasOutput,
     DeleteAliasError,
     crate::SERVICE,
@@ -185,7 +185,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteAliasFluentBuilder,
     DeleteAlias,
-    DeleteAliasRequest,
+    DeleteAliasInput,
     DeleteAliasOutput,
     DeleteAliasError
 );
@@ -193,14 +193,14 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteAliasFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`DeleteAliasRequest::function_name`](DeleteAliasRequest).
+    /// See [`DeleteAliasInput::function_name`](DeleteAliasInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The name of the alias.
     ///
-    /// See [`DeleteAliasRequest::name`](DeleteAliasRequest).
+    /// See [`DeleteAliasInput::name`](DeleteAliasInput).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().name = value.into();
         self

@@ -12,41 +12,41 @@ pub struct DeleteCapacityProvider;
 
 /// The input of `DeleteCapacityProvider`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteCapacityProviderRequest {
+pub struct DeleteCapacityProviderInput {
     /// The name of the capacity provider to delete.
     ///
     /// Required.
     pub capacity_provider_name: String,
 }
 
-static DELETE_CAPACITY_PROVIDER_REQUEST_MEMBERS: [Member; 1] =
+static DELETE_CAPACITY_PROVIDER_INPUT_MEMBERS: [Member; 1] =
     [Member::new("CapacityProviderName", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`DeleteCapacityProviderRequest`].
-pub(crate) static DELETE_CAPACITY_PROVIDER_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteCapacityProviderInput`].
+pub(crate) static DELETE_CAPACITY_PROVIDER_INPUT: Schema = Schema::structure(
     "DeleteCapacityProviderRequest",
-    &DELETE_CAPACITY_PROVIDER_REQUEST_MEMBERS,
+    &DELETE_CAPACITY_PROVIDER_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteCapacityProviderRequest {
+impl SerializeShape for DeleteCapacityProviderInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_CAPACITY_PROVIDER_REQUEST
+        &DELETE_CAPACITY_PROVIDER_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_CAPACITY_PROVIDER_REQUEST_MEMBERS;
+        let m = &DELETE_CAPACITY_PROVIDER_INPUT_MEMBERS;
         self.capacity_provider_name.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteCapacityProviderRequest {
+impl DeserializeValue for DeleteCapacityProviderInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_CAPACITY_PROVIDER_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_CAPACITY_PROVIDER_INPUT, &mut |i, d| {
             if i == 0 {
-                out.capacity_provider_name = de::member(&DELETE_CAPACITY_PROVIDER_REQUEST, 0, d)?;
+                out.capacity_provider_name = de::member(&DELETE_CAPACITY_PROVIDER_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -54,11 +54,11 @@ impl DeserializeValue for DeleteCapacityProviderRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteCapacityProviderRequest);
+ziggurat_core::shape_value!(DeleteCapacityProviderInput);
 
-/// The output of `DeleteCapacityProviderResponse`.
+/// The output of `DeleteCapacityProvider`.
 #[derive(Clone, Default)]
-pub struct DeleteCapacityProviderResponse {
+pub struct DeleteCapacityProviderOutput {
     /// Information about the deleted capacity provider.
     ///
     /// Required.
@@ -67,32 +67,32 @@ pub struct DeleteCapacityProviderResponse {
     pub response_metadata: Metadata,
 }
 
-static DELETE_CAPACITY_PROVIDER_RESPONSE_MEMBERS: [Member; 1] =
+static DELETE_CAPACITY_PROVIDER_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("CapacityProvider", &crate::types::CAPACITY_PROVIDER).required()];
-/// The schema of [`DeleteCapacityProviderResponse`].
-pub(crate) static DELETE_CAPACITY_PROVIDER_RESPONSE: Schema = Schema::structure(
+/// The schema of [`DeleteCapacityProviderOutput`].
+pub(crate) static DELETE_CAPACITY_PROVIDER_OUTPUT: Schema = Schema::structure(
     "DeleteCapacityProviderResponse",
-    &DELETE_CAPACITY_PROVIDER_RESPONSE_MEMBERS,
+    &DELETE_CAPACITY_PROVIDER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteCapacityProviderResponse {
+impl SerializeShape for DeleteCapacityProviderOutput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_CAPACITY_PROVIDER_RESPONSE
+        &DELETE_CAPACITY_PROVIDER_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_CAPACITY_PROVIDER_RESPONSE_MEMBERS;
+        let m = &DELETE_CAPACITY_PROVIDER_OUTPUT_MEMBERS;
         self.capacity_provider.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteCapacityProviderResponse {
+impl DeserializeValue for DeleteCapacityProviderOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
+        d.read_struct(&DELETE_CAPACITY_PROVIDER_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.capacity_provider = de::member(&DELETE_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
+                out.capacity_provider = de::member(&DELETE_CAPACITY_PROVIDER_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -100,8 +100,8 @@ impl DeserializeValue for DeleteCapacityProviderResponse {
     }
 }
 
-ziggurat_core::shape_value!(DeleteCapacityProviderResponse);
-ziggurat_runtime::output_metadata!(DeleteCapacityProviderResponse);
+ziggurat_core::shape_value!(DeleteCapacityProviderOutput);
+ziggurat_runtime::output_metadata!(DeleteCapacityProviderOutput);
 
 /// The errors of [`DeleteCapacityProvider`].
 #[derive(Debug, Clone)]
@@ -129,8 +129,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2025-11-30/capacity-providers/{CapacityProviderName}",
     success_status: Some(202),
-    input: &DELETE_CAPACITY_PROVIDER_REQUEST,
-    output: &DELETE_CAPACITY_PROVIDER_RESPONSE,
+    input: &DELETE_CAPACITY_PROVIDER_INPUT,
+    output: &DELETE_CAPACITY_PROVIDER_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -175,8 +175,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteCapacityProvider,
-    DeleteCapacityProviderRequest,
-    DeleteCapacityProviderResponse,
+    DeleteCapacityProviderInput,
+    DeleteCapacityProviderOutput,
     DeleteCapacityProviderError,
     crate::SERVICE,
     OPERATION
@@ -185,15 +185,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteCapacityProviderFluentBuilder,
     DeleteCapacityProvider,
-    DeleteCapacityProviderRequest,
-    DeleteCapacityProviderResponse,
+    DeleteCapacityProviderInput,
+    DeleteCapacityProviderOutput,
     DeleteCapacityProviderError
 );
 
 impl DeleteCapacityProviderFluentBuilder {
     /// The name of the capacity provider to delete.
     ///
-    /// See [`DeleteCapacityProviderRequest::capacity_provider_name`](DeleteCapacityProviderRequest).
+    /// See [`DeleteCapacityProviderInput::capacity_provider_name`](DeleteCapacityProviderInput).
     pub fn capacity_provider_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().capacity_provider_name = value.into();
         self

@@ -12,42 +12,41 @@ pub struct DeleteCodeSigningConfig;
 
 /// The input of `DeleteCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteCodeSigningConfigRequest {
+pub struct DeleteCodeSigningConfigInput {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
     /// Required.
     pub code_signing_config_arn: String,
 }
 
-static DELETE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 1] =
+static DELETE_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 1] =
     [Member::new("CodeSigningConfigArn", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`DeleteCodeSigningConfigRequest`].
-pub(crate) static DELETE_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteCodeSigningConfigInput`].
+pub(crate) static DELETE_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "DeleteCodeSigningConfigRequest",
-    &DELETE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &DELETE_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteCodeSigningConfigRequest {
+impl SerializeShape for DeleteCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_CODE_SIGNING_CONFIG_REQUEST
+        &DELETE_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &DELETE_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.code_signing_config_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteCodeSigningConfigRequest {
+impl DeserializeValue for DeleteCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
             if i == 0 {
-                out.code_signing_config_arn =
-                    de::member(&DELETE_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
+                out.code_signing_config_arn = de::member(&DELETE_CODE_SIGNING_CONFIG_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -55,25 +54,25 @@ impl DeserializeValue for DeleteCodeSigningConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteCodeSigningConfigRequest);
+ziggurat_core::shape_value!(DeleteCodeSigningConfigInput);
 
-/// The output of `DeleteCodeSigningConfigResponse`.
+/// The output of `DeleteCodeSigningConfig`.
 #[derive(Clone, Default)]
-pub struct DeleteCodeSigningConfigResponse {
+pub struct DeleteCodeSigningConfigOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static DELETE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`DeleteCodeSigningConfigResponse`].
-pub(crate) static DELETE_CODE_SIGNING_CONFIG_RESPONSE: Schema = Schema::structure(
+static DELETE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`DeleteCodeSigningConfigOutput`].
+pub(crate) static DELETE_CODE_SIGNING_CONFIG_OUTPUT: Schema = Schema::structure(
     "DeleteCodeSigningConfigResponse",
-    &DELETE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS,
+    &DELETE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteCodeSigningConfigResponse {
+impl SerializeShape for DeleteCodeSigningConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_CODE_SIGNING_CONFIG_RESPONSE
+        &DELETE_CODE_SIGNING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -81,15 +80,15 @@ impl SerializeShape for DeleteCodeSigningConfigResponse {
     }
 }
 
-impl DeserializeValue for DeleteCodeSigningConfigResponse {
+impl DeserializeValue for DeleteCodeSigningConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&DELETE_CODE_SIGNING_CONFIG_RESPONSE, &mut |_, _| Ok(()))?;
+        d.read_struct(&DELETE_CODE_SIGNING_CONFIG_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(DeleteCodeSigningConfigResponse);
-ziggurat_runtime::output_metadata!(DeleteCodeSigningConfigResponse);
+ziggurat_core::shape_value!(DeleteCodeSigningConfigOutput);
+ziggurat_runtime::output_metadata!(DeleteCodeSigningConfigOutput);
 
 /// The errors of [`DeleteCodeSigningConfig`].
 #[derive(Debug, Clone)]
@@ -115,8 +114,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
     success_status: Some(204),
-    input: &DELETE_CODE_SIGNING_CONFIG_REQUEST,
-    output: &DELETE_CODE_SIGNING_CONFIG_RESPONSE,
+    input: &DELETE_CODE_SIGNING_CONFIG_INPUT,
+    output: &DELETE_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -154,8 +153,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteCodeSigningConfig,
-    DeleteCodeSigningConfigRequest,
-    DeleteCodeSigningConfigResponse,
+    DeleteCodeSigningConfigInput,
+    DeleteCodeSigningConfigOutput,
     DeleteCodeSigningConfigError,
     crate::SERVICE,
     OPERATION
@@ -164,15 +163,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteCodeSigningConfigFluentBuilder,
     DeleteCodeSigningConfig,
-    DeleteCodeSigningConfigRequest,
-    DeleteCodeSigningConfigResponse,
+    DeleteCodeSigningConfigInput,
+    DeleteCodeSigningConfigOutput,
     DeleteCodeSigningConfigError
 );
 
 impl DeleteCodeSigningConfigFluentBuilder {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
-    /// See [`DeleteCodeSigningConfigRequest::code_signing_config_arn`](DeleteCodeSigningConfigRequest).
+    /// See [`DeleteCodeSigningConfigInput::code_signing_config_arn`](DeleteCodeSigningConfigInput).
     pub fn code_signing_config_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_signing_config_arn = value.into();
         self

@@ -16,41 +16,41 @@ pub struct DeleteDurableExecution;
 
 /// The input of `DeleteDurableExecution`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteDurableExecutionRequest {
+pub struct DeleteDurableExecutionInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
     pub durable_execution_arn: String,
 }
 
-static DELETE_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 1] =
+static DELETE_DURABLE_EXECUTION_INPUT_MEMBERS: [Member; 1] =
     [Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`DeleteDurableExecutionRequest`].
-pub(crate) static DELETE_DURABLE_EXECUTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteDurableExecutionInput`].
+pub(crate) static DELETE_DURABLE_EXECUTION_INPUT: Schema = Schema::structure(
     "DeleteDurableExecutionRequest",
-    &DELETE_DURABLE_EXECUTION_REQUEST_MEMBERS,
+    &DELETE_DURABLE_EXECUTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteDurableExecutionRequest {
+impl SerializeShape for DeleteDurableExecutionInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_DURABLE_EXECUTION_REQUEST
+        &DELETE_DURABLE_EXECUTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_DURABLE_EXECUTION_REQUEST_MEMBERS;
+        let m = &DELETE_DURABLE_EXECUTION_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteDurableExecutionRequest {
+impl DeserializeValue for DeleteDurableExecutionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_DURABLE_EXECUTION_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_DURABLE_EXECUTION_INPUT, &mut |i, d| {
             if i == 0 {
-                out.durable_execution_arn = de::member(&DELETE_DURABLE_EXECUTION_REQUEST, 0, d)?;
+                out.durable_execution_arn = de::member(&DELETE_DURABLE_EXECUTION_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -58,11 +58,11 @@ impl DeserializeValue for DeleteDurableExecutionRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteDurableExecutionRequest);
+ziggurat_core::shape_value!(DeleteDurableExecutionInput);
 
-/// The output of `DeleteDurableExecutionResponse`.
+/// The output of `DeleteDurableExecution`.
 #[derive(Clone, Default)]
-pub struct DeleteDurableExecutionResponse {
+pub struct DeleteDurableExecutionOutput {
     /// The timestamp when Lambda accepted the deletion request (ISO 8601 format).
     ///
     /// Required.
@@ -71,33 +71,33 @@ pub struct DeleteDurableExecutionResponse {
     pub response_metadata: Metadata,
 }
 
-static DELETE_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 1] =
+static DELETE_DURABLE_EXECUTION_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("DeletionRequestTimestamp", &prelude::TIMESTAMP).required()];
-/// The schema of [`DeleteDurableExecutionResponse`].
-pub(crate) static DELETE_DURABLE_EXECUTION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`DeleteDurableExecutionOutput`].
+pub(crate) static DELETE_DURABLE_EXECUTION_OUTPUT: Schema = Schema::structure(
     "DeleteDurableExecutionResponse",
-    &DELETE_DURABLE_EXECUTION_RESPONSE_MEMBERS,
+    &DELETE_DURABLE_EXECUTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteDurableExecutionResponse {
+impl SerializeShape for DeleteDurableExecutionOutput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_DURABLE_EXECUTION_RESPONSE
+        &DELETE_DURABLE_EXECUTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_DURABLE_EXECUTION_RESPONSE_MEMBERS;
+        let m = &DELETE_DURABLE_EXECUTION_OUTPUT_MEMBERS;
         self.deletion_request_timestamp.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteDurableExecutionResponse {
+impl DeserializeValue for DeleteDurableExecutionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_DURABLE_EXECUTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&DELETE_DURABLE_EXECUTION_OUTPUT, &mut |i, d| {
             if i == 0 {
                 out.deletion_request_timestamp =
-                    de::member(&DELETE_DURABLE_EXECUTION_RESPONSE, 0, d)?;
+                    de::member(&DELETE_DURABLE_EXECUTION_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -105,8 +105,8 @@ impl DeserializeValue for DeleteDurableExecutionResponse {
     }
 }
 
-ziggurat_core::shape_value!(DeleteDurableExecutionResponse);
-ziggurat_runtime::output_metadata!(DeleteDurableExecutionResponse);
+ziggurat_core::shape_value!(DeleteDurableExecutionOutput);
+ziggurat_runtime::output_metadata!(DeleteDurableExecutionOutput);
 
 /// The errors of [`DeleteDurableExecution`].
 #[derive(Debug, Clone)]
@@ -134,8 +134,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}",
     success_status: Some(202),
-    input: &DELETE_DURABLE_EXECUTION_REQUEST,
-    output: &DELETE_DURABLE_EXECUTION_RESPONSE,
+    input: &DELETE_DURABLE_EXECUTION_INPUT,
+    output: &DELETE_DURABLE_EXECUTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -180,8 +180,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteDurableExecution,
-    DeleteDurableExecutionRequest,
-    DeleteDurableExecutionResponse,
+    DeleteDurableExecutionInput,
+    DeleteDurableExecutionOutput,
     DeleteDurableExecutionError,
     crate::SERVICE,
     OPERATION
@@ -190,15 +190,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteDurableExecutionFluentBuilder,
     DeleteDurableExecution,
-    DeleteDurableExecutionRequest,
-    DeleteDurableExecutionResponse,
+    DeleteDurableExecutionInput,
+    DeleteDurableExecutionOutput,
     DeleteDurableExecutionError
 );
 
 impl DeleteDurableExecutionFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`DeleteDurableExecutionRequest::durable_execution_arn`](DeleteDurableExecutionRequest).
+    /// See [`DeleteDurableExecutionInput::durable_execution_arn`](DeleteDurableExecutionInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self

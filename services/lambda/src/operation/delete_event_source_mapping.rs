@@ -15,41 +15,41 @@ pub struct DeleteEventSourceMapping;
 
 /// The input of `DeleteEventSourceMapping`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteEventSourceMappingRequest {
+pub struct DeleteEventSourceMappingInput {
     /// The identifier of the event source mapping.
     ///
     /// Required.
     pub uuid: String,
 }
 
-static DELETE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS: [Member; 1] =
+static DELETE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS: [Member; 1] =
     [Member::new("UUID", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`DeleteEventSourceMappingRequest`].
-pub(crate) static DELETE_EVENT_SOURCE_MAPPING_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteEventSourceMappingInput`].
+pub(crate) static DELETE_EVENT_SOURCE_MAPPING_INPUT: Schema = Schema::structure(
     "DeleteEventSourceMappingRequest",
-    &DELETE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS,
+    &DELETE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteEventSourceMappingRequest {
+impl SerializeShape for DeleteEventSourceMappingInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_EVENT_SOURCE_MAPPING_REQUEST
+        &DELETE_EVENT_SOURCE_MAPPING_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS;
+        let m = &DELETE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS;
         self.uuid.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteEventSourceMappingRequest {
+impl DeserializeValue for DeleteEventSourceMappingInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_EVENT_SOURCE_MAPPING_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_EVENT_SOURCE_MAPPING_INPUT, &mut |i, d| {
             if i == 0 {
-                out.uuid = de::member(&DELETE_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?;
+                out.uuid = de::member(&DELETE_EVENT_SOURCE_MAPPING_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -57,7 +57,7 @@ impl DeserializeValue for DeleteEventSourceMappingRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteEventSourceMappingRequest);
+ziggurat_core::shape_value!(DeleteEventSourceMappingInput);
 
 /// The errors of [`DeleteEventSourceMapping`].
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2015-03-31/event-source-mappings/{UUID}",
     success_status: Some(202),
-    input: &DELETE_EVENT_SOURCE_MAPPING_REQUEST,
+    input: &DELETE_EVENT_SOURCE_MAPPING_INPUT,
     output: &crate::types::EVENT_SOURCE_MAPPING_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -140,7 +140,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteEventSourceMapping,
-    DeleteEventSourceMappingRequest,
+    DeleteEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     DeleteEventSourceMappingError,
     crate::SERVICE,
@@ -150,7 +150,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteEventSourceMappingFluentBuilder,
     DeleteEventSourceMapping,
-    DeleteEventSourceMappingRequest,
+    DeleteEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     DeleteEventSourceMappingError
 );
@@ -158,7 +158,7 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteEventSourceMappingFluentBuilder {
     /// The identifier of the event source mapping.
     ///
-    /// See [`DeleteEventSourceMappingRequest::uuid`](DeleteEventSourceMappingRequest).
+    /// See [`DeleteEventSourceMappingInput::uuid`](DeleteEventSourceMappingInput).
     pub fn uuid(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().uuid = value.into();
         self

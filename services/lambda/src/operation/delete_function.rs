@@ -20,7 +20,7 @@ pub struct DeleteFunction;
 
 /// The input of `DeleteFunction`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteFunctionRequest {
+pub struct DeleteFunctionInput {
     /// The name or ARN of the Lambda function or version.
     ///
     /// **Name formats**
@@ -39,36 +39,36 @@ pub struct DeleteFunctionRequest {
     pub qualifier: Option<String>,
 }
 
-static DELETE_FUNCTION_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_FUNCTION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`DeleteFunctionRequest`].
-pub(crate) static DELETE_FUNCTION_REQUEST: Schema =
-    Schema::structure("DeleteFunctionRequest", &DELETE_FUNCTION_REQUEST_MEMBERS);
+/// The schema of [`DeleteFunctionInput`].
+pub(crate) static DELETE_FUNCTION_INPUT: Schema =
+    Schema::structure("DeleteFunctionRequest", &DELETE_FUNCTION_INPUT_MEMBERS);
 
-impl SerializeShape for DeleteFunctionRequest {
+impl SerializeShape for DeleteFunctionInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_FUNCTION_REQUEST
+        &DELETE_FUNCTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_FUNCTION_REQUEST_MEMBERS;
+        let m = &DELETE_FUNCTION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteFunctionRequest {
+impl DeserializeValue for DeleteFunctionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_FUNCTION_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_FUNCTION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&DELETE_FUNCTION_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&DELETE_FUNCTION_REQUEST, 1, d)?),
+                0 => out.function_name = de::member(&DELETE_FUNCTION_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&DELETE_FUNCTION_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -77,41 +77,41 @@ impl DeserializeValue for DeleteFunctionRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteFunctionRequest);
+ziggurat_core::shape_value!(DeleteFunctionInput);
 
-/// The output of `DeleteFunctionResponse`.
+/// The output of `DeleteFunction`.
 #[derive(Clone, Default)]
-pub struct DeleteFunctionResponse {
+pub struct DeleteFunctionOutput {
     /// The HTTP status code returned by the operation.
     pub status_code: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static DELETE_FUNCTION_RESPONSE_MEMBERS: [Member; 1] =
+static DELETE_FUNCTION_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("StatusCode", &prelude::INTEGER).at(Location::StatusCode)];
-/// The schema of [`DeleteFunctionResponse`].
-pub(crate) static DELETE_FUNCTION_RESPONSE: Schema =
-    Schema::structure("DeleteFunctionResponse", &DELETE_FUNCTION_RESPONSE_MEMBERS);
+/// The schema of [`DeleteFunctionOutput`].
+pub(crate) static DELETE_FUNCTION_OUTPUT: Schema =
+    Schema::structure("DeleteFunctionResponse", &DELETE_FUNCTION_OUTPUT_MEMBERS);
 
-impl SerializeShape for DeleteFunctionResponse {
+impl SerializeShape for DeleteFunctionOutput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_FUNCTION_RESPONSE
+        &DELETE_FUNCTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_FUNCTION_RESPONSE_MEMBERS;
+        let m = &DELETE_FUNCTION_OUTPUT_MEMBERS;
         self.status_code.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteFunctionResponse {
+impl DeserializeValue for DeleteFunctionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_FUNCTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&DELETE_FUNCTION_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.status_code = Some(de::member(&DELETE_FUNCTION_RESPONSE, 0, d)?);
+                out.status_code = Some(de::member(&DELETE_FUNCTION_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -119,8 +119,8 @@ impl DeserializeValue for DeleteFunctionResponse {
     }
 }
 
-ziggurat_core::shape_value!(DeleteFunctionResponse);
-ziggurat_runtime::output_metadata!(DeleteFunctionResponse);
+ziggurat_core::shape_value!(DeleteFunctionOutput);
+ziggurat_runtime::output_metadata!(DeleteFunctionOutput);
 
 /// The errors of [`DeleteFunction`].
 #[derive(Debug, Clone)]
@@ -148,8 +148,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2015-03-31/functions/{FunctionName}",
     success_status: Some(200),
-    input: &DELETE_FUNCTION_REQUEST,
-    output: &DELETE_FUNCTION_RESPONSE,
+    input: &DELETE_FUNCTION_INPUT,
+    output: &DELETE_FUNCTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -194,8 +194,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteFunction,
-    DeleteFunctionRequest,
-    DeleteFunctionResponse,
+    DeleteFunctionInput,
+    DeleteFunctionOutput,
     DeleteFunctionError,
     crate::SERVICE,
     OPERATION
@@ -204,27 +204,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteFunctionFluentBuilder,
     DeleteFunction,
-    DeleteFunctionRequest,
-    DeleteFunctionResponse,
+    DeleteFunctionInput,
+    DeleteFunctionOutput,
     DeleteFunctionError
 );
 
 impl DeleteFunctionFluentBuilder {
     /// The name or ARN of the Lambda function or version.
     ///
-    /// See [`DeleteFunctionRequest::function_name`](DeleteFunctionRequest).
+    /// See [`DeleteFunctionInput::function_name`](DeleteFunctionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version to delete.
     ///
-    /// See [`DeleteFunctionRequest::qualifier`](DeleteFunctionRequest).
+    /// See [`DeleteFunctionInput::qualifier`](DeleteFunctionInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`DeleteFunctionRequest::qualifier`](DeleteFunctionRequest).
+    /// Sets or clears [`DeleteFunctionInput::qualifier`](DeleteFunctionInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

@@ -11,7 +11,7 @@ pub struct DeleteFunctionCodeSigningConfig;
 
 /// The input of `DeleteFunctionCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteFunctionCodeSigningConfigRequest {
+pub struct DeleteFunctionCodeSigningConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -27,34 +27,34 @@ pub struct DeleteFunctionCodeSigningConfigRequest {
     pub function_name: String,
 }
 
-static DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 1] =
+static DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 1] =
     [Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`DeleteFunctionCodeSigningConfigRequest`].
-pub(crate) static DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteFunctionCodeSigningConfigInput`].
+pub(crate) static DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "DeleteFunctionCodeSigningConfigRequest",
-    &DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteFunctionCodeSigningConfigRequest {
+impl SerializeShape for DeleteFunctionCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST
+        &DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteFunctionCodeSigningConfigRequest {
+impl DeserializeValue for DeleteFunctionCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
             if i == 0 {
-                out.function_name = de::member(&DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
+                out.function_name = de::member(&DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -62,7 +62,7 @@ impl DeserializeValue for DeleteFunctionCodeSigningConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteFunctionCodeSigningConfigRequest);
+ziggurat_core::shape_value!(DeleteFunctionCodeSigningConfigInput);
 /// The output of `DeleteFunctionCodeSigningConfig`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteFunctionCodeSigningConfigOutput {
@@ -124,7 +124,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2020-06-30/functions/{FunctionName}/code-signing-config",
     success_status: Some(204),
-    input: &DELETE_FUNCTION_CODE_SIGNING_CONFIG_REQUEST,
+    input: &DELETE_FUNCTION_CODE_SIGNING_CONFIG_INPUT,
     output: &DELETE_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -177,7 +177,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteFunctionCodeSigningConfig,
-    DeleteFunctionCodeSigningConfigRequest,
+    DeleteFunctionCodeSigningConfigInput,
     DeleteFunctionCodeSigningConfigOutput,
     DeleteFunctionCodeSigningConfigError,
     crate::SERVICE,
@@ -187,7 +187,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteFunctionCodeSigningConfigFluentBuilder,
     DeleteFunctionCodeSigningConfig,
-    DeleteFunctionCodeSigningConfigRequest,
+    DeleteFunctionCodeSigningConfigInput,
     DeleteFunctionCodeSigningConfigOutput,
     DeleteFunctionCodeSigningConfigError
 );
@@ -195,7 +195,7 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteFunctionCodeSigningConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`DeleteFunctionCodeSigningConfigRequest::function_name`](DeleteFunctionCodeSigningConfigRequest).
+    /// See [`DeleteFunctionCodeSigningConfigInput::function_name`](DeleteFunctionCodeSigningConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self

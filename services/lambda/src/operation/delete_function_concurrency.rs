@@ -11,7 +11,7 @@ pub struct DeleteFunctionConcurrency;
 
 /// The input of `DeleteFunctionConcurrency`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteFunctionConcurrencyRequest {
+pub struct DeleteFunctionConcurrencyInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -27,34 +27,34 @@ pub struct DeleteFunctionConcurrencyRequest {
     pub function_name: String,
 }
 
-static DELETE_FUNCTION_CONCURRENCY_REQUEST_MEMBERS: [Member; 1] =
+static DELETE_FUNCTION_CONCURRENCY_INPUT_MEMBERS: [Member; 1] =
     [Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`DeleteFunctionConcurrencyRequest`].
-pub(crate) static DELETE_FUNCTION_CONCURRENCY_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteFunctionConcurrencyInput`].
+pub(crate) static DELETE_FUNCTION_CONCURRENCY_INPUT: Schema = Schema::structure(
     "DeleteFunctionConcurrencyRequest",
-    &DELETE_FUNCTION_CONCURRENCY_REQUEST_MEMBERS,
+    &DELETE_FUNCTION_CONCURRENCY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteFunctionConcurrencyRequest {
+impl SerializeShape for DeleteFunctionConcurrencyInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_FUNCTION_CONCURRENCY_REQUEST
+        &DELETE_FUNCTION_CONCURRENCY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_FUNCTION_CONCURRENCY_REQUEST_MEMBERS;
+        let m = &DELETE_FUNCTION_CONCURRENCY_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteFunctionConcurrencyRequest {
+impl DeserializeValue for DeleteFunctionConcurrencyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_FUNCTION_CONCURRENCY_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_FUNCTION_CONCURRENCY_INPUT, &mut |i, d| {
             if i == 0 {
-                out.function_name = de::member(&DELETE_FUNCTION_CONCURRENCY_REQUEST, 0, d)?;
+                out.function_name = de::member(&DELETE_FUNCTION_CONCURRENCY_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -62,7 +62,7 @@ impl DeserializeValue for DeleteFunctionConcurrencyRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteFunctionConcurrencyRequest);
+ziggurat_core::shape_value!(DeleteFunctionConcurrencyInput);
 /// The output of `DeleteFunctionConcurrency`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteFunctionConcurrencyOutput {
@@ -120,7 +120,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2017-10-31/functions/{FunctionName}/concurrency",
     success_status: Some(204),
-    input: &DELETE_FUNCTION_CONCURRENCY_REQUEST,
+    input: &DELETE_FUNCTION_CONCURRENCY_INPUT,
     output: &DELETE_FUNCTION_CONCURRENCY_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -166,7 +166,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteFunctionConcurrency,
-    DeleteFunctionConcurrencyRequest,
+    DeleteFunctionConcurrencyInput,
     DeleteFunctionConcurrencyOutput,
     DeleteFunctionConcurrencyError,
     crate::SERVICE,
@@ -176,7 +176,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteFunctionConcurrencyFluentBuilder,
     DeleteFunctionConcurrency,
-    DeleteFunctionConcurrencyRequest,
+    DeleteFunctionConcurrencyInput,
     DeleteFunctionConcurrencyOutput,
     DeleteFunctionConcurrencyError
 );
@@ -184,7 +184,7 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteFunctionConcurrencyFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`DeleteFunctionConcurrencyRequest::function_name`](DeleteFunctionConcurrencyRequest).
+    /// See [`DeleteFunctionConcurrencyInput::function_name`](DeleteFunctionConcurrencyInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self

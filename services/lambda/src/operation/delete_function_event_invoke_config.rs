@@ -13,7 +13,7 @@ pub struct DeleteFunctionEventInvokeConfig;
 
 /// The input of `DeleteFunctionEventInvokeConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteFunctionEventInvokeConfigRequest {
+pub struct DeleteFunctionEventInvokeConfigInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -32,43 +32,43 @@ pub struct DeleteFunctionEventInvokeConfigRequest {
     pub qualifier: Option<String>,
 }
 
-static DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`DeleteFunctionEventInvokeConfigRequest`].
-pub(crate) static DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteFunctionEventInvokeConfigInput`].
+pub(crate) static DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT: Schema = Schema::structure(
     "DeleteFunctionEventInvokeConfigRequest",
-    &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS,
+    &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteFunctionEventInvokeConfigRequest {
+impl SerializeShape for DeleteFunctionEventInvokeConfigInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST
+        &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS;
+        let m = &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteFunctionEventInvokeConfigRequest {
+impl DeserializeValue for DeleteFunctionEventInvokeConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.function_name =
-                        de::member(&DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 0, d)?
+                        de::member(&DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 0, d)?
                 }
                 1 => {
                     out.qualifier = Some(de::member(
-                        &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+                        &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
                         1,
                         d,
                     )?)
@@ -81,7 +81,7 @@ impl DeserializeValue for DeleteFunctionEventInvokeConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteFunctionEventInvokeConfigRequest);
+ziggurat_core::shape_value!(DeleteFunctionEventInvokeConfigInput);
 /// The output of `DeleteFunctionEventInvokeConfig`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteFunctionEventInvokeConfigOutput {
@@ -141,7 +141,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
     success_status: Some(204),
-    input: &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+    input: &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
     output: &DELETE_FUNCTION_EVENT_INVOKE_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -187,7 +187,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteFunctionEventInvokeConfig,
-    DeleteFunctionEventInvokeConfigRequest,
+    DeleteFunctionEventInvokeConfigInput,
     DeleteFunctionEventInvokeConfigOutput,
     DeleteFunctionEventInvokeConfigError,
     crate::SERVICE,
@@ -197,7 +197,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteFunctionEventInvokeConfigFluentBuilder,
     DeleteFunctionEventInvokeConfig,
-    DeleteFunctionEventInvokeConfigRequest,
+    DeleteFunctionEventInvokeConfigInput,
     DeleteFunctionEventInvokeConfigOutput,
     DeleteFunctionEventInvokeConfigError
 );
@@ -205,19 +205,19 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteFunctionEventInvokeConfigFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`DeleteFunctionEventInvokeConfigRequest::function_name`](DeleteFunctionEventInvokeConfigRequest).
+    /// See [`DeleteFunctionEventInvokeConfigInput::function_name`](DeleteFunctionEventInvokeConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// A version number or alias name.
     ///
-    /// See [`DeleteFunctionEventInvokeConfigRequest::qualifier`](DeleteFunctionEventInvokeConfigRequest).
+    /// See [`DeleteFunctionEventInvokeConfigInput::qualifier`](DeleteFunctionEventInvokeConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`DeleteFunctionEventInvokeConfigRequest::qualifier`](DeleteFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`DeleteFunctionEventInvokeConfigInput::qualifier`](DeleteFunctionEventInvokeConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

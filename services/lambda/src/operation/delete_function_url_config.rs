@@ -12,7 +12,7 @@ pub struct DeleteFunctionUrlConfig;
 
 /// The input of `DeleteFunctionUrlConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteFunctionUrlConfigRequest {
+pub struct DeleteFunctionUrlConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -30,38 +30,38 @@ pub struct DeleteFunctionUrlConfigRequest {
     pub qualifier: Option<String>,
 }
 
-static DELETE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_FUNCTION_URL_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`DeleteFunctionUrlConfigRequest`].
-pub(crate) static DELETE_FUNCTION_URL_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteFunctionUrlConfigInput`].
+pub(crate) static DELETE_FUNCTION_URL_CONFIG_INPUT: Schema = Schema::structure(
     "DeleteFunctionUrlConfigRequest",
-    &DELETE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS,
+    &DELETE_FUNCTION_URL_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteFunctionUrlConfigRequest {
+impl SerializeShape for DeleteFunctionUrlConfigInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_FUNCTION_URL_CONFIG_REQUEST
+        &DELETE_FUNCTION_URL_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS;
+        let m = &DELETE_FUNCTION_URL_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteFunctionUrlConfigRequest {
+impl DeserializeValue for DeleteFunctionUrlConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_FUNCTION_URL_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_FUNCTION_URL_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&DELETE_FUNCTION_URL_CONFIG_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&DELETE_FUNCTION_URL_CONFIG_REQUEST, 1, d)?),
+                0 => out.function_name = de::member(&DELETE_FUNCTION_URL_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&DELETE_FUNCTION_URL_CONFIG_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -70,7 +70,7 @@ impl DeserializeValue for DeleteFunctionUrlConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteFunctionUrlConfigRequest);
+ziggurat_core::shape_value!(DeleteFunctionUrlConfigInput);
 /// The output of `DeleteFunctionUrlConfig`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteFunctionUrlConfigOutput {
@@ -128,7 +128,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2021-10-31/functions/{FunctionName}/url",
     success_status: Some(204),
-    input: &DELETE_FUNCTION_URL_CONFIG_REQUEST,
+    input: &DELETE_FUNCTION_URL_CONFIG_INPUT,
     output: &DELETE_FUNCTION_URL_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -174,7 +174,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteFunctionUrlConfig,
-    DeleteFunctionUrlConfigRequest,
+    DeleteFunctionUrlConfigInput,
     DeleteFunctionUrlConfigOutput,
     DeleteFunctionUrlConfigError,
     crate::SERVICE,
@@ -184,7 +184,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteFunctionUrlConfigFluentBuilder,
     DeleteFunctionUrlConfig,
-    DeleteFunctionUrlConfigRequest,
+    DeleteFunctionUrlConfigInput,
     DeleteFunctionUrlConfigOutput,
     DeleteFunctionUrlConfigError
 );
@@ -192,19 +192,19 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteFunctionUrlConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`DeleteFunctionUrlConfigRequest::function_name`](DeleteFunctionUrlConfigRequest).
+    /// See [`DeleteFunctionUrlConfigInput::function_name`](DeleteFunctionUrlConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The alias name.
     ///
-    /// See [`DeleteFunctionUrlConfigRequest::qualifier`](DeleteFunctionUrlConfigRequest).
+    /// See [`DeleteFunctionUrlConfigInput::qualifier`](DeleteFunctionUrlConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`DeleteFunctionUrlConfigRequest::qualifier`](DeleteFunctionUrlConfigRequest).
+    /// Sets or clears [`DeleteFunctionUrlConfigInput::qualifier`](DeleteFunctionUrlConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

@@ -13,7 +13,7 @@ pub struct DeleteLayerVersion;
 
 /// The input of `DeleteLayerVersion`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteLayerVersionRequest {
+pub struct DeleteLayerVersionInput {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Required.
@@ -24,7 +24,7 @@ pub struct DeleteLayerVersionRequest {
     pub version_number: i64,
 }
 
-static DELETE_LAYER_VERSION_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_LAYER_VERSION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("LayerName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -32,32 +32,32 @@ static DELETE_LAYER_VERSION_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Label)
         .required(),
 ];
-/// The schema of [`DeleteLayerVersionRequest`].
-pub(crate) static DELETE_LAYER_VERSION_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteLayerVersionInput`].
+pub(crate) static DELETE_LAYER_VERSION_INPUT: Schema = Schema::structure(
     "DeleteLayerVersionRequest",
-    &DELETE_LAYER_VERSION_REQUEST_MEMBERS,
+    &DELETE_LAYER_VERSION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteLayerVersionRequest {
+impl SerializeShape for DeleteLayerVersionInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_LAYER_VERSION_REQUEST
+        &DELETE_LAYER_VERSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_LAYER_VERSION_REQUEST_MEMBERS;
+        let m = &DELETE_LAYER_VERSION_INPUT_MEMBERS;
         self.layer_name.serialize_member(&m[0], s)?;
         self.version_number.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteLayerVersionRequest {
+impl DeserializeValue for DeleteLayerVersionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_LAYER_VERSION_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_LAYER_VERSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.layer_name = de::member(&DELETE_LAYER_VERSION_REQUEST, 0, d)?,
-                1 => out.version_number = de::member(&DELETE_LAYER_VERSION_REQUEST, 1, d)?,
+                0 => out.layer_name = de::member(&DELETE_LAYER_VERSION_INPUT, 0, d)?,
+                1 => out.version_number = de::member(&DELETE_LAYER_VERSION_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -66,7 +66,7 @@ impl DeserializeValue for DeleteLayerVersionRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteLayerVersionRequest);
+ziggurat_core::shape_value!(DeleteLayerVersionInput);
 /// The output of `DeleteLayerVersion`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteLayerVersionOutput {
@@ -122,7 +122,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
     success_status: Some(204),
-    input: &DELETE_LAYER_VERSION_REQUEST,
+    input: &DELETE_LAYER_VERSION_INPUT,
     output: &DELETE_LAYER_VERSION_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -161,7 +161,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteLayerVersion,
-    DeleteLayerVersionRequest,
+    DeleteLayerVersionInput,
     DeleteLayerVersionOutput,
     DeleteLayerVersionError,
     crate::SERVICE,
@@ -171,7 +171,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteLayerVersionFluentBuilder,
     DeleteLayerVersion,
-    DeleteLayerVersionRequest,
+    DeleteLayerVersionInput,
     DeleteLayerVersionOutput,
     DeleteLayerVersionError
 );
@@ -179,14 +179,14 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteLayerVersionFluentBuilder {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
-    /// See [`DeleteLayerVersionRequest::layer_name`](DeleteLayerVersionRequest).
+    /// See [`DeleteLayerVersionInput::layer_name`](DeleteLayerVersionInput).
     pub fn layer_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().layer_name = value.into();
         self
     }
     /// The version number.
     ///
-    /// See [`DeleteLayerVersionRequest::version_number`](DeleteLayerVersionRequest).
+    /// See [`DeleteLayerVersionInput::version_number`](DeleteLayerVersionInput).
     pub fn version_number(mut self, value: impl Into<i64>) -> Self {
         self.as_input_mut().version_number = value.into();
         self

@@ -11,7 +11,7 @@ pub struct DeleteProvisionedConcurrencyConfig;
 
 /// The input of `DeleteProvisionedConcurrencyConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteProvisionedConcurrencyConfigRequest {
+pub struct DeleteProvisionedConcurrencyConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -31,7 +31,7 @@ pub struct DeleteProvisionedConcurrencyConfigRequest {
     pub qualifier: String,
 }
 
-static DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -39,50 +39,46 @@ static DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Query)
         .required(),
 ];
-/// The schema of [`DeleteProvisionedConcurrencyConfigRequest`].
-pub(crate) static DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteProvisionedConcurrencyConfigInput`].
+pub(crate) static DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT: Schema = Schema::structure(
     "DeleteProvisionedConcurrencyConfigRequest",
-    &DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS,
+    &DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteProvisionedConcurrencyConfigRequest {
+impl SerializeShape for DeleteProvisionedConcurrencyConfigInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST
+        &DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS;
+        let m = &DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteProvisionedConcurrencyConfigRequest {
+impl DeserializeValue for DeleteProvisionedConcurrencyConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(
-            &DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST,
-            &mut |i, d| {
-                match i {
-                    0 => {
-                        out.function_name =
-                            de::member(&DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, 0, d)?
-                    }
-                    1 => {
-                        out.qualifier =
-                            de::member(&DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, 1, d)?
-                    }
-                    _ => {}
+        d.read_struct(&DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT, &mut |i, d| {
+            match i {
+                0 => {
+                    out.function_name =
+                        de::member(&DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT, 0, d)?
                 }
-                Ok(())
-            },
-        )?;
+                1 => {
+                    out.qualifier = de::member(&DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT, 1, d)?
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
-ziggurat_core::shape_value!(DeleteProvisionedConcurrencyConfigRequest);
+ziggurat_core::shape_value!(DeleteProvisionedConcurrencyConfigInput);
 /// The output of `DeleteProvisionedConcurrencyConfig`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteProvisionedConcurrencyConfigOutput {
@@ -143,7 +139,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
     success_status: Some(204),
-    input: &DELETE_PROVISIONED_CONCURRENCY_CONFIG_REQUEST,
+    input: &DELETE_PROVISIONED_CONCURRENCY_CONFIG_INPUT,
     output: &DELETE_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -189,7 +185,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteProvisionedConcurrencyConfig,
-    DeleteProvisionedConcurrencyConfigRequest,
+    DeleteProvisionedConcurrencyConfigInput,
     DeleteProvisionedConcurrencyConfigOutput,
     DeleteProvisionedConcurrencyConfigError,
     crate::SERVICE,
@@ -199,7 +195,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteProvisionedConcurrencyConfigFluentBuilder,
     DeleteProvisionedConcurrencyConfig,
-    DeleteProvisionedConcurrencyConfigRequest,
+    DeleteProvisionedConcurrencyConfigInput,
     DeleteProvisionedConcurrencyConfigOutput,
     DeleteProvisionedConcurrencyConfigError
 );
@@ -207,14 +203,14 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteProvisionedConcurrencyConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`DeleteProvisionedConcurrencyConfigRequest::function_name`](DeleteProvisionedConcurrencyConfigRequest).
+    /// See [`DeleteProvisionedConcurrencyConfigInput::function_name`](DeleteProvisionedConcurrencyConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The version number or alias name.
     ///
-    /// See [`DeleteProvisionedConcurrencyConfigRequest::qualifier`](DeleteProvisionedConcurrencyConfigRequest).
+    /// See [`DeleteProvisionedConcurrencyConfigInput::qualifier`](DeleteProvisionedConcurrencyConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = value.into();
         self

@@ -12,7 +12,7 @@ pub struct DeleteResourcePolicy;
 
 /// The input of `DeleteResourcePolicy`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteResourcePolicyRequest {
+pub struct DeleteResourcePolicyInput {
     /// The Amazon Resource Name (ARN) of the Lambda resource you want to delete the policy from. You
     /// can use a qualified or an unqualified ARN. The value must be a complete ARN, and the operation
     /// does not accept wildcard characters.
@@ -25,38 +25,38 @@ pub struct DeleteResourcePolicyRequest {
     pub revision_id: Option<String>,
 }
 
-static DELETE_RESOURCE_POLICY_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_RESOURCE_POLICY_INPUT_MEMBERS: [Member; 2] = [
     Member::new("ResourceArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("RevisionId", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`DeleteResourcePolicyRequest`].
-pub(crate) static DELETE_RESOURCE_POLICY_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteResourcePolicyInput`].
+pub(crate) static DELETE_RESOURCE_POLICY_INPUT: Schema = Schema::structure(
     "DeleteResourcePolicyRequest",
-    &DELETE_RESOURCE_POLICY_REQUEST_MEMBERS,
+    &DELETE_RESOURCE_POLICY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteResourcePolicyRequest {
+impl SerializeShape for DeleteResourcePolicyInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_RESOURCE_POLICY_REQUEST
+        &DELETE_RESOURCE_POLICY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_RESOURCE_POLICY_REQUEST_MEMBERS;
+        let m = &DELETE_RESOURCE_POLICY_INPUT_MEMBERS;
         self.resource_arn.serialize_member(&m[0], s)?;
         self.revision_id.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteResourcePolicyRequest {
+impl DeserializeValue for DeleteResourcePolicyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_RESOURCE_POLICY_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_RESOURCE_POLICY_INPUT, &mut |i, d| {
             match i {
-                0 => out.resource_arn = de::member(&DELETE_RESOURCE_POLICY_REQUEST, 0, d)?,
-                1 => out.revision_id = Some(de::member(&DELETE_RESOURCE_POLICY_REQUEST, 1, d)?),
+                0 => out.resource_arn = de::member(&DELETE_RESOURCE_POLICY_INPUT, 0, d)?,
+                1 => out.revision_id = Some(de::member(&DELETE_RESOURCE_POLICY_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -65,7 +65,7 @@ impl DeserializeValue for DeleteResourcePolicyRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteResourcePolicyRequest);
+ziggurat_core::shape_value!(DeleteResourcePolicyInput);
 /// The output of `DeleteResourcePolicy`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteResourcePolicyOutput {
@@ -125,7 +125,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2026-07-09/resource-policy/{ResourceArn}",
     success_status: Some(204),
-    input: &DELETE_RESOURCE_POLICY_REQUEST,
+    input: &DELETE_RESOURCE_POLICY_INPUT,
     output: &DELETE_RESOURCE_POLICY_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -178,7 +178,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteResourcePolicy,
-    DeleteResourcePolicyRequest,
+    DeleteResourcePolicyInput,
     DeleteResourcePolicyOutput,
     DeleteResourcePolicyError,
     crate::SERVICE,
@@ -188,7 +188,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteResourcePolicyFluentBuilder,
     DeleteResourcePolicy,
-    DeleteResourcePolicyRequest,
+    DeleteResourcePolicyInput,
     DeleteResourcePolicyOutput,
     DeleteResourcePolicyError
 );
@@ -196,19 +196,19 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteResourcePolicyFluentBuilder {
     /// The Amazon Resource Name (ARN) of the Lambda resource you want to delete the policy from.
     ///
-    /// See [`DeleteResourcePolicyRequest::resource_arn`](DeleteResourcePolicyRequest).
+    /// See [`DeleteResourcePolicyInput::resource_arn`](DeleteResourcePolicyInput).
     pub fn resource_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource_arn = value.into();
         self
     }
     /// The revision ID that the existing policy must match for the deletion to proceed.
     ///
-    /// See [`DeleteResourcePolicyRequest::revision_id`](DeleteResourcePolicyRequest).
+    /// See [`DeleteResourcePolicyInput::revision_id`](DeleteResourcePolicyInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`DeleteResourcePolicyRequest::revision_id`](DeleteResourcePolicyRequest).
+    /// Sets or clears [`DeleteResourcePolicyInput::revision_id`](DeleteResourcePolicyInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self

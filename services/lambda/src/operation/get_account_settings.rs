@@ -13,18 +13,18 @@ pub struct GetAccountSettings;
 
 /// The input of `GetAccountSettings`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetAccountSettingsRequest {}
+pub struct GetAccountSettingsInput {}
 
-static GET_ACCOUNT_SETTINGS_REQUEST_MEMBERS: [Member; 0] = [];
-/// The schema of [`GetAccountSettingsRequest`].
-pub(crate) static GET_ACCOUNT_SETTINGS_REQUEST: Schema = Schema::structure(
+static GET_ACCOUNT_SETTINGS_INPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`GetAccountSettingsInput`].
+pub(crate) static GET_ACCOUNT_SETTINGS_INPUT: Schema = Schema::structure(
     "GetAccountSettingsRequest",
-    &GET_ACCOUNT_SETTINGS_REQUEST_MEMBERS,
+    &GET_ACCOUNT_SETTINGS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetAccountSettingsRequest {
+impl SerializeShape for GetAccountSettingsInput {
     fn schema(&self) -> &'static Schema {
-        &GET_ACCOUNT_SETTINGS_REQUEST
+        &GET_ACCOUNT_SETTINGS_INPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -32,18 +32,18 @@ impl SerializeShape for GetAccountSettingsRequest {
     }
 }
 
-impl DeserializeValue for GetAccountSettingsRequest {
+impl DeserializeValue for GetAccountSettingsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&GET_ACCOUNT_SETTINGS_REQUEST, &mut |_, _| Ok(()))?;
+        d.read_struct(&GET_ACCOUNT_SETTINGS_INPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(GetAccountSettingsRequest);
+ziggurat_core::shape_value!(GetAccountSettingsInput);
 
-/// The output of `GetAccountSettingsResponse`.
+/// The output of `GetAccountSettings`.
 #[derive(Clone, Default)]
-pub struct GetAccountSettingsResponse {
+pub struct GetAccountSettingsOutput {
     /// Limits that are related to concurrency and code storage.
     pub account_limit: Option<crate::types::AccountLimit>,
     /// The number of functions and amount of storage in use.
@@ -52,36 +52,36 @@ pub struct GetAccountSettingsResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_ACCOUNT_SETTINGS_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_ACCOUNT_SETTINGS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("AccountLimit", &crate::types::ACCOUNT_LIMIT),
     Member::new("AccountUsage", &crate::types::ACCOUNT_USAGE),
 ];
-/// The schema of [`GetAccountSettingsResponse`].
-pub(crate) static GET_ACCOUNT_SETTINGS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetAccountSettingsOutput`].
+pub(crate) static GET_ACCOUNT_SETTINGS_OUTPUT: Schema = Schema::structure(
     "GetAccountSettingsResponse",
-    &GET_ACCOUNT_SETTINGS_RESPONSE_MEMBERS,
+    &GET_ACCOUNT_SETTINGS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetAccountSettingsResponse {
+impl SerializeShape for GetAccountSettingsOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_ACCOUNT_SETTINGS_RESPONSE
+        &GET_ACCOUNT_SETTINGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_ACCOUNT_SETTINGS_RESPONSE_MEMBERS;
+        let m = &GET_ACCOUNT_SETTINGS_OUTPUT_MEMBERS;
         self.account_limit.serialize_member(&m[0], s)?;
         self.account_usage.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetAccountSettingsResponse {
+impl DeserializeValue for GetAccountSettingsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_ACCOUNT_SETTINGS_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_ACCOUNT_SETTINGS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.account_limit = Some(de::member(&GET_ACCOUNT_SETTINGS_RESPONSE, 0, d)?),
-                1 => out.account_usage = Some(de::member(&GET_ACCOUNT_SETTINGS_RESPONSE, 1, d)?),
+                0 => out.account_limit = Some(de::member(&GET_ACCOUNT_SETTINGS_OUTPUT, 0, d)?),
+                1 => out.account_usage = Some(de::member(&GET_ACCOUNT_SETTINGS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -90,8 +90,8 @@ impl DeserializeValue for GetAccountSettingsResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetAccountSettingsResponse);
-ziggurat_runtime::output_metadata!(GetAccountSettingsResponse);
+ziggurat_core::shape_value!(GetAccountSettingsOutput);
+ziggurat_runtime::output_metadata!(GetAccountSettingsOutput);
 
 /// The errors of [`GetAccountSettings`].
 #[derive(Debug, Clone)]
@@ -113,8 +113,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2016-08-19/account-settings",
     success_status: Some(200),
-    input: &GET_ACCOUNT_SETTINGS_REQUEST,
-    output: &GET_ACCOUNT_SETTINGS_RESPONSE,
+    input: &GET_ACCOUNT_SETTINGS_INPUT,
+    output: &GET_ACCOUNT_SETTINGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -138,8 +138,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetAccountSettings,
-    GetAccountSettingsRequest,
-    GetAccountSettingsResponse,
+    GetAccountSettingsInput,
+    GetAccountSettingsOutput,
     GetAccountSettingsError,
     crate::SERVICE,
     OPERATION
@@ -148,8 +148,8 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetAccountSettingsFluentBuilder,
     GetAccountSettings,
-    GetAccountSettingsRequest,
-    GetAccountSettingsResponse,
+    GetAccountSettingsInput,
+    GetAccountSettingsOutput,
     GetAccountSettingsError
 );
 

@@ -12,7 +12,7 @@ pub struct GetAlias;
 
 /// The input of `GetAlias`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetAliasRequest {
+pub struct GetAliasInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -32,7 +32,7 @@ pub struct GetAliasRequest {
     pub name: String,
 }
 
-static GET_ALIAS_REQUEST_MEMBERS: [Member; 2] = [
+static GET_ALIAS_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -40,30 +40,30 @@ static GET_ALIAS_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Label)
         .required(),
 ];
-/// The schema of [`GetAliasRequest`].
-pub(crate) static GET_ALIAS_REQUEST: Schema =
-    Schema::structure("GetAliasRequest", &GET_ALIAS_REQUEST_MEMBERS);
+/// The schema of [`GetAliasInput`].
+pub(crate) static GET_ALIAS_INPUT: Schema =
+    Schema::structure("GetAliasRequest", &GET_ALIAS_INPUT_MEMBERS);
 
-impl SerializeShape for GetAliasRequest {
+impl SerializeShape for GetAliasInput {
     fn schema(&self) -> &'static Schema {
-        &GET_ALIAS_REQUEST
+        &GET_ALIAS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_ALIAS_REQUEST_MEMBERS;
+        let m = &GET_ALIAS_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.name.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetAliasRequest {
+impl DeserializeValue for GetAliasInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_ALIAS_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_ALIAS_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&GET_ALIAS_REQUEST, 0, d)?,
-                1 => out.name = de::member(&GET_ALIAS_REQUEST, 1, d)?,
+                0 => out.function_name = de::member(&GET_ALIAS_INPUT, 0, d)?,
+                1 => out.name = de::member(&GET_ALIAS_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -72,7 +72,7 @@ impl DeserializeValue for GetAliasRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetAliasRequest);
+ziggurat_core::shape_value!(GetAliasInput);
 
 /// The errors of [`GetAlias`].
 #[derive(Debug, Clone)]
@@ -98,7 +98,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
     success_status: Some(200),
-    input: &GET_ALIAS_REQUEST,
+    input: &GET_ALIAS_INPUT,
     output: &crate::types::ALIAS_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -137,7 +137,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetAlias,
-    GetAliasRequest,
+    GetAliasInput,
     crate::types::AliasConfiguration,
     GetAliasError,
     crate::SERVICE,
@@ -147,7 +147,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetAliasFluentBuilder,
     GetAlias,
-    GetAliasRequest,
+    GetAliasInput,
     crate::types::AliasConfiguration,
     GetAliasError
 );
@@ -155,14 +155,14 @@ ziggurat_runtime::fluent_builder!(
 impl GetAliasFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`GetAliasRequest::function_name`](GetAliasRequest).
+    /// See [`GetAliasInput::function_name`](GetAliasInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The name of the alias.
     ///
-    /// See [`GetAliasRequest::name`](GetAliasRequest).
+    /// See [`GetAliasInput::name`](GetAliasInput).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().name = value.into();
         self

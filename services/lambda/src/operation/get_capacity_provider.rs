@@ -12,41 +12,41 @@ pub struct GetCapacityProvider;
 
 /// The input of `GetCapacityProvider`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetCapacityProviderRequest {
+pub struct GetCapacityProviderInput {
     /// The name of the capacity provider to retrieve.
     ///
     /// Required.
     pub capacity_provider_name: String,
 }
 
-static GET_CAPACITY_PROVIDER_REQUEST_MEMBERS: [Member; 1] =
+static GET_CAPACITY_PROVIDER_INPUT_MEMBERS: [Member; 1] =
     [Member::new("CapacityProviderName", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`GetCapacityProviderRequest`].
-pub(crate) static GET_CAPACITY_PROVIDER_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetCapacityProviderInput`].
+pub(crate) static GET_CAPACITY_PROVIDER_INPUT: Schema = Schema::structure(
     "GetCapacityProviderRequest",
-    &GET_CAPACITY_PROVIDER_REQUEST_MEMBERS,
+    &GET_CAPACITY_PROVIDER_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetCapacityProviderRequest {
+impl SerializeShape for GetCapacityProviderInput {
     fn schema(&self) -> &'static Schema {
-        &GET_CAPACITY_PROVIDER_REQUEST
+        &GET_CAPACITY_PROVIDER_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_CAPACITY_PROVIDER_REQUEST_MEMBERS;
+        let m = &GET_CAPACITY_PROVIDER_INPUT_MEMBERS;
         self.capacity_provider_name.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetCapacityProviderRequest {
+impl DeserializeValue for GetCapacityProviderInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_CAPACITY_PROVIDER_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_CAPACITY_PROVIDER_INPUT, &mut |i, d| {
             if i == 0 {
-                out.capacity_provider_name = de::member(&GET_CAPACITY_PROVIDER_REQUEST, 0, d)?;
+                out.capacity_provider_name = de::member(&GET_CAPACITY_PROVIDER_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -54,11 +54,11 @@ impl DeserializeValue for GetCapacityProviderRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetCapacityProviderRequest);
+ziggurat_core::shape_value!(GetCapacityProviderInput);
 
-/// The output of `GetCapacityProviderResponse`.
+/// The output of `GetCapacityProvider`.
 #[derive(Clone, Default)]
-pub struct GetCapacityProviderResponse {
+pub struct GetCapacityProviderOutput {
     /// Information about the capacity provider, including its configuration and current state.
     ///
     /// Required.
@@ -67,32 +67,32 @@ pub struct GetCapacityProviderResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_CAPACITY_PROVIDER_RESPONSE_MEMBERS: [Member; 1] =
+static GET_CAPACITY_PROVIDER_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("CapacityProvider", &crate::types::CAPACITY_PROVIDER).required()];
-/// The schema of [`GetCapacityProviderResponse`].
-pub(crate) static GET_CAPACITY_PROVIDER_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetCapacityProviderOutput`].
+pub(crate) static GET_CAPACITY_PROVIDER_OUTPUT: Schema = Schema::structure(
     "GetCapacityProviderResponse",
-    &GET_CAPACITY_PROVIDER_RESPONSE_MEMBERS,
+    &GET_CAPACITY_PROVIDER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetCapacityProviderResponse {
+impl SerializeShape for GetCapacityProviderOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_CAPACITY_PROVIDER_RESPONSE
+        &GET_CAPACITY_PROVIDER_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_CAPACITY_PROVIDER_RESPONSE_MEMBERS;
+        let m = &GET_CAPACITY_PROVIDER_OUTPUT_MEMBERS;
         self.capacity_provider.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetCapacityProviderResponse {
+impl DeserializeValue for GetCapacityProviderOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_CAPACITY_PROVIDER_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.capacity_provider = de::member(&GET_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
+                out.capacity_provider = de::member(&GET_CAPACITY_PROVIDER_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -100,8 +100,8 @@ impl DeserializeValue for GetCapacityProviderResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetCapacityProviderResponse);
-ziggurat_runtime::output_metadata!(GetCapacityProviderResponse);
+ziggurat_core::shape_value!(GetCapacityProviderOutput);
+ziggurat_runtime::output_metadata!(GetCapacityProviderOutput);
 
 /// The errors of [`GetCapacityProvider`].
 #[derive(Debug, Clone)]
@@ -127,8 +127,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-11-30/capacity-providers/{CapacityProviderName}",
     success_status: Some(200),
-    input: &GET_CAPACITY_PROVIDER_REQUEST,
-    output: &GET_CAPACITY_PROVIDER_RESPONSE,
+    input: &GET_CAPACITY_PROVIDER_INPUT,
+    output: &GET_CAPACITY_PROVIDER_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -166,8 +166,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetCapacityProvider,
-    GetCapacityProviderRequest,
-    GetCapacityProviderResponse,
+    GetCapacityProviderInput,
+    GetCapacityProviderOutput,
     GetCapacityProviderError,
     crate::SERVICE,
     OPERATION
@@ -176,15 +176,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetCapacityProviderFluentBuilder,
     GetCapacityProvider,
-    GetCapacityProviderRequest,
-    GetCapacityProviderResponse,
+    GetCapacityProviderInput,
+    GetCapacityProviderOutput,
     GetCapacityProviderError
 );
 
 impl GetCapacityProviderFluentBuilder {
     /// The name of the capacity provider to retrieve.
     ///
-    /// See [`GetCapacityProviderRequest::capacity_provider_name`](GetCapacityProviderRequest).
+    /// See [`GetCapacityProviderInput::capacity_provider_name`](GetCapacityProviderInput).
     pub fn capacity_provider_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().capacity_provider_name = value.into();
         self

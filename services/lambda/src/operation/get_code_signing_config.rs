@@ -11,41 +11,41 @@ pub struct GetCodeSigningConfig;
 
 /// The input of `GetCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetCodeSigningConfigRequest {
+pub struct GetCodeSigningConfigInput {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
     /// Required.
     pub code_signing_config_arn: String,
 }
 
-static GET_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 1] =
+static GET_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 1] =
     [Member::new("CodeSigningConfigArn", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`GetCodeSigningConfigRequest`].
-pub(crate) static GET_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetCodeSigningConfigInput`].
+pub(crate) static GET_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "GetCodeSigningConfigRequest",
-    &GET_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &GET_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetCodeSigningConfigRequest {
+impl SerializeShape for GetCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_CODE_SIGNING_CONFIG_REQUEST
+        &GET_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.code_signing_config_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetCodeSigningConfigRequest {
+impl DeserializeValue for GetCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
             if i == 0 {
-                out.code_signing_config_arn = de::member(&GET_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
+                out.code_signing_config_arn = de::member(&GET_CODE_SIGNING_CONFIG_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -53,11 +53,11 @@ impl DeserializeValue for GetCodeSigningConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetCodeSigningConfigRequest);
+ziggurat_core::shape_value!(GetCodeSigningConfigInput);
 
-/// The output of `GetCodeSigningConfigResponse`.
+/// The output of `GetCodeSigningConfig`.
 #[derive(Clone, Default)]
-pub struct GetCodeSigningConfigResponse {
+pub struct GetCodeSigningConfigOutput {
     /// The code signing configuration
     ///
     /// Required.
@@ -66,32 +66,32 @@ pub struct GetCodeSigningConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS: [Member; 1] =
+static GET_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("CodeSigningConfig", &crate::types::CODE_SIGNING_CONFIG).required()];
-/// The schema of [`GetCodeSigningConfigResponse`].
-pub(crate) static GET_CODE_SIGNING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetCodeSigningConfigOutput`].
+pub(crate) static GET_CODE_SIGNING_CONFIG_OUTPUT: Schema = Schema::structure(
     "GetCodeSigningConfigResponse",
-    &GET_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS,
+    &GET_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetCodeSigningConfigResponse {
+impl SerializeShape for GetCodeSigningConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_CODE_SIGNING_CONFIG_RESPONSE
+        &GET_CODE_SIGNING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS;
+        let m = &GET_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS;
         self.code_signing_config.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetCodeSigningConfigResponse {
+impl DeserializeValue for GetCodeSigningConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_CODE_SIGNING_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_CODE_SIGNING_CONFIG_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.code_signing_config = de::member(&GET_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?;
+                out.code_signing_config = de::member(&GET_CODE_SIGNING_CONFIG_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -99,8 +99,8 @@ impl DeserializeValue for GetCodeSigningConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetCodeSigningConfigResponse);
-ziggurat_runtime::output_metadata!(GetCodeSigningConfigResponse);
+ziggurat_core::shape_value!(GetCodeSigningConfigOutput);
+ziggurat_runtime::output_metadata!(GetCodeSigningConfigOutput);
 
 /// The errors of [`GetCodeSigningConfig`].
 #[derive(Debug, Clone)]
@@ -124,8 +124,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
     success_status: Some(200),
-    input: &GET_CODE_SIGNING_CONFIG_REQUEST,
-    output: &GET_CODE_SIGNING_CONFIG_RESPONSE,
+    input: &GET_CODE_SIGNING_CONFIG_INPUT,
+    output: &GET_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -156,8 +156,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetCodeSigningConfig,
-    GetCodeSigningConfigRequest,
-    GetCodeSigningConfigResponse,
+    GetCodeSigningConfigInput,
+    GetCodeSigningConfigOutput,
     GetCodeSigningConfigError,
     crate::SERVICE,
     OPERATION
@@ -166,15 +166,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetCodeSigningConfigFluentBuilder,
     GetCodeSigningConfig,
-    GetCodeSigningConfigRequest,
-    GetCodeSigningConfigResponse,
+    GetCodeSigningConfigInput,
+    GetCodeSigningConfigOutput,
     GetCodeSigningConfigError
 );
 
 impl GetCodeSigningConfigFluentBuilder {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
-    /// See [`GetCodeSigningConfigRequest::code_signing_config_arn`](GetCodeSigningConfigRequest).
+    /// See [`GetCodeSigningConfigInput::code_signing_config_arn`](GetCodeSigningConfigInput).
     pub fn code_signing_config_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_signing_config_arn = value.into();
         self

@@ -13,7 +13,7 @@ pub struct GetDurableExecution;
 
 /// The input of `GetDurableExecution`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetDurableExecutionRequest {
+pub struct GetDurableExecutionInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -24,40 +24,40 @@ pub struct GetDurableExecutionRequest {
     pub include_execution_data: Option<bool>,
 }
 
-static GET_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 2] = [
+static GET_DURABLE_EXECUTION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("IncludeExecutionData", &prelude::BOOLEAN).at(Location::Query),
 ];
-/// The schema of [`GetDurableExecutionRequest`].
-pub(crate) static GET_DURABLE_EXECUTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetDurableExecutionInput`].
+pub(crate) static GET_DURABLE_EXECUTION_INPUT: Schema = Schema::structure(
     "GetDurableExecutionRequest",
-    &GET_DURABLE_EXECUTION_REQUEST_MEMBERS,
+    &GET_DURABLE_EXECUTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDurableExecutionRequest {
+impl SerializeShape for GetDurableExecutionInput {
     fn schema(&self) -> &'static Schema {
-        &GET_DURABLE_EXECUTION_REQUEST
+        &GET_DURABLE_EXECUTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DURABLE_EXECUTION_REQUEST_MEMBERS;
+        let m = &GET_DURABLE_EXECUTION_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.include_execution_data.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetDurableExecutionRequest {
+impl DeserializeValue for GetDurableExecutionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DURABLE_EXECUTION_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_DURABLE_EXECUTION_INPUT, &mut |i, d| {
             match i {
-                0 => out.durable_execution_arn = de::member(&GET_DURABLE_EXECUTION_REQUEST, 0, d)?,
+                0 => out.durable_execution_arn = de::member(&GET_DURABLE_EXECUTION_INPUT, 0, d)?,
                 1 => {
                     out.include_execution_data =
-                        Some(de::member(&GET_DURABLE_EXECUTION_REQUEST, 1, d)?)
+                        Some(de::member(&GET_DURABLE_EXECUTION_INPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -67,12 +67,12 @@ impl DeserializeValue for GetDurableExecutionRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetDurableExecutionRequest);
+ziggurat_core::shape_value!(GetDurableExecutionInput);
 
 /// The response from the GetDurableExecution operation, containing detailed information about the
 /// durable execution.
 #[derive(Clone, Default)]
-pub struct GetDurableExecutionResponse {
+pub struct GetDurableExecutionOutput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -144,7 +144,7 @@ pub struct GetDurableExecutionResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 15] = [
+static GET_DURABLE_EXECUTION_OUTPUT_MEMBERS: [Member; 15] = [
     Member::new("DurableExecutionArn", &prelude::STRING).required(),
     Member::new("DurableExecutionName", &prelude::STRING).required(),
     Member::new("FunctionArn", &prelude::STRING).required(),
@@ -161,19 +161,19 @@ static GET_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 15] = [
     Member::new("PauseDetails", &crate::types::PAUSE_DETAILS),
     Member::new("ExpectedExecutionTimeoutTimestamp", &prelude::TIMESTAMP),
 ];
-/// The schema of [`GetDurableExecutionResponse`].
-pub(crate) static GET_DURABLE_EXECUTION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetDurableExecutionOutput`].
+pub(crate) static GET_DURABLE_EXECUTION_OUTPUT: Schema = Schema::structure(
     "GetDurableExecutionResponse",
-    &GET_DURABLE_EXECUTION_RESPONSE_MEMBERS,
+    &GET_DURABLE_EXECUTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDurableExecutionResponse {
+impl SerializeShape for GetDurableExecutionOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_DURABLE_EXECUTION_RESPONSE
+        &GET_DURABLE_EXECUTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DURABLE_EXECUTION_RESPONSE_MEMBERS;
+        let m = &GET_DURABLE_EXECUTION_OUTPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.durable_execution_name.serialize_member(&m[1], s)?;
         self.function_arn.serialize_member(&m[2], s)?;
@@ -194,35 +194,31 @@ impl SerializeShape for GetDurableExecutionResponse {
     }
 }
 
-impl DeserializeValue for GetDurableExecutionResponse {
+impl DeserializeValue for GetDurableExecutionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DURABLE_EXECUTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_DURABLE_EXECUTION_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.durable_execution_arn = de::member(&GET_DURABLE_EXECUTION_RESPONSE, 0, d)?,
-                1 => {
-                    out.durable_execution_name = de::member(&GET_DURABLE_EXECUTION_RESPONSE, 1, d)?
-                }
-                2 => out.function_arn = de::member(&GET_DURABLE_EXECUTION_RESPONSE, 2, d)?,
-                3 => out.input_payload = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 3, d)?),
-                4 => out.result = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 4, d)?),
-                5 => out.error = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 5, d)?),
-                6 => out.start_timestamp = de::member(&GET_DURABLE_EXECUTION_RESPONSE, 6, d)?,
-                7 => out.status = de::member(&GET_DURABLE_EXECUTION_RESPONSE, 7, d)?,
-                8 => out.end_timestamp = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 8, d)?),
-                9 => out.version = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 9, d)?),
-                10 => out.trace_header = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 10, d)?),
+                0 => out.durable_execution_arn = de::member(&GET_DURABLE_EXECUTION_OUTPUT, 0, d)?,
+                1 => out.durable_execution_name = de::member(&GET_DURABLE_EXECUTION_OUTPUT, 1, d)?,
+                2 => out.function_arn = de::member(&GET_DURABLE_EXECUTION_OUTPUT, 2, d)?,
+                3 => out.input_payload = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 3, d)?),
+                4 => out.result = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 4, d)?),
+                5 => out.error = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 5, d)?),
+                6 => out.start_timestamp = de::member(&GET_DURABLE_EXECUTION_OUTPUT, 6, d)?,
+                7 => out.status = de::member(&GET_DURABLE_EXECUTION_OUTPUT, 7, d)?,
+                8 => out.end_timestamp = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 8, d)?),
+                9 => out.version = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 9, d)?),
+                10 => out.trace_header = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 10, d)?),
                 11 => {
                     out.execution_data_included =
-                        Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 11, d)?)
+                        Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 11, d)?)
                 }
-                12 => {
-                    out.durable_config = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 12, d)?)
-                }
-                13 => out.pause_details = Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 13, d)?),
+                12 => out.durable_config = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 12, d)?),
+                13 => out.pause_details = Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 13, d)?),
                 14 => {
                     out.expected_execution_timeout_timestamp =
-                        Some(de::member(&GET_DURABLE_EXECUTION_RESPONSE, 14, d)?)
+                        Some(de::member(&GET_DURABLE_EXECUTION_OUTPUT, 14, d)?)
                 }
                 _ => {}
             }
@@ -232,8 +228,8 @@ impl DeserializeValue for GetDurableExecutionResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetDurableExecutionResponse);
-ziggurat_runtime::output_metadata!(GetDurableExecutionResponse);
+ziggurat_core::shape_value!(GetDurableExecutionOutput);
+ziggurat_runtime::output_metadata!(GetDurableExecutionOutput);
 
 /// The errors of [`GetDurableExecution`].
 #[derive(Debug, Clone)]
@@ -267,8 +263,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}",
     success_status: Some(200),
-    input: &GET_DURABLE_EXECUTION_REQUEST,
-    output: &GET_DURABLE_EXECUTION_RESPONSE,
+    input: &GET_DURABLE_EXECUTION_INPUT,
+    output: &GET_DURABLE_EXECUTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -334,8 +330,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetDurableExecution,
-    GetDurableExecutionRequest,
-    GetDurableExecutionResponse,
+    GetDurableExecutionInput,
+    GetDurableExecutionOutput,
     GetDurableExecutionError,
     crate::SERVICE,
     OPERATION
@@ -344,27 +340,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetDurableExecutionFluentBuilder,
     GetDurableExecution,
-    GetDurableExecutionRequest,
-    GetDurableExecutionResponse,
+    GetDurableExecutionInput,
+    GetDurableExecutionOutput,
     GetDurableExecutionError
 );
 
 impl GetDurableExecutionFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`GetDurableExecutionRequest::durable_execution_arn`](GetDurableExecutionRequest).
+    /// See [`GetDurableExecutionInput::durable_execution_arn`](GetDurableExecutionInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self
     }
     /// Specifies whether to include execution data such as input payload, result, and error information in the response.
     ///
-    /// See [`GetDurableExecutionRequest::include_execution_data`](GetDurableExecutionRequest).
+    /// See [`GetDurableExecutionInput::include_execution_data`](GetDurableExecutionInput).
     pub fn include_execution_data(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().include_execution_data = Some(value.into());
         self
     }
-    /// Sets or clears [`GetDurableExecutionRequest::include_execution_data`](GetDurableExecutionRequest).
+    /// Sets or clears [`GetDurableExecutionInput::include_execution_data`](GetDurableExecutionInput).
     pub fn set_include_execution_data(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().include_execution_data = value;
         self

@@ -17,7 +17,7 @@ pub struct GetDurableExecutionHistory;
 
 /// The input of `GetDurableExecutionHistory`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetDurableExecutionHistoryRequest {
+pub struct GetDurableExecutionHistoryInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -38,7 +38,7 @@ pub struct GetDurableExecutionHistoryRequest {
     pub reverse_order: Option<bool>,
 }
 
-static GET_DURABLE_EXECUTION_HISTORY_REQUEST_MEMBERS: [Member; 5] = [
+static GET_DURABLE_EXECUTION_HISTORY_INPUT_MEMBERS: [Member; 5] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -47,19 +47,19 @@ static GET_DURABLE_EXECUTION_HISTORY_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("ReverseOrder", &prelude::BOOLEAN).at(Location::Query),
 ];
-/// The schema of [`GetDurableExecutionHistoryRequest`].
-pub(crate) static GET_DURABLE_EXECUTION_HISTORY_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetDurableExecutionHistoryInput`].
+pub(crate) static GET_DURABLE_EXECUTION_HISTORY_INPUT: Schema = Schema::structure(
     "GetDurableExecutionHistoryRequest",
-    &GET_DURABLE_EXECUTION_HISTORY_REQUEST_MEMBERS,
+    &GET_DURABLE_EXECUTION_HISTORY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDurableExecutionHistoryRequest {
+impl SerializeShape for GetDurableExecutionHistoryInput {
     fn schema(&self) -> &'static Schema {
-        &GET_DURABLE_EXECUTION_HISTORY_REQUEST
+        &GET_DURABLE_EXECUTION_HISTORY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DURABLE_EXECUTION_HISTORY_REQUEST_MEMBERS;
+        let m = &GET_DURABLE_EXECUTION_HISTORY_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.include_execution_data.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -69,26 +69,24 @@ impl SerializeShape for GetDurableExecutionHistoryRequest {
     }
 }
 
-impl DeserializeValue for GetDurableExecutionHistoryRequest {
+impl DeserializeValue for GetDurableExecutionHistoryInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DURABLE_EXECUTION_HISTORY_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_DURABLE_EXECUTION_HISTORY_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.durable_execution_arn =
-                        de::member(&GET_DURABLE_EXECUTION_HISTORY_REQUEST, 0, d)?
+                        de::member(&GET_DURABLE_EXECUTION_HISTORY_INPUT, 0, d)?
                 }
                 1 => {
                     out.include_execution_data =
-                        Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_REQUEST, 1, d)?)
+                        Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_INPUT, 1, d)?)
                 }
-                2 => {
-                    out.max_items = Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_REQUEST, 2, d)?)
-                }
-                3 => out.marker = Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_REQUEST, 3, d)?),
+                2 => out.max_items = Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_INPUT, 2, d)?),
+                3 => out.marker = Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_INPUT, 3, d)?),
                 4 => {
                     out.reverse_order =
-                        Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_REQUEST, 4, d)?)
+                        Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_INPUT, 4, d)?)
                 }
                 _ => {}
             }
@@ -98,12 +96,12 @@ impl DeserializeValue for GetDurableExecutionHistoryRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetDurableExecutionHistoryRequest);
+ziggurat_core::shape_value!(GetDurableExecutionHistoryInput);
 
 /// The response from the GetDurableExecutionHistory operation, containing the execution history and
 /// events.
 #[derive(Clone, Default)]
-pub struct GetDurableExecutionHistoryResponse {
+pub struct GetDurableExecutionHistoryOutput {
     /// An array of execution history events, ordered chronologically unless `ReverseOrder` is set to
     /// `true`. Each event represents a significant occurrence during the execution, such as step
     /// completion or callback resolution.
@@ -117,38 +115,37 @@ pub struct GetDurableExecutionHistoryResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_DURABLE_EXECUTION_HISTORY_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_DURABLE_EXECUTION_HISTORY_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Events", &crate::types::EVENTS).required(),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`GetDurableExecutionHistoryResponse`].
-pub(crate) static GET_DURABLE_EXECUTION_HISTORY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetDurableExecutionHistoryOutput`].
+pub(crate) static GET_DURABLE_EXECUTION_HISTORY_OUTPUT: Schema = Schema::structure(
     "GetDurableExecutionHistoryResponse",
-    &GET_DURABLE_EXECUTION_HISTORY_RESPONSE_MEMBERS,
+    &GET_DURABLE_EXECUTION_HISTORY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDurableExecutionHistoryResponse {
+impl SerializeShape for GetDurableExecutionHistoryOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_DURABLE_EXECUTION_HISTORY_RESPONSE
+        &GET_DURABLE_EXECUTION_HISTORY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DURABLE_EXECUTION_HISTORY_RESPONSE_MEMBERS;
+        let m = &GET_DURABLE_EXECUTION_HISTORY_OUTPUT_MEMBERS;
         self.events.serialize_member(&m[0], s)?;
         self.next_marker.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetDurableExecutionHistoryResponse {
+impl DeserializeValue for GetDurableExecutionHistoryOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DURABLE_EXECUTION_HISTORY_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_DURABLE_EXECUTION_HISTORY_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.events = de::member(&GET_DURABLE_EXECUTION_HISTORY_RESPONSE, 0, d)?,
+                0 => out.events = de::member(&GET_DURABLE_EXECUTION_HISTORY_OUTPUT, 0, d)?,
                 1 => {
-                    out.next_marker =
-                        Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_RESPONSE, 1, d)?)
+                    out.next_marker = Some(de::member(&GET_DURABLE_EXECUTION_HISTORY_OUTPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -158,8 +155,8 @@ impl DeserializeValue for GetDurableExecutionHistoryResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetDurableExecutionHistoryResponse);
-ziggurat_runtime::output_metadata!(GetDurableExecutionHistoryResponse);
+ziggurat_core::shape_value!(GetDurableExecutionHistoryOutput);
+ziggurat_runtime::output_metadata!(GetDurableExecutionHistoryOutput);
 
 /// The errors of [`GetDurableExecutionHistory`].
 #[derive(Debug, Clone)]
@@ -193,8 +190,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}/history",
     success_status: Some(200),
-    input: &GET_DURABLE_EXECUTION_HISTORY_REQUEST,
-    output: &GET_DURABLE_EXECUTION_HISTORY_RESPONSE,
+    input: &GET_DURABLE_EXECUTION_HISTORY_INPUT,
+    output: &GET_DURABLE_EXECUTION_HISTORY_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -260,8 +257,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetDurableExecutionHistory,
-    GetDurableExecutionHistoryRequest,
-    GetDurableExecutionHistoryResponse,
+    GetDurableExecutionHistoryInput,
+    GetDurableExecutionHistoryOutput,
     GetDurableExecutionHistoryError,
     crate::SERVICE,
     OPERATION
@@ -270,63 +267,63 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetDurableExecutionHistoryFluentBuilder,
     GetDurableExecutionHistory,
-    GetDurableExecutionHistoryRequest,
-    GetDurableExecutionHistoryResponse,
+    GetDurableExecutionHistoryInput,
+    GetDurableExecutionHistoryOutput,
     GetDurableExecutionHistoryError
 );
 
 impl GetDurableExecutionHistoryFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`GetDurableExecutionHistoryRequest::durable_execution_arn`](GetDurableExecutionHistoryRequest).
+    /// See [`GetDurableExecutionHistoryInput::durable_execution_arn`](GetDurableExecutionHistoryInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self
     }
     /// Specifies whether to include execution data such as step results and callback payloads in the history events.
     ///
-    /// See [`GetDurableExecutionHistoryRequest::include_execution_data`](GetDurableExecutionHistoryRequest).
+    /// See [`GetDurableExecutionHistoryInput::include_execution_data`](GetDurableExecutionHistoryInput).
     pub fn include_execution_data(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().include_execution_data = Some(value.into());
         self
     }
-    /// Sets or clears [`GetDurableExecutionHistoryRequest::include_execution_data`](GetDurableExecutionHistoryRequest).
+    /// Sets or clears [`GetDurableExecutionHistoryInput::include_execution_data`](GetDurableExecutionHistoryInput).
     pub fn set_include_execution_data(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().include_execution_data = value;
         self
     }
     /// The maximum number of history events to return per call.
     ///
-    /// See [`GetDurableExecutionHistoryRequest::max_items`](GetDurableExecutionHistoryRequest).
+    /// See [`GetDurableExecutionHistoryInput::max_items`](GetDurableExecutionHistoryInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`GetDurableExecutionHistoryRequest::max_items`](GetDurableExecutionHistoryRequest).
+    /// Sets or clears [`GetDurableExecutionHistoryInput::max_items`](GetDurableExecutionHistoryInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self
     }
     /// If `NextMarker` was returned from a previous request, use this value to retrieve the next page of results.
     ///
-    /// See [`GetDurableExecutionHistoryRequest::marker`](GetDurableExecutionHistoryRequest).
+    /// See [`GetDurableExecutionHistoryInput::marker`](GetDurableExecutionHistoryInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`GetDurableExecutionHistoryRequest::marker`](GetDurableExecutionHistoryRequest).
+    /// Sets or clears [`GetDurableExecutionHistoryInput::marker`](GetDurableExecutionHistoryInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// When set to `true`, returns the history events in reverse chronological order (newest first).
     ///
-    /// See [`GetDurableExecutionHistoryRequest::reverse_order`](GetDurableExecutionHistoryRequest).
+    /// See [`GetDurableExecutionHistoryInput::reverse_order`](GetDurableExecutionHistoryInput).
     pub fn reverse_order(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().reverse_order = Some(value.into());
         self
     }
-    /// Sets or clears [`GetDurableExecutionHistoryRequest::reverse_order`](GetDurableExecutionHistoryRequest).
+    /// Sets or clears [`GetDurableExecutionHistoryInput::reverse_order`](GetDurableExecutionHistoryInput).
     pub fn set_reverse_order(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().reverse_order = value;
         self

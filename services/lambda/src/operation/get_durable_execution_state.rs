@@ -18,7 +18,7 @@ pub struct GetDurableExecutionState;
 
 /// The input of `GetDurableExecutionState`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetDurableExecutionStateRequest {
+pub struct GetDurableExecutionStateInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -38,7 +38,7 @@ pub struct GetDurableExecutionStateRequest {
     pub max_items: Option<i32>,
 }
 
-static GET_DURABLE_EXECUTION_STATE_REQUEST_MEMBERS: [Member; 4] = [
+static GET_DURABLE_EXECUTION_STATE_INPUT_MEMBERS: [Member; 4] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -48,19 +48,19 @@ static GET_DURABLE_EXECUTION_STATE_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`GetDurableExecutionStateRequest`].
-pub(crate) static GET_DURABLE_EXECUTION_STATE_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetDurableExecutionStateInput`].
+pub(crate) static GET_DURABLE_EXECUTION_STATE_INPUT: Schema = Schema::structure(
     "GetDurableExecutionStateRequest",
-    &GET_DURABLE_EXECUTION_STATE_REQUEST_MEMBERS,
+    &GET_DURABLE_EXECUTION_STATE_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDurableExecutionStateRequest {
+impl SerializeShape for GetDurableExecutionStateInput {
     fn schema(&self) -> &'static Schema {
-        &GET_DURABLE_EXECUTION_STATE_REQUEST
+        &GET_DURABLE_EXECUTION_STATE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DURABLE_EXECUTION_STATE_REQUEST_MEMBERS;
+        let m = &GET_DURABLE_EXECUTION_STATE_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.checkpoint_token.serialize_member(&m[1], s)?;
         self.marker.serialize_member(&m[2], s)?;
@@ -69,18 +69,18 @@ impl SerializeShape for GetDurableExecutionStateRequest {
     }
 }
 
-impl DeserializeValue for GetDurableExecutionStateRequest {
+impl DeserializeValue for GetDurableExecutionStateInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DURABLE_EXECUTION_STATE_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_DURABLE_EXECUTION_STATE_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.durable_execution_arn =
-                        de::member(&GET_DURABLE_EXECUTION_STATE_REQUEST, 0, d)?
+                        de::member(&GET_DURABLE_EXECUTION_STATE_INPUT, 0, d)?
                 }
-                1 => out.checkpoint_token = de::member(&GET_DURABLE_EXECUTION_STATE_REQUEST, 1, d)?,
-                2 => out.marker = Some(de::member(&GET_DURABLE_EXECUTION_STATE_REQUEST, 2, d)?),
-                3 => out.max_items = Some(de::member(&GET_DURABLE_EXECUTION_STATE_REQUEST, 3, d)?),
+                1 => out.checkpoint_token = de::member(&GET_DURABLE_EXECUTION_STATE_INPUT, 1, d)?,
+                2 => out.marker = Some(de::member(&GET_DURABLE_EXECUTION_STATE_INPUT, 2, d)?),
+                3 => out.max_items = Some(de::member(&GET_DURABLE_EXECUTION_STATE_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -89,12 +89,12 @@ impl DeserializeValue for GetDurableExecutionStateRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetDurableExecutionStateRequest);
+ziggurat_core::shape_value!(GetDurableExecutionStateInput);
 
 /// The response from the GetDurableExecutionState operation, containing the current execution state
 /// for replay.
 #[derive(Clone, Default)]
-pub struct GetDurableExecutionStateResponse {
+pub struct GetDurableExecutionStateOutput {
     /// An array of operations that represent the current state of the durable execution. Operations are
     /// ordered by their start sequence number in ascending order and include information needed for
     /// replay processing.
@@ -108,38 +108,36 @@ pub struct GetDurableExecutionStateResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_DURABLE_EXECUTION_STATE_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_DURABLE_EXECUTION_STATE_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Operations", &crate::types::OPERATIONS).required(),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`GetDurableExecutionStateResponse`].
-pub(crate) static GET_DURABLE_EXECUTION_STATE_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetDurableExecutionStateOutput`].
+pub(crate) static GET_DURABLE_EXECUTION_STATE_OUTPUT: Schema = Schema::structure(
     "GetDurableExecutionStateResponse",
-    &GET_DURABLE_EXECUTION_STATE_RESPONSE_MEMBERS,
+    &GET_DURABLE_EXECUTION_STATE_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDurableExecutionStateResponse {
+impl SerializeShape for GetDurableExecutionStateOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_DURABLE_EXECUTION_STATE_RESPONSE
+        &GET_DURABLE_EXECUTION_STATE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DURABLE_EXECUTION_STATE_RESPONSE_MEMBERS;
+        let m = &GET_DURABLE_EXECUTION_STATE_OUTPUT_MEMBERS;
         self.operations.serialize_member(&m[0], s)?;
         self.next_marker.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetDurableExecutionStateResponse {
+impl DeserializeValue for GetDurableExecutionStateOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DURABLE_EXECUTION_STATE_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_DURABLE_EXECUTION_STATE_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.operations = de::member(&GET_DURABLE_EXECUTION_STATE_RESPONSE, 0, d)?,
-                1 => {
-                    out.next_marker = Some(de::member(&GET_DURABLE_EXECUTION_STATE_RESPONSE, 1, d)?)
-                }
+                0 => out.operations = de::member(&GET_DURABLE_EXECUTION_STATE_OUTPUT, 0, d)?,
+                1 => out.next_marker = Some(de::member(&GET_DURABLE_EXECUTION_STATE_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -148,8 +146,8 @@ impl DeserializeValue for GetDurableExecutionStateResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetDurableExecutionStateResponse);
-ziggurat_runtime::output_metadata!(GetDurableExecutionStateResponse);
+ziggurat_core::shape_value!(GetDurableExecutionStateOutput);
+ziggurat_runtime::output_metadata!(GetDurableExecutionStateOutput);
 
 /// The errors of [`GetDurableExecutionState`].
 #[derive(Debug, Clone)]
@@ -181,8 +179,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}/state",
     success_status: Some(200),
-    input: &GET_DURABLE_EXECUTION_STATE_REQUEST,
-    output: &GET_DURABLE_EXECUTION_STATE_RESPONSE,
+    input: &GET_DURABLE_EXECUTION_STATE_INPUT,
+    output: &GET_DURABLE_EXECUTION_STATE_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -241,8 +239,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetDurableExecutionState,
-    GetDurableExecutionStateRequest,
-    GetDurableExecutionStateResponse,
+    GetDurableExecutionStateInput,
+    GetDurableExecutionStateOutput,
     GetDurableExecutionStateError,
     crate::SERVICE,
     OPERATION
@@ -251,46 +249,46 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetDurableExecutionStateFluentBuilder,
     GetDurableExecutionState,
-    GetDurableExecutionStateRequest,
-    GetDurableExecutionStateResponse,
+    GetDurableExecutionStateInput,
+    GetDurableExecutionStateOutput,
     GetDurableExecutionStateError
 );
 
 impl GetDurableExecutionStateFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`GetDurableExecutionStateRequest::durable_execution_arn`](GetDurableExecutionStateRequest).
+    /// See [`GetDurableExecutionStateInput::durable_execution_arn`](GetDurableExecutionStateInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self
     }
     /// A checkpoint token that identifies the current state of the execution.
     ///
-    /// See [`GetDurableExecutionStateRequest::checkpoint_token`](GetDurableExecutionStateRequest).
+    /// See [`GetDurableExecutionStateInput::checkpoint_token`](GetDurableExecutionStateInput).
     pub fn checkpoint_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().checkpoint_token = value.into();
         self
     }
     /// If `NextMarker` was returned from a previous request, use this value to retrieve the next page of operations.
     ///
-    /// See [`GetDurableExecutionStateRequest::marker`](GetDurableExecutionStateRequest).
+    /// See [`GetDurableExecutionStateInput::marker`](GetDurableExecutionStateInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`GetDurableExecutionStateRequest::marker`](GetDurableExecutionStateRequest).
+    /// Sets or clears [`GetDurableExecutionStateInput::marker`](GetDurableExecutionStateInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of operations to return per call.
     ///
-    /// See [`GetDurableExecutionStateRequest::max_items`](GetDurableExecutionStateRequest).
+    /// See [`GetDurableExecutionStateInput::max_items`](GetDurableExecutionStateInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`GetDurableExecutionStateRequest::max_items`](GetDurableExecutionStateRequest).
+    /// Sets or clears [`GetDurableExecutionStateInput::max_items`](GetDurableExecutionStateInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

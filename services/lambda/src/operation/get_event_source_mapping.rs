@@ -12,41 +12,41 @@ pub struct GetEventSourceMapping;
 
 /// The input of `GetEventSourceMapping`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetEventSourceMappingRequest {
+pub struct GetEventSourceMappingInput {
     /// The identifier of the event source mapping.
     ///
     /// Required.
     pub uuid: String,
 }
 
-static GET_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS: [Member; 1] =
+static GET_EVENT_SOURCE_MAPPING_INPUT_MEMBERS: [Member; 1] =
     [Member::new("UUID", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`GetEventSourceMappingRequest`].
-pub(crate) static GET_EVENT_SOURCE_MAPPING_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetEventSourceMappingInput`].
+pub(crate) static GET_EVENT_SOURCE_MAPPING_INPUT: Schema = Schema::structure(
     "GetEventSourceMappingRequest",
-    &GET_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS,
+    &GET_EVENT_SOURCE_MAPPING_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetEventSourceMappingRequest {
+impl SerializeShape for GetEventSourceMappingInput {
     fn schema(&self) -> &'static Schema {
-        &GET_EVENT_SOURCE_MAPPING_REQUEST
+        &GET_EVENT_SOURCE_MAPPING_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS;
+        let m = &GET_EVENT_SOURCE_MAPPING_INPUT_MEMBERS;
         self.uuid.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetEventSourceMappingRequest {
+impl DeserializeValue for GetEventSourceMappingInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_EVENT_SOURCE_MAPPING_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_EVENT_SOURCE_MAPPING_INPUT, &mut |i, d| {
             if i == 0 {
-                out.uuid = de::member(&GET_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?;
+                out.uuid = de::member(&GET_EVENT_SOURCE_MAPPING_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -54,7 +54,7 @@ impl DeserializeValue for GetEventSourceMappingRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetEventSourceMappingRequest);
+ziggurat_core::shape_value!(GetEventSourceMappingInput);
 
 /// The errors of [`GetEventSourceMapping`].
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/event-source-mappings/{UUID}",
     success_status: Some(200),
-    input: &GET_EVENT_SOURCE_MAPPING_REQUEST,
+    input: &GET_EVENT_SOURCE_MAPPING_INPUT,
     output: &crate::types::EVENT_SOURCE_MAPPING_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -119,7 +119,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetEventSourceMapping,
-    GetEventSourceMappingRequest,
+    GetEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     GetEventSourceMappingError,
     crate::SERVICE,
@@ -129,7 +129,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetEventSourceMappingFluentBuilder,
     GetEventSourceMapping,
-    GetEventSourceMappingRequest,
+    GetEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     GetEventSourceMappingError
 );
@@ -137,7 +137,7 @@ ziggurat_runtime::fluent_builder!(
 impl GetEventSourceMappingFluentBuilder {
     /// The identifier of the event source mapping.
     ///
-    /// See [`GetEventSourceMappingRequest::uuid`](GetEventSourceMappingRequest).
+    /// See [`GetEventSourceMappingInput::uuid`](GetEventSourceMappingInput).
     pub fn uuid(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().uuid = value.into();
         self

@@ -13,7 +13,7 @@ pub struct GetFunction;
 
 /// The input of `GetFunction`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionRequest {
+pub struct GetFunctionInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -32,36 +32,36 @@ pub struct GetFunctionRequest {
     pub qualifier: Option<String>,
 }
 
-static GET_FUNCTION_REQUEST_MEMBERS: [Member; 2] = [
+static GET_FUNCTION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`GetFunctionRequest`].
-pub(crate) static GET_FUNCTION_REQUEST: Schema =
-    Schema::structure("GetFunctionRequest", &GET_FUNCTION_REQUEST_MEMBERS);
+/// The schema of [`GetFunctionInput`].
+pub(crate) static GET_FUNCTION_INPUT: Schema =
+    Schema::structure("GetFunctionRequest", &GET_FUNCTION_INPUT_MEMBERS);
 
-impl SerializeShape for GetFunctionRequest {
+impl SerializeShape for GetFunctionInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_REQUEST
+        &GET_FUNCTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionRequest {
+impl DeserializeValue for GetFunctionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&GET_FUNCTION_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&GET_FUNCTION_REQUEST, 1, d)?),
+                0 => out.function_name = de::member(&GET_FUNCTION_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&GET_FUNCTION_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -70,11 +70,11 @@ impl DeserializeValue for GetFunctionRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionRequest);
+ziggurat_core::shape_value!(GetFunctionInput);
 
-/// The output of `GetFunctionResponse`.
+/// The output of `GetFunction`.
 #[derive(Clone, Default)]
-pub struct GetFunctionResponse {
+pub struct GetFunctionOutput {
     /// The configuration of the function or version.
     pub configuration: Option<crate::types::FunctionConfiguration>,
     /// The deployment package of the function or version.
@@ -91,24 +91,24 @@ pub struct GetFunctionResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_FUNCTION_RESPONSE_MEMBERS: [Member; 5] = [
+static GET_FUNCTION_OUTPUT_MEMBERS: [Member; 5] = [
     Member::new("Configuration", &crate::types::FUNCTION_CONFIGURATION),
     Member::new("Code", &crate::types::FUNCTION_CODE_LOCATION),
     Member::new("Tags", &crate::types::TAGS),
     Member::new("TagsError", &crate::types::TAGS_ERROR),
     Member::new("Concurrency", &crate::types::CONCURRENCY),
 ];
-/// The schema of [`GetFunctionResponse`].
-pub(crate) static GET_FUNCTION_RESPONSE: Schema =
-    Schema::structure("GetFunctionResponse", &GET_FUNCTION_RESPONSE_MEMBERS);
+/// The schema of [`GetFunctionOutput`].
+pub(crate) static GET_FUNCTION_OUTPUT: Schema =
+    Schema::structure("GetFunctionResponse", &GET_FUNCTION_OUTPUT_MEMBERS);
 
-impl SerializeShape for GetFunctionResponse {
+impl SerializeShape for GetFunctionOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_RESPONSE
+        &GET_FUNCTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_RESPONSE_MEMBERS;
+        let m = &GET_FUNCTION_OUTPUT_MEMBERS;
         self.configuration.serialize_member(&m[0], s)?;
         self.code.serialize_member(&m[1], s)?;
         self.tags.serialize_member(&m[2], s)?;
@@ -118,16 +118,16 @@ impl SerializeShape for GetFunctionResponse {
     }
 }
 
-impl DeserializeValue for GetFunctionResponse {
+impl DeserializeValue for GetFunctionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.configuration = Some(de::member(&GET_FUNCTION_RESPONSE, 0, d)?),
-                1 => out.code = Some(de::member(&GET_FUNCTION_RESPONSE, 1, d)?),
-                2 => out.tags = Some(de::member(&GET_FUNCTION_RESPONSE, 2, d)?),
-                3 => out.tags_error = Some(de::member(&GET_FUNCTION_RESPONSE, 3, d)?),
-                4 => out.concurrency = Some(de::member(&GET_FUNCTION_RESPONSE, 4, d)?),
+                0 => out.configuration = Some(de::member(&GET_FUNCTION_OUTPUT, 0, d)?),
+                1 => out.code = Some(de::member(&GET_FUNCTION_OUTPUT, 1, d)?),
+                2 => out.tags = Some(de::member(&GET_FUNCTION_OUTPUT, 2, d)?),
+                3 => out.tags_error = Some(de::member(&GET_FUNCTION_OUTPUT, 3, d)?),
+                4 => out.concurrency = Some(de::member(&GET_FUNCTION_OUTPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -136,8 +136,8 @@ impl DeserializeValue for GetFunctionResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionResponse);
-ziggurat_runtime::output_metadata!(GetFunctionResponse);
+ziggurat_core::shape_value!(GetFunctionOutput);
+ziggurat_runtime::output_metadata!(GetFunctionOutput);
 
 /// The errors of [`GetFunction`].
 #[derive(Debug, Clone)]
@@ -163,8 +163,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/functions/{FunctionName}",
     success_status: Some(200),
-    input: &GET_FUNCTION_REQUEST,
-    output: &GET_FUNCTION_RESPONSE,
+    input: &GET_FUNCTION_INPUT,
+    output: &GET_FUNCTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -202,8 +202,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunction,
-    GetFunctionRequest,
-    GetFunctionResponse,
+    GetFunctionInput,
+    GetFunctionOutput,
     GetFunctionError,
     crate::SERVICE,
     OPERATION
@@ -212,27 +212,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionFluentBuilder,
     GetFunction,
-    GetFunctionRequest,
-    GetFunctionResponse,
+    GetFunctionInput,
+    GetFunctionOutput,
     GetFunctionError
 );
 
 impl GetFunctionFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`GetFunctionRequest::function_name`](GetFunctionRequest).
+    /// See [`GetFunctionInput::function_name`](GetFunctionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version or alias to get details about a published version of the function.
     ///
-    /// See [`GetFunctionRequest::qualifier`](GetFunctionRequest).
+    /// See [`GetFunctionInput::qualifier`](GetFunctionInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`GetFunctionRequest::qualifier`](GetFunctionRequest).
+    /// Sets or clears [`GetFunctionInput::qualifier`](GetFunctionInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

@@ -11,7 +11,7 @@ pub struct GetFunctionCodeSigningConfig;
 
 /// The input of `GetFunctionCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionCodeSigningConfigRequest {
+pub struct GetFunctionCodeSigningConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -27,34 +27,34 @@ pub struct GetFunctionCodeSigningConfigRequest {
     pub function_name: String,
 }
 
-static GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 1] =
+static GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 1] =
     [Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`GetFunctionCodeSigningConfigRequest`].
-pub(crate) static GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFunctionCodeSigningConfigInput`].
+pub(crate) static GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "GetFunctionCodeSigningConfigRequest",
-    &GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionCodeSigningConfigRequest {
+impl SerializeShape for GetFunctionCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST
+        &GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionCodeSigningConfigRequest {
+impl DeserializeValue for GetFunctionCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
             if i == 0 {
-                out.function_name = de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?;
+                out.function_name = de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -62,11 +62,11 @@ impl DeserializeValue for GetFunctionCodeSigningConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionCodeSigningConfigRequest);
+ziggurat_core::shape_value!(GetFunctionCodeSigningConfigInput);
 
-/// The output of `GetFunctionCodeSigningConfigResponse`.
+/// The output of `GetFunctionCodeSigningConfig`.
 #[derive(Clone, Default)]
-pub struct GetFunctionCodeSigningConfigResponse {
+pub struct GetFunctionCodeSigningConfigOutput {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
     /// Required.
@@ -88,41 +88,40 @@ pub struct GetFunctionCodeSigningConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("CodeSigningConfigArn", &prelude::STRING).required(),
     Member::new("FunctionName", &prelude::STRING).required(),
 ];
-/// The schema of [`GetFunctionCodeSigningConfigResponse`].
-pub(crate) static GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetFunctionCodeSigningConfigOutput`].
+pub(crate) static GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT: Schema = Schema::structure(
     "GetFunctionCodeSigningConfigResponse",
-    &GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS,
+    &GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionCodeSigningConfigResponse {
+impl SerializeShape for GetFunctionCodeSigningConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE
+        &GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS;
+        let m = &GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS;
         self.code_signing_config_arn.serialize_member(&m[0], s)?;
         self.function_name.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionCodeSigningConfigResponse {
+impl DeserializeValue for GetFunctionCodeSigningConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.code_signing_config_arn =
-                        de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?
+                        de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT, 0, d)?
                 }
                 1 => {
-                    out.function_name =
-                        de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE, 1, d)?
+                    out.function_name = de::member(&GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT, 1, d)?
                 }
                 _ => {}
             }
@@ -132,8 +131,8 @@ impl DeserializeValue for GetFunctionCodeSigningConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionCodeSigningConfigResponse);
-ziggurat_runtime::output_metadata!(GetFunctionCodeSigningConfigResponse);
+ziggurat_core::shape_value!(GetFunctionCodeSigningConfigOutput);
+ziggurat_runtime::output_metadata!(GetFunctionCodeSigningConfigOutput);
 
 /// The errors of [`GetFunctionCodeSigningConfig`].
 #[derive(Debug, Clone)]
@@ -161,8 +160,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2020-06-30/functions/{FunctionName}/code-signing-config",
     success_status: Some(200),
-    input: &GET_FUNCTION_CODE_SIGNING_CONFIG_REQUEST,
-    output: &GET_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE,
+    input: &GET_FUNCTION_CODE_SIGNING_CONFIG_INPUT,
+    output: &GET_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -207,8 +206,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunctionCodeSigningConfig,
-    GetFunctionCodeSigningConfigRequest,
-    GetFunctionCodeSigningConfigResponse,
+    GetFunctionCodeSigningConfigInput,
+    GetFunctionCodeSigningConfigOutput,
     GetFunctionCodeSigningConfigError,
     crate::SERVICE,
     OPERATION
@@ -217,15 +216,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionCodeSigningConfigFluentBuilder,
     GetFunctionCodeSigningConfig,
-    GetFunctionCodeSigningConfigRequest,
-    GetFunctionCodeSigningConfigResponse,
+    GetFunctionCodeSigningConfigInput,
+    GetFunctionCodeSigningConfigOutput,
     GetFunctionCodeSigningConfigError
 );
 
 impl GetFunctionCodeSigningConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`GetFunctionCodeSigningConfigRequest::function_name`](GetFunctionCodeSigningConfigRequest).
+    /// See [`GetFunctionCodeSigningConfigInput::function_name`](GetFunctionCodeSigningConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self

@@ -12,7 +12,7 @@ pub struct GetFunctionConcurrency;
 
 /// The input of `GetFunctionConcurrency`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionConcurrencyRequest {
+pub struct GetFunctionConcurrencyInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -28,34 +28,34 @@ pub struct GetFunctionConcurrencyRequest {
     pub function_name: String,
 }
 
-static GET_FUNCTION_CONCURRENCY_REQUEST_MEMBERS: [Member; 1] =
+static GET_FUNCTION_CONCURRENCY_INPUT_MEMBERS: [Member; 1] =
     [Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`GetFunctionConcurrencyRequest`].
-pub(crate) static GET_FUNCTION_CONCURRENCY_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFunctionConcurrencyInput`].
+pub(crate) static GET_FUNCTION_CONCURRENCY_INPUT: Schema = Schema::structure(
     "GetFunctionConcurrencyRequest",
-    &GET_FUNCTION_CONCURRENCY_REQUEST_MEMBERS,
+    &GET_FUNCTION_CONCURRENCY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionConcurrencyRequest {
+impl SerializeShape for GetFunctionConcurrencyInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_CONCURRENCY_REQUEST
+        &GET_FUNCTION_CONCURRENCY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_CONCURRENCY_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_CONCURRENCY_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionConcurrencyRequest {
+impl DeserializeValue for GetFunctionConcurrencyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_CONCURRENCY_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_CONCURRENCY_INPUT, &mut |i, d| {
             if i == 0 {
-                out.function_name = de::member(&GET_FUNCTION_CONCURRENCY_REQUEST, 0, d)?;
+                out.function_name = de::member(&GET_FUNCTION_CONCURRENCY_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -63,47 +63,47 @@ impl DeserializeValue for GetFunctionConcurrencyRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionConcurrencyRequest);
+ziggurat_core::shape_value!(GetFunctionConcurrencyInput);
 
-/// The output of `GetFunctionConcurrencyResponse`.
+/// The output of `GetFunctionConcurrency`.
 #[derive(Clone, Default)]
-pub struct GetFunctionConcurrencyResponse {
+pub struct GetFunctionConcurrencyOutput {
     /// The number of simultaneous executions that are reserved for the function.
     pub reserved_concurrent_executions: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static GET_FUNCTION_CONCURRENCY_RESPONSE_MEMBERS: [Member; 1] = [Member::new(
+static GET_FUNCTION_CONCURRENCY_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "ReservedConcurrentExecutions",
     &prelude::INTEGER,
 )];
-/// The schema of [`GetFunctionConcurrencyResponse`].
-pub(crate) static GET_FUNCTION_CONCURRENCY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetFunctionConcurrencyOutput`].
+pub(crate) static GET_FUNCTION_CONCURRENCY_OUTPUT: Schema = Schema::structure(
     "GetFunctionConcurrencyResponse",
-    &GET_FUNCTION_CONCURRENCY_RESPONSE_MEMBERS,
+    &GET_FUNCTION_CONCURRENCY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionConcurrencyResponse {
+impl SerializeShape for GetFunctionConcurrencyOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_CONCURRENCY_RESPONSE
+        &GET_FUNCTION_CONCURRENCY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_CONCURRENCY_RESPONSE_MEMBERS;
+        let m = &GET_FUNCTION_CONCURRENCY_OUTPUT_MEMBERS;
         self.reserved_concurrent_executions
             .serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionConcurrencyResponse {
+impl DeserializeValue for GetFunctionConcurrencyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_CONCURRENCY_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_CONCURRENCY_OUTPUT, &mut |i, d| {
             if i == 0 {
                 out.reserved_concurrent_executions =
-                    Some(de::member(&GET_FUNCTION_CONCURRENCY_RESPONSE, 0, d)?);
+                    Some(de::member(&GET_FUNCTION_CONCURRENCY_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -111,8 +111,8 @@ impl DeserializeValue for GetFunctionConcurrencyResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionConcurrencyResponse);
-ziggurat_runtime::output_metadata!(GetFunctionConcurrencyResponse);
+ziggurat_core::shape_value!(GetFunctionConcurrencyOutput);
+ziggurat_runtime::output_metadata!(GetFunctionConcurrencyOutput);
 
 /// The errors of [`GetFunctionConcurrency`].
 #[derive(Debug, Clone)]
@@ -138,8 +138,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2019-09-30/functions/{FunctionName}/concurrency",
     success_status: Some(200),
-    input: &GET_FUNCTION_CONCURRENCY_REQUEST,
-    output: &GET_FUNCTION_CONCURRENCY_RESPONSE,
+    input: &GET_FUNCTION_CONCURRENCY_INPUT,
+    output: &GET_FUNCTION_CONCURRENCY_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -177,8 +177,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunctionConcurrency,
-    GetFunctionConcurrencyRequest,
-    GetFunctionConcurrencyResponse,
+    GetFunctionConcurrencyInput,
+    GetFunctionConcurrencyOutput,
     GetFunctionConcurrencyError,
     crate::SERVICE,
     OPERATION
@@ -187,15 +187,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionConcurrencyFluentBuilder,
     GetFunctionConcurrency,
-    GetFunctionConcurrencyRequest,
-    GetFunctionConcurrencyResponse,
+    GetFunctionConcurrencyInput,
+    GetFunctionConcurrencyOutput,
     GetFunctionConcurrencyError
 );
 
 impl GetFunctionConcurrencyFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`GetFunctionConcurrencyRequest::function_name`](GetFunctionConcurrencyRequest).
+    /// See [`GetFunctionConcurrencyInput::function_name`](GetFunctionConcurrencyInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self

@@ -15,7 +15,7 @@ pub struct GetFunctionConfiguration;
 
 /// The input of `GetFunctionConfiguration`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionConfigurationRequest {
+pub struct GetFunctionConfigurationInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -34,38 +34,38 @@ pub struct GetFunctionConfigurationRequest {
     pub qualifier: Option<String>,
 }
 
-static GET_FUNCTION_CONFIGURATION_REQUEST_MEMBERS: [Member; 2] = [
+static GET_FUNCTION_CONFIGURATION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`GetFunctionConfigurationRequest`].
-pub(crate) static GET_FUNCTION_CONFIGURATION_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFunctionConfigurationInput`].
+pub(crate) static GET_FUNCTION_CONFIGURATION_INPUT: Schema = Schema::structure(
     "GetFunctionConfigurationRequest",
-    &GET_FUNCTION_CONFIGURATION_REQUEST_MEMBERS,
+    &GET_FUNCTION_CONFIGURATION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionConfigurationRequest {
+impl SerializeShape for GetFunctionConfigurationInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_CONFIGURATION_REQUEST
+        &GET_FUNCTION_CONFIGURATION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_CONFIGURATION_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_CONFIGURATION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionConfigurationRequest {
+impl DeserializeValue for GetFunctionConfigurationInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_CONFIGURATION_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_CONFIGURATION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&GET_FUNCTION_CONFIGURATION_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&GET_FUNCTION_CONFIGURATION_REQUEST, 1, d)?),
+                0 => out.function_name = de::member(&GET_FUNCTION_CONFIGURATION_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&GET_FUNCTION_CONFIGURATION_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -74,7 +74,7 @@ impl DeserializeValue for GetFunctionConfigurationRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionConfigurationRequest);
+ziggurat_core::shape_value!(GetFunctionConfigurationInput);
 
 /// The errors of [`GetFunctionConfiguration`].
 #[derive(Debug, Clone)]
@@ -100,7 +100,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/functions/{FunctionName}/configuration",
     success_status: Some(200),
-    input: &GET_FUNCTION_CONFIGURATION_REQUEST,
+    input: &GET_FUNCTION_CONFIGURATION_INPUT,
     output: &crate::types::FUNCTION_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -139,7 +139,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunctionConfiguration,
-    GetFunctionConfigurationRequest,
+    GetFunctionConfigurationInput,
     crate::types::FunctionConfiguration,
     GetFunctionConfigurationError,
     crate::SERVICE,
@@ -149,7 +149,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionConfigurationFluentBuilder,
     GetFunctionConfiguration,
-    GetFunctionConfigurationRequest,
+    GetFunctionConfigurationInput,
     crate::types::FunctionConfiguration,
     GetFunctionConfigurationError
 );
@@ -157,19 +157,19 @@ ziggurat_runtime::fluent_builder!(
 impl GetFunctionConfigurationFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`GetFunctionConfigurationRequest::function_name`](GetFunctionConfigurationRequest).
+    /// See [`GetFunctionConfigurationInput::function_name`](GetFunctionConfigurationInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version or alias to get details about a published version of the function.
     ///
-    /// See [`GetFunctionConfigurationRequest::qualifier`](GetFunctionConfigurationRequest).
+    /// See [`GetFunctionConfigurationInput::qualifier`](GetFunctionConfigurationInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`GetFunctionConfigurationRequest::qualifier`](GetFunctionConfigurationRequest).
+    /// Sets or clears [`GetFunctionConfigurationInput::qualifier`](GetFunctionConfigurationInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

@@ -13,7 +13,7 @@ pub struct GetFunctionEventInvokeConfig;
 
 /// The input of `GetFunctionEventInvokeConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionEventInvokeConfigRequest {
+pub struct GetFunctionEventInvokeConfigInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -32,42 +32,39 @@ pub struct GetFunctionEventInvokeConfigRequest {
     pub qualifier: Option<String>,
 }
 
-static GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`GetFunctionEventInvokeConfigRequest`].
-pub(crate) static GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFunctionEventInvokeConfigInput`].
+pub(crate) static GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT: Schema = Schema::structure(
     "GetFunctionEventInvokeConfigRequest",
-    &GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS,
+    &GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionEventInvokeConfigRequest {
+impl SerializeShape for GetFunctionEventInvokeConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST
+        &GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionEventInvokeConfigRequest {
+impl DeserializeValue for GetFunctionEventInvokeConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.function_name = de::member(&GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 0, d)?
-                }
+                0 => out.function_name = de::member(&GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 0, d)?,
                 1 => {
-                    out.qualifier =
-                        Some(de::member(&GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 1, d)?)
+                    out.qualifier = Some(de::member(&GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -77,7 +74,7 @@ impl DeserializeValue for GetFunctionEventInvokeConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionEventInvokeConfigRequest);
+ziggurat_core::shape_value!(GetFunctionEventInvokeConfigInput);
 
 /// The errors of [`GetFunctionEventInvokeConfig`].
 #[derive(Debug, Clone)]
@@ -103,7 +100,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
     success_status: Some(200),
-    input: &GET_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+    input: &GET_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
     output: &crate::types::FUNCTION_EVENT_INVOKE_CONFIG,
     result_wrapper: None,
     errors: &[
@@ -142,7 +139,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunctionEventInvokeConfig,
-    GetFunctionEventInvokeConfigRequest,
+    GetFunctionEventInvokeConfigInput,
     crate::types::FunctionEventInvokeConfig,
     GetFunctionEventInvokeConfigError,
     crate::SERVICE,
@@ -152,7 +149,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionEventInvokeConfigFluentBuilder,
     GetFunctionEventInvokeConfig,
-    GetFunctionEventInvokeConfigRequest,
+    GetFunctionEventInvokeConfigInput,
     crate::types::FunctionEventInvokeConfig,
     GetFunctionEventInvokeConfigError
 );
@@ -160,19 +157,19 @@ ziggurat_runtime::fluent_builder!(
 impl GetFunctionEventInvokeConfigFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`GetFunctionEventInvokeConfigRequest::function_name`](GetFunctionEventInvokeConfigRequest).
+    /// See [`GetFunctionEventInvokeConfigInput::function_name`](GetFunctionEventInvokeConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// A version number or alias name.
     ///
-    /// See [`GetFunctionEventInvokeConfigRequest::qualifier`](GetFunctionEventInvokeConfigRequest).
+    /// See [`GetFunctionEventInvokeConfigInput::qualifier`](GetFunctionEventInvokeConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`GetFunctionEventInvokeConfigRequest::qualifier`](GetFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`GetFunctionEventInvokeConfigInput::qualifier`](GetFunctionEventInvokeConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

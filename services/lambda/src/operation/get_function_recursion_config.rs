@@ -12,41 +12,41 @@ pub struct GetFunctionRecursionConfig;
 
 /// The input of `GetFunctionRecursionConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionRecursionConfigRequest {
+pub struct GetFunctionRecursionConfigInput {
     /// The name of the function.
     ///
     /// Required.
     pub function_name: String,
 }
 
-static GET_FUNCTION_RECURSION_CONFIG_REQUEST_MEMBERS: [Member; 1] =
+static GET_FUNCTION_RECURSION_CONFIG_INPUT_MEMBERS: [Member; 1] =
     [Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`GetFunctionRecursionConfigRequest`].
-pub(crate) static GET_FUNCTION_RECURSION_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFunctionRecursionConfigInput`].
+pub(crate) static GET_FUNCTION_RECURSION_CONFIG_INPUT: Schema = Schema::structure(
     "GetFunctionRecursionConfigRequest",
-    &GET_FUNCTION_RECURSION_CONFIG_REQUEST_MEMBERS,
+    &GET_FUNCTION_RECURSION_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionRecursionConfigRequest {
+impl SerializeShape for GetFunctionRecursionConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_RECURSION_CONFIG_REQUEST
+        &GET_FUNCTION_RECURSION_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_RECURSION_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_RECURSION_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionRecursionConfigRequest {
+impl DeserializeValue for GetFunctionRecursionConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_RECURSION_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_RECURSION_CONFIG_INPUT, &mut |i, d| {
             if i == 0 {
-                out.function_name = de::member(&GET_FUNCTION_RECURSION_CONFIG_REQUEST, 0, d)?;
+                out.function_name = de::member(&GET_FUNCTION_RECURSION_CONFIG_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -54,11 +54,11 @@ impl DeserializeValue for GetFunctionRecursionConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionRecursionConfigRequest);
+ziggurat_core::shape_value!(GetFunctionRecursionConfigInput);
 
-/// The output of `GetFunctionRecursionConfigResponse`.
+/// The output of `GetFunctionRecursionConfig`.
 #[derive(Clone, Default)]
-pub struct GetFunctionRecursionConfigResponse {
+pub struct GetFunctionRecursionConfigOutput {
     /// If your function's recursive loop detection configuration is `Allow`, Lambda doesn't take any
     /// action when it detects your function being invoked as part of a recursive loop.
     ///
@@ -73,33 +73,32 @@ pub struct GetFunctionRecursionConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_FUNCTION_RECURSION_CONFIG_RESPONSE_MEMBERS: [Member; 1] =
+static GET_FUNCTION_RECURSION_CONFIG_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("RecursiveLoop", &prelude::STRING)];
-/// The schema of [`GetFunctionRecursionConfigResponse`].
-pub(crate) static GET_FUNCTION_RECURSION_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetFunctionRecursionConfigOutput`].
+pub(crate) static GET_FUNCTION_RECURSION_CONFIG_OUTPUT: Schema = Schema::structure(
     "GetFunctionRecursionConfigResponse",
-    &GET_FUNCTION_RECURSION_CONFIG_RESPONSE_MEMBERS,
+    &GET_FUNCTION_RECURSION_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionRecursionConfigResponse {
+impl SerializeShape for GetFunctionRecursionConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_RECURSION_CONFIG_RESPONSE
+        &GET_FUNCTION_RECURSION_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_RECURSION_CONFIG_RESPONSE_MEMBERS;
+        let m = &GET_FUNCTION_RECURSION_CONFIG_OUTPUT_MEMBERS;
         self.recursive_loop.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionRecursionConfigResponse {
+impl DeserializeValue for GetFunctionRecursionConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_RECURSION_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_RECURSION_CONFIG_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.recursive_loop =
-                    Some(de::member(&GET_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?);
+                out.recursive_loop = Some(de::member(&GET_FUNCTION_RECURSION_CONFIG_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -107,8 +106,8 @@ impl DeserializeValue for GetFunctionRecursionConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionRecursionConfigResponse);
-ziggurat_runtime::output_metadata!(GetFunctionRecursionConfigResponse);
+ziggurat_core::shape_value!(GetFunctionRecursionConfigOutput);
+ziggurat_runtime::output_metadata!(GetFunctionRecursionConfigOutput);
 
 /// The errors of [`GetFunctionRecursionConfig`].
 #[derive(Debug, Clone)]
@@ -134,8 +133,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2024-08-31/functions/{FunctionName}/recursion-config",
     success_status: Some(200),
-    input: &GET_FUNCTION_RECURSION_CONFIG_REQUEST,
-    output: &GET_FUNCTION_RECURSION_CONFIG_RESPONSE,
+    input: &GET_FUNCTION_RECURSION_CONFIG_INPUT,
+    output: &GET_FUNCTION_RECURSION_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -173,8 +172,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunctionRecursionConfig,
-    GetFunctionRecursionConfigRequest,
-    GetFunctionRecursionConfigResponse,
+    GetFunctionRecursionConfigInput,
+    GetFunctionRecursionConfigOutput,
     GetFunctionRecursionConfigError,
     crate::SERVICE,
     OPERATION
@@ -183,15 +182,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionRecursionConfigFluentBuilder,
     GetFunctionRecursionConfig,
-    GetFunctionRecursionConfigRequest,
-    GetFunctionRecursionConfigResponse,
+    GetFunctionRecursionConfigInput,
+    GetFunctionRecursionConfigOutput,
     GetFunctionRecursionConfigError
 );
 
 impl GetFunctionRecursionConfigFluentBuilder {
     /// The name of the function.
     ///
-    /// See [`GetFunctionRecursionConfigRequest::function_name`](GetFunctionRecursionConfigRequest).
+    /// See [`GetFunctionRecursionConfigInput::function_name`](GetFunctionRecursionConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self

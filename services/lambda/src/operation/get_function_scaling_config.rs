@@ -11,7 +11,7 @@ pub struct GetFunctionScalingConfig;
 
 /// The input of `GetFunctionScalingConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionScalingConfigRequest {
+pub struct GetFunctionScalingConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// Required.
@@ -23,7 +23,7 @@ pub struct GetFunctionScalingConfigRequest {
     pub qualifier: String,
 }
 
-static GET_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static GET_FUNCTION_SCALING_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -31,32 +31,32 @@ static GET_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Query)
         .required(),
 ];
-/// The schema of [`GetFunctionScalingConfigRequest`].
-pub(crate) static GET_FUNCTION_SCALING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFunctionScalingConfigInput`].
+pub(crate) static GET_FUNCTION_SCALING_CONFIG_INPUT: Schema = Schema::structure(
     "GetFunctionScalingConfigRequest",
-    &GET_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS,
+    &GET_FUNCTION_SCALING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionScalingConfigRequest {
+impl SerializeShape for GetFunctionScalingConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_SCALING_CONFIG_REQUEST
+        &GET_FUNCTION_SCALING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_SCALING_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionScalingConfigRequest {
+impl DeserializeValue for GetFunctionScalingConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_SCALING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_SCALING_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&GET_FUNCTION_SCALING_CONFIG_REQUEST, 0, d)?,
-                1 => out.qualifier = de::member(&GET_FUNCTION_SCALING_CONFIG_REQUEST, 1, d)?,
+                0 => out.function_name = de::member(&GET_FUNCTION_SCALING_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = de::member(&GET_FUNCTION_SCALING_CONFIG_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -65,11 +65,11 @@ impl DeserializeValue for GetFunctionScalingConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionScalingConfigRequest);
+ziggurat_core::shape_value!(GetFunctionScalingConfigInput);
 
-/// The output of `GetFunctionScalingConfigResponse`.
+/// The output of `GetFunctionScalingConfig`.
 #[derive(Clone, Default)]
-pub struct GetFunctionScalingConfigResponse {
+pub struct GetFunctionScalingConfigOutput {
     /// The Amazon Resource Name (ARN) of the function.
     pub function_arn: Option<String>,
     /// The scaling configuration that is currently applied to the function. This represents the actual
@@ -81,7 +81,7 @@ pub struct GetFunctionScalingConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_FUNCTION_SCALING_CONFIG_RESPONSE_MEMBERS: [Member; 3] = [
+static GET_FUNCTION_SCALING_CONFIG_OUTPUT_MEMBERS: [Member; 3] = [
     Member::new("FunctionArn", &prelude::STRING),
     Member::new(
         "AppliedFunctionScalingConfig",
@@ -92,19 +92,19 @@ static GET_FUNCTION_SCALING_CONFIG_RESPONSE_MEMBERS: [Member; 3] = [
         &crate::types::FUNCTION_SCALING_CONFIG,
     ),
 ];
-/// The schema of [`GetFunctionScalingConfigResponse`].
-pub(crate) static GET_FUNCTION_SCALING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetFunctionScalingConfigOutput`].
+pub(crate) static GET_FUNCTION_SCALING_CONFIG_OUTPUT: Schema = Schema::structure(
     "GetFunctionScalingConfigResponse",
-    &GET_FUNCTION_SCALING_CONFIG_RESPONSE_MEMBERS,
+    &GET_FUNCTION_SCALING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionScalingConfigResponse {
+impl SerializeShape for GetFunctionScalingConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_SCALING_CONFIG_RESPONSE
+        &GET_FUNCTION_SCALING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_SCALING_CONFIG_RESPONSE_MEMBERS;
+        let m = &GET_FUNCTION_SCALING_CONFIG_OUTPUT_MEMBERS;
         self.function_arn.serialize_member(&m[0], s)?;
         self.applied_function_scaling_config
             .serialize_member(&m[1], s)?;
@@ -114,22 +114,21 @@ impl SerializeShape for GetFunctionScalingConfigResponse {
     }
 }
 
-impl DeserializeValue for GetFunctionScalingConfigResponse {
+impl DeserializeValue for GetFunctionScalingConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_SCALING_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_SCALING_CONFIG_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.function_arn =
-                        Some(de::member(&GET_FUNCTION_SCALING_CONFIG_RESPONSE, 0, d)?)
+                    out.function_arn = Some(de::member(&GET_FUNCTION_SCALING_CONFIG_OUTPUT, 0, d)?)
                 }
                 1 => {
                     out.applied_function_scaling_config =
-                        Some(de::member(&GET_FUNCTION_SCALING_CONFIG_RESPONSE, 1, d)?)
+                        Some(de::member(&GET_FUNCTION_SCALING_CONFIG_OUTPUT, 1, d)?)
                 }
                 2 => {
                     out.requested_function_scaling_config =
-                        Some(de::member(&GET_FUNCTION_SCALING_CONFIG_RESPONSE, 2, d)?)
+                        Some(de::member(&GET_FUNCTION_SCALING_CONFIG_OUTPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -139,8 +138,8 @@ impl DeserializeValue for GetFunctionScalingConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionScalingConfigResponse);
-ziggurat_runtime::output_metadata!(GetFunctionScalingConfigResponse);
+ziggurat_core::shape_value!(GetFunctionScalingConfigOutput);
+ziggurat_runtime::output_metadata!(GetFunctionScalingConfigOutput);
 
 /// The errors of [`GetFunctionScalingConfig`].
 #[derive(Debug, Clone)]
@@ -166,8 +165,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-11-30/functions/{FunctionName}/function-scaling-config",
     success_status: Some(200),
-    input: &GET_FUNCTION_SCALING_CONFIG_REQUEST,
-    output: &GET_FUNCTION_SCALING_CONFIG_RESPONSE,
+    input: &GET_FUNCTION_SCALING_CONFIG_INPUT,
+    output: &GET_FUNCTION_SCALING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -205,8 +204,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunctionScalingConfig,
-    GetFunctionScalingConfigRequest,
-    GetFunctionScalingConfigResponse,
+    GetFunctionScalingConfigInput,
+    GetFunctionScalingConfigOutput,
     GetFunctionScalingConfigError,
     crate::SERVICE,
     OPERATION
@@ -215,22 +214,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionScalingConfigFluentBuilder,
     GetFunctionScalingConfig,
-    GetFunctionScalingConfigRequest,
-    GetFunctionScalingConfigResponse,
+    GetFunctionScalingConfigInput,
+    GetFunctionScalingConfigOutput,
     GetFunctionScalingConfigError
 );
 
 impl GetFunctionScalingConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`GetFunctionScalingConfigRequest::function_name`](GetFunctionScalingConfigRequest).
+    /// See [`GetFunctionScalingConfigInput::function_name`](GetFunctionScalingConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version or alias to get the scaling configuration for a published version of the function.
     ///
-    /// See [`GetFunctionScalingConfigRequest::qualifier`](GetFunctionScalingConfigRequest).
+    /// See [`GetFunctionScalingConfigInput::qualifier`](GetFunctionScalingConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = value.into();
         self

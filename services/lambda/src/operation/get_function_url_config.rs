@@ -11,7 +11,7 @@ pub struct GetFunctionUrlConfig;
 
 /// The input of `GetFunctionUrlConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFunctionUrlConfigRequest {
+pub struct GetFunctionUrlConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -29,38 +29,38 @@ pub struct GetFunctionUrlConfigRequest {
     pub qualifier: Option<String>,
 }
 
-static GET_FUNCTION_URL_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static GET_FUNCTION_URL_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`GetFunctionUrlConfigRequest`].
-pub(crate) static GET_FUNCTION_URL_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFunctionUrlConfigInput`].
+pub(crate) static GET_FUNCTION_URL_CONFIG_INPUT: Schema = Schema::structure(
     "GetFunctionUrlConfigRequest",
-    &GET_FUNCTION_URL_CONFIG_REQUEST_MEMBERS,
+    &GET_FUNCTION_URL_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionUrlConfigRequest {
+impl SerializeShape for GetFunctionUrlConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_URL_CONFIG_REQUEST
+        &GET_FUNCTION_URL_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_URL_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_FUNCTION_URL_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetFunctionUrlConfigRequest {
+impl DeserializeValue for GetFunctionUrlConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_URL_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_URL_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&GET_FUNCTION_URL_CONFIG_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&GET_FUNCTION_URL_CONFIG_REQUEST, 1, d)?),
+                0 => out.function_name = de::member(&GET_FUNCTION_URL_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&GET_FUNCTION_URL_CONFIG_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -69,11 +69,11 @@ impl DeserializeValue for GetFunctionUrlConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionUrlConfigRequest);
+ziggurat_core::shape_value!(GetFunctionUrlConfigInput);
 
-/// The output of `GetFunctionUrlConfigResponse`.
+/// The output of `GetFunctionUrlConfig`.
 #[derive(Clone, Default)]
-pub struct GetFunctionUrlConfigResponse {
+pub struct GetFunctionUrlConfigOutput {
     /// The HTTP URL endpoint for your function.
     ///
     /// Required.
@@ -114,7 +114,7 @@ pub struct GetFunctionUrlConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS: [Member; 7] = [
+static GET_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS: [Member; 7] = [
     Member::new("FunctionUrl", &prelude::STRING).required(),
     Member::new("FunctionArn", &prelude::STRING).required(),
     Member::new("AuthType", &prelude::STRING).required(),
@@ -123,19 +123,19 @@ static GET_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS: [Member; 7] = [
     Member::new("LastModifiedTime", &prelude::STRING).required(),
     Member::new("InvokeMode", &prelude::STRING),
 ];
-/// The schema of [`GetFunctionUrlConfigResponse`].
-pub(crate) static GET_FUNCTION_URL_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetFunctionUrlConfigOutput`].
+pub(crate) static GET_FUNCTION_URL_CONFIG_OUTPUT: Schema = Schema::structure(
     "GetFunctionUrlConfigResponse",
-    &GET_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS,
+    &GET_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFunctionUrlConfigResponse {
+impl SerializeShape for GetFunctionUrlConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_FUNCTION_URL_CONFIG_RESPONSE
+        &GET_FUNCTION_URL_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS;
+        let m = &GET_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS;
         self.function_url.serialize_member(&m[0], s)?;
         self.function_arn.serialize_member(&m[1], s)?;
         self.auth_type.serialize_member(&m[2], s)?;
@@ -147,18 +147,18 @@ impl SerializeShape for GetFunctionUrlConfigResponse {
     }
 }
 
-impl DeserializeValue for GetFunctionUrlConfigResponse {
+impl DeserializeValue for GetFunctionUrlConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FUNCTION_URL_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_FUNCTION_URL_CONFIG_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.function_url = de::member(&GET_FUNCTION_URL_CONFIG_RESPONSE, 0, d)?,
-                1 => out.function_arn = de::member(&GET_FUNCTION_URL_CONFIG_RESPONSE, 1, d)?,
-                2 => out.auth_type = de::member(&GET_FUNCTION_URL_CONFIG_RESPONSE, 2, d)?,
-                3 => out.cors = Some(de::member(&GET_FUNCTION_URL_CONFIG_RESPONSE, 3, d)?),
-                4 => out.creation_time = de::member(&GET_FUNCTION_URL_CONFIG_RESPONSE, 4, d)?,
-                5 => out.last_modified_time = de::member(&GET_FUNCTION_URL_CONFIG_RESPONSE, 5, d)?,
-                6 => out.invoke_mode = Some(de::member(&GET_FUNCTION_URL_CONFIG_RESPONSE, 6, d)?),
+                0 => out.function_url = de::member(&GET_FUNCTION_URL_CONFIG_OUTPUT, 0, d)?,
+                1 => out.function_arn = de::member(&GET_FUNCTION_URL_CONFIG_OUTPUT, 1, d)?,
+                2 => out.auth_type = de::member(&GET_FUNCTION_URL_CONFIG_OUTPUT, 2, d)?,
+                3 => out.cors = Some(de::member(&GET_FUNCTION_URL_CONFIG_OUTPUT, 3, d)?),
+                4 => out.creation_time = de::member(&GET_FUNCTION_URL_CONFIG_OUTPUT, 4, d)?,
+                5 => out.last_modified_time = de::member(&GET_FUNCTION_URL_CONFIG_OUTPUT, 5, d)?,
+                6 => out.invoke_mode = Some(de::member(&GET_FUNCTION_URL_CONFIG_OUTPUT, 6, d)?),
                 _ => {}
             }
             Ok(())
@@ -167,8 +167,8 @@ impl DeserializeValue for GetFunctionUrlConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetFunctionUrlConfigResponse);
-ziggurat_runtime::output_metadata!(GetFunctionUrlConfigResponse);
+ziggurat_core::shape_value!(GetFunctionUrlConfigOutput);
+ziggurat_runtime::output_metadata!(GetFunctionUrlConfigOutput);
 
 /// The errors of [`GetFunctionUrlConfig`].
 #[derive(Debug, Clone)]
@@ -194,8 +194,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2021-10-31/functions/{FunctionName}/url",
     success_status: Some(200),
-    input: &GET_FUNCTION_URL_CONFIG_REQUEST,
-    output: &GET_FUNCTION_URL_CONFIG_RESPONSE,
+    input: &GET_FUNCTION_URL_CONFIG_INPUT,
+    output: &GET_FUNCTION_URL_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -233,8 +233,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFunctionUrlConfig,
-    GetFunctionUrlConfigRequest,
-    GetFunctionUrlConfigResponse,
+    GetFunctionUrlConfigInput,
+    GetFunctionUrlConfigOutput,
     GetFunctionUrlConfigError,
     crate::SERVICE,
     OPERATION
@@ -243,27 +243,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFunctionUrlConfigFluentBuilder,
     GetFunctionUrlConfig,
-    GetFunctionUrlConfigRequest,
-    GetFunctionUrlConfigResponse,
+    GetFunctionUrlConfigInput,
+    GetFunctionUrlConfigOutput,
     GetFunctionUrlConfigError
 );
 
 impl GetFunctionUrlConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`GetFunctionUrlConfigRequest::function_name`](GetFunctionUrlConfigRequest).
+    /// See [`GetFunctionUrlConfigInput::function_name`](GetFunctionUrlConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The alias name.
     ///
-    /// See [`GetFunctionUrlConfigRequest::qualifier`](GetFunctionUrlConfigRequest).
+    /// See [`GetFunctionUrlConfigInput::qualifier`](GetFunctionUrlConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`GetFunctionUrlConfigRequest::qualifier`](GetFunctionUrlConfigRequest).
+    /// Sets or clears [`GetFunctionUrlConfigInput::qualifier`](GetFunctionUrlConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

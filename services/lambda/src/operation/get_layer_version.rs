@@ -12,7 +12,7 @@ pub struct GetLayerVersion;
 
 /// The input of `GetLayerVersion`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetLayerVersionRequest {
+pub struct GetLayerVersionInput {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Required.
@@ -23,7 +23,7 @@ pub struct GetLayerVersionRequest {
     pub version_number: i64,
 }
 
-static GET_LAYER_VERSION_REQUEST_MEMBERS: [Member; 2] = [
+static GET_LAYER_VERSION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("LayerName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -31,30 +31,30 @@ static GET_LAYER_VERSION_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Label)
         .required(),
 ];
-/// The schema of [`GetLayerVersionRequest`].
-pub(crate) static GET_LAYER_VERSION_REQUEST: Schema =
-    Schema::structure("GetLayerVersionRequest", &GET_LAYER_VERSION_REQUEST_MEMBERS);
+/// The schema of [`GetLayerVersionInput`].
+pub(crate) static GET_LAYER_VERSION_INPUT: Schema =
+    Schema::structure("GetLayerVersionRequest", &GET_LAYER_VERSION_INPUT_MEMBERS);
 
-impl SerializeShape for GetLayerVersionRequest {
+impl SerializeShape for GetLayerVersionInput {
     fn schema(&self) -> &'static Schema {
-        &GET_LAYER_VERSION_REQUEST
+        &GET_LAYER_VERSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_LAYER_VERSION_REQUEST_MEMBERS;
+        let m = &GET_LAYER_VERSION_INPUT_MEMBERS;
         self.layer_name.serialize_member(&m[0], s)?;
         self.version_number.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetLayerVersionRequest {
+impl DeserializeValue for GetLayerVersionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_LAYER_VERSION_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_LAYER_VERSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.layer_name = de::member(&GET_LAYER_VERSION_REQUEST, 0, d)?,
-                1 => out.version_number = de::member(&GET_LAYER_VERSION_REQUEST, 1, d)?,
+                0 => out.layer_name = de::member(&GET_LAYER_VERSION_INPUT, 0, d)?,
+                1 => out.version_number = de::member(&GET_LAYER_VERSION_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -63,7 +63,7 @@ impl DeserializeValue for GetLayerVersionRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetLayerVersionRequest);
+ziggurat_core::shape_value!(GetLayerVersionInput);
 
 /// The errors of [`GetLayerVersion`].
 #[derive(Debug, Clone)]
@@ -89,7 +89,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
     success_status: Some(200),
-    input: &GET_LAYER_VERSION_REQUEST,
+    input: &GET_LAYER_VERSION_INPUT,
     output: &crate::types::GET_LAYER_VERSION_RESPONSE,
     result_wrapper: None,
     errors: &[
@@ -128,7 +128,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetLayerVersion,
-    GetLayerVersionRequest,
+    GetLayerVersionInput,
     crate::types::GetLayerVersionResponse,
     GetLayerVersionError,
     crate::SERVICE,
@@ -138,7 +138,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetLayerVersionFluentBuilder,
     GetLayerVersion,
-    GetLayerVersionRequest,
+    GetLayerVersionInput,
     crate::types::GetLayerVersionResponse,
     GetLayerVersionError
 );
@@ -146,14 +146,14 @@ ziggurat_runtime::fluent_builder!(
 impl GetLayerVersionFluentBuilder {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
-    /// See [`GetLayerVersionRequest::layer_name`](GetLayerVersionRequest).
+    /// See [`GetLayerVersionInput::layer_name`](GetLayerVersionInput).
     pub fn layer_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().layer_name = value.into();
         self
     }
     /// The version number.
     ///
-    /// See [`GetLayerVersionRequest::version_number`](GetLayerVersionRequest).
+    /// See [`GetLayerVersionInput::version_number`](GetLayerVersionInput).
     pub fn version_number(mut self, value: impl Into<i64>) -> Self {
         self.as_input_mut().version_number = value.into();
         self

@@ -12,41 +12,40 @@ pub struct GetLayerVersionByArn;
 
 /// The input of `GetLayerVersionByArn`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetLayerVersionByArnRequest {
+pub struct GetLayerVersionByArnInput {
     /// The ARN of the layer version.
     ///
     /// Required.
     pub arn: String,
 }
 
-static GET_LAYER_VERSION_BY_ARN_REQUEST_MEMBERS: [Member; 1] =
-    [Member::new("Arn", &prelude::STRING)
-        .at(Location::Query)
-        .required()];
-/// The schema of [`GetLayerVersionByArnRequest`].
-pub(crate) static GET_LAYER_VERSION_BY_ARN_REQUEST: Schema = Schema::structure(
+static GET_LAYER_VERSION_BY_ARN_INPUT_MEMBERS: [Member; 1] = [Member::new("Arn", &prelude::STRING)
+    .at(Location::Query)
+    .required()];
+/// The schema of [`GetLayerVersionByArnInput`].
+pub(crate) static GET_LAYER_VERSION_BY_ARN_INPUT: Schema = Schema::structure(
     "GetLayerVersionByArnRequest",
-    &GET_LAYER_VERSION_BY_ARN_REQUEST_MEMBERS,
+    &GET_LAYER_VERSION_BY_ARN_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetLayerVersionByArnRequest {
+impl SerializeShape for GetLayerVersionByArnInput {
     fn schema(&self) -> &'static Schema {
-        &GET_LAYER_VERSION_BY_ARN_REQUEST
+        &GET_LAYER_VERSION_BY_ARN_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_LAYER_VERSION_BY_ARN_REQUEST_MEMBERS;
+        let m = &GET_LAYER_VERSION_BY_ARN_INPUT_MEMBERS;
         self.arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetLayerVersionByArnRequest {
+impl DeserializeValue for GetLayerVersionByArnInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_LAYER_VERSION_BY_ARN_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_LAYER_VERSION_BY_ARN_INPUT, &mut |i, d| {
             if i == 0 {
-                out.arn = de::member(&GET_LAYER_VERSION_BY_ARN_REQUEST, 0, d)?;
+                out.arn = de::member(&GET_LAYER_VERSION_BY_ARN_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -54,7 +53,7 @@ impl DeserializeValue for GetLayerVersionByArnRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetLayerVersionByArnRequest);
+ziggurat_core::shape_value!(GetLayerVersionByArnInput);
 
 /// The errors of [`GetLayerVersionByArn`].
 #[derive(Debug, Clone)]
@@ -80,7 +79,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2018-10-31/layers?find=LayerVersion",
     success_status: Some(200),
-    input: &GET_LAYER_VERSION_BY_ARN_REQUEST,
+    input: &GET_LAYER_VERSION_BY_ARN_INPUT,
     output: &crate::types::GET_LAYER_VERSION_RESPONSE,
     result_wrapper: None,
     errors: &[
@@ -119,7 +118,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetLayerVersionByArn,
-    GetLayerVersionByArnRequest,
+    GetLayerVersionByArnInput,
     crate::types::GetLayerVersionResponse,
     GetLayerVersionByArnError,
     crate::SERVICE,
@@ -129,7 +128,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetLayerVersionByArnFluentBuilder,
     GetLayerVersionByArn,
-    GetLayerVersionByArnRequest,
+    GetLayerVersionByArnInput,
     crate::types::GetLayerVersionResponse,
     GetLayerVersionByArnError
 );
@@ -137,7 +136,7 @@ ziggurat_runtime::fluent_builder!(
 impl GetLayerVersionByArnFluentBuilder {
     /// The ARN of the layer version.
     ///
-    /// See [`GetLayerVersionByArnRequest::arn`](GetLayerVersionByArnRequest).
+    /// See [`GetLayerVersionByArnInput::arn`](GetLayerVersionByArnInput).
     pub fn arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().arn = value.into();
         self

@@ -12,7 +12,7 @@ pub struct GetLayerVersionPolicy;
 
 /// The input of `GetLayerVersionPolicy`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetLayerVersionPolicyRequest {
+pub struct GetLayerVersionPolicyInput {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Required.
@@ -23,7 +23,7 @@ pub struct GetLayerVersionPolicyRequest {
     pub version_number: i64,
 }
 
-static GET_LAYER_VERSION_POLICY_REQUEST_MEMBERS: [Member; 2] = [
+static GET_LAYER_VERSION_POLICY_INPUT_MEMBERS: [Member; 2] = [
     Member::new("LayerName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -31,32 +31,32 @@ static GET_LAYER_VERSION_POLICY_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Label)
         .required(),
 ];
-/// The schema of [`GetLayerVersionPolicyRequest`].
-pub(crate) static GET_LAYER_VERSION_POLICY_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetLayerVersionPolicyInput`].
+pub(crate) static GET_LAYER_VERSION_POLICY_INPUT: Schema = Schema::structure(
     "GetLayerVersionPolicyRequest",
-    &GET_LAYER_VERSION_POLICY_REQUEST_MEMBERS,
+    &GET_LAYER_VERSION_POLICY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetLayerVersionPolicyRequest {
+impl SerializeShape for GetLayerVersionPolicyInput {
     fn schema(&self) -> &'static Schema {
-        &GET_LAYER_VERSION_POLICY_REQUEST
+        &GET_LAYER_VERSION_POLICY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_LAYER_VERSION_POLICY_REQUEST_MEMBERS;
+        let m = &GET_LAYER_VERSION_POLICY_INPUT_MEMBERS;
         self.layer_name.serialize_member(&m[0], s)?;
         self.version_number.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetLayerVersionPolicyRequest {
+impl DeserializeValue for GetLayerVersionPolicyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_LAYER_VERSION_POLICY_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_LAYER_VERSION_POLICY_INPUT, &mut |i, d| {
             match i {
-                0 => out.layer_name = de::member(&GET_LAYER_VERSION_POLICY_REQUEST, 0, d)?,
-                1 => out.version_number = de::member(&GET_LAYER_VERSION_POLICY_REQUEST, 1, d)?,
+                0 => out.layer_name = de::member(&GET_LAYER_VERSION_POLICY_INPUT, 0, d)?,
+                1 => out.version_number = de::member(&GET_LAYER_VERSION_POLICY_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -65,11 +65,11 @@ impl DeserializeValue for GetLayerVersionPolicyRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetLayerVersionPolicyRequest);
+ziggurat_core::shape_value!(GetLayerVersionPolicyInput);
 
-/// The output of `GetLayerVersionPolicyResponse`.
+/// The output of `GetLayerVersionPolicy`.
 #[derive(Clone, Default)]
-pub struct GetLayerVersionPolicyResponse {
+pub struct GetLayerVersionPolicyOutput {
     /// The policy document.
     pub policy: Option<String>,
     /// A unique identifier for the current revision of the policy.
@@ -78,36 +78,36 @@ pub struct GetLayerVersionPolicyResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_LAYER_VERSION_POLICY_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_LAYER_VERSION_POLICY_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Policy", &prelude::STRING),
     Member::new("RevisionId", &prelude::STRING),
 ];
-/// The schema of [`GetLayerVersionPolicyResponse`].
-pub(crate) static GET_LAYER_VERSION_POLICY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetLayerVersionPolicyOutput`].
+pub(crate) static GET_LAYER_VERSION_POLICY_OUTPUT: Schema = Schema::structure(
     "GetLayerVersionPolicyResponse",
-    &GET_LAYER_VERSION_POLICY_RESPONSE_MEMBERS,
+    &GET_LAYER_VERSION_POLICY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetLayerVersionPolicyResponse {
+impl SerializeShape for GetLayerVersionPolicyOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_LAYER_VERSION_POLICY_RESPONSE
+        &GET_LAYER_VERSION_POLICY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_LAYER_VERSION_POLICY_RESPONSE_MEMBERS;
+        let m = &GET_LAYER_VERSION_POLICY_OUTPUT_MEMBERS;
         self.policy.serialize_member(&m[0], s)?;
         self.revision_id.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetLayerVersionPolicyResponse {
+impl DeserializeValue for GetLayerVersionPolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_LAYER_VERSION_POLICY_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_LAYER_VERSION_POLICY_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.policy = Some(de::member(&GET_LAYER_VERSION_POLICY_RESPONSE, 0, d)?),
-                1 => out.revision_id = Some(de::member(&GET_LAYER_VERSION_POLICY_RESPONSE, 1, d)?),
+                0 => out.policy = Some(de::member(&GET_LAYER_VERSION_POLICY_OUTPUT, 0, d)?),
+                1 => out.revision_id = Some(de::member(&GET_LAYER_VERSION_POLICY_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -116,8 +116,8 @@ impl DeserializeValue for GetLayerVersionPolicyResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetLayerVersionPolicyResponse);
-ziggurat_runtime::output_metadata!(GetLayerVersionPolicyResponse);
+ziggurat_core::shape_value!(GetLayerVersionPolicyOutput);
+ziggurat_runtime::output_metadata!(GetLayerVersionPolicyOutput);
 
 /// The errors of [`GetLayerVersionPolicy`].
 #[derive(Debug, Clone)]
@@ -143,8 +143,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
     success_status: Some(200),
-    input: &GET_LAYER_VERSION_POLICY_REQUEST,
-    output: &GET_LAYER_VERSION_POLICY_RESPONSE,
+    input: &GET_LAYER_VERSION_POLICY_INPUT,
+    output: &GET_LAYER_VERSION_POLICY_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -182,8 +182,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetLayerVersionPolicy,
-    GetLayerVersionPolicyRequest,
-    GetLayerVersionPolicyResponse,
+    GetLayerVersionPolicyInput,
+    GetLayerVersionPolicyOutput,
     GetLayerVersionPolicyError,
     crate::SERVICE,
     OPERATION
@@ -192,22 +192,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetLayerVersionPolicyFluentBuilder,
     GetLayerVersionPolicy,
-    GetLayerVersionPolicyRequest,
-    GetLayerVersionPolicyResponse,
+    GetLayerVersionPolicyInput,
+    GetLayerVersionPolicyOutput,
     GetLayerVersionPolicyError
 );
 
 impl GetLayerVersionPolicyFluentBuilder {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
-    /// See [`GetLayerVersionPolicyRequest::layer_name`](GetLayerVersionPolicyRequest).
+    /// See [`GetLayerVersionPolicyInput::layer_name`](GetLayerVersionPolicyInput).
     pub fn layer_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().layer_name = value.into();
         self
     }
     /// The version number.
     ///
-    /// See [`GetLayerVersionPolicyRequest::version_number`](GetLayerVersionPolicyRequest).
+    /// See [`GetLayerVersionPolicyInput::version_number`](GetLayerVersionPolicyInput).
     pub fn version_number(mut self, value: impl Into<i64>) -> Self {
         self.as_input_mut().version_number = value.into();
         self

@@ -12,7 +12,7 @@ pub struct GetPolicy;
 
 /// The input of `GetPolicy`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetPolicyRequest {
+pub struct GetPolicyInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -31,36 +31,36 @@ pub struct GetPolicyRequest {
     pub qualifier: Option<String>,
 }
 
-static GET_POLICY_REQUEST_MEMBERS: [Member; 2] = [
+static GET_POLICY_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`GetPolicyRequest`].
-pub(crate) static GET_POLICY_REQUEST: Schema =
-    Schema::structure("GetPolicyRequest", &GET_POLICY_REQUEST_MEMBERS);
+/// The schema of [`GetPolicyInput`].
+pub(crate) static GET_POLICY_INPUT: Schema =
+    Schema::structure("GetPolicyRequest", &GET_POLICY_INPUT_MEMBERS);
 
-impl SerializeShape for GetPolicyRequest {
+impl SerializeShape for GetPolicyInput {
     fn schema(&self) -> &'static Schema {
-        &GET_POLICY_REQUEST
+        &GET_POLICY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_POLICY_REQUEST_MEMBERS;
+        let m = &GET_POLICY_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetPolicyRequest {
+impl DeserializeValue for GetPolicyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_POLICY_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_POLICY_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&GET_POLICY_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&GET_POLICY_REQUEST, 1, d)?),
+                0 => out.function_name = de::member(&GET_POLICY_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&GET_POLICY_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -69,11 +69,11 @@ impl DeserializeValue for GetPolicyRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetPolicyRequest);
+ziggurat_core::shape_value!(GetPolicyInput);
 
-/// The output of `GetPolicyResponse`.
+/// The output of `GetPolicy`.
 #[derive(Clone, Default)]
-pub struct GetPolicyResponse {
+pub struct GetPolicyOutput {
     /// The resource-based policy.
     pub policy: Option<String>,
     /// A unique identifier for the current revision of the policy.
@@ -82,34 +82,34 @@ pub struct GetPolicyResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_POLICY_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_POLICY_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Policy", &prelude::STRING),
     Member::new("RevisionId", &prelude::STRING),
 ];
-/// The schema of [`GetPolicyResponse`].
-pub(crate) static GET_POLICY_RESPONSE: Schema =
-    Schema::structure("GetPolicyResponse", &GET_POLICY_RESPONSE_MEMBERS);
+/// The schema of [`GetPolicyOutput`].
+pub(crate) static GET_POLICY_OUTPUT: Schema =
+    Schema::structure("GetPolicyResponse", &GET_POLICY_OUTPUT_MEMBERS);
 
-impl SerializeShape for GetPolicyResponse {
+impl SerializeShape for GetPolicyOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_POLICY_RESPONSE
+        &GET_POLICY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_POLICY_RESPONSE_MEMBERS;
+        let m = &GET_POLICY_OUTPUT_MEMBERS;
         self.policy.serialize_member(&m[0], s)?;
         self.revision_id.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetPolicyResponse {
+impl DeserializeValue for GetPolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_POLICY_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_POLICY_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.policy = Some(de::member(&GET_POLICY_RESPONSE, 0, d)?),
-                1 => out.revision_id = Some(de::member(&GET_POLICY_RESPONSE, 1, d)?),
+                0 => out.policy = Some(de::member(&GET_POLICY_OUTPUT, 0, d)?),
+                1 => out.revision_id = Some(de::member(&GET_POLICY_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -118,8 +118,8 @@ impl DeserializeValue for GetPolicyResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetPolicyResponse);
-ziggurat_runtime::output_metadata!(GetPolicyResponse);
+ziggurat_core::shape_value!(GetPolicyOutput);
+ziggurat_runtime::output_metadata!(GetPolicyOutput);
 
 /// The errors of [`GetPolicy`].
 #[derive(Debug, Clone)]
@@ -145,8 +145,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/functions/{FunctionName}/policy",
     success_status: Some(200),
-    input: &GET_POLICY_REQUEST,
-    output: &GET_POLICY_RESPONSE,
+    input: &GET_POLICY_INPUT,
+    output: &GET_POLICY_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -184,8 +184,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetPolicy,
-    GetPolicyRequest,
-    GetPolicyResponse,
+    GetPolicyInput,
+    GetPolicyOutput,
     GetPolicyError,
     crate::SERVICE,
     OPERATION
@@ -194,27 +194,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetPolicyFluentBuilder,
     GetPolicy,
-    GetPolicyRequest,
-    GetPolicyResponse,
+    GetPolicyInput,
+    GetPolicyOutput,
     GetPolicyError
 );
 
 impl GetPolicyFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`GetPolicyRequest::function_name`](GetPolicyRequest).
+    /// See [`GetPolicyInput::function_name`](GetPolicyInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version or alias to get the policy for that resource.
     ///
-    /// See [`GetPolicyRequest::qualifier`](GetPolicyRequest).
+    /// See [`GetPolicyInput::qualifier`](GetPolicyInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`GetPolicyRequest::qualifier`](GetPolicyRequest).
+    /// Sets or clears [`GetPolicyInput::qualifier`](GetPolicyInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

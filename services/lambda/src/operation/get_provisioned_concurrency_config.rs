@@ -11,7 +11,7 @@ pub struct GetProvisionedConcurrencyConfig;
 
 /// The input of `GetProvisionedConcurrencyConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetProvisionedConcurrencyConfigRequest {
+pub struct GetProvisionedConcurrencyConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -31,7 +31,7 @@ pub struct GetProvisionedConcurrencyConfigRequest {
     pub qualifier: String,
 }
 
-static GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -39,35 +39,34 @@ static GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Query)
         .required(),
 ];
-/// The schema of [`GetProvisionedConcurrencyConfigRequest`].
-pub(crate) static GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetProvisionedConcurrencyConfigInput`].
+pub(crate) static GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT: Schema = Schema::structure(
     "GetProvisionedConcurrencyConfigRequest",
-    &GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS,
+    &GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetProvisionedConcurrencyConfigRequest {
+impl SerializeShape for GetProvisionedConcurrencyConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST
+        &GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetProvisionedConcurrencyConfigRequest {
+impl DeserializeValue for GetProvisionedConcurrencyConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.function_name =
-                        de::member(&GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, 0, d)?
+                    out.function_name = de::member(&GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT, 0, d)?
                 }
-                1 => out.qualifier = de::member(&GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, 1, d)?,
+                1 => out.qualifier = de::member(&GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -76,11 +75,11 @@ impl DeserializeValue for GetProvisionedConcurrencyConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetProvisionedConcurrencyConfigRequest);
+ziggurat_core::shape_value!(GetProvisionedConcurrencyConfigInput);
 
-/// The output of `GetProvisionedConcurrencyConfigResponse`.
+/// The output of `GetProvisionedConcurrencyConfig`.
 #[derive(Clone, Default)]
-pub struct GetProvisionedConcurrencyConfigResponse {
+pub struct GetProvisionedConcurrencyConfigOutput {
     /// The amount of provisioned concurrency requested.
     pub requested_provisioned_concurrent_executions: Option<i32>,
     /// The amount of provisioned concurrency available.
@@ -99,7 +98,7 @@ pub struct GetProvisionedConcurrencyConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS: [Member; 6] = [
+static GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT_MEMBERS: [Member; 6] = [
     Member::new(
         "RequestedProvisionedConcurrentExecutions",
         &prelude::INTEGER,
@@ -116,19 +115,19 @@ static GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS: [Member; 6] = [
     Member::new("StatusReason", &prelude::STRING),
     Member::new("LastModified", &prelude::STRING),
 ];
-/// The schema of [`GetProvisionedConcurrencyConfigResponse`].
-pub(crate) static GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetProvisionedConcurrencyConfigOutput`].
+pub(crate) static GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT: Schema = Schema::structure(
     "GetProvisionedConcurrencyConfigResponse",
-    &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS,
+    &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetProvisionedConcurrencyConfigResponse {
+impl SerializeShape for GetProvisionedConcurrencyConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE
+        &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS;
+        let m = &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT_MEMBERS;
         self.requested_provisioned_concurrent_executions
             .serialize_member(&m[0], s)?;
         self.available_provisioned_concurrent_executions
@@ -142,49 +141,49 @@ impl SerializeShape for GetProvisionedConcurrencyConfigResponse {
     }
 }
 
-impl DeserializeValue for GetProvisionedConcurrencyConfigResponse {
+impl DeserializeValue for GetProvisionedConcurrencyConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.requested_provisioned_concurrent_executions = Some(de::member(
-                        &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         0,
                         d,
                     )?)
                 }
                 1 => {
                     out.available_provisioned_concurrent_executions = Some(de::member(
-                        &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         1,
                         d,
                     )?)
                 }
                 2 => {
                     out.allocated_provisioned_concurrent_executions = Some(de::member(
-                        &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         2,
                         d,
                     )?)
                 }
                 3 => {
                     out.status = Some(de::member(
-                        &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         3,
                         d,
                     )?)
                 }
                 4 => {
                     out.status_reason = Some(de::member(
-                        &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         4,
                         d,
                     )?)
                 }
                 5 => {
                     out.last_modified = Some(de::member(
-                        &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         5,
                         d,
                     )?)
@@ -197,8 +196,8 @@ impl DeserializeValue for GetProvisionedConcurrencyConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetProvisionedConcurrencyConfigResponse);
-ziggurat_runtime::output_metadata!(GetProvisionedConcurrencyConfigResponse);
+ziggurat_core::shape_value!(GetProvisionedConcurrencyConfigOutput);
+ziggurat_runtime::output_metadata!(GetProvisionedConcurrencyConfigOutput);
 
 /// The errors of [`GetProvisionedConcurrencyConfig`].
 #[derive(Debug, Clone)]
@@ -228,8 +227,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
     success_status: Some(200),
-    input: &GET_PROVISIONED_CONCURRENCY_CONFIG_REQUEST,
-    output: &GET_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+    input: &GET_PROVISIONED_CONCURRENCY_CONFIG_INPUT,
+    output: &GET_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -276,8 +275,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetProvisionedConcurrencyConfig,
-    GetProvisionedConcurrencyConfigRequest,
-    GetProvisionedConcurrencyConfigResponse,
+    GetProvisionedConcurrencyConfigInput,
+    GetProvisionedConcurrencyConfigOutput,
     GetProvisionedConcurrencyConfigError,
     crate::SERVICE,
     OPERATION
@@ -286,22 +285,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetProvisionedConcurrencyConfigFluentBuilder,
     GetProvisionedConcurrencyConfig,
-    GetProvisionedConcurrencyConfigRequest,
-    GetProvisionedConcurrencyConfigResponse,
+    GetProvisionedConcurrencyConfigInput,
+    GetProvisionedConcurrencyConfigOutput,
     GetProvisionedConcurrencyConfigError
 );
 
 impl GetProvisionedConcurrencyConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`GetProvisionedConcurrencyConfigRequest::function_name`](GetProvisionedConcurrencyConfigRequest).
+    /// See [`GetProvisionedConcurrencyConfigInput::function_name`](GetProvisionedConcurrencyConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The version number or alias name.
     ///
-    /// See [`GetProvisionedConcurrencyConfigRequest::qualifier`](GetProvisionedConcurrencyConfigRequest).
+    /// See [`GetProvisionedConcurrencyConfigInput::qualifier`](GetProvisionedConcurrencyConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = value.into();
         self

@@ -12,7 +12,7 @@ pub struct GetResourcePolicy;
 
 /// The input of `GetResourcePolicy`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetResourcePolicyRequest {
+pub struct GetResourcePolicyInput {
     /// The Amazon Resource Name (ARN) of the Lambda resource you want to retrieve the policy for. You
     /// can use a qualified or an unqualified ARN. The value must be a complete ARN, and the operation
     /// does not accept wildcard characters.
@@ -21,34 +21,34 @@ pub struct GetResourcePolicyRequest {
     pub resource_arn: String,
 }
 
-static GET_RESOURCE_POLICY_REQUEST_MEMBERS: [Member; 1] =
+static GET_RESOURCE_POLICY_INPUT_MEMBERS: [Member; 1] =
     [Member::new("ResourceArn", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`GetResourcePolicyRequest`].
-pub(crate) static GET_RESOURCE_POLICY_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetResourcePolicyInput`].
+pub(crate) static GET_RESOURCE_POLICY_INPUT: Schema = Schema::structure(
     "GetResourcePolicyRequest",
-    &GET_RESOURCE_POLICY_REQUEST_MEMBERS,
+    &GET_RESOURCE_POLICY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetResourcePolicyRequest {
+impl SerializeShape for GetResourcePolicyInput {
     fn schema(&self) -> &'static Schema {
-        &GET_RESOURCE_POLICY_REQUEST
+        &GET_RESOURCE_POLICY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_RESOURCE_POLICY_REQUEST_MEMBERS;
+        let m = &GET_RESOURCE_POLICY_INPUT_MEMBERS;
         self.resource_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetResourcePolicyRequest {
+impl DeserializeValue for GetResourcePolicyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_RESOURCE_POLICY_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_RESOURCE_POLICY_INPUT, &mut |i, d| {
             if i == 0 {
-                out.resource_arn = de::member(&GET_RESOURCE_POLICY_REQUEST, 0, d)?;
+                out.resource_arn = de::member(&GET_RESOURCE_POLICY_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -56,11 +56,11 @@ impl DeserializeValue for GetResourcePolicyRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetResourcePolicyRequest);
+ziggurat_core::shape_value!(GetResourcePolicyInput);
 
-/// The output of `GetResourcePolicyResponse`.
+/// The output of `GetResourcePolicy`.
 #[derive(Clone, Default)]
-pub struct GetResourcePolicyResponse {
+pub struct GetResourcePolicyOutput {
     /// The resource-based policy attached to the Lambda resource you specified.
     pub policy: Option<String>,
     /// The revision ID of the policy. Pass this value as the `RevisionId` in a PutResourcePolicy or
@@ -71,36 +71,36 @@ pub struct GetResourcePolicyResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_RESOURCE_POLICY_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_RESOURCE_POLICY_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Policy", &prelude::STRING),
     Member::new("RevisionId", &prelude::STRING),
 ];
-/// The schema of [`GetResourcePolicyResponse`].
-pub(crate) static GET_RESOURCE_POLICY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetResourcePolicyOutput`].
+pub(crate) static GET_RESOURCE_POLICY_OUTPUT: Schema = Schema::structure(
     "GetResourcePolicyResponse",
-    &GET_RESOURCE_POLICY_RESPONSE_MEMBERS,
+    &GET_RESOURCE_POLICY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetResourcePolicyResponse {
+impl SerializeShape for GetResourcePolicyOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_RESOURCE_POLICY_RESPONSE
+        &GET_RESOURCE_POLICY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_RESOURCE_POLICY_RESPONSE_MEMBERS;
+        let m = &GET_RESOURCE_POLICY_OUTPUT_MEMBERS;
         self.policy.serialize_member(&m[0], s)?;
         self.revision_id.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetResourcePolicyResponse {
+impl DeserializeValue for GetResourcePolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_RESOURCE_POLICY_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_RESOURCE_POLICY_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.policy = Some(de::member(&GET_RESOURCE_POLICY_RESPONSE, 0, d)?),
-                1 => out.revision_id = Some(de::member(&GET_RESOURCE_POLICY_RESPONSE, 1, d)?),
+                0 => out.policy = Some(de::member(&GET_RESOURCE_POLICY_OUTPUT, 0, d)?),
+                1 => out.revision_id = Some(de::member(&GET_RESOURCE_POLICY_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -109,8 +109,8 @@ impl DeserializeValue for GetResourcePolicyResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetResourcePolicyResponse);
-ziggurat_runtime::output_metadata!(GetResourcePolicyResponse);
+ziggurat_core::shape_value!(GetResourcePolicyOutput);
+ziggurat_runtime::output_metadata!(GetResourcePolicyOutput);
 
 /// The errors of [`GetResourcePolicy`].
 #[derive(Debug, Clone)]
@@ -136,8 +136,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2026-07-09/resource-policy/{ResourceArn}",
     success_status: Some(200),
-    input: &GET_RESOURCE_POLICY_REQUEST,
-    output: &GET_RESOURCE_POLICY_RESPONSE,
+    input: &GET_RESOURCE_POLICY_INPUT,
+    output: &GET_RESOURCE_POLICY_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -175,8 +175,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetResourcePolicy,
-    GetResourcePolicyRequest,
-    GetResourcePolicyResponse,
+    GetResourcePolicyInput,
+    GetResourcePolicyOutput,
     GetResourcePolicyError,
     crate::SERVICE,
     OPERATION
@@ -185,15 +185,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetResourcePolicyFluentBuilder,
     GetResourcePolicy,
-    GetResourcePolicyRequest,
-    GetResourcePolicyResponse,
+    GetResourcePolicyInput,
+    GetResourcePolicyOutput,
     GetResourcePolicyError
 );
 
 impl GetResourcePolicyFluentBuilder {
     /// The Amazon Resource Name (ARN) of the Lambda resource you want to retrieve the policy for.
     ///
-    /// See [`GetResourcePolicyRequest::resource_arn`](GetResourcePolicyRequest).
+    /// See [`GetResourcePolicyInput::resource_arn`](GetResourcePolicyInput).
     pub fn resource_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource_arn = value.into();
         self

@@ -14,7 +14,7 @@ pub struct GetRuntimeManagementConfig;
 
 /// The input of `GetRuntimeManagementConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetRuntimeManagementConfigRequest {
+pub struct GetRuntimeManagementConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -33,40 +33,38 @@ pub struct GetRuntimeManagementConfigRequest {
     pub qualifier: Option<String>,
 }
 
-static GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static GET_RUNTIME_MANAGEMENT_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`GetRuntimeManagementConfigRequest`].
-pub(crate) static GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetRuntimeManagementConfigInput`].
+pub(crate) static GET_RUNTIME_MANAGEMENT_CONFIG_INPUT: Schema = Schema::structure(
     "GetRuntimeManagementConfigRequest",
-    &GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST_MEMBERS,
+    &GET_RUNTIME_MANAGEMENT_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetRuntimeManagementConfigRequest {
+impl SerializeShape for GetRuntimeManagementConfigInput {
     fn schema(&self) -> &'static Schema {
-        &GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST
+        &GET_RUNTIME_MANAGEMENT_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST_MEMBERS;
+        let m = &GET_RUNTIME_MANAGEMENT_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetRuntimeManagementConfigRequest {
+impl DeserializeValue for GetRuntimeManagementConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_RUNTIME_MANAGEMENT_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST, 0, d)?,
-                1 => {
-                    out.qualifier = Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST, 1, d)?)
-                }
+                0 => out.function_name = de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -75,11 +73,11 @@ impl DeserializeValue for GetRuntimeManagementConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetRuntimeManagementConfigRequest);
+ziggurat_core::shape_value!(GetRuntimeManagementConfigInput);
 
-/// The output of `GetRuntimeManagementConfigResponse`.
+/// The output of `GetRuntimeManagementConfig`.
 #[derive(Clone, Default)]
-pub struct GetRuntimeManagementConfigResponse {
+pub struct GetRuntimeManagementConfigOutput {
     /// The current runtime update mode of the function.
     pub update_runtime_on: Option<crate::types::UpdateRuntimeOn>,
     /// The Amazon Resource Name (ARN) of your function.
@@ -91,24 +89,24 @@ pub struct GetRuntimeManagementConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE_MEMBERS: [Member; 3] = [
+static GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT_MEMBERS: [Member; 3] = [
     Member::new("UpdateRuntimeOn", &prelude::STRING),
     Member::new("FunctionArn", &prelude::STRING),
     Member::new("RuntimeVersionArn", &prelude::STRING),
 ];
-/// The schema of [`GetRuntimeManagementConfigResponse`].
-pub(crate) static GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetRuntimeManagementConfigOutput`].
+pub(crate) static GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT: Schema = Schema::structure(
     "GetRuntimeManagementConfigResponse",
-    &GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE_MEMBERS,
+    &GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetRuntimeManagementConfigResponse {
+impl SerializeShape for GetRuntimeManagementConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE
+        &GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE_MEMBERS;
+        let m = &GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT_MEMBERS;
         self.update_runtime_on.serialize_member(&m[0], s)?;
         self.function_arn.serialize_member(&m[1], s)?;
         self.runtime_version_arn.serialize_member(&m[2], s)?;
@@ -116,22 +114,22 @@ impl SerializeShape for GetRuntimeManagementConfigResponse {
     }
 }
 
-impl DeserializeValue for GetRuntimeManagementConfigResponse {
+impl DeserializeValue for GetRuntimeManagementConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.update_runtime_on =
-                        Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, 0, d)?)
+                        Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, 0, d)?)
                 }
                 1 => {
                     out.function_arn =
-                        Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, 1, d)?)
+                        Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, 1, d)?)
                 }
                 2 => {
                     out.runtime_version_arn =
-                        Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, 2, d)?)
+                        Some(de::member(&GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -141,8 +139,8 @@ impl DeserializeValue for GetRuntimeManagementConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetRuntimeManagementConfigResponse);
-ziggurat_runtime::output_metadata!(GetRuntimeManagementConfigResponse);
+ziggurat_core::shape_value!(GetRuntimeManagementConfigOutput);
+ziggurat_runtime::output_metadata!(GetRuntimeManagementConfigOutput);
 
 /// The errors of [`GetRuntimeManagementConfig`].
 #[derive(Debug, Clone)]
@@ -168,8 +166,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2021-07-20/functions/{FunctionName}/runtime-management-config",
     success_status: Some(200),
-    input: &GET_RUNTIME_MANAGEMENT_CONFIG_REQUEST,
-    output: &GET_RUNTIME_MANAGEMENT_CONFIG_RESPONSE,
+    input: &GET_RUNTIME_MANAGEMENT_CONFIG_INPUT,
+    output: &GET_RUNTIME_MANAGEMENT_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -207,8 +205,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetRuntimeManagementConfig,
-    GetRuntimeManagementConfigRequest,
-    GetRuntimeManagementConfigResponse,
+    GetRuntimeManagementConfigInput,
+    GetRuntimeManagementConfigOutput,
     GetRuntimeManagementConfigError,
     crate::SERVICE,
     OPERATION
@@ -217,27 +215,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetRuntimeManagementConfigFluentBuilder,
     GetRuntimeManagementConfig,
-    GetRuntimeManagementConfigRequest,
-    GetRuntimeManagementConfigResponse,
+    GetRuntimeManagementConfigInput,
+    GetRuntimeManagementConfigOutput,
     GetRuntimeManagementConfigError
 );
 
 impl GetRuntimeManagementConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`GetRuntimeManagementConfigRequest::function_name`](GetRuntimeManagementConfigRequest).
+    /// See [`GetRuntimeManagementConfigInput::function_name`](GetRuntimeManagementConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version of the function.
     ///
-    /// See [`GetRuntimeManagementConfigRequest::qualifier`](GetRuntimeManagementConfigRequest).
+    /// See [`GetRuntimeManagementConfigInput::qualifier`](GetRuntimeManagementConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`GetRuntimeManagementConfigRequest::qualifier`](GetRuntimeManagementConfigRequest).
+    /// Sets or clears [`GetRuntimeManagementConfigInput::qualifier`](GetRuntimeManagementConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self

@@ -47,9 +47,9 @@ use ziggurat_runtime::codegen::*;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Invoke;
 
-/// The input of `Invocation`.
+/// The input of `Invoke`.
 #[derive(Clone, Default, PartialEq)]
-pub struct InvocationRequest {
+pub struct InvokeInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -102,7 +102,7 @@ pub struct InvocationRequest {
     pub tenant_id: Option<String>,
 }
 
-static INVOCATION_REQUEST_MEMBERS: [Member; 8] = [
+static INVOKE_INPUT_MEMBERS: [Member; 8] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -117,17 +117,17 @@ static INVOCATION_REQUEST_MEMBERS: [Member; 8] = [
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
     Member::new("TenantId", &prelude::STRING).at_named(Location::Header, "X-Amz-Tenant-Id"),
 ];
-/// The schema of [`InvocationRequest`].
-pub(crate) static INVOCATION_REQUEST: Schema =
-    Schema::structure("InvocationRequest", &INVOCATION_REQUEST_MEMBERS);
+/// The schema of [`InvokeInput`].
+pub(crate) static INVOKE_INPUT: Schema =
+    Schema::structure("InvocationRequest", &INVOKE_INPUT_MEMBERS);
 
-impl SerializeShape for InvocationRequest {
+impl SerializeShape for InvokeInput {
     fn schema(&self) -> &'static Schema {
-        &INVOCATION_REQUEST
+        &INVOKE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &INVOCATION_REQUEST_MEMBERS;
+        let m = &INVOKE_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.invocation_type.serialize_member(&m[1], s)?;
         self.log_type.serialize_member(&m[2], s)?;
@@ -140,19 +140,19 @@ impl SerializeShape for InvocationRequest {
     }
 }
 
-impl DeserializeValue for InvocationRequest {
+impl DeserializeValue for InvokeInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&INVOCATION_REQUEST, &mut |i, d| {
+        d.read_struct(&INVOKE_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&INVOCATION_REQUEST, 0, d)?,
-                1 => out.invocation_type = Some(de::member(&INVOCATION_REQUEST, 1, d)?),
-                2 => out.log_type = Some(de::member(&INVOCATION_REQUEST, 2, d)?),
-                3 => out.client_context = Some(de::member(&INVOCATION_REQUEST, 3, d)?),
-                4 => out.durable_execution_name = Some(de::member(&INVOCATION_REQUEST, 4, d)?),
-                5 => out.payload = Some(de::member(&INVOCATION_REQUEST, 5, d)?),
-                6 => out.qualifier = Some(de::member(&INVOCATION_REQUEST, 6, d)?),
-                7 => out.tenant_id = Some(de::member(&INVOCATION_REQUEST, 7, d)?),
+                0 => out.function_name = de::member(&INVOKE_INPUT, 0, d)?,
+                1 => out.invocation_type = Some(de::member(&INVOKE_INPUT, 1, d)?),
+                2 => out.log_type = Some(de::member(&INVOKE_INPUT, 2, d)?),
+                3 => out.client_context = Some(de::member(&INVOKE_INPUT, 3, d)?),
+                4 => out.durable_execution_name = Some(de::member(&INVOKE_INPUT, 4, d)?),
+                5 => out.payload = Some(de::member(&INVOKE_INPUT, 5, d)?),
+                6 => out.qualifier = Some(de::member(&INVOKE_INPUT, 6, d)?),
+                7 => out.tenant_id = Some(de::member(&INVOKE_INPUT, 7, d)?),
                 _ => {}
             }
             Ok(())
@@ -161,11 +161,11 @@ impl DeserializeValue for InvocationRequest {
     }
 }
 
-ziggurat_core::shape_value!(InvocationRequest);
+ziggurat_core::shape_value!(InvokeInput);
 
-/// The output of `InvocationResponse`.
+/// The output of `Invoke`.
 #[derive(Clone, Default)]
-pub struct InvocationResponse {
+pub struct InvokeOutput {
     /// The HTTP status code is in the 200 range for a successful request. For the `RequestResponse`
     /// invocation type, this status code is 200. For the `Event` invocation type, this status code is
     /// \202. For the `DryRun` invocation type, the status code is 204.
@@ -187,7 +187,7 @@ pub struct InvocationResponse {
     pub response_metadata: Metadata,
 }
 
-static INVOCATION_RESPONSE_MEMBERS: [Member; 6] = [
+static INVOKE_OUTPUT_MEMBERS: [Member; 6] = [
     Member::new("StatusCode", &prelude::INTEGER).at(Location::StatusCode),
     Member::new("FunctionError", &prelude::STRING)
         .at_named(Location::Header, "X-Amz-Function-Error"),
@@ -198,17 +198,17 @@ static INVOCATION_RESPONSE_MEMBERS: [Member; 6] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at_named(Location::Header, "X-Amz-Durable-Execution-Arn"),
 ];
-/// The schema of [`InvocationResponse`].
-pub(crate) static INVOCATION_RESPONSE: Schema =
-    Schema::structure("InvocationResponse", &INVOCATION_RESPONSE_MEMBERS);
+/// The schema of [`InvokeOutput`].
+pub(crate) static INVOKE_OUTPUT: Schema =
+    Schema::structure("InvocationResponse", &INVOKE_OUTPUT_MEMBERS);
 
-impl SerializeShape for InvocationResponse {
+impl SerializeShape for InvokeOutput {
     fn schema(&self) -> &'static Schema {
-        &INVOCATION_RESPONSE
+        &INVOKE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &INVOCATION_RESPONSE_MEMBERS;
+        let m = &INVOKE_OUTPUT_MEMBERS;
         self.status_code.serialize_member(&m[0], s)?;
         self.function_error.serialize_member(&m[1], s)?;
         self.log_result.serialize_member(&m[2], s)?;
@@ -219,17 +219,17 @@ impl SerializeShape for InvocationResponse {
     }
 }
 
-impl DeserializeValue for InvocationResponse {
+impl DeserializeValue for InvokeOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&INVOCATION_RESPONSE, &mut |i, d| {
+        d.read_struct(&INVOKE_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.status_code = Some(de::member(&INVOCATION_RESPONSE, 0, d)?),
-                1 => out.function_error = Some(de::member(&INVOCATION_RESPONSE, 1, d)?),
-                2 => out.log_result = Some(de::member(&INVOCATION_RESPONSE, 2, d)?),
-                3 => out.payload = Some(de::member(&INVOCATION_RESPONSE, 3, d)?),
-                4 => out.executed_version = Some(de::member(&INVOCATION_RESPONSE, 4, d)?),
-                5 => out.durable_execution_arn = Some(de::member(&INVOCATION_RESPONSE, 5, d)?),
+                0 => out.status_code = Some(de::member(&INVOKE_OUTPUT, 0, d)?),
+                1 => out.function_error = Some(de::member(&INVOKE_OUTPUT, 1, d)?),
+                2 => out.log_result = Some(de::member(&INVOKE_OUTPUT, 2, d)?),
+                3 => out.payload = Some(de::member(&INVOKE_OUTPUT, 3, d)?),
+                4 => out.executed_version = Some(de::member(&INVOKE_OUTPUT, 4, d)?),
+                5 => out.durable_execution_arn = Some(de::member(&INVOKE_OUTPUT, 5, d)?),
                 _ => {}
             }
             Ok(())
@@ -238,8 +238,8 @@ impl DeserializeValue for InvocationResponse {
     }
 }
 
-ziggurat_core::shape_value!(InvocationResponse);
-ziggurat_runtime::output_metadata!(InvocationResponse);
+ziggurat_core::shape_value!(InvokeOutput);
+ziggurat_runtime::output_metadata!(InvokeOutput);
 
 /// The errors of [`Invoke`].
 #[derive(Debug, Clone)]
@@ -349,8 +349,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2015-03-31/functions/{FunctionName}/invocations",
     success_status: Some(200),
-    input: &INVOCATION_REQUEST,
-    output: &INVOCATION_RESPONSE,
+    input: &INVOKE_INPUT,
+    output: &INVOKE_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -675,8 +675,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     Invoke,
-    InvocationRequest,
-    InvocationResponse,
+    InvokeInput,
+    InvokeOutput,
     InvokeError,
     crate::SERVICE,
     OPERATION
@@ -685,99 +685,99 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     InvokeFluentBuilder,
     Invoke,
-    InvocationRequest,
-    InvocationResponse,
+    InvokeInput,
+    InvokeOutput,
     InvokeError
 );
 
 impl InvokeFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`InvocationRequest::function_name`](InvocationRequest).
+    /// See [`InvokeInput::function_name`](InvokeInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Choose from the following options.
     ///
-    /// See [`InvocationRequest::invocation_type`](InvocationRequest).
+    /// See [`InvokeInput::invocation_type`](InvokeInput).
     pub fn invocation_type(mut self, value: impl Into<crate::types::InvocationType>) -> Self {
         self.as_input_mut().invocation_type = Some(value.into());
         self
     }
-    /// Sets or clears [`InvocationRequest::invocation_type`](InvocationRequest).
+    /// Sets or clears [`InvokeInput::invocation_type`](InvokeInput).
     pub fn set_invocation_type(mut self, value: Option<crate::types::InvocationType>) -> Self {
         self.as_input_mut().invocation_type = value;
         self
     }
     /// Set to `Tail` to include the execution log in the response.
     ///
-    /// See [`InvocationRequest::log_type`](InvocationRequest).
+    /// See [`InvokeInput::log_type`](InvokeInput).
     pub fn log_type(mut self, value: impl Into<crate::types::LogType>) -> Self {
         self.as_input_mut().log_type = Some(value.into());
         self
     }
-    /// Sets or clears [`InvocationRequest::log_type`](InvocationRequest).
+    /// Sets or clears [`InvokeInput::log_type`](InvokeInput).
     pub fn set_log_type(mut self, value: Option<crate::types::LogType>) -> Self {
         self.as_input_mut().log_type = value;
         self
     }
     /// Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the function in the context object.
     ///
-    /// See [`InvocationRequest::client_context`](InvocationRequest).
+    /// See [`InvokeInput::client_context`](InvokeInput).
     pub fn client_context(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_context = Some(value.into());
         self
     }
-    /// Sets or clears [`InvocationRequest::client_context`](InvocationRequest).
+    /// Sets or clears [`InvokeInput::client_context`](InvokeInput).
     pub fn set_client_context(mut self, value: Option<String>) -> Self {
         self.as_input_mut().client_context = value;
         self
     }
     /// A unique name for the durable execution.
     ///
-    /// See [`InvocationRequest::durable_execution_name`](InvocationRequest).
+    /// See [`InvokeInput::durable_execution_name`](InvokeInput).
     pub fn durable_execution_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_name = Some(value.into());
         self
     }
-    /// Sets or clears [`InvocationRequest::durable_execution_name`](InvocationRequest).
+    /// Sets or clears [`InvokeInput::durable_execution_name`](InvokeInput).
     pub fn set_durable_execution_name(mut self, value: Option<String>) -> Self {
         self.as_input_mut().durable_execution_name = value;
         self
     }
     /// The JSON that you want to provide to your Lambda function as input.
     ///
-    /// See [`InvocationRequest::payload`](InvocationRequest).
+    /// See [`InvokeInput::payload`](InvokeInput).
     pub fn payload(mut self, value: impl Into<Bytes>) -> Self {
         self.as_input_mut().payload = Some(value.into());
         self
     }
-    /// Sets or clears [`InvocationRequest::payload`](InvocationRequest).
+    /// Sets or clears [`InvokeInput::payload`](InvokeInput).
     pub fn set_payload(mut self, value: Option<Bytes>) -> Self {
         self.as_input_mut().payload = value;
         self
     }
     /// Specify a version or alias to invoke a published version of the function.
     ///
-    /// See [`InvocationRequest::qualifier`](InvocationRequest).
+    /// See [`InvokeInput::qualifier`](InvokeInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`InvocationRequest::qualifier`](InvocationRequest).
+    /// Sets or clears [`InvokeInput::qualifier`](InvokeInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// The identifier of the tenant in a multi-tenant Lambda function.
     ///
-    /// See [`InvocationRequest::tenant_id`](InvocationRequest).
+    /// See [`InvokeInput::tenant_id`](InvokeInput).
     pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().tenant_id = Some(value.into());
         self
     }
-    /// Sets or clears [`InvocationRequest::tenant_id`](InvocationRequest).
+    /// Sets or clears [`InvokeInput::tenant_id`](InvokeInput).
     pub fn set_tenant_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().tenant_id = value;
         self

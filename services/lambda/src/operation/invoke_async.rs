@@ -19,7 +19,7 @@ pub struct InvokeAsync;
 
 /// The input of `InvokeAsync`.
 #[derive(Default)]
-pub struct InvokeAsyncRequest {
+pub struct InvokeAsyncInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -39,7 +39,7 @@ pub struct InvokeAsyncRequest {
     pub invoke_args: Body,
 }
 
-static INVOKE_ASYNC_REQUEST_MEMBERS: [Member; 2] = [
+static INVOKE_ASYNC_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -47,17 +47,17 @@ static INVOKE_ASYNC_REQUEST_MEMBERS: [Member; 2] = [
         .at(Location::Payload)
         .required(),
 ];
-/// The schema of [`InvokeAsyncRequest`].
-pub(crate) static INVOKE_ASYNC_REQUEST: Schema =
-    Schema::structure("InvokeAsyncRequest", &INVOKE_ASYNC_REQUEST_MEMBERS);
+/// The schema of [`InvokeAsyncInput`].
+pub(crate) static INVOKE_ASYNC_INPUT: Schema =
+    Schema::structure("InvokeAsyncRequest", &INVOKE_ASYNC_INPUT_MEMBERS);
 
-impl SerializeShape for InvokeAsyncRequest {
+impl SerializeShape for InvokeAsyncInput {
     fn schema(&self) -> &'static Schema {
-        &INVOKE_ASYNC_REQUEST
+        &INVOKE_ASYNC_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &INVOKE_ASYNC_REQUEST_MEMBERS;
+        let m = &INVOKE_ASYNC_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.invoke_args.serialize_member(&m[1], s)?;
         Ok(())
@@ -73,13 +73,13 @@ impl SerializeShape for InvokeAsyncRequest {
     }
 }
 
-impl DeserializeValue for InvokeAsyncRequest {
+impl DeserializeValue for InvokeAsyncInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&INVOKE_ASYNC_REQUEST, &mut |i, d| {
+        d.read_struct(&INVOKE_ASYNC_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&INVOKE_ASYNC_REQUEST, 0, d)?,
-                1 => out.invoke_args = de::member(&INVOKE_ASYNC_REQUEST, 1, d)?,
+                0 => out.function_name = de::member(&INVOKE_ASYNC_INPUT, 0, d)?,
+                1 => out.invoke_args = de::member(&INVOKE_ASYNC_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -88,41 +88,41 @@ impl DeserializeValue for InvokeAsyncRequest {
     }
 }
 
-ziggurat_core::shape_value!(InvokeAsyncRequest);
+ziggurat_core::shape_value!(InvokeAsyncInput);
 
 /// A success response (`202 Accepted`) indicates that the request is queued for invocation.
 #[derive(Clone, Default)]
-pub struct InvokeAsyncResponse {
+pub struct InvokeAsyncOutput {
     /// The status code.
     pub status: Option<i32>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static INVOKE_ASYNC_RESPONSE_MEMBERS: [Member; 1] =
+static INVOKE_ASYNC_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("Status", &prelude::INTEGER).at(Location::StatusCode)];
-/// The schema of [`InvokeAsyncResponse`].
-pub(crate) static INVOKE_ASYNC_RESPONSE: Schema =
-    Schema::structure("InvokeAsyncResponse", &INVOKE_ASYNC_RESPONSE_MEMBERS);
+/// The schema of [`InvokeAsyncOutput`].
+pub(crate) static INVOKE_ASYNC_OUTPUT: Schema =
+    Schema::structure("InvokeAsyncResponse", &INVOKE_ASYNC_OUTPUT_MEMBERS);
 
-impl SerializeShape for InvokeAsyncResponse {
+impl SerializeShape for InvokeAsyncOutput {
     fn schema(&self) -> &'static Schema {
-        &INVOKE_ASYNC_RESPONSE
+        &INVOKE_ASYNC_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &INVOKE_ASYNC_RESPONSE_MEMBERS;
+        let m = &INVOKE_ASYNC_OUTPUT_MEMBERS;
         self.status.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for InvokeAsyncResponse {
+impl DeserializeValue for InvokeAsyncOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&INVOKE_ASYNC_RESPONSE, &mut |i, d| {
+        d.read_struct(&INVOKE_ASYNC_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.status = Some(de::member(&INVOKE_ASYNC_RESPONSE, 0, d)?);
+                out.status = Some(de::member(&INVOKE_ASYNC_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -130,8 +130,8 @@ impl DeserializeValue for InvokeAsyncResponse {
     }
 }
 
-ziggurat_core::shape_value!(InvokeAsyncResponse);
-ziggurat_runtime::output_metadata!(InvokeAsyncResponse);
+ziggurat_core::shape_value!(InvokeAsyncOutput);
+ziggurat_runtime::output_metadata!(InvokeAsyncOutput);
 
 /// The errors of [`InvokeAsync`].
 #[derive(Debug, Clone)]
@@ -207,8 +207,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2014-11-13/functions/{FunctionName}/invoke-async",
     success_status: Some(202),
-    input: &INVOKE_ASYNC_REQUEST,
-    output: &INVOKE_ASYNC_RESPONSE,
+    input: &INVOKE_ASYNC_INPUT,
+    output: &INVOKE_ASYNC_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -421,8 +421,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     InvokeAsync,
-    InvokeAsyncRequest,
-    InvokeAsyncResponse,
+    InvokeAsyncInput,
+    InvokeAsyncOutput,
     InvokeAsyncError,
     crate::SERVICE,
     OPERATION
@@ -431,22 +431,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     InvokeAsyncFluentBuilder,
     InvokeAsync,
-    InvokeAsyncRequest,
-    InvokeAsyncResponse,
+    InvokeAsyncInput,
+    InvokeAsyncOutput,
     InvokeAsyncError
 );
 
 impl InvokeAsyncFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`InvokeAsyncRequest::function_name`](InvokeAsyncRequest).
+    /// See [`InvokeAsyncInput::function_name`](InvokeAsyncInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The JSON that you want to provide to your Lambda function as input.
     ///
-    /// See [`InvokeAsyncRequest::invoke_args`](InvokeAsyncRequest).
+    /// See [`InvokeAsyncInput::invoke_args`](InvokeAsyncInput).
     pub fn invoke_args(mut self, value: impl Into<Body>) -> Self {
         self.as_input_mut().invoke_args = value.into();
         self

@@ -16,7 +16,7 @@ pub struct InvokeWithResponseStream;
 
 /// The input of `InvokeWithResponseStream`.
 #[derive(Clone, Default, PartialEq)]
-pub struct InvokeWithResponseStreamRequest {
+pub struct InvokeWithResponseStreamInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -55,7 +55,7 @@ pub struct InvokeWithResponseStreamRequest {
     pub invocation_type: Option<crate::types::ResponseStreamingInvocationType>,
 }
 
-static INVOKE_WITH_RESPONSE_STREAM_REQUEST_MEMBERS: [Member; 7] = [
+static INVOKE_WITH_RESPONSE_STREAM_INPUT_MEMBERS: [Member; 7] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -68,19 +68,19 @@ static INVOKE_WITH_RESPONSE_STREAM_REQUEST_MEMBERS: [Member; 7] = [
     Member::new("InvocationType", &prelude::STRING)
         .at_named(Location::Header, "X-Amz-Invocation-Type"),
 ];
-/// The schema of [`InvokeWithResponseStreamRequest`].
-pub(crate) static INVOKE_WITH_RESPONSE_STREAM_REQUEST: Schema = Schema::structure(
+/// The schema of [`InvokeWithResponseStreamInput`].
+pub(crate) static INVOKE_WITH_RESPONSE_STREAM_INPUT: Schema = Schema::structure(
     "InvokeWithResponseStreamRequest",
-    &INVOKE_WITH_RESPONSE_STREAM_REQUEST_MEMBERS,
+    &INVOKE_WITH_RESPONSE_STREAM_INPUT_MEMBERS,
 );
 
-impl SerializeShape for InvokeWithResponseStreamRequest {
+impl SerializeShape for InvokeWithResponseStreamInput {
     fn schema(&self) -> &'static Schema {
-        &INVOKE_WITH_RESPONSE_STREAM_REQUEST
+        &INVOKE_WITH_RESPONSE_STREAM_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &INVOKE_WITH_RESPONSE_STREAM_REQUEST_MEMBERS;
+        let m = &INVOKE_WITH_RESPONSE_STREAM_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.log_type.serialize_member(&m[1], s)?;
         self.client_context.serialize_member(&m[2], s)?;
@@ -92,23 +92,22 @@ impl SerializeShape for InvokeWithResponseStreamRequest {
     }
 }
 
-impl DeserializeValue for InvokeWithResponseStreamRequest {
+impl DeserializeValue for InvokeWithResponseStreamInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, &mut |i, d| {
+        d.read_struct(&INVOKE_WITH_RESPONSE_STREAM_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, 0, d)?,
-                1 => out.log_type = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, 1, d)?),
+                0 => out.function_name = de::member(&INVOKE_WITH_RESPONSE_STREAM_INPUT, 0, d)?,
+                1 => out.log_type = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_INPUT, 1, d)?),
                 2 => {
-                    out.client_context =
-                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, 2, d)?)
+                    out.client_context = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_INPUT, 2, d)?)
                 }
-                3 => out.qualifier = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, 3, d)?),
-                4 => out.payload = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, 4, d)?),
-                5 => out.tenant_id = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, 5, d)?),
+                3 => out.qualifier = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_INPUT, 3, d)?),
+                4 => out.payload = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_INPUT, 4, d)?),
+                5 => out.tenant_id = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_INPUT, 5, d)?),
                 6 => {
                     out.invocation_type =
-                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_REQUEST, 6, d)?)
+                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_INPUT, 6, d)?)
                 }
                 _ => {}
             }
@@ -118,11 +117,11 @@ impl DeserializeValue for InvokeWithResponseStreamRequest {
     }
 }
 
-ziggurat_core::shape_value!(InvokeWithResponseStreamRequest);
+ziggurat_core::shape_value!(InvokeWithResponseStreamInput);
 
-/// The output of `InvokeWithResponseStreamResponse`.
+/// The output of `InvokeWithResponseStream`.
 #[derive(Clone, Default)]
-pub struct InvokeWithResponseStreamResponse {
+pub struct InvokeWithResponseStreamOutput {
     /// For a successful request, the HTTP status code is in the 200 range. For the `RequestResponse`
     /// invocation type, this status code is 200. For the `DryRun` invocation type, this status code is
     /// \204.
@@ -138,7 +137,7 @@ pub struct InvokeWithResponseStreamResponse {
     pub response_metadata: Metadata,
 }
 
-static INVOKE_WITH_RESPONSE_STREAM_RESPONSE_MEMBERS: [Member; 4] = [
+static INVOKE_WITH_RESPONSE_STREAM_OUTPUT_MEMBERS: [Member; 4] = [
     Member::new("StatusCode", &prelude::INTEGER).at(Location::StatusCode),
     Member::new("ExecutedVersion", &prelude::STRING)
         .at_named(Location::Header, "X-Amz-Executed-Version"),
@@ -150,19 +149,19 @@ static INVOKE_WITH_RESPONSE_STREAM_RESPONSE_MEMBERS: [Member; 4] = [
     Member::new("ResponseStreamContentType", &prelude::STRING)
         .at_named(Location::Header, "Content-Type"),
 ];
-/// The schema of [`InvokeWithResponseStreamResponse`].
-pub(crate) static INVOKE_WITH_RESPONSE_STREAM_RESPONSE: Schema = Schema::structure(
+/// The schema of [`InvokeWithResponseStreamOutput`].
+pub(crate) static INVOKE_WITH_RESPONSE_STREAM_OUTPUT: Schema = Schema::structure(
     "InvokeWithResponseStreamResponse",
-    &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_MEMBERS,
+    &INVOKE_WITH_RESPONSE_STREAM_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for InvokeWithResponseStreamResponse {
+impl SerializeShape for InvokeWithResponseStreamOutput {
     fn schema(&self) -> &'static Schema {
-        &INVOKE_WITH_RESPONSE_STREAM_RESPONSE
+        &INVOKE_WITH_RESPONSE_STREAM_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_MEMBERS;
+        let m = &INVOKE_WITH_RESPONSE_STREAM_OUTPUT_MEMBERS;
         self.status_code.serialize_member(&m[0], s)?;
         self.executed_version.serialize_member(&m[1], s)?;
         self.event_stream.serialize_member(&m[2], s)?;
@@ -172,25 +171,22 @@ impl SerializeShape for InvokeWithResponseStreamResponse {
     }
 }
 
-impl DeserializeValue for InvokeWithResponseStreamResponse {
+impl DeserializeValue for InvokeWithResponseStreamOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&INVOKE_WITH_RESPONSE_STREAM_RESPONSE, &mut |i, d| {
+        d.read_struct(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.status_code = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_RESPONSE, 0, d)?)
-                }
+                0 => out.status_code = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 0, d)?),
                 1 => {
                     out.executed_version =
-                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_RESPONSE, 1, d)?)
+                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 1, d)?)
                 }
                 2 => {
-                    out.event_stream =
-                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_RESPONSE, 2, d)?)
+                    out.event_stream = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 2, d)?)
                 }
                 3 => {
                     out.response_stream_content_type =
-                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_RESPONSE, 3, d)?)
+                        Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -200,8 +196,8 @@ impl DeserializeValue for InvokeWithResponseStreamResponse {
     }
 }
 
-ziggurat_core::shape_value!(InvokeWithResponseStreamResponse);
-ziggurat_runtime::output_metadata!(InvokeWithResponseStreamResponse);
+ziggurat_core::shape_value!(InvokeWithResponseStreamOutput);
+ziggurat_runtime::output_metadata!(InvokeWithResponseStreamOutput);
 
 /// The errors of [`InvokeWithResponseStream`].
 #[derive(Debug, Clone)]
@@ -305,8 +301,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2021-11-15/functions/{FunctionName}/response-streaming-invocations",
     success_status: Some(200),
-    input: &INVOKE_WITH_RESPONSE_STREAM_REQUEST,
-    output: &INVOKE_WITH_RESPONSE_STREAM_RESPONSE,
+    input: &INVOKE_WITH_RESPONSE_STREAM_INPUT,
+    output: &INVOKE_WITH_RESPONSE_STREAM_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -610,8 +606,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     InvokeWithResponseStream,
-    InvokeWithResponseStreamRequest,
-    InvokeWithResponseStreamResponse,
+    InvokeWithResponseStreamInput,
+    InvokeWithResponseStreamOutput,
     InvokeWithResponseStreamError,
     crate::SERVICE,
     OPERATION
@@ -620,82 +616,82 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     InvokeWithResponseStreamFluentBuilder,
     InvokeWithResponseStream,
-    InvokeWithResponseStreamRequest,
-    InvokeWithResponseStreamResponse,
+    InvokeWithResponseStreamInput,
+    InvokeWithResponseStreamOutput,
     InvokeWithResponseStreamError
 );
 
 impl InvokeWithResponseStreamFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`InvokeWithResponseStreamRequest::function_name`](InvokeWithResponseStreamRequest).
+    /// See [`InvokeWithResponseStreamInput::function_name`](InvokeWithResponseStreamInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Set to `Tail` to include the execution log in the response.
     ///
-    /// See [`InvokeWithResponseStreamRequest::log_type`](InvokeWithResponseStreamRequest).
+    /// See [`InvokeWithResponseStreamInput::log_type`](InvokeWithResponseStreamInput).
     pub fn log_type(mut self, value: impl Into<crate::types::LogType>) -> Self {
         self.as_input_mut().log_type = Some(value.into());
         self
     }
-    /// Sets or clears [`InvokeWithResponseStreamRequest::log_type`](InvokeWithResponseStreamRequest).
+    /// Sets or clears [`InvokeWithResponseStreamInput::log_type`](InvokeWithResponseStreamInput).
     pub fn set_log_type(mut self, value: Option<crate::types::LogType>) -> Self {
         self.as_input_mut().log_type = value;
         self
     }
     /// Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the function in the context object.
     ///
-    /// See [`InvokeWithResponseStreamRequest::client_context`](InvokeWithResponseStreamRequest).
+    /// See [`InvokeWithResponseStreamInput::client_context`](InvokeWithResponseStreamInput).
     pub fn client_context(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_context = Some(value.into());
         self
     }
-    /// Sets or clears [`InvokeWithResponseStreamRequest::client_context`](InvokeWithResponseStreamRequest).
+    /// Sets or clears [`InvokeWithResponseStreamInput::client_context`](InvokeWithResponseStreamInput).
     pub fn set_client_context(mut self, value: Option<String>) -> Self {
         self.as_input_mut().client_context = value;
         self
     }
     /// The alias name.
     ///
-    /// See [`InvokeWithResponseStreamRequest::qualifier`](InvokeWithResponseStreamRequest).
+    /// See [`InvokeWithResponseStreamInput::qualifier`](InvokeWithResponseStreamInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`InvokeWithResponseStreamRequest::qualifier`](InvokeWithResponseStreamRequest).
+    /// Sets or clears [`InvokeWithResponseStreamInput::qualifier`](InvokeWithResponseStreamInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// The JSON that you want to provide to your Lambda function as input.
     ///
-    /// See [`InvokeWithResponseStreamRequest::payload`](InvokeWithResponseStreamRequest).
+    /// See [`InvokeWithResponseStreamInput::payload`](InvokeWithResponseStreamInput).
     pub fn payload(mut self, value: impl Into<Bytes>) -> Self {
         self.as_input_mut().payload = Some(value.into());
         self
     }
-    /// Sets or clears [`InvokeWithResponseStreamRequest::payload`](InvokeWithResponseStreamRequest).
+    /// Sets or clears [`InvokeWithResponseStreamInput::payload`](InvokeWithResponseStreamInput).
     pub fn set_payload(mut self, value: Option<Bytes>) -> Self {
         self.as_input_mut().payload = value;
         self
     }
     /// The identifier of the tenant in a multi-tenant Lambda function.
     ///
-    /// See [`InvokeWithResponseStreamRequest::tenant_id`](InvokeWithResponseStreamRequest).
+    /// See [`InvokeWithResponseStreamInput::tenant_id`](InvokeWithResponseStreamInput).
     pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().tenant_id = Some(value.into());
         self
     }
-    /// Sets or clears [`InvokeWithResponseStreamRequest::tenant_id`](InvokeWithResponseStreamRequest).
+    /// Sets or clears [`InvokeWithResponseStreamInput::tenant_id`](InvokeWithResponseStreamInput).
     pub fn set_tenant_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().tenant_id = value;
         self
     }
     /// Use one of the following options:
     ///
-    /// See [`InvokeWithResponseStreamRequest::invocation_type`](InvokeWithResponseStreamRequest).
+    /// See [`InvokeWithResponseStreamInput::invocation_type`](InvokeWithResponseStreamInput).
     pub fn invocation_type(
         mut self,
         value: impl Into<crate::types::ResponseStreamingInvocationType>,
@@ -703,7 +699,7 @@ impl InvokeWithResponseStreamFluentBuilder {
         self.as_input_mut().invocation_type = Some(value.into());
         self
     }
-    /// Sets or clears [`InvokeWithResponseStreamRequest::invocation_type`](InvokeWithResponseStreamRequest).
+    /// Sets or clears [`InvokeWithResponseStreamInput::invocation_type`](InvokeWithResponseStreamInput).
     pub fn set_invocation_type(
         mut self,
         value: Option<crate::types::ResponseStreamingInvocationType>,

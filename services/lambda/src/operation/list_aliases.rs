@@ -13,7 +13,7 @@ pub struct ListAliases;
 
 /// The input of `ListAliases`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListAliasesRequest {
+pub struct ListAliasesInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -36,7 +36,7 @@ pub struct ListAliasesRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_ALIASES_REQUEST_MEMBERS: [Member; 4] = [
+static LIST_ALIASES_INPUT_MEMBERS: [Member; 4] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -44,17 +44,17 @@ static LIST_ALIASES_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListAliasesRequest`].
-pub(crate) static LIST_ALIASES_REQUEST: Schema =
-    Schema::structure("ListAliasesRequest", &LIST_ALIASES_REQUEST_MEMBERS);
+/// The schema of [`ListAliasesInput`].
+pub(crate) static LIST_ALIASES_INPUT: Schema =
+    Schema::structure("ListAliasesRequest", &LIST_ALIASES_INPUT_MEMBERS);
 
-impl SerializeShape for ListAliasesRequest {
+impl SerializeShape for ListAliasesInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ALIASES_REQUEST
+        &LIST_ALIASES_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ALIASES_REQUEST_MEMBERS;
+        let m = &LIST_ALIASES_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.function_version.serialize_member(&m[1], s)?;
         self.marker.serialize_member(&m[2], s)?;
@@ -63,15 +63,15 @@ impl SerializeShape for ListAliasesRequest {
     }
 }
 
-impl DeserializeValue for ListAliasesRequest {
+impl DeserializeValue for ListAliasesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ALIASES_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_ALIASES_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&LIST_ALIASES_REQUEST, 0, d)?,
-                1 => out.function_version = Some(de::member(&LIST_ALIASES_REQUEST, 1, d)?),
-                2 => out.marker = Some(de::member(&LIST_ALIASES_REQUEST, 2, d)?),
-                3 => out.max_items = Some(de::member(&LIST_ALIASES_REQUEST, 3, d)?),
+                0 => out.function_name = de::member(&LIST_ALIASES_INPUT, 0, d)?,
+                1 => out.function_version = Some(de::member(&LIST_ALIASES_INPUT, 1, d)?),
+                2 => out.marker = Some(de::member(&LIST_ALIASES_INPUT, 2, d)?),
+                3 => out.max_items = Some(de::member(&LIST_ALIASES_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -80,11 +80,11 @@ impl DeserializeValue for ListAliasesRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListAliasesRequest);
+ziggurat_core::shape_value!(ListAliasesInput);
 
-/// The output of `ListAliasesResponse`.
+/// The output of `ListAliases`.
 #[derive(Clone, Default)]
-pub struct ListAliasesResponse {
+pub struct ListAliasesOutput {
     /// The pagination token that's included if more results are available.
     pub next_marker: Option<String>,
     /// A list of aliases.
@@ -93,34 +93,34 @@ pub struct ListAliasesResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_ALIASES_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_ALIASES_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new("Aliases", &crate::types::ALIAS_LIST),
 ];
-/// The schema of [`ListAliasesResponse`].
-pub(crate) static LIST_ALIASES_RESPONSE: Schema =
-    Schema::structure("ListAliasesResponse", &LIST_ALIASES_RESPONSE_MEMBERS);
+/// The schema of [`ListAliasesOutput`].
+pub(crate) static LIST_ALIASES_OUTPUT: Schema =
+    Schema::structure("ListAliasesResponse", &LIST_ALIASES_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListAliasesResponse {
+impl SerializeShape for ListAliasesOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ALIASES_RESPONSE
+        &LIST_ALIASES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ALIASES_RESPONSE_MEMBERS;
+        let m = &LIST_ALIASES_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.aliases.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListAliasesResponse {
+impl DeserializeValue for ListAliasesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ALIASES_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_ALIASES_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_marker = Some(de::member(&LIST_ALIASES_RESPONSE, 0, d)?),
-                1 => out.aliases = Some(de::member(&LIST_ALIASES_RESPONSE, 1, d)?),
+                0 => out.next_marker = Some(de::member(&LIST_ALIASES_OUTPUT, 0, d)?),
+                1 => out.aliases = Some(de::member(&LIST_ALIASES_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -129,8 +129,8 @@ impl DeserializeValue for ListAliasesResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListAliasesResponse);
-ziggurat_runtime::output_metadata!(ListAliasesResponse);
+ziggurat_core::shape_value!(ListAliasesOutput);
+ziggurat_runtime::output_metadata!(ListAliasesOutput);
 
 /// The errors of [`ListAliases`].
 #[derive(Debug, Clone)]
@@ -156,8 +156,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/functions/{FunctionName}/aliases",
     success_status: Some(200),
-    input: &LIST_ALIASES_REQUEST,
-    output: &LIST_ALIASES_RESPONSE,
+    input: &LIST_ALIASES_INPUT,
+    output: &LIST_ALIASES_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -195,8 +195,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListAliases,
-    ListAliasesRequest,
-    ListAliasesResponse,
+    ListAliasesInput,
+    ListAliasesOutput,
     ListAliasesError,
     crate::SERVICE,
     OPERATION
@@ -205,51 +205,51 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListAliasesFluentBuilder,
     ListAliases,
-    ListAliasesRequest,
-    ListAliasesResponse,
+    ListAliasesInput,
+    ListAliasesOutput,
     ListAliasesError
 );
 
 impl ListAliasesFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`ListAliasesRequest::function_name`](ListAliasesRequest).
+    /// See [`ListAliasesInput::function_name`](ListAliasesInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a function version to only list aliases that invoke that version.
     ///
-    /// See [`ListAliasesRequest::function_version`](ListAliasesRequest).
+    /// See [`ListAliasesInput::function_version`](ListAliasesInput).
     pub fn function_version(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_version = Some(value.into());
         self
     }
-    /// Sets or clears [`ListAliasesRequest::function_version`](ListAliasesRequest).
+    /// Sets or clears [`ListAliasesInput::function_version`](ListAliasesInput).
     pub fn set_function_version(mut self, value: Option<String>) -> Self {
         self.as_input_mut().function_version = value;
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListAliasesRequest::marker`](ListAliasesRequest).
+    /// See [`ListAliasesInput::marker`](ListAliasesInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListAliasesRequest::marker`](ListAliasesRequest).
+    /// Sets or clears [`ListAliasesInput::marker`](ListAliasesInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// Limit the number of aliases returned.
     ///
-    /// See [`ListAliasesRequest::max_items`](ListAliasesRequest).
+    /// See [`ListAliasesInput::max_items`](ListAliasesInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListAliasesRequest::max_items`](ListAliasesRequest).
+    /// Sets or clears [`ListAliasesInput::max_items`](ListAliasesInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -11,7 +11,7 @@ pub struct ListCapacityProviders;
 
 /// The input of `ListCapacityProviders`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListCapacityProvidersRequest {
+pub struct ListCapacityProvidersInput {
     /// Filter capacity providers by their current state.
     pub state: Option<crate::types::CapacityProviderState>,
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of
@@ -21,24 +21,24 @@ pub struct ListCapacityProvidersRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_CAPACITY_PROVIDERS_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_CAPACITY_PROVIDERS_INPUT_MEMBERS: [Member; 3] = [
     Member::new("State", &prelude::STRING).at(Location::Query),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListCapacityProvidersRequest`].
-pub(crate) static LIST_CAPACITY_PROVIDERS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListCapacityProvidersInput`].
+pub(crate) static LIST_CAPACITY_PROVIDERS_INPUT: Schema = Schema::structure(
     "ListCapacityProvidersRequest",
-    &LIST_CAPACITY_PROVIDERS_REQUEST_MEMBERS,
+    &LIST_CAPACITY_PROVIDERS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListCapacityProvidersRequest {
+impl SerializeShape for ListCapacityProvidersInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_CAPACITY_PROVIDERS_REQUEST
+        &LIST_CAPACITY_PROVIDERS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_CAPACITY_PROVIDERS_REQUEST_MEMBERS;
+        let m = &LIST_CAPACITY_PROVIDERS_INPUT_MEMBERS;
         self.state.serialize_member(&m[0], s)?;
         self.marker.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -46,14 +46,14 @@ impl SerializeShape for ListCapacityProvidersRequest {
     }
 }
 
-impl DeserializeValue for ListCapacityProvidersRequest {
+impl DeserializeValue for ListCapacityProvidersInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_CAPACITY_PROVIDERS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_CAPACITY_PROVIDERS_INPUT, &mut |i, d| {
             match i {
-                0 => out.state = Some(de::member(&LIST_CAPACITY_PROVIDERS_REQUEST, 0, d)?),
-                1 => out.marker = Some(de::member(&LIST_CAPACITY_PROVIDERS_REQUEST, 1, d)?),
-                2 => out.max_items = Some(de::member(&LIST_CAPACITY_PROVIDERS_REQUEST, 2, d)?),
+                0 => out.state = Some(de::member(&LIST_CAPACITY_PROVIDERS_INPUT, 0, d)?),
+                1 => out.marker = Some(de::member(&LIST_CAPACITY_PROVIDERS_INPUT, 1, d)?),
+                2 => out.max_items = Some(de::member(&LIST_CAPACITY_PROVIDERS_INPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -62,11 +62,11 @@ impl DeserializeValue for ListCapacityProvidersRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListCapacityProvidersRequest);
+ziggurat_core::shape_value!(ListCapacityProvidersInput);
 
-/// The output of `ListCapacityProvidersResponse`.
+/// The output of `ListCapacityProviders`.
 #[derive(Clone, Default)]
-pub struct ListCapacityProvidersResponse {
+pub struct ListCapacityProvidersOutput {
     /// A list of capacity providers in your account.
     ///
     /// Required.
@@ -77,36 +77,36 @@ pub struct ListCapacityProvidersResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_CAPACITY_PROVIDERS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_CAPACITY_PROVIDERS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("CapacityProviders", &crate::types::CAPACITY_PROVIDERS_LIST).required(),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`ListCapacityProvidersResponse`].
-pub(crate) static LIST_CAPACITY_PROVIDERS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListCapacityProvidersOutput`].
+pub(crate) static LIST_CAPACITY_PROVIDERS_OUTPUT: Schema = Schema::structure(
     "ListCapacityProvidersResponse",
-    &LIST_CAPACITY_PROVIDERS_RESPONSE_MEMBERS,
+    &LIST_CAPACITY_PROVIDERS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListCapacityProvidersResponse {
+impl SerializeShape for ListCapacityProvidersOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_CAPACITY_PROVIDERS_RESPONSE
+        &LIST_CAPACITY_PROVIDERS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_CAPACITY_PROVIDERS_RESPONSE_MEMBERS;
+        let m = &LIST_CAPACITY_PROVIDERS_OUTPUT_MEMBERS;
         self.capacity_providers.serialize_member(&m[0], s)?;
         self.next_marker.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListCapacityProvidersResponse {
+impl DeserializeValue for ListCapacityProvidersOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_CAPACITY_PROVIDERS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_CAPACITY_PROVIDERS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.capacity_providers = de::member(&LIST_CAPACITY_PROVIDERS_RESPONSE, 0, d)?,
-                1 => out.next_marker = Some(de::member(&LIST_CAPACITY_PROVIDERS_RESPONSE, 1, d)?),
+                0 => out.capacity_providers = de::member(&LIST_CAPACITY_PROVIDERS_OUTPUT, 0, d)?,
+                1 => out.next_marker = Some(de::member(&LIST_CAPACITY_PROVIDERS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -115,8 +115,8 @@ impl DeserializeValue for ListCapacityProvidersResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListCapacityProvidersResponse);
-ziggurat_runtime::output_metadata!(ListCapacityProvidersResponse);
+ziggurat_core::shape_value!(ListCapacityProvidersOutput);
+ziggurat_runtime::output_metadata!(ListCapacityProvidersOutput);
 
 /// The errors of [`ListCapacityProviders`].
 #[derive(Debug, Clone)]
@@ -140,8 +140,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-11-30/capacity-providers",
     success_status: Some(200),
-    input: &LIST_CAPACITY_PROVIDERS_REQUEST,
-    output: &LIST_CAPACITY_PROVIDERS_RESPONSE,
+    input: &LIST_CAPACITY_PROVIDERS_INPUT,
+    output: &LIST_CAPACITY_PROVIDERS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -172,8 +172,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListCapacityProviders,
-    ListCapacityProvidersRequest,
-    ListCapacityProvidersResponse,
+    ListCapacityProvidersInput,
+    ListCapacityProvidersOutput,
     ListCapacityProvidersError,
     crate::SERVICE,
     OPERATION
@@ -182,44 +182,44 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListCapacityProvidersFluentBuilder,
     ListCapacityProviders,
-    ListCapacityProvidersRequest,
-    ListCapacityProvidersResponse,
+    ListCapacityProvidersInput,
+    ListCapacityProvidersOutput,
     ListCapacityProvidersError
 );
 
 impl ListCapacityProvidersFluentBuilder {
     /// Filter capacity providers by their current state.
     ///
-    /// See [`ListCapacityProvidersRequest::state`](ListCapacityProvidersRequest).
+    /// See [`ListCapacityProvidersInput::state`](ListCapacityProvidersInput).
     pub fn state(mut self, value: impl Into<crate::types::CapacityProviderState>) -> Self {
         self.as_input_mut().state = Some(value.into());
         self
     }
-    /// Sets or clears [`ListCapacityProvidersRequest::state`](ListCapacityProvidersRequest).
+    /// Sets or clears [`ListCapacityProvidersInput::state`](ListCapacityProvidersInput).
     pub fn set_state(mut self, value: Option<crate::types::CapacityProviderState>) -> Self {
         self.as_input_mut().state = value;
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListCapacityProvidersRequest::marker`](ListCapacityProvidersRequest).
+    /// See [`ListCapacityProvidersInput::marker`](ListCapacityProvidersInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListCapacityProvidersRequest::marker`](ListCapacityProvidersRequest).
+    /// Sets or clears [`ListCapacityProvidersInput::marker`](ListCapacityProvidersInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of capacity providers to return.
     ///
-    /// See [`ListCapacityProvidersRequest::max_items`](ListCapacityProvidersRequest).
+    /// See [`ListCapacityProvidersInput::max_items`](ListCapacityProvidersInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListCapacityProvidersRequest::max_items`](ListCapacityProvidersRequest).
+    /// Sets or clears [`ListCapacityProvidersInput::max_items`](ListCapacityProvidersInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

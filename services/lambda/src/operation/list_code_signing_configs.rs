@@ -13,7 +13,7 @@ pub struct ListCodeSigningConfigs;
 
 /// The input of `ListCodeSigningConfigs`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListCodeSigningConfigsRequest {
+pub struct ListCodeSigningConfigsInput {
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of
     /// results.
     pub marker: Option<String>,
@@ -21,36 +21,36 @@ pub struct ListCodeSigningConfigsRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_CODE_SIGNING_CONFIGS_REQUEST_MEMBERS: [Member; 2] = [
+static LIST_CODE_SIGNING_CONFIGS_INPUT_MEMBERS: [Member; 2] = [
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListCodeSigningConfigsRequest`].
-pub(crate) static LIST_CODE_SIGNING_CONFIGS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListCodeSigningConfigsInput`].
+pub(crate) static LIST_CODE_SIGNING_CONFIGS_INPUT: Schema = Schema::structure(
     "ListCodeSigningConfigsRequest",
-    &LIST_CODE_SIGNING_CONFIGS_REQUEST_MEMBERS,
+    &LIST_CODE_SIGNING_CONFIGS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListCodeSigningConfigsRequest {
+impl SerializeShape for ListCodeSigningConfigsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_CODE_SIGNING_CONFIGS_REQUEST
+        &LIST_CODE_SIGNING_CONFIGS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_CODE_SIGNING_CONFIGS_REQUEST_MEMBERS;
+        let m = &LIST_CODE_SIGNING_CONFIGS_INPUT_MEMBERS;
         self.marker.serialize_member(&m[0], s)?;
         self.max_items.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListCodeSigningConfigsRequest {
+impl DeserializeValue for ListCodeSigningConfigsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_CODE_SIGNING_CONFIGS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_CODE_SIGNING_CONFIGS_INPUT, &mut |i, d| {
             match i {
-                0 => out.marker = Some(de::member(&LIST_CODE_SIGNING_CONFIGS_REQUEST, 0, d)?),
-                1 => out.max_items = Some(de::member(&LIST_CODE_SIGNING_CONFIGS_REQUEST, 1, d)?),
+                0 => out.marker = Some(de::member(&LIST_CODE_SIGNING_CONFIGS_INPUT, 0, d)?),
+                1 => out.max_items = Some(de::member(&LIST_CODE_SIGNING_CONFIGS_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -59,11 +59,11 @@ impl DeserializeValue for ListCodeSigningConfigsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListCodeSigningConfigsRequest);
+ziggurat_core::shape_value!(ListCodeSigningConfigsInput);
 
-/// The output of `ListCodeSigningConfigsResponse`.
+/// The output of `ListCodeSigningConfigs`.
 #[derive(Clone, Default)]
-pub struct ListCodeSigningConfigsResponse {
+pub struct ListCodeSigningConfigsOutput {
     /// The pagination token that's included if more results are available.
     pub next_marker: Option<String>,
     /// The code signing configurations
@@ -72,41 +72,41 @@ pub struct ListCodeSigningConfigsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_CODE_SIGNING_CONFIGS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_CODE_SIGNING_CONFIGS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new(
         "CodeSigningConfigs",
         &crate::types::CODE_SIGNING_CONFIG_LIST,
     ),
 ];
-/// The schema of [`ListCodeSigningConfigsResponse`].
-pub(crate) static LIST_CODE_SIGNING_CONFIGS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListCodeSigningConfigsOutput`].
+pub(crate) static LIST_CODE_SIGNING_CONFIGS_OUTPUT: Schema = Schema::structure(
     "ListCodeSigningConfigsResponse",
-    &LIST_CODE_SIGNING_CONFIGS_RESPONSE_MEMBERS,
+    &LIST_CODE_SIGNING_CONFIGS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListCodeSigningConfigsResponse {
+impl SerializeShape for ListCodeSigningConfigsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_CODE_SIGNING_CONFIGS_RESPONSE
+        &LIST_CODE_SIGNING_CONFIGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_CODE_SIGNING_CONFIGS_RESPONSE_MEMBERS;
+        let m = &LIST_CODE_SIGNING_CONFIGS_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.code_signing_configs.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListCodeSigningConfigsResponse {
+impl DeserializeValue for ListCodeSigningConfigsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_CODE_SIGNING_CONFIGS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_CODE_SIGNING_CONFIGS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_marker = Some(de::member(&LIST_CODE_SIGNING_CONFIGS_RESPONSE, 0, d)?),
+                0 => out.next_marker = Some(de::member(&LIST_CODE_SIGNING_CONFIGS_OUTPUT, 0, d)?),
                 1 => {
                     out.code_signing_configs =
-                        Some(de::member(&LIST_CODE_SIGNING_CONFIGS_RESPONSE, 1, d)?)
+                        Some(de::member(&LIST_CODE_SIGNING_CONFIGS_OUTPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -116,8 +116,8 @@ impl DeserializeValue for ListCodeSigningConfigsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListCodeSigningConfigsResponse);
-ziggurat_runtime::output_metadata!(ListCodeSigningConfigsResponse);
+ziggurat_core::shape_value!(ListCodeSigningConfigsOutput);
+ziggurat_runtime::output_metadata!(ListCodeSigningConfigsOutput);
 
 /// The errors of [`ListCodeSigningConfigs`].
 #[derive(Debug, Clone)]
@@ -139,8 +139,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2020-04-22/code-signing-configs",
     success_status: Some(200),
-    input: &LIST_CODE_SIGNING_CONFIGS_REQUEST,
-    output: &LIST_CODE_SIGNING_CONFIGS_RESPONSE,
+    input: &LIST_CODE_SIGNING_CONFIGS_INPUT,
+    output: &LIST_CODE_SIGNING_CONFIGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -164,8 +164,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListCodeSigningConfigs,
-    ListCodeSigningConfigsRequest,
-    ListCodeSigningConfigsResponse,
+    ListCodeSigningConfigsInput,
+    ListCodeSigningConfigsOutput,
     ListCodeSigningConfigsError,
     crate::SERVICE,
     OPERATION
@@ -174,32 +174,32 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListCodeSigningConfigsFluentBuilder,
     ListCodeSigningConfigs,
-    ListCodeSigningConfigsRequest,
-    ListCodeSigningConfigsResponse,
+    ListCodeSigningConfigsInput,
+    ListCodeSigningConfigsOutput,
     ListCodeSigningConfigsError
 );
 
 impl ListCodeSigningConfigsFluentBuilder {
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListCodeSigningConfigsRequest::marker`](ListCodeSigningConfigsRequest).
+    /// See [`ListCodeSigningConfigsInput::marker`](ListCodeSigningConfigsInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListCodeSigningConfigsRequest::marker`](ListCodeSigningConfigsRequest).
+    /// Sets or clears [`ListCodeSigningConfigsInput::marker`](ListCodeSigningConfigsInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// Maximum number of items to return.
     ///
-    /// See [`ListCodeSigningConfigsRequest::max_items`](ListCodeSigningConfigsRequest).
+    /// See [`ListCodeSigningConfigsInput::max_items`](ListCodeSigningConfigsInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListCodeSigningConfigsRequest::max_items`](ListCodeSigningConfigsRequest).
+    /// Sets or clears [`ListCodeSigningConfigsInput::max_items`](ListCodeSigningConfigsInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -13,7 +13,7 @@ pub struct ListDurableExecutionsByFunction;
 
 /// The input of `ListDurableExecutionsByFunction`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListDurableExecutionsByFunctionRequest {
+pub struct ListDurableExecutionsByFunctionInput {
     /// The name or ARN of the Lambda function. You can specify a function name, a partial ARN, or a
     /// full ARN.
     ///
@@ -48,7 +48,7 @@ pub struct ListDurableExecutionsByFunctionRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST_MEMBERS: [Member; 9] = [
+static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT_MEMBERS: [Member; 9] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -61,19 +61,19 @@ static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST_MEMBERS: [Member; 9] = [
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListDurableExecutionsByFunctionRequest`].
-pub(crate) static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListDurableExecutionsByFunctionInput`].
+pub(crate) static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT: Schema = Schema::structure(
     "ListDurableExecutionsByFunctionRequest",
-    &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST_MEMBERS,
+    &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListDurableExecutionsByFunctionRequest {
+impl SerializeShape for ListDurableExecutionsByFunctionInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST
+        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST_MEMBERS;
+        let m = &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.durable_execution_name.serialize_member(&m[2], s)?;
@@ -87,67 +87,67 @@ impl SerializeShape for ListDurableExecutionsByFunctionRequest {
     }
 }
 
-impl DeserializeValue for ListDurableExecutionsByFunctionRequest {
+impl DeserializeValue for ListDurableExecutionsByFunctionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.function_name =
-                        de::member(&LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST, 0, d)?
+                        de::member(&LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT, 0, d)?
                 }
                 1 => {
                     out.qualifier = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         1,
                         d,
                     )?)
                 }
                 2 => {
                     out.durable_execution_name = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         2,
                         d,
                     )?)
                 }
                 3 => {
                     out.statuses = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         3,
                         d,
                     )?)
                 }
                 4 => {
                     out.started_after = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         4,
                         d,
                     )?)
                 }
                 5 => {
                     out.started_before = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         5,
                         d,
                     )?)
                 }
                 6 => {
                     out.reverse_order = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         6,
                         d,
                     )?)
                 }
                 7 => {
                     out.marker = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         7,
                         d,
                     )?)
                 }
                 8 => {
                     out.max_items = Some(de::member(
-                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
                         8,
                         d,
                     )?)
@@ -160,12 +160,12 @@ impl DeserializeValue for ListDurableExecutionsByFunctionRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListDurableExecutionsByFunctionRequest);
+ziggurat_core::shape_value!(ListDurableExecutionsByFunctionInput);
 
 /// The response from the ListDurableExecutionsByFunction operation, containing a list of durable
 /// executions and pagination information.
 #[derive(Clone, Default)]
-pub struct ListDurableExecutionsByFunctionResponse {
+pub struct ListDurableExecutionsByFunctionOutput {
     /// List of durable execution summaries matching the filter criteria.
     pub durable_executions: Option<Vec<crate::types::Execution>>,
     /// Pagination token for retrieving additional results. Present only if there are more results
@@ -175,61 +175,58 @@ pub struct ListDurableExecutionsByFunctionResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("DurableExecutions", &crate::types::DURABLE_EXECUTIONS),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`ListDurableExecutionsByFunctionResponse`].
-pub(crate) static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListDurableExecutionsByFunctionOutput`].
+pub(crate) static LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT: Schema = Schema::structure(
     "ListDurableExecutionsByFunctionResponse",
-    &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE_MEMBERS,
+    &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListDurableExecutionsByFunctionResponse {
+impl SerializeShape for ListDurableExecutionsByFunctionOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE
+        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE_MEMBERS;
+        let m = &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT_MEMBERS;
         self.durable_executions.serialize_member(&m[0], s)?;
         self.next_marker.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListDurableExecutionsByFunctionResponse {
+impl DeserializeValue for ListDurableExecutionsByFunctionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(
-            &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE,
-            &mut |i, d| {
-                match i {
-                    0 => {
-                        out.durable_executions = Some(de::member(
-                            &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE,
-                            0,
-                            d,
-                        )?)
-                    }
-                    1 => {
-                        out.next_marker = Some(de::member(
-                            &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE,
-                            1,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+        d.read_struct(&LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT, &mut |i, d| {
+            match i {
+                0 => {
+                    out.durable_executions = Some(de::member(
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT,
+                        0,
+                        d,
+                    )?)
                 }
-                Ok(())
-            },
-        )?;
+                1 => {
+                    out.next_marker = Some(de::member(
+                        &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT,
+                        1,
+                        d,
+                    )?)
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
-ziggurat_core::shape_value!(ListDurableExecutionsByFunctionResponse);
-ziggurat_runtime::output_metadata!(ListDurableExecutionsByFunctionResponse);
+ziggurat_core::shape_value!(ListDurableExecutionsByFunctionOutput);
+ziggurat_runtime::output_metadata!(ListDurableExecutionsByFunctionOutput);
 
 /// The errors of [`ListDurableExecutionsByFunction`].
 #[derive(Debug, Clone)]
@@ -255,8 +252,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-12-01/functions/{FunctionName}/durable-executions",
     success_status: Some(200),
-    input: &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_REQUEST,
-    output: &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_RESPONSE,
+    input: &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_INPUT,
+    output: &LIST_DURABLE_EXECUTIONS_BY_FUNCTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -294,8 +291,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListDurableExecutionsByFunction,
-    ListDurableExecutionsByFunctionRequest,
-    ListDurableExecutionsByFunctionResponse,
+    ListDurableExecutionsByFunctionInput,
+    ListDurableExecutionsByFunctionOutput,
     ListDurableExecutionsByFunctionError,
     crate::SERVICE,
     OPERATION
@@ -304,46 +301,46 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListDurableExecutionsByFunctionFluentBuilder,
     ListDurableExecutionsByFunction,
-    ListDurableExecutionsByFunctionRequest,
-    ListDurableExecutionsByFunctionResponse,
+    ListDurableExecutionsByFunctionInput,
+    ListDurableExecutionsByFunctionOutput,
     ListDurableExecutionsByFunctionError
 );
 
 impl ListDurableExecutionsByFunctionFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::function_name`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::function_name`](ListDurableExecutionsByFunctionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The function version to filter executions by.
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::qualifier`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::qualifier`](ListDurableExecutionsByFunctionInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDurableExecutionsByFunctionRequest::qualifier`](ListDurableExecutionsByFunctionRequest).
+    /// Sets or clears [`ListDurableExecutionsByFunctionInput::qualifier`](ListDurableExecutionsByFunctionInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// Filter executions by name.
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::durable_execution_name`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::durable_execution_name`](ListDurableExecutionsByFunctionInput).
     pub fn durable_execution_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_name = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDurableExecutionsByFunctionRequest::durable_execution_name`](ListDurableExecutionsByFunctionRequest).
+    /// Sets or clears [`ListDurableExecutionsByFunctionInput::durable_execution_name`](ListDurableExecutionsByFunctionInput).
     pub fn set_durable_execution_name(mut self, value: Option<String>) -> Self {
         self.as_input_mut().durable_execution_name = value;
         self
     }
     /// Filters the executions by status.
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::statuses`](ListDurableExecutionsByFunctionRequest). Appends one item.
+    /// See [`ListDurableExecutionsByFunctionInput::statuses`](ListDurableExecutionsByFunctionInput). Appends one item.
     pub fn statuses(mut self, value: impl Into<crate::types::ExecutionStatus>) -> Self {
         self.as_input_mut()
             .statuses
@@ -351,67 +348,67 @@ impl ListDurableExecutionsByFunctionFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`ListDurableExecutionsByFunctionRequest::statuses`](ListDurableExecutionsByFunctionRequest).
+    /// Replaces all of [`ListDurableExecutionsByFunctionInput::statuses`](ListDurableExecutionsByFunctionInput).
     pub fn set_statuses(mut self, value: Option<Vec<crate::types::ExecutionStatus>>) -> Self {
         self.as_input_mut().statuses = value;
         self
     }
     /// Filter executions that started after this timestamp (ISO 8601 format).
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::started_after`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::started_after`](ListDurableExecutionsByFunctionInput).
     pub fn started_after(mut self, value: impl Into<DateTime>) -> Self {
         self.as_input_mut().started_after = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDurableExecutionsByFunctionRequest::started_after`](ListDurableExecutionsByFunctionRequest).
+    /// Sets or clears [`ListDurableExecutionsByFunctionInput::started_after`](ListDurableExecutionsByFunctionInput).
     pub fn set_started_after(mut self, value: Option<DateTime>) -> Self {
         self.as_input_mut().started_after = value;
         self
     }
     /// Filter executions that started before this timestamp (ISO 8601 format).
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::started_before`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::started_before`](ListDurableExecutionsByFunctionInput).
     pub fn started_before(mut self, value: impl Into<DateTime>) -> Self {
         self.as_input_mut().started_before = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDurableExecutionsByFunctionRequest::started_before`](ListDurableExecutionsByFunctionRequest).
+    /// Sets or clears [`ListDurableExecutionsByFunctionInput::started_before`](ListDurableExecutionsByFunctionInput).
     pub fn set_started_before(mut self, value: Option<DateTime>) -> Self {
         self.as_input_mut().started_before = value;
         self
     }
     /// Set to true to return results in chronological order (oldest first).
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::reverse_order`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::reverse_order`](ListDurableExecutionsByFunctionInput).
     pub fn reverse_order(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().reverse_order = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDurableExecutionsByFunctionRequest::reverse_order`](ListDurableExecutionsByFunctionRequest).
+    /// Sets or clears [`ListDurableExecutionsByFunctionInput::reverse_order`](ListDurableExecutionsByFunctionInput).
     pub fn set_reverse_order(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().reverse_order = value;
         self
     }
     /// Pagination token from a previous request to continue retrieving results.
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::marker`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::marker`](ListDurableExecutionsByFunctionInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDurableExecutionsByFunctionRequest::marker`](ListDurableExecutionsByFunctionRequest).
+    /// Sets or clears [`ListDurableExecutionsByFunctionInput::marker`](ListDurableExecutionsByFunctionInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// Maximum number of executions to return (1-1000).
     ///
-    /// See [`ListDurableExecutionsByFunctionRequest::max_items`](ListDurableExecutionsByFunctionRequest).
+    /// See [`ListDurableExecutionsByFunctionInput::max_items`](ListDurableExecutionsByFunctionInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDurableExecutionsByFunctionRequest::max_items`](ListDurableExecutionsByFunctionRequest).
+    /// Sets or clears [`ListDurableExecutionsByFunctionInput::max_items`](ListDurableExecutionsByFunctionInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -12,7 +12,7 @@ pub struct ListEventSourceMappings;
 
 /// The input of `ListEventSourceMappings`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListEventSourceMappingsRequest {
+pub struct ListEventSourceMappingsInput {
     /// The Amazon Resource Name (ARN) of the event source.
     ///
     /// - **Amazon Kinesis** – The ARN of the data stream or a stream consumer.
@@ -42,25 +42,25 @@ pub struct ListEventSourceMappingsRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_EVENT_SOURCE_MAPPINGS_REQUEST_MEMBERS: [Member; 4] = [
+static LIST_EVENT_SOURCE_MAPPINGS_INPUT_MEMBERS: [Member; 4] = [
     Member::new("EventSourceArn", &prelude::STRING).at(Location::Query),
     Member::new("FunctionName", &prelude::STRING).at(Location::Query),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListEventSourceMappingsRequest`].
-pub(crate) static LIST_EVENT_SOURCE_MAPPINGS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListEventSourceMappingsInput`].
+pub(crate) static LIST_EVENT_SOURCE_MAPPINGS_INPUT: Schema = Schema::structure(
     "ListEventSourceMappingsRequest",
-    &LIST_EVENT_SOURCE_MAPPINGS_REQUEST_MEMBERS,
+    &LIST_EVENT_SOURCE_MAPPINGS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListEventSourceMappingsRequest {
+impl SerializeShape for ListEventSourceMappingsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_EVENT_SOURCE_MAPPINGS_REQUEST
+        &LIST_EVENT_SOURCE_MAPPINGS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_EVENT_SOURCE_MAPPINGS_REQUEST_MEMBERS;
+        let m = &LIST_EVENT_SOURCE_MAPPINGS_INPUT_MEMBERS;
         self.event_source_arn.serialize_member(&m[0], s)?;
         self.function_name.serialize_member(&m[1], s)?;
         self.marker.serialize_member(&m[2], s)?;
@@ -69,20 +69,18 @@ impl SerializeShape for ListEventSourceMappingsRequest {
     }
 }
 
-impl DeserializeValue for ListEventSourceMappingsRequest {
+impl DeserializeValue for ListEventSourceMappingsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_EVENT_SOURCE_MAPPINGS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_EVENT_SOURCE_MAPPINGS_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.event_source_arn =
-                        Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_REQUEST, 0, d)?)
+                        Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_INPUT, 0, d)?)
                 }
-                1 => {
-                    out.function_name = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_REQUEST, 1, d)?)
-                }
-                2 => out.marker = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_REQUEST, 2, d)?),
-                3 => out.max_items = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_REQUEST, 3, d)?),
+                1 => out.function_name = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_INPUT, 1, d)?),
+                2 => out.marker = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_INPUT, 2, d)?),
+                3 => out.max_items = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -91,11 +89,11 @@ impl DeserializeValue for ListEventSourceMappingsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListEventSourceMappingsRequest);
+ziggurat_core::shape_value!(ListEventSourceMappingsInput);
 
-/// The output of `ListEventSourceMappingsResponse`.
+/// The output of `ListEventSourceMappings`.
 #[derive(Clone, Default)]
-pub struct ListEventSourceMappingsResponse {
+pub struct ListEventSourceMappingsOutput {
     /// A pagination token that's returned when the response doesn't contain all event source mappings.
     pub next_marker: Option<String>,
     /// A list of event source mappings.
@@ -104,43 +102,41 @@ pub struct ListEventSourceMappingsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_EVENT_SOURCE_MAPPINGS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_EVENT_SOURCE_MAPPINGS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new(
         "EventSourceMappings",
         &crate::types::EVENT_SOURCE_MAPPINGS_LIST,
     ),
 ];
-/// The schema of [`ListEventSourceMappingsResponse`].
-pub(crate) static LIST_EVENT_SOURCE_MAPPINGS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListEventSourceMappingsOutput`].
+pub(crate) static LIST_EVENT_SOURCE_MAPPINGS_OUTPUT: Schema = Schema::structure(
     "ListEventSourceMappingsResponse",
-    &LIST_EVENT_SOURCE_MAPPINGS_RESPONSE_MEMBERS,
+    &LIST_EVENT_SOURCE_MAPPINGS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListEventSourceMappingsResponse {
+impl SerializeShape for ListEventSourceMappingsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_EVENT_SOURCE_MAPPINGS_RESPONSE
+        &LIST_EVENT_SOURCE_MAPPINGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_EVENT_SOURCE_MAPPINGS_RESPONSE_MEMBERS;
+        let m = &LIST_EVENT_SOURCE_MAPPINGS_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.event_source_mappings.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListEventSourceMappingsResponse {
+impl DeserializeValue for ListEventSourceMappingsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_EVENT_SOURCE_MAPPINGS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_EVENT_SOURCE_MAPPINGS_OUTPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.next_marker = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_RESPONSE, 0, d)?)
-                }
+                0 => out.next_marker = Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_OUTPUT, 0, d)?),
                 1 => {
                     out.event_source_mappings =
-                        Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_RESPONSE, 1, d)?)
+                        Some(de::member(&LIST_EVENT_SOURCE_MAPPINGS_OUTPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -150,8 +146,8 @@ impl DeserializeValue for ListEventSourceMappingsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListEventSourceMappingsResponse);
-ziggurat_runtime::output_metadata!(ListEventSourceMappingsResponse);
+ziggurat_core::shape_value!(ListEventSourceMappingsOutput);
+ziggurat_runtime::output_metadata!(ListEventSourceMappingsOutput);
 
 /// The errors of [`ListEventSourceMappings`].
 #[derive(Debug, Clone)]
@@ -177,8 +173,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/event-source-mappings",
     success_status: Some(200),
-    input: &LIST_EVENT_SOURCE_MAPPINGS_REQUEST,
-    output: &LIST_EVENT_SOURCE_MAPPINGS_RESPONSE,
+    input: &LIST_EVENT_SOURCE_MAPPINGS_INPUT,
+    output: &LIST_EVENT_SOURCE_MAPPINGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -216,8 +212,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListEventSourceMappings,
-    ListEventSourceMappingsRequest,
-    ListEventSourceMappingsResponse,
+    ListEventSourceMappingsInput,
+    ListEventSourceMappingsOutput,
     ListEventSourceMappingsError,
     crate::SERVICE,
     OPERATION
@@ -226,56 +222,56 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListEventSourceMappingsFluentBuilder,
     ListEventSourceMappings,
-    ListEventSourceMappingsRequest,
-    ListEventSourceMappingsResponse,
+    ListEventSourceMappingsInput,
+    ListEventSourceMappingsOutput,
     ListEventSourceMappingsError
 );
 
 impl ListEventSourceMappingsFluentBuilder {
     /// The Amazon Resource Name (ARN) of the event source.
     ///
-    /// See [`ListEventSourceMappingsRequest::event_source_arn`](ListEventSourceMappingsRequest).
+    /// See [`ListEventSourceMappingsInput::event_source_arn`](ListEventSourceMappingsInput).
     pub fn event_source_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().event_source_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`ListEventSourceMappingsRequest::event_source_arn`](ListEventSourceMappingsRequest).
+    /// Sets or clears [`ListEventSourceMappingsInput::event_source_arn`](ListEventSourceMappingsInput).
     pub fn set_event_source_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().event_source_arn = value;
         self
     }
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`ListEventSourceMappingsRequest::function_name`](ListEventSourceMappingsRequest).
+    /// See [`ListEventSourceMappingsInput::function_name`](ListEventSourceMappingsInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = Some(value.into());
         self
     }
-    /// Sets or clears [`ListEventSourceMappingsRequest::function_name`](ListEventSourceMappingsRequest).
+    /// Sets or clears [`ListEventSourceMappingsInput::function_name`](ListEventSourceMappingsInput).
     pub fn set_function_name(mut self, value: Option<String>) -> Self {
         self.as_input_mut().function_name = value;
         self
     }
     /// A pagination token returned by a previous call.
     ///
-    /// See [`ListEventSourceMappingsRequest::marker`](ListEventSourceMappingsRequest).
+    /// See [`ListEventSourceMappingsInput::marker`](ListEventSourceMappingsInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListEventSourceMappingsRequest::marker`](ListEventSourceMappingsRequest).
+    /// Sets or clears [`ListEventSourceMappingsInput::marker`](ListEventSourceMappingsInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of event source mappings to return.
     ///
-    /// See [`ListEventSourceMappingsRequest::max_items`](ListEventSourceMappingsRequest).
+    /// See [`ListEventSourceMappingsInput::max_items`](ListEventSourceMappingsInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListEventSourceMappingsRequest::max_items`](ListEventSourceMappingsRequest).
+    /// Sets or clears [`ListEventSourceMappingsInput::max_items`](ListEventSourceMappingsInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

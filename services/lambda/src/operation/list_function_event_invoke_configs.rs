@@ -14,7 +14,7 @@ pub struct ListFunctionEventInvokeConfigs;
 
 /// The input of `ListFunctionEventInvokeConfigs`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListFunctionEventInvokeConfigsRequest {
+pub struct ListFunctionEventInvokeConfigsInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -35,26 +35,26 @@ pub struct ListFunctionEventInvokeConfigsRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT_MEMBERS: [Member; 3] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListFunctionEventInvokeConfigsRequest`].
-pub(crate) static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListFunctionEventInvokeConfigsInput`].
+pub(crate) static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT: Schema = Schema::structure(
     "ListFunctionEventInvokeConfigsRequest",
-    &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST_MEMBERS,
+    &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionEventInvokeConfigsRequest {
+impl SerializeShape for ListFunctionEventInvokeConfigsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST
+        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST_MEMBERS;
+        let m = &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.marker.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -62,28 +62,20 @@ impl SerializeShape for ListFunctionEventInvokeConfigsRequest {
     }
 }
 
-impl DeserializeValue for ListFunctionEventInvokeConfigsRequest {
+impl DeserializeValue for ListFunctionEventInvokeConfigsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.function_name =
-                        de::member(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST, 0, d)?
+                    out.function_name = de::member(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT, 0, d)?
                 }
                 1 => {
-                    out.marker = Some(de::member(
-                        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST,
-                        1,
-                        d,
-                    )?)
+                    out.marker = Some(de::member(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT, 1, d)?)
                 }
                 2 => {
-                    out.max_items = Some(de::member(
-                        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST,
-                        2,
-                        d,
-                    )?)
+                    out.max_items =
+                        Some(de::member(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -93,11 +85,11 @@ impl DeserializeValue for ListFunctionEventInvokeConfigsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionEventInvokeConfigsRequest);
+ziggurat_core::shape_value!(ListFunctionEventInvokeConfigsInput);
 
-/// The output of `ListFunctionEventInvokeConfigsResponse`.
+/// The output of `ListFunctionEventInvokeConfigs`.
 #[derive(Clone, Default)]
-pub struct ListFunctionEventInvokeConfigsResponse {
+pub struct ListFunctionEventInvokeConfigsOutput {
     /// A list of configurations.
     pub function_event_invoke_configs: Option<Vec<crate::types::FunctionEventInvokeConfig>>,
     /// The pagination token that's included if more results are available.
@@ -106,26 +98,26 @@ pub struct ListFunctionEventInvokeConfigsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new(
         "FunctionEventInvokeConfigs",
         &crate::types::FUNCTION_EVENT_INVOKE_CONFIG_LIST,
     ),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`ListFunctionEventInvokeConfigsResponse`].
-pub(crate) static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListFunctionEventInvokeConfigsOutput`].
+pub(crate) static LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT: Schema = Schema::structure(
     "ListFunctionEventInvokeConfigsResponse",
-    &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE_MEMBERS,
+    &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionEventInvokeConfigsResponse {
+impl SerializeShape for ListFunctionEventInvokeConfigsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE
+        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE_MEMBERS;
+        let m = &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT_MEMBERS;
         self.function_event_invoke_configs
             .serialize_member(&m[0], s)?;
         self.next_marker.serialize_member(&m[1], s)?;
@@ -133,21 +125,21 @@ impl SerializeShape for ListFunctionEventInvokeConfigsResponse {
     }
 }
 
-impl DeserializeValue for ListFunctionEventInvokeConfigsResponse {
+impl DeserializeValue for ListFunctionEventInvokeConfigsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.function_event_invoke_configs = Some(de::member(
-                        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE,
+                        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT,
                         0,
                         d,
                     )?)
                 }
                 1 => {
                     out.next_marker = Some(de::member(
-                        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE,
+                        &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT,
                         1,
                         d,
                     )?)
@@ -160,8 +152,8 @@ impl DeserializeValue for ListFunctionEventInvokeConfigsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionEventInvokeConfigsResponse);
-ziggurat_runtime::output_metadata!(ListFunctionEventInvokeConfigsResponse);
+ziggurat_core::shape_value!(ListFunctionEventInvokeConfigsOutput);
+ziggurat_runtime::output_metadata!(ListFunctionEventInvokeConfigsOutput);
 
 /// The errors of [`ListFunctionEventInvokeConfigs`].
 #[derive(Debug, Clone)]
@@ -187,8 +179,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2019-09-25/functions/{FunctionName}/event-invoke-config/list",
     success_status: Some(200),
-    input: &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_REQUEST,
-    output: &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_RESPONSE,
+    input: &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_INPUT,
+    output: &LIST_FUNCTION_EVENT_INVOKE_CONFIGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -226,8 +218,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListFunctionEventInvokeConfigs,
-    ListFunctionEventInvokeConfigsRequest,
-    ListFunctionEventInvokeConfigsResponse,
+    ListFunctionEventInvokeConfigsInput,
+    ListFunctionEventInvokeConfigsOutput,
     ListFunctionEventInvokeConfigsError,
     crate::SERVICE,
     OPERATION
@@ -236,39 +228,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListFunctionEventInvokeConfigsFluentBuilder,
     ListFunctionEventInvokeConfigs,
-    ListFunctionEventInvokeConfigsRequest,
-    ListFunctionEventInvokeConfigsResponse,
+    ListFunctionEventInvokeConfigsInput,
+    ListFunctionEventInvokeConfigsOutput,
     ListFunctionEventInvokeConfigsError
 );
 
 impl ListFunctionEventInvokeConfigsFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`ListFunctionEventInvokeConfigsRequest::function_name`](ListFunctionEventInvokeConfigsRequest).
+    /// See [`ListFunctionEventInvokeConfigsInput::function_name`](ListFunctionEventInvokeConfigsInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListFunctionEventInvokeConfigsRequest::marker`](ListFunctionEventInvokeConfigsRequest).
+    /// See [`ListFunctionEventInvokeConfigsInput::marker`](ListFunctionEventInvokeConfigsInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionEventInvokeConfigsRequest::marker`](ListFunctionEventInvokeConfigsRequest).
+    /// Sets or clears [`ListFunctionEventInvokeConfigsInput::marker`](ListFunctionEventInvokeConfigsInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of configurations to return.
     ///
-    /// See [`ListFunctionEventInvokeConfigsRequest::max_items`](ListFunctionEventInvokeConfigsRequest).
+    /// See [`ListFunctionEventInvokeConfigsInput::max_items`](ListFunctionEventInvokeConfigsInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionEventInvokeConfigsRequest::max_items`](ListFunctionEventInvokeConfigsRequest).
+    /// Sets or clears [`ListFunctionEventInvokeConfigsInput::max_items`](ListFunctionEventInvokeConfigsInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

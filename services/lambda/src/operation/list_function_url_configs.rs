@@ -11,7 +11,7 @@ pub struct ListFunctionUrlConfigs;
 
 /// The input of `ListFunctionUrlConfigs`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListFunctionUrlConfigsRequest {
+pub struct ListFunctionUrlConfigsInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -34,26 +34,26 @@ pub struct ListFunctionUrlConfigsRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_FUNCTION_URL_CONFIGS_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_FUNCTION_URL_CONFIGS_INPUT_MEMBERS: [Member; 3] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListFunctionUrlConfigsRequest`].
-pub(crate) static LIST_FUNCTION_URL_CONFIGS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListFunctionUrlConfigsInput`].
+pub(crate) static LIST_FUNCTION_URL_CONFIGS_INPUT: Schema = Schema::structure(
     "ListFunctionUrlConfigsRequest",
-    &LIST_FUNCTION_URL_CONFIGS_REQUEST_MEMBERS,
+    &LIST_FUNCTION_URL_CONFIGS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionUrlConfigsRequest {
+impl SerializeShape for ListFunctionUrlConfigsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTION_URL_CONFIGS_REQUEST
+        &LIST_FUNCTION_URL_CONFIGS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTION_URL_CONFIGS_REQUEST_MEMBERS;
+        let m = &LIST_FUNCTION_URL_CONFIGS_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.marker.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -61,14 +61,14 @@ impl SerializeShape for ListFunctionUrlConfigsRequest {
     }
 }
 
-impl DeserializeValue for ListFunctionUrlConfigsRequest {
+impl DeserializeValue for ListFunctionUrlConfigsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_FUNCTION_URL_CONFIGS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_FUNCTION_URL_CONFIGS_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&LIST_FUNCTION_URL_CONFIGS_REQUEST, 0, d)?,
-                1 => out.marker = Some(de::member(&LIST_FUNCTION_URL_CONFIGS_REQUEST, 1, d)?),
-                2 => out.max_items = Some(de::member(&LIST_FUNCTION_URL_CONFIGS_REQUEST, 2, d)?),
+                0 => out.function_name = de::member(&LIST_FUNCTION_URL_CONFIGS_INPUT, 0, d)?,
+                1 => out.marker = Some(de::member(&LIST_FUNCTION_URL_CONFIGS_INPUT, 1, d)?),
+                2 => out.max_items = Some(de::member(&LIST_FUNCTION_URL_CONFIGS_INPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -77,11 +77,11 @@ impl DeserializeValue for ListFunctionUrlConfigsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionUrlConfigsRequest);
+ziggurat_core::shape_value!(ListFunctionUrlConfigsInput);
 
-/// The output of `ListFunctionUrlConfigsResponse`.
+/// The output of `ListFunctionUrlConfigs`.
 #[derive(Clone, Default)]
-pub struct ListFunctionUrlConfigsResponse {
+pub struct ListFunctionUrlConfigsOutput {
     /// A list of function URL configurations.
     ///
     /// Required.
@@ -92,7 +92,7 @@ pub struct ListFunctionUrlConfigsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_FUNCTION_URL_CONFIGS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_FUNCTION_URL_CONFIGS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new(
         "FunctionUrlConfigs",
         &crate::types::FUNCTION_URL_CONFIG_LIST,
@@ -100,35 +100,34 @@ static LIST_FUNCTION_URL_CONFIGS_RESPONSE_MEMBERS: [Member; 2] = [
     .required(),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`ListFunctionUrlConfigsResponse`].
-pub(crate) static LIST_FUNCTION_URL_CONFIGS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListFunctionUrlConfigsOutput`].
+pub(crate) static LIST_FUNCTION_URL_CONFIGS_OUTPUT: Schema = Schema::structure(
     "ListFunctionUrlConfigsResponse",
-    &LIST_FUNCTION_URL_CONFIGS_RESPONSE_MEMBERS,
+    &LIST_FUNCTION_URL_CONFIGS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionUrlConfigsResponse {
+impl SerializeShape for ListFunctionUrlConfigsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTION_URL_CONFIGS_RESPONSE
+        &LIST_FUNCTION_URL_CONFIGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTION_URL_CONFIGS_RESPONSE_MEMBERS;
+        let m = &LIST_FUNCTION_URL_CONFIGS_OUTPUT_MEMBERS;
         self.function_url_configs.serialize_member(&m[0], s)?;
         self.next_marker.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListFunctionUrlConfigsResponse {
+impl DeserializeValue for ListFunctionUrlConfigsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_FUNCTION_URL_CONFIGS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_FUNCTION_URL_CONFIGS_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.function_url_configs =
-                        de::member(&LIST_FUNCTION_URL_CONFIGS_RESPONSE, 0, d)?
+                    out.function_url_configs = de::member(&LIST_FUNCTION_URL_CONFIGS_OUTPUT, 0, d)?
                 }
-                1 => out.next_marker = Some(de::member(&LIST_FUNCTION_URL_CONFIGS_RESPONSE, 1, d)?),
+                1 => out.next_marker = Some(de::member(&LIST_FUNCTION_URL_CONFIGS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -137,8 +136,8 @@ impl DeserializeValue for ListFunctionUrlConfigsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionUrlConfigsResponse);
-ziggurat_runtime::output_metadata!(ListFunctionUrlConfigsResponse);
+ziggurat_core::shape_value!(ListFunctionUrlConfigsOutput);
+ziggurat_runtime::output_metadata!(ListFunctionUrlConfigsOutput);
 
 /// The errors of [`ListFunctionUrlConfigs`].
 #[derive(Debug, Clone)]
@@ -164,8 +163,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2021-10-31/functions/{FunctionName}/urls",
     success_status: Some(200),
-    input: &LIST_FUNCTION_URL_CONFIGS_REQUEST,
-    output: &LIST_FUNCTION_URL_CONFIGS_RESPONSE,
+    input: &LIST_FUNCTION_URL_CONFIGS_INPUT,
+    output: &LIST_FUNCTION_URL_CONFIGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -203,8 +202,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListFunctionUrlConfigs,
-    ListFunctionUrlConfigsRequest,
-    ListFunctionUrlConfigsResponse,
+    ListFunctionUrlConfigsInput,
+    ListFunctionUrlConfigsOutput,
     ListFunctionUrlConfigsError,
     crate::SERVICE,
     OPERATION
@@ -213,39 +212,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListFunctionUrlConfigsFluentBuilder,
     ListFunctionUrlConfigs,
-    ListFunctionUrlConfigsRequest,
-    ListFunctionUrlConfigsResponse,
+    ListFunctionUrlConfigsInput,
+    ListFunctionUrlConfigsOutput,
     ListFunctionUrlConfigsError
 );
 
 impl ListFunctionUrlConfigsFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`ListFunctionUrlConfigsRequest::function_name`](ListFunctionUrlConfigsRequest).
+    /// See [`ListFunctionUrlConfigsInput::function_name`](ListFunctionUrlConfigsInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListFunctionUrlConfigsRequest::marker`](ListFunctionUrlConfigsRequest).
+    /// See [`ListFunctionUrlConfigsInput::marker`](ListFunctionUrlConfigsInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionUrlConfigsRequest::marker`](ListFunctionUrlConfigsRequest).
+    /// Sets or clears [`ListFunctionUrlConfigsInput::marker`](ListFunctionUrlConfigsInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of function URLs to return in the response.
     ///
-    /// See [`ListFunctionUrlConfigsRequest::max_items`](ListFunctionUrlConfigsRequest).
+    /// See [`ListFunctionUrlConfigsInput::max_items`](ListFunctionUrlConfigsInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionUrlConfigsRequest::max_items`](ListFunctionUrlConfigsRequest).
+    /// Sets or clears [`ListFunctionUrlConfigsInput::max_items`](ListFunctionUrlConfigsInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -11,7 +11,7 @@ pub struct ListFunctionVersionsByCapacityProvider;
 
 /// The input of `ListFunctionVersionsByCapacityProvider`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListFunctionVersionsByCapacityProviderRequest {
+pub struct ListFunctionVersionsByCapacityProviderInput {
     /// The name of the capacity provider to list function versions for.
     ///
     /// Required.
@@ -23,26 +23,26 @@ pub struct ListFunctionVersionsByCapacityProviderRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT_MEMBERS: [Member; 3] = [
     Member::new("CapacityProviderName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListFunctionVersionsByCapacityProviderRequest`].
-pub(crate) static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListFunctionVersionsByCapacityProviderInput`].
+pub(crate) static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT: Schema = Schema::structure(
     "ListFunctionVersionsByCapacityProviderRequest",
-    &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST_MEMBERS,
+    &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionVersionsByCapacityProviderRequest {
+impl SerializeShape for ListFunctionVersionsByCapacityProviderInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST
+        &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST_MEMBERS;
+        let m = &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT_MEMBERS;
         self.capacity_provider_name.serialize_member(&m[0], s)?;
         self.marker.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -50,27 +50,27 @@ impl SerializeShape for ListFunctionVersionsByCapacityProviderRequest {
     }
 }
 
-impl DeserializeValue for ListFunctionVersionsByCapacityProviderRequest {
+impl DeserializeValue for ListFunctionVersionsByCapacityProviderInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(
-            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST,
+            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT,
             &mut |i, d| {
                 match i {
                     0 => {
                         out.capacity_provider_name =
-                            de::member(&LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST, 0, d)?
+                            de::member(&LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT, 0, d)?
                     }
                     1 => {
                         out.marker = Some(de::member(
-                            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST,
+                            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT,
                             1,
                             d,
                         )?)
                     }
                     2 => {
                         out.max_items = Some(de::member(
-                            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST,
+                            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT,
                             2,
                             d,
                         )?)
@@ -84,11 +84,11 @@ impl DeserializeValue for ListFunctionVersionsByCapacityProviderRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionVersionsByCapacityProviderRequest);
+ziggurat_core::shape_value!(ListFunctionVersionsByCapacityProviderInput);
 
-/// The output of `ListFunctionVersionsByCapacityProviderResponse`.
+/// The output of `ListFunctionVersionsByCapacityProvider`.
 #[derive(Clone, Default)]
-pub struct ListFunctionVersionsByCapacityProviderResponse {
+pub struct ListFunctionVersionsByCapacityProviderOutput {
     /// The Amazon Resource Name (ARN) of the capacity provider.
     ///
     /// Required.
@@ -103,7 +103,7 @@ pub struct ListFunctionVersionsByCapacityProviderResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE_MEMBERS: [Member; 3] = [
+static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT_MEMBERS: [Member; 3] = [
     Member::new("CapacityProviderArn", &prelude::STRING).required(),
     Member::new(
         "FunctionVersions",
@@ -112,19 +112,19 @@ static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE_MEMBERS: [Member; 3]
     .required(),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`ListFunctionVersionsByCapacityProviderResponse`].
-pub(crate) static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListFunctionVersionsByCapacityProviderOutput`].
+pub(crate) static LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT: Schema = Schema::structure(
     "ListFunctionVersionsByCapacityProviderResponse",
-    &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE_MEMBERS,
+    &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionVersionsByCapacityProviderResponse {
+impl SerializeShape for ListFunctionVersionsByCapacityProviderOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE
+        &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE_MEMBERS;
+        let m = &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT_MEMBERS;
         self.capacity_provider_arn.serialize_member(&m[0], s)?;
         self.function_versions.serialize_member(&m[1], s)?;
         self.next_marker.serialize_member(&m[2], s)?;
@@ -132,24 +132,24 @@ impl SerializeShape for ListFunctionVersionsByCapacityProviderResponse {
     }
 }
 
-impl DeserializeValue for ListFunctionVersionsByCapacityProviderResponse {
+impl DeserializeValue for ListFunctionVersionsByCapacityProviderOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(
-            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE,
+            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT,
             &mut |i, d| {
                 match i {
                     0 => {
                         out.capacity_provider_arn =
-                            de::member(&LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE, 0, d)?
+                            de::member(&LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT, 0, d)?
                     }
                     1 => {
                         out.function_versions =
-                            de::member(&LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE, 1, d)?
+                            de::member(&LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT, 1, d)?
                     }
                     2 => {
                         out.next_marker = Some(de::member(
-                            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE,
+                            &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT,
                             2,
                             d,
                         )?)
@@ -163,8 +163,8 @@ impl DeserializeValue for ListFunctionVersionsByCapacityProviderResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionVersionsByCapacityProviderResponse);
-ziggurat_runtime::output_metadata!(ListFunctionVersionsByCapacityProviderResponse);
+ziggurat_core::shape_value!(ListFunctionVersionsByCapacityProviderOutput);
+ziggurat_runtime::output_metadata!(ListFunctionVersionsByCapacityProviderOutput);
 
 /// The errors of [`ListFunctionVersionsByCapacityProvider`].
 #[derive(Debug, Clone)]
@@ -190,8 +190,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2025-11-30/capacity-providers/{CapacityProviderName}/function-versions",
     success_status: Some(200),
-    input: &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_REQUEST,
-    output: &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_RESPONSE,
+    input: &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_INPUT,
+    output: &LIST_FUNCTION_VERSIONS_BY_CAPACITY_PROVIDER_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -229,8 +229,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListFunctionVersionsByCapacityProvider,
-    ListFunctionVersionsByCapacityProviderRequest,
-    ListFunctionVersionsByCapacityProviderResponse,
+    ListFunctionVersionsByCapacityProviderInput,
+    ListFunctionVersionsByCapacityProviderOutput,
     ListFunctionVersionsByCapacityProviderError,
     crate::SERVICE,
     OPERATION
@@ -239,39 +239,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListFunctionVersionsByCapacityProviderFluentBuilder,
     ListFunctionVersionsByCapacityProvider,
-    ListFunctionVersionsByCapacityProviderRequest,
-    ListFunctionVersionsByCapacityProviderResponse,
+    ListFunctionVersionsByCapacityProviderInput,
+    ListFunctionVersionsByCapacityProviderOutput,
     ListFunctionVersionsByCapacityProviderError
 );
 
 impl ListFunctionVersionsByCapacityProviderFluentBuilder {
     /// The name of the capacity provider to list function versions for.
     ///
-    /// See [`ListFunctionVersionsByCapacityProviderRequest::capacity_provider_name`](ListFunctionVersionsByCapacityProviderRequest).
+    /// See [`ListFunctionVersionsByCapacityProviderInput::capacity_provider_name`](ListFunctionVersionsByCapacityProviderInput).
     pub fn capacity_provider_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().capacity_provider_name = value.into();
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListFunctionVersionsByCapacityProviderRequest::marker`](ListFunctionVersionsByCapacityProviderRequest).
+    /// See [`ListFunctionVersionsByCapacityProviderInput::marker`](ListFunctionVersionsByCapacityProviderInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionVersionsByCapacityProviderRequest::marker`](ListFunctionVersionsByCapacityProviderRequest).
+    /// Sets or clears [`ListFunctionVersionsByCapacityProviderInput::marker`](ListFunctionVersionsByCapacityProviderInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of function versions to return in the response.
     ///
-    /// See [`ListFunctionVersionsByCapacityProviderRequest::max_items`](ListFunctionVersionsByCapacityProviderRequest).
+    /// See [`ListFunctionVersionsByCapacityProviderInput::max_items`](ListFunctionVersionsByCapacityProviderInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionVersionsByCapacityProviderRequest::max_items`](ListFunctionVersionsByCapacityProviderRequest).
+    /// Sets or clears [`ListFunctionVersionsByCapacityProviderInput::max_items`](ListFunctionVersionsByCapacityProviderInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -19,7 +19,7 @@ pub struct ListFunctions;
 
 /// The input of `ListFunctions`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListFunctionsRequest {
+pub struct ListFunctionsInput {
     /// For Lambda@Edge functions, the Amazon Web Services Region of the master function. For example,
     /// `us-east-1` filters the list of functions to include only Lambda@Edge functions replicated from
     /// a master function in US East (N. Virginia). If specified, you must set `FunctionVersion` to
@@ -35,23 +35,23 @@ pub struct ListFunctionsRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_FUNCTIONS_REQUEST_MEMBERS: [Member; 4] = [
+static LIST_FUNCTIONS_INPUT_MEMBERS: [Member; 4] = [
     Member::new("MasterRegion", &prelude::STRING).at(Location::Query),
     Member::new("FunctionVersion", &prelude::STRING).at(Location::Query),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListFunctionsRequest`].
-pub(crate) static LIST_FUNCTIONS_REQUEST: Schema =
-    Schema::structure("ListFunctionsRequest", &LIST_FUNCTIONS_REQUEST_MEMBERS);
+/// The schema of [`ListFunctionsInput`].
+pub(crate) static LIST_FUNCTIONS_INPUT: Schema =
+    Schema::structure("ListFunctionsRequest", &LIST_FUNCTIONS_INPUT_MEMBERS);
 
-impl SerializeShape for ListFunctionsRequest {
+impl SerializeShape for ListFunctionsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTIONS_REQUEST
+        &LIST_FUNCTIONS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTIONS_REQUEST_MEMBERS;
+        let m = &LIST_FUNCTIONS_INPUT_MEMBERS;
         self.master_region.serialize_member(&m[0], s)?;
         self.function_version.serialize_member(&m[1], s)?;
         self.marker.serialize_member(&m[2], s)?;
@@ -60,15 +60,15 @@ impl SerializeShape for ListFunctionsRequest {
     }
 }
 
-impl DeserializeValue for ListFunctionsRequest {
+impl DeserializeValue for ListFunctionsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_FUNCTIONS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_FUNCTIONS_INPUT, &mut |i, d| {
             match i {
-                0 => out.master_region = Some(de::member(&LIST_FUNCTIONS_REQUEST, 0, d)?),
-                1 => out.function_version = Some(de::member(&LIST_FUNCTIONS_REQUEST, 1, d)?),
-                2 => out.marker = Some(de::member(&LIST_FUNCTIONS_REQUEST, 2, d)?),
-                3 => out.max_items = Some(de::member(&LIST_FUNCTIONS_REQUEST, 3, d)?),
+                0 => out.master_region = Some(de::member(&LIST_FUNCTIONS_INPUT, 0, d)?),
+                1 => out.function_version = Some(de::member(&LIST_FUNCTIONS_INPUT, 1, d)?),
+                2 => out.marker = Some(de::member(&LIST_FUNCTIONS_INPUT, 2, d)?),
+                3 => out.max_items = Some(de::member(&LIST_FUNCTIONS_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -77,11 +77,11 @@ impl DeserializeValue for ListFunctionsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionsRequest);
+ziggurat_core::shape_value!(ListFunctionsInput);
 
 /// A list of Lambda functions.
 #[derive(Clone, Default)]
-pub struct ListFunctionsResponse {
+pub struct ListFunctionsOutput {
     /// The pagination token that's included if more results are available.
     pub next_marker: Option<String>,
     /// A list of Lambda functions.
@@ -90,34 +90,34 @@ pub struct ListFunctionsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_FUNCTIONS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_FUNCTIONS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new("Functions", &crate::types::FUNCTION_LIST),
 ];
-/// The schema of [`ListFunctionsResponse`].
-pub(crate) static LIST_FUNCTIONS_RESPONSE: Schema =
-    Schema::structure("ListFunctionsResponse", &LIST_FUNCTIONS_RESPONSE_MEMBERS);
+/// The schema of [`ListFunctionsOutput`].
+pub(crate) static LIST_FUNCTIONS_OUTPUT: Schema =
+    Schema::structure("ListFunctionsResponse", &LIST_FUNCTIONS_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListFunctionsResponse {
+impl SerializeShape for ListFunctionsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTIONS_RESPONSE
+        &LIST_FUNCTIONS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTIONS_RESPONSE_MEMBERS;
+        let m = &LIST_FUNCTIONS_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.functions.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListFunctionsResponse {
+impl DeserializeValue for ListFunctionsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_FUNCTIONS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_FUNCTIONS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_marker = Some(de::member(&LIST_FUNCTIONS_RESPONSE, 0, d)?),
-                1 => out.functions = Some(de::member(&LIST_FUNCTIONS_RESPONSE, 1, d)?),
+                0 => out.next_marker = Some(de::member(&LIST_FUNCTIONS_OUTPUT, 0, d)?),
+                1 => out.functions = Some(de::member(&LIST_FUNCTIONS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -126,8 +126,8 @@ impl DeserializeValue for ListFunctionsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionsResponse);
-ziggurat_runtime::output_metadata!(ListFunctionsResponse);
+ziggurat_core::shape_value!(ListFunctionsOutput);
+ziggurat_runtime::output_metadata!(ListFunctionsOutput);
 
 /// The errors of [`ListFunctions`].
 #[derive(Debug, Clone)]
@@ -151,8 +151,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/functions",
     success_status: Some(200),
-    input: &LIST_FUNCTIONS_REQUEST,
-    output: &LIST_FUNCTIONS_RESPONSE,
+    input: &LIST_FUNCTIONS_INPUT,
+    output: &LIST_FUNCTIONS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -183,8 +183,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListFunctions,
-    ListFunctionsRequest,
-    ListFunctionsResponse,
+    ListFunctionsInput,
+    ListFunctionsOutput,
     ListFunctionsError,
     crate::SERVICE,
     OPERATION
@@ -193,56 +193,56 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListFunctionsFluentBuilder,
     ListFunctions,
-    ListFunctionsRequest,
-    ListFunctionsResponse,
+    ListFunctionsInput,
+    ListFunctionsOutput,
     ListFunctionsError
 );
 
 impl ListFunctionsFluentBuilder {
     /// For Lambda@Edge functions, the Amazon Web Services Region of the master function.
     ///
-    /// See [`ListFunctionsRequest::master_region`](ListFunctionsRequest).
+    /// See [`ListFunctionsInput::master_region`](ListFunctionsInput).
     pub fn master_region(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().master_region = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionsRequest::master_region`](ListFunctionsRequest).
+    /// Sets or clears [`ListFunctionsInput::master_region`](ListFunctionsInput).
     pub fn set_master_region(mut self, value: Option<String>) -> Self {
         self.as_input_mut().master_region = value;
         self
     }
     /// Set to `ALL` to include entries for all published versions of each function.
     ///
-    /// See [`ListFunctionsRequest::function_version`](ListFunctionsRequest).
+    /// See [`ListFunctionsInput::function_version`](ListFunctionsInput).
     pub fn function_version(mut self, value: impl Into<crate::types::FunctionVersion>) -> Self {
         self.as_input_mut().function_version = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionsRequest::function_version`](ListFunctionsRequest).
+    /// Sets or clears [`ListFunctionsInput::function_version`](ListFunctionsInput).
     pub fn set_function_version(mut self, value: Option<crate::types::FunctionVersion>) -> Self {
         self.as_input_mut().function_version = value;
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListFunctionsRequest::marker`](ListFunctionsRequest).
+    /// See [`ListFunctionsInput::marker`](ListFunctionsInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionsRequest::marker`](ListFunctionsRequest).
+    /// Sets or clears [`ListFunctionsInput::marker`](ListFunctionsInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of functions to return in the response.
     ///
-    /// See [`ListFunctionsRequest::max_items`](ListFunctionsRequest).
+    /// See [`ListFunctionsInput::max_items`](ListFunctionsInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionsRequest::max_items`](ListFunctionsRequest).
+    /// Sets or clears [`ListFunctionsInput::max_items`](ListFunctionsInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -12,7 +12,7 @@ pub struct ListFunctionsByCodeSigningConfig;
 
 /// The input of `ListFunctionsByCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListFunctionsByCodeSigningConfigRequest {
+pub struct ListFunctionsByCodeSigningConfigInput {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
     /// Required.
@@ -24,26 +24,26 @@ pub struct ListFunctionsByCodeSigningConfigRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 3] = [
     Member::new("CodeSigningConfigArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListFunctionsByCodeSigningConfigRequest`].
-pub(crate) static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListFunctionsByCodeSigningConfigInput`].
+pub(crate) static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "ListFunctionsByCodeSigningConfigRequest",
-    &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionsByCodeSigningConfigRequest {
+impl SerializeShape for ListFunctionsByCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST
+        &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.code_signing_config_arn.serialize_member(&m[0], s)?;
         self.marker.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -51,45 +51,42 @@ impl SerializeShape for ListFunctionsByCodeSigningConfigRequest {
     }
 }
 
-impl DeserializeValue for ListFunctionsByCodeSigningConfigRequest {
+impl DeserializeValue for ListFunctionsByCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(
-            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST,
-            &mut |i, d| {
-                match i {
-                    0 => {
-                        out.code_signing_config_arn =
-                            de::member(&LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
-                    }
-                    1 => {
-                        out.marker = Some(de::member(
-                            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST,
-                            1,
-                            d,
-                        )?)
-                    }
-                    2 => {
-                        out.max_items = Some(de::member(
-                            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST,
-                            2,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+        d.read_struct(&LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
+            match i {
+                0 => {
+                    out.code_signing_config_arn =
+                        de::member(&LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT, 0, d)?
                 }
-                Ok(())
-            },
-        )?;
+                1 => {
+                    out.marker = Some(de::member(
+                        &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT,
+                        1,
+                        d,
+                    )?)
+                }
+                2 => {
+                    out.max_items = Some(de::member(
+                        &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT,
+                        2,
+                        d,
+                    )?)
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionsByCodeSigningConfigRequest);
+ziggurat_core::shape_value!(ListFunctionsByCodeSigningConfigInput);
 
-/// The output of `ListFunctionsByCodeSigningConfigResponse`.
+/// The output of `ListFunctionsByCodeSigningConfig`.
 #[derive(Clone, Default)]
-pub struct ListFunctionsByCodeSigningConfigResponse {
+pub struct ListFunctionsByCodeSigningConfigOutput {
     /// The pagination token that's included if more results are available.
     pub next_marker: Option<String>,
     /// The function ARNs.
@@ -98,46 +95,46 @@ pub struct ListFunctionsByCodeSigningConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new("FunctionArns", &crate::types::FUNCTION_ARN_LIST),
 ];
-/// The schema of [`ListFunctionsByCodeSigningConfigResponse`].
-pub(crate) static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListFunctionsByCodeSigningConfigOutput`].
+pub(crate) static LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT: Schema = Schema::structure(
     "ListFunctionsByCodeSigningConfigResponse",
-    &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS,
+    &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListFunctionsByCodeSigningConfigResponse {
+impl SerializeShape for ListFunctionsByCodeSigningConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE
+        &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS;
+        let m = &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.function_arns.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListFunctionsByCodeSigningConfigResponse {
+impl DeserializeValue for ListFunctionsByCodeSigningConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(
-            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE,
+            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT,
             &mut |i, d| {
                 match i {
                     0 => {
                         out.next_marker = Some(de::member(
-                            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE,
+                            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT,
                             0,
                             d,
                         )?)
                     }
                     1 => {
                         out.function_arns = Some(de::member(
-                            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE,
+                            &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT,
                             1,
                             d,
                         )?)
@@ -151,8 +148,8 @@ impl DeserializeValue for ListFunctionsByCodeSigningConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListFunctionsByCodeSigningConfigResponse);
-ziggurat_runtime::output_metadata!(ListFunctionsByCodeSigningConfigResponse);
+ziggurat_core::shape_value!(ListFunctionsByCodeSigningConfigOutput);
+ziggurat_runtime::output_metadata!(ListFunctionsByCodeSigningConfigOutput);
 
 /// The errors of [`ListFunctionsByCodeSigningConfig`].
 #[derive(Debug, Clone)]
@@ -176,8 +173,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}/functions",
     success_status: Some(200),
-    input: &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_REQUEST,
-    output: &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_RESPONSE,
+    input: &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_INPUT,
+    output: &LIST_FUNCTIONS_BY_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -208,8 +205,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListFunctionsByCodeSigningConfig,
-    ListFunctionsByCodeSigningConfigRequest,
-    ListFunctionsByCodeSigningConfigResponse,
+    ListFunctionsByCodeSigningConfigInput,
+    ListFunctionsByCodeSigningConfigOutput,
     ListFunctionsByCodeSigningConfigError,
     crate::SERVICE,
     OPERATION
@@ -218,39 +215,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListFunctionsByCodeSigningConfigFluentBuilder,
     ListFunctionsByCodeSigningConfig,
-    ListFunctionsByCodeSigningConfigRequest,
-    ListFunctionsByCodeSigningConfigResponse,
+    ListFunctionsByCodeSigningConfigInput,
+    ListFunctionsByCodeSigningConfigOutput,
     ListFunctionsByCodeSigningConfigError
 );
 
 impl ListFunctionsByCodeSigningConfigFluentBuilder {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
-    /// See [`ListFunctionsByCodeSigningConfigRequest::code_signing_config_arn`](ListFunctionsByCodeSigningConfigRequest).
+    /// See [`ListFunctionsByCodeSigningConfigInput::code_signing_config_arn`](ListFunctionsByCodeSigningConfigInput).
     pub fn code_signing_config_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_signing_config_arn = value.into();
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListFunctionsByCodeSigningConfigRequest::marker`](ListFunctionsByCodeSigningConfigRequest).
+    /// See [`ListFunctionsByCodeSigningConfigInput::marker`](ListFunctionsByCodeSigningConfigInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionsByCodeSigningConfigRequest::marker`](ListFunctionsByCodeSigningConfigRequest).
+    /// Sets or clears [`ListFunctionsByCodeSigningConfigInput::marker`](ListFunctionsByCodeSigningConfigInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// Maximum number of items to return.
     ///
-    /// See [`ListFunctionsByCodeSigningConfigRequest::max_items`](ListFunctionsByCodeSigningConfigRequest).
+    /// See [`ListFunctionsByCodeSigningConfigInput::max_items`](ListFunctionsByCodeSigningConfigInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListFunctionsByCodeSigningConfigRequest::max_items`](ListFunctionsByCodeSigningConfigRequest).
+    /// Sets or clears [`ListFunctionsByCodeSigningConfigInput::max_items`](ListFunctionsByCodeSigningConfigInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

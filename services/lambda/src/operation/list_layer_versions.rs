@@ -15,7 +15,7 @@ pub struct ListLayerVersions;
 
 /// The input of `ListLayerVersions`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListLayerVersionsRequest {
+pub struct ListLayerVersionsInput {
     /// The compatible [instruction set architecture](https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html).
     pub compatible_architecture: Option<crate::types::Architecture>,
     /// A runtime identifier.
@@ -34,7 +34,7 @@ pub struct ListLayerVersionsRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_LAYER_VERSIONS_REQUEST_MEMBERS: [Member; 5] = [
+static LIST_LAYER_VERSIONS_INPUT_MEMBERS: [Member; 5] = [
     Member::new("CompatibleArchitecture", &prelude::STRING).at(Location::Query),
     Member::new("CompatibleRuntime", &prelude::STRING).at(Location::Query),
     Member::new("LayerName", &prelude::STRING)
@@ -43,19 +43,19 @@ static LIST_LAYER_VERSIONS_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListLayerVersionsRequest`].
-pub(crate) static LIST_LAYER_VERSIONS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListLayerVersionsInput`].
+pub(crate) static LIST_LAYER_VERSIONS_INPUT: Schema = Schema::structure(
     "ListLayerVersionsRequest",
-    &LIST_LAYER_VERSIONS_REQUEST_MEMBERS,
+    &LIST_LAYER_VERSIONS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListLayerVersionsRequest {
+impl SerializeShape for ListLayerVersionsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_LAYER_VERSIONS_REQUEST
+        &LIST_LAYER_VERSIONS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_LAYER_VERSIONS_REQUEST_MEMBERS;
+        let m = &LIST_LAYER_VERSIONS_INPUT_MEMBERS;
         self.compatible_architecture.serialize_member(&m[0], s)?;
         self.compatible_runtime.serialize_member(&m[1], s)?;
         self.layer_name.serialize_member(&m[2], s)?;
@@ -65,19 +65,19 @@ impl SerializeShape for ListLayerVersionsRequest {
     }
 }
 
-impl DeserializeValue for ListLayerVersionsRequest {
+impl DeserializeValue for ListLayerVersionsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_LAYER_VERSIONS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_LAYER_VERSIONS_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.compatible_architecture =
-                        Some(de::member(&LIST_LAYER_VERSIONS_REQUEST, 0, d)?)
+                        Some(de::member(&LIST_LAYER_VERSIONS_INPUT, 0, d)?)
                 }
-                1 => out.compatible_runtime = Some(de::member(&LIST_LAYER_VERSIONS_REQUEST, 1, d)?),
-                2 => out.layer_name = de::member(&LIST_LAYER_VERSIONS_REQUEST, 2, d)?,
-                3 => out.marker = Some(de::member(&LIST_LAYER_VERSIONS_REQUEST, 3, d)?),
-                4 => out.max_items = Some(de::member(&LIST_LAYER_VERSIONS_REQUEST, 4, d)?),
+                1 => out.compatible_runtime = Some(de::member(&LIST_LAYER_VERSIONS_INPUT, 1, d)?),
+                2 => out.layer_name = de::member(&LIST_LAYER_VERSIONS_INPUT, 2, d)?,
+                3 => out.marker = Some(de::member(&LIST_LAYER_VERSIONS_INPUT, 3, d)?),
+                4 => out.max_items = Some(de::member(&LIST_LAYER_VERSIONS_INPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -86,11 +86,11 @@ impl DeserializeValue for ListLayerVersionsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListLayerVersionsRequest);
+ziggurat_core::shape_value!(ListLayerVersionsInput);
 
-/// The output of `ListLayerVersionsResponse`.
+/// The output of `ListLayerVersions`.
 #[derive(Clone, Default)]
-pub struct ListLayerVersionsResponse {
+pub struct ListLayerVersionsOutput {
     /// A pagination token returned when the response doesn't contain all versions.
     pub next_marker: Option<String>,
     /// A list of versions.
@@ -99,36 +99,36 @@ pub struct ListLayerVersionsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_LAYER_VERSIONS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_LAYER_VERSIONS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new("LayerVersions", &crate::types::LAYER_VERSIONS_LIST),
 ];
-/// The schema of [`ListLayerVersionsResponse`].
-pub(crate) static LIST_LAYER_VERSIONS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListLayerVersionsOutput`].
+pub(crate) static LIST_LAYER_VERSIONS_OUTPUT: Schema = Schema::structure(
     "ListLayerVersionsResponse",
-    &LIST_LAYER_VERSIONS_RESPONSE_MEMBERS,
+    &LIST_LAYER_VERSIONS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListLayerVersionsResponse {
+impl SerializeShape for ListLayerVersionsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_LAYER_VERSIONS_RESPONSE
+        &LIST_LAYER_VERSIONS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_LAYER_VERSIONS_RESPONSE_MEMBERS;
+        let m = &LIST_LAYER_VERSIONS_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.layer_versions.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListLayerVersionsResponse {
+impl DeserializeValue for ListLayerVersionsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_LAYER_VERSIONS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_LAYER_VERSIONS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_marker = Some(de::member(&LIST_LAYER_VERSIONS_RESPONSE, 0, d)?),
-                1 => out.layer_versions = Some(de::member(&LIST_LAYER_VERSIONS_RESPONSE, 1, d)?),
+                0 => out.next_marker = Some(de::member(&LIST_LAYER_VERSIONS_OUTPUT, 0, d)?),
+                1 => out.layer_versions = Some(de::member(&LIST_LAYER_VERSIONS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -137,8 +137,8 @@ impl DeserializeValue for ListLayerVersionsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListLayerVersionsResponse);
-ziggurat_runtime::output_metadata!(ListLayerVersionsResponse);
+ziggurat_core::shape_value!(ListLayerVersionsOutput);
+ziggurat_runtime::output_metadata!(ListLayerVersionsOutput);
 
 /// The errors of [`ListLayerVersions`].
 #[derive(Debug, Clone)]
@@ -164,8 +164,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2018-10-31/layers/{LayerName}/versions",
     success_status: Some(200),
-    input: &LIST_LAYER_VERSIONS_REQUEST,
-    output: &LIST_LAYER_VERSIONS_RESPONSE,
+    input: &LIST_LAYER_VERSIONS_INPUT,
+    output: &LIST_LAYER_VERSIONS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -203,8 +203,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListLayerVersions,
-    ListLayerVersionsRequest,
-    ListLayerVersionsResponse,
+    ListLayerVersionsInput,
+    ListLayerVersionsOutput,
     ListLayerVersionsError,
     crate::SERVICE,
     OPERATION
@@ -213,20 +213,20 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListLayerVersionsFluentBuilder,
     ListLayerVersions,
-    ListLayerVersionsRequest,
-    ListLayerVersionsResponse,
+    ListLayerVersionsInput,
+    ListLayerVersionsOutput,
     ListLayerVersionsError
 );
 
 impl ListLayerVersionsFluentBuilder {
     /// The compatible [instruction set architecture](https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html).
     ///
-    /// See [`ListLayerVersionsRequest::compatible_architecture`](ListLayerVersionsRequest).
+    /// See [`ListLayerVersionsInput::compatible_architecture`](ListLayerVersionsInput).
     pub fn compatible_architecture(mut self, value: impl Into<crate::types::Architecture>) -> Self {
         self.as_input_mut().compatible_architecture = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayerVersionsRequest::compatible_architecture`](ListLayerVersionsRequest).
+    /// Sets or clears [`ListLayerVersionsInput::compatible_architecture`](ListLayerVersionsInput).
     pub fn set_compatible_architecture(
         mut self,
         value: Option<crate::types::Architecture>,
@@ -236,43 +236,43 @@ impl ListLayerVersionsFluentBuilder {
     }
     /// A runtime identifier.
     ///
-    /// See [`ListLayerVersionsRequest::compatible_runtime`](ListLayerVersionsRequest).
+    /// See [`ListLayerVersionsInput::compatible_runtime`](ListLayerVersionsInput).
     pub fn compatible_runtime(mut self, value: impl Into<crate::types::Runtime>) -> Self {
         self.as_input_mut().compatible_runtime = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayerVersionsRequest::compatible_runtime`](ListLayerVersionsRequest).
+    /// Sets or clears [`ListLayerVersionsInput::compatible_runtime`](ListLayerVersionsInput).
     pub fn set_compatible_runtime(mut self, value: Option<crate::types::Runtime>) -> Self {
         self.as_input_mut().compatible_runtime = value;
         self
     }
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
-    /// See [`ListLayerVersionsRequest::layer_name`](ListLayerVersionsRequest).
+    /// See [`ListLayerVersionsInput::layer_name`](ListLayerVersionsInput).
     pub fn layer_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().layer_name = value.into();
         self
     }
     /// A pagination token returned by a previous call.
     ///
-    /// See [`ListLayerVersionsRequest::marker`](ListLayerVersionsRequest).
+    /// See [`ListLayerVersionsInput::marker`](ListLayerVersionsInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayerVersionsRequest::marker`](ListLayerVersionsRequest).
+    /// Sets or clears [`ListLayerVersionsInput::marker`](ListLayerVersionsInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of versions to return.
     ///
-    /// See [`ListLayerVersionsRequest::max_items`](ListLayerVersionsRequest).
+    /// See [`ListLayerVersionsInput::max_items`](ListLayerVersionsInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayerVersionsRequest::max_items`](ListLayerVersionsRequest).
+    /// Sets or clears [`ListLayerVersionsInput::max_items`](ListLayerVersionsInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

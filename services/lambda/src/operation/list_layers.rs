@@ -14,7 +14,7 @@ pub struct ListLayers;
 
 /// The input of `ListLayers`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListLayersRequest {
+pub struct ListLayersInput {
     /// The compatible [instruction set architecture](https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html).
     pub compatible_architecture: Option<crate::types::Architecture>,
     /// A runtime identifier.
@@ -29,23 +29,23 @@ pub struct ListLayersRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_LAYERS_REQUEST_MEMBERS: [Member; 4] = [
+static LIST_LAYERS_INPUT_MEMBERS: [Member; 4] = [
     Member::new("CompatibleArchitecture", &prelude::STRING).at(Location::Query),
     Member::new("CompatibleRuntime", &prelude::STRING).at(Location::Query),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListLayersRequest`].
-pub(crate) static LIST_LAYERS_REQUEST: Schema =
-    Schema::structure("ListLayersRequest", &LIST_LAYERS_REQUEST_MEMBERS);
+/// The schema of [`ListLayersInput`].
+pub(crate) static LIST_LAYERS_INPUT: Schema =
+    Schema::structure("ListLayersRequest", &LIST_LAYERS_INPUT_MEMBERS);
 
-impl SerializeShape for ListLayersRequest {
+impl SerializeShape for ListLayersInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_LAYERS_REQUEST
+        &LIST_LAYERS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_LAYERS_REQUEST_MEMBERS;
+        let m = &LIST_LAYERS_INPUT_MEMBERS;
         self.compatible_architecture.serialize_member(&m[0], s)?;
         self.compatible_runtime.serialize_member(&m[1], s)?;
         self.marker.serialize_member(&m[2], s)?;
@@ -54,15 +54,15 @@ impl SerializeShape for ListLayersRequest {
     }
 }
 
-impl DeserializeValue for ListLayersRequest {
+impl DeserializeValue for ListLayersInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_LAYERS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_LAYERS_INPUT, &mut |i, d| {
             match i {
-                0 => out.compatible_architecture = Some(de::member(&LIST_LAYERS_REQUEST, 0, d)?),
-                1 => out.compatible_runtime = Some(de::member(&LIST_LAYERS_REQUEST, 1, d)?),
-                2 => out.marker = Some(de::member(&LIST_LAYERS_REQUEST, 2, d)?),
-                3 => out.max_items = Some(de::member(&LIST_LAYERS_REQUEST, 3, d)?),
+                0 => out.compatible_architecture = Some(de::member(&LIST_LAYERS_INPUT, 0, d)?),
+                1 => out.compatible_runtime = Some(de::member(&LIST_LAYERS_INPUT, 1, d)?),
+                2 => out.marker = Some(de::member(&LIST_LAYERS_INPUT, 2, d)?),
+                3 => out.max_items = Some(de::member(&LIST_LAYERS_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -71,11 +71,11 @@ impl DeserializeValue for ListLayersRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListLayersRequest);
+ziggurat_core::shape_value!(ListLayersInput);
 
-/// The output of `ListLayersResponse`.
+/// The output of `ListLayers`.
 #[derive(Clone, Default)]
-pub struct ListLayersResponse {
+pub struct ListLayersOutput {
     /// A pagination token returned when the response doesn't contain all layers.
     pub next_marker: Option<String>,
     /// A list of function layers.
@@ -84,34 +84,34 @@ pub struct ListLayersResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_LAYERS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_LAYERS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new("Layers", &crate::types::LAYERS_LIST),
 ];
-/// The schema of [`ListLayersResponse`].
-pub(crate) static LIST_LAYERS_RESPONSE: Schema =
-    Schema::structure("ListLayersResponse", &LIST_LAYERS_RESPONSE_MEMBERS);
+/// The schema of [`ListLayersOutput`].
+pub(crate) static LIST_LAYERS_OUTPUT: Schema =
+    Schema::structure("ListLayersResponse", &LIST_LAYERS_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListLayersResponse {
+impl SerializeShape for ListLayersOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_LAYERS_RESPONSE
+        &LIST_LAYERS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_LAYERS_RESPONSE_MEMBERS;
+        let m = &LIST_LAYERS_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.layers.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListLayersResponse {
+impl DeserializeValue for ListLayersOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_LAYERS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_LAYERS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_marker = Some(de::member(&LIST_LAYERS_RESPONSE, 0, d)?),
-                1 => out.layers = Some(de::member(&LIST_LAYERS_RESPONSE, 1, d)?),
+                0 => out.next_marker = Some(de::member(&LIST_LAYERS_OUTPUT, 0, d)?),
+                1 => out.layers = Some(de::member(&LIST_LAYERS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -120,8 +120,8 @@ impl DeserializeValue for ListLayersResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListLayersResponse);
-ziggurat_runtime::output_metadata!(ListLayersResponse);
+ziggurat_core::shape_value!(ListLayersOutput);
+ziggurat_runtime::output_metadata!(ListLayersOutput);
 
 /// The errors of [`ListLayers`].
 #[derive(Debug, Clone)]
@@ -145,8 +145,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2018-10-31/layers",
     success_status: Some(200),
-    input: &LIST_LAYERS_REQUEST,
-    output: &LIST_LAYERS_RESPONSE,
+    input: &LIST_LAYERS_INPUT,
+    output: &LIST_LAYERS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -177,8 +177,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListLayers,
-    ListLayersRequest,
-    ListLayersResponse,
+    ListLayersInput,
+    ListLayersOutput,
     ListLayersError,
     crate::SERVICE,
     OPERATION
@@ -187,20 +187,20 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListLayersFluentBuilder,
     ListLayers,
-    ListLayersRequest,
-    ListLayersResponse,
+    ListLayersInput,
+    ListLayersOutput,
     ListLayersError
 );
 
 impl ListLayersFluentBuilder {
     /// The compatible [instruction set architecture](https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html).
     ///
-    /// See [`ListLayersRequest::compatible_architecture`](ListLayersRequest).
+    /// See [`ListLayersInput::compatible_architecture`](ListLayersInput).
     pub fn compatible_architecture(mut self, value: impl Into<crate::types::Architecture>) -> Self {
         self.as_input_mut().compatible_architecture = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayersRequest::compatible_architecture`](ListLayersRequest).
+    /// Sets or clears [`ListLayersInput::compatible_architecture`](ListLayersInput).
     pub fn set_compatible_architecture(
         mut self,
         value: Option<crate::types::Architecture>,
@@ -210,36 +210,36 @@ impl ListLayersFluentBuilder {
     }
     /// A runtime identifier.
     ///
-    /// See [`ListLayersRequest::compatible_runtime`](ListLayersRequest).
+    /// See [`ListLayersInput::compatible_runtime`](ListLayersInput).
     pub fn compatible_runtime(mut self, value: impl Into<crate::types::Runtime>) -> Self {
         self.as_input_mut().compatible_runtime = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayersRequest::compatible_runtime`](ListLayersRequest).
+    /// Sets or clears [`ListLayersInput::compatible_runtime`](ListLayersInput).
     pub fn set_compatible_runtime(mut self, value: Option<crate::types::Runtime>) -> Self {
         self.as_input_mut().compatible_runtime = value;
         self
     }
     /// A pagination token returned by a previous call.
     ///
-    /// See [`ListLayersRequest::marker`](ListLayersRequest).
+    /// See [`ListLayersInput::marker`](ListLayersInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayersRequest::marker`](ListLayersRequest).
+    /// Sets or clears [`ListLayersInput::marker`](ListLayersInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of layers to return.
     ///
-    /// See [`ListLayersRequest::max_items`](ListLayersRequest).
+    /// See [`ListLayersInput::max_items`](ListLayersInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListLayersRequest::max_items`](ListLayersRequest).
+    /// Sets or clears [`ListLayersInput::max_items`](ListLayersInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

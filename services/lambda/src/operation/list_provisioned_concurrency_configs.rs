@@ -11,7 +11,7 @@ pub struct ListProvisionedConcurrencyConfigs;
 
 /// The input of `ListProvisionedConcurrencyConfigs`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListProvisionedConcurrencyConfigsRequest {
+pub struct ListProvisionedConcurrencyConfigsInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -32,26 +32,26 @@ pub struct ListProvisionedConcurrencyConfigsRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT_MEMBERS: [Member; 3] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListProvisionedConcurrencyConfigsRequest`].
-pub(crate) static LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListProvisionedConcurrencyConfigsInput`].
+pub(crate) static LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT: Schema = Schema::structure(
     "ListProvisionedConcurrencyConfigsRequest",
-    &LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST_MEMBERS,
+    &LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListProvisionedConcurrencyConfigsRequest {
+impl SerializeShape for ListProvisionedConcurrencyConfigsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST
+        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST_MEMBERS;
+        let m = &LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.marker.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -59,45 +59,42 @@ impl SerializeShape for ListProvisionedConcurrencyConfigsRequest {
     }
 }
 
-impl DeserializeValue for ListProvisionedConcurrencyConfigsRequest {
+impl DeserializeValue for ListProvisionedConcurrencyConfigsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(
-            &LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST,
-            &mut |i, d| {
-                match i {
-                    0 => {
-                        out.function_name =
-                            de::member(&LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST, 0, d)?
-                    }
-                    1 => {
-                        out.marker = Some(de::member(
-                            &LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST,
-                            1,
-                            d,
-                        )?)
-                    }
-                    2 => {
-                        out.max_items = Some(de::member(
-                            &LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST,
-                            2,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+        d.read_struct(&LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT, &mut |i, d| {
+            match i {
+                0 => {
+                    out.function_name =
+                        de::member(&LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT, 0, d)?
                 }
-                Ok(())
-            },
-        )?;
+                1 => {
+                    out.marker = Some(de::member(
+                        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT,
+                        1,
+                        d,
+                    )?)
+                }
+                2 => {
+                    out.max_items = Some(de::member(
+                        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT,
+                        2,
+                        d,
+                    )?)
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
-ziggurat_core::shape_value!(ListProvisionedConcurrencyConfigsRequest);
+ziggurat_core::shape_value!(ListProvisionedConcurrencyConfigsInput);
 
-/// The output of `ListProvisionedConcurrencyConfigsResponse`.
+/// The output of `ListProvisionedConcurrencyConfigs`.
 #[derive(Clone, Default)]
-pub struct ListProvisionedConcurrencyConfigsResponse {
+pub struct ListProvisionedConcurrencyConfigsOutput {
     /// A list of provisioned concurrency configurations.
     pub provisioned_concurrency_configs:
         Option<Vec<crate::types::ProvisionedConcurrencyConfigListItem>>,
@@ -107,26 +104,26 @@ pub struct ListProvisionedConcurrencyConfigsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new(
         "ProvisionedConcurrencyConfigs",
         &crate::types::PROVISIONED_CONCURRENCY_CONFIG_LIST,
     ),
     Member::new("NextMarker", &prelude::STRING),
 ];
-/// The schema of [`ListProvisionedConcurrencyConfigsResponse`].
-pub(crate) static LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListProvisionedConcurrencyConfigsOutput`].
+pub(crate) static LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT: Schema = Schema::structure(
     "ListProvisionedConcurrencyConfigsResponse",
-    &LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE_MEMBERS,
+    &LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListProvisionedConcurrencyConfigsResponse {
+impl SerializeShape for ListProvisionedConcurrencyConfigsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE
+        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE_MEMBERS;
+        let m = &LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT_MEMBERS;
         self.provisioned_concurrency_configs
             .serialize_member(&m[0], s)?;
         self.next_marker.serialize_member(&m[1], s)?;
@@ -134,38 +131,35 @@ impl SerializeShape for ListProvisionedConcurrencyConfigsResponse {
     }
 }
 
-impl DeserializeValue for ListProvisionedConcurrencyConfigsResponse {
+impl DeserializeValue for ListProvisionedConcurrencyConfigsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(
-            &LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE,
-            &mut |i, d| {
-                match i {
-                    0 => {
-                        out.provisioned_concurrency_configs = Some(de::member(
-                            &LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE,
-                            0,
-                            d,
-                        )?)
-                    }
-                    1 => {
-                        out.next_marker = Some(de::member(
-                            &LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE,
-                            1,
-                            d,
-                        )?)
-                    }
-                    _ => {}
+        d.read_struct(&LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT, &mut |i, d| {
+            match i {
+                0 => {
+                    out.provisioned_concurrency_configs = Some(de::member(
+                        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT,
+                        0,
+                        d,
+                    )?)
                 }
-                Ok(())
-            },
-        )?;
+                1 => {
+                    out.next_marker = Some(de::member(
+                        &LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT,
+                        1,
+                        d,
+                    )?)
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
-ziggurat_core::shape_value!(ListProvisionedConcurrencyConfigsResponse);
-ziggurat_runtime::output_metadata!(ListProvisionedConcurrencyConfigsResponse);
+ziggurat_core::shape_value!(ListProvisionedConcurrencyConfigsOutput);
+ziggurat_runtime::output_metadata!(ListProvisionedConcurrencyConfigsOutput);
 
 /// The errors of [`ListProvisionedConcurrencyConfigs`].
 #[derive(Debug, Clone)]
@@ -191,8 +185,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL",
     success_status: Some(200),
-    input: &LIST_PROVISIONED_CONCURRENCY_CONFIGS_REQUEST,
-    output: &LIST_PROVISIONED_CONCURRENCY_CONFIGS_RESPONSE,
+    input: &LIST_PROVISIONED_CONCURRENCY_CONFIGS_INPUT,
+    output: &LIST_PROVISIONED_CONCURRENCY_CONFIGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -230,8 +224,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListProvisionedConcurrencyConfigs,
-    ListProvisionedConcurrencyConfigsRequest,
-    ListProvisionedConcurrencyConfigsResponse,
+    ListProvisionedConcurrencyConfigsInput,
+    ListProvisionedConcurrencyConfigsOutput,
     ListProvisionedConcurrencyConfigsError,
     crate::SERVICE,
     OPERATION
@@ -240,39 +234,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListProvisionedConcurrencyConfigsFluentBuilder,
     ListProvisionedConcurrencyConfigs,
-    ListProvisionedConcurrencyConfigsRequest,
-    ListProvisionedConcurrencyConfigsResponse,
+    ListProvisionedConcurrencyConfigsInput,
+    ListProvisionedConcurrencyConfigsOutput,
     ListProvisionedConcurrencyConfigsError
 );
 
 impl ListProvisionedConcurrencyConfigsFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`ListProvisionedConcurrencyConfigsRequest::function_name`](ListProvisionedConcurrencyConfigsRequest).
+    /// See [`ListProvisionedConcurrencyConfigsInput::function_name`](ListProvisionedConcurrencyConfigsInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListProvisionedConcurrencyConfigsRequest::marker`](ListProvisionedConcurrencyConfigsRequest).
+    /// See [`ListProvisionedConcurrencyConfigsInput::marker`](ListProvisionedConcurrencyConfigsInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListProvisionedConcurrencyConfigsRequest::marker`](ListProvisionedConcurrencyConfigsRequest).
+    /// Sets or clears [`ListProvisionedConcurrencyConfigsInput::marker`](ListProvisionedConcurrencyConfigsInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// Specify a number to limit the number of configurations returned.
     ///
-    /// See [`ListProvisionedConcurrencyConfigsRequest::max_items`](ListProvisionedConcurrencyConfigsRequest).
+    /// See [`ListProvisionedConcurrencyConfigsInput::max_items`](ListProvisionedConcurrencyConfigsInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListProvisionedConcurrencyConfigsRequest::max_items`](ListProvisionedConcurrencyConfigsRequest).
+    /// Sets or clears [`ListProvisionedConcurrencyConfigsInput::max_items`](ListProvisionedConcurrencyConfigsInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -13,7 +13,7 @@ pub struct ListTags;
 
 /// The input of `ListTags`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListTagsRequest {
+pub struct ListTagsInput {
     /// The resource's Amazon Resource Name (ARN). Note: Lambda does not support adding tags to function
     /// aliases or versions.
     ///
@@ -21,31 +21,31 @@ pub struct ListTagsRequest {
     pub resource: String,
 }
 
-static LIST_TAGS_REQUEST_MEMBERS: [Member; 1] = [Member::new("Resource", &prelude::STRING)
+static LIST_TAGS_INPUT_MEMBERS: [Member; 1] = [Member::new("Resource", &prelude::STRING)
     .at(Location::Label)
     .required()];
-/// The schema of [`ListTagsRequest`].
-pub(crate) static LIST_TAGS_REQUEST: Schema =
-    Schema::structure("ListTagsRequest", &LIST_TAGS_REQUEST_MEMBERS);
+/// The schema of [`ListTagsInput`].
+pub(crate) static LIST_TAGS_INPUT: Schema =
+    Schema::structure("ListTagsRequest", &LIST_TAGS_INPUT_MEMBERS);
 
-impl SerializeShape for ListTagsRequest {
+impl SerializeShape for ListTagsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_TAGS_REQUEST
+        &LIST_TAGS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_TAGS_REQUEST_MEMBERS;
+        let m = &LIST_TAGS_INPUT_MEMBERS;
         self.resource.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListTagsRequest {
+impl DeserializeValue for ListTagsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_TAGS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_TAGS_INPUT, &mut |i, d| {
             if i == 0 {
-                out.resource = de::member(&LIST_TAGS_REQUEST, 0, d)?;
+                out.resource = de::member(&LIST_TAGS_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -53,40 +53,40 @@ impl DeserializeValue for ListTagsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListTagsRequest);
+ziggurat_core::shape_value!(ListTagsInput);
 
-/// The output of `ListTagsResponse`.
+/// The output of `ListTags`.
 #[derive(Clone, Default)]
-pub struct ListTagsResponse {
+pub struct ListTagsOutput {
     /// The function's tags.
     pub tags: Option<HashMap<String, String>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static LIST_TAGS_RESPONSE_MEMBERS: [Member; 1] = [Member::new("Tags", &crate::types::TAGS)];
-/// The schema of [`ListTagsResponse`].
-pub(crate) static LIST_TAGS_RESPONSE: Schema =
-    Schema::structure("ListTagsResponse", &LIST_TAGS_RESPONSE_MEMBERS);
+static LIST_TAGS_OUTPUT_MEMBERS: [Member; 1] = [Member::new("Tags", &crate::types::TAGS)];
+/// The schema of [`ListTagsOutput`].
+pub(crate) static LIST_TAGS_OUTPUT: Schema =
+    Schema::structure("ListTagsResponse", &LIST_TAGS_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListTagsResponse {
+impl SerializeShape for ListTagsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_TAGS_RESPONSE
+        &LIST_TAGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_TAGS_RESPONSE_MEMBERS;
+        let m = &LIST_TAGS_OUTPUT_MEMBERS;
         self.tags.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListTagsResponse {
+impl DeserializeValue for ListTagsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_TAGS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_TAGS_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.tags = Some(de::member(&LIST_TAGS_RESPONSE, 0, d)?);
+                out.tags = Some(de::member(&LIST_TAGS_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -94,8 +94,8 @@ impl DeserializeValue for ListTagsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListTagsResponse);
-ziggurat_runtime::output_metadata!(ListTagsResponse);
+ziggurat_core::shape_value!(ListTagsOutput);
+ziggurat_runtime::output_metadata!(ListTagsOutput);
 
 /// The errors of [`ListTags`].
 #[derive(Debug, Clone)]
@@ -121,8 +121,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2017-03-31/tags/{Resource}",
     success_status: Some(200),
-    input: &LIST_TAGS_REQUEST,
-    output: &LIST_TAGS_RESPONSE,
+    input: &LIST_TAGS_INPUT,
+    output: &LIST_TAGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -160,8 +160,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListTags,
-    ListTagsRequest,
-    ListTagsResponse,
+    ListTagsInput,
+    ListTagsOutput,
     ListTagsError,
     crate::SERVICE,
     OPERATION
@@ -170,15 +170,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListTagsFluentBuilder,
     ListTags,
-    ListTagsRequest,
-    ListTagsResponse,
+    ListTagsInput,
+    ListTagsOutput,
     ListTagsError
 );
 
 impl ListTagsFluentBuilder {
     /// The resource's Amazon Resource Name (ARN).
     ///
-    /// See [`ListTagsRequest::resource`](ListTagsRequest).
+    /// See [`ListTagsInput::resource`](ListTagsInput).
     pub fn resource(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource = value.into();
         self

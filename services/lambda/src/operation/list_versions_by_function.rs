@@ -14,7 +14,7 @@ pub struct ListVersionsByFunction;
 
 /// The input of `ListVersionsByFunction`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListVersionsByFunctionRequest {
+pub struct ListVersionsByFunctionInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -36,26 +36,26 @@ pub struct ListVersionsByFunctionRequest {
     pub max_items: Option<i32>,
 }
 
-static LIST_VERSIONS_BY_FUNCTION_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_VERSIONS_BY_FUNCTION_INPUT_MEMBERS: [Member; 3] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Marker", &prelude::STRING).at(Location::Query),
     Member::new("MaxItems", &prelude::INTEGER).at(Location::Query),
 ];
-/// The schema of [`ListVersionsByFunctionRequest`].
-pub(crate) static LIST_VERSIONS_BY_FUNCTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListVersionsByFunctionInput`].
+pub(crate) static LIST_VERSIONS_BY_FUNCTION_INPUT: Schema = Schema::structure(
     "ListVersionsByFunctionRequest",
-    &LIST_VERSIONS_BY_FUNCTION_REQUEST_MEMBERS,
+    &LIST_VERSIONS_BY_FUNCTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListVersionsByFunctionRequest {
+impl SerializeShape for ListVersionsByFunctionInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_VERSIONS_BY_FUNCTION_REQUEST
+        &LIST_VERSIONS_BY_FUNCTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_VERSIONS_BY_FUNCTION_REQUEST_MEMBERS;
+        let m = &LIST_VERSIONS_BY_FUNCTION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.marker.serialize_member(&m[1], s)?;
         self.max_items.serialize_member(&m[2], s)?;
@@ -63,14 +63,14 @@ impl SerializeShape for ListVersionsByFunctionRequest {
     }
 }
 
-impl DeserializeValue for ListVersionsByFunctionRequest {
+impl DeserializeValue for ListVersionsByFunctionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_VERSIONS_BY_FUNCTION_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_VERSIONS_BY_FUNCTION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&LIST_VERSIONS_BY_FUNCTION_REQUEST, 0, d)?,
-                1 => out.marker = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_REQUEST, 1, d)?),
-                2 => out.max_items = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_REQUEST, 2, d)?),
+                0 => out.function_name = de::member(&LIST_VERSIONS_BY_FUNCTION_INPUT, 0, d)?,
+                1 => out.marker = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_INPUT, 1, d)?),
+                2 => out.max_items = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_INPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -79,11 +79,11 @@ impl DeserializeValue for ListVersionsByFunctionRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListVersionsByFunctionRequest);
+ziggurat_core::shape_value!(ListVersionsByFunctionInput);
 
-/// The output of `ListVersionsByFunctionResponse`.
+/// The output of `ListVersionsByFunction`.
 #[derive(Clone, Default)]
-pub struct ListVersionsByFunctionResponse {
+pub struct ListVersionsByFunctionOutput {
     /// The pagination token that's included if more results are available.
     pub next_marker: Option<String>,
     /// A list of Lambda function versions.
@@ -92,36 +92,36 @@ pub struct ListVersionsByFunctionResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_VERSIONS_BY_FUNCTION_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_VERSIONS_BY_FUNCTION_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextMarker", &prelude::STRING),
     Member::new("Versions", &crate::types::FUNCTION_LIST),
 ];
-/// The schema of [`ListVersionsByFunctionResponse`].
-pub(crate) static LIST_VERSIONS_BY_FUNCTION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListVersionsByFunctionOutput`].
+pub(crate) static LIST_VERSIONS_BY_FUNCTION_OUTPUT: Schema = Schema::structure(
     "ListVersionsByFunctionResponse",
-    &LIST_VERSIONS_BY_FUNCTION_RESPONSE_MEMBERS,
+    &LIST_VERSIONS_BY_FUNCTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListVersionsByFunctionResponse {
+impl SerializeShape for ListVersionsByFunctionOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_VERSIONS_BY_FUNCTION_RESPONSE
+        &LIST_VERSIONS_BY_FUNCTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_VERSIONS_BY_FUNCTION_RESPONSE_MEMBERS;
+        let m = &LIST_VERSIONS_BY_FUNCTION_OUTPUT_MEMBERS;
         self.next_marker.serialize_member(&m[0], s)?;
         self.versions.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListVersionsByFunctionResponse {
+impl DeserializeValue for ListVersionsByFunctionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_VERSIONS_BY_FUNCTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_VERSIONS_BY_FUNCTION_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_marker = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_RESPONSE, 0, d)?),
-                1 => out.versions = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_RESPONSE, 1, d)?),
+                0 => out.next_marker = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_OUTPUT, 0, d)?),
+                1 => out.versions = Some(de::member(&LIST_VERSIONS_BY_FUNCTION_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -130,8 +130,8 @@ impl DeserializeValue for ListVersionsByFunctionResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListVersionsByFunctionResponse);
-ziggurat_runtime::output_metadata!(ListVersionsByFunctionResponse);
+ziggurat_core::shape_value!(ListVersionsByFunctionOutput);
+ziggurat_runtime::output_metadata!(ListVersionsByFunctionOutput);
 
 /// The errors of [`ListVersionsByFunction`].
 #[derive(Debug, Clone)]
@@ -157,8 +157,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/2015-03-31/functions/{FunctionName}/versions",
     success_status: Some(200),
-    input: &LIST_VERSIONS_BY_FUNCTION_REQUEST,
-    output: &LIST_VERSIONS_BY_FUNCTION_RESPONSE,
+    input: &LIST_VERSIONS_BY_FUNCTION_INPUT,
+    output: &LIST_VERSIONS_BY_FUNCTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -196,8 +196,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListVersionsByFunction,
-    ListVersionsByFunctionRequest,
-    ListVersionsByFunctionResponse,
+    ListVersionsByFunctionInput,
+    ListVersionsByFunctionOutput,
     ListVersionsByFunctionError,
     crate::SERVICE,
     OPERATION
@@ -206,39 +206,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListVersionsByFunctionFluentBuilder,
     ListVersionsByFunction,
-    ListVersionsByFunctionRequest,
-    ListVersionsByFunctionResponse,
+    ListVersionsByFunctionInput,
+    ListVersionsByFunctionOutput,
     ListVersionsByFunctionError
 );
 
 impl ListVersionsByFunctionFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`ListVersionsByFunctionRequest::function_name`](ListVersionsByFunctionRequest).
+    /// See [`ListVersionsByFunctionInput::function_name`](ListVersionsByFunctionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     ///
-    /// See [`ListVersionsByFunctionRequest::marker`](ListVersionsByFunctionRequest).
+    /// See [`ListVersionsByFunctionInput::marker`](ListVersionsByFunctionInput).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().marker = Some(value.into());
         self
     }
-    /// Sets or clears [`ListVersionsByFunctionRequest::marker`](ListVersionsByFunctionRequest).
+    /// Sets or clears [`ListVersionsByFunctionInput::marker`](ListVersionsByFunctionInput).
     pub fn set_marker(mut self, value: Option<String>) -> Self {
         self.as_input_mut().marker = value;
         self
     }
     /// The maximum number of versions to return.
     ///
-    /// See [`ListVersionsByFunctionRequest::max_items`](ListVersionsByFunctionRequest).
+    /// See [`ListVersionsByFunctionInput::max_items`](ListVersionsByFunctionInput).
     pub fn max_items(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_items = Some(value.into());
         self
     }
-    /// Sets or clears [`ListVersionsByFunctionRequest::max_items`](ListVersionsByFunctionRequest).
+    /// Sets or clears [`ListVersionsByFunctionInput::max_items`](ListVersionsByFunctionInput).
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_items = value;
         self

@@ -18,7 +18,7 @@ pub struct PauseDurableExecution;
 
 /// The input of `PauseDurableExecution`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PauseDurableExecutionRequest {
+pub struct PauseDurableExecutionInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -36,7 +36,7 @@ pub struct PauseDurableExecutionRequest {
     pub execution_timeout_paused: Option<bool>,
 }
 
-static PAUSE_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 4] = [
+static PAUSE_DURABLE_EXECUTION_INPUT_MEMBERS: [Member; 4] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -44,19 +44,19 @@ static PAUSE_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("Reason", &prelude::SENSITIVE_STRING),
     Member::new("ExecutionTimeoutPaused", &prelude::BOOLEAN),
 ];
-/// The schema of [`PauseDurableExecutionRequest`].
-pub(crate) static PAUSE_DURABLE_EXECUTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`PauseDurableExecutionInput`].
+pub(crate) static PAUSE_DURABLE_EXECUTION_INPUT: Schema = Schema::structure(
     "PauseDurableExecutionRequest",
-    &PAUSE_DURABLE_EXECUTION_REQUEST_MEMBERS,
+    &PAUSE_DURABLE_EXECUTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PauseDurableExecutionRequest {
+impl SerializeShape for PauseDurableExecutionInput {
     fn schema(&self) -> &'static Schema {
-        &PAUSE_DURABLE_EXECUTION_REQUEST
+        &PAUSE_DURABLE_EXECUTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PAUSE_DURABLE_EXECUTION_REQUEST_MEMBERS;
+        let m = &PAUSE_DURABLE_EXECUTION_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.client_token.serialize_member(&m[1], s)?;
         self.reason.serialize_member(&m[2], s)?;
@@ -65,19 +65,17 @@ impl SerializeShape for PauseDurableExecutionRequest {
     }
 }
 
-impl DeserializeValue for PauseDurableExecutionRequest {
+impl DeserializeValue for PauseDurableExecutionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PAUSE_DURABLE_EXECUTION_REQUEST, &mut |i, d| {
+        d.read_struct(&PAUSE_DURABLE_EXECUTION_INPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.durable_execution_arn = de::member(&PAUSE_DURABLE_EXECUTION_REQUEST, 0, d)?
-                }
-                1 => out.client_token = Some(de::member(&PAUSE_DURABLE_EXECUTION_REQUEST, 1, d)?),
-                2 => out.reason = Some(de::member(&PAUSE_DURABLE_EXECUTION_REQUEST, 2, d)?),
+                0 => out.durable_execution_arn = de::member(&PAUSE_DURABLE_EXECUTION_INPUT, 0, d)?,
+                1 => out.client_token = Some(de::member(&PAUSE_DURABLE_EXECUTION_INPUT, 1, d)?),
+                2 => out.reason = Some(de::member(&PAUSE_DURABLE_EXECUTION_INPUT, 2, d)?),
                 3 => {
                     out.execution_timeout_paused =
-                        Some(de::member(&PAUSE_DURABLE_EXECUTION_REQUEST, 3, d)?)
+                        Some(de::member(&PAUSE_DURABLE_EXECUTION_INPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -87,25 +85,25 @@ impl DeserializeValue for PauseDurableExecutionRequest {
     }
 }
 
-ziggurat_core::shape_value!(PauseDurableExecutionRequest);
+ziggurat_core::shape_value!(PauseDurableExecutionInput);
 
-/// The output of `PauseDurableExecutionResponse`.
+/// The output of `PauseDurableExecution`.
 #[derive(Clone, Default)]
-pub struct PauseDurableExecutionResponse {
+pub struct PauseDurableExecutionOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static PAUSE_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`PauseDurableExecutionResponse`].
-pub(crate) static PAUSE_DURABLE_EXECUTION_RESPONSE: Schema = Schema::structure(
+static PAUSE_DURABLE_EXECUTION_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`PauseDurableExecutionOutput`].
+pub(crate) static PAUSE_DURABLE_EXECUTION_OUTPUT: Schema = Schema::structure(
     "PauseDurableExecutionResponse",
-    &PAUSE_DURABLE_EXECUTION_RESPONSE_MEMBERS,
+    &PAUSE_DURABLE_EXECUTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PauseDurableExecutionResponse {
+impl SerializeShape for PauseDurableExecutionOutput {
     fn schema(&self) -> &'static Schema {
-        &PAUSE_DURABLE_EXECUTION_RESPONSE
+        &PAUSE_DURABLE_EXECUTION_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -113,15 +111,15 @@ impl SerializeShape for PauseDurableExecutionResponse {
     }
 }
 
-impl DeserializeValue for PauseDurableExecutionResponse {
+impl DeserializeValue for PauseDurableExecutionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&PAUSE_DURABLE_EXECUTION_RESPONSE, &mut |_, _| Ok(()))?;
+        d.read_struct(&PAUSE_DURABLE_EXECUTION_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(PauseDurableExecutionResponse);
-ziggurat_runtime::output_metadata!(PauseDurableExecutionResponse);
+ziggurat_core::shape_value!(PauseDurableExecutionOutput);
+ziggurat_runtime::output_metadata!(PauseDurableExecutionOutput);
 
 /// The errors of [`PauseDurableExecution`].
 #[derive(Debug, Clone)]
@@ -157,8 +155,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}/pause",
     success_status: Some(202),
-    input: &PAUSE_DURABLE_EXECUTION_REQUEST,
-    output: &PAUSE_DURABLE_EXECUTION_RESPONSE,
+    input: &PAUSE_DURABLE_EXECUTION_INPUT,
+    output: &PAUSE_DURABLE_EXECUTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -231,8 +229,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PauseDurableExecution,
-    PauseDurableExecutionRequest,
-    PauseDurableExecutionResponse,
+    PauseDurableExecutionInput,
+    PauseDurableExecutionOutput,
     PauseDurableExecutionError,
     crate::SERVICE,
     OPERATION
@@ -241,51 +239,51 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PauseDurableExecutionFluentBuilder,
     PauseDurableExecution,
-    PauseDurableExecutionRequest,
-    PauseDurableExecutionResponse,
+    PauseDurableExecutionInput,
+    PauseDurableExecutionOutput,
     PauseDurableExecutionError
 );
 
 impl PauseDurableExecutionFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`PauseDurableExecutionRequest::durable_execution_arn`](PauseDurableExecutionRequest).
+    /// See [`PauseDurableExecutionInput::durable_execution_arn`](PauseDurableExecutionInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self
     }
     /// A unique, case-sensitive identifier that you provide so that the request completes no more than one time.
     ///
-    /// See [`PauseDurableExecutionRequest::client_token`](PauseDurableExecutionRequest).
+    /// See [`PauseDurableExecutionInput::client_token`](PauseDurableExecutionInput).
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_token = Some(value.into());
         self
     }
-    /// Sets or clears [`PauseDurableExecutionRequest::client_token`](PauseDurableExecutionRequest).
+    /// Sets or clears [`PauseDurableExecutionInput::client_token`](PauseDurableExecutionInput).
     pub fn set_client_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().client_token = value;
         self
     }
     /// A description of why you're pausing the execution.
     ///
-    /// See [`PauseDurableExecutionRequest::reason`](PauseDurableExecutionRequest).
+    /// See [`PauseDurableExecutionInput::reason`](PauseDurableExecutionInput).
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().reason = Some(value.into());
         self
     }
-    /// Sets or clears [`PauseDurableExecutionRequest::reason`](PauseDurableExecutionRequest).
+    /// Sets or clears [`PauseDurableExecutionInput::reason`](PauseDurableExecutionInput).
     pub fn set_reason(mut self, value: Option<String>) -> Self {
         self.as_input_mut().reason = value;
         self
     }
     /// Specifies whether to pause the execution timeout while the execution is paused.
     ///
-    /// See [`PauseDurableExecutionRequest::execution_timeout_paused`](PauseDurableExecutionRequest).
+    /// See [`PauseDurableExecutionInput::execution_timeout_paused`](PauseDurableExecutionInput).
     pub fn execution_timeout_paused(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().execution_timeout_paused = Some(value.into());
         self
     }
-    /// Sets or clears [`PauseDurableExecutionRequest::execution_timeout_paused`](PauseDurableExecutionRequest).
+    /// Sets or clears [`PauseDurableExecutionInput::execution_timeout_paused`](PauseDurableExecutionInput).
     pub fn set_execution_timeout_paused(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().execution_timeout_paused = value;
         self

@@ -15,7 +15,7 @@ pub struct PublishLayerVersion;
 
 /// The input of `PublishLayerVersion`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PublishLayerVersionRequest {
+pub struct PublishLayerVersionInput {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Required.
@@ -42,7 +42,7 @@ pub struct PublishLayerVersionRequest {
     pub license_info: Option<String>,
 }
 
-static PUBLISH_LAYER_VERSION_REQUEST_MEMBERS: [Member; 6] = [
+static PUBLISH_LAYER_VERSION_INPUT_MEMBERS: [Member; 6] = [
     Member::new("LayerName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -55,19 +55,19 @@ static PUBLISH_LAYER_VERSION_REQUEST_MEMBERS: [Member; 6] = [
     Member::new("CompatibleRuntimes", &crate::types::COMPATIBLE_RUNTIMES),
     Member::new("LicenseInfo", &prelude::STRING),
 ];
-/// The schema of [`PublishLayerVersionRequest`].
-pub(crate) static PUBLISH_LAYER_VERSION_REQUEST: Schema = Schema::structure(
+/// The schema of [`PublishLayerVersionInput`].
+pub(crate) static PUBLISH_LAYER_VERSION_INPUT: Schema = Schema::structure(
     "PublishLayerVersionRequest",
-    &PUBLISH_LAYER_VERSION_REQUEST_MEMBERS,
+    &PUBLISH_LAYER_VERSION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PublishLayerVersionRequest {
+impl SerializeShape for PublishLayerVersionInput {
     fn schema(&self) -> &'static Schema {
-        &PUBLISH_LAYER_VERSION_REQUEST
+        &PUBLISH_LAYER_VERSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUBLISH_LAYER_VERSION_REQUEST_MEMBERS;
+        let m = &PUBLISH_LAYER_VERSION_INPUT_MEMBERS;
         self.layer_name.serialize_member(&m[0], s)?;
         self.description.serialize_member(&m[1], s)?;
         self.content.serialize_member(&m[2], s)?;
@@ -78,23 +78,22 @@ impl SerializeShape for PublishLayerVersionRequest {
     }
 }
 
-impl DeserializeValue for PublishLayerVersionRequest {
+impl DeserializeValue for PublishLayerVersionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUBLISH_LAYER_VERSION_REQUEST, &mut |i, d| {
+        d.read_struct(&PUBLISH_LAYER_VERSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.layer_name = de::member(&PUBLISH_LAYER_VERSION_REQUEST, 0, d)?,
-                1 => out.description = Some(de::member(&PUBLISH_LAYER_VERSION_REQUEST, 1, d)?),
-                2 => out.content = de::member(&PUBLISH_LAYER_VERSION_REQUEST, 2, d)?,
+                0 => out.layer_name = de::member(&PUBLISH_LAYER_VERSION_INPUT, 0, d)?,
+                1 => out.description = Some(de::member(&PUBLISH_LAYER_VERSION_INPUT, 1, d)?),
+                2 => out.content = de::member(&PUBLISH_LAYER_VERSION_INPUT, 2, d)?,
                 3 => {
                     out.compatible_architectures =
-                        Some(de::member(&PUBLISH_LAYER_VERSION_REQUEST, 3, d)?)
+                        Some(de::member(&PUBLISH_LAYER_VERSION_INPUT, 3, d)?)
                 }
                 4 => {
-                    out.compatible_runtimes =
-                        Some(de::member(&PUBLISH_LAYER_VERSION_REQUEST, 4, d)?)
+                    out.compatible_runtimes = Some(de::member(&PUBLISH_LAYER_VERSION_INPUT, 4, d)?)
                 }
-                5 => out.license_info = Some(de::member(&PUBLISH_LAYER_VERSION_REQUEST, 5, d)?),
+                5 => out.license_info = Some(de::member(&PUBLISH_LAYER_VERSION_INPUT, 5, d)?),
                 _ => {}
             }
             Ok(())
@@ -103,11 +102,11 @@ impl DeserializeValue for PublishLayerVersionRequest {
     }
 }
 
-ziggurat_core::shape_value!(PublishLayerVersionRequest);
+ziggurat_core::shape_value!(PublishLayerVersionInput);
 
-/// The output of `PublishLayerVersionResponse`.
+/// The output of `PublishLayerVersion`.
 #[derive(Clone, Default)]
-pub struct PublishLayerVersionResponse {
+pub struct PublishLayerVersionOutput {
     /// Details about the layer version.
     pub content: Option<crate::types::LayerVersionContentOutput>,
     /// The ARN of the layer.
@@ -135,7 +134,7 @@ pub struct PublishLayerVersionResponse {
     pub response_metadata: Metadata,
 }
 
-static PUBLISH_LAYER_VERSION_RESPONSE_MEMBERS: [Member; 9] = [
+static PUBLISH_LAYER_VERSION_OUTPUT_MEMBERS: [Member; 9] = [
     Member::new("Content", &crate::types::LAYER_VERSION_CONTENT_OUTPUT),
     Member::new("LayerArn", &prelude::STRING),
     Member::new("LayerVersionArn", &prelude::STRING),
@@ -149,19 +148,19 @@ static PUBLISH_LAYER_VERSION_RESPONSE_MEMBERS: [Member; 9] = [
     Member::new("CompatibleRuntimes", &crate::types::COMPATIBLE_RUNTIMES),
     Member::new("LicenseInfo", &prelude::STRING),
 ];
-/// The schema of [`PublishLayerVersionResponse`].
-pub(crate) static PUBLISH_LAYER_VERSION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`PublishLayerVersionOutput`].
+pub(crate) static PUBLISH_LAYER_VERSION_OUTPUT: Schema = Schema::structure(
     "PublishLayerVersionResponse",
-    &PUBLISH_LAYER_VERSION_RESPONSE_MEMBERS,
+    &PUBLISH_LAYER_VERSION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PublishLayerVersionResponse {
+impl SerializeShape for PublishLayerVersionOutput {
     fn schema(&self) -> &'static Schema {
-        &PUBLISH_LAYER_VERSION_RESPONSE
+        &PUBLISH_LAYER_VERSION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUBLISH_LAYER_VERSION_RESPONSE_MEMBERS;
+        let m = &PUBLISH_LAYER_VERSION_OUTPUT_MEMBERS;
         self.content.serialize_member(&m[0], s)?;
         self.layer_arn.serialize_member(&m[1], s)?;
         self.layer_version_arn.serialize_member(&m[2], s)?;
@@ -175,28 +174,25 @@ impl SerializeShape for PublishLayerVersionResponse {
     }
 }
 
-impl DeserializeValue for PublishLayerVersionResponse {
+impl DeserializeValue for PublishLayerVersionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUBLISH_LAYER_VERSION_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUBLISH_LAYER_VERSION_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.content = Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 0, d)?),
-                1 => out.layer_arn = Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 1, d)?),
-                2 => {
-                    out.layer_version_arn = Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 2, d)?)
-                }
-                3 => out.description = Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 3, d)?),
-                4 => out.created_date = Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 4, d)?),
-                5 => out.version = Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 5, d)?),
+                0 => out.content = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 0, d)?),
+                1 => out.layer_arn = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 1, d)?),
+                2 => out.layer_version_arn = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 2, d)?),
+                3 => out.description = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 3, d)?),
+                4 => out.created_date = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 4, d)?),
+                5 => out.version = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 5, d)?),
                 6 => {
                     out.compatible_architectures =
-                        Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 6, d)?)
+                        Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 6, d)?)
                 }
                 7 => {
-                    out.compatible_runtimes =
-                        Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 7, d)?)
+                    out.compatible_runtimes = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 7, d)?)
                 }
-                8 => out.license_info = Some(de::member(&PUBLISH_LAYER_VERSION_RESPONSE, 8, d)?),
+                8 => out.license_info = Some(de::member(&PUBLISH_LAYER_VERSION_OUTPUT, 8, d)?),
                 _ => {}
             }
             Ok(())
@@ -205,8 +201,8 @@ impl DeserializeValue for PublishLayerVersionResponse {
     }
 }
 
-ziggurat_core::shape_value!(PublishLayerVersionResponse);
-ziggurat_runtime::output_metadata!(PublishLayerVersionResponse);
+ziggurat_core::shape_value!(PublishLayerVersionOutput);
+ziggurat_runtime::output_metadata!(PublishLayerVersionOutput);
 
 /// The errors of [`PublishLayerVersion`].
 #[derive(Debug, Clone)]
@@ -234,8 +230,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2018-10-31/layers/{LayerName}/versions",
     success_status: Some(201),
-    input: &PUBLISH_LAYER_VERSION_REQUEST,
-    output: &PUBLISH_LAYER_VERSION_RESPONSE,
+    input: &PUBLISH_LAYER_VERSION_INPUT,
+    output: &PUBLISH_LAYER_VERSION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -280,8 +276,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PublishLayerVersion,
-    PublishLayerVersionRequest,
-    PublishLayerVersionResponse,
+    PublishLayerVersionInput,
+    PublishLayerVersionOutput,
     PublishLayerVersionError,
     crate::SERVICE,
     OPERATION
@@ -290,41 +286,41 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PublishLayerVersionFluentBuilder,
     PublishLayerVersion,
-    PublishLayerVersionRequest,
-    PublishLayerVersionResponse,
+    PublishLayerVersionInput,
+    PublishLayerVersionOutput,
     PublishLayerVersionError
 );
 
 impl PublishLayerVersionFluentBuilder {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
-    /// See [`PublishLayerVersionRequest::layer_name`](PublishLayerVersionRequest).
+    /// See [`PublishLayerVersionInput::layer_name`](PublishLayerVersionInput).
     pub fn layer_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().layer_name = value.into();
         self
     }
     /// The description of the version.
     ///
-    /// See [`PublishLayerVersionRequest::description`](PublishLayerVersionRequest).
+    /// See [`PublishLayerVersionInput::description`](PublishLayerVersionInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`PublishLayerVersionRequest::description`](PublishLayerVersionRequest).
+    /// Sets or clears [`PublishLayerVersionInput::description`](PublishLayerVersionInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// The function layer archive.
     ///
-    /// See [`PublishLayerVersionRequest::content`](PublishLayerVersionRequest).
+    /// See [`PublishLayerVersionInput::content`](PublishLayerVersionInput).
     pub fn content(mut self, value: impl Into<crate::types::LayerVersionContentInput>) -> Self {
         self.as_input_mut().content = value.into();
         self
     }
     /// A list of compatible [instruction set architectures](https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html).
     ///
-    /// See [`PublishLayerVersionRequest::compatible_architectures`](PublishLayerVersionRequest). Appends one item.
+    /// See [`PublishLayerVersionInput::compatible_architectures`](PublishLayerVersionInput). Appends one item.
     pub fn compatible_architectures(
         mut self,
         value: impl Into<crate::types::Architecture>,
@@ -335,7 +331,7 @@ impl PublishLayerVersionFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`PublishLayerVersionRequest::compatible_architectures`](PublishLayerVersionRequest).
+    /// Replaces all of [`PublishLayerVersionInput::compatible_architectures`](PublishLayerVersionInput).
     pub fn set_compatible_architectures(
         mut self,
         value: Option<Vec<crate::types::Architecture>>,
@@ -345,7 +341,7 @@ impl PublishLayerVersionFluentBuilder {
     }
     /// A list of compatible [function runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
     ///
-    /// See [`PublishLayerVersionRequest::compatible_runtimes`](PublishLayerVersionRequest). Appends one item.
+    /// See [`PublishLayerVersionInput::compatible_runtimes`](PublishLayerVersionInput). Appends one item.
     pub fn compatible_runtimes(mut self, value: impl Into<crate::types::Runtime>) -> Self {
         self.as_input_mut()
             .compatible_runtimes
@@ -353,19 +349,19 @@ impl PublishLayerVersionFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`PublishLayerVersionRequest::compatible_runtimes`](PublishLayerVersionRequest).
+    /// Replaces all of [`PublishLayerVersionInput::compatible_runtimes`](PublishLayerVersionInput).
     pub fn set_compatible_runtimes(mut self, value: Option<Vec<crate::types::Runtime>>) -> Self {
         self.as_input_mut().compatible_runtimes = value;
         self
     }
     /// The layer's software license.
     ///
-    /// See [`PublishLayerVersionRequest::license_info`](PublishLayerVersionRequest).
+    /// See [`PublishLayerVersionInput::license_info`](PublishLayerVersionInput).
     pub fn license_info(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().license_info = Some(value.into());
         self
     }
-    /// Sets or clears [`PublishLayerVersionRequest::license_info`](PublishLayerVersionRequest).
+    /// Sets or clears [`PublishLayerVersionInput::license_info`](PublishLayerVersionInput).
     pub fn set_license_info(mut self, value: Option<String>) -> Self {
         self.as_input_mut().license_info = value;
         self

@@ -19,7 +19,7 @@ pub struct PublishVersion;
 
 /// The input of `PublishVersion`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PublishVersionRequest {
+pub struct PublishVersionInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -46,7 +46,7 @@ pub struct PublishVersionRequest {
     pub publish_to: Option<crate::types::FunctionVersionLatestPublished>,
 }
 
-static PUBLISH_VERSION_REQUEST_MEMBERS: [Member; 5] = [
+static PUBLISH_VERSION_INPUT_MEMBERS: [Member; 5] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -55,17 +55,17 @@ static PUBLISH_VERSION_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("RevisionId", &prelude::STRING),
     Member::new("PublishTo", &prelude::STRING),
 ];
-/// The schema of [`PublishVersionRequest`].
-pub(crate) static PUBLISH_VERSION_REQUEST: Schema =
-    Schema::structure("PublishVersionRequest", &PUBLISH_VERSION_REQUEST_MEMBERS);
+/// The schema of [`PublishVersionInput`].
+pub(crate) static PUBLISH_VERSION_INPUT: Schema =
+    Schema::structure("PublishVersionRequest", &PUBLISH_VERSION_INPUT_MEMBERS);
 
-impl SerializeShape for PublishVersionRequest {
+impl SerializeShape for PublishVersionInput {
     fn schema(&self) -> &'static Schema {
-        &PUBLISH_VERSION_REQUEST
+        &PUBLISH_VERSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUBLISH_VERSION_REQUEST_MEMBERS;
+        let m = &PUBLISH_VERSION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.code_sha256.serialize_member(&m[1], s)?;
         self.description.serialize_member(&m[2], s)?;
@@ -75,16 +75,16 @@ impl SerializeShape for PublishVersionRequest {
     }
 }
 
-impl DeserializeValue for PublishVersionRequest {
+impl DeserializeValue for PublishVersionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUBLISH_VERSION_REQUEST, &mut |i, d| {
+        d.read_struct(&PUBLISH_VERSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&PUBLISH_VERSION_REQUEST, 0, d)?,
-                1 => out.code_sha256 = Some(de::member(&PUBLISH_VERSION_REQUEST, 1, d)?),
-                2 => out.description = Some(de::member(&PUBLISH_VERSION_REQUEST, 2, d)?),
-                3 => out.revision_id = Some(de::member(&PUBLISH_VERSION_REQUEST, 3, d)?),
-                4 => out.publish_to = Some(de::member(&PUBLISH_VERSION_REQUEST, 4, d)?),
+                0 => out.function_name = de::member(&PUBLISH_VERSION_INPUT, 0, d)?,
+                1 => out.code_sha256 = Some(de::member(&PUBLISH_VERSION_INPUT, 1, d)?),
+                2 => out.description = Some(de::member(&PUBLISH_VERSION_INPUT, 2, d)?),
+                3 => out.revision_id = Some(de::member(&PUBLISH_VERSION_INPUT, 3, d)?),
+                4 => out.publish_to = Some(de::member(&PUBLISH_VERSION_INPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -93,7 +93,7 @@ impl DeserializeValue for PublishVersionRequest {
     }
 }
 
-ziggurat_core::shape_value!(PublishVersionRequest);
+ziggurat_core::shape_value!(PublishVersionInput);
 
 /// The errors of [`PublishVersion`].
 #[derive(Debug, Clone)]
@@ -129,7 +129,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2015-03-31/functions/{FunctionName}/versions",
     success_status: Some(201),
-    input: &PUBLISH_VERSION_REQUEST,
+    input: &PUBLISH_VERSION_INPUT,
     output: &crate::types::FUNCTION_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -198,7 +198,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PublishVersion,
-    PublishVersionRequest,
+    PublishVersionInput,
     crate::types::FunctionConfiguration,
     PublishVersionError,
     crate::SERVICE,
@@ -208,7 +208,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PublishVersionFluentBuilder,
     PublishVersion,
-    PublishVersionRequest,
+    PublishVersionInput,
     crate::types::FunctionConfiguration,
     PublishVersionError
 );
@@ -216,50 +216,50 @@ ziggurat_runtime::fluent_builder!(
 impl PublishVersionFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`PublishVersionRequest::function_name`](PublishVersionRequest).
+    /// See [`PublishVersionInput::function_name`](PublishVersionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Only publish a version if the hash value matches the value that's specified.
     ///
-    /// See [`PublishVersionRequest::code_sha256`](PublishVersionRequest).
+    /// See [`PublishVersionInput::code_sha256`](PublishVersionInput).
     pub fn code_sha256(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_sha256 = Some(value.into());
         self
     }
-    /// Sets or clears [`PublishVersionRequest::code_sha256`](PublishVersionRequest).
+    /// Sets or clears [`PublishVersionInput::code_sha256`](PublishVersionInput).
     pub fn set_code_sha256(mut self, value: Option<String>) -> Self {
         self.as_input_mut().code_sha256 = value;
         self
     }
     /// A description for the version to override the description in the function configuration.
     ///
-    /// See [`PublishVersionRequest::description`](PublishVersionRequest).
+    /// See [`PublishVersionInput::description`](PublishVersionInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`PublishVersionRequest::description`](PublishVersionRequest).
+    /// Sets or clears [`PublishVersionInput::description`](PublishVersionInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// Only update the function if the revision ID matches the ID that's specified.
     ///
-    /// See [`PublishVersionRequest::revision_id`](PublishVersionRequest).
+    /// See [`PublishVersionInput::revision_id`](PublishVersionInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`PublishVersionRequest::revision_id`](PublishVersionRequest).
+    /// Sets or clears [`PublishVersionInput::revision_id`](PublishVersionInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self
     }
     /// Specifies where to publish the function version or configuration.
     ///
-    /// See [`PublishVersionRequest::publish_to`](PublishVersionRequest).
+    /// See [`PublishVersionInput::publish_to`](PublishVersionInput).
     pub fn publish_to(
         mut self,
         value: impl Into<crate::types::FunctionVersionLatestPublished>,
@@ -267,7 +267,7 @@ impl PublishVersionFluentBuilder {
         self.as_input_mut().publish_to = Some(value.into());
         self
     }
-    /// Sets or clears [`PublishVersionRequest::publish_to`](PublishVersionRequest).
+    /// Sets or clears [`PublishVersionInput::publish_to`](PublishVersionInput).
     pub fn set_publish_to(
         mut self,
         value: Option<crate::types::FunctionVersionLatestPublished>,

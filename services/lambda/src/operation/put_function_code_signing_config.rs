@@ -12,7 +12,7 @@ pub struct PutFunctionCodeSigningConfig;
 
 /// The input of `PutFunctionCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutFunctionCodeSigningConfigRequest {
+pub struct PutFunctionCodeSigningConfigInput {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
     /// Required.
@@ -32,43 +32,41 @@ pub struct PutFunctionCodeSigningConfigRequest {
     pub function_name: String,
 }
 
-static PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("CodeSigningConfigArn", &prelude::STRING).required(),
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
 ];
-/// The schema of [`PutFunctionCodeSigningConfigRequest`].
-pub(crate) static PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutFunctionCodeSigningConfigInput`].
+pub(crate) static PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "PutFunctionCodeSigningConfigRequest",
-    &PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionCodeSigningConfigRequest {
+impl SerializeShape for PutFunctionCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST
+        &PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.code_signing_config_arn.serialize_member(&m[0], s)?;
         self.function_name.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PutFunctionCodeSigningConfigRequest {
+impl DeserializeValue for PutFunctionCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.code_signing_config_arn =
-                        de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
+                        de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT, 0, d)?
                 }
-                1 => {
-                    out.function_name = de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST, 1, d)?
-                }
+                1 => out.function_name = de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -77,11 +75,11 @@ impl DeserializeValue for PutFunctionCodeSigningConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionCodeSigningConfigRequest);
+ziggurat_core::shape_value!(PutFunctionCodeSigningConfigInput);
 
-/// The output of `PutFunctionCodeSigningConfigResponse`.
+/// The output of `PutFunctionCodeSigningConfig`.
 #[derive(Clone, Default)]
-pub struct PutFunctionCodeSigningConfigResponse {
+pub struct PutFunctionCodeSigningConfigOutput {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
     /// Required.
@@ -103,41 +101,40 @@ pub struct PutFunctionCodeSigningConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS: [Member; 2] = [
+static PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("CodeSigningConfigArn", &prelude::STRING).required(),
     Member::new("FunctionName", &prelude::STRING).required(),
 ];
-/// The schema of [`PutFunctionCodeSigningConfigResponse`].
-pub(crate) static PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`PutFunctionCodeSigningConfigOutput`].
+pub(crate) static PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT: Schema = Schema::structure(
     "PutFunctionCodeSigningConfigResponse",
-    &PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS,
+    &PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionCodeSigningConfigResponse {
+impl SerializeShape for PutFunctionCodeSigningConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE
+        &PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS;
+        let m = &PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS;
         self.code_signing_config_arn.serialize_member(&m[0], s)?;
         self.function_name.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PutFunctionCodeSigningConfigResponse {
+impl DeserializeValue for PutFunctionCodeSigningConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.code_signing_config_arn =
-                        de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?
+                        de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT, 0, d)?
                 }
                 1 => {
-                    out.function_name =
-                        de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE, 1, d)?
+                    out.function_name = de::member(&PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT, 1, d)?
                 }
                 _ => {}
             }
@@ -147,8 +144,8 @@ impl DeserializeValue for PutFunctionCodeSigningConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionCodeSigningConfigResponse);
-ziggurat_runtime::output_metadata!(PutFunctionCodeSigningConfigResponse);
+ziggurat_core::shape_value!(PutFunctionCodeSigningConfigOutput);
+ziggurat_runtime::output_metadata!(PutFunctionCodeSigningConfigOutput);
 
 /// The errors of [`PutFunctionCodeSigningConfig`].
 #[derive(Debug, Clone)]
@@ -178,8 +175,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2020-06-30/functions/{FunctionName}/code-signing-config",
     success_status: Some(200),
-    input: &PUT_FUNCTION_CODE_SIGNING_CONFIG_REQUEST,
-    output: &PUT_FUNCTION_CODE_SIGNING_CONFIG_RESPONSE,
+    input: &PUT_FUNCTION_CODE_SIGNING_CONFIG_INPUT,
+    output: &PUT_FUNCTION_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -231,8 +228,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutFunctionCodeSigningConfig,
-    PutFunctionCodeSigningConfigRequest,
-    PutFunctionCodeSigningConfigResponse,
+    PutFunctionCodeSigningConfigInput,
+    PutFunctionCodeSigningConfigOutput,
     PutFunctionCodeSigningConfigError,
     crate::SERVICE,
     OPERATION
@@ -241,22 +238,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutFunctionCodeSigningConfigFluentBuilder,
     PutFunctionCodeSigningConfig,
-    PutFunctionCodeSigningConfigRequest,
-    PutFunctionCodeSigningConfigResponse,
+    PutFunctionCodeSigningConfigInput,
+    PutFunctionCodeSigningConfigOutput,
     PutFunctionCodeSigningConfigError
 );
 
 impl PutFunctionCodeSigningConfigFluentBuilder {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
-    /// See [`PutFunctionCodeSigningConfigRequest::code_signing_config_arn`](PutFunctionCodeSigningConfigRequest).
+    /// See [`PutFunctionCodeSigningConfigInput::code_signing_config_arn`](PutFunctionCodeSigningConfigInput).
     pub fn code_signing_config_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_signing_config_arn = value.into();
         self
     }
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`PutFunctionCodeSigningConfigRequest::function_name`](PutFunctionCodeSigningConfigRequest).
+    /// See [`PutFunctionCodeSigningConfigInput::function_name`](PutFunctionCodeSigningConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self

@@ -22,7 +22,7 @@ pub struct PutFunctionConcurrency;
 
 /// The input of `PutFunctionConcurrency`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutFunctionConcurrencyRequest {
+pub struct PutFunctionConcurrencyInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -42,25 +42,25 @@ pub struct PutFunctionConcurrencyRequest {
     pub reserved_concurrent_executions: i32,
 }
 
-static PUT_FUNCTION_CONCURRENCY_REQUEST_MEMBERS: [Member; 2] = [
+static PUT_FUNCTION_CONCURRENCY_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("ReservedConcurrentExecutions", &prelude::INTEGER).required(),
 ];
-/// The schema of [`PutFunctionConcurrencyRequest`].
-pub(crate) static PUT_FUNCTION_CONCURRENCY_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutFunctionConcurrencyInput`].
+pub(crate) static PUT_FUNCTION_CONCURRENCY_INPUT: Schema = Schema::structure(
     "PutFunctionConcurrencyRequest",
-    &PUT_FUNCTION_CONCURRENCY_REQUEST_MEMBERS,
+    &PUT_FUNCTION_CONCURRENCY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionConcurrencyRequest {
+impl SerializeShape for PutFunctionConcurrencyInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_CONCURRENCY_REQUEST
+        &PUT_FUNCTION_CONCURRENCY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_CONCURRENCY_REQUEST_MEMBERS;
+        let m = &PUT_FUNCTION_CONCURRENCY_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.reserved_concurrent_executions
             .serialize_member(&m[1], s)?;
@@ -68,15 +68,15 @@ impl SerializeShape for PutFunctionConcurrencyRequest {
     }
 }
 
-impl DeserializeValue for PutFunctionConcurrencyRequest {
+impl DeserializeValue for PutFunctionConcurrencyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_CONCURRENCY_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_CONCURRENCY_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&PUT_FUNCTION_CONCURRENCY_REQUEST, 0, d)?,
+                0 => out.function_name = de::member(&PUT_FUNCTION_CONCURRENCY_INPUT, 0, d)?,
                 1 => {
                     out.reserved_concurrent_executions =
-                        de::member(&PUT_FUNCTION_CONCURRENCY_REQUEST, 1, d)?
+                        de::member(&PUT_FUNCTION_CONCURRENCY_INPUT, 1, d)?
                 }
                 _ => {}
             }
@@ -86,7 +86,7 @@ impl DeserializeValue for PutFunctionConcurrencyRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionConcurrencyRequest);
+ziggurat_core::shape_value!(PutFunctionConcurrencyInput);
 
 /// The errors of [`PutFunctionConcurrency`].
 #[derive(Debug, Clone)]
@@ -114,7 +114,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2017-10-31/functions/{FunctionName}/concurrency",
     success_status: Some(200),
-    input: &PUT_FUNCTION_CONCURRENCY_REQUEST,
+    input: &PUT_FUNCTION_CONCURRENCY_INPUT,
     output: &crate::types::CONCURRENCY,
     result_wrapper: None,
     errors: &[
@@ -160,7 +160,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutFunctionConcurrency,
-    PutFunctionConcurrencyRequest,
+    PutFunctionConcurrencyInput,
     crate::types::Concurrency,
     PutFunctionConcurrencyError,
     crate::SERVICE,
@@ -170,7 +170,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutFunctionConcurrencyFluentBuilder,
     PutFunctionConcurrency,
-    PutFunctionConcurrencyRequest,
+    PutFunctionConcurrencyInput,
     crate::types::Concurrency,
     PutFunctionConcurrencyError
 );
@@ -178,14 +178,14 @@ ziggurat_runtime::fluent_builder!(
 impl PutFunctionConcurrencyFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`PutFunctionConcurrencyRequest::function_name`](PutFunctionConcurrencyRequest).
+    /// See [`PutFunctionConcurrencyInput::function_name`](PutFunctionConcurrencyInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The number of simultaneous executions to reserve for the function.
     ///
-    /// See [`PutFunctionConcurrencyRequest::reserved_concurrent_executions`](PutFunctionConcurrencyRequest).
+    /// See [`PutFunctionConcurrencyInput::reserved_concurrent_executions`](PutFunctionConcurrencyInput).
     pub fn reserved_concurrent_executions(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().reserved_concurrent_executions = value.into();
         self

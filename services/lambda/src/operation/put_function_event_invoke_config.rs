@@ -29,7 +29,7 @@ pub struct PutFunctionEventInvokeConfig;
 
 /// The input of `PutFunctionEventInvokeConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutFunctionEventInvokeConfigRequest {
+pub struct PutFunctionEventInvokeConfigInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -65,7 +65,7 @@ pub struct PutFunctionEventInvokeConfigRequest {
     pub destination_config: Option<crate::types::DestinationConfig>,
 }
 
-static PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
+static PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS: [Member; 5] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -74,19 +74,19 @@ static PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("MaximumEventAgeInSeconds", &prelude::INTEGER),
     Member::new("DestinationConfig", &crate::types::DESTINATION_CONFIG),
 ];
-/// The schema of [`PutFunctionEventInvokeConfigRequest`].
-pub(crate) static PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutFunctionEventInvokeConfigInput`].
+pub(crate) static PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT: Schema = Schema::structure(
     "PutFunctionEventInvokeConfigRequest",
-    &PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS,
+    &PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionEventInvokeConfigRequest {
+impl SerializeShape for PutFunctionEventInvokeConfigInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST
+        &PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS;
+        let m = &PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.maximum_retry_attempts.serialize_member(&m[2], s)?;
@@ -97,29 +97,26 @@ impl SerializeShape for PutFunctionEventInvokeConfigRequest {
     }
 }
 
-impl DeserializeValue for PutFunctionEventInvokeConfigRequest {
+impl DeserializeValue for PutFunctionEventInvokeConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.function_name = de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 0, d)?
-                }
+                0 => out.function_name = de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 0, d)?,
                 1 => {
-                    out.qualifier =
-                        Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 1, d)?)
+                    out.qualifier = Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 1, d)?)
                 }
                 2 => {
                     out.maximum_retry_attempts =
-                        Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 2, d)?)
+                        Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 2, d)?)
                 }
                 3 => {
                     out.maximum_event_age_in_seconds =
-                        Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 3, d)?)
+                        Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 3, d)?)
                 }
                 4 => {
                     out.destination_config =
-                        Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 4, d)?)
+                        Some(de::member(&PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 4, d)?)
                 }
                 _ => {}
             }
@@ -129,7 +126,7 @@ impl DeserializeValue for PutFunctionEventInvokeConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionEventInvokeConfigRequest);
+ziggurat_core::shape_value!(PutFunctionEventInvokeConfigInput);
 
 /// The errors of [`PutFunctionEventInvokeConfig`].
 #[derive(Debug, Clone)]
@@ -157,7 +154,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
     success_status: Some(200),
-    input: &PUT_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+    input: &PUT_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
     output: &crate::types::FUNCTION_EVENT_INVOKE_CONFIG,
     result_wrapper: None,
     errors: &[
@@ -203,7 +200,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutFunctionEventInvokeConfig,
-    PutFunctionEventInvokeConfigRequest,
+    PutFunctionEventInvokeConfigInput,
     crate::types::FunctionEventInvokeConfig,
     PutFunctionEventInvokeConfigError,
     crate::SERVICE,
@@ -213,7 +210,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutFunctionEventInvokeConfigFluentBuilder,
     PutFunctionEventInvokeConfig,
-    PutFunctionEventInvokeConfigRequest,
+    PutFunctionEventInvokeConfigInput,
     crate::types::FunctionEventInvokeConfig,
     PutFunctionEventInvokeConfigError
 );
@@ -221,55 +218,55 @@ ziggurat_runtime::fluent_builder!(
 impl PutFunctionEventInvokeConfigFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`PutFunctionEventInvokeConfigRequest::function_name`](PutFunctionEventInvokeConfigRequest).
+    /// See [`PutFunctionEventInvokeConfigInput::function_name`](PutFunctionEventInvokeConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// A version number or alias name.
     ///
-    /// See [`PutFunctionEventInvokeConfigRequest::qualifier`](PutFunctionEventInvokeConfigRequest).
+    /// See [`PutFunctionEventInvokeConfigInput::qualifier`](PutFunctionEventInvokeConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`PutFunctionEventInvokeConfigRequest::qualifier`](PutFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`PutFunctionEventInvokeConfigInput::qualifier`](PutFunctionEventInvokeConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// The maximum number of times to retry when the function returns an error.
     ///
-    /// See [`PutFunctionEventInvokeConfigRequest::maximum_retry_attempts`](PutFunctionEventInvokeConfigRequest).
+    /// See [`PutFunctionEventInvokeConfigInput::maximum_retry_attempts`](PutFunctionEventInvokeConfigInput).
     pub fn maximum_retry_attempts(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = Some(value.into());
         self
     }
-    /// Sets or clears [`PutFunctionEventInvokeConfigRequest::maximum_retry_attempts`](PutFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`PutFunctionEventInvokeConfigInput::maximum_retry_attempts`](PutFunctionEventInvokeConfigInput).
     pub fn set_maximum_retry_attempts(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = value;
         self
     }
     /// The maximum age of a request that Lambda sends to a function for processing.
     ///
-    /// See [`PutFunctionEventInvokeConfigRequest::maximum_event_age_in_seconds`](PutFunctionEventInvokeConfigRequest).
+    /// See [`PutFunctionEventInvokeConfigInput::maximum_event_age_in_seconds`](PutFunctionEventInvokeConfigInput).
     pub fn maximum_event_age_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_event_age_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`PutFunctionEventInvokeConfigRequest::maximum_event_age_in_seconds`](PutFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`PutFunctionEventInvokeConfigInput::maximum_event_age_in_seconds`](PutFunctionEventInvokeConfigInput).
     pub fn set_maximum_event_age_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_event_age_in_seconds = value;
         self
     }
     /// A destination for events after they have been sent to a function for processing.
     ///
-    /// See [`PutFunctionEventInvokeConfigRequest::destination_config`](PutFunctionEventInvokeConfigRequest).
+    /// See [`PutFunctionEventInvokeConfigInput::destination_config`](PutFunctionEventInvokeConfigInput).
     pub fn destination_config(mut self, value: impl Into<crate::types::DestinationConfig>) -> Self {
         self.as_input_mut().destination_config = Some(value.into());
         self
     }
-    /// Sets or clears [`PutFunctionEventInvokeConfigRequest::destination_config`](PutFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`PutFunctionEventInvokeConfigInput::destination_config`](PutFunctionEventInvokeConfigInput).
     pub fn set_destination_config(
         mut self,
         value: Option<crate::types::DestinationConfig>,

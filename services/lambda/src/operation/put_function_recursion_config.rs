@@ -22,7 +22,7 @@ pub struct PutFunctionRecursionConfig;
 
 /// The input of `PutFunctionRecursionConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutFunctionRecursionConfigRequest {
+pub struct PutFunctionRecursionConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -58,38 +58,38 @@ pub struct PutFunctionRecursionConfigRequest {
     pub recursive_loop: crate::types::RecursiveLoop,
 }
 
-static PUT_FUNCTION_RECURSION_CONFIG_REQUEST_MEMBERS: [Member; 2] = [
+static PUT_FUNCTION_RECURSION_CONFIG_INPUT_MEMBERS: [Member; 2] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("RecursiveLoop", &prelude::STRING).required(),
 ];
-/// The schema of [`PutFunctionRecursionConfigRequest`].
-pub(crate) static PUT_FUNCTION_RECURSION_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutFunctionRecursionConfigInput`].
+pub(crate) static PUT_FUNCTION_RECURSION_CONFIG_INPUT: Schema = Schema::structure(
     "PutFunctionRecursionConfigRequest",
-    &PUT_FUNCTION_RECURSION_CONFIG_REQUEST_MEMBERS,
+    &PUT_FUNCTION_RECURSION_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionRecursionConfigRequest {
+impl SerializeShape for PutFunctionRecursionConfigInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_RECURSION_CONFIG_REQUEST
+        &PUT_FUNCTION_RECURSION_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_RECURSION_CONFIG_REQUEST_MEMBERS;
+        let m = &PUT_FUNCTION_RECURSION_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.recursive_loop.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PutFunctionRecursionConfigRequest {
+impl DeserializeValue for PutFunctionRecursionConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_RECURSION_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_RECURSION_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&PUT_FUNCTION_RECURSION_CONFIG_REQUEST, 0, d)?,
-                1 => out.recursive_loop = de::member(&PUT_FUNCTION_RECURSION_CONFIG_REQUEST, 1, d)?,
+                0 => out.function_name = de::member(&PUT_FUNCTION_RECURSION_CONFIG_INPUT, 0, d)?,
+                1 => out.recursive_loop = de::member(&PUT_FUNCTION_RECURSION_CONFIG_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -98,11 +98,11 @@ impl DeserializeValue for PutFunctionRecursionConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionRecursionConfigRequest);
+ziggurat_core::shape_value!(PutFunctionRecursionConfigInput);
 
-/// The output of `PutFunctionRecursionConfigResponse`.
+/// The output of `PutFunctionRecursionConfig`.
 #[derive(Clone, Default)]
-pub struct PutFunctionRecursionConfigResponse {
+pub struct PutFunctionRecursionConfigOutput {
     /// The status of your function's recursive loop detection configuration.
     ///
     /// When this value is set to `Allow`and Lambda detects your function being invoked as part of a
@@ -115,33 +115,32 @@ pub struct PutFunctionRecursionConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static PUT_FUNCTION_RECURSION_CONFIG_RESPONSE_MEMBERS: [Member; 1] =
+static PUT_FUNCTION_RECURSION_CONFIG_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("RecursiveLoop", &prelude::STRING)];
-/// The schema of [`PutFunctionRecursionConfigResponse`].
-pub(crate) static PUT_FUNCTION_RECURSION_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`PutFunctionRecursionConfigOutput`].
+pub(crate) static PUT_FUNCTION_RECURSION_CONFIG_OUTPUT: Schema = Schema::structure(
     "PutFunctionRecursionConfigResponse",
-    &PUT_FUNCTION_RECURSION_CONFIG_RESPONSE_MEMBERS,
+    &PUT_FUNCTION_RECURSION_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionRecursionConfigResponse {
+impl SerializeShape for PutFunctionRecursionConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_RECURSION_CONFIG_RESPONSE
+        &PUT_FUNCTION_RECURSION_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_RECURSION_CONFIG_RESPONSE_MEMBERS;
+        let m = &PUT_FUNCTION_RECURSION_CONFIG_OUTPUT_MEMBERS;
         self.recursive_loop.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PutFunctionRecursionConfigResponse {
+impl DeserializeValue for PutFunctionRecursionConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_RECURSION_CONFIG_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.recursive_loop =
-                    Some(de::member(&PUT_FUNCTION_RECURSION_CONFIG_RESPONSE, 0, d)?);
+                out.recursive_loop = Some(de::member(&PUT_FUNCTION_RECURSION_CONFIG_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -149,8 +148,8 @@ impl DeserializeValue for PutFunctionRecursionConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionRecursionConfigResponse);
-ziggurat_runtime::output_metadata!(PutFunctionRecursionConfigResponse);
+ziggurat_core::shape_value!(PutFunctionRecursionConfigOutput);
+ziggurat_runtime::output_metadata!(PutFunctionRecursionConfigOutput);
 
 /// The errors of [`PutFunctionRecursionConfig`].
 #[derive(Debug, Clone)]
@@ -178,8 +177,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2024-08-31/functions/{FunctionName}/recursion-config",
     success_status: Some(200),
-    input: &PUT_FUNCTION_RECURSION_CONFIG_REQUEST,
-    output: &PUT_FUNCTION_RECURSION_CONFIG_RESPONSE,
+    input: &PUT_FUNCTION_RECURSION_CONFIG_INPUT,
+    output: &PUT_FUNCTION_RECURSION_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -224,8 +223,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutFunctionRecursionConfig,
-    PutFunctionRecursionConfigRequest,
-    PutFunctionRecursionConfigResponse,
+    PutFunctionRecursionConfigInput,
+    PutFunctionRecursionConfigOutput,
     PutFunctionRecursionConfigError,
     crate::SERVICE,
     OPERATION
@@ -234,22 +233,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutFunctionRecursionConfigFluentBuilder,
     PutFunctionRecursionConfig,
-    PutFunctionRecursionConfigRequest,
-    PutFunctionRecursionConfigResponse,
+    PutFunctionRecursionConfigInput,
+    PutFunctionRecursionConfigOutput,
     PutFunctionRecursionConfigError
 );
 
 impl PutFunctionRecursionConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`PutFunctionRecursionConfigRequest::function_name`](PutFunctionRecursionConfigRequest).
+    /// See [`PutFunctionRecursionConfigInput::function_name`](PutFunctionRecursionConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// If you set your function's recursive loop detection configuration to `Allow`, Lambda doesn't take any action when it detects your function being invoked as part of a recursive loop.
     ///
-    /// See [`PutFunctionRecursionConfigRequest::recursive_loop`](PutFunctionRecursionConfigRequest).
+    /// See [`PutFunctionRecursionConfigInput::recursive_loop`](PutFunctionRecursionConfigInput).
     pub fn recursive_loop(mut self, value: impl Into<crate::types::RecursiveLoop>) -> Self {
         self.as_input_mut().recursive_loop = value.into();
         self

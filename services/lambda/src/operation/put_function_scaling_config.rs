@@ -13,7 +13,7 @@ pub struct PutFunctionScalingConfig;
 
 /// The input of `PutFunctionScalingConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutFunctionScalingConfigRequest {
+pub struct PutFunctionScalingConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// Required.
@@ -28,7 +28,7 @@ pub struct PutFunctionScalingConfigRequest {
     pub function_scaling_config: Option<crate::types::FunctionScalingConfig>,
 }
 
-static PUT_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS: [Member; 3] = [
+static PUT_FUNCTION_SCALING_CONFIG_INPUT_MEMBERS: [Member; 3] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -40,19 +40,19 @@ static PUT_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS: [Member; 3] = [
         &crate::types::FUNCTION_SCALING_CONFIG,
     ),
 ];
-/// The schema of [`PutFunctionScalingConfigRequest`].
-pub(crate) static PUT_FUNCTION_SCALING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutFunctionScalingConfigInput`].
+pub(crate) static PUT_FUNCTION_SCALING_CONFIG_INPUT: Schema = Schema::structure(
     "PutFunctionScalingConfigRequest",
-    &PUT_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS,
+    &PUT_FUNCTION_SCALING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionScalingConfigRequest {
+impl SerializeShape for PutFunctionScalingConfigInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_SCALING_CONFIG_REQUEST
+        &PUT_FUNCTION_SCALING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_SCALING_CONFIG_REQUEST_MEMBERS;
+        let m = &PUT_FUNCTION_SCALING_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.function_scaling_config.serialize_member(&m[2], s)?;
@@ -60,16 +60,16 @@ impl SerializeShape for PutFunctionScalingConfigRequest {
     }
 }
 
-impl DeserializeValue for PutFunctionScalingConfigRequest {
+impl DeserializeValue for PutFunctionScalingConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_SCALING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_SCALING_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&PUT_FUNCTION_SCALING_CONFIG_REQUEST, 0, d)?,
-                1 => out.qualifier = de::member(&PUT_FUNCTION_SCALING_CONFIG_REQUEST, 1, d)?,
+                0 => out.function_name = de::member(&PUT_FUNCTION_SCALING_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = de::member(&PUT_FUNCTION_SCALING_CONFIG_INPUT, 1, d)?,
                 2 => {
                     out.function_scaling_config =
-                        Some(de::member(&PUT_FUNCTION_SCALING_CONFIG_REQUEST, 2, d)?)
+                        Some(de::member(&PUT_FUNCTION_SCALING_CONFIG_INPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -79,43 +79,43 @@ impl DeserializeValue for PutFunctionScalingConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionScalingConfigRequest);
+ziggurat_core::shape_value!(PutFunctionScalingConfigInput);
 
-/// The output of `PutFunctionScalingConfigResponse`.
+/// The output of `PutFunctionScalingConfig`.
 #[derive(Clone, Default)]
-pub struct PutFunctionScalingConfigResponse {
+pub struct PutFunctionScalingConfigOutput {
     /// The current state of the function after applying the scaling configuration.
     pub function_state: Option<crate::types::State>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static PUT_FUNCTION_SCALING_CONFIG_RESPONSE_MEMBERS: [Member; 1] =
+static PUT_FUNCTION_SCALING_CONFIG_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("FunctionState", &prelude::STRING)];
-/// The schema of [`PutFunctionScalingConfigResponse`].
-pub(crate) static PUT_FUNCTION_SCALING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`PutFunctionScalingConfigOutput`].
+pub(crate) static PUT_FUNCTION_SCALING_CONFIG_OUTPUT: Schema = Schema::structure(
     "PutFunctionScalingConfigResponse",
-    &PUT_FUNCTION_SCALING_CONFIG_RESPONSE_MEMBERS,
+    &PUT_FUNCTION_SCALING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PutFunctionScalingConfigResponse {
+impl SerializeShape for PutFunctionScalingConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &PUT_FUNCTION_SCALING_CONFIG_RESPONSE
+        &PUT_FUNCTION_SCALING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_FUNCTION_SCALING_CONFIG_RESPONSE_MEMBERS;
+        let m = &PUT_FUNCTION_SCALING_CONFIG_OUTPUT_MEMBERS;
         self.function_state.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PutFunctionScalingConfigResponse {
+impl DeserializeValue for PutFunctionScalingConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_FUNCTION_SCALING_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUT_FUNCTION_SCALING_CONFIG_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.function_state = Some(de::member(&PUT_FUNCTION_SCALING_CONFIG_RESPONSE, 0, d)?);
+                out.function_state = Some(de::member(&PUT_FUNCTION_SCALING_CONFIG_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -123,8 +123,8 @@ impl DeserializeValue for PutFunctionScalingConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(PutFunctionScalingConfigResponse);
-ziggurat_runtime::output_metadata!(PutFunctionScalingConfigResponse);
+ziggurat_core::shape_value!(PutFunctionScalingConfigOutput);
+ziggurat_runtime::output_metadata!(PutFunctionScalingConfigOutput);
 
 /// The errors of [`PutFunctionScalingConfig`].
 #[derive(Debug, Clone)]
@@ -152,8 +152,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2025-11-30/functions/{FunctionName}/function-scaling-config",
     success_status: Some(202),
-    input: &PUT_FUNCTION_SCALING_CONFIG_REQUEST,
-    output: &PUT_FUNCTION_SCALING_CONFIG_RESPONSE,
+    input: &PUT_FUNCTION_SCALING_CONFIG_INPUT,
+    output: &PUT_FUNCTION_SCALING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -198,8 +198,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutFunctionScalingConfig,
-    PutFunctionScalingConfigRequest,
-    PutFunctionScalingConfigResponse,
+    PutFunctionScalingConfigInput,
+    PutFunctionScalingConfigOutput,
     PutFunctionScalingConfigError,
     crate::SERVICE,
     OPERATION
@@ -208,29 +208,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutFunctionScalingConfigFluentBuilder,
     PutFunctionScalingConfig,
-    PutFunctionScalingConfigRequest,
-    PutFunctionScalingConfigResponse,
+    PutFunctionScalingConfigInput,
+    PutFunctionScalingConfigOutput,
     PutFunctionScalingConfigError
 );
 
 impl PutFunctionScalingConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`PutFunctionScalingConfigRequest::function_name`](PutFunctionScalingConfigRequest).
+    /// See [`PutFunctionScalingConfigInput::function_name`](PutFunctionScalingConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version or alias to set the scaling configuration for a published version of the function.
     ///
-    /// See [`PutFunctionScalingConfigRequest::qualifier`](PutFunctionScalingConfigRequest).
+    /// See [`PutFunctionScalingConfigInput::qualifier`](PutFunctionScalingConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = value.into();
         self
     }
     /// The scaling configuration to apply to the function, including minimum and maximum execution environment limits.
     ///
-    /// See [`PutFunctionScalingConfigRequest::function_scaling_config`](PutFunctionScalingConfigRequest).
+    /// See [`PutFunctionScalingConfigInput::function_scaling_config`](PutFunctionScalingConfigInput).
     pub fn function_scaling_config(
         mut self,
         value: impl Into<crate::types::FunctionScalingConfig>,
@@ -238,7 +238,7 @@ impl PutFunctionScalingConfigFluentBuilder {
         self.as_input_mut().function_scaling_config = Some(value.into());
         self
     }
-    /// Sets or clears [`PutFunctionScalingConfigRequest::function_scaling_config`](PutFunctionScalingConfigRequest).
+    /// Sets or clears [`PutFunctionScalingConfigInput::function_scaling_config`](PutFunctionScalingConfigInput).
     pub fn set_function_scaling_config(
         mut self,
         value: Option<crate::types::FunctionScalingConfig>,

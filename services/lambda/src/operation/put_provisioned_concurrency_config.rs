@@ -11,7 +11,7 @@ pub struct PutProvisionedConcurrencyConfig;
 
 /// The input of `PutProvisionedConcurrencyConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutProvisionedConcurrencyConfigRequest {
+pub struct PutProvisionedConcurrencyConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -35,7 +35,7 @@ pub struct PutProvisionedConcurrencyConfigRequest {
     pub provisioned_concurrent_executions: i32,
 }
 
-static PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS: [Member; 3] = [
+static PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS: [Member; 3] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -44,19 +44,19 @@ static PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS: [Member; 3] = [
         .required(),
     Member::new("ProvisionedConcurrentExecutions", &prelude::INTEGER).required(),
 ];
-/// The schema of [`PutProvisionedConcurrencyConfigRequest`].
-pub(crate) static PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutProvisionedConcurrencyConfigInput`].
+pub(crate) static PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT: Schema = Schema::structure(
     "PutProvisionedConcurrencyConfigRequest",
-    &PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS,
+    &PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutProvisionedConcurrencyConfigRequest {
+impl SerializeShape for PutProvisionedConcurrencyConfigInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST
+        &PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST_MEMBERS;
+        let m = &PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.provisioned_concurrent_executions
@@ -65,19 +65,18 @@ impl SerializeShape for PutProvisionedConcurrencyConfigRequest {
     }
 }
 
-impl DeserializeValue for PutProvisionedConcurrencyConfigRequest {
+impl DeserializeValue for PutProvisionedConcurrencyConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.function_name =
-                        de::member(&PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, 0, d)?
+                    out.function_name = de::member(&PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT, 0, d)?
                 }
-                1 => out.qualifier = de::member(&PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, 1, d)?,
+                1 => out.qualifier = de::member(&PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT, 1, d)?,
                 2 => {
                     out.provisioned_concurrent_executions =
-                        de::member(&PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST, 2, d)?
+                        de::member(&PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT, 2, d)?
                 }
                 _ => {}
             }
@@ -87,11 +86,11 @@ impl DeserializeValue for PutProvisionedConcurrencyConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutProvisionedConcurrencyConfigRequest);
+ziggurat_core::shape_value!(PutProvisionedConcurrencyConfigInput);
 
-/// The output of `PutProvisionedConcurrencyConfigResponse`.
+/// The output of `PutProvisionedConcurrencyConfig`.
 #[derive(Clone, Default)]
-pub struct PutProvisionedConcurrencyConfigResponse {
+pub struct PutProvisionedConcurrencyConfigOutput {
     /// The amount of provisioned concurrency requested.
     pub requested_provisioned_concurrent_executions: Option<i32>,
     /// The amount of provisioned concurrency allocated. When a weighted alias is used during linear and
@@ -110,7 +109,7 @@ pub struct PutProvisionedConcurrencyConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS: [Member; 6] = [
+static PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT_MEMBERS: [Member; 6] = [
     Member::new(
         "RequestedProvisionedConcurrentExecutions",
         &prelude::INTEGER,
@@ -127,19 +126,19 @@ static PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS: [Member; 6] = [
     Member::new("StatusReason", &prelude::STRING),
     Member::new("LastModified", &prelude::STRING),
 ];
-/// The schema of [`PutProvisionedConcurrencyConfigResponse`].
-pub(crate) static PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`PutProvisionedConcurrencyConfigOutput`].
+pub(crate) static PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT: Schema = Schema::structure(
     "PutProvisionedConcurrencyConfigResponse",
-    &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS,
+    &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PutProvisionedConcurrencyConfigResponse {
+impl SerializeShape for PutProvisionedConcurrencyConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE
+        &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE_MEMBERS;
+        let m = &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT_MEMBERS;
         self.requested_provisioned_concurrent_executions
             .serialize_member(&m[0], s)?;
         self.allocated_provisioned_concurrent_executions
@@ -153,49 +152,49 @@ impl SerializeShape for PutProvisionedConcurrencyConfigResponse {
     }
 }
 
-impl DeserializeValue for PutProvisionedConcurrencyConfigResponse {
+impl DeserializeValue for PutProvisionedConcurrencyConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.requested_provisioned_concurrent_executions = Some(de::member(
-                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         0,
                         d,
                     )?)
                 }
                 1 => {
                     out.allocated_provisioned_concurrent_executions = Some(de::member(
-                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         1,
                         d,
                     )?)
                 }
                 2 => {
                     out.available_provisioned_concurrent_executions = Some(de::member(
-                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         2,
                         d,
                     )?)
                 }
                 3 => {
                     out.status = Some(de::member(
-                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         3,
                         d,
                     )?)
                 }
                 4 => {
                     out.status_reason = Some(de::member(
-                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         4,
                         d,
                     )?)
                 }
                 5 => {
                     out.last_modified = Some(de::member(
-                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+                        &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
                         5,
                         d,
                     )?)
@@ -208,8 +207,8 @@ impl DeserializeValue for PutProvisionedConcurrencyConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(PutProvisionedConcurrencyConfigResponse);
-ziggurat_runtime::output_metadata!(PutProvisionedConcurrencyConfigResponse);
+ziggurat_core::shape_value!(PutProvisionedConcurrencyConfigOutput);
+ziggurat_runtime::output_metadata!(PutProvisionedConcurrencyConfigOutput);
 
 /// The errors of [`PutProvisionedConcurrencyConfig`].
 #[derive(Debug, Clone)]
@@ -237,8 +236,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
     success_status: Some(202),
-    input: &PUT_PROVISIONED_CONCURRENCY_CONFIG_REQUEST,
-    output: &PUT_PROVISIONED_CONCURRENCY_CONFIG_RESPONSE,
+    input: &PUT_PROVISIONED_CONCURRENCY_CONFIG_INPUT,
+    output: &PUT_PROVISIONED_CONCURRENCY_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -283,8 +282,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutProvisionedConcurrencyConfig,
-    PutProvisionedConcurrencyConfigRequest,
-    PutProvisionedConcurrencyConfigResponse,
+    PutProvisionedConcurrencyConfigInput,
+    PutProvisionedConcurrencyConfigOutput,
     PutProvisionedConcurrencyConfigError,
     crate::SERVICE,
     OPERATION
@@ -293,29 +292,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutProvisionedConcurrencyConfigFluentBuilder,
     PutProvisionedConcurrencyConfig,
-    PutProvisionedConcurrencyConfigRequest,
-    PutProvisionedConcurrencyConfigResponse,
+    PutProvisionedConcurrencyConfigInput,
+    PutProvisionedConcurrencyConfigOutput,
     PutProvisionedConcurrencyConfigError
 );
 
 impl PutProvisionedConcurrencyConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`PutProvisionedConcurrencyConfigRequest::function_name`](PutProvisionedConcurrencyConfigRequest).
+    /// See [`PutProvisionedConcurrencyConfigInput::function_name`](PutProvisionedConcurrencyConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The version number or alias name.
     ///
-    /// See [`PutProvisionedConcurrencyConfigRequest::qualifier`](PutProvisionedConcurrencyConfigRequest).
+    /// See [`PutProvisionedConcurrencyConfigInput::qualifier`](PutProvisionedConcurrencyConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = value.into();
         self
     }
     /// The amount of provisioned concurrency to allocate for the version or alias.
     ///
-    /// See [`PutProvisionedConcurrencyConfigRequest::provisioned_concurrent_executions`](PutProvisionedConcurrencyConfigRequest).
+    /// See [`PutProvisionedConcurrencyConfigInput::provisioned_concurrent_executions`](PutProvisionedConcurrencyConfigInput).
     pub fn provisioned_concurrent_executions(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().provisioned_concurrent_executions = value.into();
         self

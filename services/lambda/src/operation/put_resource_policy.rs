@@ -19,7 +19,7 @@ pub struct PutResourcePolicy;
 
 /// The input of `PutResourcePolicy`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutResourcePolicyRequest {
+pub struct PutResourcePolicyInput {
     /// The Amazon Resource Name (ARN) of the Lambda resource you want to add the policy to. You can use
     /// a qualified or an unqualified ARN. The value must be a complete ARN, and the operation does not
     /// accept wildcard characters.
@@ -39,26 +39,26 @@ pub struct PutResourcePolicyRequest {
     pub revision_id: Option<String>,
 }
 
-static PUT_RESOURCE_POLICY_REQUEST_MEMBERS: [Member; 3] = [
+static PUT_RESOURCE_POLICY_INPUT_MEMBERS: [Member; 3] = [
     Member::new("ResourceArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Policy", &prelude::STRING).required(),
     Member::new("RevisionId", &prelude::STRING),
 ];
-/// The schema of [`PutResourcePolicyRequest`].
-pub(crate) static PUT_RESOURCE_POLICY_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutResourcePolicyInput`].
+pub(crate) static PUT_RESOURCE_POLICY_INPUT: Schema = Schema::structure(
     "PutResourcePolicyRequest",
-    &PUT_RESOURCE_POLICY_REQUEST_MEMBERS,
+    &PUT_RESOURCE_POLICY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutResourcePolicyRequest {
+impl SerializeShape for PutResourcePolicyInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_RESOURCE_POLICY_REQUEST
+        &PUT_RESOURCE_POLICY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_RESOURCE_POLICY_REQUEST_MEMBERS;
+        let m = &PUT_RESOURCE_POLICY_INPUT_MEMBERS;
         self.resource_arn.serialize_member(&m[0], s)?;
         self.policy.serialize_member(&m[1], s)?;
         self.revision_id.serialize_member(&m[2], s)?;
@@ -66,14 +66,14 @@ impl SerializeShape for PutResourcePolicyRequest {
     }
 }
 
-impl DeserializeValue for PutResourcePolicyRequest {
+impl DeserializeValue for PutResourcePolicyInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_RESOURCE_POLICY_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_RESOURCE_POLICY_INPUT, &mut |i, d| {
             match i {
-                0 => out.resource_arn = de::member(&PUT_RESOURCE_POLICY_REQUEST, 0, d)?,
-                1 => out.policy = de::member(&PUT_RESOURCE_POLICY_REQUEST, 1, d)?,
-                2 => out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_REQUEST, 2, d)?),
+                0 => out.resource_arn = de::member(&PUT_RESOURCE_POLICY_INPUT, 0, d)?,
+                1 => out.policy = de::member(&PUT_RESOURCE_POLICY_INPUT, 1, d)?,
+                2 => out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_INPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -82,11 +82,11 @@ impl DeserializeValue for PutResourcePolicyRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutResourcePolicyRequest);
+ziggurat_core::shape_value!(PutResourcePolicyInput);
 
-/// The output of `PutResourcePolicyResponse`.
+/// The output of `PutResourcePolicy`.
 #[derive(Clone, Default)]
-pub struct PutResourcePolicyResponse {
+pub struct PutResourcePolicyOutput {
     /// The resource-based policy that Lambda adds to the resource.
     pub policy: Option<String>,
     /// The revision ID of the policy that Lambda adds to your Lambda resource.
@@ -95,36 +95,36 @@ pub struct PutResourcePolicyResponse {
     pub response_metadata: Metadata,
 }
 
-static PUT_RESOURCE_POLICY_RESPONSE_MEMBERS: [Member; 2] = [
+static PUT_RESOURCE_POLICY_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Policy", &prelude::STRING),
     Member::new("RevisionId", &prelude::STRING),
 ];
-/// The schema of [`PutResourcePolicyResponse`].
-pub(crate) static PUT_RESOURCE_POLICY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`PutResourcePolicyOutput`].
+pub(crate) static PUT_RESOURCE_POLICY_OUTPUT: Schema = Schema::structure(
     "PutResourcePolicyResponse",
-    &PUT_RESOURCE_POLICY_RESPONSE_MEMBERS,
+    &PUT_RESOURCE_POLICY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PutResourcePolicyResponse {
+impl SerializeShape for PutResourcePolicyOutput {
     fn schema(&self) -> &'static Schema {
-        &PUT_RESOURCE_POLICY_RESPONSE
+        &PUT_RESOURCE_POLICY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_RESOURCE_POLICY_RESPONSE_MEMBERS;
+        let m = &PUT_RESOURCE_POLICY_OUTPUT_MEMBERS;
         self.policy.serialize_member(&m[0], s)?;
         self.revision_id.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PutResourcePolicyResponse {
+impl DeserializeValue for PutResourcePolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_RESOURCE_POLICY_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUT_RESOURCE_POLICY_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.policy = Some(de::member(&PUT_RESOURCE_POLICY_RESPONSE, 0, d)?),
-                1 => out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_RESPONSE, 1, d)?),
+                0 => out.policy = Some(de::member(&PUT_RESOURCE_POLICY_OUTPUT, 0, d)?),
+                1 => out.revision_id = Some(de::member(&PUT_RESOURCE_POLICY_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -133,8 +133,8 @@ impl DeserializeValue for PutResourcePolicyResponse {
     }
 }
 
-ziggurat_core::shape_value!(PutResourcePolicyResponse);
-ziggurat_runtime::output_metadata!(PutResourcePolicyResponse);
+ziggurat_core::shape_value!(PutResourcePolicyOutput);
+ziggurat_runtime::output_metadata!(PutResourcePolicyOutput);
 
 /// The errors of [`PutResourcePolicy`].
 #[derive(Debug, Clone)]
@@ -168,8 +168,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2026-07-09/resource-policy/{ResourceArn}",
     success_status: Some(200),
-    input: &PUT_RESOURCE_POLICY_REQUEST,
-    output: &PUT_RESOURCE_POLICY_RESPONSE,
+    input: &PUT_RESOURCE_POLICY_INPUT,
+    output: &PUT_RESOURCE_POLICY_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -235,8 +235,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutResourcePolicy,
-    PutResourcePolicyRequest,
-    PutResourcePolicyResponse,
+    PutResourcePolicyInput,
+    PutResourcePolicyOutput,
     PutResourcePolicyError,
     crate::SERVICE,
     OPERATION
@@ -245,34 +245,34 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutResourcePolicyFluentBuilder,
     PutResourcePolicy,
-    PutResourcePolicyRequest,
-    PutResourcePolicyResponse,
+    PutResourcePolicyInput,
+    PutResourcePolicyOutput,
     PutResourcePolicyError
 );
 
 impl PutResourcePolicyFluentBuilder {
     /// The Amazon Resource Name (ARN) of the Lambda resource you want to add the policy to.
     ///
-    /// See [`PutResourcePolicyRequest::resource_arn`](PutResourcePolicyRequest).
+    /// See [`PutResourcePolicyInput::resource_arn`](PutResourcePolicyInput).
     pub fn resource_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource_arn = value.into();
         self
     }
     /// The policy document you want to add to your Lambda resource.
     ///
-    /// See [`PutResourcePolicyRequest::policy`](PutResourcePolicyRequest).
+    /// See [`PutResourcePolicyInput::policy`](PutResourcePolicyInput).
     pub fn policy(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().policy = value.into();
         self
     }
     /// The revision ID that the existing policy must match for the replacement to proceed.
     ///
-    /// See [`PutResourcePolicyRequest::revision_id`](PutResourcePolicyRequest).
+    /// See [`PutResourcePolicyInput::revision_id`](PutResourcePolicyInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`PutResourcePolicyRequest::revision_id`](PutResourcePolicyRequest).
+    /// Sets or clears [`PutResourcePolicyInput::revision_id`](PutResourcePolicyInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self

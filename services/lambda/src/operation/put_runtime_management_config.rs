@@ -12,7 +12,7 @@ pub struct PutRuntimeManagementConfig;
 
 /// The input of `PutRuntimeManagementConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PutRuntimeManagementConfigRequest {
+pub struct PutRuntimeManagementConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -52,7 +52,7 @@ pub struct PutRuntimeManagementConfigRequest {
     pub runtime_version_arn: Option<String>,
 }
 
-static PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST_MEMBERS: [Member; 4] = [
+static PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT_MEMBERS: [Member; 4] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -60,19 +60,19 @@ static PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("UpdateRuntimeOn", &prelude::STRING).required(),
     Member::new("RuntimeVersionArn", &prelude::STRING),
 ];
-/// The schema of [`PutRuntimeManagementConfigRequest`].
-pub(crate) static PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`PutRuntimeManagementConfigInput`].
+pub(crate) static PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT: Schema = Schema::structure(
     "PutRuntimeManagementConfigRequest",
-    &PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST_MEMBERS,
+    &PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for PutRuntimeManagementConfigRequest {
+impl SerializeShape for PutRuntimeManagementConfigInput {
     fn schema(&self) -> &'static Schema {
-        &PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST
+        &PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST_MEMBERS;
+        let m = &PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.update_runtime_on.serialize_member(&m[2], s)?;
@@ -81,22 +81,19 @@ impl SerializeShape for PutRuntimeManagementConfigRequest {
     }
 }
 
-impl DeserializeValue for PutRuntimeManagementConfigRequest {
+impl DeserializeValue for PutRuntimeManagementConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST, 0, d)?,
-                1 => {
-                    out.qualifier = Some(de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST, 1, d)?)
-                }
+                0 => out.function_name = de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT, 1, d)?),
                 2 => {
-                    out.update_runtime_on =
-                        de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST, 2, d)?
+                    out.update_runtime_on = de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT, 2, d)?
                 }
                 3 => {
                     out.runtime_version_arn =
-                        Some(de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST, 3, d)?)
+                        Some(de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -106,11 +103,11 @@ impl DeserializeValue for PutRuntimeManagementConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(PutRuntimeManagementConfigRequest);
+ziggurat_core::shape_value!(PutRuntimeManagementConfigInput);
 
-/// The output of `PutRuntimeManagementConfigResponse`.
+/// The output of `PutRuntimeManagementConfig`.
 #[derive(Clone, Default)]
-pub struct PutRuntimeManagementConfigResponse {
+pub struct PutRuntimeManagementConfigOutput {
     /// The runtime update mode.
     ///
     /// Required.
@@ -126,24 +123,24 @@ pub struct PutRuntimeManagementConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE_MEMBERS: [Member; 3] = [
+static PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT_MEMBERS: [Member; 3] = [
     Member::new("UpdateRuntimeOn", &prelude::STRING).required(),
     Member::new("FunctionArn", &prelude::STRING).required(),
     Member::new("RuntimeVersionArn", &prelude::STRING),
 ];
-/// The schema of [`PutRuntimeManagementConfigResponse`].
-pub(crate) static PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`PutRuntimeManagementConfigOutput`].
+pub(crate) static PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT: Schema = Schema::structure(
     "PutRuntimeManagementConfigResponse",
-    &PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE_MEMBERS,
+    &PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for PutRuntimeManagementConfigResponse {
+impl SerializeShape for PutRuntimeManagementConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE
+        &PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE_MEMBERS;
+        let m = &PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT_MEMBERS;
         self.update_runtime_on.serialize_member(&m[0], s)?;
         self.function_arn.serialize_member(&m[1], s)?;
         self.runtime_version_arn.serialize_member(&m[2], s)?;
@@ -151,19 +148,18 @@ impl SerializeShape for PutRuntimeManagementConfigResponse {
     }
 }
 
-impl DeserializeValue for PutRuntimeManagementConfigResponse {
+impl DeserializeValue for PutRuntimeManagementConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.update_runtime_on =
-                        de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, 0, d)?
+                    out.update_runtime_on = de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, 0, d)?
                 }
-                1 => out.function_arn = de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, 1, d)?,
+                1 => out.function_arn = de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, 1, d)?,
                 2 => {
                     out.runtime_version_arn =
-                        Some(de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE, 2, d)?)
+                        Some(de::member(&PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -173,8 +169,8 @@ impl DeserializeValue for PutRuntimeManagementConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(PutRuntimeManagementConfigResponse);
-ziggurat_runtime::output_metadata!(PutRuntimeManagementConfigResponse);
+ziggurat_core::shape_value!(PutRuntimeManagementConfigOutput);
+ziggurat_runtime::output_metadata!(PutRuntimeManagementConfigOutput);
 
 /// The errors of [`PutRuntimeManagementConfig`].
 #[derive(Debug, Clone)]
@@ -202,8 +198,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2021-07-20/functions/{FunctionName}/runtime-management-config",
     success_status: Some(200),
-    input: &PUT_RUNTIME_MANAGEMENT_CONFIG_REQUEST,
-    output: &PUT_RUNTIME_MANAGEMENT_CONFIG_RESPONSE,
+    input: &PUT_RUNTIME_MANAGEMENT_CONFIG_INPUT,
+    output: &PUT_RUNTIME_MANAGEMENT_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -248,8 +244,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PutRuntimeManagementConfig,
-    PutRuntimeManagementConfigRequest,
-    PutRuntimeManagementConfigResponse,
+    PutRuntimeManagementConfigInput,
+    PutRuntimeManagementConfigOutput,
     PutRuntimeManagementConfigError,
     crate::SERVICE,
     OPERATION
@@ -258,46 +254,46 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PutRuntimeManagementConfigFluentBuilder,
     PutRuntimeManagementConfig,
-    PutRuntimeManagementConfigRequest,
-    PutRuntimeManagementConfigResponse,
+    PutRuntimeManagementConfigInput,
+    PutRuntimeManagementConfigOutput,
     PutRuntimeManagementConfigError
 );
 
 impl PutRuntimeManagementConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`PutRuntimeManagementConfigRequest::function_name`](PutRuntimeManagementConfigRequest).
+    /// See [`PutRuntimeManagementConfigInput::function_name`](PutRuntimeManagementConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Specify a version of the function.
     ///
-    /// See [`PutRuntimeManagementConfigRequest::qualifier`](PutRuntimeManagementConfigRequest).
+    /// See [`PutRuntimeManagementConfigInput::qualifier`](PutRuntimeManagementConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`PutRuntimeManagementConfigRequest::qualifier`](PutRuntimeManagementConfigRequest).
+    /// Sets or clears [`PutRuntimeManagementConfigInput::qualifier`](PutRuntimeManagementConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// Specify the runtime update mode.
     ///
-    /// See [`PutRuntimeManagementConfigRequest::update_runtime_on`](PutRuntimeManagementConfigRequest).
+    /// See [`PutRuntimeManagementConfigInput::update_runtime_on`](PutRuntimeManagementConfigInput).
     pub fn update_runtime_on(mut self, value: impl Into<crate::types::UpdateRuntimeOn>) -> Self {
         self.as_input_mut().update_runtime_on = value.into();
         self
     }
     /// The ARN of the runtime version you want the function to use.
     ///
-    /// See [`PutRuntimeManagementConfigRequest::runtime_version_arn`](PutRuntimeManagementConfigRequest).
+    /// See [`PutRuntimeManagementConfigInput::runtime_version_arn`](PutRuntimeManagementConfigInput).
     pub fn runtime_version_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().runtime_version_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`PutRuntimeManagementConfigRequest::runtime_version_arn`](PutRuntimeManagementConfigRequest).
+    /// Sets or clears [`PutRuntimeManagementConfigInput::runtime_version_arn`](PutRuntimeManagementConfigInput).
     pub fn set_runtime_version_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().runtime_version_arn = value;
         self

@@ -12,7 +12,7 @@ pub struct RemoveLayerVersionPermission;
 
 /// The input of `RemoveLayerVersionPermission`.
 #[derive(Clone, Default, PartialEq)]
-pub struct RemoveLayerVersionPermissionRequest {
+pub struct RemoveLayerVersionPermissionInput {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Required.
@@ -30,7 +30,7 @@ pub struct RemoveLayerVersionPermissionRequest {
     pub revision_id: Option<String>,
 }
 
-static REMOVE_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS: [Member; 4] = [
+static REMOVE_LAYER_VERSION_PERMISSION_INPUT_MEMBERS: [Member; 4] = [
     Member::new("LayerName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -42,19 +42,19 @@ static REMOVE_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS: [Member; 4] = [
         .required(),
     Member::new("RevisionId", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`RemoveLayerVersionPermissionRequest`].
-pub(crate) static REMOVE_LAYER_VERSION_PERMISSION_REQUEST: Schema = Schema::structure(
+/// The schema of [`RemoveLayerVersionPermissionInput`].
+pub(crate) static REMOVE_LAYER_VERSION_PERMISSION_INPUT: Schema = Schema::structure(
     "RemoveLayerVersionPermissionRequest",
-    &REMOVE_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS,
+    &REMOVE_LAYER_VERSION_PERMISSION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for RemoveLayerVersionPermissionRequest {
+impl SerializeShape for RemoveLayerVersionPermissionInput {
     fn schema(&self) -> &'static Schema {
-        &REMOVE_LAYER_VERSION_PERMISSION_REQUEST
+        &REMOVE_LAYER_VERSION_PERMISSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &REMOVE_LAYER_VERSION_PERMISSION_REQUEST_MEMBERS;
+        let m = &REMOVE_LAYER_VERSION_PERMISSION_INPUT_MEMBERS;
         self.layer_name.serialize_member(&m[0], s)?;
         self.version_number.serialize_member(&m[1], s)?;
         self.statement_id.serialize_member(&m[2], s)?;
@@ -63,19 +63,17 @@ impl SerializeShape for RemoveLayerVersionPermissionRequest {
     }
 }
 
-impl DeserializeValue for RemoveLayerVersionPermissionRequest {
+impl DeserializeValue for RemoveLayerVersionPermissionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&REMOVE_LAYER_VERSION_PERMISSION_REQUEST, &mut |i, d| {
+        d.read_struct(&REMOVE_LAYER_VERSION_PERMISSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.layer_name = de::member(&REMOVE_LAYER_VERSION_PERMISSION_REQUEST, 0, d)?,
-                1 => {
-                    out.version_number = de::member(&REMOVE_LAYER_VERSION_PERMISSION_REQUEST, 1, d)?
-                }
-                2 => out.statement_id = de::member(&REMOVE_LAYER_VERSION_PERMISSION_REQUEST, 2, d)?,
+                0 => out.layer_name = de::member(&REMOVE_LAYER_VERSION_PERMISSION_INPUT, 0, d)?,
+                1 => out.version_number = de::member(&REMOVE_LAYER_VERSION_PERMISSION_INPUT, 1, d)?,
+                2 => out.statement_id = de::member(&REMOVE_LAYER_VERSION_PERMISSION_INPUT, 2, d)?,
                 3 => {
                     out.revision_id =
-                        Some(de::member(&REMOVE_LAYER_VERSION_PERMISSION_REQUEST, 3, d)?)
+                        Some(de::member(&REMOVE_LAYER_VERSION_PERMISSION_INPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -85,7 +83,7 @@ impl DeserializeValue for RemoveLayerVersionPermissionRequest {
     }
 }
 
-ziggurat_core::shape_value!(RemoveLayerVersionPermissionRequest);
+ziggurat_core::shape_value!(RemoveLayerVersionPermissionInput);
 /// The output of `RemoveLayerVersionPermission`, which has no members.
 #[derive(Clone, Default)]
 pub struct RemoveLayerVersionPermissionOutput {
@@ -145,7 +143,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
     success_status: Some(204),
-    input: &REMOVE_LAYER_VERSION_PERMISSION_REQUEST,
+    input: &REMOVE_LAYER_VERSION_PERMISSION_INPUT,
     output: &REMOVE_LAYER_VERSION_PERMISSION_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -198,7 +196,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     RemoveLayerVersionPermission,
-    RemoveLayerVersionPermissionRequest,
+    RemoveLayerVersionPermissionInput,
     RemoveLayerVersionPermissionOutput,
     RemoveLayerVersionPermissionError,
     crate::SERVICE,
@@ -208,7 +206,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     RemoveLayerVersionPermissionFluentBuilder,
     RemoveLayerVersionPermission,
-    RemoveLayerVersionPermissionRequest,
+    RemoveLayerVersionPermissionInput,
     RemoveLayerVersionPermissionOutput,
     RemoveLayerVersionPermissionError
 );
@@ -216,33 +214,33 @@ ziggurat_runtime::fluent_builder!(
 impl RemoveLayerVersionPermissionFluentBuilder {
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
-    /// See [`RemoveLayerVersionPermissionRequest::layer_name`](RemoveLayerVersionPermissionRequest).
+    /// See [`RemoveLayerVersionPermissionInput::layer_name`](RemoveLayerVersionPermissionInput).
     pub fn layer_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().layer_name = value.into();
         self
     }
     /// The version number.
     ///
-    /// See [`RemoveLayerVersionPermissionRequest::version_number`](RemoveLayerVersionPermissionRequest).
+    /// See [`RemoveLayerVersionPermissionInput::version_number`](RemoveLayerVersionPermissionInput).
     pub fn version_number(mut self, value: impl Into<i64>) -> Self {
         self.as_input_mut().version_number = value.into();
         self
     }
     /// The identifier that was specified when the statement was added.
     ///
-    /// See [`RemoveLayerVersionPermissionRequest::statement_id`](RemoveLayerVersionPermissionRequest).
+    /// See [`RemoveLayerVersionPermissionInput::statement_id`](RemoveLayerVersionPermissionInput).
     pub fn statement_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().statement_id = value.into();
         self
     }
     /// Only update the policy if the revision ID matches the ID specified.
     ///
-    /// See [`RemoveLayerVersionPermissionRequest::revision_id`](RemoveLayerVersionPermissionRequest).
+    /// See [`RemoveLayerVersionPermissionInput::revision_id`](RemoveLayerVersionPermissionInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`RemoveLayerVersionPermissionRequest::revision_id`](RemoveLayerVersionPermissionRequest).
+    /// Sets or clears [`RemoveLayerVersionPermissionInput::revision_id`](RemoveLayerVersionPermissionInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self

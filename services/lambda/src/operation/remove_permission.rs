@@ -12,7 +12,7 @@ pub struct RemovePermission;
 
 /// The input of `RemovePermission`.
 #[derive(Clone, Default, PartialEq)]
-pub struct RemovePermissionRequest {
+pub struct RemovePermissionInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -38,7 +38,7 @@ pub struct RemovePermissionRequest {
     pub revision_id: Option<String>,
 }
 
-static REMOVE_PERMISSION_REQUEST_MEMBERS: [Member; 4] = [
+static REMOVE_PERMISSION_INPUT_MEMBERS: [Member; 4] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -48,19 +48,17 @@ static REMOVE_PERMISSION_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("Qualifier", &prelude::STRING).at(Location::Query),
     Member::new("RevisionId", &prelude::STRING).at(Location::Query),
 ];
-/// The schema of [`RemovePermissionRequest`].
-pub(crate) static REMOVE_PERMISSION_REQUEST: Schema = Schema::structure(
-    "RemovePermissionRequest",
-    &REMOVE_PERMISSION_REQUEST_MEMBERS,
-);
+/// The schema of [`RemovePermissionInput`].
+pub(crate) static REMOVE_PERMISSION_INPUT: Schema =
+    Schema::structure("RemovePermissionRequest", &REMOVE_PERMISSION_INPUT_MEMBERS);
 
-impl SerializeShape for RemovePermissionRequest {
+impl SerializeShape for RemovePermissionInput {
     fn schema(&self) -> &'static Schema {
-        &REMOVE_PERMISSION_REQUEST
+        &REMOVE_PERMISSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &REMOVE_PERMISSION_REQUEST_MEMBERS;
+        let m = &REMOVE_PERMISSION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.statement_id.serialize_member(&m[1], s)?;
         self.qualifier.serialize_member(&m[2], s)?;
@@ -69,15 +67,15 @@ impl SerializeShape for RemovePermissionRequest {
     }
 }
 
-impl DeserializeValue for RemovePermissionRequest {
+impl DeserializeValue for RemovePermissionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&REMOVE_PERMISSION_REQUEST, &mut |i, d| {
+        d.read_struct(&REMOVE_PERMISSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&REMOVE_PERMISSION_REQUEST, 0, d)?,
-                1 => out.statement_id = de::member(&REMOVE_PERMISSION_REQUEST, 1, d)?,
-                2 => out.qualifier = Some(de::member(&REMOVE_PERMISSION_REQUEST, 2, d)?),
-                3 => out.revision_id = Some(de::member(&REMOVE_PERMISSION_REQUEST, 3, d)?),
+                0 => out.function_name = de::member(&REMOVE_PERMISSION_INPUT, 0, d)?,
+                1 => out.statement_id = de::member(&REMOVE_PERMISSION_INPUT, 1, d)?,
+                2 => out.qualifier = Some(de::member(&REMOVE_PERMISSION_INPUT, 2, d)?),
+                3 => out.revision_id = Some(de::member(&REMOVE_PERMISSION_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -86,7 +84,7 @@ impl DeserializeValue for RemovePermissionRequest {
     }
 }
 
-ziggurat_core::shape_value!(RemovePermissionRequest);
+ziggurat_core::shape_value!(RemovePermissionInput);
 /// The output of `RemovePermission`, which has no members.
 #[derive(Clone, Default)]
 pub struct RemovePermissionOutput {
@@ -146,7 +144,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2015-03-31/functions/{FunctionName}/policy/{StatementId}",
     success_status: Some(204),
-    input: &REMOVE_PERMISSION_REQUEST,
+    input: &REMOVE_PERMISSION_INPUT,
     output: &REMOVE_PERMISSION_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -199,7 +197,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     RemovePermission,
-    RemovePermissionRequest,
+    RemovePermissionInput,
     RemovePermissionOutput,
     RemovePermissionError,
     crate::SERVICE,
@@ -209,7 +207,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     RemovePermissionFluentBuilder,
     RemovePermission,
-    RemovePermissionRequest,
+    RemovePermissionInput,
     RemovePermissionOutput,
     RemovePermissionError
 );
@@ -217,38 +215,38 @@ ziggurat_runtime::fluent_builder!(
 impl RemovePermissionFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`RemovePermissionRequest::function_name`](RemovePermissionRequest).
+    /// See [`RemovePermissionInput::function_name`](RemovePermissionInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// Statement ID of the permission to remove.
     ///
-    /// See [`RemovePermissionRequest::statement_id`](RemovePermissionRequest).
+    /// See [`RemovePermissionInput::statement_id`](RemovePermissionInput).
     pub fn statement_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().statement_id = value.into();
         self
     }
     /// Specify a version or alias to remove permissions from a published version of the function.
     ///
-    /// See [`RemovePermissionRequest::qualifier`](RemovePermissionRequest).
+    /// See [`RemovePermissionInput::qualifier`](RemovePermissionInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`RemovePermissionRequest::qualifier`](RemovePermissionRequest).
+    /// Sets or clears [`RemovePermissionInput::qualifier`](RemovePermissionInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// Update the policy only if the revision ID matches the ID that's specified.
     ///
-    /// See [`RemovePermissionRequest::revision_id`](RemovePermissionRequest).
+    /// See [`RemovePermissionInput::revision_id`](RemovePermissionInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`RemovePermissionRequest::revision_id`](RemovePermissionRequest).
+    /// Sets or clears [`RemovePermissionInput::revision_id`](RemovePermissionInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self

@@ -19,7 +19,7 @@ pub struct ResumeDurableExecution;
 
 /// The input of `ResumeDurableExecution`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ResumeDurableExecutionRequest {
+pub struct ResumeDurableExecutionInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -33,26 +33,26 @@ pub struct ResumeDurableExecutionRequest {
     pub reason: Option<String>,
 }
 
-static RESUME_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 3] = [
+static RESUME_DURABLE_EXECUTION_INPUT_MEMBERS: [Member; 3] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("ClientToken", &prelude::STRING).with_flags(flag::IDEMPOTENCY_TOKEN),
     Member::new("Reason", &prelude::SENSITIVE_STRING),
 ];
-/// The schema of [`ResumeDurableExecutionRequest`].
-pub(crate) static RESUME_DURABLE_EXECUTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`ResumeDurableExecutionInput`].
+pub(crate) static RESUME_DURABLE_EXECUTION_INPUT: Schema = Schema::structure(
     "ResumeDurableExecutionRequest",
-    &RESUME_DURABLE_EXECUTION_REQUEST_MEMBERS,
+    &RESUME_DURABLE_EXECUTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ResumeDurableExecutionRequest {
+impl SerializeShape for ResumeDurableExecutionInput {
     fn schema(&self) -> &'static Schema {
-        &RESUME_DURABLE_EXECUTION_REQUEST
+        &RESUME_DURABLE_EXECUTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &RESUME_DURABLE_EXECUTION_REQUEST_MEMBERS;
+        let m = &RESUME_DURABLE_EXECUTION_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.client_token.serialize_member(&m[1], s)?;
         self.reason.serialize_member(&m[2], s)?;
@@ -60,16 +60,14 @@ impl SerializeShape for ResumeDurableExecutionRequest {
     }
 }
 
-impl DeserializeValue for ResumeDurableExecutionRequest {
+impl DeserializeValue for ResumeDurableExecutionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&RESUME_DURABLE_EXECUTION_REQUEST, &mut |i, d| {
+        d.read_struct(&RESUME_DURABLE_EXECUTION_INPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.durable_execution_arn = de::member(&RESUME_DURABLE_EXECUTION_REQUEST, 0, d)?
-                }
-                1 => out.client_token = Some(de::member(&RESUME_DURABLE_EXECUTION_REQUEST, 1, d)?),
-                2 => out.reason = Some(de::member(&RESUME_DURABLE_EXECUTION_REQUEST, 2, d)?),
+                0 => out.durable_execution_arn = de::member(&RESUME_DURABLE_EXECUTION_INPUT, 0, d)?,
+                1 => out.client_token = Some(de::member(&RESUME_DURABLE_EXECUTION_INPUT, 1, d)?),
+                2 => out.reason = Some(de::member(&RESUME_DURABLE_EXECUTION_INPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -78,25 +76,25 @@ impl DeserializeValue for ResumeDurableExecutionRequest {
     }
 }
 
-ziggurat_core::shape_value!(ResumeDurableExecutionRequest);
+ziggurat_core::shape_value!(ResumeDurableExecutionInput);
 
-/// The output of `ResumeDurableExecutionResponse`.
+/// The output of `ResumeDurableExecution`.
 #[derive(Clone, Default)]
-pub struct ResumeDurableExecutionResponse {
+pub struct ResumeDurableExecutionOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static RESUME_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`ResumeDurableExecutionResponse`].
-pub(crate) static RESUME_DURABLE_EXECUTION_RESPONSE: Schema = Schema::structure(
+static RESUME_DURABLE_EXECUTION_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`ResumeDurableExecutionOutput`].
+pub(crate) static RESUME_DURABLE_EXECUTION_OUTPUT: Schema = Schema::structure(
     "ResumeDurableExecutionResponse",
-    &RESUME_DURABLE_EXECUTION_RESPONSE_MEMBERS,
+    &RESUME_DURABLE_EXECUTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ResumeDurableExecutionResponse {
+impl SerializeShape for ResumeDurableExecutionOutput {
     fn schema(&self) -> &'static Schema {
-        &RESUME_DURABLE_EXECUTION_RESPONSE
+        &RESUME_DURABLE_EXECUTION_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -104,15 +102,15 @@ impl SerializeShape for ResumeDurableExecutionResponse {
     }
 }
 
-impl DeserializeValue for ResumeDurableExecutionResponse {
+impl DeserializeValue for ResumeDurableExecutionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&RESUME_DURABLE_EXECUTION_RESPONSE, &mut |_, _| Ok(()))?;
+        d.read_struct(&RESUME_DURABLE_EXECUTION_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(ResumeDurableExecutionResponse);
-ziggurat_runtime::output_metadata!(ResumeDurableExecutionResponse);
+ziggurat_core::shape_value!(ResumeDurableExecutionOutput);
+ziggurat_runtime::output_metadata!(ResumeDurableExecutionOutput);
 
 /// The errors of [`ResumeDurableExecution`].
 #[derive(Debug, Clone)]
@@ -148,8 +146,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}/resume",
     success_status: Some(202),
-    input: &RESUME_DURABLE_EXECUTION_REQUEST,
-    output: &RESUME_DURABLE_EXECUTION_RESPONSE,
+    input: &RESUME_DURABLE_EXECUTION_INPUT,
+    output: &RESUME_DURABLE_EXECUTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -222,8 +220,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ResumeDurableExecution,
-    ResumeDurableExecutionRequest,
-    ResumeDurableExecutionResponse,
+    ResumeDurableExecutionInput,
+    ResumeDurableExecutionOutput,
     ResumeDurableExecutionError,
     crate::SERVICE,
     OPERATION
@@ -232,39 +230,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ResumeDurableExecutionFluentBuilder,
     ResumeDurableExecution,
-    ResumeDurableExecutionRequest,
-    ResumeDurableExecutionResponse,
+    ResumeDurableExecutionInput,
+    ResumeDurableExecutionOutput,
     ResumeDurableExecutionError
 );
 
 impl ResumeDurableExecutionFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`ResumeDurableExecutionRequest::durable_execution_arn`](ResumeDurableExecutionRequest).
+    /// See [`ResumeDurableExecutionInput::durable_execution_arn`](ResumeDurableExecutionInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self
     }
     /// A unique, case-sensitive identifier that you provide so that the request completes no more than one time.
     ///
-    /// See [`ResumeDurableExecutionRequest::client_token`](ResumeDurableExecutionRequest).
+    /// See [`ResumeDurableExecutionInput::client_token`](ResumeDurableExecutionInput).
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_token = Some(value.into());
         self
     }
-    /// Sets or clears [`ResumeDurableExecutionRequest::client_token`](ResumeDurableExecutionRequest).
+    /// Sets or clears [`ResumeDurableExecutionInput::client_token`](ResumeDurableExecutionInput).
     pub fn set_client_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().client_token = value;
         self
     }
     /// A description of why you're resuming the execution.
     ///
-    /// See [`ResumeDurableExecutionRequest::reason`](ResumeDurableExecutionRequest).
+    /// See [`ResumeDurableExecutionInput::reason`](ResumeDurableExecutionInput).
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().reason = Some(value.into());
         self
     }
-    /// Sets or clears [`ResumeDurableExecutionRequest::reason`](ResumeDurableExecutionRequest).
+    /// Sets or clears [`ResumeDurableExecutionInput::reason`](ResumeDurableExecutionInput).
     pub fn set_reason(mut self, value: Option<String>) -> Self {
         self.as_input_mut().reason = value;
         self

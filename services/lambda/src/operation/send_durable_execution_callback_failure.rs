@@ -12,7 +12,7 @@ pub struct SendDurableExecutionCallbackFailure;
 
 /// The input of `SendDurableExecutionCallbackFailure`.
 #[derive(Clone, Default, PartialEq)]
-pub struct SendDurableExecutionCallbackFailureRequest {
+pub struct SendDurableExecutionCallbackFailureInput {
     /// The unique identifier for the callback operation.
     ///
     /// Required.
@@ -22,45 +22,45 @@ pub struct SendDurableExecutionCallbackFailureRequest {
     pub error: Option<crate::types::ErrorObject>,
 }
 
-static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST_MEMBERS: [Member; 2] = [
+static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("CallbackId", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Error", &crate::types::ERROR_OBJECT).at(Location::Payload),
 ];
-/// The schema of [`SendDurableExecutionCallbackFailureRequest`].
-pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST: Schema = Schema::structure(
+/// The schema of [`SendDurableExecutionCallbackFailureInput`].
+pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT: Schema = Schema::structure(
     "SendDurableExecutionCallbackFailureRequest",
-    &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST_MEMBERS,
+    &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT_MEMBERS,
 );
 
-impl SerializeShape for SendDurableExecutionCallbackFailureRequest {
+impl SerializeShape for SendDurableExecutionCallbackFailureInput {
     fn schema(&self) -> &'static Schema {
-        &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST
+        &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST_MEMBERS;
+        let m = &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT_MEMBERS;
         self.callback_id.serialize_member(&m[0], s)?;
         self.error.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for SendDurableExecutionCallbackFailureRequest {
+impl DeserializeValue for SendDurableExecutionCallbackFailureInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(
-            &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST,
+            &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT,
             &mut |i, d| {
                 match i {
                     0 => {
                         out.callback_id =
-                            de::member(&SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST, 0, d)?
+                            de::member(&SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT, 0, d)?
                     }
                     1 => {
                         out.error = Some(de::member(
-                            &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST,
+                            &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT,
                             1,
                             d,
                         )?)
@@ -74,25 +74,25 @@ impl DeserializeValue for SendDurableExecutionCallbackFailureRequest {
     }
 }
 
-ziggurat_core::shape_value!(SendDurableExecutionCallbackFailureRequest);
+ziggurat_core::shape_value!(SendDurableExecutionCallbackFailureInput);
 
-/// The output of `SendDurableExecutionCallbackFailureResponse`.
+/// The output of `SendDurableExecutionCallbackFailure`.
 #[derive(Clone, Default)]
-pub struct SendDurableExecutionCallbackFailureResponse {
+pub struct SendDurableExecutionCallbackFailureOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`SendDurableExecutionCallbackFailureResponse`].
-pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_RESPONSE: Schema = Schema::structure(
+static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`SendDurableExecutionCallbackFailureOutput`].
+pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_OUTPUT: Schema = Schema::structure(
     "SendDurableExecutionCallbackFailureResponse",
-    &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_RESPONSE_MEMBERS,
+    &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for SendDurableExecutionCallbackFailureResponse {
+impl SerializeShape for SendDurableExecutionCallbackFailureOutput {
     fn schema(&self) -> &'static Schema {
-        &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_RESPONSE
+        &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -100,18 +100,18 @@ impl SerializeShape for SendDurableExecutionCallbackFailureResponse {
     }
 }
 
-impl DeserializeValue for SendDurableExecutionCallbackFailureResponse {
+impl DeserializeValue for SendDurableExecutionCallbackFailureOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         d.read_struct(
-            &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_RESPONSE,
+            &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_OUTPUT,
             &mut |_, _| Ok(()),
         )?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(SendDurableExecutionCallbackFailureResponse);
-ziggurat_runtime::output_metadata!(SendDurableExecutionCallbackFailureResponse);
+ziggurat_core::shape_value!(SendDurableExecutionCallbackFailureOutput);
+ziggurat_runtime::output_metadata!(SendDurableExecutionCallbackFailureOutput);
 
 /// The errors of [`SendDurableExecutionCallbackFailure`].
 #[derive(Debug, Clone)]
@@ -147,8 +147,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail",
     success_status: Some(200),
-    input: &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_REQUEST,
-    output: &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_RESPONSE,
+    input: &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_INPUT,
+    output: &SEND_DURABLE_EXECUTION_CALLBACK_FAILURE_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -221,8 +221,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     SendDurableExecutionCallbackFailure,
-    SendDurableExecutionCallbackFailureRequest,
-    SendDurableExecutionCallbackFailureResponse,
+    SendDurableExecutionCallbackFailureInput,
+    SendDurableExecutionCallbackFailureOutput,
     SendDurableExecutionCallbackFailureError,
     crate::SERVICE,
     OPERATION
@@ -231,27 +231,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     SendDurableExecutionCallbackFailureFluentBuilder,
     SendDurableExecutionCallbackFailure,
-    SendDurableExecutionCallbackFailureRequest,
-    SendDurableExecutionCallbackFailureResponse,
+    SendDurableExecutionCallbackFailureInput,
+    SendDurableExecutionCallbackFailureOutput,
     SendDurableExecutionCallbackFailureError
 );
 
 impl SendDurableExecutionCallbackFailureFluentBuilder {
     /// The unique identifier for the callback operation.
     ///
-    /// See [`SendDurableExecutionCallbackFailureRequest::callback_id`](SendDurableExecutionCallbackFailureRequest).
+    /// See [`SendDurableExecutionCallbackFailureInput::callback_id`](SendDurableExecutionCallbackFailureInput).
     pub fn callback_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().callback_id = value.into();
         self
     }
     /// Error details describing why the callback operation failed.
     ///
-    /// See [`SendDurableExecutionCallbackFailureRequest::error`](SendDurableExecutionCallbackFailureRequest).
+    /// See [`SendDurableExecutionCallbackFailureInput::error`](SendDurableExecutionCallbackFailureInput).
     pub fn error(mut self, value: impl Into<crate::types::ErrorObject>) -> Self {
         self.as_input_mut().error = Some(value.into());
         self
     }
-    /// Sets or clears [`SendDurableExecutionCallbackFailureRequest::error`](SendDurableExecutionCallbackFailureRequest).
+    /// Sets or clears [`SendDurableExecutionCallbackFailureInput::error`](SendDurableExecutionCallbackFailureInput).
     pub fn set_error(mut self, value: Option<crate::types::ErrorObject>) -> Self {
         self.as_input_mut().error = value;
         self

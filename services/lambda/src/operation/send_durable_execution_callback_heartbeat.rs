@@ -12,44 +12,44 @@ pub struct SendDurableExecutionCallbackHeartbeat;
 
 /// The input of `SendDurableExecutionCallbackHeartbeat`.
 #[derive(Clone, Default, PartialEq)]
-pub struct SendDurableExecutionCallbackHeartbeatRequest {
+pub struct SendDurableExecutionCallbackHeartbeatInput {
     /// The unique identifier for the callback operation.
     ///
     /// Required.
     pub callback_id: String,
 }
 
-static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST_MEMBERS: [Member; 1] =
+static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT_MEMBERS: [Member; 1] =
     [Member::new("CallbackId", &prelude::STRING)
         .at(Location::Label)
         .required()];
-/// The schema of [`SendDurableExecutionCallbackHeartbeatRequest`].
-pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST: Schema = Schema::structure(
+/// The schema of [`SendDurableExecutionCallbackHeartbeatInput`].
+pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT: Schema = Schema::structure(
     "SendDurableExecutionCallbackHeartbeatRequest",
-    &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST_MEMBERS,
+    &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT_MEMBERS,
 );
 
-impl SerializeShape for SendDurableExecutionCallbackHeartbeatRequest {
+impl SerializeShape for SendDurableExecutionCallbackHeartbeatInput {
     fn schema(&self) -> &'static Schema {
-        &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST
+        &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST_MEMBERS;
+        let m = &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT_MEMBERS;
         self.callback_id.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for SendDurableExecutionCallbackHeartbeatRequest {
+impl DeserializeValue for SendDurableExecutionCallbackHeartbeatInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(
-            &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST,
+            &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT,
             &mut |i, d| {
                 if i == 0 {
                     out.callback_id =
-                        de::member(&SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST, 0, d)?;
+                        de::member(&SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT, 0, d)?;
                 }
                 Ok(())
             },
@@ -58,25 +58,25 @@ impl DeserializeValue for SendDurableExecutionCallbackHeartbeatRequest {
     }
 }
 
-ziggurat_core::shape_value!(SendDurableExecutionCallbackHeartbeatRequest);
+ziggurat_core::shape_value!(SendDurableExecutionCallbackHeartbeatInput);
 
-/// The output of `SendDurableExecutionCallbackHeartbeatResponse`.
+/// The output of `SendDurableExecutionCallbackHeartbeat`.
 #[derive(Clone, Default)]
-pub struct SendDurableExecutionCallbackHeartbeatResponse {
+pub struct SendDurableExecutionCallbackHeartbeatOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`SendDurableExecutionCallbackHeartbeatResponse`].
-pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_RESPONSE: Schema = Schema::structure(
+static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`SendDurableExecutionCallbackHeartbeatOutput`].
+pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_OUTPUT: Schema = Schema::structure(
     "SendDurableExecutionCallbackHeartbeatResponse",
-    &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_RESPONSE_MEMBERS,
+    &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for SendDurableExecutionCallbackHeartbeatResponse {
+impl SerializeShape for SendDurableExecutionCallbackHeartbeatOutput {
     fn schema(&self) -> &'static Schema {
-        &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_RESPONSE
+        &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -84,18 +84,18 @@ impl SerializeShape for SendDurableExecutionCallbackHeartbeatResponse {
     }
 }
 
-impl DeserializeValue for SendDurableExecutionCallbackHeartbeatResponse {
+impl DeserializeValue for SendDurableExecutionCallbackHeartbeatOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         d.read_struct(
-            &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_RESPONSE,
+            &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_OUTPUT,
             &mut |_, _| Ok(()),
         )?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(SendDurableExecutionCallbackHeartbeatResponse);
-ziggurat_runtime::output_metadata!(SendDurableExecutionCallbackHeartbeatResponse);
+ziggurat_core::shape_value!(SendDurableExecutionCallbackHeartbeatOutput);
+ziggurat_runtime::output_metadata!(SendDurableExecutionCallbackHeartbeatOutput);
 
 /// The errors of [`SendDurableExecutionCallbackHeartbeat`].
 #[derive(Debug, Clone)]
@@ -123,8 +123,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat",
     success_status: Some(200),
-    input: &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_REQUEST,
-    output: &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_RESPONSE,
+    input: &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_INPUT,
+    output: &SEND_DURABLE_EXECUTION_CALLBACK_HEARTBEAT_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -169,8 +169,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     SendDurableExecutionCallbackHeartbeat,
-    SendDurableExecutionCallbackHeartbeatRequest,
-    SendDurableExecutionCallbackHeartbeatResponse,
+    SendDurableExecutionCallbackHeartbeatInput,
+    SendDurableExecutionCallbackHeartbeatOutput,
     SendDurableExecutionCallbackHeartbeatError,
     crate::SERVICE,
     OPERATION
@@ -179,15 +179,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     SendDurableExecutionCallbackHeartbeatFluentBuilder,
     SendDurableExecutionCallbackHeartbeat,
-    SendDurableExecutionCallbackHeartbeatRequest,
-    SendDurableExecutionCallbackHeartbeatResponse,
+    SendDurableExecutionCallbackHeartbeatInput,
+    SendDurableExecutionCallbackHeartbeatOutput,
     SendDurableExecutionCallbackHeartbeatError
 );
 
 impl SendDurableExecutionCallbackHeartbeatFluentBuilder {
     /// The unique identifier for the callback operation.
     ///
-    /// See [`SendDurableExecutionCallbackHeartbeatRequest::callback_id`](SendDurableExecutionCallbackHeartbeatRequest).
+    /// See [`SendDurableExecutionCallbackHeartbeatInput::callback_id`](SendDurableExecutionCallbackHeartbeatInput).
     pub fn callback_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().callback_id = value.into();
         self

@@ -12,7 +12,7 @@ pub struct SendDurableExecutionCallbackSuccess;
 
 /// The input of `SendDurableExecutionCallbackSuccess`.
 #[derive(Clone, Default, PartialEq)]
-pub struct SendDurableExecutionCallbackSuccessRequest {
+pub struct SendDurableExecutionCallbackSuccessInput {
     /// The unique identifier for the callback operation.
     ///
     /// Required.
@@ -21,45 +21,45 @@ pub struct SendDurableExecutionCallbackSuccessRequest {
     pub result: Option<Bytes>,
 }
 
-static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST_MEMBERS: [Member; 2] = [
+static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT_MEMBERS: [Member; 2] = [
     Member::new("CallbackId", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Result", &crate::types::BINARY_OPERATION_PAYLOAD).at(Location::Payload),
 ];
-/// The schema of [`SendDurableExecutionCallbackSuccessRequest`].
-pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST: Schema = Schema::structure(
+/// The schema of [`SendDurableExecutionCallbackSuccessInput`].
+pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT: Schema = Schema::structure(
     "SendDurableExecutionCallbackSuccessRequest",
-    &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST_MEMBERS,
+    &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for SendDurableExecutionCallbackSuccessRequest {
+impl SerializeShape for SendDurableExecutionCallbackSuccessInput {
     fn schema(&self) -> &'static Schema {
-        &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST
+        &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST_MEMBERS;
+        let m = &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT_MEMBERS;
         self.callback_id.serialize_member(&m[0], s)?;
         self.result.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for SendDurableExecutionCallbackSuccessRequest {
+impl DeserializeValue for SendDurableExecutionCallbackSuccessInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(
-            &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST,
+            &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT,
             &mut |i, d| {
                 match i {
                     0 => {
                         out.callback_id =
-                            de::member(&SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST, 0, d)?
+                            de::member(&SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT, 0, d)?
                     }
                     1 => {
                         out.result = Some(de::member(
-                            &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST,
+                            &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT,
                             1,
                             d,
                         )?)
@@ -73,25 +73,25 @@ impl DeserializeValue for SendDurableExecutionCallbackSuccessRequest {
     }
 }
 
-ziggurat_core::shape_value!(SendDurableExecutionCallbackSuccessRequest);
+ziggurat_core::shape_value!(SendDurableExecutionCallbackSuccessInput);
 
-/// The output of `SendDurableExecutionCallbackSuccessResponse`.
+/// The output of `SendDurableExecutionCallbackSuccess`.
 #[derive(Clone, Default)]
-pub struct SendDurableExecutionCallbackSuccessResponse {
+pub struct SendDurableExecutionCallbackSuccessOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`SendDurableExecutionCallbackSuccessResponse`].
-pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_RESPONSE: Schema = Schema::structure(
+static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`SendDurableExecutionCallbackSuccessOutput`].
+pub(crate) static SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_OUTPUT: Schema = Schema::structure(
     "SendDurableExecutionCallbackSuccessResponse",
-    &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_RESPONSE_MEMBERS,
+    &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for SendDurableExecutionCallbackSuccessResponse {
+impl SerializeShape for SendDurableExecutionCallbackSuccessOutput {
     fn schema(&self) -> &'static Schema {
-        &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_RESPONSE
+        &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -99,18 +99,18 @@ impl SerializeShape for SendDurableExecutionCallbackSuccessResponse {
     }
 }
 
-impl DeserializeValue for SendDurableExecutionCallbackSuccessResponse {
+impl DeserializeValue for SendDurableExecutionCallbackSuccessOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         d.read_struct(
-            &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_RESPONSE,
+            &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_OUTPUT,
             &mut |_, _| Ok(()),
         )?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(SendDurableExecutionCallbackSuccessResponse);
-ziggurat_runtime::output_metadata!(SendDurableExecutionCallbackSuccessResponse);
+ziggurat_core::shape_value!(SendDurableExecutionCallbackSuccessOutput);
+ziggurat_runtime::output_metadata!(SendDurableExecutionCallbackSuccessOutput);
 
 /// The errors of [`SendDurableExecutionCallbackSuccess`].
 #[derive(Debug, Clone)]
@@ -146,8 +146,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-12-01/durable-execution-callbacks/{CallbackId}/succeed",
     success_status: Some(200),
-    input: &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_REQUEST,
-    output: &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_RESPONSE,
+    input: &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_INPUT,
+    output: &SEND_DURABLE_EXECUTION_CALLBACK_SUCCESS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -220,8 +220,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     SendDurableExecutionCallbackSuccess,
-    SendDurableExecutionCallbackSuccessRequest,
-    SendDurableExecutionCallbackSuccessResponse,
+    SendDurableExecutionCallbackSuccessInput,
+    SendDurableExecutionCallbackSuccessOutput,
     SendDurableExecutionCallbackSuccessError,
     crate::SERVICE,
     OPERATION
@@ -230,27 +230,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     SendDurableExecutionCallbackSuccessFluentBuilder,
     SendDurableExecutionCallbackSuccess,
-    SendDurableExecutionCallbackSuccessRequest,
-    SendDurableExecutionCallbackSuccessResponse,
+    SendDurableExecutionCallbackSuccessInput,
+    SendDurableExecutionCallbackSuccessOutput,
     SendDurableExecutionCallbackSuccessError
 );
 
 impl SendDurableExecutionCallbackSuccessFluentBuilder {
     /// The unique identifier for the callback operation.
     ///
-    /// See [`SendDurableExecutionCallbackSuccessRequest::callback_id`](SendDurableExecutionCallbackSuccessRequest).
+    /// See [`SendDurableExecutionCallbackSuccessInput::callback_id`](SendDurableExecutionCallbackSuccessInput).
     pub fn callback_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().callback_id = value.into();
         self
     }
     /// The result data from the successful callback operation.
     ///
-    /// See [`SendDurableExecutionCallbackSuccessRequest::result`](SendDurableExecutionCallbackSuccessRequest).
+    /// See [`SendDurableExecutionCallbackSuccessInput::result`](SendDurableExecutionCallbackSuccessInput).
     pub fn result(mut self, value: impl Into<Bytes>) -> Self {
         self.as_input_mut().result = Some(value.into());
         self
     }
-    /// Sets or clears [`SendDurableExecutionCallbackSuccessRequest::result`](SendDurableExecutionCallbackSuccessRequest).
+    /// Sets or clears [`SendDurableExecutionCallbackSuccessInput::result`](SendDurableExecutionCallbackSuccessInput).
     pub fn set_result(mut self, value: Option<Bytes>) -> Self {
         self.as_input_mut().result = value;
         self

@@ -13,7 +13,7 @@ pub struct StopDurableExecution;
 
 /// The input of `StopDurableExecution`.
 #[derive(Clone, Default, PartialEq)]
-pub struct StopDurableExecutionRequest {
+pub struct StopDurableExecutionInput {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
     /// Required.
@@ -23,38 +23,38 @@ pub struct StopDurableExecutionRequest {
     pub error: Option<crate::types::ErrorObject>,
 }
 
-static STOP_DURABLE_EXECUTION_REQUEST_MEMBERS: [Member; 2] = [
+static STOP_DURABLE_EXECUTION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("DurableExecutionArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Error", &crate::types::ERROR_OBJECT).at(Location::Payload),
 ];
-/// The schema of [`StopDurableExecutionRequest`].
-pub(crate) static STOP_DURABLE_EXECUTION_REQUEST: Schema = Schema::structure(
+/// The schema of [`StopDurableExecutionInput`].
+pub(crate) static STOP_DURABLE_EXECUTION_INPUT: Schema = Schema::structure(
     "StopDurableExecutionRequest",
-    &STOP_DURABLE_EXECUTION_REQUEST_MEMBERS,
+    &STOP_DURABLE_EXECUTION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for StopDurableExecutionRequest {
+impl SerializeShape for StopDurableExecutionInput {
     fn schema(&self) -> &'static Schema {
-        &STOP_DURABLE_EXECUTION_REQUEST
+        &STOP_DURABLE_EXECUTION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &STOP_DURABLE_EXECUTION_REQUEST_MEMBERS;
+        let m = &STOP_DURABLE_EXECUTION_INPUT_MEMBERS;
         self.durable_execution_arn.serialize_member(&m[0], s)?;
         self.error.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for StopDurableExecutionRequest {
+impl DeserializeValue for StopDurableExecutionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&STOP_DURABLE_EXECUTION_REQUEST, &mut |i, d| {
+        d.read_struct(&STOP_DURABLE_EXECUTION_INPUT, &mut |i, d| {
             match i {
-                0 => out.durable_execution_arn = de::member(&STOP_DURABLE_EXECUTION_REQUEST, 0, d)?,
-                1 => out.error = Some(de::member(&STOP_DURABLE_EXECUTION_REQUEST, 1, d)?),
+                0 => out.durable_execution_arn = de::member(&STOP_DURABLE_EXECUTION_INPUT, 0, d)?,
+                1 => out.error = Some(de::member(&STOP_DURABLE_EXECUTION_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -63,11 +63,11 @@ impl DeserializeValue for StopDurableExecutionRequest {
     }
 }
 
-ziggurat_core::shape_value!(StopDurableExecutionRequest);
+ziggurat_core::shape_value!(StopDurableExecutionInput);
 
-/// The output of `StopDurableExecutionResponse`.
+/// The output of `StopDurableExecution`.
 #[derive(Clone, Default)]
-pub struct StopDurableExecutionResponse {
+pub struct StopDurableExecutionOutput {
     /// The timestamp when the execution was stopped (ISO 8601 format).
     ///
     /// Required.
@@ -76,32 +76,32 @@ pub struct StopDurableExecutionResponse {
     pub response_metadata: Metadata,
 }
 
-static STOP_DURABLE_EXECUTION_RESPONSE_MEMBERS: [Member; 1] =
+static STOP_DURABLE_EXECUTION_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("StopTimestamp", &prelude::TIMESTAMP).required()];
-/// The schema of [`StopDurableExecutionResponse`].
-pub(crate) static STOP_DURABLE_EXECUTION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`StopDurableExecutionOutput`].
+pub(crate) static STOP_DURABLE_EXECUTION_OUTPUT: Schema = Schema::structure(
     "StopDurableExecutionResponse",
-    &STOP_DURABLE_EXECUTION_RESPONSE_MEMBERS,
+    &STOP_DURABLE_EXECUTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for StopDurableExecutionResponse {
+impl SerializeShape for StopDurableExecutionOutput {
     fn schema(&self) -> &'static Schema {
-        &STOP_DURABLE_EXECUTION_RESPONSE
+        &STOP_DURABLE_EXECUTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &STOP_DURABLE_EXECUTION_RESPONSE_MEMBERS;
+        let m = &STOP_DURABLE_EXECUTION_OUTPUT_MEMBERS;
         self.stop_timestamp.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for StopDurableExecutionResponse {
+impl DeserializeValue for StopDurableExecutionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&STOP_DURABLE_EXECUTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&STOP_DURABLE_EXECUTION_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.stop_timestamp = de::member(&STOP_DURABLE_EXECUTION_RESPONSE, 0, d)?;
+                out.stop_timestamp = de::member(&STOP_DURABLE_EXECUTION_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -109,8 +109,8 @@ impl DeserializeValue for StopDurableExecutionResponse {
     }
 }
 
-ziggurat_core::shape_value!(StopDurableExecutionResponse);
-ziggurat_runtime::output_metadata!(StopDurableExecutionResponse);
+ziggurat_core::shape_value!(StopDurableExecutionOutput);
+ziggurat_runtime::output_metadata!(StopDurableExecutionOutput);
 
 /// The errors of [`StopDurableExecution`].
 #[derive(Debug, Clone)]
@@ -144,8 +144,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2025-12-01/durable-executions/{DurableExecutionArn}/stop",
     success_status: Some(200),
-    input: &STOP_DURABLE_EXECUTION_REQUEST,
-    output: &STOP_DURABLE_EXECUTION_RESPONSE,
+    input: &STOP_DURABLE_EXECUTION_INPUT,
+    output: &STOP_DURABLE_EXECUTION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -211,8 +211,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     StopDurableExecution,
-    StopDurableExecutionRequest,
-    StopDurableExecutionResponse,
+    StopDurableExecutionInput,
+    StopDurableExecutionOutput,
     StopDurableExecutionError,
     crate::SERVICE,
     OPERATION
@@ -221,27 +221,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     StopDurableExecutionFluentBuilder,
     StopDurableExecution,
-    StopDurableExecutionRequest,
-    StopDurableExecutionResponse,
+    StopDurableExecutionInput,
+    StopDurableExecutionOutput,
     StopDurableExecutionError
 );
 
 impl StopDurableExecutionFluentBuilder {
     /// The Amazon Resource Name (ARN) of the durable execution.
     ///
-    /// See [`StopDurableExecutionRequest::durable_execution_arn`](StopDurableExecutionRequest).
+    /// See [`StopDurableExecutionInput::durable_execution_arn`](StopDurableExecutionInput).
     pub fn durable_execution_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().durable_execution_arn = value.into();
         self
     }
     /// Optional error details explaining why the execution is being stopped.
     ///
-    /// See [`StopDurableExecutionRequest::error`](StopDurableExecutionRequest).
+    /// See [`StopDurableExecutionInput::error`](StopDurableExecutionInput).
     pub fn error(mut self, value: impl Into<crate::types::ErrorObject>) -> Self {
         self.as_input_mut().error = Some(value.into());
         self
     }
-    /// Sets or clears [`StopDurableExecutionRequest::error`](StopDurableExecutionRequest).
+    /// Sets or clears [`StopDurableExecutionInput::error`](StopDurableExecutionInput).
     pub fn set_error(mut self, value: Option<crate::types::ErrorObject>) -> Self {
         self.as_input_mut().error = value;
         self

@@ -12,7 +12,7 @@ pub struct TagResource;
 
 /// The input of `TagResource`.
 #[derive(Clone, Default, PartialEq)]
-pub struct TagResourceRequest {
+pub struct TagResourceInput {
     /// The resource's Amazon Resource Name (ARN).
     ///
     /// Required.
@@ -23,36 +23,36 @@ pub struct TagResourceRequest {
     pub tags: HashMap<String, String>,
 }
 
-static TAG_RESOURCE_REQUEST_MEMBERS: [Member; 2] = [
+static TAG_RESOURCE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("Resource", &prelude::STRING)
         .at(Location::Label)
         .required(),
     Member::new("Tags", &crate::types::TAGS).required(),
 ];
-/// The schema of [`TagResourceRequest`].
-pub(crate) static TAG_RESOURCE_REQUEST: Schema =
-    Schema::structure("TagResourceRequest", &TAG_RESOURCE_REQUEST_MEMBERS);
+/// The schema of [`TagResourceInput`].
+pub(crate) static TAG_RESOURCE_INPUT: Schema =
+    Schema::structure("TagResourceRequest", &TAG_RESOURCE_INPUT_MEMBERS);
 
-impl SerializeShape for TagResourceRequest {
+impl SerializeShape for TagResourceInput {
     fn schema(&self) -> &'static Schema {
-        &TAG_RESOURCE_REQUEST
+        &TAG_RESOURCE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &TAG_RESOURCE_REQUEST_MEMBERS;
+        let m = &TAG_RESOURCE_INPUT_MEMBERS;
         self.resource.serialize_member(&m[0], s)?;
         self.tags.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for TagResourceRequest {
+impl DeserializeValue for TagResourceInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&TAG_RESOURCE_REQUEST, &mut |i, d| {
+        d.read_struct(&TAG_RESOURCE_INPUT, &mut |i, d| {
             match i {
-                0 => out.resource = de::member(&TAG_RESOURCE_REQUEST, 0, d)?,
-                1 => out.tags = de::member(&TAG_RESOURCE_REQUEST, 1, d)?,
+                0 => out.resource = de::member(&TAG_RESOURCE_INPUT, 0, d)?,
+                1 => out.tags = de::member(&TAG_RESOURCE_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -61,7 +61,7 @@ impl DeserializeValue for TagResourceRequest {
     }
 }
 
-ziggurat_core::shape_value!(TagResourceRequest);
+ziggurat_core::shape_value!(TagResourceInput);
 /// The output of `TagResource`, which has no members.
 #[derive(Clone, Default)]
 pub struct TagResourceOutput {
@@ -118,7 +118,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2017-03-31/tags/{Resource}",
     success_status: Some(204),
-    input: &TAG_RESOURCE_REQUEST,
+    input: &TAG_RESOURCE_INPUT,
     output: &TAG_RESOURCE_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -164,7 +164,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     TagResource,
-    TagResourceRequest,
+    TagResourceInput,
     TagResourceOutput,
     TagResourceError,
     crate::SERVICE,
@@ -174,7 +174,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     TagResourceFluentBuilder,
     TagResource,
-    TagResourceRequest,
+    TagResourceInput,
     TagResourceOutput,
     TagResourceError
 );
@@ -182,19 +182,19 @@ ziggurat_runtime::fluent_builder!(
 impl TagResourceFluentBuilder {
     /// The resource's Amazon Resource Name (ARN).
     ///
-    /// See [`TagResourceRequest::resource`](TagResourceRequest).
+    /// See [`TagResourceInput::resource`](TagResourceInput).
     pub fn resource(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource = value.into();
         self
     }
     /// A list of tags to apply to the resource.
     ///
-    /// See [`TagResourceRequest::tags`](TagResourceRequest). Adds one entry.
+    /// See [`TagResourceInput::tags`](TagResourceInput). Adds one entry.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut().tags.insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`TagResourceRequest::tags`](TagResourceRequest).
+    /// Replaces all of [`TagResourceInput::tags`](TagResourceInput).
     pub fn set_tags(mut self, value: HashMap<String, String>) -> Self {
         self.as_input_mut().tags = value;
         self

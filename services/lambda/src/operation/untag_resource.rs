@@ -12,7 +12,7 @@ pub struct UntagResource;
 
 /// The input of `UntagResource`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UntagResourceRequest {
+pub struct UntagResourceInput {
     /// The resource's Amazon Resource Name (ARN).
     ///
     /// Required.
@@ -23,7 +23,7 @@ pub struct UntagResourceRequest {
     pub tag_keys: Vec<String>,
 }
 
-static UNTAG_RESOURCE_REQUEST_MEMBERS: [Member; 2] = [
+static UNTAG_RESOURCE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("Resource", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -31,30 +31,30 @@ static UNTAG_RESOURCE_REQUEST_MEMBERS: [Member; 2] = [
         .at_named(Location::Query, "tagKeys")
         .required(),
 ];
-/// The schema of [`UntagResourceRequest`].
-pub(crate) static UNTAG_RESOURCE_REQUEST: Schema =
-    Schema::structure("UntagResourceRequest", &UNTAG_RESOURCE_REQUEST_MEMBERS);
+/// The schema of [`UntagResourceInput`].
+pub(crate) static UNTAG_RESOURCE_INPUT: Schema =
+    Schema::structure("UntagResourceRequest", &UNTAG_RESOURCE_INPUT_MEMBERS);
 
-impl SerializeShape for UntagResourceRequest {
+impl SerializeShape for UntagResourceInput {
     fn schema(&self) -> &'static Schema {
-        &UNTAG_RESOURCE_REQUEST
+        &UNTAG_RESOURCE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UNTAG_RESOURCE_REQUEST_MEMBERS;
+        let m = &UNTAG_RESOURCE_INPUT_MEMBERS;
         self.resource.serialize_member(&m[0], s)?;
         self.tag_keys.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for UntagResourceRequest {
+impl DeserializeValue for UntagResourceInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UNTAG_RESOURCE_REQUEST, &mut |i, d| {
+        d.read_struct(&UNTAG_RESOURCE_INPUT, &mut |i, d| {
             match i {
-                0 => out.resource = de::member(&UNTAG_RESOURCE_REQUEST, 0, d)?,
-                1 => out.tag_keys = de::member(&UNTAG_RESOURCE_REQUEST, 1, d)?,
+                0 => out.resource = de::member(&UNTAG_RESOURCE_INPUT, 0, d)?,
+                1 => out.tag_keys = de::member(&UNTAG_RESOURCE_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -63,7 +63,7 @@ impl DeserializeValue for UntagResourceRequest {
     }
 }
 
-ziggurat_core::shape_value!(UntagResourceRequest);
+ziggurat_core::shape_value!(UntagResourceInput);
 /// The output of `UntagResource`, which has no members.
 #[derive(Clone, Default)]
 pub struct UntagResourceOutput {
@@ -120,7 +120,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "DELETE",
     uri: "/2017-03-31/tags/{Resource}",
     success_status: Some(204),
-    input: &UNTAG_RESOURCE_REQUEST,
+    input: &UNTAG_RESOURCE_INPUT,
     output: &UNTAG_RESOURCE_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -166,7 +166,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UntagResource,
-    UntagResourceRequest,
+    UntagResourceInput,
     UntagResourceOutput,
     UntagResourceError,
     crate::SERVICE,
@@ -176,7 +176,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UntagResourceFluentBuilder,
     UntagResource,
-    UntagResourceRequest,
+    UntagResourceInput,
     UntagResourceOutput,
     UntagResourceError
 );
@@ -184,19 +184,19 @@ ziggurat_runtime::fluent_builder!(
 impl UntagResourceFluentBuilder {
     /// The resource's Amazon Resource Name (ARN).
     ///
-    /// See [`UntagResourceRequest::resource`](UntagResourceRequest).
+    /// See [`UntagResourceInput::resource`](UntagResourceInput).
     pub fn resource(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource = value.into();
         self
     }
     /// A list of tag keys to remove from the resource.
     ///
-    /// See [`UntagResourceRequest::tag_keys`](UntagResourceRequest). Appends one item.
+    /// See [`UntagResourceInput::tag_keys`](UntagResourceInput). Appends one item.
     pub fn tag_keys(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().tag_keys.push(value.into());
         self
     }
-    /// Replaces all of [`UntagResourceRequest::tag_keys`](UntagResourceRequest).
+    /// Replaces all of [`UntagResourceInput::tag_keys`](UntagResourceInput).
     pub fn set_tag_keys(mut self, value: Vec<String>) -> Self {
         self.as_input_mut().tag_keys = value;
         self

@@ -12,7 +12,7 @@ pub struct UpdateAlias;
 
 /// The input of `UpdateAlias`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateAliasRequest {
+pub struct UpdateAliasInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -42,7 +42,7 @@ pub struct UpdateAliasRequest {
     pub revision_id: Option<String>,
 }
 
-static UPDATE_ALIAS_REQUEST_MEMBERS: [Member; 6] = [
+static UPDATE_ALIAS_INPUT_MEMBERS: [Member; 6] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -54,17 +54,17 @@ static UPDATE_ALIAS_REQUEST_MEMBERS: [Member; 6] = [
     Member::new("RoutingConfig", &crate::types::ALIAS_ROUTING_CONFIGURATION),
     Member::new("RevisionId", &prelude::STRING),
 ];
-/// The schema of [`UpdateAliasRequest`].
-pub(crate) static UPDATE_ALIAS_REQUEST: Schema =
-    Schema::structure("UpdateAliasRequest", &UPDATE_ALIAS_REQUEST_MEMBERS);
+/// The schema of [`UpdateAliasInput`].
+pub(crate) static UPDATE_ALIAS_INPUT: Schema =
+    Schema::structure("UpdateAliasRequest", &UPDATE_ALIAS_INPUT_MEMBERS);
 
-impl SerializeShape for UpdateAliasRequest {
+impl SerializeShape for UpdateAliasInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_ALIAS_REQUEST
+        &UPDATE_ALIAS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_ALIAS_REQUEST_MEMBERS;
+        let m = &UPDATE_ALIAS_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.name.serialize_member(&m[1], s)?;
         self.function_version.serialize_member(&m[2], s)?;
@@ -75,17 +75,17 @@ impl SerializeShape for UpdateAliasRequest {
     }
 }
 
-impl DeserializeValue for UpdateAliasRequest {
+impl DeserializeValue for UpdateAliasInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_ALIAS_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_ALIAS_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&UPDATE_ALIAS_REQUEST, 0, d)?,
-                1 => out.name = de::member(&UPDATE_ALIAS_REQUEST, 1, d)?,
-                2 => out.function_version = Some(de::member(&UPDATE_ALIAS_REQUEST, 2, d)?),
-                3 => out.description = Some(de::member(&UPDATE_ALIAS_REQUEST, 3, d)?),
-                4 => out.routing_config = Some(de::member(&UPDATE_ALIAS_REQUEST, 4, d)?),
-                5 => out.revision_id = Some(de::member(&UPDATE_ALIAS_REQUEST, 5, d)?),
+                0 => out.function_name = de::member(&UPDATE_ALIAS_INPUT, 0, d)?,
+                1 => out.name = de::member(&UPDATE_ALIAS_INPUT, 1, d)?,
+                2 => out.function_version = Some(de::member(&UPDATE_ALIAS_INPUT, 2, d)?),
+                3 => out.description = Some(de::member(&UPDATE_ALIAS_INPUT, 3, d)?),
+                4 => out.routing_config = Some(de::member(&UPDATE_ALIAS_INPUT, 4, d)?),
+                5 => out.revision_id = Some(de::member(&UPDATE_ALIAS_INPUT, 5, d)?),
                 _ => {}
             }
             Ok(())
@@ -94,7 +94,7 @@ impl DeserializeValue for UpdateAliasRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateAliasRequest);
+ziggurat_core::shape_value!(UpdateAliasInput);
 
 /// The errors of [`UpdateAlias`].
 #[derive(Debug, Clone)]
@@ -124,7 +124,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
     success_status: Some(200),
-    input: &UPDATE_ALIAS_REQUEST,
+    input: &UPDATE_ALIAS_INPUT,
     output: &crate::types::ALIAS_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -177,7 +177,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateAlias,
-    UpdateAliasRequest,
+    UpdateAliasInput,
     crate::types::AliasConfiguration,
     UpdateAliasError,
     crate::SERVICE,
@@ -187,7 +187,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateAliasFluentBuilder,
     UpdateAlias,
-    UpdateAliasRequest,
+    UpdateAliasInput,
     crate::types::AliasConfiguration,
     UpdateAliasError
 );
@@ -195,45 +195,45 @@ ziggurat_runtime::fluent_builder!(
 impl UpdateAliasFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`UpdateAliasRequest::function_name`](UpdateAliasRequest).
+    /// See [`UpdateAliasInput::function_name`](UpdateAliasInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The name of the alias.
     ///
-    /// See [`UpdateAliasRequest::name`](UpdateAliasRequest).
+    /// See [`UpdateAliasInput::name`](UpdateAliasInput).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().name = value.into();
         self
     }
     /// The function version that the alias invokes.
     ///
-    /// See [`UpdateAliasRequest::function_version`](UpdateAliasRequest).
+    /// See [`UpdateAliasInput::function_version`](UpdateAliasInput).
     pub fn function_version(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_version = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateAliasRequest::function_version`](UpdateAliasRequest).
+    /// Sets or clears [`UpdateAliasInput::function_version`](UpdateAliasInput).
     pub fn set_function_version(mut self, value: Option<String>) -> Self {
         self.as_input_mut().function_version = value;
         self
     }
     /// A description of the alias.
     ///
-    /// See [`UpdateAliasRequest::description`](UpdateAliasRequest).
+    /// See [`UpdateAliasInput::description`](UpdateAliasInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateAliasRequest::description`](UpdateAliasRequest).
+    /// Sets or clears [`UpdateAliasInput::description`](UpdateAliasInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// The [routing configuration](https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html#configuring-alias-routing) of the alias.
     ///
-    /// See [`UpdateAliasRequest::routing_config`](UpdateAliasRequest).
+    /// See [`UpdateAliasInput::routing_config`](UpdateAliasInput).
     pub fn routing_config(
         mut self,
         value: impl Into<crate::types::AliasRoutingConfiguration>,
@@ -241,7 +241,7 @@ impl UpdateAliasFluentBuilder {
         self.as_input_mut().routing_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateAliasRequest::routing_config`](UpdateAliasRequest).
+    /// Sets or clears [`UpdateAliasInput::routing_config`](UpdateAliasInput).
     pub fn set_routing_config(
         mut self,
         value: Option<crate::types::AliasRoutingConfiguration>,
@@ -251,12 +251,12 @@ impl UpdateAliasFluentBuilder {
     }
     /// Only update the alias if the revision ID matches the ID that's specified.
     ///
-    /// See [`UpdateAliasRequest::revision_id`](UpdateAliasRequest).
+    /// See [`UpdateAliasInput::revision_id`](UpdateAliasInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateAliasRequest::revision_id`](UpdateAliasRequest).
+    /// Sets or clears [`UpdateAliasInput::revision_id`](UpdateAliasInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self

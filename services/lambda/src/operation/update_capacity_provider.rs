@@ -11,7 +11,7 @@ pub struct UpdateCapacityProvider;
 
 /// The input of `UpdateCapacityProvider`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateCapacityProviderRequest {
+pub struct UpdateCapacityProviderInput {
     /// The name of the capacity provider to update.
     ///
     /// Required.
@@ -24,7 +24,7 @@ pub struct UpdateCapacityProviderRequest {
     pub telemetry_config: Option<crate::types::CapacityProviderTelemetryConfig>,
 }
 
-static UPDATE_CAPACITY_PROVIDER_REQUEST_MEMBERS: [Member; 4] = [
+static UPDATE_CAPACITY_PROVIDER_INPUT_MEMBERS: [Member; 4] = [
     Member::new("CapacityProviderName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -38,19 +38,19 @@ static UPDATE_CAPACITY_PROVIDER_REQUEST_MEMBERS: [Member; 4] = [
         &crate::types::CAPACITY_PROVIDER_TELEMETRY_CONFIG,
     ),
 ];
-/// The schema of [`UpdateCapacityProviderRequest`].
-pub(crate) static UPDATE_CAPACITY_PROVIDER_REQUEST: Schema = Schema::structure(
+/// The schema of [`UpdateCapacityProviderInput`].
+pub(crate) static UPDATE_CAPACITY_PROVIDER_INPUT: Schema = Schema::structure(
     "UpdateCapacityProviderRequest",
-    &UPDATE_CAPACITY_PROVIDER_REQUEST_MEMBERS,
+    &UPDATE_CAPACITY_PROVIDER_INPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateCapacityProviderRequest {
+impl SerializeShape for UpdateCapacityProviderInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_CAPACITY_PROVIDER_REQUEST
+        &UPDATE_CAPACITY_PROVIDER_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_CAPACITY_PROVIDER_REQUEST_MEMBERS;
+        let m = &UPDATE_CAPACITY_PROVIDER_INPUT_MEMBERS;
         self.capacity_provider_name.serialize_member(&m[0], s)?;
         self.capacity_provider_scaling_config
             .serialize_member(&m[1], s)?;
@@ -60,25 +60,21 @@ impl SerializeShape for UpdateCapacityProviderRequest {
     }
 }
 
-impl DeserializeValue for UpdateCapacityProviderRequest {
+impl DeserializeValue for UpdateCapacityProviderInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_CAPACITY_PROVIDER_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_CAPACITY_PROVIDER_INPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.capacity_provider_name =
-                        de::member(&UPDATE_CAPACITY_PROVIDER_REQUEST, 0, d)?
+                    out.capacity_provider_name = de::member(&UPDATE_CAPACITY_PROVIDER_INPUT, 0, d)?
                 }
                 1 => {
                     out.capacity_provider_scaling_config =
-                        Some(de::member(&UPDATE_CAPACITY_PROVIDER_REQUEST, 1, d)?)
+                        Some(de::member(&UPDATE_CAPACITY_PROVIDER_INPUT, 1, d)?)
                 }
-                2 => {
-                    out.propagate_tags = Some(de::member(&UPDATE_CAPACITY_PROVIDER_REQUEST, 2, d)?)
-                }
+                2 => out.propagate_tags = Some(de::member(&UPDATE_CAPACITY_PROVIDER_INPUT, 2, d)?),
                 3 => {
-                    out.telemetry_config =
-                        Some(de::member(&UPDATE_CAPACITY_PROVIDER_REQUEST, 3, d)?)
+                    out.telemetry_config = Some(de::member(&UPDATE_CAPACITY_PROVIDER_INPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -88,11 +84,11 @@ impl DeserializeValue for UpdateCapacityProviderRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateCapacityProviderRequest);
+ziggurat_core::shape_value!(UpdateCapacityProviderInput);
 
-/// The output of `UpdateCapacityProviderResponse`.
+/// The output of `UpdateCapacityProvider`.
 #[derive(Clone, Default)]
-pub struct UpdateCapacityProviderResponse {
+pub struct UpdateCapacityProviderOutput {
     /// Information about the updated capacity provider.
     ///
     /// Required.
@@ -101,32 +97,32 @@ pub struct UpdateCapacityProviderResponse {
     pub response_metadata: Metadata,
 }
 
-static UPDATE_CAPACITY_PROVIDER_RESPONSE_MEMBERS: [Member; 1] =
+static UPDATE_CAPACITY_PROVIDER_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("CapacityProvider", &crate::types::CAPACITY_PROVIDER).required()];
-/// The schema of [`UpdateCapacityProviderResponse`].
-pub(crate) static UPDATE_CAPACITY_PROVIDER_RESPONSE: Schema = Schema::structure(
+/// The schema of [`UpdateCapacityProviderOutput`].
+pub(crate) static UPDATE_CAPACITY_PROVIDER_OUTPUT: Schema = Schema::structure(
     "UpdateCapacityProviderResponse",
-    &UPDATE_CAPACITY_PROVIDER_RESPONSE_MEMBERS,
+    &UPDATE_CAPACITY_PROVIDER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateCapacityProviderResponse {
+impl SerializeShape for UpdateCapacityProviderOutput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_CAPACITY_PROVIDER_RESPONSE
+        &UPDATE_CAPACITY_PROVIDER_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_CAPACITY_PROVIDER_RESPONSE_MEMBERS;
+        let m = &UPDATE_CAPACITY_PROVIDER_OUTPUT_MEMBERS;
         self.capacity_provider.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for UpdateCapacityProviderResponse {
+impl DeserializeValue for UpdateCapacityProviderOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_CAPACITY_PROVIDER_RESPONSE, &mut |i, d| {
+        d.read_struct(&UPDATE_CAPACITY_PROVIDER_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.capacity_provider = de::member(&UPDATE_CAPACITY_PROVIDER_RESPONSE, 0, d)?;
+                out.capacity_provider = de::member(&UPDATE_CAPACITY_PROVIDER_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -134,8 +130,8 @@ impl DeserializeValue for UpdateCapacityProviderResponse {
     }
 }
 
-ziggurat_core::shape_value!(UpdateCapacityProviderResponse);
-ziggurat_runtime::output_metadata!(UpdateCapacityProviderResponse);
+ziggurat_core::shape_value!(UpdateCapacityProviderOutput);
+ziggurat_runtime::output_metadata!(UpdateCapacityProviderOutput);
 
 /// The errors of [`UpdateCapacityProvider`].
 #[derive(Debug, Clone)]
@@ -163,8 +159,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2025-11-30/capacity-providers/{CapacityProviderName}",
     success_status: Some(202),
-    input: &UPDATE_CAPACITY_PROVIDER_REQUEST,
-    output: &UPDATE_CAPACITY_PROVIDER_RESPONSE,
+    input: &UPDATE_CAPACITY_PROVIDER_INPUT,
+    output: &UPDATE_CAPACITY_PROVIDER_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -209,8 +205,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateCapacityProvider,
-    UpdateCapacityProviderRequest,
-    UpdateCapacityProviderResponse,
+    UpdateCapacityProviderInput,
+    UpdateCapacityProviderOutput,
     UpdateCapacityProviderError,
     crate::SERVICE,
     OPERATION
@@ -219,22 +215,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateCapacityProviderFluentBuilder,
     UpdateCapacityProvider,
-    UpdateCapacityProviderRequest,
-    UpdateCapacityProviderResponse,
+    UpdateCapacityProviderInput,
+    UpdateCapacityProviderOutput,
     UpdateCapacityProviderError
 );
 
 impl UpdateCapacityProviderFluentBuilder {
     /// The name of the capacity provider to update.
     ///
-    /// See [`UpdateCapacityProviderRequest::capacity_provider_name`](UpdateCapacityProviderRequest).
+    /// See [`UpdateCapacityProviderInput::capacity_provider_name`](UpdateCapacityProviderInput).
     pub fn capacity_provider_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().capacity_provider_name = value.into();
         self
     }
     /// The updated scaling configuration for the capacity provider.
     ///
-    /// See [`UpdateCapacityProviderRequest::capacity_provider_scaling_config`](UpdateCapacityProviderRequest).
+    /// See [`UpdateCapacityProviderInput::capacity_provider_scaling_config`](UpdateCapacityProviderInput).
     pub fn capacity_provider_scaling_config(
         mut self,
         value: impl Into<crate::types::CapacityProviderScalingConfig>,
@@ -242,7 +238,7 @@ impl UpdateCapacityProviderFluentBuilder {
         self.as_input_mut().capacity_provider_scaling_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateCapacityProviderRequest::capacity_provider_scaling_config`](UpdateCapacityProviderRequest).
+    /// Sets or clears [`UpdateCapacityProviderInput::capacity_provider_scaling_config`](UpdateCapacityProviderInput).
     pub fn set_capacity_provider_scaling_config(
         mut self,
         value: Option<crate::types::CapacityProviderScalingConfig>,
@@ -252,19 +248,19 @@ impl UpdateCapacityProviderFluentBuilder {
     }
     /// Sets `PropagateTags`.
     ///
-    /// See [`UpdateCapacityProviderRequest::propagate_tags`](UpdateCapacityProviderRequest).
+    /// See [`UpdateCapacityProviderInput::propagate_tags`](UpdateCapacityProviderInput).
     pub fn propagate_tags(mut self, value: impl Into<crate::types::PropagateTags>) -> Self {
         self.as_input_mut().propagate_tags = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateCapacityProviderRequest::propagate_tags`](UpdateCapacityProviderRequest).
+    /// Sets or clears [`UpdateCapacityProviderInput::propagate_tags`](UpdateCapacityProviderInput).
     pub fn set_propagate_tags(mut self, value: Option<crate::types::PropagateTags>) -> Self {
         self.as_input_mut().propagate_tags = value;
         self
     }
     /// The updated telemetry configuration for the capacity provider.
     ///
-    /// See [`UpdateCapacityProviderRequest::telemetry_config`](UpdateCapacityProviderRequest).
+    /// See [`UpdateCapacityProviderInput::telemetry_config`](UpdateCapacityProviderInput).
     pub fn telemetry_config(
         mut self,
         value: impl Into<crate::types::CapacityProviderTelemetryConfig>,
@@ -272,7 +268,7 @@ impl UpdateCapacityProviderFluentBuilder {
         self.as_input_mut().telemetry_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateCapacityProviderRequest::telemetry_config`](UpdateCapacityProviderRequest).
+    /// Sets or clears [`UpdateCapacityProviderInput::telemetry_config`](UpdateCapacityProviderInput).
     pub fn set_telemetry_config(
         mut self,
         value: Option<crate::types::CapacityProviderTelemetryConfig>,

@@ -12,7 +12,7 @@ pub struct UpdateCodeSigningConfig;
 
 /// The input of `UpdateCodeSigningConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateCodeSigningConfigRequest {
+pub struct UpdateCodeSigningConfigInput {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
     /// Required.
@@ -25,7 +25,7 @@ pub struct UpdateCodeSigningConfigRequest {
     pub code_signing_policies: Option<crate::types::CodeSigningPolicies>,
 }
 
-static UPDATE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 4] = [
+static UPDATE_CODE_SIGNING_CONFIG_INPUT_MEMBERS: [Member; 4] = [
     Member::new("CodeSigningConfigArn", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -33,19 +33,19 @@ static UPDATE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("AllowedPublishers", &crate::types::ALLOWED_PUBLISHERS),
     Member::new("CodeSigningPolicies", &crate::types::CODE_SIGNING_POLICIES),
 ];
-/// The schema of [`UpdateCodeSigningConfigRequest`].
-pub(crate) static UPDATE_CODE_SIGNING_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`UpdateCodeSigningConfigInput`].
+pub(crate) static UPDATE_CODE_SIGNING_CONFIG_INPUT: Schema = Schema::structure(
     "UpdateCodeSigningConfigRequest",
-    &UPDATE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS,
+    &UPDATE_CODE_SIGNING_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateCodeSigningConfigRequest {
+impl SerializeShape for UpdateCodeSigningConfigInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_CODE_SIGNING_CONFIG_REQUEST
+        &UPDATE_CODE_SIGNING_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_CODE_SIGNING_CONFIG_REQUEST_MEMBERS;
+        let m = &UPDATE_CODE_SIGNING_CONFIG_INPUT_MEMBERS;
         self.code_signing_config_arn.serialize_member(&m[0], s)?;
         self.description.serialize_member(&m[1], s)?;
         self.allowed_publishers.serialize_member(&m[2], s)?;
@@ -54,23 +54,23 @@ impl SerializeShape for UpdateCodeSigningConfigRequest {
     }
 }
 
-impl DeserializeValue for UpdateCodeSigningConfigRequest {
+impl DeserializeValue for UpdateCodeSigningConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_CODE_SIGNING_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_CODE_SIGNING_CONFIG_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.code_signing_config_arn =
-                        de::member(&UPDATE_CODE_SIGNING_CONFIG_REQUEST, 0, d)?
+                        de::member(&UPDATE_CODE_SIGNING_CONFIG_INPUT, 0, d)?
                 }
-                1 => out.description = Some(de::member(&UPDATE_CODE_SIGNING_CONFIG_REQUEST, 1, d)?),
+                1 => out.description = Some(de::member(&UPDATE_CODE_SIGNING_CONFIG_INPUT, 1, d)?),
                 2 => {
                     out.allowed_publishers =
-                        Some(de::member(&UPDATE_CODE_SIGNING_CONFIG_REQUEST, 2, d)?)
+                        Some(de::member(&UPDATE_CODE_SIGNING_CONFIG_INPUT, 2, d)?)
                 }
                 3 => {
                     out.code_signing_policies =
-                        Some(de::member(&UPDATE_CODE_SIGNING_CONFIG_REQUEST, 3, d)?)
+                        Some(de::member(&UPDATE_CODE_SIGNING_CONFIG_INPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -80,11 +80,11 @@ impl DeserializeValue for UpdateCodeSigningConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateCodeSigningConfigRequest);
+ziggurat_core::shape_value!(UpdateCodeSigningConfigInput);
 
-/// The output of `UpdateCodeSigningConfigResponse`.
+/// The output of `UpdateCodeSigningConfig`.
 #[derive(Clone, Default)]
-pub struct UpdateCodeSigningConfigResponse {
+pub struct UpdateCodeSigningConfigOutput {
     /// The code signing configuration
     ///
     /// Required.
@@ -93,32 +93,32 @@ pub struct UpdateCodeSigningConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static UPDATE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS: [Member; 1] =
+static UPDATE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("CodeSigningConfig", &crate::types::CODE_SIGNING_CONFIG).required()];
-/// The schema of [`UpdateCodeSigningConfigResponse`].
-pub(crate) static UPDATE_CODE_SIGNING_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`UpdateCodeSigningConfigOutput`].
+pub(crate) static UPDATE_CODE_SIGNING_CONFIG_OUTPUT: Schema = Schema::structure(
     "UpdateCodeSigningConfigResponse",
-    &UPDATE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS,
+    &UPDATE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateCodeSigningConfigResponse {
+impl SerializeShape for UpdateCodeSigningConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_CODE_SIGNING_CONFIG_RESPONSE
+        &UPDATE_CODE_SIGNING_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_CODE_SIGNING_CONFIG_RESPONSE_MEMBERS;
+        let m = &UPDATE_CODE_SIGNING_CONFIG_OUTPUT_MEMBERS;
         self.code_signing_config.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for UpdateCodeSigningConfigResponse {
+impl DeserializeValue for UpdateCodeSigningConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_CODE_SIGNING_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&UPDATE_CODE_SIGNING_CONFIG_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.code_signing_config = de::member(&UPDATE_CODE_SIGNING_CONFIG_RESPONSE, 0, d)?;
+                out.code_signing_config = de::member(&UPDATE_CODE_SIGNING_CONFIG_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -126,8 +126,8 @@ impl DeserializeValue for UpdateCodeSigningConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(UpdateCodeSigningConfigResponse);
-ziggurat_runtime::output_metadata!(UpdateCodeSigningConfigResponse);
+ziggurat_core::shape_value!(UpdateCodeSigningConfigOutput);
+ziggurat_runtime::output_metadata!(UpdateCodeSigningConfigOutput);
 
 /// The errors of [`UpdateCodeSigningConfig`].
 #[derive(Debug, Clone)]
@@ -151,8 +151,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
     success_status: Some(200),
-    input: &UPDATE_CODE_SIGNING_CONFIG_REQUEST,
-    output: &UPDATE_CODE_SIGNING_CONFIG_RESPONSE,
+    input: &UPDATE_CODE_SIGNING_CONFIG_INPUT,
+    output: &UPDATE_CODE_SIGNING_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -183,8 +183,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateCodeSigningConfig,
-    UpdateCodeSigningConfigRequest,
-    UpdateCodeSigningConfigResponse,
+    UpdateCodeSigningConfigInput,
+    UpdateCodeSigningConfigOutput,
     UpdateCodeSigningConfigError,
     crate::SERVICE,
     OPERATION
@@ -193,39 +193,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateCodeSigningConfigFluentBuilder,
     UpdateCodeSigningConfig,
-    UpdateCodeSigningConfigRequest,
-    UpdateCodeSigningConfigResponse,
+    UpdateCodeSigningConfigInput,
+    UpdateCodeSigningConfigOutput,
     UpdateCodeSigningConfigError
 );
 
 impl UpdateCodeSigningConfigFluentBuilder {
     /// The The Amazon Resource Name (ARN) of the code signing configuration.
     ///
-    /// See [`UpdateCodeSigningConfigRequest::code_signing_config_arn`](UpdateCodeSigningConfigRequest).
+    /// See [`UpdateCodeSigningConfigInput::code_signing_config_arn`](UpdateCodeSigningConfigInput).
     pub fn code_signing_config_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_signing_config_arn = value.into();
         self
     }
     /// Descriptive name for this code signing configuration.
     ///
-    /// See [`UpdateCodeSigningConfigRequest::description`](UpdateCodeSigningConfigRequest).
+    /// See [`UpdateCodeSigningConfigInput::description`](UpdateCodeSigningConfigInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateCodeSigningConfigRequest::description`](UpdateCodeSigningConfigRequest).
+    /// Sets or clears [`UpdateCodeSigningConfigInput::description`](UpdateCodeSigningConfigInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// Signing profiles for this code signing configuration.
     ///
-    /// See [`UpdateCodeSigningConfigRequest::allowed_publishers`](UpdateCodeSigningConfigRequest).
+    /// See [`UpdateCodeSigningConfigInput::allowed_publishers`](UpdateCodeSigningConfigInput).
     pub fn allowed_publishers(mut self, value: impl Into<crate::types::AllowedPublishers>) -> Self {
         self.as_input_mut().allowed_publishers = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateCodeSigningConfigRequest::allowed_publishers`](UpdateCodeSigningConfigRequest).
+    /// Sets or clears [`UpdateCodeSigningConfigInput::allowed_publishers`](UpdateCodeSigningConfigInput).
     pub fn set_allowed_publishers(
         mut self,
         value: Option<crate::types::AllowedPublishers>,
@@ -235,7 +235,7 @@ impl UpdateCodeSigningConfigFluentBuilder {
     }
     /// The code signing policy.
     ///
-    /// See [`UpdateCodeSigningConfigRequest::code_signing_policies`](UpdateCodeSigningConfigRequest).
+    /// See [`UpdateCodeSigningConfigInput::code_signing_policies`](UpdateCodeSigningConfigInput).
     pub fn code_signing_policies(
         mut self,
         value: impl Into<crate::types::CodeSigningPolicies>,
@@ -243,7 +243,7 @@ impl UpdateCodeSigningConfigFluentBuilder {
         self.as_input_mut().code_signing_policies = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateCodeSigningConfigRequest::code_signing_policies`](UpdateCodeSigningConfigRequest).
+    /// Sets or clears [`UpdateCodeSigningConfigInput::code_signing_policies`](UpdateCodeSigningConfigInput).
     pub fn set_code_signing_policies(
         mut self,
         value: Option<crate::types::CodeSigningPolicies>,

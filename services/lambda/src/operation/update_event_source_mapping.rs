@@ -50,7 +50,7 @@ pub struct UpdateEventSourceMapping;
 
 /// The input of `UpdateEventSourceMapping`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateEventSourceMappingRequest {
+pub struct UpdateEventSourceMappingInput {
     /// The identifier of the event source mapping.
     ///
     /// Required.
@@ -156,7 +156,7 @@ pub struct UpdateEventSourceMappingRequest {
     pub provisioned_poller_config: Option<crate::types::ProvisionedPollerConfig>,
 }
 
-static UPDATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS: [Member; 22] = [
+static UPDATE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS: [Member; 22] = [
     Member::new("UUID", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -206,19 +206,19 @@ static UPDATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS: [Member; 22] = [
         &crate::types::PROVISIONED_POLLER_CONFIG,
     ),
 ];
-/// The schema of [`UpdateEventSourceMappingRequest`].
-pub(crate) static UPDATE_EVENT_SOURCE_MAPPING_REQUEST: Schema = Schema::structure(
+/// The schema of [`UpdateEventSourceMappingInput`].
+pub(crate) static UPDATE_EVENT_SOURCE_MAPPING_INPUT: Schema = Schema::structure(
     "UpdateEventSourceMappingRequest",
-    &UPDATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS,
+    &UPDATE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateEventSourceMappingRequest {
+impl SerializeShape for UpdateEventSourceMappingInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_EVENT_SOURCE_MAPPING_REQUEST
+        &UPDATE_EVENT_SOURCE_MAPPING_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_EVENT_SOURCE_MAPPING_REQUEST_MEMBERS;
+        let m = &UPDATE_EVENT_SOURCE_MAPPING_INPUT_MEMBERS;
         self.uuid.serialize_member(&m[0], s)?;
         self.function_name.serialize_member(&m[1], s)?;
         self.enabled.serialize_member(&m[2], s)?;
@@ -253,88 +253,82 @@ impl SerializeShape for UpdateEventSourceMappingRequest {
     }
 }
 
-impl DeserializeValue for UpdateEventSourceMappingRequest {
+impl DeserializeValue for UpdateEventSourceMappingInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, &mut |i, d| {
             match i {
-                0 => out.uuid = de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 0, d)?,
+                0 => out.uuid = de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 0, d)?,
                 1 => {
-                    out.function_name =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 1, d)?)
+                    out.function_name = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 1, d)?)
                 }
-                2 => out.enabled = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 2, d)?),
-                3 => out.batch_size = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 3, d)?),
+                2 => out.enabled = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 2, d)?),
+                3 => out.batch_size = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 3, d)?),
                 4 => {
                     out.filter_criteria =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 4, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 4, d)?)
                 }
-                5 => {
-                    out.kms_key_arn = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 5, d)?)
-                }
+                5 => out.kms_key_arn = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 5, d)?),
                 6 => {
-                    out.metrics_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 6, d)?)
+                    out.metrics_config = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 6, d)?)
                 }
                 7 => {
-                    out.logging_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 7, d)?)
+                    out.logging_config = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 7, d)?)
                 }
                 8 => {
-                    out.scaling_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 8, d)?)
+                    out.scaling_config = Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 8, d)?)
                 }
                 9 => {
                     out.maximum_batching_window_in_seconds =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 9, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 9, d)?)
                 }
                 10 => {
                     out.parallelization_factor =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 10, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 10, d)?)
                 }
                 11 => {
                     out.destination_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 11, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 11, d)?)
                 }
                 12 => {
                     out.maximum_record_age_in_seconds =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 12, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 12, d)?)
                 }
                 13 => {
                     out.bisect_batch_on_function_error =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 13, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 13, d)?)
                 }
                 14 => {
                     out.maximum_retry_attempts =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 14, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 14, d)?)
                 }
                 15 => {
                     out.tumbling_window_in_seconds =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 15, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 15, d)?)
                 }
                 16 => {
                     out.source_access_configurations =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 16, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 16, d)?)
                 }
                 17 => {
                     out.function_response_types =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 17, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 17, d)?)
                 }
                 18 => {
                     out.amazon_managed_kafka_event_source_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 18, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 18, d)?)
                 }
                 19 => {
                     out.self_managed_kafka_event_source_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 19, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 19, d)?)
                 }
                 20 => {
                     out.document_db_event_source_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 20, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 20, d)?)
                 }
                 21 => {
                     out.provisioned_poller_config =
-                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_REQUEST, 21, d)?)
+                        Some(de::member(&UPDATE_EVENT_SOURCE_MAPPING_INPUT, 21, d)?)
                 }
                 _ => {}
             }
@@ -344,7 +338,7 @@ impl DeserializeValue for UpdateEventSourceMappingRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateEventSourceMappingRequest);
+ziggurat_core::shape_value!(UpdateEventSourceMappingInput);
 
 /// The errors of [`UpdateEventSourceMapping`].
 #[derive(Debug, Clone)]
@@ -374,7 +368,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2015-03-31/event-source-mappings/{UUID}",
     success_status: Some(202),
-    input: &UPDATE_EVENT_SOURCE_MAPPING_REQUEST,
+    input: &UPDATE_EVENT_SOURCE_MAPPING_INPUT,
     output: &crate::types::EVENT_SOURCE_MAPPING_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -427,7 +421,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateEventSourceMapping,
-    UpdateEventSourceMappingRequest,
+    UpdateEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     UpdateEventSourceMappingError,
     crate::SERVICE,
@@ -437,7 +431,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateEventSourceMappingFluentBuilder,
     UpdateEventSourceMapping,
-    UpdateEventSourceMappingRequest,
+    UpdateEventSourceMappingInput,
     crate::types::EventSourceMappingConfiguration,
     UpdateEventSourceMappingError
 );
@@ -445,74 +439,74 @@ ziggurat_runtime::fluent_builder!(
 impl UpdateEventSourceMappingFluentBuilder {
     /// The identifier of the event source mapping.
     ///
-    /// See [`UpdateEventSourceMappingRequest::uuid`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::uuid`](UpdateEventSourceMappingInput).
     pub fn uuid(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().uuid = value.into();
         self
     }
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`UpdateEventSourceMappingRequest::function_name`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::function_name`](UpdateEventSourceMappingInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::function_name`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::function_name`](UpdateEventSourceMappingInput).
     pub fn set_function_name(mut self, value: Option<String>) -> Self {
         self.as_input_mut().function_name = value;
         self
     }
     /// When true, the event source mapping is active.
     ///
-    /// See [`UpdateEventSourceMappingRequest::enabled`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::enabled`](UpdateEventSourceMappingInput).
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().enabled = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::enabled`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::enabled`](UpdateEventSourceMappingInput).
     pub fn set_enabled(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().enabled = value;
         self
     }
     /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
     ///
-    /// See [`UpdateEventSourceMappingRequest::batch_size`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::batch_size`](UpdateEventSourceMappingInput).
     pub fn batch_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().batch_size = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::batch_size`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::batch_size`](UpdateEventSourceMappingInput).
     pub fn set_batch_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().batch_size = value;
         self
     }
     /// An object that defines the filter criteria that determine whether Lambda should process an event.
     ///
-    /// See [`UpdateEventSourceMappingRequest::filter_criteria`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::filter_criteria`](UpdateEventSourceMappingInput).
     pub fn filter_criteria(mut self, value: impl Into<crate::types::FilterCriteria>) -> Self {
         self.as_input_mut().filter_criteria = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::filter_criteria`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::filter_criteria`](UpdateEventSourceMappingInput).
     pub fn set_filter_criteria(mut self, value: Option<crate::types::FilterCriteria>) -> Self {
         self.as_input_mut().filter_criteria = value;
         self
     }
     /// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics).
     ///
-    /// See [`UpdateEventSourceMappingRequest::kms_key_arn`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::kms_key_arn`](UpdateEventSourceMappingInput).
     pub fn kms_key_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().kms_key_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::kms_key_arn`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::kms_key_arn`](UpdateEventSourceMappingInput).
     pub fn set_kms_key_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().kms_key_arn = value;
         self
     }
     /// The metrics configuration for your event source.
     ///
-    /// See [`UpdateEventSourceMappingRequest::metrics_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::metrics_config`](UpdateEventSourceMappingInput).
     pub fn metrics_config(
         mut self,
         value: impl Into<crate::types::EventSourceMappingMetricsConfig>,
@@ -520,7 +514,7 @@ impl UpdateEventSourceMappingFluentBuilder {
         self.as_input_mut().metrics_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::metrics_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::metrics_config`](UpdateEventSourceMappingInput).
     pub fn set_metrics_config(
         mut self,
         value: Option<crate::types::EventSourceMappingMetricsConfig>,
@@ -530,7 +524,7 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// Sets `LoggingConfig`.
     ///
-    /// See [`UpdateEventSourceMappingRequest::logging_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::logging_config`](UpdateEventSourceMappingInput).
     pub fn logging_config(
         mut self,
         value: impl Into<crate::types::EventSourceMappingLoggingConfig>,
@@ -538,7 +532,7 @@ impl UpdateEventSourceMappingFluentBuilder {
         self.as_input_mut().logging_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::logging_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::logging_config`](UpdateEventSourceMappingInput).
     pub fn set_logging_config(
         mut self,
         value: Option<crate::types::EventSourceMappingLoggingConfig>,
@@ -548,48 +542,48 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// (Amazon SQS only) The scaling configuration for the event source.
     ///
-    /// See [`UpdateEventSourceMappingRequest::scaling_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::scaling_config`](UpdateEventSourceMappingInput).
     pub fn scaling_config(mut self, value: impl Into<crate::types::ScalingConfig>) -> Self {
         self.as_input_mut().scaling_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::scaling_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::scaling_config`](UpdateEventSourceMappingInput).
     pub fn set_scaling_config(mut self, value: Option<crate::types::ScalingConfig>) -> Self {
         self.as_input_mut().scaling_config = value;
         self
     }
     /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
     ///
-    /// See [`UpdateEventSourceMappingRequest::maximum_batching_window_in_seconds`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::maximum_batching_window_in_seconds`](UpdateEventSourceMappingInput).
     pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_batching_window_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::maximum_batching_window_in_seconds`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::maximum_batching_window_in_seconds`](UpdateEventSourceMappingInput).
     pub fn set_maximum_batching_window_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_batching_window_in_seconds = value;
         self
     }
     /// (Kinesis and DynamoDB Streams only) The number of batches to process from each shard concurrently.
     ///
-    /// See [`UpdateEventSourceMappingRequest::parallelization_factor`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::parallelization_factor`](UpdateEventSourceMappingInput).
     pub fn parallelization_factor(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().parallelization_factor = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::parallelization_factor`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::parallelization_factor`](UpdateEventSourceMappingInput).
     pub fn set_parallelization_factor(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().parallelization_factor = value;
         self
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
     ///
-    /// See [`UpdateEventSourceMappingRequest::destination_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::destination_config`](UpdateEventSourceMappingInput).
     pub fn destination_config(mut self, value: impl Into<crate::types::DestinationConfig>) -> Self {
         self.as_input_mut().destination_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::destination_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::destination_config`](UpdateEventSourceMappingInput).
     pub fn set_destination_config(
         mut self,
         value: Option<crate::types::DestinationConfig>,
@@ -599,55 +593,55 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
     ///
-    /// See [`UpdateEventSourceMappingRequest::maximum_record_age_in_seconds`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::maximum_record_age_in_seconds`](UpdateEventSourceMappingInput).
     pub fn maximum_record_age_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_record_age_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::maximum_record_age_in_seconds`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::maximum_record_age_in_seconds`](UpdateEventSourceMappingInput).
     pub fn set_maximum_record_age_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_record_age_in_seconds = value;
         self
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
     ///
-    /// See [`UpdateEventSourceMappingRequest::bisect_batch_on_function_error`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::bisect_batch_on_function_error`](UpdateEventSourceMappingInput).
     pub fn bisect_batch_on_function_error(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().bisect_batch_on_function_error = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::bisect_batch_on_function_error`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::bisect_batch_on_function_error`](UpdateEventSourceMappingInput).
     pub fn set_bisect_batch_on_function_error(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().bisect_batch_on_function_error = value;
         self
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
     ///
-    /// See [`UpdateEventSourceMappingRequest::maximum_retry_attempts`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::maximum_retry_attempts`](UpdateEventSourceMappingInput).
     pub fn maximum_retry_attempts(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::maximum_retry_attempts`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::maximum_retry_attempts`](UpdateEventSourceMappingInput).
     pub fn set_maximum_retry_attempts(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = value;
         self
     }
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
     ///
-    /// See [`UpdateEventSourceMappingRequest::tumbling_window_in_seconds`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::tumbling_window_in_seconds`](UpdateEventSourceMappingInput).
     pub fn tumbling_window_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().tumbling_window_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::tumbling_window_in_seconds`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::tumbling_window_in_seconds`](UpdateEventSourceMappingInput).
     pub fn set_tumbling_window_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().tumbling_window_in_seconds = value;
         self
     }
     /// An array of authentication protocols or VPC components required to secure your event source.
     ///
-    /// See [`UpdateEventSourceMappingRequest::source_access_configurations`](UpdateEventSourceMappingRequest). Appends one item.
+    /// See [`UpdateEventSourceMappingInput::source_access_configurations`](UpdateEventSourceMappingInput). Appends one item.
     pub fn source_access_configurations(
         mut self,
         value: impl Into<crate::types::SourceAccessConfiguration>,
@@ -658,7 +652,7 @@ impl UpdateEventSourceMappingFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`UpdateEventSourceMappingRequest::source_access_configurations`](UpdateEventSourceMappingRequest).
+    /// Replaces all of [`UpdateEventSourceMappingInput::source_access_configurations`](UpdateEventSourceMappingInput).
     pub fn set_source_access_configurations(
         mut self,
         value: Option<Vec<crate::types::SourceAccessConfiguration>>,
@@ -668,7 +662,7 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping.
     ///
-    /// See [`UpdateEventSourceMappingRequest::function_response_types`](UpdateEventSourceMappingRequest). Appends one item.
+    /// See [`UpdateEventSourceMappingInput::function_response_types`](UpdateEventSourceMappingInput). Appends one item.
     pub fn function_response_types(
         mut self,
         value: impl Into<crate::types::FunctionResponseType>,
@@ -679,7 +673,7 @@ impl UpdateEventSourceMappingFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`UpdateEventSourceMappingRequest::function_response_types`](UpdateEventSourceMappingRequest).
+    /// Replaces all of [`UpdateEventSourceMappingInput::function_response_types`](UpdateEventSourceMappingInput).
     pub fn set_function_response_types(
         mut self,
         value: Option<Vec<crate::types::FunctionResponseType>>,
@@ -689,7 +683,7 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// Sets `AmazonManagedKafkaEventSourceConfig`.
     ///
-    /// See [`UpdateEventSourceMappingRequest::amazon_managed_kafka_event_source_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::amazon_managed_kafka_event_source_config`](UpdateEventSourceMappingInput).
     pub fn amazon_managed_kafka_event_source_config(
         mut self,
         value: impl Into<crate::types::AmazonManagedKafkaEventSourceConfig>,
@@ -697,7 +691,7 @@ impl UpdateEventSourceMappingFluentBuilder {
         self.as_input_mut().amazon_managed_kafka_event_source_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::amazon_managed_kafka_event_source_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::amazon_managed_kafka_event_source_config`](UpdateEventSourceMappingInput).
     pub fn set_amazon_managed_kafka_event_source_config(
         mut self,
         value: Option<crate::types::AmazonManagedKafkaEventSourceConfig>,
@@ -707,7 +701,7 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// Sets `SelfManagedKafkaEventSourceConfig`.
     ///
-    /// See [`UpdateEventSourceMappingRequest::self_managed_kafka_event_source_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::self_managed_kafka_event_source_config`](UpdateEventSourceMappingInput).
     pub fn self_managed_kafka_event_source_config(
         mut self,
         value: impl Into<crate::types::SelfManagedKafkaEventSourceConfig>,
@@ -715,7 +709,7 @@ impl UpdateEventSourceMappingFluentBuilder {
         self.as_input_mut().self_managed_kafka_event_source_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::self_managed_kafka_event_source_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::self_managed_kafka_event_source_config`](UpdateEventSourceMappingInput).
     pub fn set_self_managed_kafka_event_source_config(
         mut self,
         value: Option<crate::types::SelfManagedKafkaEventSourceConfig>,
@@ -725,7 +719,7 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// Specific configuration settings for a DocumentDB event source.
     ///
-    /// See [`UpdateEventSourceMappingRequest::document_db_event_source_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::document_db_event_source_config`](UpdateEventSourceMappingInput).
     pub fn document_db_event_source_config(
         mut self,
         value: impl Into<crate::types::DocumentDBEventSourceConfig>,
@@ -733,7 +727,7 @@ impl UpdateEventSourceMappingFluentBuilder {
         self.as_input_mut().document_db_event_source_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::document_db_event_source_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::document_db_event_source_config`](UpdateEventSourceMappingInput).
     pub fn set_document_db_event_source_config(
         mut self,
         value: Option<crate::types::DocumentDBEventSourceConfig>,
@@ -743,7 +737,7 @@ impl UpdateEventSourceMappingFluentBuilder {
     }
     /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
     ///
-    /// See [`UpdateEventSourceMappingRequest::provisioned_poller_config`](UpdateEventSourceMappingRequest).
+    /// See [`UpdateEventSourceMappingInput::provisioned_poller_config`](UpdateEventSourceMappingInput).
     pub fn provisioned_poller_config(
         mut self,
         value: impl Into<crate::types::ProvisionedPollerConfig>,
@@ -751,7 +745,7 @@ impl UpdateEventSourceMappingFluentBuilder {
         self.as_input_mut().provisioned_poller_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateEventSourceMappingRequest::provisioned_poller_config`](UpdateEventSourceMappingRequest).
+    /// Sets or clears [`UpdateEventSourceMappingInput::provisioned_poller_config`](UpdateEventSourceMappingInput).
     pub fn set_provisioned_poller_config(
         mut self,
         value: Option<crate::types::ProvisionedPollerConfig>,

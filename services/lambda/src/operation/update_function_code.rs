@@ -30,7 +30,7 @@ pub struct UpdateFunctionCode;
 
 /// The input of `UpdateFunctionCode`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateFunctionCodeRequest {
+pub struct UpdateFunctionCodeInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -85,7 +85,7 @@ pub struct UpdateFunctionCodeRequest {
     pub source_kms_key_arn: Option<String>,
 }
 
-static UPDATE_FUNCTION_CODE_REQUEST_MEMBERS: [Member; 13] = [
+static UPDATE_FUNCTION_CODE_INPUT_MEMBERS: [Member; 13] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -102,19 +102,19 @@ static UPDATE_FUNCTION_CODE_REQUEST_MEMBERS: [Member; 13] = [
     Member::new("RevisionId", &prelude::STRING),
     Member::new("SourceKMSKeyArn", &prelude::STRING),
 ];
-/// The schema of [`UpdateFunctionCodeRequest`].
-pub(crate) static UPDATE_FUNCTION_CODE_REQUEST: Schema = Schema::structure(
+/// The schema of [`UpdateFunctionCodeInput`].
+pub(crate) static UPDATE_FUNCTION_CODE_INPUT: Schema = Schema::structure(
     "UpdateFunctionCodeRequest",
-    &UPDATE_FUNCTION_CODE_REQUEST_MEMBERS,
+    &UPDATE_FUNCTION_CODE_INPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateFunctionCodeRequest {
+impl SerializeShape for UpdateFunctionCodeInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_FUNCTION_CODE_REQUEST
+        &UPDATE_FUNCTION_CODE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_FUNCTION_CODE_REQUEST_MEMBERS;
+        let m = &UPDATE_FUNCTION_CODE_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.zip_file.serialize_member(&m[1], s)?;
         self.s3_bucket.serialize_member(&m[2], s)?;
@@ -132,28 +132,28 @@ impl SerializeShape for UpdateFunctionCodeRequest {
     }
 }
 
-impl DeserializeValue for UpdateFunctionCodeRequest {
+impl DeserializeValue for UpdateFunctionCodeInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_FUNCTION_CODE_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_FUNCTION_CODE_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&UPDATE_FUNCTION_CODE_REQUEST, 0, d)?,
-                1 => out.zip_file = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 1, d)?),
-                2 => out.s3_bucket = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 2, d)?),
-                3 => out.s3_key = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 3, d)?),
-                4 => out.s3_object_version = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 4, d)?),
+                0 => out.function_name = de::member(&UPDATE_FUNCTION_CODE_INPUT, 0, d)?,
+                1 => out.zip_file = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 1, d)?),
+                2 => out.s3_bucket = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 2, d)?),
+                3 => out.s3_key = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 3, d)?),
+                4 => out.s3_object_version = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 4, d)?),
                 5 => {
                     out.s3_object_storage_mode =
-                        Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 5, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 5, d)?)
                 }
-                6 => out.image_uri = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 6, d)?),
-                7 => out.architectures = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 7, d)?),
-                8 => out.publish = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 8, d)?),
-                9 => out.publish_to = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 9, d)?),
-                10 => out.dry_run = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 10, d)?),
-                11 => out.revision_id = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 11, d)?),
+                6 => out.image_uri = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 6, d)?),
+                7 => out.architectures = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 7, d)?),
+                8 => out.publish = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 8, d)?),
+                9 => out.publish_to = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 9, d)?),
+                10 => out.dry_run = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 10, d)?),
+                11 => out.revision_id = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 11, d)?),
                 12 => {
-                    out.source_kms_key_arn = Some(de::member(&UPDATE_FUNCTION_CODE_REQUEST, 12, d)?)
+                    out.source_kms_key_arn = Some(de::member(&UPDATE_FUNCTION_CODE_INPUT, 12, d)?)
                 }
                 _ => {}
             }
@@ -163,7 +163,7 @@ impl DeserializeValue for UpdateFunctionCodeRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateFunctionCodeRequest);
+ziggurat_core::shape_value!(UpdateFunctionCodeInput);
 
 /// The errors of [`UpdateFunctionCode`].
 #[derive(Debug, Clone)]
@@ -201,7 +201,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2015-03-31/functions/{FunctionName}/code",
     success_status: Some(200),
-    input: &UPDATE_FUNCTION_CODE_REQUEST,
+    input: &UPDATE_FUNCTION_CODE_INPUT,
     output: &crate::types::FUNCTION_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -282,7 +282,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateFunctionCode,
-    UpdateFunctionCodeRequest,
+    UpdateFunctionCodeInput,
     crate::types::FunctionConfiguration,
     UpdateFunctionCodeError,
     crate::SERVICE,
@@ -292,7 +292,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateFunctionCodeFluentBuilder,
     UpdateFunctionCode,
-    UpdateFunctionCodeRequest,
+    UpdateFunctionCodeInput,
     crate::types::FunctionConfiguration,
     UpdateFunctionCodeError
 );
@@ -300,62 +300,62 @@ ziggurat_runtime::fluent_builder!(
 impl UpdateFunctionCodeFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`UpdateFunctionCodeRequest::function_name`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::function_name`](UpdateFunctionCodeInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The base64-encoded contents of the deployment package.
     ///
-    /// See [`UpdateFunctionCodeRequest::zip_file`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::zip_file`](UpdateFunctionCodeInput).
     pub fn zip_file(mut self, value: impl Into<Bytes>) -> Self {
         self.as_input_mut().zip_file = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::zip_file`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::zip_file`](UpdateFunctionCodeInput).
     pub fn set_zip_file(mut self, value: Option<Bytes>) -> Self {
         self.as_input_mut().zip_file = value;
         self
     }
     /// An Amazon S3 bucket in the same Amazon Web Services Region as your function.
     ///
-    /// See [`UpdateFunctionCodeRequest::s3_bucket`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::s3_bucket`](UpdateFunctionCodeInput).
     pub fn s3_bucket(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().s3_bucket = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::s3_bucket`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::s3_bucket`](UpdateFunctionCodeInput).
     pub fn set_s3_bucket(mut self, value: Option<String>) -> Self {
         self.as_input_mut().s3_bucket = value;
         self
     }
     /// The Amazon S3 key of the deployment package.
     ///
-    /// See [`UpdateFunctionCodeRequest::s3_key`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::s3_key`](UpdateFunctionCodeInput).
     pub fn s3_key(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().s3_key = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::s3_key`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::s3_key`](UpdateFunctionCodeInput).
     pub fn set_s3_key(mut self, value: Option<String>) -> Self {
         self.as_input_mut().s3_key = value;
         self
     }
     /// For versioned objects, the version of the deployment package object to use.
     ///
-    /// See [`UpdateFunctionCodeRequest::s3_object_version`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::s3_object_version`](UpdateFunctionCodeInput).
     pub fn s3_object_version(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().s3_object_version = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::s3_object_version`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::s3_object_version`](UpdateFunctionCodeInput).
     pub fn set_s3_object_version(mut self, value: Option<String>) -> Self {
         self.as_input_mut().s3_object_version = value;
         self
     }
     /// Specifies how the deployment package is stored.
     ///
-    /// See [`UpdateFunctionCodeRequest::s3_object_storage_mode`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::s3_object_storage_mode`](UpdateFunctionCodeInput).
     pub fn s3_object_storage_mode(
         mut self,
         value: impl Into<crate::types::S3ObjectStorageMode>,
@@ -363,7 +363,7 @@ impl UpdateFunctionCodeFluentBuilder {
         self.as_input_mut().s3_object_storage_mode = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::s3_object_storage_mode`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::s3_object_storage_mode`](UpdateFunctionCodeInput).
     pub fn set_s3_object_storage_mode(
         mut self,
         value: Option<crate::types::S3ObjectStorageMode>,
@@ -373,19 +373,19 @@ impl UpdateFunctionCodeFluentBuilder {
     }
     /// URI of a container image in the Amazon ECR registry.
     ///
-    /// See [`UpdateFunctionCodeRequest::image_uri`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::image_uri`](UpdateFunctionCodeInput).
     pub fn image_uri(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().image_uri = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::image_uri`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::image_uri`](UpdateFunctionCodeInput).
     pub fn set_image_uri(mut self, value: Option<String>) -> Self {
         self.as_input_mut().image_uri = value;
         self
     }
     /// The instruction set architecture that the function supports.
     ///
-    /// See [`UpdateFunctionCodeRequest::architectures`](UpdateFunctionCodeRequest). Appends one item.
+    /// See [`UpdateFunctionCodeInput::architectures`](UpdateFunctionCodeInput). Appends one item.
     pub fn architectures(mut self, value: impl Into<crate::types::Architecture>) -> Self {
         self.as_input_mut()
             .architectures
@@ -393,26 +393,26 @@ impl UpdateFunctionCodeFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`UpdateFunctionCodeRequest::architectures`](UpdateFunctionCodeRequest).
+    /// Replaces all of [`UpdateFunctionCodeInput::architectures`](UpdateFunctionCodeInput).
     pub fn set_architectures(mut self, value: Option<Vec<crate::types::Architecture>>) -> Self {
         self.as_input_mut().architectures = value;
         self
     }
     /// Set to true to publish a new version of the function after updating the code.
     ///
-    /// See [`UpdateFunctionCodeRequest::publish`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::publish`](UpdateFunctionCodeInput).
     pub fn publish(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().publish = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::publish`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::publish`](UpdateFunctionCodeInput).
     pub fn set_publish(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().publish = value;
         self
     }
     /// Specifies where to publish the function version or configuration.
     ///
-    /// See [`UpdateFunctionCodeRequest::publish_to`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::publish_to`](UpdateFunctionCodeInput).
     pub fn publish_to(
         mut self,
         value: impl Into<crate::types::FunctionVersionLatestPublished>,
@@ -420,7 +420,7 @@ impl UpdateFunctionCodeFluentBuilder {
         self.as_input_mut().publish_to = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::publish_to`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::publish_to`](UpdateFunctionCodeInput).
     pub fn set_publish_to(
         mut self,
         value: Option<crate::types::FunctionVersionLatestPublished>,
@@ -430,36 +430,36 @@ impl UpdateFunctionCodeFluentBuilder {
     }
     /// Set to true to validate the request parameters and access permissions without modifying the function code.
     ///
-    /// See [`UpdateFunctionCodeRequest::dry_run`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::dry_run`](UpdateFunctionCodeInput).
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
         self.as_input_mut().dry_run = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::dry_run`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::dry_run`](UpdateFunctionCodeInput).
     pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
         self.as_input_mut().dry_run = value;
         self
     }
     /// Update the function only if the revision ID matches the ID that's specified.
     ///
-    /// See [`UpdateFunctionCodeRequest::revision_id`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::revision_id`](UpdateFunctionCodeInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::revision_id`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::revision_id`](UpdateFunctionCodeInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self
     }
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
     ///
-    /// See [`UpdateFunctionCodeRequest::source_kms_key_arn`](UpdateFunctionCodeRequest).
+    /// See [`UpdateFunctionCodeInput::source_kms_key_arn`](UpdateFunctionCodeInput).
     pub fn source_kms_key_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().source_kms_key_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionCodeRequest::source_kms_key_arn`](UpdateFunctionCodeRequest).
+    /// Sets or clears [`UpdateFunctionCodeInput::source_kms_key_arn`](UpdateFunctionCodeInput).
     pub fn set_source_kms_key_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().source_kms_key_arn = value;
         self

@@ -25,7 +25,7 @@ pub struct UpdateFunctionConfiguration;
 
 /// The input of `UpdateFunctionConfiguration`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateFunctionConfigurationRequest {
+pub struct UpdateFunctionConfigurationInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -129,7 +129,7 @@ pub struct UpdateFunctionConfigurationRequest {
     pub accelerator_config: Option<crate::types::AcceleratorConfig>,
 }
 
-static UPDATE_FUNCTION_CONFIGURATION_REQUEST_MEMBERS: [Member; 23] = [
+static UPDATE_FUNCTION_CONFIGURATION_INPUT_MEMBERS: [Member; 23] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -159,19 +159,19 @@ static UPDATE_FUNCTION_CONFIGURATION_REQUEST_MEMBERS: [Member; 23] = [
     Member::new("RuntimeConfig", &crate::types::FUNCTION_RUNTIME_CONFIG),
     Member::new("AcceleratorConfig", &crate::types::ACCELERATOR_CONFIG),
 ];
-/// The schema of [`UpdateFunctionConfigurationRequest`].
-pub(crate) static UPDATE_FUNCTION_CONFIGURATION_REQUEST: Schema = Schema::structure(
+/// The schema of [`UpdateFunctionConfigurationInput`].
+pub(crate) static UPDATE_FUNCTION_CONFIGURATION_INPUT: Schema = Schema::structure(
     "UpdateFunctionConfigurationRequest",
-    &UPDATE_FUNCTION_CONFIGURATION_REQUEST_MEMBERS,
+    &UPDATE_FUNCTION_CONFIGURATION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateFunctionConfigurationRequest {
+impl SerializeShape for UpdateFunctionConfigurationInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_FUNCTION_CONFIGURATION_REQUEST
+        &UPDATE_FUNCTION_CONFIGURATION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_FUNCTION_CONFIGURATION_REQUEST_MEMBERS;
+        let m = &UPDATE_FUNCTION_CONFIGURATION_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.role.serialize_member(&m[1], s)?;
         self.handler.serialize_member(&m[2], s)?;
@@ -199,83 +199,75 @@ impl SerializeShape for UpdateFunctionConfigurationRequest {
     }
 }
 
-impl DeserializeValue for UpdateFunctionConfigurationRequest {
+impl DeserializeValue for UpdateFunctionConfigurationInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_FUNCTION_CONFIGURATION_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 0, d)?,
-                1 => out.role = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 1, d)?),
-                2 => out.handler = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 2, d)?),
+                0 => out.function_name = de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 0, d)?,
+                1 => out.role = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 1, d)?),
+                2 => out.handler = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 2, d)?),
                 3 => {
-                    out.description =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 3, d)?)
+                    out.description = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 3, d)?)
                 }
-                4 => out.timeout = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 4, d)?),
+                4 => out.timeout = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 4, d)?),
                 5 => {
-                    out.memory_size =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 5, d)?)
+                    out.memory_size = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 5, d)?)
                 }
-                6 => {
-                    out.vpc_config = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 6, d)?)
-                }
+                6 => out.vpc_config = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 6, d)?),
                 7 => {
-                    out.environment =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 7, d)?)
+                    out.environment = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 7, d)?)
                 }
-                8 => out.runtime = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 8, d)?),
+                8 => out.runtime = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 8, d)?),
                 9 => {
                     out.dead_letter_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 9, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 9, d)?)
                 }
                 10 => {
-                    out.kms_key_arn =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 10, d)?)
+                    out.kms_key_arn = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 10, d)?)
                 }
                 11 => {
                     out.tracing_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 11, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 11, d)?)
                 }
                 12 => {
-                    out.revision_id =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 12, d)?)
+                    out.revision_id = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 12, d)?)
                 }
-                13 => out.layers = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 13, d)?),
+                13 => out.layers = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 13, d)?),
                 14 => {
                     out.file_system_configs =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 14, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 14, d)?)
                 }
                 15 => {
                     out.image_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 15, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 15, d)?)
                 }
                 16 => {
                     out.ephemeral_storage =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 16, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 16, d)?)
                 }
                 17 => {
-                    out.snap_start =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 17, d)?)
+                    out.snap_start = Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 17, d)?)
                 }
                 18 => {
                     out.logging_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 18, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 18, d)?)
                 }
                 19 => {
                     out.capacity_provider_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 19, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 19, d)?)
                 }
                 20 => {
                     out.durable_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 20, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 20, d)?)
                 }
                 21 => {
                     out.runtime_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 21, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 21, d)?)
                 }
                 22 => {
                     out.accelerator_config =
-                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_REQUEST, 22, d)?)
+                        Some(de::member(&UPDATE_FUNCTION_CONFIGURATION_INPUT, 22, d)?)
                 }
                 _ => {}
             }
@@ -285,7 +277,7 @@ impl DeserializeValue for UpdateFunctionConfigurationRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateFunctionConfigurationRequest);
+ziggurat_core::shape_value!(UpdateFunctionConfigurationInput);
 
 /// The errors of [`UpdateFunctionConfiguration`].
 #[derive(Debug, Clone)]
@@ -321,7 +313,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2015-03-31/functions/{FunctionName}/configuration",
     success_status: Some(200),
-    input: &UPDATE_FUNCTION_CONFIGURATION_REQUEST,
+    input: &UPDATE_FUNCTION_CONFIGURATION_INPUT,
     output: &crate::types::FUNCTION_CONFIGURATION,
     result_wrapper: None,
     errors: &[
@@ -395,7 +387,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateFunctionConfiguration,
-    UpdateFunctionConfigurationRequest,
+    UpdateFunctionConfigurationInput,
     crate::types::FunctionConfiguration,
     UpdateFunctionConfigurationError,
     crate::SERVICE,
@@ -405,7 +397,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateFunctionConfigurationFluentBuilder,
     UpdateFunctionConfiguration,
-    UpdateFunctionConfigurationRequest,
+    UpdateFunctionConfigurationInput,
     crate::types::FunctionConfiguration,
     UpdateFunctionConfigurationError
 );
@@ -413,158 +405,158 @@ ziggurat_runtime::fluent_builder!(
 impl UpdateFunctionConfigurationFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::function_name`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::function_name`](UpdateFunctionConfigurationInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The Amazon Resource Name (ARN) of the function's execution role.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::role`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::role`](UpdateFunctionConfigurationInput).
     pub fn role(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::role`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::role`](UpdateFunctionConfigurationInput).
     pub fn set_role(mut self, value: Option<String>) -> Self {
         self.as_input_mut().role = value;
         self
     }
     /// The name of the method within your code that Lambda calls to run your function.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::handler`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::handler`](UpdateFunctionConfigurationInput).
     pub fn handler(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().handler = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::handler`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::handler`](UpdateFunctionConfigurationInput).
     pub fn set_handler(mut self, value: Option<String>) -> Self {
         self.as_input_mut().handler = value;
         self
     }
     /// A description of the function.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::description`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::description`](UpdateFunctionConfigurationInput).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().description = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::description`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::description`](UpdateFunctionConfigurationInput).
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.as_input_mut().description = value;
         self
     }
     /// The amount of time (in seconds) that Lambda allows a function to run before stopping it.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::timeout`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::timeout`](UpdateFunctionConfigurationInput).
     pub fn timeout(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().timeout = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::timeout`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::timeout`](UpdateFunctionConfigurationInput).
     pub fn set_timeout(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().timeout = value;
         self
     }
     /// The amount of [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console) at runtime.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::memory_size`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::memory_size`](UpdateFunctionConfigurationInput).
     pub fn memory_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().memory_size = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::memory_size`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::memory_size`](UpdateFunctionConfigurationInput).
     pub fn set_memory_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().memory_size = value;
         self
     }
     /// For network connectivity to Amazon Web Services resources in a VPC, specify a list of security groups and subnets in the VPC.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::vpc_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::vpc_config`](UpdateFunctionConfigurationInput).
     pub fn vpc_config(mut self, value: impl Into<crate::types::VpcConfig>) -> Self {
         self.as_input_mut().vpc_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::vpc_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::vpc_config`](UpdateFunctionConfigurationInput).
     pub fn set_vpc_config(mut self, value: Option<crate::types::VpcConfig>) -> Self {
         self.as_input_mut().vpc_config = value;
         self
     }
     /// Environment variables that are accessible from function code during execution.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::environment`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::environment`](UpdateFunctionConfigurationInput).
     pub fn environment(mut self, value: impl Into<crate::types::Environment>) -> Self {
         self.as_input_mut().environment = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::environment`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::environment`](UpdateFunctionConfigurationInput).
     pub fn set_environment(mut self, value: Option<crate::types::Environment>) -> Self {
         self.as_input_mut().environment = value;
         self
     }
     /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
     ///
-    /// See [`UpdateFunctionConfigurationRequest::runtime`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::runtime`](UpdateFunctionConfigurationInput).
     pub fn runtime(mut self, value: impl Into<crate::types::Runtime>) -> Self {
         self.as_input_mut().runtime = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::runtime`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::runtime`](UpdateFunctionConfigurationInput).
     pub fn set_runtime(mut self, value: Option<crate::types::Runtime>) -> Self {
         self.as_input_mut().runtime = value;
         self
     }
     /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::dead_letter_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::dead_letter_config`](UpdateFunctionConfigurationInput).
     pub fn dead_letter_config(mut self, value: impl Into<crate::types::DeadLetterConfig>) -> Self {
         self.as_input_mut().dead_letter_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::dead_letter_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::dead_letter_config`](UpdateFunctionConfigurationInput).
     pub fn set_dead_letter_config(mut self, value: Option<crate::types::DeadLetterConfig>) -> Self {
         self.as_input_mut().dead_letter_config = value;
         self
     }
     /// The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources:
     ///
-    /// See [`UpdateFunctionConfigurationRequest::kms_key_arn`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::kms_key_arn`](UpdateFunctionConfigurationInput).
     pub fn kms_key_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().kms_key_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::kms_key_arn`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::kms_key_arn`](UpdateFunctionConfigurationInput).
     pub fn set_kms_key_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().kms_key_arn = value;
         self
     }
     /// Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
     ///
-    /// See [`UpdateFunctionConfigurationRequest::tracing_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::tracing_config`](UpdateFunctionConfigurationInput).
     pub fn tracing_config(mut self, value: impl Into<crate::types::TracingConfig>) -> Self {
         self.as_input_mut().tracing_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::tracing_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::tracing_config`](UpdateFunctionConfigurationInput).
     pub fn set_tracing_config(mut self, value: Option<crate::types::TracingConfig>) -> Self {
         self.as_input_mut().tracing_config = value;
         self
     }
     /// Update the function only if the revision ID matches the ID that's specified.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::revision_id`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::revision_id`](UpdateFunctionConfigurationInput).
     pub fn revision_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().revision_id = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::revision_id`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::revision_id`](UpdateFunctionConfigurationInput).
     pub fn set_revision_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().revision_id = value;
         self
     }
     /// A list of [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add to the function's execution environment.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::layers`](UpdateFunctionConfigurationRequest). Appends one item.
+    /// See [`UpdateFunctionConfigurationInput::layers`](UpdateFunctionConfigurationInput). Appends one item.
     pub fn layers(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .layers
@@ -572,14 +564,14 @@ impl UpdateFunctionConfigurationFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`UpdateFunctionConfigurationRequest::layers`](UpdateFunctionConfigurationRequest).
+    /// Replaces all of [`UpdateFunctionConfigurationInput::layers`](UpdateFunctionConfigurationInput).
     pub fn set_layers(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().layers = value;
         self
     }
     /// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::file_system_configs`](UpdateFunctionConfigurationRequest). Appends one item.
+    /// See [`UpdateFunctionConfigurationInput::file_system_configs`](UpdateFunctionConfigurationInput). Appends one item.
     pub fn file_system_configs(mut self, value: impl Into<crate::types::FileSystemConfig>) -> Self {
         self.as_input_mut()
             .file_system_configs
@@ -587,7 +579,7 @@ impl UpdateFunctionConfigurationFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`UpdateFunctionConfigurationRequest::file_system_configs`](UpdateFunctionConfigurationRequest).
+    /// Replaces all of [`UpdateFunctionConfigurationInput::file_system_configs`](UpdateFunctionConfigurationInput).
     pub fn set_file_system_configs(
         mut self,
         value: Option<Vec<crate::types::FileSystemConfig>>,
@@ -597,55 +589,55 @@ impl UpdateFunctionConfigurationFluentBuilder {
     }
     /// [Container image configuration values](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms) that override the values in the container image Docker file.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::image_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::image_config`](UpdateFunctionConfigurationInput).
     pub fn image_config(mut self, value: impl Into<crate::types::ImageConfig>) -> Self {
         self.as_input_mut().image_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::image_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::image_config`](UpdateFunctionConfigurationInput).
     pub fn set_image_config(mut self, value: Option<crate::types::ImageConfig>) -> Self {
         self.as_input_mut().image_config = value;
         self
     }
     /// The size of the function's `/tmp` directory in MB.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::ephemeral_storage`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::ephemeral_storage`](UpdateFunctionConfigurationInput).
     pub fn ephemeral_storage(mut self, value: impl Into<crate::types::EphemeralStorage>) -> Self {
         self.as_input_mut().ephemeral_storage = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::ephemeral_storage`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::ephemeral_storage`](UpdateFunctionConfigurationInput).
     pub fn set_ephemeral_storage(mut self, value: Option<crate::types::EphemeralStorage>) -> Self {
         self.as_input_mut().ephemeral_storage = value;
         self
     }
     /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::snap_start`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::snap_start`](UpdateFunctionConfigurationInput).
     pub fn snap_start(mut self, value: impl Into<crate::types::SnapStart>) -> Self {
         self.as_input_mut().snap_start = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::snap_start`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::snap_start`](UpdateFunctionConfigurationInput).
     pub fn set_snap_start(mut self, value: Option<crate::types::SnapStart>) -> Self {
         self.as_input_mut().snap_start = value;
         self
     }
     /// The function's Amazon CloudWatch Logs configuration settings.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::logging_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::logging_config`](UpdateFunctionConfigurationInput).
     pub fn logging_config(mut self, value: impl Into<crate::types::LoggingConfig>) -> Self {
         self.as_input_mut().logging_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::logging_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::logging_config`](UpdateFunctionConfigurationInput).
     pub fn set_logging_config(mut self, value: Option<crate::types::LoggingConfig>) -> Self {
         self.as_input_mut().logging_config = value;
         self
     }
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::capacity_provider_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::capacity_provider_config`](UpdateFunctionConfigurationInput).
     pub fn capacity_provider_config(
         mut self,
         value: impl Into<crate::types::CapacityProviderConfig>,
@@ -653,7 +645,7 @@ impl UpdateFunctionConfigurationFluentBuilder {
         self.as_input_mut().capacity_provider_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::capacity_provider_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::capacity_provider_config`](UpdateFunctionConfigurationInput).
     pub fn set_capacity_provider_config(
         mut self,
         value: Option<crate::types::CapacityProviderConfig>,
@@ -663,24 +655,24 @@ impl UpdateFunctionConfigurationFluentBuilder {
     }
     /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the Key Management Service (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::durable_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::durable_config`](UpdateFunctionConfigurationInput).
     pub fn durable_config(mut self, value: impl Into<crate::types::DurableConfig>) -> Self {
         self.as_input_mut().durable_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::durable_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::durable_config`](UpdateFunctionConfigurationInput).
     pub fn set_durable_config(mut self, value: Option<crate::types::DurableConfig>) -> Self {
         self.as_input_mut().durable_config = value;
         self
     }
     /// The customer-managed runtime configuration for your function.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::runtime_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::runtime_config`](UpdateFunctionConfigurationInput).
     pub fn runtime_config(mut self, value: impl Into<crate::types::FunctionRuntimeConfig>) -> Self {
         self.as_input_mut().runtime_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::runtime_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::runtime_config`](UpdateFunctionConfigurationInput).
     pub fn set_runtime_config(
         mut self,
         value: Option<crate::types::FunctionRuntimeConfig>,
@@ -690,12 +682,12 @@ impl UpdateFunctionConfigurationFluentBuilder {
     }
     /// The accelerator resource settings for a Lambda execution environment.
     ///
-    /// See [`UpdateFunctionConfigurationRequest::accelerator_config`](UpdateFunctionConfigurationRequest).
+    /// See [`UpdateFunctionConfigurationInput::accelerator_config`](UpdateFunctionConfigurationInput).
     pub fn accelerator_config(mut self, value: impl Into<crate::types::AcceleratorConfig>) -> Self {
         self.as_input_mut().accelerator_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionConfigurationRequest::accelerator_config`](UpdateFunctionConfigurationRequest).
+    /// Sets or clears [`UpdateFunctionConfigurationInput::accelerator_config`](UpdateFunctionConfigurationInput).
     pub fn set_accelerator_config(
         mut self,
         value: Option<crate::types::AcceleratorConfig>,

@@ -13,7 +13,7 @@ pub struct UpdateFunctionEventInvokeConfig;
 
 /// The input of `UpdateFunctionEventInvokeConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateFunctionEventInvokeConfigRequest {
+pub struct UpdateFunctionEventInvokeConfigInput {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// **Name formats**
@@ -49,7 +49,7 @@ pub struct UpdateFunctionEventInvokeConfigRequest {
     pub destination_config: Option<crate::types::DestinationConfig>,
 }
 
-static UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
+static UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS: [Member; 5] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -58,19 +58,19 @@ static UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("MaximumEventAgeInSeconds", &prelude::INTEGER),
     Member::new("DestinationConfig", &crate::types::DESTINATION_CONFIG),
 ];
-/// The schema of [`UpdateFunctionEventInvokeConfigRequest`].
-pub(crate) static UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`UpdateFunctionEventInvokeConfigInput`].
+pub(crate) static UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT: Schema = Schema::structure(
     "UpdateFunctionEventInvokeConfigRequest",
-    &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS,
+    &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateFunctionEventInvokeConfigRequest {
+impl SerializeShape for UpdateFunctionEventInvokeConfigInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST
+        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST_MEMBERS;
+        let m = &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.maximum_retry_attempts.serialize_member(&m[2], s)?;
@@ -81,39 +81,39 @@ impl SerializeShape for UpdateFunctionEventInvokeConfigRequest {
     }
 }
 
-impl DeserializeValue for UpdateFunctionEventInvokeConfigRequest {
+impl DeserializeValue for UpdateFunctionEventInvokeConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.function_name =
-                        de::member(&UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST, 0, d)?
+                        de::member(&UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT, 0, d)?
                 }
                 1 => {
                     out.qualifier = Some(de::member(
-                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
                         1,
                         d,
                     )?)
                 }
                 2 => {
                     out.maximum_retry_attempts = Some(de::member(
-                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
                         2,
                         d,
                     )?)
                 }
                 3 => {
                     out.maximum_event_age_in_seconds = Some(de::member(
-                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
                         3,
                         d,
                     )?)
                 }
                 4 => {
                     out.destination_config = Some(de::member(
-                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+                        &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
                         4,
                         d,
                     )?)
@@ -126,7 +126,7 @@ impl DeserializeValue for UpdateFunctionEventInvokeConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateFunctionEventInvokeConfigRequest);
+ziggurat_core::shape_value!(UpdateFunctionEventInvokeConfigInput);
 
 /// The errors of [`UpdateFunctionEventInvokeConfig`].
 #[derive(Debug, Clone)]
@@ -154,7 +154,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
     success_status: Some(200),
-    input: &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_REQUEST,
+    input: &UPDATE_FUNCTION_EVENT_INVOKE_CONFIG_INPUT,
     output: &crate::types::FUNCTION_EVENT_INVOKE_CONFIG,
     result_wrapper: None,
     errors: &[
@@ -200,7 +200,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateFunctionEventInvokeConfig,
-    UpdateFunctionEventInvokeConfigRequest,
+    UpdateFunctionEventInvokeConfigInput,
     crate::types::FunctionEventInvokeConfig,
     UpdateFunctionEventInvokeConfigError,
     crate::SERVICE,
@@ -210,7 +210,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateFunctionEventInvokeConfigFluentBuilder,
     UpdateFunctionEventInvokeConfig,
-    UpdateFunctionEventInvokeConfigRequest,
+    UpdateFunctionEventInvokeConfigInput,
     crate::types::FunctionEventInvokeConfig,
     UpdateFunctionEventInvokeConfigError
 );
@@ -218,55 +218,55 @@ ziggurat_runtime::fluent_builder!(
 impl UpdateFunctionEventInvokeConfigFluentBuilder {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
-    /// See [`UpdateFunctionEventInvokeConfigRequest::function_name`](UpdateFunctionEventInvokeConfigRequest).
+    /// See [`UpdateFunctionEventInvokeConfigInput::function_name`](UpdateFunctionEventInvokeConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// A version number or alias name.
     ///
-    /// See [`UpdateFunctionEventInvokeConfigRequest::qualifier`](UpdateFunctionEventInvokeConfigRequest).
+    /// See [`UpdateFunctionEventInvokeConfigInput::qualifier`](UpdateFunctionEventInvokeConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionEventInvokeConfigRequest::qualifier`](UpdateFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`UpdateFunctionEventInvokeConfigInput::qualifier`](UpdateFunctionEventInvokeConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// The maximum number of times to retry when the function returns an error.
     ///
-    /// See [`UpdateFunctionEventInvokeConfigRequest::maximum_retry_attempts`](UpdateFunctionEventInvokeConfigRequest).
+    /// See [`UpdateFunctionEventInvokeConfigInput::maximum_retry_attempts`](UpdateFunctionEventInvokeConfigInput).
     pub fn maximum_retry_attempts(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionEventInvokeConfigRequest::maximum_retry_attempts`](UpdateFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`UpdateFunctionEventInvokeConfigInput::maximum_retry_attempts`](UpdateFunctionEventInvokeConfigInput).
     pub fn set_maximum_retry_attempts(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_retry_attempts = value;
         self
     }
     /// The maximum age of a request that Lambda sends to a function for processing.
     ///
-    /// See [`UpdateFunctionEventInvokeConfigRequest::maximum_event_age_in_seconds`](UpdateFunctionEventInvokeConfigRequest).
+    /// See [`UpdateFunctionEventInvokeConfigInput::maximum_event_age_in_seconds`](UpdateFunctionEventInvokeConfigInput).
     pub fn maximum_event_age_in_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().maximum_event_age_in_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionEventInvokeConfigRequest::maximum_event_age_in_seconds`](UpdateFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`UpdateFunctionEventInvokeConfigInput::maximum_event_age_in_seconds`](UpdateFunctionEventInvokeConfigInput).
     pub fn set_maximum_event_age_in_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().maximum_event_age_in_seconds = value;
         self
     }
     /// A destination for events after they have been sent to a function for processing.
     ///
-    /// See [`UpdateFunctionEventInvokeConfigRequest::destination_config`](UpdateFunctionEventInvokeConfigRequest).
+    /// See [`UpdateFunctionEventInvokeConfigInput::destination_config`](UpdateFunctionEventInvokeConfigInput).
     pub fn destination_config(mut self, value: impl Into<crate::types::DestinationConfig>) -> Self {
         self.as_input_mut().destination_config = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionEventInvokeConfigRequest::destination_config`](UpdateFunctionEventInvokeConfigRequest).
+    /// Sets or clears [`UpdateFunctionEventInvokeConfigInput::destination_config`](UpdateFunctionEventInvokeConfigInput).
     pub fn set_destination_config(
         mut self,
         value: Option<crate::types::DestinationConfig>,

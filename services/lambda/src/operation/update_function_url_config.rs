@@ -11,7 +11,7 @@ pub struct UpdateFunctionUrlConfig;
 
 /// The input of `UpdateFunctionUrlConfig`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UpdateFunctionUrlConfigRequest {
+pub struct UpdateFunctionUrlConfigInput {
     /// The name or ARN of the Lambda function.
     ///
     /// **Name formats**
@@ -45,7 +45,7 @@ pub struct UpdateFunctionUrlConfigRequest {
     pub invoke_mode: Option<crate::types::InvokeMode>,
 }
 
-static UPDATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
+static UPDATE_FUNCTION_URL_CONFIG_INPUT_MEMBERS: [Member; 5] = [
     Member::new("FunctionName", &prelude::STRING)
         .at(Location::Label)
         .required(),
@@ -54,19 +54,19 @@ static UPDATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS: [Member; 5] = [
     Member::new("Cors", &crate::types::CORS),
     Member::new("InvokeMode", &prelude::STRING),
 ];
-/// The schema of [`UpdateFunctionUrlConfigRequest`].
-pub(crate) static UPDATE_FUNCTION_URL_CONFIG_REQUEST: Schema = Schema::structure(
+/// The schema of [`UpdateFunctionUrlConfigInput`].
+pub(crate) static UPDATE_FUNCTION_URL_CONFIG_INPUT: Schema = Schema::structure(
     "UpdateFunctionUrlConfigRequest",
-    &UPDATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS,
+    &UPDATE_FUNCTION_URL_CONFIG_INPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateFunctionUrlConfigRequest {
+impl SerializeShape for UpdateFunctionUrlConfigInput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_FUNCTION_URL_CONFIG_REQUEST
+        &UPDATE_FUNCTION_URL_CONFIG_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_FUNCTION_URL_CONFIG_REQUEST_MEMBERS;
+        let m = &UPDATE_FUNCTION_URL_CONFIG_INPUT_MEMBERS;
         self.function_name.serialize_member(&m[0], s)?;
         self.qualifier.serialize_member(&m[1], s)?;
         self.auth_type.serialize_member(&m[2], s)?;
@@ -76,16 +76,16 @@ impl SerializeShape for UpdateFunctionUrlConfigRequest {
     }
 }
 
-impl DeserializeValue for UpdateFunctionUrlConfigRequest {
+impl DeserializeValue for UpdateFunctionUrlConfigInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_FUNCTION_URL_CONFIG_REQUEST, &mut |i, d| {
+        d.read_struct(&UPDATE_FUNCTION_URL_CONFIG_INPUT, &mut |i, d| {
             match i {
-                0 => out.function_name = de::member(&UPDATE_FUNCTION_URL_CONFIG_REQUEST, 0, d)?,
-                1 => out.qualifier = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_REQUEST, 1, d)?),
-                2 => out.auth_type = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_REQUEST, 2, d)?),
-                3 => out.cors = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_REQUEST, 3, d)?),
-                4 => out.invoke_mode = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_REQUEST, 4, d)?),
+                0 => out.function_name = de::member(&UPDATE_FUNCTION_URL_CONFIG_INPUT, 0, d)?,
+                1 => out.qualifier = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_INPUT, 1, d)?),
+                2 => out.auth_type = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_INPUT, 2, d)?),
+                3 => out.cors = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_INPUT, 3, d)?),
+                4 => out.invoke_mode = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_INPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -94,11 +94,11 @@ impl DeserializeValue for UpdateFunctionUrlConfigRequest {
     }
 }
 
-ziggurat_core::shape_value!(UpdateFunctionUrlConfigRequest);
+ziggurat_core::shape_value!(UpdateFunctionUrlConfigInput);
 
-/// The output of `UpdateFunctionUrlConfigResponse`.
+/// The output of `UpdateFunctionUrlConfig`.
 #[derive(Clone, Default)]
-pub struct UpdateFunctionUrlConfigResponse {
+pub struct UpdateFunctionUrlConfigOutput {
     /// The HTTP URL endpoint for your function.
     ///
     /// Required.
@@ -139,7 +139,7 @@ pub struct UpdateFunctionUrlConfigResponse {
     pub response_metadata: Metadata,
 }
 
-static UPDATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS: [Member; 7] = [
+static UPDATE_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS: [Member; 7] = [
     Member::new("FunctionUrl", &prelude::STRING).required(),
     Member::new("FunctionArn", &prelude::STRING).required(),
     Member::new("AuthType", &prelude::STRING).required(),
@@ -148,19 +148,19 @@ static UPDATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS: [Member; 7] = [
     Member::new("LastModifiedTime", &prelude::STRING).required(),
     Member::new("InvokeMode", &prelude::STRING),
 ];
-/// The schema of [`UpdateFunctionUrlConfigResponse`].
-pub(crate) static UPDATE_FUNCTION_URL_CONFIG_RESPONSE: Schema = Schema::structure(
+/// The schema of [`UpdateFunctionUrlConfigOutput`].
+pub(crate) static UPDATE_FUNCTION_URL_CONFIG_OUTPUT: Schema = Schema::structure(
     "UpdateFunctionUrlConfigResponse",
-    &UPDATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS,
+    &UPDATE_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for UpdateFunctionUrlConfigResponse {
+impl SerializeShape for UpdateFunctionUrlConfigOutput {
     fn schema(&self) -> &'static Schema {
-        &UPDATE_FUNCTION_URL_CONFIG_RESPONSE
+        &UPDATE_FUNCTION_URL_CONFIG_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UPDATE_FUNCTION_URL_CONFIG_RESPONSE_MEMBERS;
+        let m = &UPDATE_FUNCTION_URL_CONFIG_OUTPUT_MEMBERS;
         self.function_url.serialize_member(&m[0], s)?;
         self.function_arn.serialize_member(&m[1], s)?;
         self.auth_type.serialize_member(&m[2], s)?;
@@ -172,22 +172,18 @@ impl SerializeShape for UpdateFunctionUrlConfigResponse {
     }
 }
 
-impl DeserializeValue for UpdateFunctionUrlConfigResponse {
+impl DeserializeValue for UpdateFunctionUrlConfigOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, &mut |i, d| {
+        d.read_struct(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.function_url = de::member(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, 0, d)?,
-                1 => out.function_arn = de::member(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, 1, d)?,
-                2 => out.auth_type = de::member(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, 2, d)?,
-                3 => out.cors = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, 3, d)?),
-                4 => out.creation_time = de::member(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, 4, d)?,
-                5 => {
-                    out.last_modified_time = de::member(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, 5, d)?
-                }
-                6 => {
-                    out.invoke_mode = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_RESPONSE, 6, d)?)
-                }
+                0 => out.function_url = de::member(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, 0, d)?,
+                1 => out.function_arn = de::member(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, 1, d)?,
+                2 => out.auth_type = de::member(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, 2, d)?,
+                3 => out.cors = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, 3, d)?),
+                4 => out.creation_time = de::member(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, 4, d)?,
+                5 => out.last_modified_time = de::member(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, 5, d)?,
+                6 => out.invoke_mode = Some(de::member(&UPDATE_FUNCTION_URL_CONFIG_OUTPUT, 6, d)?),
                 _ => {}
             }
             Ok(())
@@ -196,8 +192,8 @@ impl DeserializeValue for UpdateFunctionUrlConfigResponse {
     }
 }
 
-ziggurat_core::shape_value!(UpdateFunctionUrlConfigResponse);
-ziggurat_runtime::output_metadata!(UpdateFunctionUrlConfigResponse);
+ziggurat_core::shape_value!(UpdateFunctionUrlConfigOutput);
+ziggurat_runtime::output_metadata!(UpdateFunctionUrlConfigOutput);
 
 /// The errors of [`UpdateFunctionUrlConfig`].
 #[derive(Debug, Clone)]
@@ -225,8 +221,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "PUT",
     uri: "/2021-10-31/functions/{FunctionName}/url",
     success_status: Some(200),
-    input: &UPDATE_FUNCTION_URL_CONFIG_REQUEST,
-    output: &UPDATE_FUNCTION_URL_CONFIG_RESPONSE,
+    input: &UPDATE_FUNCTION_URL_CONFIG_INPUT,
+    output: &UPDATE_FUNCTION_URL_CONFIG_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -271,8 +267,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UpdateFunctionUrlConfig,
-    UpdateFunctionUrlConfigRequest,
-    UpdateFunctionUrlConfigResponse,
+    UpdateFunctionUrlConfigInput,
+    UpdateFunctionUrlConfigOutput,
     UpdateFunctionUrlConfigError,
     crate::SERVICE,
     OPERATION
@@ -281,63 +277,63 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UpdateFunctionUrlConfigFluentBuilder,
     UpdateFunctionUrlConfig,
-    UpdateFunctionUrlConfigRequest,
-    UpdateFunctionUrlConfigResponse,
+    UpdateFunctionUrlConfigInput,
+    UpdateFunctionUrlConfigOutput,
     UpdateFunctionUrlConfigError
 );
 
 impl UpdateFunctionUrlConfigFluentBuilder {
     /// The name or ARN of the Lambda function.
     ///
-    /// See [`UpdateFunctionUrlConfigRequest::function_name`](UpdateFunctionUrlConfigRequest).
+    /// See [`UpdateFunctionUrlConfigInput::function_name`](UpdateFunctionUrlConfigInput).
     pub fn function_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().function_name = value.into();
         self
     }
     /// The alias name.
     ///
-    /// See [`UpdateFunctionUrlConfigRequest::qualifier`](UpdateFunctionUrlConfigRequest).
+    /// See [`UpdateFunctionUrlConfigInput::qualifier`](UpdateFunctionUrlConfigInput).
     pub fn qualifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().qualifier = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionUrlConfigRequest::qualifier`](UpdateFunctionUrlConfigRequest).
+    /// Sets or clears [`UpdateFunctionUrlConfigInput::qualifier`](UpdateFunctionUrlConfigInput).
     pub fn set_qualifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().qualifier = value;
         self
     }
     /// The type of authentication that your function URL uses.
     ///
-    /// See [`UpdateFunctionUrlConfigRequest::auth_type`](UpdateFunctionUrlConfigRequest).
+    /// See [`UpdateFunctionUrlConfigInput::auth_type`](UpdateFunctionUrlConfigInput).
     pub fn auth_type(mut self, value: impl Into<crate::types::FunctionUrlAuthType>) -> Self {
         self.as_input_mut().auth_type = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionUrlConfigRequest::auth_type`](UpdateFunctionUrlConfigRequest).
+    /// Sets or clears [`UpdateFunctionUrlConfigInput::auth_type`](UpdateFunctionUrlConfigInput).
     pub fn set_auth_type(mut self, value: Option<crate::types::FunctionUrlAuthType>) -> Self {
         self.as_input_mut().auth_type = value;
         self
     }
     /// The [cross-origin resource sharing (CORS)](https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) settings for your function URL.
     ///
-    /// See [`UpdateFunctionUrlConfigRequest::cors`](UpdateFunctionUrlConfigRequest).
+    /// See [`UpdateFunctionUrlConfigInput::cors`](UpdateFunctionUrlConfigInput).
     pub fn cors(mut self, value: impl Into<crate::types::Cors>) -> Self {
         self.as_input_mut().cors = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionUrlConfigRequest::cors`](UpdateFunctionUrlConfigRequest).
+    /// Sets or clears [`UpdateFunctionUrlConfigInput::cors`](UpdateFunctionUrlConfigInput).
     pub fn set_cors(mut self, value: Option<crate::types::Cors>) -> Self {
         self.as_input_mut().cors = value;
         self
     }
     /// Use one of the following options:
     ///
-    /// See [`UpdateFunctionUrlConfigRequest::invoke_mode`](UpdateFunctionUrlConfigRequest).
+    /// See [`UpdateFunctionUrlConfigInput::invoke_mode`](UpdateFunctionUrlConfigInput).
     pub fn invoke_mode(mut self, value: impl Into<crate::types::InvokeMode>) -> Self {
         self.as_input_mut().invoke_mode = Some(value.into());
         self
     }
-    /// Sets or clears [`UpdateFunctionUrlConfigRequest::invoke_mode`](UpdateFunctionUrlConfigRequest).
+    /// Sets or clears [`UpdateFunctionUrlConfigInput::invoke_mode`](UpdateFunctionUrlConfigInput).
     pub fn set_invoke_mode(mut self, value: Option<crate::types::InvokeMode>) -> Self {
         self.as_input_mut().invoke_mode = value;
         self

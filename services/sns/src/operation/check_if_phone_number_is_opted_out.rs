@@ -59,7 +59,7 @@ ziggurat_core::shape_value!(CheckIfPhoneNumberIsOptedOutInput);
 
 /// The response from the `CheckIfPhoneNumberIsOptedOut` action.
 #[derive(Clone, Default)]
-pub struct CheckIfPhoneNumberIsOptedOutResponse {
+pub struct CheckIfPhoneNumberIsOptedOutOutput {
     /// Indicates whether the phone number is opted out:
     ///
     /// - `true` – The phone number is opted out, meaning you cannot publish SMS messages to it.
@@ -69,33 +69,33 @@ pub struct CheckIfPhoneNumberIsOptedOutResponse {
     pub response_metadata: Metadata,
 }
 
-static CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE_MEMBERS: [Member; 1] =
+static CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("isOptedOut", &prelude::BOOLEAN)];
-/// The schema of [`CheckIfPhoneNumberIsOptedOutResponse`].
-pub(crate) static CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE: Schema = Schema::structure(
+/// The schema of [`CheckIfPhoneNumberIsOptedOutOutput`].
+pub(crate) static CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT: Schema = Schema::structure(
     "CheckIfPhoneNumberIsOptedOutResponse",
-    &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE_MEMBERS,
+    &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CheckIfPhoneNumberIsOptedOutResponse {
+impl SerializeShape for CheckIfPhoneNumberIsOptedOutOutput {
     fn schema(&self) -> &'static Schema {
-        &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE
+        &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE_MEMBERS;
+        let m = &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT_MEMBERS;
         self.is_opted_out.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CheckIfPhoneNumberIsOptedOutResponse {
+impl DeserializeValue for CheckIfPhoneNumberIsOptedOutOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE, &mut |i, d| {
+        d.read_struct(&CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT, &mut |i, d| {
             if i == 0 {
                 out.is_opted_out = Some(de::member(
-                    &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE,
+                    &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT,
                     0,
                     d,
                 )?);
@@ -106,8 +106,8 @@ impl DeserializeValue for CheckIfPhoneNumberIsOptedOutResponse {
     }
 }
 
-ziggurat_core::shape_value!(CheckIfPhoneNumberIsOptedOutResponse);
-ziggurat_runtime::output_metadata!(CheckIfPhoneNumberIsOptedOutResponse);
+ziggurat_core::shape_value!(CheckIfPhoneNumberIsOptedOutOutput);
+ziggurat_runtime::output_metadata!(CheckIfPhoneNumberIsOptedOutOutput);
 
 /// The errors of [`CheckIfPhoneNumberIsOptedOut`].
 #[derive(Debug, Clone)]
@@ -134,7 +134,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_INPUT,
-    output: &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_RESPONSE,
+    output: &CHECK_IF_PHONE_NUMBER_IS_OPTED_OUT_OUTPUT,
     result_wrapper: Some("CheckIfPhoneNumberIsOptedOutResult"),
     errors: &[
         ErrorSchema {
@@ -173,7 +173,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     CheckIfPhoneNumberIsOptedOut,
     CheckIfPhoneNumberIsOptedOutInput,
-    CheckIfPhoneNumberIsOptedOutResponse,
+    CheckIfPhoneNumberIsOptedOutOutput,
     CheckIfPhoneNumberIsOptedOutError,
     crate::SERVICE,
     OPERATION
@@ -183,7 +183,7 @@ ziggurat_runtime::fluent_builder!(
     CheckIfPhoneNumberIsOptedOutFluentBuilder,
     CheckIfPhoneNumberIsOptedOut,
     CheckIfPhoneNumberIsOptedOutInput,
-    CheckIfPhoneNumberIsOptedOutResponse,
+    CheckIfPhoneNumberIsOptedOutOutput,
     CheckIfPhoneNumberIsOptedOutError
 );
 

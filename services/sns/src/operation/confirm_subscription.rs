@@ -79,39 +79,39 @@ ziggurat_core::shape_value!(ConfirmSubscriptionInput);
 
 /// Response for ConfirmSubscriptions action.
 #[derive(Clone, Default)]
-pub struct ConfirmSubscriptionResponse {
+pub struct ConfirmSubscriptionOutput {
     /// The ARN of the created subscription.
     pub subscription_arn: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static CONFIRM_SUBSCRIPTION_RESPONSE_MEMBERS: [Member; 1] =
+static CONFIRM_SUBSCRIPTION_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("SubscriptionArn", &prelude::STRING)];
-/// The schema of [`ConfirmSubscriptionResponse`].
-pub(crate) static CONFIRM_SUBSCRIPTION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ConfirmSubscriptionOutput`].
+pub(crate) static CONFIRM_SUBSCRIPTION_OUTPUT: Schema = Schema::structure(
     "ConfirmSubscriptionResponse",
-    &CONFIRM_SUBSCRIPTION_RESPONSE_MEMBERS,
+    &CONFIRM_SUBSCRIPTION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ConfirmSubscriptionResponse {
+impl SerializeShape for ConfirmSubscriptionOutput {
     fn schema(&self) -> &'static Schema {
-        &CONFIRM_SUBSCRIPTION_RESPONSE
+        &CONFIRM_SUBSCRIPTION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CONFIRM_SUBSCRIPTION_RESPONSE_MEMBERS;
+        let m = &CONFIRM_SUBSCRIPTION_OUTPUT_MEMBERS;
         self.subscription_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ConfirmSubscriptionResponse {
+impl DeserializeValue for ConfirmSubscriptionOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CONFIRM_SUBSCRIPTION_RESPONSE, &mut |i, d| {
+        d.read_struct(&CONFIRM_SUBSCRIPTION_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.subscription_arn = Some(de::member(&CONFIRM_SUBSCRIPTION_RESPONSE, 0, d)?);
+                out.subscription_arn = Some(de::member(&CONFIRM_SUBSCRIPTION_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -119,8 +119,8 @@ impl DeserializeValue for ConfirmSubscriptionResponse {
     }
 }
 
-ziggurat_core::shape_value!(ConfirmSubscriptionResponse);
-ziggurat_runtime::output_metadata!(ConfirmSubscriptionResponse);
+ziggurat_core::shape_value!(ConfirmSubscriptionOutput);
+ziggurat_runtime::output_metadata!(ConfirmSubscriptionOutput);
 
 /// The errors of [`ConfirmSubscription`].
 #[derive(Debug, Clone)]
@@ -153,7 +153,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &CONFIRM_SUBSCRIPTION_INPUT,
-    output: &CONFIRM_SUBSCRIPTION_RESPONSE,
+    output: &CONFIRM_SUBSCRIPTION_OUTPUT,
     result_wrapper: Some("ConfirmSubscriptionResult"),
     errors: &[
         ErrorSchema {
@@ -213,7 +213,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ConfirmSubscription,
     ConfirmSubscriptionInput,
-    ConfirmSubscriptionResponse,
+    ConfirmSubscriptionOutput,
     ConfirmSubscriptionError,
     crate::SERVICE,
     OPERATION
@@ -223,7 +223,7 @@ ziggurat_runtime::fluent_builder!(
     ConfirmSubscriptionFluentBuilder,
     ConfirmSubscription,
     ConfirmSubscriptionInput,
-    ConfirmSubscriptionResponse,
+    ConfirmSubscriptionOutput,
     ConfirmSubscriptionError
 );
 

@@ -99,40 +99,40 @@ ziggurat_core::shape_value!(CreatePlatformApplicationInput);
 
 /// Response from CreatePlatformApplication action.
 #[derive(Clone, Default)]
-pub struct CreatePlatformApplicationResponse {
+pub struct CreatePlatformApplicationOutput {
     /// `PlatformApplicationArn` is returned.
     pub platform_application_arn: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static CREATE_PLATFORM_APPLICATION_RESPONSE_MEMBERS: [Member; 1] =
+static CREATE_PLATFORM_APPLICATION_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("PlatformApplicationArn", &prelude::STRING)];
-/// The schema of [`CreatePlatformApplicationResponse`].
-pub(crate) static CREATE_PLATFORM_APPLICATION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`CreatePlatformApplicationOutput`].
+pub(crate) static CREATE_PLATFORM_APPLICATION_OUTPUT: Schema = Schema::structure(
     "CreatePlatformApplicationResponse",
-    &CREATE_PLATFORM_APPLICATION_RESPONSE_MEMBERS,
+    &CREATE_PLATFORM_APPLICATION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CreatePlatformApplicationResponse {
+impl SerializeShape for CreatePlatformApplicationOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_PLATFORM_APPLICATION_RESPONSE
+        &CREATE_PLATFORM_APPLICATION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_PLATFORM_APPLICATION_RESPONSE_MEMBERS;
+        let m = &CREATE_PLATFORM_APPLICATION_OUTPUT_MEMBERS;
         self.platform_application_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CreatePlatformApplicationResponse {
+impl DeserializeValue for CreatePlatformApplicationOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_PLATFORM_APPLICATION_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_PLATFORM_APPLICATION_OUTPUT, &mut |i, d| {
             if i == 0 {
                 out.platform_application_arn =
-                    Some(de::member(&CREATE_PLATFORM_APPLICATION_RESPONSE, 0, d)?);
+                    Some(de::member(&CREATE_PLATFORM_APPLICATION_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -140,8 +140,8 @@ impl DeserializeValue for CreatePlatformApplicationResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreatePlatformApplicationResponse);
-ziggurat_runtime::output_metadata!(CreatePlatformApplicationResponse);
+ziggurat_core::shape_value!(CreatePlatformApplicationOutput);
+ziggurat_runtime::output_metadata!(CreatePlatformApplicationOutput);
 
 /// The errors of [`CreatePlatformApplication`].
 #[derive(Debug, Clone)]
@@ -166,7 +166,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &CREATE_PLATFORM_APPLICATION_INPUT,
-    output: &CREATE_PLATFORM_APPLICATION_RESPONSE,
+    output: &CREATE_PLATFORM_APPLICATION_OUTPUT,
     result_wrapper: Some("CreatePlatformApplicationResult"),
     errors: &[
         ErrorSchema {
@@ -198,7 +198,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     CreatePlatformApplication,
     CreatePlatformApplicationInput,
-    CreatePlatformApplicationResponse,
+    CreatePlatformApplicationOutput,
     CreatePlatformApplicationError,
     crate::SERVICE,
     OPERATION
@@ -208,7 +208,7 @@ ziggurat_runtime::fluent_builder!(
     CreatePlatformApplicationFluentBuilder,
     CreatePlatformApplication,
     CreatePlatformApplicationInput,
-    CreatePlatformApplicationResponse,
+    CreatePlatformApplicationOutput,
     CreatePlatformApplicationError
 );
 

@@ -94,37 +94,39 @@ ziggurat_core::shape_value!(CreatePlatformEndpointInput);
 
 /// Response from CreateEndpoint action.
 #[derive(Clone, Default)]
-pub struct CreateEndpointResponse {
+pub struct CreatePlatformEndpointOutput {
     /// EndpointArn returned from CreateEndpoint action.
     pub endpoint_arn: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static CREATE_ENDPOINT_RESPONSE_MEMBERS: [Member; 1] =
+static CREATE_PLATFORM_ENDPOINT_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("EndpointArn", &prelude::STRING)];
-/// The schema of [`CreateEndpointResponse`].
-pub(crate) static CREATE_ENDPOINT_RESPONSE: Schema =
-    Schema::structure("CreateEndpointResponse", &CREATE_ENDPOINT_RESPONSE_MEMBERS);
+/// The schema of [`CreatePlatformEndpointOutput`].
+pub(crate) static CREATE_PLATFORM_ENDPOINT_OUTPUT: Schema = Schema::structure(
+    "CreateEndpointResponse",
+    &CREATE_PLATFORM_ENDPOINT_OUTPUT_MEMBERS,
+);
 
-impl SerializeShape for CreateEndpointResponse {
+impl SerializeShape for CreatePlatformEndpointOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_ENDPOINT_RESPONSE
+        &CREATE_PLATFORM_ENDPOINT_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_ENDPOINT_RESPONSE_MEMBERS;
+        let m = &CREATE_PLATFORM_ENDPOINT_OUTPUT_MEMBERS;
         self.endpoint_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CreateEndpointResponse {
+impl DeserializeValue for CreatePlatformEndpointOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_ENDPOINT_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_PLATFORM_ENDPOINT_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.endpoint_arn = Some(de::member(&CREATE_ENDPOINT_RESPONSE, 0, d)?);
+                out.endpoint_arn = Some(de::member(&CREATE_PLATFORM_ENDPOINT_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -132,8 +134,8 @@ impl DeserializeValue for CreateEndpointResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreateEndpointResponse);
-ziggurat_runtime::output_metadata!(CreateEndpointResponse);
+ziggurat_core::shape_value!(CreatePlatformEndpointOutput);
+ziggurat_runtime::output_metadata!(CreatePlatformEndpointOutput);
 
 /// The errors of [`CreatePlatformEndpoint`].
 #[derive(Debug, Clone)]
@@ -160,7 +162,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &CREATE_PLATFORM_ENDPOINT_INPUT,
-    output: &CREATE_ENDPOINT_RESPONSE,
+    output: &CREATE_PLATFORM_ENDPOINT_OUTPUT,
     result_wrapper: Some("CreatePlatformEndpointResult"),
     errors: &[
         ErrorSchema {
@@ -199,7 +201,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     CreatePlatformEndpoint,
     CreatePlatformEndpointInput,
-    CreateEndpointResponse,
+    CreatePlatformEndpointOutput,
     CreatePlatformEndpointError,
     crate::SERVICE,
     OPERATION
@@ -209,7 +211,7 @@ ziggurat_runtime::fluent_builder!(
     CreatePlatformEndpointFluentBuilder,
     CreatePlatformEndpoint,
     CreatePlatformEndpointInput,
-    CreateEndpointResponse,
+    CreatePlatformEndpointOutput,
     CreatePlatformEndpointError
 );
 

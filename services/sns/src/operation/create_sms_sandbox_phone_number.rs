@@ -73,23 +73,23 @@ impl DeserializeValue for CreateSMSSandboxPhoneNumberInput {
 
 ziggurat_core::shape_value!(CreateSMSSandboxPhoneNumberInput);
 
-/// The output of `CreateSMSSandboxPhoneNumberResult`.
+/// The output of `CreateSMSSandboxPhoneNumber`.
 #[derive(Clone, Default)]
-pub struct CreateSMSSandboxPhoneNumberResult {
+pub struct CreateSMSSandboxPhoneNumberOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static CREATE_SMS_SANDBOX_PHONE_NUMBER_RESULT_MEMBERS: [Member; 0] = [];
-/// The schema of [`CreateSMSSandboxPhoneNumberResult`].
-pub(crate) static CREATE_SMS_SANDBOX_PHONE_NUMBER_RESULT: Schema = Schema::structure(
+static CREATE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`CreateSMSSandboxPhoneNumberOutput`].
+pub(crate) static CREATE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT: Schema = Schema::structure(
     "CreateSMSSandboxPhoneNumberResult",
-    &CREATE_SMS_SANDBOX_PHONE_NUMBER_RESULT_MEMBERS,
+    &CREATE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateSMSSandboxPhoneNumberResult {
+impl SerializeShape for CreateSMSSandboxPhoneNumberOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_SMS_SANDBOX_PHONE_NUMBER_RESULT
+        &CREATE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -97,15 +97,15 @@ impl SerializeShape for CreateSMSSandboxPhoneNumberResult {
     }
 }
 
-impl DeserializeValue for CreateSMSSandboxPhoneNumberResult {
+impl DeserializeValue for CreateSMSSandboxPhoneNumberOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&CREATE_SMS_SANDBOX_PHONE_NUMBER_RESULT, &mut |_, _| Ok(()))?;
+        d.read_struct(&CREATE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(CreateSMSSandboxPhoneNumberResult);
-ziggurat_runtime::output_metadata!(CreateSMSSandboxPhoneNumberResult);
+ziggurat_core::shape_value!(CreateSMSSandboxPhoneNumberOutput);
+ziggurat_runtime::output_metadata!(CreateSMSSandboxPhoneNumberOutput);
 
 /// The errors of [`CreateSMSSandboxPhoneNumber`].
 #[derive(Debug, Clone)]
@@ -136,7 +136,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &CREATE_SMS_SANDBOX_PHONE_NUMBER_INPUT,
-    output: &CREATE_SMS_SANDBOX_PHONE_NUMBER_RESULT,
+    output: &CREATE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT,
     result_wrapper: Some("CreateSMSSandboxPhoneNumberResult"),
     errors: &[
         ErrorSchema {
@@ -189,7 +189,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     CreateSMSSandboxPhoneNumber,
     CreateSMSSandboxPhoneNumberInput,
-    CreateSMSSandboxPhoneNumberResult,
+    CreateSMSSandboxPhoneNumberOutput,
     CreateSMSSandboxPhoneNumberError,
     crate::SERVICE,
     OPERATION
@@ -199,7 +199,7 @@ ziggurat_runtime::fluent_builder!(
     CreateSMSSandboxPhoneNumberFluentBuilder,
     CreateSMSSandboxPhoneNumber,
     CreateSMSSandboxPhoneNumberInput,
-    CreateSMSSandboxPhoneNumberResult,
+    CreateSMSSandboxPhoneNumberOutput,
     CreateSMSSandboxPhoneNumberError
 );
 

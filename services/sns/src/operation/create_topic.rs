@@ -201,36 +201,36 @@ ziggurat_core::shape_value!(CreateTopicInput);
 
 /// Response from CreateTopic action.
 #[derive(Clone, Default)]
-pub struct CreateTopicResponse {
+pub struct CreateTopicOutput {
     /// The Amazon Resource Name (ARN) assigned to the created topic.
     pub topic_arn: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static CREATE_TOPIC_RESPONSE_MEMBERS: [Member; 1] = [Member::new("TopicArn", &prelude::STRING)];
-/// The schema of [`CreateTopicResponse`].
-pub(crate) static CREATE_TOPIC_RESPONSE: Schema =
-    Schema::structure("CreateTopicResponse", &CREATE_TOPIC_RESPONSE_MEMBERS);
+static CREATE_TOPIC_OUTPUT_MEMBERS: [Member; 1] = [Member::new("TopicArn", &prelude::STRING)];
+/// The schema of [`CreateTopicOutput`].
+pub(crate) static CREATE_TOPIC_OUTPUT: Schema =
+    Schema::structure("CreateTopicResponse", &CREATE_TOPIC_OUTPUT_MEMBERS);
 
-impl SerializeShape for CreateTopicResponse {
+impl SerializeShape for CreateTopicOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_TOPIC_RESPONSE
+        &CREATE_TOPIC_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_TOPIC_RESPONSE_MEMBERS;
+        let m = &CREATE_TOPIC_OUTPUT_MEMBERS;
         self.topic_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CreateTopicResponse {
+impl DeserializeValue for CreateTopicOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_TOPIC_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_TOPIC_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.topic_arn = Some(de::member(&CREATE_TOPIC_RESPONSE, 0, d)?);
+                out.topic_arn = Some(de::member(&CREATE_TOPIC_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -238,8 +238,8 @@ impl DeserializeValue for CreateTopicResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreateTopicResponse);
-ziggurat_runtime::output_metadata!(CreateTopicResponse);
+ziggurat_core::shape_value!(CreateTopicOutput);
+ziggurat_runtime::output_metadata!(CreateTopicOutput);
 
 /// The errors of [`CreateTopic`].
 #[derive(Debug, Clone)]
@@ -276,7 +276,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &CREATE_TOPIC_INPUT,
-    output: &CREATE_TOPIC_RESPONSE,
+    output: &CREATE_TOPIC_OUTPUT,
     result_wrapper: Some("CreateTopicResult"),
     errors: &[
         ErrorSchema {
@@ -350,7 +350,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     CreateTopic,
     CreateTopicInput,
-    CreateTopicResponse,
+    CreateTopicOutput,
     CreateTopicError,
     crate::SERVICE,
     OPERATION
@@ -360,7 +360,7 @@ ziggurat_runtime::fluent_builder!(
     CreateTopicFluentBuilder,
     CreateTopic,
     CreateTopicInput,
-    CreateTopicResponse,
+    CreateTopicOutput,
     CreateTopicError
 );
 

@@ -61,23 +61,23 @@ impl DeserializeValue for DeleteSMSSandboxPhoneNumberInput {
 
 ziggurat_core::shape_value!(DeleteSMSSandboxPhoneNumberInput);
 
-/// The output of `DeleteSMSSandboxPhoneNumberResult`.
+/// The output of `DeleteSMSSandboxPhoneNumber`.
 #[derive(Clone, Default)]
-pub struct DeleteSMSSandboxPhoneNumberResult {
+pub struct DeleteSMSSandboxPhoneNumberOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static DELETE_SMS_SANDBOX_PHONE_NUMBER_RESULT_MEMBERS: [Member; 0] = [];
-/// The schema of [`DeleteSMSSandboxPhoneNumberResult`].
-pub(crate) static DELETE_SMS_SANDBOX_PHONE_NUMBER_RESULT: Schema = Schema::structure(
+static DELETE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`DeleteSMSSandboxPhoneNumberOutput`].
+pub(crate) static DELETE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT: Schema = Schema::structure(
     "DeleteSMSSandboxPhoneNumberResult",
-    &DELETE_SMS_SANDBOX_PHONE_NUMBER_RESULT_MEMBERS,
+    &DELETE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteSMSSandboxPhoneNumberResult {
+impl SerializeShape for DeleteSMSSandboxPhoneNumberOutput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_SMS_SANDBOX_PHONE_NUMBER_RESULT
+        &DELETE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -85,15 +85,15 @@ impl SerializeShape for DeleteSMSSandboxPhoneNumberResult {
     }
 }
 
-impl DeserializeValue for DeleteSMSSandboxPhoneNumberResult {
+impl DeserializeValue for DeleteSMSSandboxPhoneNumberOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&DELETE_SMS_SANDBOX_PHONE_NUMBER_RESULT, &mut |_, _| Ok(()))?;
+        d.read_struct(&DELETE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(DeleteSMSSandboxPhoneNumberResult);
-ziggurat_runtime::output_metadata!(DeleteSMSSandboxPhoneNumberResult);
+ziggurat_core::shape_value!(DeleteSMSSandboxPhoneNumberOutput);
+ziggurat_runtime::output_metadata!(DeleteSMSSandboxPhoneNumberOutput);
 
 /// The errors of [`DeleteSMSSandboxPhoneNumber`].
 #[derive(Debug, Clone)]
@@ -124,7 +124,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &DELETE_SMS_SANDBOX_PHONE_NUMBER_INPUT,
-    output: &DELETE_SMS_SANDBOX_PHONE_NUMBER_RESULT,
+    output: &DELETE_SMS_SANDBOX_PHONE_NUMBER_OUTPUT,
     result_wrapper: Some("DeleteSMSSandboxPhoneNumberResult"),
     errors: &[
         ErrorSchema {
@@ -177,7 +177,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     DeleteSMSSandboxPhoneNumber,
     DeleteSMSSandboxPhoneNumberInput,
-    DeleteSMSSandboxPhoneNumberResult,
+    DeleteSMSSandboxPhoneNumberOutput,
     DeleteSMSSandboxPhoneNumberError,
     crate::SERVICE,
     OPERATION
@@ -187,7 +187,7 @@ ziggurat_runtime::fluent_builder!(
     DeleteSMSSandboxPhoneNumberFluentBuilder,
     DeleteSMSSandboxPhoneNumber,
     DeleteSMSSandboxPhoneNumberInput,
-    DeleteSMSSandboxPhoneNumberResult,
+    DeleteSMSSandboxPhoneNumberOutput,
     DeleteSMSSandboxPhoneNumberError
 );
 

@@ -60,42 +60,42 @@ impl DeserializeValue for GetDataProtectionPolicyInput {
 
 ziggurat_core::shape_value!(GetDataProtectionPolicyInput);
 
-/// The output of `GetDataProtectionPolicyResponse`.
+/// The output of `GetDataProtectionPolicy`.
 #[derive(Clone, Default)]
-pub struct GetDataProtectionPolicyResponse {
+pub struct GetDataProtectionPolicyOutput {
     /// Retrieves the `DataProtectionPolicy` in JSON string format.
     pub data_protection_policy: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static GET_DATA_PROTECTION_POLICY_RESPONSE_MEMBERS: [Member; 1] =
+static GET_DATA_PROTECTION_POLICY_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("DataProtectionPolicy", &prelude::STRING)];
-/// The schema of [`GetDataProtectionPolicyResponse`].
-pub(crate) static GET_DATA_PROTECTION_POLICY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetDataProtectionPolicyOutput`].
+pub(crate) static GET_DATA_PROTECTION_POLICY_OUTPUT: Schema = Schema::structure(
     "GetDataProtectionPolicyResponse",
-    &GET_DATA_PROTECTION_POLICY_RESPONSE_MEMBERS,
+    &GET_DATA_PROTECTION_POLICY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDataProtectionPolicyResponse {
+impl SerializeShape for GetDataProtectionPolicyOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_DATA_PROTECTION_POLICY_RESPONSE
+        &GET_DATA_PROTECTION_POLICY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DATA_PROTECTION_POLICY_RESPONSE_MEMBERS;
+        let m = &GET_DATA_PROTECTION_POLICY_OUTPUT_MEMBERS;
         self.data_protection_policy.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetDataProtectionPolicyResponse {
+impl DeserializeValue for GetDataProtectionPolicyOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DATA_PROTECTION_POLICY_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_DATA_PROTECTION_POLICY_OUTPUT, &mut |i, d| {
             if i == 0 {
                 out.data_protection_policy =
-                    Some(de::member(&GET_DATA_PROTECTION_POLICY_RESPONSE, 0, d)?);
+                    Some(de::member(&GET_DATA_PROTECTION_POLICY_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -103,8 +103,8 @@ impl DeserializeValue for GetDataProtectionPolicyResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetDataProtectionPolicyResponse);
-ziggurat_runtime::output_metadata!(GetDataProtectionPolicyResponse);
+ziggurat_core::shape_value!(GetDataProtectionPolicyOutput);
+ziggurat_runtime::output_metadata!(GetDataProtectionPolicyOutput);
 
 /// The errors of [`GetDataProtectionPolicy`].
 #[derive(Debug, Clone)]
@@ -133,7 +133,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &GET_DATA_PROTECTION_POLICY_INPUT,
-    output: &GET_DATA_PROTECTION_POLICY_RESPONSE,
+    output: &GET_DATA_PROTECTION_POLICY_OUTPUT,
     result_wrapper: Some("GetDataProtectionPolicyResult"),
     errors: &[
         ErrorSchema {
@@ -179,7 +179,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     GetDataProtectionPolicy,
     GetDataProtectionPolicyInput,
-    GetDataProtectionPolicyResponse,
+    GetDataProtectionPolicyOutput,
     GetDataProtectionPolicyError,
     crate::SERVICE,
     OPERATION
@@ -189,7 +189,7 @@ ziggurat_runtime::fluent_builder!(
     GetDataProtectionPolicyFluentBuilder,
     GetDataProtectionPolicy,
     GetDataProtectionPolicyInput,
-    GetDataProtectionPolicyResponse,
+    GetDataProtectionPolicyOutput,
     GetDataProtectionPolicyError
 );
 

@@ -56,7 +56,7 @@ ziggurat_core::shape_value!(GetEndpointAttributesInput);
 
 /// Response from `GetEndpointAttributes` of the `EndpointArn`.
 #[derive(Clone, Default)]
-pub struct GetEndpointAttributesResponse {
+pub struct GetEndpointAttributesOutput {
     /// Attributes include the following:
     ///
     /// \- `CustomUserData` – arbitrary user data to associate with the endpoint. Amazon SNS does not
@@ -74,34 +74,34 @@ pub struct GetEndpointAttributesResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_ENDPOINT_ATTRIBUTES_RESPONSE_MEMBERS: [Member; 1] = [Member::new(
+static GET_ENDPOINT_ATTRIBUTES_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "Attributes",
     &crate::types::MAP_STRING_TO_STRING,
 )];
-/// The schema of [`GetEndpointAttributesResponse`].
-pub(crate) static GET_ENDPOINT_ATTRIBUTES_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetEndpointAttributesOutput`].
+pub(crate) static GET_ENDPOINT_ATTRIBUTES_OUTPUT: Schema = Schema::structure(
     "GetEndpointAttributesResponse",
-    &GET_ENDPOINT_ATTRIBUTES_RESPONSE_MEMBERS,
+    &GET_ENDPOINT_ATTRIBUTES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetEndpointAttributesResponse {
+impl SerializeShape for GetEndpointAttributesOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_ENDPOINT_ATTRIBUTES_RESPONSE
+        &GET_ENDPOINT_ATTRIBUTES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_ENDPOINT_ATTRIBUTES_RESPONSE_MEMBERS;
+        let m = &GET_ENDPOINT_ATTRIBUTES_OUTPUT_MEMBERS;
         self.attributes.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetEndpointAttributesResponse {
+impl DeserializeValue for GetEndpointAttributesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_ENDPOINT_ATTRIBUTES_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.attributes = Some(de::member(&GET_ENDPOINT_ATTRIBUTES_RESPONSE, 0, d)?);
+                out.attributes = Some(de::member(&GET_ENDPOINT_ATTRIBUTES_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -109,8 +109,8 @@ impl DeserializeValue for GetEndpointAttributesResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetEndpointAttributesResponse);
-ziggurat_runtime::output_metadata!(GetEndpointAttributesResponse);
+ziggurat_core::shape_value!(GetEndpointAttributesOutput);
+ziggurat_runtime::output_metadata!(GetEndpointAttributesOutput);
 
 /// The errors of [`GetEndpointAttributes`].
 #[derive(Debug, Clone)]
@@ -137,7 +137,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &GET_ENDPOINT_ATTRIBUTES_INPUT,
-    output: &GET_ENDPOINT_ATTRIBUTES_RESPONSE,
+    output: &GET_ENDPOINT_ATTRIBUTES_OUTPUT,
     result_wrapper: Some("GetEndpointAttributesResult"),
     errors: &[
         ErrorSchema {
@@ -176,7 +176,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     GetEndpointAttributes,
     GetEndpointAttributesInput,
-    GetEndpointAttributesResponse,
+    GetEndpointAttributesOutput,
     GetEndpointAttributesError,
     crate::SERVICE,
     OPERATION
@@ -186,7 +186,7 @@ ziggurat_runtime::fluent_builder!(
     GetEndpointAttributesFluentBuilder,
     GetEndpointAttributes,
     GetEndpointAttributesInput,
-    GetEndpointAttributesResponse,
+    GetEndpointAttributesOutput,
     GetEndpointAttributesError
 );
 

@@ -57,7 +57,7 @@ ziggurat_core::shape_value!(GetPlatformApplicationAttributesInput);
 
 /// Response for `GetPlatformApplicationAttributes` action.
 #[derive(Clone, Default)]
-pub struct GetPlatformApplicationAttributesResponse {
+pub struct GetPlatformApplicationAttributesOutput {
     /// Attributes include the following:
     ///
     /// \- `AppleCertificateExpiryDate` – The expiry date of the SSL certificate used to configure
@@ -84,50 +84,47 @@ pub struct GetPlatformApplicationAttributesResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE_MEMBERS: [Member; 1] = [Member::new(
+static GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "Attributes",
     &crate::types::MAP_STRING_TO_STRING,
 )];
-/// The schema of [`GetPlatformApplicationAttributesResponse`].
-pub(crate) static GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetPlatformApplicationAttributesOutput`].
+pub(crate) static GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT: Schema = Schema::structure(
     "GetPlatformApplicationAttributesResponse",
-    &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE_MEMBERS,
+    &GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetPlatformApplicationAttributesResponse {
+impl SerializeShape for GetPlatformApplicationAttributesOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE
+        &GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE_MEMBERS;
+        let m = &GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT_MEMBERS;
         self.attributes.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetPlatformApplicationAttributesResponse {
+impl DeserializeValue for GetPlatformApplicationAttributesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(
-            &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
-            &mut |i, d| {
-                if i == 0 {
-                    out.attributes = Some(de::member(
-                        &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
-                        0,
-                        d,
-                    )?);
-                }
-                Ok(())
-            },
-        )?;
+        d.read_struct(&GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT, &mut |i, d| {
+            if i == 0 {
+                out.attributes = Some(de::member(
+                    &GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT,
+                    0,
+                    d,
+                )?);
+            }
+            Ok(())
+        })?;
         Ok(out)
     }
 }
 
-ziggurat_core::shape_value!(GetPlatformApplicationAttributesResponse);
-ziggurat_runtime::output_metadata!(GetPlatformApplicationAttributesResponse);
+ziggurat_core::shape_value!(GetPlatformApplicationAttributesOutput);
+ziggurat_runtime::output_metadata!(GetPlatformApplicationAttributesOutput);
 
 /// The errors of [`GetPlatformApplicationAttributes`].
 #[derive(Debug, Clone)]
@@ -154,7 +151,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &GET_PLATFORM_APPLICATION_ATTRIBUTES_INPUT,
-    output: &GET_PLATFORM_APPLICATION_ATTRIBUTES_RESPONSE,
+    output: &GET_PLATFORM_APPLICATION_ATTRIBUTES_OUTPUT,
     result_wrapper: Some("GetPlatformApplicationAttributesResult"),
     errors: &[
         ErrorSchema {
@@ -193,7 +190,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     GetPlatformApplicationAttributes,
     GetPlatformApplicationAttributesInput,
-    GetPlatformApplicationAttributesResponse,
+    GetPlatformApplicationAttributesOutput,
     GetPlatformApplicationAttributesError,
     crate::SERVICE,
     OPERATION
@@ -203,7 +200,7 @@ ziggurat_runtime::fluent_builder!(
     GetPlatformApplicationAttributesFluentBuilder,
     GetPlatformApplicationAttributes,
     GetPlatformApplicationAttributesInput,
-    GetPlatformApplicationAttributesResponse,
+    GetPlatformApplicationAttributesOutput,
     GetPlatformApplicationAttributesError
 );
 

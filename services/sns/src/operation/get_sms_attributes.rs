@@ -59,41 +59,41 @@ ziggurat_core::shape_value!(GetSMSAttributesInput);
 
 /// The response from the `GetSMSAttributes` request.
 #[derive(Clone, Default)]
-pub struct GetSMSAttributesResponse {
+pub struct GetSMSAttributesOutput {
     /// The SMS attribute names and their values.
     pub attributes: Option<HashMap<String, String>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static GET_SMS_ATTRIBUTES_RESPONSE_MEMBERS: [Member; 1] = [Member::new(
+static GET_SMS_ATTRIBUTES_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "attributes",
     &crate::types::MAP_STRING_TO_STRING,
 )];
-/// The schema of [`GetSMSAttributesResponse`].
-pub(crate) static GET_SMS_ATTRIBUTES_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetSMSAttributesOutput`].
+pub(crate) static GET_SMS_ATTRIBUTES_OUTPUT: Schema = Schema::structure(
     "GetSMSAttributesResponse",
-    &GET_SMS_ATTRIBUTES_RESPONSE_MEMBERS,
+    &GET_SMS_ATTRIBUTES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetSMSAttributesResponse {
+impl SerializeShape for GetSMSAttributesOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_SMS_ATTRIBUTES_RESPONSE
+        &GET_SMS_ATTRIBUTES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_SMS_ATTRIBUTES_RESPONSE_MEMBERS;
+        let m = &GET_SMS_ATTRIBUTES_OUTPUT_MEMBERS;
         self.attributes.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetSMSAttributesResponse {
+impl DeserializeValue for GetSMSAttributesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_SMS_ATTRIBUTES_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_SMS_ATTRIBUTES_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.attributes = Some(de::member(&GET_SMS_ATTRIBUTES_RESPONSE, 0, d)?);
+                out.attributes = Some(de::member(&GET_SMS_ATTRIBUTES_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -101,8 +101,8 @@ impl DeserializeValue for GetSMSAttributesResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetSMSAttributesResponse);
-ziggurat_runtime::output_metadata!(GetSMSAttributesResponse);
+ziggurat_core::shape_value!(GetSMSAttributesOutput);
+ziggurat_runtime::output_metadata!(GetSMSAttributesOutput);
 
 /// The errors of [`GetSMSAttributes`].
 #[derive(Debug, Clone)]
@@ -129,7 +129,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &GET_SMS_ATTRIBUTES_INPUT,
-    output: &GET_SMS_ATTRIBUTES_RESPONSE,
+    output: &GET_SMS_ATTRIBUTES_OUTPUT,
     result_wrapper: Some("GetSMSAttributesResult"),
     errors: &[
         ErrorSchema {
@@ -168,7 +168,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     GetSMSAttributes,
     GetSMSAttributesInput,
-    GetSMSAttributesResponse,
+    GetSMSAttributesOutput,
     GetSMSAttributesError,
     crate::SERVICE,
     OPERATION
@@ -178,7 +178,7 @@ ziggurat_runtime::fluent_builder!(
     GetSMSAttributesFluentBuilder,
     GetSMSAttributes,
     GetSMSAttributesInput,
-    GetSMSAttributesResponse,
+    GetSMSAttributesOutput,
     GetSMSAttributesError
 );
 

@@ -48,9 +48,9 @@ impl DeserializeValue for GetSMSSandboxAccountStatusInput {
 
 ziggurat_core::shape_value!(GetSMSSandboxAccountStatusInput);
 
-/// The output of `GetSMSSandboxAccountStatusResult`.
+/// The output of `GetSMSSandboxAccountStatus`.
 #[derive(Clone, Default)]
-pub struct GetSMSSandboxAccountStatusResult {
+pub struct GetSMSSandboxAccountStatusOutput {
     /// Indicates whether the calling Amazon Web Services account is in the SMS sandbox.
     ///
     /// Required.
@@ -59,32 +59,32 @@ pub struct GetSMSSandboxAccountStatusResult {
     pub response_metadata: Metadata,
 }
 
-static GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT_MEMBERS: [Member; 1] =
+static GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("IsInSandbox", &prelude::BOOLEAN).required()];
-/// The schema of [`GetSMSSandboxAccountStatusResult`].
-pub(crate) static GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT: Schema = Schema::structure(
+/// The schema of [`GetSMSSandboxAccountStatusOutput`].
+pub(crate) static GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT: Schema = Schema::structure(
     "GetSMSSandboxAccountStatusResult",
-    &GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT_MEMBERS,
+    &GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetSMSSandboxAccountStatusResult {
+impl SerializeShape for GetSMSSandboxAccountStatusOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT
+        &GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT_MEMBERS;
+        let m = &GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT_MEMBERS;
         self.is_in_sandbox.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetSMSSandboxAccountStatusResult {
+impl DeserializeValue for GetSMSSandboxAccountStatusOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT, &mut |i, d| {
+        d.read_struct(&GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.is_in_sandbox = de::member(&GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT, 0, d)?;
+                out.is_in_sandbox = de::member(&GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -92,8 +92,8 @@ impl DeserializeValue for GetSMSSandboxAccountStatusResult {
     }
 }
 
-ziggurat_core::shape_value!(GetSMSSandboxAccountStatusResult);
-ziggurat_runtime::output_metadata!(GetSMSSandboxAccountStatusResult);
+ziggurat_core::shape_value!(GetSMSSandboxAccountStatusOutput);
+ziggurat_runtime::output_metadata!(GetSMSSandboxAccountStatusOutput);
 
 /// The errors of [`GetSMSSandboxAccountStatus`].
 #[derive(Debug, Clone)]
@@ -118,7 +118,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &GET_SMS_SANDBOX_ACCOUNT_STATUS_INPUT,
-    output: &GET_SMS_SANDBOX_ACCOUNT_STATUS_RESULT,
+    output: &GET_SMS_SANDBOX_ACCOUNT_STATUS_OUTPUT,
     result_wrapper: Some("GetSMSSandboxAccountStatusResult"),
     errors: &[
         ErrorSchema {
@@ -150,7 +150,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     GetSMSSandboxAccountStatus,
     GetSMSSandboxAccountStatusInput,
-    GetSMSSandboxAccountStatusResult,
+    GetSMSSandboxAccountStatusOutput,
     GetSMSSandboxAccountStatusError,
     crate::SERVICE,
     OPERATION
@@ -160,7 +160,7 @@ ziggurat_runtime::fluent_builder!(
     GetSMSSandboxAccountStatusFluentBuilder,
     GetSMSSandboxAccountStatus,
     GetSMSSandboxAccountStatusInput,
-    GetSMSSandboxAccountStatusResult,
+    GetSMSSandboxAccountStatusOutput,
     GetSMSSandboxAccountStatusError
 );
 

@@ -55,7 +55,7 @@ ziggurat_core::shape_value!(GetSubscriptionAttributesInput);
 
 /// Response for GetSubscriptionAttributes action.
 #[derive(Clone, Default)]
-pub struct GetSubscriptionAttributesResponse {
+pub struct GetSubscriptionAttributesOutput {
     /// A map of the subscription's attributes. Attributes in this map include the following:
     ///
     /// \- `ConfirmationWasAuthenticated` – `true` if the subscription confirmation request was
@@ -99,34 +99,34 @@ pub struct GetSubscriptionAttributesResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE_MEMBERS: [Member; 1] = [Member::new(
+static GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "Attributes",
     &crate::types::SUBSCRIPTION_ATTRIBUTES_MAP,
 )];
-/// The schema of [`GetSubscriptionAttributesResponse`].
-pub(crate) static GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetSubscriptionAttributesOutput`].
+pub(crate) static GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT: Schema = Schema::structure(
     "GetSubscriptionAttributesResponse",
-    &GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE_MEMBERS,
+    &GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetSubscriptionAttributesResponse {
+impl SerializeShape for GetSubscriptionAttributesOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE
+        &GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE_MEMBERS;
+        let m = &GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT_MEMBERS;
         self.attributes.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetSubscriptionAttributesResponse {
+impl DeserializeValue for GetSubscriptionAttributesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.attributes = Some(de::member(&GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE, 0, d)?);
+                out.attributes = Some(de::member(&GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -134,8 +134,8 @@ impl DeserializeValue for GetSubscriptionAttributesResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetSubscriptionAttributesResponse);
-ziggurat_runtime::output_metadata!(GetSubscriptionAttributesResponse);
+ziggurat_core::shape_value!(GetSubscriptionAttributesOutput);
+ziggurat_runtime::output_metadata!(GetSubscriptionAttributesOutput);
 
 /// The errors of [`GetSubscriptionAttributes`].
 #[derive(Debug, Clone)]
@@ -162,7 +162,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &GET_SUBSCRIPTION_ATTRIBUTES_INPUT,
-    output: &GET_SUBSCRIPTION_ATTRIBUTES_RESPONSE,
+    output: &GET_SUBSCRIPTION_ATTRIBUTES_OUTPUT,
     result_wrapper: Some("GetSubscriptionAttributesResult"),
     errors: &[
         ErrorSchema {
@@ -201,7 +201,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     GetSubscriptionAttributes,
     GetSubscriptionAttributesInput,
-    GetSubscriptionAttributesResponse,
+    GetSubscriptionAttributesOutput,
     GetSubscriptionAttributesError,
     crate::SERVICE,
     OPERATION
@@ -211,7 +211,7 @@ ziggurat_runtime::fluent_builder!(
     GetSubscriptionAttributesFluentBuilder,
     GetSubscriptionAttributes,
     GetSubscriptionAttributesInput,
-    GetSubscriptionAttributesResponse,
+    GetSubscriptionAttributesOutput,
     GetSubscriptionAttributesError
 );
 

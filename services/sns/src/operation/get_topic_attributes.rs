@@ -56,7 +56,7 @@ ziggurat_core::shape_value!(GetTopicAttributesInput);
 
 /// Response for GetTopicAttributes action.
 #[derive(Clone, Default)]
-pub struct GetTopicAttributesResponse {
+pub struct GetTopicAttributesOutput {
     /// A map of the topic's attributes. Attributes in this map include the following:
     ///
     /// - `DeliveryPolicy` – The JSON serialization of the topic's delivery policy.
@@ -125,34 +125,34 @@ pub struct GetTopicAttributesResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_TOPIC_ATTRIBUTES_RESPONSE_MEMBERS: [Member; 1] = [Member::new(
+static GET_TOPIC_ATTRIBUTES_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "Attributes",
     &crate::types::TOPIC_ATTRIBUTES_MAP,
 )];
-/// The schema of [`GetTopicAttributesResponse`].
-pub(crate) static GET_TOPIC_ATTRIBUTES_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetTopicAttributesOutput`].
+pub(crate) static GET_TOPIC_ATTRIBUTES_OUTPUT: Schema = Schema::structure(
     "GetTopicAttributesResponse",
-    &GET_TOPIC_ATTRIBUTES_RESPONSE_MEMBERS,
+    &GET_TOPIC_ATTRIBUTES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetTopicAttributesResponse {
+impl SerializeShape for GetTopicAttributesOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_TOPIC_ATTRIBUTES_RESPONSE
+        &GET_TOPIC_ATTRIBUTES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_TOPIC_ATTRIBUTES_RESPONSE_MEMBERS;
+        let m = &GET_TOPIC_ATTRIBUTES_OUTPUT_MEMBERS;
         self.attributes.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetTopicAttributesResponse {
+impl DeserializeValue for GetTopicAttributesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_TOPIC_ATTRIBUTES_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_TOPIC_ATTRIBUTES_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.attributes = Some(de::member(&GET_TOPIC_ATTRIBUTES_RESPONSE, 0, d)?);
+                out.attributes = Some(de::member(&GET_TOPIC_ATTRIBUTES_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -160,8 +160,8 @@ impl DeserializeValue for GetTopicAttributesResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetTopicAttributesResponse);
-ziggurat_runtime::output_metadata!(GetTopicAttributesResponse);
+ziggurat_core::shape_value!(GetTopicAttributesOutput);
+ziggurat_runtime::output_metadata!(GetTopicAttributesOutput);
 
 /// The errors of [`GetTopicAttributes`].
 #[derive(Debug, Clone)]
@@ -190,7 +190,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &GET_TOPIC_ATTRIBUTES_INPUT,
-    output: &GET_TOPIC_ATTRIBUTES_RESPONSE,
+    output: &GET_TOPIC_ATTRIBUTES_OUTPUT,
     result_wrapper: Some("GetTopicAttributesResult"),
     errors: &[
         ErrorSchema {
@@ -236,7 +236,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     GetTopicAttributes,
     GetTopicAttributesInput,
-    GetTopicAttributesResponse,
+    GetTopicAttributesOutput,
     GetTopicAttributesError,
     crate::SERVICE,
     OPERATION
@@ -246,7 +246,7 @@ ziggurat_runtime::fluent_builder!(
     GetTopicAttributesFluentBuilder,
     GetTopicAttributes,
     GetTopicAttributesInput,
-    GetTopicAttributesResponse,
+    GetTopicAttributesOutput,
     GetTopicAttributesError
 );
 

@@ -83,7 +83,7 @@ ziggurat_core::shape_value!(ListEndpointsByPlatformApplicationInput);
 
 /// Response for `ListEndpointsByPlatformApplication` action.
 #[derive(Clone, Default)]
-pub struct ListEndpointsByPlatformApplicationResponse {
+pub struct ListEndpointsByPlatformApplicationOutput {
     /// Endpoints returned for `ListEndpointsByPlatformApplication` action.
     pub endpoints: Option<Vec<crate::types::Endpoint>>,
     /// `NextToken` string is returned when calling `ListEndpointsByPlatformApplication` action if
@@ -93,46 +93,46 @@ pub struct ListEndpointsByPlatformApplicationResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Endpoints", &crate::types::LIST_OF_ENDPOINTS),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListEndpointsByPlatformApplicationResponse`].
-pub(crate) static LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListEndpointsByPlatformApplicationOutput`].
+pub(crate) static LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT: Schema = Schema::structure(
     "ListEndpointsByPlatformApplicationResponse",
-    &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE_MEMBERS,
+    &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListEndpointsByPlatformApplicationResponse {
+impl SerializeShape for ListEndpointsByPlatformApplicationOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE
+        &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE_MEMBERS;
+        let m = &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT_MEMBERS;
         self.endpoints.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListEndpointsByPlatformApplicationResponse {
+impl DeserializeValue for ListEndpointsByPlatformApplicationOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
         d.read_struct(
-            &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE,
+            &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT,
             &mut |i, d| {
                 match i {
                     0 => {
                         out.endpoints = Some(de::member(
-                            &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE,
+                            &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT,
                             0,
                             d,
                         )?)
                     }
                     1 => {
                         out.next_token = Some(de::member(
-                            &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE,
+                            &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT,
                             1,
                             d,
                         )?)
@@ -146,8 +146,8 @@ impl DeserializeValue for ListEndpointsByPlatformApplicationResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListEndpointsByPlatformApplicationResponse);
-ziggurat_runtime::output_metadata!(ListEndpointsByPlatformApplicationResponse);
+ziggurat_core::shape_value!(ListEndpointsByPlatformApplicationOutput);
+ziggurat_runtime::output_metadata!(ListEndpointsByPlatformApplicationOutput);
 
 /// The errors of [`ListEndpointsByPlatformApplication`].
 #[derive(Debug, Clone)]
@@ -174,7 +174,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_INPUT,
-    output: &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_RESPONSE,
+    output: &LIST_ENDPOINTS_BY_PLATFORM_APPLICATION_OUTPUT,
     result_wrapper: Some("ListEndpointsByPlatformApplicationResult"),
     errors: &[
         ErrorSchema {
@@ -213,7 +213,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ListEndpointsByPlatformApplication,
     ListEndpointsByPlatformApplicationInput,
-    ListEndpointsByPlatformApplicationResponse,
+    ListEndpointsByPlatformApplicationOutput,
     ListEndpointsByPlatformApplicationError,
     crate::SERVICE,
     OPERATION
@@ -223,7 +223,7 @@ ziggurat_runtime::fluent_builder!(
     ListEndpointsByPlatformApplicationFluentBuilder,
     ListEndpointsByPlatformApplication,
     ListEndpointsByPlatformApplicationInput,
-    ListEndpointsByPlatformApplicationResponse,
+    ListEndpointsByPlatformApplicationOutput,
     ListEndpointsByPlatformApplicationError
 );
 

@@ -13,43 +13,43 @@ pub struct ListOriginationNumbers;
 
 /// The input of `ListOriginationNumbers`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListOriginationNumbersRequest {
+pub struct ListOriginationNumbersInput {
     /// Token that the previous `ListOriginationNumbers` request returns.
     pub next_token: Option<String>,
     /// The maximum number of origination numbers to return.
     pub max_results: Option<i32>,
 }
 
-static LIST_ORIGINATION_NUMBERS_REQUEST_MEMBERS: [Member; 2] = [
+static LIST_ORIGINATION_NUMBERS_INPUT_MEMBERS: [Member; 2] = [
     Member::new("NextToken", &prelude::STRING),
     Member::new("MaxResults", &prelude::INTEGER),
 ];
-/// The schema of [`ListOriginationNumbersRequest`].
-pub(crate) static LIST_ORIGINATION_NUMBERS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListOriginationNumbersInput`].
+pub(crate) static LIST_ORIGINATION_NUMBERS_INPUT: Schema = Schema::structure(
     "ListOriginationNumbersRequest",
-    &LIST_ORIGINATION_NUMBERS_REQUEST_MEMBERS,
+    &LIST_ORIGINATION_NUMBERS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListOriginationNumbersRequest {
+impl SerializeShape for ListOriginationNumbersInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ORIGINATION_NUMBERS_REQUEST
+        &LIST_ORIGINATION_NUMBERS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ORIGINATION_NUMBERS_REQUEST_MEMBERS;
+        let m = &LIST_ORIGINATION_NUMBERS_INPUT_MEMBERS;
         self.next_token.serialize_member(&m[0], s)?;
         self.max_results.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListOriginationNumbersRequest {
+impl DeserializeValue for ListOriginationNumbersInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ORIGINATION_NUMBERS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_ORIGINATION_NUMBERS_INPUT, &mut |i, d| {
             match i {
-                0 => out.next_token = Some(de::member(&LIST_ORIGINATION_NUMBERS_REQUEST, 0, d)?),
-                1 => out.max_results = Some(de::member(&LIST_ORIGINATION_NUMBERS_REQUEST, 1, d)?),
+                0 => out.next_token = Some(de::member(&LIST_ORIGINATION_NUMBERS_INPUT, 0, d)?),
+                1 => out.max_results = Some(de::member(&LIST_ORIGINATION_NUMBERS_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -58,11 +58,11 @@ impl DeserializeValue for ListOriginationNumbersRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListOriginationNumbersRequest);
+ziggurat_core::shape_value!(ListOriginationNumbersInput);
 
-/// The output of `ListOriginationNumbersResult`.
+/// The output of `ListOriginationNumbers`.
 #[derive(Clone, Default)]
-pub struct ListOriginationNumbersResult {
+pub struct ListOriginationNumbersOutput {
     /// A `NextToken` string is returned when you call the `ListOriginationNumbers` operation if
     /// additional pages of records are available.
     pub next_token: Option<String>,
@@ -72,36 +72,36 @@ pub struct ListOriginationNumbersResult {
     pub response_metadata: Metadata,
 }
 
-static LIST_ORIGINATION_NUMBERS_RESULT_MEMBERS: [Member; 2] = [
+static LIST_ORIGINATION_NUMBERS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("NextToken", &prelude::STRING),
     Member::new("PhoneNumbers", &crate::types::PHONE_NUMBER_INFORMATION_LIST),
 ];
-/// The schema of [`ListOriginationNumbersResult`].
-pub(crate) static LIST_ORIGINATION_NUMBERS_RESULT: Schema = Schema::structure(
+/// The schema of [`ListOriginationNumbersOutput`].
+pub(crate) static LIST_ORIGINATION_NUMBERS_OUTPUT: Schema = Schema::structure(
     "ListOriginationNumbersResult",
-    &LIST_ORIGINATION_NUMBERS_RESULT_MEMBERS,
+    &LIST_ORIGINATION_NUMBERS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListOriginationNumbersResult {
+impl SerializeShape for ListOriginationNumbersOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ORIGINATION_NUMBERS_RESULT
+        &LIST_ORIGINATION_NUMBERS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ORIGINATION_NUMBERS_RESULT_MEMBERS;
+        let m = &LIST_ORIGINATION_NUMBERS_OUTPUT_MEMBERS;
         self.next_token.serialize_member(&m[0], s)?;
         self.phone_numbers.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListOriginationNumbersResult {
+impl DeserializeValue for ListOriginationNumbersOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ORIGINATION_NUMBERS_RESULT, &mut |i, d| {
+        d.read_struct(&LIST_ORIGINATION_NUMBERS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_token = Some(de::member(&LIST_ORIGINATION_NUMBERS_RESULT, 0, d)?),
-                1 => out.phone_numbers = Some(de::member(&LIST_ORIGINATION_NUMBERS_RESULT, 1, d)?),
+                0 => out.next_token = Some(de::member(&LIST_ORIGINATION_NUMBERS_OUTPUT, 0, d)?),
+                1 => out.phone_numbers = Some(de::member(&LIST_ORIGINATION_NUMBERS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -110,8 +110,8 @@ impl DeserializeValue for ListOriginationNumbersResult {
     }
 }
 
-ziggurat_core::shape_value!(ListOriginationNumbersResult);
-ziggurat_runtime::output_metadata!(ListOriginationNumbersResult);
+ziggurat_core::shape_value!(ListOriginationNumbersOutput);
+ziggurat_runtime::output_metadata!(ListOriginationNumbersOutput);
 
 /// The errors of [`ListOriginationNumbers`].
 #[derive(Debug, Clone)]
@@ -139,8 +139,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &LIST_ORIGINATION_NUMBERS_REQUEST,
-    output: &LIST_ORIGINATION_NUMBERS_RESULT,
+    input: &LIST_ORIGINATION_NUMBERS_INPUT,
+    output: &LIST_ORIGINATION_NUMBERS_OUTPUT,
     result_wrapper: Some("ListOriginationNumbersResult"),
     errors: &[
         ErrorSchema {
@@ -185,8 +185,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListOriginationNumbers,
-    ListOriginationNumbersRequest,
-    ListOriginationNumbersResult,
+    ListOriginationNumbersInput,
+    ListOriginationNumbersOutput,
     ListOriginationNumbersError,
     crate::SERVICE,
     OPERATION
@@ -195,32 +195,32 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListOriginationNumbersFluentBuilder,
     ListOriginationNumbers,
-    ListOriginationNumbersRequest,
-    ListOriginationNumbersResult,
+    ListOriginationNumbersInput,
+    ListOriginationNumbersOutput,
     ListOriginationNumbersError
 );
 
 impl ListOriginationNumbersFluentBuilder {
     /// Token that the previous `ListOriginationNumbers` request returns.
     ///
-    /// See [`ListOriginationNumbersRequest::next_token`](ListOriginationNumbersRequest).
+    /// See [`ListOriginationNumbersInput::next_token`](ListOriginationNumbersInput).
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().next_token = Some(value.into());
         self
     }
-    /// Sets or clears [`ListOriginationNumbersRequest::next_token`](ListOriginationNumbersRequest).
+    /// Sets or clears [`ListOriginationNumbersInput::next_token`](ListOriginationNumbersInput).
     pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().next_token = value;
         self
     }
     /// The maximum number of origination numbers to return.
     ///
-    /// See [`ListOriginationNumbersRequest::max_results`](ListOriginationNumbersRequest).
+    /// See [`ListOriginationNumbersInput::max_results`](ListOriginationNumbersInput).
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_results = Some(value.into());
         self
     }
-    /// Sets or clears [`ListOriginationNumbersRequest::max_results`](ListOriginationNumbersRequest).
+    /// Sets or clears [`ListOriginationNumbersInput::max_results`](ListOriginationNumbersInput).
     pub fn set_max_results(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_results = value;
         self

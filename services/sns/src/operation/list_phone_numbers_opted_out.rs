@@ -61,7 +61,7 @@ ziggurat_core::shape_value!(ListPhoneNumbersOptedOutInput);
 
 /// The response from the `ListPhoneNumbersOptedOut` action.
 #[derive(Clone, Default)]
-pub struct ListPhoneNumbersOptedOutResponse {
+pub struct ListPhoneNumbersOptedOutOutput {
     /// A list of phone numbers that are opted out of receiving SMS messages. The list is paginated, and
     /// each page can contain up to 100 phone numbers.
     pub phone_numbers: Option<Vec<String>>,
@@ -72,41 +72,39 @@ pub struct ListPhoneNumbersOptedOutResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("phoneNumbers", &crate::types::PHONE_NUMBER_LIST),
     Member::new("nextToken", &prelude::STRING),
 ];
-/// The schema of [`ListPhoneNumbersOptedOutResponse`].
-pub(crate) static LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListPhoneNumbersOptedOutOutput`].
+pub(crate) static LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT: Schema = Schema::structure(
     "ListPhoneNumbersOptedOutResponse",
-    &LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE_MEMBERS,
+    &LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListPhoneNumbersOptedOutResponse {
+impl SerializeShape for ListPhoneNumbersOptedOutOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE
+        &LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE_MEMBERS;
+        let m = &LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT_MEMBERS;
         self.phone_numbers.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListPhoneNumbersOptedOutResponse {
+impl DeserializeValue for ListPhoneNumbersOptedOutOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.phone_numbers =
-                        Some(de::member(&LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE, 0, d)?)
+                        Some(de::member(&LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT, 0, d)?)
                 }
-                1 => {
-                    out.next_token = Some(de::member(&LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE, 1, d)?)
-                }
+                1 => out.next_token = Some(de::member(&LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -115,8 +113,8 @@ impl DeserializeValue for ListPhoneNumbersOptedOutResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListPhoneNumbersOptedOutResponse);
-ziggurat_runtime::output_metadata!(ListPhoneNumbersOptedOutResponse);
+ziggurat_core::shape_value!(ListPhoneNumbersOptedOutOutput);
+ziggurat_runtime::output_metadata!(ListPhoneNumbersOptedOutOutput);
 
 /// The errors of [`ListPhoneNumbersOptedOut`].
 #[derive(Debug, Clone)]
@@ -143,7 +141,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &LIST_PHONE_NUMBERS_OPTED_OUT_INPUT,
-    output: &LIST_PHONE_NUMBERS_OPTED_OUT_RESPONSE,
+    output: &LIST_PHONE_NUMBERS_OPTED_OUT_OUTPUT,
     result_wrapper: Some("ListPhoneNumbersOptedOutResult"),
     errors: &[
         ErrorSchema {
@@ -182,7 +180,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ListPhoneNumbersOptedOut,
     ListPhoneNumbersOptedOutInput,
-    ListPhoneNumbersOptedOutResponse,
+    ListPhoneNumbersOptedOutOutput,
     ListPhoneNumbersOptedOutError,
     crate::SERVICE,
     OPERATION
@@ -192,7 +190,7 @@ ziggurat_runtime::fluent_builder!(
     ListPhoneNumbersOptedOutFluentBuilder,
     ListPhoneNumbersOptedOut,
     ListPhoneNumbersOptedOutInput,
-    ListPhoneNumbersOptedOutResponse,
+    ListPhoneNumbersOptedOutOutput,
     ListPhoneNumbersOptedOutError
 );
 

@@ -62,7 +62,7 @@ ziggurat_core::shape_value!(ListPlatformApplicationsInput);
 
 /// Response for `ListPlatformApplications` action.
 #[derive(Clone, Default)]
-pub struct ListPlatformApplicationsResponse {
+pub struct ListPlatformApplicationsOutput {
     /// Platform applications returned when calling `ListPlatformApplications` action.
     pub platform_applications: Option<Vec<crate::types::PlatformApplication>>,
     /// `NextToken` string is returned when calling `ListPlatformApplications` action if additional
@@ -72,42 +72,42 @@ pub struct ListPlatformApplicationsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_PLATFORM_APPLICATIONS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_PLATFORM_APPLICATIONS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new(
         "PlatformApplications",
         &crate::types::LIST_OF_PLATFORM_APPLICATIONS,
     ),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListPlatformApplicationsResponse`].
-pub(crate) static LIST_PLATFORM_APPLICATIONS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListPlatformApplicationsOutput`].
+pub(crate) static LIST_PLATFORM_APPLICATIONS_OUTPUT: Schema = Schema::structure(
     "ListPlatformApplicationsResponse",
-    &LIST_PLATFORM_APPLICATIONS_RESPONSE_MEMBERS,
+    &LIST_PLATFORM_APPLICATIONS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListPlatformApplicationsResponse {
+impl SerializeShape for ListPlatformApplicationsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_PLATFORM_APPLICATIONS_RESPONSE
+        &LIST_PLATFORM_APPLICATIONS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_PLATFORM_APPLICATIONS_RESPONSE_MEMBERS;
+        let m = &LIST_PLATFORM_APPLICATIONS_OUTPUT_MEMBERS;
         self.platform_applications.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListPlatformApplicationsResponse {
+impl DeserializeValue for ListPlatformApplicationsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_PLATFORM_APPLICATIONS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_PLATFORM_APPLICATIONS_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
                     out.platform_applications =
-                        Some(de::member(&LIST_PLATFORM_APPLICATIONS_RESPONSE, 0, d)?)
+                        Some(de::member(&LIST_PLATFORM_APPLICATIONS_OUTPUT, 0, d)?)
                 }
-                1 => out.next_token = Some(de::member(&LIST_PLATFORM_APPLICATIONS_RESPONSE, 1, d)?),
+                1 => out.next_token = Some(de::member(&LIST_PLATFORM_APPLICATIONS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -116,8 +116,8 @@ impl DeserializeValue for ListPlatformApplicationsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListPlatformApplicationsResponse);
-ziggurat_runtime::output_metadata!(ListPlatformApplicationsResponse);
+ziggurat_core::shape_value!(ListPlatformApplicationsOutput);
+ziggurat_runtime::output_metadata!(ListPlatformApplicationsOutput);
 
 /// The errors of [`ListPlatformApplications`].
 #[derive(Debug, Clone)]
@@ -142,7 +142,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &LIST_PLATFORM_APPLICATIONS_INPUT,
-    output: &LIST_PLATFORM_APPLICATIONS_RESPONSE,
+    output: &LIST_PLATFORM_APPLICATIONS_OUTPUT,
     result_wrapper: Some("ListPlatformApplicationsResult"),
     errors: &[
         ErrorSchema {
@@ -174,7 +174,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ListPlatformApplications,
     ListPlatformApplicationsInput,
-    ListPlatformApplicationsResponse,
+    ListPlatformApplicationsOutput,
     ListPlatformApplicationsError,
     crate::SERVICE,
     OPERATION
@@ -184,7 +184,7 @@ ziggurat_runtime::fluent_builder!(
     ListPlatformApplicationsFluentBuilder,
     ListPlatformApplications,
     ListPlatformApplicationsInput,
-    ListPlatformApplicationsResponse,
+    ListPlatformApplicationsOutput,
     ListPlatformApplicationsError
 );
 

@@ -71,9 +71,9 @@ impl DeserializeValue for ListSMSSandboxPhoneNumbersInput {
 
 ziggurat_core::shape_value!(ListSMSSandboxPhoneNumbersInput);
 
-/// The output of `ListSMSSandboxPhoneNumbersResult`.
+/// The output of `ListSMSSandboxPhoneNumbers`.
 #[derive(Clone, Default)]
-pub struct ListSMSSandboxPhoneNumbersResult {
+pub struct ListSMSSandboxPhoneNumbersOutput {
     /// A list of the calling account's pending and verified phone numbers.
     ///
     /// Required.
@@ -85,37 +85,37 @@ pub struct ListSMSSandboxPhoneNumbersResult {
     pub response_metadata: Metadata,
 }
 
-static LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT_MEMBERS: [Member; 2] = [
+static LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("PhoneNumbers", &crate::types::SMS_SANDBOX_PHONE_NUMBER_LIST).required(),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListSMSSandboxPhoneNumbersResult`].
-pub(crate) static LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT: Schema = Schema::structure(
+/// The schema of [`ListSMSSandboxPhoneNumbersOutput`].
+pub(crate) static LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT: Schema = Schema::structure(
     "ListSMSSandboxPhoneNumbersResult",
-    &LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT_MEMBERS,
+    &LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListSMSSandboxPhoneNumbersResult {
+impl SerializeShape for ListSMSSandboxPhoneNumbersOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT
+        &LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT_MEMBERS;
+        let m = &LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT_MEMBERS;
         self.phone_numbers.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListSMSSandboxPhoneNumbersResult {
+impl DeserializeValue for ListSMSSandboxPhoneNumbersOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT, &mut |i, d| {
+        d.read_struct(&LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.phone_numbers = de::member(&LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT, 0, d)?,
+                0 => out.phone_numbers = de::member(&LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT, 0, d)?,
                 1 => {
-                    out.next_token = Some(de::member(&LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT, 1, d)?)
+                    out.next_token = Some(de::member(&LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -125,8 +125,8 @@ impl DeserializeValue for ListSMSSandboxPhoneNumbersResult {
     }
 }
 
-ziggurat_core::shape_value!(ListSMSSandboxPhoneNumbersResult);
-ziggurat_runtime::output_metadata!(ListSMSSandboxPhoneNumbersResult);
+ziggurat_core::shape_value!(ListSMSSandboxPhoneNumbersOutput);
+ziggurat_runtime::output_metadata!(ListSMSSandboxPhoneNumbersOutput);
 
 /// The errors of [`ListSMSSandboxPhoneNumbers`].
 #[derive(Debug, Clone)]
@@ -155,7 +155,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &LIST_SMS_SANDBOX_PHONE_NUMBERS_INPUT,
-    output: &LIST_SMS_SANDBOX_PHONE_NUMBERS_RESULT,
+    output: &LIST_SMS_SANDBOX_PHONE_NUMBERS_OUTPUT,
     result_wrapper: Some("ListSMSSandboxPhoneNumbersResult"),
     errors: &[
         ErrorSchema {
@@ -201,7 +201,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ListSMSSandboxPhoneNumbers,
     ListSMSSandboxPhoneNumbersInput,
-    ListSMSSandboxPhoneNumbersResult,
+    ListSMSSandboxPhoneNumbersOutput,
     ListSMSSandboxPhoneNumbersError,
     crate::SERVICE,
     OPERATION
@@ -211,7 +211,7 @@ ziggurat_runtime::fluent_builder!(
     ListSMSSandboxPhoneNumbersFluentBuilder,
     ListSMSSandboxPhoneNumbers,
     ListSMSSandboxPhoneNumbersInput,
-    ListSMSSandboxPhoneNumbersResult,
+    ListSMSSandboxPhoneNumbersOutput,
     ListSMSSandboxPhoneNumbersError
 );
 

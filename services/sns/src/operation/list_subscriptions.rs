@@ -54,7 +54,7 @@ ziggurat_core::shape_value!(ListSubscriptionsInput);
 
 /// Response for ListSubscriptions action
 #[derive(Clone, Default)]
-pub struct ListSubscriptionsResponse {
+pub struct ListSubscriptionsOutput {
     /// A list of subscriptions.
     pub subscriptions: Option<Vec<crate::types::Subscription>>,
     /// Token to pass along to the next `ListSubscriptions` request. This element is returned if there
@@ -64,36 +64,36 @@ pub struct ListSubscriptionsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_SUBSCRIPTIONS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_SUBSCRIPTIONS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Subscriptions", &crate::types::SUBSCRIPTIONS_LIST),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListSubscriptionsResponse`].
-pub(crate) static LIST_SUBSCRIPTIONS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListSubscriptionsOutput`].
+pub(crate) static LIST_SUBSCRIPTIONS_OUTPUT: Schema = Schema::structure(
     "ListSubscriptionsResponse",
-    &LIST_SUBSCRIPTIONS_RESPONSE_MEMBERS,
+    &LIST_SUBSCRIPTIONS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListSubscriptionsResponse {
+impl SerializeShape for ListSubscriptionsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_SUBSCRIPTIONS_RESPONSE
+        &LIST_SUBSCRIPTIONS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_SUBSCRIPTIONS_RESPONSE_MEMBERS;
+        let m = &LIST_SUBSCRIPTIONS_OUTPUT_MEMBERS;
         self.subscriptions.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListSubscriptionsResponse {
+impl DeserializeValue for ListSubscriptionsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_SUBSCRIPTIONS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_SUBSCRIPTIONS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.subscriptions = Some(de::member(&LIST_SUBSCRIPTIONS_RESPONSE, 0, d)?),
-                1 => out.next_token = Some(de::member(&LIST_SUBSCRIPTIONS_RESPONSE, 1, d)?),
+                0 => out.subscriptions = Some(de::member(&LIST_SUBSCRIPTIONS_OUTPUT, 0, d)?),
+                1 => out.next_token = Some(de::member(&LIST_SUBSCRIPTIONS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -102,8 +102,8 @@ impl DeserializeValue for ListSubscriptionsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListSubscriptionsResponse);
-ziggurat_runtime::output_metadata!(ListSubscriptionsResponse);
+ziggurat_core::shape_value!(ListSubscriptionsOutput);
+ziggurat_runtime::output_metadata!(ListSubscriptionsOutput);
 
 /// The errors of [`ListSubscriptions`].
 #[derive(Debug, Clone)]
@@ -128,7 +128,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &LIST_SUBSCRIPTIONS_INPUT,
-    output: &LIST_SUBSCRIPTIONS_RESPONSE,
+    output: &LIST_SUBSCRIPTIONS_OUTPUT,
     result_wrapper: Some("ListSubscriptionsResult"),
     errors: &[
         ErrorSchema {
@@ -160,7 +160,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ListSubscriptions,
     ListSubscriptionsInput,
-    ListSubscriptionsResponse,
+    ListSubscriptionsOutput,
     ListSubscriptionsError,
     crate::SERVICE,
     OPERATION
@@ -170,7 +170,7 @@ ziggurat_runtime::fluent_builder!(
     ListSubscriptionsFluentBuilder,
     ListSubscriptions,
     ListSubscriptionsInput,
-    ListSubscriptionsResponse,
+    ListSubscriptionsOutput,
     ListSubscriptionsError
 );
 

@@ -66,7 +66,7 @@ ziggurat_core::shape_value!(ListSubscriptionsByTopicInput);
 
 /// Response for ListSubscriptionsByTopic action.
 #[derive(Clone, Default)]
-pub struct ListSubscriptionsByTopicResponse {
+pub struct ListSubscriptionsByTopicOutput {
     /// A list of subscriptions.
     pub subscriptions: Option<Vec<crate::types::Subscription>>,
     /// Token to pass along to the next `ListSubscriptionsByTopic` request. This element is returned if
@@ -76,41 +76,38 @@ pub struct ListSubscriptionsByTopicResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Subscriptions", &crate::types::SUBSCRIPTIONS_LIST),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListSubscriptionsByTopicResponse`].
-pub(crate) static LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListSubscriptionsByTopicOutput`].
+pub(crate) static LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT: Schema = Schema::structure(
     "ListSubscriptionsByTopicResponse",
-    &LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE_MEMBERS,
+    &LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListSubscriptionsByTopicResponse {
+impl SerializeShape for ListSubscriptionsByTopicOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE
+        &LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE_MEMBERS;
+        let m = &LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT_MEMBERS;
         self.subscriptions.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListSubscriptionsByTopicResponse {
+impl DeserializeValue for ListSubscriptionsByTopicOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.subscriptions =
-                        Some(de::member(&LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE, 0, d)?)
+                    out.subscriptions = Some(de::member(&LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT, 0, d)?)
                 }
-                1 => {
-                    out.next_token = Some(de::member(&LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE, 1, d)?)
-                }
+                1 => out.next_token = Some(de::member(&LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -119,8 +116,8 @@ impl DeserializeValue for ListSubscriptionsByTopicResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListSubscriptionsByTopicResponse);
-ziggurat_runtime::output_metadata!(ListSubscriptionsByTopicResponse);
+ziggurat_core::shape_value!(ListSubscriptionsByTopicOutput);
+ziggurat_runtime::output_metadata!(ListSubscriptionsByTopicOutput);
 
 /// The errors of [`ListSubscriptionsByTopic`].
 #[derive(Debug, Clone)]
@@ -147,7 +144,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &LIST_SUBSCRIPTIONS_BY_TOPIC_INPUT,
-    output: &LIST_SUBSCRIPTIONS_BY_TOPIC_RESPONSE,
+    output: &LIST_SUBSCRIPTIONS_BY_TOPIC_OUTPUT,
     result_wrapper: Some("ListSubscriptionsByTopicResult"),
     errors: &[
         ErrorSchema {
@@ -186,7 +183,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ListSubscriptionsByTopic,
     ListSubscriptionsByTopicInput,
-    ListSubscriptionsByTopicResponse,
+    ListSubscriptionsByTopicOutput,
     ListSubscriptionsByTopicError,
     crate::SERVICE,
     OPERATION
@@ -196,7 +193,7 @@ ziggurat_runtime::fluent_builder!(
     ListSubscriptionsByTopicFluentBuilder,
     ListSubscriptionsByTopic,
     ListSubscriptionsByTopicInput,
-    ListSubscriptionsByTopicResponse,
+    ListSubscriptionsByTopicOutput,
     ListSubscriptionsByTopicError
 );
 

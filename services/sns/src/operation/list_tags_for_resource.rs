@@ -12,39 +12,39 @@ pub struct ListTagsForResource;
 
 /// The input of `ListTagsForResource`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListTagsForResourceRequest {
+pub struct ListTagsForResourceInput {
     /// The ARN of the topic for which to list tags.
     ///
     /// Required.
     pub resource_arn: String,
 }
 
-static LIST_TAGS_FOR_RESOURCE_REQUEST_MEMBERS: [Member; 1] =
+static LIST_TAGS_FOR_RESOURCE_INPUT_MEMBERS: [Member; 1] =
     [Member::new("ResourceArn", &prelude::STRING).required()];
-/// The schema of [`ListTagsForResourceRequest`].
-pub(crate) static LIST_TAGS_FOR_RESOURCE_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListTagsForResourceInput`].
+pub(crate) static LIST_TAGS_FOR_RESOURCE_INPUT: Schema = Schema::structure(
     "ListTagsForResourceRequest",
-    &LIST_TAGS_FOR_RESOURCE_REQUEST_MEMBERS,
+    &LIST_TAGS_FOR_RESOURCE_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListTagsForResourceRequest {
+impl SerializeShape for ListTagsForResourceInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_TAGS_FOR_RESOURCE_REQUEST
+        &LIST_TAGS_FOR_RESOURCE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_TAGS_FOR_RESOURCE_REQUEST_MEMBERS;
+        let m = &LIST_TAGS_FOR_RESOURCE_INPUT_MEMBERS;
         self.resource_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListTagsForResourceRequest {
+impl DeserializeValue for ListTagsForResourceInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_TAGS_FOR_RESOURCE_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_TAGS_FOR_RESOURCE_INPUT, &mut |i, d| {
             if i == 0 {
-                out.resource_arn = de::member(&LIST_TAGS_FOR_RESOURCE_REQUEST, 0, d)?;
+                out.resource_arn = de::member(&LIST_TAGS_FOR_RESOURCE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -52,43 +52,43 @@ impl DeserializeValue for ListTagsForResourceRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListTagsForResourceRequest);
+ziggurat_core::shape_value!(ListTagsForResourceInput);
 
-/// The output of `ListTagsForResourceResponse`.
+/// The output of `ListTagsForResource`.
 #[derive(Clone, Default)]
-pub struct ListTagsForResourceResponse {
+pub struct ListTagsForResourceOutput {
     /// The tags associated with the specified topic.
     pub tags: Option<Vec<crate::types::Tag>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static LIST_TAGS_FOR_RESOURCE_RESPONSE_MEMBERS: [Member; 1] =
+static LIST_TAGS_FOR_RESOURCE_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("Tags", &crate::types::TAG_LIST)];
-/// The schema of [`ListTagsForResourceResponse`].
-pub(crate) static LIST_TAGS_FOR_RESOURCE_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListTagsForResourceOutput`].
+pub(crate) static LIST_TAGS_FOR_RESOURCE_OUTPUT: Schema = Schema::structure(
     "ListTagsForResourceResponse",
-    &LIST_TAGS_FOR_RESOURCE_RESPONSE_MEMBERS,
+    &LIST_TAGS_FOR_RESOURCE_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListTagsForResourceResponse {
+impl SerializeShape for ListTagsForResourceOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_TAGS_FOR_RESOURCE_RESPONSE
+        &LIST_TAGS_FOR_RESOURCE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_TAGS_FOR_RESOURCE_RESPONSE_MEMBERS;
+        let m = &LIST_TAGS_FOR_RESOURCE_OUTPUT_MEMBERS;
         self.tags.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListTagsForResourceResponse {
+impl DeserializeValue for ListTagsForResourceOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_TAGS_FOR_RESOURCE_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_TAGS_FOR_RESOURCE_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.tags = Some(de::member(&LIST_TAGS_FOR_RESOURCE_RESPONSE, 0, d)?);
+                out.tags = Some(de::member(&LIST_TAGS_FOR_RESOURCE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -96,8 +96,8 @@ impl DeserializeValue for ListTagsForResourceResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListTagsForResourceResponse);
-ziggurat_runtime::output_metadata!(ListTagsForResourceResponse);
+ziggurat_core::shape_value!(ListTagsForResourceOutput);
+ziggurat_runtime::output_metadata!(ListTagsForResourceOutput);
 
 /// The errors of [`ListTagsForResource`].
 #[derive(Debug, Clone)]
@@ -125,8 +125,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &LIST_TAGS_FOR_RESOURCE_REQUEST,
-    output: &LIST_TAGS_FOR_RESOURCE_RESPONSE,
+    input: &LIST_TAGS_FOR_RESOURCE_INPUT,
+    output: &LIST_TAGS_FOR_RESOURCE_OUTPUT,
     result_wrapper: Some("ListTagsForResourceResult"),
     errors: &[
         ErrorSchema {
@@ -171,8 +171,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListTagsForResource,
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
+    ListTagsForResourceInput,
+    ListTagsForResourceOutput,
     ListTagsForResourceError,
     crate::SERVICE,
     OPERATION
@@ -181,15 +181,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListTagsForResourceFluentBuilder,
     ListTagsForResource,
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
+    ListTagsForResourceInput,
+    ListTagsForResourceOutput,
     ListTagsForResourceError
 );
 
 impl ListTagsForResourceFluentBuilder {
     /// The ARN of the topic for which to list tags.
     ///
-    /// See [`ListTagsForResourceRequest::resource_arn`](ListTagsForResourceRequest).
+    /// See [`ListTagsForResourceInput::resource_arn`](ListTagsForResourceInput).
     pub fn resource_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource_arn = value.into();
         self

@@ -54,7 +54,7 @@ ziggurat_core::shape_value!(ListTopicsInput);
 
 /// Response for ListTopics action.
 #[derive(Clone, Default)]
-pub struct ListTopicsResponse {
+pub struct ListTopicsOutput {
     /// A list of topic ARNs.
     pub topics: Option<Vec<crate::types::Topic>>,
     /// Token to pass along to the next `ListTopics` request. This element is returned if there are
@@ -64,34 +64,34 @@ pub struct ListTopicsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_TOPICS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_TOPICS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Topics", &crate::types::TOPICS_LIST),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListTopicsResponse`].
-pub(crate) static LIST_TOPICS_RESPONSE: Schema =
-    Schema::structure("ListTopicsResponse", &LIST_TOPICS_RESPONSE_MEMBERS);
+/// The schema of [`ListTopicsOutput`].
+pub(crate) static LIST_TOPICS_OUTPUT: Schema =
+    Schema::structure("ListTopicsResponse", &LIST_TOPICS_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListTopicsResponse {
+impl SerializeShape for ListTopicsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_TOPICS_RESPONSE
+        &LIST_TOPICS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_TOPICS_RESPONSE_MEMBERS;
+        let m = &LIST_TOPICS_OUTPUT_MEMBERS;
         self.topics.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListTopicsResponse {
+impl DeserializeValue for ListTopicsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_TOPICS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_TOPICS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.topics = Some(de::member(&LIST_TOPICS_RESPONSE, 0, d)?),
-                1 => out.next_token = Some(de::member(&LIST_TOPICS_RESPONSE, 1, d)?),
+                0 => out.topics = Some(de::member(&LIST_TOPICS_OUTPUT, 0, d)?),
+                1 => out.next_token = Some(de::member(&LIST_TOPICS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -100,8 +100,8 @@ impl DeserializeValue for ListTopicsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListTopicsResponse);
-ziggurat_runtime::output_metadata!(ListTopicsResponse);
+ziggurat_core::shape_value!(ListTopicsOutput);
+ziggurat_runtime::output_metadata!(ListTopicsOutput);
 
 /// The errors of [`ListTopics`].
 #[derive(Debug, Clone)]
@@ -126,7 +126,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &LIST_TOPICS_INPUT,
-    output: &LIST_TOPICS_RESPONSE,
+    output: &LIST_TOPICS_OUTPUT,
     result_wrapper: Some("ListTopicsResult"),
     errors: &[
         ErrorSchema {
@@ -158,7 +158,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     ListTopics,
     ListTopicsInput,
-    ListTopicsResponse,
+    ListTopicsOutput,
     ListTopicsError,
     crate::SERVICE,
     OPERATION
@@ -168,7 +168,7 @@ ziggurat_runtime::fluent_builder!(
     ListTopicsFluentBuilder,
     ListTopics,
     ListTopicsInput,
-    ListTopicsResponse,
+    ListTopicsOutput,
     ListTopicsError
 );
 

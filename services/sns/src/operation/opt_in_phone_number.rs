@@ -56,21 +56,21 @@ ziggurat_core::shape_value!(OptInPhoneNumberInput);
 
 /// The response for the OptInPhoneNumber action.
 #[derive(Clone, Default)]
-pub struct OptInPhoneNumberResponse {
+pub struct OptInPhoneNumberOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static OPT_IN_PHONE_NUMBER_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`OptInPhoneNumberResponse`].
-pub(crate) static OPT_IN_PHONE_NUMBER_RESPONSE: Schema = Schema::structure(
+static OPT_IN_PHONE_NUMBER_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`OptInPhoneNumberOutput`].
+pub(crate) static OPT_IN_PHONE_NUMBER_OUTPUT: Schema = Schema::structure(
     "OptInPhoneNumberResponse",
-    &OPT_IN_PHONE_NUMBER_RESPONSE_MEMBERS,
+    &OPT_IN_PHONE_NUMBER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for OptInPhoneNumberResponse {
+impl SerializeShape for OptInPhoneNumberOutput {
     fn schema(&self) -> &'static Schema {
-        &OPT_IN_PHONE_NUMBER_RESPONSE
+        &OPT_IN_PHONE_NUMBER_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -78,15 +78,15 @@ impl SerializeShape for OptInPhoneNumberResponse {
     }
 }
 
-impl DeserializeValue for OptInPhoneNumberResponse {
+impl DeserializeValue for OptInPhoneNumberOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&OPT_IN_PHONE_NUMBER_RESPONSE, &mut |_, _| Ok(()))?;
+        d.read_struct(&OPT_IN_PHONE_NUMBER_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(OptInPhoneNumberResponse);
-ziggurat_runtime::output_metadata!(OptInPhoneNumberResponse);
+ziggurat_core::shape_value!(OptInPhoneNumberOutput);
+ziggurat_runtime::output_metadata!(OptInPhoneNumberOutput);
 
 /// The errors of [`OptInPhoneNumber`].
 #[derive(Debug, Clone)]
@@ -113,7 +113,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &OPT_IN_PHONE_NUMBER_INPUT,
-    output: &OPT_IN_PHONE_NUMBER_RESPONSE,
+    output: &OPT_IN_PHONE_NUMBER_OUTPUT,
     result_wrapper: Some("OptInPhoneNumberResult"),
     errors: &[
         ErrorSchema {
@@ -152,7 +152,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     OptInPhoneNumber,
     OptInPhoneNumberInput,
-    OptInPhoneNumberResponse,
+    OptInPhoneNumberOutput,
     OptInPhoneNumberError,
     crate::SERVICE,
     OPERATION
@@ -162,7 +162,7 @@ ziggurat_runtime::fluent_builder!(
     OptInPhoneNumberFluentBuilder,
     OptInPhoneNumber,
     OptInPhoneNumberInput,
-    OptInPhoneNumberResponse,
+    OptInPhoneNumberOutput,
     OptInPhoneNumberError
 );
 

@@ -210,7 +210,7 @@ ziggurat_core::shape_value!(PublishInput);
 
 /// Response for Publish action.
 #[derive(Clone, Default)]
-pub struct PublishResponse {
+pub struct PublishOutput {
     /// Unique identifier assigned to the published message.
     ///
     /// Length Constraint: Maximum 100 characters
@@ -225,34 +225,34 @@ pub struct PublishResponse {
     pub response_metadata: Metadata,
 }
 
-static PUBLISH_RESPONSE_MEMBERS: [Member; 2] = [
+static PUBLISH_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("MessageId", &prelude::STRING),
     Member::new("SequenceNumber", &prelude::STRING),
 ];
-/// The schema of [`PublishResponse`].
-pub(crate) static PUBLISH_RESPONSE: Schema =
-    Schema::structure("PublishResponse", &PUBLISH_RESPONSE_MEMBERS);
+/// The schema of [`PublishOutput`].
+pub(crate) static PUBLISH_OUTPUT: Schema =
+    Schema::structure("PublishResponse", &PUBLISH_OUTPUT_MEMBERS);
 
-impl SerializeShape for PublishResponse {
+impl SerializeShape for PublishOutput {
     fn schema(&self) -> &'static Schema {
-        &PUBLISH_RESPONSE
+        &PUBLISH_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUBLISH_RESPONSE_MEMBERS;
+        let m = &PUBLISH_OUTPUT_MEMBERS;
         self.message_id.serialize_member(&m[0], s)?;
         self.sequence_number.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PublishResponse {
+impl DeserializeValue for PublishOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUBLISH_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUBLISH_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.message_id = Some(de::member(&PUBLISH_RESPONSE, 0, d)?),
-                1 => out.sequence_number = Some(de::member(&PUBLISH_RESPONSE, 1, d)?),
+                0 => out.message_id = Some(de::member(&PUBLISH_OUTPUT, 0, d)?),
+                1 => out.sequence_number = Some(de::member(&PUBLISH_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -261,8 +261,8 @@ impl DeserializeValue for PublishResponse {
     }
 }
 
-ziggurat_core::shape_value!(PublishResponse);
-ziggurat_runtime::output_metadata!(PublishResponse);
+ziggurat_core::shape_value!(PublishOutput);
+ziggurat_runtime::output_metadata!(PublishOutput);
 
 /// The errors of [`Publish`].
 #[derive(Debug, Clone)]
@@ -311,7 +311,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &PUBLISH_INPUT,
-    output: &PUBLISH_RESPONSE,
+    output: &PUBLISH_OUTPUT,
     result_wrapper: Some("PublishResult"),
     errors: &[
         ErrorSchema {
@@ -427,7 +427,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     Publish,
     PublishInput,
-    PublishResponse,
+    PublishOutput,
     PublishError,
     crate::SERVICE,
     OPERATION
@@ -437,7 +437,7 @@ ziggurat_runtime::fluent_builder!(
     PublishFluentBuilder,
     Publish,
     PublishInput,
-    PublishResponse,
+    PublishOutput,
     PublishError
 );
 

@@ -103,9 +103,9 @@ impl DeserializeValue for PublishBatchInput {
 
 ziggurat_core::shape_value!(PublishBatchInput);
 
-/// The output of `PublishBatchResponse`.
+/// The output of `PublishBatch`.
 #[derive(Clone, Default)]
-pub struct PublishBatchResponse {
+pub struct PublishBatchOutput {
     /// A list of successful `PublishBatch` responses.
     pub successful: Option<Vec<crate::types::PublishBatchResultEntry>>,
     /// A list of failed `PublishBatch` responses.
@@ -114,34 +114,34 @@ pub struct PublishBatchResponse {
     pub response_metadata: Metadata,
 }
 
-static PUBLISH_BATCH_RESPONSE_MEMBERS: [Member; 2] = [
+static PUBLISH_BATCH_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("Successful", &crate::types::PUBLISH_BATCH_RESULT_ENTRY_LIST),
     Member::new("Failed", &crate::types::BATCH_RESULT_ERROR_ENTRY_LIST),
 ];
-/// The schema of [`PublishBatchResponse`].
-pub(crate) static PUBLISH_BATCH_RESPONSE: Schema =
-    Schema::structure("PublishBatchResponse", &PUBLISH_BATCH_RESPONSE_MEMBERS);
+/// The schema of [`PublishBatchOutput`].
+pub(crate) static PUBLISH_BATCH_OUTPUT: Schema =
+    Schema::structure("PublishBatchResponse", &PUBLISH_BATCH_OUTPUT_MEMBERS);
 
-impl SerializeShape for PublishBatchResponse {
+impl SerializeShape for PublishBatchOutput {
     fn schema(&self) -> &'static Schema {
-        &PUBLISH_BATCH_RESPONSE
+        &PUBLISH_BATCH_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PUBLISH_BATCH_RESPONSE_MEMBERS;
+        let m = &PUBLISH_BATCH_OUTPUT_MEMBERS;
         self.successful.serialize_member(&m[0], s)?;
         self.failed.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PublishBatchResponse {
+impl DeserializeValue for PublishBatchOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PUBLISH_BATCH_RESPONSE, &mut |i, d| {
+        d.read_struct(&PUBLISH_BATCH_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.successful = Some(de::member(&PUBLISH_BATCH_RESPONSE, 0, d)?),
-                1 => out.failed = Some(de::member(&PUBLISH_BATCH_RESPONSE, 1, d)?),
+                0 => out.successful = Some(de::member(&PUBLISH_BATCH_OUTPUT, 0, d)?),
+                1 => out.failed = Some(de::member(&PUBLISH_BATCH_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -150,8 +150,8 @@ impl DeserializeValue for PublishBatchResponse {
     }
 }
 
-ziggurat_core::shape_value!(PublishBatchResponse);
-ziggurat_runtime::output_metadata!(PublishBatchResponse);
+ziggurat_core::shape_value!(PublishBatchOutput);
+ziggurat_runtime::output_metadata!(PublishBatchOutput);
 
 /// The errors of [`PublishBatch`].
 #[derive(Debug, Clone)]
@@ -210,7 +210,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &PUBLISH_BATCH_INPUT,
-    output: &PUBLISH_BATCH_RESPONSE,
+    output: &PUBLISH_BATCH_OUTPUT,
     result_wrapper: Some("PublishBatchResult"),
     errors: &[
         ErrorSchema {
@@ -361,7 +361,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     PublishBatch,
     PublishBatchInput,
-    PublishBatchResponse,
+    PublishBatchOutput,
     PublishBatchError,
     crate::SERVICE,
     OPERATION
@@ -371,7 +371,7 @@ ziggurat_runtime::fluent_builder!(
     PublishBatchFluentBuilder,
     PublishBatch,
     PublishBatchInput,
-    PublishBatchResponse,
+    PublishBatchOutput,
     PublishBatchError
 );
 

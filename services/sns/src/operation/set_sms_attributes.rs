@@ -118,21 +118,21 @@ ziggurat_core::shape_value!(SetSMSAttributesInput);
 
 /// The response for the SetSMSAttributes action.
 #[derive(Clone, Default)]
-pub struct SetSMSAttributesResponse {
+pub struct SetSMSAttributesOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static SET_SMS_ATTRIBUTES_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`SetSMSAttributesResponse`].
-pub(crate) static SET_SMS_ATTRIBUTES_RESPONSE: Schema = Schema::structure(
+static SET_SMS_ATTRIBUTES_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`SetSMSAttributesOutput`].
+pub(crate) static SET_SMS_ATTRIBUTES_OUTPUT: Schema = Schema::structure(
     "SetSMSAttributesResponse",
-    &SET_SMS_ATTRIBUTES_RESPONSE_MEMBERS,
+    &SET_SMS_ATTRIBUTES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for SetSMSAttributesResponse {
+impl SerializeShape for SetSMSAttributesOutput {
     fn schema(&self) -> &'static Schema {
-        &SET_SMS_ATTRIBUTES_RESPONSE
+        &SET_SMS_ATTRIBUTES_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -140,15 +140,15 @@ impl SerializeShape for SetSMSAttributesResponse {
     }
 }
 
-impl DeserializeValue for SetSMSAttributesResponse {
+impl DeserializeValue for SetSMSAttributesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&SET_SMS_ATTRIBUTES_RESPONSE, &mut |_, _| Ok(()))?;
+        d.read_struct(&SET_SMS_ATTRIBUTES_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(SetSMSAttributesResponse);
-ziggurat_runtime::output_metadata!(SetSMSAttributesResponse);
+ziggurat_core::shape_value!(SetSMSAttributesOutput);
+ziggurat_runtime::output_metadata!(SetSMSAttributesOutput);
 
 /// The errors of [`SetSMSAttributes`].
 #[derive(Debug, Clone)]
@@ -175,7 +175,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &SET_SMS_ATTRIBUTES_INPUT,
-    output: &SET_SMS_ATTRIBUTES_RESPONSE,
+    output: &SET_SMS_ATTRIBUTES_OUTPUT,
     result_wrapper: Some("SetSMSAttributesResult"),
     errors: &[
         ErrorSchema {
@@ -214,7 +214,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     SetSMSAttributes,
     SetSMSAttributesInput,
-    SetSMSAttributesResponse,
+    SetSMSAttributesOutput,
     SetSMSAttributesError,
     crate::SERVICE,
     OPERATION
@@ -224,7 +224,7 @@ ziggurat_runtime::fluent_builder!(
     SetSMSAttributesFluentBuilder,
     SetSMSAttributes,
     SetSMSAttributesInput,
-    SetSMSAttributesResponse,
+    SetSMSAttributesOutput,
     SetSMSAttributesError
 );
 

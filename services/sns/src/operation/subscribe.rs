@@ -161,7 +161,7 @@ ziggurat_core::shape_value!(SubscribeInput);
 
 /// Response for Subscribe action.
 #[derive(Clone, Default)]
-pub struct SubscribeResponse {
+pub struct SubscribeOutput {
     /// The ARN of the subscription if it is confirmed, or the string "pending confirmation" if the
     /// subscription requires confirmation. However, if the API request parameter
     /// `ReturnSubscriptionArn` is true, then the value is always the subscription ARN, even if the
@@ -171,29 +171,29 @@ pub struct SubscribeResponse {
     pub response_metadata: Metadata,
 }
 
-static SUBSCRIBE_RESPONSE_MEMBERS: [Member; 1] = [Member::new("SubscriptionArn", &prelude::STRING)];
-/// The schema of [`SubscribeResponse`].
-pub(crate) static SUBSCRIBE_RESPONSE: Schema =
-    Schema::structure("SubscribeResponse", &SUBSCRIBE_RESPONSE_MEMBERS);
+static SUBSCRIBE_OUTPUT_MEMBERS: [Member; 1] = [Member::new("SubscriptionArn", &prelude::STRING)];
+/// The schema of [`SubscribeOutput`].
+pub(crate) static SUBSCRIBE_OUTPUT: Schema =
+    Schema::structure("SubscribeResponse", &SUBSCRIBE_OUTPUT_MEMBERS);
 
-impl SerializeShape for SubscribeResponse {
+impl SerializeShape for SubscribeOutput {
     fn schema(&self) -> &'static Schema {
-        &SUBSCRIBE_RESPONSE
+        &SUBSCRIBE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SUBSCRIBE_RESPONSE_MEMBERS;
+        let m = &SUBSCRIBE_OUTPUT_MEMBERS;
         self.subscription_arn.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for SubscribeResponse {
+impl DeserializeValue for SubscribeOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&SUBSCRIBE_RESPONSE, &mut |i, d| {
+        d.read_struct(&SUBSCRIBE_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.subscription_arn = Some(de::member(&SUBSCRIBE_RESPONSE, 0, d)?);
+                out.subscription_arn = Some(de::member(&SUBSCRIBE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -201,8 +201,8 @@ impl DeserializeValue for SubscribeResponse {
     }
 }
 
-ziggurat_core::shape_value!(SubscribeResponse);
-ziggurat_runtime::output_metadata!(SubscribeResponse);
+ziggurat_core::shape_value!(SubscribeOutput);
+ziggurat_runtime::output_metadata!(SubscribeOutput);
 
 /// The errors of [`Subscribe`].
 #[derive(Debug, Clone)]
@@ -237,7 +237,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &SUBSCRIBE_INPUT,
-    output: &SUBSCRIBE_RESPONSE,
+    output: &SUBSCRIBE_OUTPUT,
     result_wrapper: Some("SubscribeResult"),
     errors: &[
         ErrorSchema {
@@ -304,7 +304,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     Subscribe,
     SubscribeInput,
-    SubscribeResponse,
+    SubscribeOutput,
     SubscribeError,
     crate::SERVICE,
     OPERATION
@@ -314,7 +314,7 @@ ziggurat_runtime::fluent_builder!(
     SubscribeFluentBuilder,
     Subscribe,
     SubscribeInput,
-    SubscribeResponse,
+    SubscribeOutput,
     SubscribeError
 );
 

@@ -21,7 +21,7 @@ pub struct TagResource;
 
 /// The input of `TagResource`.
 #[derive(Clone, Default, PartialEq)]
-pub struct TagResourceRequest {
+pub struct TagResourceInput {
     /// The ARN of the topic to which to add tags.
     ///
     /// Required.
@@ -33,34 +33,34 @@ pub struct TagResourceRequest {
     pub tags: Vec<crate::types::Tag>,
 }
 
-static TAG_RESOURCE_REQUEST_MEMBERS: [Member; 2] = [
+static TAG_RESOURCE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("ResourceArn", &prelude::STRING).required(),
     Member::new("Tags", &crate::types::TAG_LIST).required(),
 ];
-/// The schema of [`TagResourceRequest`].
-pub(crate) static TAG_RESOURCE_REQUEST: Schema =
-    Schema::structure("TagResourceRequest", &TAG_RESOURCE_REQUEST_MEMBERS);
+/// The schema of [`TagResourceInput`].
+pub(crate) static TAG_RESOURCE_INPUT: Schema =
+    Schema::structure("TagResourceRequest", &TAG_RESOURCE_INPUT_MEMBERS);
 
-impl SerializeShape for TagResourceRequest {
+impl SerializeShape for TagResourceInput {
     fn schema(&self) -> &'static Schema {
-        &TAG_RESOURCE_REQUEST
+        &TAG_RESOURCE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &TAG_RESOURCE_REQUEST_MEMBERS;
+        let m = &TAG_RESOURCE_INPUT_MEMBERS;
         self.resource_arn.serialize_member(&m[0], s)?;
         self.tags.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for TagResourceRequest {
+impl DeserializeValue for TagResourceInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&TAG_RESOURCE_REQUEST, &mut |i, d| {
+        d.read_struct(&TAG_RESOURCE_INPUT, &mut |i, d| {
             match i {
-                0 => out.resource_arn = de::member(&TAG_RESOURCE_REQUEST, 0, d)?,
-                1 => out.tags = de::member(&TAG_RESOURCE_REQUEST, 1, d)?,
+                0 => out.resource_arn = de::member(&TAG_RESOURCE_INPUT, 0, d)?,
+                1 => out.tags = de::member(&TAG_RESOURCE_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -69,23 +69,23 @@ impl DeserializeValue for TagResourceRequest {
     }
 }
 
-ziggurat_core::shape_value!(TagResourceRequest);
+ziggurat_core::shape_value!(TagResourceInput);
 
-/// The output of `TagResourceResponse`.
+/// The output of `TagResource`.
 #[derive(Clone, Default)]
-pub struct TagResourceResponse {
+pub struct TagResourceOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static TAG_RESOURCE_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`TagResourceResponse`].
-pub(crate) static TAG_RESOURCE_RESPONSE: Schema =
-    Schema::structure("TagResourceResponse", &TAG_RESOURCE_RESPONSE_MEMBERS);
+static TAG_RESOURCE_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`TagResourceOutput`].
+pub(crate) static TAG_RESOURCE_OUTPUT: Schema =
+    Schema::structure("TagResourceResponse", &TAG_RESOURCE_OUTPUT_MEMBERS);
 
-impl SerializeShape for TagResourceResponse {
+impl SerializeShape for TagResourceOutput {
     fn schema(&self) -> &'static Schema {
-        &TAG_RESOURCE_RESPONSE
+        &TAG_RESOURCE_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -93,15 +93,15 @@ impl SerializeShape for TagResourceResponse {
     }
 }
 
-impl DeserializeValue for TagResourceResponse {
+impl DeserializeValue for TagResourceOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&TAG_RESOURCE_RESPONSE, &mut |_, _| Ok(()))?;
+        d.read_struct(&TAG_RESOURCE_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(TagResourceResponse);
-ziggurat_runtime::output_metadata!(TagResourceResponse);
+ziggurat_core::shape_value!(TagResourceOutput);
+ziggurat_runtime::output_metadata!(TagResourceOutput);
 
 /// The errors of [`TagResource`].
 #[derive(Debug, Clone)]
@@ -133,8 +133,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &TAG_RESOURCE_REQUEST,
-    output: &TAG_RESOURCE_RESPONSE,
+    input: &TAG_RESOURCE_INPUT,
+    output: &TAG_RESOURCE_OUTPUT,
     result_wrapper: Some("TagResourceResult"),
     errors: &[
         ErrorSchema {
@@ -193,8 +193,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     TagResource,
-    TagResourceRequest,
-    TagResourceResponse,
+    TagResourceInput,
+    TagResourceOutput,
     TagResourceError,
     crate::SERVICE,
     OPERATION
@@ -203,27 +203,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     TagResourceFluentBuilder,
     TagResource,
-    TagResourceRequest,
-    TagResourceResponse,
+    TagResourceInput,
+    TagResourceOutput,
     TagResourceError
 );
 
 impl TagResourceFluentBuilder {
     /// The ARN of the topic to which to add tags.
     ///
-    /// See [`TagResourceRequest::resource_arn`](TagResourceRequest).
+    /// See [`TagResourceInput::resource_arn`](TagResourceInput).
     pub fn resource_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource_arn = value.into();
         self
     }
     /// The tags to be added to the specified topic.
     ///
-    /// See [`TagResourceRequest::tags`](TagResourceRequest). Appends one item.
+    /// See [`TagResourceInput::tags`](TagResourceInput). Appends one item.
     pub fn tags(mut self, value: impl Into<crate::types::Tag>) -> Self {
         self.as_input_mut().tags.push(value.into());
         self
     }
-    /// Replaces all of [`TagResourceRequest::tags`](TagResourceRequest).
+    /// Replaces all of [`TagResourceInput::tags`](TagResourceInput).
     pub fn set_tags(mut self, value: Vec<crate::types::Tag>) -> Self {
         self.as_input_mut().tags = value;
         self

@@ -12,7 +12,7 @@ pub struct UntagResource;
 
 /// The input of `UntagResource`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UntagResourceRequest {
+pub struct UntagResourceInput {
     /// The ARN of the topic from which to remove tags.
     ///
     /// Required.
@@ -23,34 +23,34 @@ pub struct UntagResourceRequest {
     pub tag_keys: Vec<String>,
 }
 
-static UNTAG_RESOURCE_REQUEST_MEMBERS: [Member; 2] = [
+static UNTAG_RESOURCE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("ResourceArn", &prelude::STRING).required(),
     Member::new("TagKeys", &crate::types::TAG_KEY_LIST).required(),
 ];
-/// The schema of [`UntagResourceRequest`].
-pub(crate) static UNTAG_RESOURCE_REQUEST: Schema =
-    Schema::structure("UntagResourceRequest", &UNTAG_RESOURCE_REQUEST_MEMBERS);
+/// The schema of [`UntagResourceInput`].
+pub(crate) static UNTAG_RESOURCE_INPUT: Schema =
+    Schema::structure("UntagResourceRequest", &UNTAG_RESOURCE_INPUT_MEMBERS);
 
-impl SerializeShape for UntagResourceRequest {
+impl SerializeShape for UntagResourceInput {
     fn schema(&self) -> &'static Schema {
-        &UNTAG_RESOURCE_REQUEST
+        &UNTAG_RESOURCE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UNTAG_RESOURCE_REQUEST_MEMBERS;
+        let m = &UNTAG_RESOURCE_INPUT_MEMBERS;
         self.resource_arn.serialize_member(&m[0], s)?;
         self.tag_keys.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for UntagResourceRequest {
+impl DeserializeValue for UntagResourceInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UNTAG_RESOURCE_REQUEST, &mut |i, d| {
+        d.read_struct(&UNTAG_RESOURCE_INPUT, &mut |i, d| {
             match i {
-                0 => out.resource_arn = de::member(&UNTAG_RESOURCE_REQUEST, 0, d)?,
-                1 => out.tag_keys = de::member(&UNTAG_RESOURCE_REQUEST, 1, d)?,
+                0 => out.resource_arn = de::member(&UNTAG_RESOURCE_INPUT, 0, d)?,
+                1 => out.tag_keys = de::member(&UNTAG_RESOURCE_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -59,23 +59,23 @@ impl DeserializeValue for UntagResourceRequest {
     }
 }
 
-ziggurat_core::shape_value!(UntagResourceRequest);
+ziggurat_core::shape_value!(UntagResourceInput);
 
-/// The output of `UntagResourceResponse`.
+/// The output of `UntagResource`.
 #[derive(Clone, Default)]
-pub struct UntagResourceResponse {
+pub struct UntagResourceOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static UNTAG_RESOURCE_RESPONSE_MEMBERS: [Member; 0] = [];
-/// The schema of [`UntagResourceResponse`].
-pub(crate) static UNTAG_RESOURCE_RESPONSE: Schema =
-    Schema::structure("UntagResourceResponse", &UNTAG_RESOURCE_RESPONSE_MEMBERS);
+static UNTAG_RESOURCE_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`UntagResourceOutput`].
+pub(crate) static UNTAG_RESOURCE_OUTPUT: Schema =
+    Schema::structure("UntagResourceResponse", &UNTAG_RESOURCE_OUTPUT_MEMBERS);
 
-impl SerializeShape for UntagResourceResponse {
+impl SerializeShape for UntagResourceOutput {
     fn schema(&self) -> &'static Schema {
-        &UNTAG_RESOURCE_RESPONSE
+        &UNTAG_RESOURCE_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -83,15 +83,15 @@ impl SerializeShape for UntagResourceResponse {
     }
 }
 
-impl DeserializeValue for UntagResourceResponse {
+impl DeserializeValue for UntagResourceOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&UNTAG_RESOURCE_RESPONSE, &mut |_, _| Ok(()))?;
+        d.read_struct(&UNTAG_RESOURCE_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(UntagResourceResponse);
-ziggurat_runtime::output_metadata!(UntagResourceResponse);
+ziggurat_core::shape_value!(UntagResourceOutput);
+ziggurat_runtime::output_metadata!(UntagResourceOutput);
 
 /// The errors of [`UntagResource`].
 #[derive(Debug, Clone)]
@@ -123,8 +123,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &UNTAG_RESOURCE_REQUEST,
-    output: &UNTAG_RESOURCE_RESPONSE,
+    input: &UNTAG_RESOURCE_INPUT,
+    output: &UNTAG_RESOURCE_OUTPUT,
     result_wrapper: Some("UntagResourceResult"),
     errors: &[
         ErrorSchema {
@@ -183,8 +183,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UntagResource,
-    UntagResourceRequest,
-    UntagResourceResponse,
+    UntagResourceInput,
+    UntagResourceOutput,
     UntagResourceError,
     crate::SERVICE,
     OPERATION
@@ -193,27 +193,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UntagResourceFluentBuilder,
     UntagResource,
-    UntagResourceRequest,
-    UntagResourceResponse,
+    UntagResourceInput,
+    UntagResourceOutput,
     UntagResourceError
 );
 
 impl UntagResourceFluentBuilder {
     /// The ARN of the topic from which to remove tags.
     ///
-    /// See [`UntagResourceRequest::resource_arn`](UntagResourceRequest).
+    /// See [`UntagResourceInput::resource_arn`](UntagResourceInput).
     pub fn resource_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().resource_arn = value.into();
         self
     }
     /// The list of tag keys to remove from the specified topic.
     ///
-    /// See [`UntagResourceRequest::tag_keys`](UntagResourceRequest). Appends one item.
+    /// See [`UntagResourceInput::tag_keys`](UntagResourceInput). Appends one item.
     pub fn tag_keys(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().tag_keys.push(value.into());
         self
     }
-    /// Replaces all of [`UntagResourceRequest::tag_keys`](UntagResourceRequest).
+    /// Replaces all of [`UntagResourceInput::tag_keys`](UntagResourceInput).
     pub fn set_tag_keys(mut self, value: Vec<String>) -> Self {
         self.as_input_mut().tag_keys = value;
         self

@@ -76,21 +76,21 @@ ziggurat_core::shape_value!(VerifySMSSandboxPhoneNumberInput);
 
 /// The destination phone number's verification status.
 #[derive(Clone, Default)]
-pub struct VerifySMSSandboxPhoneNumberResult {
+pub struct VerifySMSSandboxPhoneNumberOutput {
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static VERIFY_SMS_SANDBOX_PHONE_NUMBER_RESULT_MEMBERS: [Member; 0] = [];
-/// The schema of [`VerifySMSSandboxPhoneNumberResult`].
-pub(crate) static VERIFY_SMS_SANDBOX_PHONE_NUMBER_RESULT: Schema = Schema::structure(
+static VERIFY_SMS_SANDBOX_PHONE_NUMBER_OUTPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`VerifySMSSandboxPhoneNumberOutput`].
+pub(crate) static VERIFY_SMS_SANDBOX_PHONE_NUMBER_OUTPUT: Schema = Schema::structure(
     "VerifySMSSandboxPhoneNumberResult",
-    &VERIFY_SMS_SANDBOX_PHONE_NUMBER_RESULT_MEMBERS,
+    &VERIFY_SMS_SANDBOX_PHONE_NUMBER_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for VerifySMSSandboxPhoneNumberResult {
+impl SerializeShape for VerifySMSSandboxPhoneNumberOutput {
     fn schema(&self) -> &'static Schema {
-        &VERIFY_SMS_SANDBOX_PHONE_NUMBER_RESULT
+        &VERIFY_SMS_SANDBOX_PHONE_NUMBER_OUTPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -98,15 +98,15 @@ impl SerializeShape for VerifySMSSandboxPhoneNumberResult {
     }
 }
 
-impl DeserializeValue for VerifySMSSandboxPhoneNumberResult {
+impl DeserializeValue for VerifySMSSandboxPhoneNumberOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&VERIFY_SMS_SANDBOX_PHONE_NUMBER_RESULT, &mut |_, _| Ok(()))?;
+        d.read_struct(&VERIFY_SMS_SANDBOX_PHONE_NUMBER_OUTPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(VerifySMSSandboxPhoneNumberResult);
-ziggurat_runtime::output_metadata!(VerifySMSSandboxPhoneNumberResult);
+ziggurat_core::shape_value!(VerifySMSSandboxPhoneNumberOutput);
+ziggurat_runtime::output_metadata!(VerifySMSSandboxPhoneNumberOutput);
 
 /// The errors of [`VerifySMSSandboxPhoneNumber`].
 #[derive(Debug, Clone)]
@@ -137,7 +137,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     uri: "/",
     success_status: None,
     input: &VERIFY_SMS_SANDBOX_PHONE_NUMBER_INPUT,
-    output: &VERIFY_SMS_SANDBOX_PHONE_NUMBER_RESULT,
+    output: &VERIFY_SMS_SANDBOX_PHONE_NUMBER_OUTPUT,
     result_wrapper: Some("VerifySMSSandboxPhoneNumberResult"),
     errors: &[
         ErrorSchema {
@@ -190,7 +190,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 ziggurat_runtime::operation!(
     VerifySMSSandboxPhoneNumber,
     VerifySMSSandboxPhoneNumberInput,
-    VerifySMSSandboxPhoneNumberResult,
+    VerifySMSSandboxPhoneNumberOutput,
     VerifySMSSandboxPhoneNumberError,
     crate::SERVICE,
     OPERATION
@@ -200,7 +200,7 @@ ziggurat_runtime::fluent_builder!(
     VerifySMSSandboxPhoneNumberFluentBuilder,
     VerifySMSSandboxPhoneNumber,
     VerifySMSSandboxPhoneNumberInput,
-    VerifySMSSandboxPhoneNumberResult,
+    VerifySMSSandboxPhoneNumberOutput,
     VerifySMSSandboxPhoneNumberError
 );
 

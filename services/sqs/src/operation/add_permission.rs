@@ -31,7 +31,7 @@ pub struct AddPermission;
 
 /// The input of `AddPermission`.
 #[derive(Clone, Default, PartialEq)]
-pub struct AddPermissionRequest {
+pub struct AddPermissionInput {
     /// The URL of the Amazon SQS queue to which permissions are added.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -66,23 +66,23 @@ pub struct AddPermissionRequest {
     pub actions: Vec<String>,
 }
 
-static ADD_PERMISSION_REQUEST_MEMBERS: [Member; 4] = [
+static ADD_PERMISSION_INPUT_MEMBERS: [Member; 4] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("Label", &prelude::STRING).required(),
     Member::new("AWSAccountIds", &crate::types::AWS_ACCOUNT_ID_LIST).required(),
     Member::new("Actions", &crate::types::ACTION_NAME_LIST).required(),
 ];
-/// The schema of [`AddPermissionRequest`].
-pub(crate) static ADD_PERMISSION_REQUEST: Schema =
-    Schema::structure("AddPermissionRequest", &ADD_PERMISSION_REQUEST_MEMBERS);
+/// The schema of [`AddPermissionInput`].
+pub(crate) static ADD_PERMISSION_INPUT: Schema =
+    Schema::structure("AddPermissionRequest", &ADD_PERMISSION_INPUT_MEMBERS);
 
-impl SerializeShape for AddPermissionRequest {
+impl SerializeShape for AddPermissionInput {
     fn schema(&self) -> &'static Schema {
-        &ADD_PERMISSION_REQUEST
+        &ADD_PERMISSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ADD_PERMISSION_REQUEST_MEMBERS;
+        let m = &ADD_PERMISSION_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.label.serialize_member(&m[1], s)?;
         self.aws_account_ids.serialize_member(&m[2], s)?;
@@ -91,15 +91,15 @@ impl SerializeShape for AddPermissionRequest {
     }
 }
 
-impl DeserializeValue for AddPermissionRequest {
+impl DeserializeValue for AddPermissionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ADD_PERMISSION_REQUEST, &mut |i, d| {
+        d.read_struct(&ADD_PERMISSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&ADD_PERMISSION_REQUEST, 0, d)?,
-                1 => out.label = de::member(&ADD_PERMISSION_REQUEST, 1, d)?,
-                2 => out.aws_account_ids = de::member(&ADD_PERMISSION_REQUEST, 2, d)?,
-                3 => out.actions = de::member(&ADD_PERMISSION_REQUEST, 3, d)?,
+                0 => out.queue_url = de::member(&ADD_PERMISSION_INPUT, 0, d)?,
+                1 => out.label = de::member(&ADD_PERMISSION_INPUT, 1, d)?,
+                2 => out.aws_account_ids = de::member(&ADD_PERMISSION_INPUT, 2, d)?,
+                3 => out.actions = de::member(&ADD_PERMISSION_INPUT, 3, d)?,
                 _ => {}
             }
             Ok(())
@@ -108,7 +108,7 @@ impl DeserializeValue for AddPermissionRequest {
     }
 }
 
-ziggurat_core::shape_value!(AddPermissionRequest);
+ziggurat_core::shape_value!(AddPermissionInput);
 /// The output of `AddPermission`, which has no members.
 #[derive(Clone, Default)]
 pub struct AddPermissionOutput {
@@ -167,7 +167,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &ADD_PERMISSION_REQUEST,
+    input: &ADD_PERMISSION_INPUT,
     output: &ADD_PERMISSION_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -220,7 +220,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     AddPermission,
-    AddPermissionRequest,
+    AddPermissionInput,
     AddPermissionOutput,
     AddPermissionError,
     crate::SERVICE,
@@ -230,7 +230,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     AddPermissionFluentBuilder,
     AddPermission,
-    AddPermissionRequest,
+    AddPermissionInput,
     AddPermissionOutput,
     AddPermissionError
 );
@@ -238,38 +238,38 @@ ziggurat_runtime::fluent_builder!(
 impl AddPermissionFluentBuilder {
     /// The URL of the Amazon SQS queue to which permissions are added.
     ///
-    /// See [`AddPermissionRequest::queue_url`](AddPermissionRequest).
+    /// See [`AddPermissionInput::queue_url`](AddPermissionInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// The unique identification of the permission you're setting (for example, `AliceSendMessage`).
     ///
-    /// See [`AddPermissionRequest::label`](AddPermissionRequest).
+    /// See [`AddPermissionInput::label`](AddPermissionInput).
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().label = value.into();
         self
     }
     /// The Amazon Web Services account numbers of the [principals](https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P) who are to receive permission.
     ///
-    /// See [`AddPermissionRequest::aws_account_ids`](AddPermissionRequest). Appends one item.
+    /// See [`AddPermissionInput::aws_account_ids`](AddPermissionInput). Appends one item.
     pub fn aws_account_ids(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().aws_account_ids.push(value.into());
         self
     }
-    /// Replaces all of [`AddPermissionRequest::aws_account_ids`](AddPermissionRequest).
+    /// Replaces all of [`AddPermissionInput::aws_account_ids`](AddPermissionInput).
     pub fn set_aws_account_ids(mut self, value: Vec<String>) -> Self {
         self.as_input_mut().aws_account_ids = value;
         self
     }
     /// The action the client wants to allow for the specified principal.
     ///
-    /// See [`AddPermissionRequest::actions`](AddPermissionRequest). Appends one item.
+    /// See [`AddPermissionInput::actions`](AddPermissionInput). Appends one item.
     pub fn actions(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().actions.push(value.into());
         self
     }
-    /// Replaces all of [`AddPermissionRequest::actions`](AddPermissionRequest).
+    /// Replaces all of [`AddPermissionInput::actions`](AddPermissionInput).
     pub fn set_actions(mut self, value: Vec<String>) -> Self {
         self.as_input_mut().actions = value;
         self

@@ -21,39 +21,39 @@ pub struct CancelMessageMoveTask;
 
 /// The input of `CancelMessageMoveTask`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CancelMessageMoveTaskRequest {
+pub struct CancelMessageMoveTaskInput {
     /// An identifier associated with a message movement task.
     ///
     /// Required.
     pub task_handle: String,
 }
 
-static CANCEL_MESSAGE_MOVE_TASK_REQUEST_MEMBERS: [Member; 1] =
+static CANCEL_MESSAGE_MOVE_TASK_INPUT_MEMBERS: [Member; 1] =
     [Member::new("TaskHandle", &prelude::STRING).required()];
-/// The schema of [`CancelMessageMoveTaskRequest`].
-pub(crate) static CANCEL_MESSAGE_MOVE_TASK_REQUEST: Schema = Schema::structure(
+/// The schema of [`CancelMessageMoveTaskInput`].
+pub(crate) static CANCEL_MESSAGE_MOVE_TASK_INPUT: Schema = Schema::structure(
     "CancelMessageMoveTaskRequest",
-    &CANCEL_MESSAGE_MOVE_TASK_REQUEST_MEMBERS,
+    &CANCEL_MESSAGE_MOVE_TASK_INPUT_MEMBERS,
 );
 
-impl SerializeShape for CancelMessageMoveTaskRequest {
+impl SerializeShape for CancelMessageMoveTaskInput {
     fn schema(&self) -> &'static Schema {
-        &CANCEL_MESSAGE_MOVE_TASK_REQUEST
+        &CANCEL_MESSAGE_MOVE_TASK_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CANCEL_MESSAGE_MOVE_TASK_REQUEST_MEMBERS;
+        let m = &CANCEL_MESSAGE_MOVE_TASK_INPUT_MEMBERS;
         self.task_handle.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CancelMessageMoveTaskRequest {
+impl DeserializeValue for CancelMessageMoveTaskInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, &mut |i, d| {
+        d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_INPUT, &mut |i, d| {
             if i == 0 {
-                out.task_handle = de::member(&CANCEL_MESSAGE_MOVE_TASK_REQUEST, 0, d)?;
+                out.task_handle = de::member(&CANCEL_MESSAGE_MOVE_TASK_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -61,47 +61,47 @@ impl DeserializeValue for CancelMessageMoveTaskRequest {
     }
 }
 
-ziggurat_core::shape_value!(CancelMessageMoveTaskRequest);
+ziggurat_core::shape_value!(CancelMessageMoveTaskInput);
 
-/// The output of `CancelMessageMoveTaskResult`.
+/// The output of `CancelMessageMoveTask`.
 #[derive(Clone, Default)]
-pub struct CancelMessageMoveTaskResult {
+pub struct CancelMessageMoveTaskOutput {
     /// The approximate number of messages already moved to the destination queue.
     pub approximate_number_of_messages_moved: Option<i64>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static CANCEL_MESSAGE_MOVE_TASK_RESULT_MEMBERS: [Member; 1] = [Member::new(
+static CANCEL_MESSAGE_MOVE_TASK_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "ApproximateNumberOfMessagesMoved",
     &prelude::LONG,
 )];
-/// The schema of [`CancelMessageMoveTaskResult`].
-pub(crate) static CANCEL_MESSAGE_MOVE_TASK_RESULT: Schema = Schema::structure(
+/// The schema of [`CancelMessageMoveTaskOutput`].
+pub(crate) static CANCEL_MESSAGE_MOVE_TASK_OUTPUT: Schema = Schema::structure(
     "CancelMessageMoveTaskResult",
-    &CANCEL_MESSAGE_MOVE_TASK_RESULT_MEMBERS,
+    &CANCEL_MESSAGE_MOVE_TASK_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CancelMessageMoveTaskResult {
+impl SerializeShape for CancelMessageMoveTaskOutput {
     fn schema(&self) -> &'static Schema {
-        &CANCEL_MESSAGE_MOVE_TASK_RESULT
+        &CANCEL_MESSAGE_MOVE_TASK_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CANCEL_MESSAGE_MOVE_TASK_RESULT_MEMBERS;
+        let m = &CANCEL_MESSAGE_MOVE_TASK_OUTPUT_MEMBERS;
         self.approximate_number_of_messages_moved
             .serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CancelMessageMoveTaskResult {
+impl DeserializeValue for CancelMessageMoveTaskOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_RESULT, &mut |i, d| {
+        d.read_struct(&CANCEL_MESSAGE_MOVE_TASK_OUTPUT, &mut |i, d| {
             if i == 0 {
                 out.approximate_number_of_messages_moved =
-                    Some(de::member(&CANCEL_MESSAGE_MOVE_TASK_RESULT, 0, d)?);
+                    Some(de::member(&CANCEL_MESSAGE_MOVE_TASK_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -109,8 +109,8 @@ impl DeserializeValue for CancelMessageMoveTaskResult {
     }
 }
 
-ziggurat_core::shape_value!(CancelMessageMoveTaskResult);
-ziggurat_runtime::output_metadata!(CancelMessageMoveTaskResult);
+ziggurat_core::shape_value!(CancelMessageMoveTaskOutput);
+ziggurat_runtime::output_metadata!(CancelMessageMoveTaskOutput);
 
 /// The errors of [`CancelMessageMoveTask`].
 #[derive(Debug, Clone)]
@@ -138,8 +138,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &CANCEL_MESSAGE_MOVE_TASK_REQUEST,
-    output: &CANCEL_MESSAGE_MOVE_TASK_RESULT,
+    input: &CANCEL_MESSAGE_MOVE_TASK_INPUT,
+    output: &CANCEL_MESSAGE_MOVE_TASK_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -184,8 +184,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CancelMessageMoveTask,
-    CancelMessageMoveTaskRequest,
-    CancelMessageMoveTaskResult,
+    CancelMessageMoveTaskInput,
+    CancelMessageMoveTaskOutput,
     CancelMessageMoveTaskError,
     crate::SERVICE,
     OPERATION
@@ -194,15 +194,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CancelMessageMoveTaskFluentBuilder,
     CancelMessageMoveTask,
-    CancelMessageMoveTaskRequest,
-    CancelMessageMoveTaskResult,
+    CancelMessageMoveTaskInput,
+    CancelMessageMoveTaskOutput,
     CancelMessageMoveTaskError
 );
 
 impl CancelMessageMoveTaskFluentBuilder {
     /// An identifier associated with a message movement task.
     ///
-    /// See [`CancelMessageMoveTaskRequest::task_handle`](CancelMessageMoveTaskRequest).
+    /// See [`CancelMessageMoveTaskInput::task_handle`](CancelMessageMoveTaskInput).
     pub fn task_handle(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().task_handle = value.into();
         self

@@ -55,7 +55,7 @@ pub struct ChangeMessageVisibility;
 
 /// The input of `ChangeMessageVisibility`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ChangeMessageVisibilityRequest {
+pub struct ChangeMessageVisibilityInput {
     /// The URL of the Amazon SQS queue whose message's visibility is changed.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -74,24 +74,24 @@ pub struct ChangeMessageVisibilityRequest {
     pub visibility_timeout: i32,
 }
 
-static CHANGE_MESSAGE_VISIBILITY_REQUEST_MEMBERS: [Member; 3] = [
+static CHANGE_MESSAGE_VISIBILITY_INPUT_MEMBERS: [Member; 3] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("ReceiptHandle", &prelude::STRING).required(),
     Member::new("VisibilityTimeout", &prelude::INTEGER).required(),
 ];
-/// The schema of [`ChangeMessageVisibilityRequest`].
-pub(crate) static CHANGE_MESSAGE_VISIBILITY_REQUEST: Schema = Schema::structure(
+/// The schema of [`ChangeMessageVisibilityInput`].
+pub(crate) static CHANGE_MESSAGE_VISIBILITY_INPUT: Schema = Schema::structure(
     "ChangeMessageVisibilityRequest",
-    &CHANGE_MESSAGE_VISIBILITY_REQUEST_MEMBERS,
+    &CHANGE_MESSAGE_VISIBILITY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ChangeMessageVisibilityRequest {
+impl SerializeShape for ChangeMessageVisibilityInput {
     fn schema(&self) -> &'static Schema {
-        &CHANGE_MESSAGE_VISIBILITY_REQUEST
+        &CHANGE_MESSAGE_VISIBILITY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CHANGE_MESSAGE_VISIBILITY_REQUEST_MEMBERS;
+        let m = &CHANGE_MESSAGE_VISIBILITY_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.receipt_handle.serialize_member(&m[1], s)?;
         self.visibility_timeout.serialize_member(&m[2], s)?;
@@ -99,14 +99,14 @@ impl SerializeShape for ChangeMessageVisibilityRequest {
     }
 }
 
-impl DeserializeValue for ChangeMessageVisibilityRequest {
+impl DeserializeValue for ChangeMessageVisibilityInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CHANGE_MESSAGE_VISIBILITY_REQUEST, &mut |i, d| {
+        d.read_struct(&CHANGE_MESSAGE_VISIBILITY_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&CHANGE_MESSAGE_VISIBILITY_REQUEST, 0, d)?,
-                1 => out.receipt_handle = de::member(&CHANGE_MESSAGE_VISIBILITY_REQUEST, 1, d)?,
-                2 => out.visibility_timeout = de::member(&CHANGE_MESSAGE_VISIBILITY_REQUEST, 2, d)?,
+                0 => out.queue_url = de::member(&CHANGE_MESSAGE_VISIBILITY_INPUT, 0, d)?,
+                1 => out.receipt_handle = de::member(&CHANGE_MESSAGE_VISIBILITY_INPUT, 1, d)?,
+                2 => out.visibility_timeout = de::member(&CHANGE_MESSAGE_VISIBILITY_INPUT, 2, d)?,
                 _ => {}
             }
             Ok(())
@@ -115,7 +115,7 @@ impl DeserializeValue for ChangeMessageVisibilityRequest {
     }
 }
 
-ziggurat_core::shape_value!(ChangeMessageVisibilityRequest);
+ziggurat_core::shape_value!(ChangeMessageVisibilityInput);
 /// The output of `ChangeMessageVisibility`, which has no members.
 #[derive(Clone, Default)]
 pub struct ChangeMessageVisibilityOutput {
@@ -177,7 +177,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &CHANGE_MESSAGE_VISIBILITY_REQUEST,
+    input: &CHANGE_MESSAGE_VISIBILITY_INPUT,
     output: &CHANGE_MESSAGE_VISIBILITY_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -237,7 +237,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ChangeMessageVisibility,
-    ChangeMessageVisibilityRequest,
+    ChangeMessageVisibilityInput,
     ChangeMessageVisibilityOutput,
     ChangeMessageVisibilityError,
     crate::SERVICE,
@@ -247,7 +247,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ChangeMessageVisibilityFluentBuilder,
     ChangeMessageVisibility,
-    ChangeMessageVisibilityRequest,
+    ChangeMessageVisibilityInput,
     ChangeMessageVisibilityOutput,
     ChangeMessageVisibilityError
 );
@@ -255,21 +255,21 @@ ziggurat_runtime::fluent_builder!(
 impl ChangeMessageVisibilityFluentBuilder {
     /// The URL of the Amazon SQS queue whose message's visibility is changed.
     ///
-    /// See [`ChangeMessageVisibilityRequest::queue_url`](ChangeMessageVisibilityRequest).
+    /// See [`ChangeMessageVisibilityInput::queue_url`](ChangeMessageVisibilityInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// The receipt handle associated with the message, whose visibility timeout is changed.
     ///
-    /// See [`ChangeMessageVisibilityRequest::receipt_handle`](ChangeMessageVisibilityRequest).
+    /// See [`ChangeMessageVisibilityInput::receipt_handle`](ChangeMessageVisibilityInput).
     pub fn receipt_handle(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().receipt_handle = value.into();
         self
     }
     /// The new value for the message's visibility timeout (in seconds).
     ///
-    /// See [`ChangeMessageVisibilityRequest::visibility_timeout`](ChangeMessageVisibilityRequest).
+    /// See [`ChangeMessageVisibilityInput::visibility_timeout`](ChangeMessageVisibilityInput).
     pub fn visibility_timeout(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().visibility_timeout = value.into();
         self

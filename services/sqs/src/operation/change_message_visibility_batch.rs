@@ -17,7 +17,7 @@ pub struct ChangeMessageVisibilityBatch;
 
 /// The input of `ChangeMessageVisibilityBatch`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ChangeMessageVisibilityBatchRequest {
+pub struct ChangeMessageVisibilityBatchInput {
     /// The URL of the Amazon SQS queue whose messages' visibility is changed.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -30,7 +30,7 @@ pub struct ChangeMessageVisibilityBatchRequest {
     pub entries: Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>,
 }
 
-static CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST_MEMBERS: [Member; 2] = [
+static CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new(
         "Entries",
@@ -38,32 +38,32 @@ static CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST_MEMBERS: [Member; 2] = [
     )
     .required(),
 ];
-/// The schema of [`ChangeMessageVisibilityBatchRequest`].
-pub(crate) static CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST: Schema = Schema::structure(
+/// The schema of [`ChangeMessageVisibilityBatchInput`].
+pub(crate) static CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT: Schema = Schema::structure(
     "ChangeMessageVisibilityBatchRequest",
-    &CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST_MEMBERS,
+    &CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ChangeMessageVisibilityBatchRequest {
+impl SerializeShape for ChangeMessageVisibilityBatchInput {
     fn schema(&self) -> &'static Schema {
-        &CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST
+        &CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST_MEMBERS;
+        let m = &CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.entries.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ChangeMessageVisibilityBatchRequest {
+impl DeserializeValue for ChangeMessageVisibilityBatchInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST, &mut |i, d| {
+        d.read_struct(&CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST, 0, d)?,
-                1 => out.entries = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT, 0, d)?,
+                1 => out.entries = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -72,12 +72,12 @@ impl DeserializeValue for ChangeMessageVisibilityBatchRequest {
     }
 }
 
-ziggurat_core::shape_value!(ChangeMessageVisibilityBatchRequest);
+ziggurat_core::shape_value!(ChangeMessageVisibilityBatchInput);
 
 /// For each message in the batch, the response contains a ` ChangeMessageVisibilityBatchResultEntry `
 /// tag if the message succeeds or a ` BatchResultErrorEntry ` tag if the message fails.
 #[derive(Clone, Default)]
-pub struct ChangeMessageVisibilityBatchResult {
+pub struct ChangeMessageVisibilityBatchOutput {
     /// A list of ` ChangeMessageVisibilityBatchResultEntry ` items.
     ///
     /// Required.
@@ -90,7 +90,7 @@ pub struct ChangeMessageVisibilityBatchResult {
     pub response_metadata: Metadata,
 }
 
-static CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_MEMBERS: [Member; 2] = [
+static CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new(
         "Successful",
         &crate::types::CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_ENTRY_LIST,
@@ -98,32 +98,32 @@ static CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_MEMBERS: [Member; 2] = [
     .required(),
     Member::new("Failed", &crate::types::BATCH_RESULT_ERROR_ENTRY_LIST).required(),
 ];
-/// The schema of [`ChangeMessageVisibilityBatchResult`].
-pub(crate) static CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT: Schema = Schema::structure(
+/// The schema of [`ChangeMessageVisibilityBatchOutput`].
+pub(crate) static CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT: Schema = Schema::structure(
     "ChangeMessageVisibilityBatchResult",
-    &CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_MEMBERS,
+    &CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ChangeMessageVisibilityBatchResult {
+impl SerializeShape for ChangeMessageVisibilityBatchOutput {
     fn schema(&self) -> &'static Schema {
-        &CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT
+        &CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT_MEMBERS;
+        let m = &CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT_MEMBERS;
         self.successful.serialize_member(&m[0], s)?;
         self.failed.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ChangeMessageVisibilityBatchResult {
+impl DeserializeValue for ChangeMessageVisibilityBatchOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT, &mut |i, d| {
+        d.read_struct(&CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.successful = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT, 0, d)?,
-                1 => out.failed = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT, 1, d)?,
+                0 => out.successful = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT, 0, d)?,
+                1 => out.failed = de::member(&CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -132,8 +132,8 @@ impl DeserializeValue for ChangeMessageVisibilityBatchResult {
     }
 }
 
-ziggurat_core::shape_value!(ChangeMessageVisibilityBatchResult);
-ziggurat_runtime::output_metadata!(ChangeMessageVisibilityBatchResult);
+ziggurat_core::shape_value!(ChangeMessageVisibilityBatchOutput);
+ziggurat_runtime::output_metadata!(ChangeMessageVisibilityBatchOutput);
 
 /// The errors of [`ChangeMessageVisibilityBatch`].
 #[derive(Debug, Clone)]
@@ -169,8 +169,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &CHANGE_MESSAGE_VISIBILITY_BATCH_REQUEST,
-    output: &CHANGE_MESSAGE_VISIBILITY_BATCH_RESULT,
+    input: &CHANGE_MESSAGE_VISIBILITY_BATCH_INPUT,
+    output: &CHANGE_MESSAGE_VISIBILITY_BATCH_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -243,8 +243,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ChangeMessageVisibilityBatch,
-    ChangeMessageVisibilityBatchRequest,
-    ChangeMessageVisibilityBatchResult,
+    ChangeMessageVisibilityBatchInput,
+    ChangeMessageVisibilityBatchOutput,
     ChangeMessageVisibilityBatchError,
     crate::SERVICE,
     OPERATION
@@ -253,22 +253,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ChangeMessageVisibilityBatchFluentBuilder,
     ChangeMessageVisibilityBatch,
-    ChangeMessageVisibilityBatchRequest,
-    ChangeMessageVisibilityBatchResult,
+    ChangeMessageVisibilityBatchInput,
+    ChangeMessageVisibilityBatchOutput,
     ChangeMessageVisibilityBatchError
 );
 
 impl ChangeMessageVisibilityBatchFluentBuilder {
     /// The URL of the Amazon SQS queue whose messages' visibility is changed.
     ///
-    /// See [`ChangeMessageVisibilityBatchRequest::queue_url`](ChangeMessageVisibilityBatchRequest).
+    /// See [`ChangeMessageVisibilityBatchInput::queue_url`](ChangeMessageVisibilityBatchInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// Lists the receipt handles of the messages for which the visibility timeout must be changed.
     ///
-    /// See [`ChangeMessageVisibilityBatchRequest::entries`](ChangeMessageVisibilityBatchRequest). Appends one item.
+    /// See [`ChangeMessageVisibilityBatchInput::entries`](ChangeMessageVisibilityBatchInput). Appends one item.
     pub fn entries(
         mut self,
         value: impl Into<crate::types::ChangeMessageVisibilityBatchRequestEntry>,
@@ -276,7 +276,7 @@ impl ChangeMessageVisibilityBatchFluentBuilder {
         self.as_input_mut().entries.push(value.into());
         self
     }
-    /// Replaces all of [`ChangeMessageVisibilityBatchRequest::entries`](ChangeMessageVisibilityBatchRequest).
+    /// Replaces all of [`ChangeMessageVisibilityBatchInput::entries`](ChangeMessageVisibilityBatchInput).
     pub fn set_entries(
         mut self,
         value: Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>,

@@ -50,7 +50,7 @@ pub struct CreateQueue;
 
 /// The input of `CreateQueue`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateQueueRequest {
+pub struct CreateQueueInput {
     /// The name of the new queue. The following limits apply to this name:
     ///
     /// - A queue name can have up to 80 characters.
@@ -212,22 +212,22 @@ pub struct CreateQueueRequest {
     pub tags: Option<HashMap<String, String>>,
 }
 
-static CREATE_QUEUE_REQUEST_MEMBERS: [Member; 3] = [
+static CREATE_QUEUE_INPUT_MEMBERS: [Member; 3] = [
     Member::new("QueueName", &prelude::STRING).required(),
     Member::new("Attributes", &crate::types::QUEUE_ATTRIBUTE_MAP),
     Member::new("tags", &crate::types::TAG_MAP),
 ];
-/// The schema of [`CreateQueueRequest`].
-pub(crate) static CREATE_QUEUE_REQUEST: Schema =
-    Schema::structure("CreateQueueRequest", &CREATE_QUEUE_REQUEST_MEMBERS);
+/// The schema of [`CreateQueueInput`].
+pub(crate) static CREATE_QUEUE_INPUT: Schema =
+    Schema::structure("CreateQueueRequest", &CREATE_QUEUE_INPUT_MEMBERS);
 
-impl SerializeShape for CreateQueueRequest {
+impl SerializeShape for CreateQueueInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_QUEUE_REQUEST
+        &CREATE_QUEUE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_QUEUE_REQUEST_MEMBERS;
+        let m = &CREATE_QUEUE_INPUT_MEMBERS;
         self.queue_name.serialize_member(&m[0], s)?;
         self.attributes.serialize_member(&m[1], s)?;
         self.tags.serialize_member(&m[2], s)?;
@@ -235,14 +235,14 @@ impl SerializeShape for CreateQueueRequest {
     }
 }
 
-impl DeserializeValue for CreateQueueRequest {
+impl DeserializeValue for CreateQueueInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_QUEUE_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_QUEUE_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_name = de::member(&CREATE_QUEUE_REQUEST, 0, d)?,
-                1 => out.attributes = Some(de::member(&CREATE_QUEUE_REQUEST, 1, d)?),
-                2 => out.tags = Some(de::member(&CREATE_QUEUE_REQUEST, 2, d)?),
+                0 => out.queue_name = de::member(&CREATE_QUEUE_INPUT, 0, d)?,
+                1 => out.attributes = Some(de::member(&CREATE_QUEUE_INPUT, 1, d)?),
+                2 => out.tags = Some(de::member(&CREATE_QUEUE_INPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -251,40 +251,40 @@ impl DeserializeValue for CreateQueueRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateQueueRequest);
+ziggurat_core::shape_value!(CreateQueueInput);
 
 /// Returns the `QueueUrl` attribute of the created queue.
 #[derive(Clone, Default)]
-pub struct CreateQueueResult {
+pub struct CreateQueueOutput {
     /// The URL of the created Amazon SQS queue.
     pub queue_url: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static CREATE_QUEUE_RESULT_MEMBERS: [Member; 1] = [Member::new("QueueUrl", &prelude::STRING)];
-/// The schema of [`CreateQueueResult`].
-pub(crate) static CREATE_QUEUE_RESULT: Schema =
-    Schema::structure("CreateQueueResult", &CREATE_QUEUE_RESULT_MEMBERS);
+static CREATE_QUEUE_OUTPUT_MEMBERS: [Member; 1] = [Member::new("QueueUrl", &prelude::STRING)];
+/// The schema of [`CreateQueueOutput`].
+pub(crate) static CREATE_QUEUE_OUTPUT: Schema =
+    Schema::structure("CreateQueueResult", &CREATE_QUEUE_OUTPUT_MEMBERS);
 
-impl SerializeShape for CreateQueueResult {
+impl SerializeShape for CreateQueueOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_QUEUE_RESULT
+        &CREATE_QUEUE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_QUEUE_RESULT_MEMBERS;
+        let m = &CREATE_QUEUE_OUTPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for CreateQueueResult {
+impl DeserializeValue for CreateQueueOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_QUEUE_RESULT, &mut |i, d| {
+        d.read_struct(&CREATE_QUEUE_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.queue_url = Some(de::member(&CREATE_QUEUE_RESULT, 0, d)?);
+                out.queue_url = Some(de::member(&CREATE_QUEUE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -292,8 +292,8 @@ impl DeserializeValue for CreateQueueResult {
     }
 }
 
-ziggurat_core::shape_value!(CreateQueueResult);
-ziggurat_runtime::output_metadata!(CreateQueueResult);
+ziggurat_core::shape_value!(CreateQueueOutput);
+ziggurat_runtime::output_metadata!(CreateQueueOutput);
 
 /// The errors of [`CreateQueue`].
 #[derive(Debug, Clone)]
@@ -327,8 +327,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &CREATE_QUEUE_REQUEST,
-    output: &CREATE_QUEUE_RESULT,
+    input: &CREATE_QUEUE_INPUT,
+    output: &CREATE_QUEUE_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -394,8 +394,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateQueue,
-    CreateQueueRequest,
-    CreateQueueResult,
+    CreateQueueInput,
+    CreateQueueOutput,
     CreateQueueError,
     crate::SERVICE,
     OPERATION
@@ -404,22 +404,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateQueueFluentBuilder,
     CreateQueue,
-    CreateQueueRequest,
-    CreateQueueResult,
+    CreateQueueInput,
+    CreateQueueOutput,
     CreateQueueError
 );
 
 impl CreateQueueFluentBuilder {
     /// The name of the new queue.
     ///
-    /// See [`CreateQueueRequest::queue_name`](CreateQueueRequest).
+    /// See [`CreateQueueInput::queue_name`](CreateQueueInput).
     pub fn queue_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_name = value.into();
         self
     }
     /// A map of attributes with their corresponding values.
     ///
-    /// See [`CreateQueueRequest::attributes`](CreateQueueRequest). Adds one entry.
+    /// See [`CreateQueueInput::attributes`](CreateQueueInput). Adds one entry.
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .attributes
@@ -427,14 +427,14 @@ impl CreateQueueFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`CreateQueueRequest::attributes`](CreateQueueRequest).
+    /// Replaces all of [`CreateQueueInput::attributes`](CreateQueueInput).
     pub fn set_attributes(mut self, value: Option<HashMap<String, String>>) -> Self {
         self.as_input_mut().attributes = value;
         self
     }
     /// Add cost allocation tags to the specified Amazon SQS queue.
     ///
-    /// See [`CreateQueueRequest::tags`](CreateQueueRequest). Adds one entry.
+    /// See [`CreateQueueInput::tags`](CreateQueueInput). Adds one entry.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .tags
@@ -442,7 +442,7 @@ impl CreateQueueFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`CreateQueueRequest::tags`](CreateQueueRequest).
+    /// Replaces all of [`CreateQueueInput::tags`](CreateQueueInput).
     pub fn set_tags(mut self, value: Option<HashMap<String, String>>) -> Self {
         self.as_input_mut().tags = value;
         self

@@ -28,7 +28,7 @@ pub struct DeleteMessage;
 
 /// The input of `DeleteMessage`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteMessageRequest {
+pub struct DeleteMessageInput {
     /// The URL of the Amazon SQS queue from which messages are deleted.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -41,34 +41,34 @@ pub struct DeleteMessageRequest {
     pub receipt_handle: String,
 }
 
-static DELETE_MESSAGE_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_MESSAGE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("ReceiptHandle", &prelude::STRING).required(),
 ];
-/// The schema of [`DeleteMessageRequest`].
-pub(crate) static DELETE_MESSAGE_REQUEST: Schema =
-    Schema::structure("DeleteMessageRequest", &DELETE_MESSAGE_REQUEST_MEMBERS);
+/// The schema of [`DeleteMessageInput`].
+pub(crate) static DELETE_MESSAGE_INPUT: Schema =
+    Schema::structure("DeleteMessageRequest", &DELETE_MESSAGE_INPUT_MEMBERS);
 
-impl SerializeShape for DeleteMessageRequest {
+impl SerializeShape for DeleteMessageInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_MESSAGE_REQUEST
+        &DELETE_MESSAGE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_MESSAGE_REQUEST_MEMBERS;
+        let m = &DELETE_MESSAGE_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.receipt_handle.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteMessageRequest {
+impl DeserializeValue for DeleteMessageInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_MESSAGE_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_MESSAGE_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&DELETE_MESSAGE_REQUEST, 0, d)?,
-                1 => out.receipt_handle = de::member(&DELETE_MESSAGE_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&DELETE_MESSAGE_INPUT, 0, d)?,
+                1 => out.receipt_handle = de::member(&DELETE_MESSAGE_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -77,7 +77,7 @@ impl DeserializeValue for DeleteMessageRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteMessageRequest);
+ziggurat_core::shape_value!(DeleteMessageInput);
 /// The output of `DeleteMessage`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteMessageOutput {
@@ -138,7 +138,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &DELETE_MESSAGE_REQUEST,
+    input: &DELETE_MESSAGE_INPUT,
     output: &DELETE_MESSAGE_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -198,7 +198,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteMessage,
-    DeleteMessageRequest,
+    DeleteMessageInput,
     DeleteMessageOutput,
     DeleteMessageError,
     crate::SERVICE,
@@ -208,7 +208,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteMessageFluentBuilder,
     DeleteMessage,
-    DeleteMessageRequest,
+    DeleteMessageInput,
     DeleteMessageOutput,
     DeleteMessageError
 );
@@ -216,14 +216,14 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteMessageFluentBuilder {
     /// The URL of the Amazon SQS queue from which messages are deleted.
     ///
-    /// See [`DeleteMessageRequest::queue_url`](DeleteMessageRequest).
+    /// See [`DeleteMessageInput::queue_url`](DeleteMessageInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// The receipt handle associated with the message to delete.
     ///
-    /// See [`DeleteMessageRequest::receipt_handle`](DeleteMessageRequest).
+    /// See [`DeleteMessageInput::receipt_handle`](DeleteMessageInput).
     pub fn receipt_handle(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().receipt_handle = value.into();
         self

@@ -16,7 +16,7 @@ pub struct DeleteMessageBatch;
 
 /// The input of `DeleteMessageBatch`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteMessageBatchRequest {
+pub struct DeleteMessageBatchInput {
     /// The URL of the Amazon SQS queue from which messages are deleted.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -29,7 +29,7 @@ pub struct DeleteMessageBatchRequest {
     pub entries: Vec<crate::types::DeleteMessageBatchRequestEntry>,
 }
 
-static DELETE_MESSAGE_BATCH_REQUEST_MEMBERS: [Member; 2] = [
+static DELETE_MESSAGE_BATCH_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new(
         "Entries",
@@ -37,32 +37,32 @@ static DELETE_MESSAGE_BATCH_REQUEST_MEMBERS: [Member; 2] = [
     )
     .required(),
 ];
-/// The schema of [`DeleteMessageBatchRequest`].
-pub(crate) static DELETE_MESSAGE_BATCH_REQUEST: Schema = Schema::structure(
+/// The schema of [`DeleteMessageBatchInput`].
+pub(crate) static DELETE_MESSAGE_BATCH_INPUT: Schema = Schema::structure(
     "DeleteMessageBatchRequest",
-    &DELETE_MESSAGE_BATCH_REQUEST_MEMBERS,
+    &DELETE_MESSAGE_BATCH_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteMessageBatchRequest {
+impl SerializeShape for DeleteMessageBatchInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_MESSAGE_BATCH_REQUEST
+        &DELETE_MESSAGE_BATCH_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_MESSAGE_BATCH_REQUEST_MEMBERS;
+        let m = &DELETE_MESSAGE_BATCH_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.entries.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteMessageBatchRequest {
+impl DeserializeValue for DeleteMessageBatchInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_MESSAGE_BATCH_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_MESSAGE_BATCH_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&DELETE_MESSAGE_BATCH_REQUEST, 0, d)?,
-                1 => out.entries = de::member(&DELETE_MESSAGE_BATCH_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&DELETE_MESSAGE_BATCH_INPUT, 0, d)?,
+                1 => out.entries = de::member(&DELETE_MESSAGE_BATCH_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -71,12 +71,12 @@ impl DeserializeValue for DeleteMessageBatchRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteMessageBatchRequest);
+ziggurat_core::shape_value!(DeleteMessageBatchInput);
 
 /// For each message in the batch, the response contains a ` DeleteMessageBatchResultEntry ` tag if
 /// the message is deleted or a ` BatchResultErrorEntry ` tag if the message can't be deleted.
 #[derive(Clone, Default)]
-pub struct DeleteMessageBatchResult {
+pub struct DeleteMessageBatchOutput {
     /// A list of ` DeleteMessageBatchResultEntry ` items.
     ///
     /// Required.
@@ -89,7 +89,7 @@ pub struct DeleteMessageBatchResult {
     pub response_metadata: Metadata,
 }
 
-static DELETE_MESSAGE_BATCH_RESULT_MEMBERS: [Member; 2] = [
+static DELETE_MESSAGE_BATCH_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new(
         "Successful",
         &crate::types::DELETE_MESSAGE_BATCH_RESULT_ENTRY_LIST,
@@ -97,32 +97,32 @@ static DELETE_MESSAGE_BATCH_RESULT_MEMBERS: [Member; 2] = [
     .required(),
     Member::new("Failed", &crate::types::BATCH_RESULT_ERROR_ENTRY_LIST).required(),
 ];
-/// The schema of [`DeleteMessageBatchResult`].
-pub(crate) static DELETE_MESSAGE_BATCH_RESULT: Schema = Schema::structure(
+/// The schema of [`DeleteMessageBatchOutput`].
+pub(crate) static DELETE_MESSAGE_BATCH_OUTPUT: Schema = Schema::structure(
     "DeleteMessageBatchResult",
-    &DELETE_MESSAGE_BATCH_RESULT_MEMBERS,
+    &DELETE_MESSAGE_BATCH_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for DeleteMessageBatchResult {
+impl SerializeShape for DeleteMessageBatchOutput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_MESSAGE_BATCH_RESULT
+        &DELETE_MESSAGE_BATCH_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_MESSAGE_BATCH_RESULT_MEMBERS;
+        let m = &DELETE_MESSAGE_BATCH_OUTPUT_MEMBERS;
         self.successful.serialize_member(&m[0], s)?;
         self.failed.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteMessageBatchResult {
+impl DeserializeValue for DeleteMessageBatchOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_MESSAGE_BATCH_RESULT, &mut |i, d| {
+        d.read_struct(&DELETE_MESSAGE_BATCH_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.successful = de::member(&DELETE_MESSAGE_BATCH_RESULT, 0, d)?,
-                1 => out.failed = de::member(&DELETE_MESSAGE_BATCH_RESULT, 1, d)?,
+                0 => out.successful = de::member(&DELETE_MESSAGE_BATCH_OUTPUT, 0, d)?,
+                1 => out.failed = de::member(&DELETE_MESSAGE_BATCH_OUTPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -131,8 +131,8 @@ impl DeserializeValue for DeleteMessageBatchResult {
     }
 }
 
-ziggurat_core::shape_value!(DeleteMessageBatchResult);
-ziggurat_runtime::output_metadata!(DeleteMessageBatchResult);
+ziggurat_core::shape_value!(DeleteMessageBatchOutput);
+ziggurat_runtime::output_metadata!(DeleteMessageBatchOutput);
 
 /// The errors of [`DeleteMessageBatch`].
 #[derive(Debug, Clone)]
@@ -168,8 +168,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &DELETE_MESSAGE_BATCH_REQUEST,
-    output: &DELETE_MESSAGE_BATCH_RESULT,
+    input: &DELETE_MESSAGE_BATCH_INPUT,
+    output: &DELETE_MESSAGE_BATCH_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -242,8 +242,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteMessageBatch,
-    DeleteMessageBatchRequest,
-    DeleteMessageBatchResult,
+    DeleteMessageBatchInput,
+    DeleteMessageBatchOutput,
     DeleteMessageBatchError,
     crate::SERVICE,
     OPERATION
@@ -252,22 +252,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteMessageBatchFluentBuilder,
     DeleteMessageBatch,
-    DeleteMessageBatchRequest,
-    DeleteMessageBatchResult,
+    DeleteMessageBatchInput,
+    DeleteMessageBatchOutput,
     DeleteMessageBatchError
 );
 
 impl DeleteMessageBatchFluentBuilder {
     /// The URL of the Amazon SQS queue from which messages are deleted.
     ///
-    /// See [`DeleteMessageBatchRequest::queue_url`](DeleteMessageBatchRequest).
+    /// See [`DeleteMessageBatchInput::queue_url`](DeleteMessageBatchInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// Lists the receipt handles for the messages to be deleted.
     ///
-    /// See [`DeleteMessageBatchRequest::entries`](DeleteMessageBatchRequest). Appends one item.
+    /// See [`DeleteMessageBatchInput::entries`](DeleteMessageBatchInput). Appends one item.
     pub fn entries(
         mut self,
         value: impl Into<crate::types::DeleteMessageBatchRequestEntry>,
@@ -275,7 +275,7 @@ impl DeleteMessageBatchFluentBuilder {
         self.as_input_mut().entries.push(value.into());
         self
     }
-    /// Replaces all of [`DeleteMessageBatchRequest::entries`](DeleteMessageBatchRequest).
+    /// Replaces all of [`DeleteMessageBatchInput::entries`](DeleteMessageBatchInput).
     pub fn set_entries(mut self, value: Vec<crate::types::DeleteMessageBatchRequestEntry>) -> Self {
         self.as_input_mut().entries = value;
         self

@@ -26,7 +26,7 @@ pub struct DeleteQueue;
 
 /// The input of `DeleteQueue`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DeleteQueueRequest {
+pub struct DeleteQueueInput {
     /// The URL of the Amazon SQS queue to delete.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -35,30 +35,30 @@ pub struct DeleteQueueRequest {
     pub queue_url: String,
 }
 
-static DELETE_QUEUE_REQUEST_MEMBERS: [Member; 1] =
+static DELETE_QUEUE_INPUT_MEMBERS: [Member; 1] =
     [Member::new("QueueUrl", &prelude::STRING).required()];
-/// The schema of [`DeleteQueueRequest`].
-pub(crate) static DELETE_QUEUE_REQUEST: Schema =
-    Schema::structure("DeleteQueueRequest", &DELETE_QUEUE_REQUEST_MEMBERS);
+/// The schema of [`DeleteQueueInput`].
+pub(crate) static DELETE_QUEUE_INPUT: Schema =
+    Schema::structure("DeleteQueueRequest", &DELETE_QUEUE_INPUT_MEMBERS);
 
-impl SerializeShape for DeleteQueueRequest {
+impl SerializeShape for DeleteQueueInput {
     fn schema(&self) -> &'static Schema {
-        &DELETE_QUEUE_REQUEST
+        &DELETE_QUEUE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DELETE_QUEUE_REQUEST_MEMBERS;
+        let m = &DELETE_QUEUE_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DeleteQueueRequest {
+impl DeserializeValue for DeleteQueueInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DELETE_QUEUE_REQUEST, &mut |i, d| {
+        d.read_struct(&DELETE_QUEUE_INPUT, &mut |i, d| {
             if i == 0 {
-                out.queue_url = de::member(&DELETE_QUEUE_REQUEST, 0, d)?;
+                out.queue_url = de::member(&DELETE_QUEUE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -66,7 +66,7 @@ impl DeserializeValue for DeleteQueueRequest {
     }
 }
 
-ziggurat_core::shape_value!(DeleteQueueRequest);
+ziggurat_core::shape_value!(DeleteQueueInput);
 /// The output of `DeleteQueue`, which has no members.
 #[derive(Clone, Default)]
 pub struct DeleteQueueOutput {
@@ -123,7 +123,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &DELETE_QUEUE_REQUEST,
+    input: &DELETE_QUEUE_INPUT,
     output: &DELETE_QUEUE_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -169,7 +169,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DeleteQueue,
-    DeleteQueueRequest,
+    DeleteQueueInput,
     DeleteQueueOutput,
     DeleteQueueError,
     crate::SERVICE,
@@ -179,7 +179,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DeleteQueueFluentBuilder,
     DeleteQueue,
-    DeleteQueueRequest,
+    DeleteQueueInput,
     DeleteQueueOutput,
     DeleteQueueError
 );
@@ -187,7 +187,7 @@ ziggurat_runtime::fluent_builder!(
 impl DeleteQueueFluentBuilder {
     /// The URL of the Amazon SQS queue to delete.
     ///
-    /// See [`DeleteQueueRequest::queue_url`](DeleteQueueRequest).
+    /// See [`DeleteQueueInput::queue_url`](DeleteQueueInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self

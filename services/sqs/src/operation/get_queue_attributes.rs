@@ -15,7 +15,7 @@ pub struct GetQueueAttributes;
 
 /// The input of `GetQueueAttributes`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetQueueAttributesRequest {
+pub struct GetQueueAttributesInput {
     /// The URL of the Amazon SQS queue whose attribute information is retrieved.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -148,36 +148,36 @@ pub struct GetQueueAttributesRequest {
     pub attribute_names: Option<Vec<crate::types::QueueAttributeName>>,
 }
 
-static GET_QUEUE_ATTRIBUTES_REQUEST_MEMBERS: [Member; 2] = [
+static GET_QUEUE_ATTRIBUTES_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("AttributeNames", &crate::types::ATTRIBUTE_NAME_LIST),
 ];
-/// The schema of [`GetQueueAttributesRequest`].
-pub(crate) static GET_QUEUE_ATTRIBUTES_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetQueueAttributesInput`].
+pub(crate) static GET_QUEUE_ATTRIBUTES_INPUT: Schema = Schema::structure(
     "GetQueueAttributesRequest",
-    &GET_QUEUE_ATTRIBUTES_REQUEST_MEMBERS,
+    &GET_QUEUE_ATTRIBUTES_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetQueueAttributesRequest {
+impl SerializeShape for GetQueueAttributesInput {
     fn schema(&self) -> &'static Schema {
-        &GET_QUEUE_ATTRIBUTES_REQUEST
+        &GET_QUEUE_ATTRIBUTES_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_QUEUE_ATTRIBUTES_REQUEST_MEMBERS;
+        let m = &GET_QUEUE_ATTRIBUTES_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.attribute_names.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetQueueAttributesRequest {
+impl DeserializeValue for GetQueueAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_QUEUE_ATTRIBUTES_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_QUEUE_ATTRIBUTES_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&GET_QUEUE_ATTRIBUTES_REQUEST, 0, d)?,
-                1 => out.attribute_names = Some(de::member(&GET_QUEUE_ATTRIBUTES_REQUEST, 1, d)?),
+                0 => out.queue_url = de::member(&GET_QUEUE_ATTRIBUTES_INPUT, 0, d)?,
+                1 => out.attribute_names = Some(de::member(&GET_QUEUE_ATTRIBUTES_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -186,45 +186,45 @@ impl DeserializeValue for GetQueueAttributesRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetQueueAttributesRequest);
+ziggurat_core::shape_value!(GetQueueAttributesInput);
 
 /// A list of returned queue attributes.
 #[derive(Clone, Default)]
-pub struct GetQueueAttributesResult {
+pub struct GetQueueAttributesOutput {
     /// A map of attributes to their respective values.
     pub attributes: Option<HashMap<String, String>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static GET_QUEUE_ATTRIBUTES_RESULT_MEMBERS: [Member; 1] = [Member::new(
+static GET_QUEUE_ATTRIBUTES_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "Attributes",
     &crate::types::QUEUE_ATTRIBUTE_MAP,
 )];
-/// The schema of [`GetQueueAttributesResult`].
-pub(crate) static GET_QUEUE_ATTRIBUTES_RESULT: Schema = Schema::structure(
+/// The schema of [`GetQueueAttributesOutput`].
+pub(crate) static GET_QUEUE_ATTRIBUTES_OUTPUT: Schema = Schema::structure(
     "GetQueueAttributesResult",
-    &GET_QUEUE_ATTRIBUTES_RESULT_MEMBERS,
+    &GET_QUEUE_ATTRIBUTES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetQueueAttributesResult {
+impl SerializeShape for GetQueueAttributesOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_QUEUE_ATTRIBUTES_RESULT
+        &GET_QUEUE_ATTRIBUTES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_QUEUE_ATTRIBUTES_RESULT_MEMBERS;
+        let m = &GET_QUEUE_ATTRIBUTES_OUTPUT_MEMBERS;
         self.attributes.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetQueueAttributesResult {
+impl DeserializeValue for GetQueueAttributesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_QUEUE_ATTRIBUTES_RESULT, &mut |i, d| {
+        d.read_struct(&GET_QUEUE_ATTRIBUTES_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.attributes = Some(de::member(&GET_QUEUE_ATTRIBUTES_RESULT, 0, d)?);
+                out.attributes = Some(de::member(&GET_QUEUE_ATTRIBUTES_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -232,8 +232,8 @@ impl DeserializeValue for GetQueueAttributesResult {
     }
 }
 
-ziggurat_core::shape_value!(GetQueueAttributesResult);
-ziggurat_runtime::output_metadata!(GetQueueAttributesResult);
+ziggurat_core::shape_value!(GetQueueAttributesOutput);
+ziggurat_runtime::output_metadata!(GetQueueAttributesOutput);
 
 /// The errors of [`GetQueueAttributes`].
 #[derive(Debug, Clone)]
@@ -263,8 +263,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_QUEUE_ATTRIBUTES_REQUEST,
-    output: &GET_QUEUE_ATTRIBUTES_RESULT,
+    input: &GET_QUEUE_ATTRIBUTES_INPUT,
+    output: &GET_QUEUE_ATTRIBUTES_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -316,8 +316,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetQueueAttributes,
-    GetQueueAttributesRequest,
-    GetQueueAttributesResult,
+    GetQueueAttributesInput,
+    GetQueueAttributesOutput,
     GetQueueAttributesError,
     crate::SERVICE,
     OPERATION
@@ -326,22 +326,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetQueueAttributesFluentBuilder,
     GetQueueAttributes,
-    GetQueueAttributesRequest,
-    GetQueueAttributesResult,
+    GetQueueAttributesInput,
+    GetQueueAttributesOutput,
     GetQueueAttributesError
 );
 
 impl GetQueueAttributesFluentBuilder {
     /// The URL of the Amazon SQS queue whose attribute information is retrieved.
     ///
-    /// See [`GetQueueAttributesRequest::queue_url`](GetQueueAttributesRequest).
+    /// See [`GetQueueAttributesInput::queue_url`](GetQueueAttributesInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// A list of attributes for which to retrieve information.
     ///
-    /// See [`GetQueueAttributesRequest::attribute_names`](GetQueueAttributesRequest). Appends one item.
+    /// See [`GetQueueAttributesInput::attribute_names`](GetQueueAttributesInput). Appends one item.
     pub fn attribute_names(mut self, value: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.as_input_mut()
             .attribute_names
@@ -349,7 +349,7 @@ impl GetQueueAttributesFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`GetQueueAttributesRequest::attribute_names`](GetQueueAttributesRequest).
+    /// Replaces all of [`GetQueueAttributesInput::attribute_names`](GetQueueAttributesInput).
     pub fn set_attribute_names(
         mut self,
         value: Option<Vec<crate::types::QueueAttributeName>>,

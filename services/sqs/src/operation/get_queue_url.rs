@@ -19,7 +19,7 @@ pub struct GetQueueUrl;
 /// Retrieves the URL of an existing queue based on its name and, optionally, the Amazon Web
 /// Services account ID.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetQueueUrlRequest {
+pub struct GetQueueUrlInput {
     /// (Required) The name of the queue for which you want to fetch the URL. The name can be up to 80
     /// characters long and can include alphanumeric characters, hyphens (-), and underscores (\_).
     /// Queue URLs and names are case-sensitive.
@@ -32,36 +32,34 @@ pub struct GetQueueUrlRequest {
     pub queue_owner_aws_account_id: Option<String>,
 }
 
-static GET_QUEUE_URL_REQUEST_MEMBERS: [Member; 2] = [
+static GET_QUEUE_URL_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueName", &prelude::STRING).required(),
     Member::new("QueueOwnerAWSAccountId", &prelude::STRING),
 ];
-/// The schema of [`GetQueueUrlRequest`].
-pub(crate) static GET_QUEUE_URL_REQUEST: Schema =
-    Schema::structure("GetQueueUrlRequest", &GET_QUEUE_URL_REQUEST_MEMBERS);
+/// The schema of [`GetQueueUrlInput`].
+pub(crate) static GET_QUEUE_URL_INPUT: Schema =
+    Schema::structure("GetQueueUrlRequest", &GET_QUEUE_URL_INPUT_MEMBERS);
 
-impl SerializeShape for GetQueueUrlRequest {
+impl SerializeShape for GetQueueUrlInput {
     fn schema(&self) -> &'static Schema {
-        &GET_QUEUE_URL_REQUEST
+        &GET_QUEUE_URL_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_QUEUE_URL_REQUEST_MEMBERS;
+        let m = &GET_QUEUE_URL_INPUT_MEMBERS;
         self.queue_name.serialize_member(&m[0], s)?;
         self.queue_owner_aws_account_id.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetQueueUrlRequest {
+impl DeserializeValue for GetQueueUrlInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_QUEUE_URL_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_QUEUE_URL_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_name = de::member(&GET_QUEUE_URL_REQUEST, 0, d)?,
-                1 => {
-                    out.queue_owner_aws_account_id = Some(de::member(&GET_QUEUE_URL_REQUEST, 1, d)?)
-                }
+                0 => out.queue_name = de::member(&GET_QUEUE_URL_INPUT, 0, d)?,
+                1 => out.queue_owner_aws_account_id = Some(de::member(&GET_QUEUE_URL_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -70,41 +68,41 @@ impl DeserializeValue for GetQueueUrlRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetQueueUrlRequest);
+ziggurat_core::shape_value!(GetQueueUrlInput);
 
 /// For more information, see [Interpreting Responses](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-responses.html)
 /// in the *Amazon SQS Developer Guide*.
 #[derive(Clone, Default)]
-pub struct GetQueueUrlResult {
+pub struct GetQueueUrlOutput {
     /// The URL of the queue.
     pub queue_url: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static GET_QUEUE_URL_RESULT_MEMBERS: [Member; 1] = [Member::new("QueueUrl", &prelude::STRING)];
-/// The schema of [`GetQueueUrlResult`].
-pub(crate) static GET_QUEUE_URL_RESULT: Schema =
-    Schema::structure("GetQueueUrlResult", &GET_QUEUE_URL_RESULT_MEMBERS);
+static GET_QUEUE_URL_OUTPUT_MEMBERS: [Member; 1] = [Member::new("QueueUrl", &prelude::STRING)];
+/// The schema of [`GetQueueUrlOutput`].
+pub(crate) static GET_QUEUE_URL_OUTPUT: Schema =
+    Schema::structure("GetQueueUrlResult", &GET_QUEUE_URL_OUTPUT_MEMBERS);
 
-impl SerializeShape for GetQueueUrlResult {
+impl SerializeShape for GetQueueUrlOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_QUEUE_URL_RESULT
+        &GET_QUEUE_URL_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_QUEUE_URL_RESULT_MEMBERS;
+        let m = &GET_QUEUE_URL_OUTPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetQueueUrlResult {
+impl DeserializeValue for GetQueueUrlOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_QUEUE_URL_RESULT, &mut |i, d| {
+        d.read_struct(&GET_QUEUE_URL_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.queue_url = Some(de::member(&GET_QUEUE_URL_RESULT, 0, d)?);
+                out.queue_url = Some(de::member(&GET_QUEUE_URL_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -112,8 +110,8 @@ impl DeserializeValue for GetQueueUrlResult {
     }
 }
 
-ziggurat_core::shape_value!(GetQueueUrlResult);
-ziggurat_runtime::output_metadata!(GetQueueUrlResult);
+ziggurat_core::shape_value!(GetQueueUrlOutput);
+ziggurat_runtime::output_metadata!(GetQueueUrlOutput);
 
 /// The errors of [`GetQueueUrl`].
 #[derive(Debug, Clone)]
@@ -141,8 +139,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_QUEUE_URL_REQUEST,
-    output: &GET_QUEUE_URL_RESULT,
+    input: &GET_QUEUE_URL_INPUT,
+    output: &GET_QUEUE_URL_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -187,8 +185,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetQueueUrl,
-    GetQueueUrlRequest,
-    GetQueueUrlResult,
+    GetQueueUrlInput,
+    GetQueueUrlOutput,
     GetQueueUrlError,
     crate::SERVICE,
     OPERATION
@@ -197,27 +195,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetQueueUrlFluentBuilder,
     GetQueueUrl,
-    GetQueueUrlRequest,
-    GetQueueUrlResult,
+    GetQueueUrlInput,
+    GetQueueUrlOutput,
     GetQueueUrlError
 );
 
 impl GetQueueUrlFluentBuilder {
     /// (Required) The name of the queue for which you want to fetch the URL.
     ///
-    /// See [`GetQueueUrlRequest::queue_name`](GetQueueUrlRequest).
+    /// See [`GetQueueUrlInput::queue_name`](GetQueueUrlInput).
     pub fn queue_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_name = value.into();
         self
     }
     /// (Optional) The Amazon Web Services account ID of the account that created the queue.
     ///
-    /// See [`GetQueueUrlRequest::queue_owner_aws_account_id`](GetQueueUrlRequest).
+    /// See [`GetQueueUrlInput::queue_owner_aws_account_id`](GetQueueUrlInput).
     pub fn queue_owner_aws_account_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_owner_aws_account_id = Some(value.into());
         self
     }
-    /// Sets or clears [`GetQueueUrlRequest::queue_owner_aws_account_id`](GetQueueUrlRequest).
+    /// Sets or clears [`GetQueueUrlInput::queue_owner_aws_account_id`](GetQueueUrlInput).
     pub fn set_queue_owner_aws_account_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().queue_owner_aws_account_id = value;
         self

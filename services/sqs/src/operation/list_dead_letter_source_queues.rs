@@ -22,7 +22,7 @@ pub struct ListDeadLetterSourceQueues;
 
 /// The input of `ListDeadLetterSourceQueues`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListDeadLetterSourceQueuesRequest {
+pub struct ListDeadLetterSourceQueuesInput {
     /// The URL of a dead-letter queue.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -36,24 +36,24 @@ pub struct ListDeadLetterSourceQueuesRequest {
     pub max_results: Option<i32>,
 }
 
-static LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT_MEMBERS: [Member; 3] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("NextToken", &prelude::STRING),
     Member::new("MaxResults", &prelude::INTEGER),
 ];
-/// The schema of [`ListDeadLetterSourceQueuesRequest`].
-pub(crate) static LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListDeadLetterSourceQueuesInput`].
+pub(crate) static LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT: Schema = Schema::structure(
     "ListDeadLetterSourceQueuesRequest",
-    &LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST_MEMBERS,
+    &LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListDeadLetterSourceQueuesRequest {
+impl SerializeShape for ListDeadLetterSourceQueuesInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST
+        &LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST_MEMBERS;
+        let m = &LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         self.max_results.serialize_member(&m[2], s)?;
@@ -61,19 +61,17 @@ impl SerializeShape for ListDeadLetterSourceQueuesRequest {
     }
 }
 
-impl DeserializeValue for ListDeadLetterSourceQueuesRequest {
+impl DeserializeValue for ListDeadLetterSourceQueuesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST, 0, d)?,
+                0 => out.queue_url = de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT, 0, d)?,
                 1 => {
-                    out.next_token =
-                        Some(de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST, 1, d)?)
+                    out.next_token = Some(de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT, 1, d)?)
                 }
                 2 => {
-                    out.max_results =
-                        Some(de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST, 2, d)?)
+                    out.max_results = Some(de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -83,11 +81,11 @@ impl DeserializeValue for ListDeadLetterSourceQueuesRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListDeadLetterSourceQueuesRequest);
+ziggurat_core::shape_value!(ListDeadLetterSourceQueuesInput);
 
 /// A list of your dead letter source queues.
 #[derive(Clone, Default)]
-pub struct ListDeadLetterSourceQueuesResult {
+pub struct ListDeadLetterSourceQueuesOutput {
     /// A list of source queue URLs that have the `RedrivePolicy` queue attribute configured with a
     /// dead-letter queue.
     ///
@@ -100,37 +98,37 @@ pub struct ListDeadLetterSourceQueuesResult {
     pub response_metadata: Metadata,
 }
 
-static LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT_MEMBERS: [Member; 2] = [
+static LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("queueUrls", &crate::types::QUEUE_URL_LIST).required(),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListDeadLetterSourceQueuesResult`].
-pub(crate) static LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT: Schema = Schema::structure(
+/// The schema of [`ListDeadLetterSourceQueuesOutput`].
+pub(crate) static LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT: Schema = Schema::structure(
     "ListDeadLetterSourceQueuesResult",
-    &LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT_MEMBERS,
+    &LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListDeadLetterSourceQueuesResult {
+impl SerializeShape for ListDeadLetterSourceQueuesOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT
+        &LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT_MEMBERS;
+        let m = &LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT_MEMBERS;
         self.queue_urls.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListDeadLetterSourceQueuesResult {
+impl DeserializeValue for ListDeadLetterSourceQueuesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT, &mut |i, d| {
+        d.read_struct(&LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.queue_urls = de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT, 0, d)?,
+                0 => out.queue_urls = de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT, 0, d)?,
                 1 => {
-                    out.next_token = Some(de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT, 1, d)?)
+                    out.next_token = Some(de::member(&LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT, 1, d)?)
                 }
                 _ => {}
             }
@@ -140,8 +138,8 @@ impl DeserializeValue for ListDeadLetterSourceQueuesResult {
     }
 }
 
-ziggurat_core::shape_value!(ListDeadLetterSourceQueuesResult);
-ziggurat_runtime::output_metadata!(ListDeadLetterSourceQueuesResult);
+ziggurat_core::shape_value!(ListDeadLetterSourceQueuesOutput);
+ziggurat_runtime::output_metadata!(ListDeadLetterSourceQueuesOutput);
 
 /// The errors of [`ListDeadLetterSourceQueues`].
 #[derive(Debug, Clone)]
@@ -169,8 +167,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &LIST_DEAD_LETTER_SOURCE_QUEUES_REQUEST,
-    output: &LIST_DEAD_LETTER_SOURCE_QUEUES_RESULT,
+    input: &LIST_DEAD_LETTER_SOURCE_QUEUES_INPUT,
+    output: &LIST_DEAD_LETTER_SOURCE_QUEUES_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -215,8 +213,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListDeadLetterSourceQueues,
-    ListDeadLetterSourceQueuesRequest,
-    ListDeadLetterSourceQueuesResult,
+    ListDeadLetterSourceQueuesInput,
+    ListDeadLetterSourceQueuesOutput,
     ListDeadLetterSourceQueuesError,
     crate::SERVICE,
     OPERATION
@@ -225,39 +223,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListDeadLetterSourceQueuesFluentBuilder,
     ListDeadLetterSourceQueues,
-    ListDeadLetterSourceQueuesRequest,
-    ListDeadLetterSourceQueuesResult,
+    ListDeadLetterSourceQueuesInput,
+    ListDeadLetterSourceQueuesOutput,
     ListDeadLetterSourceQueuesError
 );
 
 impl ListDeadLetterSourceQueuesFluentBuilder {
     /// The URL of a dead-letter queue.
     ///
-    /// See [`ListDeadLetterSourceQueuesRequest::queue_url`](ListDeadLetterSourceQueuesRequest).
+    /// See [`ListDeadLetterSourceQueuesInput::queue_url`](ListDeadLetterSourceQueuesInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// Pagination token to request the next set of results.
     ///
-    /// See [`ListDeadLetterSourceQueuesRequest::next_token`](ListDeadLetterSourceQueuesRequest).
+    /// See [`ListDeadLetterSourceQueuesInput::next_token`](ListDeadLetterSourceQueuesInput).
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().next_token = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDeadLetterSourceQueuesRequest::next_token`](ListDeadLetterSourceQueuesRequest).
+    /// Sets or clears [`ListDeadLetterSourceQueuesInput::next_token`](ListDeadLetterSourceQueuesInput).
     pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().next_token = value;
         self
     }
     /// Maximum number of results to include in the response.
     ///
-    /// See [`ListDeadLetterSourceQueuesRequest::max_results`](ListDeadLetterSourceQueuesRequest).
+    /// See [`ListDeadLetterSourceQueuesInput::max_results`](ListDeadLetterSourceQueuesInput).
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_results = Some(value.into());
         self
     }
-    /// Sets or clears [`ListDeadLetterSourceQueuesRequest::max_results`](ListDeadLetterSourceQueuesRequest).
+    /// Sets or clears [`ListDeadLetterSourceQueuesInput::max_results`](ListDeadLetterSourceQueuesInput).
     pub fn set_max_results(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_results = value;
         self

@@ -19,7 +19,7 @@ pub struct ListMessageMoveTasks;
 
 /// The input of `ListMessageMoveTasks`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListMessageMoveTasksRequest {
+pub struct ListMessageMoveTasksInput {
     /// The ARN of the queue whose message movement tasks are to be listed.
     ///
     /// Required.
@@ -29,36 +29,36 @@ pub struct ListMessageMoveTasksRequest {
     pub max_results: Option<i32>,
 }
 
-static LIST_MESSAGE_MOVE_TASKS_REQUEST_MEMBERS: [Member; 2] = [
+static LIST_MESSAGE_MOVE_TASKS_INPUT_MEMBERS: [Member; 2] = [
     Member::new("SourceArn", &prelude::STRING).required(),
     Member::new("MaxResults", &prelude::INTEGER),
 ];
-/// The schema of [`ListMessageMoveTasksRequest`].
-pub(crate) static LIST_MESSAGE_MOVE_TASKS_REQUEST: Schema = Schema::structure(
+/// The schema of [`ListMessageMoveTasksInput`].
+pub(crate) static LIST_MESSAGE_MOVE_TASKS_INPUT: Schema = Schema::structure(
     "ListMessageMoveTasksRequest",
-    &LIST_MESSAGE_MOVE_TASKS_REQUEST_MEMBERS,
+    &LIST_MESSAGE_MOVE_TASKS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for ListMessageMoveTasksRequest {
+impl SerializeShape for ListMessageMoveTasksInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_MESSAGE_MOVE_TASKS_REQUEST
+        &LIST_MESSAGE_MOVE_TASKS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_MESSAGE_MOVE_TASKS_REQUEST_MEMBERS;
+        let m = &LIST_MESSAGE_MOVE_TASKS_INPUT_MEMBERS;
         self.source_arn.serialize_member(&m[0], s)?;
         self.max_results.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListMessageMoveTasksRequest {
+impl DeserializeValue for ListMessageMoveTasksInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_MESSAGE_MOVE_TASKS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_MESSAGE_MOVE_TASKS_INPUT, &mut |i, d| {
             match i {
-                0 => out.source_arn = de::member(&LIST_MESSAGE_MOVE_TASKS_REQUEST, 0, d)?,
-                1 => out.max_results = Some(de::member(&LIST_MESSAGE_MOVE_TASKS_REQUEST, 1, d)?),
+                0 => out.source_arn = de::member(&LIST_MESSAGE_MOVE_TASKS_INPUT, 0, d)?,
+                1 => out.max_results = Some(de::member(&LIST_MESSAGE_MOVE_TASKS_INPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -67,46 +67,46 @@ impl DeserializeValue for ListMessageMoveTasksRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListMessageMoveTasksRequest);
+ziggurat_core::shape_value!(ListMessageMoveTasksInput);
 
-/// The output of `ListMessageMoveTasksResult`.
+/// The output of `ListMessageMoveTasks`.
 #[derive(Clone, Default)]
-pub struct ListMessageMoveTasksResult {
+pub struct ListMessageMoveTasksOutput {
     /// A list of message movement tasks and their attributes.
     pub results: Option<Vec<crate::types::ListMessageMoveTasksResultEntry>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static LIST_MESSAGE_MOVE_TASKS_RESULT_MEMBERS: [Member; 1] = [Member::new(
+static LIST_MESSAGE_MOVE_TASKS_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "Results",
     &crate::types::LIST_MESSAGE_MOVE_TASKS_RESULT_ENTRY_LIST,
 )
 .with_flags(flag::FLATTENED)];
-/// The schema of [`ListMessageMoveTasksResult`].
-pub(crate) static LIST_MESSAGE_MOVE_TASKS_RESULT: Schema = Schema::structure(
+/// The schema of [`ListMessageMoveTasksOutput`].
+pub(crate) static LIST_MESSAGE_MOVE_TASKS_OUTPUT: Schema = Schema::structure(
     "ListMessageMoveTasksResult",
-    &LIST_MESSAGE_MOVE_TASKS_RESULT_MEMBERS,
+    &LIST_MESSAGE_MOVE_TASKS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListMessageMoveTasksResult {
+impl SerializeShape for ListMessageMoveTasksOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_MESSAGE_MOVE_TASKS_RESULT
+        &LIST_MESSAGE_MOVE_TASKS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_MESSAGE_MOVE_TASKS_RESULT_MEMBERS;
+        let m = &LIST_MESSAGE_MOVE_TASKS_OUTPUT_MEMBERS;
         self.results.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListMessageMoveTasksResult {
+impl DeserializeValue for ListMessageMoveTasksOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_MESSAGE_MOVE_TASKS_RESULT, &mut |i, d| {
+        d.read_struct(&LIST_MESSAGE_MOVE_TASKS_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.results = Some(de::member(&LIST_MESSAGE_MOVE_TASKS_RESULT, 0, d)?);
+                out.results = Some(de::member(&LIST_MESSAGE_MOVE_TASKS_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -114,8 +114,8 @@ impl DeserializeValue for ListMessageMoveTasksResult {
     }
 }
 
-ziggurat_core::shape_value!(ListMessageMoveTasksResult);
-ziggurat_runtime::output_metadata!(ListMessageMoveTasksResult);
+ziggurat_core::shape_value!(ListMessageMoveTasksOutput);
+ziggurat_runtime::output_metadata!(ListMessageMoveTasksOutput);
 
 /// The errors of [`ListMessageMoveTasks`].
 #[derive(Debug, Clone)]
@@ -143,8 +143,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &LIST_MESSAGE_MOVE_TASKS_REQUEST,
-    output: &LIST_MESSAGE_MOVE_TASKS_RESULT,
+    input: &LIST_MESSAGE_MOVE_TASKS_INPUT,
+    output: &LIST_MESSAGE_MOVE_TASKS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -189,8 +189,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListMessageMoveTasks,
-    ListMessageMoveTasksRequest,
-    ListMessageMoveTasksResult,
+    ListMessageMoveTasksInput,
+    ListMessageMoveTasksOutput,
     ListMessageMoveTasksError,
     crate::SERVICE,
     OPERATION
@@ -199,27 +199,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListMessageMoveTasksFluentBuilder,
     ListMessageMoveTasks,
-    ListMessageMoveTasksRequest,
-    ListMessageMoveTasksResult,
+    ListMessageMoveTasksInput,
+    ListMessageMoveTasksOutput,
     ListMessageMoveTasksError
 );
 
 impl ListMessageMoveTasksFluentBuilder {
     /// The ARN of the queue whose message movement tasks are to be listed.
     ///
-    /// See [`ListMessageMoveTasksRequest::source_arn`](ListMessageMoveTasksRequest).
+    /// See [`ListMessageMoveTasksInput::source_arn`](ListMessageMoveTasksInput).
     pub fn source_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().source_arn = value.into();
         self
     }
     /// The maximum number of results to include in the response.
     ///
-    /// See [`ListMessageMoveTasksRequest::max_results`](ListMessageMoveTasksRequest).
+    /// See [`ListMessageMoveTasksInput::max_results`](ListMessageMoveTasksInput).
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_results = Some(value.into());
         self
     }
-    /// Sets or clears [`ListMessageMoveTasksRequest::max_results`](ListMessageMoveTasksRequest).
+    /// Sets or clears [`ListMessageMoveTasksInput::max_results`](ListMessageMoveTasksInput).
     pub fn set_max_results(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_results = value;
         self

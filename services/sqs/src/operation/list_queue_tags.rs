@@ -16,37 +16,37 @@ pub struct ListQueueTags;
 
 /// The input of `ListQueueTags`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListQueueTagsRequest {
+pub struct ListQueueTagsInput {
     /// The URL of the queue.
     ///
     /// Required.
     pub queue_url: String,
 }
 
-static LIST_QUEUE_TAGS_REQUEST_MEMBERS: [Member; 1] =
+static LIST_QUEUE_TAGS_INPUT_MEMBERS: [Member; 1] =
     [Member::new("QueueUrl", &prelude::STRING).required()];
-/// The schema of [`ListQueueTagsRequest`].
-pub(crate) static LIST_QUEUE_TAGS_REQUEST: Schema =
-    Schema::structure("ListQueueTagsRequest", &LIST_QUEUE_TAGS_REQUEST_MEMBERS);
+/// The schema of [`ListQueueTagsInput`].
+pub(crate) static LIST_QUEUE_TAGS_INPUT: Schema =
+    Schema::structure("ListQueueTagsRequest", &LIST_QUEUE_TAGS_INPUT_MEMBERS);
 
-impl SerializeShape for ListQueueTagsRequest {
+impl SerializeShape for ListQueueTagsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_QUEUE_TAGS_REQUEST
+        &LIST_QUEUE_TAGS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_QUEUE_TAGS_REQUEST_MEMBERS;
+        let m = &LIST_QUEUE_TAGS_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListQueueTagsRequest {
+impl DeserializeValue for ListQueueTagsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_QUEUE_TAGS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_QUEUE_TAGS_INPUT, &mut |i, d| {
             if i == 0 {
-                out.queue_url = de::member(&LIST_QUEUE_TAGS_REQUEST, 0, d)?;
+                out.queue_url = de::member(&LIST_QUEUE_TAGS_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -54,40 +54,40 @@ impl DeserializeValue for ListQueueTagsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListQueueTagsRequest);
+ziggurat_core::shape_value!(ListQueueTagsInput);
 
-/// The output of `ListQueueTagsResult`.
+/// The output of `ListQueueTags`.
 #[derive(Clone, Default)]
-pub struct ListQueueTagsResult {
+pub struct ListQueueTagsOutput {
     /// The list of all tags added to the specified queue.
     pub tags: Option<HashMap<String, String>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static LIST_QUEUE_TAGS_RESULT_MEMBERS: [Member; 1] = [Member::new("Tags", &crate::types::TAG_MAP)];
-/// The schema of [`ListQueueTagsResult`].
-pub(crate) static LIST_QUEUE_TAGS_RESULT: Schema =
-    Schema::structure("ListQueueTagsResult", &LIST_QUEUE_TAGS_RESULT_MEMBERS);
+static LIST_QUEUE_TAGS_OUTPUT_MEMBERS: [Member; 1] = [Member::new("Tags", &crate::types::TAG_MAP)];
+/// The schema of [`ListQueueTagsOutput`].
+pub(crate) static LIST_QUEUE_TAGS_OUTPUT: Schema =
+    Schema::structure("ListQueueTagsResult", &LIST_QUEUE_TAGS_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListQueueTagsResult {
+impl SerializeShape for ListQueueTagsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_QUEUE_TAGS_RESULT
+        &LIST_QUEUE_TAGS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_QUEUE_TAGS_RESULT_MEMBERS;
+        let m = &LIST_QUEUE_TAGS_OUTPUT_MEMBERS;
         self.tags.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListQueueTagsResult {
+impl DeserializeValue for ListQueueTagsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_QUEUE_TAGS_RESULT, &mut |i, d| {
+        d.read_struct(&LIST_QUEUE_TAGS_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.tags = Some(de::member(&LIST_QUEUE_TAGS_RESULT, 0, d)?);
+                out.tags = Some(de::member(&LIST_QUEUE_TAGS_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -95,8 +95,8 @@ impl DeserializeValue for ListQueueTagsResult {
     }
 }
 
-ziggurat_core::shape_value!(ListQueueTagsResult);
-ziggurat_runtime::output_metadata!(ListQueueTagsResult);
+ziggurat_core::shape_value!(ListQueueTagsOutput);
+ziggurat_runtime::output_metadata!(ListQueueTagsOutput);
 
 /// The errors of [`ListQueueTags`].
 #[derive(Debug, Clone)]
@@ -124,8 +124,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &LIST_QUEUE_TAGS_REQUEST,
-    output: &LIST_QUEUE_TAGS_RESULT,
+    input: &LIST_QUEUE_TAGS_INPUT,
+    output: &LIST_QUEUE_TAGS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -170,8 +170,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListQueueTags,
-    ListQueueTagsRequest,
-    ListQueueTagsResult,
+    ListQueueTagsInput,
+    ListQueueTagsOutput,
     ListQueueTagsError,
     crate::SERVICE,
     OPERATION
@@ -180,15 +180,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListQueueTagsFluentBuilder,
     ListQueueTags,
-    ListQueueTagsRequest,
-    ListQueueTagsResult,
+    ListQueueTagsInput,
+    ListQueueTagsOutput,
     ListQueueTagsError
 );
 
 impl ListQueueTagsFluentBuilder {
     /// The URL of the queue.
     ///
-    /// See [`ListQueueTagsRequest::queue_url`](ListQueueTagsRequest).
+    /// See [`ListQueueTagsInput::queue_url`](ListQueueTagsInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self

@@ -23,7 +23,7 @@ pub struct ListQueues;
 
 /// The input of `ListQueues`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListQueuesRequest {
+pub struct ListQueuesInput {
     /// A string to use for filtering the list results. Only those queues whose name begins with the
     /// specified string are returned.
     ///
@@ -36,22 +36,22 @@ pub struct ListQueuesRequest {
     pub max_results: Option<i32>,
 }
 
-static LIST_QUEUES_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_QUEUES_INPUT_MEMBERS: [Member; 3] = [
     Member::new("QueueNamePrefix", &prelude::STRING),
     Member::new("NextToken", &prelude::STRING),
     Member::new("MaxResults", &prelude::INTEGER),
 ];
-/// The schema of [`ListQueuesRequest`].
-pub(crate) static LIST_QUEUES_REQUEST: Schema =
-    Schema::structure("ListQueuesRequest", &LIST_QUEUES_REQUEST_MEMBERS);
+/// The schema of [`ListQueuesInput`].
+pub(crate) static LIST_QUEUES_INPUT: Schema =
+    Schema::structure("ListQueuesRequest", &LIST_QUEUES_INPUT_MEMBERS);
 
-impl SerializeShape for ListQueuesRequest {
+impl SerializeShape for ListQueuesInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_QUEUES_REQUEST
+        &LIST_QUEUES_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_QUEUES_REQUEST_MEMBERS;
+        let m = &LIST_QUEUES_INPUT_MEMBERS;
         self.queue_name_prefix.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         self.max_results.serialize_member(&m[2], s)?;
@@ -59,14 +59,14 @@ impl SerializeShape for ListQueuesRequest {
     }
 }
 
-impl DeserializeValue for ListQueuesRequest {
+impl DeserializeValue for ListQueuesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_QUEUES_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_QUEUES_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_name_prefix = Some(de::member(&LIST_QUEUES_REQUEST, 0, d)?),
-                1 => out.next_token = Some(de::member(&LIST_QUEUES_REQUEST, 1, d)?),
-                2 => out.max_results = Some(de::member(&LIST_QUEUES_REQUEST, 2, d)?),
+                0 => out.queue_name_prefix = Some(de::member(&LIST_QUEUES_INPUT, 0, d)?),
+                1 => out.next_token = Some(de::member(&LIST_QUEUES_INPUT, 1, d)?),
+                2 => out.max_results = Some(de::member(&LIST_QUEUES_INPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -75,11 +75,11 @@ impl DeserializeValue for ListQueuesRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListQueuesRequest);
+ziggurat_core::shape_value!(ListQueuesInput);
 
 /// A list of your queues.
 #[derive(Clone, Default)]
-pub struct ListQueuesResult {
+pub struct ListQueuesOutput {
     /// A list of queue URLs, up to 1,000 entries, or the value of `MaxResults` that you sent in the
     /// request.
     pub queue_urls: Option<Vec<String>>,
@@ -90,34 +90,34 @@ pub struct ListQueuesResult {
     pub response_metadata: Metadata,
 }
 
-static LIST_QUEUES_RESULT_MEMBERS: [Member; 2] = [
+static LIST_QUEUES_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrls", &crate::types::QUEUE_URL_LIST),
     Member::new("NextToken", &prelude::STRING),
 ];
-/// The schema of [`ListQueuesResult`].
-pub(crate) static LIST_QUEUES_RESULT: Schema =
-    Schema::structure("ListQueuesResult", &LIST_QUEUES_RESULT_MEMBERS);
+/// The schema of [`ListQueuesOutput`].
+pub(crate) static LIST_QUEUES_OUTPUT: Schema =
+    Schema::structure("ListQueuesResult", &LIST_QUEUES_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListQueuesResult {
+impl SerializeShape for ListQueuesOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_QUEUES_RESULT
+        &LIST_QUEUES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_QUEUES_RESULT_MEMBERS;
+        let m = &LIST_QUEUES_OUTPUT_MEMBERS;
         self.queue_urls.serialize_member(&m[0], s)?;
         self.next_token.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListQueuesResult {
+impl DeserializeValue for ListQueuesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_QUEUES_RESULT, &mut |i, d| {
+        d.read_struct(&LIST_QUEUES_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.queue_urls = Some(de::member(&LIST_QUEUES_RESULT, 0, d)?),
-                1 => out.next_token = Some(de::member(&LIST_QUEUES_RESULT, 1, d)?),
+                0 => out.queue_urls = Some(de::member(&LIST_QUEUES_OUTPUT, 0, d)?),
+                1 => out.next_token = Some(de::member(&LIST_QUEUES_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -126,8 +126,8 @@ impl DeserializeValue for ListQueuesResult {
     }
 }
 
-ziggurat_core::shape_value!(ListQueuesResult);
-ziggurat_runtime::output_metadata!(ListQueuesResult);
+ziggurat_core::shape_value!(ListQueuesOutput);
+ziggurat_runtime::output_metadata!(ListQueuesOutput);
 
 /// The errors of [`ListQueues`].
 #[derive(Debug, Clone)]
@@ -153,8 +153,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &LIST_QUEUES_REQUEST,
-    output: &LIST_QUEUES_RESULT,
+    input: &LIST_QUEUES_INPUT,
+    output: &LIST_QUEUES_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -192,8 +192,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListQueues,
-    ListQueuesRequest,
-    ListQueuesResult,
+    ListQueuesInput,
+    ListQueuesOutput,
     ListQueuesError,
     crate::SERVICE,
     OPERATION
@@ -202,44 +202,44 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListQueuesFluentBuilder,
     ListQueues,
-    ListQueuesRequest,
-    ListQueuesResult,
+    ListQueuesInput,
+    ListQueuesOutput,
     ListQueuesError
 );
 
 impl ListQueuesFluentBuilder {
     /// A string to use for filtering the list results.
     ///
-    /// See [`ListQueuesRequest::queue_name_prefix`](ListQueuesRequest).
+    /// See [`ListQueuesInput::queue_name_prefix`](ListQueuesInput).
     pub fn queue_name_prefix(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_name_prefix = Some(value.into());
         self
     }
-    /// Sets or clears [`ListQueuesRequest::queue_name_prefix`](ListQueuesRequest).
+    /// Sets or clears [`ListQueuesInput::queue_name_prefix`](ListQueuesInput).
     pub fn set_queue_name_prefix(mut self, value: Option<String>) -> Self {
         self.as_input_mut().queue_name_prefix = value;
         self
     }
     /// Pagination token to request the next set of results.
     ///
-    /// See [`ListQueuesRequest::next_token`](ListQueuesRequest).
+    /// See [`ListQueuesInput::next_token`](ListQueuesInput).
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().next_token = Some(value.into());
         self
     }
-    /// Sets or clears [`ListQueuesRequest::next_token`](ListQueuesRequest).
+    /// Sets or clears [`ListQueuesInput::next_token`](ListQueuesInput).
     pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().next_token = value;
         self
     }
     /// Maximum number of results to include in the response.
     ///
-    /// See [`ListQueuesRequest::max_results`](ListQueuesRequest).
+    /// See [`ListQueuesInput::max_results`](ListQueuesInput).
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_results = Some(value.into());
         self
     }
-    /// Sets or clears [`ListQueuesRequest::max_results`](ListQueuesRequest).
+    /// Sets or clears [`ListQueuesInput::max_results`](ListQueuesInput).
     pub fn set_max_results(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_results = value;
         self

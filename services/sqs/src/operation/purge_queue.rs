@@ -24,7 +24,7 @@ pub struct PurgeQueue;
 
 /// The input of `PurgeQueue`.
 #[derive(Clone, Default, PartialEq)]
-pub struct PurgeQueueRequest {
+pub struct PurgeQueueInput {
     /// The URL of the queue from which the `PurgeQueue` action deletes messages.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -33,30 +33,30 @@ pub struct PurgeQueueRequest {
     pub queue_url: String,
 }
 
-static PURGE_QUEUE_REQUEST_MEMBERS: [Member; 1] =
+static PURGE_QUEUE_INPUT_MEMBERS: [Member; 1] =
     [Member::new("QueueUrl", &prelude::STRING).required()];
-/// The schema of [`PurgeQueueRequest`].
-pub(crate) static PURGE_QUEUE_REQUEST: Schema =
-    Schema::structure("PurgeQueueRequest", &PURGE_QUEUE_REQUEST_MEMBERS);
+/// The schema of [`PurgeQueueInput`].
+pub(crate) static PURGE_QUEUE_INPUT: Schema =
+    Schema::structure("PurgeQueueRequest", &PURGE_QUEUE_INPUT_MEMBERS);
 
-impl SerializeShape for PurgeQueueRequest {
+impl SerializeShape for PurgeQueueInput {
     fn schema(&self) -> &'static Schema {
-        &PURGE_QUEUE_REQUEST
+        &PURGE_QUEUE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &PURGE_QUEUE_REQUEST_MEMBERS;
+        let m = &PURGE_QUEUE_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for PurgeQueueRequest {
+impl DeserializeValue for PurgeQueueInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&PURGE_QUEUE_REQUEST, &mut |i, d| {
+        d.read_struct(&PURGE_QUEUE_INPUT, &mut |i, d| {
             if i == 0 {
-                out.queue_url = de::member(&PURGE_QUEUE_REQUEST, 0, d)?;
+                out.queue_url = de::member(&PURGE_QUEUE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -64,7 +64,7 @@ impl DeserializeValue for PurgeQueueRequest {
     }
 }
 
-ziggurat_core::shape_value!(PurgeQueueRequest);
+ziggurat_core::shape_value!(PurgeQueueInput);
 /// The output of `PurgeQueue`, which has no members.
 #[derive(Clone, Default)]
 pub struct PurgeQueueOutput {
@@ -123,7 +123,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &PURGE_QUEUE_REQUEST,
+    input: &PURGE_QUEUE_INPUT,
     output: &PURGE_QUEUE_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -176,7 +176,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     PurgeQueue,
-    PurgeQueueRequest,
+    PurgeQueueInput,
     PurgeQueueOutput,
     PurgeQueueError,
     crate::SERVICE,
@@ -186,7 +186,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     PurgeQueueFluentBuilder,
     PurgeQueue,
-    PurgeQueueRequest,
+    PurgeQueueInput,
     PurgeQueueOutput,
     PurgeQueueError
 );
@@ -194,7 +194,7 @@ ziggurat_runtime::fluent_builder!(
 impl PurgeQueueFluentBuilder {
     /// The URL of the queue from which the `PurgeQueue` action deletes messages.
     ///
-    /// See [`PurgeQueueRequest::queue_url`](PurgeQueueRequest).
+    /// See [`PurgeQueueInput::queue_url`](PurgeQueueInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self

@@ -43,7 +43,7 @@ pub struct ReceiveMessage;
 
 /// Retrieves one or more messages from a specified queue.
 #[derive(Clone, Default, PartialEq)]
-pub struct ReceiveMessageRequest {
+pub struct ReceiveMessageInput {
     /// The URL of the Amazon SQS queue from which messages are received.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -193,7 +193,7 @@ pub struct ReceiveMessageRequest {
     pub receive_request_attempt_id: Option<String>,
 }
 
-static RECEIVE_MESSAGE_REQUEST_MEMBERS: [Member; 8] = [
+static RECEIVE_MESSAGE_INPUT_MEMBERS: [Member; 8] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("AttributeNames", &crate::types::ATTRIBUTE_NAME_LIST),
     Member::new(
@@ -209,17 +209,17 @@ static RECEIVE_MESSAGE_REQUEST_MEMBERS: [Member; 8] = [
     Member::new("WaitTimeSeconds", &prelude::INTEGER),
     Member::new("ReceiveRequestAttemptId", &prelude::STRING),
 ];
-/// The schema of [`ReceiveMessageRequest`].
-pub(crate) static RECEIVE_MESSAGE_REQUEST: Schema =
-    Schema::structure("ReceiveMessageRequest", &RECEIVE_MESSAGE_REQUEST_MEMBERS);
+/// The schema of [`ReceiveMessageInput`].
+pub(crate) static RECEIVE_MESSAGE_INPUT: Schema =
+    Schema::structure("ReceiveMessageRequest", &RECEIVE_MESSAGE_INPUT_MEMBERS);
 
-impl SerializeShape for ReceiveMessageRequest {
+impl SerializeShape for ReceiveMessageInput {
     fn schema(&self) -> &'static Schema {
-        &RECEIVE_MESSAGE_REQUEST
+        &RECEIVE_MESSAGE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &RECEIVE_MESSAGE_REQUEST_MEMBERS;
+        let m = &RECEIVE_MESSAGE_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.attribute_names.serialize_member(&m[1], s)?;
         self.message_system_attribute_names
@@ -233,26 +233,23 @@ impl SerializeShape for ReceiveMessageRequest {
     }
 }
 
-impl DeserializeValue for ReceiveMessageRequest {
+impl DeserializeValue for ReceiveMessageInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&RECEIVE_MESSAGE_REQUEST, &mut |i, d| {
+        d.read_struct(&RECEIVE_MESSAGE_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&RECEIVE_MESSAGE_REQUEST, 0, d)?,
-                1 => out.attribute_names = Some(de::member(&RECEIVE_MESSAGE_REQUEST, 1, d)?),
+                0 => out.queue_url = de::member(&RECEIVE_MESSAGE_INPUT, 0, d)?,
+                1 => out.attribute_names = Some(de::member(&RECEIVE_MESSAGE_INPUT, 1, d)?),
                 2 => {
                     out.message_system_attribute_names =
-                        Some(de::member(&RECEIVE_MESSAGE_REQUEST, 2, d)?)
+                        Some(de::member(&RECEIVE_MESSAGE_INPUT, 2, d)?)
                 }
-                3 => {
-                    out.message_attribute_names = Some(de::member(&RECEIVE_MESSAGE_REQUEST, 3, d)?)
-                }
-                4 => out.max_number_of_messages = Some(de::member(&RECEIVE_MESSAGE_REQUEST, 4, d)?),
-                5 => out.visibility_timeout = Some(de::member(&RECEIVE_MESSAGE_REQUEST, 5, d)?),
-                6 => out.wait_time_seconds = Some(de::member(&RECEIVE_MESSAGE_REQUEST, 6, d)?),
+                3 => out.message_attribute_names = Some(de::member(&RECEIVE_MESSAGE_INPUT, 3, d)?),
+                4 => out.max_number_of_messages = Some(de::member(&RECEIVE_MESSAGE_INPUT, 4, d)?),
+                5 => out.visibility_timeout = Some(de::member(&RECEIVE_MESSAGE_INPUT, 5, d)?),
+                6 => out.wait_time_seconds = Some(de::member(&RECEIVE_MESSAGE_INPUT, 6, d)?),
                 7 => {
-                    out.receive_request_attempt_id =
-                        Some(de::member(&RECEIVE_MESSAGE_REQUEST, 7, d)?)
+                    out.receive_request_attempt_id = Some(de::member(&RECEIVE_MESSAGE_INPUT, 7, d)?)
                 }
                 _ => {}
             }
@@ -262,41 +259,41 @@ impl DeserializeValue for ReceiveMessageRequest {
     }
 }
 
-ziggurat_core::shape_value!(ReceiveMessageRequest);
+ziggurat_core::shape_value!(ReceiveMessageInput);
 
 /// A list of received messages.
 #[derive(Clone, Default)]
-pub struct ReceiveMessageResult {
+pub struct ReceiveMessageOutput {
     /// A list of messages.
     pub messages: Option<Vec<crate::types::Message>>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static RECEIVE_MESSAGE_RESULT_MEMBERS: [Member; 1] =
+static RECEIVE_MESSAGE_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("Messages", &crate::types::MESSAGE_LIST)];
-/// The schema of [`ReceiveMessageResult`].
-pub(crate) static RECEIVE_MESSAGE_RESULT: Schema =
-    Schema::structure("ReceiveMessageResult", &RECEIVE_MESSAGE_RESULT_MEMBERS);
+/// The schema of [`ReceiveMessageOutput`].
+pub(crate) static RECEIVE_MESSAGE_OUTPUT: Schema =
+    Schema::structure("ReceiveMessageResult", &RECEIVE_MESSAGE_OUTPUT_MEMBERS);
 
-impl SerializeShape for ReceiveMessageResult {
+impl SerializeShape for ReceiveMessageOutput {
     fn schema(&self) -> &'static Schema {
-        &RECEIVE_MESSAGE_RESULT
+        &RECEIVE_MESSAGE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &RECEIVE_MESSAGE_RESULT_MEMBERS;
+        let m = &RECEIVE_MESSAGE_OUTPUT_MEMBERS;
         self.messages.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ReceiveMessageResult {
+impl DeserializeValue for ReceiveMessageOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&RECEIVE_MESSAGE_RESULT, &mut |i, d| {
+        d.read_struct(&RECEIVE_MESSAGE_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.messages = Some(de::member(&RECEIVE_MESSAGE_RESULT, 0, d)?);
+                out.messages = Some(de::member(&RECEIVE_MESSAGE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -304,8 +301,8 @@ impl DeserializeValue for ReceiveMessageResult {
     }
 }
 
-ziggurat_core::shape_value!(ReceiveMessageResult);
-ziggurat_runtime::output_metadata!(ReceiveMessageResult);
+ziggurat_core::shape_value!(ReceiveMessageOutput);
+ziggurat_runtime::output_metadata!(ReceiveMessageOutput);
 
 /// The errors of [`ReceiveMessage`].
 #[derive(Debug, Clone)]
@@ -349,8 +346,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &RECEIVE_MESSAGE_REQUEST,
-    output: &RECEIVE_MESSAGE_RESULT,
+    input: &RECEIVE_MESSAGE_INPUT,
+    output: &RECEIVE_MESSAGE_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -451,8 +448,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ReceiveMessage,
-    ReceiveMessageRequest,
-    ReceiveMessageResult,
+    ReceiveMessageInput,
+    ReceiveMessageOutput,
     ReceiveMessageError,
     crate::SERVICE,
     OPERATION
@@ -461,22 +458,22 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ReceiveMessageFluentBuilder,
     ReceiveMessage,
-    ReceiveMessageRequest,
-    ReceiveMessageResult,
+    ReceiveMessageInput,
+    ReceiveMessageOutput,
     ReceiveMessageError
 );
 
 impl ReceiveMessageFluentBuilder {
     /// The URL of the Amazon SQS queue from which messages are received.
     ///
-    /// See [`ReceiveMessageRequest::queue_url`](ReceiveMessageRequest).
+    /// See [`ReceiveMessageInput::queue_url`](ReceiveMessageInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
     ///
-    /// See [`ReceiveMessageRequest::attribute_names`](ReceiveMessageRequest). Appends one item.
+    /// See [`ReceiveMessageInput::attribute_names`](ReceiveMessageInput). Appends one item.
     pub fn attribute_names(mut self, value: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.as_input_mut()
             .attribute_names
@@ -484,7 +481,7 @@ impl ReceiveMessageFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`ReceiveMessageRequest::attribute_names`](ReceiveMessageRequest).
+    /// Replaces all of [`ReceiveMessageInput::attribute_names`](ReceiveMessageInput).
     pub fn set_attribute_names(
         mut self,
         value: Option<Vec<crate::types::QueueAttributeName>>,
@@ -494,7 +491,7 @@ impl ReceiveMessageFluentBuilder {
     }
     /// A list of attributes that need to be returned along with each message.
     ///
-    /// See [`ReceiveMessageRequest::message_system_attribute_names`](ReceiveMessageRequest). Appends one item.
+    /// See [`ReceiveMessageInput::message_system_attribute_names`](ReceiveMessageInput). Appends one item.
     pub fn message_system_attribute_names(
         mut self,
         value: impl Into<crate::types::MessageSystemAttributeName>,
@@ -505,7 +502,7 @@ impl ReceiveMessageFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`ReceiveMessageRequest::message_system_attribute_names`](ReceiveMessageRequest).
+    /// Replaces all of [`ReceiveMessageInput::message_system_attribute_names`](ReceiveMessageInput).
     pub fn set_message_system_attribute_names(
         mut self,
         value: Option<Vec<crate::types::MessageSystemAttributeName>>,
@@ -515,7 +512,7 @@ impl ReceiveMessageFluentBuilder {
     }
     /// The name of the message attribute, where *N* is the index.
     ///
-    /// See [`ReceiveMessageRequest::message_attribute_names`](ReceiveMessageRequest). Appends one item.
+    /// See [`ReceiveMessageInput::message_attribute_names`](ReceiveMessageInput). Appends one item.
     pub fn message_attribute_names(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .message_attribute_names
@@ -523,55 +520,55 @@ impl ReceiveMessageFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`ReceiveMessageRequest::message_attribute_names`](ReceiveMessageRequest).
+    /// Replaces all of [`ReceiveMessageInput::message_attribute_names`](ReceiveMessageInput).
     pub fn set_message_attribute_names(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().message_attribute_names = value;
         self
     }
     /// The maximum number of messages to return.
     ///
-    /// See [`ReceiveMessageRequest::max_number_of_messages`](ReceiveMessageRequest).
+    /// See [`ReceiveMessageInput::max_number_of_messages`](ReceiveMessageInput).
     pub fn max_number_of_messages(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_number_of_messages = Some(value.into());
         self
     }
-    /// Sets or clears [`ReceiveMessageRequest::max_number_of_messages`](ReceiveMessageRequest).
+    /// Sets or clears [`ReceiveMessageInput::max_number_of_messages`](ReceiveMessageInput).
     pub fn set_max_number_of_messages(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_number_of_messages = value;
         self
     }
     /// The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a `ReceiveMessage` request.
     ///
-    /// See [`ReceiveMessageRequest::visibility_timeout`](ReceiveMessageRequest).
+    /// See [`ReceiveMessageInput::visibility_timeout`](ReceiveMessageInput).
     pub fn visibility_timeout(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().visibility_timeout = Some(value.into());
         self
     }
-    /// Sets or clears [`ReceiveMessageRequest::visibility_timeout`](ReceiveMessageRequest).
+    /// Sets or clears [`ReceiveMessageInput::visibility_timeout`](ReceiveMessageInput).
     pub fn set_visibility_timeout(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().visibility_timeout = value;
         self
     }
     /// The duration (in seconds) for which the call waits for a message to arrive in the queue before returning.
     ///
-    /// See [`ReceiveMessageRequest::wait_time_seconds`](ReceiveMessageRequest).
+    /// See [`ReceiveMessageInput::wait_time_seconds`](ReceiveMessageInput).
     pub fn wait_time_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().wait_time_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`ReceiveMessageRequest::wait_time_seconds`](ReceiveMessageRequest).
+    /// Sets or clears [`ReceiveMessageInput::wait_time_seconds`](ReceiveMessageInput).
     pub fn set_wait_time_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().wait_time_seconds = value;
         self
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///
-    /// See [`ReceiveMessageRequest::receive_request_attempt_id`](ReceiveMessageRequest).
+    /// See [`ReceiveMessageInput::receive_request_attempt_id`](ReceiveMessageInput).
     pub fn receive_request_attempt_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().receive_request_attempt_id = Some(value.into());
         self
     }
-    /// Sets or clears [`ReceiveMessageRequest::receive_request_attempt_id`](ReceiveMessageRequest).
+    /// Sets or clears [`ReceiveMessageInput::receive_request_attempt_id`](ReceiveMessageInput).
     pub fn set_receive_request_attempt_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().receive_request_attempt_id = value;
         self

@@ -19,7 +19,7 @@ pub struct RemovePermission;
 
 /// The input of `RemovePermission`.
 #[derive(Clone, Default, PartialEq)]
-pub struct RemovePermissionRequest {
+pub struct RemovePermissionInput {
     /// The URL of the Amazon SQS queue from which permissions are removed.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -33,36 +33,34 @@ pub struct RemovePermissionRequest {
     pub label: String,
 }
 
-static REMOVE_PERMISSION_REQUEST_MEMBERS: [Member; 2] = [
+static REMOVE_PERMISSION_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("Label", &prelude::STRING).required(),
 ];
-/// The schema of [`RemovePermissionRequest`].
-pub(crate) static REMOVE_PERMISSION_REQUEST: Schema = Schema::structure(
-    "RemovePermissionRequest",
-    &REMOVE_PERMISSION_REQUEST_MEMBERS,
-);
+/// The schema of [`RemovePermissionInput`].
+pub(crate) static REMOVE_PERMISSION_INPUT: Schema =
+    Schema::structure("RemovePermissionRequest", &REMOVE_PERMISSION_INPUT_MEMBERS);
 
-impl SerializeShape for RemovePermissionRequest {
+impl SerializeShape for RemovePermissionInput {
     fn schema(&self) -> &'static Schema {
-        &REMOVE_PERMISSION_REQUEST
+        &REMOVE_PERMISSION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &REMOVE_PERMISSION_REQUEST_MEMBERS;
+        let m = &REMOVE_PERMISSION_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.label.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for RemovePermissionRequest {
+impl DeserializeValue for RemovePermissionInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&REMOVE_PERMISSION_REQUEST, &mut |i, d| {
+        d.read_struct(&REMOVE_PERMISSION_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&REMOVE_PERMISSION_REQUEST, 0, d)?,
-                1 => out.label = de::member(&REMOVE_PERMISSION_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&REMOVE_PERMISSION_INPUT, 0, d)?,
+                1 => out.label = de::member(&REMOVE_PERMISSION_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -71,7 +69,7 @@ impl DeserializeValue for RemovePermissionRequest {
     }
 }
 
-ziggurat_core::shape_value!(RemovePermissionRequest);
+ziggurat_core::shape_value!(RemovePermissionInput);
 /// The output of `RemovePermission`, which has no members.
 #[derive(Clone, Default)]
 pub struct RemovePermissionOutput {
@@ -129,7 +127,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &REMOVE_PERMISSION_REQUEST,
+    input: &REMOVE_PERMISSION_INPUT,
     output: &REMOVE_PERMISSION_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -175,7 +173,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     RemovePermission,
-    RemovePermissionRequest,
+    RemovePermissionInput,
     RemovePermissionOutput,
     RemovePermissionError,
     crate::SERVICE,
@@ -185,7 +183,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     RemovePermissionFluentBuilder,
     RemovePermission,
-    RemovePermissionRequest,
+    RemovePermissionInput,
     RemovePermissionOutput,
     RemovePermissionError
 );
@@ -193,14 +191,14 @@ ziggurat_runtime::fluent_builder!(
 impl RemovePermissionFluentBuilder {
     /// The URL of the Amazon SQS queue from which permissions are removed.
     ///
-    /// See [`RemovePermissionRequest::queue_url`](RemovePermissionRequest).
+    /// See [`RemovePermissionInput::queue_url`](RemovePermissionInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// The identification of the permission to remove.
     ///
-    /// See [`RemovePermissionRequest::label`](RemovePermissionRequest).
+    /// See [`RemovePermissionInput::label`](RemovePermissionInput).
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().label = value.into();
         self

@@ -20,7 +20,7 @@ pub struct SendMessage;
 
 /// The input of `SendMessage`.
 #[derive(Clone, Default, PartialEq)]
-pub struct SendMessageRequest {
+pub struct SendMessageInput {
     /// The URL of the Amazon SQS queue to which a message is sent.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -142,7 +142,7 @@ pub struct SendMessageRequest {
     pub message_group_id: Option<String>,
 }
 
-static SEND_MESSAGE_REQUEST_MEMBERS: [Member; 7] = [
+static SEND_MESSAGE_INPUT_MEMBERS: [Member; 7] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("MessageBody", &prelude::STRING).required(),
     Member::new("DelaySeconds", &prelude::INTEGER),
@@ -157,17 +157,17 @@ static SEND_MESSAGE_REQUEST_MEMBERS: [Member; 7] = [
     Member::new("MessageDeduplicationId", &prelude::STRING),
     Member::new("MessageGroupId", &prelude::STRING),
 ];
-/// The schema of [`SendMessageRequest`].
-pub(crate) static SEND_MESSAGE_REQUEST: Schema =
-    Schema::structure("SendMessageRequest", &SEND_MESSAGE_REQUEST_MEMBERS);
+/// The schema of [`SendMessageInput`].
+pub(crate) static SEND_MESSAGE_INPUT: Schema =
+    Schema::structure("SendMessageRequest", &SEND_MESSAGE_INPUT_MEMBERS);
 
-impl SerializeShape for SendMessageRequest {
+impl SerializeShape for SendMessageInput {
     fn schema(&self) -> &'static Schema {
-        &SEND_MESSAGE_REQUEST
+        &SEND_MESSAGE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SEND_MESSAGE_REQUEST_MEMBERS;
+        let m = &SEND_MESSAGE_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.message_body.serialize_member(&m[1], s)?;
         self.delay_seconds.serialize_member(&m[2], s)?;
@@ -179,18 +179,18 @@ impl SerializeShape for SendMessageRequest {
     }
 }
 
-impl DeserializeValue for SendMessageRequest {
+impl DeserializeValue for SendMessageInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&SEND_MESSAGE_REQUEST, &mut |i, d| {
+        d.read_struct(&SEND_MESSAGE_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&SEND_MESSAGE_REQUEST, 0, d)?,
-                1 => out.message_body = de::member(&SEND_MESSAGE_REQUEST, 1, d)?,
-                2 => out.delay_seconds = Some(de::member(&SEND_MESSAGE_REQUEST, 2, d)?),
-                3 => out.message_attributes = Some(de::member(&SEND_MESSAGE_REQUEST, 3, d)?),
-                4 => out.message_system_attributes = Some(de::member(&SEND_MESSAGE_REQUEST, 4, d)?),
-                5 => out.message_deduplication_id = Some(de::member(&SEND_MESSAGE_REQUEST, 5, d)?),
-                6 => out.message_group_id = Some(de::member(&SEND_MESSAGE_REQUEST, 6, d)?),
+                0 => out.queue_url = de::member(&SEND_MESSAGE_INPUT, 0, d)?,
+                1 => out.message_body = de::member(&SEND_MESSAGE_INPUT, 1, d)?,
+                2 => out.delay_seconds = Some(de::member(&SEND_MESSAGE_INPUT, 2, d)?),
+                3 => out.message_attributes = Some(de::member(&SEND_MESSAGE_INPUT, 3, d)?),
+                4 => out.message_system_attributes = Some(de::member(&SEND_MESSAGE_INPUT, 4, d)?),
+                5 => out.message_deduplication_id = Some(de::member(&SEND_MESSAGE_INPUT, 5, d)?),
+                6 => out.message_group_id = Some(de::member(&SEND_MESSAGE_INPUT, 6, d)?),
                 _ => {}
             }
             Ok(())
@@ -199,11 +199,11 @@ impl DeserializeValue for SendMessageRequest {
     }
 }
 
-ziggurat_core::shape_value!(SendMessageRequest);
+ziggurat_core::shape_value!(SendMessageInput);
 
 /// The `MD5OfMessageBody` and `MessageId` elements.
 #[derive(Clone, Default)]
-pub struct SendMessageResult {
+pub struct SendMessageOutput {
     /// An MD5 digest of the non-URL-encoded message body string. You can use this attribute to verify
     /// that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before
     /// creating the MD5 digest. For information about MD5, see
@@ -233,24 +233,24 @@ pub struct SendMessageResult {
     pub response_metadata: Metadata,
 }
 
-static SEND_MESSAGE_RESULT_MEMBERS: [Member; 5] = [
+static SEND_MESSAGE_OUTPUT_MEMBERS: [Member; 5] = [
     Member::new("MD5OfMessageBody", &prelude::STRING),
     Member::new("MD5OfMessageAttributes", &prelude::STRING),
     Member::new("MD5OfMessageSystemAttributes", &prelude::STRING),
     Member::new("MessageId", &prelude::STRING),
     Member::new("SequenceNumber", &prelude::STRING),
 ];
-/// The schema of [`SendMessageResult`].
-pub(crate) static SEND_MESSAGE_RESULT: Schema =
-    Schema::structure("SendMessageResult", &SEND_MESSAGE_RESULT_MEMBERS);
+/// The schema of [`SendMessageOutput`].
+pub(crate) static SEND_MESSAGE_OUTPUT: Schema =
+    Schema::structure("SendMessageResult", &SEND_MESSAGE_OUTPUT_MEMBERS);
 
-impl SerializeShape for SendMessageResult {
+impl SerializeShape for SendMessageOutput {
     fn schema(&self) -> &'static Schema {
-        &SEND_MESSAGE_RESULT
+        &SEND_MESSAGE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SEND_MESSAGE_RESULT_MEMBERS;
+        let m = &SEND_MESSAGE_OUTPUT_MEMBERS;
         self.md5_of_message_body.serialize_member(&m[0], s)?;
         self.md5_of_message_attributes.serialize_member(&m[1], s)?;
         self.md5_of_message_system_attributes
@@ -261,19 +261,19 @@ impl SerializeShape for SendMessageResult {
     }
 }
 
-impl DeserializeValue for SendMessageResult {
+impl DeserializeValue for SendMessageOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&SEND_MESSAGE_RESULT, &mut |i, d| {
+        d.read_struct(&SEND_MESSAGE_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.md5_of_message_body = Some(de::member(&SEND_MESSAGE_RESULT, 0, d)?),
-                1 => out.md5_of_message_attributes = Some(de::member(&SEND_MESSAGE_RESULT, 1, d)?),
+                0 => out.md5_of_message_body = Some(de::member(&SEND_MESSAGE_OUTPUT, 0, d)?),
+                1 => out.md5_of_message_attributes = Some(de::member(&SEND_MESSAGE_OUTPUT, 1, d)?),
                 2 => {
                     out.md5_of_message_system_attributes =
-                        Some(de::member(&SEND_MESSAGE_RESULT, 2, d)?)
+                        Some(de::member(&SEND_MESSAGE_OUTPUT, 2, d)?)
                 }
-                3 => out.message_id = Some(de::member(&SEND_MESSAGE_RESULT, 3, d)?),
-                4 => out.sequence_number = Some(de::member(&SEND_MESSAGE_RESULT, 4, d)?),
+                3 => out.message_id = Some(de::member(&SEND_MESSAGE_OUTPUT, 3, d)?),
+                4 => out.sequence_number = Some(de::member(&SEND_MESSAGE_OUTPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -282,8 +282,8 @@ impl DeserializeValue for SendMessageResult {
     }
 }
 
-ziggurat_core::shape_value!(SendMessageResult);
-ziggurat_runtime::output_metadata!(SendMessageResult);
+ziggurat_core::shape_value!(SendMessageOutput);
+ziggurat_runtime::output_metadata!(SendMessageOutput);
 
 /// The errors of [`SendMessage`].
 #[derive(Debug, Clone)]
@@ -327,8 +327,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &SEND_MESSAGE_REQUEST,
-    output: &SEND_MESSAGE_RESULT,
+    input: &SEND_MESSAGE_INPUT,
+    output: &SEND_MESSAGE_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -429,8 +429,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     SendMessage,
-    SendMessageRequest,
-    SendMessageResult,
+    SendMessageInput,
+    SendMessageOutput,
     SendMessageError,
     crate::SERVICE,
     OPERATION
@@ -439,41 +439,41 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     SendMessageFluentBuilder,
     SendMessage,
-    SendMessageRequest,
-    SendMessageResult,
+    SendMessageInput,
+    SendMessageOutput,
     SendMessageError
 );
 
 impl SendMessageFluentBuilder {
     /// The URL of the Amazon SQS queue to which a message is sent.
     ///
-    /// See [`SendMessageRequest::queue_url`](SendMessageRequest).
+    /// See [`SendMessageInput::queue_url`](SendMessageInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// The message to send.
     ///
-    /// See [`SendMessageRequest::message_body`](SendMessageRequest).
+    /// See [`SendMessageInput::message_body`](SendMessageInput).
     pub fn message_body(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().message_body = value.into();
         self
     }
     /// The length of time, in seconds, for which to delay a specific message.
     ///
-    /// See [`SendMessageRequest::delay_seconds`](SendMessageRequest).
+    /// See [`SendMessageInput::delay_seconds`](SendMessageInput).
     pub fn delay_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().delay_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`SendMessageRequest::delay_seconds`](SendMessageRequest).
+    /// Sets or clears [`SendMessageInput::delay_seconds`](SendMessageInput).
     pub fn set_delay_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().delay_seconds = value;
         self
     }
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
     ///
-    /// See [`SendMessageRequest::message_attributes`](SendMessageRequest). Adds one entry.
+    /// See [`SendMessageInput::message_attributes`](SendMessageInput). Adds one entry.
     pub fn message_attributes(
         mut self,
         key: impl Into<String>,
@@ -485,7 +485,7 @@ impl SendMessageFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`SendMessageRequest::message_attributes`](SendMessageRequest).
+    /// Replaces all of [`SendMessageInput::message_attributes`](SendMessageInput).
     pub fn set_message_attributes(
         mut self,
         value: Option<HashMap<String, crate::types::MessageAttributeValue>>,
@@ -495,7 +495,7 @@ impl SendMessageFluentBuilder {
     }
     /// The message system attribute to send.
     ///
-    /// See [`SendMessageRequest::message_system_attributes`](SendMessageRequest). Adds one entry.
+    /// See [`SendMessageInput::message_system_attributes`](SendMessageInput). Adds one entry.
     pub fn message_system_attributes(
         mut self,
         key: impl Into<String>,
@@ -507,7 +507,7 @@ impl SendMessageFluentBuilder {
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`SendMessageRequest::message_system_attributes`](SendMessageRequest).
+    /// Replaces all of [`SendMessageInput::message_system_attributes`](SendMessageInput).
     pub fn set_message_system_attributes(
         mut self,
         value: Option<HashMap<String, crate::types::MessageSystemAttributeValue>>,
@@ -517,24 +517,24 @@ impl SendMessageFluentBuilder {
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///
-    /// See [`SendMessageRequest::message_deduplication_id`](SendMessageRequest).
+    /// See [`SendMessageInput::message_deduplication_id`](SendMessageInput).
     pub fn message_deduplication_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().message_deduplication_id = Some(value.into());
         self
     }
-    /// Sets or clears [`SendMessageRequest::message_deduplication_id`](SendMessageRequest).
+    /// Sets or clears [`SendMessageInput::message_deduplication_id`](SendMessageInput).
     pub fn set_message_deduplication_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().message_deduplication_id = value;
         self
     }
     /// `MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues.
     ///
-    /// See [`SendMessageRequest::message_group_id`](SendMessageRequest).
+    /// See [`SendMessageInput::message_group_id`](SendMessageInput).
     pub fn message_group_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().message_group_id = Some(value.into());
         self
     }
-    /// Sets or clears [`SendMessageRequest::message_group_id`](SendMessageRequest).
+    /// Sets or clears [`SendMessageInput::message_group_id`](SendMessageInput).
     pub fn set_message_group_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().message_group_id = value;
         self

@@ -33,7 +33,7 @@ pub struct SendMessageBatch;
 
 /// The input of `SendMessageBatch`.
 #[derive(Clone, Default, PartialEq)]
-pub struct SendMessageBatchRequest {
+pub struct SendMessageBatchInput {
     /// The URL of the Amazon SQS queue to which batched messages are sent.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -46,7 +46,7 @@ pub struct SendMessageBatchRequest {
     pub entries: Vec<crate::types::SendMessageBatchRequestEntry>,
 }
 
-static SEND_MESSAGE_BATCH_REQUEST_MEMBERS: [Member; 2] = [
+static SEND_MESSAGE_BATCH_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new(
         "Entries",
@@ -54,32 +54,30 @@ static SEND_MESSAGE_BATCH_REQUEST_MEMBERS: [Member; 2] = [
     )
     .required(),
 ];
-/// The schema of [`SendMessageBatchRequest`].
-pub(crate) static SEND_MESSAGE_BATCH_REQUEST: Schema = Schema::structure(
-    "SendMessageBatchRequest",
-    &SEND_MESSAGE_BATCH_REQUEST_MEMBERS,
-);
+/// The schema of [`SendMessageBatchInput`].
+pub(crate) static SEND_MESSAGE_BATCH_INPUT: Schema =
+    Schema::structure("SendMessageBatchRequest", &SEND_MESSAGE_BATCH_INPUT_MEMBERS);
 
-impl SerializeShape for SendMessageBatchRequest {
+impl SerializeShape for SendMessageBatchInput {
     fn schema(&self) -> &'static Schema {
-        &SEND_MESSAGE_BATCH_REQUEST
+        &SEND_MESSAGE_BATCH_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SEND_MESSAGE_BATCH_REQUEST_MEMBERS;
+        let m = &SEND_MESSAGE_BATCH_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.entries.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for SendMessageBatchRequest {
+impl DeserializeValue for SendMessageBatchInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&SEND_MESSAGE_BATCH_REQUEST, &mut |i, d| {
+        d.read_struct(&SEND_MESSAGE_BATCH_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&SEND_MESSAGE_BATCH_REQUEST, 0, d)?,
-                1 => out.entries = de::member(&SEND_MESSAGE_BATCH_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&SEND_MESSAGE_BATCH_INPUT, 0, d)?,
+                1 => out.entries = de::member(&SEND_MESSAGE_BATCH_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -88,12 +86,12 @@ impl DeserializeValue for SendMessageBatchRequest {
     }
 }
 
-ziggurat_core::shape_value!(SendMessageBatchRequest);
+ziggurat_core::shape_value!(SendMessageBatchInput);
 
 /// For each message in the batch, the response contains a ` SendMessageBatchResultEntry ` tag if
 /// the message succeeds or a ` BatchResultErrorEntry ` tag if the message fails.
 #[derive(Clone, Default)]
-pub struct SendMessageBatchResult {
+pub struct SendMessageBatchOutput {
     /// A list of ` SendMessageBatchResultEntry ` items.
     ///
     /// Required.
@@ -107,7 +105,7 @@ pub struct SendMessageBatchResult {
     pub response_metadata: Metadata,
 }
 
-static SEND_MESSAGE_BATCH_RESULT_MEMBERS: [Member; 2] = [
+static SEND_MESSAGE_BATCH_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new(
         "Successful",
         &crate::types::SEND_MESSAGE_BATCH_RESULT_ENTRY_LIST,
@@ -115,30 +113,30 @@ static SEND_MESSAGE_BATCH_RESULT_MEMBERS: [Member; 2] = [
     .required(),
     Member::new("Failed", &crate::types::BATCH_RESULT_ERROR_ENTRY_LIST).required(),
 ];
-/// The schema of [`SendMessageBatchResult`].
-pub(crate) static SEND_MESSAGE_BATCH_RESULT: Schema =
-    Schema::structure("SendMessageBatchResult", &SEND_MESSAGE_BATCH_RESULT_MEMBERS);
+/// The schema of [`SendMessageBatchOutput`].
+pub(crate) static SEND_MESSAGE_BATCH_OUTPUT: Schema =
+    Schema::structure("SendMessageBatchResult", &SEND_MESSAGE_BATCH_OUTPUT_MEMBERS);
 
-impl SerializeShape for SendMessageBatchResult {
+impl SerializeShape for SendMessageBatchOutput {
     fn schema(&self) -> &'static Schema {
-        &SEND_MESSAGE_BATCH_RESULT
+        &SEND_MESSAGE_BATCH_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SEND_MESSAGE_BATCH_RESULT_MEMBERS;
+        let m = &SEND_MESSAGE_BATCH_OUTPUT_MEMBERS;
         self.successful.serialize_member(&m[0], s)?;
         self.failed.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for SendMessageBatchResult {
+impl DeserializeValue for SendMessageBatchOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&SEND_MESSAGE_BATCH_RESULT, &mut |i, d| {
+        d.read_struct(&SEND_MESSAGE_BATCH_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.successful = de::member(&SEND_MESSAGE_BATCH_RESULT, 0, d)?,
-                1 => out.failed = de::member(&SEND_MESSAGE_BATCH_RESULT, 1, d)?,
+                0 => out.successful = de::member(&SEND_MESSAGE_BATCH_OUTPUT, 0, d)?,
+                1 => out.failed = de::member(&SEND_MESSAGE_BATCH_OUTPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -147,8 +145,8 @@ impl DeserializeValue for SendMessageBatchResult {
     }
 }
 
-ziggurat_core::shape_value!(SendMessageBatchResult);
-ziggurat_runtime::output_metadata!(SendMessageBatchResult);
+ziggurat_core::shape_value!(SendMessageBatchOutput);
+ziggurat_runtime::output_metadata!(SendMessageBatchOutput);
 
 /// The errors of [`SendMessageBatch`].
 #[derive(Debug, Clone)]
@@ -200,8 +198,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &SEND_MESSAGE_BATCH_REQUEST,
-    output: &SEND_MESSAGE_BATCH_RESULT,
+    input: &SEND_MESSAGE_BATCH_INPUT,
+    output: &SEND_MESSAGE_BATCH_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -330,8 +328,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     SendMessageBatch,
-    SendMessageBatchRequest,
-    SendMessageBatchResult,
+    SendMessageBatchInput,
+    SendMessageBatchOutput,
     SendMessageBatchError,
     crate::SERVICE,
     OPERATION
@@ -340,27 +338,27 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     SendMessageBatchFluentBuilder,
     SendMessageBatch,
-    SendMessageBatchRequest,
-    SendMessageBatchResult,
+    SendMessageBatchInput,
+    SendMessageBatchOutput,
     SendMessageBatchError
 );
 
 impl SendMessageBatchFluentBuilder {
     /// The URL of the Amazon SQS queue to which batched messages are sent.
     ///
-    /// See [`SendMessageBatchRequest::queue_url`](SendMessageBatchRequest).
+    /// See [`SendMessageBatchInput::queue_url`](SendMessageBatchInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// A list of ` SendMessageBatchRequestEntry ` items.
     ///
-    /// See [`SendMessageBatchRequest::entries`](SendMessageBatchRequest). Appends one item.
+    /// See [`SendMessageBatchInput::entries`](SendMessageBatchInput). Appends one item.
     pub fn entries(mut self, value: impl Into<crate::types::SendMessageBatchRequestEntry>) -> Self {
         self.as_input_mut().entries.push(value.into());
         self
     }
-    /// Replaces all of [`SendMessageBatchRequest::entries`](SendMessageBatchRequest).
+    /// Replaces all of [`SendMessageBatchInput::entries`](SendMessageBatchInput).
     pub fn set_entries(mut self, value: Vec<crate::types::SendMessageBatchRequestEntry>) -> Self {
         self.as_input_mut().entries = value;
         self

@@ -25,7 +25,7 @@ pub struct SetQueueAttributes;
 
 /// The input of `SetQueueAttributes`.
 #[derive(Clone, Default, PartialEq)]
-pub struct SetQueueAttributesRequest {
+pub struct SetQueueAttributesInput {
     /// The URL of the Amazon SQS queue whose attributes are set.
     ///
     /// Queue URLs and names are case-sensitive.
@@ -160,36 +160,36 @@ pub struct SetQueueAttributesRequest {
     pub attributes: HashMap<String, String>,
 }
 
-static SET_QUEUE_ATTRIBUTES_REQUEST_MEMBERS: [Member; 2] = [
+static SET_QUEUE_ATTRIBUTES_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("Attributes", &crate::types::QUEUE_ATTRIBUTE_MAP).required(),
 ];
-/// The schema of [`SetQueueAttributesRequest`].
-pub(crate) static SET_QUEUE_ATTRIBUTES_REQUEST: Schema = Schema::structure(
+/// The schema of [`SetQueueAttributesInput`].
+pub(crate) static SET_QUEUE_ATTRIBUTES_INPUT: Schema = Schema::structure(
     "SetQueueAttributesRequest",
-    &SET_QUEUE_ATTRIBUTES_REQUEST_MEMBERS,
+    &SET_QUEUE_ATTRIBUTES_INPUT_MEMBERS,
 );
 
-impl SerializeShape for SetQueueAttributesRequest {
+impl SerializeShape for SetQueueAttributesInput {
     fn schema(&self) -> &'static Schema {
-        &SET_QUEUE_ATTRIBUTES_REQUEST
+        &SET_QUEUE_ATTRIBUTES_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &SET_QUEUE_ATTRIBUTES_REQUEST_MEMBERS;
+        let m = &SET_QUEUE_ATTRIBUTES_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.attributes.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for SetQueueAttributesRequest {
+impl DeserializeValue for SetQueueAttributesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&SET_QUEUE_ATTRIBUTES_REQUEST, &mut |i, d| {
+        d.read_struct(&SET_QUEUE_ATTRIBUTES_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&SET_QUEUE_ATTRIBUTES_REQUEST, 0, d)?,
-                1 => out.attributes = de::member(&SET_QUEUE_ATTRIBUTES_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&SET_QUEUE_ATTRIBUTES_INPUT, 0, d)?,
+                1 => out.attributes = de::member(&SET_QUEUE_ATTRIBUTES_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -198,7 +198,7 @@ impl DeserializeValue for SetQueueAttributesRequest {
     }
 }
 
-ziggurat_core::shape_value!(SetQueueAttributesRequest);
+ziggurat_core::shape_value!(SetQueueAttributesInput);
 /// The output of `SetQueueAttributes`, which has no members.
 #[derive(Clone, Default)]
 pub struct SetQueueAttributesOutput {
@@ -262,7 +262,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &SET_QUEUE_ATTRIBUTES_REQUEST,
+    input: &SET_QUEUE_ATTRIBUTES_INPUT,
     output: &SET_QUEUE_ATTRIBUTES_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -329,7 +329,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     SetQueueAttributes,
-    SetQueueAttributesRequest,
+    SetQueueAttributesInput,
     SetQueueAttributesOutput,
     SetQueueAttributesError,
     crate::SERVICE,
@@ -339,7 +339,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     SetQueueAttributesFluentBuilder,
     SetQueueAttributes,
-    SetQueueAttributesRequest,
+    SetQueueAttributesInput,
     SetQueueAttributesOutput,
     SetQueueAttributesError
 );
@@ -347,21 +347,21 @@ ziggurat_runtime::fluent_builder!(
 impl SetQueueAttributesFluentBuilder {
     /// The URL of the Amazon SQS queue whose attributes are set.
     ///
-    /// See [`SetQueueAttributesRequest::queue_url`](SetQueueAttributesRequest).
+    /// See [`SetQueueAttributesInput::queue_url`](SetQueueAttributesInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// A map of attributes to set.
     ///
-    /// See [`SetQueueAttributesRequest::attributes`](SetQueueAttributesRequest). Adds one entry.
+    /// See [`SetQueueAttributesInput::attributes`](SetQueueAttributesInput). Adds one entry.
     pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .attributes
             .insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`SetQueueAttributesRequest::attributes`](SetQueueAttributesRequest).
+    /// Replaces all of [`SetQueueAttributesInput::attributes`](SetQueueAttributesInput).
     pub fn set_attributes(mut self, value: HashMap<String, String>) -> Self {
         self.as_input_mut().attributes = value;
         self

@@ -23,7 +23,7 @@ pub struct StartMessageMoveTask;
 
 /// The input of `StartMessageMoveTask`.
 #[derive(Clone, Default, PartialEq)]
-pub struct StartMessageMoveTaskRequest {
+pub struct StartMessageMoveTaskInput {
     /// The ARN of the queue that contains the messages to be moved to another queue. Currently, only
     /// ARNs of dead-letter queues (DLQs) whose sources are other Amazon SQS queues are accepted. DLQs
     /// whose sources are non-SQS queues, such as Lambda or Amazon SNS topics, are not currently
@@ -42,24 +42,24 @@ pub struct StartMessageMoveTaskRequest {
     pub max_number_of_messages_per_second: Option<i32>,
 }
 
-static START_MESSAGE_MOVE_TASK_REQUEST_MEMBERS: [Member; 3] = [
+static START_MESSAGE_MOVE_TASK_INPUT_MEMBERS: [Member; 3] = [
     Member::new("SourceArn", &prelude::STRING).required(),
     Member::new("DestinationArn", &prelude::STRING),
     Member::new("MaxNumberOfMessagesPerSecond", &prelude::INTEGER),
 ];
-/// The schema of [`StartMessageMoveTaskRequest`].
-pub(crate) static START_MESSAGE_MOVE_TASK_REQUEST: Schema = Schema::structure(
+/// The schema of [`StartMessageMoveTaskInput`].
+pub(crate) static START_MESSAGE_MOVE_TASK_INPUT: Schema = Schema::structure(
     "StartMessageMoveTaskRequest",
-    &START_MESSAGE_MOVE_TASK_REQUEST_MEMBERS,
+    &START_MESSAGE_MOVE_TASK_INPUT_MEMBERS,
 );
 
-impl SerializeShape for StartMessageMoveTaskRequest {
+impl SerializeShape for StartMessageMoveTaskInput {
     fn schema(&self) -> &'static Schema {
-        &START_MESSAGE_MOVE_TASK_REQUEST
+        &START_MESSAGE_MOVE_TASK_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &START_MESSAGE_MOVE_TASK_REQUEST_MEMBERS;
+        let m = &START_MESSAGE_MOVE_TASK_INPUT_MEMBERS;
         self.source_arn.serialize_member(&m[0], s)?;
         self.destination_arn.serialize_member(&m[1], s)?;
         self.max_number_of_messages_per_second
@@ -68,18 +68,16 @@ impl SerializeShape for StartMessageMoveTaskRequest {
     }
 }
 
-impl DeserializeValue for StartMessageMoveTaskRequest {
+impl DeserializeValue for StartMessageMoveTaskInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&START_MESSAGE_MOVE_TASK_REQUEST, &mut |i, d| {
+        d.read_struct(&START_MESSAGE_MOVE_TASK_INPUT, &mut |i, d| {
             match i {
-                0 => out.source_arn = de::member(&START_MESSAGE_MOVE_TASK_REQUEST, 0, d)?,
-                1 => {
-                    out.destination_arn = Some(de::member(&START_MESSAGE_MOVE_TASK_REQUEST, 1, d)?)
-                }
+                0 => out.source_arn = de::member(&START_MESSAGE_MOVE_TASK_INPUT, 0, d)?,
+                1 => out.destination_arn = Some(de::member(&START_MESSAGE_MOVE_TASK_INPUT, 1, d)?),
                 2 => {
                     out.max_number_of_messages_per_second =
-                        Some(de::member(&START_MESSAGE_MOVE_TASK_REQUEST, 2, d)?)
+                        Some(de::member(&START_MESSAGE_MOVE_TASK_INPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -89,11 +87,11 @@ impl DeserializeValue for StartMessageMoveTaskRequest {
     }
 }
 
-ziggurat_core::shape_value!(StartMessageMoveTaskRequest);
+ziggurat_core::shape_value!(StartMessageMoveTaskInput);
 
-/// The output of `StartMessageMoveTaskResult`.
+/// The output of `StartMessageMoveTask`.
 #[derive(Clone, Default)]
-pub struct StartMessageMoveTaskResult {
+pub struct StartMessageMoveTaskOutput {
     /// An identifier associated with a message movement task. You can use this identifier to cancel a
     /// specified message movement task using the `CancelMessageMoveTask` action.
     pub task_handle: Option<String>,
@@ -101,32 +99,32 @@ pub struct StartMessageMoveTaskResult {
     pub response_metadata: Metadata,
 }
 
-static START_MESSAGE_MOVE_TASK_RESULT_MEMBERS: [Member; 1] =
+static START_MESSAGE_MOVE_TASK_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("TaskHandle", &prelude::STRING)];
-/// The schema of [`StartMessageMoveTaskResult`].
-pub(crate) static START_MESSAGE_MOVE_TASK_RESULT: Schema = Schema::structure(
+/// The schema of [`StartMessageMoveTaskOutput`].
+pub(crate) static START_MESSAGE_MOVE_TASK_OUTPUT: Schema = Schema::structure(
     "StartMessageMoveTaskResult",
-    &START_MESSAGE_MOVE_TASK_RESULT_MEMBERS,
+    &START_MESSAGE_MOVE_TASK_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for StartMessageMoveTaskResult {
+impl SerializeShape for StartMessageMoveTaskOutput {
     fn schema(&self) -> &'static Schema {
-        &START_MESSAGE_MOVE_TASK_RESULT
+        &START_MESSAGE_MOVE_TASK_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &START_MESSAGE_MOVE_TASK_RESULT_MEMBERS;
+        let m = &START_MESSAGE_MOVE_TASK_OUTPUT_MEMBERS;
         self.task_handle.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for StartMessageMoveTaskResult {
+impl DeserializeValue for StartMessageMoveTaskOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&START_MESSAGE_MOVE_TASK_RESULT, &mut |i, d| {
+        d.read_struct(&START_MESSAGE_MOVE_TASK_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.task_handle = Some(de::member(&START_MESSAGE_MOVE_TASK_RESULT, 0, d)?);
+                out.task_handle = Some(de::member(&START_MESSAGE_MOVE_TASK_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -134,8 +132,8 @@ impl DeserializeValue for StartMessageMoveTaskResult {
     }
 }
 
-ziggurat_core::shape_value!(StartMessageMoveTaskResult);
-ziggurat_runtime::output_metadata!(StartMessageMoveTaskResult);
+ziggurat_core::shape_value!(StartMessageMoveTaskOutput);
+ziggurat_runtime::output_metadata!(StartMessageMoveTaskOutput);
 
 /// The errors of [`StartMessageMoveTask`].
 #[derive(Debug, Clone)]
@@ -163,8 +161,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &START_MESSAGE_MOVE_TASK_REQUEST,
-    output: &START_MESSAGE_MOVE_TASK_RESULT,
+    input: &START_MESSAGE_MOVE_TASK_INPUT,
+    output: &START_MESSAGE_MOVE_TASK_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -209,8 +207,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     StartMessageMoveTask,
-    StartMessageMoveTaskRequest,
-    StartMessageMoveTaskResult,
+    StartMessageMoveTaskInput,
+    StartMessageMoveTaskOutput,
     StartMessageMoveTaskError,
     crate::SERVICE,
     OPERATION
@@ -219,39 +217,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     StartMessageMoveTaskFluentBuilder,
     StartMessageMoveTask,
-    StartMessageMoveTaskRequest,
-    StartMessageMoveTaskResult,
+    StartMessageMoveTaskInput,
+    StartMessageMoveTaskOutput,
     StartMessageMoveTaskError
 );
 
 impl StartMessageMoveTaskFluentBuilder {
     /// The ARN of the queue that contains the messages to be moved to another queue.
     ///
-    /// See [`StartMessageMoveTaskRequest::source_arn`](StartMessageMoveTaskRequest).
+    /// See [`StartMessageMoveTaskInput::source_arn`](StartMessageMoveTaskInput).
     pub fn source_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().source_arn = value.into();
         self
     }
     /// The ARN of the queue that receives the moved messages.
     ///
-    /// See [`StartMessageMoveTaskRequest::destination_arn`](StartMessageMoveTaskRequest).
+    /// See [`StartMessageMoveTaskInput::destination_arn`](StartMessageMoveTaskInput).
     pub fn destination_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().destination_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`StartMessageMoveTaskRequest::destination_arn`](StartMessageMoveTaskRequest).
+    /// Sets or clears [`StartMessageMoveTaskInput::destination_arn`](StartMessageMoveTaskInput).
     pub fn set_destination_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().destination_arn = value;
         self
     }
     /// The number of messages to be moved per second (the message movement rate).
     ///
-    /// See [`StartMessageMoveTaskRequest::max_number_of_messages_per_second`](StartMessageMoveTaskRequest).
+    /// See [`StartMessageMoveTaskInput::max_number_of_messages_per_second`](StartMessageMoveTaskInput).
     pub fn max_number_of_messages_per_second(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_number_of_messages_per_second = Some(value.into());
         self
     }
-    /// Sets or clears [`StartMessageMoveTaskRequest::max_number_of_messages_per_second`](StartMessageMoveTaskRequest).
+    /// Sets or clears [`StartMessageMoveTaskInput::max_number_of_messages_per_second`](StartMessageMoveTaskInput).
     pub fn set_max_number_of_messages_per_second(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_number_of_messages_per_second = value;
         self

@@ -25,7 +25,7 @@ pub struct TagQueue;
 
 /// The input of `TagQueue`.
 #[derive(Clone, Default, PartialEq)]
-pub struct TagQueueRequest {
+pub struct TagQueueInput {
     /// The URL of the queue.
     ///
     /// Required.
@@ -36,34 +36,34 @@ pub struct TagQueueRequest {
     pub tags: HashMap<String, String>,
 }
 
-static TAG_QUEUE_REQUEST_MEMBERS: [Member; 2] = [
+static TAG_QUEUE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("Tags", &crate::types::TAG_MAP).required(),
 ];
-/// The schema of [`TagQueueRequest`].
-pub(crate) static TAG_QUEUE_REQUEST: Schema =
-    Schema::structure("TagQueueRequest", &TAG_QUEUE_REQUEST_MEMBERS);
+/// The schema of [`TagQueueInput`].
+pub(crate) static TAG_QUEUE_INPUT: Schema =
+    Schema::structure("TagQueueRequest", &TAG_QUEUE_INPUT_MEMBERS);
 
-impl SerializeShape for TagQueueRequest {
+impl SerializeShape for TagQueueInput {
     fn schema(&self) -> &'static Schema {
-        &TAG_QUEUE_REQUEST
+        &TAG_QUEUE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &TAG_QUEUE_REQUEST_MEMBERS;
+        let m = &TAG_QUEUE_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.tags.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for TagQueueRequest {
+impl DeserializeValue for TagQueueInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&TAG_QUEUE_REQUEST, &mut |i, d| {
+        d.read_struct(&TAG_QUEUE_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&TAG_QUEUE_REQUEST, 0, d)?,
-                1 => out.tags = de::member(&TAG_QUEUE_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&TAG_QUEUE_INPUT, 0, d)?,
+                1 => out.tags = de::member(&TAG_QUEUE_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -72,7 +72,7 @@ impl DeserializeValue for TagQueueRequest {
     }
 }
 
-ziggurat_core::shape_value!(TagQueueRequest);
+ziggurat_core::shape_value!(TagQueueInput);
 /// The output of `TagQueue`, which has no members.
 #[derive(Clone, Default)]
 pub struct TagQueueOutput {
@@ -129,7 +129,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &TAG_QUEUE_REQUEST,
+    input: &TAG_QUEUE_INPUT,
     output: &TAG_QUEUE_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -175,7 +175,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     TagQueue,
-    TagQueueRequest,
+    TagQueueInput,
     TagQueueOutput,
     TagQueueError,
     crate::SERVICE,
@@ -185,7 +185,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     TagQueueFluentBuilder,
     TagQueue,
-    TagQueueRequest,
+    TagQueueInput,
     TagQueueOutput,
     TagQueueError
 );
@@ -193,19 +193,19 @@ ziggurat_runtime::fluent_builder!(
 impl TagQueueFluentBuilder {
     /// The URL of the queue.
     ///
-    /// See [`TagQueueRequest::queue_url`](TagQueueRequest).
+    /// See [`TagQueueInput::queue_url`](TagQueueInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// The list of tags to be added to the specified queue.
     ///
-    /// See [`TagQueueRequest::tags`](TagQueueRequest). Adds one entry.
+    /// See [`TagQueueInput::tags`](TagQueueInput). Adds one entry.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.as_input_mut().tags.insert(key.into(), value.into());
         self
     }
-    /// Replaces all of [`TagQueueRequest::tags`](TagQueueRequest).
+    /// Replaces all of [`TagQueueInput::tags`](TagQueueInput).
     pub fn set_tags(mut self, value: HashMap<String, String>) -> Self {
         self.as_input_mut().tags = value;
         self

@@ -15,7 +15,7 @@ pub struct UntagQueue;
 
 /// The input of `UntagQueue`.
 #[derive(Clone, Default, PartialEq)]
-pub struct UntagQueueRequest {
+pub struct UntagQueueInput {
     /// The URL of the queue.
     ///
     /// Required.
@@ -26,34 +26,34 @@ pub struct UntagQueueRequest {
     pub tag_keys: Vec<String>,
 }
 
-static UNTAG_QUEUE_REQUEST_MEMBERS: [Member; 2] = [
+static UNTAG_QUEUE_INPUT_MEMBERS: [Member; 2] = [
     Member::new("QueueUrl", &prelude::STRING).required(),
     Member::new("TagKeys", &crate::types::TAG_KEY_LIST).required(),
 ];
-/// The schema of [`UntagQueueRequest`].
-pub(crate) static UNTAG_QUEUE_REQUEST: Schema =
-    Schema::structure("UntagQueueRequest", &UNTAG_QUEUE_REQUEST_MEMBERS);
+/// The schema of [`UntagQueueInput`].
+pub(crate) static UNTAG_QUEUE_INPUT: Schema =
+    Schema::structure("UntagQueueRequest", &UNTAG_QUEUE_INPUT_MEMBERS);
 
-impl SerializeShape for UntagQueueRequest {
+impl SerializeShape for UntagQueueInput {
     fn schema(&self) -> &'static Schema {
-        &UNTAG_QUEUE_REQUEST
+        &UNTAG_QUEUE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &UNTAG_QUEUE_REQUEST_MEMBERS;
+        let m = &UNTAG_QUEUE_INPUT_MEMBERS;
         self.queue_url.serialize_member(&m[0], s)?;
         self.tag_keys.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for UntagQueueRequest {
+impl DeserializeValue for UntagQueueInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&UNTAG_QUEUE_REQUEST, &mut |i, d| {
+        d.read_struct(&UNTAG_QUEUE_INPUT, &mut |i, d| {
             match i {
-                0 => out.queue_url = de::member(&UNTAG_QUEUE_REQUEST, 0, d)?,
-                1 => out.tag_keys = de::member(&UNTAG_QUEUE_REQUEST, 1, d)?,
+                0 => out.queue_url = de::member(&UNTAG_QUEUE_INPUT, 0, d)?,
+                1 => out.tag_keys = de::member(&UNTAG_QUEUE_INPUT, 1, d)?,
                 _ => {}
             }
             Ok(())
@@ -62,7 +62,7 @@ impl DeserializeValue for UntagQueueRequest {
     }
 }
 
-ziggurat_core::shape_value!(UntagQueueRequest);
+ziggurat_core::shape_value!(UntagQueueInput);
 /// The output of `UntagQueue`, which has no members.
 #[derive(Clone, Default)]
 pub struct UntagQueueOutput {
@@ -119,7 +119,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &UNTAG_QUEUE_REQUEST,
+    input: &UNTAG_QUEUE_INPUT,
     output: &UNTAG_QUEUE_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -165,7 +165,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     UntagQueue,
-    UntagQueueRequest,
+    UntagQueueInput,
     UntagQueueOutput,
     UntagQueueError,
     crate::SERVICE,
@@ -175,7 +175,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     UntagQueueFluentBuilder,
     UntagQueue,
-    UntagQueueRequest,
+    UntagQueueInput,
     UntagQueueOutput,
     UntagQueueError
 );
@@ -183,19 +183,19 @@ ziggurat_runtime::fluent_builder!(
 impl UntagQueueFluentBuilder {
     /// The URL of the queue.
     ///
-    /// See [`UntagQueueRequest::queue_url`](UntagQueueRequest).
+    /// See [`UntagQueueInput::queue_url`](UntagQueueInput).
     pub fn queue_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().queue_url = value.into();
         self
     }
     /// The list of tags to be removed from the specified queue.
     ///
-    /// See [`UntagQueueRequest::tag_keys`](UntagQueueRequest). Appends one item.
+    /// See [`UntagQueueInput::tag_keys`](UntagQueueInput). Appends one item.
     pub fn tag_keys(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().tag_keys.push(value.into());
         self
     }
-    /// Replaces all of [`UntagQueueRequest::tag_keys`](UntagQueueRequest).
+    /// Replaces all of [`UntagQueueInput::tag_keys`](UntagQueueInput).
     pub fn set_tag_keys(mut self, value: Vec<String>) -> Self {
         self.as_input_mut().tag_keys = value;
         self

@@ -11,7 +11,7 @@ pub struct GetRoleCredentials;
 
 /// The input of `GetRoleCredentials`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetRoleCredentialsRequest {
+pub struct GetRoleCredentialsInput {
     /// The friendly name of the role that is assigned to the user.
     ///
     /// Required.
@@ -28,7 +28,7 @@ pub struct GetRoleCredentialsRequest {
     pub access_token: String,
 }
 
-static GET_ROLE_CREDENTIALS_REQUEST_MEMBERS: [Member; 3] = [
+static GET_ROLE_CREDENTIALS_INPUT_MEMBERS: [Member; 3] = [
     Member::new("roleName", &prelude::STRING)
         .at_named(Location::Query, "role_name")
         .required(),
@@ -39,19 +39,19 @@ static GET_ROLE_CREDENTIALS_REQUEST_MEMBERS: [Member; 3] = [
         .at_named(Location::Header, "x-amz-sso_bearer_token")
         .required(),
 ];
-/// The schema of [`GetRoleCredentialsRequest`].
-pub(crate) static GET_ROLE_CREDENTIALS_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetRoleCredentialsInput`].
+pub(crate) static GET_ROLE_CREDENTIALS_INPUT: Schema = Schema::structure(
     "GetRoleCredentialsRequest",
-    &GET_ROLE_CREDENTIALS_REQUEST_MEMBERS,
+    &GET_ROLE_CREDENTIALS_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetRoleCredentialsRequest {
+impl SerializeShape for GetRoleCredentialsInput {
     fn schema(&self) -> &'static Schema {
-        &GET_ROLE_CREDENTIALS_REQUEST
+        &GET_ROLE_CREDENTIALS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_ROLE_CREDENTIALS_REQUEST_MEMBERS;
+        let m = &GET_ROLE_CREDENTIALS_INPUT_MEMBERS;
         self.role_name.serialize_member(&m[0], s)?;
         self.account_id.serialize_member(&m[1], s)?;
         self.access_token.serialize_member(&m[2], s)?;
@@ -59,14 +59,14 @@ impl SerializeShape for GetRoleCredentialsRequest {
     }
 }
 
-impl DeserializeValue for GetRoleCredentialsRequest {
+impl DeserializeValue for GetRoleCredentialsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_ROLE_CREDENTIALS_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_ROLE_CREDENTIALS_INPUT, &mut |i, d| {
             match i {
-                0 => out.role_name = de::member(&GET_ROLE_CREDENTIALS_REQUEST, 0, d)?,
-                1 => out.account_id = de::member(&GET_ROLE_CREDENTIALS_REQUEST, 1, d)?,
-                2 => out.access_token = de::member(&GET_ROLE_CREDENTIALS_REQUEST, 2, d)?,
+                0 => out.role_name = de::member(&GET_ROLE_CREDENTIALS_INPUT, 0, d)?,
+                1 => out.account_id = de::member(&GET_ROLE_CREDENTIALS_INPUT, 1, d)?,
+                2 => out.access_token = de::member(&GET_ROLE_CREDENTIALS_INPUT, 2, d)?,
                 _ => {}
             }
             Ok(())
@@ -75,45 +75,45 @@ impl DeserializeValue for GetRoleCredentialsRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetRoleCredentialsRequest);
+ziggurat_core::shape_value!(GetRoleCredentialsInput);
 
-/// The output of `GetRoleCredentialsResponse`.
+/// The output of `GetRoleCredentials`.
 #[derive(Clone, Default)]
-pub struct GetRoleCredentialsResponse {
+pub struct GetRoleCredentialsOutput {
     /// The credentials for the role that is assigned to the user.
     pub role_credentials: Option<crate::types::RoleCredentials>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static GET_ROLE_CREDENTIALS_RESPONSE_MEMBERS: [Member; 1] = [Member::new(
+static GET_ROLE_CREDENTIALS_OUTPUT_MEMBERS: [Member; 1] = [Member::new(
     "roleCredentials",
     &crate::types::ROLE_CREDENTIALS,
 )];
-/// The schema of [`GetRoleCredentialsResponse`].
-pub(crate) static GET_ROLE_CREDENTIALS_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetRoleCredentialsOutput`].
+pub(crate) static GET_ROLE_CREDENTIALS_OUTPUT: Schema = Schema::structure(
     "GetRoleCredentialsResponse",
-    &GET_ROLE_CREDENTIALS_RESPONSE_MEMBERS,
+    &GET_ROLE_CREDENTIALS_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetRoleCredentialsResponse {
+impl SerializeShape for GetRoleCredentialsOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_ROLE_CREDENTIALS_RESPONSE
+        &GET_ROLE_CREDENTIALS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_ROLE_CREDENTIALS_RESPONSE_MEMBERS;
+        let m = &GET_ROLE_CREDENTIALS_OUTPUT_MEMBERS;
         self.role_credentials.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetRoleCredentialsResponse {
+impl DeserializeValue for GetRoleCredentialsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_ROLE_CREDENTIALS_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_ROLE_CREDENTIALS_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.role_credentials = Some(de::member(&GET_ROLE_CREDENTIALS_RESPONSE, 0, d)?);
+                out.role_credentials = Some(de::member(&GET_ROLE_CREDENTIALS_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -121,8 +121,8 @@ impl DeserializeValue for GetRoleCredentialsResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetRoleCredentialsResponse);
-ziggurat_runtime::output_metadata!(GetRoleCredentialsResponse);
+ziggurat_core::shape_value!(GetRoleCredentialsOutput);
+ziggurat_runtime::output_metadata!(GetRoleCredentialsOutput);
 
 /// The errors of [`GetRoleCredentials`].
 #[derive(Debug, Clone)]
@@ -148,8 +148,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/federation/credentials",
     success_status: None,
-    input: &GET_ROLE_CREDENTIALS_REQUEST,
-    output: &GET_ROLE_CREDENTIALS_RESPONSE,
+    input: &GET_ROLE_CREDENTIALS_INPUT,
+    output: &GET_ROLE_CREDENTIALS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -187,8 +187,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetRoleCredentials,
-    GetRoleCredentialsRequest,
-    GetRoleCredentialsResponse,
+    GetRoleCredentialsInput,
+    GetRoleCredentialsOutput,
     GetRoleCredentialsError,
     crate::SERVICE,
     OPERATION
@@ -197,29 +197,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetRoleCredentialsFluentBuilder,
     GetRoleCredentials,
-    GetRoleCredentialsRequest,
-    GetRoleCredentialsResponse,
+    GetRoleCredentialsInput,
+    GetRoleCredentialsOutput,
     GetRoleCredentialsError
 );
 
 impl GetRoleCredentialsFluentBuilder {
     /// The friendly name of the role that is assigned to the user.
     ///
-    /// See [`GetRoleCredentialsRequest::role_name`](GetRoleCredentialsRequest).
+    /// See [`GetRoleCredentialsInput::role_name`](GetRoleCredentialsInput).
     pub fn role_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role_name = value.into();
         self
     }
     /// The identifier for the AWS account that is assigned to the user.
     ///
-    /// See [`GetRoleCredentialsRequest::account_id`](GetRoleCredentialsRequest).
+    /// See [`GetRoleCredentialsInput::account_id`](GetRoleCredentialsInput).
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().account_id = value.into();
         self
     }
     /// The token issued by the `CreateToken` API call.
     ///
-    /// See [`GetRoleCredentialsRequest::access_token`](GetRoleCredentialsRequest).
+    /// See [`GetRoleCredentialsInput::access_token`](GetRoleCredentialsInput).
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().access_token = value.into();
         self

@@ -11,7 +11,7 @@ pub struct ListAccountRoles;
 
 /// The input of `ListAccountRoles`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListAccountRolesRequest {
+pub struct ListAccountRolesInput {
     /// The page token from the previous response output when you request subsequent pages.
     pub next_token: Option<String>,
     /// The number of items that clients can request per page.
@@ -28,7 +28,7 @@ pub struct ListAccountRolesRequest {
     pub account_id: String,
 }
 
-static LIST_ACCOUNT_ROLES_REQUEST_MEMBERS: [Member; 4] = [
+static LIST_ACCOUNT_ROLES_INPUT_MEMBERS: [Member; 4] = [
     Member::new("nextToken", &prelude::STRING).at_named(Location::Query, "next_token"),
     Member::new("maxResults", &prelude::INTEGER).at_named(Location::Query, "max_result"),
     Member::new("accessToken", &prelude::SENSITIVE_STRING)
@@ -38,19 +38,17 @@ static LIST_ACCOUNT_ROLES_REQUEST_MEMBERS: [Member; 4] = [
         .at_named(Location::Query, "account_id")
         .required(),
 ];
-/// The schema of [`ListAccountRolesRequest`].
-pub(crate) static LIST_ACCOUNT_ROLES_REQUEST: Schema = Schema::structure(
-    "ListAccountRolesRequest",
-    &LIST_ACCOUNT_ROLES_REQUEST_MEMBERS,
-);
+/// The schema of [`ListAccountRolesInput`].
+pub(crate) static LIST_ACCOUNT_ROLES_INPUT: Schema =
+    Schema::structure("ListAccountRolesRequest", &LIST_ACCOUNT_ROLES_INPUT_MEMBERS);
 
-impl SerializeShape for ListAccountRolesRequest {
+impl SerializeShape for ListAccountRolesInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ACCOUNT_ROLES_REQUEST
+        &LIST_ACCOUNT_ROLES_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ACCOUNT_ROLES_REQUEST_MEMBERS;
+        let m = &LIST_ACCOUNT_ROLES_INPUT_MEMBERS;
         self.next_token.serialize_member(&m[0], s)?;
         self.max_results.serialize_member(&m[1], s)?;
         self.access_token.serialize_member(&m[2], s)?;
@@ -59,15 +57,15 @@ impl SerializeShape for ListAccountRolesRequest {
     }
 }
 
-impl DeserializeValue for ListAccountRolesRequest {
+impl DeserializeValue for ListAccountRolesInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ACCOUNT_ROLES_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_ACCOUNT_ROLES_INPUT, &mut |i, d| {
             match i {
-                0 => out.next_token = Some(de::member(&LIST_ACCOUNT_ROLES_REQUEST, 0, d)?),
-                1 => out.max_results = Some(de::member(&LIST_ACCOUNT_ROLES_REQUEST, 1, d)?),
-                2 => out.access_token = de::member(&LIST_ACCOUNT_ROLES_REQUEST, 2, d)?,
-                3 => out.account_id = de::member(&LIST_ACCOUNT_ROLES_REQUEST, 3, d)?,
+                0 => out.next_token = Some(de::member(&LIST_ACCOUNT_ROLES_INPUT, 0, d)?),
+                1 => out.max_results = Some(de::member(&LIST_ACCOUNT_ROLES_INPUT, 1, d)?),
+                2 => out.access_token = de::member(&LIST_ACCOUNT_ROLES_INPUT, 2, d)?,
+                3 => out.account_id = de::member(&LIST_ACCOUNT_ROLES_INPUT, 3, d)?,
                 _ => {}
             }
             Ok(())
@@ -76,11 +74,11 @@ impl DeserializeValue for ListAccountRolesRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListAccountRolesRequest);
+ziggurat_core::shape_value!(ListAccountRolesInput);
 
-/// The output of `ListAccountRolesResponse`.
+/// The output of `ListAccountRoles`.
 #[derive(Clone, Default)]
-pub struct ListAccountRolesResponse {
+pub struct ListAccountRolesOutput {
     /// The page token client that is used to retrieve the list of accounts.
     pub next_token: Option<String>,
     /// A paginated response with the list of roles and the next token if more results are available.
@@ -89,36 +87,36 @@ pub struct ListAccountRolesResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_ACCOUNT_ROLES_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_ACCOUNT_ROLES_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("nextToken", &prelude::STRING),
     Member::new("roleList", &crate::types::ROLE_LIST_TYPE),
 ];
-/// The schema of [`ListAccountRolesResponse`].
-pub(crate) static LIST_ACCOUNT_ROLES_RESPONSE: Schema = Schema::structure(
+/// The schema of [`ListAccountRolesOutput`].
+pub(crate) static LIST_ACCOUNT_ROLES_OUTPUT: Schema = Schema::structure(
     "ListAccountRolesResponse",
-    &LIST_ACCOUNT_ROLES_RESPONSE_MEMBERS,
+    &LIST_ACCOUNT_ROLES_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for ListAccountRolesResponse {
+impl SerializeShape for ListAccountRolesOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ACCOUNT_ROLES_RESPONSE
+        &LIST_ACCOUNT_ROLES_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ACCOUNT_ROLES_RESPONSE_MEMBERS;
+        let m = &LIST_ACCOUNT_ROLES_OUTPUT_MEMBERS;
         self.next_token.serialize_member(&m[0], s)?;
         self.role_list.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListAccountRolesResponse {
+impl DeserializeValue for ListAccountRolesOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ACCOUNT_ROLES_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_ACCOUNT_ROLES_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_token = Some(de::member(&LIST_ACCOUNT_ROLES_RESPONSE, 0, d)?),
-                1 => out.role_list = Some(de::member(&LIST_ACCOUNT_ROLES_RESPONSE, 1, d)?),
+                0 => out.next_token = Some(de::member(&LIST_ACCOUNT_ROLES_OUTPUT, 0, d)?),
+                1 => out.role_list = Some(de::member(&LIST_ACCOUNT_ROLES_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -127,8 +125,8 @@ impl DeserializeValue for ListAccountRolesResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListAccountRolesResponse);
-ziggurat_runtime::output_metadata!(ListAccountRolesResponse);
+ziggurat_core::shape_value!(ListAccountRolesOutput);
+ziggurat_runtime::output_metadata!(ListAccountRolesOutput);
 
 /// The errors of [`ListAccountRoles`].
 #[derive(Debug, Clone)]
@@ -154,8 +152,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/assignment/roles",
     success_status: None,
-    input: &LIST_ACCOUNT_ROLES_REQUEST,
-    output: &LIST_ACCOUNT_ROLES_RESPONSE,
+    input: &LIST_ACCOUNT_ROLES_INPUT,
+    output: &LIST_ACCOUNT_ROLES_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -193,8 +191,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListAccountRoles,
-    ListAccountRolesRequest,
-    ListAccountRolesResponse,
+    ListAccountRolesInput,
+    ListAccountRolesOutput,
     ListAccountRolesError,
     crate::SERVICE,
     OPERATION
@@ -203,46 +201,46 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListAccountRolesFluentBuilder,
     ListAccountRoles,
-    ListAccountRolesRequest,
-    ListAccountRolesResponse,
+    ListAccountRolesInput,
+    ListAccountRolesOutput,
     ListAccountRolesError
 );
 
 impl ListAccountRolesFluentBuilder {
     /// The page token from the previous response output when you request subsequent pages.
     ///
-    /// See [`ListAccountRolesRequest::next_token`](ListAccountRolesRequest).
+    /// See [`ListAccountRolesInput::next_token`](ListAccountRolesInput).
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().next_token = Some(value.into());
         self
     }
-    /// Sets or clears [`ListAccountRolesRequest::next_token`](ListAccountRolesRequest).
+    /// Sets or clears [`ListAccountRolesInput::next_token`](ListAccountRolesInput).
     pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().next_token = value;
         self
     }
     /// The number of items that clients can request per page.
     ///
-    /// See [`ListAccountRolesRequest::max_results`](ListAccountRolesRequest).
+    /// See [`ListAccountRolesInput::max_results`](ListAccountRolesInput).
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_results = Some(value.into());
         self
     }
-    /// Sets or clears [`ListAccountRolesRequest::max_results`](ListAccountRolesRequest).
+    /// Sets or clears [`ListAccountRolesInput::max_results`](ListAccountRolesInput).
     pub fn set_max_results(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_results = value;
         self
     }
     /// The token issued by the `CreateToken` API call.
     ///
-    /// See [`ListAccountRolesRequest::access_token`](ListAccountRolesRequest).
+    /// See [`ListAccountRolesInput::access_token`](ListAccountRolesInput).
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().access_token = value.into();
         self
     }
     /// The identifier for the AWS account that is assigned to the user.
     ///
-    /// See [`ListAccountRolesRequest::account_id`](ListAccountRolesRequest).
+    /// See [`ListAccountRolesInput::account_id`](ListAccountRolesInput).
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().account_id = value.into();
         self

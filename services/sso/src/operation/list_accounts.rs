@@ -13,7 +13,7 @@ pub struct ListAccounts;
 
 /// The input of `ListAccounts`.
 #[derive(Clone, Default, PartialEq)]
-pub struct ListAccountsRequest {
+pub struct ListAccountsInput {
     /// (Optional) When requesting subsequent pages, this is the page token from the previous response
     /// output.
     pub next_token: Option<String>,
@@ -27,24 +27,24 @@ pub struct ListAccountsRequest {
     pub access_token: String,
 }
 
-static LIST_ACCOUNTS_REQUEST_MEMBERS: [Member; 3] = [
+static LIST_ACCOUNTS_INPUT_MEMBERS: [Member; 3] = [
     Member::new("nextToken", &prelude::STRING).at_named(Location::Query, "next_token"),
     Member::new("maxResults", &prelude::INTEGER).at_named(Location::Query, "max_result"),
     Member::new("accessToken", &prelude::SENSITIVE_STRING)
         .at_named(Location::Header, "x-amz-sso_bearer_token")
         .required(),
 ];
-/// The schema of [`ListAccountsRequest`].
-pub(crate) static LIST_ACCOUNTS_REQUEST: Schema =
-    Schema::structure("ListAccountsRequest", &LIST_ACCOUNTS_REQUEST_MEMBERS);
+/// The schema of [`ListAccountsInput`].
+pub(crate) static LIST_ACCOUNTS_INPUT: Schema =
+    Schema::structure("ListAccountsRequest", &LIST_ACCOUNTS_INPUT_MEMBERS);
 
-impl SerializeShape for ListAccountsRequest {
+impl SerializeShape for ListAccountsInput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ACCOUNTS_REQUEST
+        &LIST_ACCOUNTS_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ACCOUNTS_REQUEST_MEMBERS;
+        let m = &LIST_ACCOUNTS_INPUT_MEMBERS;
         self.next_token.serialize_member(&m[0], s)?;
         self.max_results.serialize_member(&m[1], s)?;
         self.access_token.serialize_member(&m[2], s)?;
@@ -52,14 +52,14 @@ impl SerializeShape for ListAccountsRequest {
     }
 }
 
-impl DeserializeValue for ListAccountsRequest {
+impl DeserializeValue for ListAccountsInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ACCOUNTS_REQUEST, &mut |i, d| {
+        d.read_struct(&LIST_ACCOUNTS_INPUT, &mut |i, d| {
             match i {
-                0 => out.next_token = Some(de::member(&LIST_ACCOUNTS_REQUEST, 0, d)?),
-                1 => out.max_results = Some(de::member(&LIST_ACCOUNTS_REQUEST, 1, d)?),
-                2 => out.access_token = de::member(&LIST_ACCOUNTS_REQUEST, 2, d)?,
+                0 => out.next_token = Some(de::member(&LIST_ACCOUNTS_INPUT, 0, d)?),
+                1 => out.max_results = Some(de::member(&LIST_ACCOUNTS_INPUT, 1, d)?),
+                2 => out.access_token = de::member(&LIST_ACCOUNTS_INPUT, 2, d)?,
                 _ => {}
             }
             Ok(())
@@ -68,11 +68,11 @@ impl DeserializeValue for ListAccountsRequest {
     }
 }
 
-ziggurat_core::shape_value!(ListAccountsRequest);
+ziggurat_core::shape_value!(ListAccountsInput);
 
-/// The output of `ListAccountsResponse`.
+/// The output of `ListAccounts`.
 #[derive(Clone, Default)]
-pub struct ListAccountsResponse {
+pub struct ListAccountsOutput {
     /// The page token client that is used to retrieve the list of accounts.
     pub next_token: Option<String>,
     /// A paginated response with the list of account information and the next token if more results are
@@ -82,34 +82,34 @@ pub struct ListAccountsResponse {
     pub response_metadata: Metadata,
 }
 
-static LIST_ACCOUNTS_RESPONSE_MEMBERS: [Member; 2] = [
+static LIST_ACCOUNTS_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("nextToken", &prelude::STRING),
     Member::new("accountList", &crate::types::ACCOUNT_LIST_TYPE),
 ];
-/// The schema of [`ListAccountsResponse`].
-pub(crate) static LIST_ACCOUNTS_RESPONSE: Schema =
-    Schema::structure("ListAccountsResponse", &LIST_ACCOUNTS_RESPONSE_MEMBERS);
+/// The schema of [`ListAccountsOutput`].
+pub(crate) static LIST_ACCOUNTS_OUTPUT: Schema =
+    Schema::structure("ListAccountsResponse", &LIST_ACCOUNTS_OUTPUT_MEMBERS);
 
-impl SerializeShape for ListAccountsResponse {
+impl SerializeShape for ListAccountsOutput {
     fn schema(&self) -> &'static Schema {
-        &LIST_ACCOUNTS_RESPONSE
+        &LIST_ACCOUNTS_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LIST_ACCOUNTS_RESPONSE_MEMBERS;
+        let m = &LIST_ACCOUNTS_OUTPUT_MEMBERS;
         self.next_token.serialize_member(&m[0], s)?;
         self.account_list.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for ListAccountsResponse {
+impl DeserializeValue for ListAccountsOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LIST_ACCOUNTS_RESPONSE, &mut |i, d| {
+        d.read_struct(&LIST_ACCOUNTS_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.next_token = Some(de::member(&LIST_ACCOUNTS_RESPONSE, 0, d)?),
-                1 => out.account_list = Some(de::member(&LIST_ACCOUNTS_RESPONSE, 1, d)?),
+                0 => out.next_token = Some(de::member(&LIST_ACCOUNTS_OUTPUT, 0, d)?),
+                1 => out.account_list = Some(de::member(&LIST_ACCOUNTS_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -118,8 +118,8 @@ impl DeserializeValue for ListAccountsResponse {
     }
 }
 
-ziggurat_core::shape_value!(ListAccountsResponse);
-ziggurat_runtime::output_metadata!(ListAccountsResponse);
+ziggurat_core::shape_value!(ListAccountsOutput);
+ziggurat_runtime::output_metadata!(ListAccountsOutput);
 
 /// The errors of [`ListAccounts`].
 #[derive(Debug, Clone)]
@@ -145,8 +145,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "GET",
     uri: "/assignment/accounts",
     success_status: None,
-    input: &LIST_ACCOUNTS_REQUEST,
-    output: &LIST_ACCOUNTS_RESPONSE,
+    input: &LIST_ACCOUNTS_INPUT,
+    output: &LIST_ACCOUNTS_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -184,8 +184,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     ListAccounts,
-    ListAccountsRequest,
-    ListAccountsResponse,
+    ListAccountsInput,
+    ListAccountsOutput,
     ListAccountsError,
     crate::SERVICE,
     OPERATION
@@ -194,39 +194,39 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     ListAccountsFluentBuilder,
     ListAccounts,
-    ListAccountsRequest,
-    ListAccountsResponse,
+    ListAccountsInput,
+    ListAccountsOutput,
     ListAccountsError
 );
 
 impl ListAccountsFluentBuilder {
     /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
     ///
-    /// See [`ListAccountsRequest::next_token`](ListAccountsRequest).
+    /// See [`ListAccountsInput::next_token`](ListAccountsInput).
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().next_token = Some(value.into());
         self
     }
-    /// Sets or clears [`ListAccountsRequest::next_token`](ListAccountsRequest).
+    /// Sets or clears [`ListAccountsInput::next_token`](ListAccountsInput).
     pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().next_token = value;
         self
     }
     /// This is the number of items clients can request per page.
     ///
-    /// See [`ListAccountsRequest::max_results`](ListAccountsRequest).
+    /// See [`ListAccountsInput::max_results`](ListAccountsInput).
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().max_results = Some(value.into());
         self
     }
-    /// Sets or clears [`ListAccountsRequest::max_results`](ListAccountsRequest).
+    /// Sets or clears [`ListAccountsInput::max_results`](ListAccountsInput).
     pub fn set_max_results(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().max_results = value;
         self
     }
     /// The token issued by the `CreateToken` API call.
     ///
-    /// See [`ListAccountsRequest::access_token`](ListAccountsRequest).
+    /// See [`ListAccountsInput::access_token`](ListAccountsInput).
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().access_token = value.into();
         self

@@ -24,7 +24,7 @@ pub struct Logout;
 
 /// The input of `Logout`.
 #[derive(Clone, Default, PartialEq)]
-pub struct LogoutRequest {
+pub struct LogoutInput {
     /// The token issued by the `CreateToken` API call. For more information, see
     /// [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html)
     /// in the *IAM Identity Center OIDC API Reference Guide*.
@@ -33,32 +33,30 @@ pub struct LogoutRequest {
     pub access_token: String,
 }
 
-static LOGOUT_REQUEST_MEMBERS: [Member; 1] =
-    [Member::new("accessToken", &prelude::SENSITIVE_STRING)
-        .at_named(Location::Header, "x-amz-sso_bearer_token")
-        .required()];
-/// The schema of [`LogoutRequest`].
-pub(crate) static LOGOUT_REQUEST: Schema =
-    Schema::structure("LogoutRequest", &LOGOUT_REQUEST_MEMBERS);
+static LOGOUT_INPUT_MEMBERS: [Member; 1] = [Member::new("accessToken", &prelude::SENSITIVE_STRING)
+    .at_named(Location::Header, "x-amz-sso_bearer_token")
+    .required()];
+/// The schema of [`LogoutInput`].
+pub(crate) static LOGOUT_INPUT: Schema = Schema::structure("LogoutRequest", &LOGOUT_INPUT_MEMBERS);
 
-impl SerializeShape for LogoutRequest {
+impl SerializeShape for LogoutInput {
     fn schema(&self) -> &'static Schema {
-        &LOGOUT_REQUEST
+        &LOGOUT_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &LOGOUT_REQUEST_MEMBERS;
+        let m = &LOGOUT_INPUT_MEMBERS;
         self.access_token.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for LogoutRequest {
+impl DeserializeValue for LogoutInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&LOGOUT_REQUEST, &mut |i, d| {
+        d.read_struct(&LOGOUT_INPUT, &mut |i, d| {
             if i == 0 {
-                out.access_token = de::member(&LOGOUT_REQUEST, 0, d)?;
+                out.access_token = de::member(&LOGOUT_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -66,7 +64,7 @@ impl DeserializeValue for LogoutRequest {
     }
 }
 
-ziggurat_core::shape_value!(LogoutRequest);
+ziggurat_core::shape_value!(LogoutInput);
 /// The output of `Logout`, which has no members.
 #[derive(Clone, Default)]
 pub struct LogoutOutput {
@@ -119,7 +117,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/logout",
     success_status: None,
-    input: &LOGOUT_REQUEST,
+    input: &LOGOUT_INPUT,
     output: &LOGOUT_OUTPUT,
     result_wrapper: None,
     errors: &[
@@ -151,7 +149,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     Logout,
-    LogoutRequest,
+    LogoutInput,
     LogoutOutput,
     LogoutError,
     crate::SERVICE,
@@ -161,7 +159,7 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     LogoutFluentBuilder,
     Logout,
-    LogoutRequest,
+    LogoutInput,
     LogoutOutput,
     LogoutError
 );
@@ -169,7 +167,7 @@ ziggurat_runtime::fluent_builder!(
 impl LogoutFluentBuilder {
     /// The token issued by the `CreateToken` API call.
     ///
-    /// See [`LogoutRequest::access_token`](LogoutRequest).
+    /// See [`LogoutInput::access_token`](LogoutInput).
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().access_token = value.into();
         self

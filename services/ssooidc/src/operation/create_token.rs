@@ -13,7 +13,7 @@ pub struct CreateToken;
 
 /// The input of `CreateToken`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateTokenRequest {
+pub struct CreateTokenInput {
     /// The unique identifier string for the client or application. This value comes from the result of
     /// the RegisterClient API.
     ///
@@ -60,7 +60,7 @@ pub struct CreateTokenRequest {
     pub code_verifier: Option<String>,
 }
 
-static CREATE_TOKEN_REQUEST_MEMBERS: [Member; 9] = [
+static CREATE_TOKEN_INPUT_MEMBERS: [Member; 9] = [
     Member::new("clientId", &prelude::STRING).required(),
     Member::new("clientSecret", &prelude::SENSITIVE_STRING).required(),
     Member::new("grantType", &prelude::STRING).required(),
@@ -71,17 +71,17 @@ static CREATE_TOKEN_REQUEST_MEMBERS: [Member; 9] = [
     Member::new("redirectUri", &prelude::STRING),
     Member::new("codeVerifier", &prelude::SENSITIVE_STRING),
 ];
-/// The schema of [`CreateTokenRequest`].
-pub(crate) static CREATE_TOKEN_REQUEST: Schema =
-    Schema::structure("CreateTokenRequest", &CREATE_TOKEN_REQUEST_MEMBERS);
+/// The schema of [`CreateTokenInput`].
+pub(crate) static CREATE_TOKEN_INPUT: Schema =
+    Schema::structure("CreateTokenRequest", &CREATE_TOKEN_INPUT_MEMBERS);
 
-impl SerializeShape for CreateTokenRequest {
+impl SerializeShape for CreateTokenInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_TOKEN_REQUEST
+        &CREATE_TOKEN_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_TOKEN_REQUEST_MEMBERS;
+        let m = &CREATE_TOKEN_INPUT_MEMBERS;
         self.client_id.serialize_member(&m[0], s)?;
         self.client_secret.serialize_member(&m[1], s)?;
         self.grant_type.serialize_member(&m[2], s)?;
@@ -95,20 +95,20 @@ impl SerializeShape for CreateTokenRequest {
     }
 }
 
-impl DeserializeValue for CreateTokenRequest {
+impl DeserializeValue for CreateTokenInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_TOKEN_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_TOKEN_INPUT, &mut |i, d| {
             match i {
-                0 => out.client_id = de::member(&CREATE_TOKEN_REQUEST, 0, d)?,
-                1 => out.client_secret = de::member(&CREATE_TOKEN_REQUEST, 1, d)?,
-                2 => out.grant_type = de::member(&CREATE_TOKEN_REQUEST, 2, d)?,
-                3 => out.device_code = Some(de::member(&CREATE_TOKEN_REQUEST, 3, d)?),
-                4 => out.code = Some(de::member(&CREATE_TOKEN_REQUEST, 4, d)?),
-                5 => out.refresh_token = Some(de::member(&CREATE_TOKEN_REQUEST, 5, d)?),
-                6 => out.scope = Some(de::member(&CREATE_TOKEN_REQUEST, 6, d)?),
-                7 => out.redirect_uri = Some(de::member(&CREATE_TOKEN_REQUEST, 7, d)?),
-                8 => out.code_verifier = Some(de::member(&CREATE_TOKEN_REQUEST, 8, d)?),
+                0 => out.client_id = de::member(&CREATE_TOKEN_INPUT, 0, d)?,
+                1 => out.client_secret = de::member(&CREATE_TOKEN_INPUT, 1, d)?,
+                2 => out.grant_type = de::member(&CREATE_TOKEN_INPUT, 2, d)?,
+                3 => out.device_code = Some(de::member(&CREATE_TOKEN_INPUT, 3, d)?),
+                4 => out.code = Some(de::member(&CREATE_TOKEN_INPUT, 4, d)?),
+                5 => out.refresh_token = Some(de::member(&CREATE_TOKEN_INPUT, 5, d)?),
+                6 => out.scope = Some(de::member(&CREATE_TOKEN_INPUT, 6, d)?),
+                7 => out.redirect_uri = Some(de::member(&CREATE_TOKEN_INPUT, 7, d)?),
+                8 => out.code_verifier = Some(de::member(&CREATE_TOKEN_INPUT, 8, d)?),
                 _ => {}
             }
             Ok(())
@@ -117,11 +117,11 @@ impl DeserializeValue for CreateTokenRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateTokenRequest);
+ziggurat_core::shape_value!(CreateTokenInput);
 
-/// The output of `CreateTokenResponse`.
+/// The output of `CreateToken`.
 #[derive(Clone, Default)]
-pub struct CreateTokenResponse {
+pub struct CreateTokenOutput {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
     pub access_token: Option<String>,
     /// Used to notify the client that the returned token is an access token. The supported token type
@@ -145,24 +145,24 @@ pub struct CreateTokenResponse {
     pub response_metadata: Metadata,
 }
 
-static CREATE_TOKEN_RESPONSE_MEMBERS: [Member; 5] = [
+static CREATE_TOKEN_OUTPUT_MEMBERS: [Member; 5] = [
     Member::new("accessToken", &prelude::SENSITIVE_STRING),
     Member::new("tokenType", &prelude::STRING),
     Member::new("expiresIn", &prelude::INTEGER),
     Member::new("refreshToken", &prelude::SENSITIVE_STRING),
     Member::new("idToken", &prelude::SENSITIVE_STRING),
 ];
-/// The schema of [`CreateTokenResponse`].
-pub(crate) static CREATE_TOKEN_RESPONSE: Schema =
-    Schema::structure("CreateTokenResponse", &CREATE_TOKEN_RESPONSE_MEMBERS);
+/// The schema of [`CreateTokenOutput`].
+pub(crate) static CREATE_TOKEN_OUTPUT: Schema =
+    Schema::structure("CreateTokenResponse", &CREATE_TOKEN_OUTPUT_MEMBERS);
 
-impl SerializeShape for CreateTokenResponse {
+impl SerializeShape for CreateTokenOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_TOKEN_RESPONSE
+        &CREATE_TOKEN_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_TOKEN_RESPONSE_MEMBERS;
+        let m = &CREATE_TOKEN_OUTPUT_MEMBERS;
         self.access_token.serialize_member(&m[0], s)?;
         self.token_type.serialize_member(&m[1], s)?;
         self.expires_in.serialize_member(&m[2], s)?;
@@ -172,16 +172,16 @@ impl SerializeShape for CreateTokenResponse {
     }
 }
 
-impl DeserializeValue for CreateTokenResponse {
+impl DeserializeValue for CreateTokenOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_TOKEN_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_TOKEN_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.access_token = Some(de::member(&CREATE_TOKEN_RESPONSE, 0, d)?),
-                1 => out.token_type = Some(de::member(&CREATE_TOKEN_RESPONSE, 1, d)?),
-                2 => out.expires_in = Some(de::member(&CREATE_TOKEN_RESPONSE, 2, d)?),
-                3 => out.refresh_token = Some(de::member(&CREATE_TOKEN_RESPONSE, 3, d)?),
-                4 => out.id_token = Some(de::member(&CREATE_TOKEN_RESPONSE, 4, d)?),
+                0 => out.access_token = Some(de::member(&CREATE_TOKEN_OUTPUT, 0, d)?),
+                1 => out.token_type = Some(de::member(&CREATE_TOKEN_OUTPUT, 1, d)?),
+                2 => out.expires_in = Some(de::member(&CREATE_TOKEN_OUTPUT, 2, d)?),
+                3 => out.refresh_token = Some(de::member(&CREATE_TOKEN_OUTPUT, 3, d)?),
+                4 => out.id_token = Some(de::member(&CREATE_TOKEN_OUTPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -190,8 +190,8 @@ impl DeserializeValue for CreateTokenResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreateTokenResponse);
-ziggurat_runtime::output_metadata!(CreateTokenResponse);
+ziggurat_core::shape_value!(CreateTokenOutput);
+ziggurat_runtime::output_metadata!(CreateTokenOutput);
 
 /// The errors of [`CreateToken`].
 #[derive(Debug, Clone)]
@@ -231,8 +231,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/token",
     success_status: None,
-    input: &CREATE_TOKEN_REQUEST,
-    output: &CREATE_TOKEN_RESPONSE,
+    input: &CREATE_TOKEN_INPUT,
+    output: &CREATE_TOKEN_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -319,8 +319,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateToken,
-    CreateTokenRequest,
-    CreateTokenResponse,
+    CreateTokenInput,
+    CreateTokenOutput,
     CreateTokenError,
     crate::SERVICE,
     OPERATION
@@ -329,72 +329,72 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateTokenFluentBuilder,
     CreateToken,
-    CreateTokenRequest,
-    CreateTokenResponse,
+    CreateTokenInput,
+    CreateTokenOutput,
     CreateTokenError
 );
 
 impl CreateTokenFluentBuilder {
     /// The unique identifier string for the client or application.
     ///
-    /// See [`CreateTokenRequest::client_id`](CreateTokenRequest).
+    /// See [`CreateTokenInput::client_id`](CreateTokenInput).
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_id = value.into();
         self
     }
     /// A secret string generated for the client.
     ///
-    /// See [`CreateTokenRequest::client_secret`](CreateTokenRequest).
+    /// See [`CreateTokenInput::client_secret`](CreateTokenInput).
     pub fn client_secret(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_secret = value.into();
         self
     }
     /// Supports the following OAuth grant types: Authorization Code, Device Code, and Refresh Token.
     ///
-    /// See [`CreateTokenRequest::grant_type`](CreateTokenRequest).
+    /// See [`CreateTokenInput::grant_type`](CreateTokenInput).
     pub fn grant_type(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().grant_type = value.into();
         self
     }
     /// Used only when calling this API for the Device Code grant type.
     ///
-    /// See [`CreateTokenRequest::device_code`](CreateTokenRequest).
+    /// See [`CreateTokenInput::device_code`](CreateTokenInput).
     pub fn device_code(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().device_code = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenRequest::device_code`](CreateTokenRequest).
+    /// Sets or clears [`CreateTokenInput::device_code`](CreateTokenInput).
     pub fn set_device_code(mut self, value: Option<String>) -> Self {
         self.as_input_mut().device_code = value;
         self
     }
     /// Used only when calling this API for the Authorization Code grant type.
     ///
-    /// See [`CreateTokenRequest::code`](CreateTokenRequest).
+    /// See [`CreateTokenInput::code`](CreateTokenInput).
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenRequest::code`](CreateTokenRequest).
+    /// Sets or clears [`CreateTokenInput::code`](CreateTokenInput).
     pub fn set_code(mut self, value: Option<String>) -> Self {
         self.as_input_mut().code = value;
         self
     }
     /// Used only when calling this API for the Refresh Token grant type.
     ///
-    /// See [`CreateTokenRequest::refresh_token`](CreateTokenRequest).
+    /// See [`CreateTokenInput::refresh_token`](CreateTokenInput).
     pub fn refresh_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().refresh_token = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenRequest::refresh_token`](CreateTokenRequest).
+    /// Sets or clears [`CreateTokenInput::refresh_token`](CreateTokenInput).
     pub fn set_refresh_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().refresh_token = value;
         self
     }
     /// The list of scopes for which authorization is requested.
     ///
-    /// See [`CreateTokenRequest::scope`](CreateTokenRequest). Appends one item.
+    /// See [`CreateTokenInput::scope`](CreateTokenInput). Appends one item.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .scope
@@ -402,31 +402,31 @@ impl CreateTokenFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateTokenRequest::scope`](CreateTokenRequest).
+    /// Replaces all of [`CreateTokenInput::scope`](CreateTokenInput).
     pub fn set_scope(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().scope = value;
         self
     }
     /// Used only when calling this API for the Authorization Code grant type.
     ///
-    /// See [`CreateTokenRequest::redirect_uri`](CreateTokenRequest).
+    /// See [`CreateTokenInput::redirect_uri`](CreateTokenInput).
     pub fn redirect_uri(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().redirect_uri = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenRequest::redirect_uri`](CreateTokenRequest).
+    /// Sets or clears [`CreateTokenInput::redirect_uri`](CreateTokenInput).
     pub fn set_redirect_uri(mut self, value: Option<String>) -> Self {
         self.as_input_mut().redirect_uri = value;
         self
     }
     /// Used only when calling this API for the Authorization Code grant type.
     ///
-    /// See [`CreateTokenRequest::code_verifier`](CreateTokenRequest).
+    /// See [`CreateTokenInput::code_verifier`](CreateTokenInput).
     pub fn code_verifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_verifier = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenRequest::code_verifier`](CreateTokenRequest).
+    /// Sets or clears [`CreateTokenInput::code_verifier`](CreateTokenInput).
     pub fn set_code_verifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().code_verifier = value;
         self

@@ -19,7 +19,7 @@ pub struct CreateTokenWithIAM;
 
 /// The input of `CreateTokenWithIAM`.
 #[derive(Clone, Default, PartialEq)]
-pub struct CreateTokenWithIAMRequest {
+pub struct CreateTokenWithIAMInput {
     /// The unique identifier string for the client or application. This value is an application ARN
     /// that has OAuth grants configured.
     ///
@@ -84,7 +84,7 @@ pub struct CreateTokenWithIAMRequest {
     pub code_verifier: Option<String>,
 }
 
-static CREATE_TOKEN_WITH_IAM_REQUEST_MEMBERS: [Member; 11] = [
+static CREATE_TOKEN_WITH_IAM_INPUT_MEMBERS: [Member; 11] = [
     Member::new("clientId", &prelude::STRING).required(),
     Member::new("grantType", &prelude::STRING).required(),
     Member::new("code", &prelude::STRING),
@@ -97,19 +97,19 @@ static CREATE_TOKEN_WITH_IAM_REQUEST_MEMBERS: [Member; 11] = [
     Member::new("requestedTokenType", &prelude::STRING),
     Member::new("codeVerifier", &prelude::SENSITIVE_STRING),
 ];
-/// The schema of [`CreateTokenWithIAMRequest`].
-pub(crate) static CREATE_TOKEN_WITH_IAM_REQUEST: Schema = Schema::structure(
+/// The schema of [`CreateTokenWithIAMInput`].
+pub(crate) static CREATE_TOKEN_WITH_IAM_INPUT: Schema = Schema::structure(
     "CreateTokenWithIAMRequest",
-    &CREATE_TOKEN_WITH_IAM_REQUEST_MEMBERS,
+    &CREATE_TOKEN_WITH_IAM_INPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateTokenWithIAMRequest {
+impl SerializeShape for CreateTokenWithIAMInput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_TOKEN_WITH_IAM_REQUEST
+        &CREATE_TOKEN_WITH_IAM_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_TOKEN_WITH_IAM_REQUEST_MEMBERS;
+        let m = &CREATE_TOKEN_WITH_IAM_INPUT_MEMBERS;
         self.client_id.serialize_member(&m[0], s)?;
         self.grant_type.serialize_member(&m[1], s)?;
         self.code.serialize_member(&m[2], s)?;
@@ -125,27 +125,24 @@ impl SerializeShape for CreateTokenWithIAMRequest {
     }
 }
 
-impl DeserializeValue for CreateTokenWithIAMRequest {
+impl DeserializeValue for CreateTokenWithIAMInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_TOKEN_WITH_IAM_REQUEST, &mut |i, d| {
+        d.read_struct(&CREATE_TOKEN_WITH_IAM_INPUT, &mut |i, d| {
             match i {
-                0 => out.client_id = de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 0, d)?,
-                1 => out.grant_type = de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 1, d)?,
-                2 => out.code = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 2, d)?),
-                3 => out.refresh_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 3, d)?),
-                4 => out.assertion = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 4, d)?),
-                5 => out.scope = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 5, d)?),
-                6 => out.redirect_uri = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 6, d)?),
-                7 => out.subject_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 7, d)?),
-                8 => {
-                    out.subject_token_type = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 8, d)?)
-                }
+                0 => out.client_id = de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 0, d)?,
+                1 => out.grant_type = de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 1, d)?,
+                2 => out.code = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 2, d)?),
+                3 => out.refresh_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 3, d)?),
+                4 => out.assertion = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 4, d)?),
+                5 => out.scope = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 5, d)?),
+                6 => out.redirect_uri = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 6, d)?),
+                7 => out.subject_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 7, d)?),
+                8 => out.subject_token_type = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 8, d)?),
                 9 => {
-                    out.requested_token_type =
-                        Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 9, d)?)
+                    out.requested_token_type = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 9, d)?)
                 }
-                10 => out.code_verifier = Some(de::member(&CREATE_TOKEN_WITH_IAM_REQUEST, 10, d)?),
+                10 => out.code_verifier = Some(de::member(&CREATE_TOKEN_WITH_IAM_INPUT, 10, d)?),
                 _ => {}
             }
             Ok(())
@@ -154,11 +151,11 @@ impl DeserializeValue for CreateTokenWithIAMRequest {
     }
 }
 
-ziggurat_core::shape_value!(CreateTokenWithIAMRequest);
+ziggurat_core::shape_value!(CreateTokenWithIAMInput);
 
-/// The output of `CreateTokenWithIAMResponse`.
+/// The output of `CreateTokenWithIAM`.
 #[derive(Clone, Default)]
-pub struct CreateTokenWithIAMResponse {
+pub struct CreateTokenWithIAMOutput {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
     pub access_token: Option<String>,
     /// Used to notify the requester that the returned token is an access token. The supported token
@@ -190,7 +187,7 @@ pub struct CreateTokenWithIAMResponse {
     pub response_metadata: Metadata,
 }
 
-static CREATE_TOKEN_WITH_IAM_RESPONSE_MEMBERS: [Member; 8] = [
+static CREATE_TOKEN_WITH_IAM_OUTPUT_MEMBERS: [Member; 8] = [
     Member::new("accessToken", &prelude::SENSITIVE_STRING),
     Member::new("tokenType", &prelude::STRING),
     Member::new("expiresIn", &prelude::INTEGER),
@@ -203,19 +200,19 @@ static CREATE_TOKEN_WITH_IAM_RESPONSE_MEMBERS: [Member; 8] = [
         &crate::types::AWS_ADDITIONAL_DETAILS,
     ),
 ];
-/// The schema of [`CreateTokenWithIAMResponse`].
-pub(crate) static CREATE_TOKEN_WITH_IAM_RESPONSE: Schema = Schema::structure(
+/// The schema of [`CreateTokenWithIAMOutput`].
+pub(crate) static CREATE_TOKEN_WITH_IAM_OUTPUT: Schema = Schema::structure(
     "CreateTokenWithIAMResponse",
-    &CREATE_TOKEN_WITH_IAM_RESPONSE_MEMBERS,
+    &CREATE_TOKEN_WITH_IAM_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for CreateTokenWithIAMResponse {
+impl SerializeShape for CreateTokenWithIAMOutput {
     fn schema(&self) -> &'static Schema {
-        &CREATE_TOKEN_WITH_IAM_RESPONSE
+        &CREATE_TOKEN_WITH_IAM_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &CREATE_TOKEN_WITH_IAM_RESPONSE_MEMBERS;
+        let m = &CREATE_TOKEN_WITH_IAM_OUTPUT_MEMBERS;
         self.access_token.serialize_member(&m[0], s)?;
         self.token_type.serialize_member(&m[1], s)?;
         self.expires_in.serialize_member(&m[2], s)?;
@@ -228,23 +225,21 @@ impl SerializeShape for CreateTokenWithIAMResponse {
     }
 }
 
-impl DeserializeValue for CreateTokenWithIAMResponse {
+impl DeserializeValue for CreateTokenWithIAMOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&CREATE_TOKEN_WITH_IAM_RESPONSE, &mut |i, d| {
+        d.read_struct(&CREATE_TOKEN_WITH_IAM_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.access_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 0, d)?),
-                1 => out.token_type = Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 1, d)?),
-                2 => out.expires_in = Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 2, d)?),
-                3 => out.refresh_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 3, d)?),
-                4 => out.id_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 4, d)?),
-                5 => {
-                    out.issued_token_type = Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 5, d)?)
-                }
-                6 => out.scope = Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 6, d)?),
+                0 => out.access_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 0, d)?),
+                1 => out.token_type = Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 1, d)?),
+                2 => out.expires_in = Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 2, d)?),
+                3 => out.refresh_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 3, d)?),
+                4 => out.id_token = Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 4, d)?),
+                5 => out.issued_token_type = Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 5, d)?),
+                6 => out.scope = Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 6, d)?),
                 7 => {
                     out.aws_additional_details =
-                        Some(de::member(&CREATE_TOKEN_WITH_IAM_RESPONSE, 7, d)?)
+                        Some(de::member(&CREATE_TOKEN_WITH_IAM_OUTPUT, 7, d)?)
                 }
                 _ => {}
             }
@@ -254,8 +249,8 @@ impl DeserializeValue for CreateTokenWithIAMResponse {
     }
 }
 
-ziggurat_core::shape_value!(CreateTokenWithIAMResponse);
-ziggurat_runtime::output_metadata!(CreateTokenWithIAMResponse);
+ziggurat_core::shape_value!(CreateTokenWithIAMOutput);
+ziggurat_runtime::output_metadata!(CreateTokenWithIAMOutput);
 
 /// The errors of [`CreateTokenWithIAM`].
 #[derive(Debug, Clone)]
@@ -297,8 +292,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/token?aws_iam=t",
     success_status: None,
-    input: &CREATE_TOKEN_WITH_IAM_REQUEST,
-    output: &CREATE_TOKEN_WITH_IAM_RESPONSE,
+    input: &CREATE_TOKEN_WITH_IAM_INPUT,
+    output: &CREATE_TOKEN_WITH_IAM_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -392,8 +387,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     CreateTokenWithIAM,
-    CreateTokenWithIAMRequest,
-    CreateTokenWithIAMResponse,
+    CreateTokenWithIAMInput,
+    CreateTokenWithIAMOutput,
     CreateTokenWithIAMError,
     crate::SERVICE,
     OPERATION
@@ -402,65 +397,65 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     CreateTokenWithIAMFluentBuilder,
     CreateTokenWithIAM,
-    CreateTokenWithIAMRequest,
-    CreateTokenWithIAMResponse,
+    CreateTokenWithIAMInput,
+    CreateTokenWithIAMOutput,
     CreateTokenWithIAMError
 );
 
 impl CreateTokenWithIAMFluentBuilder {
     /// The unique identifier string for the client or application.
     ///
-    /// See [`CreateTokenWithIAMRequest::client_id`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::client_id`](CreateTokenWithIAMInput).
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_id = value.into();
         self
     }
     /// Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange.
     ///
-    /// See [`CreateTokenWithIAMRequest::grant_type`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::grant_type`](CreateTokenWithIAMInput).
     pub fn grant_type(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().grant_type = value.into();
         self
     }
     /// Used only when calling this API for the Authorization Code grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::code`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::code`](CreateTokenWithIAMInput).
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::code`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::code`](CreateTokenWithIAMInput).
     pub fn set_code(mut self, value: Option<String>) -> Self {
         self.as_input_mut().code = value;
         self
     }
     /// Used only when calling this API for the Refresh Token grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::refresh_token`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::refresh_token`](CreateTokenWithIAMInput).
     pub fn refresh_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().refresh_token = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::refresh_token`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::refresh_token`](CreateTokenWithIAMInput).
     pub fn set_refresh_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().refresh_token = value;
         self
     }
     /// Used only when calling this API for the JWT Bearer grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::assertion`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::assertion`](CreateTokenWithIAMInput).
     pub fn assertion(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().assertion = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::assertion`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::assertion`](CreateTokenWithIAMInput).
     pub fn set_assertion(mut self, value: Option<String>) -> Self {
         self.as_input_mut().assertion = value;
         self
     }
     /// The list of scopes for which authorization is requested.
     ///
-    /// See [`CreateTokenWithIAMRequest::scope`](CreateTokenWithIAMRequest). Appends one item.
+    /// See [`CreateTokenWithIAMInput::scope`](CreateTokenWithIAMInput). Appends one item.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .scope
@@ -468,67 +463,67 @@ impl CreateTokenWithIAMFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`CreateTokenWithIAMRequest::scope`](CreateTokenWithIAMRequest).
+    /// Replaces all of [`CreateTokenWithIAMInput::scope`](CreateTokenWithIAMInput).
     pub fn set_scope(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().scope = value;
         self
     }
     /// Used only when calling this API for the Authorization Code grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::redirect_uri`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::redirect_uri`](CreateTokenWithIAMInput).
     pub fn redirect_uri(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().redirect_uri = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::redirect_uri`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::redirect_uri`](CreateTokenWithIAMInput).
     pub fn set_redirect_uri(mut self, value: Option<String>) -> Self {
         self.as_input_mut().redirect_uri = value;
         self
     }
     /// Used only when calling this API for the Token Exchange grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::subject_token`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::subject_token`](CreateTokenWithIAMInput).
     pub fn subject_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().subject_token = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::subject_token`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::subject_token`](CreateTokenWithIAMInput).
     pub fn set_subject_token(mut self, value: Option<String>) -> Self {
         self.as_input_mut().subject_token = value;
         self
     }
     /// Used only when calling this API for the Token Exchange grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::subject_token_type`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::subject_token_type`](CreateTokenWithIAMInput).
     pub fn subject_token_type(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().subject_token_type = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::subject_token_type`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::subject_token_type`](CreateTokenWithIAMInput).
     pub fn set_subject_token_type(mut self, value: Option<String>) -> Self {
         self.as_input_mut().subject_token_type = value;
         self
     }
     /// Used only when calling this API for the Token Exchange grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::requested_token_type`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::requested_token_type`](CreateTokenWithIAMInput).
     pub fn requested_token_type(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().requested_token_type = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::requested_token_type`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::requested_token_type`](CreateTokenWithIAMInput).
     pub fn set_requested_token_type(mut self, value: Option<String>) -> Self {
         self.as_input_mut().requested_token_type = value;
         self
     }
     /// Used only when calling this API for the Authorization Code grant type.
     ///
-    /// See [`CreateTokenWithIAMRequest::code_verifier`](CreateTokenWithIAMRequest).
+    /// See [`CreateTokenWithIAMInput::code_verifier`](CreateTokenWithIAMInput).
     pub fn code_verifier(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().code_verifier = Some(value.into());
         self
     }
-    /// Sets or clears [`CreateTokenWithIAMRequest::code_verifier`](CreateTokenWithIAMRequest).
+    /// Sets or clears [`CreateTokenWithIAMInput::code_verifier`](CreateTokenWithIAMInput).
     pub fn set_code_verifier(mut self, value: Option<String>) -> Self {
         self.as_input_mut().code_verifier = value;
         self

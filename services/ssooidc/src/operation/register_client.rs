@@ -13,7 +13,7 @@ pub struct RegisterClient;
 
 /// The input of `RegisterClient`.
 #[derive(Clone, Default, PartialEq)]
-pub struct RegisterClientRequest {
+pub struct RegisterClientInput {
     /// The friendly name of the client.
     ///
     /// Required.
@@ -48,7 +48,7 @@ pub struct RegisterClientRequest {
     pub entitled_application_arn: Option<String>,
 }
 
-static REGISTER_CLIENT_REQUEST_MEMBERS: [Member; 7] = [
+static REGISTER_CLIENT_INPUT_MEMBERS: [Member; 7] = [
     Member::new("clientName", &prelude::STRING).required(),
     Member::new("clientType", &prelude::STRING).required(),
     Member::new("scopes", &crate::types::SCOPES),
@@ -57,17 +57,17 @@ static REGISTER_CLIENT_REQUEST_MEMBERS: [Member; 7] = [
     Member::new("issuerUrl", &prelude::STRING),
     Member::new("entitledApplicationArn", &prelude::STRING),
 ];
-/// The schema of [`RegisterClientRequest`].
-pub(crate) static REGISTER_CLIENT_REQUEST: Schema =
-    Schema::structure("RegisterClientRequest", &REGISTER_CLIENT_REQUEST_MEMBERS);
+/// The schema of [`RegisterClientInput`].
+pub(crate) static REGISTER_CLIENT_INPUT: Schema =
+    Schema::structure("RegisterClientRequest", &REGISTER_CLIENT_INPUT_MEMBERS);
 
-impl SerializeShape for RegisterClientRequest {
+impl SerializeShape for RegisterClientInput {
     fn schema(&self) -> &'static Schema {
-        &REGISTER_CLIENT_REQUEST
+        &REGISTER_CLIENT_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &REGISTER_CLIENT_REQUEST_MEMBERS;
+        let m = &REGISTER_CLIENT_INPUT_MEMBERS;
         self.client_name.serialize_member(&m[0], s)?;
         self.client_type.serialize_member(&m[1], s)?;
         self.scopes.serialize_member(&m[2], s)?;
@@ -79,20 +79,18 @@ impl SerializeShape for RegisterClientRequest {
     }
 }
 
-impl DeserializeValue for RegisterClientRequest {
+impl DeserializeValue for RegisterClientInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&REGISTER_CLIENT_REQUEST, &mut |i, d| {
+        d.read_struct(&REGISTER_CLIENT_INPUT, &mut |i, d| {
             match i {
-                0 => out.client_name = de::member(&REGISTER_CLIENT_REQUEST, 0, d)?,
-                1 => out.client_type = de::member(&REGISTER_CLIENT_REQUEST, 1, d)?,
-                2 => out.scopes = Some(de::member(&REGISTER_CLIENT_REQUEST, 2, d)?),
-                3 => out.redirect_uris = Some(de::member(&REGISTER_CLIENT_REQUEST, 3, d)?),
-                4 => out.grant_types = Some(de::member(&REGISTER_CLIENT_REQUEST, 4, d)?),
-                5 => out.issuer_url = Some(de::member(&REGISTER_CLIENT_REQUEST, 5, d)?),
-                6 => {
-                    out.entitled_application_arn = Some(de::member(&REGISTER_CLIENT_REQUEST, 6, d)?)
-                }
+                0 => out.client_name = de::member(&REGISTER_CLIENT_INPUT, 0, d)?,
+                1 => out.client_type = de::member(&REGISTER_CLIENT_INPUT, 1, d)?,
+                2 => out.scopes = Some(de::member(&REGISTER_CLIENT_INPUT, 2, d)?),
+                3 => out.redirect_uris = Some(de::member(&REGISTER_CLIENT_INPUT, 3, d)?),
+                4 => out.grant_types = Some(de::member(&REGISTER_CLIENT_INPUT, 4, d)?),
+                5 => out.issuer_url = Some(de::member(&REGISTER_CLIENT_INPUT, 5, d)?),
+                6 => out.entitled_application_arn = Some(de::member(&REGISTER_CLIENT_INPUT, 6, d)?),
                 _ => {}
             }
             Ok(())
@@ -101,11 +99,11 @@ impl DeserializeValue for RegisterClientRequest {
     }
 }
 
-ziggurat_core::shape_value!(RegisterClientRequest);
+ziggurat_core::shape_value!(RegisterClientInput);
 
-/// The output of `RegisterClientResponse`.
+/// The output of `RegisterClient`.
 #[derive(Clone, Default)]
-pub struct RegisterClientResponse {
+pub struct RegisterClientOutput {
     /// The unique identifier string for each client. This client uses this identifier to get
     /// authenticated by the service in subsequent calls.
     pub client_id: Option<String>,
@@ -124,7 +122,7 @@ pub struct RegisterClientResponse {
     pub response_metadata: Metadata,
 }
 
-static REGISTER_CLIENT_RESPONSE_MEMBERS: [Member; 6] = [
+static REGISTER_CLIENT_OUTPUT_MEMBERS: [Member; 6] = [
     Member::new("clientId", &prelude::STRING),
     Member::new("clientSecret", &prelude::SENSITIVE_STRING),
     Member::new("clientIdIssuedAt", &prelude::LONG),
@@ -132,17 +130,17 @@ static REGISTER_CLIENT_RESPONSE_MEMBERS: [Member; 6] = [
     Member::new("authorizationEndpoint", &prelude::STRING),
     Member::new("tokenEndpoint", &prelude::STRING),
 ];
-/// The schema of [`RegisterClientResponse`].
-pub(crate) static REGISTER_CLIENT_RESPONSE: Schema =
-    Schema::structure("RegisterClientResponse", &REGISTER_CLIENT_RESPONSE_MEMBERS);
+/// The schema of [`RegisterClientOutput`].
+pub(crate) static REGISTER_CLIENT_OUTPUT: Schema =
+    Schema::structure("RegisterClientResponse", &REGISTER_CLIENT_OUTPUT_MEMBERS);
 
-impl SerializeShape for RegisterClientResponse {
+impl SerializeShape for RegisterClientOutput {
     fn schema(&self) -> &'static Schema {
-        &REGISTER_CLIENT_RESPONSE
+        &REGISTER_CLIENT_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &REGISTER_CLIENT_RESPONSE_MEMBERS;
+        let m = &REGISTER_CLIENT_OUTPUT_MEMBERS;
         self.client_id.serialize_member(&m[0], s)?;
         self.client_secret.serialize_member(&m[1], s)?;
         self.client_id_issued_at.serialize_member(&m[2], s)?;
@@ -153,22 +151,19 @@ impl SerializeShape for RegisterClientResponse {
     }
 }
 
-impl DeserializeValue for RegisterClientResponse {
+impl DeserializeValue for RegisterClientOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&REGISTER_CLIENT_RESPONSE, &mut |i, d| {
+        d.read_struct(&REGISTER_CLIENT_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.client_id = Some(de::member(&REGISTER_CLIENT_RESPONSE, 0, d)?),
-                1 => out.client_secret = Some(de::member(&REGISTER_CLIENT_RESPONSE, 1, d)?),
-                2 => out.client_id_issued_at = Some(de::member(&REGISTER_CLIENT_RESPONSE, 2, d)?),
+                0 => out.client_id = Some(de::member(&REGISTER_CLIENT_OUTPUT, 0, d)?),
+                1 => out.client_secret = Some(de::member(&REGISTER_CLIENT_OUTPUT, 1, d)?),
+                2 => out.client_id_issued_at = Some(de::member(&REGISTER_CLIENT_OUTPUT, 2, d)?),
                 3 => {
-                    out.client_secret_expires_at =
-                        Some(de::member(&REGISTER_CLIENT_RESPONSE, 3, d)?)
+                    out.client_secret_expires_at = Some(de::member(&REGISTER_CLIENT_OUTPUT, 3, d)?)
                 }
-                4 => {
-                    out.authorization_endpoint = Some(de::member(&REGISTER_CLIENT_RESPONSE, 4, d)?)
-                }
-                5 => out.token_endpoint = Some(de::member(&REGISTER_CLIENT_RESPONSE, 5, d)?),
+                4 => out.authorization_endpoint = Some(de::member(&REGISTER_CLIENT_OUTPUT, 4, d)?),
+                5 => out.token_endpoint = Some(de::member(&REGISTER_CLIENT_OUTPUT, 5, d)?),
                 _ => {}
             }
             Ok(())
@@ -177,8 +172,8 @@ impl DeserializeValue for RegisterClientResponse {
     }
 }
 
-ziggurat_core::shape_value!(RegisterClientResponse);
-ziggurat_runtime::output_metadata!(RegisterClientResponse);
+ziggurat_core::shape_value!(RegisterClientOutput);
+ziggurat_runtime::output_metadata!(RegisterClientOutput);
 
 /// The errors of [`RegisterClient`].
 #[derive(Debug, Clone)]
@@ -210,8 +205,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/client/register",
     success_status: None,
-    input: &REGISTER_CLIENT_REQUEST,
-    output: &REGISTER_CLIENT_RESPONSE,
+    input: &REGISTER_CLIENT_INPUT,
+    output: &REGISTER_CLIENT_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -270,8 +265,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     RegisterClient,
-    RegisterClientRequest,
-    RegisterClientResponse,
+    RegisterClientInput,
+    RegisterClientOutput,
     RegisterClientError,
     crate::SERVICE,
     OPERATION
@@ -280,29 +275,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     RegisterClientFluentBuilder,
     RegisterClient,
-    RegisterClientRequest,
-    RegisterClientResponse,
+    RegisterClientInput,
+    RegisterClientOutput,
     RegisterClientError
 );
 
 impl RegisterClientFluentBuilder {
     /// The friendly name of the client.
     ///
-    /// See [`RegisterClientRequest::client_name`](RegisterClientRequest).
+    /// See [`RegisterClientInput::client_name`](RegisterClientInput).
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_name = value.into();
         self
     }
     /// The type of client.
     ///
-    /// See [`RegisterClientRequest::client_type`](RegisterClientRequest).
+    /// See [`RegisterClientInput::client_type`](RegisterClientInput).
     pub fn client_type(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_type = value.into();
         self
     }
     /// The list of scopes that are defined by the client.
     ///
-    /// See [`RegisterClientRequest::scopes`](RegisterClientRequest). Appends one item.
+    /// See [`RegisterClientInput::scopes`](RegisterClientInput). Appends one item.
     pub fn scopes(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .scopes
@@ -310,14 +305,14 @@ impl RegisterClientFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`RegisterClientRequest::scopes`](RegisterClientRequest).
+    /// Replaces all of [`RegisterClientInput::scopes`](RegisterClientInput).
     pub fn set_scopes(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().scopes = value;
         self
     }
     /// The list of redirect URI that are defined by the client.
     ///
-    /// See [`RegisterClientRequest::redirect_uris`](RegisterClientRequest). Appends one item.
+    /// See [`RegisterClientInput::redirect_uris`](RegisterClientInput). Appends one item.
     pub fn redirect_uris(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .redirect_uris
@@ -325,14 +320,14 @@ impl RegisterClientFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`RegisterClientRequest::redirect_uris`](RegisterClientRequest).
+    /// Replaces all of [`RegisterClientInput::redirect_uris`](RegisterClientInput).
     pub fn set_redirect_uris(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().redirect_uris = value;
         self
     }
     /// The list of OAuth 2.0 grant types that are defined by the client.
     ///
-    /// See [`RegisterClientRequest::grant_types`](RegisterClientRequest). Appends one item.
+    /// See [`RegisterClientInput::grant_types`](RegisterClientInput). Appends one item.
     pub fn grant_types(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .grant_types
@@ -340,31 +335,31 @@ impl RegisterClientFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`RegisterClientRequest::grant_types`](RegisterClientRequest).
+    /// Replaces all of [`RegisterClientInput::grant_types`](RegisterClientInput).
     pub fn set_grant_types(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().grant_types = value;
         self
     }
     /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center.
     ///
-    /// See [`RegisterClientRequest::issuer_url`](RegisterClientRequest).
+    /// See [`RegisterClientInput::issuer_url`](RegisterClientInput).
     pub fn issuer_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().issuer_url = Some(value.into());
         self
     }
-    /// Sets or clears [`RegisterClientRequest::issuer_url`](RegisterClientRequest).
+    /// Sets or clears [`RegisterClientInput::issuer_url`](RegisterClientInput).
     pub fn set_issuer_url(mut self, value: Option<String>) -> Self {
         self.as_input_mut().issuer_url = value;
         self
     }
     /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources.
     ///
-    /// See [`RegisterClientRequest::entitled_application_arn`](RegisterClientRequest).
+    /// See [`RegisterClientInput::entitled_application_arn`](RegisterClientInput).
     pub fn entitled_application_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().entitled_application_arn = Some(value.into());
         self
     }
-    /// Sets or clears [`RegisterClientRequest::entitled_application_arn`](RegisterClientRequest).
+    /// Sets or clears [`RegisterClientInput::entitled_application_arn`](RegisterClientInput).
     pub fn set_entitled_application_arn(mut self, value: Option<String>) -> Self {
         self.as_input_mut().entitled_application_arn = value;
         self

@@ -12,7 +12,7 @@ pub struct StartDeviceAuthorization;
 
 /// The input of `StartDeviceAuthorization`.
 #[derive(Clone, Default, PartialEq)]
-pub struct StartDeviceAuthorizationRequest {
+pub struct StartDeviceAuthorizationInput {
     /// The unique identifier string for the client that is registered with IAM Identity Center. This
     /// value should come from the persisted result of the RegisterClient API operation.
     ///
@@ -30,24 +30,24 @@ pub struct StartDeviceAuthorizationRequest {
     pub start_url: String,
 }
 
-static START_DEVICE_AUTHORIZATION_REQUEST_MEMBERS: [Member; 3] = [
+static START_DEVICE_AUTHORIZATION_INPUT_MEMBERS: [Member; 3] = [
     Member::new("clientId", &prelude::STRING).required(),
     Member::new("clientSecret", &prelude::SENSITIVE_STRING).required(),
     Member::new("startUrl", &prelude::STRING).required(),
 ];
-/// The schema of [`StartDeviceAuthorizationRequest`].
-pub(crate) static START_DEVICE_AUTHORIZATION_REQUEST: Schema = Schema::structure(
+/// The schema of [`StartDeviceAuthorizationInput`].
+pub(crate) static START_DEVICE_AUTHORIZATION_INPUT: Schema = Schema::structure(
     "StartDeviceAuthorizationRequest",
-    &START_DEVICE_AUTHORIZATION_REQUEST_MEMBERS,
+    &START_DEVICE_AUTHORIZATION_INPUT_MEMBERS,
 );
 
-impl SerializeShape for StartDeviceAuthorizationRequest {
+impl SerializeShape for StartDeviceAuthorizationInput {
     fn schema(&self) -> &'static Schema {
-        &START_DEVICE_AUTHORIZATION_REQUEST
+        &START_DEVICE_AUTHORIZATION_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &START_DEVICE_AUTHORIZATION_REQUEST_MEMBERS;
+        let m = &START_DEVICE_AUTHORIZATION_INPUT_MEMBERS;
         self.client_id.serialize_member(&m[0], s)?;
         self.client_secret.serialize_member(&m[1], s)?;
         self.start_url.serialize_member(&m[2], s)?;
@@ -55,14 +55,14 @@ impl SerializeShape for StartDeviceAuthorizationRequest {
     }
 }
 
-impl DeserializeValue for StartDeviceAuthorizationRequest {
+impl DeserializeValue for StartDeviceAuthorizationInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&START_DEVICE_AUTHORIZATION_REQUEST, &mut |i, d| {
+        d.read_struct(&START_DEVICE_AUTHORIZATION_INPUT, &mut |i, d| {
             match i {
-                0 => out.client_id = de::member(&START_DEVICE_AUTHORIZATION_REQUEST, 0, d)?,
-                1 => out.client_secret = de::member(&START_DEVICE_AUTHORIZATION_REQUEST, 1, d)?,
-                2 => out.start_url = de::member(&START_DEVICE_AUTHORIZATION_REQUEST, 2, d)?,
+                0 => out.client_id = de::member(&START_DEVICE_AUTHORIZATION_INPUT, 0, d)?,
+                1 => out.client_secret = de::member(&START_DEVICE_AUTHORIZATION_INPUT, 1, d)?,
+                2 => out.start_url = de::member(&START_DEVICE_AUTHORIZATION_INPUT, 2, d)?,
                 _ => {}
             }
             Ok(())
@@ -71,11 +71,11 @@ impl DeserializeValue for StartDeviceAuthorizationRequest {
     }
 }
 
-ziggurat_core::shape_value!(StartDeviceAuthorizationRequest);
+ziggurat_core::shape_value!(StartDeviceAuthorizationInput);
 
-/// The output of `StartDeviceAuthorizationResponse`.
+/// The output of `StartDeviceAuthorization`.
 #[derive(Clone, Default)]
-pub struct StartDeviceAuthorizationResponse {
+pub struct StartDeviceAuthorizationOutput {
     /// The short-lived code that is used by the device when polling for a session token.
     pub device_code: Option<String>,
     /// A one-time user verification code. This is needed to authorize an in-use device.
@@ -94,7 +94,7 @@ pub struct StartDeviceAuthorizationResponse {
     pub response_metadata: Metadata,
 }
 
-static START_DEVICE_AUTHORIZATION_RESPONSE_MEMBERS: [Member; 6] = [
+static START_DEVICE_AUTHORIZATION_OUTPUT_MEMBERS: [Member; 6] = [
     Member::new("deviceCode", &prelude::STRING),
     Member::new("userCode", &prelude::STRING),
     Member::new("verificationUri", &prelude::STRING),
@@ -102,19 +102,19 @@ static START_DEVICE_AUTHORIZATION_RESPONSE_MEMBERS: [Member; 6] = [
     Member::new("expiresIn", &prelude::INTEGER),
     Member::new("interval", &prelude::INTEGER),
 ];
-/// The schema of [`StartDeviceAuthorizationResponse`].
-pub(crate) static START_DEVICE_AUTHORIZATION_RESPONSE: Schema = Schema::structure(
+/// The schema of [`StartDeviceAuthorizationOutput`].
+pub(crate) static START_DEVICE_AUTHORIZATION_OUTPUT: Schema = Schema::structure(
     "StartDeviceAuthorizationResponse",
-    &START_DEVICE_AUTHORIZATION_RESPONSE_MEMBERS,
+    &START_DEVICE_AUTHORIZATION_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for StartDeviceAuthorizationResponse {
+impl SerializeShape for StartDeviceAuthorizationOutput {
     fn schema(&self) -> &'static Schema {
-        &START_DEVICE_AUTHORIZATION_RESPONSE
+        &START_DEVICE_AUTHORIZATION_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &START_DEVICE_AUTHORIZATION_RESPONSE_MEMBERS;
+        let m = &START_DEVICE_AUTHORIZATION_OUTPUT_MEMBERS;
         self.device_code.serialize_member(&m[0], s)?;
         self.user_code.serialize_member(&m[1], s)?;
         self.verification_uri.serialize_member(&m[2], s)?;
@@ -125,25 +125,23 @@ impl SerializeShape for StartDeviceAuthorizationResponse {
     }
 }
 
-impl DeserializeValue for StartDeviceAuthorizationResponse {
+impl DeserializeValue for StartDeviceAuthorizationOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&START_DEVICE_AUTHORIZATION_RESPONSE, &mut |i, d| {
+        d.read_struct(&START_DEVICE_AUTHORIZATION_OUTPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.device_code = Some(de::member(&START_DEVICE_AUTHORIZATION_RESPONSE, 0, d)?)
-                }
-                1 => out.user_code = Some(de::member(&START_DEVICE_AUTHORIZATION_RESPONSE, 1, d)?),
+                0 => out.device_code = Some(de::member(&START_DEVICE_AUTHORIZATION_OUTPUT, 0, d)?),
+                1 => out.user_code = Some(de::member(&START_DEVICE_AUTHORIZATION_OUTPUT, 1, d)?),
                 2 => {
                     out.verification_uri =
-                        Some(de::member(&START_DEVICE_AUTHORIZATION_RESPONSE, 2, d)?)
+                        Some(de::member(&START_DEVICE_AUTHORIZATION_OUTPUT, 2, d)?)
                 }
                 3 => {
                     out.verification_uri_complete =
-                        Some(de::member(&START_DEVICE_AUTHORIZATION_RESPONSE, 3, d)?)
+                        Some(de::member(&START_DEVICE_AUTHORIZATION_OUTPUT, 3, d)?)
                 }
-                4 => out.expires_in = Some(de::member(&START_DEVICE_AUTHORIZATION_RESPONSE, 4, d)?),
-                5 => out.interval = Some(de::member(&START_DEVICE_AUTHORIZATION_RESPONSE, 5, d)?),
+                4 => out.expires_in = Some(de::member(&START_DEVICE_AUTHORIZATION_OUTPUT, 4, d)?),
+                5 => out.interval = Some(de::member(&START_DEVICE_AUTHORIZATION_OUTPUT, 5, d)?),
                 _ => {}
             }
             Ok(())
@@ -152,8 +150,8 @@ impl DeserializeValue for StartDeviceAuthorizationResponse {
     }
 }
 
-ziggurat_core::shape_value!(StartDeviceAuthorizationResponse);
-ziggurat_runtime::output_metadata!(StartDeviceAuthorizationResponse);
+ziggurat_core::shape_value!(StartDeviceAuthorizationOutput);
+ziggurat_runtime::output_metadata!(StartDeviceAuthorizationOutput);
 
 /// The errors of [`StartDeviceAuthorization`].
 #[derive(Debug, Clone)]
@@ -181,8 +179,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/device_authorization",
     success_status: None,
-    input: &START_DEVICE_AUTHORIZATION_REQUEST,
-    output: &START_DEVICE_AUTHORIZATION_RESPONSE,
+    input: &START_DEVICE_AUTHORIZATION_INPUT,
+    output: &START_DEVICE_AUTHORIZATION_OUTPUT,
     result_wrapper: None,
     errors: &[
         ErrorSchema {
@@ -227,8 +225,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     StartDeviceAuthorization,
-    StartDeviceAuthorizationRequest,
-    StartDeviceAuthorizationResponse,
+    StartDeviceAuthorizationInput,
+    StartDeviceAuthorizationOutput,
     StartDeviceAuthorizationError,
     crate::SERVICE,
     OPERATION
@@ -237,29 +235,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     StartDeviceAuthorizationFluentBuilder,
     StartDeviceAuthorization,
-    StartDeviceAuthorizationRequest,
-    StartDeviceAuthorizationResponse,
+    StartDeviceAuthorizationInput,
+    StartDeviceAuthorizationOutput,
     StartDeviceAuthorizationError
 );
 
 impl StartDeviceAuthorizationFluentBuilder {
     /// The unique identifier string for the client that is registered with IAM Identity Center.
     ///
-    /// See [`StartDeviceAuthorizationRequest::client_id`](StartDeviceAuthorizationRequest).
+    /// See [`StartDeviceAuthorizationInput::client_id`](StartDeviceAuthorizationInput).
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_id = value.into();
         self
     }
     /// A secret string that is generated for the client.
     ///
-    /// See [`StartDeviceAuthorizationRequest::client_secret`](StartDeviceAuthorizationRequest).
+    /// See [`StartDeviceAuthorizationInput::client_secret`](StartDeviceAuthorizationInput).
     pub fn client_secret(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().client_secret = value.into();
         self
     }
     /// The URL for the Amazon Web Services access portal.
     ///
-    /// See [`StartDeviceAuthorizationRequest::start_url`](StartDeviceAuthorizationRequest).
+    /// See [`StartDeviceAuthorizationInput::start_url`](StartDeviceAuthorizationInput).
     pub fn start_url(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().start_url = value.into();
         self

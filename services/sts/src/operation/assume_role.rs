@@ -93,7 +93,7 @@ pub struct AssumeRole;
 
 /// The input of `AssumeRole`.
 #[derive(Clone, Default, PartialEq)]
-pub struct AssumeRoleRequest {
+pub struct AssumeRoleInput {
     /// The Amazon Resource Name (ARN) of the role to assume.
     ///
     /// Required.
@@ -289,7 +289,7 @@ pub struct AssumeRoleRequest {
     pub minimum_session_token_size: Option<i32>,
 }
 
-static ASSUME_ROLE_REQUEST_MEMBERS: [Member; 13] = [
+static ASSUME_ROLE_INPUT_MEMBERS: [Member; 13] = [
     Member::new("RoleArn", &prelude::STRING).required(),
     Member::new("RoleSessionName", &prelude::STRING).required(),
     Member::new("PolicyArns", &crate::types::POLICY_DESCRIPTOR_LIST_TYPE),
@@ -307,17 +307,17 @@ static ASSUME_ROLE_REQUEST_MEMBERS: [Member; 13] = [
     ),
     Member::new("MinimumSessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRoleRequest`].
-pub(crate) static ASSUME_ROLE_REQUEST: Schema =
-    Schema::structure("AssumeRoleRequest", &ASSUME_ROLE_REQUEST_MEMBERS);
+/// The schema of [`AssumeRoleInput`].
+pub(crate) static ASSUME_ROLE_INPUT: Schema =
+    Schema::structure("AssumeRoleRequest", &ASSUME_ROLE_INPUT_MEMBERS);
 
-impl SerializeShape for AssumeRoleRequest {
+impl SerializeShape for AssumeRoleInput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROLE_REQUEST
+        &ASSUME_ROLE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROLE_REQUEST_MEMBERS;
+        let m = &ASSUME_ROLE_INPUT_MEMBERS;
         self.role_arn.serialize_member(&m[0], s)?;
         self.role_session_name.serialize_member(&m[1], s)?;
         self.policy_arns.serialize_member(&m[2], s)?;
@@ -336,26 +336,24 @@ impl SerializeShape for AssumeRoleRequest {
     }
 }
 
-impl DeserializeValue for AssumeRoleRequest {
+impl DeserializeValue for AssumeRoleInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROLE_REQUEST, &mut |i, d| {
+        d.read_struct(&ASSUME_ROLE_INPUT, &mut |i, d| {
             match i {
-                0 => out.role_arn = de::member(&ASSUME_ROLE_REQUEST, 0, d)?,
-                1 => out.role_session_name = de::member(&ASSUME_ROLE_REQUEST, 1, d)?,
-                2 => out.policy_arns = Some(de::member(&ASSUME_ROLE_REQUEST, 2, d)?),
-                3 => out.policy = Some(de::member(&ASSUME_ROLE_REQUEST, 3, d)?),
-                4 => out.duration_seconds = Some(de::member(&ASSUME_ROLE_REQUEST, 4, d)?),
-                5 => out.tags = Some(de::member(&ASSUME_ROLE_REQUEST, 5, d)?),
-                6 => out.transitive_tag_keys = Some(de::member(&ASSUME_ROLE_REQUEST, 6, d)?),
-                7 => out.external_id = Some(de::member(&ASSUME_ROLE_REQUEST, 7, d)?),
-                8 => out.serial_number = Some(de::member(&ASSUME_ROLE_REQUEST, 8, d)?),
-                9 => out.token_code = Some(de::member(&ASSUME_ROLE_REQUEST, 9, d)?),
-                10 => out.source_identity = Some(de::member(&ASSUME_ROLE_REQUEST, 10, d)?),
-                11 => out.provided_contexts = Some(de::member(&ASSUME_ROLE_REQUEST, 11, d)?),
-                12 => {
-                    out.minimum_session_token_size = Some(de::member(&ASSUME_ROLE_REQUEST, 12, d)?)
-                }
+                0 => out.role_arn = de::member(&ASSUME_ROLE_INPUT, 0, d)?,
+                1 => out.role_session_name = de::member(&ASSUME_ROLE_INPUT, 1, d)?,
+                2 => out.policy_arns = Some(de::member(&ASSUME_ROLE_INPUT, 2, d)?),
+                3 => out.policy = Some(de::member(&ASSUME_ROLE_INPUT, 3, d)?),
+                4 => out.duration_seconds = Some(de::member(&ASSUME_ROLE_INPUT, 4, d)?),
+                5 => out.tags = Some(de::member(&ASSUME_ROLE_INPUT, 5, d)?),
+                6 => out.transitive_tag_keys = Some(de::member(&ASSUME_ROLE_INPUT, 6, d)?),
+                7 => out.external_id = Some(de::member(&ASSUME_ROLE_INPUT, 7, d)?),
+                8 => out.serial_number = Some(de::member(&ASSUME_ROLE_INPUT, 8, d)?),
+                9 => out.token_code = Some(de::member(&ASSUME_ROLE_INPUT, 9, d)?),
+                10 => out.source_identity = Some(de::member(&ASSUME_ROLE_INPUT, 10, d)?),
+                11 => out.provided_contexts = Some(de::member(&ASSUME_ROLE_INPUT, 11, d)?),
+                12 => out.minimum_session_token_size = Some(de::member(&ASSUME_ROLE_INPUT, 12, d)?),
                 _ => {}
             }
             Ok(())
@@ -364,12 +362,12 @@ impl DeserializeValue for AssumeRoleRequest {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRoleRequest);
+ziggurat_core::shape_value!(AssumeRoleInput);
 
 /// Contains the response to a successful AssumeRole request, including temporary Amazon Web
 /// Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, Default)]
-pub struct AssumeRoleResponse {
+pub struct AssumeRoleOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
@@ -407,7 +405,7 @@ pub struct AssumeRoleResponse {
     pub response_metadata: Metadata,
 }
 
-static ASSUME_ROLE_RESPONSE_MEMBERS: [Member; 6] = [
+static ASSUME_ROLE_OUTPUT_MEMBERS: [Member; 6] = [
     Member::new("Credentials", &crate::types::CREDENTIALS),
     Member::new("AssumedRoleUser", &crate::types::ASSUMED_ROLE_USER),
     Member::new("PackedPolicySize", &prelude::INTEGER),
@@ -415,17 +413,17 @@ static ASSUME_ROLE_RESPONSE_MEMBERS: [Member; 6] = [
     Member::new("SessionTokenUtilization", &prelude::INTEGER),
     Member::new("SessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRoleResponse`].
-pub(crate) static ASSUME_ROLE_RESPONSE: Schema =
-    Schema::structure("AssumeRoleResponse", &ASSUME_ROLE_RESPONSE_MEMBERS);
+/// The schema of [`AssumeRoleOutput`].
+pub(crate) static ASSUME_ROLE_OUTPUT: Schema =
+    Schema::structure("AssumeRoleResponse", &ASSUME_ROLE_OUTPUT_MEMBERS);
 
-impl SerializeShape for AssumeRoleResponse {
+impl SerializeShape for AssumeRoleOutput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROLE_RESPONSE
+        &ASSUME_ROLE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROLE_RESPONSE_MEMBERS;
+        let m = &ASSUME_ROLE_OUTPUT_MEMBERS;
         self.credentials.serialize_member(&m[0], s)?;
         self.assumed_role_user.serialize_member(&m[1], s)?;
         self.packed_policy_size.serialize_member(&m[2], s)?;
@@ -436,17 +434,17 @@ impl SerializeShape for AssumeRoleResponse {
     }
 }
 
-impl DeserializeValue for AssumeRoleResponse {
+impl DeserializeValue for AssumeRoleOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROLE_RESPONSE, &mut |i, d| {
+        d.read_struct(&ASSUME_ROLE_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.credentials = Some(de::member(&ASSUME_ROLE_RESPONSE, 0, d)?),
-                1 => out.assumed_role_user = Some(de::member(&ASSUME_ROLE_RESPONSE, 1, d)?),
-                2 => out.packed_policy_size = Some(de::member(&ASSUME_ROLE_RESPONSE, 2, d)?),
-                3 => out.source_identity = Some(de::member(&ASSUME_ROLE_RESPONSE, 3, d)?),
-                4 => out.session_token_utilization = Some(de::member(&ASSUME_ROLE_RESPONSE, 4, d)?),
-                5 => out.session_token_size = Some(de::member(&ASSUME_ROLE_RESPONSE, 5, d)?),
+                0 => out.credentials = Some(de::member(&ASSUME_ROLE_OUTPUT, 0, d)?),
+                1 => out.assumed_role_user = Some(de::member(&ASSUME_ROLE_OUTPUT, 1, d)?),
+                2 => out.packed_policy_size = Some(de::member(&ASSUME_ROLE_OUTPUT, 2, d)?),
+                3 => out.source_identity = Some(de::member(&ASSUME_ROLE_OUTPUT, 3, d)?),
+                4 => out.session_token_utilization = Some(de::member(&ASSUME_ROLE_OUTPUT, 4, d)?),
+                5 => out.session_token_size = Some(de::member(&ASSUME_ROLE_OUTPUT, 5, d)?),
                 _ => {}
             }
             Ok(())
@@ -455,8 +453,8 @@ impl DeserializeValue for AssumeRoleResponse {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRoleResponse);
-ziggurat_runtime::output_metadata!(AssumeRoleResponse);
+ziggurat_core::shape_value!(AssumeRoleOutput);
+ziggurat_runtime::output_metadata!(AssumeRoleOutput);
 
 /// The errors of [`AssumeRole`].
 #[derive(Debug, Clone)]
@@ -482,8 +480,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &ASSUME_ROLE_REQUEST,
-    output: &ASSUME_ROLE_RESPONSE,
+    input: &ASSUME_ROLE_INPUT,
+    output: &ASSUME_ROLE_OUTPUT,
     result_wrapper: Some("AssumeRoleResult"),
     errors: &[
         ErrorSchema {
@@ -521,8 +519,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     AssumeRole,
-    AssumeRoleRequest,
-    AssumeRoleResponse,
+    AssumeRoleInput,
+    AssumeRoleOutput,
     AssumeRoleError,
     crate::SERVICE,
     OPERATION
@@ -531,29 +529,29 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     AssumeRoleFluentBuilder,
     AssumeRole,
-    AssumeRoleRequest,
-    AssumeRoleResponse,
+    AssumeRoleInput,
+    AssumeRoleOutput,
     AssumeRoleError
 );
 
 impl AssumeRoleFluentBuilder {
     /// The Amazon Resource Name (ARN) of the role to assume.
     ///
-    /// See [`AssumeRoleRequest::role_arn`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::role_arn`](AssumeRoleInput).
     pub fn role_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role_arn = value.into();
         self
     }
     /// An identifier for the assumed role session.
     ///
-    /// See [`AssumeRoleRequest::role_session_name`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::role_session_name`](AssumeRoleInput).
     pub fn role_session_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role_session_name = value.into();
         self
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
     ///
-    /// See [`AssumeRoleRequest::policy_arns`](AssumeRoleRequest). Appends one item.
+    /// See [`AssumeRoleInput::policy_arns`](AssumeRoleInput). Appends one item.
     pub fn policy_arns(mut self, value: impl Into<crate::types::PolicyDescriptorType>) -> Self {
         self.as_input_mut()
             .policy_arns
@@ -561,7 +559,7 @@ impl AssumeRoleFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`AssumeRoleRequest::policy_arns`](AssumeRoleRequest).
+    /// Replaces all of [`AssumeRoleInput::policy_arns`](AssumeRoleInput).
     pub fn set_policy_arns(
         mut self,
         value: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -571,31 +569,31 @@ impl AssumeRoleFluentBuilder {
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
-    /// See [`AssumeRoleRequest::policy`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::policy`](AssumeRoleInput).
     pub fn policy(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().policy = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleRequest::policy`](AssumeRoleRequest).
+    /// Sets or clears [`AssumeRoleInput::policy`](AssumeRoleInput).
     pub fn set_policy(mut self, value: Option<String>) -> Self {
         self.as_input_mut().policy = value;
         self
     }
     /// The duration, in seconds, of the role session.
     ///
-    /// See [`AssumeRoleRequest::duration_seconds`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::duration_seconds`](AssumeRoleInput).
     pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().duration_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleRequest::duration_seconds`](AssumeRoleRequest).
+    /// Sets or clears [`AssumeRoleInput::duration_seconds`](AssumeRoleInput).
     pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().duration_seconds = value;
         self
     }
     /// A list of session tags that you want to pass.
     ///
-    /// See [`AssumeRoleRequest::tags`](AssumeRoleRequest). Appends one item.
+    /// See [`AssumeRoleInput::tags`](AssumeRoleInput). Appends one item.
     pub fn tags(mut self, value: impl Into<crate::types::Tag>) -> Self {
         self.as_input_mut()
             .tags
@@ -603,14 +601,14 @@ impl AssumeRoleFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`AssumeRoleRequest::tags`](AssumeRoleRequest).
+    /// Replaces all of [`AssumeRoleInput::tags`](AssumeRoleInput).
     pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
         self.as_input_mut().tags = value;
         self
     }
     /// A list of keys for session tags that you want to set as transitive.
     ///
-    /// See [`AssumeRoleRequest::transitive_tag_keys`](AssumeRoleRequest). Appends one item.
+    /// See [`AssumeRoleInput::transitive_tag_keys`](AssumeRoleInput). Appends one item.
     pub fn transitive_tag_keys(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut()
             .transitive_tag_keys
@@ -618,62 +616,62 @@ impl AssumeRoleFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`AssumeRoleRequest::transitive_tag_keys`](AssumeRoleRequest).
+    /// Replaces all of [`AssumeRoleInput::transitive_tag_keys`](AssumeRoleInput).
     pub fn set_transitive_tag_keys(mut self, value: Option<Vec<String>>) -> Self {
         self.as_input_mut().transitive_tag_keys = value;
         self
     }
     /// A unique identifier that might be required when you assume a role in another account.
     ///
-    /// See [`AssumeRoleRequest::external_id`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::external_id`](AssumeRoleInput).
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().external_id = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleRequest::external_id`](AssumeRoleRequest).
+    /// Sets or clears [`AssumeRoleInput::external_id`](AssumeRoleInput).
     pub fn set_external_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().external_id = value;
         self
     }
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call.
     ///
-    /// See [`AssumeRoleRequest::serial_number`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::serial_number`](AssumeRoleInput).
     pub fn serial_number(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().serial_number = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleRequest::serial_number`](AssumeRoleRequest).
+    /// Sets or clears [`AssumeRoleInput::serial_number`](AssumeRoleInput).
     pub fn set_serial_number(mut self, value: Option<String>) -> Self {
         self.as_input_mut().serial_number = value;
         self
     }
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
     ///
-    /// See [`AssumeRoleRequest::token_code`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::token_code`](AssumeRoleInput).
     pub fn token_code(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().token_code = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleRequest::token_code`](AssumeRoleRequest).
+    /// Sets or clears [`AssumeRoleInput::token_code`](AssumeRoleInput).
     pub fn set_token_code(mut self, value: Option<String>) -> Self {
         self.as_input_mut().token_code = value;
         self
     }
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
     ///
-    /// See [`AssumeRoleRequest::source_identity`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::source_identity`](AssumeRoleInput).
     pub fn source_identity(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().source_identity = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleRequest::source_identity`](AssumeRoleRequest).
+    /// Sets or clears [`AssumeRoleInput::source_identity`](AssumeRoleInput).
     pub fn set_source_identity(mut self, value: Option<String>) -> Self {
         self.as_input_mut().source_identity = value;
         self
     }
     /// A list of previously acquired trusted context assertions in the format of a JSON array.
     ///
-    /// See [`AssumeRoleRequest::provided_contexts`](AssumeRoleRequest). Appends one item.
+    /// See [`AssumeRoleInput::provided_contexts`](AssumeRoleInput). Appends one item.
     pub fn provided_contexts(mut self, value: impl Into<crate::types::ProvidedContext>) -> Self {
         self.as_input_mut()
             .provided_contexts
@@ -681,7 +679,7 @@ impl AssumeRoleFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`AssumeRoleRequest::provided_contexts`](AssumeRoleRequest).
+    /// Replaces all of [`AssumeRoleInput::provided_contexts`](AssumeRoleInput).
     pub fn set_provided_contexts(
         mut self,
         value: Option<Vec<crate::types::ProvidedContext>>,
@@ -691,12 +689,12 @@ impl AssumeRoleFluentBuilder {
     }
     /// Sets `MinimumSessionTokenSize`.
     ///
-    /// See [`AssumeRoleRequest::minimum_session_token_size`](AssumeRoleRequest).
+    /// See [`AssumeRoleInput::minimum_session_token_size`](AssumeRoleInput).
     pub fn minimum_session_token_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleRequest::minimum_session_token_size`](AssumeRoleRequest).
+    /// Sets or clears [`AssumeRoleInput::minimum_session_token_size`](AssumeRoleInput).
     pub fn set_minimum_session_token_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = value;
         self

@@ -122,7 +122,7 @@ pub struct AssumeRoleWithSAML;
 
 /// The input of `AssumeRoleWithSAML`.
 #[derive(Clone, Default, PartialEq)]
-pub struct AssumeRoleWithSAMLRequest {
+pub struct AssumeRoleWithSAMLInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Required.
@@ -205,7 +205,7 @@ pub struct AssumeRoleWithSAMLRequest {
     pub minimum_session_token_size: Option<i32>,
 }
 
-static ASSUME_ROLE_WITH_SAML_REQUEST_MEMBERS: [Member; 7] = [
+static ASSUME_ROLE_WITH_SAML_INPUT_MEMBERS: [Member; 7] = [
     Member::new("RoleArn", &prelude::STRING).required(),
     Member::new("PrincipalArn", &prelude::STRING).required(),
     Member::new("SAMLAssertion", &prelude::SENSITIVE_STRING).required(),
@@ -214,19 +214,19 @@ static ASSUME_ROLE_WITH_SAML_REQUEST_MEMBERS: [Member; 7] = [
     Member::new("DurationSeconds", &prelude::INTEGER),
     Member::new("MinimumSessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRoleWithSAMLRequest`].
-pub(crate) static ASSUME_ROLE_WITH_SAML_REQUEST: Schema = Schema::structure(
+/// The schema of [`AssumeRoleWithSAMLInput`].
+pub(crate) static ASSUME_ROLE_WITH_SAML_INPUT: Schema = Schema::structure(
     "AssumeRoleWithSAMLRequest",
-    &ASSUME_ROLE_WITH_SAML_REQUEST_MEMBERS,
+    &ASSUME_ROLE_WITH_SAML_INPUT_MEMBERS,
 );
 
-impl SerializeShape for AssumeRoleWithSAMLRequest {
+impl SerializeShape for AssumeRoleWithSAMLInput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROLE_WITH_SAML_REQUEST
+        &ASSUME_ROLE_WITH_SAML_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROLE_WITH_SAML_REQUEST_MEMBERS;
+        let m = &ASSUME_ROLE_WITH_SAML_INPUT_MEMBERS;
         self.role_arn.serialize_member(&m[0], s)?;
         self.principal_arn.serialize_member(&m[1], s)?;
         self.saml_assertion.serialize_member(&m[2], s)?;
@@ -238,20 +238,20 @@ impl SerializeShape for AssumeRoleWithSAMLRequest {
     }
 }
 
-impl DeserializeValue for AssumeRoleWithSAMLRequest {
+impl DeserializeValue for AssumeRoleWithSAMLInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROLE_WITH_SAML_REQUEST, &mut |i, d| {
+        d.read_struct(&ASSUME_ROLE_WITH_SAML_INPUT, &mut |i, d| {
             match i {
-                0 => out.role_arn = de::member(&ASSUME_ROLE_WITH_SAML_REQUEST, 0, d)?,
-                1 => out.principal_arn = de::member(&ASSUME_ROLE_WITH_SAML_REQUEST, 1, d)?,
-                2 => out.saml_assertion = de::member(&ASSUME_ROLE_WITH_SAML_REQUEST, 2, d)?,
-                3 => out.policy_arns = Some(de::member(&ASSUME_ROLE_WITH_SAML_REQUEST, 3, d)?),
-                4 => out.policy = Some(de::member(&ASSUME_ROLE_WITH_SAML_REQUEST, 4, d)?),
-                5 => out.duration_seconds = Some(de::member(&ASSUME_ROLE_WITH_SAML_REQUEST, 5, d)?),
+                0 => out.role_arn = de::member(&ASSUME_ROLE_WITH_SAML_INPUT, 0, d)?,
+                1 => out.principal_arn = de::member(&ASSUME_ROLE_WITH_SAML_INPUT, 1, d)?,
+                2 => out.saml_assertion = de::member(&ASSUME_ROLE_WITH_SAML_INPUT, 2, d)?,
+                3 => out.policy_arns = Some(de::member(&ASSUME_ROLE_WITH_SAML_INPUT, 3, d)?),
+                4 => out.policy = Some(de::member(&ASSUME_ROLE_WITH_SAML_INPUT, 4, d)?),
+                5 => out.duration_seconds = Some(de::member(&ASSUME_ROLE_WITH_SAML_INPUT, 5, d)?),
                 6 => {
                     out.minimum_session_token_size =
-                        Some(de::member(&ASSUME_ROLE_WITH_SAML_REQUEST, 6, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_SAML_INPUT, 6, d)?)
                 }
                 _ => {}
             }
@@ -261,12 +261,12 @@ impl DeserializeValue for AssumeRoleWithSAMLRequest {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRoleWithSAMLRequest);
+ziggurat_core::shape_value!(AssumeRoleWithSAMLInput);
 
 /// Contains the response to a successful AssumeRoleWithSAML request, including temporary Amazon Web
 /// Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, Default)]
-pub struct AssumeRoleWithSAMLResponse {
+pub struct AssumeRoleWithSAMLOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
@@ -333,7 +333,7 @@ pub struct AssumeRoleWithSAMLResponse {
     pub response_metadata: Metadata,
 }
 
-static ASSUME_ROLE_WITH_SAML_RESPONSE_MEMBERS: [Member; 11] = [
+static ASSUME_ROLE_WITH_SAML_OUTPUT_MEMBERS: [Member; 11] = [
     Member::new("Credentials", &crate::types::CREDENTIALS),
     Member::new("AssumedRoleUser", &crate::types::ASSUMED_ROLE_USER),
     Member::new("PackedPolicySize", &prelude::INTEGER),
@@ -346,19 +346,19 @@ static ASSUME_ROLE_WITH_SAML_RESPONSE_MEMBERS: [Member; 11] = [
     Member::new("SessionTokenUtilization", &prelude::INTEGER),
     Member::new("SessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRoleWithSAMLResponse`].
-pub(crate) static ASSUME_ROLE_WITH_SAML_RESPONSE: Schema = Schema::structure(
+/// The schema of [`AssumeRoleWithSAMLOutput`].
+pub(crate) static ASSUME_ROLE_WITH_SAML_OUTPUT: Schema = Schema::structure(
     "AssumeRoleWithSAMLResponse",
-    &ASSUME_ROLE_WITH_SAML_RESPONSE_MEMBERS,
+    &ASSUME_ROLE_WITH_SAML_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for AssumeRoleWithSAMLResponse {
+impl SerializeShape for AssumeRoleWithSAMLOutput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROLE_WITH_SAML_RESPONSE
+        &ASSUME_ROLE_WITH_SAML_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROLE_WITH_SAML_RESPONSE_MEMBERS;
+        let m = &ASSUME_ROLE_WITH_SAML_OUTPUT_MEMBERS;
         self.credentials.serialize_member(&m[0], s)?;
         self.assumed_role_user.serialize_member(&m[1], s)?;
         self.packed_policy_size.serialize_member(&m[2], s)?;
@@ -374,32 +374,28 @@ impl SerializeShape for AssumeRoleWithSAMLResponse {
     }
 }
 
-impl DeserializeValue for AssumeRoleWithSAMLResponse {
+impl DeserializeValue for AssumeRoleWithSAMLOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROLE_WITH_SAML_RESPONSE, &mut |i, d| {
+        d.read_struct(&ASSUME_ROLE_WITH_SAML_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.credentials = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 0, d)?),
-                1 => {
-                    out.assumed_role_user = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 1, d)?)
-                }
+                0 => out.credentials = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 0, d)?),
+                1 => out.assumed_role_user = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 1, d)?),
                 2 => {
-                    out.packed_policy_size =
-                        Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 2, d)?)
+                    out.packed_policy_size = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 2, d)?)
                 }
-                3 => out.subject = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 3, d)?),
-                4 => out.subject_type = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 4, d)?),
-                5 => out.issuer = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 5, d)?),
-                6 => out.audience = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 6, d)?),
-                7 => out.name_qualifier = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 7, d)?),
-                8 => out.source_identity = Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 8, d)?),
+                3 => out.subject = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 3, d)?),
+                4 => out.subject_type = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 4, d)?),
+                5 => out.issuer = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 5, d)?),
+                6 => out.audience = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 6, d)?),
+                7 => out.name_qualifier = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 7, d)?),
+                8 => out.source_identity = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 8, d)?),
                 9 => {
                     out.session_token_utilization =
-                        Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 9, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 9, d)?)
                 }
                 10 => {
-                    out.session_token_size =
-                        Some(de::member(&ASSUME_ROLE_WITH_SAML_RESPONSE, 10, d)?)
+                    out.session_token_size = Some(de::member(&ASSUME_ROLE_WITH_SAML_OUTPUT, 10, d)?)
                 }
                 _ => {}
             }
@@ -409,8 +405,8 @@ impl DeserializeValue for AssumeRoleWithSAMLResponse {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRoleWithSAMLResponse);
-ziggurat_runtime::output_metadata!(AssumeRoleWithSAMLResponse);
+ziggurat_core::shape_value!(AssumeRoleWithSAMLOutput);
+ziggurat_runtime::output_metadata!(AssumeRoleWithSAMLOutput);
 
 /// The errors of [`AssumeRoleWithSAML`].
 #[derive(Debug, Clone)]
@@ -440,8 +436,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &ASSUME_ROLE_WITH_SAML_REQUEST,
-    output: &ASSUME_ROLE_WITH_SAML_RESPONSE,
+    input: &ASSUME_ROLE_WITH_SAML_INPUT,
+    output: &ASSUME_ROLE_WITH_SAML_OUTPUT,
     result_wrapper: Some("AssumeRoleWithSAMLResult"),
     errors: &[
         ErrorSchema {
@@ -493,8 +489,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     AssumeRoleWithSAML,
-    AssumeRoleWithSAMLRequest,
-    AssumeRoleWithSAMLResponse,
+    AssumeRoleWithSAMLInput,
+    AssumeRoleWithSAMLOutput,
     AssumeRoleWithSAMLError,
     crate::SERVICE,
     OPERATION
@@ -503,36 +499,36 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     AssumeRoleWithSAMLFluentBuilder,
     AssumeRoleWithSAML,
-    AssumeRoleWithSAMLRequest,
-    AssumeRoleWithSAMLResponse,
+    AssumeRoleWithSAMLInput,
+    AssumeRoleWithSAMLOutput,
     AssumeRoleWithSAMLError
 );
 
 impl AssumeRoleWithSAMLFluentBuilder {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
-    /// See [`AssumeRoleWithSAMLRequest::role_arn`](AssumeRoleWithSAMLRequest).
+    /// See [`AssumeRoleWithSAMLInput::role_arn`](AssumeRoleWithSAMLInput).
     pub fn role_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role_arn = value.into();
         self
     }
     /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
     ///
-    /// See [`AssumeRoleWithSAMLRequest::principal_arn`](AssumeRoleWithSAMLRequest).
+    /// See [`AssumeRoleWithSAMLInput::principal_arn`](AssumeRoleWithSAMLInput).
     pub fn principal_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().principal_arn = value.into();
         self
     }
     /// The base64 encoded SAML authentication response provided by the IdP.
     ///
-    /// See [`AssumeRoleWithSAMLRequest::saml_assertion`](AssumeRoleWithSAMLRequest).
+    /// See [`AssumeRoleWithSAMLInput::saml_assertion`](AssumeRoleWithSAMLInput).
     pub fn saml_assertion(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().saml_assertion = value.into();
         self
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
     ///
-    /// See [`AssumeRoleWithSAMLRequest::policy_arns`](AssumeRoleWithSAMLRequest). Appends one item.
+    /// See [`AssumeRoleWithSAMLInput::policy_arns`](AssumeRoleWithSAMLInput). Appends one item.
     pub fn policy_arns(mut self, value: impl Into<crate::types::PolicyDescriptorType>) -> Self {
         self.as_input_mut()
             .policy_arns
@@ -540,7 +536,7 @@ impl AssumeRoleWithSAMLFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`AssumeRoleWithSAMLRequest::policy_arns`](AssumeRoleWithSAMLRequest).
+    /// Replaces all of [`AssumeRoleWithSAMLInput::policy_arns`](AssumeRoleWithSAMLInput).
     pub fn set_policy_arns(
         mut self,
         value: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -550,36 +546,36 @@ impl AssumeRoleWithSAMLFluentBuilder {
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
-    /// See [`AssumeRoleWithSAMLRequest::policy`](AssumeRoleWithSAMLRequest).
+    /// See [`AssumeRoleWithSAMLInput::policy`](AssumeRoleWithSAMLInput).
     pub fn policy(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().policy = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleWithSAMLRequest::policy`](AssumeRoleWithSAMLRequest).
+    /// Sets or clears [`AssumeRoleWithSAMLInput::policy`](AssumeRoleWithSAMLInput).
     pub fn set_policy(mut self, value: Option<String>) -> Self {
         self.as_input_mut().policy = value;
         self
     }
     /// The duration, in seconds, of the role session.
     ///
-    /// See [`AssumeRoleWithSAMLRequest::duration_seconds`](AssumeRoleWithSAMLRequest).
+    /// See [`AssumeRoleWithSAMLInput::duration_seconds`](AssumeRoleWithSAMLInput).
     pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().duration_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleWithSAMLRequest::duration_seconds`](AssumeRoleWithSAMLRequest).
+    /// Sets or clears [`AssumeRoleWithSAMLInput::duration_seconds`](AssumeRoleWithSAMLInput).
     pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().duration_seconds = value;
         self
     }
     /// Sets `MinimumSessionTokenSize`.
     ///
-    /// See [`AssumeRoleWithSAMLRequest::minimum_session_token_size`](AssumeRoleWithSAMLRequest).
+    /// See [`AssumeRoleWithSAMLInput::minimum_session_token_size`](AssumeRoleWithSAMLInput).
     pub fn minimum_session_token_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleWithSAMLRequest::minimum_session_token_size`](AssumeRoleWithSAMLRequest).
+    /// Sets or clears [`AssumeRoleWithSAMLInput::minimum_session_token_size`](AssumeRoleWithSAMLInput).
     pub fn set_minimum_session_token_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = value;
         self

@@ -121,7 +121,7 @@ pub struct AssumeRoleWithWebIdentity;
 
 /// The input of `AssumeRoleWithWebIdentity`.
 #[derive(Clone, Default, PartialEq)]
-pub struct AssumeRoleWithWebIdentityRequest {
+pub struct AssumeRoleWithWebIdentityInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// **Note:** Additional considerations apply to Amazon Cognito identity pools that assume
@@ -233,7 +233,7 @@ pub struct AssumeRoleWithWebIdentityRequest {
     pub minimum_session_token_size: Option<i32>,
 }
 
-static ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST_MEMBERS: [Member; 8] = [
+static ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT_MEMBERS: [Member; 8] = [
     Member::new("RoleArn", &prelude::STRING).required(),
     Member::new("RoleSessionName", &prelude::STRING).required(),
     Member::new("WebIdentityToken", &prelude::SENSITIVE_STRING).required(),
@@ -243,19 +243,19 @@ static ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST_MEMBERS: [Member; 8] = [
     Member::new("DurationSeconds", &prelude::INTEGER),
     Member::new("MinimumSessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRoleWithWebIdentityRequest`].
-pub(crate) static ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST: Schema = Schema::structure(
+/// The schema of [`AssumeRoleWithWebIdentityInput`].
+pub(crate) static ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT: Schema = Schema::structure(
     "AssumeRoleWithWebIdentityRequest",
-    &ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST_MEMBERS,
+    &ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for AssumeRoleWithWebIdentityRequest {
+impl SerializeShape for AssumeRoleWithWebIdentityInput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST
+        &ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST_MEMBERS;
+        let m = &ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT_MEMBERS;
         self.role_arn.serialize_member(&m[0], s)?;
         self.role_session_name.serialize_member(&m[1], s)?;
         self.web_identity_token.serialize_member(&m[2], s)?;
@@ -268,36 +268,32 @@ impl SerializeShape for AssumeRoleWithWebIdentityRequest {
     }
 }
 
-impl DeserializeValue for AssumeRoleWithWebIdentityRequest {
+impl DeserializeValue for AssumeRoleWithWebIdentityInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, &mut |i, d| {
+        d.read_struct(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, &mut |i, d| {
             match i {
-                0 => out.role_arn = de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 0, d)?,
+                0 => out.role_arn = de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 0, d)?,
                 1 => {
-                    out.role_session_name =
-                        de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 1, d)?
+                    out.role_session_name = de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 1, d)?
                 }
                 2 => {
-                    out.web_identity_token =
-                        de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 2, d)?
+                    out.web_identity_token = de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 2, d)?
                 }
                 3 => {
-                    out.provider_id =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 3, d)?)
+                    out.provider_id = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 3, d)?)
                 }
                 4 => {
-                    out.policy_arns =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 4, d)?)
+                    out.policy_arns = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 4, d)?)
                 }
-                5 => out.policy = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 5, d)?),
+                5 => out.policy = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 5, d)?),
                 6 => {
                     out.duration_seconds =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 6, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 6, d)?)
                 }
                 7 => {
                     out.minimum_session_token_size =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST, 7, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT, 7, d)?)
                 }
                 _ => {}
             }
@@ -307,12 +303,12 @@ impl DeserializeValue for AssumeRoleWithWebIdentityRequest {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRoleWithWebIdentityRequest);
+ziggurat_core::shape_value!(AssumeRoleWithWebIdentityInput);
 
 /// Contains the response to a successful AssumeRoleWithWebIdentity request, including temporary
 /// Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, Default)]
-pub struct AssumeRoleWithWebIdentityResponse {
+pub struct AssumeRoleWithWebIdentityOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security token.
     ///
@@ -369,7 +365,7 @@ pub struct AssumeRoleWithWebIdentityResponse {
     pub response_metadata: Metadata,
 }
 
-static ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE_MEMBERS: [Member; 9] = [
+static ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT_MEMBERS: [Member; 9] = [
     Member::new("Credentials", &crate::types::CREDENTIALS),
     Member::new("SubjectFromWebIdentityToken", &prelude::STRING),
     Member::new("AssumedRoleUser", &crate::types::ASSUMED_ROLE_USER),
@@ -380,19 +376,19 @@ static ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE_MEMBERS: [Member; 9] = [
     Member::new("SessionTokenUtilization", &prelude::INTEGER),
     Member::new("SessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRoleWithWebIdentityResponse`].
-pub(crate) static ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`AssumeRoleWithWebIdentityOutput`].
+pub(crate) static ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT: Schema = Schema::structure(
     "AssumeRoleWithWebIdentityResponse",
-    &ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE_MEMBERS,
+    &ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for AssumeRoleWithWebIdentityResponse {
+impl SerializeShape for AssumeRoleWithWebIdentityOutput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE
+        &ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE_MEMBERS;
+        let m = &ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT_MEMBERS;
         self.credentials.serialize_member(&m[0], s)?;
         self.subject_from_web_identity_token
             .serialize_member(&m[1], s)?;
@@ -407,44 +403,39 @@ impl SerializeShape for AssumeRoleWithWebIdentityResponse {
     }
 }
 
-impl DeserializeValue for AssumeRoleWithWebIdentityResponse {
+impl DeserializeValue for AssumeRoleWithWebIdentityOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, &mut |i, d| {
+        d.read_struct(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.credentials =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 0, d)?)
+                    out.credentials = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 0, d)?)
                 }
                 1 => {
                     out.subject_from_web_identity_token =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 1, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 1, d)?)
                 }
                 2 => {
                     out.assumed_role_user =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 2, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 2, d)?)
                 }
                 3 => {
                     out.packed_policy_size =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 3, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 3, d)?)
                 }
-                4 => {
-                    out.provider = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 4, d)?)
-                }
-                5 => {
-                    out.audience = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 5, d)?)
-                }
+                4 => out.provider = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 4, d)?),
+                5 => out.audience = Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 5, d)?),
                 6 => {
                     out.source_identity =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 6, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 6, d)?)
                 }
                 7 => {
                     out.session_token_utilization =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 7, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 7, d)?)
                 }
                 8 => {
                     out.session_token_size =
-                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE, 8, d)?)
+                        Some(de::member(&ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT, 8, d)?)
                 }
                 _ => {}
             }
@@ -454,8 +445,8 @@ impl DeserializeValue for AssumeRoleWithWebIdentityResponse {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRoleWithWebIdentityResponse);
-ziggurat_runtime::output_metadata!(AssumeRoleWithWebIdentityResponse);
+ziggurat_core::shape_value!(AssumeRoleWithWebIdentityOutput);
+ziggurat_runtime::output_metadata!(AssumeRoleWithWebIdentityOutput);
 
 /// The errors of [`AssumeRoleWithWebIdentity`].
 #[derive(Debug, Clone)]
@@ -487,8 +478,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &ASSUME_ROLE_WITH_WEB_IDENTITY_REQUEST,
-    output: &ASSUME_ROLE_WITH_WEB_IDENTITY_RESPONSE,
+    input: &ASSUME_ROLE_WITH_WEB_IDENTITY_INPUT,
+    output: &ASSUME_ROLE_WITH_WEB_IDENTITY_OUTPUT,
     result_wrapper: Some("AssumeRoleWithWebIdentityResult"),
     errors: &[
         ErrorSchema {
@@ -547,8 +538,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     AssumeRoleWithWebIdentity,
-    AssumeRoleWithWebIdentityRequest,
-    AssumeRoleWithWebIdentityResponse,
+    AssumeRoleWithWebIdentityInput,
+    AssumeRoleWithWebIdentityOutput,
     AssumeRoleWithWebIdentityError,
     crate::SERVICE,
     OPERATION
@@ -557,48 +548,48 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     AssumeRoleWithWebIdentityFluentBuilder,
     AssumeRoleWithWebIdentity,
-    AssumeRoleWithWebIdentityRequest,
-    AssumeRoleWithWebIdentityResponse,
+    AssumeRoleWithWebIdentityInput,
+    AssumeRoleWithWebIdentityOutput,
     AssumeRoleWithWebIdentityError
 );
 
 impl AssumeRoleWithWebIdentityFluentBuilder {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::role_arn`](AssumeRoleWithWebIdentityRequest).
+    /// See [`AssumeRoleWithWebIdentityInput::role_arn`](AssumeRoleWithWebIdentityInput).
     pub fn role_arn(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role_arn = value.into();
         self
     }
     /// An identifier for the assumed role session.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::role_session_name`](AssumeRoleWithWebIdentityRequest).
+    /// See [`AssumeRoleWithWebIdentityInput::role_session_name`](AssumeRoleWithWebIdentityInput).
     pub fn role_session_name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().role_session_name = value.into();
         self
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::web_identity_token`](AssumeRoleWithWebIdentityRequest).
+    /// See [`AssumeRoleWithWebIdentityInput::web_identity_token`](AssumeRoleWithWebIdentityInput).
     pub fn web_identity_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().web_identity_token = value.into();
         self
     }
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::provider_id`](AssumeRoleWithWebIdentityRequest).
+    /// See [`AssumeRoleWithWebIdentityInput::provider_id`](AssumeRoleWithWebIdentityInput).
     pub fn provider_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().provider_id = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleWithWebIdentityRequest::provider_id`](AssumeRoleWithWebIdentityRequest).
+    /// Sets or clears [`AssumeRoleWithWebIdentityInput::provider_id`](AssumeRoleWithWebIdentityInput).
     pub fn set_provider_id(mut self, value: Option<String>) -> Self {
         self.as_input_mut().provider_id = value;
         self
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::policy_arns`](AssumeRoleWithWebIdentityRequest). Appends one item.
+    /// See [`AssumeRoleWithWebIdentityInput::policy_arns`](AssumeRoleWithWebIdentityInput). Appends one item.
     pub fn policy_arns(mut self, value: impl Into<crate::types::PolicyDescriptorType>) -> Self {
         self.as_input_mut()
             .policy_arns
@@ -606,7 +597,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`AssumeRoleWithWebIdentityRequest::policy_arns`](AssumeRoleWithWebIdentityRequest).
+    /// Replaces all of [`AssumeRoleWithWebIdentityInput::policy_arns`](AssumeRoleWithWebIdentityInput).
     pub fn set_policy_arns(
         mut self,
         value: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -616,36 +607,36 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::policy`](AssumeRoleWithWebIdentityRequest).
+    /// See [`AssumeRoleWithWebIdentityInput::policy`](AssumeRoleWithWebIdentityInput).
     pub fn policy(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().policy = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleWithWebIdentityRequest::policy`](AssumeRoleWithWebIdentityRequest).
+    /// Sets or clears [`AssumeRoleWithWebIdentityInput::policy`](AssumeRoleWithWebIdentityInput).
     pub fn set_policy(mut self, value: Option<String>) -> Self {
         self.as_input_mut().policy = value;
         self
     }
     /// The duration, in seconds, of the role session.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::duration_seconds`](AssumeRoleWithWebIdentityRequest).
+    /// See [`AssumeRoleWithWebIdentityInput::duration_seconds`](AssumeRoleWithWebIdentityInput).
     pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().duration_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleWithWebIdentityRequest::duration_seconds`](AssumeRoleWithWebIdentityRequest).
+    /// Sets or clears [`AssumeRoleWithWebIdentityInput::duration_seconds`](AssumeRoleWithWebIdentityInput).
     pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().duration_seconds = value;
         self
     }
     /// Sets `MinimumSessionTokenSize`.
     ///
-    /// See [`AssumeRoleWithWebIdentityRequest::minimum_session_token_size`](AssumeRoleWithWebIdentityRequest).
+    /// See [`AssumeRoleWithWebIdentityInput::minimum_session_token_size`](AssumeRoleWithWebIdentityInput).
     pub fn minimum_session_token_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRoleWithWebIdentityRequest::minimum_session_token_size`](AssumeRoleWithWebIdentityRequest).
+    /// Sets or clears [`AssumeRoleWithWebIdentityInput::minimum_session_token_size`](AssumeRoleWithWebIdentityInput).
     pub fn set_minimum_session_token_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = value;
         self

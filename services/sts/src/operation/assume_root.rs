@@ -32,7 +32,7 @@ pub struct AssumeRoot;
 
 /// The input of `AssumeRoot`.
 #[derive(Clone, Default, PartialEq)]
-pub struct AssumeRootRequest {
+pub struct AssumeRootInput {
     /// The member account principal ARN or account ID.
     ///
     /// Required.
@@ -64,23 +64,23 @@ pub struct AssumeRootRequest {
     pub minimum_session_token_size: Option<i32>,
 }
 
-static ASSUME_ROOT_REQUEST_MEMBERS: [Member; 4] = [
+static ASSUME_ROOT_INPUT_MEMBERS: [Member; 4] = [
     Member::new("TargetPrincipal", &prelude::STRING).required(),
     Member::new("TaskPolicyArn", &crate::types::POLICY_DESCRIPTOR_TYPE).required(),
     Member::new("DurationSeconds", &prelude::INTEGER),
     Member::new("MinimumSessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRootRequest`].
-pub(crate) static ASSUME_ROOT_REQUEST: Schema =
-    Schema::structure("AssumeRootRequest", &ASSUME_ROOT_REQUEST_MEMBERS);
+/// The schema of [`AssumeRootInput`].
+pub(crate) static ASSUME_ROOT_INPUT: Schema =
+    Schema::structure("AssumeRootRequest", &ASSUME_ROOT_INPUT_MEMBERS);
 
-impl SerializeShape for AssumeRootRequest {
+impl SerializeShape for AssumeRootInput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROOT_REQUEST
+        &ASSUME_ROOT_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROOT_REQUEST_MEMBERS;
+        let m = &ASSUME_ROOT_INPUT_MEMBERS;
         self.target_principal.serialize_member(&m[0], s)?;
         self.task_policy_arn.serialize_member(&m[1], s)?;
         self.duration_seconds.serialize_member(&m[2], s)?;
@@ -89,15 +89,15 @@ impl SerializeShape for AssumeRootRequest {
     }
 }
 
-impl DeserializeValue for AssumeRootRequest {
+impl DeserializeValue for AssumeRootInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROOT_REQUEST, &mut |i, d| {
+        d.read_struct(&ASSUME_ROOT_INPUT, &mut |i, d| {
             match i {
-                0 => out.target_principal = de::member(&ASSUME_ROOT_REQUEST, 0, d)?,
-                1 => out.task_policy_arn = de::member(&ASSUME_ROOT_REQUEST, 1, d)?,
-                2 => out.duration_seconds = Some(de::member(&ASSUME_ROOT_REQUEST, 2, d)?),
-                3 => out.minimum_session_token_size = Some(de::member(&ASSUME_ROOT_REQUEST, 3, d)?),
+                0 => out.target_principal = de::member(&ASSUME_ROOT_INPUT, 0, d)?,
+                1 => out.task_policy_arn = de::member(&ASSUME_ROOT_INPUT, 1, d)?,
+                2 => out.duration_seconds = Some(de::member(&ASSUME_ROOT_INPUT, 2, d)?),
+                3 => out.minimum_session_token_size = Some(de::member(&ASSUME_ROOT_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -106,11 +106,11 @@ impl DeserializeValue for AssumeRootRequest {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRootRequest);
+ziggurat_core::shape_value!(AssumeRootInput);
 
-/// The output of `AssumeRootResponse`.
+/// The output of `AssumeRoot`.
 #[derive(Clone, Default)]
-pub struct AssumeRootResponse {
+pub struct AssumeRootOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security token.
     ///
@@ -135,23 +135,23 @@ pub struct AssumeRootResponse {
     pub response_metadata: Metadata,
 }
 
-static ASSUME_ROOT_RESPONSE_MEMBERS: [Member; 4] = [
+static ASSUME_ROOT_OUTPUT_MEMBERS: [Member; 4] = [
     Member::new("Credentials", &crate::types::CREDENTIALS),
     Member::new("SourceIdentity", &prelude::STRING),
     Member::new("SessionTokenUtilization", &prelude::INTEGER),
     Member::new("SessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`AssumeRootResponse`].
-pub(crate) static ASSUME_ROOT_RESPONSE: Schema =
-    Schema::structure("AssumeRootResponse", &ASSUME_ROOT_RESPONSE_MEMBERS);
+/// The schema of [`AssumeRootOutput`].
+pub(crate) static ASSUME_ROOT_OUTPUT: Schema =
+    Schema::structure("AssumeRootResponse", &ASSUME_ROOT_OUTPUT_MEMBERS);
 
-impl SerializeShape for AssumeRootResponse {
+impl SerializeShape for AssumeRootOutput {
     fn schema(&self) -> &'static Schema {
-        &ASSUME_ROOT_RESPONSE
+        &ASSUME_ROOT_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &ASSUME_ROOT_RESPONSE_MEMBERS;
+        let m = &ASSUME_ROOT_OUTPUT_MEMBERS;
         self.credentials.serialize_member(&m[0], s)?;
         self.source_identity.serialize_member(&m[1], s)?;
         self.session_token_utilization.serialize_member(&m[2], s)?;
@@ -160,15 +160,15 @@ impl SerializeShape for AssumeRootResponse {
     }
 }
 
-impl DeserializeValue for AssumeRootResponse {
+impl DeserializeValue for AssumeRootOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&ASSUME_ROOT_RESPONSE, &mut |i, d| {
+        d.read_struct(&ASSUME_ROOT_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.credentials = Some(de::member(&ASSUME_ROOT_RESPONSE, 0, d)?),
-                1 => out.source_identity = Some(de::member(&ASSUME_ROOT_RESPONSE, 1, d)?),
-                2 => out.session_token_utilization = Some(de::member(&ASSUME_ROOT_RESPONSE, 2, d)?),
-                3 => out.session_token_size = Some(de::member(&ASSUME_ROOT_RESPONSE, 3, d)?),
+                0 => out.credentials = Some(de::member(&ASSUME_ROOT_OUTPUT, 0, d)?),
+                1 => out.source_identity = Some(de::member(&ASSUME_ROOT_OUTPUT, 1, d)?),
+                2 => out.session_token_utilization = Some(de::member(&ASSUME_ROOT_OUTPUT, 2, d)?),
+                3 => out.session_token_size = Some(de::member(&ASSUME_ROOT_OUTPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -177,8 +177,8 @@ impl DeserializeValue for AssumeRootResponse {
     }
 }
 
-ziggurat_core::shape_value!(AssumeRootResponse);
-ziggurat_runtime::output_metadata!(AssumeRootResponse);
+ziggurat_core::shape_value!(AssumeRootOutput);
+ziggurat_runtime::output_metadata!(AssumeRootOutput);
 
 /// The errors of [`AssumeRoot`].
 #[derive(Debug, Clone)]
@@ -200,8 +200,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &ASSUME_ROOT_REQUEST,
-    output: &ASSUME_ROOT_RESPONSE,
+    input: &ASSUME_ROOT_INPUT,
+    output: &ASSUME_ROOT_OUTPUT,
     result_wrapper: Some("AssumeRootResult"),
     errors: &[
         ErrorSchema {
@@ -225,8 +225,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     AssumeRoot,
-    AssumeRootRequest,
-    AssumeRootResponse,
+    AssumeRootInput,
+    AssumeRootOutput,
     AssumeRootError,
     crate::SERVICE,
     OPERATION
@@ -235,46 +235,46 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     AssumeRootFluentBuilder,
     AssumeRoot,
-    AssumeRootRequest,
-    AssumeRootResponse,
+    AssumeRootInput,
+    AssumeRootOutput,
     AssumeRootError
 );
 
 impl AssumeRootFluentBuilder {
     /// The member account principal ARN or account ID.
     ///
-    /// See [`AssumeRootRequest::target_principal`](AssumeRootRequest).
+    /// See [`AssumeRootInput::target_principal`](AssumeRootInput).
     pub fn target_principal(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().target_principal = value.into();
         self
     }
     /// The identity based policy that scopes the session to the privileged tasks that can be performed.
     ///
-    /// See [`AssumeRootRequest::task_policy_arn`](AssumeRootRequest).
+    /// See [`AssumeRootInput::task_policy_arn`](AssumeRootInput).
     pub fn task_policy_arn(mut self, value: impl Into<crate::types::PolicyDescriptorType>) -> Self {
         self.as_input_mut().task_policy_arn = value.into();
         self
     }
     /// The duration, in seconds, of the privileged session.
     ///
-    /// See [`AssumeRootRequest::duration_seconds`](AssumeRootRequest).
+    /// See [`AssumeRootInput::duration_seconds`](AssumeRootInput).
     pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().duration_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRootRequest::duration_seconds`](AssumeRootRequest).
+    /// Sets or clears [`AssumeRootInput::duration_seconds`](AssumeRootInput).
     pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().duration_seconds = value;
         self
     }
     /// Sets `MinimumSessionTokenSize`.
     ///
-    /// See [`AssumeRootRequest::minimum_session_token_size`](AssumeRootRequest).
+    /// See [`AssumeRootInput::minimum_session_token_size`](AssumeRootInput).
     pub fn minimum_session_token_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = Some(value.into());
         self
     }
-    /// Sets or clears [`AssumeRootRequest::minimum_session_token_size`](AssumeRootRequest).
+    /// Sets or clears [`AssumeRootInput::minimum_session_token_size`](AssumeRootInput).
     pub fn set_minimum_session_token_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = value;
         self

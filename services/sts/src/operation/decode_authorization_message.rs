@@ -37,39 +37,39 @@ pub struct DecodeAuthorizationMessage;
 
 /// The input of `DecodeAuthorizationMessage`.
 #[derive(Clone, Default, PartialEq)]
-pub struct DecodeAuthorizationMessageRequest {
+pub struct DecodeAuthorizationMessageInput {
     /// The encoded message that was returned with the response.
     ///
     /// Required.
     pub encoded_message: String,
 }
 
-static DECODE_AUTHORIZATION_MESSAGE_REQUEST_MEMBERS: [Member; 1] =
+static DECODE_AUTHORIZATION_MESSAGE_INPUT_MEMBERS: [Member; 1] =
     [Member::new("EncodedMessage", &prelude::STRING).required()];
-/// The schema of [`DecodeAuthorizationMessageRequest`].
-pub(crate) static DECODE_AUTHORIZATION_MESSAGE_REQUEST: Schema = Schema::structure(
+/// The schema of [`DecodeAuthorizationMessageInput`].
+pub(crate) static DECODE_AUTHORIZATION_MESSAGE_INPUT: Schema = Schema::structure(
     "DecodeAuthorizationMessageRequest",
-    &DECODE_AUTHORIZATION_MESSAGE_REQUEST_MEMBERS,
+    &DECODE_AUTHORIZATION_MESSAGE_INPUT_MEMBERS,
 );
 
-impl SerializeShape for DecodeAuthorizationMessageRequest {
+impl SerializeShape for DecodeAuthorizationMessageInput {
     fn schema(&self) -> &'static Schema {
-        &DECODE_AUTHORIZATION_MESSAGE_REQUEST
+        &DECODE_AUTHORIZATION_MESSAGE_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DECODE_AUTHORIZATION_MESSAGE_REQUEST_MEMBERS;
+        let m = &DECODE_AUTHORIZATION_MESSAGE_INPUT_MEMBERS;
         self.encoded_message.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DecodeAuthorizationMessageRequest {
+impl DeserializeValue for DecodeAuthorizationMessageInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, &mut |i, d| {
+        d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_INPUT, &mut |i, d| {
             if i == 0 {
-                out.encoded_message = de::member(&DECODE_AUTHORIZATION_MESSAGE_REQUEST, 0, d)?;
+                out.encoded_message = de::member(&DECODE_AUTHORIZATION_MESSAGE_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -77,45 +77,44 @@ impl DeserializeValue for DecodeAuthorizationMessageRequest {
     }
 }
 
-ziggurat_core::shape_value!(DecodeAuthorizationMessageRequest);
+ziggurat_core::shape_value!(DecodeAuthorizationMessageInput);
 
 /// A document that contains additional information about the authorization status of a request from
 /// an encoded message that is returned in response to an Amazon Web Services request.
 #[derive(Clone, Default)]
-pub struct DecodeAuthorizationMessageResponse {
+pub struct DecodeAuthorizationMessageOutput {
     /// The API returns a response with the decoded message.
     pub decoded_message: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static DECODE_AUTHORIZATION_MESSAGE_RESPONSE_MEMBERS: [Member; 1] =
+static DECODE_AUTHORIZATION_MESSAGE_OUTPUT_MEMBERS: [Member; 1] =
     [Member::new("DecodedMessage", &prelude::STRING)];
-/// The schema of [`DecodeAuthorizationMessageResponse`].
-pub(crate) static DECODE_AUTHORIZATION_MESSAGE_RESPONSE: Schema = Schema::structure(
+/// The schema of [`DecodeAuthorizationMessageOutput`].
+pub(crate) static DECODE_AUTHORIZATION_MESSAGE_OUTPUT: Schema = Schema::structure(
     "DecodeAuthorizationMessageResponse",
-    &DECODE_AUTHORIZATION_MESSAGE_RESPONSE_MEMBERS,
+    &DECODE_AUTHORIZATION_MESSAGE_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for DecodeAuthorizationMessageResponse {
+impl SerializeShape for DecodeAuthorizationMessageOutput {
     fn schema(&self) -> &'static Schema {
-        &DECODE_AUTHORIZATION_MESSAGE_RESPONSE
+        &DECODE_AUTHORIZATION_MESSAGE_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &DECODE_AUTHORIZATION_MESSAGE_RESPONSE_MEMBERS;
+        let m = &DECODE_AUTHORIZATION_MESSAGE_OUTPUT_MEMBERS;
         self.decoded_message.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for DecodeAuthorizationMessageResponse {
+impl DeserializeValue for DecodeAuthorizationMessageOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, &mut |i, d| {
+        d.read_struct(&DECODE_AUTHORIZATION_MESSAGE_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.decoded_message =
-                    Some(de::member(&DECODE_AUTHORIZATION_MESSAGE_RESPONSE, 0, d)?);
+                out.decoded_message = Some(de::member(&DECODE_AUTHORIZATION_MESSAGE_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -123,8 +122,8 @@ impl DeserializeValue for DecodeAuthorizationMessageResponse {
     }
 }
 
-ziggurat_core::shape_value!(DecodeAuthorizationMessageResponse);
-ziggurat_runtime::output_metadata!(DecodeAuthorizationMessageResponse);
+ziggurat_core::shape_value!(DecodeAuthorizationMessageOutput);
+ziggurat_runtime::output_metadata!(DecodeAuthorizationMessageOutput);
 
 /// The errors of [`DecodeAuthorizationMessage`].
 #[derive(Debug, Clone)]
@@ -144,8 +143,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &DECODE_AUTHORIZATION_MESSAGE_REQUEST,
-    output: &DECODE_AUTHORIZATION_MESSAGE_RESPONSE,
+    input: &DECODE_AUTHORIZATION_MESSAGE_INPUT,
+    output: &DECODE_AUTHORIZATION_MESSAGE_OUTPUT,
     result_wrapper: Some("DecodeAuthorizationMessageResult"),
     errors: &[ErrorSchema {
         code: "InvalidAuthorizationMessageException",
@@ -160,8 +159,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     DecodeAuthorizationMessage,
-    DecodeAuthorizationMessageRequest,
-    DecodeAuthorizationMessageResponse,
+    DecodeAuthorizationMessageInput,
+    DecodeAuthorizationMessageOutput,
     DecodeAuthorizationMessageError,
     crate::SERVICE,
     OPERATION
@@ -170,15 +169,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     DecodeAuthorizationMessageFluentBuilder,
     DecodeAuthorizationMessage,
-    DecodeAuthorizationMessageRequest,
-    DecodeAuthorizationMessageResponse,
+    DecodeAuthorizationMessageInput,
+    DecodeAuthorizationMessageOutput,
     DecodeAuthorizationMessageError
 );
 
 impl DecodeAuthorizationMessageFluentBuilder {
     /// The encoded message that was returned with the response.
     ///
-    /// See [`DecodeAuthorizationMessageRequest::encoded_message`](DecodeAuthorizationMessageRequest).
+    /// See [`DecodeAuthorizationMessageInput::encoded_message`](DecodeAuthorizationMessageInput).
     pub fn encoded_message(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().encoded_message = value.into();
         self

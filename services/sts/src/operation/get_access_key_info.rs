@@ -30,7 +30,7 @@ pub struct GetAccessKeyInfo;
 
 /// The input of `GetAccessKeyInfo`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetAccessKeyInfoRequest {
+pub struct GetAccessKeyInfoInput {
     /// The identifier of an access key.
     ///
     /// This parameter allows (through its regex pattern) a string of characters that can consist of any
@@ -40,32 +40,32 @@ pub struct GetAccessKeyInfoRequest {
     pub access_key_id: String,
 }
 
-static GET_ACCESS_KEY_INFO_REQUEST_MEMBERS: [Member; 1] =
+static GET_ACCESS_KEY_INFO_INPUT_MEMBERS: [Member; 1] =
     [Member::new("AccessKeyId", &prelude::STRING).required()];
-/// The schema of [`GetAccessKeyInfoRequest`].
-pub(crate) static GET_ACCESS_KEY_INFO_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetAccessKeyInfoInput`].
+pub(crate) static GET_ACCESS_KEY_INFO_INPUT: Schema = Schema::structure(
     "GetAccessKeyInfoRequest",
-    &GET_ACCESS_KEY_INFO_REQUEST_MEMBERS,
+    &GET_ACCESS_KEY_INFO_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetAccessKeyInfoRequest {
+impl SerializeShape for GetAccessKeyInfoInput {
     fn schema(&self) -> &'static Schema {
-        &GET_ACCESS_KEY_INFO_REQUEST
+        &GET_ACCESS_KEY_INFO_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_ACCESS_KEY_INFO_REQUEST_MEMBERS;
+        let m = &GET_ACCESS_KEY_INFO_INPUT_MEMBERS;
         self.access_key_id.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetAccessKeyInfoRequest {
+impl DeserializeValue for GetAccessKeyInfoInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_ACCESS_KEY_INFO_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_ACCESS_KEY_INFO_INPUT, &mut |i, d| {
             if i == 0 {
-                out.access_key_id = de::member(&GET_ACCESS_KEY_INFO_REQUEST, 0, d)?;
+                out.access_key_id = de::member(&GET_ACCESS_KEY_INFO_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -73,43 +73,42 @@ impl DeserializeValue for GetAccessKeyInfoRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetAccessKeyInfoRequest);
+ziggurat_core::shape_value!(GetAccessKeyInfoInput);
 
-/// The output of `GetAccessKeyInfoResponse`.
+/// The output of `GetAccessKeyInfo`.
 #[derive(Clone, Default)]
-pub struct GetAccessKeyInfoResponse {
+pub struct GetAccessKeyInfoOutput {
     /// The number used to identify the Amazon Web Services account.
     pub account: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
 
-static GET_ACCESS_KEY_INFO_RESPONSE_MEMBERS: [Member; 1] =
-    [Member::new("Account", &prelude::STRING)];
-/// The schema of [`GetAccessKeyInfoResponse`].
-pub(crate) static GET_ACCESS_KEY_INFO_RESPONSE: Schema = Schema::structure(
+static GET_ACCESS_KEY_INFO_OUTPUT_MEMBERS: [Member; 1] = [Member::new("Account", &prelude::STRING)];
+/// The schema of [`GetAccessKeyInfoOutput`].
+pub(crate) static GET_ACCESS_KEY_INFO_OUTPUT: Schema = Schema::structure(
     "GetAccessKeyInfoResponse",
-    &GET_ACCESS_KEY_INFO_RESPONSE_MEMBERS,
+    &GET_ACCESS_KEY_INFO_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetAccessKeyInfoResponse {
+impl SerializeShape for GetAccessKeyInfoOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_ACCESS_KEY_INFO_RESPONSE
+        &GET_ACCESS_KEY_INFO_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_ACCESS_KEY_INFO_RESPONSE_MEMBERS;
+        let m = &GET_ACCESS_KEY_INFO_OUTPUT_MEMBERS;
         self.account.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetAccessKeyInfoResponse {
+impl DeserializeValue for GetAccessKeyInfoOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_ACCESS_KEY_INFO_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_ACCESS_KEY_INFO_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.account = Some(de::member(&GET_ACCESS_KEY_INFO_RESPONSE, 0, d)?);
+                out.account = Some(de::member(&GET_ACCESS_KEY_INFO_OUTPUT, 0, d)?);
             }
             Ok(())
         })?;
@@ -117,8 +116,8 @@ impl DeserializeValue for GetAccessKeyInfoResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetAccessKeyInfoResponse);
-ziggurat_runtime::output_metadata!(GetAccessKeyInfoResponse);
+ziggurat_core::shape_value!(GetAccessKeyInfoOutput);
+ziggurat_runtime::output_metadata!(GetAccessKeyInfoOutput);
 
 /// The errors of [`GetAccessKeyInfo`].
 #[derive(Debug, Clone)]
@@ -136,8 +135,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_ACCESS_KEY_INFO_REQUEST,
-    output: &GET_ACCESS_KEY_INFO_RESPONSE,
+    input: &GET_ACCESS_KEY_INFO_INPUT,
+    output: &GET_ACCESS_KEY_INFO_OUTPUT,
     result_wrapper: Some("GetAccessKeyInfoResult"),
     errors: &[],
     host_prefix: None,
@@ -146,8 +145,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetAccessKeyInfo,
-    GetAccessKeyInfoRequest,
-    GetAccessKeyInfoResponse,
+    GetAccessKeyInfoInput,
+    GetAccessKeyInfoOutput,
     GetAccessKeyInfoError,
     crate::SERVICE,
     OPERATION
@@ -156,15 +155,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetAccessKeyInfoFluentBuilder,
     GetAccessKeyInfo,
-    GetAccessKeyInfoRequest,
-    GetAccessKeyInfoResponse,
+    GetAccessKeyInfoInput,
+    GetAccessKeyInfoOutput,
     GetAccessKeyInfoError
 );
 
 impl GetAccessKeyInfoFluentBuilder {
     /// The identifier of an access key.
     ///
-    /// See [`GetAccessKeyInfoRequest::access_key_id`](GetAccessKeyInfoRequest).
+    /// See [`GetAccessKeyInfoInput::access_key_id`](GetAccessKeyInfoInput).
     pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().access_key_id = value.into();
         self

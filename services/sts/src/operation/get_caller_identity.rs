@@ -17,18 +17,18 @@ pub struct GetCallerIdentity;
 
 /// The input of `GetCallerIdentity`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetCallerIdentityRequest {}
+pub struct GetCallerIdentityInput {}
 
-static GET_CALLER_IDENTITY_REQUEST_MEMBERS: [Member; 0] = [];
-/// The schema of [`GetCallerIdentityRequest`].
-pub(crate) static GET_CALLER_IDENTITY_REQUEST: Schema = Schema::structure(
+static GET_CALLER_IDENTITY_INPUT_MEMBERS: [Member; 0] = [];
+/// The schema of [`GetCallerIdentityInput`].
+pub(crate) static GET_CALLER_IDENTITY_INPUT: Schema = Schema::structure(
     "GetCallerIdentityRequest",
-    &GET_CALLER_IDENTITY_REQUEST_MEMBERS,
+    &GET_CALLER_IDENTITY_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetCallerIdentityRequest {
+impl SerializeShape for GetCallerIdentityInput {
     fn schema(&self) -> &'static Schema {
-        &GET_CALLER_IDENTITY_REQUEST
+        &GET_CALLER_IDENTITY_INPUT
     }
 
     fn serialize_members(&self, _: &mut dyn ShapeSerializer) -> SerResult {
@@ -36,19 +36,19 @@ impl SerializeShape for GetCallerIdentityRequest {
     }
 }
 
-impl DeserializeValue for GetCallerIdentityRequest {
+impl DeserializeValue for GetCallerIdentityInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        d.read_struct(&GET_CALLER_IDENTITY_REQUEST, &mut |_, _| Ok(()))?;
+        d.read_struct(&GET_CALLER_IDENTITY_INPUT, &mut |_, _| Ok(()))?;
         Ok(Self::default())
     }
 }
 
-ziggurat_core::shape_value!(GetCallerIdentityRequest);
+ziggurat_core::shape_value!(GetCallerIdentityInput);
 
 /// Contains the response to a successful GetCallerIdentity request, including information about the
 /// entity making the request.
 #[derive(Clone, Default)]
-pub struct GetCallerIdentityResponse {
+pub struct GetCallerIdentityOutput {
     /// The unique identifier of the calling entity. The exact value depends on the type of entity that
     /// is making the call. The values returned are those listed in the **aws:userid** column in the
     /// [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable)
@@ -63,24 +63,24 @@ pub struct GetCallerIdentityResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_CALLER_IDENTITY_RESPONSE_MEMBERS: [Member; 3] = [
+static GET_CALLER_IDENTITY_OUTPUT_MEMBERS: [Member; 3] = [
     Member::new("UserId", &prelude::STRING),
     Member::new("Account", &prelude::STRING),
     Member::new("Arn", &prelude::STRING),
 ];
-/// The schema of [`GetCallerIdentityResponse`].
-pub(crate) static GET_CALLER_IDENTITY_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetCallerIdentityOutput`].
+pub(crate) static GET_CALLER_IDENTITY_OUTPUT: Schema = Schema::structure(
     "GetCallerIdentityResponse",
-    &GET_CALLER_IDENTITY_RESPONSE_MEMBERS,
+    &GET_CALLER_IDENTITY_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetCallerIdentityResponse {
+impl SerializeShape for GetCallerIdentityOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_CALLER_IDENTITY_RESPONSE
+        &GET_CALLER_IDENTITY_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_CALLER_IDENTITY_RESPONSE_MEMBERS;
+        let m = &GET_CALLER_IDENTITY_OUTPUT_MEMBERS;
         self.user_id.serialize_member(&m[0], s)?;
         self.account.serialize_member(&m[1], s)?;
         self.arn.serialize_member(&m[2], s)?;
@@ -88,14 +88,14 @@ impl SerializeShape for GetCallerIdentityResponse {
     }
 }
 
-impl DeserializeValue for GetCallerIdentityResponse {
+impl DeserializeValue for GetCallerIdentityOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_CALLER_IDENTITY_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_CALLER_IDENTITY_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.user_id = Some(de::member(&GET_CALLER_IDENTITY_RESPONSE, 0, d)?),
-                1 => out.account = Some(de::member(&GET_CALLER_IDENTITY_RESPONSE, 1, d)?),
-                2 => out.arn = Some(de::member(&GET_CALLER_IDENTITY_RESPONSE, 2, d)?),
+                0 => out.user_id = Some(de::member(&GET_CALLER_IDENTITY_OUTPUT, 0, d)?),
+                1 => out.account = Some(de::member(&GET_CALLER_IDENTITY_OUTPUT, 1, d)?),
+                2 => out.arn = Some(de::member(&GET_CALLER_IDENTITY_OUTPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -104,8 +104,8 @@ impl DeserializeValue for GetCallerIdentityResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetCallerIdentityResponse);
-ziggurat_runtime::output_metadata!(GetCallerIdentityResponse);
+ziggurat_core::shape_value!(GetCallerIdentityOutput);
+ziggurat_runtime::output_metadata!(GetCallerIdentityOutput);
 
 /// The errors of [`GetCallerIdentity`].
 #[derive(Debug, Clone)]
@@ -123,8 +123,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_CALLER_IDENTITY_REQUEST,
-    output: &GET_CALLER_IDENTITY_RESPONSE,
+    input: &GET_CALLER_IDENTITY_INPUT,
+    output: &GET_CALLER_IDENTITY_OUTPUT,
     result_wrapper: Some("GetCallerIdentityResult"),
     errors: &[],
     host_prefix: None,
@@ -133,8 +133,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetCallerIdentity,
-    GetCallerIdentityRequest,
-    GetCallerIdentityResponse,
+    GetCallerIdentityInput,
+    GetCallerIdentityOutput,
     GetCallerIdentityError,
     crate::SERVICE,
     OPERATION
@@ -143,8 +143,8 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetCallerIdentityFluentBuilder,
     GetCallerIdentity,
-    GetCallerIdentityRequest,
-    GetCallerIdentityResponse,
+    GetCallerIdentityInput,
+    GetCallerIdentityOutput,
     GetCallerIdentityError
 );
 

@@ -14,7 +14,7 @@ pub struct GetDelegatedAccessToken;
 
 /// The input of `GetDelegatedAccessToken`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetDelegatedAccessTokenRequest {
+pub struct GetDelegatedAccessTokenInput {
     /// The token to exchange for temporary Amazon Web Services credentials. This token must be valid
     /// and unexpired at the time of the request.
     ///
@@ -22,32 +22,32 @@ pub struct GetDelegatedAccessTokenRequest {
     pub trade_in_token: String,
 }
 
-static GET_DELEGATED_ACCESS_TOKEN_REQUEST_MEMBERS: [Member; 1] =
+static GET_DELEGATED_ACCESS_TOKEN_INPUT_MEMBERS: [Member; 1] =
     [Member::new("TradeInToken", &prelude::SENSITIVE_STRING).required()];
-/// The schema of [`GetDelegatedAccessTokenRequest`].
-pub(crate) static GET_DELEGATED_ACCESS_TOKEN_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetDelegatedAccessTokenInput`].
+pub(crate) static GET_DELEGATED_ACCESS_TOKEN_INPUT: Schema = Schema::structure(
     "GetDelegatedAccessTokenRequest",
-    &GET_DELEGATED_ACCESS_TOKEN_REQUEST_MEMBERS,
+    &GET_DELEGATED_ACCESS_TOKEN_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDelegatedAccessTokenRequest {
+impl SerializeShape for GetDelegatedAccessTokenInput {
     fn schema(&self) -> &'static Schema {
-        &GET_DELEGATED_ACCESS_TOKEN_REQUEST
+        &GET_DELEGATED_ACCESS_TOKEN_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DELEGATED_ACCESS_TOKEN_REQUEST_MEMBERS;
+        let m = &GET_DELEGATED_ACCESS_TOKEN_INPUT_MEMBERS;
         self.trade_in_token.serialize_member(&m[0], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetDelegatedAccessTokenRequest {
+impl DeserializeValue for GetDelegatedAccessTokenInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_DELEGATED_ACCESS_TOKEN_INPUT, &mut |i, d| {
             if i == 0 {
-                out.trade_in_token = de::member(&GET_DELEGATED_ACCESS_TOKEN_REQUEST, 0, d)?;
+                out.trade_in_token = de::member(&GET_DELEGATED_ACCESS_TOKEN_INPUT, 0, d)?;
             }
             Ok(())
         })?;
@@ -55,11 +55,11 @@ impl DeserializeValue for GetDelegatedAccessTokenRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetDelegatedAccessTokenRequest);
+ziggurat_core::shape_value!(GetDelegatedAccessTokenInput);
 
-/// The output of `GetDelegatedAccessTokenResponse`.
+/// The output of `GetDelegatedAccessToken`.
 #[derive(Clone, Default)]
-pub struct GetDelegatedAccessTokenResponse {
+pub struct GetDelegatedAccessTokenOutput {
     /// Amazon Web Services credentials for API authentication.
     pub credentials: Option<crate::types::Credentials>,
     /// The percentage of the maximum policy size that is used by the session policy. The policy size is
@@ -74,24 +74,24 @@ pub struct GetDelegatedAccessTokenResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_DELEGATED_ACCESS_TOKEN_RESPONSE_MEMBERS: [Member; 3] = [
+static GET_DELEGATED_ACCESS_TOKEN_OUTPUT_MEMBERS: [Member; 3] = [
     Member::new("Credentials", &crate::types::CREDENTIALS),
     Member::new("PackedPolicySize", &prelude::INTEGER),
     Member::new("AssumedPrincipal", &prelude::STRING),
 ];
-/// The schema of [`GetDelegatedAccessTokenResponse`].
-pub(crate) static GET_DELEGATED_ACCESS_TOKEN_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetDelegatedAccessTokenOutput`].
+pub(crate) static GET_DELEGATED_ACCESS_TOKEN_OUTPUT: Schema = Schema::structure(
     "GetDelegatedAccessTokenResponse",
-    &GET_DELEGATED_ACCESS_TOKEN_RESPONSE_MEMBERS,
+    &GET_DELEGATED_ACCESS_TOKEN_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetDelegatedAccessTokenResponse {
+impl SerializeShape for GetDelegatedAccessTokenOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_DELEGATED_ACCESS_TOKEN_RESPONSE
+        &GET_DELEGATED_ACCESS_TOKEN_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_DELEGATED_ACCESS_TOKEN_RESPONSE_MEMBERS;
+        let m = &GET_DELEGATED_ACCESS_TOKEN_OUTPUT_MEMBERS;
         self.credentials.serialize_member(&m[0], s)?;
         self.packed_policy_size.serialize_member(&m[1], s)?;
         self.assumed_principal.serialize_member(&m[2], s)?;
@@ -99,21 +99,19 @@ impl SerializeShape for GetDelegatedAccessTokenResponse {
     }
 }
 
-impl DeserializeValue for GetDelegatedAccessTokenResponse {
+impl DeserializeValue for GetDelegatedAccessTokenOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_DELEGATED_ACCESS_TOKEN_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_DELEGATED_ACCESS_TOKEN_OUTPUT, &mut |i, d| {
             match i {
-                0 => {
-                    out.credentials = Some(de::member(&GET_DELEGATED_ACCESS_TOKEN_RESPONSE, 0, d)?)
-                }
+                0 => out.credentials = Some(de::member(&GET_DELEGATED_ACCESS_TOKEN_OUTPUT, 0, d)?),
                 1 => {
                     out.packed_policy_size =
-                        Some(de::member(&GET_DELEGATED_ACCESS_TOKEN_RESPONSE, 1, d)?)
+                        Some(de::member(&GET_DELEGATED_ACCESS_TOKEN_OUTPUT, 1, d)?)
                 }
                 2 => {
                     out.assumed_principal =
-                        Some(de::member(&GET_DELEGATED_ACCESS_TOKEN_RESPONSE, 2, d)?)
+                        Some(de::member(&GET_DELEGATED_ACCESS_TOKEN_OUTPUT, 2, d)?)
                 }
                 _ => {}
             }
@@ -123,8 +121,8 @@ impl DeserializeValue for GetDelegatedAccessTokenResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetDelegatedAccessTokenResponse);
-ziggurat_runtime::output_metadata!(GetDelegatedAccessTokenResponse);
+ziggurat_core::shape_value!(GetDelegatedAccessTokenOutput);
+ziggurat_runtime::output_metadata!(GetDelegatedAccessTokenOutput);
 
 /// The errors of [`GetDelegatedAccessToken`].
 #[derive(Debug, Clone)]
@@ -148,8 +146,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_DELEGATED_ACCESS_TOKEN_REQUEST,
-    output: &GET_DELEGATED_ACCESS_TOKEN_RESPONSE,
+    input: &GET_DELEGATED_ACCESS_TOKEN_INPUT,
+    output: &GET_DELEGATED_ACCESS_TOKEN_OUTPUT,
     result_wrapper: Some("GetDelegatedAccessTokenResult"),
     errors: &[
         ErrorSchema {
@@ -180,8 +178,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetDelegatedAccessToken,
-    GetDelegatedAccessTokenRequest,
-    GetDelegatedAccessTokenResponse,
+    GetDelegatedAccessTokenInput,
+    GetDelegatedAccessTokenOutput,
     GetDelegatedAccessTokenError,
     crate::SERVICE,
     OPERATION
@@ -190,15 +188,15 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetDelegatedAccessTokenFluentBuilder,
     GetDelegatedAccessToken,
-    GetDelegatedAccessTokenRequest,
-    GetDelegatedAccessTokenResponse,
+    GetDelegatedAccessTokenInput,
+    GetDelegatedAccessTokenOutput,
     GetDelegatedAccessTokenError
 );
 
 impl GetDelegatedAccessTokenFluentBuilder {
     /// The token to exchange for temporary Amazon Web Services credentials.
     ///
-    /// See [`GetDelegatedAccessTokenRequest::trade_in_token`](GetDelegatedAccessTokenRequest).
+    /// See [`GetDelegatedAccessTokenInput::trade_in_token`](GetDelegatedAccessTokenInput).
     pub fn trade_in_token(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().trade_in_token = value.into();
         self

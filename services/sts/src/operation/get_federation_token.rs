@@ -92,7 +92,7 @@ pub struct GetFederationToken;
 
 /// The input of `GetFederationToken`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetFederationTokenRequest {
+pub struct GetFederationTokenInput {
     /// The name of the federated user. The name is used as an identifier for the temporary security
     /// credentials (such as `Bob`). For example, you can reference the federated user name in a
     /// resource-based policy, such as in an Amazon S3 bucket policy.
@@ -203,7 +203,7 @@ pub struct GetFederationTokenRequest {
     pub minimum_session_token_size: Option<i32>,
 }
 
-static GET_FEDERATION_TOKEN_REQUEST_MEMBERS: [Member; 6] = [
+static GET_FEDERATION_TOKEN_INPUT_MEMBERS: [Member; 6] = [
     Member::new("Name", &prelude::STRING).required(),
     Member::new("Policy", &prelude::STRING),
     Member::new("PolicyArns", &crate::types::POLICY_DESCRIPTOR_LIST_TYPE),
@@ -211,19 +211,19 @@ static GET_FEDERATION_TOKEN_REQUEST_MEMBERS: [Member; 6] = [
     Member::new("Tags", &crate::types::TAG_LIST_TYPE),
     Member::new("MinimumSessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`GetFederationTokenRequest`].
-pub(crate) static GET_FEDERATION_TOKEN_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetFederationTokenInput`].
+pub(crate) static GET_FEDERATION_TOKEN_INPUT: Schema = Schema::structure(
     "GetFederationTokenRequest",
-    &GET_FEDERATION_TOKEN_REQUEST_MEMBERS,
+    &GET_FEDERATION_TOKEN_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFederationTokenRequest {
+impl SerializeShape for GetFederationTokenInput {
     fn schema(&self) -> &'static Schema {
-        &GET_FEDERATION_TOKEN_REQUEST
+        &GET_FEDERATION_TOKEN_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FEDERATION_TOKEN_REQUEST_MEMBERS;
+        let m = &GET_FEDERATION_TOKEN_INPUT_MEMBERS;
         self.name.serialize_member(&m[0], s)?;
         self.policy.serialize_member(&m[1], s)?;
         self.policy_arns.serialize_member(&m[2], s)?;
@@ -234,19 +234,19 @@ impl SerializeShape for GetFederationTokenRequest {
     }
 }
 
-impl DeserializeValue for GetFederationTokenRequest {
+impl DeserializeValue for GetFederationTokenInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FEDERATION_TOKEN_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_FEDERATION_TOKEN_INPUT, &mut |i, d| {
             match i {
-                0 => out.name = de::member(&GET_FEDERATION_TOKEN_REQUEST, 0, d)?,
-                1 => out.policy = Some(de::member(&GET_FEDERATION_TOKEN_REQUEST, 1, d)?),
-                2 => out.policy_arns = Some(de::member(&GET_FEDERATION_TOKEN_REQUEST, 2, d)?),
-                3 => out.duration_seconds = Some(de::member(&GET_FEDERATION_TOKEN_REQUEST, 3, d)?),
-                4 => out.tags = Some(de::member(&GET_FEDERATION_TOKEN_REQUEST, 4, d)?),
+                0 => out.name = de::member(&GET_FEDERATION_TOKEN_INPUT, 0, d)?,
+                1 => out.policy = Some(de::member(&GET_FEDERATION_TOKEN_INPUT, 1, d)?),
+                2 => out.policy_arns = Some(de::member(&GET_FEDERATION_TOKEN_INPUT, 2, d)?),
+                3 => out.duration_seconds = Some(de::member(&GET_FEDERATION_TOKEN_INPUT, 3, d)?),
+                4 => out.tags = Some(de::member(&GET_FEDERATION_TOKEN_INPUT, 4, d)?),
                 5 => {
                     out.minimum_session_token_size =
-                        Some(de::member(&GET_FEDERATION_TOKEN_REQUEST, 5, d)?)
+                        Some(de::member(&GET_FEDERATION_TOKEN_INPUT, 5, d)?)
                 }
                 _ => {}
             }
@@ -256,12 +256,12 @@ impl DeserializeValue for GetFederationTokenRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetFederationTokenRequest);
+ziggurat_core::shape_value!(GetFederationTokenInput);
 
 /// Contains the response to a successful GetFederationToken request, including temporary Amazon Web
 /// Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, Default)]
-pub struct GetFederationTokenResponse {
+pub struct GetFederationTokenOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
@@ -284,26 +284,26 @@ pub struct GetFederationTokenResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_FEDERATION_TOKEN_RESPONSE_MEMBERS: [Member; 5] = [
+static GET_FEDERATION_TOKEN_OUTPUT_MEMBERS: [Member; 5] = [
     Member::new("Credentials", &crate::types::CREDENTIALS),
     Member::new("FederatedUser", &crate::types::FEDERATED_USER),
     Member::new("PackedPolicySize", &prelude::INTEGER),
     Member::new("SessionTokenUtilization", &prelude::INTEGER),
     Member::new("SessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`GetFederationTokenResponse`].
-pub(crate) static GET_FEDERATION_TOKEN_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetFederationTokenOutput`].
+pub(crate) static GET_FEDERATION_TOKEN_OUTPUT: Schema = Schema::structure(
     "GetFederationTokenResponse",
-    &GET_FEDERATION_TOKEN_RESPONSE_MEMBERS,
+    &GET_FEDERATION_TOKEN_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetFederationTokenResponse {
+impl SerializeShape for GetFederationTokenOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_FEDERATION_TOKEN_RESPONSE
+        &GET_FEDERATION_TOKEN_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_FEDERATION_TOKEN_RESPONSE_MEMBERS;
+        let m = &GET_FEDERATION_TOKEN_OUTPUT_MEMBERS;
         self.credentials.serialize_member(&m[0], s)?;
         self.federated_user.serialize_member(&m[1], s)?;
         self.packed_policy_size.serialize_member(&m[2], s)?;
@@ -313,23 +313,19 @@ impl SerializeShape for GetFederationTokenResponse {
     }
 }
 
-impl DeserializeValue for GetFederationTokenResponse {
+impl DeserializeValue for GetFederationTokenOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_FEDERATION_TOKEN_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_FEDERATION_TOKEN_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.credentials = Some(de::member(&GET_FEDERATION_TOKEN_RESPONSE, 0, d)?),
-                1 => out.federated_user = Some(de::member(&GET_FEDERATION_TOKEN_RESPONSE, 1, d)?),
-                2 => {
-                    out.packed_policy_size = Some(de::member(&GET_FEDERATION_TOKEN_RESPONSE, 2, d)?)
-                }
+                0 => out.credentials = Some(de::member(&GET_FEDERATION_TOKEN_OUTPUT, 0, d)?),
+                1 => out.federated_user = Some(de::member(&GET_FEDERATION_TOKEN_OUTPUT, 1, d)?),
+                2 => out.packed_policy_size = Some(de::member(&GET_FEDERATION_TOKEN_OUTPUT, 2, d)?),
                 3 => {
                     out.session_token_utilization =
-                        Some(de::member(&GET_FEDERATION_TOKEN_RESPONSE, 3, d)?)
+                        Some(de::member(&GET_FEDERATION_TOKEN_OUTPUT, 3, d)?)
                 }
-                4 => {
-                    out.session_token_size = Some(de::member(&GET_FEDERATION_TOKEN_RESPONSE, 4, d)?)
-                }
+                4 => out.session_token_size = Some(de::member(&GET_FEDERATION_TOKEN_OUTPUT, 4, d)?),
                 _ => {}
             }
             Ok(())
@@ -338,8 +334,8 @@ impl DeserializeValue for GetFederationTokenResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetFederationTokenResponse);
-ziggurat_runtime::output_metadata!(GetFederationTokenResponse);
+ziggurat_core::shape_value!(GetFederationTokenOutput);
+ziggurat_runtime::output_metadata!(GetFederationTokenOutput);
 
 /// The errors of [`GetFederationToken`].
 #[derive(Debug, Clone)]
@@ -363,8 +359,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_FEDERATION_TOKEN_REQUEST,
-    output: &GET_FEDERATION_TOKEN_RESPONSE,
+    input: &GET_FEDERATION_TOKEN_INPUT,
+    output: &GET_FEDERATION_TOKEN_OUTPUT,
     result_wrapper: Some("GetFederationTokenResult"),
     errors: &[
         ErrorSchema {
@@ -395,8 +391,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetFederationToken,
-    GetFederationTokenRequest,
-    GetFederationTokenResponse,
+    GetFederationTokenInput,
+    GetFederationTokenOutput,
     GetFederationTokenError,
     crate::SERVICE,
     OPERATION
@@ -405,34 +401,34 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetFederationTokenFluentBuilder,
     GetFederationToken,
-    GetFederationTokenRequest,
-    GetFederationTokenResponse,
+    GetFederationTokenInput,
+    GetFederationTokenOutput,
     GetFederationTokenError
 );
 
 impl GetFederationTokenFluentBuilder {
     /// The name of the federated user.
     ///
-    /// See [`GetFederationTokenRequest::name`](GetFederationTokenRequest).
+    /// See [`GetFederationTokenInput::name`](GetFederationTokenInput).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().name = value.into();
         self
     }
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
-    /// See [`GetFederationTokenRequest::policy`](GetFederationTokenRequest).
+    /// See [`GetFederationTokenInput::policy`](GetFederationTokenInput).
     pub fn policy(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().policy = Some(value.into());
         self
     }
-    /// Sets or clears [`GetFederationTokenRequest::policy`](GetFederationTokenRequest).
+    /// Sets or clears [`GetFederationTokenInput::policy`](GetFederationTokenInput).
     pub fn set_policy(mut self, value: Option<String>) -> Self {
         self.as_input_mut().policy = value;
         self
     }
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy.
     ///
-    /// See [`GetFederationTokenRequest::policy_arns`](GetFederationTokenRequest). Appends one item.
+    /// See [`GetFederationTokenInput::policy_arns`](GetFederationTokenInput). Appends one item.
     pub fn policy_arns(mut self, value: impl Into<crate::types::PolicyDescriptorType>) -> Self {
         self.as_input_mut()
             .policy_arns
@@ -440,7 +436,7 @@ impl GetFederationTokenFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`GetFederationTokenRequest::policy_arns`](GetFederationTokenRequest).
+    /// Replaces all of [`GetFederationTokenInput::policy_arns`](GetFederationTokenInput).
     pub fn set_policy_arns(
         mut self,
         value: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -450,19 +446,19 @@ impl GetFederationTokenFluentBuilder {
     }
     /// The duration, in seconds, that the session should last.
     ///
-    /// See [`GetFederationTokenRequest::duration_seconds`](GetFederationTokenRequest).
+    /// See [`GetFederationTokenInput::duration_seconds`](GetFederationTokenInput).
     pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().duration_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`GetFederationTokenRequest::duration_seconds`](GetFederationTokenRequest).
+    /// Sets or clears [`GetFederationTokenInput::duration_seconds`](GetFederationTokenInput).
     pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().duration_seconds = value;
         self
     }
     /// A list of session tags.
     ///
-    /// See [`GetFederationTokenRequest::tags`](GetFederationTokenRequest). Appends one item.
+    /// See [`GetFederationTokenInput::tags`](GetFederationTokenInput). Appends one item.
     pub fn tags(mut self, value: impl Into<crate::types::Tag>) -> Self {
         self.as_input_mut()
             .tags
@@ -470,19 +466,19 @@ impl GetFederationTokenFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`GetFederationTokenRequest::tags`](GetFederationTokenRequest).
+    /// Replaces all of [`GetFederationTokenInput::tags`](GetFederationTokenInput).
     pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
         self.as_input_mut().tags = value;
         self
     }
     /// Sets `MinimumSessionTokenSize`.
     ///
-    /// See [`GetFederationTokenRequest::minimum_session_token_size`](GetFederationTokenRequest).
+    /// See [`GetFederationTokenInput::minimum_session_token_size`](GetFederationTokenInput).
     pub fn minimum_session_token_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = Some(value.into());
         self
     }
-    /// Sets or clears [`GetFederationTokenRequest::minimum_session_token_size`](GetFederationTokenRequest).
+    /// Sets or clears [`GetFederationTokenInput::minimum_session_token_size`](GetFederationTokenInput).
     pub fn set_minimum_session_token_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = value;
         self

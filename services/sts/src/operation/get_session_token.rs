@@ -59,7 +59,7 @@ pub struct GetSessionToken;
 
 /// The input of `GetSessionToken`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetSessionTokenRequest {
+pub struct GetSessionTokenInput {
     /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM
     /// user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200
     /// seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are
@@ -90,23 +90,23 @@ pub struct GetSessionTokenRequest {
     pub minimum_session_token_size: Option<i32>,
 }
 
-static GET_SESSION_TOKEN_REQUEST_MEMBERS: [Member; 4] = [
+static GET_SESSION_TOKEN_INPUT_MEMBERS: [Member; 4] = [
     Member::new("DurationSeconds", &prelude::INTEGER),
     Member::new("SerialNumber", &prelude::STRING),
     Member::new("TokenCode", &prelude::STRING),
     Member::new("MinimumSessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`GetSessionTokenRequest`].
-pub(crate) static GET_SESSION_TOKEN_REQUEST: Schema =
-    Schema::structure("GetSessionTokenRequest", &GET_SESSION_TOKEN_REQUEST_MEMBERS);
+/// The schema of [`GetSessionTokenInput`].
+pub(crate) static GET_SESSION_TOKEN_INPUT: Schema =
+    Schema::structure("GetSessionTokenRequest", &GET_SESSION_TOKEN_INPUT_MEMBERS);
 
-impl SerializeShape for GetSessionTokenRequest {
+impl SerializeShape for GetSessionTokenInput {
     fn schema(&self) -> &'static Schema {
-        &GET_SESSION_TOKEN_REQUEST
+        &GET_SESSION_TOKEN_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_SESSION_TOKEN_REQUEST_MEMBERS;
+        let m = &GET_SESSION_TOKEN_INPUT_MEMBERS;
         self.duration_seconds.serialize_member(&m[0], s)?;
         self.serial_number.serialize_member(&m[1], s)?;
         self.token_code.serialize_member(&m[2], s)?;
@@ -115,17 +115,17 @@ impl SerializeShape for GetSessionTokenRequest {
     }
 }
 
-impl DeserializeValue for GetSessionTokenRequest {
+impl DeserializeValue for GetSessionTokenInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_SESSION_TOKEN_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_SESSION_TOKEN_INPUT, &mut |i, d| {
             match i {
-                0 => out.duration_seconds = Some(de::member(&GET_SESSION_TOKEN_REQUEST, 0, d)?),
-                1 => out.serial_number = Some(de::member(&GET_SESSION_TOKEN_REQUEST, 1, d)?),
-                2 => out.token_code = Some(de::member(&GET_SESSION_TOKEN_REQUEST, 2, d)?),
+                0 => out.duration_seconds = Some(de::member(&GET_SESSION_TOKEN_INPUT, 0, d)?),
+                1 => out.serial_number = Some(de::member(&GET_SESSION_TOKEN_INPUT, 1, d)?),
+                2 => out.token_code = Some(de::member(&GET_SESSION_TOKEN_INPUT, 2, d)?),
                 3 => {
                     out.minimum_session_token_size =
-                        Some(de::member(&GET_SESSION_TOKEN_REQUEST, 3, d)?)
+                        Some(de::member(&GET_SESSION_TOKEN_INPUT, 3, d)?)
                 }
                 _ => {}
             }
@@ -135,12 +135,12 @@ impl DeserializeValue for GetSessionTokenRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetSessionTokenRequest);
+ziggurat_core::shape_value!(GetSessionTokenInput);
 
 /// Contains the response to a successful GetSessionToken request, including temporary Amazon Web
 /// Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, Default)]
-pub struct GetSessionTokenResponse {
+pub struct GetSessionTokenOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a
     /// security (or session) token.
     ///
@@ -155,24 +155,22 @@ pub struct GetSessionTokenResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_SESSION_TOKEN_RESPONSE_MEMBERS: [Member; 3] = [
+static GET_SESSION_TOKEN_OUTPUT_MEMBERS: [Member; 3] = [
     Member::new("Credentials", &crate::types::CREDENTIALS),
     Member::new("SessionTokenUtilization", &prelude::INTEGER),
     Member::new("SessionTokenSize", &prelude::INTEGER),
 ];
-/// The schema of [`GetSessionTokenResponse`].
-pub(crate) static GET_SESSION_TOKEN_RESPONSE: Schema = Schema::structure(
-    "GetSessionTokenResponse",
-    &GET_SESSION_TOKEN_RESPONSE_MEMBERS,
-);
+/// The schema of [`GetSessionTokenOutput`].
+pub(crate) static GET_SESSION_TOKEN_OUTPUT: Schema =
+    Schema::structure("GetSessionTokenResponse", &GET_SESSION_TOKEN_OUTPUT_MEMBERS);
 
-impl SerializeShape for GetSessionTokenResponse {
+impl SerializeShape for GetSessionTokenOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_SESSION_TOKEN_RESPONSE
+        &GET_SESSION_TOKEN_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_SESSION_TOKEN_RESPONSE_MEMBERS;
+        let m = &GET_SESSION_TOKEN_OUTPUT_MEMBERS;
         self.credentials.serialize_member(&m[0], s)?;
         self.session_token_utilization.serialize_member(&m[1], s)?;
         self.session_token_size.serialize_member(&m[2], s)?;
@@ -180,17 +178,17 @@ impl SerializeShape for GetSessionTokenResponse {
     }
 }
 
-impl DeserializeValue for GetSessionTokenResponse {
+impl DeserializeValue for GetSessionTokenOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_SESSION_TOKEN_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_SESSION_TOKEN_OUTPUT, &mut |i, d| {
             match i {
-                0 => out.credentials = Some(de::member(&GET_SESSION_TOKEN_RESPONSE, 0, d)?),
+                0 => out.credentials = Some(de::member(&GET_SESSION_TOKEN_OUTPUT, 0, d)?),
                 1 => {
                     out.session_token_utilization =
-                        Some(de::member(&GET_SESSION_TOKEN_RESPONSE, 1, d)?)
+                        Some(de::member(&GET_SESSION_TOKEN_OUTPUT, 1, d)?)
                 }
-                2 => out.session_token_size = Some(de::member(&GET_SESSION_TOKEN_RESPONSE, 2, d)?),
+                2 => out.session_token_size = Some(de::member(&GET_SESSION_TOKEN_OUTPUT, 2, d)?),
                 _ => {}
             }
             Ok(())
@@ -199,8 +197,8 @@ impl DeserializeValue for GetSessionTokenResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetSessionTokenResponse);
-ziggurat_runtime::output_metadata!(GetSessionTokenResponse);
+ziggurat_core::shape_value!(GetSessionTokenOutput);
+ziggurat_runtime::output_metadata!(GetSessionTokenOutput);
 
 /// The errors of [`GetSessionToken`].
 #[derive(Debug, Clone)]
@@ -220,8 +218,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_SESSION_TOKEN_REQUEST,
-    output: &GET_SESSION_TOKEN_RESPONSE,
+    input: &GET_SESSION_TOKEN_INPUT,
+    output: &GET_SESSION_TOKEN_OUTPUT,
     result_wrapper: Some("GetSessionTokenResult"),
     errors: &[ErrorSchema {
         code: "RegionDisabledException",
@@ -236,8 +234,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetSessionToken,
-    GetSessionTokenRequest,
-    GetSessionTokenResponse,
+    GetSessionTokenInput,
+    GetSessionTokenOutput,
     GetSessionTokenError,
     crate::SERVICE,
     OPERATION
@@ -246,56 +244,56 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetSessionTokenFluentBuilder,
     GetSessionToken,
-    GetSessionTokenRequest,
-    GetSessionTokenResponse,
+    GetSessionTokenInput,
+    GetSessionTokenOutput,
     GetSessionTokenError
 );
 
 impl GetSessionTokenFluentBuilder {
     /// The duration, in seconds, that the credentials should remain valid.
     ///
-    /// See [`GetSessionTokenRequest::duration_seconds`](GetSessionTokenRequest).
+    /// See [`GetSessionTokenInput::duration_seconds`](GetSessionTokenInput).
     pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().duration_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`GetSessionTokenRequest::duration_seconds`](GetSessionTokenRequest).
+    /// Sets or clears [`GetSessionTokenInput::duration_seconds`](GetSessionTokenInput).
     pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().duration_seconds = value;
         self
     }
     /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call.
     ///
-    /// See [`GetSessionTokenRequest::serial_number`](GetSessionTokenRequest).
+    /// See [`GetSessionTokenInput::serial_number`](GetSessionTokenInput).
     pub fn serial_number(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().serial_number = Some(value.into());
         self
     }
-    /// Sets or clears [`GetSessionTokenRequest::serial_number`](GetSessionTokenRequest).
+    /// Sets or clears [`GetSessionTokenInput::serial_number`](GetSessionTokenInput).
     pub fn set_serial_number(mut self, value: Option<String>) -> Self {
         self.as_input_mut().serial_number = value;
         self
     }
     /// The value provided by the MFA device, if MFA is required.
     ///
-    /// See [`GetSessionTokenRequest::token_code`](GetSessionTokenRequest).
+    /// See [`GetSessionTokenInput::token_code`](GetSessionTokenInput).
     pub fn token_code(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().token_code = Some(value.into());
         self
     }
-    /// Sets or clears [`GetSessionTokenRequest::token_code`](GetSessionTokenRequest).
+    /// Sets or clears [`GetSessionTokenInput::token_code`](GetSessionTokenInput).
     pub fn set_token_code(mut self, value: Option<String>) -> Self {
         self.as_input_mut().token_code = value;
         self
     }
     /// Sets `MinimumSessionTokenSize`.
     ///
-    /// See [`GetSessionTokenRequest::minimum_session_token_size`](GetSessionTokenRequest).
+    /// See [`GetSessionTokenInput::minimum_session_token_size`](GetSessionTokenInput).
     pub fn minimum_session_token_size(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = Some(value.into());
         self
     }
-    /// Sets or clears [`GetSessionTokenRequest::minimum_session_token_size`](GetSessionTokenRequest).
+    /// Sets or clears [`GetSessionTokenInput::minimum_session_token_size`](GetSessionTokenInput).
     pub fn set_minimum_session_token_size(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().minimum_session_token_size = value;
         self

@@ -16,7 +16,7 @@ pub struct GetWebIdentityToken;
 
 /// The input of `GetWebIdentityToken`.
 #[derive(Clone, Default, PartialEq)]
-pub struct GetWebIdentityTokenRequest {
+pub struct GetWebIdentityTokenInput {
     /// The intended recipient of the web identity token. This value populates the `aud` claim in the
     /// JWT and should identify the service or application that will validate and use the token. The
     /// external service should verify this claim to ensure the token was intended for their use.
@@ -39,7 +39,7 @@ pub struct GetWebIdentityTokenRequest {
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 
-static GET_WEB_IDENTITY_TOKEN_REQUEST_MEMBERS: [Member; 4] = [
+static GET_WEB_IDENTITY_TOKEN_INPUT_MEMBERS: [Member; 4] = [
     Member::new(
         "Audience",
         &crate::types::WEB_IDENTITY_TOKEN_AUDIENCE_LIST_TYPE,
@@ -49,19 +49,19 @@ static GET_WEB_IDENTITY_TOKEN_REQUEST_MEMBERS: [Member; 4] = [
     Member::new("SigningAlgorithm", &prelude::STRING).required(),
     Member::new("Tags", &crate::types::TAG_LIST_TYPE),
 ];
-/// The schema of [`GetWebIdentityTokenRequest`].
-pub(crate) static GET_WEB_IDENTITY_TOKEN_REQUEST: Schema = Schema::structure(
+/// The schema of [`GetWebIdentityTokenInput`].
+pub(crate) static GET_WEB_IDENTITY_TOKEN_INPUT: Schema = Schema::structure(
     "GetWebIdentityTokenRequest",
-    &GET_WEB_IDENTITY_TOKEN_REQUEST_MEMBERS,
+    &GET_WEB_IDENTITY_TOKEN_INPUT_MEMBERS,
 );
 
-impl SerializeShape for GetWebIdentityTokenRequest {
+impl SerializeShape for GetWebIdentityTokenInput {
     fn schema(&self) -> &'static Schema {
-        &GET_WEB_IDENTITY_TOKEN_REQUEST
+        &GET_WEB_IDENTITY_TOKEN_INPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_WEB_IDENTITY_TOKEN_REQUEST_MEMBERS;
+        let m = &GET_WEB_IDENTITY_TOKEN_INPUT_MEMBERS;
         self.audience.serialize_member(&m[0], s)?;
         self.duration_seconds.serialize_member(&m[1], s)?;
         self.signing_algorithm.serialize_member(&m[2], s)?;
@@ -70,17 +70,15 @@ impl SerializeShape for GetWebIdentityTokenRequest {
     }
 }
 
-impl DeserializeValue for GetWebIdentityTokenRequest {
+impl DeserializeValue for GetWebIdentityTokenInput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_WEB_IDENTITY_TOKEN_REQUEST, &mut |i, d| {
+        d.read_struct(&GET_WEB_IDENTITY_TOKEN_INPUT, &mut |i, d| {
             match i {
-                0 => out.audience = de::member(&GET_WEB_IDENTITY_TOKEN_REQUEST, 0, d)?,
-                1 => {
-                    out.duration_seconds = Some(de::member(&GET_WEB_IDENTITY_TOKEN_REQUEST, 1, d)?)
-                }
-                2 => out.signing_algorithm = de::member(&GET_WEB_IDENTITY_TOKEN_REQUEST, 2, d)?,
-                3 => out.tags = Some(de::member(&GET_WEB_IDENTITY_TOKEN_REQUEST, 3, d)?),
+                0 => out.audience = de::member(&GET_WEB_IDENTITY_TOKEN_INPUT, 0, d)?,
+                1 => out.duration_seconds = Some(de::member(&GET_WEB_IDENTITY_TOKEN_INPUT, 1, d)?),
+                2 => out.signing_algorithm = de::member(&GET_WEB_IDENTITY_TOKEN_INPUT, 2, d)?,
+                3 => out.tags = Some(de::member(&GET_WEB_IDENTITY_TOKEN_INPUT, 3, d)?),
                 _ => {}
             }
             Ok(())
@@ -89,11 +87,11 @@ impl DeserializeValue for GetWebIdentityTokenRequest {
     }
 }
 
-ziggurat_core::shape_value!(GetWebIdentityTokenRequest);
+ziggurat_core::shape_value!(GetWebIdentityTokenInput);
 
-/// The output of `GetWebIdentityTokenResponse`.
+/// The output of `GetWebIdentityToken`.
 #[derive(Clone, Default)]
-pub struct GetWebIdentityTokenResponse {
+pub struct GetWebIdentityTokenOutput {
     /// A signed JSON Web Token (JWT) that represents the caller's Amazon Web Services identity. The
     /// token contains standard JWT claims such as subject, audience, expiration time, and additional
     /// identity attributes added by STS as custom claims. You can also add your own custom claims to
@@ -109,39 +107,38 @@ pub struct GetWebIdentityTokenResponse {
     pub response_metadata: Metadata,
 }
 
-static GET_WEB_IDENTITY_TOKEN_RESPONSE_MEMBERS: [Member; 2] = [
+static GET_WEB_IDENTITY_TOKEN_OUTPUT_MEMBERS: [Member; 2] = [
     Member::new("WebIdentityToken", &prelude::SENSITIVE_STRING),
     Member::new("Expiration", &prelude::TIMESTAMP),
 ];
-/// The schema of [`GetWebIdentityTokenResponse`].
-pub(crate) static GET_WEB_IDENTITY_TOKEN_RESPONSE: Schema = Schema::structure(
+/// The schema of [`GetWebIdentityTokenOutput`].
+pub(crate) static GET_WEB_IDENTITY_TOKEN_OUTPUT: Schema = Schema::structure(
     "GetWebIdentityTokenResponse",
-    &GET_WEB_IDENTITY_TOKEN_RESPONSE_MEMBERS,
+    &GET_WEB_IDENTITY_TOKEN_OUTPUT_MEMBERS,
 );
 
-impl SerializeShape for GetWebIdentityTokenResponse {
+impl SerializeShape for GetWebIdentityTokenOutput {
     fn schema(&self) -> &'static Schema {
-        &GET_WEB_IDENTITY_TOKEN_RESPONSE
+        &GET_WEB_IDENTITY_TOKEN_OUTPUT
     }
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
-        let m = &GET_WEB_IDENTITY_TOKEN_RESPONSE_MEMBERS;
+        let m = &GET_WEB_IDENTITY_TOKEN_OUTPUT_MEMBERS;
         self.web_identity_token.serialize_member(&m[0], s)?;
         self.expiration.serialize_member(&m[1], s)?;
         Ok(())
     }
 }
 
-impl DeserializeValue for GetWebIdentityTokenResponse {
+impl DeserializeValue for GetWebIdentityTokenOutput {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
         let mut out = Self::default();
-        d.read_struct(&GET_WEB_IDENTITY_TOKEN_RESPONSE, &mut |i, d| {
+        d.read_struct(&GET_WEB_IDENTITY_TOKEN_OUTPUT, &mut |i, d| {
             match i {
                 0 => {
-                    out.web_identity_token =
-                        Some(de::member(&GET_WEB_IDENTITY_TOKEN_RESPONSE, 0, d)?)
+                    out.web_identity_token = Some(de::member(&GET_WEB_IDENTITY_TOKEN_OUTPUT, 0, d)?)
                 }
-                1 => out.expiration = Some(de::member(&GET_WEB_IDENTITY_TOKEN_RESPONSE, 1, d)?),
+                1 => out.expiration = Some(de::member(&GET_WEB_IDENTITY_TOKEN_OUTPUT, 1, d)?),
                 _ => {}
             }
             Ok(())
@@ -150,8 +147,8 @@ impl DeserializeValue for GetWebIdentityTokenResponse {
     }
 }
 
-ziggurat_core::shape_value!(GetWebIdentityTokenResponse);
-ziggurat_runtime::output_metadata!(GetWebIdentityTokenResponse);
+ziggurat_core::shape_value!(GetWebIdentityTokenOutput);
+ziggurat_runtime::output_metadata!(GetWebIdentityTokenOutput);
 
 /// The errors of [`GetWebIdentityToken`].
 #[derive(Debug, Clone)]
@@ -177,8 +174,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     method: "POST",
     uri: "/",
     success_status: None,
-    input: &GET_WEB_IDENTITY_TOKEN_REQUEST,
-    output: &GET_WEB_IDENTITY_TOKEN_RESPONSE,
+    input: &GET_WEB_IDENTITY_TOKEN_INPUT,
+    output: &GET_WEB_IDENTITY_TOKEN_OUTPUT,
     result_wrapper: Some("GetWebIdentityTokenResult"),
     errors: &[
         ErrorSchema {
@@ -211,8 +208,8 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
 
 ziggurat_runtime::operation!(
     GetWebIdentityToken,
-    GetWebIdentityTokenRequest,
-    GetWebIdentityTokenResponse,
+    GetWebIdentityTokenInput,
+    GetWebIdentityTokenOutput,
     GetWebIdentityTokenError,
     crate::SERVICE,
     OPERATION
@@ -221,46 +218,46 @@ ziggurat_runtime::operation!(
 ziggurat_runtime::fluent_builder!(
     GetWebIdentityTokenFluentBuilder,
     GetWebIdentityToken,
-    GetWebIdentityTokenRequest,
-    GetWebIdentityTokenResponse,
+    GetWebIdentityTokenInput,
+    GetWebIdentityTokenOutput,
     GetWebIdentityTokenError
 );
 
 impl GetWebIdentityTokenFluentBuilder {
     /// The intended recipient of the web identity token.
     ///
-    /// See [`GetWebIdentityTokenRequest::audience`](GetWebIdentityTokenRequest). Appends one item.
+    /// See [`GetWebIdentityTokenInput::audience`](GetWebIdentityTokenInput). Appends one item.
     pub fn audience(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().audience.push(value.into());
         self
     }
-    /// Replaces all of [`GetWebIdentityTokenRequest::audience`](GetWebIdentityTokenRequest).
+    /// Replaces all of [`GetWebIdentityTokenInput::audience`](GetWebIdentityTokenInput).
     pub fn set_audience(mut self, value: Vec<String>) -> Self {
         self.as_input_mut().audience = value;
         self
     }
     /// The duration, in seconds, for which the JSON Web Token (JWT) will remain valid.
     ///
-    /// See [`GetWebIdentityTokenRequest::duration_seconds`](GetWebIdentityTokenRequest).
+    /// See [`GetWebIdentityTokenInput::duration_seconds`](GetWebIdentityTokenInput).
     pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
         self.as_input_mut().duration_seconds = Some(value.into());
         self
     }
-    /// Sets or clears [`GetWebIdentityTokenRequest::duration_seconds`](GetWebIdentityTokenRequest).
+    /// Sets or clears [`GetWebIdentityTokenInput::duration_seconds`](GetWebIdentityTokenInput).
     pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
         self.as_input_mut().duration_seconds = value;
         self
     }
     /// The cryptographic algorithm to use for signing the JSON Web Token (JWT).
     ///
-    /// See [`GetWebIdentityTokenRequest::signing_algorithm`](GetWebIdentityTokenRequest).
+    /// See [`GetWebIdentityTokenInput::signing_algorithm`](GetWebIdentityTokenInput).
     pub fn signing_algorithm(mut self, value: impl Into<String>) -> Self {
         self.as_input_mut().signing_algorithm = value.into();
         self
     }
     /// An optional list of tags to include in the JSON Web Token (JWT).
     ///
-    /// See [`GetWebIdentityTokenRequest::tags`](GetWebIdentityTokenRequest). Appends one item.
+    /// See [`GetWebIdentityTokenInput::tags`](GetWebIdentityTokenInput). Appends one item.
     pub fn tags(mut self, value: impl Into<crate::types::Tag>) -> Self {
         self.as_input_mut()
             .tags
@@ -268,7 +265,7 @@ impl GetWebIdentityTokenFluentBuilder {
             .push(value.into());
         self
     }
-    /// Replaces all of [`GetWebIdentityTokenRequest::tags`](GetWebIdentityTokenRequest).
+    /// Replaces all of [`GetWebIdentityTokenInput::tags`](GetWebIdentityTokenInput).
     pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
         self.as_input_mut().tags = value;
         self
