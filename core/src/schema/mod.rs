@@ -1,6 +1,6 @@
 //! Shape schemas: what the codecs need to know about every shape of a service model, as
 //! compact `static` data, and the object-safe traits through which a value writes itself to a
-//! codec ([`ShapeSerializer`]) and reads itself from one ([`ShapeDeserializer`]).
+//! codec ([`ShapeSerializer`](ser::ShapeSerializer)) and reads itself from one ([`ShapeDeserializer`](de::ShapeDeserializer)).
 //!
 //! Per shape, generated code holds one [`Schema`] (its type, flags and members) and two short
 //! functions: `serialize_members` (one line per member) and `deserialize_value` (one match arm per
