@@ -18,16 +18,17 @@
 //! let config = SdkConfig::from_env();
 //! let s3 = ziggurat::s3::Client::new(&config);
 //! let page = s3.list_objects_v2().bucket("my-bucket").send().await?;
-//! for object in page.contents {
-//!     println!("{} ({} bytes)", object.key, object.size.unwrap_or(0));
+//! for object in page.contents.unwrap_or_default() {
+//!     println!("{} ({} bytes)", object.key.unwrap_or_default(), object.size.unwrap_or(0));
 //! }
 //! println!("{}", s3.stack().map(|s| s.describe()).unwrap_or_default());
 //! # Ok(()) }
 //! ```
 //!
 //! The crates behind it: [`ziggurat_core`] (the step model, context, metadata, body, errors,
-//! transport), [`ziggurat_layers`] (one folder per middleware) and [`ziggurat_services`]
-//! (typed clients, one cargo feature per service).
+//! transport), [`ziggurat_layers`] (one folder per middleware), [`ziggurat_runtime`]
+//! (what every client shares) and one generated crate per service (typed clients, one cargo
+//! feature each).
 #![warn(missing_docs)]
 
 pub use ziggurat_core::{
@@ -35,15 +36,14 @@ pub use ziggurat_core::{
     time, transport,
 };
 pub use ziggurat_layers as layers;
-pub use ziggurat_services::runtime;
-pub use ziggurat_services::types;
+pub use ziggurat_runtime as runtime;
 
 #[cfg(feature = "dynamodb")]
 pub use ziggurat_dynamodb as dynamodb;
 #[cfg(feature = "lambda")]
 pub use ziggurat_lambda as lambda;
 #[cfg(feature = "s3")]
-pub use ziggurat_services::s3;
+pub use ziggurat_s3 as s3;
 #[cfg(feature = "sns")]
 pub use ziggurat_sns as sns;
 #[cfg(feature = "sqs")]

@@ -466,8 +466,14 @@ impl Ctx<'_> {
              description = \"{name} ({api}) for ziggurat: typed operations over the shared stack\"\n\n\
              [dependencies]\n\
              ziggurat-core.workspace = true\n\
-             ziggurat-runtime.workspace = true\n",
+             ziggurat-runtime.workspace = true\n{extra}",
             m = self.ov.module,
+            extra = self
+                .ov
+                .dependencies
+                .iter()
+                .map(|d| format!("{d}.workspace = true\n"))
+                .collect::<String>(),
             name = meta
                 .service_full_name
                 .as_deref()
@@ -528,7 +534,12 @@ impl Ctx<'_> {
             let _ = writeln!(o, "mod {extra};");
         }
         o.push_str("pub mod operation;\npub mod types;\n\n");
-        o.push_str("use std::sync::Arc;\n\nuse ziggurat_runtime::codegen::*;\nuse ziggurat_runtime::{ClientHandle, ServiceConfig};\n\n");
+        o.push_str("use std::sync::Arc;\n\nuse ziggurat_runtime::codegen::*;\n");
+        o.push_str(if self.ov.customize {
+            "use ziggurat_runtime::ClientHandle;\n\n"
+        } else {
+            "use ziggurat_runtime::{ClientHandle, ServiceConfig};\n\n"
+        });
         for op in self.model.operations.keys() {
             let s = snake(op);
             let mut items = vec![
@@ -589,23 +600,38 @@ impl Ctx<'_> {
             let _ = writeln!(o, "ziggurat_runtime::OperationEntry::of::<{op}>(),");
         }
         o.push_str("];\n\n");
+        if self.ov.customize {
+            o.push_str(
+                "/// What the model does not say: the configuration, the stack and more (hand-written).\npub use customize::*;\n\n",
+            );
+        } else {
+            let _ = write!(
+                o,
+                "/// {full} configuration: the shared `SdkConfig` and the client's stack edits.\n\
+                 pub type Config = ServiceConfig;\n\n\
+                 /// The stack of a {full} client.\n\
+                 pub fn stack(config: &Config) -> Result<ziggurat_core::stack::Stack, String> {{\n\
+                 ziggurat_runtime::service_stack(&SERVICE, config)\n}}\n\n"
+            );
+        }
+        // A customized client keeps its configuration (for what its hand-written module adds).
+        let (config_field, config_init) = if self.ov.customize {
+            ("    config: Config,\n", ", config")
+        } else {
+            ("", "")
+        };
         let _ = write!(
             o,
-            "/// {full} configuration: the shared `SdkConfig` and the client's stack edits.\n\
-             pub type Config = ServiceConfig;\n\n\
-             /// The stack of a {full} client.\n\
-             pub fn stack(config: &Config) -> Result<ziggurat_core::stack::Stack, String> {{\n\
-             ziggurat_runtime::service_stack(&SERVICE, config)\n}}\n\n\
-             /// A {full} client. Cheap to clone; clones share one compiled stack and connection pool.\n\
+            "/// A {full} client. Cheap to clone; clones share one compiled stack and connection pool.\n\
              #[derive(Debug, Clone)]\n\
-             pub struct Client {{\n    handle: Arc<ClientHandle>,\n}}\n\n\
+             pub struct Client {{\n    handle: Arc<ClientHandle>,\n{config_field}}}\n\n\
              impl Client {{\n\
              /// A client from shared configuration.\n\
              pub fn new(config: &ziggurat_core::config::SdkConfig) -> Self {{\n\
              Self::from_conf(Config::new(config))\n}}\n\n\
              /// A client from its own configuration.\n\
              pub fn from_conf(config: Config) -> Self {{\n\
-             Client {{ handle: Arc::new(ClientHandle::new(stack(&config), config.sdk_config())) }}\n}}\n\n\
+             Client {{ handle: Arc::new(ClientHandle::new(stack(&config), config.sdk_config())){config_init} }}\n}}\n\n\
              /// The client's stack (`describe()` lists it), or `None` if it could not be built.\n\
              pub fn stack(&self) -> Option<&ziggurat_core::stack::Stack> {{\n\
              self.handle.stack()\n}}\n"
@@ -797,6 +823,38 @@ impl Ctx<'_> {
         })
     }
 
+    /// Whether values of shape `name` can be compared: no stream inside, and no operation
+    /// output or error (those carry metadata and derive no `PartialEq`) anywhere inside (S3's
+    /// `NotificationConfiguration` is both an output and a member of an input).
+    fn comparable(&self, name: &str, seen: &mut BTreeSet<String>) -> bool {
+        if !seen.insert(name.to_owned()) {
+            return true;
+        }
+        let Some(shape) = self.model.shapes.get(name) else {
+            return true;
+        };
+        match shape.kind.as_str() {
+            "structure" => {
+                if shape.exception == Some(true)
+                    || self.roles.get(name) == Some(&Role::Output)
+                    || self.has_stream(shape)
+                {
+                    return false;
+                }
+                shape
+                    .members
+                    .0
+                    .iter()
+                    .all(|(_, m)| self.comparable(&m.shape, seen))
+            }
+            "list" | "map" => [&shape.member, &shape.key, &shape.value]
+                .into_iter()
+                .flatten()
+                .all(|m| self.comparable(&m.shape, seen)),
+            _ => true,
+        }
+    }
+
     fn structure(
         &self,
         o: &mut String,
@@ -828,7 +886,14 @@ impl Ctx<'_> {
         let is_error = shape.exception == Some(true);
         let derives = if stream {
             "Default"
-        } else if role == Role::Output || is_error {
+        } else if role == Role::Output
+            || is_error
+            || !shape
+                .members
+                .0
+                .iter()
+                .all(|(_, m)| self.comparable(&m.shape, &mut BTreeSet::new()))
+        {
             "Clone, Default"
         } else {
             "Clone, Default, PartialEq"
@@ -1303,10 +1368,15 @@ impl Ctx<'_> {
         );
         let _ = writeln!(
             o,
-            "ziggurat_runtime::operation!({name}, {it}, {ot}, {name}Error, crate::SERVICE, OPERATION);\n\n\
+            "ziggurat_runtime::operation!({name}, {it}, {ot}, {name}Error, crate::SERVICE, OPERATION{hooks});\n\n\
              ziggurat_runtime::fluent_builder!({name}FluentBuilder, {name}, {it}, {ot}, {name}Error);\n",
             it = input_ty.0,
             ot = output_ty.0,
+            hooks = if self.ov.customize {
+                ", hooks = crate::customize"
+            } else {
+                ""
+            },
         );
         // Setters.
         if let Some(r) = &op.input {

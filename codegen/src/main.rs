@@ -38,6 +38,14 @@ pub struct ServiceOverride {
     /// Hand-written modules of the crate (`src/<name>.rs`), declared by the generated `lib.rs`.
     #[serde(default)]
     pub extra_modules: Vec<String>,
+    /// The crate has a hand-written `customize` module (listed in `extra_modules`) with what the
+    /// model does not say: its `Config` and `stack`, and the `serialize` / `deserialize` every
+    /// operation calls instead of the runtime's (S3's bucket addressing, errors in 200s).
+    #[serde(default)]
+    pub customize: bool,
+    /// More workspace dependencies of the crate (its hand-written modules').
+    #[serde(default)]
+    pub dependencies: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

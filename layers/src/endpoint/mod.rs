@@ -141,7 +141,8 @@ pub struct S3Bucket(pub String);
 
 /// The host prefix of an operation whose model sets one (`{AccountId}.`), with its labels
 /// filled from the input's host-label members (`123456789012.`): put on the request (as an
-/// extension) by the serializer, to be prepended to the endpoint's host.
+/// extension) by the serializer; [`ResolveEndpoint`] prepends it to the endpoint's host
+/// (`123456789012.s3-object-lambda.us-east-1.amazonaws.com`), unless that is an IP address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPrefix(pub String);
 
@@ -292,7 +293,22 @@ impl RequestHook for ResolveEndpoint {
             _ => None,
         };
 
-        if bucket.is_none() && base.path.is_empty() {
+        // An operation's host prefix (`{RequestRoute}.`) goes before the host, but not before
+        // an IP address, which has no subdomains.
+        let host_prefix = req
+            .parts()
+            .extensions
+            .get::<HostPrefix>()
+            .filter(|_| {
+                let host = base.authority.host();
+                host.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                    .is_err()
+            })
+            .map(|p| p.0.clone());
+
+        if bucket.is_none() && host_prefix.is_none() && base.path.is_empty() {
             // The common cases: a request to `/` gets the prebuilt URI; others keep their
             // serialized path and query as they are, no re-parsing.
             if let Some(root) = &base.root
@@ -340,6 +356,14 @@ impl RequestHook for ResolveEndpoint {
                 (authority, rest)
             }
             None => (base.authority.clone(), pq.to_owned()),
+        };
+        let authority = match &host_prefix {
+            Some(prefix) => format!("{prefix}{authority}")
+                .parse::<Authority>()
+                .map_err(|e| {
+                    SdkError::construction(format!("the host prefix `{prefix}` is invalid: {e}"))
+                })?,
+            None => authority,
         };
         let full = if base.path.is_empty() {
             pq

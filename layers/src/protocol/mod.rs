@@ -188,7 +188,7 @@ pub fn host_prefix(
     let Some(template) = op.host_prefix else {
         return Ok(None);
     };
-    let mut labels = HostLabels(Vec::new());
+    let mut labels = StringMembers(|m: &Member| m.has(flag::HOST_LABEL), Vec::new());
     input
         .serialize_members(&mut labels)
         .map_err(|e| SdkError::construction(format!("{}: {e}", op.name)))?;
@@ -204,7 +204,7 @@ pub fn host_prefix(
         };
         let name = &rest[start + 1..start + len];
         let value = labels
-            .0
+            .1
             .iter()
             .find(|(m, _)| m.name == name || m.wire_name == name)
             .map(|(_, v)| v.as_str())
@@ -233,10 +233,21 @@ pub fn host_prefix(
     Ok(Some(out))
 }
 
-/// Collects the string members marked `hostLabel` of a structure.
-struct HostLabels(Vec<(&'static Member, String)>);
+/// The value of the first top-level string member of `input` that `which` picks (S3's
+/// `Bucket` label, for endpoint resolution); `None` when it is unset.
+pub fn string_member(
+    input: &dyn SerializeShape,
+    which: impl Fn(&Member) -> bool,
+) -> Option<String> {
+    let mut found = StringMembers(which, Vec::new());
+    input.serialize_members(&mut found).ok()?;
+    found.1.into_iter().next().map(|(_, v)| v)
+}
 
-impl ShapeSerializer for HostLabels {
+/// Collects the top-level string members of a structure that `.0` picks.
+struct StringMembers<F>(F, Vec<(&'static Member, String)>);
+
+impl<F: Fn(&Member) -> bool> ShapeSerializer for StringMembers<F> {
     fn write_struct(&mut self, _: &'static Member, _: &dyn SerializeShape) -> SerResult {
         Ok(())
     }
@@ -267,8 +278,8 @@ impl ShapeSerializer for HostLabels {
         Ok(())
     }
     fn write_string(&mut self, member: &'static Member, value: &str) -> SerResult {
-        if member.has(flag::HOST_LABEL) {
-            self.0.push((member, value.to_owned()));
+        if (self.0)(member) {
+            self.1.push((member, value.to_owned()));
         }
         Ok(())
     }

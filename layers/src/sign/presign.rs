@@ -53,7 +53,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! A whole client's stack: see `ziggurat_services::s3::PresignClient`.
+//! A whole client's stack: see `ziggurat_s3::PresignClient`.
 
 use std::fmt;
 use std::future::Ready;

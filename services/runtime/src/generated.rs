@@ -160,10 +160,16 @@ where
     output.downcast_mut::<O::Output>()?.take_stream()
 }
 
-/// Implements `Operation` for a generated operation.
+/// Implements `Operation` for a generated operation. With `hooks = path::to::module`, the
+/// operation serializes and deserializes through that module's `serialize` and `deserialize`
+/// (of the same signatures as [`serialize`] and [`deserialize`]): a service's hand-written
+/// customizations, which call the runtime's in turn.
 #[macro_export]
 macro_rules! operation {
     ($op:ident, $input:ty, $output:ty, $error:ty, $service:path, $schema:path) => {
+        $crate::operation!($op, $input, $output, $error, $service, $schema, hooks = $crate);
+    };
+    ($op:ident, $input:ty, $output:ty, $error:ty, $service:path, $schema:path, hooks = $($hooks:tt)+) => {
         impl $crate::GeneratedOperation for $op {
             const SCHEMA: &'static ::ziggurat_core::schema::OperationSchema = &$schema;
         }
@@ -184,7 +190,7 @@ macro_rules! operation {
                 $crate::http::Request<::ziggurat_core::body::Body>,
                 ::ziggurat_core::error::SdkError,
             > {
-                $crate::serialize(&$service, &$schema, input, ctx)
+                $($hooks)+::serialize(&$service, &$schema, input, ctx)
             }
 
             fn deserialize(
@@ -192,7 +198,7 @@ macro_rules! operation {
                 body: ::ziggurat_core::stack::ResponseBody,
                 _ctx: &mut ::ziggurat_core::context::Context,
             ) -> ::std::result::Result<$output, ::ziggurat_core::error::SdkError> {
-                $crate::deserialize(&$service, &$schema, parts, body)
+                $($hooks)+::deserialize(&$service, &$schema, parts, body)
             }
 
             fn spec() -> &'static ::ziggurat_core::stack::OperationSpec {

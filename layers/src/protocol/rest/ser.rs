@@ -50,12 +50,17 @@ fn header_name(member: &'static Member, name: &str) -> CodecResult<HeaderName> {
 
 fn header_value(member: &'static Member, value: &str) -> CodecResult<HeaderValue> {
     // UTF-8 beyond ASCII goes as its bytes (S3 metadata); control characters cannot.
-    HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
+    let mut v = HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
         CodecError::new(format!(
             "the value of `{}` cannot be sent in a header (it holds a control character)",
             member.name
         ))
-    })
+    })?;
+    // A secret (an SSE-C key) is never shown when the request is logged.
+    if member.is_sensitive() {
+        v.set_sensitive(true);
+    }
+    Ok(v)
 }
 
 impl Bindings {

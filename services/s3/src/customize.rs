@@ -1,0 +1,209 @@
+//! What the S3 model does not say, written once for every operation (hand-written; the rest
+//! of the crate is generated):
+//!
+//! - the stack: S3's endpoint rules (virtual-hosted or path-style addressing, see
+//!   [`ResolveEndpoint`]) and S3's signing settings ([`SigV4::s3`]: single URI encoding, no
+//!   path normalization, `x-amz-content-sha256`), with [`Config::force_path_style`];
+//! - the bucket, the member the endpoint rules name (`contextParam` `Bucket`, always the
+//!   `{Bucket}` label), recorded as [`S3Bucket`] for endpoint resolution; a `/` in it is a
+//!   construction error;
+//! - a streaming body of known length (`PutObject`, `UploadPart`) is sent `aws-chunked`,
+//!   framed and signed chunk by chunk as it streams; bytes in memory are hashed whole;
+//! - a 200 whose body is an `<Error>` document (`CopyObject`, `CompleteMultipartUpload`
+//!   fail after the status was written) is the service error it describes;
+//! - `GetBucketLocation`'s output is its bare `<LocationConstraint>` element, not a
+//!   structure around it;
+//! - listings asked for with `EncodingType=url` have their keys decoded again.
+//!
+//! Errors on `HEAD` get a code from the status, and the `x-amz-id-2` host id comes with every
+//! error: both are restXml's ([`rest_xml::parse_error`]). SSE-C keys are sensitive in the
+//! model, so their headers are marked sensitive and never logged.
+use std::any::Any;
+
+use bytes::Bytes;
+use ziggurat_core::body::Body;
+use ziggurat_core::config::SdkConfig;
+use ziggurat_core::context::Context;
+use ziggurat_core::error::SdkError;
+use ziggurat_core::schema::de::DeserializeValue;
+use ziggurat_core::schema::operation::op_flag;
+use ziggurat_core::schema::ser::SerializeShape;
+use ziggurat_core::schema::{Location, OperationSchema, ServiceSchema};
+use ziggurat_core::stack::{ResponseBody, Stack, StackError};
+use ziggurat_layers::endpoint::{ResolveEndpoint, S3Addressing, S3Bucket};
+use ziggurat_layers::protocol::{rest_xml, string_member};
+use ziggurat_layers::sign::SigV4;
+use ziggurat_layers::sign::aws_chunked::AwsChunked;
+use ziggurat_runtime::{ServiceConfig, ServiceInfo, base_endpoint, default_stack};
+
+pub use crate::presign::{PresignClient, PresignedRequest, PresigningConfig};
+
+/// S3 configuration: the shared [`SdkConfig`], the client's stack edits, and how buckets are
+/// addressed.
+#[derive(Debug, Clone)]
+pub struct Config {
+    service: ServiceConfig,
+    force_path_style: bool,
+}
+
+impl Config {
+    /// S3 configuration from shared configuration.
+    pub fn new(sdk: &SdkConfig) -> Self {
+        Config {
+            service: ServiceConfig::new(sdk),
+            force_path_style: false,
+        }
+    }
+    /// Changes the client's stack (see [`ServiceConfig::stack`]).
+    pub fn stack(
+        mut self,
+        edit: impl Fn(&mut Stack) -> Result<(), StackError> + Send + Sync + 'static,
+    ) -> Self {
+        self.service = self.service.stack(edit);
+        self
+    }
+    /// Always address buckets in the path (`host/bucket/key`), never as a subdomain.
+    pub fn force_path_style(mut self, yes: bool) -> Self {
+        self.force_path_style = yes;
+        self
+    }
+    /// The shared configuration.
+    pub fn sdk_config(&self) -> &SdkConfig {
+        self.service.sdk_config()
+    }
+}
+
+impl From<ServiceConfig> for Config {
+    fn from(service: ServiceConfig) -> Self {
+        Config {
+            service,
+            force_path_style: false,
+        }
+    }
+}
+
+/// The S3 stack for a configuration.
+pub fn stack(config: &Config) -> Result<Stack, String> {
+    let info = ServiceInfo {
+        service_id: crate::SERVICE.service_id,
+        endpoint_prefix: crate::SERVICE.endpoint_prefix,
+    };
+    let endpoint = ResolveEndpoint::new(crate::SERVICE.endpoint_prefix)
+        .with_base_endpoint(base_endpoint(config.sdk_config())?)
+        .with_s3_addressing(S3Addressing {
+            force_path_style: config.force_path_style,
+        });
+    default_stack(&info, &config.service, endpoint, SigV4::s3())
+}
+
+impl crate::Client {
+    /// A [`PresignClient`] with this client's configuration and stack edits: presigned URLs
+    /// instead of calls. It compiles its own stack, so build it once and keep it.
+    pub fn presigned(&self) -> PresignClient {
+        PresignClient::from_conf(self.config.clone())
+    }
+}
+
+/// Serializes an S3 request: the runtime's, plus the bucket for endpoint resolution and
+/// `aws-chunked` for streams of known length.
+pub(crate) fn serialize(
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    input: &mut dyn SerializeShape,
+    ctx: &mut Context,
+) -> Result<http::Request<Body>, SdkError> {
+    let bucket = string_member(&*input, |m| {
+        m.name == "Bucket" && m.location == Location::Label
+    });
+    if let Some(bucket) = &bucket
+        && bucket.contains('/')
+    {
+        return Err(SdkError::construction(format!(
+            "invalid bucket name `{bucket}`: it must not contain `/`"
+        )));
+    }
+    let mut req = ziggurat_runtime::serialize(service, op, input, ctx)?;
+    if let Some(bucket) = bucket {
+        ctx.insert(S3Bucket(bucket));
+    }
+    let body = req.body();
+    if op.has(op_flag::STREAMING_INPUT)
+        && !op.has(op_flag::UNSIGNED_PAYLOAD)
+        && body.is_streaming()
+        && body.content_length().is_some()
+    {
+        req.extensions_mut().insert(AwsChunked::new());
+    }
+    Ok(req)
+}
+
+/// Reads an S3 response: the runtime's, after the checks the model cannot express.
+pub(crate) fn deserialize<T: DeserializeValue + 'static>(
+    service: &'static ServiceSchema,
+    op: &'static OperationSchema,
+    parts: http::response::Parts,
+    body: ResponseBody,
+) -> Result<T, SdkError> {
+    let mut body = body;
+    if parts.status.is_success()
+        && let ResponseBody::Buffered(bytes) = &body
+    {
+        if rest_xml::is_error_document(bytes) {
+            return Err(SdkError::service(rest_xml::parse_error(&parts, bytes)));
+        }
+        if op.name == "GetBucketLocation" {
+            body = ResponseBody::Buffered(wrap_root(bytes, "GetBucketLocationOutput"));
+        }
+    }
+    let mut out: T = ziggurat_runtime::deserialize(service, op, parts, body)?;
+    if let Some(listing) = (&mut out as &mut dyn Any).downcast_mut::<crate::ListObjectsV2Output>()
+    {
+        decode_listing(listing);
+    }
+    Ok(out)
+}
+
+/// `<name>` + the document without its XML declaration + `</name>`: a bare element as the
+/// one member of a structure.
+fn wrap_root(body: &[u8], name: &str) -> Bytes {
+    let mut rest = body.trim_ascii_start();
+    if rest.starts_with(b"<?xml")
+        && let Some(i) = rest.windows(2).position(|w| w == b"?>")
+    {
+        rest = rest.get(i + 2..).unwrap_or_default();
+    }
+    let mut out = Vec::with_capacity(rest.len() + 2 * name.len() + 5);
+    out.extend_from_slice(format!("<{name}>").as_bytes());
+    out.extend_from_slice(rest);
+    out.extend_from_slice(format!("</{name}>").as_bytes());
+    Bytes::from(out)
+}
+
+/// Decodes the keys and prefixes of a listing the service URL-encoded (`EncodingType=url`).
+fn decode_listing(out: &mut crate::ListObjectsV2Output) {
+    if out.encoding_type != Some(crate::types::EncodingType::Url) {
+        return;
+    }
+    let decode = |s: &mut Option<String>| {
+        if let Some(v) = s {
+            *v = url_decode(v);
+        }
+    };
+    decode(&mut out.prefix);
+    decode(&mut out.delimiter);
+    decode(&mut out.start_after);
+    for object in out.contents.iter_mut().flatten() {
+        decode(&mut object.key);
+    }
+    for prefix in out.common_prefixes.iter_mut().flatten() {
+        decode(&mut prefix.prefix);
+    }
+}
+
+/// Percent-decoding as S3 encodes listings (`+` is a space).
+fn url_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+

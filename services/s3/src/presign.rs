@@ -1,0 +1,171 @@
+//! Presigned S3 requests (the Go SDK's `PresignClient`): a URL that lets whoever holds it
+//! get, put, head or delete one object, or upload one part, without credentials, until it
+//! expires.
+//!
+//! A [`PresignClient`] runs each operation through the S3 client's own stack (serializer,
+//! virtual-hosted or path-style addressing, endpoint overrides, the client's stack edits,
+//! credential resolution) and stops at signing, which it does into the query string with
+//! `UNSIGNED-PAYLOAD`; see [`ziggurat_layers::sign::presign`] for how the stack is edited.
+//! The result is a [`PresignedRequest`]: the method, the URL, and the headers the request
+//! must carry (those the input asked for, such as `Content-Type` or `x-amz-meta-*`).
+//!
+//! Build the presign client once ([`Client::presigned`](crate::Client::presigned) or
+//! [`PresignClient::new`]) and reuse it: it compiles its stack when built. Presigning
+//! sends nothing, so it works offline:
+//!
+//! ```
+//! use std::time::Duration;
+//! use ziggurat_core::config::SdkConfig;
+//! use ziggurat_core::context::Region;
+//! use ziggurat_core::credentials::Credentials;
+//! use ziggurat_s3::{GetObjectInput, PresignClient, PresigningConfig};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! let config = SdkConfig::builder()
+//!     .region(Region::from_static("eu-west-1"))
+//!     .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
+//!     .build();
+//! let presigner = PresignClient::new(&config);
+//! let input = GetObjectInput {
+//!     bucket: "photos".into(),
+//!     key: "2024/cat 1.jpg".into(),
+//!     ..Default::default()
+//! };
+//! let request = presigner
+//!     .get_object(input, PresigningConfig::expires_in(Duration::from_secs(3600))?)
+//!     .await?;
+//! assert_eq!(request.method(), "GET");
+//! let url = request.uri().to_string();
+//! assert!(url.starts_with("https://photos.s3.eu-west-1.amazonaws.com/2024/cat%201.jpg?x-id=GetObject&X-Amz-Algorithm=AWS4-HMAC-SHA256&"));
+//! assert!(url.contains("&X-Amz-Expires=3600&"));
+//!
+//! // More than 7 days is refused up front.
+//! assert!(PresigningConfig::expires_in(Duration::from_secs(8 * 24 * 3600)).is_err());
+//! # Ok(()) }
+//! ```
+use std::fmt;
+
+use ziggurat_core::config::SdkConfig;
+use ziggurat_core::context::{Context, Region};
+use ziggurat_core::error::SdkError;
+use ziggurat_core::hook::Input;
+use ziggurat_core::operation::Operation;
+use ziggurat_core::stack::{OperationSpec, Stack};
+use ziggurat_layers::sign::presign::{PresignStack, SigV4Presign};
+pub use ziggurat_layers::sign::presign::{PresignedRequest, PresigningConfig};
+
+use crate::{
+    Config, DeleteObject, DeleteObjectInput, GetObject, GetObjectInput, HeadObject,
+    HeadObjectInput, PutObject, PutObjectInput, UploadPart, UploadPartInput, stack,
+};
+use ziggurat_runtime::BoxFuture;
+
+/// Presigns S3 requests; see the [module documentation](self). Cheap to clone.
+#[derive(Clone)]
+pub struct PresignClient {
+    presigner: Result<PresignStack, String>,
+    region: Option<Region>,
+}
+
+impl PresignClient {
+    /// A presign client from shared configuration.
+    pub fn new(config: &SdkConfig) -> Self {
+        Self::from_conf(Config::new(config))
+    }
+
+    /// A presign client from S3 configuration: the same stack as
+    /// [`Client::from_conf`](crate::Client::from_conf) would build, edited for presigning.
+    /// Never fails; a stack that cannot be built is reported by every presigning.
+    pub fn from_conf(config: Config) -> Self {
+        let sdk = config.sdk_config();
+        let presign = SigV4Presign::s3().with_time_source(sdk.time_source().clone());
+        let presigner = stack(&config).and_then(|stack| {
+            PresignStack::new(&stack, presign).map_err(|e| format!("cannot presign: {e}"))
+        });
+        PresignClient {
+            presigner,
+            region: sdk.region().cloned(),
+        }
+    }
+
+    /// The presigning stack (`describe()` lists it).
+    pub fn stack(&self) -> Option<&Stack> {
+        self.presigner.as_ref().ok().map(PresignStack::stack)
+    }
+
+    /// A presigned `GetObject`: a URL to download the object.
+    pub fn get_object(
+        &self,
+        input: GetObjectInput,
+        config: PresigningConfig,
+    ) -> BoxFuture<'_, Result<PresignedRequest, SdkError>> {
+        self.presign(GetObject::spec(), Box::new(input), config)
+    }
+
+    /// A presigned `PutObject`: a URL to upload the object's body (its headers, such as
+    /// `Content-Type`, must be sent as [`PresignedRequest::headers`] lists them). The
+    /// input's body is ignored: the holder of the URL sends one, of any length.
+    pub fn put_object(
+        &self,
+        input: PutObjectInput,
+        config: PresigningConfig,
+    ) -> BoxFuture<'_, Result<PresignedRequest, SdkError>> {
+        self.presign(PutObject::spec(), Box::new(input), config)
+    }
+
+    /// A presigned `HeadObject`: a URL to read the object's metadata.
+    pub fn head_object(
+        &self,
+        input: HeadObjectInput,
+        config: PresigningConfig,
+    ) -> BoxFuture<'_, Result<PresignedRequest, SdkError>> {
+        self.presign(HeadObject::spec(), Box::new(input), config)
+    }
+
+    /// A presigned `DeleteObject`: a URL to delete the object.
+    pub fn delete_object(
+        &self,
+        input: DeleteObjectInput,
+        config: PresigningConfig,
+    ) -> BoxFuture<'_, Result<PresignedRequest, SdkError>> {
+        self.presign(DeleteObject::spec(), Box::new(input), config)
+    }
+
+    /// A presigned `UploadPart`: a URL to upload one part of a multipart upload. The
+    /// input's body is ignored.
+    pub fn upload_part(
+        &self,
+        input: UploadPartInput,
+        config: PresigningConfig,
+    ) -> BoxFuture<'_, Result<PresignedRequest, SdkError>> {
+        self.presign(UploadPart::spec(), Box::new(input), config)
+    }
+
+    /// The one (non-generic) path every operation takes.
+    fn presign(
+        &self,
+        spec: &'static OperationSpec,
+        input: Input,
+        config: PresigningConfig,
+    ) -> BoxFuture<'_, Result<PresignedRequest, SdkError>> {
+        Box::pin(async move {
+            let presigner = self.presigner.as_ref().map_err(|e| {
+                SdkError::construction(format!("the presign client could not be built: {e}"))
+                    .with_operation(spec.service, spec.operation)
+            })?;
+            let mut ctx = Context::new(spec.service, spec.operation);
+            ctx.set_region(self.region.clone());
+            presigner.presign(spec, input, ctx, config).await
+        })
+    }
+}
+
+impl fmt::Debug for PresignClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PresignClient")
+            .field("region", &self.region)
+            .field("ready", &self.presigner.is_ok())
+            .finish()
+    }
+}
