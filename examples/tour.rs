@@ -116,10 +116,10 @@ async fn main() -> Result<(), BoxError> {
 
     step(4, "ListObjectsV2", "The XML listing becomes typed values.");
     let list = s3.list_objects_v2().bucket("tour").send().await?;
-    for object in &list.contents {
+    for object in list.contents.iter().flatten() {
         println!(
             "   {:<14} {:>8} bytes  {}",
-            object.key,
+            object.key.as_deref().unwrap_or_default(),
             object.size.unwrap_or(0),
             object
                 .last_modified

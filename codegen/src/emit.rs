@@ -1240,6 +1240,9 @@ impl Ctx<'_> {
                 if code != ename {
                     codes.push(lit(ename));
                 }
+                for alias in self.ov.error_aliases.get(code).into_iter().flatten() {
+                    codes.push(lit(alias));
+                }
                 format!(
                     "{}({}) = [{}]",
                     pascal_type(ename),

@@ -43,6 +43,10 @@ pub struct ServiceOverride {
     /// operation calls instead of the runtime's (S3's bucket addressing, errors in 200s).
     #[serde(default)]
     pub customize: bool,
+    /// More codes an error shape is known by (S3's `NoSuchKey` is `NotFound` on `HEAD`, where
+    /// the code comes from the status): error code → more codes.
+    #[serde(default)]
+    pub error_aliases: std::collections::BTreeMap<String, Vec<String>>,
     /// More workspace dependencies of the crate (its hand-written modules').
     #[serde(default)]
     pub dependencies: Vec<String>,

@@ -287,7 +287,7 @@ async fn a_tampered_chunk_is_refused() {
             .send()
             .await;
         let missing = match missing {
-            Ok(o) => panic!("{variant:?} ({}): stored anyway, {:?}", err, o.object),
+            Ok(o) => panic!("{variant:?} ({}): stored anyway, {:?}", err, o.e_tag),
             Err(e) => e,
         };
         assert!(

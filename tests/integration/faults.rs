@@ -17,7 +17,7 @@ use ziggurat::prelude::*;
 use ziggurat_core::body::Body;
 use ziggurat_core::error::{RetryStop, TransportErrorKind};
 use ziggurat_core::retry::{RetryConfig, TimeoutConfig, TimeoutError, TimeoutScope};
-use ziggurat_services::s3;
+use ziggurat::s3;
 
 const JSON: (&str, &str) = ("content-type", "application/x-amz-json-1.0");
 

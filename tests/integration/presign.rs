@@ -188,7 +188,7 @@ async fn presigned_put_get_head_delete_work_with_a_plain_http_client() {
         .await
         .unwrap_err();
     assert!(
-        matches!(gone.as_service_error(), Some(HeadObjectError::NotFound(_))),
+        matches!(gone.as_service_error(), Some(HeadObjectError::NoSuchKey(_))),
         "{gone}"
     );
 }

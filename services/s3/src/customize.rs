@@ -207,3 +207,6 @@ fn url_decode(s: &str) -> String {
         .into_owned()
 }
 
+
+#[cfg(test)]
+mod tests;

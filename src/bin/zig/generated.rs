@@ -18,8 +18,15 @@ pub struct Service {
     pub name: &'static str,
     /// Its operations.
     pub operations: &'static [OperationEntry],
-    /// Its stack.
-    pub stack: fn(&ServiceConfig) -> Result<Stack, String>,
+    /// Its stack, from its configuration and the command line's service options.
+    pub stack: fn(ServiceConfig, &ServiceOptions) -> Result<Stack, String>,
+}
+
+/// What the command line says of one service's configuration beyond the shared one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ServiceOptions {
+    /// S3: address buckets in the path (`--force-path-style`).
+    pub force_path_style: bool,
 }
 
 /// Every generated service.
@@ -28,43 +35,52 @@ pub const SERVICES: &[Service] = &[
     Service {
         name: "dynamodb",
         operations: ziggurat::dynamodb::OPERATIONS,
-        stack: ziggurat::dynamodb::stack,
+        stack: |conf, _| ziggurat::dynamodb::stack(&conf),
     },
     #[cfg(feature = "lambda")]
     Service {
         name: "lambda",
         operations: ziggurat::lambda::OPERATIONS,
-        stack: ziggurat::lambda::stack,
+        stack: |conf, _| ziggurat::lambda::stack(&conf),
+    },
+    #[cfg(feature = "s3")]
+    Service {
+        name: "s3",
+        operations: ziggurat::s3::OPERATIONS,
+        stack: |conf, options| {
+            let conf = ziggurat::s3::Config::from(conf).force_path_style(options.force_path_style);
+            ziggurat::s3::stack(&conf)
+        },
     },
     #[cfg(feature = "sns")]
     Service {
         name: "sns",
         operations: ziggurat::sns::OPERATIONS,
-        stack: ziggurat::sns::stack,
+        stack: |conf, _| ziggurat::sns::stack(&conf),
     },
     #[cfg(feature = "sqs")]
     Service {
         name: "sqs",
         operations: ziggurat::sqs::OPERATIONS,
-        stack: ziggurat::sqs::stack,
+        stack: |conf, _| ziggurat::sqs::stack(&conf),
     },
     #[cfg(feature = "sso")]
     Service {
         name: "sso",
         operations: ziggurat::sso::OPERATIONS,
-        stack: ziggurat::sso::stack,
+        stack: |conf, _| ziggurat::sso::stack(&conf),
     },
     #[cfg(feature = "ssooidc")]
     Service {
         name: "sso-oidc",
         operations: ziggurat::ssooidc::OPERATIONS,
-        stack: ziggurat::ssooidc::stack,
+        stack: |conf, _| ziggurat::ssooidc::stack(&conf),
     },
     #[cfg(feature = "sts")]
     Service {
         name: "sts",
         operations: ziggurat::sts::OPERATIONS,
-        stack: ziggurat::sts::stack,
+        stack: |conf, _| ziggurat::sts::stack(&conf),
     },
 ];
 
@@ -219,7 +235,10 @@ pub async fn run(cli: &Cli, config: &SdkConfig, service: &Service) -> Result<(),
     if cli.timing {
         conf = conf.stack(ziggurat::layers::timing::enable);
     }
-    let stack = (service.stack)(&conf);
+    let options = ServiceOptions {
+        force_path_style: cli.force_path_style,
+    };
+    let stack = (service.stack)(conf, &options);
     show_stack(cli, stack.as_ref().ok());
     let handle = Arc::new(ClientHandle::new(stack, config));
     let mut out = handle

@@ -22,18 +22,12 @@ mod generated;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use ziggurat::body::Body;
 use ziggurat::config::SdkConfig;
 use ziggurat::context::Region;
 use ziggurat::error::{ProvideErrorMetadata, SdkError};
-use ziggurat::metadata::HasMetadata;
-use ziggurat::operation::Operation;
-use ziggurat::runtime::{ClientHandle, FluentBuilder};
 use ziggurat::stack::Stack;
 
 #[derive(Parser, Debug)]
@@ -290,15 +284,6 @@ fn input_text(cli: &Cli) -> Result<String, Failure> {
     }
 }
 
-fn parse_input<T: DeserializeOwned>(cli: &Cli) -> Result<T, Failure> {
-    serde_json::from_str(&input_text(cli)?).map_err(|e| {
-        Failure::Usage(format!(
-            "invalid --input-json for {}: {e}",
-            cli.operation.as_deref().unwrap_or_default()
-        ))
-    })
-}
-
 fn sdk_config(cli: &Cli) -> SdkConfig {
     let mut b = SdkConfig::from_env().to_builder().app_name("zig");
     if let Some(r) = &cli.region {
@@ -310,23 +295,12 @@ fn sdk_config(cli: &Cli) -> SdkConfig {
     b.build()
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::Failed(format!("cannot print the output: {e}")))?;
-    println!("{text}");
-    Ok(())
-}
-
 fn show_stack(cli: &Cli, stack: Option<&Stack>) {
     if cli.debug_stack
         && let Some(stack) = stack
     {
         eprintln!("{}", stack.describe());
     }
-}
-
-fn show_timing(cli: &Cli, output: &impl HasMetadata) {
-    show_metadata(cli, output.response_metadata());
 }
 
 fn show_metadata(cli: &Cli, meta: &ziggurat::metadata::Metadata) {
@@ -344,92 +318,18 @@ fn show_metadata(cli: &Cli, meta: &ziggurat::metadata::Metadata) {
     );
 }
 
-/// Runs one operation with an input already parsed.
-async fn call<O>(handle: &Arc<ClientHandle>, input: O::Input) -> Result<O::Output, Failure>
-where
-    O: Operation,
-    O::Input: Default,
-    O::Output: HasMetadata,
-    O::Error: ProvideErrorMetadata + std::fmt::Display,
-{
-    FluentBuilder::<O>::new(handle.clone())
-        .set_input(input)
-        .send()
-        .await
-        .map_err(Failure::from_sdk)
-}
-
-/// Parses the input, calls, prints the output.
-async fn simple<O>(cli: &Cli, handle: &Arc<ClientHandle>) -> Result<(), Failure>
-where
-    O: Operation,
-    O::Input: Default + DeserializeOwned,
-    O::Output: HasMetadata + Serialize,
-    O::Error: ProvideErrorMetadata + std::fmt::Display,
-{
-    let input: O::Input = parse_input(cli)?;
-    let output = call::<O>(handle, input).await?;
-    show_timing(cli, &output);
-    print_json(&output)
-}
-
 async fn run(cli: Cli) -> Result<(), Failure> {
     let config = sdk_config(&cli);
-    match cli.service.as_deref().unwrap_or_default() {
-        "s3" => s3(&cli, &config).await,
-        name => match generated::SERVICES.iter().find(|s| s.name == name) {
-            Some(service) => generated::run(&cli, &config, service).await,
-            None => {
-                let names = generated::SERVICES.iter().map(|s| s.name).chain(["s3"]);
-                let hint = generated::nearest(name, names)
-                    .map(|n| format!("; did you mean `{n}`?"))
-                    .unwrap_or_default();
-                Err(Failure::Usage(format!("unknown service `{name}`{hint}")))
-            }
-        },
-    }
-}
-
-async fn s3(cli: &Cli, config: &SdkConfig) -> Result<(), Failure> {
-    use ziggurat::s3::*;
-    let mut conf = Config::new(config).force_path_style(cli.force_path_style);
-    if cli.timing {
-        conf = conf.stack(ziggurat::layers::timing::enable);
-    }
-    let stack = ziggurat::s3::stack(&conf);
-    show_stack(cli, stack.as_ref().ok());
-    let handle = Arc::new(ClientHandle::new(stack, config));
-    match cli.operation.as_deref().unwrap_or_default() {
-        "create-bucket" => simple::<CreateBucket>(cli, &handle).await,
-        "delete-bucket" => simple::<DeleteBucket>(cli, &handle).await,
-        "head-object" => simple::<HeadObject>(cli, &handle).await,
-        "list-objects-v2" => simple::<ListObjectsV2>(cli, &handle).await,
-        "delete-object" => simple::<DeleteObject>(cli, &handle).await,
-        "put-object" => {
-            let mut input: PutObjectInput = parse_input(cli)?;
-            if let Some(path) = &cli.body {
-                input.body = Body::from_file(path).await.map_err(|e| {
-                    Failure::Usage(format!("cannot read --body {}: {e}", path.display()))
-                })?;
-            }
-            let output = call::<PutObject>(&handle, input).await?;
-            show_timing(cli, &output);
-            print_json(&output)
+    let name = cli.service.as_deref().unwrap_or_default();
+    match generated::SERVICES.iter().find(|s| s.name == name) {
+        Some(service) => generated::run(&cli, &config, service).await,
+        None => {
+            let names = generated::SERVICES.iter().map(|s| s.name);
+            let hint = generated::nearest(name, names)
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            Err(Failure::Usage(format!("unknown service `{name}`{hint}")))
         }
-        "get-object" => {
-            let Some(path) = &cli.outfile else {
-                return Err(Failure::Usage(
-                    "get-object needs an output file: zig s3 get-object --input-json '{...}' OUTFILE"
-                        .to_owned(),
-                ));
-            };
-            let input: GetObjectInput = parse_input(cli)?;
-            let mut output = call::<GetObject>(&handle, input).await?;
-            write_body(&mut output.body, path).await?;
-            show_timing(cli, &output);
-            print_json(&output)
-        }
-        other => Err(Failure::Usage(format!("unknown s3 operation `{other}`"))),
     }
 }
 

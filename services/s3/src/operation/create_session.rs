@@ -351,7 +351,7 @@ pub enum CreateSessionError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(CreateSessionError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"] });
+ziggurat_runtime::operation_error!(CreateSessionError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"] });
 
 /// The schema of [`CreateSession`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

@@ -197,7 +197,7 @@ pub enum DeleteObjectAnnotationError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(DeleteObjectAnnotationError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(DeleteObjectAnnotationError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`DeleteObjectAnnotation`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

@@ -870,7 +870,7 @@ pub enum GetObjectError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(GetObjectError { InvalidObjectState(crate::types::InvalidObjectState) = ["InvalidObjectState"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(GetObjectError { InvalidObjectState(crate::types::InvalidObjectState) = ["InvalidObjectState"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`GetObject`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

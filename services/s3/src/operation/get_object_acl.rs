@@ -188,7 +188,7 @@ pub enum GetObjectAclError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(GetObjectAclError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(GetObjectAclError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`GetObjectAcl`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

@@ -306,7 +306,7 @@ pub enum GetObjectAnnotationError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(GetObjectAnnotationError { NoSuchAnnotation(crate::types::NoSuchAnnotation) = ["NoSuchAnnotation"], NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(GetObjectAnnotationError { NoSuchAnnotation(crate::types::NoSuchAnnotation) = ["NoSuchAnnotation"], NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`GetObjectAnnotation`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

@@ -425,7 +425,7 @@ pub enum GetObjectAttributesError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(GetObjectAttributesError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(GetObjectAttributesError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`GetObjectAttributes`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

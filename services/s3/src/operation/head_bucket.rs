@@ -241,7 +241,7 @@ pub enum HeadBucketError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(HeadBucketError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"] });
+ziggurat_runtime::operation_error!(HeadBucketError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"] });
 
 /// The schema of [`HeadBucket`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

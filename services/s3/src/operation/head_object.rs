@@ -854,7 +854,7 @@ pub enum HeadObjectError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(HeadObjectError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(HeadObjectError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`HeadObject`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

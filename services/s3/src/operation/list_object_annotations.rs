@@ -251,7 +251,7 @@ pub enum ListObjectAnnotationsError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(ListObjectAnnotationsError { InvalidPrefix(crate::types::InvalidPrefix) = ["InvalidPrefix"], NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(ListObjectAnnotationsError { InvalidPrefix(crate::types::InvalidPrefix) = ["InvalidPrefix"], NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`ListObjectAnnotations`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

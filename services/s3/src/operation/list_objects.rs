@@ -296,7 +296,7 @@ pub enum ListObjectsError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(ListObjectsError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"] });
+ziggurat_runtime::operation_error!(ListObjectsError { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"] });
 
 /// The schema of [`ListObjects`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

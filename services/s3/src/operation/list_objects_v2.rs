@@ -411,7 +411,7 @@ pub enum ListObjectsV2Error {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(ListObjectsV2Error { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"] });
+ziggurat_runtime::operation_error!(ListObjectsV2Error { NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"] });
 
 /// The schema of [`ListObjectsV2`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

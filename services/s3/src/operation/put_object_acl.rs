@@ -352,7 +352,7 @@ pub enum PutObjectAclError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(PutObjectAclError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(PutObjectAclError { NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`PutObjectAcl`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

@@ -395,7 +395,7 @@ pub enum PutObjectAnnotationError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(PutObjectAnnotationError { AnnotationLimitExceeded(crate::types::AnnotationLimitExceeded) = ["AnnotationLimitExceeded"], AnnotationNameTooLong(crate::types::AnnotationNameTooLong) = ["AnnotationNameTooLong"], InvalidAnnotationName(crate::types::InvalidAnnotationName) = ["InvalidAnnotationName"], InvalidRequest(crate::types::InvalidRequest) = ["InvalidRequest"], NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"], UnsupportedMediaType(crate::types::UnsupportedMediaType) = ["UnsupportedMediaType"] });
+ziggurat_runtime::operation_error!(PutObjectAnnotationError { AnnotationLimitExceeded(crate::types::AnnotationLimitExceeded) = ["AnnotationLimitExceeded"], AnnotationNameTooLong(crate::types::AnnotationNameTooLong) = ["AnnotationNameTooLong"], InvalidAnnotationName(crate::types::InvalidAnnotationName) = ["InvalidAnnotationName"], InvalidRequest(crate::types::InvalidRequest) = ["InvalidRequest"], NoSuchBucket(crate::types::NoSuchBucket) = ["NoSuchBucket", "NotFound"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"], UnsupportedMediaType(crate::types::UnsupportedMediaType) = ["UnsupportedMediaType"] });
 
 /// The schema of [`PutObjectAnnotation`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {

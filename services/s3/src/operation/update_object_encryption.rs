@@ -285,7 +285,7 @@ pub enum UpdateObjectEncryptionError {
     Unhandled(ApiError),
 }
 
-ziggurat_runtime::operation_error!(UpdateObjectEncryptionError { AccessDenied(crate::types::AccessDenied) = ["AccessDenied"], InvalidRequest(crate::types::InvalidRequest) = ["InvalidRequest"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey"] });
+ziggurat_runtime::operation_error!(UpdateObjectEncryptionError { AccessDenied(crate::types::AccessDenied) = ["AccessDenied"], InvalidRequest(crate::types::InvalidRequest) = ["InvalidRequest"], NoSuchKey(crate::types::NoSuchKey) = ["NoSuchKey", "NotFound"] });
 
 /// The schema of [`UpdateObjectEncryption`].
 pub(crate) static OPERATION: OperationSchema = OperationSchema {
