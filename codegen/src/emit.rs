@@ -468,12 +468,21 @@ impl Ctx<'_> {
              ziggurat-core.workspace = true\n\
              ziggurat-runtime.workspace = true\n{extra}",
             m = self.ov.module,
-            extra = self
-                .ov
-                .dependencies
-                .iter()
-                .map(|d| format!("{d}.workspace = true\n"))
-                .collect::<String>(),
+            extra = {
+                let line = |d: &String| {
+                    if d.contains('=') {
+                        format!("{d}\n")
+                    } else {
+                        format!("{d}.workspace = true\n")
+                    }
+                };
+                let mut extra: String = self.ov.dependencies.iter().map(line).collect();
+                if !self.ov.dev_dependencies.is_empty() {
+                    extra.push_str("\n[dev-dependencies]\n");
+                    extra.extend(self.ov.dev_dependencies.iter().map(line));
+                }
+                extra
+            },
             name = meta
                 .service_full_name
                 .as_deref()

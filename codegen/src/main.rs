@@ -47,9 +47,13 @@ pub struct ServiceOverride {
     /// the code comes from the status): error code → more codes.
     #[serde(default)]
     pub error_aliases: std::collections::BTreeMap<String, Vec<String>>,
-    /// More workspace dependencies of the crate (its hand-written modules').
+    /// More dependencies of the crate (its hand-written modules'): a workspace dependency's
+    /// name, or a whole TOML line (`tokio = { workspace = true, features = [..] }`).
     #[serde(default)]
     pub dependencies: Vec<String>,
+    /// Its dev-dependencies (for its hand-written modules' tests and examples), likewise.
+    #[serde(default)]
+    pub dev_dependencies: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
