@@ -13,7 +13,8 @@
 //!   fail after the status was written) is the service error it describes;
 //! - `GetBucketLocation`'s output is its bare `<LocationConstraint>` element, not a
 //!   structure around it;
-//! - listings asked for with `EncodingType=url` have their keys decoded again.
+//! - listings asked for with `EncodingType=url` have their keys decoded again;
+//! - a part number (`UploadPart`, `UploadPartCopy`) is 1 to 10,000.
 //!
 //! Errors on `HEAD` get a code from the status, and the `x-amz-id-2` host id comes with every
 //! error: both are restXml's ([`rest_xml::parse_error`]). SSE-C keys are sensitive in the
@@ -123,6 +124,9 @@ pub(crate) fn serialize(
         )));
     }
     let mut req = ziggurat_runtime::serialize(service, op, input, ctx)?;
+    if matches!(op.name, "UploadPart" | "UploadPartCopy") {
+        check_part_number(&req)?;
+    }
     if let Some(bucket) = bucket {
         ctx.insert(S3Bucket(bucket));
     }
@@ -135,6 +139,24 @@ pub(crate) fn serialize(
         req.extensions_mut().insert(AwsChunked::new());
     }
     Ok(req)
+}
+
+/// A part number is 1 to 10,000 (the model does not say so): anything else fails before
+/// sending.
+fn check_part_number(req: &http::Request<Body>) -> Result<(), SdkError> {
+    let number = req
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("partNumber="))
+        .unwrap_or_default();
+    match number.parse::<i64>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok(()),
+        _ => Err(SdkError::construction(format!(
+            "the input member `PartNumber` must be between 1 and 10000, not {number}"
+        ))),
+    }
 }
 
 /// Reads an S3 response: the runtime's, after the checks the model cannot express.

@@ -10,7 +10,7 @@ use ziggurat_core::schema::de::{
 use ziggurat_core::schema::error::{CodecError, CodecResult};
 use ziggurat_core::schema::{DateTime, Document, Member, Schema, flag};
 
-use super::JsonOptions;
+use super::{JsonOptions, Names};
 
 /// How deeply structures, lists, maps and documents may nest.
 pub(crate) const MAX_DEPTH: usize = 128;
@@ -198,6 +198,14 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
         schema: &'static Schema,
         consumer: &mut MemberConsumer<'_>,
     ) -> CodecResult {
+        /// The name of a key no member has, kept (allocated) only to report it.
+        fn unknown_name(opts: JsonOptions, key: &str) -> String {
+            if opts.names == Names::Model {
+                key.to_owned()
+            } else {
+                String::new()
+            }
+        }
         let peek = self.peek()?;
         if peek == Peek::Null {
             return self.jiter.known_null().map_err(|e| jerr(self.data, e));
@@ -211,21 +219,29 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
             .jiter
             .known_object()
             .map_err(|e| jerr(self.data, e))?
-            .map(|k| find(schema, opts, k));
+            .map(|k| find(schema, opts, k).ok_or_else(|| unknown_name(opts, k)));
         while let Some(found) = index {
             let peek = self.peek()?;
             match found {
+                // What a person wrote (the command line's input) names only members that
+                // exist: a misspelt one is an error, not silently dropped.
+                Err(name) if opts.names == Names::Model => {
+                    return Err(CodecError::new(format!(
+                        "`{}` has no member `{name}`",
+                        schema.name
+                    )));
+                }
                 _ if peek == Peek::Null => {
                     self.jiter.known_null().map_err(|e| jerr(self.data, e))?;
                 }
-                Some(i) => self.value(|d| consumer(i, d))?,
-                None => self.skip()?,
+                Ok(i) => self.value(|d| consumer(i, d))?,
+                Err(_) => self.skip()?,
             }
             index = self
                 .jiter
                 .next_key()
                 .map_err(|e| jerr(self.data, e))?
-                .map(|k| find(schema, opts, k));
+                .map(|k| find(schema, opts, k).ok_or_else(|| unknown_name(opts, k)));
         }
         self.depth -= 1;
         Ok(())
