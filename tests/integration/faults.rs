@@ -14,10 +14,10 @@ use fault_server::{Action, FaultServer};
 use http_body_util::BodyExt;
 use ziggurat::dynamodb::{self, types::AttributeValue};
 use ziggurat::prelude::*;
+use ziggurat::s3;
 use ziggurat_core::body::Body;
 use ziggurat_core::error::{RetryStop, TransportErrorKind};
 use ziggurat_core::retry::{RetryConfig, TimeoutConfig, TimeoutError, TimeoutScope};
-use ziggurat::s3;
 
 const JSON: (&str, &str) = ("content-type", "application/x-amz-json-1.0");
 

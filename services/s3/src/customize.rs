@@ -178,8 +178,7 @@ pub(crate) fn deserialize<T: DeserializeValue + 'static>(
         }
     }
     let mut out: T = ziggurat_runtime::deserialize(service, op, parts, body)?;
-    if let Some(listing) = (&mut out as &mut dyn Any).downcast_mut::<crate::ListObjectsV2Output>()
-    {
+    if let Some(listing) = (&mut out as &mut dyn Any).downcast_mut::<crate::ListObjectsV2Output>() {
         decode_listing(listing);
     }
     Ok(out)
@@ -228,7 +227,6 @@ fn url_decode(s: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -1,49 +1,4 @@
-//! Presigned S3 requests (the Go SDK's `PresignClient`): a URL that lets whoever holds it
-//! get, put, head or delete one object, or upload one part, without credentials, until it
-//! expires.
-//!
-//! A [`PresignClient`] runs each operation through the S3 client's own stack (serializer,
-//! virtual-hosted or path-style addressing, endpoint overrides, the client's stack edits,
-//! credential resolution) and stops at signing, which it does into the query string with
-//! `UNSIGNED-PAYLOAD`; see [`ziggurat_layers::sign::presign`] for how the stack is edited.
-//! The result is a [`PresignedRequest`]: the method, the URL, and the headers the request
-//! must carry (those the input asked for, such as `Content-Type` or `x-amz-meta-*`).
-//!
-//! Build the presign client once ([`Client::presigned`](crate::Client::presigned) or
-//! [`PresignClient::new`]) and reuse it: it compiles its stack when built. Presigning
-//! sends nothing, so it works offline:
-//!
-//! ```
-//! use std::time::Duration;
-//! use ziggurat_core::config::SdkConfig;
-//! use ziggurat_core::context::Region;
-//! use ziggurat_core::credentials::Credentials;
-//! use ziggurat_s3::{GetObjectInput, PresignClient, PresigningConfig};
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-//! let config = SdkConfig::builder()
-//!     .region(Region::from_static("eu-west-1"))
-//!     .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
-//!     .build();
-//! let presigner = PresignClient::new(&config);
-//! let input = GetObjectInput {
-//!     bucket: "photos".into(),
-//!     key: "2024/cat 1.jpg".into(),
-//!     ..Default::default()
-//! };
-//! let request = presigner
-//!     .get_object(input, PresigningConfig::expires_in(Duration::from_secs(3600))?)
-//!     .await?;
-//! assert_eq!(request.method(), "GET");
-//! let url = request.uri().to_string();
-//! assert!(url.starts_with("https://photos.s3.eu-west-1.amazonaws.com/2024/cat%201.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&"));
-//! assert!(url.contains("&X-Amz-Expires=3600&"));
-//!
-//! // More than 7 days is refused up front.
-//! assert!(PresigningConfig::expires_in(Duration::from_secs(8 * 24 * 3600)).is_err());
-//! # Ok(()) }
-//! ```
+//! Presigned S3 requests: [`PresignClient`].
 use std::fmt;
 
 use ziggurat_core::config::SdkConfig;
@@ -61,7 +16,54 @@ use crate::{
 };
 use ziggurat_runtime::BoxFuture;
 
-/// Presigns S3 requests; see the [module documentation](self). Cheap to clone.
+/// Presigned S3 requests (the Go SDK's `PresignClient`): a URL that lets whoever holds it
+/// get, put, head or delete one object, or upload one part, without credentials, until it
+/// expires.
+///
+/// A [`PresignClient`] runs each operation through the S3 client's own stack (serializer,
+/// virtual-hosted or path-style addressing, endpoint overrides, the client's stack edits,
+/// credential resolution) and stops at signing, which it does into the query string with
+/// `UNSIGNED-PAYLOAD`; see [`ziggurat_layers::sign::presign`] for how the stack is edited.
+/// The result is a [`PresignedRequest`]: the method, the URL, and the headers the request
+/// must carry (those the input asked for, such as `Content-Type` or `x-amz-meta-*`).
+///
+/// Build the presign client once ([`Client::presigned`](crate::Client::presigned) or
+/// [`PresignClient::new`]) and reuse it: it compiles its stack when built. Presigning
+/// sends nothing, so it works offline:
+///
+/// ```
+/// use std::time::Duration;
+/// use ziggurat_core::config::SdkConfig;
+/// use ziggurat_core::context::Region;
+/// use ziggurat_core::credentials::Credentials;
+/// use ziggurat_s3::{GetObjectInput, PresignClient, PresigningConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// let config = SdkConfig::builder()
+///     .region(Region::from_static("eu-west-1"))
+///     .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
+///     .build();
+/// let presigner = PresignClient::new(&config);
+/// let input = GetObjectInput {
+///     bucket: "photos".into(),
+///     key: "2024/cat 1.jpg".into(),
+///     ..Default::default()
+/// };
+/// let request = presigner
+///     .get_object(input, PresigningConfig::expires_in(Duration::from_secs(3600))?)
+///     .await?;
+/// assert_eq!(request.method(), "GET");
+/// let url = request.uri().to_string();
+/// assert!(url.starts_with("https://photos.s3.eu-west-1.amazonaws.com/2024/cat%201.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&"));
+/// assert!(url.contains("&X-Amz-Expires=3600&"));
+///
+/// // More than 7 days is refused up front.
+/// assert!(PresigningConfig::expires_in(Duration::from_secs(8 * 24 * 3600)).is_err());
+/// # Ok(()) }
+/// ```
+///
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct PresignClient {
     presigner: Result<PresignStack, String>,
