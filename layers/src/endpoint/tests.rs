@@ -187,3 +187,38 @@ fn requests_to_the_root_and_elsewhere_resolve_alike() {
         "https://proxy.example/base/"
     );
 }
+
+#[test]
+fn an_operation_host_prefix_goes_before_the_host() {
+    let run = |hook: &ResolveEndpoint| {
+        let (mut parts, _) = http::Request::post("/WriteGetObjectResponse")
+            .extension(HostPrefix("route-1.".into()))
+            .body(())
+            .unwrap()
+            .into_parts();
+        let mut body = Body::empty();
+        let mut ctx = Context::new("S3", "WriteGetObjectResponse");
+        ctx.set_region(Some(Region::from_static("us-east-1")));
+        hook.on_request(&mut HttpRequest::new(&mut parts, &mut body, Some(&mut ctx)))
+            .map(|()| parts.uri.to_string())
+    };
+    let hook = ResolveEndpoint::new("s3").with_s3_addressing(S3Addressing::default());
+    assert_eq!(
+        run(&hook).unwrap(),
+        "https://route-1.s3.us-east-1.amazonaws.com/WriteGetObjectResponse"
+    );
+    let hook = hook.with_base_endpoint(Some(
+        BaseEndpoint::parse("http://example.com:8080").unwrap(),
+    ));
+    assert_eq!(
+        run(&hook).unwrap(),
+        "http://route-1.example.com:8080/WriteGetObjectResponse"
+    );
+    // An IP address has no subdomains.
+    let hook = ResolveEndpoint::new("s3")
+        .with_base_endpoint(Some(BaseEndpoint::parse("http://127.0.0.1:9000").unwrap()));
+    assert_eq!(
+        run(&hook).unwrap(),
+        "http://127.0.0.1:9000/WriteGetObjectResponse"
+    );
+}
