@@ -154,16 +154,20 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("query/ziggurat-call", |b| {
-        b.to_async(&f.rt).iter(|| cc::ours_query(&f.ours_query_client))
+        b.to_async(&f.rt)
+            .iter(|| cc::ours_query(&f.ours_query_client))
     });
     group.bench_function("query/aws-call", |b| {
-        b.to_async(&f.rt).iter(|| cc::aws_query(&f.aws_query_client))
+        b.to_async(&f.rt)
+            .iter(|| cc::aws_query(&f.aws_query_client))
     });
     group.bench_function("query_empty/ziggurat-call", |b| {
-        b.to_async(&f.rt).iter(|| cc::ours_query(&f.ours_empty_client))
+        b.to_async(&f.rt)
+            .iter(|| cc::ours_query(&f.ours_empty_client))
     });
     group.bench_function("query_empty/aws-call", |b| {
-        b.to_async(&f.rt).iter(|| cc::aws_query(&f.aws_empty_client))
+        b.to_async(&f.rt)
+            .iter(|| cc::aws_query(&f.aws_empty_client))
     });
     group.finish();
 }
@@ -233,18 +237,27 @@ fn main() {
     let query_codec_allocs = allocations(|| {
         black_box(cc::ours_deserialize(&f.query_body));
     });
-    let allocs_call = |ours: &dyn Fn() -> u64, aws: &dyn Fn() -> u64| format!("{}/{}", ours(), aws());
+    let allocs_call =
+        |ours: &dyn Fn() -> u64, aws: &dyn Fn() -> u64| format!("{}/{}", ours(), aws());
     let put_allocs = allocs_call(
-        &|| allocations(|| f.rt.block_on(cc::ours_put(&f.ours_put_client, &f.ours_item))),
+        &|| {
+            allocations(|| {
+                f.rt.block_on(cc::ours_put(&f.ours_put_client, &f.ours_item))
+            })
+        },
         &|| allocations(|| f.rt.block_on(cc::aws_put(&f.aws_put_client, &f.aws_item))),
     );
     let query_allocs = allocs_call(
-        &|| allocations(|| {
-            black_box(f.rt.block_on(cc::ours_query(&f.ours_query_client)));
-        }),
-        &|| allocations(|| {
-            black_box(f.rt.block_on(cc::aws_query(&f.aws_query_client)));
-        }),
+        &|| {
+            allocations(|| {
+                black_box(f.rt.block_on(cc::ours_query(&f.ours_query_client)));
+            })
+        },
+        &|| {
+            allocations(|| {
+                black_box(f.rt.block_on(cc::aws_query(&f.aws_query_client)));
+            })
+        },
     );
 
     let put_ours = m("put_item/ziggurat-call");
@@ -288,7 +301,12 @@ fn main() {
         q_aws_codec,
         &format!("{query_codec_allocs}/-"),
     );
-    row("PutItem 20 attrs, whole call", put_ours, put_aws, &put_allocs);
+    row(
+        "PutItem 20 attrs, whole call",
+        put_ours,
+        put_aws,
+        &put_allocs,
+    );
     row("PutItem 1 attr, whole call", put_min_ours, put_min_aws, "");
     row(
         "PutItem: 19 attrs' share (20 − 1)",

@@ -34,10 +34,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb as aws;
+use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::{
     HttpConnectorFuture, SharedHttpClient, SharedHttpConnector, http_client_fn,
 };
-use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
     AfterDeserializationInterceptorContextRef, BeforeDeserializationInterceptorContextRef,
@@ -45,9 +45,9 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
 use bytes::Bytes;
 use ziggurat::dynamodb as ours;
 use ziggurat::layers::protocol::json::{self, JsonOptions};
@@ -93,9 +93,11 @@ pub fn put_item_attributes() -> Vec<(String, Value)> {
         ("email", s("ada.lovelace@example.com")),
         (
             "bio",
-            s("Mathematician and writer, chiefly known for her work on Charles Babbage's \
+            s(
+                "Mathematician and writer, chiefly known for her work on Charles Babbage's \
                proposed mechanical general-purpose computer, the Analytical Engine. \"Quoted\" \
-               text, a tab\tand unicode: é ü ß 漢字."),
+               text, a tab\tand unicode: é ü ß 漢字.",
+            ),
         ),
         ("age", n("36")),
         ("balance", n("12345.6789")),
@@ -138,7 +140,10 @@ pub fn put_item_attributes() -> Vec<(String, Value)> {
                 ("notifications".into(), Value::Bool(true)),
                 (
                     "limits".into(),
-                    Value::M(vec![("daily".into(), n("100")), ("monthly".into(), n("3000"))]),
+                    Value::M(vec![
+                        ("daily".into(), n("100")),
+                        ("monthly".into(), n("3000")),
+                    ]),
                 ),
                 ("langs".into(), Value::L(vec![s("en"), s("fr"), s("it")])),
             ]),
@@ -519,7 +524,11 @@ pub fn check() {
     let seen = Arc::new(Mutex::new(None));
     let client = aws_client_with(Bytes::from_static(b"{}"), Some(seen.clone()));
     rt.block_on(aws_put(&client, &aws_item(&attrs)));
-    let aws_body = seen.lock().expect("lock").clone().expect("aws request body");
+    let aws_body = seen
+        .lock()
+        .expect("lock")
+        .clone()
+        .expect("aws request body");
 
     let ours_json: serde_json::Value = serde_json::from_slice(&ours_body).expect("our json");
     let aws_json: serde_json::Value = serde_json::from_slice(&aws_body).expect("aws json");
@@ -549,8 +558,14 @@ pub fn check() {
     assert_eq!(aws_items.len(), 100);
     for (o, a) in ours_items.iter().zip(&aws_items) {
         assert_eq!(o.len(), 10);
-        let o: serde_json::Map<_, _> = o.iter().map(|(k, v)| (k.clone(), ours_json_value(v))).collect();
-        let a: serde_json::Map<_, _> = a.iter().map(|(k, v)| (k.clone(), aws_json_value(v))).collect();
+        let o: serde_json::Map<_, _> = o
+            .iter()
+            .map(|(k, v)| (k.clone(), ours_json_value(v)))
+            .collect();
+        let a: serde_json::Map<_, _> = a
+            .iter()
+            .map(|(k, v)| (k.clone(), aws_json_value(v)))
+            .collect();
         assert_eq!(o, a, "Query items differ");
     }
     assert_eq!(ours_out.count, Some(100));
@@ -571,7 +586,9 @@ fn ours_json_value(v: &ours::types::AttributeValue) -> serde_json::Value {
         A::Bool(v) => json!({"BOOL": v}),
         A::Ss(v) => json!({"SS": v}),
         A::L(v) => json!({"L": v.iter().map(ours_json_value).collect::<Vec<_>>()}),
-        A::M(v) => json!({"M": v.iter().map(|(k, v)| (k.clone(), ours_json_value(v))).collect::<serde_json::Map<_, _>>()}),
+        A::M(v) => {
+            json!({"M": v.iter().map(|(k, v)| (k.clone(), ours_json_value(v))).collect::<serde_json::Map<_, _>>()})
+        }
         _ => json!("other"),
     }
 }
@@ -586,7 +603,9 @@ fn aws_json_value(v: &aws::types::AttributeValue) -> serde_json::Value {
         A::Bool(v) => json!({"BOOL": v}),
         A::Ss(v) => json!({"SS": v}),
         A::L(v) => json!({"L": v.iter().map(aws_json_value).collect::<Vec<_>>()}),
-        A::M(v) => json!({"M": v.iter().map(|(k, v)| (k.clone(), aws_json_value(v))).collect::<serde_json::Map<_, _>>()}),
+        A::M(v) => {
+            json!({"M": v.iter().map(|(k, v)| (k.clone(), aws_json_value(v))).collect::<serde_json::Map<_, _>>()})
+        }
         _ => json!("other"),
     }
 }

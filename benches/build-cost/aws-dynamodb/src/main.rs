@@ -24,5 +24,12 @@ async fn main() {
         .key("pk", AttributeValue::S("user#1".into()))
         .send()
         .await;
-    println!("get_item: {}", if result.is_ok() { "ok" } else { "error (expected)" });
+    println!(
+        "get_item: {}",
+        if result.is_ok() {
+            "ok"
+        } else {
+            "error (expected)"
+        }
+    );
 }

@@ -4,14 +4,25 @@ use ziggurat::dynamodb::types::AttributeValue;
 use ziggurat::prelude::*;
 
 fn report<T, E>(name: &str, result: Result<T, E>) {
-    println!("{name}: {}", if result.is_ok() { "ok" } else { "error (expected)" });
+    println!(
+        "{name}: {}",
+        if result.is_ok() {
+            "ok"
+        } else {
+            "error (expected)"
+        }
+    );
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let config = SdkConfig::builder()
         .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+        ))
         .endpoint_url("http://127.0.0.1:9")
         .build();
     let dynamodb = ziggurat::dynamodb::Client::new(&config);
@@ -24,19 +35,41 @@ async fn main() {
             .send()
             .await,
     );
-    report("sqs list_queues", ziggurat::sqs::Client::new(&config).list_queues().send().await);
+    report(
+        "sqs list_queues",
+        ziggurat::sqs::Client::new(&config)
+            .list_queues()
+            .send()
+            .await,
+    );
     report(
         "sts get_caller_identity",
-        ziggurat::sts::Client::new(&config).get_caller_identity().send().await,
+        ziggurat::sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+            .await,
     );
-    report("sns list_topics", ziggurat::sns::Client::new(&config).list_topics().send().await);
+    report(
+        "sns list_topics",
+        ziggurat::sns::Client::new(&config)
+            .list_topics()
+            .send()
+            .await,
+    );
     report(
         "lambda list_functions",
-        ziggurat::lambda::Client::new(&config).list_functions().send().await,
+        ziggurat::lambda::Client::new(&config)
+            .list_functions()
+            .send()
+            .await,
     );
     report(
         "sso list_accounts",
-        ziggurat::sso::Client::new(&config).list_accounts().access_token("token").send().await,
+        ziggurat::sso::Client::new(&config)
+            .list_accounts()
+            .access_token("token")
+            .send()
+            .await,
     );
     report(
         "ssooidc register_client",
@@ -49,6 +82,10 @@ async fn main() {
     );
     report(
         "s3 list_objects_v2",
-        ziggurat::s3::Client::new(&config).list_objects_v2().bucket("bucket").send().await,
+        ziggurat::s3::Client::new(&config)
+            .list_objects_v2()
+            .bucket("bucket")
+            .send()
+            .await,
     );
 }

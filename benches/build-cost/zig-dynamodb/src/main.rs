@@ -6,7 +6,11 @@ use ziggurat::prelude::*;
 async fn main() {
     let config = SdkConfig::builder()
         .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+        ))
         .endpoint_url("http://127.0.0.1:9")
         .build();
     let client = ziggurat::dynamodb::Client::new(&config);
@@ -16,5 +20,12 @@ async fn main() {
         .key("pk", AttributeValue::S("user#1".into()))
         .send()
         .await;
-    println!("get_item: {}", if result.is_ok() { "ok" } else { "error (expected)" });
+    println!(
+        "get_item: {}",
+        if result.is_ok() {
+            "ok"
+        } else {
+            "error (expected)"
+        }
+    );
 }
