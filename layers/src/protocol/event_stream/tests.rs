@@ -35,12 +35,11 @@ enum Ev {
     Unknown,
 }
 
-fn fields<const N: usize>(
+fn fields(
     schema: &'static Schema,
     d: &mut dyn ShapeDeserializer,
     mut f: impl FnMut(usize, &mut dyn ShapeDeserializer) -> CodecResult,
 ) -> CodecResult {
-    let _ = N;
     d.read_struct(schema, &mut |i, d| f(i, d))
 }
 
@@ -51,7 +50,7 @@ impl DeserializeValue for Ev {
             out = match i {
                 0 => {
                     let (mut p, mut s) = (None, None);
-                    fields::<2>(&CHUNK, d, |i, d| {
+                    fields(&CHUNK, d, |i, d| {
                         match i {
                             0 => p = Some(de::member(&CHUNK, 0, d)?),
                             _ => s = Some(de::member(&CHUNK, 1, d)?),
@@ -62,7 +61,7 @@ impl DeserializeValue for Ev {
                 }
                 1 => {
                     let (mut c, mut n) = (None, None);
-                    fields::<2>(&DONE, d, |i, d| {
+                    fields(&DONE, d, |i, d| {
                         match i {
                             0 => c = Some(de::member(&DONE, 0, d)?),
                             _ => n = Some(de::member(&DONE, 1, d)?),
@@ -73,7 +72,7 @@ impl DeserializeValue for Ev {
                 }
                 _ => {
                     let mut m = None;
-                    fields::<1>(&BOOM, d, |_, d| {
+                    fields(&BOOM, d, |_, d| {
                         m = Some(de::member(&BOOM, 0, d)?);
                         Ok(())
                     })?;
