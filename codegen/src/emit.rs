@@ -60,7 +60,10 @@ pub fn service(model: &Model, ov: &ServiceOverride) -> Result<Vec<(PathBuf, Stri
         unions: model
             .shapes
             .iter()
-            .filter(|(n, s)| s.union == Some(true) || ov.unions.contains(n))
+            .filter(|(n, s)| {
+                // An event stream is a union of its events (as Smithy models it).
+                s.union == Some(true) || s.eventstream == Some(true) || ov.unions.contains(n)
+            })
             .map(|(n, _)| n.clone())
             .collect(),
         boxed: BTreeSet::new(),
@@ -238,6 +241,11 @@ impl Ctx<'_> {
         shape.kind == "blob" && (shape.streaming == Some(true) || member.streaming == Some(true))
     }
 
+    /// Whether a shape is an event stream (its members read as `EventStream<Union>`).
+    fn is_event_stream(shape: &Shape) -> bool {
+        shape.eventstream == Some(true)
+    }
+
     /// The Rust type of a value of shape `name`.
     fn rust_type(&self, name: &str, from: &Home) -> Result<String, String> {
         let shape = self.shape(name)?;
@@ -275,7 +283,8 @@ impl Ctx<'_> {
         })
     }
 
-    /// The member's field type: streaming blobs are `Body` whatever their shape says.
+    /// The member's field type: streaming blobs are `Body` whatever their shape says, event
+    /// streams `EventStream<Union>`.
     fn member_type(
         &self,
         parent: &str,
@@ -286,6 +295,8 @@ impl Ctx<'_> {
         let target = self.shape(&m.shape)?;
         let mut ty = if Self::is_streaming(target, m) {
             "Body".to_owned()
+        } else if Self::is_event_stream(target) {
+            format!("EventStream<{}>", self.rust_type(&m.shape, from)?)
         } else {
             self.rust_type(&m.shape, from)?
         };
@@ -298,7 +309,8 @@ impl Ctx<'_> {
     /// Whether a member is a plain `T` (required) rather than `Option<T>`.
     fn is_plain(&self, parent: &Shape, mname: &str, m: &MemberRef) -> bool {
         let target = self.model.shapes.get(&m.shape);
-        let streaming = target.is_some_and(|t| Self::is_streaming(t, m));
+        let streaming =
+            target.is_some_and(|t| Self::is_streaming(t, m) || Self::is_event_stream(t));
         streaming || parent.required.iter().any(|r| r == mname)
     }
 
@@ -828,7 +840,7 @@ impl Ctx<'_> {
             self.model
                 .shapes
                 .get(&m.shape)
-                .is_some_and(|t| Self::is_streaming(t, m))
+                .is_some_and(|t| Self::is_streaming(t, m) || Self::is_event_stream(t))
         })
     }
 

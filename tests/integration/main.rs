@@ -10,6 +10,7 @@ mod bad_responses;
 mod clock_skew;
 mod dynamodb;
 mod dynamodb_more;
+mod event_stream;
 mod faults;
 mod generated_requests;
 mod lambda;

@@ -17,6 +17,8 @@
 //! - [`xml`]: the XML codec of restXml bodies and query responses (quick-xml).
 //! - [`query`]: awsQuery and ec2Query: form-encoded requests, XML responses.
 //! - [`cbor`]: Smithy RPC v2 CBOR (minicbor).
+//! - [`event_stream`]: event-stream outputs: message framing with both CRCs checked, and each
+//!   event read into its union member.
 //!
 //! **Where this departs from the plan** (`ARCHITECTURE.md`, the codegen notes): the REST
 //! header, label and query bindings are not generated code but one schema-driven binder
@@ -37,6 +39,7 @@
 //! ```
 pub mod aws_json;
 pub mod cbor;
+pub mod event_stream;
 pub mod json;
 pub mod query;
 pub mod rest;

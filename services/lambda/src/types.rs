@@ -7904,12 +7904,16 @@ ziggurat_core::shape_value!(InvokeWithResponseStreamCompleteEvent);
 /// An object that includes a chunk of the response payload. When the stream has ended, Lambda
 /// includes a `InvokeComplete` object.
 #[derive(Clone, Default, PartialEq)]
-pub struct InvokeWithResponseStreamResponseEvent {
+#[non_exhaustive]
+pub enum InvokeWithResponseStreamResponseEvent {
     /// A chunk of the streamed response payload.
-    pub payload_chunk: Option<InvokeResponseStreamUpdate>,
+    PayloadChunk(InvokeResponseStreamUpdate),
     /// An object that's returned when the stream has ended and all the payload chunks have been
     /// returned.
-    pub invoke_complete: Option<InvokeWithResponseStreamCompleteEvent>,
+    InvokeComplete(InvokeWithResponseStreamCompleteEvent),
+    /// A member this version of the client does not know.
+    #[default]
+    Unknown,
 }
 
 static INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT_MEMBERS: [Member; 2] = [
@@ -7920,11 +7924,41 @@ static INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT_MEMBERS: [Member; 2] = [
     ),
 ];
 /// The schema of [`InvokeWithResponseStreamResponseEvent`].
-pub(crate) static INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT: Schema = Schema::structure(
+pub(crate) static INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT: Schema = Schema::union(
     "InvokeWithResponseStreamResponseEvent",
     &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT_MEMBERS,
 )
 .with_flags(flag::EVENT_STREAM);
+
+impl InvokeWithResponseStreamResponseEvent {
+    /// The `PayloadChunk` value, or `Err(self)` if this is another member.
+    pub fn as_payload_chunk(&self) -> Result<&InvokeResponseStreamUpdate, &Self> {
+        if let InvokeWithResponseStreamResponseEvent::PayloadChunk(v) = self {
+            Ok(v)
+        } else {
+            Err(self)
+        }
+    }
+    /// Whether this is the `PayloadChunk` member.
+    pub fn is_payload_chunk(&self) -> bool {
+        matches!(self, InvokeWithResponseStreamResponseEvent::PayloadChunk(_))
+    }
+    /// The `InvokeComplete` value, or `Err(self)` if this is another member.
+    pub fn as_invoke_complete(&self) -> Result<&InvokeWithResponseStreamCompleteEvent, &Self> {
+        if let InvokeWithResponseStreamResponseEvent::InvokeComplete(v) = self {
+            Ok(v)
+        } else {
+            Err(self)
+        }
+    }
+    /// Whether this is the `InvokeComplete` member.
+    pub fn is_invoke_complete(&self) -> bool {
+        matches!(
+            self,
+            InvokeWithResponseStreamResponseEvent::InvokeComplete(_)
+        )
+    }
+}
 
 impl SerializeShape for InvokeWithResponseStreamResponseEvent {
     fn schema(&self) -> &'static Schema {
@@ -7933,33 +7967,38 @@ impl SerializeShape for InvokeWithResponseStreamResponseEvent {
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
         let m = &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT_MEMBERS;
-        self.payload_chunk.serialize_member(&m[0], s)?;
-        self.invoke_complete.serialize_member(&m[1], s)?;
-        Ok(())
+        match self {
+            InvokeWithResponseStreamResponseEvent::PayloadChunk(v) => v.serialize_member(&m[0], s),
+            InvokeWithResponseStreamResponseEvent::InvokeComplete(v) => {
+                v.serialize_member(&m[1], s)
+            }
+            InvokeWithResponseStreamResponseEvent::Unknown if s.validates() => {
+                Err(CodecError::new(
+                    "an unknown member of `InvokeWithResponseStreamResponseEvent` cannot be sent",
+                ))
+            }
+            InvokeWithResponseStreamResponseEvent::Unknown => Ok(()),
+        }
     }
 }
 
 impl DeserializeValue for InvokeWithResponseStreamResponseEvent {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        let mut out = Self::default();
+        let mut out = InvokeWithResponseStreamResponseEvent::Unknown;
         d.read_struct(&INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT, &mut |i, d| {
-            match i {
-                0 => {
-                    out.payload_chunk = Some(de::member(
-                        &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT,
-                        0,
-                        d,
-                    )?)
-                }
-                1 => {
-                    out.invoke_complete = Some(de::member(
-                        &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT,
-                        1,
-                        d,
-                    )?)
-                }
-                _ => {}
-            }
+            out = match i {
+                0 => InvokeWithResponseStreamResponseEvent::PayloadChunk(de::member(
+                    &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT,
+                    0,
+                    d,
+                )?),
+                1 => InvokeWithResponseStreamResponseEvent::InvokeComplete(de::member(
+                    &INVOKE_WITH_RESPONSE_STREAM_RESPONSE_EVENT,
+                    1,
+                    d,
+                )?),
+                _ => InvokeWithResponseStreamResponseEvent::Unknown,
+            };
             Ok(())
         })?;
         Ok(out)

@@ -27,10 +27,12 @@
 #![warn(missing_docs)]
 
 pub mod codegen;
+mod event_stream;
 #[doc(hidden)]
 pub use http;
 mod generated;
 
+pub use event_stream::EventStream;
 pub use generated::{
     ErrorMeta, GeneratedOperation, OperationEntry, deserialize, modeled_error, serialize,
     service_stack,

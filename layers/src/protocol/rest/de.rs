@@ -79,8 +79,10 @@ impl ResponseDeserializer<'_> {
         member: &'static Member,
         consumer: &mut MemberConsumer<'_>,
     ) -> CodecResult {
-        use ziggurat_core::schema::flag::STREAMING;
-        if member.has(STREAMING) || member.target.has(STREAMING) {
+        use ziggurat_core::schema::flag::{EVENT_STREAM, STREAMING};
+        // An event stream is read as it arrives, like a streaming blob.
+        if member.has(STREAMING) || member.target.has(STREAMING) || member.target.has(EVENT_STREAM)
+        {
             let body = self
                 .stream
                 .take()

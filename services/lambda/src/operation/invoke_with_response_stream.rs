@@ -120,7 +120,7 @@ impl DeserializeValue for InvokeWithResponseStreamInput {
 ziggurat_core::shape_value!(InvokeWithResponseStreamInput);
 
 /// The output of `InvokeWithResponseStream`.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct InvokeWithResponseStreamOutput {
     /// For a successful request, the HTTP status code is in the 200 range. For the `RequestResponse`
     /// invocation type, this status code is 200. For the `DryRun` invocation type, this status code is
@@ -130,7 +130,7 @@ pub struct InvokeWithResponseStreamOutput {
     /// indicates which version the alias resolved to.
     pub executed_version: Option<String>,
     /// The stream of response payloads.
-    pub event_stream: Option<crate::types::InvokeWithResponseStreamResponseEvent>,
+    pub event_stream: EventStream<crate::types::InvokeWithResponseStreamResponseEvent>,
     /// The type of data the stream is returning.
     pub response_stream_content_type: Option<String>,
     /// Request id, attempts and timings of the call that returned this output.
@@ -181,9 +181,7 @@ impl DeserializeValue for InvokeWithResponseStreamOutput {
                     out.executed_version =
                         Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 1, d)?)
                 }
-                2 => {
-                    out.event_stream = Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 2, d)?)
-                }
+                2 => out.event_stream = de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 2, d)?,
                 3 => {
                     out.response_stream_content_type =
                         Some(de::member(&INVOKE_WITH_RESPONSE_STREAM_OUTPUT, 3, d)?)
