@@ -13898,17 +13898,21 @@ ziggurat_core::shape_value!(ScanRange);
 
 /// The container for selecting objects from a content event stream.
 #[derive(Clone, Default, PartialEq)]
-pub struct SelectObjectContentEventStream {
+#[non_exhaustive]
+pub enum SelectObjectContentEventStream {
     /// The Records Event.
-    pub records: Option<RecordsEvent>,
+    Records(RecordsEvent),
     /// The Stats Event.
-    pub stats: Option<StatsEvent>,
+    Stats(StatsEvent),
     /// The Progress Event.
-    pub progress: Option<ProgressEvent>,
+    Progress(ProgressEvent),
     /// The Continuation Event.
-    pub cont: Option<ContinuationEvent>,
+    Cont(ContinuationEvent),
     /// The End Event.
-    pub end: Option<EndEvent>,
+    End(EndEvent),
+    /// A member this version of the client does not know.
+    #[default]
+    Unknown,
 }
 
 static SELECT_OBJECT_CONTENT_EVENT_STREAM_MEMBERS: [Member; 5] = [
@@ -13919,11 +13923,74 @@ static SELECT_OBJECT_CONTENT_EVENT_STREAM_MEMBERS: [Member; 5] = [
     Member::new("End", &END_EVENT),
 ];
 /// The schema of [`SelectObjectContentEventStream`].
-pub(crate) static SELECT_OBJECT_CONTENT_EVENT_STREAM: Schema = Schema::structure(
+pub(crate) static SELECT_OBJECT_CONTENT_EVENT_STREAM: Schema = Schema::union(
     "SelectObjectContentEventStream",
     &SELECT_OBJECT_CONTENT_EVENT_STREAM_MEMBERS,
 )
 .with_flags(flag::EVENT_STREAM);
+
+impl SelectObjectContentEventStream {
+    /// The `Records` value, or `Err(self)` if this is another member.
+    pub fn as_records(&self) -> Result<&RecordsEvent, &Self> {
+        if let SelectObjectContentEventStream::Records(v) = self {
+            Ok(v)
+        } else {
+            Err(self)
+        }
+    }
+    /// Whether this is the `Records` member.
+    pub fn is_records(&self) -> bool {
+        matches!(self, SelectObjectContentEventStream::Records(_))
+    }
+    /// The `Stats` value, or `Err(self)` if this is another member.
+    pub fn as_stats(&self) -> Result<&StatsEvent, &Self> {
+        if let SelectObjectContentEventStream::Stats(v) = self {
+            Ok(v)
+        } else {
+            Err(self)
+        }
+    }
+    /// Whether this is the `Stats` member.
+    pub fn is_stats(&self) -> bool {
+        matches!(self, SelectObjectContentEventStream::Stats(_))
+    }
+    /// The `Progress` value, or `Err(self)` if this is another member.
+    pub fn as_progress(&self) -> Result<&ProgressEvent, &Self> {
+        if let SelectObjectContentEventStream::Progress(v) = self {
+            Ok(v)
+        } else {
+            Err(self)
+        }
+    }
+    /// Whether this is the `Progress` member.
+    pub fn is_progress(&self) -> bool {
+        matches!(self, SelectObjectContentEventStream::Progress(_))
+    }
+    /// The `Cont` value, or `Err(self)` if this is another member.
+    pub fn as_cont(&self) -> Result<&ContinuationEvent, &Self> {
+        if let SelectObjectContentEventStream::Cont(v) = self {
+            Ok(v)
+        } else {
+            Err(self)
+        }
+    }
+    /// Whether this is the `Cont` member.
+    pub fn is_cont(&self) -> bool {
+        matches!(self, SelectObjectContentEventStream::Cont(_))
+    }
+    /// The `End` value, or `Err(self)` if this is another member.
+    pub fn as_end(&self) -> Result<&EndEvent, &Self> {
+        if let SelectObjectContentEventStream::End(v) = self {
+            Ok(v)
+        } else {
+            Err(self)
+        }
+    }
+    /// Whether this is the `End` member.
+    pub fn is_end(&self) -> bool {
+        matches!(self, SelectObjectContentEventStream::End(_))
+    }
+}
 
 impl SerializeShape for SelectObjectContentEventStream {
     fn schema(&self) -> &'static Schema {
@@ -13932,27 +13999,52 @@ impl SerializeShape for SelectObjectContentEventStream {
 
     fn serialize_members(&self, s: &mut dyn ShapeSerializer) -> SerResult {
         let m = &SELECT_OBJECT_CONTENT_EVENT_STREAM_MEMBERS;
-        self.records.serialize_member(&m[0], s)?;
-        self.stats.serialize_member(&m[1], s)?;
-        self.progress.serialize_member(&m[2], s)?;
-        self.cont.serialize_member(&m[3], s)?;
-        self.end.serialize_member(&m[4], s)?;
-        Ok(())
+        match self {
+            SelectObjectContentEventStream::Records(v) => v.serialize_member(&m[0], s),
+            SelectObjectContentEventStream::Stats(v) => v.serialize_member(&m[1], s),
+            SelectObjectContentEventStream::Progress(v) => v.serialize_member(&m[2], s),
+            SelectObjectContentEventStream::Cont(v) => v.serialize_member(&m[3], s),
+            SelectObjectContentEventStream::End(v) => v.serialize_member(&m[4], s),
+            SelectObjectContentEventStream::Unknown if s.validates() => Err(CodecError::new(
+                "an unknown member of `SelectObjectContentEventStream` cannot be sent",
+            )),
+            SelectObjectContentEventStream::Unknown => Ok(()),
+        }
     }
 }
 
 impl DeserializeValue for SelectObjectContentEventStream {
     fn deserialize_value(_: &'static Member, d: &mut dyn ShapeDeserializer) -> CodecResult<Self> {
-        let mut out = Self::default();
+        let mut out = SelectObjectContentEventStream::Unknown;
         d.read_struct(&SELECT_OBJECT_CONTENT_EVENT_STREAM, &mut |i, d| {
-            match i {
-                0 => out.records = Some(de::member(&SELECT_OBJECT_CONTENT_EVENT_STREAM, 0, d)?),
-                1 => out.stats = Some(de::member(&SELECT_OBJECT_CONTENT_EVENT_STREAM, 1, d)?),
-                2 => out.progress = Some(de::member(&SELECT_OBJECT_CONTENT_EVENT_STREAM, 2, d)?),
-                3 => out.cont = Some(de::member(&SELECT_OBJECT_CONTENT_EVENT_STREAM, 3, d)?),
-                4 => out.end = Some(de::member(&SELECT_OBJECT_CONTENT_EVENT_STREAM, 4, d)?),
-                _ => {}
-            }
+            out = match i {
+                0 => SelectObjectContentEventStream::Records(de::member(
+                    &SELECT_OBJECT_CONTENT_EVENT_STREAM,
+                    0,
+                    d,
+                )?),
+                1 => SelectObjectContentEventStream::Stats(de::member(
+                    &SELECT_OBJECT_CONTENT_EVENT_STREAM,
+                    1,
+                    d,
+                )?),
+                2 => SelectObjectContentEventStream::Progress(de::member(
+                    &SELECT_OBJECT_CONTENT_EVENT_STREAM,
+                    2,
+                    d,
+                )?),
+                3 => SelectObjectContentEventStream::Cont(de::member(
+                    &SELECT_OBJECT_CONTENT_EVENT_STREAM,
+                    3,
+                    d,
+                )?),
+                4 => SelectObjectContentEventStream::End(de::member(
+                    &SELECT_OBJECT_CONTENT_EVENT_STREAM,
+                    4,
+                    d,
+                )?),
+                _ => SelectObjectContentEventStream::Unknown,
+            };
             Ok(())
         })?;
         Ok(out)

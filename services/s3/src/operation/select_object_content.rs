@@ -254,10 +254,10 @@ impl DeserializeValue for SelectObjectContentInput {
 ziggurat_core::shape_value!(SelectObjectContentInput);
 
 /// The output of `SelectObjectContent`.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct SelectObjectContentOutput {
     /// The array of results.
-    pub payload: Option<crate::types::SelectObjectContentEventStream>,
+    pub payload: EventStream<crate::types::SelectObjectContentEventStream>,
     /// Request id, attempts and timings of the call that returned this output.
     pub response_metadata: Metadata,
 }
@@ -290,7 +290,7 @@ impl DeserializeValue for SelectObjectContentOutput {
         let mut out = Self::default();
         d.read_struct(&SELECT_OBJECT_CONTENT_OUTPUT, &mut |i, d| {
             if i == 0 {
-                out.payload = Some(de::member(&SELECT_OBJECT_CONTENT_OUTPUT, 0, d)?);
+                out.payload = de::member(&SELECT_OBJECT_CONTENT_OUTPUT, 0, d)?;
             }
             Ok(())
         })?;
