@@ -418,3 +418,23 @@ fn pretty_output_is_the_same_json_indented() {
     let back: Item = from_slice(text.as_bytes(), JsonOptions::CLI).unwrap();
     assert_eq!(back, item);
 }
+
+#[test]
+fn maps_of_every_size_around_the_gathering_limit_read_whole() {
+    // Maps are gathered on the stack up to 16 entries, then spill into the map: each size
+    // around that limit reads every entry, with the last of duplicate keys winning.
+    for n in [0usize, 1, 15, 16, 17, 40] {
+        let entries: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+        let body = format!(
+            "{{\"name\":\"n\",\"Counts\":{{{}{}\"k0\":99}}}}",
+            entries.join(","),
+            if n > 0 { "," } else { "" }
+        );
+        let back: Item = from_slice(body.as_bytes(), JsonOptions::WIRE).unwrap();
+        let counts = back.counts.unwrap();
+        let mut expected: HashMap<String, i32> =
+            (0..n).map(|i| (format!("k{i}"), i as i32)).collect();
+        expected.insert("k0".to_owned(), 99);
+        assert_eq!(counts, expected, "{n} entries");
+    }
+}
