@@ -113,10 +113,10 @@ fn first_line(text: &str) -> Option<String> {
 
 fn parse(text: &str) -> Result<Credentials, String> {
     let map = json_credentials::parse_object(text)?;
-    if let Some(code) = json_credentials::optional_str(&map, "Code")? {
-        if code != "Success" {
-            return Err(format!("IMDS answered with code `{code}`"));
-        }
+    if let Some(code) = json_credentials::optional_str(&map, "Code")?
+        && code != "Success"
+    {
+        return Err(format!("IMDS answered with code `{code}`"));
     }
     json_credentials::credentials(&map, "Token")
 }
