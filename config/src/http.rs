@@ -54,6 +54,11 @@ impl std::error::Error for Failure {
     }
 }
 
+/// The wait after failed attempt `attempt` (from 1): 100 ms, 200 ms, 400 ms, ... up to 3.2 s.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(50u64.saturating_mul(1 << attempt.clamp(1, 6)))
+}
+
 /// Sends `request` and reads the response, all within `timeout`, reading at most `max_body`
 /// bytes of body.
 pub(crate) async fn send(

@@ -124,10 +124,7 @@ impl Client {
             if attempt >= self.inner.max_attempts {
                 return Err(error);
             }
-            self.inner
-                .sleep
-                .sleep(crate::provider::container::backoff(attempt))
-                .await;
+            self.inner.sleep.sleep(fetch::backoff(attempt)).await;
             attempt += 1;
         }
     }
@@ -203,10 +200,7 @@ impl Client {
             if attempt >= inner.max_attempts {
                 return Err(error);
             }
-            inner
-                .sleep
-                .sleep(crate::provider::container::backoff(attempt))
-                .await;
+            inner.sleep.sleep(fetch::backoff(attempt)).await;
             attempt += 1;
         }
     }

@@ -40,6 +40,21 @@
 //! let creds = ImdsCredentialsProvider::new(imds).provide_credentials().await;
 //! # }
 //! ```
+//!
+//! A test, or a program that must never ask IMDS, turns it off through a fixed [`Env`](crate::Env):
+//!
+//! ```
+//! use ziggurat_config::Env;
+//! use ziggurat_config::imds::{Client, ImdsCredentialsProvider};
+//! use ziggurat_core::credentials::ProvideCredentials;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let env = Env::from_pairs([("AWS_EC2_METADATA_DISABLED", "true")]);
+//! let provider = ImdsCredentialsProvider::new(Client::builder().env(env).build());
+//! let error = provider.provide_credentials().await.unwrap_err();
+//! assert!(error.to_string().contains("disabled"));
+//! # }
+//! ```
 use std::fmt;
 
 mod client;

@@ -172,7 +172,7 @@ impl ContainerCredentialsProvider {
             if attempt >= self.max_attempts {
                 return Err(retryable);
             }
-            self.sleep.sleep(backoff(attempt)).await;
+            self.sleep.sleep(fetch::backoff(attempt)).await;
             attempt += 1;
         }
     }
@@ -201,10 +201,6 @@ impl ContainerCredentialsProvider {
             })
             .transpose()
     }
-}
-
-pub(crate) fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(100u64.saturating_mul(1 << attempt.min(6)) / 2)
 }
 
 fn parse(body: &[u8]) -> Result<Credentials, ContainerError> {
