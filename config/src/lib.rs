@@ -21,6 +21,10 @@
 
 mod env;
 mod fs;
+mod http;
+pub mod imds;
+mod json_credentials;
+pub mod provider;
 
 pub use env::Env;
 pub use fs::Fs;

@@ -1,0 +1,34 @@
+//! Credential providers: each one a source of credentials that SDKs chain together.
+//!
+//! Every provider here implements
+//! [`ProvideCredentials`](ziggurat_core::credentials::ProvideCredentials) and is usable alone:
+//! it is built from an [`Env`](crate::Env), an [`Fs`](crate::Fs) and, where it talks HTTP, an
+//! [`HttpClient`](ziggurat_core::transport::HttpClient), so a test or a program can hand in
+//! its own. A provider that does not apply (no variables set, IMDS disabled) answers
+//! [`CredentialsError::not_loaded`](ziggurat_core::credentials::CredentialsError::not_loaded),
+//! so a chain moves on; a provider that applies but fails answers a provider error. Temporary
+//! credentials carry their expiry, so a
+//! [`CredentialsCache`](ziggurat_core::credentials::CredentialsCache) in front refreshes them
+//! ahead of time. No secret (secret key, session token, authorization token, IMDS token)
+//! appears in `Debug`, errors or logs.
+//!
+//! The IMDS provider lives with its client in [`imds`](crate::imds).
+//!
+//! ```
+//! use ziggurat_config::Env;
+//! use ziggurat_config::provider::EnvCredentialsProvider;
+//! use ziggurat_core::credentials::{CredentialsCache, ProvideCredentials};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let env = Env::from_pairs([("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", "secret")]);
+//! let cached = CredentialsCache::new(EnvCredentialsProvider::new(env));
+//! assert_eq!(cached.provide_credentials().await.unwrap().access_key_id(), "AKID");
+//! # }
+//! ```
+pub mod container;
+pub mod env;
+pub mod process;
+
+pub use container::{ContainerCredentialsProvider, ContainerError};
+pub use env::EnvCredentialsProvider;
+pub use process::{CredentialProcessError, CredentialProcessProvider};
