@@ -213,8 +213,7 @@ impl Message {
 
 /// CRC32 (IEEE 802.3).
 fn crc32(data: &[u8]) -> u32 {
-    // The IEEE CRC32 is 32 bits wide: the truncation loses nothing.
-    crc_fast::checksum(crc_fast::CrcAlgorithm::Crc32IsoHdlc, data) as u32
+    crc32fast::hash(data)
 }
 
 fn be_u32(b: &[u8], at: usize) -> u32 {

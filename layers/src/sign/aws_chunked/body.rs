@@ -44,7 +44,7 @@ pin_project_lite::pin_project! {
 struct Framer {
     framing: Framing,
     signer: Option<ChunkSigner>,
-    crc: Option<crc_fast::Digest>,
+    crc: Option<crc32fast::Hasher>,
     /// The chunk being filled.
     buf: BytesMut,
     /// Frames ready to go out.
@@ -78,10 +78,7 @@ impl<B> AwsChunkedBody<B> {
         } else {
             None
         };
-        let crc = framing
-            .variant()
-            .has_trailer()
-            .then(|| crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32IsoHdlc));
+        let crc = framing.variant().has_trailer().then(crc32fast::Hasher::new);
         Ok(AwsChunkedBody {
             inner,
             framer: Framer {
@@ -155,8 +152,7 @@ impl Framer {
             let start = tail.len();
             tail.extend_from_slice(checksum.trailer_name().as_bytes());
             tail.extend_from_slice(b":");
-            // CRC-32 fits in 32 bits; the digest returns it in a u64.
-            let value = u32::try_from(crc.finalize()).unwrap_or_default();
+            let value = crc.clone().finalize();
             base64_4(value.to_be_bytes(), &mut tail);
             if let Some(signer) = &mut self.signer {
                 let mut canonical = tail.get(start..).map(<[u8]>::to_vec).unwrap_or_default();
