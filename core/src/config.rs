@@ -26,11 +26,108 @@
 //! assert!(from_env.credentials().is_none());
 //! assert_eq!(from_env.retry_config().unwrap().max_attempts(), None);
 //! ```
+use std::fmt;
+use std::sync::Arc;
+
 use crate::context::Region;
 use crate::credentials::{Credentials, SharedCredentialsProvider};
 pub use crate::retry::{InvalidRetryConfig, RetryConfig, TimeoutConfig};
 use crate::time::{SharedSleep, SharedTimeSource};
 use crate::transport::HttpClient;
+
+/// Where service-specific endpoint URLs come from: called with a service id (`"DynamoDB"`,
+/// `"SSO OIDC"`) when a client of that service is built. `ziggurat-config` sets it from
+/// `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL` and the profile's `endpoint_url` settings.
+#[derive(Clone)]
+pub struct EndpointUrls(Arc<EndpointUrlFn>);
+
+type EndpointUrlFn = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+impl EndpointUrls {
+    /// Endpoint URLs from a function of the service id.
+    pub fn new(f: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        EndpointUrls(Arc::new(f))
+    }
+    /// The endpoint URL configured for `service_id`, if any.
+    pub fn get(&self, service_id: &str) -> Option<String> {
+        (self.0)(service_id)
+    }
+}
+
+impl fmt::Debug for EndpointUrls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EndpointUrls(..)")
+    }
+}
+
+/// When requests carry a checksum (`request_checksum_calculation`,
+/// `AWS_REQUEST_CHECKSUM_CALCULATION`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestChecksumCalculation {
+    /// Whenever the operation supports one (the default).
+    #[default]
+    WhenSupported,
+    /// Only when the operation requires one.
+    WhenRequired,
+}
+
+/// When response checksums are validated (`response_checksum_validation`,
+/// `AWS_RESPONSE_CHECKSUM_VALIDATION`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResponseChecksumValidation {
+    /// Whenever the operation supports it (the default).
+    #[default]
+    WhenSupported,
+    /// Only when the operation requires it.
+    WhenRequired,
+}
+
+macro_rules! when_setting {
+    ($($ty:ident),*) => {$(
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            /// `when_supported` or `when_required`, in any case.
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    "when_supported" => Ok($ty::WhenSupported),
+                    "when_required" => Ok($ty::WhenRequired),
+                    other => Err(format!(
+                        "{other:?} is not a valid value: expected `when_supported` or `when_required`"
+                    )),
+                }
+            }
+        }
+    )*};
+}
+when_setting!(RequestChecksumCalculation, ResponseChecksumValidation);
+
+/// Which endpoint STS calls use in the legacy global regions (`sts_regional_endpoints`,
+/// `AWS_STS_REGIONAL_ENDPOINTS`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StsRegionalEndpoints {
+    /// The region's own STS endpoint (the default).
+    #[default]
+    Regional,
+    /// `sts.amazonaws.com` for the regions that used it before regional endpoints existed.
+    Legacy,
+}
+
+impl std::str::FromStr for StsRegionalEndpoints {
+    type Err = String;
+    /// `regional` or `legacy`, in any case.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "regional" => Ok(StsRegionalEndpoints::Regional),
+            "legacy" => Ok(StsRegionalEndpoints::Legacy),
+            other => Err(format!(
+                "{other:?} is not a valid value: expected `regional` or `legacy`"
+            )),
+        }
+    }
+}
 
 /// Configuration shared by every service client.
 #[derive(Clone, Debug, Default)]
@@ -38,6 +135,12 @@ pub struct SdkConfig {
     region: Option<Region>,
     credentials: Option<SharedCredentialsProvider>,
     endpoint_url: Option<String>,
+    endpoint_urls: Option<EndpointUrls>,
+    use_fips: Option<bool>,
+    use_dual_stack: Option<bool>,
+    request_checksum_calculation: RequestChecksumCalculation,
+    response_checksum_validation: ResponseChecksumValidation,
+    sts_regional_endpoints: StsRegionalEndpoints,
     http_client: Option<HttpClient>,
     time_source: SharedTimeSource,
     sleep: SharedSleep,
@@ -101,9 +204,37 @@ impl SdkConfig {
     pub fn credentials(&self) -> Option<&SharedCredentialsProvider> {
         self.credentials.as_ref()
     }
-    /// The endpoint override.
+    /// The endpoint override set in code, for every service.
     pub fn endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
+    }
+    /// The endpoint URL for clients of `service_id` (`"DynamoDB"`, `"SSO OIDC"`): the one set
+    /// in code for every service, else the service-specific or global one from
+    /// [`EndpointUrls`] (the environment and the profile, when loaded by `ziggurat-config`).
+    pub fn endpoint_url_for(&self, service_id: &str) -> Option<String> {
+        self.endpoint_url
+            .clone()
+            .or_else(|| self.endpoint_urls.as_ref()?.get(service_id))
+    }
+    /// Whether FIPS endpoints are used, when it is set.
+    pub fn use_fips(&self) -> Option<bool> {
+        self.use_fips
+    }
+    /// Whether dual-stack (IPv6) endpoints are used, when it is set.
+    pub fn use_dual_stack(&self) -> Option<bool> {
+        self.use_dual_stack
+    }
+    /// When requests carry a checksum.
+    pub fn request_checksum_calculation(&self) -> RequestChecksumCalculation {
+        self.request_checksum_calculation
+    }
+    /// When response checksums are validated.
+    pub fn response_checksum_validation(&self) -> ResponseChecksumValidation {
+        self.response_checksum_validation
+    }
+    /// Which STS endpoint the legacy global regions use.
+    pub fn sts_regional_endpoints(&self) -> StsRegionalEndpoints {
+        self.sts_regional_endpoints
     }
     /// The HTTP client; `None` means the default hyper client.
     pub fn http_client(&self) -> Option<&HttpClient> {
@@ -164,6 +295,37 @@ impl SdkConfigBuilder {
         self.config.endpoint_url = Some(url.into());
         self
     }
+    /// Resolves service-specific endpoint URLs through `urls` (the endpoint URL set with
+    /// [`endpoint_url`](Self::endpoint_url) still wins).
+    pub fn endpoint_urls(mut self, urls: EndpointUrls) -> Self {
+        self.config.endpoint_urls = Some(urls);
+        self
+    }
+    /// Uses FIPS endpoints, or not.
+    pub fn use_fips(mut self, on: impl Into<Option<bool>>) -> Self {
+        self.config.use_fips = on.into();
+        self
+    }
+    /// Uses dual-stack (IPv6) endpoints, or not.
+    pub fn use_dual_stack(mut self, on: impl Into<Option<bool>>) -> Self {
+        self.config.use_dual_stack = on.into();
+        self
+    }
+    /// Sets when requests carry a checksum.
+    pub fn request_checksum_calculation(mut self, when: RequestChecksumCalculation) -> Self {
+        self.config.request_checksum_calculation = when;
+        self
+    }
+    /// Sets when response checksums are validated.
+    pub fn response_checksum_validation(mut self, when: ResponseChecksumValidation) -> Self {
+        self.config.response_checksum_validation = when;
+        self
+    }
+    /// Sets which STS endpoint the legacy global regions use.
+    pub fn sts_regional_endpoints(mut self, which: StsRegionalEndpoints) -> Self {
+        self.config.sts_regional_endpoints = which;
+        self
+    }
     /// Uses this HTTP client.
     pub fn http_client(mut self, client: HttpClient) -> Self {
         self.config.http_client = Some(client);
@@ -199,5 +361,35 @@ impl SdkConfigBuilder {
     /// The configuration.
     pub fn build(self) -> SdkConfig {
         self.config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoint_url_set_in_code_wins_over_service_specific_ones() {
+        let urls = EndpointUrls::new(|id| (id == "DynamoDB").then(|| "http://ddb".to_owned()));
+        let config = SdkConfig::builder().endpoint_urls(urls.clone()).build();
+        assert_eq!(config.endpoint_url_for("DynamoDB").as_deref(), Some("http://ddb"));
+        assert_eq!(config.endpoint_url_for("S3"), None);
+        let config = config.to_builder().endpoint_url("http://all").build();
+        assert_eq!(config.endpoint_url_for("DynamoDB").as_deref(), Some("http://all"));
+    }
+
+    #[test]
+    fn settings_parse_in_any_case_and_name_bad_values() {
+        assert_eq!(
+            " When_Required".parse::<RequestChecksumCalculation>(),
+            Ok(RequestChecksumCalculation::WhenRequired)
+        );
+        assert_eq!(
+            "when_supported".parse::<ResponseChecksumValidation>(),
+            Ok(ResponseChecksumValidation::WhenSupported)
+        );
+        assert_eq!("LEGACY".parse(), Ok(StsRegionalEndpoints::Legacy));
+        let err = "sometimes".parse::<RequestChecksumCalculation>().unwrap_err();
+        assert!(err.contains("\"sometimes\"") && err.contains("when_required"), "{err}");
     }
 }

@@ -24,7 +24,7 @@ pub fn service_stack(
         endpoint_prefix: service.endpoint_prefix,
     };
     let endpoint = ResolveEndpoint::new(service.endpoint_prefix)
-        .with_base_endpoint(base_endpoint(config.sdk_config())?);
+        .with_base_endpoint(base_endpoint(config.sdk_config(), service.service_id)?);
     default_stack(&info, config, endpoint, SigV4::new(service.signing_name))
 }
 

@@ -198,13 +198,13 @@ impl fmt::Debug for ServiceConfig {
     }
 }
 
-/// Parses the configured endpoint override.
-pub fn base_endpoint(config: &SdkConfig) -> Result<Option<BaseEndpoint>, String> {
+/// Parses the endpoint URL configured for clients of `service_id`
+/// ([`SdkConfig::endpoint_url_for`]).
+pub fn base_endpoint(config: &SdkConfig, service_id: &str) -> Result<Option<BaseEndpoint>, String> {
     config
-        .endpoint_url()
-        .map(BaseEndpoint::parse)
+        .endpoint_url_for(service_id)
+        .map(|url| BaseEndpoint::parse(&url).map_err(|e| e.to_string()))
         .transpose()
-        .map_err(|e| e.to_string())
 }
 
 /// A change to a stack: add, insert, swap or remove middleware.

@@ -90,7 +90,10 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
         endpoint_prefix: crate::SERVICE.endpoint_prefix,
     };
     let endpoint = ResolveEndpoint::new(crate::SERVICE.endpoint_prefix)
-        .with_base_endpoint(base_endpoint(config.sdk_config())?)
+        .with_base_endpoint(base_endpoint(
+            config.sdk_config(),
+            crate::SERVICE.service_id,
+        )?)
         .with_s3_addressing(S3Addressing {
             force_path_style: config.force_path_style,
         });
