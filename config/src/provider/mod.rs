@@ -25,10 +25,15 @@
 //! assert_eq!(cached.provide_credentials().await.unwrap().access_key_id(), "AKID");
 //! # }
 //! ```
+pub mod assume_role;
 pub mod container;
 pub mod env;
 pub mod process;
 
+pub use assume_role::{
+    AssumeRoleBuildError, AssumeRoleError, AssumeRoleProvider, AssumeRoleProviderBuilder,
+    MfaTokenFuture, MfaTokenProvider,
+};
 pub use container::{ContainerCredentialsProvider, ContainerError};
 pub use env::EnvCredentialsProvider;
 pub use process::{CredentialProcessError, CredentialProcessProvider};
