@@ -29,6 +29,7 @@ pub mod assume_role;
 pub mod container;
 pub mod env;
 pub mod process;
+pub mod web_identity;
 
 pub use assume_role::{
     AssumeRoleBuildError, AssumeRoleError, AssumeRoleProvider, AssumeRoleProviderBuilder,
@@ -37,3 +38,21 @@ pub use assume_role::{
 pub use container::{ContainerCredentialsProvider, ContainerError};
 pub use env::EnvCredentialsProvider;
 pub use process::{CredentialProcessError, CredentialProcessProvider};
+pub use web_identity::{
+    WebIdentityError, WebIdentityTokenProvider, WebIdentityTokenProviderBuilder,
+};
+
+/// Configuration for a client of an operation modeled without authentication (STS
+/// `AssumeRoleWithWebIdentity`, SSO `GetRoleCredentials`, SSO-OIDC `CreateToken`): no
+/// credentials, and no signing step, so the request goes out unsigned whatever the base
+/// configuration's credentials are.
+pub(crate) fn unsigned_config(base: &ziggurat_core::config::SdkConfig) -> ziggurat_sts::Config {
+    use ziggurat_core::stack::ids;
+    let sdk = base.to_builder().no_credentials().build();
+    ziggurat_sts::Config::new(&sdk).stack(|stack| {
+        if let Some(step) = stack.find(ids::SIGNING) {
+            stack.step_mut(step).remove(ids::SIGNING)?;
+        }
+        Ok(())
+    })
+}

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use http::HeaderMap;
 use tower::ServiceExt;
-use ziggurat_config::provider::AssumeRoleProvider;
+use ziggurat_config::provider::{AssumeRoleProvider, WebIdentityTokenProvider};
+use ziggurat_config::{Env, Fs};
 use ziggurat_core::body::Body;
 use ziggurat_core::config::SdkConfig;
 use ziggurat_core::context::Region;
@@ -244,4 +245,88 @@ async fn assume_role_errors_show_no_secrets() {
         !shown.contains("very-secret-key") && !shown.contains("very-secret-token"),
         "{shown}"
     );
+}
+
+#[tokio::test]
+async fn web_identity_rereads_the_token_file_and_goes_unsigned() {
+    let Some(url) = moto_url("assume role with web identity") else {
+        return;
+    };
+    let recorder = Recorder::default();
+    // Base credentials that must not be used: the call is unsigned.
+    let config = base_config(&url, &recorder)
+        .to_builder()
+        .credentials(static_source())
+        .build();
+    let fs = Fs::from_pairs([("/var/run/secrets/token", "first-oidc-token")]);
+    let env = Env::from_pairs([
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token"),
+        ("AWS_ROLE_ARN", role("web").as_str()),
+        ("AWS_ROLE_SESSION_NAME", "web-session"),
+    ]);
+    let provider = WebIdentityTokenProvider::builder()
+        .env(env)
+        .fs(fs.clone())
+        .sdk_config(&config)
+        .build();
+    let creds = provider.provide_credentials().await.unwrap();
+    assert!(creds.session_token().is_some());
+    assert!(creds.expiry().is_some());
+    assert_eq!(creds.account_id(), Some(ACCOUNT));
+
+    fs.write("/var/run/secrets/token", "second-oidc-token\n")
+        .unwrap();
+    provider.provide_credentials().await.unwrap();
+
+    let sent = recorder.sent();
+    assert_eq!(sent.len(), 2);
+    for s in &sent {
+        assert_eq!(
+            form_value(&s.body, "Action").as_deref(),
+            Some("AssumeRoleWithWebIdentity")
+        );
+        assert_eq!(
+            form_value(&s.body, "RoleSessionName").as_deref(),
+            Some("web-session")
+        );
+        assert!(!s.headers.contains_key("authorization"), "{:?}", s.headers);
+        assert!(!s.headers.contains_key("x-amz-security-token"));
+    }
+    assert_eq!(
+        form_value(&sent[0].body, "WebIdentityToken").as_deref(),
+        Some("first-oidc-token")
+    );
+    assert_eq!(
+        form_value(&sent[1].body, "WebIdentityToken").as_deref(),
+        Some("second-oidc-token")
+    );
+    assert!(!format!("{provider:?}").contains("oidc-token"));
+}
+
+#[tokio::test]
+async fn web_identity_errors_show_no_token() {
+    let recorder = Recorder::default();
+    let provider = WebIdentityTokenProvider::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .fs(Fs::from_pairs([("/t", "very-secret-oidc-token")]))
+        .token_file("/t")
+        .role_arn(role("web"))
+        .sdk_config(&base_config("http://127.0.0.1:9", &recorder))
+        .build();
+    let err = provider.provide_credentials().await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("role/web"), "{shown}");
+    assert!(!shown.contains("very-secret-oidc-token"), "{shown}");
+}
+
+#[tokio::test]
+async fn web_identity_without_variables_lets_a_chain_move_on() {
+    let provider = WebIdentityTokenProvider::builder()
+        .env(Env::from_pairs::<&str, &str>([]))
+        .fs(Fs::from_pairs::<&str, &str>([]))
+        .build();
+    let err = provider.provide_credentials().await.unwrap_err();
+    assert!(err.to_string().contains("not configured"), "{err}");
+    // `not_loaded`: no source, so a chain tries the next provider.
+    assert!(std::error::Error::source(&err).is_none());
 }
