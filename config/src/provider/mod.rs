@@ -29,6 +29,7 @@ pub mod assume_role;
 pub mod container;
 pub mod env;
 pub mod process;
+pub mod sso;
 pub mod web_identity;
 
 pub use assume_role::{
@@ -38,6 +39,10 @@ pub use assume_role::{
 pub use container::{ContainerCredentialsProvider, ContainerError};
 pub use env::EnvCredentialsProvider;
 pub use process::{CredentialProcessError, CredentialProcessProvider};
+pub use sso::{
+    SsoCredentialsProvider, SsoCredentialsProviderBuilder, SsoError, SsoToken, SsoTokenProvider,
+    SsoTokenProviderBuilder,
+};
 pub use web_identity::{
     WebIdentityError, WebIdentityTokenProvider, WebIdentityTokenProviderBuilder,
 };

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use http::HeaderMap;
 use tower::ServiceExt;
-use ziggurat_config::provider::{AssumeRoleProvider, WebIdentityTokenProvider};
+use ziggurat_config::provider::{
+    AssumeRoleProvider, SsoCredentialsProvider, SsoTokenProvider, WebIdentityTokenProvider,
+};
 use ziggurat_config::{Env, Fs};
 use ziggurat_core::body::Body;
 use ziggurat_core::config::SdkConfig;
@@ -329,4 +331,318 @@ async fn web_identity_without_variables_lets_a_chain_move_on() {
     assert!(err.to_string().contains("not configured"), "{err}");
     // `not_loaded`: no source, so a chain tries the next provider.
     assert!(std::error::Error::source(&err).is_none());
+}
+
+// ---- SSO and SSO-OIDC against a loopback server ----
+
+/// A request the loopback server received.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    target: String,
+    headers: HeaderMap,
+    body: String,
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 answering each request with `handler(&request)`.
+struct Loopback {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Loopback {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+type Handler = Arc<dyn Fn(&Seen) -> (u16, String) + Send + Sync>;
+
+impl Loopback {
+    async fn start(handler: impl Fn(&Seen) -> (u16, String) + Send + Sync + 'static) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let handler: Handler = Arc::new(handler);
+        let all = seen.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (all, handler) = (all.clone(), handler.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(
+                        move |req: hyper::Request<hyper::body::Incoming>| {
+                            let (all, handler) = (all.clone(), handler.clone());
+                            async move {
+                                let (parts, body) = req.into_parts();
+                                let body = http_body_util::BodyExt::collect(body)
+                                    .await
+                                    .map(|c| c.to_bytes())
+                                    .unwrap_or_default();
+                                let seen = Seen {
+                                    method: parts.method.to_string(),
+                                    target: parts.uri.to_string(),
+                                    headers: parts.headers,
+                                    body: String::from_utf8_lossy(&body).into_owned(),
+                                };
+                                let (status, json) = handler(&seen);
+                                all.lock().unwrap().push(seen);
+                                hyper::Response::builder()
+                                    .status(status)
+                                    .header("content-type", "application/json")
+                                    .body(http_body_util::Full::new(bytes::Bytes::from(json)))
+                            }
+                        },
+                    );
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Loopback { url, seen, task }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+const HOME: &str = "/home/tester";
+const START_URL: &str = "https://my-company.awsapps.com/start";
+
+fn rfc3339(t: std::time::SystemTime) -> String {
+    time::OffsetDateTime::from(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+fn in_secs(secs: i64) -> String {
+    let now = std::time::SystemTime::now();
+    let d = std::time::Duration::from_secs(secs.unsigned_abs());
+    rfc3339(if secs >= 0 { now + d } else { now - d })
+}
+
+/// The cache path the CLI uses for `key`: sha1 hex, computed independently of the library.
+fn cache_file(key: &str) -> String {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(key.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{HOME}/.aws/sso/cache/{hex}.json")
+}
+
+/// Answers GetRoleCredentials and CreateToken like IAM Identity Center.
+fn sso_handler(seen: &Seen) -> (u16, String) {
+    if seen.method == "GET" && seen.target.starts_with("/federation/credentials") {
+        let expiration = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let body = format!(
+            r#"{{"roleCredentials":{{"accessKeyId":"ASIASSO","secretAccessKey":"sso-role-secret","sessionToken":"sso-role-token","expiration":{expiration}}}}}"#
+        );
+        (200, body)
+    } else if seen.method == "POST" && seen.target == "/token" {
+        (
+            200,
+            r#"{"accessToken":"refreshed-access-token","expiresIn":28800,"refreshToken":"new-refresh-token","tokenType":"Bearer"}"#.to_owned(),
+        )
+    } else {
+        (404, r#"{"message":"no such route"}"#.to_owned())
+    }
+}
+
+fn sso_provider(server: &Loopback, session: Option<&str>, fs: &Fs) -> SsoCredentialsProvider {
+    let config = SdkConfig::builder()
+        .region(Region::from_static("us-east-1"))
+        .endpoint_url(&server.url)
+        .credentials(static_source())
+        .build();
+    let mut builder = SsoCredentialsProvider::builder()
+        .start_url(START_URL)
+        .sso_region("eu-west-1")
+        .account_id(ACCOUNT)
+        .role_name("ReadOnly")
+        .env(Env::from_pairs([("HOME", HOME)]))
+        .fs(fs.clone())
+        .sdk_config(&config);
+    if let Some(session) = session {
+        builder = builder.session_name(session);
+    }
+    builder.build().unwrap()
+}
+
+#[tokio::test]
+async fn a_valid_cached_token_gets_role_credentials_with_its_bearer_header() {
+    let server = Loopback::start(sso_handler).await;
+    let fs = Fs::from_pairs([(
+        cache_file(START_URL),
+        format!(
+            r#"{{"startUrl":"{START_URL}","region":"eu-west-1","accessToken":"cached-access-token","expiresAt":"{}"}}"#,
+            in_secs(3600)
+        ),
+    )]);
+    let provider = sso_provider(&server, None, &fs);
+    let creds = provider.provide_credentials().await.unwrap();
+    assert_eq!(creds.access_key_id(), "ASIASSO");
+    assert_eq!(creds.secret_access_key(), "sso-role-secret");
+    assert_eq!(creds.session_token(), Some("sso-role-token"));
+    assert_eq!(creds.account_id(), Some(ACCOUNT));
+    assert!(creds.expiry().is_some());
+
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let req = &seen[0];
+    assert_eq!(req.headers["x-amz-sso_bearer_token"], "cached-access-token");
+    assert!(req.target.contains("role_name=ReadOnly"), "{}", req.target);
+    assert!(
+        req.target.contains(&format!("account_id={ACCOUNT}")),
+        "{}",
+        req.target
+    );
+    assert!(
+        !req.headers.contains_key("authorization"),
+        "unsigned: {:?}",
+        req.headers
+    );
+
+    let shown = format!("{provider:?} {creds:?}");
+    assert!(!shown.contains("cached-access-token"), "{shown}");
+    assert!(!shown.contains("sso-role-secret"), "{shown}");
+}
+
+#[tokio::test]
+async fn an_expiring_session_token_is_refreshed_and_the_cache_rewritten() {
+    let server = Loopback::start(sso_handler).await;
+    let path = cache_file("my-sso");
+    let fs = Fs::from_pairs([(
+        path.clone(),
+        format!(
+            r#"{{"startUrl":"{START_URL}","region":"eu-west-1","accessToken":"old-access-token","expiresAt":"{}","refreshToken":"old-refresh-token","clientId":"the-client-id","clientSecret":"the-client-secret","registrationExpiresAt":"{}"}}"#,
+            // Within the five-minute window: refreshed although not yet expired.
+            in_secs(60),
+            in_secs(86_400)
+        ),
+    )]);
+    let provider = sso_provider(&server, Some("my-sso"), &fs);
+    provider.provide_credentials().await.unwrap();
+
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0].target, "/token");
+    let create: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
+    assert_eq!(create["grantType"], "refresh_token");
+    assert_eq!(create["refreshToken"], "old-refresh-token");
+    assert_eq!(create["clientId"], "the-client-id");
+    assert_eq!(create["clientSecret"], "the-client-secret");
+    assert!(!seen[0].headers.contains_key("authorization"));
+    assert_eq!(
+        seen[1].headers["x-amz-sso_bearer_token"],
+        "refreshed-access-token"
+    );
+
+    let cached: serde_json::Value = serde_json::from_slice(&fs.read(&path).unwrap()).unwrap();
+    assert_eq!(cached["accessToken"], "refreshed-access-token");
+    assert_eq!(cached["refreshToken"], "new-refresh-token");
+    assert_eq!(cached["clientId"], "the-client-id");
+    assert_eq!(cached["startUrl"], START_URL);
+    let expires = time::OffsetDateTime::parse(
+        cached["expiresAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(expires > time::OffsetDateTime::now_utc() + time::Duration::hours(7));
+
+    // The token provider alone now reads the refreshed token without calling out.
+    let tokens = provider.token_provider().token().await.unwrap();
+    assert_eq!(tokens.as_str(), "refreshed-access-token");
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn an_expired_token_whose_refresh_fails_asks_for_login_without_secrets() {
+    let server = Loopback::start(|_: &Seen| {
+        (
+            400,
+            r#"{"error":"invalid_grant","error_description":"expired"}"#.to_owned(),
+        )
+    })
+    .await;
+    let fs = Fs::from_pairs([(
+        cache_file("my-sso"),
+        format!(
+            r#"{{"accessToken":"old-access-token","expiresAt":"{}","refreshToken":"old-refresh-token","clientId":"c","clientSecret":"the-client-secret"}}"#,
+            in_secs(-60)
+        ),
+    )]);
+    let provider = sso_provider(&server, Some("my-sso"), &fs);
+    let err = provider.provide_credentials().await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("aws sso login"), "{shown}");
+    for secret in ["old-access-token", "old-refresh-token", "the-client-secret"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_cache_file_asks_for_login() {
+    let server = Loopback::start(sso_handler).await;
+    let fs = Fs::from_pairs::<&str, &str>([]);
+    let err = sso_provider(&server, Some("my-sso"), &fs)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("run `aws sso login`"), "{err}");
+    assert!(server.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_cache_file_with_bad_json_is_a_clear_error_naming_the_file() {
+    let server = Loopback::start(sso_handler).await;
+    let path = cache_file(START_URL);
+    let fs = Fs::from_pairs([(path.clone(), r#"{"accessToken": "secret-part"#)]);
+    let tokens = SsoTokenProvider::builder()
+        .start_url(START_URL)
+        .sso_region("eu-west-1")
+        .env(Env::from_pairs([("HOME", HOME)]))
+        .fs(fs.clone())
+        .build()
+        .unwrap();
+    let err = tokens.token().await.unwrap_err();
+    assert!(err.is_invalid_cache(), "{err}");
+    let shown = err.to_string();
+    assert!(shown.contains(&path) && shown.contains("JSON"), "{shown}");
+    assert!(!shown.contains("secret-part"), "{shown}");
+
+    let err = sso_provider(&server, None, &fs)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(&path), "{err}");
+    assert!(server.seen().is_empty());
+}
+
+#[tokio::test]
+async fn sso_errors_from_the_portal_show_no_token() {
+    let server = Loopback::start(|_: &Seen| {
+        (
+            401,
+            r#"{"message":"Session token not found or invalid"}"#.to_owned(),
+        )
+    })
+    .await;
+    let fs = Fs::from_pairs([(
+        cache_file(START_URL),
+        format!(
+            r#"{{"accessToken":"cached-access-token","expiresAt":"{}"}}"#,
+            in_secs(3600)
+        ),
+    )]);
+    let err = sso_provider(&server, None, &fs)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("GetRoleCredentials"), "{shown}");
+    assert!(!shown.contains("cached-access-token"), "{shown}");
 }
