@@ -14,6 +14,12 @@
 //!
 //! The IMDS provider lives with its client in [`imds`](crate::imds).
 //!
+//! Roles and federation: [`AssumeRoleProvider`] exchanges source credentials (any provider,
+//! another `AssumeRoleProvider` for a chain of roles) for a role's, with an MFA code from a
+//! [`MfaTokenProvider`] the program supplies; [`WebIdentityTokenProvider`] exchanges an OIDC
+//! token file for a role's; [`SsoCredentialsProvider`] exchanges the `aws sso login` token
+//! cache for a role's, refreshing the token through SSO-OIDC ([`SsoTokenProvider`]).
+//!
 //! ```
 //! use ziggurat_config::Env;
 //! use ziggurat_config::provider::EnvCredentialsProvider;

@@ -209,6 +209,44 @@ async fn mfa_codes_come_from_the_token_provider_on_every_refresh() {
 }
 
 #[tokio::test]
+async fn concurrent_refreshes_call_the_mfa_token_provider_one_at_a_time() {
+    let Some(url) = moto_url("assume role with MFA, concurrently") else {
+        return;
+    };
+    let recorder = Recorder::default();
+    let active = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (a, m) = (active.clone(), most.clone());
+    let provider = AssumeRoleProvider::builder(role("mfa"))
+        .source(static_source())
+        .sdk_config(&base_config(&url, &recorder))
+        .mfa_serial("serial-1")
+        .mfa_token_provider(move |_: &str| {
+            let (a, m) = (a.clone(), m.clone());
+            async move {
+                let now = a.fetch_add(1, Ordering::SeqCst) + 1;
+                m.fetch_max(now, Ordering::SeqCst);
+                // Give the other fetch every chance to enter too.
+                for _ in 0..10 {
+                    tokio::task::yield_now().await;
+                }
+                a.fetch_sub(1, Ordering::SeqCst);
+                Ok("111111".to_owned())
+            }
+        })
+        .build()
+        .unwrap();
+    let (x, y) = tokio::join!(
+        provider.provide_credentials(),
+        provider.provide_credentials()
+    );
+    x.unwrap();
+    y.unwrap();
+    assert_eq!(most.load(Ordering::SeqCst), 1);
+    assert_eq!(recorder.sent().len(), 2);
+}
+
+#[tokio::test]
 async fn a_failing_mfa_token_provider_fails_the_fetch_without_calling_sts() {
     let recorder = Recorder::default();
     let provider = AssumeRoleProvider::builder(role("mfa"))
