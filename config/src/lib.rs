@@ -19,8 +19,10 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod endpoint_url;
 mod env;
 mod fs;
+pub mod profile;
 
 pub use env::Env;
 pub use fs::Fs;
