@@ -229,15 +229,11 @@ impl ProfileSet {
         self.profiles.get(name)
     }
 
-    /// The profile `name`, or an error naming it and the files that were read.
+    /// The profile `name`, or an error naming it (the set's [`files`](Self::files) say where
+    /// it was looked for).
     pub fn require(&self, name: &str) -> Result<&Profile, ProfileFileError> {
         self.profile(name).ok_or_else(|| {
-            let e =
-                ProfileFileError::new(ProfileFileErrorKind::MissingProfile).in_section(Some(name));
-            match self.files.last() {
-                Some(path) => e.in_file(path),
-                None => e,
-            }
+            ProfileFileError::new(ProfileFileErrorKind::MissingProfile).in_section(Some(name))
         })
     }
 
