@@ -19,12 +19,14 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod endpoint_url;
 mod env;
 mod fs;
 mod http;
 pub mod imds;
 mod json_credentials;
 pub mod provider;
+pub mod profile;
 
 pub use env::Env;
 pub use fs::Fs;
