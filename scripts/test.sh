@@ -79,6 +79,8 @@ export ZIGGURAT_DYNALITE_URL="http://127.0.0.1:$dyn_port"
 log "moto at $ZIGGURAT_MOTO_URL, dynalite at $ZIGGURAT_DYNALITE_URL"
 
 # --- test -----------------------------------------------------------------------------
+# No test may reach the instance metadata service: the credential and region chains skip it.
+export AWS_EC2_METADATA_DISABLED=true
 # No incremental cache by default: a one-off build (CI, a fresh machine) gains nothing from it
 # and it would add about as much disk as the build itself. Set CARGO_INCREMENTAL=1 to keep it.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"

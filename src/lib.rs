@@ -38,6 +38,10 @@ pub use ziggurat_core::{
 pub use ziggurat_layers as layers;
 pub use ziggurat_runtime as runtime;
 
+/// Loading configuration from the environment and the shared files (`~/.aws/config`), with
+/// the credential provider chain: [`aws_config::load_defaults`].
+#[cfg(feature = "config")]
+pub use ziggurat_config as aws_config;
 #[cfg(feature = "dynamodb")]
 pub use ziggurat_dynamodb as dynamodb;
 #[cfg(feature = "lambda")]
@@ -57,6 +61,9 @@ pub use ziggurat_sts as sts;
 
 /// The names most programs need.
 pub mod prelude {
+    /// `SdkConfig::load_defaults().await`.
+    #[cfg(feature = "config")]
+    pub use ziggurat_config::LoadDefaults;
     pub use ziggurat_core::body::Body;
     pub use ziggurat_core::config::SdkConfig;
     pub use ziggurat_core::context::Region;

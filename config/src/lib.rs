@@ -25,8 +25,11 @@ mod fs;
 mod http;
 pub mod imds;
 mod json_credentials;
-pub mod provider;
+mod loader;
 pub mod profile;
+pub mod provider;
+pub mod settings;
 
 pub use env::Env;
 pub use fs::Fs;
+pub use loader::{ConfigLoader, LoadDefaults, LoadError, load_defaults};

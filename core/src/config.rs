@@ -268,7 +268,7 @@ impl SdkConfig {
 }
 
 /// Builds an [`SdkConfig`].
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SdkConfigBuilder {
     config: SdkConfig,
 }
@@ -372,10 +372,16 @@ mod tests {
     fn the_endpoint_url_set_in_code_wins_over_service_specific_ones() {
         let urls = EndpointUrls::new(|id| (id == "DynamoDB").then(|| "http://ddb".to_owned()));
         let config = SdkConfig::builder().endpoint_urls(urls.clone()).build();
-        assert_eq!(config.endpoint_url_for("DynamoDB").as_deref(), Some("http://ddb"));
+        assert_eq!(
+            config.endpoint_url_for("DynamoDB").as_deref(),
+            Some("http://ddb")
+        );
         assert_eq!(config.endpoint_url_for("S3"), None);
         let config = config.to_builder().endpoint_url("http://all").build();
-        assert_eq!(config.endpoint_url_for("DynamoDB").as_deref(), Some("http://all"));
+        assert_eq!(
+            config.endpoint_url_for("DynamoDB").as_deref(),
+            Some("http://all")
+        );
     }
 
     #[test]
@@ -389,7 +395,12 @@ mod tests {
             Ok(ResponseChecksumValidation::WhenSupported)
         );
         assert_eq!("LEGACY".parse(), Ok(StsRegionalEndpoints::Legacy));
-        let err = "sometimes".parse::<RequestChecksumCalculation>().unwrap_err();
-        assert!(err.contains("\"sometimes\"") && err.contains("when_required"), "{err}");
+        let err = "sometimes"
+            .parse::<RequestChecksumCalculation>()
+            .unwrap_err();
+        assert!(
+            err.contains("\"sometimes\"") && err.contains("when_required"),
+            "{err}"
+        );
     }
 }

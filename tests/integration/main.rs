@@ -21,5 +21,6 @@ mod sns_sts;
 mod sqs;
 mod tower_layers;
 mod zig;
+mod zig_configure;
 mod zig_retry;
 mod zig_sign;

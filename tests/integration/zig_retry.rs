@@ -17,6 +17,10 @@ async fn zig(server: &FaultServer, env: &[(&str, &str)]) -> Output {
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_PROFILE")
+        // No shared files and no IMDS: only what the test sets counts.
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_MAX_ATTEMPTS")
         .env_remove("AWS_RETRY_MODE")
         .env_remove("AWS_NEW_RETRIES_2026")

@@ -62,6 +62,24 @@ pub trait MfaTokenProvider: Send + Sync + 'static {
     fn mfa_token<'a>(&'a self, serial: &'a str) -> MfaTokenFuture<'a>;
 }
 
+/// A shareable [`MfaTokenProvider`] (what a configuration loader keeps for every role of a
+/// chain that needs MFA).
+#[derive(Clone)]
+pub struct SharedMfaTokenProvider(Arc<dyn MfaTokenProvider>);
+
+impl SharedMfaTokenProvider {
+    /// Wraps a provider.
+    pub fn new(provider: impl MfaTokenProvider) -> Self {
+        SharedMfaTokenProvider(Arc::new(provider))
+    }
+}
+
+impl std::fmt::Debug for SharedMfaTokenProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedMfaTokenProvider(..)")
+    }
+}
+
 impl<F, Fut> MfaTokenProvider for F
 where
     F: Fn(&str) -> Fut + Send + Sync + 'static,
@@ -272,6 +290,12 @@ impl AssumeRoleProviderBuilder {
     /// What supplies the MFA codes, called on every refresh, one call at a time.
     pub fn mfa_token_provider(mut self, tokens: impl MfaTokenProvider) -> Self {
         self.mfa_tokens = Some(Arc::new(tokens));
+        self
+    }
+
+    /// [`mfa_token_provider`](Self::mfa_token_provider), sharing one provider between roles.
+    pub fn shared_mfa_token_provider(mut self, tokens: SharedMfaTokenProvider) -> Self {
+        self.mfa_tokens = Some(tokens.0);
         self
     }
 

@@ -32,19 +32,25 @@
 //! # }
 //! ```
 pub mod assume_role;
+pub mod chain;
 pub mod container;
+pub(crate) mod default_chain;
 pub mod env;
 pub mod process;
+pub mod profile;
 pub mod sso;
 pub mod web_identity;
 
 pub use assume_role::{
     AssumeRoleBuildError, AssumeRoleError, AssumeRoleProvider, AssumeRoleProviderBuilder,
-    MfaTokenFuture, MfaTokenProvider,
+    MfaTokenFuture, MfaTokenProvider, SharedMfaTokenProvider,
 };
+pub use chain::CredentialsChain;
 pub use container::{ContainerCredentialsProvider, ContainerError};
+pub(crate) use default_chain::default_chain;
 pub use env::EnvCredentialsProvider;
 pub use process::{CredentialProcessError, CredentialProcessProvider};
+pub use profile::ProfileCredentialsProvider;
 pub use sso::{
     SsoCredentialsProvider, SsoCredentialsProviderBuilder, SsoError, SsoToken, SsoTokenProvider,
     SsoTokenProviderBuilder,

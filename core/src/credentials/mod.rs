@@ -149,6 +149,7 @@ impl fmt::Display for Credentials {
 #[non_exhaustive]
 pub struct CredentialsError {
     message: String,
+    not_loaded: bool,
     source: Option<BoxError>,
 }
 
@@ -157,6 +158,7 @@ impl CredentialsError {
     pub fn not_loaded(message: impl Into<String>) -> Self {
         CredentialsError {
             message: message.into(),
+            not_loaded: true,
             source: None,
         }
     }
@@ -164,8 +166,22 @@ impl CredentialsError {
     pub fn provider_error(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
         CredentialsError {
             message: message.into(),
+            not_loaded: false,
             source: Some(source.into()),
         }
+    }
+    /// The provider failed, for a reason `message` says in full.
+    pub fn provider_failed(message: impl Into<String>) -> Self {
+        CredentialsError {
+            message: message.into(),
+            not_loaded: false,
+            source: None,
+        }
+    }
+    /// Whether the provider had nothing to offer ([`not_loaded`](Self::not_loaded)), so a
+    /// chain tries the next one; `false` when it applied and failed.
+    pub fn is_not_loaded(&self) -> bool {
+        self.not_loaded
     }
 }
 

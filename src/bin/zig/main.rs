@@ -18,12 +18,14 @@
 //! model (`{"Bucket":"b","Key":"k"}`; DynamoDB items in their wire JSON form). The output is
 //! JSON on stdout. A service error prints its code, message and request id on stderr and exits
 //! with 1; any other failure exits with 1 too; bad usage exits with 2.
+mod configure;
 mod generated;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ziggurat::aws_config::ConfigLoader;
 use ziggurat::body::Body;
 use ziggurat::config::SdkConfig;
 use ziggurat::context::Region;
@@ -58,9 +60,12 @@ struct Cli {
     /// Send requests to this endpoint instead of the regional default.
     #[arg(long, value_name = "URL")]
     endpoint_url: Option<String>,
-    /// The region (default: AWS_REGION).
-    #[arg(long)]
+    /// The region (default: AWS_REGION, then the profile's).
+    #[arg(long, global = true)]
     region: Option<String>,
+    /// Use this profile of the shared config files (default: AWS_PROFILE, then `default`).
+    #[arg(long, global = true)]
+    profile: Option<String>,
     /// S3: address buckets in the path, never as a subdomain.
     #[arg(long)]
     force_path_style: bool,
@@ -80,6 +85,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Tool {
+    /// Show the configuration as the SDK resolves it: export-credentials, get, list.
+    Configure(configure::ConfigureArgs),
     /// Sign a raw HTTP/1.1 request, to debug signatures.
     ///
     /// The request and the context.json are in the formats of the AWS signing test suite.
@@ -219,6 +226,8 @@ fn sign(args: &SignArgs) -> ExitCode {
 enum Failure {
     Usage(String),
     Failed(String),
+    /// Exit 1 without a message (`zig configure get` of an unset setting).
+    Silent,
 }
 
 impl Failure {
@@ -270,6 +279,7 @@ fn main() -> ExitCode {
             eprintln!("{msg}");
             ExitCode::from(1)
         }
+        Err(Failure::Silent) => ExitCode::from(1),
     }
 }
 
@@ -284,15 +294,28 @@ fn input_text(cli: &Cli) -> Result<String, Failure> {
     }
 }
 
-fn sdk_config(cli: &Cli) -> SdkConfig {
-    let mut b = SdkConfig::from_env().to_builder().app_name("zig");
+/// The loader for this command line: env, shared files, `--profile`, `--region`,
+/// `--endpoint-url`, and a prompt for MFA codes.
+fn loader(cli: &Cli) -> ConfigLoader {
+    let mut loader = ConfigLoader::new().mfa_token_provider(configure::mfa_prompt());
+    if let Some(p) = &cli.profile {
+        loader = loader.profile_name(p.clone());
+    }
     if let Some(r) = &cli.region {
-        b = b.region(Region::new(r.clone()));
+        loader = loader.region(Region::new(r.clone()));
     }
     if let Some(url) = &cli.endpoint_url {
-        b = b.endpoint_url(url.clone());
+        loader = loader.endpoint_url(url.clone());
     }
-    b.build()
+    loader
+}
+
+async fn sdk_config(cli: &Cli) -> Result<SdkConfig, Failure> {
+    let config = loader(cli)
+        .load()
+        .await
+        .map_err(|e| Failure::Failed(format!("zig: {e}")))?;
+    Ok(config.to_builder().app_name("zig").build())
 }
 
 fn show_stack(cli: &Cli, stack: Option<&Stack>) {
@@ -319,7 +342,13 @@ fn show_metadata(cli: &Cli, meta: &ziggurat::metadata::Metadata) {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let config = sdk_config(&cli);
+    if let Some(Tool::Configure(args)) = &cli.tool {
+        return match configure::run(args, loader(&cli)).await? {
+            true => Ok(()),
+            false => Err(Failure::Silent),
+        };
+    }
+    let config = sdk_config(&cli).await?;
     let name = cli.service.as_deref().unwrap_or_default();
     match generated::SERVICES.iter().find(|s| s.name == name) {
         Some(service) => generated::run(&cli, &config, service).await,
