@@ -70,6 +70,8 @@ async fn token_is_refreshed_shortly_before_its_ttl_ends() {
     .await;
     let clock = ManualClock::new();
     let client = Client::builder()
+        // A fixed environment: the test command disables IMDS in the process's own.
+        .env(Env::from_pairs::<&str, &str>([]))
         .endpoint(server.url())
         .token_ttl(Duration::from_secs(600))
         .time_source(SharedTimeSource::new(clock.clone()))
@@ -120,6 +122,8 @@ async fn retries_are_bounded() {
 async fn a_stalled_server_is_bounded_by_the_attempt_timeout() {
     let server = Server::start(|_, _| Reply::Hang).await;
     let client = Client::builder()
+        // A fixed environment: the test command disables IMDS in the process's own.
+        .env(Env::from_pairs::<&str, &str>([]))
         .endpoint(server.url())
         .attempt_timeout(Duration::from_millis(200))
         .max_attempts(2)
