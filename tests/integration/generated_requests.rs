@@ -135,3 +135,31 @@ async fn each_protocol_sends_its_request_shape() {
         Some("application/x-amz-json-1.0")
     );
 }
+
+#[tokio::test]
+async fn operations_modeled_without_auth_go_out_unsigned_and_others_signed() {
+    let server = FaultServer::always(Action::respond(
+        200,
+        &[("content-type", "text/xml")],
+        "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult/></AssumeRoleWithWebIdentityResponse>",
+    ))
+    .await;
+    // The client has credentials; the no-auth operation must not use them.
+    let sts = ziggurat::sts::Client::new(&peer_config(server.url()));
+    let _ = sts
+        .assume_role_with_web_identity()
+        .role_arn("arn:aws:iam::123456789012:role/r")
+        .role_session_name("s")
+        .web_identity_token("token")
+        .send()
+        .await;
+    let _ = sts.get_caller_identity().send().await;
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests[0].header("authorization").is_none(),
+        "{:?}",
+        requests[0].headers
+    );
+    assert!(requests[1].header("authorization").is_some());
+}

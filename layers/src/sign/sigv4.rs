@@ -368,6 +368,15 @@ impl fmt::Debug for SigV4 {
 
 impl RequestHook for SigV4 {
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+        // An operation modeled without authentication is sent unsigned, whatever
+        // credentials the client has.
+        if req
+            .context()
+            .and_then(|c| c.get::<crate::auth::AuthSchemeOptions>())
+            .is_some_and(|o| o.ids() == [crate::auth::AuthSchemeId::NO_AUTH])
+        {
+            return Ok(());
+        }
         let credentials = req
             .context()
             .and_then(|c| c.identity())

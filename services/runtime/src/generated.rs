@@ -33,8 +33,15 @@ pub fn serialize(
     service: &'static ServiceSchema,
     op: &'static OperationSchema,
     input: &mut dyn SerializeShape,
-    _ctx: &mut Context,
+    ctx: &mut Context,
 ) -> Result<http::Request<Body>, SdkError> {
+    if op.flags & ziggurat_core::schema::operation::op_flag::NO_AUTH != 0 {
+        // Modeled without authentication (STS `AssumeRoleWithWebIdentity`, SSO
+        // `GetRoleCredentials`): the signer leaves the request unsigned.
+        ctx.insert(ziggurat_layers::auth::AuthSchemeOptions::new(&[
+            ziggurat_layers::auth::AuthSchemeId::NO_AUTH,
+        ]));
+    }
     ziggurat_layers::protocol::serialize_request(service, op, input)
 }
 
