@@ -101,26 +101,29 @@ fn ecs_tests_resolve_container_uris() {
     assert_eq!(cases.len(), 11, "ecs-tests.json case count");
 }
 
-/// TEST SCAFFOLDING, not a profile parser: the real one is built on another branch. Takes
-/// `key = value` lines of the `[default]` section of the config text the case's
-/// `AWS_CONFIG_FILE` names, which is all these cases use.
-fn scaffold_profile_values(env: &HashMap<String, String>, fs: &Value) -> HashMap<String, String> {
-    let mut values = HashMap::new();
-    let Some(text) = env
-        .get("AWS_CONFIG_FILE")
-        .and_then(|f| fs[f.as_str()].as_str())
-    else {
-        return values;
-    };
-    let mut in_default = false;
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_default = line == "[default]";
-        } else if let (true, Some((k, v))) = (in_default, line.split_once('=')) {
-            values.insert(k.trim().to_owned(), v.trim().to_owned());
-        }
-    }
-    values
+/// The selected profile's values, read by the real loader from the case's files.
+fn profile_values(env: &HashMap<String, String>, fs: &Value) -> HashMap<String, String> {
+    let files: Vec<(String, String)> = fs
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let env = ziggurat_config::Env::from_pairs(env.clone());
+    let fs = ziggurat_config::Fs::from_pairs(files);
+    let profiles = ziggurat_config::profile::ProfileFiles::new()
+        .load(&env, &fs)
+        .expect("the case's config file parses");
+    profiles
+        .selected()
+        .map(|p| {
+            p.properties()
+                .map(|prop| (prop.name().to_owned(), prop.value().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]
@@ -131,7 +134,7 @@ fn imds_endpoint_tests_resolve_the_token_url() {
     let mut failures = Vec::new();
     for case in &cases {
         let env: HashMap<String, String> = env_of(case).into_iter().collect();
-        let profile = scaffold_profile_values(&env, &case["fs"]);
+        let profile = profile_values(&env, &case["fs"]);
         let mode_override = case["mode_override"]
             .as_str()
             .map(|m| m.parse::<EndpointMode>().unwrap());
