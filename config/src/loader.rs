@@ -243,6 +243,49 @@ impl ConfigLoader {
         crate::provider::default_chain::profile_provider(&self, &profiles, &base, http_client)
     }
 
+    /// The SSO bearer token of the selected profile's `sso_session` (for services that
+    /// authenticate with a token): read from the aws CLI's cache, refreshed when it is about
+    /// to expire. An error when the profile names no SSO session.
+    pub async fn load_sso_token_provider(
+        self,
+    ) -> Result<crate::provider::SsoTokenProvider, LoadError> {
+        let (b, profiles, _) = self.load_settings().await?;
+        let base = b.no_credentials().build();
+        let profile = profiles.selected().ok_or_else(|| {
+            LoadError::msg(format!(
+                "the profile `{}` does not exist",
+                profiles.selected_name()
+            ))
+        })?;
+        let session_name = profile.get("sso_session").ok_or_else(|| {
+            LoadError::msg(format!(
+                "the profile `{}` names no `sso_session`",
+                profile.name()
+            ))
+        })?;
+        let session = profiles.sso_session(session_name).ok_or_else(|| {
+            LoadError::msg(format!(
+                "the profile `{}` names the SSO session `{session_name}`, which no \
+                 `[sso-session {session_name}]` section defines",
+                profile.name()
+            ))
+        })?;
+        let required = |key: &str| {
+            session.get(key).ok_or_else(|| {
+                LoadError::msg(format!("the SSO session `{session_name}` has no `{key}`"))
+            })
+        };
+        crate::provider::SsoTokenProvider::builder()
+            .session_name(session_name)
+            .start_url(required("sso_start_url")?)
+            .sso_region(required("sso_region")?)
+            .env(self.env.clone())
+            .fs(self.fs.clone())
+            .sdk_config(&base)
+            .build()
+            .map_err(|e| LoadError::new(format!("the SSO session `{session_name}`"), e))
+    }
+
     /// Everything but the credentials.
     async fn load_settings(
         &self,

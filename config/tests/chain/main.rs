@@ -243,3 +243,62 @@ async fn profile_provider() {
     // that the default chain would pick first).
     run_folder("profile-provider", 18, true).await;
 }
+
+/// The SSO bearer-token cases: the selected profile's `sso_session`, its cached token.
+#[tokio::test]
+async fn default_token_provider_chain() {
+    let Some(root) = conformance_dir() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: SSO token chain conformance: no conformance data"
+        );
+        return;
+    };
+    let dir = root.join(
+        "shared-config-and-credentials/smithy-rs/aws-config-test-data/default-token-provider-chain",
+    );
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("test-case.json").is_file())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), 3, "cases in default-token-provider-chain");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let env: HashMap<String, String> =
+            serde_json::from_str(&std::fs::read_to_string(case.join("env.json")).unwrap()).unwrap();
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(case.join("test-case.json")).unwrap())
+                .unwrap();
+        let mut files = Vec::new();
+        files_under(&case.join("fs"), &case.join("fs"), &mut files);
+        let loader = ConfigLoader::new()
+            .env(Env::from_pairs(env))
+            .fs(Fs::from_pairs(files));
+        let got = match loader.load_sso_token_provider().await {
+            Ok(provider) => provider.token().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let ok = &want["result"]["Ok"];
+        match got {
+            Ok(token)
+                if Some(token.as_str()) == ok["token"].as_str()
+                    && Some(
+                        ziggurat_core::schema::DateTime::from(token.expiry())
+                            .fmt_date_time()
+                            .as_str(),
+                    ) == ok["expiration"].as_str() =>
+            {
+                println!("ok   default-token-provider-chain/{name}")
+            }
+            other => failures.push(format!(
+                "{name}: expected {ok}, got {:?}",
+                other.map(|t| t.as_str().to_owned())
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
