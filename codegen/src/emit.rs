@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+mod paginators;
+mod waiters;
+
 use crate::ServiceOverride;
 use crate::docs;
 use crate::model::{MemberRef, Model, Shape, xml_namespace};
@@ -86,6 +89,9 @@ pub fn service(model: &Model, ov: &ServiceOverride) -> Result<Vec<(PathBuf, Stri
             PathBuf::from(format!("src/operation/{}.rs", snake(name))),
             ctx.operation_rs(name)?,
         ));
+    }
+    if let Some(waiters) = ctx.waiters_rs()? {
+        files.push((PathBuf::from("src/waiters.rs"), waiters));
     }
     Ok(files)
 }
@@ -554,7 +560,11 @@ impl Ctx<'_> {
         for extra in &self.ov.extra_modules {
             let _ = writeln!(o, "mod {extra};");
         }
-        o.push_str("pub mod operation;\npub mod types;\n\n");
+        o.push_str("pub mod operation;\npub mod types;\n");
+        if !self.model.waiters.is_empty() {
+            o.push_str("pub mod waiters;\n");
+        }
+        o.push('\n');
         o.push_str("use std::sync::Arc;\n\nuse ziggurat_runtime::codegen::*;\n");
         o.push_str(if self.ov.customize {
             "use ziggurat_runtime::ClientHandle;\n\n"
@@ -618,7 +628,17 @@ impl Ctx<'_> {
             "/// Every operation of {full}, by name, for callers that do not name their types\n/// (the `zig` command line).\npub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &["
         );
         for op in self.model.operations.keys() {
-            let _ = writeln!(o, "ziggurat_runtime::OperationEntry::of::<{op}>(),");
+            let paginator = if self.model.paginators.contains_key(op) {
+                format!(
+                    ".with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<{op}>())"
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "ziggurat_runtime::OperationEntry::of::<{op}>(){paginator},"
+            );
         }
         o.push_str("];\n\n");
         if self.ov.customize {
@@ -673,6 +693,7 @@ impl Ctx<'_> {
                 f = crate::names::escape(s.clone()),
             );
         }
+        self.waiter_methods(&mut o);
         o.push_str("}\n");
         o
     }
@@ -921,15 +942,7 @@ impl Ctx<'_> {
         };
         let _ = writeln!(o, "#[derive({derives})]\npub struct {name} {{");
         let mut fields = Vec::new();
-        let mut seen = BTreeSet::new();
-        for (mname, m) in &shape.members.0 {
-            let mut f = field(mname);
-            while !seen.insert(f.clone()) {
-                f.push('_');
-            }
-            if matches!(f.as_str(), "response_metadata" | "meta") {
-                f.push_str("_value");
-            }
+        for ((mname, m), f) in shape.members.0.iter().zip(field_names(shape)) {
             let mut ty = self.member_type(model_name, mname, m, from)?;
             let plain = self.is_plain(shape, mname, m);
             if !plain {
@@ -1393,9 +1406,14 @@ impl Ctx<'_> {
         let _ = writeln!(
             o,
             "ziggurat_runtime::operation!({name}, {it}, {ot}, {name}Error, crate::SERVICE, OPERATION{hooks});\n\n\
-             ziggurat_runtime::fluent_builder!({name}FluentBuilder, {name}, {it}, {ot}, {name}Error);\n",
+             ziggurat_runtime::fluent_builder!({name}FluentBuilder, {name}, {it}, {ot}, {name}Error{waiters});\n",
             it = input_ty.0,
             ot = output_ty.0,
+            waiters = if self.waited_operations().contains(name) {
+                ", waiters"
+            } else {
+                ""
+            },
             hooks = if self.ov.customize {
                 ", hooks = crate::customize"
             } else {
@@ -1406,6 +1424,9 @@ impl Ctx<'_> {
         if let Some(r) = &op.input {
             let shape = self.shape(&r.shape)?;
             self.setters(&mut o, name, &r.shape, shape, &here)?;
+        }
+        if let Some(p) = self.model.paginators.get(name) {
+            self.paginator(&mut o, name, p, &input_ty.0, &output_ty.0, &here)?;
         }
         Ok(o)
     }
@@ -1442,7 +1463,12 @@ impl Ctx<'_> {
         shape: &Shape,
         here: &Home,
     ) -> Result<(), String> {
-        let _ = writeln!(o, "impl {op}FluentBuilder {{");
+        if self.waited_operations().contains(op) {
+            // Waiting builders have the same setters.
+            let _ = writeln!(o, "impl<M> {op}FluentBuilder<M> {{");
+        } else {
+            let _ = writeln!(o, "impl {op}FluentBuilder {{");
+        }
         let reserved = [
             "new",
             "as_input",
@@ -1450,16 +1476,13 @@ impl Ctx<'_> {
             "with_input",
             "customize",
             "send",
+            "into_call",
+            "into_paginator",
+            "wait",
+            "waiter",
+            "with_delays",
         ];
-        let mut seen = BTreeSet::new();
-        for (mname, m) in &shape.members.0 {
-            let mut f = field(mname);
-            while !seen.insert(f.clone()) {
-                f.push('_');
-            }
-            if matches!(f.as_str(), "response_metadata" | "meta") {
-                f.push_str("_value");
-            }
+        for ((mname, m), f) in shape.members.0.iter().zip(field_names(shape)) {
             let field_name = f.clone();
             let bare = f.trim_start_matches("r#").to_owned();
             let mut setter = f.clone();
@@ -1575,6 +1598,27 @@ impl Ctx<'_> {
 }
 
 /// A variant name for an error shape (kept as it is: shape names are already `PascalCase`).
+/// The Rust field of each member of a structure, in model order: snake case, made unique, and
+/// clear of the fields the generator adds (`response_metadata`, `meta`).
+fn field_names(shape: &Shape) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    shape
+        .members
+        .0
+        .iter()
+        .map(|(mname, _)| {
+            let mut f = field(mname);
+            while !seen.insert(f.clone()) {
+                f.push('_');
+            }
+            if matches!(f.as_str(), "response_metadata" | "meta") {
+                f.push_str("_value");
+            }
+            f
+        })
+        .collect()
+}
+
 fn pascal_type(name: &str) -> String {
     name.to_owned()
 }

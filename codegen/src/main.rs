@@ -95,6 +95,13 @@ pub fn generate_all() -> Result<Vec<(PathBuf, String)>, String> {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut model: model::Model =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let dir = models.join(&service.model);
+        if let Some(p) = read_optional::<model::Paginators>(&dir.join("paginators-1.json"))? {
+            model.paginators = p.pagination;
+        }
+        if let Some(w) = read_optional::<model::Waiters>(&dir.join("waiters-2.json"))? {
+            model.waiters = w.waiters;
+        }
         for name in &service.sensitive {
             let shape = model.shapes.get_mut(name).ok_or_else(|| {
                 format!("overrides.json: {} has no shape `{name}`", service.module)
@@ -115,6 +122,17 @@ pub fn generate_all() -> Result<Vec<(PathBuf, String)>, String> {
     }
     files.sort();
     Ok(files)
+}
+
+/// A JSON file beside a model that may be absent (paginators, waiters).
+fn read_optional<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
 }
 
 /// Formats Rust source with `rustfmt` (edition 2024), as `cargo fmt` would.

@@ -43,6 +43,12 @@ pub struct Model {
     pub shapes: BTreeMap<String, Shape>,
     #[serde(default)]
     pub documentation: Option<String>,
+    /// From `paginators-1.json` beside the model, when there is one.
+    #[serde(skip)]
+    pub paginators: BTreeMap<String, Paginator>,
+    /// From `waiters-2.json` beside the model, when there is one.
+    #[serde(skip)]
+    pub waiters: BTreeMap<String, Waiter>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,4 +228,67 @@ pub fn xml_namespace(v: &serde_json::Value) -> Option<(Option<String>, String)> 
         }
         _ => None,
     }
+}
+
+/// One string or several, as `paginators-1.json` writes tokens and result keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// `paginators-1.json`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Paginators {
+    pub pagination: BTreeMap<String, Paginator>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Paginator {
+    pub input_token: OneOrMany,
+    pub output_token: OneOrMany,
+    #[serde(default)]
+    pub limit_key: Option<String>,
+    #[serde(default)]
+    pub more_results: Option<String>,
+    #[serde(default)]
+    pub result_key: Option<OneOrMany>,
+    #[serde(default)]
+    pub non_aggregate_keys: Vec<String>,
+}
+
+/// `waiters-2.json`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Waiters {
+    pub waiters: BTreeMap<String, Waiter>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waiter {
+    pub operation: String,
+    pub delay: u64,
+    pub max_attempts: u32,
+    #[serde(default)]
+    pub max_delay: Option<u64>,
+    pub acceptors: Vec<AcceptorDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AcceptorDef {
+    pub state: String,
+    pub matcher: String,
+    #[serde(default)]
+    pub argument: Option<String>,
+    pub expected: serde_json::Value,
 }

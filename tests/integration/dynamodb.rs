@@ -58,7 +58,7 @@ fn unique_table(prefix: &str) -> String {
 }
 
 /// Creates a table keyed by `pk` (S, hash) and `sk` (N, range) and waits until it is `ACTIVE`.
-async fn create_active_table(client: &Client, name: &str) {
+pub(crate) async fn create_active_table(client: &Client, name: &str) {
     let created = client
         .create_table()
         .table_name(name)
@@ -90,40 +90,29 @@ async fn create_active_table(client: &Client, name: &str) {
     assert_eq!(table.table_name.as_deref(), Some(name));
     assert_eq!(table.table_status, Some(TableStatus::Creating));
 
-    let deadline = Instant::now() + TABLE_WAIT;
-    loop {
-        let table = client
-            .describe_table()
-            .table_name(name)
-            .send()
-            .await
-            .unwrap()
-            .table
-            .unwrap();
-        if table.table_status == Some(TableStatus::Active) {
-            assert_eq!(
-                table.key_schema.unwrap(),
-                vec![
-                    KeySchemaElement {
-                        attribute_name: "pk".into(),
-                        key_type: KeyType::Hash
-                    },
-                    KeySchemaElement {
-                        attribute_name: "sk".into(),
-                        key_type: KeyType::Range
-                    }
-                ]
-            );
-            assert!(table.creation_date_time.is_some());
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "table {name} is still {:?} after {TABLE_WAIT:?}",
-            table.table_status
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let done = client
+        .wait_until_table_exists()
+        .table_name(name)
+        .with_delays(Duration::from_millis(50), Duration::from_millis(500))
+        .wait(TABLE_WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("table {name}: {e}"));
+    let table = done.output().and_then(|o| o.table.clone()).unwrap();
+    assert_eq!(table.table_status, Some(TableStatus::Active));
+    assert_eq!(
+        table.key_schema.unwrap(),
+        vec![
+            KeySchemaElement {
+                attribute_name: "pk".into(),
+                key_type: KeyType::Hash
+            },
+            KeySchemaElement {
+                attribute_name: "sk".into(),
+                key_type: KeyType::Range
+            }
+        ]
+    );
+    assert!(table.creation_date_time.is_some());
 }
 
 async fn delete_table(client: &Client, name: &str) {

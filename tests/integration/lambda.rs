@@ -24,7 +24,7 @@ fn crc32(data: &[u8]) -> u32 {
 }
 
 /// A zip archive holding one stored (uncompressed) file.
-fn zip_one(name: &str, data: &[u8]) -> Vec<u8> {
+pub(crate) fn zip_one(name: &str, data: &[u8]) -> Vec<u8> {
     let crc = crc32(data);
     let (n, len) = (name.len() as u16, data.len() as u32);
     let mut out = Vec::new();
@@ -61,7 +61,7 @@ fn zip_one(name: &str, data: &[u8]) -> Vec<u8> {
 
 /// Creates an IAM role on moto (which checks that a function's role exists) with a plain
 /// form-encoded request, and returns its ARN. No IAM client is generated: this is test setup.
-async fn moto_role(url: &str, name: &str) -> String {
+pub(crate) async fn moto_role(url: &str, name: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     let enc: String = policy

@@ -34,6 +34,7 @@
 mod attribute_value;
 pub mod operation;
 pub mod types;
+pub mod waiters;
 
 use std::sync::Arc;
 
@@ -328,20 +329,28 @@ pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
     ziggurat_runtime::OperationEntry::of::<GetItem>(),
     ziggurat_runtime::OperationEntry::of::<GetResourcePolicy>(),
     ziggurat_runtime::OperationEntry::of::<ImportTable>(),
-    ziggurat_runtime::OperationEntry::of::<ListBackups>(),
-    ziggurat_runtime::OperationEntry::of::<ListBulkOperations>(),
+    ziggurat_runtime::OperationEntry::of::<ListBackups>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListBackups>()),
+    ziggurat_runtime::OperationEntry::of::<ListBulkOperations>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListBulkOperations>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<ListContributorInsights>(),
     ziggurat_runtime::OperationEntry::of::<ListExports>(),
     ziggurat_runtime::OperationEntry::of::<ListGlobalTables>(),
     ziggurat_runtime::OperationEntry::of::<ListImports>(),
-    ziggurat_runtime::OperationEntry::of::<ListTables>(),
-    ziggurat_runtime::OperationEntry::of::<ListTagsOfResource>(),
+    ziggurat_runtime::OperationEntry::of::<ListTables>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListTables>()),
+    ziggurat_runtime::OperationEntry::of::<ListTagsOfResource>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListTagsOfResource>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<PutItem>(),
     ziggurat_runtime::OperationEntry::of::<PutResourcePolicy>(),
-    ziggurat_runtime::OperationEntry::of::<Query>(),
+    ziggurat_runtime::OperationEntry::of::<Query>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<Query>()),
     ziggurat_runtime::OperationEntry::of::<RestoreTableFromBackup>(),
     ziggurat_runtime::OperationEntry::of::<RestoreTableToPointInTime>(),
-    ziggurat_runtime::OperationEntry::of::<Scan>(),
+    ziggurat_runtime::OperationEntry::of::<Scan>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<Scan>()),
     ziggurat_runtime::OperationEntry::of::<SearchVectors>(),
     ziggurat_runtime::OperationEntry::of::<StartBulkPutItems>(),
     ziggurat_runtime::OperationEntry::of::<TagResource>(),
@@ -833,5 +842,93 @@ impl Client {
     /// See [`UpdateTimeToLive`](operation::update_time_to_live) for its input, output and errors.
     pub fn update_time_to_live(&self) -> UpdateTimeToLiveFluentBuilder {
         UpdateTimeToLiveFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Waits until `BulkOperationCompleted`: set the input's members, then [`wait`](DescribeBulkOperationFluentBuilder::wait);
+    /// it polls [`describe_bulk_operation`](Self::describe_bulk_operation) until an acceptor matches:
+    ///
+    /// - success when `BulkOperationDescription.BulkOperationStatus` is "COMPLETED"
+    /// - success when `BulkOperationDescription.BulkOperationStatus` is "COMPLETED_WITH_ERRORS"
+    /// - failure when `BulkOperationDescription.BulkOperationStatus` is "CANCELLED"
+    /// - failure when `BulkOperationDescription.BulkOperationStatus` is "FAILED"
+    pub fn wait_until_bulk_operation_completed(
+        &self,
+    ) -> DescribeBulkOperationFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        DescribeBulkOperationFluentBuilder::waiter(
+            self.handle.clone(),
+            &waiters::BULK_OPERATION_COMPLETED,
+        )
+    }
+
+    /// Waits until `ContributorInsightsEnabled`: set the input's members, then [`wait`](DescribeContributorInsightsFluentBuilder::wait);
+    /// it polls [`describe_contributor_insights`](Self::describe_contributor_insights) until an acceptor matches:
+    ///
+    /// - success when `ContributorInsightsStatus` is "ENABLED"
+    /// - failure when `ContributorInsightsStatus` is "FAILED"
+    pub fn wait_until_contributor_insights_enabled(
+        &self,
+    ) -> DescribeContributorInsightsFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        DescribeContributorInsightsFluentBuilder::waiter(
+            self.handle.clone(),
+            &waiters::CONTRIBUTOR_INSIGHTS_ENABLED,
+        )
+    }
+
+    /// Waits until `ExportCompleted`: set the input's members, then [`wait`](DescribeExportFluentBuilder::wait);
+    /// it polls [`describe_export`](Self::describe_export) until an acceptor matches:
+    ///
+    /// - success when `ExportDescription.ExportStatus` is "COMPLETED"
+    /// - failure when `ExportDescription.ExportStatus` is "FAILED"
+    pub fn wait_until_export_completed(
+        &self,
+    ) -> DescribeExportFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        DescribeExportFluentBuilder::waiter(self.handle.clone(), &waiters::EXPORT_COMPLETED)
+    }
+
+    /// Waits until `ImportCompleted`: set the input's members, then [`wait`](DescribeImportFluentBuilder::wait);
+    /// it polls [`describe_import`](Self::describe_import) until an acceptor matches:
+    ///
+    /// - success when `ImportTableDescription.ImportStatus` is "COMPLETED"
+    /// - failure when `ImportTableDescription.ImportStatus` is "FAILED"
+    /// - failure when `ImportTableDescription.ImportStatus` is "CANCELLED"
+    pub fn wait_until_import_completed(
+        &self,
+    ) -> DescribeImportFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        DescribeImportFluentBuilder::waiter(self.handle.clone(), &waiters::IMPORT_COMPLETED)
+    }
+
+    /// Waits until `KinesisStreamingDestinationActive`: set the input's members, then [`wait`](DescribeKinesisStreamingDestinationFluentBuilder::wait);
+    /// it polls [`describe_kinesis_streaming_destination`](Self::describe_kinesis_streaming_destination) until an acceptor matches:
+    ///
+    /// - success when any of `KinesisDataStreamDestinations[].DestinationStatus` is "ACTIVE"
+    /// - failure when `length(KinesisDataStreamDestinations) > `0`  && length(KinesisDataStreamDestinations[?DestinationStatus == 'DISABLED' || DestinationStatus == 'ENABLE_FAILED']) ==  length(KinesisDataStreamDestinations)` is true
+    pub fn wait_until_kinesis_streaming_destination_active(
+        &self,
+    ) -> DescribeKinesisStreamingDestinationFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        DescribeKinesisStreamingDestinationFluentBuilder::waiter(
+            self.handle.clone(),
+            &waiters::KINESIS_STREAMING_DESTINATION_ACTIVE,
+        )
+    }
+
+    /// Waits until `TableExists`: set the input's members, then [`wait`](DescribeTableFluentBuilder::wait);
+    /// it polls [`describe_table`](Self::describe_table) until an acceptor matches:
+    ///
+    /// - success when `Table.TableStatus` is "ACTIVE"
+    /// - retry on `ResourceNotFoundException`
+    pub fn wait_until_table_exists(
+        &self,
+    ) -> DescribeTableFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        DescribeTableFluentBuilder::waiter(self.handle.clone(), &waiters::TABLE_EXISTS)
+    }
+
+    /// Waits until `TableNotExists`: set the input's members, then [`wait`](DescribeTableFluentBuilder::wait);
+    /// it polls [`describe_table`](Self::describe_table) until an acceptor matches:
+    ///
+    /// - success on `ResourceNotFoundException`
+    pub fn wait_until_table_not_exists(
+        &self,
+    ) -> DescribeTableFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        DescribeTableFluentBuilder::waiter(self.handle.clone(), &waiters::TABLE_NOT_EXISTS)
     }
 }

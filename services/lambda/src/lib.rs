@@ -76,6 +76,7 @@
 
 pub mod operation;
 pub mod types;
+pub mod waiters;
 
 use std::sync::Arc;
 
@@ -494,8 +495,12 @@ pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
     ziggurat_runtime::OperationEntry::of::<GetCapacityProvider>(),
     ziggurat_runtime::OperationEntry::of::<GetCodeSigningConfig>(),
     ziggurat_runtime::OperationEntry::of::<GetDurableExecution>(),
-    ziggurat_runtime::OperationEntry::of::<GetDurableExecutionHistory>(),
-    ziggurat_runtime::OperationEntry::of::<GetDurableExecutionState>(),
+    ziggurat_runtime::OperationEntry::of::<GetDurableExecutionHistory>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<GetDurableExecutionHistory>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<GetDurableExecutionState>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<GetDurableExecutionState>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<GetEventSourceMapping>(),
     ziggurat_runtime::OperationEntry::of::<GetFunction>(),
     ziggurat_runtime::OperationEntry::of::<GetFunctionCodeSigningConfig>(),
@@ -515,21 +520,48 @@ pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
     ziggurat_runtime::OperationEntry::of::<Invoke>(),
     ziggurat_runtime::OperationEntry::of::<InvokeAsync>(),
     ziggurat_runtime::OperationEntry::of::<InvokeWithResponseStream>(),
-    ziggurat_runtime::OperationEntry::of::<ListAliases>(),
-    ziggurat_runtime::OperationEntry::of::<ListCapacityProviders>(),
-    ziggurat_runtime::OperationEntry::of::<ListCodeSigningConfigs>(),
-    ziggurat_runtime::OperationEntry::of::<ListDurableExecutionsByFunction>(),
-    ziggurat_runtime::OperationEntry::of::<ListEventSourceMappings>(),
-    ziggurat_runtime::OperationEntry::of::<ListFunctionEventInvokeConfigs>(),
-    ziggurat_runtime::OperationEntry::of::<ListFunctionUrlConfigs>(),
-    ziggurat_runtime::OperationEntry::of::<ListFunctionVersionsByCapacityProvider>(),
-    ziggurat_runtime::OperationEntry::of::<ListFunctions>(),
-    ziggurat_runtime::OperationEntry::of::<ListFunctionsByCodeSigningConfig>(),
-    ziggurat_runtime::OperationEntry::of::<ListLayerVersions>(),
-    ziggurat_runtime::OperationEntry::of::<ListLayers>(),
-    ziggurat_runtime::OperationEntry::of::<ListProvisionedConcurrencyConfigs>(),
+    ziggurat_runtime::OperationEntry::of::<ListAliases>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListAliases>()),
+    ziggurat_runtime::OperationEntry::of::<ListCapacityProviders>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListCapacityProviders>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListCodeSigningConfigs>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListCodeSigningConfigs>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListDurableExecutionsByFunction>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListDurableExecutionsByFunction>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListEventSourceMappings>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListEventSourceMappings>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListFunctionEventInvokeConfigs>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListFunctionEventInvokeConfigs>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListFunctionUrlConfigs>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListFunctionUrlConfigs>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListFunctionVersionsByCapacityProvider>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<
+            ListFunctionVersionsByCapacityProvider,
+        >()),
+    ziggurat_runtime::OperationEntry::of::<ListFunctions>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListFunctions>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListFunctionsByCodeSigningConfig>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListFunctionsByCodeSigningConfig>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListLayerVersions>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListLayerVersions>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListLayers>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListLayers>()),
+    ziggurat_runtime::OperationEntry::of::<ListProvisionedConcurrencyConfigs>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListProvisionedConcurrencyConfigs>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<ListTags>(),
-    ziggurat_runtime::OperationEntry::of::<ListVersionsByFunction>(),
+    ziggurat_runtime::OperationEntry::of::<ListVersionsByFunction>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListVersionsByFunction>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<PauseDurableExecution>(),
     ziggurat_runtime::OperationEntry::of::<PublishLayerVersion>(),
     ziggurat_runtime::OperationEntry::of::<PublishVersion>(),
@@ -1255,5 +1287,85 @@ impl Client {
     /// See [`UpdateFunctionUrlConfig`](operation::update_function_url_config) for its input, output and errors.
     pub fn update_function_url_config(&self) -> UpdateFunctionUrlConfigFluentBuilder {
         UpdateFunctionUrlConfigFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Waits until `FunctionActive`: set the input's members, then [`wait`](GetFunctionConfigurationFluentBuilder::wait);
+    /// it polls [`get_function_configuration`](Self::get_function_configuration) until an acceptor matches:
+    ///
+    /// - success when `State` is "Active"
+    /// - failure when `State` is "Failed"
+    /// - retry when `State` is "Pending"
+    pub fn wait_until_function_active(
+        &self,
+    ) -> GetFunctionConfigurationFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        GetFunctionConfigurationFluentBuilder::waiter(
+            self.handle.clone(),
+            &waiters::FUNCTION_ACTIVE,
+        )
+    }
+
+    /// Waits until `FunctionActiveV2`: set the input's members, then [`wait`](GetFunctionFluentBuilder::wait);
+    /// it polls [`get_function`](Self::get_function) until an acceptor matches:
+    ///
+    /// - success when `Configuration.State` is "Active"
+    /// - failure when `Configuration.State` is "Failed"
+    /// - retry when `Configuration.State` is "Pending"
+    pub fn wait_until_function_active_v2(
+        &self,
+    ) -> GetFunctionFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        GetFunctionFluentBuilder::waiter(self.handle.clone(), &waiters::FUNCTION_ACTIVE_V2)
+    }
+
+    /// Waits until `FunctionExists`: set the input's members, then [`wait`](GetFunctionFluentBuilder::wait);
+    /// it polls [`get_function`](Self::get_function) until an acceptor matches:
+    ///
+    /// - success when there is no error
+    /// - retry on `ResourceNotFoundException`
+    pub fn wait_until_function_exists(
+        &self,
+    ) -> GetFunctionFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        GetFunctionFluentBuilder::waiter(self.handle.clone(), &waiters::FUNCTION_EXISTS)
+    }
+
+    /// Waits until `FunctionUpdated`: set the input's members, then [`wait`](GetFunctionConfigurationFluentBuilder::wait);
+    /// it polls [`get_function_configuration`](Self::get_function_configuration) until an acceptor matches:
+    ///
+    /// - success when `LastUpdateStatus` is "Successful"
+    /// - failure when `LastUpdateStatus` is "Failed"
+    /// - retry when `LastUpdateStatus` is "InProgress"
+    pub fn wait_until_function_updated(
+        &self,
+    ) -> GetFunctionConfigurationFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        GetFunctionConfigurationFluentBuilder::waiter(
+            self.handle.clone(),
+            &waiters::FUNCTION_UPDATED,
+        )
+    }
+
+    /// Waits until `FunctionUpdatedV2`: set the input's members, then [`wait`](GetFunctionFluentBuilder::wait);
+    /// it polls [`get_function`](Self::get_function) until an acceptor matches:
+    ///
+    /// - success when `Configuration.LastUpdateStatus` is "Successful"
+    /// - failure when `Configuration.LastUpdateStatus` is "Failed"
+    /// - retry when `Configuration.LastUpdateStatus` is "InProgress"
+    pub fn wait_until_function_updated_v2(
+        &self,
+    ) -> GetFunctionFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        GetFunctionFluentBuilder::waiter(self.handle.clone(), &waiters::FUNCTION_UPDATED_V2)
+    }
+
+    /// Waits until `PublishedVersionActive`: set the input's members, then [`wait`](GetFunctionConfigurationFluentBuilder::wait);
+    /// it polls [`get_function_configuration`](Self::get_function_configuration) until an acceptor matches:
+    ///
+    /// - success when `State` is "Active"
+    /// - failure when `State` is "Failed"
+    /// - retry when `State` is "Pending"
+    pub fn wait_until_published_version_active(
+        &self,
+    ) -> GetFunctionConfigurationFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        GetFunctionConfigurationFluentBuilder::waiter(
+            self.handle.clone(),
+            &waiters::PUBLISHED_VERSION_ACTIVE,
+        )
     }
 }

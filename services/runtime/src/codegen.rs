@@ -6,6 +6,7 @@ pub use std::collections::HashMap;
 pub use bytes::Bytes;
 
 pub use crate::EventStream;
+pub use crate::{paginator, waiter};
 pub use ziggurat_core::body::Body;
 pub use ziggurat_core::error::ApiError;
 pub use ziggurat_core::metadata::Metadata;

@@ -93,6 +93,10 @@ pub struct OperationEntry {
     pub output: fn(&ziggurat_core::hook::Output) -> Option<&dyn SerializeShape>,
     /// Takes the streaming payload out of an output.
     pub take_output_stream: fn(&mut ziggurat_core::hook::Output) -> Option<Body>,
+    /// An input as a shape, to print it.
+    pub input: fn(&ziggurat_core::hook::Input) -> Option<&dyn SerializeShape>,
+    /// The operation's paginator, when the model gives it one.
+    pub paginator: Option<crate::paginator::PaginatorEntry>,
 }
 
 impl std::fmt::Debug for OperationEntry {
@@ -118,8 +122,73 @@ impl OperationEntry {
             set_input_stream: set_input_stream::<O>,
             output: output::<O>,
             take_output_stream: take_output_stream::<O>,
+            input: input::<O>,
+            paginator: None,
         }
     }
+
+    /// The same entry with its paginator.
+    pub const fn with_paginator(mut self, paginator: crate::paginator::PaginatorEntry) -> Self {
+        self.paginator = Some(paginator);
+        self
+    }
+}
+
+/// One waiter of a service, callable without naming its types (the command line): its schema
+/// and the operation it polls. Each service crate with waiters lists them in `WAITERS`.
+#[derive(Clone, Copy)]
+pub struct WaiterEntry {
+    /// The waiter.
+    pub schema: &'static crate::waiter::WaiterSchema,
+    /// The operation it polls.
+    pub operation: OperationEntry,
+    /// A copy of an input, for each poll.
+    pub clone_input: fn(&ziggurat_core::hook::Input) -> Option<ziggurat_core::hook::Input>,
+}
+
+impl std::fmt::Debug for WaiterEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaiterEntry")
+            .field("waiter", &self.schema.name)
+            .field("operation", &self.schema.operation)
+            .finish()
+    }
+}
+
+impl WaiterEntry {
+    /// The entry of a generated waiter of operation `O`.
+    pub const fn of<O>(schema: &'static crate::waiter::WaiterSchema) -> WaiterEntry
+    where
+        O: ziggurat_core::operation::Operation + GeneratedOperation,
+        O::Input: DeserializeValue + SerializeShape + Clone,
+        O::Output: SerializeShape,
+    {
+        WaiterEntry {
+            schema,
+            operation: OperationEntry::of::<O>(),
+            clone_input: clone_input::<O>,
+        }
+    }
+}
+
+fn clone_input<O>(input: &ziggurat_core::hook::Input) -> Option<ziggurat_core::hook::Input>
+where
+    O: ziggurat_core::operation::Operation,
+    O::Input: Clone,
+{
+    input
+        .downcast_ref::<O::Input>()
+        .map(|i| Box::new(i.clone()) as ziggurat_core::hook::Input)
+}
+
+fn input<O>(input: &ziggurat_core::hook::Input) -> Option<&dyn SerializeShape>
+where
+    O: ziggurat_core::operation::Operation,
+    O::Input: SerializeShape,
+{
+    input
+        .downcast_ref::<O::Input>()
+        .map(|i| i as &dyn SerializeShape)
 }
 
 /// What a generated operation adds to `Operation`: its schema.
@@ -217,7 +286,10 @@ macro_rules! operation {
     };
 }
 
-/// Defines an operation's fluent builder: `client.op().member(..).send().await`.
+/// Defines an operation's fluent builder: `client.op().member(..).send().await`. With
+/// `waiters`, the builder has a mode parameter: [`Sending`](crate::waiter::Sending) by default,
+/// or [`Waiting`](crate::waiter::Waiting) for the builders a service's `wait_until_*` methods
+/// return, which [`wait`](crate::waiter::wait) instead of sending once.
 #[macro_export]
 macro_rules! fluent_builder {
     ($builder:ident, $op:ident, $input:ty, $output:ty, $error:ty) => {
@@ -225,11 +297,64 @@ macro_rules! fluent_builder {
         #[doc = "[`customize`](Self::customize) it, then [`send`](Self::send) it."]
         pub struct $builder($crate::Call<$op>);
 
+        $crate::fluent_builder!(@send $builder, $op, $output, $error, []);
+        $crate::fluent_builder!(@common $builder, $op, $input, [], []);
+    };
+    ($builder:ident, $op:ident, $input:ty, $output:ty, $error:ty, waiters) => {
+        #[doc = concat!("A `", stringify!($op), "` call being prepared: set its members, optionally")]
+        #[doc = "[`customize`](Self::customize) it, then [`send`](Self::send) it, or, in"]
+        #[doc = "[`Waiting`]($crate::waiter::Waiting) mode, [`wait`](Self::wait) until a waiter's acceptors say it is done."]
+        pub struct $builder<M = $crate::waiter::Sending>($crate::Call<$op>, M);
+
+        $crate::fluent_builder!(@send $builder, $op, $output, $error, [, $crate::waiter::Sending]);
+        $crate::fluent_builder!(@common $builder, $op, $input, [M], [M]);
+
+        impl $builder<$crate::waiter::Waiting> {
+            /// A call that `waiter` polls.
+            pub fn waiter(
+                handle: ::std::sync::Arc<$crate::ClientHandle>,
+                waiter: &'static $crate::waiter::WaiterSchema,
+            ) -> Self {
+                $builder($crate::Call::new(handle), $crate::waiter::Waiting::new(waiter))
+            }
+            /// Polls with delays from `min` to `max` instead of the model's.
+            pub fn with_delays(
+                mut self,
+                min: ::std::time::Duration,
+                max: ::std::time::Duration,
+            ) -> Self {
+                self.1 = self.1.with_delays(min, max);
+                self
+            }
+            /// Calls the operation until the waiter's acceptors say it is done, or `max_wait`
+            /// has passed (see [`waiter`]($crate::waiter)).
+            pub async fn wait(
+                self,
+                max_wait: ::std::time::Duration,
+            ) -> ::std::result::Result<
+                $crate::waiter::FinalPoll<$output, $error>,
+                $crate::waiter::WaiterError<$output, $error>,
+            > {
+                $crate::waiter::wait(self.0, self.1, max_wait).await
+            }
+        }
+    };
+    (@send $builder:ident, $op:ident, $output:ty, $error:ty, [$($extra:tt)*]) => {
         impl $builder {
             /// A call with no member set.
             pub fn new(handle: ::std::sync::Arc<$crate::ClientHandle>) -> Self {
-                $builder($crate::Call::new(handle))
+                $builder($crate::Call::new(handle) $($extra)*)
             }
+            /// Sends the call.
+            pub async fn send(
+                self,
+            ) -> ::std::result::Result<$output, ::ziggurat_core::error::SdkError<$error>> {
+                self.0.send().await
+            }
+        }
+    };
+    (@common $builder:ident, $op:ident, $input:ty, [$($g:ident)?], [$($m:ident)?]) => {
+        impl<$($g)?> $builder<$($m)?> {
             /// The input so far.
             pub fn as_input(&self) -> &$input {
                 self.0.input()
@@ -251,15 +376,13 @@ macro_rules! fluent_builder {
                 self.0.customize(f);
                 self
             }
-            /// Sends the call.
-            pub async fn send(
-                self,
-            ) -> ::std::result::Result<$output, ::ziggurat_core::error::SdkError<$error>> {
-                self.0.send().await
+            /// The call, for what builds on it (paginators).
+            pub fn into_call(self) -> $crate::Call<$op> {
+                self.0
             }
         }
 
-        impl ::std::fmt::Debug for $builder {
+        impl<$($g)?> ::std::fmt::Debug for $builder<$($m)?> {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }

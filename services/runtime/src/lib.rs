@@ -31,11 +31,13 @@ mod event_stream;
 #[doc(hidden)]
 pub use http;
 mod generated;
+pub mod paginator;
+pub mod waiter;
 
 pub use event_stream::EventStream;
 pub use generated::{
-    ErrorMeta, GeneratedOperation, OperationEntry, deserialize, modeled_error, serialize,
-    service_stack,
+    ErrorMeta, GeneratedOperation, OperationEntry, WaiterEntry, deserialize, modeled_error,
+    serialize, service_stack,
 };
 
 use std::fmt;
@@ -306,6 +308,11 @@ impl ClientHandle {
         }
     }
 
+    /// What the client sleeps with (between retries, between a waiter's polls).
+    pub fn sleep(&self) -> &ziggurat_core::time::SharedSleep {
+        &self.sleep
+    }
+
     /// The client's stack, for `describe()`.
     pub fn stack(&self) -> Option<&Stack> {
         self.compiled.as_ref().ok().map(CompiledStack::stack)
@@ -467,19 +474,45 @@ where
 
     /// Sends the request.
     pub async fn send(self) -> Result<O::Output, SdkError<O::Error>> {
-        let out = self
-            .handle
-            .invoke(O::spec(), self.input, self.options)
-            .await
-            .map_err(|e| e.map_service_error(O::Error::from))?;
-        let OperationOutput { output, metadata } = out;
-        let mut output = downcast_output::<O>(output).map_err(|e| {
-            e.map_service_error(O::Error::from)
-                .with_operation(O::SERVICE, O::NAME)
-        })?;
-        output.set_response_metadata(metadata);
-        Ok(*output)
+        finish::<O>(
+            self.handle
+                .invoke(O::spec(), self.input, self.options)
+                .await,
+        )
     }
+}
+
+impl<O: Operation> Clone for Call<O>
+where
+    O::Input: Clone,
+{
+    fn clone(&self) -> Self {
+        Call {
+            handle: self.handle.clone(),
+            input: self.input.clone(),
+            options: self.options.clone(),
+            _op: PhantomData,
+        }
+    }
+}
+
+/// A typed operation's result from the erased stack's: the output downcast, with its
+/// metadata, or the error with the operation's typed service error.
+pub(crate) fn finish<O>(
+    result: Result<OperationOutput, SdkError>,
+) -> Result<O::Output, SdkError<O::Error>>
+where
+    O: Operation,
+    O::Output: HasMetadata,
+{
+    let OperationOutput { output, metadata } =
+        result.map_err(|e| e.map_service_error(O::Error::from))?;
+    let mut output = downcast_output::<O>(output).map_err(|e| {
+        e.map_service_error(O::Error::from)
+            .with_operation(O::SERVICE, O::NAME)
+    })?;
+    output.set_response_metadata(metadata);
+    Ok(*output)
 }
 
 impl<O: Operation> fmt::Debug for Call<O>

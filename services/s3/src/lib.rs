@@ -42,6 +42,7 @@ mod customize;
 pub mod operation;
 mod presign;
 pub mod types;
+pub mod waiters;
 
 use std::sync::Arc;
 
@@ -630,14 +631,27 @@ pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
     ziggurat_runtime::OperationEntry::of::<ListBucketIntelligentTieringConfigurations>(),
     ziggurat_runtime::OperationEntry::of::<ListBucketInventoryConfigurations>(),
     ziggurat_runtime::OperationEntry::of::<ListBucketMetricsConfigurations>(),
-    ziggurat_runtime::OperationEntry::of::<ListBuckets>(),
-    ziggurat_runtime::OperationEntry::of::<ListDirectoryBuckets>(),
-    ziggurat_runtime::OperationEntry::of::<ListMultipartUploads>(),
-    ziggurat_runtime::OperationEntry::of::<ListObjectAnnotations>(),
-    ziggurat_runtime::OperationEntry::of::<ListObjectVersions>(),
-    ziggurat_runtime::OperationEntry::of::<ListObjects>(),
-    ziggurat_runtime::OperationEntry::of::<ListObjectsV2>(),
-    ziggurat_runtime::OperationEntry::of::<ListParts>(),
+    ziggurat_runtime::OperationEntry::of::<ListBuckets>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListBuckets>()),
+    ziggurat_runtime::OperationEntry::of::<ListDirectoryBuckets>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListDirectoryBuckets>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListMultipartUploads>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListMultipartUploads>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListObjectAnnotations>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListObjectAnnotations>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListObjectVersions>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListObjectVersions>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListObjects>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListObjects>()),
+    ziggurat_runtime::OperationEntry::of::<ListObjectsV2>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListObjectsV2>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListParts>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListParts>()),
     ziggurat_runtime::OperationEntry::of::<PutBucketAbac>(),
     ziggurat_runtime::OperationEntry::of::<PutBucketAccelerateConfiguration>(),
     ziggurat_runtime::OperationEntry::of::<PutBucketAcl>(),
@@ -1574,5 +1588,49 @@ impl Client {
     /// See [`WriteGetObjectResponse`](operation::write_get_object_response) for its input, output and errors.
     pub fn write_get_object_response(&self) -> WriteGetObjectResponseFluentBuilder {
         WriteGetObjectResponseFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Waits until `BucketExists`: set the input's members, then [`wait`](HeadBucketFluentBuilder::wait);
+    /// it polls [`head_bucket`](Self::head_bucket) until an acceptor matches:
+    ///
+    /// - success on HTTP status 200
+    /// - success on HTTP status 301
+    /// - success on HTTP status 403
+    /// - retry on HTTP status 404
+    pub fn wait_until_bucket_exists(
+        &self,
+    ) -> HeadBucketFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        HeadBucketFluentBuilder::waiter(self.handle.clone(), &waiters::BUCKET_EXISTS)
+    }
+
+    /// Waits until `BucketNotExists`: set the input's members, then [`wait`](HeadBucketFluentBuilder::wait);
+    /// it polls [`head_bucket`](Self::head_bucket) until an acceptor matches:
+    ///
+    /// - success on HTTP status 404
+    pub fn wait_until_bucket_not_exists(
+        &self,
+    ) -> HeadBucketFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        HeadBucketFluentBuilder::waiter(self.handle.clone(), &waiters::BUCKET_NOT_EXISTS)
+    }
+
+    /// Waits until `ObjectExists`: set the input's members, then [`wait`](HeadObjectFluentBuilder::wait);
+    /// it polls [`head_object`](Self::head_object) until an acceptor matches:
+    ///
+    /// - success on HTTP status 200
+    /// - retry on HTTP status 404
+    pub fn wait_until_object_exists(
+        &self,
+    ) -> HeadObjectFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        HeadObjectFluentBuilder::waiter(self.handle.clone(), &waiters::OBJECT_EXISTS)
+    }
+
+    /// Waits until `ObjectNotExists`: set the input's members, then [`wait`](HeadObjectFluentBuilder::wait);
+    /// it polls [`head_object`](Self::head_object) until an acceptor matches:
+    ///
+    /// - success on HTTP status 404
+    pub fn wait_until_object_not_exists(
+        &self,
+    ) -> HeadObjectFluentBuilder<ziggurat_runtime::waiter::Waiting> {
+        HeadObjectFluentBuilder::waiter(self.handle.clone(), &waiters::OBJECT_NOT_EXISTS)
     }
 }

@@ -246,15 +246,30 @@ pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
     ziggurat_runtime::OperationEntry::of::<GetSMSSandboxAccountStatus>(),
     ziggurat_runtime::OperationEntry::of::<GetSubscriptionAttributes>(),
     ziggurat_runtime::OperationEntry::of::<GetTopicAttributes>(),
-    ziggurat_runtime::OperationEntry::of::<ListEndpointsByPlatformApplication>(),
-    ziggurat_runtime::OperationEntry::of::<ListOriginationNumbers>(),
-    ziggurat_runtime::OperationEntry::of::<ListPhoneNumbersOptedOut>(),
-    ziggurat_runtime::OperationEntry::of::<ListPlatformApplications>(),
-    ziggurat_runtime::OperationEntry::of::<ListSMSSandboxPhoneNumbers>(),
-    ziggurat_runtime::OperationEntry::of::<ListSubscriptions>(),
-    ziggurat_runtime::OperationEntry::of::<ListSubscriptionsByTopic>(),
+    ziggurat_runtime::OperationEntry::of::<ListEndpointsByPlatformApplication>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListEndpointsByPlatformApplication>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListOriginationNumbers>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListOriginationNumbers>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListPhoneNumbersOptedOut>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListPhoneNumbersOptedOut>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListPlatformApplications>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListPlatformApplications>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListSMSSandboxPhoneNumbers>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListSMSSandboxPhoneNumbers>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListSubscriptions>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListSubscriptions>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListSubscriptionsByTopic>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListSubscriptionsByTopic>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<ListTagsForResource>(),
-    ziggurat_runtime::OperationEntry::of::<ListTopics>(),
+    ziggurat_runtime::OperationEntry::of::<ListTopics>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListTopics>()),
     ziggurat_runtime::OperationEntry::of::<OptInPhoneNumber>(),
     ziggurat_runtime::OperationEntry::of::<Publish>(),
     ziggurat_runtime::OperationEntry::of::<PublishBatch>(),

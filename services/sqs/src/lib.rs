@@ -164,10 +164,13 @@ pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
     ziggurat_runtime::OperationEntry::of::<DeleteQueue>(),
     ziggurat_runtime::OperationEntry::of::<GetQueueAttributes>(),
     ziggurat_runtime::OperationEntry::of::<GetQueueUrl>(),
-    ziggurat_runtime::OperationEntry::of::<ListDeadLetterSourceQueues>(),
+    ziggurat_runtime::OperationEntry::of::<ListDeadLetterSourceQueues>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListDeadLetterSourceQueues>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<ListMessageMoveTasks>(),
     ziggurat_runtime::OperationEntry::of::<ListQueueTags>(),
-    ziggurat_runtime::OperationEntry::of::<ListQueues>(),
+    ziggurat_runtime::OperationEntry::of::<ListQueues>()
+        .with_paginator(ziggurat_runtime::paginator::PaginatorEntry::of::<ListQueues>()),
     ziggurat_runtime::OperationEntry::of::<PurgeQueue>(),
     ziggurat_runtime::OperationEntry::of::<ReceiveMessage>(),
     ziggurat_runtime::OperationEntry::of::<RemovePermission>(),

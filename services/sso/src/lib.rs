@@ -68,8 +68,12 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
 /// (the `zig` command line).
 pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
     ziggurat_runtime::OperationEntry::of::<GetRoleCredentials>(),
-    ziggurat_runtime::OperationEntry::of::<ListAccountRoles>(),
-    ziggurat_runtime::OperationEntry::of::<ListAccounts>(),
+    ziggurat_runtime::OperationEntry::of::<ListAccountRoles>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListAccountRoles>(),
+    ),
+    ziggurat_runtime::OperationEntry::of::<ListAccounts>().with_paginator(
+        ziggurat_runtime::paginator::PaginatorEntry::of::<ListAccounts>(),
+    ),
     ziggurat_runtime::OperationEntry::of::<Logout>(),
 ];
 

@@ -149,10 +149,11 @@ ziggurat_runtime::fluent_builder!(
     DescribeBulkOperation,
     DescribeBulkOperationInput,
     DescribeBulkOperationOutput,
-    DescribeBulkOperationError
+    DescribeBulkOperationError,
+    waiters
 );
 
-impl DescribeBulkOperationFluentBuilder {
+impl<M> DescribeBulkOperationFluentBuilder<M> {
     /// The Amazon Resource Name (ARN) of the bulk operation to describe.
     ///
     /// See [`DescribeBulkOperationInput::bulk_operation_arn`](DescribeBulkOperationInput).

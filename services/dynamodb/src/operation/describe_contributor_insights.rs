@@ -232,10 +232,11 @@ ziggurat_runtime::fluent_builder!(
     DescribeContributorInsights,
     DescribeContributorInsightsInput,
     DescribeContributorInsightsOutput,
-    DescribeContributorInsightsError
+    DescribeContributorInsightsError,
+    waiters
 );
 
-impl DescribeContributorInsightsFluentBuilder {
+impl<M> DescribeContributorInsightsFluentBuilder<M> {
     /// The name of the table to describe.
     ///
     /// See [`DescribeContributorInsightsInput::table_name`](DescribeContributorInsightsInput).

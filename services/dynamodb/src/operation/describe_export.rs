@@ -162,10 +162,11 @@ ziggurat_runtime::fluent_builder!(
     DescribeExport,
     DescribeExportInput,
     DescribeExportOutput,
-    DescribeExportError
+    DescribeExportError,
+    waiters
 );
 
-impl DescribeExportFluentBuilder {
+impl<M> DescribeExportFluentBuilder<M> {
     /// The Amazon Resource Name (ARN) associated with the export.
     ///
     /// See [`DescribeExportInput::export_arn`](DescribeExportInput).

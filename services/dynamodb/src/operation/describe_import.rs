@@ -147,10 +147,11 @@ ziggurat_runtime::fluent_builder!(
     DescribeImport,
     DescribeImportInput,
     DescribeImportOutput,
-    DescribeImportError
+    DescribeImportError,
+    waiters
 );
 
-impl DescribeImportFluentBuilder {
+impl<M> DescribeImportFluentBuilder<M> {
     /// The Amazon Resource Name (ARN) associated with the table you're importing to.
     ///
     /// See [`DescribeImportInput::import_arn`](DescribeImportInput).

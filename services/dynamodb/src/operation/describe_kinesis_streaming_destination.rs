@@ -186,10 +186,11 @@ ziggurat_runtime::fluent_builder!(
     DescribeKinesisStreamingDestination,
     DescribeKinesisStreamingDestinationInput,
     DescribeKinesisStreamingDestinationOutput,
-    DescribeKinesisStreamingDestinationError
+    DescribeKinesisStreamingDestinationError,
+    waiters
 );
 
-impl DescribeKinesisStreamingDestinationFluentBuilder {
+impl<M> DescribeKinesisStreamingDestinationFluentBuilder<M> {
     /// The name of the table being described.
     ///
     /// See [`DescribeKinesisStreamingDestinationInput::table_name`](DescribeKinesisStreamingDestinationInput).

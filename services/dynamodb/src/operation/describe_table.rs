@@ -158,10 +158,11 @@ ziggurat_runtime::fluent_builder!(
     DescribeTable,
     DescribeTableInput,
     DescribeTableOutput,
-    DescribeTableError
+    DescribeTableError,
+    waiters
 );
 
-impl DescribeTableFluentBuilder {
+impl<M> DescribeTableFluentBuilder<M> {
     /// The name of the table to describe.
     ///
     /// See [`DescribeTableInput::table_name`](DescribeTableInput).

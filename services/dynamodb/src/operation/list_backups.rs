@@ -279,3 +279,53 @@ impl ListBackupsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListBackups`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ExclusiveStartBackupArn"],
+    output_tokens: &["LastEvaluatedBackupArn"],
+    limit_key: Some("Limit"),
+    more_results: None,
+    result_keys: &["BackupSummaries"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListBackups {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListBackupsInput,
+        output: &ListBackupsOutput,
+    ) -> paginator::NextPage<ListBackupsInput> {
+        let t0 = output.last_evaluated_backup_arn.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.exclusive_start_backup_arn {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.exclusive_start_backup_arn = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListBackupsInput, size: i32) {
+        input.limit = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListBackups {
+    type Item = crate::types::BackupSummary;
+
+    fn items(output: ListBackupsOutput) -> Vec<crate::types::BackupSummary> {
+        output.backup_summaries.unwrap_or_default()
+    }
+}
+
+impl ListBackupsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `BackupSummaries`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListBackups> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -190,3 +190,53 @@ impl ListBulkOperationsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListBulkOperations`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: Some("MaxResults"),
+    more_results: None,
+    result_keys: &["BulkOperationsSummaryList"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListBulkOperations {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListBulkOperationsInput,
+        output: &ListBulkOperationsOutput,
+    ) -> paginator::NextPage<ListBulkOperationsInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListBulkOperationsInput, size: i32) {
+        input.max_results = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListBulkOperations {
+    type Item = crate::types::BulkOperationSummary;
+
+    fn items(output: ListBulkOperationsOutput) -> Vec<crate::types::BulkOperationSummary> {
+        output.bulk_operations_summary_list.unwrap_or_default()
+    }
+}
+
+impl ListBulkOperationsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `BulkOperationsSummaryList`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListBulkOperations> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -194,3 +194,53 @@ impl ListTablesFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListTables`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ExclusiveStartTableName"],
+    output_tokens: &["LastEvaluatedTableName"],
+    limit_key: Some("Limit"),
+    more_results: None,
+    result_keys: &["TableNames"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListTables {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListTablesInput,
+        output: &ListTablesOutput,
+    ) -> paginator::NextPage<ListTablesInput> {
+        let t0 = output.last_evaluated_table_name.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.exclusive_start_table_name {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.exclusive_start_table_name = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListTablesInput, size: i32) {
+        input.limit = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListTables {
+    type Item = String;
+
+    fn items(output: ListTablesOutput) -> Vec<String> {
+        output.table_names.unwrap_or_default()
+    }
+}
+
+impl ListTablesFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `TableNames`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListTables> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -200,3 +200,51 @@ impl ListTagsOfResourceFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListTagsOfResource`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: None,
+    more_results: None,
+    result_keys: &["Tags"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListTagsOfResource {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListTagsOfResourceInput,
+        output: &ListTagsOfResourceOutput,
+    ) -> paginator::NextPage<ListTagsOfResourceInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(_: &mut ListTagsOfResourceInput, _: i32) {}
+}
+
+impl paginator::PaginateItems for ListTagsOfResource {
+    type Item = crate::types::Tag;
+
+    fn items(output: ListTagsOfResourceOutput) -> Vec<crate::types::Tag> {
+        output.tags.unwrap_or_default()
+    }
+}
+
+impl ListTagsOfResourceFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Tags`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListTagsOfResource> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

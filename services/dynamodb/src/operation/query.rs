@@ -807,3 +807,50 @@ impl QueryFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`Query`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ExclusiveStartKey"],
+    output_tokens: &["LastEvaluatedKey"],
+    limit_key: Some("Limit"),
+    more_results: None,
+    result_keys: &["Items", "Count", "ScannedCount"],
+    non_aggregate_keys: &["ConsumedCapacity"],
+};
+
+impl paginator::Paginate for Query {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(input: &QueryInput, output: &QueryOutput) -> paginator::NextPage<QueryInput> {
+        let t0 = output.last_evaluated_key.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.exclusive_start_key {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.exclusive_start_key = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut QueryInput, size: i32) {
+        input.limit = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for Query {
+    type Item = HashMap<String, crate::types::AttributeValue>;
+
+    fn items(output: QueryOutput) -> Vec<HashMap<String, crate::types::AttributeValue>> {
+        output.items.unwrap_or_default()
+    }
+}
+
+impl QueryFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Items`.
+    pub fn into_paginator(self) -> paginator::Paginator<Query> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -735,3 +735,50 @@ impl ScanFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`Scan`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ExclusiveStartKey"],
+    output_tokens: &["LastEvaluatedKey"],
+    limit_key: Some("Limit"),
+    more_results: None,
+    result_keys: &["Items", "Count", "ScannedCount"],
+    non_aggregate_keys: &["ConsumedCapacity"],
+};
+
+impl paginator::Paginate for Scan {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(input: &ScanInput, output: &ScanOutput) -> paginator::NextPage<ScanInput> {
+        let t0 = output.last_evaluated_key.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.exclusive_start_key {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.exclusive_start_key = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ScanInput, size: i32) {
+        input.limit = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for Scan {
+    type Item = HashMap<String, crate::types::AttributeValue>;
+
+    fn items(output: ScanOutput) -> Vec<HashMap<String, crate::types::AttributeValue>> {
+        output.items.unwrap_or_default()
+    }
+}
+
+impl ScanFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Items`.
+    pub fn into_paginator(self) -> paginator::Paginator<Scan> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

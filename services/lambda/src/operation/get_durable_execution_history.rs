@@ -329,3 +329,53 @@ impl GetDurableExecutionHistoryFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`GetDurableExecutionHistory`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["Events"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for GetDurableExecutionHistory {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &GetDurableExecutionHistoryInput,
+        output: &GetDurableExecutionHistoryOutput,
+    ) -> paginator::NextPage<GetDurableExecutionHistoryInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut GetDurableExecutionHistoryInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for GetDurableExecutionHistory {
+    type Item = crate::types::Event;
+
+    fn items(output: GetDurableExecutionHistoryOutput) -> Vec<crate::types::Event> {
+        output.events
+    }
+}
+
+impl GetDurableExecutionHistoryFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Events`.
+    pub fn into_paginator(self) -> paginator::Paginator<GetDurableExecutionHistory> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -294,3 +294,53 @@ impl GetDurableExecutionStateFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`GetDurableExecutionState`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["Operations"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for GetDurableExecutionState {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &GetDurableExecutionStateInput,
+        output: &GetDurableExecutionStateOutput,
+    ) -> paginator::NextPage<GetDurableExecutionStateInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut GetDurableExecutionStateInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for GetDurableExecutionState {
+    type Item = crate::types::Operation;
+
+    fn items(output: GetDurableExecutionStateOutput) -> Vec<crate::types::Operation> {
+        output.operations
+    }
+}
+
+impl GetDurableExecutionStateFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Operations`.
+    pub fn into_paginator(self) -> paginator::Paginator<GetDurableExecutionState> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

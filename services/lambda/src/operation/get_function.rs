@@ -214,10 +214,11 @@ ziggurat_runtime::fluent_builder!(
     GetFunction,
     GetFunctionInput,
     GetFunctionOutput,
-    GetFunctionError
+    GetFunctionError,
+    waiters
 );
 
-impl GetFunctionFluentBuilder {
+impl<M> GetFunctionFluentBuilder<M> {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// See [`GetFunctionInput::function_name`](GetFunctionInput).

@@ -151,10 +151,11 @@ ziggurat_runtime::fluent_builder!(
     GetFunctionConfiguration,
     GetFunctionConfigurationInput,
     crate::types::FunctionConfiguration,
-    GetFunctionConfigurationError
+    GetFunctionConfigurationError,
+    waiters
 );
 
-impl GetFunctionConfigurationFluentBuilder {
+impl<M> GetFunctionConfigurationFluentBuilder<M> {
     /// The name or ARN of the Lambda function, version, or alias.
     ///
     /// See [`GetFunctionConfigurationInput::function_name`](GetFunctionConfigurationInput).

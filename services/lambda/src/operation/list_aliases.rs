@@ -255,3 +255,53 @@ impl ListAliasesFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListAliases`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["Aliases"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListAliases {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListAliasesInput,
+        output: &ListAliasesOutput,
+    ) -> paginator::NextPage<ListAliasesInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListAliasesInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListAliases {
+    type Item = crate::types::AliasConfiguration;
+
+    fn items(output: ListAliasesOutput) -> Vec<crate::types::AliasConfiguration> {
+        output.aliases.unwrap_or_default()
+    }
+}
+
+impl ListAliasesFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Aliases`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListAliases> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -225,3 +225,53 @@ impl ListCapacityProvidersFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListCapacityProviders`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["CapacityProviders"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListCapacityProviders {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListCapacityProvidersInput,
+        output: &ListCapacityProvidersOutput,
+    ) -> paginator::NextPage<ListCapacityProvidersInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListCapacityProvidersInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListCapacityProviders {
+    type Item = crate::types::CapacityProvider;
+
+    fn items(output: ListCapacityProvidersOutput) -> Vec<crate::types::CapacityProvider> {
+        output.capacity_providers
+    }
+}
+
+impl ListCapacityProvidersFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `CapacityProviders`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListCapacityProviders> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -205,3 +205,53 @@ impl ListCodeSigningConfigsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListCodeSigningConfigs`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["CodeSigningConfigs"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListCodeSigningConfigs {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListCodeSigningConfigsInput,
+        output: &ListCodeSigningConfigsOutput,
+    ) -> paginator::NextPage<ListCodeSigningConfigsInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListCodeSigningConfigsInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListCodeSigningConfigs {
+    type Item = crate::types::CodeSigningConfig;
+
+    fn items(output: ListCodeSigningConfigsOutput) -> Vec<crate::types::CodeSigningConfig> {
+        output.code_signing_configs.unwrap_or_default()
+    }
+}
+
+impl ListCodeSigningConfigsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `CodeSigningConfigs`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListCodeSigningConfigs> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

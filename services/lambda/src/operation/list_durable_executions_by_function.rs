@@ -414,3 +414,53 @@ impl ListDurableExecutionsByFunctionFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListDurableExecutionsByFunction`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["DurableExecutions"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListDurableExecutionsByFunction {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListDurableExecutionsByFunctionInput,
+        output: &ListDurableExecutionsByFunctionOutput,
+    ) -> paginator::NextPage<ListDurableExecutionsByFunctionInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListDurableExecutionsByFunctionInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListDurableExecutionsByFunction {
+    type Item = crate::types::Execution;
+
+    fn items(output: ListDurableExecutionsByFunctionOutput) -> Vec<crate::types::Execution> {
+        output.durable_executions.unwrap_or_default()
+    }
+}
+
+impl ListDurableExecutionsByFunctionFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `DurableExecutions`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListDurableExecutionsByFunction> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -277,3 +277,55 @@ impl ListEventSourceMappingsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListEventSourceMappings`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["EventSourceMappings"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListEventSourceMappings {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListEventSourceMappingsInput,
+        output: &ListEventSourceMappingsOutput,
+    ) -> paginator::NextPage<ListEventSourceMappingsInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListEventSourceMappingsInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListEventSourceMappings {
+    type Item = crate::types::EventSourceMappingConfiguration;
+
+    fn items(
+        output: ListEventSourceMappingsOutput,
+    ) -> Vec<crate::types::EventSourceMappingConfiguration> {
+        output.event_source_mappings.unwrap_or_default()
+    }
+}
+
+impl ListEventSourceMappingsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `EventSourceMappings`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListEventSourceMappings> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

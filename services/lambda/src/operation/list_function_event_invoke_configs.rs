@@ -266,3 +266,55 @@ impl ListFunctionEventInvokeConfigsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListFunctionEventInvokeConfigs`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["FunctionEventInvokeConfigs"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListFunctionEventInvokeConfigs {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListFunctionEventInvokeConfigsInput,
+        output: &ListFunctionEventInvokeConfigsOutput,
+    ) -> paginator::NextPage<ListFunctionEventInvokeConfigsInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListFunctionEventInvokeConfigsInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListFunctionEventInvokeConfigs {
+    type Item = crate::types::FunctionEventInvokeConfig;
+
+    fn items(
+        output: ListFunctionEventInvokeConfigsOutput,
+    ) -> Vec<crate::types::FunctionEventInvokeConfig> {
+        output.function_event_invoke_configs.unwrap_or_default()
+    }
+}
+
+impl ListFunctionEventInvokeConfigsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionEventInvokeConfigs`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListFunctionEventInvokeConfigs> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

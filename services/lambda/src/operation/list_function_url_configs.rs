@@ -250,3 +250,53 @@ impl ListFunctionUrlConfigsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListFunctionUrlConfigs`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["FunctionUrlConfigs"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListFunctionUrlConfigs {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListFunctionUrlConfigsInput,
+        output: &ListFunctionUrlConfigsOutput,
+    ) -> paginator::NextPage<ListFunctionUrlConfigsInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListFunctionUrlConfigsInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListFunctionUrlConfigs {
+    type Item = crate::types::FunctionUrlConfig;
+
+    fn items(output: ListFunctionUrlConfigsOutput) -> Vec<crate::types::FunctionUrlConfig> {
+        output.function_url_configs
+    }
+}
+
+impl ListFunctionUrlConfigsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionUrlConfigs`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListFunctionUrlConfigs> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

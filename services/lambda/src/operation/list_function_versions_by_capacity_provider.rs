@@ -277,3 +277,55 @@ impl ListFunctionVersionsByCapacityProviderFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListFunctionVersionsByCapacityProvider`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["FunctionVersions"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListFunctionVersionsByCapacityProvider {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListFunctionVersionsByCapacityProviderInput,
+        output: &ListFunctionVersionsByCapacityProviderOutput,
+    ) -> paginator::NextPage<ListFunctionVersionsByCapacityProviderInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListFunctionVersionsByCapacityProviderInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListFunctionVersionsByCapacityProvider {
+    type Item = crate::types::FunctionVersionsByCapacityProviderListItem;
+
+    fn items(
+        output: ListFunctionVersionsByCapacityProviderOutput,
+    ) -> Vec<crate::types::FunctionVersionsByCapacityProviderListItem> {
+        output.function_versions
+    }
+}
+
+impl ListFunctionVersionsByCapacityProviderFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionVersions`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListFunctionVersionsByCapacityProvider> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

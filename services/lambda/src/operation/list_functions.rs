@@ -248,3 +248,53 @@ impl ListFunctionsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListFunctions`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["Functions"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListFunctions {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListFunctionsInput,
+        output: &ListFunctionsOutput,
+    ) -> paginator::NextPage<ListFunctionsInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListFunctionsInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListFunctions {
+    type Item = crate::types::FunctionConfiguration;
+
+    fn items(output: ListFunctionsOutput) -> Vec<crate::types::FunctionConfiguration> {
+        output.functions.unwrap_or_default()
+    }
+}
+
+impl ListFunctionsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Functions`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListFunctions> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

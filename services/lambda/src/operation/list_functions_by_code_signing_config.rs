@@ -253,3 +253,53 @@ impl ListFunctionsByCodeSigningConfigFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListFunctionsByCodeSigningConfig`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["FunctionArns"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListFunctionsByCodeSigningConfig {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListFunctionsByCodeSigningConfigInput,
+        output: &ListFunctionsByCodeSigningConfigOutput,
+    ) -> paginator::NextPage<ListFunctionsByCodeSigningConfigInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListFunctionsByCodeSigningConfigInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListFunctionsByCodeSigningConfig {
+    type Item = String;
+
+    fn items(output: ListFunctionsByCodeSigningConfigOutput) -> Vec<String> {
+        output.function_arns.unwrap_or_default()
+    }
+}
+
+impl ListFunctionsByCodeSigningConfigFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionArns`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListFunctionsByCodeSigningConfig> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -278,3 +278,53 @@ impl ListLayerVersionsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListLayerVersions`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["LayerVersions"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListLayerVersions {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListLayerVersionsInput,
+        output: &ListLayerVersionsOutput,
+    ) -> paginator::NextPage<ListLayerVersionsInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListLayerVersionsInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListLayerVersions {
+    type Item = crate::types::LayerVersionsListItem;
+
+    fn items(output: ListLayerVersionsOutput) -> Vec<crate::types::LayerVersionsListItem> {
+        output.layer_versions.unwrap_or_default()
+    }
+}
+
+impl ListLayerVersionsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `LayerVersions`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListLayerVersions> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -245,3 +245,53 @@ impl ListLayersFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListLayers`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["Layers"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListLayers {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListLayersInput,
+        output: &ListLayersOutput,
+    ) -> paginator::NextPage<ListLayersInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListLayersInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListLayers {
+    type Item = crate::types::LayersListItem;
+
+    fn items(output: ListLayersOutput) -> Vec<crate::types::LayersListItem> {
+        output.layers.unwrap_or_default()
+    }
+}
+
+impl ListLayersFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Layers`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListLayers> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -272,3 +272,55 @@ impl ListProvisionedConcurrencyConfigsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListProvisionedConcurrencyConfigs`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["ProvisionedConcurrencyConfigs"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListProvisionedConcurrencyConfigs {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListProvisionedConcurrencyConfigsInput,
+        output: &ListProvisionedConcurrencyConfigsOutput,
+    ) -> paginator::NextPage<ListProvisionedConcurrencyConfigsInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListProvisionedConcurrencyConfigsInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListProvisionedConcurrencyConfigs {
+    type Item = crate::types::ProvisionedConcurrencyConfigListItem;
+
+    fn items(
+        output: ListProvisionedConcurrencyConfigsOutput,
+    ) -> Vec<crate::types::ProvisionedConcurrencyConfigListItem> {
+        output.provisioned_concurrency_configs.unwrap_or_default()
+    }
+}
+
+impl ListProvisionedConcurrencyConfigsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `ProvisionedConcurrencyConfigs`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListProvisionedConcurrencyConfigs> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

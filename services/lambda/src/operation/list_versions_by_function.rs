@@ -244,3 +244,53 @@ impl ListVersionsByFunctionFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListVersionsByFunction`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker"],
+    limit_key: Some("MaxItems"),
+    more_results: None,
+    result_keys: &["Versions"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListVersionsByFunction {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListVersionsByFunctionInput,
+        output: &ListVersionsByFunctionOutput,
+    ) -> paginator::NextPage<ListVersionsByFunctionInput> {
+        let t0 = output.next_marker.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListVersionsByFunctionInput, size: i32) {
+        input.max_items = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListVersionsByFunction {
+    type Item = crate::types::FunctionConfiguration;
+
+    fn items(output: ListVersionsByFunctionOutput) -> Vec<crate::types::FunctionConfiguration> {
+        output.versions.unwrap_or_default()
+    }
+}
+
+impl ListVersionsByFunctionFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Versions`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListVersionsByFunction> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

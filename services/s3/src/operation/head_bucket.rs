@@ -278,10 +278,11 @@ ziggurat_runtime::fluent_builder!(
     HeadBucket,
     HeadBucketInput,
     HeadBucketOutput,
-    HeadBucketError
+    HeadBucketError,
+    waiters
 );
 
-impl HeadBucketFluentBuilder {
+impl<M> HeadBucketFluentBuilder<M> {
     /// The bucket name.
     ///
     /// See [`HeadBucketInput::bucket`](HeadBucketInput).

@@ -891,10 +891,11 @@ ziggurat_runtime::fluent_builder!(
     HeadObject,
     HeadObjectInput,
     HeadObjectOutput,
-    HeadObjectError
+    HeadObjectError,
+    waiters
 );
 
-impl HeadObjectFluentBuilder {
+impl<M> HeadObjectFluentBuilder<M> {
     /// The name of the bucket that contains the object.
     ///
     /// See [`HeadObjectInput::bucket`](HeadObjectInput).

@@ -258,3 +258,53 @@ impl ListBucketsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListBuckets`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ContinuationToken"],
+    output_tokens: &["ContinuationToken"],
+    limit_key: Some("MaxBuckets"),
+    more_results: None,
+    result_keys: &["Buckets"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListBuckets {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListBucketsInput,
+        output: &ListBucketsOutput,
+    ) -> paginator::NextPage<ListBucketsInput> {
+        let t0 = output.continuation_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.continuation_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.continuation_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListBucketsInput, size: i32) {
+        input.max_buckets = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListBuckets {
+    type Item = crate::types::Bucket;
+
+    fn items(output: ListBucketsOutput) -> Vec<crate::types::Bucket> {
+        output.buckets.unwrap_or_default()
+    }
+}
+
+impl ListBucketsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Buckets`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListBuckets> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

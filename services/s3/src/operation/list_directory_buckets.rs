@@ -222,3 +222,53 @@ impl ListDirectoryBucketsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListDirectoryBuckets`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ContinuationToken"],
+    output_tokens: &["ContinuationToken"],
+    limit_key: Some("MaxDirectoryBuckets"),
+    more_results: None,
+    result_keys: &["Buckets"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListDirectoryBuckets {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListDirectoryBucketsInput,
+        output: &ListDirectoryBucketsOutput,
+    ) -> paginator::NextPage<ListDirectoryBucketsInput> {
+        let t0 = output.continuation_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.continuation_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.continuation_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListDirectoryBucketsInput, size: i32) {
+        input.max_directory_buckets = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListDirectoryBuckets {
+    type Item = crate::types::Bucket;
+
+    fn items(output: ListDirectoryBucketsOutput) -> Vec<crate::types::Bucket> {
+        output.buckets.unwrap_or_default()
+    }
+}
+
+impl ListDirectoryBucketsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Buckets`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListDirectoryBuckets> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

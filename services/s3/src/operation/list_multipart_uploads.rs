@@ -545,3 +545,58 @@ impl ListMultipartUploadsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListMultipartUploads`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["KeyMarker", "UploadIdMarker"],
+    output_tokens: &["NextKeyMarker", "NextUploadIdMarker"],
+    limit_key: Some("MaxUploads"),
+    more_results: Some("IsTruncated"),
+    result_keys: &["Uploads", "CommonPrefixes"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListMultipartUploads {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListMultipartUploadsInput,
+        output: &ListMultipartUploadsOutput,
+    ) -> paginator::NextPage<ListMultipartUploadsInput> {
+        if output.is_truncated != Some(true) {
+            return paginator::NextPage::Done;
+        }
+        let t0 = output.next_key_marker.clone();
+        let t1 = output.next_upload_id_marker.clone();
+        if paginator::is_unset(&t0) && paginator::is_unset(&t1) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.key_marker && t1 == input.upload_id_marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.key_marker = t0;
+        next.upload_id_marker = t1;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListMultipartUploadsInput, size: i32) {
+        input.max_uploads = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListMultipartUploads {
+    type Item = crate::types::MultipartUpload;
+
+    fn items(output: ListMultipartUploadsOutput) -> Vec<crate::types::MultipartUpload> {
+        output.uploads.unwrap_or_default()
+    }
+}
+
+impl ListMultipartUploadsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Uploads`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListMultipartUploads> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

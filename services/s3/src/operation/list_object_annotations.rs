@@ -395,3 +395,53 @@ impl ListObjectAnnotationsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListObjectAnnotations`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ContinuationToken"],
+    output_tokens: &["NextContinuationToken"],
+    limit_key: Some("MaxAnnotationResults"),
+    more_results: None,
+    result_keys: &["Annotations"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListObjectAnnotations {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListObjectAnnotationsInput,
+        output: &ListObjectAnnotationsOutput,
+    ) -> paginator::NextPage<ListObjectAnnotationsInput> {
+        let t0 = output.next_continuation_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.continuation_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.continuation_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListObjectAnnotationsInput, size: i32) {
+        input.max_annotation_results = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListObjectAnnotations {
+    type Item = crate::types::AnnotationEntry;
+
+    fn items(output: ListObjectAnnotationsOutput) -> Vec<crate::types::AnnotationEntry> {
+        output.annotations.unwrap_or_default()
+    }
+}
+
+impl ListObjectAnnotationsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Annotations`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListObjectAnnotations> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -452,3 +452,58 @@ impl ListObjectVersionsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListObjectVersions`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["KeyMarker", "VersionIdMarker"],
+    output_tokens: &["NextKeyMarker", "NextVersionIdMarker"],
+    limit_key: Some("MaxKeys"),
+    more_results: Some("IsTruncated"),
+    result_keys: &["Versions", "DeleteMarkers", "CommonPrefixes"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListObjectVersions {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListObjectVersionsInput,
+        output: &ListObjectVersionsOutput,
+    ) -> paginator::NextPage<ListObjectVersionsInput> {
+        if output.is_truncated != Some(true) {
+            return paginator::NextPage::Done;
+        }
+        let t0 = output.next_key_marker.clone();
+        let t1 = output.next_version_id_marker.clone();
+        if paginator::is_unset(&t0) && paginator::is_unset(&t1) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.key_marker && t1 == input.version_id_marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.key_marker = t0;
+        next.version_id_marker = t1;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListObjectVersionsInput, size: i32) {
+        input.max_keys = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListObjectVersions {
+    type Item = crate::types::ObjectVersion;
+
+    fn items(output: ListObjectVersionsOutput) -> Vec<crate::types::ObjectVersion> {
+        output.versions.unwrap_or_default()
+    }
+}
+
+impl ListObjectVersionsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Versions`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListObjectVersions> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

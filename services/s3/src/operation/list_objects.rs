@@ -450,3 +450,68 @@ impl ListObjectsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListObjects`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["Marker"],
+    output_tokens: &["NextMarker || Contents[-1].Key"],
+    limit_key: Some("MaxKeys"),
+    more_results: Some("IsTruncated"),
+    result_keys: &["Contents", "CommonPrefixes"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListObjects {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListObjectsInput,
+        output: &ListObjectsOutput,
+    ) -> paginator::NextPage<ListObjectsInput> {
+        if output.is_truncated != Some(true) {
+            return paginator::NextPage::Done;
+        }
+        let t0 = {
+            let first = output.next_marker.clone();
+            if paginator::is_unset(&first) {
+                output
+                    .contents
+                    .as_ref()
+                    .and_then(|l| l.last())
+                    .and_then(|x| x.key.as_ref())
+                    .cloned()
+            } else {
+                first
+            }
+        };
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListObjectsInput, size: i32) {
+        input.max_keys = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListObjects {
+    type Item = crate::types::Object;
+
+    fn items(output: ListObjectsOutput) -> Vec<crate::types::Object> {
+        output.contents.unwrap_or_default()
+    }
+}
+
+impl ListObjectsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Contents`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListObjects> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

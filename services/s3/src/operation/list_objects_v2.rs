@@ -589,3 +589,56 @@ impl ListObjectsV2FluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListObjectsV2`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["ContinuationToken"],
+    output_tokens: &["NextContinuationToken"],
+    limit_key: Some("MaxKeys"),
+    more_results: Some("IsTruncated"),
+    result_keys: &["Contents", "CommonPrefixes"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListObjectsV2 {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListObjectsV2Input,
+        output: &ListObjectsV2Output,
+    ) -> paginator::NextPage<ListObjectsV2Input> {
+        if output.is_truncated != Some(true) {
+            return paginator::NextPage::Done;
+        }
+        let t0 = output.next_continuation_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.continuation_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.continuation_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListObjectsV2Input, size: i32) {
+        input.max_keys = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListObjectsV2 {
+    type Item = crate::types::Object;
+
+    fn items(output: ListObjectsV2Output) -> Vec<crate::types::Object> {
+        output.contents.unwrap_or_default()
+    }
+}
+
+impl ListObjectsV2FluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Contents`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListObjectsV2> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

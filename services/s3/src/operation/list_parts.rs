@@ -537,3 +537,56 @@ impl ListPartsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListParts`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["PartNumberMarker"],
+    output_tokens: &["NextPartNumberMarker"],
+    limit_key: Some("MaxParts"),
+    more_results: Some("IsTruncated"),
+    result_keys: &["Parts"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListParts {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListPartsInput,
+        output: &ListPartsOutput,
+    ) -> paginator::NextPage<ListPartsInput> {
+        if output.is_truncated != Some(true) {
+            return paginator::NextPage::Done;
+        }
+        let t0 = output.next_part_number_marker;
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.part_number_marker {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.part_number_marker = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListPartsInput, size: i32) {
+        input.max_parts = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListParts {
+    type Item = crate::types::Part;
+
+    fn items(output: ListPartsOutput) -> Vec<crate::types::Part> {
+        output.parts.unwrap_or_default()
+    }
+}
+
+impl ListPartsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Parts`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListParts> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

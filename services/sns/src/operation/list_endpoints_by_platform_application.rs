@@ -248,3 +248,51 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListEndpointsByPlatformApplication`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: None,
+    more_results: None,
+    result_keys: &["Endpoints"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListEndpointsByPlatformApplication {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListEndpointsByPlatformApplicationInput,
+        output: &ListEndpointsByPlatformApplicationOutput,
+    ) -> paginator::NextPage<ListEndpointsByPlatformApplicationInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(_: &mut ListEndpointsByPlatformApplicationInput, _: i32) {}
+}
+
+impl paginator::PaginateItems for ListEndpointsByPlatformApplication {
+    type Item = crate::types::Endpoint;
+
+    fn items(output: ListEndpointsByPlatformApplicationOutput) -> Vec<crate::types::Endpoint> {
+        output.endpoints.unwrap_or_default()
+    }
+}
+
+impl ListEndpointsByPlatformApplicationFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Endpoints`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListEndpointsByPlatformApplication> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -208,3 +208,51 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListPhoneNumbersOptedOut`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["nextToken"],
+    output_tokens: &["nextToken"],
+    limit_key: None,
+    more_results: None,
+    result_keys: &["phoneNumbers"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListPhoneNumbersOptedOut {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListPhoneNumbersOptedOutInput,
+        output: &ListPhoneNumbersOptedOutOutput,
+    ) -> paginator::NextPage<ListPhoneNumbersOptedOutInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(_: &mut ListPhoneNumbersOptedOutInput, _: i32) {}
+}
+
+impl paginator::PaginateItems for ListPhoneNumbersOptedOut {
+    type Item = String;
+
+    fn items(output: ListPhoneNumbersOptedOutOutput) -> Vec<String> {
+        output.phone_numbers.unwrap_or_default()
+    }
+}
+
+impl ListPhoneNumbersOptedOutFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `phoneNumbers`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListPhoneNumbersOptedOut> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -202,3 +202,51 @@ impl ListPlatformApplicationsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListPlatformApplications`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: None,
+    more_results: None,
+    result_keys: &["PlatformApplications"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListPlatformApplications {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListPlatformApplicationsInput,
+        output: &ListPlatformApplicationsOutput,
+    ) -> paginator::NextPage<ListPlatformApplicationsInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(_: &mut ListPlatformApplicationsInput, _: i32) {}
+}
+
+impl paginator::PaginateItems for ListPlatformApplications {
+    type Item = crate::types::PlatformApplication;
+
+    fn items(output: ListPlatformApplicationsOutput) -> Vec<crate::types::PlatformApplication> {
+        output.platform_applications.unwrap_or_default()
+    }
+}
+
+impl ListPlatformApplicationsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `PlatformApplications`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListPlatformApplications> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -241,3 +241,53 @@ impl ListSMSSandboxPhoneNumbersFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListSMSSandboxPhoneNumbers`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: Some("MaxResults"),
+    more_results: None,
+    result_keys: &["PhoneNumbers"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListSMSSandboxPhoneNumbers {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListSMSSandboxPhoneNumbersInput,
+        output: &ListSMSSandboxPhoneNumbersOutput,
+    ) -> paginator::NextPage<ListSMSSandboxPhoneNumbersInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListSMSSandboxPhoneNumbersInput, size: i32) {
+        input.max_results = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListSMSSandboxPhoneNumbers {
+    type Item = crate::types::SMSSandboxPhoneNumber;
+
+    fn items(output: ListSMSSandboxPhoneNumbersOutput) -> Vec<crate::types::SMSSandboxPhoneNumber> {
+        output.phone_numbers
+    }
+}
+
+impl ListSMSSandboxPhoneNumbersFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `PhoneNumbers`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListSMSSandboxPhoneNumbers> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -188,3 +188,51 @@ impl ListSubscriptionsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListSubscriptions`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: None,
+    more_results: None,
+    result_keys: &["Subscriptions"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListSubscriptions {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListSubscriptionsInput,
+        output: &ListSubscriptionsOutput,
+    ) -> paginator::NextPage<ListSubscriptionsInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(_: &mut ListSubscriptionsInput, _: i32) {}
+}
+
+impl paginator::PaginateItems for ListSubscriptions {
+    type Item = crate::types::Subscription;
+
+    fn items(output: ListSubscriptionsOutput) -> Vec<crate::types::Subscription> {
+        output.subscriptions.unwrap_or_default()
+    }
+}
+
+impl ListSubscriptionsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Subscriptions`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListSubscriptions> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

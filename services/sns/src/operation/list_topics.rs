@@ -186,3 +186,51 @@ impl ListTopicsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListTopics`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: None,
+    more_results: None,
+    result_keys: &["Topics"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListTopics {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListTopicsInput,
+        output: &ListTopicsOutput,
+    ) -> paginator::NextPage<ListTopicsInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(_: &mut ListTopicsInput, _: i32) {}
+}
+
+impl paginator::PaginateItems for ListTopics {
+    type Item = crate::types::Topic;
+
+    fn items(output: ListTopicsOutput) -> Vec<crate::types::Topic> {
+        output.topics.unwrap_or_default()
+    }
+}
+
+impl ListTopicsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Topics`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListTopics> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -261,3 +261,53 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListDeadLetterSourceQueues`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: Some("MaxResults"),
+    more_results: None,
+    result_keys: &["queueUrls"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListDeadLetterSourceQueues {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListDeadLetterSourceQueuesInput,
+        output: &ListDeadLetterSourceQueuesOutput,
+    ) -> paginator::NextPage<ListDeadLetterSourceQueuesInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListDeadLetterSourceQueuesInput, size: i32) {
+        input.max_results = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListDeadLetterSourceQueues {
+    type Item = String;
+
+    fn items(output: ListDeadLetterSourceQueuesOutput) -> Vec<String> {
+        output.queue_urls
+    }
+}
+
+impl ListDeadLetterSourceQueuesFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `queueUrls`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListDeadLetterSourceQueues> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -245,3 +245,53 @@ impl ListQueuesFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListQueues`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["NextToken"],
+    output_tokens: &["NextToken"],
+    limit_key: Some("MaxResults"),
+    more_results: None,
+    result_keys: &["QueueUrls"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListQueues {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListQueuesInput,
+        output: &ListQueuesOutput,
+    ) -> paginator::NextPage<ListQueuesInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListQueuesInput, size: i32) {
+        input.max_results = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListQueues {
+    type Item = String;
+
+    fn items(output: ListQueuesOutput) -> Vec<String> {
+        output.queue_urls.unwrap_or_default()
+    }
+}
+
+impl ListQueuesFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `QueueUrls`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListQueues> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

@@ -246,3 +246,53 @@ impl ListAccountRolesFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListAccountRoles`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["nextToken"],
+    output_tokens: &["nextToken"],
+    limit_key: Some("maxResults"),
+    more_results: None,
+    result_keys: &["roleList"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListAccountRoles {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListAccountRolesInput,
+        output: &ListAccountRolesOutput,
+    ) -> paginator::NextPage<ListAccountRolesInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListAccountRolesInput, size: i32) {
+        input.max_results = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListAccountRoles {
+    type Item = crate::types::RoleInfo;
+
+    fn items(output: ListAccountRolesOutput) -> Vec<crate::types::RoleInfo> {
+        output.role_list.unwrap_or_default()
+    }
+}
+
+impl ListAccountRolesFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `roleList`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListAccountRoles> {
+        paginator::Paginator::new(self.into_call())
+    }
+}

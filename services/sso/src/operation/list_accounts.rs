@@ -232,3 +232,53 @@ impl ListAccountsFluentBuilder {
         self
     }
 }
+
+/// The paginator of [`ListAccounts`], as the model gives it.
+static PAGINATOR: paginator::PaginatorSchema = paginator::PaginatorSchema {
+    input_tokens: &["nextToken"],
+    output_tokens: &["nextToken"],
+    limit_key: Some("maxResults"),
+    more_results: None,
+    result_keys: &["accountList"],
+    non_aggregate_keys: &[],
+};
+
+impl paginator::Paginate for ListAccounts {
+    const PAGINATOR: &'static paginator::PaginatorSchema = &PAGINATOR;
+
+    fn next_page(
+        input: &ListAccountsInput,
+        output: &ListAccountsOutput,
+    ) -> paginator::NextPage<ListAccountsInput> {
+        let t0 = output.next_token.clone();
+        if paginator::is_unset(&t0) {
+            return paginator::NextPage::Done;
+        }
+        if t0 == input.next_token {
+            return paginator::NextPage::Repeated;
+        }
+        let mut next = input.clone();
+        next.next_token = t0;
+        paginator::NextPage::Page(next)
+    }
+
+    fn set_page_size(input: &mut ListAccountsInput, size: i32) {
+        input.max_results = Some(size);
+    }
+}
+
+impl paginator::PaginateItems for ListAccounts {
+    type Item = crate::types::AccountInfo;
+
+    fn items(output: ListAccountsOutput) -> Vec<crate::types::AccountInfo> {
+        output.account_list.unwrap_or_default()
+    }
+}
+
+impl ListAccountsFluentBuilder {
+    /// Every page of this call, requested one by one as the stream is read (see
+    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `accountList`.
+    pub fn into_paginator(self) -> paginator::Paginator<ListAccounts> {
+        paginator::Paginator::new(self.into_call())
+    }
+}
