@@ -22,7 +22,3 @@ mod sns_sts;
 mod sqs;
 mod tower_layers;
 mod waiters;
-mod zig;
-mod zig_configure;
-mod zig_retry;
-mod zig_sign;

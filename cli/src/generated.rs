@@ -31,19 +31,16 @@ pub struct ServiceOptions {
 
 /// Every generated service.
 pub const SERVICES: &[Service] = &[
-    #[cfg(feature = "dynamodb")]
     Service {
         name: "dynamodb",
         operations: ziggurat::dynamodb::OPERATIONS,
         stack: |conf, _| ziggurat::dynamodb::stack(&conf),
     },
-    #[cfg(feature = "lambda")]
     Service {
         name: "lambda",
         operations: ziggurat::lambda::OPERATIONS,
         stack: |conf, _| ziggurat::lambda::stack(&conf),
     },
-    #[cfg(feature = "s3")]
     Service {
         name: "s3",
         operations: ziggurat::s3::OPERATIONS,
@@ -52,31 +49,26 @@ pub const SERVICES: &[Service] = &[
             ziggurat::s3::stack(&conf)
         },
     },
-    #[cfg(feature = "sns")]
     Service {
         name: "sns",
         operations: ziggurat::sns::OPERATIONS,
         stack: |conf, _| ziggurat::sns::stack(&conf),
     },
-    #[cfg(feature = "sqs")]
     Service {
         name: "sqs",
         operations: ziggurat::sqs::OPERATIONS,
         stack: |conf, _| ziggurat::sqs::stack(&conf),
     },
-    #[cfg(feature = "sso")]
     Service {
         name: "sso",
         operations: ziggurat::sso::OPERATIONS,
         stack: |conf, _| ziggurat::sso::stack(&conf),
     },
-    #[cfg(feature = "ssooidc")]
     Service {
         name: "sso-oidc",
         operations: ziggurat::ssooidc::OPERATIONS,
         stack: |conf, _| ziggurat::ssooidc::stack(&conf),
     },
-    #[cfg(feature = "sts")]
     Service {
         name: "sts",
         operations: ziggurat::sts::OPERATIONS,
