@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ziggurat::config::SdkConfig;
 use ziggurat::layers::protocol::json::{self, JsonDeserializer, JsonOptions};
-use ziggurat::runtime::{ClientHandle, OperationEntry, ServiceConfig};
+use ziggurat::runtime::{ClientHandle, OperationEntry, ServiceConfig, WaiterEntry};
 use ziggurat::schema::operation::op_flag;
 use ziggurat::schema::{Schema, ShapeType};
 use ziggurat::stack::Stack;
@@ -18,6 +18,8 @@ pub struct Service {
     pub name: &'static str,
     /// Its operations.
     pub operations: &'static [OperationEntry],
+    /// Its waiters.
+    pub waiters: &'static [WaiterEntry],
     /// Its stack, from its configuration and the command line's service options.
     pub stack: fn(ServiceConfig, &ServiceOptions) -> Result<Stack, String>,
 }
@@ -34,16 +36,19 @@ pub const SERVICES: &[Service] = &[
     Service {
         name: "dynamodb",
         operations: ziggurat::dynamodb::OPERATIONS,
+        waiters: ziggurat::dynamodb::waiters::WAITERS,
         stack: |conf, _| ziggurat::dynamodb::stack(&conf),
     },
     Service {
         name: "lambda",
         operations: ziggurat::lambda::OPERATIONS,
+        waiters: ziggurat::lambda::waiters::WAITERS,
         stack: |conf, _| ziggurat::lambda::stack(&conf),
     },
     Service {
         name: "s3",
         operations: ziggurat::s3::OPERATIONS,
+        waiters: ziggurat::s3::waiters::WAITERS,
         stack: |conf, options| {
             let conf = ziggurat::s3::Config::from(conf).force_path_style(options.force_path_style);
             ziggurat::s3::stack(&conf)
@@ -52,26 +57,31 @@ pub const SERVICES: &[Service] = &[
     Service {
         name: "sns",
         operations: ziggurat::sns::OPERATIONS,
+        waiters: &[],
         stack: |conf, _| ziggurat::sns::stack(&conf),
     },
     Service {
         name: "sqs",
         operations: ziggurat::sqs::OPERATIONS,
+        waiters: &[],
         stack: |conf, _| ziggurat::sqs::stack(&conf),
     },
     Service {
         name: "sso",
         operations: ziggurat::sso::OPERATIONS,
+        waiters: &[],
         stack: |conf, _| ziggurat::sso::stack(&conf),
     },
     Service {
         name: "sso-oidc",
         operations: ziggurat::ssooidc::OPERATIONS,
+        waiters: &[],
         stack: |conf, _| ziggurat::ssooidc::stack(&conf),
     },
     Service {
         name: "sts",
         operations: ziggurat::sts::OPERATIONS,
+        waiters: &[],
         stack: |conf, _| ziggurat::sts::stack(&conf),
     },
 ];
@@ -164,12 +174,59 @@ fn skeleton(schema: &'static Schema, depth: usize) -> serde_json::Value {
     }
 }
 
-/// `zig <service> help`: the operations, one a line.
+/// `zig <service> help`: the operations, one a line, then the waiters.
 fn help(service: &Service) {
     println!("zig {} operations:", service.name);
     for op in service.operations {
         println!("  {}", cli_name(op.schema.name));
     }
+    if !service.waiters.is_empty() {
+        println!("zig {} wait <waiter>:", service.name);
+        for w in service.waiters {
+            println!("  {}", cli_name(w.schema.name));
+        }
+    }
+}
+
+fn seconds(flag: &str, value: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
+    value
+        .map(|s| {
+            std::time::Duration::try_from_secs_f64(s)
+                .map_err(|_| Failure::Usage(format!("--{flag} takes a number of seconds, not {s}")))
+        })
+        .transpose()
+}
+
+/// The client of `service` for this command line.
+fn client(cli: &Cli, config: &SdkConfig, service: &Service) -> Arc<ClientHandle> {
+    let mut conf = ServiceConfig::new(config);
+    if cli.timing {
+        conf = conf.stack(ziggurat::layers::timing::enable);
+    }
+    let options = ServiceOptions {
+        force_path_style: cli.force_path_style,
+    };
+    let stack = (service.stack)(conf, &options);
+    show_stack(cli, stack.as_ref().ok());
+    Arc::new(ClientHandle::new(stack, config))
+}
+
+/// `zig <service> wait <waiter>`.
+async fn run_wait(cli: &Cli, config: &SdkConfig, service: &Service) -> Result<(), Failure> {
+    let Some(name) = cli.outfile.as_ref().and_then(|p| p.to_str()) else {
+        help(service);
+        return Err(Failure::Usage(format!(
+            "zig {} wait needs a waiter name",
+            service.name
+        )));
+    };
+    let waiter = crate::wait::find(service.name, service.waiters, name)?;
+    let options = crate::wait::WaitOptions {
+        max_wait: seconds("max-wait", cli.max_wait)?,
+        min_delay: seconds("min-delay", cli.min_delay)?,
+    };
+    let text = input_text(cli)?;
+    crate::wait::run(client(cli, config, service), waiter, &text, options).await
 }
 
 /// Runs `zig <service> <operation>` for a generated service.
@@ -178,6 +235,9 @@ pub async fn run(cli: &Cli, config: &SdkConfig, service: &Service) -> Result<(),
     if wanted == "help" {
         help(service);
         return Ok(());
+    }
+    if wanted == "wait" {
+        return run_wait(cli, config, service).await;
     }
     let Some(entry) = service
         .operations
@@ -210,7 +270,41 @@ pub async fn run(cli: &Cli, config: &SdkConfig, service: &Service) -> Result<(),
             service.name
         )));
     }
-    let text = input_text(cli)?;
+    let mut text = input_text(cli)?;
+    if let (Some(size), Some(limit), true) = (
+        cli.page_size,
+        entry.paginator.and_then(|p| p.schema.limit_key),
+        cli.no_paginate,
+    ) {
+        // One page, of the size asked for.
+        let Ok(serde_json::Value::Object(mut input)) = serde_json::from_str(&text) else {
+            return Err(Failure::Usage(format!(
+                "--input-json for {wanted} is not a JSON object"
+            )));
+        };
+        input.insert(limit.to_owned(), serde_json::Value::from(size));
+        text = serde_json::Value::Object(input).to_string();
+    }
+    if let Some(paginator) = entry.paginator.filter(|_| !cli.no_paginate) {
+        let Ok(serde_json::Value::Object(input)) = serde_json::from_str(&text) else {
+            return Err(Failure::Usage(format!(
+                "--input-json for {wanted} is not a JSON object"
+            )));
+        };
+        let options = crate::paginate::PageOptions {
+            max_items: cli.max_items,
+            starting_token: cli.starting_token.clone(),
+            page_size: cli.page_size,
+        };
+        let handle = client(cli, config, service);
+        let (merged, metadata) =
+            crate::paginate::run(&handle, entry, paginator, input, &options).await?;
+        crate::show_metadata(cli, &metadata);
+        let text = serde_json::to_string_pretty(&merged)
+            .map_err(|e| Failure::Failed(format!("cannot print the output: {e}")))?;
+        println!("{text}");
+        return Ok(());
+    }
     let mut d = JsonDeserializer::new(text.as_bytes(), JsonOptions::CLI);
     let mut input = (entry.read_input)(&mut d)
         .and_then(|input| d.finish().map(|()| input))
@@ -223,16 +317,7 @@ pub async fn run(cli: &Cli, config: &SdkConfig, service: &Service) -> Result<(),
             return Err(Failure::Usage(format!("{wanted} takes no --body")));
         }
     }
-    let mut conf = ServiceConfig::new(config);
-    if cli.timing {
-        conf = conf.stack(ziggurat::layers::timing::enable);
-    }
-    let options = ServiceOptions {
-        force_path_style: cli.force_path_style,
-    };
-    let stack = (service.stack)(conf, &options);
-    show_stack(cli, stack.as_ref().ok());
-    let handle = Arc::new(ClientHandle::new(stack, config));
+    let handle = client(cli, config, service);
     let mut out = handle
         .invoke((entry.spec)(), input, None)
         .await

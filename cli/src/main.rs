@@ -3,6 +3,8 @@
 //! ```text
 //! zig <service> <operation> [--input-json JSON|file://PATH] [--endpoint-url URL] [--region R]
 //!     [--force-path-style] [--body FILE] [--debug-stack] [--timing] [OUTFILE]
+//!     [--no-paginate] [--max-items N] [--starting-token T] [--page-size N]
+//! zig <service> wait <waiter> [--input-json JSON] [--max-wait SECONDS] [--min-delay SECONDS]
 //! zig sign --request FILE --context FILE [--query] [--v4a]
 //!     [--only canonical-request|string-to-sign|signature|signed-request]
 //! ```
@@ -20,6 +22,8 @@
 //! with 1; any other failure exits with 1 too; bad usage exits with 2.
 mod configure;
 mod generated;
+mod paginate;
+mod wait;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +85,26 @@ struct Cli {
     /// Print a JSON template of the operation's input instead of calling it.
     #[arg(long)]
     generate_cli_skeleton: bool,
+    /// Paginated operations: only the first page, as the service returns it (by default
+    /// every page is requested and the results merged).
+    #[arg(long)]
+    no_paginate: bool,
+    /// Paginated operations: at most N items in all, then a `NextToken` to resume from.
+    #[arg(long, value_name = "N")]
+    max_items: Option<usize>,
+    /// Paginated operations: resume from a `NextToken` printed before.
+    #[arg(long, value_name = "TOKEN")]
+    starting_token: Option<String>,
+    /// Paginated operations: ask for N items a request.
+    #[arg(long, value_name = "N")]
+    page_size: Option<i32>,
+    /// `wait`: give up after this many seconds (default: the aws CLI's, the model's
+    /// attempts times its delay).
+    #[arg(long, value_name = "SECONDS")]
+    max_wait: Option<f64>,
+    /// `wait`: poll at least this often, in seconds, instead of the model's delay.
+    #[arg(long, value_name = "SECONDS")]
+    min_delay: Option<f64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -228,6 +252,8 @@ enum Failure {
     Failed(String),
     /// Exit 1 without a message (`zig configure get` of an unset setting).
     Silent,
+    /// A waiter failed or timed out: exit 255, as the aws CLI does.
+    Waiter(String),
 }
 
 impl Failure {
@@ -280,6 +306,10 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Silent) => ExitCode::from(1),
+        Err(Failure::Waiter(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(255)
+        }
     }
 }
 

@@ -9,5 +9,6 @@ mod support;
 
 mod zig;
 mod zig_configure;
+mod zig_pages;
 mod zig_retry;
 mod zig_sign;

@@ -6,7 +6,7 @@ use std::process::Output;
 use support::peers::{peer_url, unique};
 use support::s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
 
-async fn zig(args: &[&str], secret: &str) -> Output {
+pub(crate) async fn zig(args: &[&str], secret: &str) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_zig"))
         .args(args)
         .env_remove("AWS_ENDPOINT_URL")
@@ -24,7 +24,7 @@ async fn zig(args: &[&str], secret: &str) -> Output {
         .expect("run zig")
 }
 
-fn stdout_json(out: &Output) -> serde_json::Value {
+pub(crate) fn stdout_json(out: &Output) -> serde_json::Value {
     assert!(
         out.status.success(),
         "zig failed: {}\n{}",
@@ -35,7 +35,7 @@ fn stdout_json(out: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
-fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -206,11 +206,13 @@ async fn every_generated_operation_is_listed_and_unknown_names_get_the_nearest_m
     let help = zig(&["dynamodb", "help"], SECRET_KEY).await;
     assert_eq!(help.status.code(), Some(0), "{}", stderr(&help));
     let listed = String::from_utf8_lossy(&help.stdout).into_owned();
-    assert_eq!(
-        listed.lines().filter(|l| l.starts_with("  ")).count(),
-        62,
-        "{listed}"
-    );
+    let (operations, waiters) = listed
+        .split_once("zig dynamodb wait <waiter>:")
+        .unwrap_or((listed.as_str(), ""));
+    let count = |text: &str| text.lines().filter(|l| l.starts_with("  ")).count();
+    assert_eq!(count(operations), 62, "{listed}");
+    assert_eq!(count(waiters), 7, "{listed}");
+    assert!(waiters.contains("  table-exists\n"), "{listed}");
     for op in [
         "get-item",
         "transact-write-items",
