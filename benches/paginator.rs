@@ -41,7 +41,7 @@ fn transport() -> TestTransport {
         .collect();
     TestTransport::new().rule(Rule::any().respond_with(move |req| {
         let body = req.body().bytes().unwrap_or_default();
-        let page = std::str::from_utf8(&body)
+        let page = std::str::from_utf8(body)
             .ok()
             .and_then(|b| b.split("\"ExclusiveStartTableName\":\"t").nth(1))
             .and_then(|rest| rest.split('"').next())
