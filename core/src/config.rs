@@ -148,6 +148,7 @@ pub struct SdkConfig {
     retry_config: RetryConfig,
     retry_config_error: Option<InvalidRetryConfig>,
     timeout_config: TimeoutConfig,
+    interceptors: crate::interceptor::Interceptors,
 }
 
 impl SdkConfig {
@@ -265,6 +266,15 @@ impl SdkConfig {
     pub fn timeout_config(&self) -> TimeoutConfig {
         self.timeout_config
     }
+    /// The interceptors of every client built from this configuration, in order.
+    pub fn interceptors(&self) -> &crate::interceptor::Interceptors {
+        &self.interceptors
+    }
+    /// Adds an interceptor after the others (for every client built from this configuration
+    /// from now on).
+    pub fn add_interceptor(&mut self, interceptor: impl crate::interceptor::Intercept) {
+        self.interceptors.push(std::sync::Arc::new(interceptor));
+    }
 }
 
 /// Builds an [`SdkConfig`].
@@ -356,6 +366,12 @@ impl SdkConfigBuilder {
     /// Sets the operation and attempt timeouts.
     pub fn timeout_config(mut self, config: TimeoutConfig) -> Self {
         self.config.timeout_config = config;
+        self
+    }
+    /// Adds an interceptor for every client built from this configuration (after those added
+    /// before it).
+    pub fn interceptor(mut self, interceptor: impl crate::interceptor::Intercept) -> Self {
+        self.config.add_interceptor(interceptor);
         self
     }
     /// The configuration.

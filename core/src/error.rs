@@ -52,6 +52,8 @@ pub enum ErrorKind {
     Response,
     /// The service answered with an error.
     Service,
+    /// An interceptor failed ([`InterceptorError`](crate::interceptor::InterceptorError)).
+    Interceptor,
 }
 
 /// How a transport failure happened, for retry classification.
@@ -301,6 +303,7 @@ enum Repr<E> {
     Transport(TransportErrorKind, BoxError),
     Response(BoxError),
     Service(E),
+    Interceptor(Box<crate::interceptor::InterceptorError>),
     RetryStopped(RetryStop, SdkError<E>),
 }
 
@@ -336,6 +339,30 @@ impl<E> SdkError<E> {
     /// The service answered with an error.
     pub fn service(err: E) -> Self {
         Self::from_repr(Repr::Service(err))
+    }
+    /// One or more interceptors failed.
+    pub fn interceptor(err: crate::interceptor::InterceptorError) -> Self {
+        Self::from_repr(Repr::Interceptor(Box::new(err)))
+    }
+    /// The interceptor error, or the error itself when it is another kind.
+    pub(crate) fn into_interceptor_error(
+        self,
+    ) -> Result<(crate::interceptor::InterceptorError, Metadata), Self> {
+        let inner = *self.inner;
+        match inner.kind {
+            Repr::Interceptor(e) => Ok((*e, inner.metadata)),
+            kind => Err(SdkError {
+                inner: Box::new(Inner { kind, ..inner }),
+            }),
+        }
+    }
+    /// The interceptors' failures, when that is what ended the call.
+    pub fn as_interceptor_error(&self) -> Option<&crate::interceptor::InterceptorError> {
+        match &self.inner.kind {
+            Repr::Interceptor(e) => Some(e),
+            Repr::RetryStopped(_, last) => last.as_interceptor_error(),
+            _ => None,
+        }
     }
 
     /// The retry loop stopped early for `reason`: a distinct error that keeps `last` (the last
@@ -377,6 +404,7 @@ impl<E> SdkError<E> {
             Repr::Timeout(_) => ErrorKind::Timeout,
             Repr::Transport(..) => ErrorKind::Transport,
             Repr::Response(_) => ErrorKind::Response,
+            Repr::Interceptor(_) => ErrorKind::Interceptor,
             Repr::Service(_) => ErrorKind::Service,
             Repr::RetryStopped(_, last) => last.kind(),
         }
@@ -474,6 +502,7 @@ impl<E> SdkError<E> {
             Repr::Timeout(e) => Repr::Timeout(e),
             Repr::Transport(k, e) => Repr::Transport(k, e),
             Repr::Response(e) => Repr::Response(e),
+            Repr::Interceptor(e) => Repr::Interceptor(e),
             Repr::Service(e) => Repr::Service(f(e)),
             Repr::RetryStopped(reason, last) => {
                 Repr::RetryStopped(reason, last.map_service_error(f))
@@ -526,6 +555,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
                 write!(f, "{what}: {e}")
             }
             Repr::Response(e) => write!(f, "could not read the response: {e}"),
+            Repr::Interceptor(e) => write!(f, "{e}"),
             Repr::Service(e) => write!(f, "service error {e}"),
             Repr::RetryStopped(reason, last) => write!(f, "{reason}: {last}"),
         }
@@ -542,6 +572,7 @@ impl<E: fmt::Debug> fmt::Debug for SdkError<E> {
             Repr::Timeout(e) => d.field("timeout", e),
             Repr::Transport(k, e) => d.field("transport", &(k, e)),
             Repr::Response(e) => d.field("response", e),
+            Repr::Interceptor(e) => d.field("interceptor", e),
             Repr::Service(e) => d.field("service_error", e),
             Repr::RetryStopped(reason, last) => d.field("retry_stopped", &(reason, last)),
         };
@@ -556,6 +587,7 @@ where
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match &self.inner.kind {
             Repr::Construction(e) | Repr::Timeout(e) | Repr::Response(e) => Some(e.as_ref()),
+            Repr::Interceptor(e) => Some(e.as_ref()),
             Repr::Transport(_, e) => Some(e.as_ref()),
             Repr::Service(e) => Some(e),
             Repr::RetryStopped(_, last) => Some(last),

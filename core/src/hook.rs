@@ -92,6 +92,11 @@ pub trait RequestHook: Send + Sync + 'static {
     /// Sees the response on the way back up.
     fn on_response(&self, _res: &mut HttpResponse<'_>) {}
 
+    /// Sees (and may change) the whole result on the way back up, inside a stack: the
+    /// attempt's for hooks after `Retry`, the call's for hooks before it. Outside a stack
+    /// ([`HookLayer`]) there is no operation result, and it is not called.
+    fn on_result(&self, _ctx: &mut Context, _result: &mut Result<OperationOutput, SdkError>) {}
+
     /// Whether [`on_response`](Self::on_response) does anything. A hook that leaves it as
     /// the default may return `false`: the stack then skips it on the way back up. Read once,
     /// when the stack is compiled.
@@ -115,6 +120,9 @@ where
 impl<H: RequestHook + ?Sized> RequestHook for Arc<H> {
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         (**self).on_request(req)
+    }
+    fn on_result(&self, ctx: &mut Context, result: &mut Result<OperationOutput, SdkError>) {
+        (**self).on_result(ctx, result)
     }
     fn on_response(&self, res: &mut HttpResponse<'_>) {
         (**self).on_response(res)
@@ -203,6 +211,15 @@ impl<'a> HttpRequest<'a> {
             BodyAccess::Owned(b) => Some(b),
             BodyAccess::View(_) => None,
         }
+    }
+    /// Takes the context out for a while (interceptors get the request and the context as
+    /// two borrows).
+    pub(crate) fn take_context(&mut self) -> Option<&'a mut Context> {
+        self.context.take()
+    }
+    /// Puts it back.
+    pub(crate) fn put_context(&mut self, ctx: Option<&'a mut Context>) {
+        self.context = ctx;
     }
     /// The operation context: always there inside a stack, absent when the hook runs as a
     /// standalone layer (standalone hooks take what they need from their own configuration).

@@ -13,6 +13,7 @@ pub mod context;
 pub mod credentials;
 pub mod error;
 pub mod hook;
+pub mod interceptor;
 pub mod intern;
 pub mod metadata;
 pub mod operation;

@@ -13,6 +13,7 @@ mod dynamodb_more;
 mod event_stream;
 mod faults;
 mod generated_requests;
+mod interceptors;
 mod lambda;
 mod paginators;
 mod presign;

@@ -193,6 +193,7 @@ fn response_side(entry: &Entry, ctx: &mut Context, result: &mut Result<Operation
                 &mut HttpResponse::new(status, None, metadata, Some(ctx), failed)
                     .with_error_code(code.as_deref()),
             );
+            h.on_result(ctx, result);
         }
         // No response side (known when the stack was compiled), or no hook.
         Entry::Request(_, false) | Entry::Serializer | Entry::Retry(..) | Entry::GetIdentity(_) => {

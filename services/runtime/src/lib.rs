@@ -185,7 +185,12 @@ impl ServiceConfig {
         self.edits.push(Arc::new(edit));
         self
     }
-    /// The shared configuration.
+    /// Adds an interceptor for this client, after the shared configuration's.
+    pub fn interceptor(mut self, interceptor: impl ziggurat_core::interceptor::Intercept) -> Self {
+        self.sdk.add_interceptor(interceptor);
+        self
+    }
+    /// The shared configuration (with the client's own interceptors added).
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.sdk
     }
@@ -228,6 +233,7 @@ pub struct CallOptions {
     credentials: Option<SharedCredentialsProvider>,
     operation_timeout: Option<Option<Duration>>,
     edits: Vec<StackEdit>,
+    interceptors: ziggurat_core::interceptor::Interceptors,
 }
 
 impl CallOptions {
@@ -252,6 +258,11 @@ impl CallOptions {
         self.credentials = Some(provider.into());
         self
     }
+    /// Adds an interceptor for this call only, after the client's.
+    pub fn interceptor(mut self, interceptor: impl ziggurat_core::interceptor::Intercept) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
     /// Edits the stack for this call only (add, insert, swap or remove middleware). The client's
     /// stack, and calls running at the same time, are not affected.
     pub fn stack(
@@ -274,6 +285,7 @@ impl fmt::Debug for CallOptions {
             )
             .field("operation_timeout", &self.operation_timeout)
             .field("stack_edits", &self.edits.len())
+            .field("interceptors", &self.interceptors)
             .finish()
     }
 }
@@ -282,6 +294,12 @@ impl fmt::Debug for CallOptions {
 /// by the first call, so constructing a client never fails).
 pub struct ClientHandle {
     compiled: Result<CompiledStack, String>,
+    /// The stack with every interceptor adapter, for calls that bring their own
+    /// interceptors: compiled at the first such call.
+    intercepted: std::sync::OnceLock<Result<CompiledStack, String>>,
+    /// The stack without interceptor adapters, to derive `intercepted` from.
+    base: Option<CompiledStack>,
+    interceptors: ziggurat_core::interceptor::Interceptors,
     region: Option<Region>,
     operation_timeout: Option<Duration>,
     sleep: ziggurat_core::time::SharedSleep,
@@ -300,8 +318,22 @@ impl ClientHandle {
                 .compile(client.into_service())
                 .map_err(|e| e.to_string())
         });
+        let interceptors = config.interceptors().clone();
+        // The interceptors' adapters, where the client's interceptors need them.
+        let (compiled, base) = match compiled {
+            Ok(base) if !interceptors.is_empty() => (
+                base.derive(|s| ziggurat_core::interceptor::install(s, &interceptors, false))
+                    .map_err(|e| e.to_string()),
+                Some(base),
+            ),
+            Ok(base) => (Ok(base.clone()), Some(base)),
+            Err(e) => (Err(e), None),
+        };
         ClientHandle {
             compiled,
+            intercepted: std::sync::OnceLock::new(),
+            base,
+            interceptors,
             region: config.region().cloned(),
             operation_timeout: config.timeout_config().operation_timeout(),
             sleep: config.sleep().clone(),
@@ -376,6 +408,16 @@ impl ClientHandle {
             ctx.insert(EndpointUrl(base));
         }
         ctx.set_identity_override(options.credentials);
+        let mut compiled = compiled;
+        if !options.interceptors.is_empty() {
+            ctx.insert(ziggurat_core::interceptor::CallInterceptors(
+                options.interceptors.to_shared(),
+            ));
+            compiled = self.intercepted().map_err(|e| not_built(spec, e))?;
+            if options.edits.is_empty() {
+                return Ok((ctx, Some(compiled.clone())));
+            }
+        }
         if options.edits.is_empty() {
             return Ok((ctx, None));
         }
@@ -383,6 +425,22 @@ impl ClientHandle {
             .derive(|stack| options.edits.iter().try_for_each(|edit| edit(stack)))
             .map_err(|e| SdkError::construction(e).with_operation(spec.service, spec.operation))?;
         Ok((ctx, Some(derived)))
+    }
+}
+
+impl ClientHandle {
+    /// The stack with every interceptor adapter (compiled once, at the first call that needs
+    /// it).
+    fn intercepted(&self) -> Result<&CompiledStack, &str> {
+        self.intercepted
+            .get_or_init(|| match &self.base {
+                Some(base) => base
+                    .derive(|s| ziggurat_core::interceptor::install(s, &self.interceptors, true))
+                    .map_err(|e| e.to_string()),
+                None => Err("the client has no stack".to_owned()),
+            })
+            .as_ref()
+            .map_err(String::as_str)
     }
 }
 

@@ -63,6 +63,11 @@ impl Config {
         self.service = self.service.stack(edit);
         self
     }
+    /// Adds an interceptor for this client (see [`ServiceConfig::interceptor`]).
+    pub fn interceptor(mut self, interceptor: impl ziggurat_core::interceptor::Intercept) -> Self {
+        self.service = self.service.interceptor(interceptor);
+        self
+    }
     /// Always address buckets in the path (`host/bucket/key`), never as a subdomain.
     pub fn force_path_style(mut self, yes: bool) -> Self {
         self.force_path_style = yes;
