@@ -142,6 +142,9 @@ pub struct Context {
     spec: Option<&'static crate::stack::OperationSpec>,
     identity: Option<crate::credentials::Credentials>,
     identity_override: Option<crate::credentials::SharedCredentialsProvider>,
+    /// The interceptors the transport path runs (after transmit, around deserialization),
+    /// set by the interceptors' adapter when some interceptor needs them.
+    interceptors: Option<std::sync::Arc<[crate::interceptor::SharedInterceptor]>>,
     values: http::Extensions,
 }
 
@@ -159,6 +162,7 @@ impl Context {
             spec: None,
             identity: None,
             identity_override: None,
+            interceptors: None,
             values: http::Extensions::new(),
         }
     }
@@ -237,6 +241,19 @@ impl Context {
     /// A per-call credentials provider that replaces the client's.
     pub fn identity_override(&self) -> Option<&crate::credentials::SharedCredentialsProvider> {
         self.identity_override.as_ref()
+    }
+    /// The interceptors of the transport path, when some are registered.
+    pub(crate) fn interceptors(
+        &self,
+    ) -> Option<&std::sync::Arc<[crate::interceptor::SharedInterceptor]>> {
+        self.interceptors.as_ref()
+    }
+    /// Sets them.
+    pub(crate) fn set_interceptors(
+        &mut self,
+        all: std::sync::Arc<[crate::interceptor::SharedInterceptor]>,
+    ) {
+        self.interceptors = Some(all);
     }
     /// Sets a per-call credentials provider.
     pub fn set_identity_override(

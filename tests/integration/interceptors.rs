@@ -9,6 +9,7 @@ use crate::fault_server::{Action, FaultServer};
 use http::HeaderValue;
 use ziggurat::dynamodb::{Client, Config, GetItemInput};
 use ziggurat::prelude::*;
+use ziggurat_core::body::Body;
 use ziggurat_core::context::Context;
 use ziggurat_core::error::BoxError;
 use ziggurat_core::hook::{HttpRequest, Input};
@@ -122,6 +123,40 @@ impl Intercept for Recorder {
     fn read_before_transmit(&self, r: &HttpRequest<'_>, c: &mut Context) -> Result<(), BoxError> {
         self.request(Hook::ReadBeforeTransmit, r, c)
     }
+    fn read_after_transmit(
+        &self,
+        r: &http::Response<Body>,
+        _: &mut Context,
+    ) -> Result<(), BoxError> {
+        self.note(
+            Hook::ReadAfterTransmit,
+            format!(" status={}", r.status().as_u16()),
+        )
+    }
+    fn modify_before_deserialization(
+        &self,
+        r: &mut http::Response<Body>,
+        _: &mut Context,
+    ) -> Result<(), BoxError> {
+        let len = r.body().bytes().map_or(0, |b| b.len());
+        self.note(
+            Hook::ModifyBeforeDeserialization,
+            format!(" status={} body={len}", r.status().as_u16()),
+        )
+    }
+    fn read_before_deserialization(
+        &self,
+        r: &http::Response<Body>,
+        _: &mut Context,
+    ) -> Result<(), BoxError> {
+        self.note(
+            Hook::ReadBeforeDeserialization,
+            format!(" status={}", r.status().as_u16()),
+        )
+    }
+    fn read_after_deserialization(&self, r: &CallResult, _: &mut Context) -> Result<(), BoxError> {
+        self.result(Hook::ReadAfterDeserialization, r)
+    }
     fn modify_before_attempt_completion(
         &self,
         r: &mut CallResult,
@@ -178,7 +213,7 @@ fn take(log: &Log) -> Vec<String> {
     std::mem::take(&mut *log.lock().unwrap())
 }
 
-const ATTEMPT: [&str; 9] = [
+const ATTEMPT: [&str; 8] = [
     "a read_before_attempt attempt=N host=true signed=false",
     "a modify_before_signing attempt=N host=true signed=false",
     "a read_before_signing attempt=N host=true signed=false",
@@ -187,10 +222,21 @@ const ATTEMPT: [&str; 9] = [
     "a read_before_transmit attempt=N host=true signed=true",
     "a modify_before_attempt_completion RESULT",
     "a read_after_attempt RESULT",
-    "",
 ];
 
-fn expected(attempts: &[&str], end: &str) -> Vec<String> {
+/// The response hooks of an attempt answered with `status` and a body of `len` bytes.
+fn response(status: u16, len: usize, result: &str) -> [String; 4] {
+    [
+        format!("a read_after_transmit status={status}"),
+        format!("a modify_before_deserialization status={status} body={len}"),
+        format!("a read_before_deserialization status={status}"),
+        format!("a read_after_deserialization {result}"),
+    ]
+}
+
+/// The hooks of a call whose attempts ended with `attempts` (their result, and the status
+/// and body length of their response when one came), and the call with `end`.
+fn expected(attempts: &[(&str, Option<(u16, usize)>)], end: &str) -> Vec<String> {
     let mut out: Vec<String> = [
         "a read_before_execution table=t",
         "a modify_before_serialization table=t",
@@ -200,8 +246,13 @@ fn expected(attempts: &[&str], end: &str) -> Vec<String> {
     ]
     .map(str::to_owned)
     .to_vec();
-    for (n, result) in attempts.iter().enumerate() {
-        for line in ATTEMPT.iter().filter(|l| !l.is_empty()) {
+    for (n, (result, answered)) in attempts.iter().enumerate() {
+        for (i, line) in ATTEMPT.iter().enumerate() {
+            if i == 6
+                && let Some((status, len)) = answered
+            {
+                out.extend(response(*status, *len, result));
+            }
             out.push(
                 line.replace("attempt=N", &format!("attempt={}", n + 1))
                     .replace("RESULT", result),
@@ -221,7 +272,7 @@ async fn every_hook_fires_in_order_with_what_exists_there() {
         Config::new(&sdk(&transport).build()).interceptor(Recorder::new("a", &log)),
     );
     get_item(&client).await.unwrap();
-    assert_eq!(take(&log), expected(&["ok"], "ok"));
+    assert_eq!(take(&log), expected(&[("ok", Some((200, 2)))], "ok"));
     // The adapters are in the stack, at the documented ids.
     let described = client.stack().unwrap().describe().to_string();
     for id in [
@@ -242,7 +293,13 @@ async fn a_retried_call_runs_the_attempt_hooks_per_attempt() {
         Config::new(&sdk(&transport).build()).interceptor(Recorder::new("a", &log)),
     );
     get_item(&client).await.unwrap();
-    assert_eq!(take(&log), expected(&["err=Service", "ok"], "ok"));
+    assert_eq!(
+        take(&log),
+        expected(
+            &[("err=Service", Some((400, 54))), ("ok", Some((200, 2)))],
+            "ok"
+        )
+    );
 }
 
 #[tokio::test]
@@ -258,7 +315,10 @@ async fn a_service_error_reaches_the_after_hooks() {
     );
     let err = get_item(&client).await.unwrap_err();
     assert!(err.contains("ResourceNotFoundException"), "{err}");
-    assert_eq!(take(&log), expected(&["err=Service"], "err=Service"));
+    assert_eq!(
+        take(&log),
+        expected(&[("err=Service", Some((400, 59)))], "err=Service")
+    );
 }
 
 /// In real time, against a loopback server that never answers.
@@ -276,7 +336,10 @@ async fn a_timed_out_attempt_still_reaches_the_after_hooks() {
     let client = Client::from_conf(Config::new(&config).interceptor(Recorder::new("a", &log)));
     let err = get_item(&client).await.unwrap_err();
     assert!(err.contains("timed out"), "{err}");
-    assert_eq!(take(&log), expected(&["err=Timeout"], "err=Timeout"));
+    assert_eq!(
+        take(&log),
+        expected(&[("err=Timeout", None)], "err=Timeout")
+    );
 }
 
 #[tokio::test]
@@ -424,4 +487,87 @@ async fn a_header_added_before_signing_is_signed() {
         described.contains(ids::BEFORE_SIGNING) && !described.contains(ids::EXECUTION),
         "{described}"
     );
+}
+
+#[tokio::test]
+async fn a_response_rewritten_before_deserialization_is_what_the_caller_gets() {
+    struct Rewrite;
+    impl Intercept for Rewrite {
+        fn name(&self) -> &'static str {
+            "Rewrite"
+        }
+        fn hooks(&self) -> Hooks {
+            Hooks::MODIFY_BEFORE_DESERIALIZATION
+        }
+        fn modify_before_deserialization(
+            &self,
+            r: &mut http::Response<Body>,
+            _: &mut Context,
+        ) -> Result<(), BoxError> {
+            *r.status_mut() = http::StatusCode::OK;
+            *r.body_mut() = Body::from(r#"{"Item":{"pk":{"S":"from-interceptor"}}}"#);
+            Ok(())
+        }
+    }
+    let transport = TestTransport::new().rule(Rule::any().respond(
+        400,
+        &[("content-type", "application/x-amz-json-1.0")],
+        r#"{"__type":"ResourceNotFoundException","message":"no table"}"#,
+    ));
+    let client = Client::from_conf(Config::new(&sdk(&transport).build()).interceptor(Rewrite));
+    let out = client
+        .get_item()
+        .table_name("t")
+        .key("pk", "1")
+        .send()
+        .await
+        .unwrap();
+    let item = out.item.unwrap();
+    assert_eq!(
+        item.get("pk"),
+        Some(&ziggurat::dynamodb::types::AttributeValue::S(
+            "from-interceptor".into()
+        ))
+    );
+
+    // A failure right after transmit: nothing is deserialized, the call says who refused.
+    struct Refuse;
+    impl Intercept for Refuse {
+        fn name(&self) -> &'static str {
+            "Refuse"
+        }
+        fn hooks(&self) -> Hooks {
+            Hooks::READ_AFTER_TRANSMIT
+        }
+        fn read_after_transmit(
+            &self,
+            _: &http::Response<Body>,
+            _: &mut Context,
+        ) -> Result<(), BoxError> {
+            Err("not this one".into())
+        }
+    }
+    let client = Client::from_conf(
+        Config::new(
+            &sdk(&transport)
+                .retry_config(RetryConfig::standard().with_max_attempts(1))
+                .build(),
+        )
+        .interceptor(Refuse),
+    );
+    let err = client
+        .get_item()
+        .table_name("t")
+        .key("pk", "1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Interceptor);
+    assert!(err.as_service_error().is_none());
+    assert!(
+        err.to_string()
+            .contains("interceptor Refuse failed in read_after_transmit: not this one"),
+        "{err}"
+    );
+    assert_eq!(err.metadata().http_status(), Some(400));
 }

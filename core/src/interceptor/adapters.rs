@@ -2,6 +2,7 @@
 //! puts into a stack the ones some interceptor needs.
 use std::sync::Arc;
 
+use super::run_hook;
 use super::{
     CallInterceptors, CallResult, Hook, Hooks, InterceptorFailure, Interceptors, SharedInterceptor,
     error_of, fail, ids,
@@ -12,29 +13,16 @@ use crate::hook::{HttpRequest, Input, InputHook, RequestHook};
 use crate::stack::{Middleware, Position, Stack, StackError, StepName, ids as stack_ids};
 
 /// Runs `f` for every interceptor (the client's, then the call's) that overrides `hook`, and
-/// returns the failures. Every interceptor runs, whichever failed before it.
+/// returns the failures.
 fn each(
     client: &[SharedInterceptor],
     ctx: &mut Context,
     hook: Hook,
-    mut f: impl FnMut(&dyn super::Intercept, &mut Context) -> Result<(), BoxError>,
+    f: impl FnMut(&dyn super::Intercept, &mut Context) -> Result<(), BoxError>,
 ) -> Vec<InterceptorFailure> {
     let call = ctx.get::<CallInterceptors>().map(|c| c.0.clone());
-    let mut failures = Vec::new();
     let all = client.iter().chain(call.iter().flat_map(|c| c.iter()));
-    for i in all {
-        if !i.hooks().contains(hook) {
-            continue;
-        }
-        if let Err(source) = f(i.as_ref(), ctx) {
-            failures.push(InterceptorFailure {
-                interceptor: i.name(),
-                hook,
-                source,
-            });
-        }
-    }
-    failures
+    run_hook(all, ctx, hook, f)
 }
 
 fn check(failures: Vec<InterceptorFailure>) -> Result<(), SdkError> {
@@ -59,11 +47,19 @@ fn with_request(
     out
 }
 
-/// Initialize, first: before execution and serialization; on the way back, completion.
-struct Execution(Arc<[SharedInterceptor]>);
+/// Initialize, first: before execution and serialization; on the way back, completion. It
+/// also hands the call's interceptors to the transport's path when some need it.
+struct Execution(Arc<[SharedInterceptor]>, bool);
 
 impl InputHook for Execution {
     fn on_input(&self, input: &mut Input, ctx: &mut Context) -> Result<(), SdkError> {
+        if self.1 {
+            let all = match ctx.get::<CallInterceptors>() {
+                Some(call) => self.0.iter().chain(call.0.iter()).cloned().collect(),
+                None => self.0.clone(),
+            };
+            ctx.set_interceptors(all);
+        }
         check(each(&self.0, ctx, Hook::ReadBeforeExecution, |i, ctx| {
             i.read_before_execution(input, ctx)
         }))?;
@@ -175,16 +171,19 @@ pub fn install(
             hooks,
         })
     };
-    if wants(&[
-        Hook::ReadBeforeExecution,
-        Hook::ModifyBeforeSerialization,
-        Hook::ReadBeforeSerialization,
-        Hook::ModifyBeforeCompletion,
-        Hook::ReadAfterExecution,
-    ]) {
+    let transport = needed.intersects(Hooks::TRANSPORT);
+    if transport
+        || wants(&[
+            Hook::ReadBeforeExecution,
+            Hook::ModifyBeforeSerialization,
+            Hook::ReadBeforeSerialization,
+            Hook::ModifyBeforeCompletion,
+            Hook::ReadAfterExecution,
+        ])
+    {
         stack.initialize_mut().add(
             ids::EXECUTION,
-            Middleware::input_hook(Execution(shared.clone())),
+            Middleware::input_hook(Execution(shared.clone(), transport)),
             Position::Before,
         )?;
     }

@@ -2,9 +2,10 @@
 //!
 //! An [`Intercept`] has a default no-op method per hook of the AWS SDK for Go v2 (and
 //! smithy-rs): before and after execution, serialization, the retry loop, each attempt,
-//! signing and transmission, plus `modify_*` hooks where a user must change something (the
-//! input before serialization, the request before signing and before transmit, the result
-//! before an attempt and the call complete). A hook gets exactly what exists at that moment
+//! signing, transmission and deserialization, plus `modify_*` hooks where a user must change
+//! something (the input before serialization, the request before signing and before
+//! transmit, the response before deserialization, the result before an attempt and the call
+//! complete): nineteen in all, in the order of [`Hook::ALL`]. A hook gets exactly what exists at that moment
 //! (the input; the request; the attempt's or the call's result) and the call's [`Context`], a
 //! typed map where an interceptor keeps its own values for the call.
 //!
@@ -26,8 +27,10 @@
 //! timeouts are tower layers and hooks ([`HookLayer`](crate::hook::HookLayer),
 //! [`Middleware`](crate::stack::Middleware)), the powerful way in.
 //!
-//! Not yet run as hooks (a later change): after transmit, before and after deserialization
-//! (the raw response), which need the transport's path.
+//! The hooks of the response (after transmit, before and after deserialization) run on the
+//! transport's path, inside the attempt, when some interceptor declares them: the
+//! `Interceptors:Execution` adapter hands the call's interceptors to it through the
+//! [`Context`].
 //!
 //! ```
 //! use http::HeaderValue;
@@ -60,6 +63,7 @@ pub use adapters::install;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::body::Body;
 use crate::context::Context;
 use crate::error::{BoxError, SdkError};
 use crate::hook::{HttpRequest, Input, OperationOutput};
@@ -110,6 +114,14 @@ pub enum Hook {
     ModifyBeforeTransmit,
     /// [`Intercept::read_before_transmit`].
     ReadBeforeTransmit,
+    /// [`Intercept::read_after_transmit`].
+    ReadAfterTransmit,
+    /// [`Intercept::modify_before_deserialization`].
+    ModifyBeforeDeserialization,
+    /// [`Intercept::read_before_deserialization`].
+    ReadBeforeDeserialization,
+    /// [`Intercept::read_after_deserialization`].
+    ReadAfterDeserialization,
     /// [`Intercept::modify_before_attempt_completion`].
     ModifyBeforeAttemptCompletion,
     /// [`Intercept::read_after_attempt`].
@@ -122,7 +134,7 @@ pub enum Hook {
 
 impl Hook {
     /// Every hook, in the order a call runs them.
-    pub const ALL: [Hook; 15] = [
+    pub const ALL: [Hook; 19] = [
         Hook::ReadBeforeExecution,
         Hook::ModifyBeforeSerialization,
         Hook::ReadBeforeSerialization,
@@ -134,6 +146,10 @@ impl Hook {
         Hook::ReadAfterSigning,
         Hook::ModifyBeforeTransmit,
         Hook::ReadBeforeTransmit,
+        Hook::ReadAfterTransmit,
+        Hook::ModifyBeforeDeserialization,
+        Hook::ReadBeforeDeserialization,
+        Hook::ReadAfterDeserialization,
         Hook::ModifyBeforeAttemptCompletion,
         Hook::ReadAfterAttempt,
         Hook::ModifyBeforeCompletion,
@@ -154,6 +170,10 @@ impl Hook {
             Hook::ReadAfterSigning => "read_after_signing",
             Hook::ModifyBeforeTransmit => "modify_before_transmit",
             Hook::ReadBeforeTransmit => "read_before_transmit",
+            Hook::ReadAfterTransmit => "read_after_transmit",
+            Hook::ModifyBeforeDeserialization => "modify_before_deserialization",
+            Hook::ReadBeforeDeserialization => "read_before_deserialization",
+            Hook::ReadAfterDeserialization => "read_after_deserialization",
             Hook::ModifyBeforeAttemptCompletion => "modify_before_attempt_completion",
             Hook::ReadAfterAttempt => "read_after_attempt",
             Hook::ModifyBeforeCompletion => "modify_before_completion",
@@ -204,6 +224,21 @@ impl Hooks {
     pub const MODIFY_BEFORE_TRANSMIT: Hooks = Hooks(Hook::ModifyBeforeTransmit.bit());
     /// `read_before_transmit`.
     pub const READ_BEFORE_TRANSMIT: Hooks = Hooks(Hook::ReadBeforeTransmit.bit());
+    /// `read_after_transmit`.
+    pub const READ_AFTER_TRANSMIT: Hooks = Hooks(Hook::ReadAfterTransmit.bit());
+    /// `modify_before_deserialization`.
+    pub const MODIFY_BEFORE_DESERIALIZATION: Hooks = Hooks(Hook::ModifyBeforeDeserialization.bit());
+    /// `read_before_deserialization`.
+    pub const READ_BEFORE_DESERIALIZATION: Hooks = Hooks(Hook::ReadBeforeDeserialization.bit());
+    /// `read_after_deserialization`.
+    pub const READ_AFTER_DESERIALIZATION: Hooks = Hooks(Hook::ReadAfterDeserialization.bit());
+    /// The hooks the transport path runs.
+    pub const TRANSPORT: Hooks = Hooks(
+        Hook::ReadAfterTransmit.bit()
+            | Hook::ModifyBeforeDeserialization.bit()
+            | Hook::ReadBeforeDeserialization.bit()
+            | Hook::ReadAfterDeserialization.bit(),
+    );
     /// `modify_before_attempt_completion`.
     pub const MODIFY_BEFORE_ATTEMPT_COMPLETION: Hooks =
         Hooks(Hook::ModifyBeforeAttemptCompletion.bit());
@@ -328,6 +363,39 @@ pub trait Intercept: Send + Sync + 'static {
     fn read_before_transmit(
         &self,
         request: &HttpRequest<'_>,
+        ctx: &mut Context,
+    ) -> Result<(), BoxError> {
+        Ok(())
+    }
+    /// The response head as it arrived (its body not read yet).
+    fn read_after_transmit(
+        &self,
+        response: &http::Response<Body>,
+        ctx: &mut Context,
+    ) -> Result<(), BoxError> {
+        Ok(())
+    }
+    /// Changes the response before it is deserialized. The body is in memory, except for
+    /// operations whose output streams (S3 `GetObject`), whose body is left unread.
+    fn modify_before_deserialization(
+        &self,
+        response: &mut http::Response<Body>,
+        ctx: &mut Context,
+    ) -> Result<(), BoxError> {
+        Ok(())
+    }
+    /// The response about to be deserialized.
+    fn read_before_deserialization(
+        &self,
+        response: &http::Response<Body>,
+        ctx: &mut Context,
+    ) -> Result<(), BoxError> {
+        Ok(())
+    }
+    /// What the deserializer made of the response: the output, or the service error.
+    fn read_after_deserialization(
+        &self,
+        result: &CallResult,
         ctx: &mut Context,
     ) -> Result<(), BoxError> {
         Ok(())
@@ -469,6 +537,30 @@ impl std::error::Error for InterceptorError {
             .first()
             .map(|f| f.source.as_ref() as &(dyn std::error::Error + 'static))
     }
+}
+
+/// Runs `f` for every interceptor of `all` that overrides `hook`, and returns the failures.
+/// Every interceptor runs, whichever failed before it.
+pub(crate) fn run_hook<'a>(
+    all: impl Iterator<Item = &'a SharedInterceptor>,
+    ctx: &mut Context,
+    hook: Hook,
+    mut f: impl FnMut(&dyn Intercept, &mut Context) -> Result<(), BoxError>,
+) -> Vec<InterceptorFailure> {
+    let mut failures = Vec::new();
+    for i in all {
+        if !i.hooks().contains(hook) {
+            continue;
+        }
+        if let Err(source) = f(i.as_ref(), ctx) {
+            failures.push(InterceptorFailure {
+                interceptor: i.name(),
+                hook,
+                source,
+            });
+        }
+    }
+    failures
 }
 
 /// Adds `failures` to `result`: an error that is already an interceptor error gains them;

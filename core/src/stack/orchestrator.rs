@@ -706,6 +706,13 @@ async fn transmit(
         st.response = Some(parts);
         body
     };
+    // The interceptors of the response, when some are registered (one pointer test when not).
+    let interceptors = st.ctx.interceptors().cloned();
+    let mut failures = Vec::new();
+    let body = match &interceptors {
+        Some(all) => after_transmit(all, st, body, &mut failures),
+        None => body,
+    };
     let wired = started.map(|t| (t, Instant::now()));
     let streaming = spec.streaming_output
         && st
@@ -726,10 +733,99 @@ async fn transmit(
                 .map(ResponseBody::Buffered),
         }
     };
+    let body = match (&interceptors, body) {
+        (Some(all), Ok(body)) if failures.is_empty() => {
+            before_deserialization(all, st, body, &mut failures)
+        }
+        (_, body) => body,
+    };
     let Some(parts) = st.response.take() else {
         return Err(no_request());
     };
-    finish_attempt(spec, parts, body, &mut st.ctx, wired)
+    if !failures.is_empty() {
+        // An interceptor refused the response: it is not deserialized.
+        let mut e = crate::interceptor::error_of(failures);
+        *e.metadata_mut() = response_metadata(&parts);
+        return Err(e);
+    }
+    let mut result = finish_attempt(spec, parts, body, &mut st.ctx, wired);
+    if let Some(all) = &interceptors {
+        let failures = crate::interceptor::run_hook(
+            all.iter(),
+            &mut st.ctx,
+            crate::interceptor::Hook::ReadAfterDeserialization,
+            |i, ctx| i.read_after_deserialization(&result, ctx),
+        );
+        crate::interceptor::fail(&mut result, failures);
+    }
+    result
+}
+
+/// `read_after_transmit`: the response head, its body not read yet.
+fn after_transmit(
+    all: &[crate::interceptor::SharedInterceptor],
+    st: &mut State,
+    body: Body,
+    failures: &mut Vec<crate::interceptor::InterceptorFailure>,
+) -> Body {
+    let Some(parts) = st.response.take() else {
+        return body;
+    };
+    let response = http::Response::from_parts(parts, body);
+    failures.extend(crate::interceptor::run_hook(
+        all.iter(),
+        &mut st.ctx,
+        crate::interceptor::Hook::ReadAfterTransmit,
+        |i, ctx| i.read_after_transmit(&response, ctx),
+    ));
+    let (parts, body) = response.into_parts();
+    st.response = Some(parts);
+    body
+}
+
+/// `modify_before_deserialization` and `read_before_deserialization`: the response with its
+/// body in memory (or left streaming, for streaming outputs).
+fn before_deserialization(
+    all: &[crate::interceptor::SharedInterceptor],
+    st: &mut State,
+    body: ResponseBody,
+    failures: &mut Vec<crate::interceptor::InterceptorFailure>,
+) -> Result<ResponseBody, crate::error::BoxError> {
+    let Some(parts) = st.response.take() else {
+        return Ok(body);
+    };
+    let streaming = matches!(body, ResponseBody::Streaming(_));
+    let body = match body {
+        ResponseBody::Buffered(bytes) => Body::from(bytes),
+        ResponseBody::Streaming(body) => body,
+    };
+    let mut response = http::Response::from_parts(parts, body);
+    use crate::interceptor::Hook;
+    failures.extend(crate::interceptor::run_hook(
+        all.iter(),
+        &mut st.ctx,
+        Hook::ModifyBeforeDeserialization,
+        |i, ctx| i.modify_before_deserialization(&mut response, ctx),
+    ));
+    if failures.is_empty() {
+        failures.extend(crate::interceptor::run_hook(
+            all.iter(),
+            &mut st.ctx,
+            Hook::ReadBeforeDeserialization,
+            |i, ctx| i.read_before_deserialization(&response, ctx),
+        ));
+    }
+    let (parts, body) = response.into_parts();
+    st.response = Some(parts);
+    if streaming {
+        return Ok(ResponseBody::Streaming(body));
+    }
+    match body.try_into_bytes() {
+        Ok(bytes) => Ok(ResponseBody::Buffered(bytes)),
+        // An interceptor put a stream in: it is read whole here, without the idle limit
+        // (the interceptor's body is in-process).
+        Err(_) => Err("an interceptor replaced the response body with a stream".into()),
+    }
 }
 
 /// Deserializes a response whose body was read (or left streaming): the output with its
