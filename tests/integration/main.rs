@@ -22,4 +22,5 @@ mod s3_moto;
 mod sns_sts;
 mod sqs;
 mod tower_layers;
+mod tracing_spans;
 mod waiters;

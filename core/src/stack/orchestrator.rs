@@ -160,6 +160,7 @@ fn request_side(entry: &Entry, st: &mut State) -> Result<(), SdkError> {
                 .as_deref_mut()
                 .ok_or_else(|| SdkError::construction("the input was already consumed"))?;
             let started = st.ctx.timing_mut().map(|_| Instant::now());
+            let _span = tracing::debug_span!(target: "ziggurat", "serialize").entered();
             let (parts, body) = (spec.serialize)(input, &mut st.ctx)?.into_parts();
             if let (Some(t), Some(marks)) = (started, st.ctx.timing_mut()) {
                 marks.serialization = t.elapsed();
@@ -283,6 +284,9 @@ pub(crate) async fn run_segment(
                 attempt = attempt.saturating_add(1);
                 st.ctx.set_attempt(attempt);
                 st.retry.set_attempt(attempt);
+                // One span per attempt (DEBUG): its hooks, identity, the exchange and the
+                // retry decision happen in it. Free when no subscriber wants it.
+                let attempt_span = tracing::debug_span!(target: "ziggurat", "attempt", attempt);
                 if let Some(marks) = st.ctx.timing_mut() {
                     marks.current_attempt(attempt);
                 }
@@ -315,13 +319,30 @@ pub(crate) async fn run_segment(
                 for entry in attempt_entries {
                     let step = match entry {
                         Entry::Request(h, _) => match st.parts.as_mut() {
-                            Some(parts) => h.on_request(&mut HttpRequest::new(
-                                parts,
-                                &mut st.body,
-                                Some(&mut st.ctx),
-                            )),
+                            Some(parts) => attempt_span.in_scope(|| {
+                                h.on_request(&mut HttpRequest::new(
+                                    parts,
+                                    &mut st.body,
+                                    Some(&mut st.ctx),
+                                ))
+                            }),
                             None => Err(no_request()),
                         },
+                        Entry::GetIdentity(provider) if !attempt_span.is_disabled() => {
+                            let span = tracing::debug_span!(
+                                target: "ziggurat",
+                                parent: &attempt_span,
+                                "identity"
+                            );
+                            until_deadline!(
+                                tracing::Instrument::instrument(
+                                    resolve_identity(provider.as_ref(), &mut st.ctx),
+                                    span
+                                ),
+                                &mut deadline
+                            )
+                            .unwrap_or_else(|| Err(attempt_timed_out(limit)))
+                        }
                         Entry::GetIdentity(provider) => until_deadline!(
                             resolve_identity(provider.as_ref(), &mut st.ctx),
                             &mut deadline
@@ -338,6 +359,14 @@ pub(crate) async fn run_segment(
 
                 let mut res = match (failed, &seg.tail) {
                     (Some(e), _) => Err(e),
+                    (None, Tail::Transmit(svc)) if !attempt_span.is_disabled() => until_deadline!(
+                        tracing::Instrument::instrument(
+                            transmit(svc, st, strategy),
+                            attempt_span.clone()
+                        ),
+                        &mut deadline
+                    )
+                    .unwrap_or_else(|| Err(attempt_timed_out(limit))),
                     (None, Tail::Transmit(svc)) => {
                         until_deadline!(transmit(svc, st, strategy), &mut deadline)
                             .unwrap_or_else(|| Err(attempt_timed_out(limit)))
@@ -359,9 +388,11 @@ pub(crate) async fn run_segment(
                 drop(deadline);
                 // A request the attempt did not send (an entry failed) is not sent later.
                 st.parts = None;
-                for entry in attempt_entries[..ran_attempt].iter().rev() {
-                    response_side(entry, &mut st.ctx, &mut res);
-                }
+                attempt_span.in_scope(|| {
+                    for entry in attempt_entries[..ran_attempt].iter().rev() {
+                        response_side(entry, &mut st.ctx, &mut res);
+                    }
+                });
 
                 let (decision, sleep) = match strategy {
                     Some((s, sleep)) => (s.after_attempt(&st.ctx, &mut st.retry, &res), sleep),
@@ -372,6 +403,7 @@ pub(crate) async fn run_segment(
                 };
                 // Decided (and logged) before waiting: the result is not `Sync`, so no borrow of
                 // it may live across an await.
+                let _in_attempt = attempt_span.enter();
                 let (stop, delay) = match (res.as_ref().err(), decision) {
                     (Some(e), RetryDecision::RetryAfter(delay)) if !st.retry.is_last_attempt() => {
                         if st.retry.can_replay() {
@@ -409,6 +441,7 @@ pub(crate) async fn run_segment(
                     }
                     _ => (None, None),
                 };
+                drop(_in_attempt);
                 if let Some(delay) = delay.filter(|d| !d.is_zero()) {
                     sleep.sleep(delay).await;
                 }
@@ -694,15 +727,35 @@ async fn transmit(
     let started = st.ctx.timing_mut().map(|_| Instant::now());
     let mut svc = svc.clone();
     std::future::poll_fn(|cx| tower::Service::poll_ready(&mut svc, cx)).await?;
+    let http_span = tracing::debug_span!(
+        target: "ziggurat",
+        "http",
+        http.request.method = tracing::field::Empty,
+        http.request.body.size = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        http.response.body.size = tracing::field::Empty,
+    );
     let call = {
         let Some(parts) = st.parts.take() else {
             return Err(no_request());
         };
         let body = std::mem::take(&mut st.body);
+        if !http_span.is_disabled() {
+            http_span.record("http.request.method", parts.method.as_str());
+            if let Some(size) = http_body::Body::size_hint(&body).exact() {
+                http_span.record("http.request.body.size", size);
+            }
+        }
         tower::Service::call(&mut svc, http::Request::from_parts(parts, body))
     };
+    let response = if http_span.is_disabled() {
+        call.await?
+    } else {
+        tracing::Instrument::instrument(call, http_span.clone()).await?
+    };
     let body = {
-        let (parts, body) = call.await?.into_parts();
+        let (parts, body) = response.into_parts();
+        http_span.record("http.response.status_code", parts.status.as_u16());
         st.response = Some(parts);
         body
     };
@@ -733,6 +786,9 @@ async fn transmit(
                 .map(ResponseBody::Buffered),
         }
     };
+    if let Ok(ResponseBody::Buffered(bytes)) = &body {
+        http_span.record("http.response.body.size", bytes.len());
+    }
     let body = match (&interceptors, body) {
         (Some(all), Ok(body)) if failures.is_empty() => {
             before_deserialization(all, st, body, &mut failures)
@@ -847,7 +903,8 @@ fn finish_attempt(
     } else {
         retry_after_hint(&parts.headers)
     };
-    let result = (spec.deserialize)(parts, body, ctx);
+    let result = tracing::debug_span!(target: "ziggurat", "deserialize")
+        .in_scope(|| (spec.deserialize)(parts, body, ctx));
     let attempt = ctx.attempt();
     if let (Some((start, wire_end)), Some(marks)) = (wired, ctx.timing_mut()) {
         let t = marks.current_attempt(attempt);

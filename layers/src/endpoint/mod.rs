@@ -255,6 +255,7 @@ impl RequestHook for ResolveEndpoint {
     }
 
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+        let _span = tracing::debug_span!(target: "ziggurat", "resolve_endpoint").entered();
         if req.uri().scheme().is_some() {
             return Ok(());
         }

@@ -368,6 +368,7 @@ impl fmt::Debug for SigV4 {
 
 impl RequestHook for SigV4 {
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+        let _span = tracing::debug_span!(target: "ziggurat", "sign").entered();
         // An operation modeled without authentication is sent unsigned, whatever
         // credentials the client has.
         if req
