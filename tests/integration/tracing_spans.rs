@@ -20,10 +20,13 @@ struct SpanRecord {
     fields: BTreeMap<String, String>,
 }
 
+/// An event: the span it happened in, and its message.
+type EventRecord = (Option<&'static str>, String);
+
 #[derive(Clone, Default)]
 struct Capture {
     spans: Arc<Mutex<Vec<SpanRecord>>>,
-    events: Arc<Mutex<Vec<(Option<&'static str>, String)>>>,
+    events: Arc<Mutex<Vec<EventRecord>>>,
 }
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
