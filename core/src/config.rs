@@ -149,6 +149,7 @@ pub struct SdkConfig {
     retry_config_error: Option<InvalidRetryConfig>,
     timeout_config: TimeoutConfig,
     interceptors: crate::interceptor::Interceptors,
+    meter_provider: Option<crate::metrics::SharedMeterProvider>,
 }
 
 impl SdkConfig {
@@ -266,6 +267,11 @@ impl SdkConfig {
     pub fn timeout_config(&self) -> TimeoutConfig {
         self.timeout_config
     }
+    /// The meter provider of clients built from this configuration, if one is set (else the
+    /// process default, [`metrics::set_default_provider`](crate::metrics::set_default_provider)).
+    pub fn meter_provider(&self) -> Option<&crate::metrics::SharedMeterProvider> {
+        self.meter_provider.as_ref()
+    }
     /// The interceptors of every client built from this configuration, in order.
     pub fn interceptors(&self) -> &crate::interceptor::Interceptors {
         &self.interceptors
@@ -366,6 +372,11 @@ impl SdkConfigBuilder {
     /// Sets the operation and attempt timeouts.
     pub fn timeout_config(mut self, config: TimeoutConfig) -> Self {
         self.config.timeout_config = config;
+        self
+    }
+    /// Emits the AWS SDK metrics of every client built from this configuration to `provider`.
+    pub fn meter_provider(mut self, provider: crate::metrics::SharedMeterProvider) -> Self {
+        self.config.meter_provider = Some(provider);
         self
     }
     /// Adds an interceptor for every client built from this configuration (after those added

@@ -113,6 +113,8 @@ pub struct TimingMarks {
     pub start: Option<Instant>,
     /// How long serialization took.
     pub serialization: std::time::Duration,
+    /// How long endpoint resolution took.
+    pub endpoint: std::time::Duration,
     /// Per attempt: signing, wire and deserialization time.
     pub attempts: Vec<crate::metadata::AttemptTimings>,
 }
@@ -209,6 +211,10 @@ impl Context {
     /// Timing marks, when timing is enabled.
     pub fn timing_mut(&mut self) -> Option<&mut TimingMarks> {
         self.timing.as_deref_mut()
+    }
+    /// The timing marks, when timing is on.
+    pub fn timing(&self) -> Option<&TimingMarks> {
+        self.timing.as_deref()
     }
     /// Turns timing on for this operation.
     pub fn enable_timing(&mut self) {

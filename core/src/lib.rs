@@ -16,6 +16,7 @@ pub mod hook;
 pub mod interceptor;
 pub mod intern;
 pub mod metadata;
+pub mod metrics;
 pub mod operation;
 pub mod retry;
 pub mod schema;

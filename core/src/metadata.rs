@@ -113,6 +113,8 @@ pub struct Timings {
     pub operation: Duration,
     /// Turning the input into an HTTP request.
     pub serialization: Duration,
+    /// Resolving the endpoint.
+    pub endpoint: Duration,
     /// One entry per attempt.
     pub attempts: Vec<AttemptTimings>,
 }
@@ -120,6 +122,10 @@ pub struct Timings {
 /// Where the time of one attempt went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttemptTimings {
+    /// The whole attempt, from its first entry to its result.
+    pub total: Duration,
+    /// Resolving the identity (credentials) to sign with.
+    pub identity: Duration,
     /// Signing the request.
     pub signing: Duration,
     /// From handing the request to the transport to having the response head.

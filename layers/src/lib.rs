@@ -10,6 +10,7 @@ pub mod auth;
 pub mod content_length;
 pub mod endpoint;
 pub mod invocation_id;
+pub mod metrics;
 pub mod protocol;
 pub mod retry;
 pub mod sign;

@@ -15,6 +15,7 @@ mod faults;
 mod generated_requests;
 mod interceptors;
 mod lambda;
+mod metrics;
 mod paginators;
 mod presign;
 mod s3;

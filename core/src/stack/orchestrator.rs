@@ -287,6 +287,7 @@ pub(crate) async fn run_segment(
                 // One span per attempt (DEBUG): its hooks, identity, the exchange and the
                 // retry decision happen in it. Free when no subscriber wants it.
                 let attempt_span = tracing::debug_span!(target: "ziggurat", "attempt", attempt);
+                let attempt_started = st.ctx.timing().map(|_| Instant::now());
                 if let Some(marks) = st.ctx.timing_mut() {
                     marks.current_attempt(attempt);
                 }
@@ -386,6 +387,9 @@ pub(crate) async fn run_segment(
                     },
                 };
                 drop(deadline);
+                if let (Some(t), Some(marks)) = (attempt_started, st.ctx.timing_mut()) {
+                    marks.current_attempt(attempt).total = t.elapsed();
+                }
                 // A request the attempt did not send (an entry failed) is not sent later.
                 st.parts = None;
                 attempt_span.in_scope(|| {
@@ -658,10 +662,15 @@ async fn resolve_identity(
     let Some(provider) = ctx.identity_override().or(provider).cloned() else {
         return Ok(());
     };
+    let started = ctx.timing().map(|_| Instant::now());
     let credentials = provider
         .provide_credentials()
         .await
         .map_err(SdkError::construction)?;
+    let attempt = ctx.attempt();
+    if let (Some(t), Some(marks)) = (started, ctx.timing_mut()) {
+        marks.current_attempt(attempt).identity = t.elapsed();
+    }
     ctx.set_identity(Some(credentials));
     Ok(())
 }

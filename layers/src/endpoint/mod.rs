@@ -256,6 +256,21 @@ impl RequestHook for ResolveEndpoint {
 
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         let _span = tracing::debug_span!(target: "ziggurat", "resolve_endpoint").entered();
+        let started = req
+            .context()
+            .and_then(|c| c.timing())
+            .map(|_| std::time::Instant::now());
+        let result = self.resolve(req);
+        if let (Some(t), Some(marks)) = (started, req.context_mut().and_then(|c| c.timing_mut())) {
+            marks.endpoint = t.elapsed();
+        }
+        result
+    }
+}
+
+impl ResolveEndpoint {
+    /// Sets the endpoint on `req` (the hook's work, timed by `on_request`).
+    fn resolve(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
         if req.uri().scheme().is_some() {
             return Ok(());
         }

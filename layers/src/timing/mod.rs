@@ -65,6 +65,7 @@ impl InputHook for Timing {
         let timings = Timings {
             operation: marks.start.map(|s| s.elapsed()).unwrap_or_default(),
             serialization: marks.serialization,
+            endpoint: marks.endpoint,
             attempts: marks.attempts,
         };
         match result {
@@ -153,11 +154,12 @@ where
         };
         meta.set_timings(Timings {
             operation: wire,
-            serialization: Default::default(),
             attempts: vec![AttemptTimings {
+                total: wire,
                 wire,
                 ..Default::default()
             }],
+            ..Default::default()
         });
         Poll::Ready(Ok(res))
     }

@@ -4,7 +4,7 @@
 //! The default stack, in Go SDK terms:
 //!
 //! ```text
-//! Initialize   (Timing, when enabled)
+//! Initialize   (Timing, when enabled) (Metrics, with a meter provider)
 //! Serialize    OperationSerializer, ResolveEndpoint
 //! Build        InvocationId, ComputeContentLength, UserAgent
 //! Finalize     Retry, GetIdentity, Signing, RequestInfo
@@ -103,6 +103,19 @@ fn build_default_stack(
         ua = ua.with_app_name(app);
     }
     let mut s = Stack::new();
+    // Metrics only when a meter provider is set: without one, no entry and no clock read.
+    if let Some(provider) = config
+        .meter_provider()
+        .cloned()
+        .or_else(ziggurat_core::metrics::default_provider)
+    {
+        let meter = provider.meter(ziggurat_layers::metrics::SCOPE);
+        s.initialize_mut().add(
+            ziggurat_layers::metrics::METRICS,
+            Middleware::input_hook(ziggurat_layers::metrics::Metrics::new(meter.as_ref())),
+            Position::After,
+        )?;
+    }
     s.serialize_mut()
         .add(
             ids::OPERATION_SERIALIZER,
