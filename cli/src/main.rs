@@ -361,7 +361,7 @@ fn show_metadata(cli: &Cli, meta: &ziggurat::metadata::Metadata) {
         return;
     }
     match meta.timings() {
-        Some(t) => eprintln!("timing: {t}"),
+        Some(t) => eprint!("timing:\n{}", t.waterfall()),
         None => eprintln!("timing: not recorded"),
     }
     eprintln!(

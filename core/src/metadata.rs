@@ -122,6 +122,9 @@ pub struct Timings {
 /// Where the time of one attempt went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttemptTimings {
+    /// When the attempt started, from the start of the operation (the gap after the previous
+    /// attempt is its backoff).
+    pub started: Duration,
     /// The whole attempt, from its first entry to its result.
     pub total: Duration,
     /// Resolving the identity (credentials) to sign with.
@@ -132,6 +135,85 @@ pub struct AttemptTimings {
     pub wire: Duration,
     /// Reading and parsing the response.
     pub deserialization: Duration,
+}
+
+impl Timings {
+    /// The timings as a text waterfall, one line per stage, each with its start, its
+    /// duration and a bar placed on the operation's time line (see [`Waterfall`]).
+    pub fn waterfall(&self) -> Waterfall<'_> {
+        Waterfall(self)
+    }
+}
+
+/// [`Timings`] drawn as a text waterfall: where a slow call spent its time at a glance.
+///
+/// ```text
+/// operation                  0.000 ms   400.000 ms |########################################|
+///   serialization            0.000 ms     0.200 ms |#                                       |
+///   endpoint                 0.200 ms     0.100 ms |#                                       |
+///   attempt 1                0.300 ms    99.700 ms |##########                              |
+///     identity               0.300 ms     0.000 ms |#                                       |
+///     signing                0.300 ms     0.100 ms |#                                       |
+///     wire (first byte)      0.400 ms    99.000 ms |##########                              |
+///     body + parse          99.400 ms     0.500 ms |          #                             |
+///   backoff                100.000 ms   200.000 ms |          ####################          |
+///   attempt 2              300.000 ms   100.000 ms |                              ##########|
+///     identity             300.000 ms     0.000 ms |                              #         |
+///     signing              300.000 ms     0.100 ms |                              #         |
+///     wire (first byte)    300.100 ms    99.600 ms |                              ##########|
+///     body + parse         399.700 ms     0.300 ms |                                       #|
+/// ```
+///
+/// An attempt's stages are drawn one after the other from its start (the time between them
+/// went to other middleware); the gap between attempts is the retry backoff.
+#[derive(Debug, Clone, Copy)]
+pub struct Waterfall<'a>(&'a Timings);
+
+impl fmt::Display for Waterfall<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const WIDTH: usize = 40;
+        let t = self.0;
+        let total = t.operation.as_secs_f64().max(f64::MIN_POSITIVE);
+        let line = |f: &mut fmt::Formatter<'_>, label: &str, start: Duration, len: Duration| {
+            let at = ((start.as_secs_f64() / total) * WIDTH as f64).round() as usize;
+            let at = at.min(WIDTH - 1);
+            let width = (((len.as_secs_f64() / total) * WIDTH as f64).round() as usize)
+                .clamp(1, WIDTH - at);
+            let bar: String = (0..WIDTH)
+                .map(|i| if i >= at && i < at + width { '#' } else { ' ' })
+                .collect();
+            writeln!(
+                f,
+                "{label:<22} {:>9.3} ms {:>9.3} ms |{bar}|",
+                start.as_secs_f64() * 1e3,
+                len.as_secs_f64() * 1e3
+            )
+        };
+        line(f, "operation", Duration::ZERO, t.operation)?;
+        line(f, "  serialization", Duration::ZERO, t.serialization)?;
+        line(f, "  endpoint", t.serialization, t.endpoint)?;
+        let mut previous_end: Option<Duration> = None;
+        for (i, a) in t.attempts.iter().enumerate() {
+            if let Some(end) = previous_end
+                && a.started > end
+            {
+                line(f, "  backoff", end, a.started - end)?;
+            }
+            line(f, &format!("  attempt {}", i + 1), a.started, a.total)?;
+            let mut at = a.started;
+            for (label, len) in [
+                ("    identity", a.identity),
+                ("    signing", a.signing),
+                ("    wire (first byte)", a.wire),
+                ("    body + parse", a.deserialization),
+            ] {
+                line(f, label, at, len)?;
+                at += len;
+            }
+            previous_end = Some(a.started + a.total);
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Timings {
@@ -152,5 +234,68 @@ impl fmt::Display for Timings {
             )?;
         }
         f.write_str(")")
+    }
+}
+
+#[cfg(test)]
+mod waterfall_tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_waterfall_places_attempts_and_backoff_on_the_operation_time_line() {
+        let t = Timings {
+            operation: ms(400),
+            serialization: ms(0),
+            endpoint: ms(0),
+            attempts: vec![
+                AttemptTimings {
+                    started: ms(0),
+                    total: ms(100),
+                    wire: ms(100),
+                    ..Default::default()
+                },
+                AttemptTimings {
+                    started: ms(300),
+                    total: ms(100),
+                    wire: ms(100),
+                    ..Default::default()
+                },
+            ],
+        };
+        let text = t.waterfall().to_string();
+        let bar = |label: &str| {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(label))
+                .unwrap_or_else(|| panic!("{label}: {text}"));
+            line.split('|').nth(1).unwrap_or_default().to_owned()
+        };
+        // 40 columns for 400 ms: 10 ms a column.
+        assert_eq!(bar("operation"), "#".repeat(40));
+        assert_eq!(
+            bar("  attempt 1"),
+            format!("{}{}", "#".repeat(10), " ".repeat(30))
+        );
+        assert_eq!(
+            bar("  backoff"),
+            format!("{}{}{}", " ".repeat(10), "#".repeat(20), " ".repeat(10))
+        );
+        assert_eq!(
+            bar("  attempt 2"),
+            format!("{}{}", " ".repeat(30), "#".repeat(10))
+        );
+        let backoff = text
+            .lines()
+            .find(|l| l.starts_with("  backoff"))
+            .unwrap_or_default();
+        assert!(
+            backoff.contains(" 100.000 ms ") && backoff.contains(" 200.000 ms "),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 1 + 2 + 5 + 1 + 5);
     }
 }

@@ -96,7 +96,21 @@ async fn s3_operations_print_json_and_stream_files() {
         err.contains("Finalize stack step") && err.contains("Signing"),
         "{err}"
     );
-    assert!(err.contains("timing: operation"), "{err}");
+    // The waterfall: the operation, its stages, the attempt and its parts, each with a bar.
+    assert!(err.contains("timing:\noperation "), "{err}");
+    for stage in [
+        "  serialization",
+        "  endpoint",
+        "  attempt 1",
+        "    signing",
+        "    wire (first byte)",
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(stage) && l.ends_with('|')),
+            "{stage}: {err}"
+        );
+    }
 
     let head = stdout_json(
         &run(

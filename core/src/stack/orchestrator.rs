@@ -289,7 +289,8 @@ pub(crate) async fn run_segment(
                 let attempt_span = tracing::debug_span!(target: "ziggurat", "attempt", attempt);
                 let attempt_started = st.ctx.timing().map(|_| Instant::now());
                 if let Some(marks) = st.ctx.timing_mut() {
-                    marks.current_attempt(attempt);
+                    let offset = marks.start.map(|s| s.elapsed()).unwrap_or_default();
+                    marks.current_attempt(attempt).started = offset;
                 }
                 if let Some((s, sleep)) = strategy {
                     let wait = s.before_attempt(&st.ctx, &mut st.retry);
