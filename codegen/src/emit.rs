@@ -554,6 +554,9 @@ impl Ctx<'_> {
         for extra in &self.ov.extra_modules {
             let _ = writeln!(o, "mod {extra};");
         }
+        for public in &self.ov.public_modules {
+            let _ = writeln!(o, "pub mod {public};");
+        }
         o.push_str("pub mod operation;\npub mod types;\n\n");
         o.push_str("use std::sync::Arc;\n\nuse ziggurat_runtime::codegen::*;\n");
         o.push_str(if self.ov.customize {
