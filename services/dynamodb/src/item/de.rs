@@ -99,7 +99,16 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
         match self.0 {
             AttributeValue::S(s) => visitor.visit_string(s),
             AttributeValue::N(text) => visit_number(text, visitor),
-            AttributeValue::B(b) => visitor.visit_byte_buf(Vec::from(b)),
+            // As serde_json writes bytes: a sequence of numbers (so `serde_json::Value` and
+            // untagged enums take it). Byte targets ask for bytes, and get them whole.
+            AttributeValue::B(b) => {
+                let mut bytes = SeqAccess {
+                    iter: b.into_iter().map(|byte| byte.into_deserializer()),
+                    index: 0,
+                };
+                let value = visitor.visit_seq(&mut bytes)?;
+                bytes.end().map(|()| value)
+            }
             AttributeValue::Bool(b) => visitor.visit_bool(b),
             AttributeValue::Null(_) => visitor.visit_unit(),
             AttributeValue::M(map) => visit_map(map, visitor),
@@ -148,19 +157,15 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
         }
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            // Binary into a sequence of bytes (`Vec<u8>`), without a value per byte.
-            AttributeValue::B(b) => {
-                let mut bytes = SeqAccess {
-                    iter: b.into_iter().map(|byte| byte.into_deserializer()),
-                    index: 0,
-                };
-                let value = visitor.visit_seq(&mut bytes)?;
-                bytes.end().map(|()| value)
-            }
+            AttributeValue::B(b) => visitor.visit_byte_buf(Vec::from(b)),
             other => ValueDeserializer(other).deserialize_any(visitor),
         }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_bytes(visitor)
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -220,7 +225,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     }
 
     forward_to_deserialize_any! {
-        bool char str string bytes byte_buf unit unit_struct map struct identifier
+        bool char str string unit unit_struct seq map struct identifier
     }
 }
 

@@ -74,7 +74,8 @@
 //! Reading is the other way round, and also takes `NULL` as `None` and a `B` as a `Vec<u8>`.
 //! `deserialize_any` works, so self-describing targets read items too (`serde_json::Value`,
 //! untagged enums, `#[serde(flatten)]`); there an `N` becomes an `i64`, a `u64` or else an
-//! `f64`, and a `B` bytes (which `serde_json::Value` does not take).
+//! `f64`, and a `B` a sequence of byte values, as `serde_json` writes bytes (targets that ask
+//! for bytes get them whole).
 //!
 //! Errors say what went wrong and where: `number 300 does not fit in u8 at \`scores[2]\``
 //! ([`Error::path`], [`Error::kind`]).

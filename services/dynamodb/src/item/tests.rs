@@ -418,13 +418,16 @@ fn deserialize_any_reads_items_into_json_values() {
         ("m", m([("k", s("v"))])),
         ("ss", AttributeValue::Ss(vec!["x".into()])),
         ("ns", AttributeValue::Ns(vec!["3".into()])),
+        ("bin", AttributeValue::B(vec![1_u8, 255].into())),
+        ("bs", AttributeValue::Bs(vec![vec![7_u8].into()])),
     ]);
     let json: serde_json::Value = from_item(stored.clone()).unwrap();
     assert_eq!(
         json,
         serde_json::json!({
             "s": "text", "i": -12, "u": 18446744073709551615_u64, "f": 2.5, "b": false,
-            "null": null, "l": [1, "two"], "m": {"k": "v"}, "ss": ["x"], "ns": [3]
+            "null": null, "l": [1, "two"], "m": {"k": "v"}, "ss": ["x"], "ns": [3],
+            "bin": [1, 255], "bs": [[7]]
         })
     );
     let values: HashMap<String, serde_json::Value> = from_item(stored).unwrap();
