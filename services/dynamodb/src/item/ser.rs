@@ -3,7 +3,7 @@
 //! Every serialize call returns `Option<AttributeValue>`: `None` is an `Option::None`, which a
 //! map or struct leaves out (an absent attribute) and a list writes as `NULL` (a list has no
 //! holes).
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::ser::{self, Serialize};
 use ziggurat_runtime::codegen::Bytes;
@@ -495,52 +495,56 @@ fn set<T: Serialize + ?Sized>(value: &T, kind: SetKind) -> Result<Out, Error> {
         )
         .at_index(index)
     };
-    let mut seen: HashSet<&[u8]> = HashSet::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let member: &[u8] = match (kind, item) {
+    let mut strings = Vec::new();
+    let mut binary = Vec::new();
+    match kind {
+        SetKind::Binary => binary.reserve_exact(items.len()),
+        _ => strings.reserve_exact(items.len()),
+    }
+    for (index, item) in items.into_iter().enumerate() {
+        match (kind, item) {
             (SetKind::String, AttributeValue::S(s)) | (SetKind::Number, AttributeValue::N(s)) => {
-                s.as_bytes()
+                strings.push(s)
             }
-            (SetKind::Binary, AttributeValue::B(b)) => b,
-            (_, other) => return Err(wrong(index, other)),
-        };
-        if !seen.insert(member) {
-            return Err(duplicate(
-                index,
-                match item {
-                    AttributeValue::B(b) => format!("the same {} bytes", b.len()),
-                    AttributeValue::S(s) | AttributeValue::N(s) => format!("`{s}`"),
-                    _ => String::new(),
-                },
-            ));
+            (SetKind::Binary, AttributeValue::B(b)) => binary.push(b),
+            (_, other) => return Err(wrong(index, &other)),
         }
     }
-    drop(seen);
-    let members = items.into_iter();
+    if let Some(index) = first_duplicate(&strings) {
+        let member = strings.get(index).map(String::as_str).unwrap_or_default();
+        return Err(duplicate(index, format!("`{member}`")));
+    }
+    if let Some(index) = first_duplicate(&binary) {
+        let len = binary.get(index).map_or(0, Bytes::len);
+        return Err(duplicate(index, format!("the same {len} bytes")));
+    }
     Ok(Some(match kind {
-        SetKind::String => AttributeValue::Ss(
-            members
-                .filter_map(|v| match v {
-                    AttributeValue::S(s) => Some(s),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        SetKind::Number => AttributeValue::Ns(
-            members
-                .filter_map(|v| match v {
-                    AttributeValue::N(s) => Some(s),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        SetKind::Binary => AttributeValue::Bs(
-            members
-                .filter_map(|v| match v {
-                    AttributeValue::B(b) => Some(b),
-                    _ => None,
-                })
-                .collect(),
-        ),
+        SetKind::String => AttributeValue::Ss(strings),
+        SetKind::Number => AttributeValue::Ns(strings),
+        SetKind::Binary => AttributeValue::Bs(binary),
     }))
+}
+
+/// The index of a member equal to one before it: by pairs for the small sets most are (no
+/// allocation), by sorting beyond.
+fn first_duplicate<T: AsRef<[u8]>>(members: &[T]) -> Option<usize> {
+    if members.len() <= 16 {
+        return members.iter().enumerate().find_map(|(j, b)| {
+            members
+                .iter()
+                .take(j)
+                .any(|a| a.as_ref() == b.as_ref())
+                .then_some(j)
+        });
+    }
+    let mut sorted: Vec<(&[u8], usize)> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.as_ref(), i))
+        .collect();
+    sorted.sort_unstable();
+    sorted.windows(2).find_map(|pair| match pair {
+        [(a, i), (b, j)] if a == b => Some((*i).max(*j)),
+        _ => None,
+    })
 }

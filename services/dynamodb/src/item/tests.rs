@@ -343,6 +343,13 @@ fn a_set_with_a_duplicate_or_a_stranger_is_an_error() {
     assert!(err.to_string().contains("`a`"), "{err}");
     let err = to_attribute_value(&BinarySet(vec![vec![1_u8], vec![1]])).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::DuplicateInSet);
+    // Large sets are checked by sorting.
+    let mut many: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+    assert!(to_attribute_value(&StringSet(many.clone())).is_ok());
+    many.push("17".to_owned());
+    let err = to_attribute_value(&StringSet(many)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DuplicateInSet);
+    assert_eq!(err.path(), "[40]");
     let err = to_attribute_value(&StringSet(vec![1, 2])).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WrongSetMember);
     assert_eq!(
