@@ -560,6 +560,9 @@ impl Ctx<'_> {
         for extra in &self.ov.extra_modules {
             let _ = writeln!(o, "mod {extra};");
         }
+        for public in &self.ov.public_modules {
+            let _ = writeln!(o, "pub mod {public};");
+        }
         o.push_str("pub mod operation;\npub mod types;\n");
         if !self.model.waiters.is_empty() {
             o.push_str("pub mod waiters;\n");

@@ -38,6 +38,10 @@ pub struct ServiceOverride {
     /// Hand-written modules of the crate (`src/<name>.rs`), declared by the generated `lib.rs`.
     #[serde(default)]
     pub extra_modules: Vec<String>,
+    /// Hand-written modules that are part of the crate's API (`pub mod <name>;`), like
+    /// DynamoDB's `item` and `expression`.
+    #[serde(default)]
+    pub public_modules: Vec<String>,
     /// The crate has a hand-written `customize` module (listed in `extra_modules`) with what the
     /// model does not say: its `Config` and `stack`, and the `serialize` / `deserialize` every
     /// operation calls instead of the runtime's (S3's bucket addressing, errors in 200s).

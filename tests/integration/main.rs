@@ -9,6 +9,7 @@ mod aws_chunked;
 mod bad_responses;
 mod clock_skew;
 mod dynamodb;
+mod dynamodb_item;
 mod dynamodb_more;
 mod event_stream;
 mod faults;

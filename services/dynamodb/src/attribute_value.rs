@@ -39,3 +39,17 @@ impl From<HashMap<String, AttributeValue>> for AttributeValue {
         AttributeValue::M(v)
     }
 }
+
+macro_rules! from_integer {
+    ($($t:ty),*) => {$(
+        /// A number (`N`), written exactly.
+        impl From<$t> for AttributeValue {
+            fn from(v: $t) -> Self {
+                AttributeValue::N(itoa::Buffer::new().format(v).to_owned())
+            }
+        }
+    )*};
+}
+from_integer!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);

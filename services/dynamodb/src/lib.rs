@@ -32,6 +32,8 @@
 #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation)]
 
 mod attribute_value;
+pub mod expression;
+pub mod item;
 pub mod operation;
 pub mod types;
 pub mod waiters;
