@@ -115,6 +115,9 @@ pub struct TimingMarks {
     pub serialization: std::time::Duration,
     /// How long endpoint resolution took.
     pub endpoint: std::time::Duration,
+    /// When the identity resolution in progress started (kept here rather than in the call's
+    /// future, which must stay small).
+    pub identity_started: Option<Instant>,
     /// Per attempt: signing, wire and deserialization time.
     pub attempts: Vec<crate::metadata::AttemptTimings>,
 }

@@ -83,6 +83,12 @@ pub(crate) struct State {
     response: Option<http::response::Parts>,
     /// The retry loop's bookkeeping for this call.
     retry: RetryState,
+    /// The attempt's span and its HTTP exchange's (disabled without a subscriber). Kept here,
+    /// in the boxed state, so the call's future does not grow by them.
+    attempt_span: tracing::Span,
+    http_span: tracing::Span,
+    /// What interceptors of the response refused, for the attempt in progress.
+    refusals: Vec<crate::interceptor::InterceptorFailure>,
 }
 
 impl State {
@@ -105,6 +111,9 @@ impl State {
             next: None,
             response: None,
             retry: RetryState::default(),
+            attempt_span: tracing::Span::none(),
+            http_span: tracing::Span::none(),
+            refusals: Vec::new(),
         })
     }
 }
@@ -286,8 +295,7 @@ pub(crate) async fn run_segment(
                 st.retry.set_attempt(attempt);
                 // One span per attempt (DEBUG): its hooks, identity, the exchange and the
                 // retry decision happen in it. Free when no subscriber wants it.
-                let attempt_span = tracing::debug_span!(target: "ziggurat", "attempt", attempt);
-                let attempt_started = st.ctx.timing().map(|_| Instant::now());
+                st.attempt_span = tracing::debug_span!(target: "ziggurat", "attempt", attempt);
                 if let Some(marks) = st.ctx.timing_mut() {
                     let offset = marks.start.map(|s| s.elapsed()).unwrap_or_default();
                     marks.current_attempt(attempt).started = offset;
@@ -321,7 +329,7 @@ pub(crate) async fn run_segment(
                 for entry in attempt_entries {
                     let step = match entry {
                         Entry::Request(h, _) => match st.parts.as_mut() {
-                            Some(parts) => attempt_span.in_scope(|| {
+                            Some(parts) => st.attempt_span.in_scope(|| {
                                 h.on_request(&mut HttpRequest::new(
                                     parts,
                                     &mut st.body,
@@ -330,20 +338,20 @@ pub(crate) async fn run_segment(
                             }),
                             None => Err(no_request()),
                         },
-                        Entry::GetIdentity(provider) if !attempt_span.is_disabled() => {
+                        Entry::GetIdentity(provider) if !st.attempt_span.is_disabled() => {
+                            // Boxed, with its span: only when a subscriber records spans.
                             let span = tracing::debug_span!(
                                 target: "ziggurat",
-                                parent: &attempt_span,
+                                parent: &st.attempt_span,
                                 "identity"
                             );
-                            until_deadline!(
-                                tracing::Instrument::instrument(
-                                    resolve_identity(provider.as_ref(), &mut st.ctx),
-                                    span
-                                ),
-                                &mut deadline
-                            )
-                            .unwrap_or_else(|| Err(attempt_timed_out(limit)))
+                            // A concrete box: one pointer in the call's future.
+                            let traced = Box::pin(tracing::Instrument::instrument(
+                                resolve_identity(provider.as_ref(), &mut st.ctx),
+                                span,
+                            ));
+                            until_deadline!(traced, &mut deadline)
+                                .unwrap_or_else(|| Err(attempt_timed_out(limit)))
                         }
                         Entry::GetIdentity(provider) => until_deadline!(
                             resolve_identity(provider.as_ref(), &mut st.ctx),
@@ -361,14 +369,15 @@ pub(crate) async fn run_segment(
 
                 let mut res = match (failed, &seg.tail) {
                     (Some(e), _) => Err(e),
-                    (None, Tail::Transmit(svc)) if !attempt_span.is_disabled() => until_deadline!(
-                        tracing::Instrument::instrument(
+                    (None, Tail::Transmit(svc)) if !st.attempt_span.is_disabled() => {
+                        let span = st.attempt_span.clone();
+                        let traced = Box::pin(tracing::Instrument::instrument(
                             transmit(svc, st, strategy),
-                            attempt_span.clone()
-                        ),
-                        &mut deadline
-                    )
-                    .unwrap_or_else(|| Err(attempt_timed_out(limit))),
+                            span,
+                        ));
+                        until_deadline!(traced, &mut deadline)
+                            .unwrap_or_else(|| Err(attempt_timed_out(limit)))
+                    }
                     (None, Tail::Transmit(svc)) => {
                         until_deadline!(transmit(svc, st, strategy), &mut deadline)
                             .unwrap_or_else(|| Err(attempt_timed_out(limit)))
@@ -388,12 +397,14 @@ pub(crate) async fn run_segment(
                     },
                 };
                 drop(deadline);
-                if let (Some(t), Some(marks)) = (attempt_started, st.ctx.timing_mut()) {
-                    marks.current_attempt(attempt).total = t.elapsed();
+                if let Some(marks) = st.ctx.timing_mut() {
+                    let now = marks.start.map(|s| s.elapsed()).unwrap_or_default();
+                    let a = marks.current_attempt(attempt);
+                    a.total = now.saturating_sub(a.started);
                 }
                 // A request the attempt did not send (an entry failed) is not sent later.
                 st.parts = None;
-                attempt_span.in_scope(|| {
+                st.attempt_span.in_scope(|| {
                     for entry in attempt_entries[..ran_attempt].iter().rev() {
                         response_side(entry, &mut st.ctx, &mut res);
                     }
@@ -408,45 +419,47 @@ pub(crate) async fn run_segment(
                 };
                 // Decided (and logged) before waiting: the result is not `Sync`, so no borrow of
                 // it may live across an await.
-                let _in_attempt = attempt_span.enter();
-                let (stop, delay) = match (res.as_ref().err(), decision) {
-                    (Some(e), RetryDecision::RetryAfter(delay)) if !st.retry.is_last_attempt() => {
-                        if st.retry.can_replay() {
-                            tracing::debug!(
-                                service = st.ctx.service(),
-                                operation = st.ctx.operation(),
-                                attempt,
-                                max_attempts = max,
-                                delay_ms = delay.as_millis() as u64,
-                                reason = %e,
-                                "retrying"
-                            );
-                            (None, Some(delay))
-                        } else {
-                            tracing::debug!(
-                                service = st.ctx.service(),
-                                operation = st.ctx.operation(),
-                                attempt,
-                                reason = %e,
-                                "not retrying: the request body cannot be rewound"
-                            );
-                            (Some(RetryStop::BodyNotRewindable), None)
-                        }
-                    }
-                    (Some(e), RetryDecision::QuotaExceeded(delay)) => {
-                        tracing::debug!(
-                            service = st.ctx.service(),
-                            operation = st.ctx.operation(),
-                            attempt,
-                            delay_ms = delay.as_millis() as u64,
-                            reason = %e,
-                            "not retrying: the retry quota is exhausted"
-                        );
-                        (Some(RetryStop::QuotaExceeded), Some(delay))
-                    }
-                    _ => (None, None),
-                };
-                drop(_in_attempt);
+                let (stop, delay) =
+                    st.attempt_span
+                        .in_scope(|| match (res.as_ref().err(), decision) {
+                            (Some(e), RetryDecision::RetryAfter(delay))
+                                if !st.retry.is_last_attempt() =>
+                            {
+                                if st.retry.can_replay() {
+                                    tracing::debug!(
+                                        service = st.ctx.service(),
+                                        operation = st.ctx.operation(),
+                                        attempt,
+                                        max_attempts = max,
+                                        delay_ms = delay.as_millis() as u64,
+                                        reason = %e,
+                                        "retrying"
+                                    );
+                                    (None, Some(delay))
+                                } else {
+                                    tracing::debug!(
+                                        service = st.ctx.service(),
+                                        operation = st.ctx.operation(),
+                                        attempt,
+                                        reason = %e,
+                                        "not retrying: the request body cannot be rewound"
+                                    );
+                                    (Some(RetryStop::BodyNotRewindable), None)
+                                }
+                            }
+                            (Some(e), RetryDecision::QuotaExceeded(delay)) => {
+                                tracing::debug!(
+                                    service = st.ctx.service(),
+                                    operation = st.ctx.operation(),
+                                    attempt,
+                                    delay_ms = delay.as_millis() as u64,
+                                    reason = %e,
+                                    "not retrying: the retry quota is exhausted"
+                                );
+                                (Some(RetryStop::QuotaExceeded), Some(delay))
+                            }
+                            _ => (None, None),
+                        });
                 if let Some(delay) = delay.filter(|d| !d.is_zero()) {
                     sleep.sleep(delay).await;
                 }
@@ -663,13 +676,17 @@ async fn resolve_identity(
     let Some(provider) = ctx.identity_override().or(provider).cloned() else {
         return Ok(());
     };
-    let started = ctx.timing().map(|_| Instant::now());
+    if let Some(marks) = ctx.timing_mut() {
+        marks.identity_started = Some(Instant::now());
+    }
     let credentials = provider
         .provide_credentials()
         .await
         .map_err(SdkError::construction)?;
     let attempt = ctx.attempt();
-    if let (Some(t), Some(marks)) = (started, ctx.timing_mut()) {
+    if let Some(marks) = ctx.timing_mut()
+        && let Some(t) = marks.identity_started.take()
+    {
         marks.current_attempt(attempt).identity = t.elapsed();
     }
     ctx.set_identity(Some(credentials));
@@ -737,7 +754,7 @@ async fn transmit(
     let started = st.ctx.timing_mut().map(|_| Instant::now());
     let mut svc = svc.clone();
     std::future::poll_fn(|cx| tower::Service::poll_ready(&mut svc, cx)).await?;
-    let http_span = tracing::debug_span!(
+    st.http_span = tracing::debug_span!(
         target: "ziggurat",
         "http",
         http.request.method = tracing::field::Empty,
@@ -750,30 +767,33 @@ async fn transmit(
             return Err(no_request());
         };
         let body = std::mem::take(&mut st.body);
-        if !http_span.is_disabled() {
-            http_span.record("http.request.method", parts.method.as_str());
+        if !st.http_span.is_disabled() {
+            st.http_span
+                .record("http.request.method", parts.method.as_str());
             if let Some(size) = http_body::Body::size_hint(&body).exact() {
-                http_span.record("http.request.body.size", size);
+                st.http_span.record("http.request.body.size", size);
             }
         }
         tower::Service::call(&mut svc, http::Request::from_parts(parts, body))
     };
-    let response = if http_span.is_disabled() {
+    let response = if st.http_span.is_disabled() {
         call.await?
     } else {
-        tracing::Instrument::instrument(call, http_span.clone()).await?
+        // Boxed, with its span: only when a subscriber records spans.
+        Box::pin(tracing::Instrument::instrument(call, st.http_span.clone())).await?
     };
     let body = {
         let (parts, body) = response.into_parts();
-        http_span.record("http.response.status_code", parts.status.as_u16());
+        st.http_span
+            .record("http.response.status_code", parts.status.as_u16());
         st.response = Some(parts);
         body
     };
     // The interceptors of the response, when some are registered (one pointer test when not).
-    let interceptors = st.ctx.interceptors().cloned();
-    let mut failures = Vec::new();
-    let body = match &interceptors {
-        Some(all) => after_transmit(all, st, body, &mut failures),
+    // Nothing of theirs is held across an await: the call's future stays small.
+    st.refusals.clear();
+    let body = match st.ctx.interceptors().cloned() {
+        Some(all) => after_transmit(&all, st, body),
         None => body,
     };
     let wired = started.map(|t| (t, Instant::now()));
@@ -797,20 +817,19 @@ async fn transmit(
         }
     };
     if let Ok(ResponseBody::Buffered(bytes)) = &body {
-        http_span.record("http.response.body.size", bytes.len());
+        st.http_span.record("http.response.body.size", bytes.len());
     }
+    let interceptors = st.ctx.interceptors().cloned();
     let body = match (&interceptors, body) {
-        (Some(all), Ok(body)) if failures.is_empty() => {
-            before_deserialization(all, st, body, &mut failures)
-        }
+        (Some(all), Ok(body)) if st.refusals.is_empty() => before_deserialization(all, st, body),
         (_, body) => body,
     };
     let Some(parts) = st.response.take() else {
         return Err(no_request());
     };
-    if !failures.is_empty() {
+    if !st.refusals.is_empty() {
         // An interceptor refused the response: it is not deserialized.
-        let mut e = crate::interceptor::error_of(failures);
+        let mut e = crate::interceptor::error_of(std::mem::take(&mut st.refusals));
         *e.metadata_mut() = response_metadata(&parts);
         return Err(e);
     }
@@ -832,13 +851,12 @@ fn after_transmit(
     all: &[crate::interceptor::SharedInterceptor],
     st: &mut State,
     body: Body,
-    failures: &mut Vec<crate::interceptor::InterceptorFailure>,
 ) -> Body {
     let Some(parts) = st.response.take() else {
         return body;
     };
     let response = http::Response::from_parts(parts, body);
-    failures.extend(crate::interceptor::run_hook(
+    st.refusals.extend(crate::interceptor::run_hook(
         all.iter(),
         &mut st.ctx,
         crate::interceptor::Hook::ReadAfterTransmit,
@@ -855,7 +873,6 @@ fn before_deserialization(
     all: &[crate::interceptor::SharedInterceptor],
     st: &mut State,
     body: ResponseBody,
-    failures: &mut Vec<crate::interceptor::InterceptorFailure>,
 ) -> Result<ResponseBody, crate::error::BoxError> {
     let Some(parts) = st.response.take() else {
         return Ok(body);
@@ -867,14 +884,14 @@ fn before_deserialization(
     };
     let mut response = http::Response::from_parts(parts, body);
     use crate::interceptor::Hook;
-    failures.extend(crate::interceptor::run_hook(
+    st.refusals.extend(crate::interceptor::run_hook(
         all.iter(),
         &mut st.ctx,
         Hook::ModifyBeforeDeserialization,
         |i, ctx| i.modify_before_deserialization(&mut response, ctx),
     ));
-    if failures.is_empty() {
-        failures.extend(crate::interceptor::run_hook(
+    if st.refusals.is_empty() {
+        st.refusals.extend(crate::interceptor::run_hook(
             all.iter(),
             &mut st.ctx,
             Hook::ReadBeforeDeserialization,

@@ -610,7 +610,10 @@ fn the_call_future_stays_small() {
         Context::new("Test", "Echo"),
     );
     let size = std::mem::size_of_val(&call);
-    assert!(size <= 512, "the call future takes {size} bytes");
+    // 456 bytes before spans and interceptors' response hooks; 536 with them (their spans,
+    // failures and the attempt's marks live in the boxed state, the traced paths are boxed
+    // only when a subscriber records spans). The stack benches show no cost from the growth.
+    assert!(size <= 544, "the call future takes {size} bytes");
 }
 
 /// A hook that says it has no response side is skipped on the way back up; the others, and
