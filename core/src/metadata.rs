@@ -14,6 +14,8 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use crate::error::RetryStop;
+
 /// What the response side of an operation reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
@@ -23,6 +25,7 @@ pub struct Metadata {
     http_status: Option<u16>,
     server_time: Option<SystemTime>,
     timings: Option<Box<Timings>>,
+    retry_stop: Option<RetryStop>,
 }
 
 impl Metadata {
@@ -75,6 +78,17 @@ impl Metadata {
     pub fn set_timings(&mut self, timings: Timings) {
         self.timings = Some(Box::new(timings));
     }
+    /// Why a retry loop returned a retryable result without retrying it (the request body
+    /// could not be replayed, or the retry quota was empty). Set by
+    /// `ziggurat_layers::retry::RetryLayer` on the final response it returns; inside a stack
+    /// the same reason is the error's [`retry_stop`](crate::error::SdkError::retry_stop).
+    pub fn retry_stop(&self) -> Option<RetryStop> {
+        self.retry_stop
+    }
+    /// Sets why retrying stopped early.
+    pub fn set_retry_stop(&mut self, reason: RetryStop) {
+        self.retry_stop = Some(reason);
+    }
     /// Fills every field of `self` that is unset from `other`.
     pub fn merge_missing(&mut self, other: Metadata) {
         if self.request_id.is_none() {
@@ -94,6 +108,9 @@ impl Metadata {
         }
         if self.timings.is_none() {
             self.timings = other.timings;
+        }
+        if self.retry_stop.is_none() {
+            self.retry_stop = other.retry_stop;
         }
     }
 }
