@@ -154,9 +154,15 @@ impl fmt::Debug for Shared {
 ///     .with_operation("DynamoDB", "GetItem");
 /// assert_eq!(layer.strategy().max_attempts(), 5);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RetryLayer {
     shared: Arc<Shared>,
+}
+
+impl fmt::Debug for RetryLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shared.fmt(f)
+    }
 }
 
 impl RetryLayer {
