@@ -559,3 +559,13 @@ async fn request_info_can_be_left_out_and_a_strategy_of_one_attempt_never_retrie
     assert_eq!(RetryLayer::default().strategy().max_attempts(), 3);
     Ok(())
 }
+
+#[test]
+fn the_service_and_its_future_are_send_for_send_parts() {
+    fn is_send<T: Send>(_: &T) {}
+    let inner = service_fn(|_: http::Request<Body>| async { status(200, "") });
+    let mut svc = RetryLayer::standard().layer(inner);
+    is_send(&svc);
+    let call = svc.call(http::Request::new(Body::empty()));
+    is_send(&call);
+}
