@@ -9,7 +9,8 @@
 //!
 //! Every SDK concern (invocation id, content-length, user-agent, endpoint, SigV4, timing) is a
 //! hook that runs inline in a named [`Stack`](stack::Stack), and also a standalone
-//! `tower::Layer` for any `Service<http::Request<B>>`. Ready-made clients use the stack:
+//! `tower::Layer` for any `Service<http::Request<B>>`; retries are the stack's `"Retry"` loop,
+//! and [`RetryLayer`](layers::retry::RetryLayer) alone. Ready-made clients use the stack:
 //!
 //! ```no_run
 //! use ziggurat::prelude::*;

@@ -14,15 +14,20 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use crate::error::RetryStop;
+
 /// What the response side of an operation reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
     request_id: Option<String>,
     extended_request_id: Option<String>,
     attempts: u32,
-    http_status: Option<u16>,
+    // 0 when unset (no HTTP status is 0): with `retry_stop`, it fits beside `attempts` and
+    // the struct stays 80 bytes.
+    http_status: u16,
     server_time: Option<SystemTime>,
     timings: Option<Box<Timings>>,
+    retry_stop: Option<RetryStop>,
 }
 
 impl Metadata {
@@ -52,11 +57,11 @@ impl Metadata {
     }
     /// The HTTP status of the last response, when one was received.
     pub fn http_status(&self) -> Option<u16> {
-        self.http_status
+        Some(self.http_status).filter(|s| *s != 0)
     }
     /// Sets the HTTP status.
     pub fn set_http_status(&mut self, status: u16) {
-        self.http_status = Some(status);
+        self.http_status = status;
     }
     /// The server's clock, from the `Date` header of the last response (clock-skew
     /// correction compares it with local time).
@@ -75,6 +80,17 @@ impl Metadata {
     pub fn set_timings(&mut self, timings: Timings) {
         self.timings = Some(Box::new(timings));
     }
+    /// Why a retry loop returned a retryable result without retrying it (the request body
+    /// could not be replayed, or the retry quota was empty). Set by
+    /// `ziggurat_layers::retry::RetryLayer` on the final response it returns; inside a stack
+    /// the same reason is the error's [`retry_stop`](crate::error::SdkError::retry_stop).
+    pub fn retry_stop(&self) -> Option<RetryStop> {
+        self.retry_stop
+    }
+    /// Sets why retrying stopped early.
+    pub fn set_retry_stop(&mut self, reason: RetryStop) {
+        self.retry_stop = Some(reason);
+    }
     /// Fills every field of `self` that is unset from `other`.
     pub fn merge_missing(&mut self, other: Metadata) {
         if self.request_id.is_none() {
@@ -86,7 +102,7 @@ impl Metadata {
         if self.attempts == 0 {
             self.attempts = other.attempts;
         }
-        if self.http_status.is_none() {
+        if self.http_status == 0 {
             self.http_status = other.http_status;
         }
         if self.server_time.is_none() {
@@ -94,6 +110,9 @@ impl Metadata {
         }
         if self.timings.is_none() {
             self.timings = other.timings;
+        }
+        if self.retry_stop.is_none() {
+            self.retry_stop = other.retry_stop;
         }
     }
 }
@@ -297,5 +316,25 @@ mod waterfall_tests {
             "{text}"
         );
         assert_eq!(text.lines().count(), 1 + 2 + 5 + 1 + 5);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retry_stop_fits_without_growing_the_metadata() {
+        assert!(std::mem::size_of::<Metadata>() <= 80);
+        let mut m = Metadata::default();
+        assert_eq!((m.http_status(), m.retry_stop()), (None, None));
+        m.set_http_status(503);
+        m.set_retry_stop(RetryStop::QuotaExceeded);
+        let mut merged = Metadata::default();
+        merged.merge_missing(m);
+        assert_eq!(
+            (merged.http_status(), merged.retry_stop()),
+            (Some(503), Some(RetryStop::QuotaExceeded))
+        );
     }
 }

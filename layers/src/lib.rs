@@ -3,7 +3,9 @@
 //! Every synchronous concern is a [`RequestHook`](ziggurat_core::hook::RequestHook) that runs
 //! inline in a [`Stack`](ziggurat_core::stack::Stack) and, through
 //! [`HookLayer`](ziggurat_core::hook::HookLayer), as a standalone `tower::Layer` on any
-//! `Service<http::Request<B>>`.
+//! `Service<http::Request<B>>`. Concerns that control the flow of a call are tower services of
+//! their own, in a stack and alone: the retry loop is the stack's `"Retry"` entry, and
+//! [`RetryLayer`](retry::RetryLayer) outside one.
 #![warn(missing_docs)]
 
 pub mod auth;

@@ -19,6 +19,7 @@ mod lambda;
 mod metrics;
 mod paginators;
 mod presign;
+mod retry_layer;
 mod s3;
 mod s3_moto;
 mod sns_sts;

@@ -17,16 +17,19 @@
 //!   body"); [`StandardRetry::with_classifier`] and
 //!   [`with_retryable_codes`](StandardRetry::with_retryable_codes) extend it.
 //! - [`SetRequestInfo`]: `amz-sdk-request: attempt=N; max=M` on every attempt.
+//! - [`RetryLayer`]: the same strategies as a standalone `tower::Layer` on any
+//!   `Service<http::Request<B>>`, classifying raw responses (status, `x-amzn-ErrorType`, the
+//!   error code of a JSON or XML body) and transport errors; see [`layer`].
 //!
 //! # How this differs from tower's `Retry`
 //!
 //! tower's retry middleware clones the request and asks a `Policy` about raw results. An AWS
-//! retry needs more: the typed error code (so it sits above the deserializer), a quota shared
-//! by all calls of a client, a rate limiter that may delay first attempts, identity and
-//! signing redone per attempt, and a clear error when the body cannot be replayed. So the
-//! loop is part of the stack's orchestrator, and a strategy is a small trait object the
-//! client builds once; there is no standalone `RetryLayer`, since outside the stack there is
-//! no typed error to classify (use tower's `Retry` there).
+//! retry needs more: the error code, a quota shared by all calls of a client, a rate limiter
+//! that may delay first attempts, identity and signing redone per attempt, and a clear error
+//! when the body cannot be replayed. Inside a client the loop is part of the stack's
+//! orchestrator (above the deserializer, so it sees typed errors, and S3's "200 with an error
+//! body"), and a strategy is a small trait object the client builds once. Outside a stack,
+//! [`RetryLayer`] runs the same strategy and reads the error code from the raw response.
 //!
 //! # Example
 //!
@@ -80,6 +83,7 @@
 //! # Ok(()) }
 //! ```
 mod classify;
+pub mod layer;
 mod rate_limiter;
 mod request_info;
 mod standard;
@@ -87,6 +91,9 @@ mod token_bucket;
 
 pub use classify::{
     THROTTLING_ERROR_CODES, TRANSIENT_ERROR_CODES, TRANSIENT_STATUS_CODES, classify_error,
+};
+pub use layer::{
+    DEFAULT_ERROR_BODY_LIMIT, ReplayBody, ResponseBody, ResponseFuture, Retry, RetryLayer,
 };
 pub use rate_limiter::{
     BETA, ClientRateLimiter, CubicCalculator, MAX_RATE_ADJUST_SCALE, MIN_FILL_RATE, RateUpdate,
