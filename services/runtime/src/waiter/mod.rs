@@ -598,17 +598,36 @@ where
     )
     .await;
     let last = ended.result.map(finish::<O>);
-    match (ended.failure, last) {
+    conclude(
+        ended.failure,
+        last,
+        ended.attempts,
+        ended.elapsed,
+        waiter.schema.name,
+        max_wait,
+    )
+}
+
+/// The end of a wait: its final poll, or why it failed.
+fn conclude<T, E>(
+    failure: Option<WaiterErrorKind>,
+    last: Option<Result<T, SdkError<E>>>,
+    attempts: u32,
+    elapsed: Duration,
+    waiter: &'static str,
+    max_wait: Duration,
+) -> Result<FinalPoll<T, E>, WaiterError<T, E>> {
+    match (failure, last) {
         (None, Some(result)) => Ok(FinalPoll {
             result,
-            attempts: ended.attempts,
-            elapsed: ended.elapsed,
+            attempts,
+            elapsed,
         }),
         (failure, last) => Err(WaiterError {
             kind: failure.unwrap_or(WaiterErrorKind::Timeout { max_wait }),
-            waiter: waiter.schema.name,
-            attempts: ended.attempts,
-            elapsed: ended.elapsed,
+            waiter,
+            attempts,
+            elapsed,
             last,
         }),
     }
@@ -628,20 +647,14 @@ pub async fn wait_erased(
     WaiterError<OperationOutput, ziggurat_core::error::ApiError>,
 > {
     let ended = run(&handle, spec, input, output_shape, None, waiter, max_wait).await;
-    match (ended.failure, ended.result) {
-        (None, Some(result)) => Ok(FinalPoll {
-            result,
-            attempts: ended.attempts,
-            elapsed: ended.elapsed,
-        }),
-        (failure, last) => Err(WaiterError {
-            kind: failure.unwrap_or(WaiterErrorKind::Timeout { max_wait }),
-            waiter: waiter.schema.name,
-            attempts: ended.attempts,
-            elapsed: ended.elapsed,
-            last,
-        }),
-    }
+    conclude(
+        ended.failure,
+        ended.result,
+        ended.attempts,
+        ended.elapsed,
+        waiter.schema.name,
+        max_wait,
+    )
 }
 
 fn output_shape<O>(output: &Output) -> Option<&dyn SerializeShape>
