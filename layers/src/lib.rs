@@ -13,6 +13,7 @@ pub mod content_length;
 pub mod endpoint;
 pub mod invocation_id;
 pub mod metrics;
+pub mod operation;
 pub mod protocol;
 pub mod retry;
 pub mod sign;

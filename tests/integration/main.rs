@@ -17,6 +17,7 @@ mod generated_requests;
 mod interceptors;
 mod lambda;
 mod metrics;
+mod operation_layer;
 mod paginators;
 mod presign;
 mod retry_layer;
