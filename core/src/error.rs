@@ -521,6 +521,18 @@ impl<E> SdkError<E> {
 }
 
 impl<E: ProvideErrorMetadata> SdkError<E> {
+    /// What kind of error this is, as telemetry names it (`error.type`, `exception.type`):
+    /// the service's error code, or the kind of failure (`Timeout`, `TransportError`, ...).
+    pub fn error_type(&self) -> &str {
+        match self.kind() {
+            ErrorKind::Service => self.code().unwrap_or("ServiceError"),
+            ErrorKind::Timeout => "Timeout",
+            ErrorKind::Transport => "TransportError",
+            ErrorKind::Construction => "ConstructionError",
+            ErrorKind::Interceptor => "InterceptorError",
+            ErrorKind::Response => "ResponseError",
+        }
+    }
     /// The service error code, if the service answered with an error.
     pub fn code(&self) -> Option<&str> {
         self.as_service_error().and_then(|e| e.code())

@@ -33,7 +33,7 @@
 use std::sync::Arc;
 
 use ziggurat_core::context::Context;
-use ziggurat_core::error::{ErrorKind, SdkError};
+use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{Input, InputHook, OperationOutput};
 use ziggurat_core::metadata::Timings;
 use ziggurat_core::metrics::{Attributes, Histogram, Meter, MonotonicCounter, instruments as i};
@@ -129,14 +129,7 @@ impl InputHook for Metrics {
         };
         self.record(&timings, metadata.attempts().max(1), &attrs);
         if let Err(e) = &*result {
-            let kind = match e.kind() {
-                ErrorKind::Service => e.code().unwrap_or("ServiceError"),
-                ErrorKind::Timeout => "Timeout",
-                ErrorKind::Transport => "TransportError",
-                ErrorKind::Construction => "ConstructionError",
-                ErrorKind::Interceptor => "InterceptorError",
-                _ => "ResponseError",
-            };
+            let kind = e.error_type();
             self.call_errors.add(
                 1,
                 &Attributes {

@@ -511,14 +511,7 @@ async fn traced(
         span.record("aws.extended_request_id", id);
     }
     if let Err(e) = &result {
-        let kind = match e.kind() {
-            ziggurat_core::error::ErrorKind::Service => e.code().unwrap_or("ServiceError"),
-            ziggurat_core::error::ErrorKind::Timeout => "Timeout",
-            ziggurat_core::error::ErrorKind::Transport => "TransportError",
-            ziggurat_core::error::ErrorKind::Construction => "ConstructionError",
-            ziggurat_core::error::ErrorKind::Interceptor => "InterceptorError",
-            _ => "ResponseError",
-        };
+        let kind = e.error_type();
         span.record("error.type", kind);
         span.record("otel.status_code", "ERROR");
     }
