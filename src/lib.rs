@@ -47,8 +47,16 @@ pub use ziggurat_config as aws_config;
 pub use ziggurat_dynamodb as dynamodb;
 #[cfg(feature = "lambda")]
 pub use ziggurat_lambda as lambda;
+/// Amazon S3: the client and its operations ([`ziggurat_s3`]), and with the `s3-transfer`
+/// feature the transfer manager ([`transfer`](s3::transfer)).
 #[cfg(feature = "s3")]
-pub use ziggurat_s3 as s3;
+pub mod s3 {
+    pub use ziggurat_s3::*;
+    /// Parallel multipart uploads and ranged downloads, with progress
+    /// ([`ziggurat_s3_transfer`]).
+    #[cfg(feature = "s3-transfer")]
+    pub use ziggurat_s3_transfer as transfer;
+}
 #[cfg(feature = "sns")]
 pub use ziggurat_sns as sns;
 #[cfg(feature = "sqs")]

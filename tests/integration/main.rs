@@ -27,4 +27,5 @@ mod sns_sts;
 mod sqs;
 mod tower_layers;
 mod tracing_spans;
+mod transfer;
 mod waiters;

@@ -19,6 +19,17 @@ pub const ACCESS_KEY: &str = "AKIDZIGGURATTEST";
 /// The secret key the server accepts.
 pub const SECRET_KEY: &str = "ziggurat/test/secret+key";
 
+/// What a test's fault hook makes the server do with one request.
+pub enum Fault {
+    /// Read the request, then answer with this status and S3 error code instead of serving it.
+    Error(u16, &'static str),
+    /// Serve the request, but answer with this ETag (as if the object had changed).
+    ETag(String),
+}
+
+/// Looks at each request before it is served; `Some` injects a fault.
+pub type FaultHook = Arc<dyn Fn(&http::request::Parts) -> Option<Fault> + Send + Sync>;
+
 /// A running server; stopped when dropped.
 pub struct S3Server {
     addr: SocketAddr,
@@ -29,6 +40,15 @@ pub struct S3Server {
 impl S3Server {
     /// Starts a server on a free port.
     pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(None).await
+    }
+
+    /// Starts a server that asks `hook` about every request first.
+    pub async fn start_with_faults(hook: FaultHook) -> std::io::Result<Self> {
+        Self::start_with(Some(hook)).await
+    }
+
+    async fn start_with(hook: Option<FaultHook>) -> std::io::Result<Self> {
         let dir = tempfile::tempdir()?;
         let fs = s3s_fs::FileSystem::new(dir.path())
             .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
@@ -48,10 +68,25 @@ impl S3Server {
                 let _ = sock.set_nodelay(true);
                 let s3 = s3.clone();
                 let counter = counter.clone();
+                let hook = hook.clone();
                 let svc = service_fn(move |req: http::Request<hyper::body::Incoming>| {
                     let s3 = s3.clone();
                     let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
+                    let (parts, body) = req.into_parts();
+                    let fault = hook.as_ref().and_then(|h| h(&parts));
+                    let req = http::Request::from_parts(parts, body);
                     async move {
+                        if let Some(Fault::Error(status, code)) = &fault {
+                            let _ = http_body_util::BodyExt::collect(req.into_body()).await;
+                            let xml = format!(
+                                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+                                 <Error><Code>{code}</Code><Message>injected</Message></Error>"
+                            );
+                            let mut r = http::Response::new(s3s::Body::from(xml));
+                            *r.status_mut() = http::StatusCode::from_u16(*status)
+                                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+                            return Ok::<_, Infallible>(r);
+                        }
                         let req = req.map(s3s::Body::from);
                         let mut res = match s3.call(req).await {
                             Ok(res) => res,
@@ -67,6 +102,11 @@ impl S3Server {
                         }
                         if let Ok(v) = HeaderValue::from_str(&format!("host-{id}=")) {
                             res.headers_mut().insert("x-amz-id-2", v);
+                        }
+                        if let Some(Fault::ETag(tag)) = &fault
+                            && let Ok(v) = HeaderValue::from_str(tag)
+                        {
+                            res.headers_mut().insert(http::header::ETAG, v);
                         }
                         Ok::<_, Infallible>(res)
                     }
