@@ -5,6 +5,7 @@
 //!     [--force-path-style] [--body FILE] [--debug-stack] [--timing] [OUTFILE]
 //!     [--no-paginate] [--max-items N] [--starting-token T] [--page-size N]
 //! zig <service> wait <waiter> [--input-json JSON] [--max-wait SECONDS] [--min-delay SECONDS]
+//! zig s3 cp|ls|rm|mb|rb|presign ...   (the aws CLI's `aws s3` commands: see `s3_commands`)
 //! zig sign --request FILE --context FILE [--query] [--v4a]
 //!     [--only canonical-request|string-to-sign|signature|signed-request]
 //! ```
@@ -23,6 +24,7 @@
 mod configure;
 mod generated;
 mod paginate;
+mod s3_commands;
 mod wait;
 
 use std::path::PathBuf;
@@ -273,17 +275,41 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(rest) = s3_commands::detect(&args) {
+        let cli = match s3_commands::S3Cli::try_parse_from(rest) {
+            Ok(cli) => cli,
+            Err(e) => return clap_exit(&e),
+        };
+        return block_on(async move {
+            let loader = loader_with(
+                cli.profile.as_deref(),
+                cli.region.as_deref(),
+                cli.endpoint_url.as_deref(),
+            );
+            let config = load(loader).await?;
+            s3_commands::run(cli, &config).await
+        });
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
+        Err(e) => return clap_exit(&e),
     };
     if let Some(Tool::Sign(args)) = &cli.tool {
         return sign(args);
     }
+    block_on(run(cli))
+}
+
+/// Prints a usage error (exit 2) or the help (exit 0).
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    let code = if e.use_stderr() { 2 } else { 0 };
+    let _ = e.print();
+    ExitCode::from(code)
+}
+
+/// Runs `run` on a small runtime and turns its end into the exit code.
+fn block_on(run: impl std::future::Future<Output = Result<(), Failure>>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -295,7 +321,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(msg)) => {
             eprintln!("zig: {msg}\nRun `zig --help` for usage.");
@@ -327,21 +353,37 @@ fn input_text(cli: &Cli) -> Result<String, Failure> {
 /// The loader for this command line: env, shared files, `--profile`, `--region`,
 /// `--endpoint-url`, and a prompt for MFA codes.
 fn loader(cli: &Cli) -> ConfigLoader {
+    loader_with(
+        cli.profile.as_deref(),
+        cli.region.as_deref(),
+        cli.endpoint_url.as_deref(),
+    )
+}
+
+fn loader_with(
+    profile: Option<&str>,
+    region: Option<&str>,
+    endpoint: Option<&str>,
+) -> ConfigLoader {
     let mut loader = ConfigLoader::new().mfa_token_provider(configure::mfa_prompt());
-    if let Some(p) = &cli.profile {
-        loader = loader.profile_name(p.clone());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p.to_owned());
     }
-    if let Some(r) = &cli.region {
-        loader = loader.region(Region::new(r.clone()));
+    if let Some(r) = region {
+        loader = loader.region(Region::new(r.to_owned()));
     }
-    if let Some(url) = &cli.endpoint_url {
-        loader = loader.endpoint_url(url.clone());
+    if let Some(url) = endpoint {
+        loader = loader.endpoint_url(url.to_owned());
     }
     loader
 }
 
 async fn sdk_config(cli: &Cli) -> Result<SdkConfig, Failure> {
-    let config = loader(cli)
+    load(loader(cli)).await
+}
+
+async fn load(loader: ConfigLoader) -> Result<SdkConfig, Failure> {
+    let config = loader
         .load()
         .await
         .map_err(|e| Failure::Failed(format!("zig: {e}")))?;
