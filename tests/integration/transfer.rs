@@ -94,6 +94,11 @@ async fn uploads_round_trip_at_every_size_around_the_part_boundaries() {
             );
             let last = *seen.lock().unwrap().last().unwrap();
             assert_eq!((last.bytes_done, last.parts_done), (len, parts), "{key}");
+            assert_eq!(
+                (last.bytes_total, last.parts_total),
+                (Some(len), Some(parts)),
+                "{key}"
+            );
 
             assert_eq!(
                 read_back(&tm, "sizes", &key, dir.path()).await,
@@ -251,26 +256,32 @@ async fn a_part_that_always_fails_aborts_the_upload_or_keeps_it_when_asked() {
 
 #[tokio::test]
 async fn a_cancelled_upload_is_aborted() {
-    let server = S3Server::start().await.unwrap();
+    // Part 2 never gets an answer: the upload is certainly under way when it is cancelled.
+    let stall: FaultHook = Arc::new(|req: &http::request::Parts| {
+        let query = req.uri.query().unwrap_or_default();
+        (req.method == http::Method::PUT && query.split('&').any(|kv| kv == "partNumber=2"))
+            .then_some(Fault::Stall)
+    });
+    let server = S3Server::start_with_faults(stall).await.unwrap();
     let tm = manager(&server, "cancel").await.concurrency(1);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let upload = tm
         .upload()
         .bucket("cancel")
         .key("k")
-        .bytes(data(8 * PART))
+        .bytes(data(3 * PART))
         .progress(move |p| {
             let _ = tx.send(p.parts_done);
         });
     let task = tokio::spawn(upload.send());
-    // Wait until a part is stored, then cancel.
+    // Wait until part 1 is stored, then cancel.
     while rx.recv().await.is_some_and(|done| done < 1) {}
     assert!(open_uploads(&server) > 0, "the upload is under way");
     task.abort();
     assert!(task.await.unwrap_err().is_cancelled());
-    // The abort runs on a task of its own: give it a bounded time to land.
+    // The abort runs on a task of its own: give it a bounded time (30 s at most) to land.
     let mut left = open_uploads(&server);
-    for _ in 0..400 {
+    for _ in 0..3000 {
         if left == 0 {
             break;
         }
@@ -278,6 +289,14 @@ async fn a_cancelled_upload_is_aborted() {
         left = open_uploads(&server);
     }
     assert_eq!(left, 0, "the cancelled upload was aborted");
+    let missing = tm
+        .client()
+        .head_object()
+        .bucket("cancel")
+        .key("k")
+        .send()
+        .await;
+    assert!(missing.is_err(), "no object was made");
 }
 
 #[tokio::test]

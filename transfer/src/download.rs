@@ -243,74 +243,33 @@ impl Object {
             })?;
         let part_size = self.part_size.max(1);
         let parts = size.div_ceil(part_size);
-        let mut tracker = Tracker::new(progress, Some(size), Some(parts));
         let etag = head.e_tag;
         let mut set: JoinSet<Result<(u64, Bytes), TransferError>> = JoinSet::new();
-        let mut ready: BTreeMap<u64, Bytes> = BTreeMap::new();
-        let mut written = 0u64;
-        let mut next_write = 0u64;
+        let mut order = InOrder {
+            ready: BTreeMap::new(),
+            next: 0,
+            written: 0,
+            tracker: Tracker::new(progress, Some(size), Some(parts)),
+        };
         let limit = self.concurrency.max(1);
         for index in 0..parts {
             // Parts fetched but not yet written count against the limit too: memory stays
             // within `concurrency` parts however the ranges finish.
-            while set.len() + ready.len() >= limit {
-                self.land(
-                    &mut set,
-                    &mut ready,
-                    &mut next_write,
-                    out,
-                    &mut written,
-                    &mut tracker,
-                )
-                .await?;
+            while set.len() + order.ready.len() >= limit {
+                order.land(&mut set, out).await?;
             }
             let start = index * part_size;
             let end = (start + part_size).min(size) - 1;
             set.spawn(self.clone().range(index, start, end, etag.clone()));
         }
-        while next_write < parts {
-            self.land(
-                &mut set,
-                &mut ready,
-                &mut next_write,
-                out,
-                &mut written,
-                &mut tracker,
-            )
-            .await?;
+        while order.next < parts {
+            order.land(&mut set, out).await?;
         }
         Ok(DownloadOutput {
             e_tag: etag,
-            bytes: written,
+            bytes: order.written,
             parts,
         })
-    }
-
-    /// Waits for one range, then writes every range that is next in order.
-    async fn land<W: AsyncWrite + Send + Unpin + ?Sized>(
-        &self,
-        set: &mut JoinSet<Result<(u64, Bytes), TransferError>>,
-        ready: &mut BTreeMap<u64, Bytes>,
-        next_write: &mut u64,
-        out: &mut W,
-        written: &mut u64,
-        tracker: &mut Tracker,
-    ) -> Result<(), TransferError> {
-        if let Some(joined) = set.join_next().await {
-            let (index, bytes) = joined.map_err(|e| {
-                TransferError::new(TransferErrorKind::Io, format!("a range's task ended: {e}"))
-            })??;
-            ready.insert(index, bytes);
-        }
-        while let Some(bytes) = ready.remove(next_write) {
-            out.write_all(&bytes)
-                .await
-                .map_err(|e| TransferError::io("writing the download", e))?;
-            *written += bytes.len() as u64;
-            *next_write += 1;
-            tracker.part_done(bytes.len() as u64);
-        }
-        Ok(())
     }
 
     /// Fetches bytes `start..=end` of the version whose ETag is `etag`.
@@ -372,6 +331,44 @@ impl Object {
                 }
             }
         }
+    }
+}
+
+/// Ranges fetched out of order, written as soon as they are next.
+struct InOrder {
+    ready: BTreeMap<u64, Bytes>,
+    next: u64,
+    written: u64,
+    tracker: Tracker,
+}
+
+impl InOrder {
+    /// Waits for one range, then writes every range that is next in order.
+    async fn land<W: AsyncWrite + Send + Unpin + ?Sized>(
+        &mut self,
+        set: &mut JoinSet<Result<(u64, Bytes), TransferError>>,
+        out: &mut W,
+    ) -> Result<(), TransferError> {
+        let Some(joined) = set.join_next().await else {
+            // Every range was fetched, yet one is missing: never loop waiting for it.
+            return Err(TransferError::new(
+                TransferErrorKind::Response,
+                format!("range {} of the download never arrived", self.next),
+            ));
+        };
+        let (index, bytes) = joined.map_err(|e| {
+            TransferError::new(TransferErrorKind::Io, format!("a range's task ended: {e}"))
+        })??;
+        self.ready.insert(index, bytes);
+        while let Some(bytes) = self.ready.remove(&self.next) {
+            out.write_all(&bytes)
+                .await
+                .map_err(|e| TransferError::io("writing the download", e))?;
+            self.written += bytes.len() as u64;
+            self.next += 1;
+            self.tracker.part_done(bytes.len() as u64);
+        }
+        Ok(())
     }
 }
 

@@ -43,9 +43,13 @@ impl Tracker {
         tracker
     }
 
+    /// Sets the totals once a stream of unknown length has ended (reported if they are new).
     pub(crate) fn totals(&mut self, bytes_total: u64, parts_total: u64) {
-        self.now.bytes_total = Some(bytes_total);
-        self.now.parts_total = Some(parts_total);
+        let new = (Some(bytes_total), Some(parts_total));
+        if (self.now.bytes_total, self.now.parts_total) != new {
+            (self.now.bytes_total, self.now.parts_total) = new;
+            self.emit();
+        }
     }
 
     pub(crate) fn part_done(&mut self, bytes: u64) {

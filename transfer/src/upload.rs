@@ -176,7 +176,7 @@ impl UploadBuilder {
             }
             Source::Reader(reader) => (None, PartSource::Reader(reader)),
         };
-        let part_size = part_size(self.tm.part_size, size)?;
+        let part_size = part_size(self.tm.part_size, size);
         let first = parts.next(part_size).await?;
         if size.is_none() && (first.len() as u64) < part_size {
             // The stream ended within one part: one request is enough.
@@ -200,11 +200,11 @@ impl UploadBuilder {
 
 /// The part size to use: the configured one, raised so that an upload of `size` bytes needs
 /// at most 10,000 parts.
-fn part_size(configured: u64, size: Option<u64>) -> Result<u64, TransferError> {
+fn part_size(configured: u64, size: Option<u64>) -> u64 {
     let configured = configured.max(1);
     match size {
-        Some(size) => Ok(configured.max(size.div_ceil(MAX_PARTS))),
-        None => Ok(configured),
+        Some(size) => configured.max(size.div_ceil(MAX_PARTS)),
+        None => configured,
     }
 }
 
@@ -512,17 +512,13 @@ mod tests {
 
     #[test]
     fn the_part_size_grows_to_stay_within_10000_parts() {
-        assert_eq!(part_size(16, Some(16 * 10_000)).unwrap(), 16);
-        assert_eq!(part_size(16, Some(16 * 10_000 + 1)).unwrap(), 17);
+        assert_eq!(part_size(16, Some(16 * 10_000)), 16);
+        assert_eq!(part_size(16, Some(16 * 10_000 + 1)), 17);
         let five_tib = 5u64 << 40;
-        let raised = part_size(8 << 20, Some(five_tib)).unwrap();
+        let raised = part_size(8 << 20, Some(five_tib));
         assert!(five_tib.div_ceil(raised) <= MAX_PARTS);
-        assert_eq!(
-            part_size(8 << 20, None).unwrap(),
-            8 << 20,
-            "a stream keeps it"
-        );
-        assert_eq!(part_size(0, Some(10)).unwrap(), 1);
+        assert_eq!(part_size(8 << 20, None), 8 << 20, "a stream keeps it");
+        assert_eq!(part_size(0, Some(10)), 1);
     }
 
     #[tokio::test]

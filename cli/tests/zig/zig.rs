@@ -435,3 +435,108 @@ async fn dynamodb_operations_against_dynalite() {
     assert!(!err.contains("request id: (none)"), "{err}");
     stdout_json(&call("delete-table", format!(r#"{{"TableName":"{table}"}}"#)).await);
 }
+
+/// `zig s3 mb|cp|ls|presign|rm|rb`: the aws CLI's high-level commands, end to end.
+#[tokio::test]
+async fn high_level_s3_commands_move_files_and_list_them() {
+    let server = S3Server::start().await.unwrap();
+    let url = server.url();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: Vec<String>| {
+        let mut all = vec!["--endpoint-url".to_owned(), url.clone(), "s3".to_owned()];
+        all.extend(args);
+        async move {
+            let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+            zig(&refs, SECRET_KEY).await
+        }
+    };
+    let ok = |out: &Output| {
+        assert!(out.status.success(), "{}", stderr(out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+
+    assert_eq!(
+        ok(&run(s(&["mb", "s3://hilevel"])).await),
+        "make_bucket: hilevel\n"
+    );
+    // One byte over a part: a multipart upload of two parts.
+    let body: Vec<u8> = (0..(5 << 20) + 1).map(|i: u32| (i % 249) as u8).collect();
+    let src = dir.path().join("a.bin");
+    std::fs::write(&src, &body).unwrap();
+    let src = src.to_str().unwrap();
+    let up = ok(&run(s(&[
+        "cp",
+        src,
+        "s3://hilevel/dir/",
+        "--part-size",
+        "5242880",
+    ]))
+    .await);
+    assert_eq!(up, format!("upload: {src} to s3://hilevel/dir/a.bin\n"));
+
+    let top = ok(&run(s(&["ls", "s3://hilevel"])).await);
+    assert_eq!(top.trim(), "PRE dir/", "{top}");
+    let inside = ok(&run(s(&["ls", "s3://hilevel/dir/"])).await);
+    assert!(
+        inside
+            .trim_end()
+            .ends_with(&format!("{} a.bin", body.len())),
+        "{inside}"
+    );
+    let buckets = ok(&run(s(&["ls"])).await);
+    assert!(buckets.trim_end().ends_with(" hilevel"), "{buckets}");
+
+    let down = dir.path().join("back");
+    std::fs::create_dir(&down).unwrap();
+    let out = ok(&run(s(&["cp", "s3://hilevel/dir/a.bin", down.to_str().unwrap()])).await);
+    assert!(
+        out.starts_with("download: s3://hilevel/dir/a.bin to "),
+        "{out}"
+    );
+    assert_eq!(std::fs::read(down.join("a.bin")).unwrap(), body);
+
+    let copied = ok(&run(s(&[
+        "cp",
+        "s3://hilevel/dir/a.bin",
+        "s3://hilevel/copy of a.bin",
+    ]))
+    .await);
+    assert_eq!(
+        copied,
+        "copy: s3://hilevel/dir/a.bin to s3://hilevel/copy of a.bin\n"
+    );
+    let all = ok(&run(s(&["ls", "s3://hilevel", "--recursive"])).await);
+    assert!(
+        all.contains(" copy of a.bin\n") && all.contains(" dir/a.bin\n"),
+        "{all}"
+    );
+
+    let url_out = ok(&run(s(&[
+        "presign",
+        "s3://hilevel/dir/a.bin",
+        "--expires-in",
+        "60",
+    ]))
+    .await);
+    assert!(url_out.starts_with(&server.url()), "{url_out}");
+    assert!(url_out.contains("X-Amz-Expires=60&") && url_out.contains("X-Amz-Signature="));
+
+    let rm = ok(&run(s(&["rm", "s3://hilevel/copy of a.bin"])).await);
+    assert_eq!(rm, "delete: s3://hilevel/copy of a.bin\n");
+    let rb = ok(&run(s(&["rb", "s3://hilevel", "--force"])).await);
+    assert_eq!(
+        rb,
+        "delete: s3://hilevel/dir/a.bin\nremove_bucket: hilevel\n"
+    );
+    let gone = run(s(&["ls", "s3://hilevel"])).await;
+    assert_eq!(gone.status.code(), Some(1), "{}", stderr(&gone));
+
+    let usage = run(s(&["cp", "a", "b"])).await;
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(
+        stderr(&usage).contains("must be an s3:// URL"),
+        "{}",
+        stderr(&usage)
+    );
+}

@@ -25,6 +25,8 @@ pub enum Fault {
     Error(u16, &'static str),
     /// Serve the request, but answer with this ETag (as if the object had changed).
     ETag(String),
+    /// Never answer (until the client goes away).
+    Stall,
 }
 
 /// Looks at each request before it is served; `Some` injects a fault.
@@ -76,6 +78,9 @@ impl S3Server {
                     let fault = hook.as_ref().and_then(|h| h(&parts));
                     let req = http::Request::from_parts(parts, body);
                     async move {
+                        if let Some(Fault::Stall) = &fault {
+                            std::future::pending::<()>().await;
+                        }
                         if let Some(Fault::Error(status, code)) = &fault {
                             let _ = http_body_util::BodyExt::collect(req.into_body()).await;
                             let xml = format!(
