@@ -453,3 +453,293 @@ async fn upload_part_called_and_presigned() {
     assert!(bytes[..part1.len()] == part1[..]);
     assert_eq!(&bytes[part1.len()..], b"the last part");
 }
+
+#[tokio::test]
+async fn any_operation_can_be_presigned_and_an_in_memory_body_comes_with_it() {
+    use ziggurat::s3::types::{Delete, ObjectIdentifier};
+    use ziggurat::s3::{DeleteObjects, DeleteObjectsInput, ListObjectsV2, ListObjectsV2Input};
+
+    let server = S3Server::start().await.unwrap();
+    let client = Client::new(&config(&server));
+    client.create_bucket().bucket("any").send().await.unwrap();
+    for key in ["a.txt", "b.txt", "keep.txt"] {
+        client
+            .put_object()
+            .bucket("any")
+            .key(key)
+            .body(Bytes::from_static(b"x"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let presigner = client.presigned();
+
+    // A GET without a convenience method: ListObjectsV2.
+    let list = presigner
+        .presign::<ListObjectsV2>(
+            ListObjectsV2Input {
+                bucket: "any".into(),
+                prefix: Some("a".into()),
+                ..Default::default()
+            },
+            expires(60),
+        )
+        .await
+        .unwrap();
+    assert_eq!(list.method(), Method::GET);
+    assert!(list.body().is_none());
+    let reply = send_presigned(&list, "").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert!(
+        reply.text().contains("<Key>a.txt</Key>"),
+        "{}",
+        reply.text()
+    );
+    assert!(!reply.text().contains("b.txt"), "{}", reply.text());
+
+    // A POST with an XML body and a signed Content-MD5: the body comes with the request.
+    let delete = presigner
+        .presign::<DeleteObjects>(
+            DeleteObjectsInput {
+                bucket: "any".into(),
+                delete: Delete {
+                    objects: ["a.txt", "b.txt"]
+                        .map(|key| ObjectIdentifier {
+                            key: key.into(),
+                            ..Default::default()
+                        })
+                        .into(),
+                    quiet: None,
+                },
+                ..Default::default()
+            },
+            expires(60),
+        )
+        .await
+        .unwrap();
+    assert_eq!(delete.method(), Method::POST);
+    let body = delete
+        .body()
+        .cloned()
+        .expect("DeleteObjects sends its list");
+    assert!(
+        String::from_utf8_lossy(&body).contains("<Key>b.txt</Key>"),
+        "{body:?}"
+    );
+    let reply = send_presigned(&delete, body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(keys(&client, "any").await, ["keep.txt"]);
+
+    // Another service's operation is refused, not signed for the wrong service.
+    let error = presigner
+        .presign::<ziggurat::dynamodb::GetItem>(Default::default(), expires(60))
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("cannot presign DynamoDB.GetItem"),
+        "{error}"
+    );
+}
+
+/// The keys in `bucket`.
+async fn keys(client: &Client, bucket: &str) -> Vec<String> {
+    let listed = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap();
+    listed
+        .contents
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|o| o.key)
+        .collect()
+}
+
+/// A `multipart/form-data` body as a browser sends an HTML upload form: the fields, then
+/// the file.
+fn form_data(fields: &[(String, String)], file_name: &str, file: &[u8]) -> (String, Bytes) {
+    let boundary = "----ziggurat-form-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into(),
+    )
+}
+
+async fn post_form(
+    post: &ziggurat::s3::PresignedPost,
+    extra: &[(&str, &str)],
+    file_name: &str,
+    file: &[u8],
+) -> Reply {
+    let mut fields = post.fields().to_vec();
+    // S3 replaces `${filename}` in the key with the file's name; s3s-fs keeps it literally,
+    // so the form names the key itself, as a user editing the key field may (the policy
+    // allows any key under the prefix).
+    for (name, value) in &mut fields {
+        if name == "key" {
+            *value = value.replace("${filename}", file_name);
+        }
+    }
+    fields.extend(
+        extra
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
+    );
+    let (content_type, body) = form_data(&fields, file_name, file);
+    let request = http::Request::post(post.url().clone())
+        .header("content-type", content_type)
+        .body(Full::new(body))
+        .unwrap();
+    send(request).await
+}
+
+#[tokio::test]
+async fn presigned_post_uploads_from_a_form_within_its_policy_only() {
+    use ziggurat::s3::PostPolicy;
+
+    let server = S3Server::start().await.unwrap();
+    let sdk = SdkConfig::builder()
+        .region(Region::from_static("us-east-1"))
+        .credentials(Credentials::new(
+            ACCESS_KEY,
+            SECRET_KEY,
+            Some("session-token-1".into()),
+        ))
+        .endpoint_url(server.url())
+        .build();
+    let client = Client::new(&config(&server));
+    client.create_bucket().bucket("forms").send().await.unwrap();
+    let presigner = PresignClient::new(&sdk);
+    let policy = PostPolicy::new("forms")
+        .key_starts_with("uploads/")
+        .content_length_range(1, 64)
+        .starts_with("Content-Type", "text/")
+        .field("success_action_status", "201");
+    let post = presigner.post_object(policy, expires(600)).await.unwrap();
+    assert_eq!(post.url().to_string(), format!("{}/forms", server.url()));
+    assert_eq!(post.field("x-amz-security-token"), Some("session-token-1"));
+    assert!(!format!("{post:?}").contains("session-token-1"));
+
+    // Within the policy: stored under the prefix and the browser's file name.
+    let reply = post_form(
+        &post,
+        &[("Content-Type", "text/plain")],
+        "note.txt",
+        b"hello form",
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let object = client
+        .get_object()
+        .bucket("forms")
+        .key("uploads/note.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(object.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(&object.body.collect().await.unwrap()[..], b"hello form");
+
+    // Outside the policy: each is refused and nothing is stored.
+    let too_big = post_form(
+        &post,
+        &[("Content-Type", "text/plain")],
+        "big.txt",
+        &[b'x'; 65],
+    )
+    .await;
+    assert!(
+        too_big.text().contains("<Code>EntityTooLarge</Code>"),
+        "{}",
+        too_big.text()
+    );
+
+    let wrong_type = post_form(&post, &[("Content-Type", "image/png")], "pic.txt", b"x").await;
+    assert!(
+        wrong_type
+            .text()
+            .contains("<Code>InvalidPolicyDocument</Code>"),
+        "{}",
+        wrong_type.text()
+    );
+    assert!(wrong_type.text().contains("text/"), "{}", wrong_type.text());
+    let mut tampered = post.clone().into_parts().1;
+    for (name, value) in &mut tampered {
+        if name == "key" {
+            *value = "elsewhere/${filename}".into();
+        }
+    }
+    let (content_type, body) = form_data(&tampered, "x.txt", b"x");
+    let wrong_key = send(
+        http::Request::post(post.url().clone())
+            .header("content-type", content_type)
+            .body(Full::new(body))
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        wrong_key
+            .text()
+            .contains("<Code>InvalidPolicyDocument</Code>"),
+        "{}",
+        wrong_key.text()
+    );
+    assert!(
+        wrong_key.text().contains("uploads/"),
+        "{}",
+        wrong_key.text()
+    );
+    assert_eq!(keys(&client, "forms").await, ["uploads/note.txt"]);
+
+    // An expired form is refused: valid for one second, posted two seconds later.
+    let short = presigner
+        .post_object(PostPolicy::new("forms").key("uploads/late.txt"), expires(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let late = post_form(&short, &[], "late.txt", b"x").await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN, "{}", late.text());
+    assert!(late.text().contains("expired"), "{}", late.text());
+    // And so is one signed two hours ago (the signing time is checked too).
+    let started = SystemTime::now() - Duration::from_secs(7200);
+    let old = presigner
+        .post_object(
+            PostPolicy::new("forms").key("uploads/old.txt"),
+            expires(3 * 3600).with_start_time(started),
+        )
+        .await
+        .unwrap();
+    let old = post_form(&old, &[], "old.txt", b"x").await;
+    assert!(
+        old.text().contains("<Code>RequestTimeTooSkewed</Code>"),
+        "{}",
+        old.text()
+    );
+
+    // A bad policy fails before anything is signed.
+    let error = presigner
+        .post_object(PostPolicy::new("forms"), expires(60))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("needs a key rule"), "{error}");
+}

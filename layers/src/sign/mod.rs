@@ -31,6 +31,7 @@
 //! ```
 pub mod aws_chunked;
 pub mod clock_skew;
+pub mod post_policy;
 pub mod presign;
 pub mod signer;
 mod sigv4;

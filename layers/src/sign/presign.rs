@@ -61,12 +61,13 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName, Method, Uri};
 use ziggurat_core::body::{Body, BodyRef};
 use ziggurat_core::context::{Context, Region};
 use ziggurat_core::credentials::Credentials;
 use ziggurat_core::error::SdkError;
-use ziggurat_core::hook::{HttpRequest, Input, OperationOutput, RequestHook};
+use ziggurat_core::hook::{HttpRequest, Input, OperationOutput, Output, RequestHook};
 use ziggurat_core::metadata::Metadata;
 use ziggurat_core::stack::{
     CompiledStack, Middleware, OperationSpec, Position, Stack, StackError, StepName, ids,
@@ -74,6 +75,7 @@ use ziggurat_core::stack::{
 use ziggurat_core::time::SharedTimeSource;
 use ziggurat_core::transport::HttpClient;
 
+use super::post_policy::{PostPolicy, PresignedPost};
 use super::signer::{
     self, MAX_PRESIGNED_EXPIRY, Payload, SignableRequest, SignatureLocation, SigningError,
     SigningIdentity, SigningKeyCache, SigningParams, SigningSettings,
@@ -164,17 +166,28 @@ pub struct PresignedRequest {
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Option<Bytes>,
 }
 
 impl PresignedRequest {
-    fn from_parts(parts: http::request::Parts) -> Self {
+    fn from_parts(parts: http::request::Parts, body: Body) -> Self {
         let mut headers = parts.headers;
         headers.remove(http::header::HOST);
         Self {
             method: parts.method,
             uri: parts.uri,
             headers,
+            body: body.try_into_bytes().ok().filter(|bytes| !bytes.is_empty()),
         }
+    }
+
+    /// The body the operation serialized from its input, for operations that send one in
+    /// memory (an XML configuration, a `DeleteObjects` list): send exactly these bytes, since
+    /// headers such as `Content-MD5` are signed for them. `None` for operations without a
+    /// body and for streamed bodies, which the holder of the URL supplies.
+    #[must_use]
+    pub fn body(&self) -> Option<&Bytes> {
+        self.body.as_ref()
     }
 
     /// The method.
@@ -242,6 +255,7 @@ impl fmt::Debug for PresignedRequest {
             .field("method", &self.method)
             .field("uri", &RedactedUri(&self.uri))
             .field("headers", &self.headers)
+            .field("body", &self.body.as_ref().map(Bytes::len))
             .finish()
     }
 }
@@ -372,6 +386,25 @@ impl RequestHook for SigV4Presign {
                 )
             })?;
 
+        let time = config.start_time.unwrap_or_else(|| self.time.now());
+        if let Some(policy) = ctx.and_then(|c| c.get::<PostPolicy>()).cloned() {
+            let identity = SigningIdentity::new(
+                credentials.access_key_id(),
+                credentials.secret_access_key(),
+                credentials.session_token(),
+            );
+            let post = policy.sign(
+                &req.parts().uri,
+                &identity,
+                region.as_str(),
+                self.signing_name,
+                time,
+                config.expires_in,
+            )?;
+            req.parts_mut().extensions.insert(post);
+            return Ok(());
+        }
+
         let headers = req.headers_mut();
         for name in &SIGNING_HEADERS {
             headers.remove(name);
@@ -401,7 +434,7 @@ impl RequestHook for SigV4Presign {
             ),
             region: region.as_str(),
             service: self.signing_name,
-            time: config.start_time.unwrap_or_else(|| self.time.now()),
+            time,
             settings: &settings,
         };
         let output =
@@ -433,9 +466,13 @@ impl tower_service::Service<http::Request<Body>> for ReturnPresigned {
     }
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let (parts, _body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
+        let output: Output = match parts.extensions.remove::<PresignedPost>() {
+            Some(post) => Box::new(post),
+            None => Box::new(PresignedRequest::from_parts(parts, body)),
+        };
         std::future::ready(Ok(OperationOutput {
-            output: Box::new(PresignedRequest::from_parts(parts)),
+            output,
             metadata: Metadata::default(),
         }))
     }
@@ -525,17 +562,45 @@ impl PresignStack {
         config: PresigningConfig,
     ) -> Result<PresignedRequest, SdkError> {
         ctx.insert(config);
+        self.run(spec, input, ctx, "a presigned request").await
+    }
+
+    /// Runs the stack and takes its output as a `T`.
+    async fn run<T: 'static>(
+        &self,
+        spec: &'static OperationSpec,
+        input: Input,
+        ctx: Context,
+        what: &str,
+    ) -> Result<T, SdkError> {
         let output = self.compiled.invoke(spec, input, ctx).await?;
-        output
-            .output
-            .downcast::<PresignedRequest>()
-            .map(|presigned| *presigned)
-            .map_err(|_| {
-                SdkError::construction(
-                    "the presigning stack returned something else than a presigned request",
-                )
-                .with_operation(spec.service, spec.operation)
-            })
+        output.output.downcast::<T>().map(|t| *t).map_err(|_| {
+            SdkError::construction(format!(
+                "the presigning stack returned something else than {what}"
+            ))
+            .with_operation(spec.service, spec.operation)
+        })
+    }
+
+    /// Runs one erased operation that addresses a bucket (`HeadBucket` does) up to signing,
+    /// and signs `policy` for a browser upload to the address it resolved (see
+    /// [`post_policy`](super::post_policy)).
+    ///
+    /// # Errors
+    ///
+    /// As [`presign`](Self::presign), and a construction error naming the problem if the
+    /// policy is not valid (no key rule, an empty size range, a reserved field).
+    pub async fn presign_post(
+        &self,
+        spec: &'static OperationSpec,
+        input: Input,
+        mut ctx: Context,
+        policy: PostPolicy,
+        config: PresigningConfig,
+    ) -> Result<PresignedPost, SdkError> {
+        ctx.insert(config);
+        ctx.insert(policy);
+        self.run(spec, input, ctx, "a presigned POST form").await
     }
 }
 
@@ -559,6 +624,7 @@ mod tests {
                 .parse()
                 .unwrap(),
             headers: HeaderMap::new(),
+            body: None,
         };
         let debug = format!("{request:?}");
         assert!(

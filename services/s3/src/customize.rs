@@ -37,7 +37,9 @@ use ziggurat_layers::sign::SigV4;
 use ziggurat_layers::sign::aws_chunked::AwsChunked;
 use ziggurat_runtime::{ServiceConfig, ServiceInfo, base_endpoint, default_stack};
 
-pub use crate::presign::{PresignClient, PresignedRequest, PresigningConfig};
+pub use crate::presign::{
+    PostPolicy, PresignClient, PresignedPost, PresignedRequest, PresigningConfig,
+};
 
 /// S3 configuration: the shared [`SdkConfig`], the client's stack edits, and how buckets are
 /// addressed.

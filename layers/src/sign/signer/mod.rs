@@ -82,6 +82,7 @@ mod error;
 mod key;
 mod output;
 mod params;
+pub(crate) mod post;
 pub mod raw;
 mod request;
 mod signing;
