@@ -184,7 +184,10 @@ impl SigV4 {
                     "aws-chunked uploads are not supported with SigV4a",
                 ));
             }
-            Some(marker) => Some(self.prepare_aws_chunked(req, marker)?),
+            Some(marker) if self.aws_chunked.chunks() => {
+                Some(self.prepare_aws_chunked(req, marker)?)
+            }
+            Some(_) => None,
             None => None,
         };
         let precomputed = match chunked {
@@ -539,7 +542,9 @@ mod tests {
         let signer = SigV4::s3().with_time_source(SharedTimeSource::new(Clock(clock.clone())));
         let mut ctx = s3_ctx();
         // The original request: the hook sees a copy of it on each attempt.
-        let original = chunked_put(Some(AwsChunked::new()));
+        let original = chunked_put(Some(
+            AwsChunked::new().with_variant(AwsChunkedVariant::SignedWithTrailer),
+        ));
         let raw = Body::from_rewindable_stream(|| Ok(stream_of(b"hello"))).unwrap();
         let mut framed = Vec::new();
         for _attempt in 0..2 {

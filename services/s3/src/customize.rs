@@ -34,7 +34,8 @@ use ziggurat_core::stack::{ResponseBody, Stack, StackError};
 use ziggurat_layers::endpoint::{ResolveEndpoint, S3Addressing, S3Bucket};
 use ziggurat_layers::protocol::{rest_xml, string_member};
 use ziggurat_layers::sign::SigV4;
-use ziggurat_layers::sign::aws_chunked::AwsChunked;
+pub use ziggurat_layers::sign::aws_chunked::PayloadSigning;
+use ziggurat_layers::sign::aws_chunked::{AwsChunked, AwsChunkedOptions};
 use ziggurat_runtime::{ServiceConfig, ServiceInfo, base_endpoint, default_stack};
 
 pub use crate::presign::{
@@ -47,15 +48,13 @@ pub use crate::presign::{
 pub struct Config {
     service: ServiceConfig,
     force_path_style: bool,
+    payload_signing: PayloadSigning,
 }
 
 impl Config {
     /// S3 configuration from shared configuration.
     pub fn new(sdk: &SdkConfig) -> Self {
-        Config {
-            service: ServiceConfig::new(sdk),
-            force_path_style: false,
-        }
+        Config::from(ServiceConfig::new(sdk))
     }
     /// Changes the client's stack (see [`ServiceConfig::stack`]).
     pub fn stack(
@@ -75,6 +74,15 @@ impl Config {
         self.force_path_style = yes;
         self
     }
+    /// How streamed uploads (`PutObject`, `UploadPart` of a file or stream) sign their payload:
+    /// [`PayloadSigning::Auto`] by default, unsigned chunks with a CRC32 trailer over `https` and
+    /// signed chunks over plain `http`, which S3-compatible servers accept; see
+    /// [`aws_chunked`](ziggurat_layers::sign::aws_chunked) for every variant. In-memory bodies
+    /// always sign their SHA-256.
+    pub fn payload_signing(mut self, signing: PayloadSigning) -> Self {
+        self.payload_signing = signing;
+        self
+    }
     /// The shared configuration.
     pub fn sdk_config(&self) -> &SdkConfig {
         self.service.sdk_config()
@@ -86,6 +94,7 @@ impl From<ServiceConfig> for Config {
         Config {
             service,
             force_path_style: false,
+            payload_signing: PayloadSigning::Auto,
         }
     }
 }
@@ -104,7 +113,9 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
         .with_s3_addressing(S3Addressing {
             force_path_style: config.force_path_style,
         });
-    default_stack(&info, &config.service, endpoint, SigV4::s3())
+    let signer = SigV4::s3()
+        .with_aws_chunked(AwsChunkedOptions::new().with_payload_signing(config.payload_signing));
+    default_stack(&info, &config.service, endpoint, signer)
 }
 
 impl crate::Client {

@@ -35,10 +35,17 @@
 //! rewindable when the original is, replaying the same signatures.
 //!
 //! Which variant [`SigV4`](super::SigV4) uses: the one the request asks for, else the one
-//! configured with [`SigV4::with_aws_chunked`](super::SigV4::with_aws_chunked), else
-//! [`UnsignedWithTrailer`](AwsChunkedVariant::UnsignedWithTrailer) over `https` (TLS already
-//! protects the bytes; this is what the AWS SDKs send) and
-//! [`SignedWithTrailer`](AwsChunkedVariant::SignedWithTrailer) over plain `http`.
+//! configured with [`SigV4::with_aws_chunked`](super::SigV4::with_aws_chunked) (or, for an S3
+//! client, `Config::payload_signing`), else:
+//!
+//! | target | variant sent | why |
+//! |---|---|---|
+//! | `https` | [`UnsignedWithTrailer`](AwsChunkedVariant::UnsignedWithTrailer) | TLS already protects the bytes and the CRC32 trailer checks them end to end; what the AWS SDKs send |
+//! | plain `http` | [`SignedChunks`](AwsChunkedVariant::SignedChunks) | every chunk is signed, so nothing can be changed on the way; the oldest variant, which every S3-compatible server accepts. The signed-trailer variant is not the default: some self-hosted S3 servers compute trailer signatures their own way and refuse correct ones ("Invalid payload signature") |
+//!
+//! [`PayloadSigning::Unsigned`] sends no `aws-chunked` body at all: the stream goes as it
+//! is, signed as `UNSIGNED-PAYLOAD`, for servers that accept no chunked variant. In-memory
+//! bodies are never chunked: their SHA-256 is signed.
 //!
 //! # Example
 //!
@@ -374,6 +381,7 @@ impl AwsChunked {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AwsChunkedOptions {
     variant: Option<AwsChunkedVariant>,
+    unchunked: bool,
     chunk_size: usize,
     checksum: ChecksumAlgorithm,
 }
@@ -382,10 +390,37 @@ impl Default for AwsChunkedOptions {
     fn default() -> Self {
         AwsChunkedOptions {
             variant: None,
+            unchunked: false,
             chunk_size: DEFAULT_CHUNK_SIZE,
             checksum: ChecksumAlgorithm::Crc32,
         }
     }
+}
+
+/// How a streamed upload's payload is signed: the user-facing choice of an `aws-chunked`
+/// variant, or none (see the [module documentation](self) for what goes out when, and why).
+///
+/// ```
+/// use ziggurat_layers::sign::aws_chunked::{AwsChunkedOptions, PayloadSigning};
+///
+/// let options = AwsChunkedOptions::new().with_payload_signing(PayloadSigning::Unsigned);
+/// assert!(!options.chunks());
+/// assert!(AwsChunkedOptions::new().chunks());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum PayloadSigning {
+    /// Unsigned chunks with a CRC32 trailer over `https`, signed chunks over plain `http`.
+    #[default]
+    Auto,
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` everywhere.
+    SignedChunks,
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER` everywhere.
+    SignedChunksWithTrailer,
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER` everywhere.
+    UnsignedWithTrailer,
+    /// No `aws-chunked` framing: the stream is sent as it is, as `UNSIGNED-PAYLOAD`.
+    Unsigned,
 }
 
 impl AwsChunkedOptions {
@@ -398,6 +433,28 @@ impl AwsChunkedOptions {
     pub fn with_variant(mut self, variant: AwsChunkedVariant) -> Self {
         self.variant = Some(variant);
         self
+    }
+
+    /// The variant (or none) of `signing`; [`PayloadSigning::Auto`] chooses by URI scheme.
+    pub fn with_payload_signing(mut self, signing: PayloadSigning) -> Self {
+        self.unchunked = false;
+        self.variant = match signing {
+            PayloadSigning::Auto => None,
+            PayloadSigning::SignedChunks => Some(AwsChunkedVariant::SignedChunks),
+            PayloadSigning::SignedChunksWithTrailer => Some(AwsChunkedVariant::SignedWithTrailer),
+            PayloadSigning::UnsignedWithTrailer => Some(AwsChunkedVariant::UnsignedWithTrailer),
+            PayloadSigning::Unsigned => {
+                self.unchunked = true;
+                None
+            }
+        };
+        self
+    }
+
+    /// Whether streamed uploads marked for it are sent `aws-chunked` (not with
+    /// [`PayloadSigning::Unsigned`]).
+    pub fn chunks(&self) -> bool {
+        !self.unchunked
     }
 
     /// Chunks of `size` bytes, at least [`MIN_CHUNK_SIZE`].
@@ -413,13 +470,14 @@ impl AwsChunkedOptions {
     }
 
     /// The variant for `request` sent to `uri`: the request's, else the configured one, else
-    /// unsigned chunks with a trailer over `https` and signed ones over anything else.
+    /// unsigned chunks with a trailer over `https` and signed chunks without a trailer over
+    /// anything else.
     pub fn variant_for(&self, request: &AwsChunked, uri: &Uri) -> AwsChunkedVariant {
         request.variant.or(self.variant).unwrap_or_else(|| {
             if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
                 AwsChunkedVariant::UnsignedWithTrailer
             } else {
-                AwsChunkedVariant::SignedWithTrailer
+                AwsChunkedVariant::SignedChunks
             }
         })
     }

@@ -316,7 +316,7 @@ fn variant_follows_request_then_configuration_then_scheme() {
     );
     assert_eq!(
         auto.variant_for(&AwsChunked::new(), &http),
-        AwsChunkedVariant::SignedWithTrailer
+        AwsChunkedVariant::SignedChunks
     );
     let configured = auto.with_variant(AwsChunkedVariant::SignedChunks);
     assert_eq!(
