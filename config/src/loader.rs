@@ -70,7 +70,7 @@ impl LoadDefaults for SdkConfig {
 }
 
 /// Builds an [`SdkConfig`]: values set here win over the environment, which wins over the
-/// shared files. See the [module documentation](self).
+/// shared files. See the [crate documentation](crate).
 #[derive(Debug, Default, Clone)]
 pub struct ConfigLoader {
     pub(crate) env: Env,
@@ -212,7 +212,7 @@ impl ConfigLoader {
         Ok(profiles)
     }
 
-    /// Loads the configuration. See the [module documentation](self).
+    /// Loads the configuration. See the [crate documentation](crate).
     pub async fn load(self) -> Result<SdkConfig, LoadError> {
         let (b, profiles, http_client) = self.load_settings().await?;
         // The base for providers that call STS, SSO and SSO-OIDC: region, endpoint settings,

@@ -258,7 +258,7 @@ impl Ctx<'_> {
             o,
             "impl {name}FluentBuilder {{\n\
              /// Every page of this call, requested one by one as the stream is read (see\n\
-             /// [`paginator`](ziggurat_runtime::paginator)).{items_doc}\n\
+             /// [the paginator module](ziggurat_runtime::paginator)).{items_doc}\n\
              pub fn into_paginator(self) -> paginator::Paginator<{name}> {{\n\
              paginator::Paginator::new(self.into_call())\n}}\n}}\n"
         );

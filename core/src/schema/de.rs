@@ -170,7 +170,7 @@ const MAP_GATHER: usize = 16;
 
 impl<T: DeserializeValue> DeserializeValue for HashMap<String, T> {
     /// The first entries are gathered on the stack and the map is allocated once they are all
-    /// read (or [`MAP_GATHER`] of them are), at the right size: a map of up to 16 entries
+    /// read (or `MAP_GATHER` of them are), at the right size: a map of up to 16 entries
     /// costs one allocation and no rehashing, where growing it entry by entry costs three
     /// allocations and rehashes every key twice for 10 entries (a DynamoDB item). Values too
     /// big to gather cheaply go straight into the map.

@@ -275,7 +275,7 @@ fn expiration(time: SystemTime, expires_in: Duration) -> Result<String, SdkError
 ///
 /// Send the fields in order as `multipart/form-data`, then the file as the last field, named
 /// `file`; fields of [`PostPolicy::starts_with`] conditions go anywhere before it. `Debug`
-/// redacts the signature and the session token.
+/// redacts the signature, the session token and the policy (which holds the token).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PresignedPost {
     url: Uri,
@@ -318,8 +318,11 @@ impl fmt::Debug for PresignedPost {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut map = f.debug_map();
                 for (name, value) in self.0 {
-                    let secret = name.eq_ignore_ascii_case("x-amz-signature")
-                        || name.eq_ignore_ascii_case("x-amz-security-token");
+                    // The policy is base64 text of the conditions, the session token among
+                    // them.
+                    let secret = ["x-amz-signature", "x-amz-security-token", "policy"]
+                        .iter()
+                        .any(|secret| name.eq_ignore_ascii_case(secret));
                     map.entry(name, if secret { &"** redacted **" } else { value });
                 }
                 map.finish()
@@ -411,11 +414,13 @@ mod tests {
     }
 
     #[test]
-    fn debug_redacts_the_signature_and_the_token() {
+    fn debug_redacts_the_signature_the_token_and_the_policy_that_holds_it() {
         let post = sign(&PostPolicy::new("b").key("k"), Some("SESSION-TOKEN")).unwrap();
         let signature = post.field("x-amz-signature").unwrap().to_owned();
+        let policy = post.field("policy").unwrap().to_owned();
         let debug = format!("{post:?}");
         assert!(!debug.contains(&signature), "{debug}");
+        assert!(!debug.contains(&policy), "{debug}");
         assert!(!debug.contains("SESSION-TOKEN"), "{debug}");
         assert!(debug.contains("** redacted **"), "{debug}");
         assert!(debug.contains("AKIAIOSFODNN7EXAMPLE/20151229"), "{debug}");

@@ -2,7 +2,7 @@
 //! `paginators-1.json`.
 //!
 //! `client.list_objects_v2().bucket("b").into_paginator().send()` is a
-//! [`Stream`](futures_util::Stream) of outputs, one per page; `.items()` flattens it into the
+//! [`Stream`] of outputs, one per page; `.items()` flattens it into the
 //! pages' items (the paginator's first result key: `Contents`, `Items`, `QueueUrls`).
 //!
 //! What each paginator needs is generated as one small [`Paginate`] impl (which output members

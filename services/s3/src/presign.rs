@@ -110,7 +110,8 @@ impl PresignClient {
 
     /// A presigned `PutObject`: a URL to upload the object's body (its headers, such as
     /// `Content-Type`, must be sent as [`PresignedRequest::headers`] lists them). The
-    /// input's body is ignored: the holder of the URL sends one, of any length.
+    /// input's body is not signed: the holder of the URL sends one, of any length (an
+    /// in-memory input body comes back as [`PresignedRequest::body`]).
     pub fn put_object(
         &self,
         input: PutObjectInput,
@@ -138,7 +139,7 @@ impl PresignClient {
     }
 
     /// A presigned `UploadPart`: a URL to upload one part of a multipart upload. The
-    /// input's body is ignored.
+    /// input's body is not signed, as for [`put_object`](Self::put_object).
     pub fn upload_part(
         &self,
         input: UploadPartInput,

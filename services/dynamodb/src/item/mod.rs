@@ -77,7 +77,7 @@
 //! `f64`, and a `B` a sequence of byte values, as `serde_json` writes bytes (targets that ask
 //! for bytes get them whole).
 //!
-//! Errors say what went wrong and where: `number 300 does not fit in u8 at \`scores[2]\``
+//! Errors say what went wrong and where: ``number 300 does not fit in u8 at `scores[2]` ``
 //! ([`Error::path`], [`Error::kind`]).
 mod de;
 mod error;

@@ -324,7 +324,7 @@ impl paginator::PaginateItems for ListBackups {
 
 impl ListBackupsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `BackupSummaries`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `BackupSummaries`.
     pub fn into_paginator(self) -> paginator::Paginator<ListBackups> {
         paginator::Paginator::new(self.into_call())
     }

@@ -235,7 +235,7 @@ impl paginator::PaginateItems for ListBulkOperations {
 
 impl ListBulkOperationsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `BulkOperationsSummaryList`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `BulkOperationsSummaryList`.
     pub fn into_paginator(self) -> paginator::Paginator<ListBulkOperations> {
         paginator::Paginator::new(self.into_call())
     }

@@ -239,7 +239,7 @@ impl paginator::PaginateItems for ListTables {
 
 impl ListTablesFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `TableNames`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `TableNames`.
     pub fn into_paginator(self) -> paginator::Paginator<ListTables> {
         paginator::Paginator::new(self.into_call())
     }

@@ -243,7 +243,7 @@ impl paginator::PaginateItems for ListTagsOfResource {
 
 impl ListTagsOfResourceFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Tags`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Tags`.
     pub fn into_paginator(self) -> paginator::Paginator<ListTagsOfResource> {
         paginator::Paginator::new(self.into_call())
     }

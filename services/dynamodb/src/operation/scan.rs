@@ -777,7 +777,7 @@ impl paginator::PaginateItems for Scan {
 
 impl ScanFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Items`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Items`.
     pub fn into_paginator(self) -> paginator::Paginator<Scan> {
         paginator::Paginator::new(self.into_call())
     }

@@ -374,7 +374,7 @@ impl paginator::PaginateItems for GetDurableExecutionHistory {
 
 impl GetDurableExecutionHistoryFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Events`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Events`.
     pub fn into_paginator(self) -> paginator::Paginator<GetDurableExecutionHistory> {
         paginator::Paginator::new(self.into_call())
     }

@@ -339,7 +339,7 @@ impl paginator::PaginateItems for GetDurableExecutionState {
 
 impl GetDurableExecutionStateFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Operations`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Operations`.
     pub fn into_paginator(self) -> paginator::Paginator<GetDurableExecutionState> {
         paginator::Paginator::new(self.into_call())
     }

@@ -300,7 +300,7 @@ impl paginator::PaginateItems for ListAliases {
 
 impl ListAliasesFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Aliases`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Aliases`.
     pub fn into_paginator(self) -> paginator::Paginator<ListAliases> {
         paginator::Paginator::new(self.into_call())
     }

@@ -270,7 +270,7 @@ impl paginator::PaginateItems for ListCapacityProviders {
 
 impl ListCapacityProvidersFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `CapacityProviders`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `CapacityProviders`.
     pub fn into_paginator(self) -> paginator::Paginator<ListCapacityProviders> {
         paginator::Paginator::new(self.into_call())
     }

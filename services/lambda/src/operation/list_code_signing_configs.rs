@@ -250,7 +250,7 @@ impl paginator::PaginateItems for ListCodeSigningConfigs {
 
 impl ListCodeSigningConfigsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `CodeSigningConfigs`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `CodeSigningConfigs`.
     pub fn into_paginator(self) -> paginator::Paginator<ListCodeSigningConfigs> {
         paginator::Paginator::new(self.into_call())
     }

@@ -459,7 +459,7 @@ impl paginator::PaginateItems for ListDurableExecutionsByFunction {
 
 impl ListDurableExecutionsByFunctionFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `DurableExecutions`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `DurableExecutions`.
     pub fn into_paginator(self) -> paginator::Paginator<ListDurableExecutionsByFunction> {
         paginator::Paginator::new(self.into_call())
     }

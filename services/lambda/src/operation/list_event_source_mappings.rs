@@ -324,7 +324,7 @@ impl paginator::PaginateItems for ListEventSourceMappings {
 
 impl ListEventSourceMappingsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `EventSourceMappings`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `EventSourceMappings`.
     pub fn into_paginator(self) -> paginator::Paginator<ListEventSourceMappings> {
         paginator::Paginator::new(self.into_call())
     }

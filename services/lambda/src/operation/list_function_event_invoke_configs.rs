@@ -313,7 +313,7 @@ impl paginator::PaginateItems for ListFunctionEventInvokeConfigs {
 
 impl ListFunctionEventInvokeConfigsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionEventInvokeConfigs`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionEventInvokeConfigs`.
     pub fn into_paginator(self) -> paginator::Paginator<ListFunctionEventInvokeConfigs> {
         paginator::Paginator::new(self.into_call())
     }

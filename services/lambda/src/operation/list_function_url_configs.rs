@@ -295,7 +295,7 @@ impl paginator::PaginateItems for ListFunctionUrlConfigs {
 
 impl ListFunctionUrlConfigsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionUrlConfigs`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionUrlConfigs`.
     pub fn into_paginator(self) -> paginator::Paginator<ListFunctionUrlConfigs> {
         paginator::Paginator::new(self.into_call())
     }

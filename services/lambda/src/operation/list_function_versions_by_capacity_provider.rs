@@ -324,7 +324,7 @@ impl paginator::PaginateItems for ListFunctionVersionsByCapacityProvider {
 
 impl ListFunctionVersionsByCapacityProviderFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionVersions`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionVersions`.
     pub fn into_paginator(self) -> paginator::Paginator<ListFunctionVersionsByCapacityProvider> {
         paginator::Paginator::new(self.into_call())
     }

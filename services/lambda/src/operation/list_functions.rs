@@ -293,7 +293,7 @@ impl paginator::PaginateItems for ListFunctions {
 
 impl ListFunctionsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Functions`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Functions`.
     pub fn into_paginator(self) -> paginator::Paginator<ListFunctions> {
         paginator::Paginator::new(self.into_call())
     }

@@ -298,7 +298,7 @@ impl paginator::PaginateItems for ListFunctionsByCodeSigningConfig {
 
 impl ListFunctionsByCodeSigningConfigFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionArns`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `FunctionArns`.
     pub fn into_paginator(self) -> paginator::Paginator<ListFunctionsByCodeSigningConfig> {
         paginator::Paginator::new(self.into_call())
     }

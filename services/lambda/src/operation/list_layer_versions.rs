@@ -323,7 +323,7 @@ impl paginator::PaginateItems for ListLayerVersions {
 
 impl ListLayerVersionsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `LayerVersions`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `LayerVersions`.
     pub fn into_paginator(self) -> paginator::Paginator<ListLayerVersions> {
         paginator::Paginator::new(self.into_call())
     }

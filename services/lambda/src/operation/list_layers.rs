@@ -290,7 +290,7 @@ impl paginator::PaginateItems for ListLayers {
 
 impl ListLayersFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Layers`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Layers`.
     pub fn into_paginator(self) -> paginator::Paginator<ListLayers> {
         paginator::Paginator::new(self.into_call())
     }

@@ -319,7 +319,7 @@ impl paginator::PaginateItems for ListProvisionedConcurrencyConfigs {
 
 impl ListProvisionedConcurrencyConfigsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `ProvisionedConcurrencyConfigs`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `ProvisionedConcurrencyConfigs`.
     pub fn into_paginator(self) -> paginator::Paginator<ListProvisionedConcurrencyConfigs> {
         paginator::Paginator::new(self.into_call())
     }

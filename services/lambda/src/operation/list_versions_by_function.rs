@@ -289,7 +289,7 @@ impl paginator::PaginateItems for ListVersionsByFunction {
 
 impl ListVersionsByFunctionFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Versions`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Versions`.
     pub fn into_paginator(self) -> paginator::Paginator<ListVersionsByFunction> {
         paginator::Paginator::new(self.into_call())
     }

@@ -303,7 +303,7 @@ impl paginator::PaginateItems for ListBuckets {
 
 impl ListBucketsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Buckets`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Buckets`.
     pub fn into_paginator(self) -> paginator::Paginator<ListBuckets> {
         paginator::Paginator::new(self.into_call())
     }

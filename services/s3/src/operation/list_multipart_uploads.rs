@@ -595,7 +595,7 @@ impl paginator::PaginateItems for ListMultipartUploads {
 
 impl ListMultipartUploadsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Uploads`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Uploads`.
     pub fn into_paginator(self) -> paginator::Paginator<ListMultipartUploads> {
         paginator::Paginator::new(self.into_call())
     }

@@ -440,7 +440,7 @@ impl paginator::PaginateItems for ListObjectAnnotations {
 
 impl ListObjectAnnotationsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Annotations`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Annotations`.
     pub fn into_paginator(self) -> paginator::Paginator<ListObjectAnnotations> {
         paginator::Paginator::new(self.into_call())
     }

@@ -502,7 +502,7 @@ impl paginator::PaginateItems for ListObjectVersions {
 
 impl ListObjectVersionsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Versions`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Versions`.
     pub fn into_paginator(self) -> paginator::Paginator<ListObjectVersions> {
         paginator::Paginator::new(self.into_call())
     }

@@ -637,7 +637,7 @@ impl paginator::PaginateItems for ListObjectsV2 {
 
 impl ListObjectsV2FluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Contents`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Contents`.
     pub fn into_paginator(self) -> paginator::Paginator<ListObjectsV2> {
         paginator::Paginator::new(self.into_call())
     }

@@ -585,7 +585,7 @@ impl paginator::PaginateItems for ListParts {
 
 impl ListPartsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Parts`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Parts`.
     pub fn into_paginator(self) -> paginator::Paginator<ListParts> {
         paginator::Paginator::new(self.into_call())
     }

@@ -291,7 +291,7 @@ impl paginator::PaginateItems for ListEndpointsByPlatformApplication {
 
 impl ListEndpointsByPlatformApplicationFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Endpoints`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Endpoints`.
     pub fn into_paginator(self) -> paginator::Paginator<ListEndpointsByPlatformApplication> {
         paginator::Paginator::new(self.into_call())
     }

@@ -251,7 +251,7 @@ impl paginator::PaginateItems for ListPhoneNumbersOptedOut {
 
 impl ListPhoneNumbersOptedOutFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `phoneNumbers`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `phoneNumbers`.
     pub fn into_paginator(self) -> paginator::Paginator<ListPhoneNumbersOptedOut> {
         paginator::Paginator::new(self.into_call())
     }

@@ -245,7 +245,7 @@ impl paginator::PaginateItems for ListPlatformApplications {
 
 impl ListPlatformApplicationsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `PlatformApplications`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `PlatformApplications`.
     pub fn into_paginator(self) -> paginator::Paginator<ListPlatformApplications> {
         paginator::Paginator::new(self.into_call())
     }

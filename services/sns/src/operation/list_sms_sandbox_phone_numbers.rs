@@ -286,7 +286,7 @@ impl paginator::PaginateItems for ListSMSSandboxPhoneNumbers {
 
 impl ListSMSSandboxPhoneNumbersFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `PhoneNumbers`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `PhoneNumbers`.
     pub fn into_paginator(self) -> paginator::Paginator<ListSMSSandboxPhoneNumbers> {
         paginator::Paginator::new(self.into_call())
     }

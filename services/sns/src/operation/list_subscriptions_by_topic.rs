@@ -261,7 +261,7 @@ impl paginator::PaginateItems for ListSubscriptionsByTopic {
 
 impl ListSubscriptionsByTopicFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Subscriptions`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Subscriptions`.
     pub fn into_paginator(self) -> paginator::Paginator<ListSubscriptionsByTopic> {
         paginator::Paginator::new(self.into_call())
     }

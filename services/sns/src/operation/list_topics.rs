@@ -229,7 +229,7 @@ impl paginator::PaginateItems for ListTopics {
 
 impl ListTopicsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Topics`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `Topics`.
     pub fn into_paginator(self) -> paginator::Paginator<ListTopics> {
         paginator::Paginator::new(self.into_call())
     }

@@ -306,7 +306,7 @@ impl paginator::PaginateItems for ListDeadLetterSourceQueues {
 
 impl ListDeadLetterSourceQueuesFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `queueUrls`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `queueUrls`.
     pub fn into_paginator(self) -> paginator::Paginator<ListDeadLetterSourceQueues> {
         paginator::Paginator::new(self.into_call())
     }

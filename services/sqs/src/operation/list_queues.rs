@@ -290,7 +290,7 @@ impl paginator::PaginateItems for ListQueues {
 
 impl ListQueuesFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `QueueUrls`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `QueueUrls`.
     pub fn into_paginator(self) -> paginator::Paginator<ListQueues> {
         paginator::Paginator::new(self.into_call())
     }

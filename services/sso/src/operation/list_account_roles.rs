@@ -291,7 +291,7 @@ impl paginator::PaginateItems for ListAccountRoles {
 
 impl ListAccountRolesFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `roleList`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `roleList`.
     pub fn into_paginator(self) -> paginator::Paginator<ListAccountRoles> {
         paginator::Paginator::new(self.into_call())
     }

@@ -277,7 +277,7 @@ impl paginator::PaginateItems for ListAccounts {
 
 impl ListAccountsFluentBuilder {
     /// Every page of this call, requested one by one as the stream is read (see
-    /// [`paginator`](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `accountList`.
+    /// [the paginator module](ziggurat_runtime::paginator)). [`items`](paginator::PaginationStream::items) yields the pages' `accountList`.
     pub fn into_paginator(self) -> paginator::Paginator<ListAccounts> {
         paginator::Paginator::new(self.into_call())
     }
