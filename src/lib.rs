@@ -33,8 +33,8 @@
 #![warn(missing_docs)]
 
 pub use ziggurat_core::{
-    body, config, context, credentials, error, hook, interceptor, metadata, operation, retry,
-    schema, stack, time, transport,
+    body, config, context, credentials, error, hook, interceptor, log_mode, metadata, operation,
+    retry, schema, stack, time, transport,
 };
 pub use ziggurat_layers as layers;
 pub use ziggurat_runtime as runtime;

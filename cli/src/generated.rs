@@ -200,7 +200,7 @@ fn seconds(flag: &str, value: Option<f64>) -> Result<Option<std::time::Duration>
 /// The client of `service` for this command line.
 fn client(cli: &Cli, config: &SdkConfig, service: &Service) -> Arc<ClientHandle> {
     let mut conf = ServiceConfig::new(config);
-    if cli.timing {
+    if cli.timing || cli.debug {
         conf = conf.stack(ziggurat::layers::timing::enable);
     }
     let options = ServiceOptions {

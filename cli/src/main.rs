@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! zig <service> <operation> [--input-json JSON|file://PATH] [--endpoint-url URL] [--region R]
-//!     [--force-path-style] [--body FILE] [--debug-stack] [--timing] [OUTFILE]
+//!     [--force-path-style] [--body FILE] [--debug-stack] [--timing] [--debug] [OUTFILE]
 //!     [--no-paginate] [--max-items N] [--starting-token T] [--page-size N]
 //! zig <service> wait <waiter> [--input-json JSON] [--max-wait SECONDS] [--min-delay SECONDS]
 //! zig s3 cp|ls|rm|mb|rb|presign ...   (the aws CLI's `aws s3` commands: see `s3_commands`)
@@ -84,6 +84,10 @@ struct Cli {
     /// Print where the time went (on stderr) after the call.
     #[arg(long)]
     timing: bool,
+    /// Log what goes over the wire (on stderr, secrets redacted): each signature's canonical
+    /// request, each request and response with its body, each retry; then the timing.
+    #[arg(long)]
+    debug: bool,
     /// Print a JSON template of the operation's input instead of calling it.
     #[arg(long)]
     generate_cli_skeleton: bool,
@@ -379,7 +383,31 @@ fn loader_with(
 }
 
 async fn sdk_config(cli: &Cli) -> Result<SdkConfig, Failure> {
-    load(loader(cli)).await
+    let mut loader = loader(cli);
+    if cli.debug {
+        loader = loader.log_mode(ziggurat::log_mode::LogMode::ALL);
+        wire_log_to_stderr();
+    }
+    load(loader).await
+}
+
+/// Prints the wire log (`ziggurat::wire`, redacted by the clients) on stderr.
+fn wire_log_to_stderr() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(false)
+                .without_time()
+                .with_target(false),
+        )
+        .with(
+            tracing_subscriber::filter::Targets::new()
+                .with_target(ziggurat::log_mode::TARGET, tracing::Level::INFO),
+        );
+    // Only fails when a subscriber is set already: then that one logs.
+    let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
 async fn load(loader: ConfigLoader) -> Result<SdkConfig, Failure> {
@@ -399,7 +427,7 @@ fn show_stack(cli: &Cli, stack: Option<&Stack>) {
 }
 
 fn show_metadata(cli: &Cli, meta: &ziggurat::metadata::Metadata) {
-    if !cli.timing {
+    if !cli.timing && !cli.debug {
         return;
     }
     match meta.timings() {

@@ -86,6 +86,7 @@ pub struct ConfigLoader {
     endpoint_url: Option<String>,
     retry_config: Option<RetryConfig>,
     timeout_config: Option<TimeoutConfig>,
+    log_mode: Option<ziggurat_core::log_mode::LogMode>,
     time_source: Option<SharedTimeSource>,
     sleep: Option<SharedSleep>,
 }
@@ -155,6 +156,12 @@ impl ConfigLoader {
     /// Retries this way instead of `max_attempts` / `retry_mode`.
     pub fn retry_config(mut self, config: RetryConfig) -> Self {
         self.retry_config = Some(config);
+        self
+    }
+    /// Writes this to the wire log instead of what `ZIGGURAT_LOG_MODE` says (see
+    /// [`ziggurat_core::log_mode`]).
+    pub fn log_mode(mut self, mode: ziggurat_core::log_mode::LogMode) -> Self {
+        self.log_mode = Some(mode);
         self
     }
     /// Uses these timeouts.
@@ -410,6 +417,21 @@ impl ConfigLoader {
             })?,
         };
         b = b.retry_config(retry);
+        // The wire log: code, else `ZIGGURAT_LOG_MODE` (env only: a shared profile is no place
+        // for a debugging switch). An unknown name fails the load.
+        let log_mode = match self.log_mode {
+            Some(mode) => mode,
+            None => match env.get_non_empty(ziggurat_core::log_mode::ENV) {
+                Some(value) => value.parse().map_err(|why| {
+                    LoadError::msg(format!(
+                        "invalid value {value:?} for {}: {why}",
+                        ziggurat_core::log_mode::ENV
+                    ))
+                })?,
+                None => Default::default(),
+            },
+        };
+        b = b.log_mode(log_mode);
         if let Some(timeouts) = self.timeout_config {
             b = b.timeout_config(timeouts);
         }

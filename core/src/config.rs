@@ -150,6 +150,8 @@ pub struct SdkConfig {
     timeout_config: TimeoutConfig,
     interceptors: crate::interceptor::Interceptors,
     meter_provider: Option<crate::metrics::SharedMeterProvider>,
+    log_mode: crate::log_mode::LogMode,
+    log_mode_error: Option<String>,
 }
 
 impl SdkConfig {
@@ -180,9 +182,19 @@ impl SdkConfig {
             Ok(c) => (c, None),
             Err(e) => (RetryConfig::default(), Some(e)),
         };
+        let (log_mode, log_mode_error) = match non_empty(crate::log_mode::ENV).map(|v| v.parse()) {
+            None => (Default::default(), None),
+            Some(Ok(mode)) => (mode, None),
+            Some(Err(why)) => (
+                Default::default(),
+                Some(format!("invalid {}: {why}", crate::log_mode::ENV)),
+            ),
+        };
         SdkConfig {
             region,
             credentials,
+            log_mode,
+            log_mode_error,
             endpoint_url: non_empty("AWS_ENDPOINT_URL"),
             app_name: non_empty("AWS_SDK_UA_APP_ID"),
             retry_config,
@@ -271,6 +283,14 @@ impl SdkConfig {
     /// process default, [`metrics::set_default_provider`](crate::metrics::set_default_provider)).
     pub fn meter_provider(&self) -> Option<&crate::metrics::SharedMeterProvider> {
         self.meter_provider.as_ref()
+    }
+    /// What the clients write to the wire log ([`crate::log_mode`]); an error when
+    /// `ZIGGURAT_LOG_MODE` held an unknown name (every call of a client then fails with it).
+    pub fn log_mode(&self) -> Result<crate::log_mode::LogMode, &str> {
+        match &self.log_mode_error {
+            Some(e) => Err(e),
+            None => Ok(self.log_mode),
+        }
     }
     /// The interceptors of every client built from this configuration, in order.
     pub fn interceptors(&self) -> &crate::interceptor::Interceptors {
@@ -377,6 +397,13 @@ impl SdkConfigBuilder {
     /// Emits the AWS SDK metrics of every client built from this configuration to `provider`.
     pub fn meter_provider(mut self, provider: crate::metrics::SharedMeterProvider) -> Self {
         self.config.meter_provider = Some(provider);
+        self
+    }
+    /// What the clients write to the wire log ([`crate::log_mode`]), replacing a mode (or an
+    /// invalid one) read from the environment.
+    pub fn log_mode(mut self, mode: crate::log_mode::LogMode) -> Self {
+        self.config.log_mode = mode;
+        self.config.log_mode_error = None;
         self
     }
     /// Adds an interceptor for every client built from this configuration (after those added

@@ -15,6 +15,7 @@ pub mod error;
 pub mod hook;
 pub mod interceptor;
 pub mod intern;
+pub mod log_mode;
 pub mod metadata;
 pub mod metrics;
 pub mod operation;

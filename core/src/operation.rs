@@ -105,6 +105,7 @@ impl OperationSpec {
             serialize: serialize_erased::<O>,
             deserialize: deserialize_erased::<O>,
             streaming_output: O::STREAMING_OUTPUT,
+            schema: None,
         }
     }
 }

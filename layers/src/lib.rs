@@ -19,3 +19,4 @@ pub mod retry;
 pub mod sign;
 pub mod timing;
 pub mod user_agent;
+pub mod wire_log;

@@ -29,3 +29,4 @@ mod tower_layers;
 mod tracing_spans;
 mod transfer;
 mod waiters;
+mod wire_log;

@@ -122,6 +122,32 @@ async fn s3_operations_print_json_and_stream_files() {
     );
     assert_eq!(head["ContentLength"], 300_000);
 
+    // --debug: the wire log on stderr, redacted, and the waterfall; stdout stays JSON.
+    let debug = run(
+        "list-objects-v2",
+        r#"{"Bucket":"zigb"}"#.into(),
+        vec!["--debug".into()],
+    )
+    .await;
+    assert_eq!(stdout_json(&debug)["Contents"][0]["Key"], "dir/a file.bin");
+    let err = stderr(&debug);
+    for expected in [
+        "canonical request:\nGET\n/zigb\n",
+        "string to sign:\nAWS4-HMAC-SHA256\n",
+        "request (S3.ListObjectsV2, attempt 1):\nGET /zigb?list-type=2",
+        "authorization: AWS4-HMAC-SHA256 Credential=** redacted **/",
+        "response (S3.ListObjectsV2, attempt 1):\nHTTP/1.1 200 OK",
+        "response body (S3.ListObjectsV2, attempt 1):",
+        "<Key>dir/a file.bin</Key>",
+        "timing:\noperation ",
+    ] {
+        assert!(err.contains(expected), "{expected:?} not on stderr:\n{err}");
+    }
+    assert!(
+        !err.contains(SECRET_KEY) && !err.contains(ACCESS_KEY),
+        "{err}"
+    );
+
     // A service error: exit 1, code, message and request id on stderr.
     let missing = run(
         "get-object",

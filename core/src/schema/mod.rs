@@ -257,6 +257,28 @@ impl Schema {
     pub const fn is_sensitive(&self) -> bool {
         self.has(flag::SENSITIVE)
     }
+    /// Whether this shape, or any shape it holds, is sensitive (or has a sensitive member):
+    /// what a log must not show of a value of it.
+    pub fn contains_sensitive(&'static self) -> bool {
+        let mut seen: Vec<*const Schema> = Vec::new();
+        let mut todo: Vec<&'static Schema> = vec![self];
+        while let Some(schema) = todo.pop() {
+            if schema.is_sensitive() {
+                return true;
+            }
+            if seen.contains(&(schema as *const Schema)) {
+                continue;
+            }
+            seen.push(schema);
+            for member in schema.members {
+                if member.has(flag::SENSITIVE) {
+                    return true;
+                }
+                todo.push(member.target);
+            }
+        }
+        false
+    }
     /// A list's element member, or a map's value member.
     pub fn element(&self) -> Option<&'static Member> {
         match self.shape_type {

@@ -65,6 +65,9 @@ pub struct OperationSpec {
     pub deserialize: DeserializeFn,
     /// Whether a successful response body is handed over unread.
     pub streaming_output: bool,
+    /// The operation's schema, when it has one (generated operations do): what middleware
+    /// may read about it, such as whether its input or output holds sensitive members.
+    pub schema: Option<&'static crate::schema::operation::OperationSchema>,
 }
 
 /// Everything one call carries. Boxed once per call, so the futures that work on it stay small

@@ -72,6 +72,7 @@ static SPEC: OperationSpec = OperationSpec {
     serialize: ser,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };
 
 /// A transport that echoes the `x-order` headers it received, or answers with the statuses
@@ -492,6 +493,7 @@ async fn a_stream_that_cannot_be_rewound_is_sent_once() {
         serialize: ser_stream,
         deserialize: de,
         streaming_output: false,
+        schema: None,
     };
     let mut s = base_stack();
     s.finalize_mut()

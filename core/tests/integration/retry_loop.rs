@@ -54,6 +54,7 @@ static SPEC: OperationSpec = OperationSpec {
     serialize: ser,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };
 
 static STREAM_SPEC: OperationSpec = OperationSpec {
@@ -62,6 +63,7 @@ static STREAM_SPEC: OperationSpec = OperationSpec {
     serialize: ser_stream,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };
 
 /// Retries any error (up to `max` attempts) after `backoff`, and waits `wait` before every
@@ -340,6 +342,7 @@ static FLAKY_REWIND_SPEC: OperationSpec = OperationSpec {
     serialize: ser_flaky_rewind,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };
 
 #[tokio::test(start_paused = true)]
@@ -420,6 +423,7 @@ static DOWNLOAD_SPEC: OperationSpec = OperationSpec {
     serialize: ser,
     deserialize: de_streaming,
     streaming_output: true,
+    schema: None,
 };
 
 /// Reads a streamed output to its end: the chunks that arrived, and the error it ended with.

@@ -58,6 +58,7 @@
 //! }
 //! static SPEC: OperationSpec = OperationSpec {
 //!     service: "Svc", operation: "Op", serialize: ser, deserialize: de, streaming_output: false,
+//!     schema: None,
 //! };
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]

@@ -276,6 +276,7 @@ pub struct SigV4Presign {
     config: Option<PresigningConfig>,
     time: SharedTimeSource,
     keys: Arc<SigningKeyCache>,
+    log_mode: ziggurat_core::log_mode::LogMode,
 }
 
 impl SigV4Presign {
@@ -291,6 +292,7 @@ impl SigV4Presign {
             config: None,
             time: SharedTimeSource::default(),
             keys: Arc::new(SigningKeyCache::new()),
+            log_mode: Default::default(),
         }
     }
 
@@ -338,6 +340,13 @@ impl SigV4Presign {
     /// The clock to sign with, unless the [`PresigningConfig`] fixes a start time.
     pub fn with_time_source(mut self, time: SharedTimeSource) -> Self {
         self.time = time;
+        self
+    }
+
+    /// Logs each signature's canonical request and string to sign when `mode` has
+    /// `SIGNING` (see [`crate::wire_log`]; redacted unless it says otherwise).
+    pub fn with_log_mode(mut self, mode: ziggurat_core::log_mode::LogMode) -> Self {
+        self.log_mode = mode;
         self
     }
 }
@@ -439,6 +448,16 @@ impl RequestHook for SigV4Presign {
         };
         let output =
             signer::sign(&signable, &params, Some(&self.keys)).map_err(SdkError::construction)?;
+        if self
+            .log_mode
+            .contains(ziggurat_core::log_mode::LogMode::SIGNING)
+        {
+            crate::wire_log::log_signing(
+                &output.canonical_request,
+                &output.string_to_sign,
+                self.log_mode,
+            );
+        }
         output
             .apply_to_parts(req.parts_mut())
             .map_err(SdkError::construction)

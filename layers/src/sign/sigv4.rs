@@ -9,6 +9,7 @@ use ziggurat_core::context::Region;
 use ziggurat_core::credentials::Credentials;
 use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{HookLayer, HttpRequest, HttpResponse, RequestHook};
+use ziggurat_core::log_mode::LogMode;
 use ziggurat_core::time::SharedTimeSource;
 
 use super::aws_chunked::{AwsChunked, AwsChunkedOptions, ChunkSigner, Framing, frame_body};
@@ -40,6 +41,8 @@ pub struct SigV4 {
     aws_chunked: AwsChunkedOptions,
     /// `Some` when signing with SigV4a (`AWS4-ECDSA-P256-SHA256`).
     v4a: Option<V4a>,
+    /// The wire log's mode: with [`LogMode::SIGNING`], each signature's texts are logged.
+    log_mode: LogMode,
 }
 
 /// What SigV4a adds: the region set and the derived key pairs.
@@ -65,6 +68,7 @@ impl SigV4 {
             skew: ClockSkew::new(),
             aws_chunked: AwsChunkedOptions::default(),
             v4a: None,
+            log_mode: LogMode::NONE,
         }
     }
     /// A signer with S3's settings: single URI encoding, no path normalization,
@@ -110,6 +114,12 @@ impl SigV4 {
     /// The signing-key cache (shared by clones of this signer).
     pub fn key_cache(&self) -> &SigningKeyCache {
         &self.keys
+    }
+    /// Logs each signature's canonical request and string to sign when `mode` has
+    /// [`LogMode::SIGNING`] (see [`crate::wire_log`]; redacted unless it says otherwise).
+    pub fn with_log_mode(mut self, mode: LogMode) -> Self {
+        self.log_mode = mode;
+        self
     }
     /// How `aws-chunked` bodies are framed (variant, chunk size, checksum).
     pub fn with_aws_chunked(mut self, options: AwsChunkedOptions) -> Self {
@@ -233,6 +243,12 @@ impl SigV4 {
             time: self.signing_time(),
             settings: &self.settings,
         };
+        let mode = self.log_mode;
+        let log = move |canonical: &str, string_to_sign: &str| {
+            crate::wire_log::log_signing(canonical, string_to_sign, mode)
+        };
+        let texts: Option<signer::SigningTexts<'_>> =
+            mode.contains(LogMode::SIGNING).then_some(&log);
         let output = match &self.v4a {
             None => signer::sign_reusing(
                 &signable,
@@ -240,6 +256,7 @@ impl SigV4 {
                 signer::Algorithm::V4 {
                     key_cache: Some(&self.keys),
                 },
+                texts,
             ),
             Some(v4a) => {
                 let params = SigningParams {
@@ -247,7 +264,12 @@ impl SigV4 {
                     ..params
                 };
                 signer::v4a_key_for(&params, Some(&v4a.keys)).and_then(|key| {
-                    signer::sign_reusing(&signable, &params, signer::Algorithm::V4a { key: &key })
+                    signer::sign_reusing(
+                        &signable,
+                        &params,
+                        signer::Algorithm::V4a { key: &key },
+                        texts,
+                    )
                 })
             }
         }

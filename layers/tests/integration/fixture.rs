@@ -42,4 +42,5 @@ pub static SPEC: OperationSpec = OperationSpec {
     serialize: ser,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };

@@ -75,6 +75,7 @@ static PLAIN: OperationSpec = OperationSpec {
     serialize: ser,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };
 
 static LONG_POLL: OperationSpec = OperationSpec {
@@ -83,6 +84,7 @@ static LONG_POLL: OperationSpec = OperationSpec {
     serialize: ser,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };
 
 /// Which concurrent call ("thread") a request belongs to: its path.

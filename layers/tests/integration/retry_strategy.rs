@@ -24,6 +24,7 @@ static DYNAMODB: OperationSpec = OperationSpec {
     serialize: ser,
     deserialize: de,
     streaming_output: false,
+    schema: None,
 };
 
 #[derive(Clone, Default)]

@@ -279,7 +279,10 @@ macro_rules! operation {
 
             fn spec() -> &'static ::ziggurat_core::stack::OperationSpec {
                 static SPEC: ::ziggurat_core::stack::OperationSpec =
-                    ::ziggurat_core::stack::OperationSpec::of::<$op>();
+                    ::ziggurat_core::stack::OperationSpec {
+                        schema: Some(&$schema),
+                        ..::ziggurat_core::stack::OperationSpec::of::<$op>()
+                    };
                 &SPEC
             }
         }

@@ -62,6 +62,7 @@ use ziggurat_layers::invocation_id::SetInvocationId;
 use ziggurat_layers::retry::{REQUEST_INFO, SetRequestInfo, StandardRetry};
 use ziggurat_layers::sign::SigV4;
 use ziggurat_layers::user_agent::UserAgent;
+use ziggurat_layers::wire_log::{self, LogMode};
 
 /// What a client needs to know about its service.
 #[derive(Debug, Clone, Copy)]
@@ -86,9 +87,16 @@ pub fn default_stack(
         .retry_config()
         .map_err(|e| format!("invalid retry configuration: {e}"))?;
     let strategy = StandardRetry::from_config(retry);
-    build_default_stack(info, &config.sdk, endpoint, signer, strategy)
-        .and_then(|stack| apply_edits(stack, &config.edits))
-        .map_err(|e| e.to_string())
+    let mode = config.sdk.log_mode().map_err(str::to_owned)?;
+    build_default_stack(
+        info,
+        &config.sdk,
+        endpoint,
+        signer.with_log_mode(mode),
+        strategy,
+    )
+    .and_then(|stack| apply_edits(stack, &config.edits))
+    .map_err(|e| e.to_string())
 }
 
 fn build_default_stack(
@@ -143,12 +151,20 @@ fn build_default_stack(
             Middleware::request_hook(ua),
             Position::After,
         )?;
+    // The wire log's entries only when its mode asks for them (an invalid mode was refused
+    // by the caller).
+    let mode = config.log_mode().unwrap_or_default();
+    let retry = if mode.contains(LogMode::RETRIES) {
+        Middleware::retry_with_timeouts(
+            wire_log::LogRetries::new(retry),
+            config.sleep().clone(),
+            config.timeout_config(),
+        )
+    } else {
+        Middleware::retry_with_timeouts(retry, config.sleep().clone(), config.timeout_config())
+    };
     s.finalize_mut()
-        .add(
-            ids::RETRY,
-            Middleware::retry_with_timeouts(retry, config.sleep().clone(), config.timeout_config()),
-            Position::After,
-        )?
+        .add(ids::RETRY, retry, Position::After)?
         .add(
             ids::GET_IDENTITY,
             Middleware::get_identity(config.credentials().cloned()),
@@ -169,6 +185,18 @@ fn build_default_stack(
         Middleware::operation_deserializer(),
         Position::After,
     )?;
+    if wire_log::WireLogLayer::is_needed(mode) {
+        s.finalize_mut().add(
+            wire_log::TAG_REQUESTS,
+            Middleware::request_hook(wire_log::TagRequests),
+            Position::After,
+        )?;
+        s.deserialize_mut().add(
+            wire_log::WIRE_LOG,
+            Middleware::http_layer(wire_log::WireLogLayer::new(mode)),
+            Position::After,
+        )?;
+    }
     Ok(s)
 }
 

@@ -84,7 +84,9 @@ impl PresignClient {
     /// Never fails; a stack that cannot be built is reported by every presigning.
     pub fn from_conf(config: Config) -> Self {
         let sdk = config.sdk_config();
-        let presign = SigV4Presign::s3().with_time_source(sdk.time_source().clone());
+        let presign = SigV4Presign::s3()
+            .with_time_source(sdk.time_source().clone())
+            .with_log_mode(sdk.log_mode().unwrap_or_default());
         let presigner = stack(&config).and_then(|stack| {
             PresignStack::new(&stack, presign).map_err(|e| format!("cannot presign: {e}"))
         });

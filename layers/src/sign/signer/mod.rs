@@ -107,6 +107,6 @@ pub use request::{
     STREAMING_UNSIGNED_PAYLOAD_TRAILER, SignableRequest, UNSIGNED_PAYLOAD,
 };
 pub use signing::sign;
-pub(crate) use signing::{Algorithm, sign_reusing};
+pub(crate) use signing::{Algorithm, SigningTexts, sign_reusing};
 pub(crate) use v4a::key_for as v4a_key_for;
 pub use v4a::{SigV4aKey, SigV4aKeyCache, SigV4aPublicKey, sign_v4a};

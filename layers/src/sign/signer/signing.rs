@@ -152,17 +152,30 @@ pub(crate) fn hex64(digest: &[u8]) -> Hex64 {
     Hex64::from_byte_string(&hex).unwrap_or_default()
 }
 
+/// What sees a signature's canonical request and string to sign (the wire log).
+pub(crate) type SigningTexts<'a> = &'a dyn Fn(&str, &str);
+
 /// [`sign_with`] without the intermediate texts, in this thread's reusable buffers: what
 /// the signing middleware runs for every request.
+///
+/// `texts`, when given, sees the canonical request and the string to sign (the wire log).
 pub(crate) fn sign_reusing(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
     algorithm: Algorithm<'_>,
+    texts: Option<SigningTexts<'_>>,
 ) -> Result<Signed, SigningError> {
+    let run = |scratch: &mut Scratch| {
+        let signed = sign_into(request, params, algorithm, scratch);
+        if let (Some(texts), Ok(_)) = (texts, &signed) {
+            texts(&scratch.canonical_request, &scratch.string_to_sign);
+        }
+        signed
+    };
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => sign_into(request, params, algorithm, &mut scratch),
+        Ok(mut scratch) => run(&mut scratch),
         // Not reachable (signing never signs), but never worth a panic.
-        Err(_) => sign_into(request, params, algorithm, &mut Scratch::default()),
+        Err(_) => run(&mut Scratch::default()),
     })
 }
 

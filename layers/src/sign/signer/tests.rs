@@ -604,6 +604,7 @@ fn reused_buffers_sign_like_fresh_ones() {
             &signable,
             &params,
             signing::Algorithm::V4 { key_cache: None },
+            None,
         )
         .unwrap();
         assert_eq!(reused.signature.as_str(), fresh.signature);
