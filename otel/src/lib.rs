@@ -7,8 +7,9 @@
 //! attempt, serialization, endpoint, identity, signing and HTTP durations) become OpenTelemetry
 //! instruments: histograms of `f64` with the unit and description of their
 //! [`InstrumentSpec`], counters of `u64`, and the measurement's attributes (`rpc.service`,
-//! `rpc.method`, `exception.type` on errors) as [`KeyValue`]s. A client creates its
-//! instruments once, when it is built, and only records to them per call.
+//! `rpc.method`, `exception.type` on errors) as [`KeyValue`]s. Durations (unit `s`) get
+//! bucket boundaries for seconds ([`SECONDS_BOUNDARIES`]). A client creates its instruments
+//! once, when it is built, and only records to them per call.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -56,9 +57,10 @@
 //! - `otel.name` is the span's name: `DynamoDB.GetItem`, `S3.PutObject`, as the AWS SDKs
 //!   name their spans (the `tracing` name of the span itself is `operation`);
 //! - `otel.kind = "client"` makes it a span of kind [`SpanKind::Client`](opentelemetry::trace::SpanKind);
-//! - `otel.status_code = "ERROR"`, recorded when the call fails, sets its
-//!   [`Status`](opentelemetry::trace::Status) to error; `error.type` says why (the error code,
-//!   such as `NoSuchKey`, or the kind of failure, such as `timeout`);
+//! - `otel.status_code = "ERROR"` and `otel.status_description`, recorded when the call
+//!   fails, set its [`Status`](opentelemetry::trace::Status) to an error with the error's
+//!   message; `error.type` says why (the error code, such as `NoSuchKey`, or the kind of
+//!   failure, such as `timeout`);
 //! - the other fields are attributes, named by the OpenTelemetry conventions for AWS SDK
 //!   calls: `rpc.system = "aws-api"`, `rpc.service`, `rpc.method`, `cloud.region`,
 //!   `aws.request_id` and `aws.extended_request_id`; the HTTP span has
@@ -92,7 +94,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Keep only the operation spans with a filter on the layer
+//! tracing-opentelemetry also adds, by default, the target, the source location (`code.*`),
+//! the thread (`thread.*`) and the time spent busy and idle (`busy_ns`, `idle_ns`) to every
+//! span; `.with_target(false)`, `.with_location(false)`, `.with_threads(false)` and
+//! `.with_tracked_inactivity(false)` on the layer leave only ziggurat's attributes. Keep only the operation spans with a filter on the layer
 //! (`tracing_subscriber::filter::Targets::new().with_target("ziggurat", Level::INFO)`), or
 //! all of them with `Level::DEBUG`. This crate has no `tracing_layer(tracer)` helper: it would
 //! be `tracing_opentelemetry::layer().with_tracer(tracer)` under another name, and would tie
@@ -190,18 +195,30 @@ impl MeterProvider for OtelMeterProvider {
     }
 }
 
+/// The bucket boundaries of histograms in seconds: the OpenTelemetry conventions' advice for
+/// HTTP client durations (`http.client.request.duration`), from 5 ms to 10 s. The SDK's
+/// default boundaries (0, 5, 10, 25, ... 10 000) suit milliseconds, and would put every call
+/// in one bucket. A view configured on the provider overrides them.
+pub const SECONDS_BOUNDARIES: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
 /// An OpenTelemetry meter, as a ziggurat [`Meter`].
 struct OtelMeter(opentelemetry::metrics::Meter);
 
 impl Meter for OtelMeter {
     fn histogram(&self, spec: &'static InstrumentSpec) -> Arc<dyn Histogram> {
-        Arc::new(OtelHistogram(
-            self.0
-                .f64_histogram(spec.name)
-                .with_unit(spec.unit)
-                .with_description(spec.description)
-                .build(),
-        ))
+        let builder = self
+            .0
+            .f64_histogram(spec.name)
+            .with_unit(spec.unit)
+            .with_description(spec.description);
+        let builder = if spec.unit == "s" {
+            builder.with_boundaries(SECONDS_BOUNDARIES.to_vec())
+        } else {
+            builder
+        };
+        Arc::new(OtelHistogram(builder.build()))
     }
 
     fn counter(&self, spec: &'static InstrumentSpec) -> Arc<dyn MonotonicCounter> {
@@ -299,6 +316,7 @@ mod tests {
                     assert_eq!(metric.description(), instruments::CALL_DURATION.description);
                     let p = h.data_points().next().unwrap();
                     assert_eq!((p.count(), p.sum()), (2, 2.0));
+                    assert_eq!(p.bounds().collect::<Vec<_>>(), SECONDS_BOUNDARIES);
                     assert_eq!(
                         attributes(p.attributes()),
                         ["rpc.method=GetObject", "rpc.service=S3"]
