@@ -5,8 +5,9 @@
 //!   each call is a span of kind client named `S3.PutObject`, with `rpc.*`, `cloud.region`
 //!   and `aws.request_id`, and a failed call has an error status and `error.type`.
 //! - Metrics: `ziggurat::otel::OtelMeterProvider` puts an OpenTelemetry meter provider behind
-//!   the client's, so the AWS SDK instruments (`client.call.duration`, `client.call.attempts`,
-//!   `client.call.errors`, ...) are printed when the provider shuts down.
+//!   the client's, so the AWS SDK instruments are printed when the provider shuts down
+//!   (here `client.call.duration`, `client.call.attempts` and `client.call.errors`; a view
+//!   drops the rest).
 //!
 //! `cargo run --example telemetry --features otel` (the test command runs it too).
 #[path = "../tests/integration/support/s3_server.rs"]
@@ -16,7 +17,9 @@ use std::sync::Arc;
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::metrics::{
+    Aggregation, Instrument, PeriodicReader, SdkMeterProvider, Stream,
+};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
 use tracing_subscriber::Layer as _;
@@ -52,9 +55,18 @@ async fn main() -> Result<(), BoxError> {
         );
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(otel_layer))?;
 
-    // Metrics: an OpenTelemetry meter provider behind the client's.
+    // Metrics: an OpenTelemetry meter provider behind the client's. The view keeps the three
+    // per-call instruments and drops the per-step durations, to keep the output short.
+    let per_call = |i: &Instrument| match i.name() {
+        "client.call.duration" | "client.call.attempts" | "client.call.errors" => None,
+        _ => Stream::builder()
+            .with_aggregation(Aggregation::Drop)
+            .build()
+            .ok(),
+    };
     let meter_provider = SdkMeterProvider::builder()
         .with_resource(resource)
+        .with_view(per_call)
         .with_reader(
             PeriodicReader::builder(opentelemetry_stdout::MetricExporter::default()).build(),
         )

@@ -56,11 +56,10 @@
 //!
 //! - `otel.name` is the span's name: `DynamoDB.GetItem`, `S3.PutObject`, as the AWS SDKs
 //!   name their spans (the `tracing` name of the span itself is `operation`);
-//! - `otel.kind = "client"` makes it a span of kind [`SpanKind::Client`](opentelemetry::trace::SpanKind);
+//! - `otel.kind = "client"` makes it a span of kind `SpanKind::Client`;
 //! - `otel.status_code = "ERROR"` and `otel.status_description`, recorded when the call
-//!   fails, set its [`Status`](opentelemetry::trace::Status) to an error with the error's
-//!   message; `error.type` says why (the error code, such as `NoSuchKey`, or the kind of
-//!   failure, such as `timeout`);
+//!   fails, set its `Status` to an error with the error's message; `error.type` says why
+//!   (the error code, such as `NoSuchKey`, or the kind of failure, such as `timeout`);
 //! - the other fields are attributes, named by the OpenTelemetry conventions for AWS SDK
 //!   calls: `rpc.system = "aws-api"`, `rpc.service`, `rpc.method`, `cloud.region`,
 //!   `aws.request_id` and `aws.extended_request_id`; the HTTP span has
