@@ -4,9 +4,12 @@
 # Needs only the Rust toolchain, Python 3 and Node. On first use it installs, under .peers/
 # (git-ignored, reused by later runs):
 #   - moto server (PyPI moto[server]==5.2.5) in a Python venv,
-#   - dynalite (npm dynalite@4.0.0).
-# It starts both on free 127.0.0.1 ports, runs `cargo test` with their URLs in
-# ZIGGURAT_MOTO_URL and ZIGGURAT_DYNALITE_URL, and stops them on exit, whatever happens.
+#   - dynalite (npm dynalite@4.0.0),
+#   - an OTLP/HTTP receiver's protobuf definitions (PyPI opentelemetry-proto==1.45.2) in a
+#     Python venv; the receiver itself is scripts/otlp_receiver.py.
+# It starts them on free 127.0.0.1 ports, runs `cargo test` with their URLs in
+# ZIGGURAT_MOTO_URL, ZIGGURAT_DYNALITE_URL and ZIGGURAT_OTLP_URL, and stops them on exit,
+# whatever happens.
 # The S3 peer (s3s-fs) runs inside the tests themselves.
 set -euo pipefail
 
@@ -23,6 +26,12 @@ if [ ! -x "$peers/motoenv/bin/moto_server" ]; then
   rm -rf "$peers/motoenv"
   python3 -m venv "$peers/motoenv"
   "$peers/motoenv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
+fi
+if ! "$peers/otlpenv/bin/python" -c 'import opentelemetry.proto' 2>/dev/null; then
+  log "installing opentelemetry-proto==1.45.2 into $peers/otlpenv"
+  rm -rf "$peers/otlpenv"
+  python3 -m venv "$peers/otlpenv"
+  "$peers/otlpenv/bin/pip" install --quiet --disable-pip-version-check 'opentelemetry-proto==1.45.2'
 fi
 if [ ! -x "$peers/npm/node_modules/.bin/dynalite" ]; then
   log "installing dynalite@4.0.0 into $peers/npm"
@@ -74,9 +83,15 @@ dyn_port="$(free_port)"
 pids+=("$!")
 wait_ready dynalite "http://127.0.0.1:$dyn_port/" "${pids[-1]}"
 
+otlp_port="$(free_port)"
+"$peers/otlpenv/bin/python" "$root/scripts/otlp_receiver.py" "$otlp_port" >"$peers/otlp.log" 2>&1 &
+pids+=("$!")
+wait_ready otlp-receiver "http://127.0.0.1:$otlp_port/" "${pids[-1]}"
+
 export ZIGGURAT_MOTO_URL="http://127.0.0.1:$moto_port"
 export ZIGGURAT_DYNALITE_URL="http://127.0.0.1:$dyn_port"
-log "moto at $ZIGGURAT_MOTO_URL, dynalite at $ZIGGURAT_DYNALITE_URL"
+export ZIGGURAT_OTLP_URL="http://127.0.0.1:$otlp_port"
+log "moto at $ZIGGURAT_MOTO_URL, dynalite at $ZIGGURAT_DYNALITE_URL, OTLP receiver at $ZIGGURAT_OTLP_URL"
 
 # --- test -----------------------------------------------------------------------------
 # No test may reach the instance metadata service: the credential and region chains skip it.

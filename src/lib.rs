@@ -33,8 +33,8 @@
 #![warn(missing_docs)]
 
 pub use ziggurat_core::{
-    body, config, context, credentials, error, hook, interceptor, log_mode, metadata, operation,
-    retry, schema, stack, time, transport,
+    body, config, context, credentials, error, hook, interceptor, log_mode, metadata, metrics,
+    operation, retry, schema, stack, time, transport,
 };
 pub use ziggurat_layers as layers;
 pub use ziggurat_runtime as runtime;
@@ -57,6 +57,11 @@ pub mod s3 {
     #[cfg(feature = "s3-transfer")]
     pub use ziggurat_s3_transfer as transfer;
 }
+/// OpenTelemetry: the AWS SDK metrics through an opentelemetry `MeterProvider`
+/// ([`ziggurat_otel`], whose version follows the opentelemetry release line), and how the
+/// calls' `tracing` spans reach OpenTelemetry.
+#[cfg(feature = "otel")]
+pub use ziggurat_otel as otel;
 #[cfg(feature = "sns")]
 pub use ziggurat_sns as sns;
 #[cfg(feature = "sqs")]

@@ -18,6 +18,8 @@ mod interceptors;
 mod lambda;
 mod metrics;
 mod operation_layer;
+#[cfg(feature = "otel")]
+mod otel;
 mod paginators;
 mod presign;
 mod retry_layer;

@@ -214,5 +214,10 @@ async fn a_retry_is_an_event_on_the_attempt_and_a_failure_marks_the_operation() 
         "{f:?}"
     );
     assert_eq!(f.get("otel.status_code").map(String::as_str), Some("ERROR"));
+    assert!(
+        f.get("otel.status_description")
+            .is_some_and(|d| d.contains("AccessDeniedException")),
+        "{f:?}"
+    );
     assert_eq!(f.get("aws.request_id").map(String::as_str), Some("REQ-2"));
 }

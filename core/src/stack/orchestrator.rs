@@ -297,8 +297,13 @@ pub(crate) async fn run_segment(
                 st.ctx.set_attempt(attempt);
                 st.retry.set_attempt(attempt);
                 // One span per attempt (DEBUG): its hooks, identity, the exchange and the
-                // retry decision happen in it. Free when no subscriber wants it.
-                st.attempt_span = tracing::debug_span!(target: "ziggurat", "attempt", attempt);
+                // retry decision happen in it. Free when no subscriber wants it. Integers are
+                // recorded as `i64`: tracing-opentelemetry exports a `u64` field as text.
+                st.attempt_span = tracing::debug_span!(
+                    target: "ziggurat",
+                    "attempt",
+                    attempt = i64::from(attempt)
+                );
                 if let Some(marks) = st.ctx.timing_mut() {
                     let offset = marks.start.map(|s| s.elapsed()).unwrap_or_default();
                     marks.current_attempt(attempt).started = offset;
@@ -774,7 +779,10 @@ async fn transmit(
             st.http_span
                 .record("http.request.method", parts.method.as_str());
             if let Some(size) = http_body::Body::size_hint(&body).exact() {
-                st.http_span.record("http.request.body.size", size);
+                st.http_span.record(
+                    "http.request.body.size",
+                    i64::try_from(size).unwrap_or(i64::MAX),
+                );
             }
         }
         tower::Service::call(&mut svc, http::Request::from_parts(parts, body))
@@ -787,8 +795,10 @@ async fn transmit(
     };
     let body = {
         let (parts, body) = response.into_parts();
-        st.http_span
-            .record("http.response.status_code", parts.status.as_u16());
+        st.http_span.record(
+            "http.response.status_code",
+            i64::from(parts.status.as_u16()),
+        );
         st.response = Some(parts);
         body
     };
@@ -820,7 +830,10 @@ async fn transmit(
         }
     };
     if let Ok(ResponseBody::Buffered(bytes)) = &body {
-        st.http_span.record("http.response.body.size", bytes.len());
+        st.http_span.record(
+            "http.response.body.size",
+            i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        );
     }
     let interceptors = st.ctx.interceptors().cloned();
     let body = match (&interceptors, body) {

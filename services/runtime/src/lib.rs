@@ -508,6 +508,7 @@ fn operation_span(spec: &OperationSpec, region: Option<&Region>) -> tracing::Spa
         aws.extended_request_id = tracing::field::Empty,
         error.type = tracing::field::Empty,
         otel.status_code = tracing::field::Empty,
+        otel.status_description = tracing::field::Empty,
     )
 }
 
@@ -542,6 +543,9 @@ async fn traced(
         let kind = e.error_type();
         span.record("error.type", kind);
         span.record("otel.status_code", "ERROR");
+        if !span.is_disabled() {
+            span.record("otel.status_description", tracing::field::display(e));
+        }
     }
     result
 }
