@@ -379,6 +379,18 @@ fn expect_int(v: &Value, what: &str) -> Result<i64, ResolveError> {
 }
 
 impl Template {
+    /// A template that is one variable holding a string (`"{Region}"`, `"{url#path}"`) is
+    /// that string, borrowed; any other is rendered.
+    fn eval<'a>(&'a self, env: &Env<'a>) -> Eval<'a> {
+        if let [Part::Var { slot, path }] = self.parts.as_slice()
+            && let Some(base) = env.slots.get(*slot).and_then(Option::as_ref)
+            && let Some(v @ Value::String(_)) = get_path(base, path)?
+        {
+            return Ok(Some(Cow::Borrowed(v)));
+        }
+        owned(Value::String(self.render(env)?))
+    }
+
     fn render(&self, env: &Env<'_>) -> Result<String, ResolveError> {
         let mut out = String::new();
         for part in &self.parts {
@@ -419,7 +431,7 @@ impl Expr {
     pub(crate) fn eval<'a>(&'a self, env: &Env<'a>) -> Eval<'a> {
         match self {
             Expr::Lit(v) => Ok(Some(Cow::Borrowed(v))),
-            Expr::Template(t) => owned(Value::String(t.render(env)?)),
+            Expr::Template(t) => t.eval(env),
             Expr::Ref(slot) => Ok(env
                 .slots
                 .get(*slot)

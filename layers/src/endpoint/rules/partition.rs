@@ -23,8 +23,6 @@ impl std::error::Error for PartitionsError {}
 struct Partition {
     id: String,
     region_regex: RegionRegex,
-    /// Each listed region's outputs: the partition's, with the region's overrides.
-    regions: HashMap<String, Value>,
     outputs: Value,
 }
 
@@ -32,6 +30,9 @@ struct Partition {
 #[derive(Debug, Clone)]
 pub struct Partitions {
     partitions: Vec<Partition>,
+    /// Every listed region (the first partition to list it wins): its partition's outputs
+    /// with the region's own overrides, so a listed region costs one lookup.
+    regions: HashMap<String, Value>,
 }
 
 impl Partitions {
@@ -44,6 +45,7 @@ impl Partitions {
             .and_then(Json::as_array)
             .ok_or_else(|| PartitionsError("no `partitions` array".into()))?;
         let mut partitions = Vec::with_capacity(list.len());
+        let mut regions = HashMap::new();
         for p in list {
             let id = p
                 .get("id")
@@ -65,7 +67,6 @@ impl Partitions {
             outputs
                 .entry("name".to_owned())
                 .or_insert_with(|| Value::from(id));
-            let mut regions = HashMap::new();
             if let Some(listed) = p.get("regions") {
                 let listed = listed.as_object().ok_or_else(|| {
                     PartitionsError(format!("partition `{id}`: `regions` is not an object"))
@@ -81,26 +82,27 @@ impl Partitions {
                             }
                         }
                     }
-                    regions.insert(name.clone(), Value::Record(merged));
+                    regions.entry(name.clone()).or_insert(Value::Record(merged));
                 }
             }
             partitions.push(Partition {
                 id: id.to_owned(),
                 region_regex,
-                regions,
                 outputs: Value::Record(outputs),
             });
         }
-        Ok(Partitions { partitions })
+        Ok(Partitions {
+            partitions,
+            regions,
+        })
     }
 
     /// `aws.partition(region)`: the outputs (`name`, `dnsSuffix`, `dualStackDnsSuffix`,
     /// `supportsFIPS`, `supportsDualStack`, `implicitGlobalRegion`) of the partition that
     /// lists the region, else of the first whose `regionRegex` matches it, else of `aws`.
     pub fn resolve(&self, region: &str) -> Option<&Value> {
-        self.partitions
-            .iter()
-            .find_map(|p| p.regions.get(region))
+        self.regions
+            .get(region)
             .or_else(|| {
                 self.partitions
                     .iter()

@@ -3,10 +3,13 @@
 //! and literal characters, and the quantifiers `+`, `*` and `?`. Anything else is rejected
 //! when the partitions are parsed, so an unsupported pattern is an error, not a wrong match.
 
+/// The longest text [`RegionRegex::is_match`] looks at (a DNS name is at most 253).
+pub(crate) const MAX_TEXT: usize = 256;
+
 /// What one item matches once.
 #[derive(Debug, Clone)]
 enum Atom {
-    Char(char),
+    Byte(u8),
     Any,
     Word,
     Digit,
@@ -31,7 +34,12 @@ pub(crate) struct RegionRegex {
 
 struct Parser<'a> {
     chars: std::iter::Peekable<std::str::Chars<'a>>,
+    /// Open groups: parsing recurses into each, so their nesting is bounded.
+    depth: usize,
 }
+
+/// The deepest nesting of groups accepted.
+const MAX_DEPTH: usize = 16;
 
 impl Parser<'_> {
     /// Alternatives up to the end or a `)` (not consumed).
@@ -48,7 +56,12 @@ impl Parser<'_> {
                     continue;
                 }
                 '(' => {
+                    if self.depth == MAX_DEPTH {
+                        return Err(format!("groups nested too deep in `{pattern}`"));
+                    }
+                    self.depth += 1;
                     let inner = self.alts(pattern)?;
+                    self.depth -= 1;
                     if self.chars.next() != Some(')') {
                         return Err(format!("unclosed `(` in `{pattern}`"));
                     }
@@ -57,7 +70,7 @@ impl Parser<'_> {
                 '\\' => match self.chars.next() {
                     Some('w') => Atom::Word,
                     Some('d') => Atom::Digit,
-                    Some(e) if !e.is_ascii_alphanumeric() => Atom::Char(e),
+                    Some(e) if e.is_ascii() && !e.is_ascii_alphanumeric() => Atom::Byte(e as u8),
                     Some(e) => return Err(format!("unsupported escape `\\{e}` in `{pattern}`")),
                     None => return Err(format!("trailing `\\` in `{pattern}`")),
                 },
@@ -65,7 +78,8 @@ impl Parser<'_> {
                 '[' | ']' | '{' | '}' | '^' | '$' | '+' | '*' | '?' => {
                     return Err(format!("unsupported `{c}` in region regex `{pattern}`"));
                 }
-                c => Atom::Char(c),
+                c if c.is_ascii() => Atom::Byte(c as u8),
+                c => return Err(format!("non-ASCII `{c}` in region regex `{pattern}`")),
             };
             let (min, max) = match self.chars.peek() {
                 Some('+') => (1, usize::MAX),
@@ -98,6 +112,7 @@ impl RegionRegex {
         }
         let mut parser = Parser {
             chars: body.chars().peekable(),
+            depth: 0,
         };
         let alts = parser.alts(pattern)?;
         if parser.chars.next().is_some() {
@@ -110,9 +125,14 @@ impl RegionRegex {
         })
     }
 
-    /// Whether `text` matches.
+    /// Whether `text` matches. Text longer than [`MAX_TEXT`] never does (the matcher
+    /// backtracks by recursion, a frame or so per character, and a region is a short name),
+    /// nor does text that is not ASCII (a region never is).
     pub(crate) fn is_match(&self, text: &str) -> bool {
-        let s: Vec<char> = text.chars().collect();
+        if text.len() > MAX_TEXT || !text.is_ascii() {
+            return false;
+        }
+        let s = text.as_bytes();
         let end_ok = |p: usize| !self.anchored_end || p == s.len();
         let starts = if self.anchored_start {
             0..=0
@@ -122,12 +142,12 @@ impl RegionRegex {
         starts.into_iter().any(|start| {
             self.alts
                 .iter()
-                .any(|alt| match_seq(alt, &s, start, &end_ok))
+                .any(|alt| match_seq(alt, s, start, &end_ok))
         })
     }
 }
 
-fn match_seq(items: &[Item], s: &[char], pos: usize, k: &dyn Fn(usize) -> bool) -> bool {
+fn match_seq(items: &[Item], s: &[u8], pos: usize, k: &dyn Fn(usize) -> bool) -> bool {
     match items.split_first() {
         None => k(pos),
         Some((item, rest)) => match_rep(item, 0, s, pos, &|p| match_seq(rest, s, p, k)),
@@ -135,7 +155,7 @@ fn match_seq(items: &[Item], s: &[char], pos: usize, k: &dyn Fn(usize) -> bool) 
 }
 
 /// `item` matched `count` times so far, greedily.
-fn match_rep(item: &Item, count: usize, s: &[char], pos: usize, k: &dyn Fn(usize) -> bool) -> bool {
+fn match_rep(item: &Item, count: usize, s: &[u8], pos: usize, k: &dyn Fn(usize) -> bool) -> bool {
     if count < item.max
         && match_atom(&item.atom, s, pos, &|p| {
             p != pos && match_rep(item, count + 1, s, p, k)
@@ -146,12 +166,12 @@ fn match_rep(item: &Item, count: usize, s: &[char], pos: usize, k: &dyn Fn(usize
     count >= item.min && k(pos)
 }
 
-fn match_atom(atom: &Atom, s: &[char], pos: usize, k: &dyn Fn(usize) -> bool) -> bool {
-    let one = |ok: fn(char) -> bool| s.get(pos).is_some_and(|&c| ok(c)) && k(pos + 1);
+fn match_atom(atom: &Atom, s: &[u8], pos: usize, k: &dyn Fn(usize) -> bool) -> bool {
+    let one = |ok: fn(u8) -> bool| s.get(pos).is_some_and(|&c| ok(c)) && k(pos + 1);
     match atom {
-        Atom::Char(c) => s.get(pos) == Some(c) && k(pos + 1),
-        Atom::Any => one(|c| c != '\n'),
-        Atom::Word => one(|c| c.is_ascii_alphanumeric() || c == '_'),
+        Atom::Byte(c) => s.get(pos) == Some(c) && k(pos + 1),
+        Atom::Any => one(|c| c != b'\n'),
+        Atom::Word => one(|c| c.is_ascii_alphanumeric() || c == b'_'),
         Atom::Digit => one(|c| c.is_ascii_digit()),
         Atom::Group(alts) => alts.iter().any(|alt| match_seq(alt, s, pos, k)),
     }
@@ -180,6 +200,11 @@ mod tests {
         let unanchored = RegionRegex::new(r"\d+").unwrap();
         assert!(unanchored.is_match("x1y"));
         assert!(RegionRegex::new("^[a-z]+$").is_err());
+        // Long input is refused, not a stack overflow.
+        let long = format!("us-{}-1", "a".repeat(super::MAX_TEXT));
+        assert!(!aws.is_match(&long));
+        assert!(aws.is_match(&format!("us-{}-1", "a".repeat(200))));
         assert!(RegionRegex::new("^(a$").is_err());
+        assert!(RegionRegex::new(&format!("{}a{}", "(".repeat(1000), ")".repeat(1000))).is_err());
     }
 }
