@@ -165,6 +165,12 @@ pub(crate) enum Call {
     Partition(Expr),
     ParseArn(Expr),
     IsVirtualHostableS3Bucket(Expr, Expr),
+    /// Rules engine 1.1: the first argument that is set, else the last one's (unset) value.
+    Coalesce(Vec<Expr>),
+    /// Rules engine 1.1: `ite(condition, then, else)`.
+    Ite(Expr, Expr, Expr),
+    /// Rules engine 1.1: `split(input, delimiter, limit)`.
+    Split(Expr, Expr, Expr),
 }
 
 /// Parses a templated string: `{Name}` and `{Name#path}` are replaced, `{{` and `}}` are
@@ -333,6 +339,27 @@ pub(crate) fn parse_call(json: &Json, scope: &Scope) -> Result<Call, RuleSetErro
         "aws.isVirtualHostableS3Bucket" => {
             arity(2)?;
             Call::IsVirtualHostableS3Bucket(arg(0)?, arg(1)?)
+        }
+        "coalesce" => {
+            if argv.len() < 2 {
+                return Err(RuleSetError::new(format!(
+                    "`coalesce` takes two or more arguments, not {}",
+                    argv.len()
+                )));
+            }
+            Call::Coalesce(
+                argv.iter()
+                    .map(|a| parse_expr(a, scope))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        "ite" => {
+            arity(3)?;
+            Call::Ite(arg(0)?, arg(1)?, arg(2)?)
+        }
+        "split" => {
+            arity(3)?;
+            Call::Split(arg(0)?, arg(1)?, arg(2)?)
         }
         other => return Err(RuleSetError::new(format!("unknown function `{other}`"))),
     })
@@ -583,6 +610,42 @@ impl Call {
                     expect_str(&v, "aws.isVirtualHostableS3Bucket")?,
                     sub,
                 )))
+            }
+            Call::Coalesce(args) => {
+                let mut last = None;
+                for a in args {
+                    last = a.eval(env)?;
+                    if last.is_some() {
+                        break;
+                    }
+                }
+                Ok(last)
+            }
+            Call::Ite(cond, then, otherwise) => match cond.eval(env)? {
+                Some(c) if expect_bool(&c, "ite")? => then.eval(env),
+                Some(_) => otherwise.eval(env),
+                None => Err(ResolveError::evaluation("ite: the condition is not set")),
+            },
+            Call::Split(input, delimiter, limit) => {
+                let Some(input) = input.eval(env)? else {
+                    return Ok(None);
+                };
+                let Some(delimiter) = delimiter.eval(env)? else {
+                    return Err(ResolveError::evaluation("split: the delimiter is not set"));
+                };
+                let limit = match limit.eval(env)? {
+                    Some(l) => expect_int(&l, "split")?,
+                    None => return Err(ResolveError::evaluation("split: the limit is not set")),
+                };
+                let limit = usize::try_from(limit)
+                    .map_err(|_| ResolveError::evaluation("split: negative limit"))?;
+                let parts = functions::split(
+                    expect_str(&input, "split")?,
+                    expect_str(&delimiter, "split")?,
+                    limit,
+                )
+                .ok_or_else(|| ResolveError::evaluation("split: empty delimiter"))?;
+                owned(Value::Array(parts.into_iter().map(Value::from).collect()))
             }
         }
     }

@@ -1,8 +1,8 @@
 //! The rules engine's string functions: `substring`, `uriEncode`, `parseURL`,
-//! `isValidHostLabel` and `aws.isVirtualHostableS3Bucket` (`aws.partition` is in
+//! `isValidHostLabel`, `split` and `aws.isVirtualHostableS3Bucket` (`aws.partition` is in
 //! [`partition`](super::partition), `aws.parseArn` in [`arn`](super::arn)).
 use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use super::value::Value;
 
@@ -21,6 +21,19 @@ pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Optio
     input.get(from..to)
 }
 
+/// `split(input, delimiter, limit)` (rules engine 1.1): the parts between the delimiters;
+/// `limit` 0 splits everywhere, `n` makes at most `n` parts (the last keeps the rest).
+/// `None` for an empty delimiter.
+pub fn split<'a>(input: &'a str, delimiter: &str, limit: usize) -> Option<Vec<&'a str>> {
+    if delimiter.is_empty() {
+        return None;
+    }
+    Some(match limit {
+        0 => input.split(delimiter).collect(),
+        n => input.splitn(n, delimiter).collect(),
+    })
+}
+
 /// `uriEncode(value)`: percent-encodes every byte of the UTF-8 text except the unreserved
 /// characters `A-Z a-z 0-9 - _ . ~`, with upper-case hex digits.
 pub fn uri_encode(value: &str) -> String {
@@ -36,6 +49,22 @@ pub fn uri_encode(value: &str) -> String {
         }
     }
     out
+}
+
+/// Four `.`-separated decimal numbers, each at most 255 (leading zeros allowed): an IPv4
+/// address as `parseURL`'s `isIp` sees it.
+fn is_dotted_quad(host: &str) -> bool {
+    let mut parts = 0;
+    for part in host.split('.') {
+        parts += 1;
+        if part.is_empty()
+            || !part.bytes().all(|b| b.is_ascii_digit())
+            || part.parse::<u16>().map_or(true, |n| n > 255)
+        {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// A URL parsed by `parseURL`.
@@ -73,7 +102,10 @@ impl Url {
 }
 
 /// `parseURL(value)`: an `http` or `https` URL with a host, an optional numeric port and an
-/// optional path; `None` for anything else, including a URL with a query or a fragment.
+/// optional path; `None` for anything else: a URL with a query (as the spec says), and also
+/// one with a fragment or user info, which the rules' templates would silently drop.
+/// The authority is kept as written (`example.com:443` keeps its port, as the conformance
+/// tests expect).
 pub fn parse_url(value: &str) -> Option<Url> {
     let (scheme, rest) = value.split_once("://")?;
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
@@ -113,7 +145,7 @@ pub fn parse_url(value: &str) -> Option<Url> {
         }
         port.parse::<u16>().ok()?;
     }
-    let is_ip = host.starts_with('[') || host.parse::<Ipv4Addr>().is_ok();
+    let is_ip = host.starts_with('[') || is_dotted_quad(host);
     let normalized_path = if path.is_empty() {
         "/".to_owned()
     } else if path.ends_with('/') {

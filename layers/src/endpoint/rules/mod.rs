@@ -4,7 +4,8 @@
 //! A [`RuleSet`] is parsed once ([`RuleSet::from_json`]); its names are resolved to slots then,
 //! so [`RuleSet::resolve`] walks a tree of conditions without touching JSON. The rules call
 //! the standard library (`isSet`, `not`, `booleanEquals`, `stringEquals`, `getAttr`,
-//! `substring`, `uriEncode`, `parseURL`, `isValidHostLabel`) and the AWS one
+//! `substring`, `uriEncode`, `parseURL`, `isValidHostLabel`, and from rules engine 1.1
+//! `coalesce`, `ite` and `split`) and the AWS one
 //! (`aws.partition`, with [`Partitions`] from `partitions.json`; `aws.parseArn`;
 //! `aws.isVirtualHostableS3Bucket`).
 //!
@@ -60,7 +61,8 @@ mod value;
 
 pub use arn::Arn;
 pub use functions::{
-    Url, is_valid_host_label, is_virtual_hostable_s3_bucket, parse_url, substring, uri_encode,
+    Url, is_valid_host_label, is_virtual_hostable_s3_bucket, parse_url, split, substring,
+    uri_encode,
 };
 pub use partition::{Partitions, PartitionsError};
 pub use ruleset::{ParamType, Parameter, RuleSet, RuleSetError};
@@ -190,7 +192,8 @@ pub enum ResolveError {
     /// The rule set did something its types do not allow (comparing a string with a
     /// boolean, templating an unset value).
     Evaluation(String),
-    /// No rule matched (a complete rule set ends with a catch-all error rule).
+    /// No rule matched, at the top or inside a tree rule whose conditions held (a complete
+    /// rule set ends each tree with a catch-all rule).
     NoRuleMatched,
 }
 

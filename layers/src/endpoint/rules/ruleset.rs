@@ -429,10 +429,13 @@ fn eval_rules(
                 };
                 return Err(ResolveError::Rule(message));
             }
+            // A tree whose conditions hold decides: when none of its rules matches, the rule
+            // set is incomplete (as the reference evaluator says), not a fall-through.
             RuleKind::Tree(sub) => {
-                if let Some(ep) = eval_rules(sub, slots, partitions)? {
-                    return Ok(Some(ep));
-                }
+                return match eval_rules(sub, slots, partitions)? {
+                    Some(ep) => Ok(Some(ep)),
+                    None => Err(ResolveError::NoRuleMatched),
+                };
             }
         }
     }

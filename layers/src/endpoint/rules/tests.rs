@@ -386,3 +386,99 @@ fn partitions_overrides_and_fallback() {
     );
     assert!(Partitions::from_json("{}").is_err());
 }
+
+#[test]
+fn split_like_the_reference() {
+    let cases: [(&str, &str, usize, &[&str]); 10] = [
+        ("a--b--c", "--", 0, &["a", "b", "c"]),
+        ("a--b--c", "--", 2, &["a", "b--c"]),
+        ("--b--", "--", 0, &["", "b", ""]),
+        ("abc", "x", 0, &["abc"]),
+        ("", "--", 0, &[""]),
+        ("----", "--", 0, &["", "", ""]),
+        ("a--b--c--d", "--", 3, &["a", "b", "c--d"]),
+        ("mybucket", "--", 1, &["mybucket"]),
+        (
+            "--x-s3--azid--suffix",
+            "--",
+            4,
+            &["", "x-s3", "azid", "suffix"],
+        ),
+        ("--x-s3--azid--suffix", "--", 2, &["", "x-s3--azid--suffix"]),
+    ];
+    for (input, delimiter, limit, want) in cases {
+        assert_eq!(
+            split(input, delimiter, limit).as_deref(),
+            Some(want),
+            "{input} {delimiter} {limit}"
+        );
+    }
+    assert_eq!(split("abc", "", 0), None);
+}
+
+#[test]
+fn coalesce_ite_and_split_in_rules() {
+    let rules = one_rule(
+        r#"[{"fn": "coalesce", "argv": [{"ref": "P"}, "fallback"], "assign": "p"},
+            {"fn": "ite", "argv": [{"fn": "coalesce", "argv": [{"ref": "B"}, false]}, "-on", "-off"],
+             "assign": "suffix"},
+            {"fn": "split", "argv": ["{p}", "--", 0], "assign": "parts"},
+            {"fn": "getAttr", "argv": [{"ref": "parts"}, "[0]"], "assign": "first"}]"#,
+        r#""https://{first}{suffix}""#,
+    );
+    assert_eq!(url(&rules, Params::new()), "https://fallback-off");
+    assert_eq!(
+        url(&rules, Params::new().set("P", "x--y").set("B", true)),
+        "https://x-on"
+    );
+    // `coalesce` returns the first set value even when it is `false`, which fails a
+    // condition.
+    let rules = one_rule(
+        r#"[{"fn": "coalesce", "argv": [{"ref": "B"}, true]}]"#,
+        r#""https://set""#,
+    );
+    assert_eq!(url(&rules, Params::new()), "https://set");
+    assert_eq!(
+        url(&rules, Params::new().set("B", false)),
+        "error: fallthrough"
+    );
+    assert!(
+        RuleSet::from_json(
+            r#"{"parameters": {}, "rules": [{"conditions": [{"fn": "coalesce", "argv": [true]}],
+            "type": "error", "error": "x"}]}"#
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn an_exhausted_tree_is_an_error_not_a_fall_through() {
+    let rules = RuleSet::from_json(
+        r#"{"parameters": {"B": {"type": "boolean"}}, "rules": [
+             {"conditions": [], "type": "tree", "rules": [
+               {"conditions": [{"fn": "isSet", "argv": [{"ref": "B"}]}], "type": "endpoint",
+                "endpoint": {"url": "https://b"}}]},
+             {"conditions": [], "type": "endpoint", "endpoint": {"url": "https://after"}}]}"#,
+    )
+    .unwrap();
+    let p = partitions();
+    assert_eq!(
+        rules
+            .resolve(&Params::new().set("B", true), &p)
+            .unwrap()
+            .url,
+        "https://b"
+    );
+    assert_eq!(
+        rules.resolve(&Params::new(), &p).unwrap_err(),
+        ResolveError::NoRuleMatched
+    );
+}
+
+#[test]
+fn parse_url_ip_detection_like_the_reference() {
+    assert!(parse_url("http://010.0.0.1").unwrap().is_ip);
+    assert!(!parse_url("http://256.0.0.1").unwrap().is_ip);
+    assert!(!parse_url("http://1.2.3").unwrap().is_ip);
+    assert!(!parse_url("http://1.2.3.4.5").unwrap().is_ip);
+}
