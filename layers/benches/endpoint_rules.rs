@@ -5,11 +5,39 @@
 //! `cargo bench -p ziggurat-layers --bench endpoint_rules`. The rule sets are read from
 //! `$ZIGGURAT_CONFORMANCE/endpoint-rules` (else `../shared/conformance` next to the
 //! workspace); without them it prints `SKIPPED`.
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ziggurat_layers::endpoint::rules::{Params, Partitions, RuleSet};
+
+/// The system allocator, counting allocations.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to `System`, only counting.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
 
 fn data() -> Option<PathBuf> {
     let dir = match std::env::var_os("ZIGGURAT_CONFORMANCE") {
@@ -95,9 +123,12 @@ fn main() {
             .resolve(params, &partitions)
             .map(|e| e.url)
             .unwrap_or_else(|e| e.to_string());
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        black_box(rules.resolve(black_box(params), &partitions).ok());
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
         let t = time(budget, || {
             black_box(rules.resolve(black_box(params), &partitions).ok());
         });
-        println!("resolve {name} ({url}): {t:?}");
+        println!("resolve {name} ({url}): {t:?}, {allocations} allocations");
     }
 }

@@ -366,15 +366,76 @@ pub(crate) fn parse_call(json: &Json, scope: &Scope) -> Result<Call, RuleSetErro
 }
 
 /// What expressions are evaluated against: the slots of one resolution and the partitions.
-pub(crate) struct Env<'a> {
-    pub(crate) slots: &'a [Option<Value>],
+///
+/// A slot borrows what lives for the whole resolution (`'a`: a parameter's value or default,
+/// a partition's outputs, a literal) and owns only what the rules computed, so binding a
+/// parameter or an `aws.partition` result copies nothing.
+pub(crate) struct Env<'a, 's> {
+    pub(crate) slots: &'s [Option<Cow<'a, Value>>],
     pub(crate) partitions: &'a Partitions,
 }
 
-type Eval<'a> = Result<Option<Cow<'a, Value>>, ResolveError>;
+impl<'a, 's> Env<'a, 's> {
+    fn slot(&self, slot: usize) -> Option<Val<'a, 's>> {
+        match self.slots.get(slot) {
+            Some(Some(Cow::Borrowed(v))) => Some(Val::Long(v)),
+            Some(Some(Cow::Owned(v))) => Some(Val::Slot(v)),
+            _ => None,
+        }
+    }
+}
 
-fn owned<'a>(v: Value) -> Eval<'a> {
-    Ok(Some(Cow::Owned(v)))
+/// A value met while evaluating: borrowed for the whole resolution, borrowed from a slot
+/// that holds a computed value, or computed here.
+#[derive(Debug)]
+pub(crate) enum Val<'a, 's> {
+    Long(&'a Value),
+    Slot(&'s Value),
+    Owned(Value),
+}
+
+impl std::ops::Deref for Val<'_, '_> {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        match self {
+            Val::Long(v) | Val::Slot(v) => v,
+            Val::Owned(v) => v,
+        }
+    }
+}
+
+impl<'a, 's> Val<'a, 's> {
+    /// What a slot keeps: a long borrow stays one, anything else is owned.
+    pub(crate) fn into_slot(self) -> Cow<'a, Value> {
+        match self {
+            Val::Long(v) => Cow::Borrowed(v),
+            Val::Slot(v) => Cow::Owned(v.clone()),
+            Val::Owned(v) => Cow::Owned(v),
+        }
+    }
+
+    pub(crate) fn into_owned(self) -> Value {
+        match self {
+            Val::Long(v) | Val::Slot(v) => v.clone(),
+            Val::Owned(v) => v,
+        }
+    }
+
+    /// Follows a `getAttr` path, borrowing as long as `self` does.
+    fn path(self, path: &[PathSeg]) -> Result<Option<Val<'a, 's>>, ResolveError> {
+        Ok(match self {
+            Val::Long(v) => get_path(v, path)?.map(Val::Long),
+            Val::Slot(v) => get_path(v, path)?.map(Val::Slot),
+            Val::Owned(v) => get_path(&v, path)?.cloned().map(Val::Owned),
+        })
+    }
+}
+
+type Eval<'a, 's> = Result<Option<Val<'a, 's>>, ResolveError>;
+
+fn owned<'a, 's>(v: Value) -> Eval<'a, 's> {
+    Ok(Some(Val::Owned(v)))
 }
 
 fn expect_str<'v>(v: &'v Value, what: &str) -> Result<&'v str, ResolveError> {
@@ -408,23 +469,24 @@ fn expect_int(v: &Value, what: &str) -> Result<i64, ResolveError> {
 impl Template {
     /// A template that is one variable holding a string (`"{Region}"`, `"{url#path}"`) is
     /// that string, borrowed; any other is rendered.
-    fn eval<'a>(&'a self, env: &Env<'a>) -> Eval<'a> {
+    fn eval<'a, 's>(&'a self, env: &Env<'a, 's>) -> Eval<'a, 's> {
         if let [Part::Var { slot, path }] = self.parts.as_slice()
-            && let Some(base) = env.slots.get(*slot).and_then(Option::as_ref)
-            && let Some(v @ Value::String(_)) = get_path(base, path)?
+            && let Some(base) = env.slot(*slot)
+            && let Some(v) = base.path(path)?
+            && matches!(*v, Value::String(_))
         {
-            return Ok(Some(Cow::Borrowed(v)));
+            return Ok(Some(v));
         }
         owned(Value::String(self.render(env)?))
     }
 
-    fn render(&self, env: &Env<'_>) -> Result<String, ResolveError> {
+    fn render(&self, env: &Env<'_, '_>) -> Result<String, ResolveError> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Lit(s) => out.push_str(s),
                 Part::Var { slot, path } => {
-                    let base = env.slots.get(*slot).and_then(Option::as_ref);
+                    let base = env.slots.get(*slot).and_then(Option::as_deref);
                     let value = match base {
                         Some(b) => get_path(b, path)?,
                         None => None,
@@ -455,15 +517,11 @@ impl Template {
 impl Expr {
     /// Evaluates to a value, or `None` when unset (an unset parameter, a function with no
     /// result).
-    pub(crate) fn eval<'a>(&'a self, env: &Env<'a>) -> Eval<'a> {
+    pub(crate) fn eval<'a, 's>(&'a self, env: &Env<'a, 's>) -> Eval<'a, 's> {
         match self {
-            Expr::Lit(v) => Ok(Some(Cow::Borrowed(v))),
+            Expr::Lit(v) => Ok(Some(Val::Long(v))),
             Expr::Template(t) => t.eval(env),
-            Expr::Ref(slot) => Ok(env
-                .slots
-                .get(*slot)
-                .and_then(Option::as_ref)
-                .map(Cow::Borrowed)),
+            Expr::Ref(slot) => Ok(env.slot(*slot)),
             Expr::Call(call) => call.eval(env),
             Expr::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -497,7 +555,7 @@ impl Expr {
     }
 
     /// Evaluates a condition: true when the value is set and is not `false`.
-    pub(crate) fn truthy(v: &Option<Cow<'_, Value>>) -> bool {
+    pub(crate) fn truthy(v: &Option<Val<'_, '_>>) -> bool {
         match v.as_deref() {
             None => false,
             Some(Value::Bool(b)) => *b,
@@ -507,7 +565,7 @@ impl Expr {
 }
 
 impl Call {
-    pub(crate) fn eval<'a>(&'a self, env: &Env<'a>) -> Eval<'a> {
+    pub(crate) fn eval<'a, 's>(&'a self, env: &Env<'a, 's>) -> Eval<'a, 's> {
         match self {
             Call::IsSet(e) => owned(Value::Bool(e.eval(env)?.is_some())),
             Call::Not(e) => match e.eval(env)? {
@@ -536,8 +594,7 @@ impl Call {
             }
             Call::GetAttr(e, path) => match e.eval(env)? {
                 None => Ok(None),
-                Some(Cow::Borrowed(v)) => Ok(get_path(v, path)?.map(Cow::Borrowed)),
-                Some(Cow::Owned(v)) => Ok(get_path(&v, path)?.cloned().map(Cow::Owned)),
+                Some(v) => v.path(path),
             },
             Call::Substring(input, start, stop, reverse) => {
                 let Some(input) = input.eval(env)? else {
@@ -559,7 +616,7 @@ impl Call {
                     return Ok(None);
                 };
                 Ok(functions::substring(input, start, stop, reverse)
-                    .map(|s| Cow::Owned(Value::String(s.to_owned()))))
+                    .map(|s| Val::Owned(Value::String(s.to_owned()))))
             }
             Call::UriEncode(e) => match e.eval(env)? {
                 Some(v) => owned(Value::String(functions::uri_encode(expect_str(
@@ -570,7 +627,7 @@ impl Call {
             },
             Call::ParseUrl(e) => match e.eval(env)? {
                 Some(v) => Ok(functions::parse_url(expect_str(&v, "parseURL")?)
-                    .map(|u| Cow::Owned(u.to_value()))),
+                    .map(|u| Val::Owned(u.to_value()))),
                 None => Ok(None),
             },
             Call::IsValidHostLabel(e, sub) => {
@@ -590,12 +647,12 @@ impl Call {
                 Some(v) => Ok(env
                     .partitions
                     .resolve(expect_str(&v, "aws.partition")?)
-                    .map(Cow::Borrowed)),
+                    .map(Val::Long)),
                 None => Ok(None),
             },
             Call::ParseArn(e) => match e.eval(env)? {
                 Some(v) => Ok(arn::Arn::parse(expect_str(&v, "aws.parseArn")?)
-                    .map(|a| Cow::Owned(a.to_value()))),
+                    .map(|a| Val::Owned(a.to_value()))),
                 None => Ok(None),
             },
             Call::IsVirtualHostableS3Bucket(e, sub) => {

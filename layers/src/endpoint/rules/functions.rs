@@ -185,19 +185,10 @@ pub fn is_valid_host_label(value: &str, allow_subdomains: bool) -> bool {
     }
 }
 
-/// Shaped like an IPv4 address: four `.`-separated runs of digits.
-fn looks_like_ipv4(value: &str) -> bool {
-    let parts: Vec<&str> = value.split('.').collect();
-    parts.len() == 4
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// `aws.isVirtualHostableS3Bucket(value, allowSubDomains)`: a bucket name usable as a host
 /// label: 3 to 63 lower-case letters, digits and `-` (and `.` with `allow_subdomains`, each
 /// label then valid), starting and ending with a letter or digit, no `.-` or `-.`, and not
-/// shaped like an IP address.
+/// an IPv4 address (four numbers up to 255: `999.1.1.1` is a name).
 pub fn is_virtual_hostable_s3_bucket(value: &str, allow_subdomains: bool) -> bool {
     let bytes = value.as_bytes();
     if !(3..=63).contains(&bytes.len()) || !is_valid_host_label(value, allow_subdomains) {
@@ -211,5 +202,5 @@ pub fn is_virtual_hostable_s3_bucket(value: &str, allow_subdomains: bool) -> boo
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'.')
         && !value.contains(".-")
         && !value.contains("-.")
-        && !looks_like_ipv4(value)
+        && !is_dotted_quad(value)
 }

@@ -1,10 +1,11 @@
 //! A parsed rule set: its parameters and its tree of endpoint, error and tree rules.
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::Value as Json;
 
-use super::expr::{Call, Env, Expr, Scope, parse_call, parse_expr};
+use super::expr::{Call, Env, Expr, Scope, Val, parse_call, parse_expr};
 use super::partition::Partitions;
 use super::value::Value;
 use super::{Endpoint, Params, ResolveError};
@@ -356,7 +357,7 @@ impl RuleSet {
         params: &Params,
         partitions: &Partitions,
     ) -> Result<Endpoint, ResolveError> {
-        let mut slots: Vec<Option<Value>> = Vec::with_capacity(self.slots);
+        let mut slots: Vec<Option<Cow<'_, Value>>> = Vec::with_capacity(self.slots);
         for p in &self.parameters {
             let value = match params.get(&p.name) {
                 Some(v) => {
@@ -367,9 +368,9 @@ impl RuleSet {
                             got: v.type_name(),
                         });
                     }
-                    Some(v.clone())
+                    Some(Cow::Borrowed(v))
                 }
-                None => p.default.clone(),
+                None => p.default.as_ref().map(Cow::Borrowed),
             };
             if value.is_none() && p.required {
                 return Err(ResolveError::MissingParameter(p.name.clone()));
@@ -384,10 +385,10 @@ impl RuleSet {
     }
 }
 
-fn eval_rules(
-    rules: &[Rule],
-    slots: &mut [Option<Value>],
-    partitions: &Partitions,
+fn eval_rules<'a>(
+    rules: &'a [Rule],
+    slots: &mut [Option<Cow<'a, Value>>],
+    partitions: &'a Partitions,
 ) -> Result<Option<Endpoint>, ResolveError> {
     'rules: for rule in rules {
         for c in &rule.conditions {
@@ -398,7 +399,7 @@ fn eval_rules(
                     continue 'rules;
                 }
                 match c.assign {
-                    Some(_) => v.map(std::borrow::Cow::into_owned),
+                    Some(_) => v.map(Val::into_slot),
                     None => None,
                 }
             };
@@ -443,7 +444,7 @@ fn eval_rules(
 }
 
 impl EndpointRule {
-    fn build(&self, env: &Env<'_>) -> Result<Endpoint, ResolveError> {
+    fn build(&self, env: &Env<'_, '_>) -> Result<Endpoint, ResolveError> {
         let string = |e: &Expr, what: &str| -> Result<String, ResolveError> {
             match e.eval(env)? {
                 Some(v) => match v.as_str() {

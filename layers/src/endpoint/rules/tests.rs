@@ -169,6 +169,7 @@ fn virtual_hostable_buckets() {
     assert!(!is_virtual_hostable_s3_bucket(&"a".repeat(64), false));
     assert!(is_virtual_hostable_s3_bucket("bucket.name", true));
     assert!(is_virtual_hostable_s3_bucket("a.b.c", true));
+    assert!(is_virtual_hostable_s3_bucket("999.1.1.1", true));
     for bad in [
         "192.168.5.4",
         ".bucket",
