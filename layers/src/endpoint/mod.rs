@@ -28,6 +28,8 @@
 //! assert_eq!(res.body(), "https://dynamodb.eu-west-1.amazonaws.com/");
 //! # }
 //! ```
+pub mod rules;
+
 use std::fmt;
 use std::net::IpAddr;
 

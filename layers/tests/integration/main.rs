@@ -2,6 +2,7 @@
 
 mod fixture;
 
+mod endpoint_rules;
 mod protocol_errors;
 mod protocol_suite;
 mod retry_conformance;

@@ -1,0 +1,134 @@
+//! The endpoint rules engine on real rule sets: the time to parse the S3 and DynamoDB rule
+//! sets, and the time of one resolution for typical parameters (regional DynamoDB, a
+//! virtual-hosted S3 bucket, an S3 access point ARN, FIPS + dual-stack).
+//!
+//! `cargo bench -p ziggurat-layers --bench endpoint_rules`. The rule sets are read from
+//! `$ZIGGURAT_CONFORMANCE/endpoint-rules` (else `../shared/conformance` next to the
+//! workspace); without them it prints `SKIPPED`.
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use ziggurat_layers::endpoint::rules::{Params, Partitions, RuleSet};
+
+/// The system allocator, counting allocations.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to `System`, only counting.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn data() -> Option<PathBuf> {
+    let dir = match std::env::var_os("ZIGGURAT_CONFORMANCE") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()?
+            .join("../shared/conformance"),
+    };
+    let dir = dir.join("endpoint-rules/botocore");
+    dir.is_dir().then_some(dir)
+}
+
+/// Runs `f` for about `budget`, returns the mean time per call.
+fn time(budget: Duration, mut f: impl FnMut()) -> Duration {
+    for _ in 0..10 {
+        f();
+    }
+    let start = Instant::now();
+    let mut n = 0u32;
+    while start.elapsed() < budget {
+        for _ in 0..100 {
+            f();
+        }
+        n += 100;
+    }
+    start.elapsed() / n.max(1)
+}
+
+fn main() {
+    let Some(dir) = data() else {
+        println!(
+            "SKIPPED: endpoint rules bench: no endpoint-rules data (set ZIGGURAT_CONFORMANCE)"
+        );
+        return;
+    };
+    let read =
+        |p: PathBuf| std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let partitions = Partitions::from_json(&read(dir.join("partitions.json"))).expect("partitions");
+    let budget = Duration::from_millis(500);
+    for service in ["s3", "dynamodb"] {
+        let json = read(dir.join(service).join("endpoint-rule-set-1.json"));
+        let parse = time(budget, || {
+            black_box(RuleSet::from_json(black_box(&json)).expect("rule set"));
+        });
+        println!("{service}: parse {} bytes: {parse:?}", json.len());
+    }
+    let s3 = RuleSet::from_json(&read(dir.join("s3/endpoint-rule-set-1.json"))).expect("s3");
+    let ddb =
+        RuleSet::from_json(&read(dir.join("dynamodb/endpoint-rule-set-1.json"))).expect("ddb");
+    let cases: [(&str, &RuleSet, Params); 4] = [
+        (
+            "dynamodb us-east-1",
+            &ddb,
+            Params::new().set("Region", "us-east-1"),
+        ),
+        (
+            "s3 virtual-hosted bucket",
+            &s3,
+            Params::new()
+                .set("Region", "us-west-2")
+                .set("Bucket", "my-bucket"),
+        ),
+        (
+            "s3 access point arn",
+            &s3,
+            Params::new().set("Region", "us-west-2").set(
+                "Bucket",
+                "arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint",
+            ),
+        ),
+        (
+            "s3 fips + dual-stack",
+            &s3,
+            Params::new()
+                .set("Region", "us-east-1")
+                .set("Bucket", "my-bucket")
+                .set("UseFIPS", true)
+                .set("UseDualStack", true),
+        ),
+    ];
+    for (name, rules, params) in &cases {
+        let url = rules
+            .resolve(params, &partitions)
+            .map(|e| e.url)
+            .unwrap_or_else(|e| e.to_string());
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        black_box(rules.resolve(black_box(params), &partitions).ok());
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let t = time(budget, || {
+            black_box(rules.resolve(black_box(params), &partitions).ok());
+        });
+        println!("resolve {name} ({url}): {t:?}, {allocations} allocations");
+    }
+}
