@@ -8,7 +8,7 @@ use crate::aws_chunked::{Seen, recording_client};
 use crate::fault_server::{Action, FaultServer};
 use crate::support;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -374,4 +374,167 @@ async fn the_default_file_upload_is_accepted_by_a_server_that_takes_only_plain_p
         .await
         .unwrap();
     assert!(got == bytes);
+}
+
+/// The path and query, and the in-memory body, of every request a client sends.
+type Bodies = Arc<Mutex<Vec<(String, Option<Bytes>)>>>;
+
+fn recording_bodies(config: Config) -> (Config, Bodies) {
+    let bodies: Bodies = Arc::default();
+    let sink = bodies.clone();
+    let config = config.stack(move |stack| {
+        let sink = sink.clone();
+        stack.deserialize_mut().add(
+            "RecordBodies",
+            Middleware::http_layer(tower::util::MapRequestLayer::new(
+                move |req: http::Request<Body>| {
+                    let target = req.uri().path_and_query().map(|p| p.to_string());
+                    let body = req.body().bytes().map(Bytes::copy_from_slice);
+                    sink.lock()
+                        .unwrap()
+                        .push((target.unwrap_or_default(), body));
+                    req
+                },
+            )),
+            Position::After,
+        )?;
+        Ok(())
+    });
+    (config, bodies)
+}
+
+/// 5 MiB, S3's smallest part.
+const PART: u64 = ziggurat::s3::transfer::MIN_PART_SIZE;
+
+#[tokio::test]
+async fn multipart_uploads_carry_each_parts_checksum_into_the_completion() {
+    use ziggurat::s3::transfer::TransferManager;
+
+    let server = S3Server::start().await.unwrap();
+    let (config, bodies) = recording_bodies(Config::new(&sdk(server.url()).build()));
+    let (s3, seen) = recording(config);
+    s3.create_bucket().bucket("parts").send().await.unwrap();
+    let bytes = data(2 * PART as usize + 1234);
+    let dir = tempfile::tempdir().unwrap();
+    for (algorithm, _) in ALGORITHMS {
+        for full_object in [false, true] {
+            if full_object && !algorithm.is_crc() {
+                continue;
+            }
+            let tm = TransferManager::new(s3.clone())
+                .part_size(PART)
+                .multipart_threshold(PART)
+                .checksum_algorithm(algorithm)
+                .full_object_checksum(full_object);
+            let key = format!("{algorithm}-{full_object}");
+            seen.lock().unwrap().clear();
+            bodies.lock().unwrap().clear();
+            let out = tm
+                .upload()
+                .bucket("parts")
+                .key(&key)
+                .bytes(bytes.clone())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_eq!(out.parts, 3);
+
+            let sent = seen.lock().unwrap().clone();
+            let create = &sent[0];
+            assert_eq!(create["x-amz-checksum-algorithm"], algorithm.as_str());
+            let kind = if full_object {
+                "FULL_OBJECT"
+            } else {
+                "COMPOSITE"
+            };
+            assert_eq!(create["x-amz-checksum-type"], kind);
+            // Each part carries the checksum of its bytes, and the completion lists them all.
+            let parts: Vec<&[u8]> = bytes.chunks(PART as usize).collect();
+            let complete = bodies.lock().unwrap().last().cloned().unwrap();
+            assert!(complete.0.contains("uploadId="), "{}", complete.0);
+            let xml = String::from_utf8(complete.1.unwrap().to_vec()).unwrap();
+            let tag = format!("<Checksum{}>", algorithm.as_str());
+            assert_eq!(xml.matches(&tag).count(), 3, "{key}: {xml}");
+            for part in &parts {
+                let value = Checksum::of(algorithm, part).to_base64();
+                assert!(
+                    sent.iter().any(|h| h
+                        .get(algorithm.header_name())
+                        .is_some_and(|v| v == value.as_str())),
+                    "{key}: no UploadPart carried {value}"
+                );
+                assert!(xml.contains(&format!("{tag}{value}<")), "{key}: {xml}");
+            }
+            let last = sent.last().unwrap();
+            if full_object {
+                assert_eq!(last["x-amz-checksum-type"], "FULL_OBJECT");
+                assert_eq!(
+                    last[algorithm.header_name()],
+                    Checksum::of(algorithm, &bytes).to_base64().as_str(),
+                    "{key}: the full-object checksum is the CRC of the whole"
+                );
+            } else {
+                assert!(!last.contains_key(algorithm.header_name()));
+            }
+
+            let path = dir.path().join(&key);
+            tm.download()
+                .bucket("parts")
+                .key(&key)
+                .to_file(&path)
+                .send()
+                .await
+                .unwrap();
+            assert!(std::fs::read(&path).unwrap() == bytes, "{key}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_stored_object_that_no_longer_matches_its_checksum_fails_every_download() {
+    use ziggurat::s3::transfer::{TransferErrorKind, TransferManager};
+
+    let server = S3Server::start().await.unwrap();
+    let s3 = Client::new(&sdk(server.url()).build());
+    s3.create_bucket().bucket("rot").send().await.unwrap();
+    let bytes = data(3 * PART as usize);
+    let tm = TransferManager::new(s3.clone())
+        .part_size(PART)
+        .multipart_threshold(u64::MAX);
+    tm.upload()
+        .bucket("rot")
+        .key("k")
+        .bytes(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    // Bit rot on the server's disk: one byte of the stored object flips.
+    let stored = server.root().join("rot").join("k");
+    let mut on_disk = std::fs::read(&stored).unwrap();
+    assert!(on_disk == bytes);
+    on_disk[PART as usize + 7] ^= 0x20;
+    std::fs::write(&stored, &on_disk).unwrap();
+
+    // One GetObject: the reader gets an error at the end of the body.
+    let out = s3.get_object().bucket("rot").key("k").send().await.unwrap();
+    let err = out.body.collect().await.expect_err("corrupt");
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
+
+    // Ranged downloads: the whole object's CRC32, computed over the ranges, does not match.
+    let mut sink = Vec::new();
+    let err = tm
+        .download()
+        .bucket("rot")
+        .key("k")
+        .write_to(&mut sink)
+        .await
+        .expect_err("corrupt");
+    assert_eq!(err.kind(), TransferErrorKind::Response, "{err}");
+    let cause = std::error::Error::source(&err).map(|e| e.to_string());
+    assert!(
+        cause
+            .as_deref()
+            .is_some_and(|c| c.contains("checksum mismatch")),
+        "{err}: {cause:?}"
+    );
 }

@@ -105,6 +105,21 @@ pub struct ChecksumMismatch {
     pub actual: String,
 }
 
+impl ChecksumMismatch {
+    /// Data by `algorithm` whose checksum is `actual`, where `expected` was declared.
+    pub fn new(
+        algorithm: ChecksumAlgorithm,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        ChecksumMismatch {
+            algorithm,
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+}
+
 impl fmt::Display for ChecksumMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -182,11 +197,11 @@ where
                     if actual.matches_base64(&this.expected.base64) {
                         Poll::Ready(None)
                     } else {
-                        Poll::Ready(Some(Err(Box::new(ChecksumMismatch {
-                            algorithm: this.expected.algorithm,
-                            expected: this.expected.base64.clone(),
-                            actual: actual.to_base64(),
-                        }))))
+                        Poll::Ready(Some(Err(Box::new(ChecksumMismatch::new(
+                            this.expected.algorithm,
+                            this.expected.base64.clone(),
+                            actual.to_base64(),
+                        )))))
                     }
                 }
             },

@@ -149,6 +149,11 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
 }
 
 impl crate::Client {
+    /// The client's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// A [`PresignClient`] with this client's configuration and stack edits: presigned URLs
     /// instead of calls. It compiles its own stack, so build it once and keep it.
     pub fn presigned(&self) -> PresignClient {
