@@ -203,11 +203,17 @@ impl Checksum {
         Checksum { state }
     }
 
-    /// The checksum of `data`, in one call.
+    /// The checksum of `data`, in one call. For the CRCs a single call of crc-fast, without
+    /// the set-up of an incremental state (about 70 ns, which is most of the time for 1 KiB).
     pub fn of(algorithm: ChecksumAlgorithm, data: &[u8]) -> ChecksumValue {
-        let mut checksum = Checksum::new(algorithm);
-        checksum.update(data);
-        checksum.finalize()
+        match algorithm.crc() {
+            Some(crc) => ChecksumValue::from_crc(algorithm, crc_fast::checksum(crc, data)),
+            None => {
+                let mut checksum = Checksum::new(algorithm);
+                checksum.update(data);
+                checksum.finalize()
+            }
+        }
     }
 
     /// The algorithm.
@@ -237,13 +243,7 @@ impl Checksum {
         };
         let out = &mut value.bytes;
         match self.state {
-            State::Crc(d, _) => {
-                let crc = d.finalize().to_be_bytes();
-                let start = 8 - algorithm.size();
-                for (o, b) in out.iter_mut().zip(crc.iter().skip(start)) {
-                    *o = *b;
-                }
-            }
+            State::Crc(d, _) => return ChecksumValue::from_crc(algorithm, d.finalize()),
             State::Sha1(d) => {
                 for (o, b) in out.iter_mut().zip(sha1::Digest::finalize(d)) {
                     *o = b;
@@ -320,19 +320,24 @@ impl ChecksumValue {
                 .fold(0u64, |acc, b| acc << 8 | u64::from(*b))
         };
         let combined = crc_fast::checksum_combine(crc, as_u64(a), as_u64(b), b_len);
+        Some(ChecksumValue::from_crc(a.algorithm, combined))
+    }
+
+    /// The value of a CRC of `algorithm` (the low 4 or 8 bytes of `crc`, big-endian).
+    fn from_crc(algorithm: ChecksumAlgorithm, crc: u64) -> ChecksumValue {
         let mut value = ChecksumValue {
-            algorithm: a.algorithm,
+            algorithm,
             bytes: [0; 32],
         };
-        let start = 8 - a.algorithm.size();
+        let start = 8 - algorithm.size();
         for (o, byte) in value
             .bytes
             .iter_mut()
-            .zip(combined.to_be_bytes().iter().skip(start))
+            .zip(crc.to_be_bytes().iter().skip(start))
         {
             *o = *byte;
         }
-        Some(value)
+        value
     }
 }
 

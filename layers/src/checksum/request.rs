@@ -19,7 +19,7 @@
 //!
 //! | setting | over `https` | over plain `http`, rewindable (a file) | over plain `http`, one-shot |
 //! |---|---|---|---|
-//! | `Auto` (default) | `STREAMING-UNSIGNED-PAYLOAD-TRAILER`, checksum trailer | whole-body SHA-256, checksum header (read twice) | `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, no checksum |
+//! | `Auto` (default) | `STREAMING-UNSIGNED-PAYLOAD-TRAILER`, checksum trailer | whole-body SHA-256, checksum header (read twice) | `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, no checksum (with the signed trailer when the caller chose the algorithm) |
 //! | `Auto`, no checksum (`when_required`) | `UNSIGNED-PAYLOAD` | whole-body SHA-256 | `UNSIGNED-PAYLOAD` |
 //! | `SignedBody` | whole-body SHA-256, checksum header | same | signed chunks, no checksum |
 //! | `SignedChunks` | `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, no checksum | same | same |
@@ -35,7 +35,9 @@
 //! (read once to hash, once to send) and signed like bytes in memory: the oldest form, which
 //! every server accepts, with the checksum in a header. A one-shot stream over `http` cannot be
 //! read twice: its chunks are signed instead (there is no header for its checksum, and the
-//! signed trailer is the variant that is refused). With `when_required` and an operation that
+//! signed trailer is the variant that is refused), unless the caller chose an algorithm: a
+//! checksum asked for is never dropped, so then it goes in the signed trailer (a setting that
+//! cannot carry it is a construction error). With `when_required` and an operation that
 //! requires no checksum, no `aws-chunked` body is sent at all.
 //!
 //! Reading a file ahead is asynchronous, so [`HashPayloadLayer`] (id [`HASH_PAYLOAD`]), a
@@ -123,8 +125,9 @@ impl RequestChecksum {
         self
     }
 
-    /// Whether requests support a checksum, for use outside a stack, where no operation
-    /// schema says so (inside one, the schema's flags decide and this is ignored).
+    /// Whether requests support a checksum (as `REQUEST_CHECKSUM` says), for use outside a
+    /// stack, where no operation schema says so (inside one, the schema's flags decide and this
+    /// is ignored).
     pub fn with_supported(mut self, supported: bool) -> Self {
         self.supported = Some(supported);
         self
@@ -197,6 +200,16 @@ enum StreamPlan {
     SignedBody(Option<ChecksumAlgorithm>),
 }
 
+impl StreamPlan {
+    /// Whether the checksum, if any, goes out.
+    fn carries_checksum(&self) -> bool {
+        match *self {
+            StreamPlan::Chunked(variant, checksum) => variant.has_trailer() && checksum.is_some(),
+            StreamPlan::Unsigned(checksum) | StreamPlan::SignedBody(checksum) => checksum.is_some(),
+        }
+    }
+}
+
 /// Whether a `x-amz-checksum-*` header holds a checksum the caller computed.
 fn has_precomputed(headers: &http::HeaderMap) -> bool {
     ChecksumAlgorithm::VALIDATION_ORDER
@@ -213,7 +226,7 @@ impl RequestHook for RequestChecksum {
             .map(|op| op.flags);
         let flag = |f: u32| match (flags, self.supported) {
             (Some(flags), _) => flags & f != 0,
-            (None, Some(supported)) => supported && f != op_flag::CHECKSUM_REQUIRED,
+            (None, Some(supported)) => supported && f == op_flag::REQUEST_CHECKSUM,
             (None, None) => false,
         };
         if flag(op_flag::RESPONSE_CHECKSUM)
@@ -228,6 +241,7 @@ impl RequestHook for RequestChecksum {
             return Ok(());
         }
         let precomputed = has_precomputed(req.headers());
+        let explicit = req.headers().contains_key(X_AMZ_SDK_CHECKSUM_ALGORITHM);
         let algorithm = if precomputed {
             None
         } else {
@@ -248,11 +262,34 @@ impl RequestHook for RequestChecksum {
                 };
                 let https = req.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
                 let rewindable = req.body_mut().is_some_and(|b| b.is_replayable());
-                let plan = match marker.variant() {
+                let mut plan = match marker.variant() {
                     // A request that asked for a variant keeps it.
                     Some(variant) => StreamPlan::Chunked(variant, algorithm),
                     None => self.stream_plan(https, rewindable, algorithm),
                 };
+                // A checksum the caller asked for is never dropped silently.
+                if let Some(algorithm) = algorithm.filter(|_| explicit && !plan.carries_checksum())
+                {
+                    plan = match (marker.variant(), self.payload_signing) {
+                        (None, PayloadSigning::Auto | PayloadSigning::SignedBody) => {
+                            StreamPlan::Chunked(
+                                AwsChunkedVariant::SignedWithTrailer,
+                                Some(algorithm),
+                            )
+                        }
+                        (variant, signing) => {
+                            let how = variant.map_or_else(
+                                || format!("PayloadSigning::{signing:?}"),
+                                |v| format!("the aws-chunked variant {v:?}"),
+                            );
+                            return Err(SdkError::construction(format!(
+                                "{how} cannot carry the {algorithm} checksum the call asks for \
+                                 with this body: choose another payload signing, or leave \
+                                 ChecksumAlgorithm unset"
+                            )));
+                        }
+                    };
+                }
                 apply_stream_plan(req, marker, plan);
             }
         }

@@ -173,3 +173,215 @@ async fn a_body_with_another_checksum_fails_at_its_end_after_its_data() {
         assert!(body.frame().await.is_none());
     }
 }
+
+mod request_plan {
+    //! What the request hook does with each payload-signing setting, scheme and body.
+    use super::super::request::{HashPayload, RequestChecksum};
+    use crate::sign::aws_chunked::{AwsChunked, AwsChunkedVariant, PayloadSigning};
+    use ziggurat_core::body::Body;
+    use ziggurat_core::config::RequestChecksumCalculation;
+    use ziggurat_core::hook::{HttpRequest, RequestHook};
+
+    /// What went out: the aws-chunked variant and trailer, or the read-ahead, or plain.
+    #[derive(Debug, PartialEq)]
+    enum Sent {
+        Chunked(AwsChunkedVariant, Option<&'static str>),
+        ReadAhead { sha256: bool, checksum: bool },
+        UnsignedPayload,
+    }
+
+    fn plan(
+        signing: PayloadSigning,
+        when: RequestChecksumCalculation,
+        https: bool,
+        rewindable: bool,
+    ) -> Sent {
+        plan_with(signing, when, https, rewindable, None).unwrap()
+    }
+
+    fn plan_with(
+        signing: PayloadSigning,
+        when: RequestChecksumCalculation,
+        https: bool,
+        rewindable: bool,
+        member: Option<&str>,
+    ) -> Result<Sent, String> {
+        let hook = RequestChecksum::new(when)
+            .with_payload_signing(signing)
+            .with_supported(true);
+        let uri = if https {
+            "https://b.example/k"
+        } else {
+            "http://b.example/k"
+        };
+        let mut req = http::Request::put(uri).extension(AwsChunked::new());
+        if let Some(member) = member {
+            req = req.header("x-amz-sdk-checksum-algorithm", member);
+        }
+        let (mut parts, ()) = req.body(()).unwrap().into_parts();
+        let stream = || Body::from_stream(http_body_util::Full::new(bytes::Bytes::from("data")));
+        let mut body = if rewindable {
+            Body::from_rewindable_stream(move || Ok(stream())).unwrap()
+        } else {
+            stream()
+        };
+        hook.on_request(&mut HttpRequest::new(&mut parts, &mut body, None))
+            .map_err(|e| e.to_string())?;
+        if let Some(marker) = parts.extensions.get::<AwsChunked>() {
+            let trailer = marker.checksum().map(|c| c.as_str());
+            return Ok(Sent::Chunked(
+                marker.variant().expect("a variant is chosen"),
+                trailer,
+            ));
+        }
+        if let Some(read) = parts.extensions.get::<HashPayload>() {
+            return Ok(Sent::ReadAhead {
+                sha256: read.sha256,
+                checksum: read.checksum.is_some(),
+            });
+        }
+        assert_eq!(parts.headers["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+        Ok(Sent::UnsignedPayload)
+    }
+
+    #[test]
+    fn a_checksum_the_caller_chose_is_never_dropped() {
+        use PayloadSigning::*;
+        use RequestChecksumCalculation::*;
+        // Over plain http a one-shot stream gets the signed trailer for it.
+        for signing in [Auto, SignedBody] {
+            assert_eq!(
+                plan_with(signing, WhenRequired, false, false, Some("SHA256")),
+                Ok(Sent::Chunked(
+                    AwsChunkedVariant::SignedWithTrailer,
+                    Some("SHA256")
+                ))
+            );
+        }
+        // A setting that cannot carry it says so.
+        for signing in [SignedChunks, Unsigned] {
+            let err = plan_with(signing, WhenSupported, false, false, Some("CRC32C")).unwrap_err();
+            assert!(err.contains("cannot carry the CRC32C checksum"), "{err}");
+        }
+    }
+
+    #[test]
+    fn auto_and_each_setting_send_what_the_table_says() {
+        use AwsChunkedVariant as V;
+        use PayloadSigning::*;
+        use RequestChecksumCalculation::*;
+        let crc = Some("CRC32");
+        let whole = Sent::ReadAhead {
+            sha256: true,
+            checksum: true,
+        };
+        // (setting, when, https, rewindable, expected)
+        let cases = [
+            (
+                Auto,
+                WhenSupported,
+                true,
+                true,
+                Sent::Chunked(V::UnsignedWithTrailer, crc),
+            ),
+            (
+                Auto,
+                WhenSupported,
+                true,
+                false,
+                Sent::Chunked(V::UnsignedWithTrailer, crc),
+            ),
+            (Auto, WhenSupported, false, true, whole),
+            (
+                Auto,
+                WhenSupported,
+                false,
+                false,
+                Sent::Chunked(V::SignedChunks, None),
+            ),
+            (Auto, WhenRequired, true, true, Sent::UnsignedPayload),
+            (Auto, WhenRequired, true, false, Sent::UnsignedPayload),
+            (
+                Auto,
+                WhenRequired,
+                false,
+                true,
+                Sent::ReadAhead {
+                    sha256: true,
+                    checksum: false,
+                },
+            ),
+            (Auto, WhenRequired, false, false, Sent::UnsignedPayload),
+            (
+                SignedBody,
+                WhenSupported,
+                true,
+                true,
+                Sent::ReadAhead {
+                    sha256: true,
+                    checksum: true,
+                },
+            ),
+            (
+                SignedBody,
+                WhenSupported,
+                true,
+                false,
+                Sent::Chunked(V::SignedChunks, None),
+            ),
+            (
+                SignedChunks,
+                WhenSupported,
+                true,
+                true,
+                Sent::Chunked(V::SignedChunks, None),
+            ),
+            (
+                SignedChunksWithTrailer,
+                WhenSupported,
+                false,
+                false,
+                Sent::Chunked(V::SignedWithTrailer, crc),
+            ),
+            (
+                SignedChunksWithTrailer,
+                WhenRequired,
+                false,
+                false,
+                Sent::Chunked(V::SignedChunks, None),
+            ),
+            (
+                UnsignedWithTrailer,
+                WhenSupported,
+                false,
+                false,
+                Sent::Chunked(V::UnsignedWithTrailer, crc),
+            ),
+            (
+                UnsignedWithTrailer,
+                WhenRequired,
+                false,
+                false,
+                Sent::UnsignedPayload,
+            ),
+            (
+                Unsigned,
+                WhenSupported,
+                false,
+                true,
+                Sent::ReadAhead {
+                    sha256: false,
+                    checksum: true,
+                },
+            ),
+            (Unsigned, WhenSupported, false, false, Sent::UnsignedPayload),
+        ];
+        for (signing, when, https, rewindable, expected) in cases {
+            assert_eq!(
+                plan(signing, when, https, rewindable),
+                expected,
+                "{signing:?} {when:?} https={https} rewindable={rewindable}"
+            );
+        }
+    }
+}

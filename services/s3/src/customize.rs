@@ -83,11 +83,12 @@ impl Config {
         self.force_path_style = yes;
         self
     }
-    /// How streamed uploads (`PutObject`, `UploadPart` of a file or stream) sign their payload:
-    /// [`PayloadSigning::Auto`] by default, unsigned chunks with a CRC32 trailer over `https` and
-    /// signed chunks over plain `http`, which S3-compatible servers accept; see
-    /// [`aws_chunked`](ziggurat_layers::sign::aws_chunked) for every variant. In-memory bodies
-    /// always sign their SHA-256.
+    /// How streamed uploads (`PutObject`, `UploadPart` of a file or stream) sign their payload
+    /// and where their checksum goes: [`PayloadSigning::Auto`] by default, unsigned chunks with
+    /// a checksum trailer over `https`; over plain `http` a file's SHA-256 (it is read twice)
+    /// with the checksum in a header, and signed chunks for a one-shot stream, which every
+    /// S3-compatible server accepts. See [`request`](ziggurat_layers::checksum::request) for
+    /// every setting and why. In-memory bodies always sign their SHA-256.
     pub fn payload_signing(mut self, signing: PayloadSigning) -> Self {
         self.payload_signing = signing;
         self

@@ -11,8 +11,8 @@
 //! | variant | `x-amz-content-sha256` | chunks | trailer |
 //! |---|---|---|---|
 //! | [`SignedChunks`](AwsChunkedVariant::SignedChunks) | `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` | signed | none |
-//! | [`UnsignedWithTrailer`](AwsChunkedVariant::UnsignedWithTrailer) | `STREAMING-UNSIGNED-PAYLOAD-TRAILER` | unsigned | CRC32 |
-//! | [`SignedWithTrailer`](AwsChunkedVariant::SignedWithTrailer) | `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER` | signed | CRC32, signed |
+//! | [`UnsignedWithTrailer`](AwsChunkedVariant::UnsignedWithTrailer) | `STREAMING-UNSIGNED-PAYLOAD-TRAILER` | unsigned | a checksum (CRC32 by default) |
+//! | [`SignedWithTrailer`](AwsChunkedVariant::SignedWithTrailer) | `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER` | signed | a checksum, signed |
 //!
 //! A signed chunk is `hex(len);chunk-signature=SIG\r\nDATA\r\n`; the body ends with an empty
 //! chunk, then the trailer lines (`x-amz-checksum-crc32:BASE64`, and
@@ -34,6 +34,9 @@
 //! again with a new date) cannot pick up a stale seed. [`frame_body`] keeps the framed body
 //! rewindable when the original is, replaying the same signatures.
 //!
+//! An S3 client decides before signing, once per call, which variant a stream goes in (or
+//! whether it is chunked at all) and which checksum its trailer carries: see
+//! [`checksum::request`](crate::checksum::request); it marks the request with that variant.
 //! Which variant [`SigV4`](super::SigV4) uses: the one the request asks for, else the one
 //! configured with [`SigV4::with_aws_chunked`](super::SigV4::with_aws_chunked) (or, for an S3
 //! client, `Config::payload_signing`), else:

@@ -1,0 +1,111 @@
+//! Throughput of the flexible checksums, against the hardware limit: CRC32, CRC32C and
+//! CRC64NVME through [`Checksum`] (what uploads, trailers and validating bodies use) side by
+//! side with a bare `crc_fast::checksum` call on the same buffer (what crc-fast's own benches
+//! measure, the fastest the CPU's carry-less multiplication gets), at 1 MiB and 1 KiB, plus a
+//! [`ValidatingBody`] read of 1 MiB in 64 KiB frames (the per-frame cost of validation) and
+//! SHA-1 / SHA-256 for scale. Prints the acceleration target crc-fast picked first.
+//!
+//! `cargo bench --bench checksums`
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use http_body_util::BodyExt;
+use ziggurat::layers::checksum::validate::{ExpectedChecksum, ValidatingBody};
+use ziggurat::layers::checksum::{Checksum, ChecksumAlgorithm};
+
+const SIZES: [(&str, usize); 2] = [("1 MiB", 1 << 20), ("1 KiB", 1 << 10)];
+
+const CRCS: [(ChecksumAlgorithm, crc_fast::CrcAlgorithm); 3] = [
+    (
+        ChecksumAlgorithm::Crc32,
+        crc_fast::CrcAlgorithm::Crc32IsoHdlc,
+    ),
+    (
+        ChecksumAlgorithm::Crc32c,
+        crc_fast::CrcAlgorithm::Crc32Iscsi,
+    ),
+    (
+        ChecksumAlgorithm::Crc64Nvme,
+        crc_fast::CrcAlgorithm::Crc64Nvme,
+    ),
+];
+
+fn data(len: usize) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+fn crcs(c: &mut Criterion) {
+    for (ours, theirs) in CRCS {
+        eprintln!(
+            "{ours}: crc-fast computes with {}",
+            crc_fast::get_calculator_target(theirs)
+        );
+        let mut group = c.benchmark_group(ours.as_str());
+        for (name, len) in SIZES {
+            let buf = data(len);
+            group.throughput(Throughput::Bytes(len as u64));
+            group.bench_with_input(BenchmarkId::new("Checksum::of", name), &buf, |b, buf| {
+                b.iter(|| Checksum::of(ours, black_box(buf)))
+            });
+            group.bench_with_input(
+                BenchmarkId::new("crc_fast::checksum (limit)", name),
+                &buf,
+                |b, buf| b.iter(|| crc_fast::checksum(theirs, black_box(buf))),
+            );
+        }
+        group.finish();
+    }
+}
+
+fn digests(c: &mut Criterion) {
+    let buf = data(1 << 20);
+    let mut group = c.benchmark_group("digests");
+    group.throughput(Throughput::Bytes(buf.len() as u64));
+    for algorithm in [ChecksumAlgorithm::Sha1, ChecksumAlgorithm::Sha256] {
+        group.bench_function(BenchmarkId::new(algorithm.as_str(), "1 MiB"), |b| {
+            b.iter(|| Checksum::of(algorithm, black_box(&buf)))
+        });
+    }
+    group.finish();
+}
+
+fn validating_body(c: &mut Criterion) {
+    let buf = Bytes::from(data(1 << 20));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let mut group = c.benchmark_group("ValidatingBody");
+    group.throughput(Throughput::Bytes(buf.len() as u64));
+    for (algorithm, _) in CRCS {
+        let expected = ExpectedChecksum::new(algorithm, Checksum::of(algorithm, &buf).to_base64());
+        group.bench_function(
+            BenchmarkId::new(algorithm.as_str(), "1 MiB in 64 KiB frames"),
+            |b| {
+                b.iter(|| {
+                    let frames: Vec<Result<http_body::Frame<Bytes>, std::convert::Infallible>> =
+                        buf.chunks(64 << 10)
+                            .map(|c| Ok(http_body::Frame::data(buf.slice_ref(c))))
+                            .collect();
+                    let body = http_body_util::StreamBody::new(futures_util::stream::iter(frames));
+                    let read = runtime
+                        .block_on(ValidatingBody::new(body, expected.clone()).collect())
+                        .expect("valid");
+                    black_box(read);
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, crcs, digests, validating_body);
+criterion_main!(benches);
