@@ -302,3 +302,54 @@ async fn default_token_provider_chain() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The flexible-checksum settings, from the profile and from the environment (which wins), in
+/// any case; a value that is neither is an error naming the setting.
+#[tokio::test]
+async fn checksum_settings_come_from_the_profile_and_the_environment() {
+    use ziggurat_core::config::{RequestChecksumCalculation, ResponseChecksumValidation};
+
+    let profile = "[default]\nregion = us-east-1\nrequest_checksum_calculation = WHEN_REQUIRED\n\
+                   response_checksum_validation = when_required\n";
+    let load = |env: Vec<(&'static str, &'static str)>| {
+        ConfigLoader::new()
+            .env(Env::from_pairs(env))
+            .fs(Fs::from_pairs([
+                ("/home/config", profile),
+                ("/home/credentials", ""),
+            ]))
+            .config_file("/home/config")
+            .credentials_file("/home/credentials")
+            .load()
+    };
+    let from_profile = load(vec![]).await.unwrap();
+    assert_eq!(
+        from_profile.request_checksum_calculation(),
+        RequestChecksumCalculation::WhenRequired
+    );
+    assert_eq!(
+        from_profile.response_checksum_validation(),
+        ResponseChecksumValidation::WhenRequired
+    );
+    let from_env = load(vec![
+        ("AWS_REQUEST_CHECKSUM_CALCULATION", "when_supported"),
+        ("AWS_RESPONSE_CHECKSUM_VALIDATION", "When_Supported"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        from_env.request_checksum_calculation(),
+        RequestChecksumCalculation::WhenSupported
+    );
+    assert_eq!(
+        from_env.response_checksum_validation(),
+        ResponseChecksumValidation::WhenSupported
+    );
+    let err = load(vec![("AWS_REQUEST_CHECKSUM_CALCULATION", "always")])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("request_checksum_calculation"),
+        "{err}"
+    );
+}
