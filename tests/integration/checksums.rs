@@ -242,6 +242,31 @@ async fn a_wrong_checksum_in_the_response_is_an_error_for_the_reader() {
 }
 
 #[tokio::test]
+async fn under_when_required_a_response_is_validated_only_when_the_caller_asks() {
+    let right = Checksum::of(ChecksumAlgorithm::Crc32, b"Hello world").to_base64();
+    let server = answering("Hello World", &[("x-amz-checksum-crc32", &right)]).await;
+    let config = sdk(server.url())
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .build();
+    let s3 = Client::new(&config);
+    // Not asked: the checksum the server sent anyway is not checked (nor asked for).
+    let out = s3.get_object().bucket("b").key("k").send().await.unwrap();
+    assert_eq!(&out.body.collect().await.unwrap()[..], b"Hello World");
+    assert_eq!(server.requests()[0].header("x-amz-checksum-mode"), None);
+    // Asked with the member: checked.
+    let out = s3
+        .get_object()
+        .bucket("b")
+        .key("k")
+        .checksum_mode(types::ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    let err = out.body.collect().await.expect_err("asked for, and wrong");
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
+}
+
+#[tokio::test]
 async fn composite_checksums_are_not_validated_and_right_ones_pass() {
     let right = Checksum::of(ChecksumAlgorithm::Crc32, b"Hello world").to_base64();
     let server = answering("Hello world", &[("x-amz-checksum-crc32", &right)]).await;

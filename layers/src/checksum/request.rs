@@ -5,7 +5,9 @@
 //! [`REQUEST_CHECKSUM`](ziggurat_core::schema::operation::op_flag::REQUEST_CHECKSUM) or
 //! [`CHECKSUM_REQUIRED`](ziggurat_core::schema::operation::op_flag::CHECKSUM_REQUIRED), and
 //! asks for response checksums of operations with
-//! [`RESPONSE_CHECKSUM`](ziggurat_core::schema::operation::op_flag::RESPONSE_CHECKSUM).
+//! [`RESPONSE_CHECKSUM`](ziggurat_core::schema::operation::op_flag::RESPONSE_CHECKSUM) (under
+//! `when_supported`, or when the caller set `ChecksumMode=ENABLED`), recording
+//! [`ValidateResponseChecksum`] in the call's context for the deserializer.
 //!
 //! **Which algorithm.** The one the caller set (the `ChecksumAlgorithm` member, serialized as
 //! `x-amz-sdk-checksum-algorithm`); else CRC32 when the operation requires a checksum or when
@@ -229,12 +231,19 @@ impl RequestHook for RequestChecksum {
             (None, Some(supported)) => supported && f == op_flag::REQUEST_CHECKSUM,
             (None, None) => false,
         };
-        if flag(op_flag::RESPONSE_CHECKSUM)
-            && self.validation == ResponseChecksumValidation::WhenSupported
-            && !req.headers().contains_key(X_AMZ_CHECKSUM_MODE)
-        {
-            req.headers_mut()
-                .insert(X_AMZ_CHECKSUM_MODE, HeaderValue::from_static("ENABLED"));
+        if flag(op_flag::RESPONSE_CHECKSUM) {
+            let asked = req
+                .headers()
+                .get(X_AMZ_CHECKSUM_MODE)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"ENABLED"));
+            let wanted = asked || self.validation == ResponseChecksumValidation::WhenSupported;
+            if wanted && !asked {
+                req.headers_mut()
+                    .insert(X_AMZ_CHECKSUM_MODE, HeaderValue::from_static("ENABLED"));
+            }
+            if let (true, Some(ctx)) = (wanted, req.context_mut()) {
+                ctx.insert(ValidateResponseChecksum);
+            }
         }
         let required = flag(op_flag::CHECKSUM_REQUIRED);
         if !required && !flag(op_flag::REQUEST_CHECKSUM) {
@@ -348,6 +357,13 @@ fn apply_stream_plan(req: &mut HttpRequest<'_>, marker: AwsChunked, plan: Stream
         }
     }
 }
+
+/// Recorded in the call's context when its response's checksum is to be validated: the
+/// validation mode is `when_supported`, or the caller asked (`ChecksumMode=ENABLED`). The
+/// operation's deserializer reads it; a response that carries a checksum nobody asked for is
+/// not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidateResponseChecksum;
 
 /// A request extension asking [`HashPayloadLayer`] to read the (rewindable) body ahead: for
 /// its SHA-256, signed as `x-amz-content-sha256`, and for its checksum header.

@@ -45,12 +45,15 @@ pub fn serialize(
     ziggurat_layers::protocol::serialize_request(service, op, input)
 }
 
-/// Reads an operation's output, or its service error.
+/// Reads an operation's output, or its service error. `ctx` is the call's context: the
+/// runtime reads nothing from it, a service's own hooks (which wrap this function) read what
+/// the request side recorded there (S3: whether to validate a response checksum).
 pub fn deserialize<T: DeserializeValue>(
     service: &'static ServiceSchema,
     op: &'static OperationSchema,
     parts: http::response::Parts,
     body: ResponseBody,
+    _ctx: &Context,
 ) -> Result<T, SdkError> {
     ziggurat_layers::protocol::deserialize_output(service, op, &parts, body)
 }
@@ -272,9 +275,9 @@ macro_rules! operation {
             fn deserialize(
                 parts: $crate::http::response::Parts,
                 body: ::ziggurat_core::stack::ResponseBody,
-                _ctx: &mut ::ziggurat_core::context::Context,
+                ctx: &mut ::ziggurat_core::context::Context,
             ) -> ::std::result::Result<$output, ::ziggurat_core::error::SdkError> {
-                $($hooks)+::deserialize(&$service, &$schema, parts, body)
+                $($hooks)+::deserialize(&$service, &$schema, parts, body, ctx)
             }
 
             fn spec() -> &'static ::ziggurat_core::stack::OperationSpec {

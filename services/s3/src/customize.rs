@@ -38,7 +38,9 @@ use ziggurat_core::schema::ser::SerializeShape;
 use ziggurat_core::schema::{Location, OperationSchema, ServiceSchema};
 use ziggurat_core::stack::{Middleware, Position};
 use ziggurat_core::stack::{ResponseBody, Stack, StackError};
-use ziggurat_layers::checksum::request::{self, HashPayloadLayer, RequestChecksum};
+use ziggurat_layers::checksum::request::{
+    self, HashPayloadLayer, RequestChecksum, ValidateResponseChecksum,
+};
 use ziggurat_layers::checksum::validate::{ValidatingBody, response_checksum};
 use ziggurat_layers::endpoint::{ResolveEndpoint, S3Addressing, S3Bucket};
 use ziggurat_layers::protocol::{rest_xml, string_member};
@@ -222,9 +224,11 @@ pub(crate) fn deserialize<T: DeserializeValue + 'static>(
     op: &'static OperationSchema,
     parts: http::response::Parts,
     body: ResponseBody,
+    ctx: &Context,
 ) -> Result<T, SdkError> {
     let mut body = body;
     if op.has(op_flag::RESPONSE_CHECKSUM)
+        && ctx.get::<ValidateResponseChecksum>().is_some()
         && parts.status.is_success()
         && let ResponseBody::Streaming(stream) = body
     {
@@ -243,7 +247,7 @@ pub(crate) fn deserialize<T: DeserializeValue + 'static>(
             body = ResponseBody::Buffered(wrap_root(bytes, "GetBucketLocationOutput"));
         }
     }
-    let mut out: T = ziggurat_runtime::deserialize(service, op, parts, body)?;
+    let mut out: T = ziggurat_runtime::deserialize(service, op, parts, body, ctx)?;
     if let Some(listing) = (&mut out as &mut dyn Any).downcast_mut::<crate::ListObjectsV2Output>() {
         decode_listing(listing);
     }
