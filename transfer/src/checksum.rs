@@ -167,3 +167,40 @@ impl WholeObject {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_objects_checksum_is_the_first_checkable_one() {
+        let mut head = HeadObjectOutput {
+            checksum_crc32: Some("i9aeUg==-2".into()),
+            ..Default::default()
+        };
+        assert_eq!(whole_object(&head), None, "composite: not checkable");
+        head.checksum_sha256 = Some("ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw=".into());
+        head.checksum_crc32 = None;
+        let expected = whole_object(&head).unwrap();
+        assert_eq!(expected.algorithm(), ChecksumAlgorithm::Sha256);
+        let mut whole = WholeObject::new(expected.clone());
+        whole.update(b"Hello ");
+        whole.update(b"world");
+        assert_eq!(whole.finish(), Ok(()));
+        let mut whole = WholeObject::new(expected);
+        whole.update(b"Hello World");
+        assert!(whole.finish().is_err());
+    }
+
+    #[test]
+    fn parts_combine_in_order_into_the_whole_objects_crc() {
+        let c = PartChecksums {
+            algorithm: ChecksumAlgorithm::Crc64Nvme,
+            full_object: true,
+        };
+        let parts = [&b"Hel"[..], b"lo w", b"orld"];
+        let values: Vec<_> = parts.iter().map(|p| (c.of(p), p.len() as u64)).collect();
+        assert_eq!(combine(&values), Some(c.of(b"Hello world")));
+        assert_eq!(combine(&[]), None);
+    }
+}

@@ -388,7 +388,10 @@ impl Default for AwsChunkedOptions {
 }
 
 /// How a streamed upload's payload is signed: the user-facing choice of an `aws-chunked`
-/// variant, or none (see the [module documentation](self) for what goes out when, and why).
+/// variant, or none. With an S3 client, [`RequestChecksum`](crate::checksum::request) applies
+/// it once per call, with the checksum settings (its documentation has the table of what goes
+/// out when, and why); a [`SigV4`](super::SigV4) alone applies it as the
+/// [module documentation](self) says.
 ///
 /// ```
 /// use ziggurat_layers::sign::aws_chunked::{AwsChunkedOptions, PayloadSigning};
@@ -400,7 +403,10 @@ impl Default for AwsChunkedOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum PayloadSigning {
-    /// Unsigned chunks with a CRC32 trailer over `https`, signed chunks over plain `http`.
+    /// Unsigned chunks with a checksum trailer over `https`. Over plain `http`, an S3 client
+    /// signs a rewindable stream's whole SHA-256 (a file is read twice) and sends the checksum
+    /// in a header, and a one-shot stream in signed chunks; a signer alone uses signed chunks.
+    /// Under `when_required`, where no checksum is wanted, no `aws-chunked` body at all.
     #[default]
     Auto,
     /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` everywhere.
