@@ -27,9 +27,44 @@ fn sdk(url: String) -> ziggurat::config::SdkConfigBuilder {
         .endpoint_url(url)
 }
 
+/// A file of `len` bytes in `dir`, and its bytes.
+fn write_file(dir: &tempfile::TempDir, len: usize) -> (std::path::PathBuf, Bytes) {
+    let path = dir.path().join("f.bin");
+    let bytes = data(len);
+    std::fs::write(&path, &bytes).unwrap();
+    (path, bytes)
+}
+
 /// A client that records the headers of every request it sends.
 fn recording(config: Config) -> (Client, Seen) {
     recording_client(config, None, None)
+}
+
+/// Puts `body` with the `ChecksumAlgorithm` member set; the headers it was sent with.
+async fn put_with(
+    s3: &Client,
+    seen: &Seen,
+    bucket: &str,
+    key: &str,
+    algorithm: types::ChecksumAlgorithm,
+    body: Body,
+) -> HeaderMap {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .checksum_algorithm(algorithm)
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{key}: {e}"));
+    last_put(seen)
+}
+
+/// `UNSIGNED-PAYLOAD`, and no `aws-chunked` framing.
+fn assert_unsigned_and_not_chunked(put: &HeaderMap) {
+    assert_eq!(put["x-amz-content-sha256"], "UNSIGNED-PAYLOAD", "{put:?}");
+    assert!(!put.contains_key("content-encoding"), "{put:?}");
+    assert!(!put.contains_key("x-amz-trailer"), "{put:?}");
 }
 
 fn last_put(seen: &Seen) -> HeaderMap {
@@ -95,15 +130,7 @@ async fn every_algorithm_round_trips_in_a_header_and_in_a_trailer() {
                 Body::from_stream(http_body_util::Full::new(bytes.clone()))
             };
             let key = format!("{algorithm}");
-            s3.put_object()
-                .bucket(&bucket)
-                .key(&key)
-                .checksum_algorithm(member_value.clone())
-                .body(body)
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{signing:?} {algorithm}: {e}"));
-            let put = last_put(&seen);
+            let put = put_with(&s3, &seen, &bucket, &key, member_value.clone(), body).await;
             assert_eq!(put["x-amz-sdk-checksum-algorithm"], algorithm.as_str());
             if signing == PayloadSigning::Auto {
                 assert_eq!(put[algorithm.header_name()], expected.as_str());
@@ -142,9 +169,7 @@ async fn a_file_is_hashed_whole_with_its_checksum_in_a_header_over_plain_http() 
     let (s3, seen) = recording(Config::new(&sdk(server.url()).build()));
     s3.create_bucket().bucket("files").send().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("f.bin");
-    let bytes = data(200_001);
-    std::fs::write(&path, &bytes).unwrap();
+    let (path, bytes) = write_file(&dir, 200_001);
     for (algorithm, member_value) in ALGORITHMS {
         s3.put_object()
             .bucket("files")
@@ -314,9 +339,7 @@ async fn when_required_sends_no_checksum_where_none_is_required() {
         .unwrap();
     let put = last_put(&seen);
     // No aws-chunked body at all.
-    assert_eq!(put["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
-    assert!(!put.contains_key("content-encoding"));
-    assert!(!put.contains_key("x-amz-trailer"));
+    assert_unsigned_and_not_chunked(&put);
     assert!(
         !put.keys()
             .any(|k| k.as_str().starts_with("x-amz-checksum-"))
@@ -377,9 +400,7 @@ async fn the_default_file_upload_is_accepted_by_a_server_that_takes_only_plain_p
     let s3 = Client::new(&sdk(server.url()).build());
     s3.create_bucket().bucket("plain").send().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("big.bin");
-    let bytes = data(3 * 64 * 1024 + 99);
-    std::fs::write(&path, &bytes).unwrap();
+    let (path, bytes) = write_file(&dir, 3 * 64 * 1024 + 99);
     s3.put_object()
         .bucket("plain")
         .key("big")
@@ -562,4 +583,72 @@ async fn a_stored_object_that_no_longer_matches_its_checksum_fails_every_downloa
             .is_some_and(|c| c.contains("checksum mismatch")),
         "{err}: {cause:?}"
     );
+}
+
+#[tokio::test]
+async fn over_https_streams_carry_their_checksum_in_an_unsigned_trailer_by_default() {
+    use ziggurat::transport::{HyperTransport, ProxyConfig};
+
+    let server = S3Server::start_tls().await.unwrap();
+    let transport = || {
+        HyperTransport::builder()
+            .proxy(ProxyConfig::new())
+            .ca_bundle_pem(server.ca_pem().unwrap())
+            .build()
+            .unwrap()
+    };
+    let (s3, seen) = recording(Config::new(
+        &sdk(server.url()).http_client(transport()).build(),
+    ));
+    s3.create_bucket().bucket("tls").send().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, bytes) = write_file(&dir, 150_000);
+
+    // A file and a one-shot stream alike: read once, unsigned chunks, the checksum after them.
+    for (algorithm, member_value) in ALGORITHMS {
+        for file in [true, false] {
+            let body = if file {
+                Body::from_file(&path).await.unwrap()
+            } else {
+                Body::from_stream(http_body_util::Full::new(bytes.clone()))
+            };
+            let key = format!("{algorithm}-{file}");
+            let put = put_with(&s3, &seen, "tls", &key, member_value.clone(), body).await;
+            assert_eq!(
+                put["x-amz-content-sha256"], "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+                "{key}"
+            );
+            assert_eq!(put["x-amz-trailer"], algorithm.header_name(), "{key}");
+            assert_eq!(put["content-encoding"], "aws-chunked", "{key}");
+            let out = s3
+                .get_object()
+                .bucket("tls")
+                .key(&key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                member(&out, algorithm),
+                Some(Checksum::of(algorithm, &bytes).to_base64().as_str()),
+                "{key}: s3s-fs stored the trailer's checksum"
+            );
+            assert!(out.body.collect().await.unwrap() == bytes, "{key}");
+        }
+    }
+
+    // `when_required`: no checksum wanted, so no aws-chunked body at all.
+    let config = sdk(server.url())
+        .http_client(transport())
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .build();
+    let (s3, seen) = recording(Config::new(&config));
+    s3.put_object()
+        .bucket("tls")
+        .key("plain")
+        .body(Body::from_file(&path).await.unwrap())
+        .send()
+        .await
+        .unwrap();
+    let put = last_put(&seen);
+    assert_unsigned_and_not_chunked(&put);
 }

@@ -37,6 +37,8 @@ pub struct S3Server {
     addr: SocketAddr,
     dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
+    /// With TLS: the PEM of the self-signed certificate to trust.
+    ca_pem: Option<String>,
 }
 
 impl S3Server {
@@ -50,7 +52,35 @@ impl S3Server {
         Self::start_with(Some(hook)).await
     }
 
+    /// Starts a server that speaks TLS only, with a self-signed certificate for 127.0.0.1
+    /// ([`ca_pem`](Self::ca_pem) is the certificate to trust).
+    pub async fn start_tls() -> std::io::Result<Self> {
+        let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+            .map_err(std::io::Error::other)?;
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(std::io::Error::other)?
+            .with_no_client_auth()
+            .with_single_cert(vec![certified.cert.der().clone()], key)
+            .map_err(std::io::Error::other)?;
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let mut server = Self::start_inner(None, Some(acceptor)).await?;
+        server.ca_pem = Some(certified.cert.pem());
+        Ok(server)
+    }
+
     async fn start_with(hook: Option<FaultHook>) -> std::io::Result<Self> {
+        Self::start_inner(hook, None).await
+    }
+
+    async fn start_inner(
+        hook: Option<FaultHook>,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> std::io::Result<Self> {
         let dir = tempfile::tempdir()?;
         let fs = s3s_fs::FileSystem::new(dir.path())
             .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
@@ -116,18 +146,46 @@ impl S3Server {
                         Ok::<_, Infallible>(res)
                     }
                 });
-                let conn = http.serve_connection(TokioIo::new(sock), svc).into_owned();
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
+                match tls.clone() {
+                    None => {
+                        let conn = http.serve_connection(TokioIo::new(sock), svc).into_owned();
+                        tokio::spawn(async move {
+                            let _ = conn.await;
+                        });
+                    }
+                    Some(acceptor) => {
+                        let http = http.clone();
+                        tokio::spawn(async move {
+                            let Ok(stream) = acceptor.accept(sock).await else {
+                                return;
+                            };
+                            let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                        });
+                    }
+                }
             }
         });
-        Ok(S3Server { addr, dir, task })
+        Ok(S3Server {
+            addr,
+            dir,
+            task,
+            ca_pem: None,
+        })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://` for a TLS server.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The certificate a client of a TLS server trusts (PEM).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The folder the objects are stored in.
