@@ -3,9 +3,13 @@
 //! side with a bare `crc_fast::checksum` call on the same buffer (what crc-fast's own benches
 //! measure, the fastest the CPU's carry-less multiplication gets), at 1 MiB and 1 KiB, plus a
 //! [`ValidatingBody`] read of 1 MiB in 64 KiB frames (the per-frame cost of validation) and
-//! SHA-1 / SHA-256 for scale. Prints the acceleration target crc-fast picked first.
+//! SHA-1 / SHA-256 for scale. Prints the acceleration target crc-fast picked first. With the
+//! `s3` feature, also what the checksum entries of an S3 client's stack cost per call: a
+//! `PutObject` of 1 KiB and a `GetObject` (validated) over a transport that answers at once,
+//! against the same client with `HashPayload` (the tower layer) removed, and with
+//! `RequestChecksum` removed as well.
 //!
-//! `cargo bench --bench checksums`
+//! `cargo bench --no-default-features --features s3 --bench checksums`
 use std::hint::black_box;
 
 use bytes::Bytes;
@@ -107,5 +111,79 @@ fn validating_body(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, crcs, digests, validating_body);
+#[cfg(feature = "s3")]
+fn s3_stack(c: &mut Criterion) {
+    use ziggurat::config::SdkConfig;
+    use ziggurat::context::Region;
+    use ziggurat::credentials::Credentials;
+    use ziggurat::layers::checksum::request::{HASH_PAYLOAD, REQUEST_CHECKSUM};
+    use ziggurat::s3::{Client, Config};
+    use ziggurat::transport::TestTransport;
+
+    let body = Bytes::from(data(1 << 10));
+    let crc = Checksum::of(ChecksumAlgorithm::Crc32, &body).to_base64();
+    let res = http::Response::builder()
+        .status(200)
+        .header("x-amz-checksum-crc32", crc)
+        .header("content-length", body.len())
+        .body(body.clone())
+        .expect("a response");
+    let sdk = SdkConfig::builder()
+        .region(Region::from_static("us-east-1"))
+        .credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
+        .endpoint_url("http://127.0.0.1:9")
+        .http_client(TestTransport::always_response(res).into_http_client())
+        .build();
+    let with = Client::from_conf(Config::new(&sdk));
+    let without = Client::from_conf(Config::new(&sdk).stack(|s| {
+        s.build_mut().remove(REQUEST_CHECKSUM)?;
+        s.build_mut().remove(HASH_PAYLOAD)?;
+        Ok(())
+    }));
+    let hook_only = Client::from_conf(Config::new(&sdk).stack(|s| {
+        s.build_mut().remove(HASH_PAYLOAD)?;
+        Ok(())
+    }));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut group = c.benchmark_group("s3 stack");
+    for (name, client) in [
+        ("with checksums", &with),
+        ("without HashPayload", &hook_only),
+        ("without", &without),
+    ] {
+        group.bench_function(BenchmarkId::new("PutObject 1 KiB", name), |b| {
+            b.to_async(&runtime).iter(|| async {
+                client
+                    .put_object()
+                    .bucket("b")
+                    .key("k")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .expect("put")
+            })
+        });
+        group.bench_function(BenchmarkId::new("GetObject 1 KiB", name), |b| {
+            b.to_async(&runtime).iter(|| async {
+                let out = client
+                    .get_object()
+                    .bucket("b")
+                    .key("k")
+                    .send()
+                    .await
+                    .expect("get");
+                out.body.collect().await.expect("valid")
+            })
+        });
+    }
+    group.finish();
+}
+
+#[cfg(not(feature = "s3"))]
+fn s3_stack(_: &mut Criterion) {}
+
+criterion_group!(benches, crcs, digests, validating_body, s3_stack);
 criterion_main!(benches);
