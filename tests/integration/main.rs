@@ -11,6 +11,7 @@ mod clock_skew;
 mod dynamodb;
 mod dynamodb_item;
 mod dynamodb_more;
+mod endpoints;
 mod event_stream;
 mod faults;
 mod generated_requests;

@@ -28,7 +28,15 @@
 //! assert_eq!(res.body(), "https://dynamodb.eu-west-1.amazonaws.com/");
 //! # }
 //! ```
+mod cache;
+pub mod resolver;
+mod rule_set_endpoint;
 pub mod rules;
+
+pub use cache::MAX_ENTRIES as CACHE_ENTRIES;
+pub use rule_set_endpoint::{
+    ClientEndpointParams, EndpointAuth, OperationEndpointParams, RuleSetEndpoint,
+};
 
 use std::fmt;
 use std::net::IpAddr;
@@ -63,6 +71,21 @@ pub struct BaseEndpoint {
 impl BaseEndpoint {
     /// Parses an endpoint URL such as `http://127.0.0.1:9000` or `https://example.com/base`.
     pub fn parse(url: &str) -> Result<Self, EndpointError> {
+        Self::parse_with(url, static_authority)
+    }
+
+    /// Parses a URL a rule set resolved: like [`parse`](Self::parse), but its host is not
+    /// kept as static text (there may be one per bucket).
+    pub(crate) fn parse_resolved(url: &str) -> Result<Self, EndpointError> {
+        Self::parse_with(url, |a| a)
+    }
+
+    /// The URL again (`http://127.0.0.1:9000/base`), as `SDK::Endpoint` takes it.
+    pub fn to_url(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.authority, self.path)
+    }
+
+    fn parse_with(url: &str, keep: fn(Authority) -> Authority) -> Result<Self, EndpointError> {
         let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| {
             EndpointError(format!("invalid endpoint url `{url}`: {e}"))
         })?;
@@ -78,7 +101,7 @@ impl BaseEndpoint {
         }
         let authority = uri
             .authority()
-            .map(|a| static_authority(a.clone()))
+            .map(|a| keep(a.clone()))
             .ok_or_else(|| EndpointError(format!("endpoint url `{url}` has no host")))?;
         if uri.query().is_some() {
             return Err(EndpointError(format!(
@@ -128,7 +151,7 @@ impl BaseEndpoint {
 
 impl fmt::Debug for BaseEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}{}", self.scheme, self.authority, self.path)
+        f.write_str(&self.to_url())
     }
 }
 
@@ -136,8 +159,9 @@ impl fmt::Debug for BaseEndpoint {
 #[derive(Debug, Clone)]
 pub struct EndpointUrl(pub BaseEndpoint);
 
-/// The bucket of an S3 request, put into the context by S3 serializers whose path starts with
-/// `/{bucket}`.
+/// The bucket of an S3 request as the serializer wrote it, percent-encoded, at the start of
+/// the path (`/{Bucket}`): put into the context by S3's serializer, so endpoint resolution
+/// can move it where the endpoint says (into the host, or the URL's own path).
 #[derive(Debug, Clone)]
 pub struct S3Bucket(pub String);
 
@@ -257,17 +281,26 @@ impl RequestHook for ResolveEndpoint {
     }
 
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        let _span = tracing::debug_span!(target: "ziggurat", "resolve_endpoint").entered();
-        let started = req
-            .context()
-            .and_then(|c| c.timing())
-            .map(|_| std::time::Instant::now());
-        let result = self.resolve(req);
-        if let (Some(t), Some(marks)) = (started, req.context_mut().and_then(|c| c.timing_mut())) {
-            marks.endpoint = t.elapsed();
-        }
-        result
+        timed(req, |req| self.resolve(req))
     }
+}
+
+/// Runs an endpoint hook's work in its span, and records its time where the call asks for
+/// timings.
+fn timed(
+    req: &mut HttpRequest<'_>,
+    work: impl FnOnce(&mut HttpRequest<'_>) -> Result<(), SdkError>,
+) -> Result<(), SdkError> {
+    let _span = tracing::debug_span!(target: "ziggurat", "resolve_endpoint").entered();
+    let started = req
+        .context()
+        .and_then(|c| c.timing())
+        .map(|_| std::time::Instant::now());
+    let result = work(req);
+    if let (Some(t), Some(marks)) = (started, req.context_mut().and_then(|c| c.timing_mut())) {
+        marks.endpoint = t.elapsed();
+    }
+    result
 }
 
 impl ResolveEndpoint {
@@ -311,33 +344,50 @@ impl ResolveEndpoint {
             _ => None,
         };
 
-        // An operation's host prefix (`{RequestRoute}.`) goes before the host, but not before
-        // an IP address, which has no subdomains.
+        match bucket {
+            // Virtual-hosted style: the bucket moves from the path into the host.
+            Some(bucket) => {
+                let authority: Authority = format!("{bucket}.{}", base.authority)
+                    .parse()
+                    .map_err(SdkError::construction)?;
+                let hosted = BaseEndpoint::new(base.scheme.clone(), authority, base.path.clone());
+                hosted.apply_to(req, Some(&bucket))
+            }
+            None => base.apply_to(req, None),
+        }
+    }
+}
+
+impl BaseEndpoint {
+    /// Makes `req`'s relative URI absolute at this endpoint: its scheme and authority, its base
+    /// path before the serialized path and query. `strip` is a first path segment that the
+    /// serializer wrote and the endpoint places itself (S3's `/{Bucket}`, which a virtual host
+    /// or a path-style URL already holds). An operation's [`HostPrefix`] goes before the host,
+    /// but not before an IP address, which has no subdomains.
+    pub(crate) fn apply_to(
+        &self,
+        req: &mut HttpRequest<'_>,
+        strip: Option<&str>,
+    ) -> Result<(), SdkError> {
         let host_prefix = req
             .parts()
             .extensions
             .get::<HostPrefix>()
-            .filter(|_| {
-                let host = base.authority.host();
-                host.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<IpAddr>()
-                    .is_err()
-            })
+            .filter(|_| !self.host_is_ip())
             .map(|p| p.0.clone());
 
-        if bucket.is_none() && host_prefix.is_none() && base.path.is_empty() {
+        if strip.is_none() && host_prefix.is_none() && self.path.is_empty() {
             // The common cases: a request to `/` gets the prebuilt URI; others keep their
             // serialized path and query as they are, no re-parsing.
-            if let Some(root) = &base.root
+            if let Some(root) = &self.root
                 && req.uri().path_and_query().map(PathAndQuery::as_str) == Some("/")
             {
                 *req.uri_mut() = root.clone();
-                return self.sync_host_header(req, &base.authority);
+                return sync_host_header(req, &self.authority);
             }
             let mut parts = http::uri::Parts::default();
-            parts.scheme = Some(base.scheme.clone());
-            parts.authority = Some(base.authority.clone());
+            parts.scheme = Some(self.scheme.clone());
+            parts.authority = Some(self.authority.clone());
             parts.path_and_query = Some(
                 req.uri()
                     .path_and_query()
@@ -345,73 +395,68 @@ impl ResolveEndpoint {
                     .unwrap_or_else(|| PathAndQuery::from_static("/")),
             );
             *req.uri_mut() = Uri::from_parts(parts).map_err(SdkError::construction)?;
-            return self.sync_host_header(req, &base.authority);
+            return sync_host_header(req, &self.authority);
         }
         let pq = req
             .uri()
             .path_and_query()
             .map(PathAndQuery::as_str)
             .unwrap_or("/");
-        let (authority, pq) = match &bucket {
-            Some(bucket) => {
-                let rest = pq
-                    .strip_prefix('/')
-                    .and_then(|p| p.strip_prefix(bucket.as_str()))
-                    .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('?'))
-                    .ok_or_else(|| {
-                        SdkError::construction(format!(
-                            "the request path does not start with the bucket `{bucket}`"
-                        ))
-                    })?;
-                let authority: Authority = format!("{bucket}.{}", base.authority)
-                    .parse()
-                    .map_err(SdkError::construction)?;
-                let rest = if rest.is_empty() || rest.starts_with('?') {
-                    format!("/{rest}")
-                } else {
-                    rest.to_owned()
-                };
-                (authority, rest)
-            }
-            None => (base.authority.clone(), pq.to_owned()),
+        let rest = match strip {
+            Some(segment) => pq
+                .strip_prefix('/')
+                .and_then(|p| p.strip_prefix(segment))
+                .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('?'))
+                .ok_or_else(|| {
+                    SdkError::construction(format!(
+                        "the request path does not start with the bucket `{segment}`"
+                    ))
+                })?,
+            None => pq,
+        };
+        // `/bucket` + `?acl` stays `/bucket?acl`; at the root, `?acl` is `/?acl`.
+        let full = match (
+            self.path.is_empty(),
+            rest.is_empty() || rest.starts_with('?'),
+        ) {
+            (true, true) => format!("/{rest}"),
+            (true, false) => rest.to_owned(),
+            (false, _) => format!("{}{}", self.path, rest),
         };
         let authority = match &host_prefix {
-            Some(prefix) => format!("{prefix}{authority}")
+            Some(prefix) => format!("{prefix}{}", self.authority)
                 .parse::<Authority>()
                 .map_err(|e| {
                     SdkError::construction(format!("the host prefix `{prefix}` is invalid: {e}"))
                 })?,
-            None => authority,
-        };
-        let full = if base.path.is_empty() {
-            pq
-        } else {
-            format!("{}{}", base.path, pq)
+            None => self.authority.clone(),
         };
         let uri = Uri::builder()
-            .scheme(base.scheme.clone())
+            .scheme(self.scheme.clone())
             .authority(authority.clone())
             .path_and_query(full)
             .build()
             .map_err(SdkError::construction)?;
         *req.uri_mut() = uri;
-        self.sync_host_header(req, &authority)
+        sync_host_header(req, &authority)
+    }
+
+    fn host_is_ip(&self) -> bool {
+        let host = self.authority.host();
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok()
     }
 }
 
-impl ResolveEndpoint {
-    /// Signing reads the host from the URI; keep an explicit Host header consistent with it.
-    fn sync_host_header(
-        &self,
-        req: &mut HttpRequest<'_>,
-        authority: &Authority,
-    ) -> Result<(), SdkError> {
-        if req.headers().contains_key(http::header::HOST) {
-            let host = HeaderValue::from_str(authority.as_str()).map_err(SdkError::construction)?;
-            req.headers_mut().insert(http::header::HOST, host);
-        }
-        Ok(())
+/// Signing reads the host from the URI; keep an explicit Host header consistent with it.
+fn sync_host_header(req: &mut HttpRequest<'_>, authority: &Authority) -> Result<(), SdkError> {
+    if req.headers().contains_key(http::header::HOST) {
+        let host = HeaderValue::from_str(authority.as_str()).map_err(SdkError::construction)?;
+        req.headers_mut().insert(http::header::HOST, host);
     }
+    Ok(())
 }
 
 #[cfg(test)]

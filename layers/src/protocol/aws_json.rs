@@ -350,6 +350,7 @@ mod tests {
         errors: &ERRORS,
         host_prefix: None,
         flags: 0,
+        endpoint_params: &[],
     };
 
     #[test]
