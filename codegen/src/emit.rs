@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+mod checksum;
 mod endpoint_rules;
 mod paginators;
 mod waiters;
@@ -1344,16 +1345,7 @@ impl Ctx<'_> {
         {
             flags.push("STREAMING_INPUT");
         }
-        let checksum = op.http_checksum_required == Some(true)
-            || op
-                .http_checksum
-                .as_ref()
-                .and_then(|c| c.get("requestChecksumRequired"))
-                .and_then(|v| v.as_bool())
-                == Some(true);
-        if checksum {
-            flags.push("CHECKSUM_REQUIRED");
-        }
+        flags.extend(checksum::flags(self.model, name, op)?);
         if op.authtype.as_deref() == Some("v4-unsigned-body") {
             flags.push("UNSIGNED_PAYLOAD");
         }

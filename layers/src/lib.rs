@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod checksum;
 pub mod content_length;
 pub mod endpoint;
 pub mod invocation_id;

@@ -1,5 +1,6 @@
 //! Streaming uploads (`aws-chunked`) against s3s-fs, which verifies every chunk signature, the
-//! trailer signature and the trailer's CRC32: all three variants, with an empty body, a body of
+//! trailer signature and the trailer's CRC32: all three variants (chosen with
+//! `Config::payload_signing`), with an empty body, a body of
 //! exactly one chunk and one of several chunks with a short last one; and tampered bodies,
 //! which must be refused.
 use crate::support;
@@ -13,12 +14,9 @@ use http::HeaderMap;
 use hyper::body::{Frame, SizeHint};
 use support::s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
 use ziggurat::error::BoxError;
-use ziggurat::layers::sign::SigV4;
-use ziggurat::layers::sign::aws_chunked::{
-    AwsChunkedOptions, AwsChunkedVariant, DEFAULT_CHUNK_SIZE,
-};
+use ziggurat::layers::sign::aws_chunked::{AwsChunkedVariant, DEFAULT_CHUNK_SIZE};
 use ziggurat::prelude::*;
-use ziggurat::s3::{Client, Config, GetObjectError};
+use ziggurat::s3::{Client, Config, GetObjectError, PayloadSigning};
 
 const VARIANTS: [AwsChunkedVariant; 3] = [
     AwsChunkedVariant::SignedChunks,
@@ -34,7 +32,8 @@ fn sdk_config(server: &S3Server) -> SdkConfig {
         .build()
 }
 
-type Seen = Arc<Mutex<Vec<HeaderMap>>>;
+/// The headers of every request a recording client sent.
+pub(crate) type Seen = Arc<Mutex<Vec<HeaderMap>>>;
 
 /// A client that sends streams in `variant` (by default: the signer's choice), records the
 /// headers of what it sends, and lets `tamper` change the framed body on the wire.
@@ -50,22 +49,26 @@ fn client_with(
     recording_client(Config::new(&sdk_config(server)), variant, tamper)
 }
 
-/// [`client_with`] for a configuration.
-fn recording_client(
+/// [`client_with`] for a configuration (the checksum tests record with it too).
+pub(crate) fn recording_client(
     config: Config,
     variant: Option<AwsChunkedVariant>,
     tamper: Option<u64>,
 ) -> (Client, Seen) {
     let seen: Seen = Arc::default();
     let recorder = seen.clone();
-    let config = config.stack(move |stack| {
-        if let Some(variant) = variant {
-            let signer =
-                SigV4::s3().with_aws_chunked(AwsChunkedOptions::new().with_variant(variant));
-            stack
-                .finalize_mut()
-                .swap(ids::SIGNING, Middleware::request_hook(signer))?;
+    // The variant is a payload-signing setting: the checksum hook marks each stream with it.
+    let config = match variant {
+        Some(AwsChunkedVariant::SignedChunks) => {
+            config.payload_signing(PayloadSigning::SignedChunks)
         }
+        Some(AwsChunkedVariant::UnsignedWithTrailer) => {
+            config.payload_signing(PayloadSigning::UnsignedWithTrailer)
+        }
+        Some(_) => config.payload_signing(PayloadSigning::SignedChunksWithTrailer),
+        None => config,
+    };
+    let config = config.stack(move |stack| {
         let recorder = recorder.clone();
         stack.deserialize_mut().add(
             "RecordAndTamper",
@@ -219,7 +222,7 @@ async fn every_variant_uploads_empty_one_chunk_and_many_chunk_bodies() {
 }
 
 #[tokio::test]
-async fn files_are_sent_aws_chunked_by_default_and_come_back_intact() {
+async fn files_are_hashed_whole_over_plain_http_by_default_and_come_back_intact() {
     let server = S3Server::start().await.unwrap();
     let (s3, seen) = client_with(&server, None, None);
     s3.create_bucket().bucket("files").send().await.unwrap();
@@ -234,13 +237,13 @@ async fn files_are_sent_aws_chunked_by_default_and_come_back_intact() {
         let sent = seen.lock().unwrap();
         // PUT, then GET.
         let put = &sent[sent.len() - 2];
-        // Over plain http, signed chunks without a trailer: what every S3-compatible server
-        // accepts.
-        assert_eq!(
-            put["x-amz-content-sha256"],
-            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
-        );
+        // Over plain http, a file is read ahead for its SHA-256, signed like bytes in memory,
+        // with its CRC32 in a header: what every S3-compatible server accepts.
+        assert_eq!(put["x-amz-content-sha256"].len(), 64);
+        assert!(!put.contains_key("content-encoding"));
         assert!(!put.contains_key("x-amz-trailer"));
+        assert_eq!(put["content-length"], bytes.len().to_string().as_str());
+        assert!(put.contains_key("x-amz-checksum-crc32"));
     }
 
     // In-memory bodies keep their single SHA-256.
@@ -357,8 +360,6 @@ async fn a_tampered_trailer_checksum_is_refused() {
 
 #[tokio::test]
 async fn each_payload_signing_setting_uploads_a_stream_the_server_accepts() {
-    use ziggurat::s3::PayloadSigning;
-
     let server = S3Server::start().await.unwrap();
     let settings = [
         (
@@ -378,6 +379,11 @@ async fn each_payload_signing_setting_uploads_a_stream_the_server_accepts() {
             Some("STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
         ),
         (PayloadSigning::Unsigned, None),
+        // A one-shot stream cannot be hashed ahead: its chunks are signed instead.
+        (
+            PayloadSigning::SignedBody,
+            Some("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+        ),
     ];
     for (index, (signing, chunked)) in settings.into_iter().enumerate() {
         let (s3, seen) = recording_client(

@@ -7,6 +7,7 @@ mod support;
 
 mod aws_chunked;
 mod bad_responses;
+mod checksums;
 mod clock_skew;
 mod dynamodb;
 mod dynamodb_item;

@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::task::JoinSet;
+use ziggurat_core::config::ResponseChecksumValidation;
 use ziggurat_s3::Client;
+use ziggurat_s3::types::ChecksumMode;
 
 use crate::TransferManager;
+use crate::checksum::{self, WholeObject};
 use crate::error::{TransferError, TransferErrorKind};
 use crate::progress::{ProgressFn, Tracker};
 
@@ -226,6 +229,15 @@ impl Object {
         if let Some(v) = &self.version_id {
             head = head.version_id(v);
         }
+        let validate = self
+            .client
+            .config()
+            .sdk_config()
+            .response_checksum_validation()
+            == ResponseChecksumValidation::WhenSupported;
+        if validate {
+            head = head.checksum_mode(ChecksumMode::Enabled);
+        }
         let head = head.send().await.map_err(|e| {
             TransferError::service(
                 format!("HeadObject of s3://{}/{}", self.bucket, self.key),
@@ -243,13 +255,16 @@ impl Object {
             })?;
         let part_size = self.part_size.max(1);
         let parts = size.div_ceil(part_size);
-        let etag = head.e_tag;
+        let etag = head.e_tag.clone();
         let mut set: JoinSet<Result<(u64, Bytes), TransferError>> = JoinSet::new();
         let mut order = InOrder {
             ready: BTreeMap::new(),
             next: 0,
             written: 0,
             tracker: Tracker::new(progress, Some(size), Some(parts)),
+            checksum: checksum::whole_object(&head)
+                .filter(|_| validate)
+                .map(WholeObject::new),
         };
         let limit = self.concurrency.max(1);
         for index in 0..parts {
@@ -264,6 +279,18 @@ impl Object {
         }
         while order.next < parts {
             order.land(&mut set, out).await?;
+        }
+        if let Some(whole) = order.checksum.take() {
+            whole.finish().map_err(|e| {
+                TransferError::new(
+                    TransferErrorKind::Response,
+                    format!(
+                        "s3://{}/{}: the bytes downloaded are corrupt",
+                        self.bucket, self.key
+                    ),
+                )
+                .with_source(e)
+            })?;
         }
         Ok(DownloadOutput {
             e_tag: etag,
@@ -340,6 +367,8 @@ struct InOrder {
     next: u64,
     written: u64,
     tracker: Tracker,
+    /// The whole object's checksum, computed as the ranges are written.
+    checksum: Option<WholeObject>,
 }
 
 impl InOrder {
@@ -364,6 +393,9 @@ impl InOrder {
             out.write_all(&bytes)
                 .await
                 .map_err(|e| TransferError::io("writing the download", e))?;
+            if let Some(checksum) = &mut self.checksum {
+                checksum.update(&bytes);
+            }
             self.written += bytes.len() as u64;
             self.next += 1;
             self.tracker.part_done(bytes.len() as u64);

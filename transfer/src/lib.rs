@@ -10,7 +10,8 @@
 //! - **Uploads** ([`TransferManager::upload`]) of a file, bytes or a stream. Below the
 //!   multipart threshold (16 MiB by default) one `PutObject`; above it
 //!   `CreateMultipartUpload`, parts in parallel, `CompleteMultipartUpload` with the parts'
-//!   ETags and checksums. Memory stays within about `part_size × (concurrency + 1)`: a file is
+//!   ETags and checksums (CRC32 by default, computed per part; composite, or full-object with
+//!   [`full_object_checksum`](TransferManager::full_object_checksum)). Memory stays within about `part_size × (concurrency + 1)`: a file is
 //!   read part by part, never whole. On failure or cancellation the multipart upload is
 //!   aborted, so no parts stay stored (and billed), unless
 //!   [`keep_parts_on_failure`](UploadBuilder::keep_parts_on_failure) asks to keep them.
@@ -51,6 +52,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod checksum;
 mod directory;
 mod download;
 mod error;
@@ -62,6 +64,9 @@ pub use download::{DownloadBuilder, DownloadOutput};
 pub use error::{TransferError, TransferErrorKind};
 pub use progress::{Progress, ProgressFn};
 pub use upload::{UploadBuilder, UploadOutput};
+pub use ziggurat_layers::checksum::ChecksumAlgorithm;
+
+use ziggurat_core::config::RequestChecksumCalculation;
 
 /// The most parts S3 accepts in one multipart upload.
 pub const MAX_PARTS: u64 = 10_000;
@@ -78,6 +83,8 @@ pub struct TransferManager {
     part_size: u64,
     concurrency: usize,
     multipart_threshold: u64,
+    checksum_algorithm: Option<ChecksumAlgorithm>,
+    full_object_checksum: bool,
 }
 
 impl TransferManager {
@@ -88,6 +95,8 @@ impl TransferManager {
             part_size: 8 << 20,
             concurrency: 8,
             multipart_threshold: 16 << 20,
+            checksum_algorithm: None,
+            full_object_checksum: false,
         }
     }
 
@@ -109,6 +118,37 @@ impl TransferManager {
     pub fn multipart_threshold(mut self, bytes: u64) -> Self {
         self.multipart_threshold = bytes;
         self
+    }
+
+    /// Uploads carry checksums by `algorithm`: the single `PutObject`, and every part of a
+    /// multipart upload, each part's carried into `CompleteMultipartUpload`. By default CRC32,
+    /// unless the client's `request_checksum_calculation` is `when_required` (then none).
+    pub fn checksum_algorithm(mut self, algorithm: ChecksumAlgorithm) -> Self {
+        self.checksum_algorithm = Some(algorithm);
+        self
+    }
+
+    /// Multipart uploads get a full-object checksum (the CRC of the whole object, combined
+    /// from the parts' CRCs), which a download of the whole object validates, instead of the
+    /// default composite one (a checksum of the parts' checksums, `BASE64-N`). Needs a CRC
+    /// algorithm; an upload with another fails before sending.
+    pub fn full_object_checksum(mut self, yes: bool) -> Self {
+        self.full_object_checksum = yes;
+        self
+    }
+
+    /// The checksum algorithm of uploads: the one set, else CRC32 unless the client's
+    /// `request_checksum_calculation` is `when_required`.
+    pub fn upload_checksum_algorithm(&self) -> Option<ChecksumAlgorithm> {
+        self.checksum_algorithm.or_else(|| {
+            (self
+                .client
+                .config()
+                .sdk_config()
+                .request_checksum_calculation()
+                == RequestChecksumCalculation::WhenSupported)
+                .then_some(ChecksumAlgorithm::Crc32)
+        })
     }
 
     /// The client the transfers call.

@@ -8,6 +8,7 @@ use ziggurat_core::body::Body;
 use ziggurat_s3::Client;
 use ziggurat_s3::types::{CompletedMultipartUpload, CompletedPart};
 
+use crate::checksum::{self, PartChecksums};
 use crate::error::{TransferError, TransferErrorKind};
 use crate::progress::{ProgressFn, Tracker};
 use crate::{MAX_PARTS, TransferManager};
@@ -137,11 +138,31 @@ impl UploadBuilder {
                 "an upload needs a bucket and a key",
             ));
         };
+        let checksums = self
+            .tm
+            .upload_checksum_algorithm()
+            .map(|algorithm| PartChecksums {
+                algorithm,
+                full_object: self.tm.full_object_checksum,
+            });
+        if let Some(c) = &checksums
+            && c.full_object
+            && !c.algorithm.is_crc()
+        {
+            return Err(TransferError::new(
+                TransferErrorKind::InvalidInput,
+                format!(
+                    "a full-object checksum needs a CRC (CRC32, CRC32C or CRC64NVME), not {}",
+                    c.algorithm
+                ),
+            ));
+        }
         let target = Target {
             client: self.tm.client.clone(),
             bucket,
             key,
             content_type: self.content_type.clone(),
+            checksums,
         };
         let Some(source) = self.source else {
             return Err(TransferError::new(
@@ -208,6 +229,13 @@ fn part_size(configured: u64, size: Option<u64>) -> u64 {
     }
 }
 
+/// An uploaded part: its entry for the completion, its length and the checksum computed of it.
+struct DonePart {
+    part: CompletedPart,
+    len: u64,
+    checksum: Option<ziggurat_layers::checksum::ChecksumValue>,
+}
+
 /// Reads a source part by part.
 enum PartSource {
     Bytes(Bytes),
@@ -249,6 +277,7 @@ struct Target {
     bucket: String,
     key: String,
     content_type: Option<String>,
+    checksums: Option<PartChecksums>,
 }
 
 impl Target {
@@ -265,6 +294,9 @@ impl Target {
             .bucket(&self.bucket)
             .key(&self.key)
             .body(body);
+        if let Some(checksums) = &self.checksums {
+            put = put.checksum_algorithm(checksums.model_algorithm());
+        }
         if let Some(ct) = &self.content_type {
             put = put.content_type(ct);
         }
@@ -297,6 +329,11 @@ impl Target {
             .key(&self.key);
         if let Some(ct) = &self.content_type {
             create = create.content_type(ct);
+        }
+        if let Some(checksums) = &self.checksums {
+            create = create
+                .checksum_algorithm(checksums.model_algorithm())
+                .checksum_type(checksums.model_type());
         }
         let created = create.send().await.map_err(|e| {
             TransferError::service(
@@ -349,8 +386,8 @@ impl Target {
         concurrency: usize,
         tracker: &mut Tracker,
     ) -> Result<UploadOutput, TransferError> {
-        let mut set: JoinSet<Result<(CompletedPart, u64), TransferError>> = JoinSet::new();
-        let mut done: Vec<CompletedPart> = Vec::new();
+        let mut set: JoinSet<Result<DonePart, TransferError>> = JoinSet::new();
+        let mut done: Vec<DonePart> = Vec::new();
         let mut bytes = 0u64;
         let mut number: i32 = 0;
         let mut next = first;
@@ -378,27 +415,40 @@ impl Target {
         while !set.is_empty() {
             finish(&mut set, &mut done, tracker).await?;
         }
-        done.sort_by_key(|p| p.part_number);
+        done.sort_by_key(|p| p.part.part_number);
         let parts = done.len() as u64;
         tracker.totals(bytes, parts);
-        let out = self
+        let whole = match &self.checksums {
+            Some(c) if c.full_object => {
+                let crcs: Option<Vec<_>> = done
+                    .iter()
+                    .map(|p| p.checksum.map(|v| (v, p.len)))
+                    .collect();
+                crcs.as_deref().and_then(checksum::combine)
+            }
+            _ => None,
+        };
+        let mut complete = self
             .client
             .complete_multipart_upload()
             .bucket(&self.bucket)
             .key(&self.key)
             .upload_id(upload_id)
-            .multipart_upload(CompletedMultipartUpload { parts: Some(done) })
-            .send()
-            .await
-            .map_err(|e| {
-                TransferError::service(
-                    format!(
-                        "CompleteMultipartUpload of s3://{}/{}",
-                        self.bucket, self.key
-                    ),
-                    e,
-                )
-            })?;
+            .multipart_upload(CompletedMultipartUpload {
+                parts: Some(done.into_iter().map(|p| p.part).collect()),
+            });
+        if let Some(whole) = &whole {
+            complete = checksum::full_object(complete, whole);
+        }
+        let out = complete.send().await.map_err(|e| {
+            TransferError::service(
+                format!(
+                    "CompleteMultipartUpload of s3://{}/{}",
+                    self.bucket, self.key
+                ),
+                e,
+            )
+        })?;
         Ok(UploadOutput {
             e_tag: out.e_tag,
             version_id: out.version_id,
@@ -414,25 +464,27 @@ impl Target {
         upload_id: String,
         number: i32,
         data: Bytes,
-    ) -> Result<(CompletedPart, u64), TransferError> {
+    ) -> Result<DonePart, TransferError> {
         let len = data.len() as u64;
-        let out = self
+        let value = self.checksums.as_ref().map(|c| c.of(&data));
+        let mut call = self
             .client
             .upload_part()
             .bucket(&self.bucket)
             .key(&self.key)
             .upload_id(upload_id)
             .part_number(number)
-            .body(Body::from(data))
-            .send()
-            .await
-            .map_err(|e| {
-                TransferError::service(
-                    format!("UploadPart {number} of s3://{}/{}", self.bucket, self.key),
-                    e,
-                )
-            })?;
-        let part = CompletedPart {
+            .body(Body::from(data));
+        if let (Some(c), Some(value)) = (&self.checksums, &value) {
+            call = checksum::precomputed_part(call.checksum_algorithm(c.model_algorithm()), value);
+        }
+        let out = call.send().await.map_err(|e| {
+            TransferError::service(
+                format!("UploadPart {number} of s3://{}/{}", self.bucket, self.key),
+                e,
+            )
+        })?;
+        let mut part = CompletedPart {
             e_tag: out.e_tag,
             part_number: Some(number),
             checksum_crc32: out.checksum_crc32,
@@ -442,7 +494,14 @@ impl Target {
             checksum_sha256: out.checksum_sha256,
             ..Default::default()
         };
-        Ok((part, len))
+        if let Some(value) = &value {
+            checksum::record(&mut part, value);
+        }
+        Ok(DonePart {
+            part,
+            len,
+            checksum: value,
+        })
     }
 
     /// Aborts the upload; a failure to abort is logged (the upload's own error matters more).
@@ -467,18 +526,18 @@ impl Target {
 
 /// Waits for one part and records it.
 async fn finish(
-    set: &mut JoinSet<Result<(CompletedPart, u64), TransferError>>,
-    done: &mut Vec<CompletedPart>,
+    set: &mut JoinSet<Result<DonePart, TransferError>>,
+    done: &mut Vec<DonePart>,
     tracker: &mut Tracker,
 ) -> Result<(), TransferError> {
     let Some(joined) = set.join_next().await else {
         return Ok(());
     };
-    let (part, len) = joined.map_err(|e| {
+    let part = joined.map_err(|e| {
         TransferError::new(TransferErrorKind::Io, format!("a part's task ended: {e}"))
     })??;
+    tracker.part_done(part.len);
     done.push(part);
-    tracker.part_done(len);
     Ok(())
 }
 

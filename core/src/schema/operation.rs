@@ -65,6 +65,13 @@ pub mod op_flag {
     pub const IDEMPOTENT: u32 = 1 << 5;
     /// The output is an event stream.
     pub const EVENT_STREAM_OUTPUT: u32 = 1 << 6;
+    /// The request may carry a flexible checksum of its body (`httpChecksum` names a request
+    /// algorithm member, bound to the `x-amz-sdk-checksum-algorithm` header).
+    pub const REQUEST_CHECKSUM: u32 = 1 << 7;
+    /// The response carries checksums of its body when the request asks for them
+    /// (`httpChecksum` names a validation-mode member, bound to the `x-amz-checksum-mode`
+    /// header).
+    pub const RESPONSE_CHECKSUM: u32 = 1 << 8;
 }
 
 /// One operation: its HTTP binding, its input and output, its errors.

@@ -421,7 +421,15 @@ pub(crate) async fn run_segment(
                 let (decision, sleep) = match strategy {
                     Some((s, sleep)) => (s.after_attempt(&st.ctx, &mut st.retry, &res), sleep),
                     None => {
-                        set_attempts(&mut res, attempt);
+                        // A segment without the loop (the one above a tower layer of the Build
+                        // step) keeps the count of the segment behind the layer, which has it.
+                        let counted = match &res {
+                            Ok(out) => out.metadata.attempts(),
+                            Err(e) => e.metadata().attempts(),
+                        };
+                        if counted == 0 {
+                            set_attempts(&mut res, attempt);
+                        }
                         break res;
                     }
                 };

@@ -18,7 +18,7 @@
 //!
 //! | step | change |
 //! |---|---|
-//! | Build | `InvocationId`, `ComputeContentLength` and `UserAgent` removed: they describe one attempt by this client, and a signed `content-length` would pin the body size |
+//! | Build | `InvocationId`, `ComputeContentLength`, `UserAgent`, `RequestChecksum` and `HashPayload` removed: they describe one attempt by this client, a signed `content-length` would pin the body size, and a checksum would be of a body the presigner never saw |
 //! | Finalize | `Retry` removed; `Signing` swapped for [`SigV4Presign`]; [`PRESIGNED_REQUEST`] added after it, which returns the request instead of sending it |
 //!
 //! The stack is compiled once, for a transport that never sends anything; each presigning
@@ -537,6 +537,10 @@ impl PresignStack {
             (StepName::Build, ids::INVOCATION_ID),
             (StepName::Build, ids::CONTENT_LENGTH),
             (StepName::Build, ids::USER_AGENT),
+            // A presigned URL is used with a body the presigner never saw: no checksum of it,
+            // and no checksum mode the user of the URL would have to send.
+            (StepName::Build, crate::checksum::request::REQUEST_CHECKSUM),
+            (StepName::Build, crate::checksum::request::HASH_PAYLOAD),
             (StepName::Finalize, ids::RETRY),
         ];
         for (step, id) in removable {

@@ -349,7 +349,7 @@ impl SigV4 {
             ));
         };
         let variant = self.aws_chunked.variant_for(&marker, req.uri());
-        let framing = self.aws_chunked.framing(variant, len);
+        let framing = self.aws_chunked.framing_for(&marker, variant, len);
         let headers = req.headers_mut();
         framing.apply_headers(headers);
         headers.remove(X_AMZ_CONTENT_SHA256);

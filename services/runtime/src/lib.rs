@@ -263,6 +263,11 @@ impl ServiceConfig {
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.sdk
     }
+    /// The client's stack edits, in order: for a service that adds middleware of its own to
+    /// the default stack before the client's edits run ([`apply_edits`]).
+    pub fn edits(&self) -> &[StackEdit] {
+        &self.edits
+    }
 }
 
 impl fmt::Debug for ServiceConfig {

@@ -8,8 +8,14 @@
 //! - the bucket, which the serializer writes as the first segment of the path and the
 //!   resolved endpoint places (in the host, or in the URL's path): recorded as [`S3Bucket`],
 //!   so endpoint resolution moves it; a `/` in it is a construction error;
-//! - a streaming body of known length (`PutObject`, `UploadPart`) is sent `aws-chunked`,
-//!   framed and signed chunk by chunk as it streams; bytes in memory are hashed whole;
+//! - flexible checksums ([`checksum`](ziggurat_layers::checksum)): every upload that supports
+//!   one carries a checksum (CRC32 unless the caller chose another, none under
+//!   `when_required` unless the operation requires one), in a header for bytes in memory and
+//!   as an `aws-chunked` trailer for streams; `GetObject` asks for the object's checksum and
+//!   its body fails at its end when the bytes do not match;
+//! - how a streaming body of known length (`PutObject`, `UploadPart`) is signed, by
+//!   [`Config::payload_signing`] (see [`request`](ziggurat_layers::checksum::request) for the
+//!   table of what goes out when, and why); bytes in memory are hashed whole;
 //! - a 200 whose body is an `<Error>` document (`CopyObject`, `CompleteMultipartUpload`
 //!   fail after the status was written) is the service error it describes;
 //! - `GetBucketLocation`'s output is its bare `<LocationConstraint>` element, not a
@@ -31,14 +37,17 @@ use ziggurat_core::schema::de::DeserializeValue;
 use ziggurat_core::schema::operation::op_flag;
 use ziggurat_core::schema::ser::SerializeShape;
 use ziggurat_core::schema::{OperationSchema, ServiceSchema};
+use ziggurat_core::stack::{Middleware, Position};
 use ziggurat_core::stack::{ResponseBody, Stack, StackError};
+use ziggurat_layers::checksum::request::{self, HashPayloadLayer, RequestChecksum};
+use ziggurat_layers::checksum::validate::{ValidatingBody, response_checksum};
 use ziggurat_layers::endpoint::resolver::EndpointResolver;
 use ziggurat_layers::endpoint::{ClientEndpointParams, OperationEndpointParams, S3Bucket};
 use ziggurat_layers::protocol::rest_xml;
 use ziggurat_layers::sign::SigV4;
 pub use ziggurat_layers::sign::aws_chunked::PayloadSigning;
 use ziggurat_layers::sign::aws_chunked::{AwsChunked, AwsChunkedOptions};
-use ziggurat_runtime::{ServiceConfig, ServiceInfo, default_stack};
+use ziggurat_runtime::{ServiceConfig, ServiceInfo, apply_edits, default_stack};
 
 pub use crate::presign::{
     PostPolicy, PresignClient, PresignedPost, PresignedRequest, PresigningConfig,
@@ -169,10 +178,36 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
     )?;
     let signer = SigV4::s3()
         .with_aws_chunked(AwsChunkedOptions::new().with_payload_signing(config.payload_signing));
-    default_stack(&info, &config.service, endpoint, signer)
+    let sdk = config.sdk_config();
+    let checksums = RequestChecksum::new(sdk.request_checksum_calculation())
+        .with_validation(sdk.response_checksum_validation())
+        .with_payload_signing(config.payload_signing);
+    // The checksum entries go in before the client's edits, so that edits can anchor to them.
+    let mut stack = default_stack(&info, &ServiceConfig::new(sdk), endpoint, signer)?;
+    stack
+        .build_mut()
+        .add(
+            request::REQUEST_CHECKSUM,
+            Middleware::request_hook(checksums),
+            Position::After,
+        )
+        .and_then(|b| {
+            b.add(
+                request::HASH_PAYLOAD,
+                Middleware::layer(HashPayloadLayer),
+                Position::After,
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    apply_edits(stack, config.service.edits()).map_err(|e| e.to_string())
 }
 
 impl crate::Client {
+    /// The client's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// A [`PresignClient`] with this client's configuration and stack edits: presigned URLs
     /// instead of calls. It compiles its own stack, so build it once and keep it.
     pub fn presigned(&self) -> PresignClient {
@@ -250,6 +285,15 @@ pub(crate) fn deserialize<T: DeserializeValue + 'static>(
     body: ResponseBody,
 ) -> Result<T, SdkError> {
     let mut body = body;
+    if op.has(op_flag::RESPONSE_CHECKSUM)
+        && parts.status.is_success()
+        && let ResponseBody::Streaming(stream) = body
+    {
+        body = ResponseBody::Streaming(match response_checksum(&parts.headers) {
+            Some(expected) => Body::from_stream(ValidatingBody::new(stream, expected)),
+            None => stream,
+        });
+    }
     if parts.status.is_success()
         && let ResponseBody::Buffered(bytes) = &body
     {

@@ -11,6 +11,7 @@ use ziggurat_core::body::Body;
 use ziggurat_core::error::BoxError;
 
 use super::{AwsChunkedError, ChunkSigner, Framing};
+use crate::checksum::Checksum;
 
 pin_project_lite::pin_project! {
     /// Frames the inner body as `aws-chunked` as it streams: chunks of
@@ -44,7 +45,7 @@ pin_project_lite::pin_project! {
 struct Framer {
     framing: Framing,
     signer: Option<ChunkSigner>,
-    crc: Option<crc32fast::Hasher>,
+    checksum: Option<Checksum>,
     /// The chunk being filled.
     buf: BytesMut,
     /// Frames ready to go out.
@@ -78,13 +79,16 @@ impl<B> AwsChunkedBody<B> {
         } else {
             None
         };
-        let crc = framing.variant().has_trailer().then(crc32fast::Hasher::new);
+        let checksum = framing
+            .variant()
+            .has_trailer()
+            .then(|| Checksum::new(framing.checksum()));
         Ok(AwsChunkedBody {
             inner,
             framer: Framer {
                 framing,
                 signer,
-                crc,
+                checksum,
                 buf: BytesMut::new(),
                 pending: VecDeque::with_capacity(4),
                 seen: 0,
@@ -128,8 +132,8 @@ impl Framer {
             head.extend_from_slice(signer.sign_chunk(&data).as_bytes());
         }
         head.extend_from_slice(b"\r\n");
-        if let Some(crc) = &mut self.crc {
-            crc.update(&data);
+        if let Some(checksum) = &mut self.checksum {
+            checksum.update(&data);
         }
         self.pending.push_back(head.freeze());
         self.pending.push_back(data);
@@ -147,13 +151,11 @@ impl Framer {
             tail.extend_from_slice(signer.sign_chunk(&[]).as_bytes());
         }
         tail.extend_from_slice(b"\r\n");
-        if let Some(crc) = &self.crc {
-            let checksum = self.framing.checksum();
+        if let Some(checksum) = self.checksum.take() {
             let start = tail.len();
-            tail.extend_from_slice(checksum.trailer_name().as_bytes());
+            tail.extend_from_slice(checksum.algorithm().trailer_name().as_bytes());
             tail.extend_from_slice(b":");
-            let value = crc.clone().finalize();
-            base64_4(value.to_be_bytes(), &mut tail);
+            tail.extend_from_slice(checksum.finalize().to_base64().as_bytes());
             if let Some(signer) = &mut self.signer {
                 let mut canonical = tail.get(start..).map(<[u8]>::to_vec).unwrap_or_default();
                 canonical.push(b'\n');
@@ -200,15 +202,6 @@ impl Framer {
         }
         Ok(())
     }
-}
-
-/// Standard base64 of 4 bytes (8 characters, with padding).
-fn base64_4(bytes: [u8; 4], out: &mut BytesMut) {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let n = u32::from_be_bytes(bytes);
-    let sextet = |shift: u32| ALPHABET[((n >> shift) & 0x3f) as usize];
-    out.extend_from_slice(&[sextet(26), sextet(20), sextet(14), sextet(8), sextet(2)]);
-    out.extend_from_slice(&[ALPHABET[((n & 0x3) << 4) as usize], b'=', b'=']);
 }
 
 impl<B> http_body::Body for AwsChunkedBody<B>

@@ -167,37 +167,8 @@ impl AwsChunkedVariant {
     }
 }
 
-/// The checksum sent in the trailer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum ChecksumAlgorithm {
-    /// CRC-32 (ISO-HDLC, as zlib computes it), big-endian, base64: `x-amz-checksum-crc32`.
-    #[default]
-    Crc32,
-}
-
-impl ChecksumAlgorithm {
-    /// The trailer (and header) name, such as `x-amz-checksum-crc32`.
-    pub fn trailer_name(self) -> &'static str {
-        match self {
-            ChecksumAlgorithm::Crc32 => "x-amz-checksum-crc32",
-        }
-    }
-
-    /// The algorithm's name in S3's API (`CRC32`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChecksumAlgorithm::Crc32 => "CRC32",
-        }
-    }
-
-    /// The length of the base64 value.
-    fn encoded_len(self) -> u64 {
-        match self {
-            ChecksumAlgorithm::Crc32 => 8,
-        }
-    }
-}
+/// The checksum sent in the trailer: one of [`checksum`](crate::checksum)'s algorithms.
+pub use crate::checksum::ChecksumAlgorithm;
 
 /// How one body is framed: the variant, the chunk size, the trailer checksum and the length
 /// of the data. Everything needed to compute the encoded length and the headers up front.
@@ -271,7 +242,10 @@ impl Framing {
         // The final empty chunk, the trailer lines, and the closing blank line.
         let mut end = 1 + signature + 2 + 2;
         if self.variant.has_trailer() {
-            end += self.checksum.trailer_name().len() as u64 + 1 + self.checksum.encoded_len() + 2;
+            end += self.checksum.trailer_name().len() as u64
+                + 1
+                + self.checksum.encoded_len() as u64
+                + 2;
             if self.variant.signs_chunks() {
                 end += TRAILER_SIGNATURE_LEN;
             }
@@ -344,6 +318,7 @@ fn hex_digits(n: u64) -> u64 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AwsChunked {
     variant: Option<AwsChunkedVariant>,
+    checksum: Option<ChecksumAlgorithm>,
 }
 
 impl AwsChunked {
@@ -361,6 +336,18 @@ impl AwsChunked {
     /// The variant asked for, if any.
     pub fn variant(&self) -> Option<AwsChunkedVariant> {
         self.variant
+    }
+
+    /// The trailer carries this checksum (for the variants with a trailer), instead of the
+    /// signer's ([`AwsChunkedOptions::with_checksum`]).
+    pub fn with_checksum(mut self, checksum: ChecksumAlgorithm) -> Self {
+        self.checksum = Some(checksum);
+        self
+    }
+
+    /// The trailer checksum asked for, if any.
+    pub fn checksum(&self) -> Option<ChecksumAlgorithm> {
+        self.checksum
     }
 }
 
@@ -421,6 +408,11 @@ pub enum PayloadSigning {
     UnsignedWithTrailer,
     /// No `aws-chunked` framing: the stream is sent as it is, as `UNSIGNED-PAYLOAD`.
     Unsigned,
+    /// The SHA-256 of the whole body is signed, as for bytes in memory: a rewindable stream (a
+    /// file) is read once to hash it before it is sent. Where the body cannot be read twice
+    /// (a one-shot stream), or where no layer can read it ahead (a signer alone), signed
+    /// chunks.
+    SignedBody,
 }
 
 impl AwsChunkedOptions {
@@ -440,7 +432,9 @@ impl AwsChunkedOptions {
         self.unchunked = false;
         self.variant = match signing {
             PayloadSigning::Auto => None,
-            PayloadSigning::SignedChunks => Some(AwsChunkedVariant::SignedChunks),
+            PayloadSigning::SignedChunks | PayloadSigning::SignedBody => {
+                Some(AwsChunkedVariant::SignedChunks)
+            }
             PayloadSigning::SignedChunksWithTrailer => Some(AwsChunkedVariant::SignedWithTrailer),
             PayloadSigning::UnsignedWithTrailer => Some(AwsChunkedVariant::UnsignedWithTrailer),
             PayloadSigning::Unsigned => {
@@ -487,6 +481,18 @@ impl AwsChunkedOptions {
         Framing::new(variant, decoded_length)
             .with_chunk_size(self.chunk_size)
             .with_checksum(self.checksum)
+    }
+
+    /// The framing of `request`'s `decoded_length` bytes in `variant`: these options, with the
+    /// trailer checksum the request asks for, if any.
+    pub fn framing_for(
+        &self,
+        request: &AwsChunked,
+        variant: AwsChunkedVariant,
+        decoded_length: u64,
+    ) -> Framing {
+        self.framing(variant, decoded_length)
+            .with_checksum(request.checksum.unwrap_or(self.checksum))
     }
 }
 

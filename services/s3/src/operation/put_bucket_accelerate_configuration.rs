@@ -198,7 +198,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     result_wrapper: None,
     errors: &[],
     host_prefix: None,
-    flags: 0,
+    flags: op_flag::REQUEST_CHECKSUM,
     endpoint_params: &super::ENDPOINT_PARAMS_4,
 };
 

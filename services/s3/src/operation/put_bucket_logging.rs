@@ -212,7 +212,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     result_wrapper: None,
     errors: &[],
     host_prefix: None,
-    flags: op_flag::CHECKSUM_REQUIRED,
+    flags: op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM,
     endpoint_params: &super::ENDPOINT_PARAMS_4,
 };
 

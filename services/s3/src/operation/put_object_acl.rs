@@ -371,7 +371,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
         deserialize: deserialize_error::<crate::types::NoSuchKey>,
     }],
     host_prefix: None,
-    flags: op_flag::CHECKSUM_REQUIRED,
+    flags: op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM,
     endpoint_params: &super::ENDPOINT_PARAMS_BUCKET_KEY,
 };
 

@@ -329,7 +329,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
         deserialize: deserialize_error::<crate::types::ObjectAlreadyInActiveTierError>,
     }],
     host_prefix: None,
-    flags: 0,
+    flags: op_flag::REQUEST_CHECKSUM,
     endpoint_params: &super::ENDPOINT_PARAMS_BUCKET,
 };
 

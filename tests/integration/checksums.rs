@@ -1,0 +1,540 @@
+//! Flexible checksums end to end: every algorithm in a header and in a trailer against s3s-fs
+//! (which recomputes each checksum it receives and refuses a wrong one, and returns the stored
+//! ones with the object); a server that answers with a wrong checksum, which the reader must
+//! see as an error; `when_required`, which sends no checksum where none is required; and the
+//! default upload of a file against a server that accepts only `UNSIGNED-PAYLOAD` and plain
+//! SHA-256 payload hashes (as some self-hosted S3 servers do).
+use crate::aws_chunked::{Seen, recording_client};
+use crate::fault_server::{Action, FaultServer};
+use crate::support;
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::HeaderMap;
+use support::s3_server::{ACCESS_KEY, Fault, S3Server, SECRET_KEY};
+use ziggurat::config::{RequestChecksumCalculation, ResponseChecksumValidation};
+use ziggurat::layers::checksum::validate::ChecksumMismatch;
+use ziggurat::layers::checksum::{Checksum, ChecksumAlgorithm};
+use ziggurat::prelude::*;
+use ziggurat::s3::types::{self, Delete, ObjectIdentifier};
+use ziggurat::s3::{Client, Config, PayloadSigning};
+
+fn sdk(url: String) -> ziggurat::config::SdkConfigBuilder {
+    SdkConfig::builder()
+        .region(Region::from_static("us-east-1"))
+        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY, None))
+        .endpoint_url(url)
+}
+
+/// A client that records the headers of every request it sends.
+fn recording(config: Config) -> (Client, Seen) {
+    recording_client(config, None, None)
+}
+
+fn last_put(seen: &Seen) -> HeaderMap {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|h| h.contains_key("x-amz-content-sha256") && h.contains_key("content-length"))
+        .cloned()
+        .expect("a request was sent")
+}
+
+fn data(len: usize) -> Bytes {
+    (0..len as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect::<Vec<u8>>()
+        .into()
+}
+
+const ALGORITHMS: [(ChecksumAlgorithm, types::ChecksumAlgorithm); 5] = [
+    (ChecksumAlgorithm::Crc32, types::ChecksumAlgorithm::Crc32),
+    (ChecksumAlgorithm::Crc32c, types::ChecksumAlgorithm::Crc32c),
+    (
+        ChecksumAlgorithm::Crc64Nvme,
+        types::ChecksumAlgorithm::Crc64nvme,
+    ),
+    (ChecksumAlgorithm::Sha1, types::ChecksumAlgorithm::Sha1),
+    (ChecksumAlgorithm::Sha256, types::ChecksumAlgorithm::Sha256),
+];
+
+/// The checksum of `algorithm` among a `GetObject` or `PutObject` output's members.
+fn member(out: &ziggurat::s3::GetObjectOutput, algorithm: ChecksumAlgorithm) -> Option<&str> {
+    match algorithm {
+        ChecksumAlgorithm::Crc32 => out.checksum_crc32.as_deref(),
+        ChecksumAlgorithm::Crc32c => out.checksum_crc32c.as_deref(),
+        ChecksumAlgorithm::Crc64Nvme => out.checksum_crc64nvme.as_deref(),
+        ChecksumAlgorithm::Sha1 => out.checksum_sha1.as_deref(),
+        ChecksumAlgorithm::Sha256 => out.checksum_sha256.as_deref(),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn every_algorithm_round_trips_in_a_header_and_in_a_trailer() {
+    let server = S3Server::start().await.unwrap();
+    // Trailers: unsigned chunks (what https gets by default) and signed chunks.
+    for signing in [
+        PayloadSigning::Auto,
+        PayloadSigning::UnsignedWithTrailer,
+        PayloadSigning::SignedChunksWithTrailer,
+    ] {
+        let (s3, seen) =
+            recording(Config::new(&sdk(server.url()).build()).payload_signing(signing));
+        let bucket = format!("sums-{}", format!("{signing:?}").to_lowercase());
+        s3.create_bucket().bucket(&bucket).send().await.unwrap();
+        for (algorithm, member_value) in ALGORITHMS {
+            let bytes = data(70_000);
+            let expected = Checksum::of(algorithm, &bytes).to_base64();
+            // In memory: a header, whatever the payload signing.
+            let body = if signing == PayloadSigning::Auto {
+                Body::from(bytes.clone())
+            } else {
+                Body::from_stream(http_body_util::Full::new(bytes.clone()))
+            };
+            let key = format!("{algorithm}");
+            s3.put_object()
+                .bucket(&bucket)
+                .key(&key)
+                .checksum_algorithm(member_value.clone())
+                .body(body)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{signing:?} {algorithm}: {e}"));
+            let put = last_put(&seen);
+            assert_eq!(put["x-amz-sdk-checksum-algorithm"], algorithm.as_str());
+            if signing == PayloadSigning::Auto {
+                assert_eq!(put[algorithm.header_name()], expected.as_str());
+                assert!(!put.contains_key("x-amz-trailer"));
+            } else {
+                assert_eq!(put["x-amz-trailer"], algorithm.header_name());
+                assert!(!put.contains_key(algorithm.header_name()));
+            }
+
+            let out = s3
+                .get_object()
+                .bucket(&bucket)
+                .key(&key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                member(&out, algorithm),
+                Some(expected.as_str()),
+                "{algorithm}"
+            );
+            let get = seen.lock().unwrap().last().cloned().unwrap();
+            assert_eq!(get["x-amz-checksum-mode"], "ENABLED");
+            let got = out.body.collect().await.expect("the checksum matches");
+            assert!(
+                got == bytes,
+                "{signing:?} {algorithm}: the object came back different"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_file_is_hashed_whole_with_its_checksum_in_a_header_over_plain_http() {
+    let server = S3Server::start().await.unwrap();
+    let (s3, seen) = recording(Config::new(&sdk(server.url()).build()));
+    s3.create_bucket().bucket("files").send().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.bin");
+    let bytes = data(200_001);
+    std::fs::write(&path, &bytes).unwrap();
+    for (algorithm, member_value) in ALGORITHMS {
+        s3.put_object()
+            .bucket("files")
+            .key("f")
+            .checksum_algorithm(member_value)
+            .body(Body::from_file(&path).await.unwrap())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{algorithm}: {e}"));
+        let put = last_put(&seen);
+        assert_eq!(
+            put[algorithm.header_name()],
+            Checksum::of(algorithm, &bytes).to_base64().as_str()
+        );
+        assert_eq!(put["x-amz-content-sha256"].len(), 64);
+        assert!(!put.contains_key("content-encoding"));
+    }
+}
+
+#[tokio::test]
+async fn a_precomputed_checksum_is_sent_as_it_is_and_a_wrong_one_is_refused() {
+    let server = S3Server::start().await.unwrap();
+    let (s3, seen) = recording(Config::new(&sdk(server.url()).build()));
+    s3.create_bucket().bucket("pre").send().await.unwrap();
+    let sha = Checksum::of(ChecksumAlgorithm::Sha256, b"Hello world").to_base64();
+    s3.put_object()
+        .bucket("pre")
+        .key("ok")
+        .checksum_sha256(&sha)
+        .body(Body::from("Hello world"))
+        .send()
+        .await
+        .unwrap();
+    let put = last_put(&seen);
+    assert_eq!(put["x-amz-checksum-sha256"], sha.as_str());
+    // Nothing computed on top of it.
+    assert!(!put.contains_key("x-amz-checksum-crc32"));
+    assert!(!put.contains_key("x-amz-sdk-checksum-algorithm"));
+
+    let err = s3
+        .put_object()
+        .bucket("pre")
+        .key("bad")
+        .checksum_sha256(&sha)
+        .body(Body::from("Hello World"))
+        .send()
+        .await
+        .expect_err("the server recomputes it");
+    assert_eq!(err.code(), Some("BadDigest"), "{err}");
+}
+
+#[tokio::test]
+async fn an_unsupported_algorithm_fails_before_sending() {
+    let server = FaultServer::always(Action::respond(200, &[], "")).await;
+    let s3 = Client::new(&sdk(server.url()).build());
+    let err = s3
+        .put_object()
+        .bucket("b")
+        .key("k")
+        .checksum_algorithm(types::ChecksumAlgorithm::Xxhash64)
+        .body(Body::from("x"))
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("XXHASH64"), "{err}");
+    assert_eq!(server.request_count(), 0);
+}
+
+/// A server that answers every request with `body` and these checksum headers.
+async fn answering(body: &'static str, headers: &[(&str, &str)]) -> FaultServer {
+    FaultServer::always(Action::respond(200, headers, body)).await
+}
+
+#[tokio::test]
+async fn a_wrong_checksum_in_the_response_is_an_error_for_the_reader() {
+    for (algorithm, _) in ALGORITHMS {
+        let right = Checksum::of(algorithm, b"Hello world").to_base64();
+        let server = answering("Hello World", &[(algorithm.header_name(), &right)]).await;
+        let s3 = Client::new(&sdk(server.url()).build());
+        let out = s3.get_object().bucket("b").key("k").send().await.unwrap();
+        let err = out
+            .body
+            .collect()
+            .await
+            .expect_err("a corrupted object must not be read as if it were whole");
+        let mismatch =
+            std::iter::successors(Some(&*err as &(dyn std::error::Error + 'static)), |e| {
+                e.source()
+            })
+            .find_map(|e| e.downcast_ref::<ChecksumMismatch>())
+            .unwrap_or_else(|| panic!("{algorithm}: not a checksum mismatch: {err}"));
+        assert_eq!(mismatch.algorithm, algorithm);
+        assert_eq!(mismatch.expected, right);
+    }
+}
+
+#[tokio::test]
+async fn composite_checksums_are_not_validated_and_right_ones_pass() {
+    let right = Checksum::of(ChecksumAlgorithm::Crc32, b"Hello world").to_base64();
+    let server = answering("Hello world", &[("x-amz-checksum-crc32", &right)]).await;
+    let s3 = Client::new(&sdk(server.url()).build());
+    let out = s3.get_object().bucket("b").key("k").send().await.unwrap();
+    assert_eq!(&out.body.collect().await.unwrap()[..], b"Hello world");
+
+    // A checksum of the parts' checksums says nothing about these bytes: not checked.
+    let server = answering("Hello world", &[("x-amz-checksum-crc32", "AAAAAA==-3")]).await;
+    let s3 = Client::new(&sdk(server.url()).build());
+    let out = s3.get_object().bucket("b").key("k").send().await.unwrap();
+    assert_eq!(&out.body.collect().await.unwrap()[..], b"Hello world");
+}
+
+#[tokio::test]
+async fn when_required_sends_no_checksum_where_none_is_required() {
+    let server = S3Server::start().await.unwrap();
+    let config = sdk(server.url())
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .build();
+    let (s3, seen) = recording(Config::new(&config));
+    s3.create_bucket().bucket("req").send().await.unwrap();
+
+    // PutObject supports a checksum but does not require one: none, in memory or streamed.
+    s3.put_object()
+        .bucket("req")
+        .key("mem")
+        .body(Body::from("Hello world"))
+        .send()
+        .await
+        .unwrap();
+    let put = last_put(&seen);
+    assert!(
+        !put.keys().any(|k| k.as_str().starts_with("x-amz-checksum-")
+            || k.as_str() == "x-amz-sdk-checksum-algorithm"),
+        "{put:?}"
+    );
+    s3.put_object()
+        .bucket("req")
+        .key("stream")
+        .body(Body::from_stream(http_body_util::Full::new(data(100_000))))
+        .send()
+        .await
+        .unwrap();
+    let put = last_put(&seen);
+    // No aws-chunked body at all.
+    assert_eq!(put["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+    assert!(!put.contains_key("content-encoding"));
+    assert!(!put.contains_key("x-amz-trailer"));
+    assert!(
+        !put.keys()
+            .any(|k| k.as_str().starts_with("x-amz-checksum-"))
+    );
+
+    // GetObject: no checksum asked for.
+    let out = s3
+        .get_object()
+        .bucket("req")
+        .key("mem")
+        .send()
+        .await
+        .unwrap();
+    let get = seen.lock().unwrap().last().cloned().unwrap();
+    assert!(!get.contains_key("x-amz-checksum-mode"));
+    out.body.collect().await.unwrap();
+
+    // DeleteObjects requires one: CRC32 all the same.
+    let deleted = s3
+        .delete_objects()
+        .bucket("req")
+        .delete(Delete {
+            objects: vec![ObjectIdentifier {
+                key: "mem".into(),
+                ..Default::default()
+            }],
+            quiet: None,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.deleted.map(|d| d.len()), Some(1));
+    let put = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(put["x-amz-sdk-checksum-algorithm"], "CRC32");
+    assert!(put.contains_key("x-amz-checksum-crc32"));
+}
+
+#[tokio::test]
+async fn the_default_file_upload_is_accepted_by_a_server_that_takes_only_plain_payload_hashes() {
+    // Refuses what some self-hosted S3 servers refuse: any aws-chunked payload.
+    let server = S3Server::start_with_faults(Arc::new(|parts: &http::request::Parts| {
+        let hash = parts
+            .headers
+            .get("x-amz-content-sha256")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let plain = hash == "UNSIGNED-PAYLOAD"
+            || (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        let chunked = parts.headers.contains_key("x-amz-decoded-content-length")
+            || parts
+                .headers
+                .get("content-encoding")
+                .is_some_and(|v| v.as_bytes().starts_with(b"aws-chunked"));
+        (!plain || chunked).then_some(Fault::Error(400, "InvalidPayloadSignature"))
+    }))
+    .await
+    .unwrap();
+    let s3 = Client::new(&sdk(server.url()).build());
+    s3.create_bucket().bucket("plain").send().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.bin");
+    let bytes = data(3 * 64 * 1024 + 99);
+    std::fs::write(&path, &bytes).unwrap();
+    s3.put_object()
+        .bucket("plain")
+        .key("big")
+        .body(Body::from_file(&path).await.unwrap())
+        .send()
+        .await
+        .expect("the default upload of a file is a plain signed payload");
+    let got = s3
+        .get_object()
+        .bucket("plain")
+        .key("big")
+        .send()
+        .await
+        .unwrap()
+        .body
+        .collect()
+        .await
+        .unwrap();
+    assert!(got == bytes);
+}
+
+/// The path and query, and the in-memory body, of every request a client sends.
+type Bodies = Arc<Mutex<Vec<(String, Option<Bytes>)>>>;
+
+fn recording_bodies(config: Config) -> (Config, Bodies) {
+    let bodies: Bodies = Arc::default();
+    let sink = bodies.clone();
+    let config = config.stack(move |stack| {
+        let sink = sink.clone();
+        stack.deserialize_mut().add(
+            "RecordBodies",
+            Middleware::http_layer(tower::util::MapRequestLayer::new(
+                move |req: http::Request<Body>| {
+                    let target = req.uri().path_and_query().map(|p| p.to_string());
+                    let body = req.body().bytes().map(Bytes::copy_from_slice);
+                    sink.lock()
+                        .unwrap()
+                        .push((target.unwrap_or_default(), body));
+                    req
+                },
+            )),
+            Position::After,
+        )?;
+        Ok(())
+    });
+    (config, bodies)
+}
+
+/// 5 MiB, S3's smallest part.
+const PART: u64 = ziggurat::s3::transfer::MIN_PART_SIZE;
+
+#[tokio::test]
+async fn multipart_uploads_carry_each_parts_checksum_into_the_completion() {
+    use ziggurat::s3::transfer::TransferManager;
+
+    let server = S3Server::start().await.unwrap();
+    let (config, bodies) = recording_bodies(Config::new(&sdk(server.url()).build()));
+    let (s3, seen) = recording(config);
+    s3.create_bucket().bucket("parts").send().await.unwrap();
+    let bytes = data(2 * PART as usize + 1234);
+    let dir = tempfile::tempdir().unwrap();
+    for (algorithm, _) in ALGORITHMS {
+        for full_object in [false, true] {
+            if full_object && !algorithm.is_crc() {
+                continue;
+            }
+            let tm = TransferManager::new(s3.clone())
+                .part_size(PART)
+                .multipart_threshold(PART)
+                .checksum_algorithm(algorithm)
+                .full_object_checksum(full_object);
+            let key = format!("{algorithm}-{full_object}");
+            seen.lock().unwrap().clear();
+            bodies.lock().unwrap().clear();
+            let out = tm
+                .upload()
+                .bucket("parts")
+                .key(&key)
+                .bytes(bytes.clone())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_eq!(out.parts, 3);
+
+            let sent = seen.lock().unwrap().clone();
+            let create = &sent[0];
+            assert_eq!(create["x-amz-checksum-algorithm"], algorithm.as_str());
+            let kind = if full_object {
+                "FULL_OBJECT"
+            } else {
+                "COMPOSITE"
+            };
+            assert_eq!(create["x-amz-checksum-type"], kind);
+            // Each part carries the checksum of its bytes, and the completion lists them all.
+            let parts: Vec<&[u8]> = bytes.chunks(PART as usize).collect();
+            let complete = bodies.lock().unwrap().last().cloned().unwrap();
+            assert!(complete.0.contains("uploadId="), "{}", complete.0);
+            let xml = String::from_utf8(complete.1.unwrap().to_vec()).unwrap();
+            let tag = format!("<Checksum{}>", algorithm.as_str());
+            assert_eq!(xml.matches(&tag).count(), 3, "{key}: {xml}");
+            for part in &parts {
+                let value = Checksum::of(algorithm, part).to_base64();
+                assert!(
+                    sent.iter().any(|h| h
+                        .get(algorithm.header_name())
+                        .is_some_and(|v| v == value.as_str())),
+                    "{key}: no UploadPart carried {value}"
+                );
+                assert!(xml.contains(&format!("{tag}{value}<")), "{key}: {xml}");
+            }
+            let last = sent.last().unwrap();
+            if full_object {
+                assert_eq!(last["x-amz-checksum-type"], "FULL_OBJECT");
+                assert_eq!(
+                    last[algorithm.header_name()],
+                    Checksum::of(algorithm, &bytes).to_base64().as_str(),
+                    "{key}: the full-object checksum is the CRC of the whole"
+                );
+            } else {
+                assert!(!last.contains_key(algorithm.header_name()));
+            }
+
+            let path = dir.path().join(&key);
+            tm.download()
+                .bucket("parts")
+                .key(&key)
+                .to_file(&path)
+                .send()
+                .await
+                .unwrap();
+            assert!(std::fs::read(&path).unwrap() == bytes, "{key}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_stored_object_that_no_longer_matches_its_checksum_fails_every_download() {
+    use ziggurat::s3::transfer::{TransferErrorKind, TransferManager};
+
+    let server = S3Server::start().await.unwrap();
+    let s3 = Client::new(&sdk(server.url()).build());
+    s3.create_bucket().bucket("rot").send().await.unwrap();
+    let bytes = data(3 * PART as usize);
+    let tm = TransferManager::new(s3.clone())
+        .part_size(PART)
+        .multipart_threshold(u64::MAX);
+    tm.upload()
+        .bucket("rot")
+        .key("k")
+        .bytes(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    // Bit rot on the server's disk: one byte of the stored object flips.
+    let stored = server.root().join("rot").join("k");
+    let mut on_disk = std::fs::read(&stored).unwrap();
+    assert!(on_disk == bytes);
+    on_disk[PART as usize + 7] ^= 0x20;
+    std::fs::write(&stored, &on_disk).unwrap();
+
+    // One GetObject: the reader gets an error at the end of the body.
+    let out = s3.get_object().bucket("rot").key("k").send().await.unwrap();
+    let err = out.body.collect().await.expect_err("corrupt");
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
+
+    // Ranged downloads: the whole object's CRC32, computed over the ranges, does not match.
+    let mut sink = Vec::new();
+    let err = tm
+        .download()
+        .bucket("rot")
+        .key("k")
+        .write_to(&mut sink)
+        .await
+        .expect_err("corrupt");
+    assert_eq!(err.kind(), TransferErrorKind::Response, "{err}");
+    let cause = std::error::Error::source(&err).map(|e| e.to_string());
+    assert!(
+        cause
+            .as_deref()
+            .is_some_and(|c| c.contains("checksum mismatch")),
+        "{err}: {cause:?}"
+    );
+}
