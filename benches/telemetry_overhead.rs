@@ -3,8 +3,8 @@
 //! subscriber recording every span and field ziggurat emits (DEBUG), with spans exported
 //! through `tracing-opentelemetry` to an OpenTelemetry tracer (an exporter that drops them),
 //! and with the AWS SDK metrics recorded to an OpenTelemetry `MeterProvider` (a reader that
-//! exports once an hour, so never during the run). Prints time and allocations per call, and each case's
-//! difference from the baseline.
+//! exports once an hour, so never during the run). Prints time and allocations per call, and
+//! each case's difference from the baseline.
 //!
 //! `cargo bench --bench telemetry_overhead --features otel`
 //!
