@@ -212,4 +212,10 @@ pub mod instruments {
         "s",
         "Time from sending the request to receiving the first byte of the response",
     );
+    /// Waiting for a connection (from the pool, or a new one).
+    pub static CONNECTION_ACQUIRE_DURATION: InstrumentSpec = spec(
+        "client.http.connections.acquire_duration",
+        "s",
+        "The time it takes a request to acquire a connection",
+    );
 }
