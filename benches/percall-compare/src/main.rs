@@ -28,6 +28,7 @@
 //!   this process's server for `--rss-secs` seconds and reports its `VmHWM`.
 mod clients;
 mod payload;
+mod sdk;
 mod server;
 mod stats;
 
