@@ -283,25 +283,21 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Response<ResBo
             }
             b.body(Either::Left(Full::new(Bytes::new())))
         }
-        Method::GET if on_object => {
-            match parts.headers.get("range").map(parse_range) {
-                None => object_headers(s3_response(StatusCode::OK))
-                    .header("content-length", OBJECT_LEN.to_string())
-                    .body(Either::Right(PatternBody::new(&st.pattern, 0, OBJECT_LEN))),
-                Some(Some((start, end))) => {
-                    object_headers(s3_response(StatusCode::PARTIAL_CONTENT))
-                        .header("content-length", (end + 1 - start).to_string())
-                        .header("content-range", format!("bytes {start}-{end}/{OBJECT_LEN}"))
-                        .body(Either::Right(PatternBody::new(&st.pattern, start, end + 1)))
-                }
-                Some(None) => {
-                    return Ok(error(
-                        StatusCode::RANGE_NOT_SATISFIABLE,
-                        "unsupported or unsatisfiable Range",
-                    ));
-                }
+        Method::GET if on_object => match parts.headers.get("range").map(parse_range) {
+            None => object_headers(s3_response(StatusCode::OK))
+                .header("content-length", OBJECT_LEN.to_string())
+                .body(Either::Right(PatternBody::new(&st.pattern, 0, OBJECT_LEN))),
+            Some(Some((start, end))) => object_headers(s3_response(StatusCode::PARTIAL_CONTENT))
+                .header("content-length", (end + 1 - start).to_string())
+                .header("content-range", format!("bytes {start}-{end}/{OBJECT_LEN}"))
+                .body(Either::Right(PatternBody::new(&st.pattern, start, end + 1))),
+            Some(None) => {
+                return Ok(error(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    "unsupported or unsatisfiable Range",
+                ));
             }
-        }
+        },
         _ => {
             return Ok(error(
                 StatusCode::BAD_REQUEST,
