@@ -362,7 +362,7 @@ fn report(
     samples: &HashMap<(Kind, Direction), Vec<Sample>>,
     rss: &HashMap<(Kind, Direction), (u64, u64)>,
 ) {
-    let bound_mib = (opts.shape.part_size * opts.shape.concurrency as u64 >> 20) + 32;
+    let bound_mib = (opts.shape.part_size * opts.shape.concurrency as u64 / (1 << 20)) + 32;
     println!(
         "\nmedians over rounds; zig/aws = median of per-round ratios ziggurat / aws-sdk \
          (MiB/s: higher is better; CPU: lower is better); RSS bound = part size × concurrency \
