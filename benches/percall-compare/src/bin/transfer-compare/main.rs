@@ -353,7 +353,9 @@ fn ratio(
         .zip(aws)
         .map(|(a, b)| metric(a) / metric(b))
         .collect();
-    format!("{:.2}", median(&r))
+    let lo = r.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{:.2} ({lo:.2}–{hi:.2})", median(&r))
 }
 
 fn report(
@@ -365,7 +367,7 @@ fn report(
     let bound_mib = (opts.shape.part_size * opts.shape.concurrency as u64 / (1 << 20)) + 32;
     println!(
         "\nmedians over rounds; zig/aws = median of per-round ratios ziggurat / aws-sdk \
-         (MiB/s: higher is better; CPU: lower is better); RSS bound = part size × concurrency \
+         (lowest–highest round in brackets; MiB/s: higher is better; CPU: lower is better); RSS bound = part size × concurrency \
          + 32 MiB = {bound_mib} MiB\n"
     );
     println!(
