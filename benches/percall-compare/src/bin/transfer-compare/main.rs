@@ -30,6 +30,8 @@
 //! * **Checks**: every upload's bytes and parts are counted by the server (all of the object
 //!   must arrive, and the completion must list every part); every download's bytes are checked
 //!   at the start and end of each write and counted.
+#[path = "../../harness.rs"]
+mod harness;
 #[path = "../../sdk.rs"]
 mod sdk;
 // `stats::quantile` serves percall-compare's latencies only.
@@ -86,15 +88,6 @@ impl Sample {
     fn allocs_per_gib(&self) -> f64 {
         self.allocs as f64 / (self.bytes as f64 / GIB)
     }
-}
-
-fn client_runtime(workers: usize) -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers.max(1))
-        .thread_name("client-worker")
-        .enable_all()
-        .build()
-        .expect("client runtime")
 }
 
 /// The sparse source file of uploads, removed (with its directory) when dropped.
@@ -191,14 +184,6 @@ fn check_upload(kind: Kind, before: server::Seen, after: server::Seen) {
     assert_eq!(after.aborts, before.aborts, "{}: aborts", kind.name());
 }
 
-fn list<T>(value: Option<&String>, name: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
-    let value = value.unwrap_or_else(|| panic!("{name} needs a comma-separated list"));
-    value
-        .split(',')
-        .map(|v| parse(v).unwrap_or_else(|| panic!("{name}: unknown `{v}`")))
-        .collect()
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
@@ -229,8 +214,10 @@ fn main() {
             "--concurrency" => opts.shape.concurrency = value("--concurrency") as usize,
             "--workers" => opts.workers = value("--workers") as usize,
             "--no-rss" => opts.rss = false,
-            "--clients" => opts.kinds = list(it.next(), "--clients", Kind::parse),
-            "--directions" => opts.directions = list(it.next(), "--directions", Direction::parse),
+            "--clients" => opts.kinds = harness::list(it.next(), "--clients", Kind::parse),
+            "--directions" => {
+                opts.directions = harness::list(it.next(), "--directions", Direction::parse)
+            }
             other => panic!(
                 "unknown argument {other}; usage: transfer-compare [--rounds N] \
                  [--part-size-mib N] [--concurrency N] [--workers N] [--no-rss] \
@@ -244,7 +231,7 @@ fn main() {
 fn parent(opts: &Opts) {
     let server = Server::start();
     let endpoint = format!("http://{}", server.addr);
-    let rt = client_runtime(opts.workers);
+    let rt = harness::client_runtime(opts.workers);
     let clients = {
         let _guard = rt.enter();
         Clients::new(&endpoint, &Kind::ALL, opts.shape)
@@ -261,7 +248,7 @@ fn parent(opts: &Opts) {
         shape.concurrency,
         opts.workers,
         source.path.display(),
-        load_average()
+        harness::load_average()
     );
 
     let mut cells = Vec::new();
@@ -271,33 +258,18 @@ fn parent(opts: &Opts) {
         }
     }
     let mut samples: HashMap<(Kind, Direction), Vec<Sample>> = HashMap::new();
-    for round in 0..=opts.rounds {
-        let started = Instant::now();
-        let order: Vec<_> = if round % 2 == 1 {
-            cells.iter().rev().copied().collect()
-        } else {
-            cells.clone()
-        };
-        for (k, d) in order {
-            if round == 0 && d == Direction::Upload {
-                server.capture_next_part();
-            }
-            let s = run_one(&rt, &clients, Some(&server), k, d, &source.path);
-            if round == 0 && d == Direction::Upload {
-                print_part_request(k, server.take_part());
-            }
-            if round > 0 {
-                samples.entry((k, d)).or_default().push(s);
-            }
+    harness::interleaved(opts.rounds, &cells, |round, (k, d)| {
+        if round == 0 && d == Direction::Upload {
+            server.capture_next_part();
         }
-        eprintln!(
-            "{} {round}/{} done in {:.1} s (load average {})",
-            if round == 0 { "warm-up" } else { "round" },
-            opts.rounds,
-            started.elapsed().as_secs_f64(),
-            load_average()
-        );
-    }
+        let s = run_one(&rt, &clients, Some(&server), k, d, &source.path);
+        if round == 0 && d == Direction::Upload {
+            print_part_request(k, server.take_part());
+        }
+        if round > 0 {
+            samples.entry((k, d)).or_default().push(s);
+        }
+    });
 
     let mut rss: HashMap<(Kind, Direction), (u64, u64)> = HashMap::new();
     if opts.rss {
@@ -414,13 +386,6 @@ fn report(
     }
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".to_owned())
-}
-
 /// Peak RSS (KiB) of a fresh process making one transfer, and its RSS before the client was
 /// built.
 fn rss_child(
@@ -430,35 +395,18 @@ fn rss_child(
     opts: &Opts,
     file: &Path,
 ) -> (u64, u64) {
-    let exe = std::env::current_exe().expect("current executable");
-    let out = std::process::Command::new(exe)
-        .arg("--child")
-        .arg(kind.name())
-        .arg(direction.name())
-        .arg(server.addr.to_string())
-        .arg(opts.shape.part_size.to_string())
-        .arg(opts.shape.concurrency.to_string())
-        .arg(opts.workers.to_string())
-        .arg(file)
-        .output()
-        .expect("run the peak-RSS child");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "peak-RSS child {} {} failed: {}{}",
-        kind.name(),
-        direction.name(),
-        stdout,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let field = |name: &str| -> u64 {
-        stdout
-            .split_whitespace()
-            .find_map(|t| t.strip_prefix(name))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{name} in the child's output: {stdout}"))
-    };
-    (field("peak_rss_kib="), field("base_rss_kib="))
+    harness::rss_child(
+        &format!("{} {}", kind.name(), direction.name()),
+        [
+            kind.name().into(),
+            direction.name().into(),
+            server.addr.to_string().into(),
+            opts.shape.part_size.to_string().into(),
+            opts.shape.concurrency.to_string().into(),
+            opts.workers.to_string().into(),
+            file.as_os_str().to_owned(),
+        ] as [std::ffi::OsString; 7],
+    )
 }
 
 /// `--child KIND DIRECTION ADDR PART_SIZE CONCURRENCY WORKERS FILE`: one transfer against the
@@ -473,7 +421,7 @@ fn child(args: &[String]) {
         part_size: part_size.parse().expect("part size"),
         concurrency: concurrency.parse().expect("concurrency"),
     };
-    let rt = client_runtime(workers.parse().expect("workers"));
+    let rt = harness::client_runtime(workers.parse().expect("workers"));
     let base = stats::peak_rss_kib();
     let clients = {
         let _guard = rt.enter();
