@@ -10,8 +10,8 @@
 //!   The bytes each upload brings (the decoded length of `aws-chunked` bodies) and the parts its
 //!   completion lists are counted, so the driver can check that every byte arrived.
 //! * **Downloads**: `HeadObject` and `GetObject` of one virtual object of [`OBJECT_LEN`] bytes,
-//!   with `Range: bytes=a-b` (`206`, `Content-Range`). The bytes are slices of one 1 MiB
-//!   pattern ([`byte_at`] says which byte is where), never the object in memory. With
+//!   with `Range: bytes=a-b` (`206`, `Content-Range`). The bytes are slices of one pattern
+//!   of 1 MiB + 7 bytes ([`byte_at`] says which byte is where), never the object in memory. With
 //!   `x-amz-checksum-mode: ENABLED` `HeadObject` shows a composite CRC32 (`…-N`), as S3 does
 //!   for an object uploaded in parts with the SDKs' default composite checksum; ranges carry
 //!   none. So neither client validates a checksum on download, as against S3.
@@ -40,8 +40,10 @@ pub const BUCKET: &str = "bench-bucket";
 /// The key both clients upload to and download from.
 pub const KEY: &str = "transfer/1GiB.bin";
 
-/// The pattern's length; a frame of a download is at most this long.
-const PATTERN_LEN: usize = 1 << 20;
+/// The pattern's length, 1 MiB + 7 bytes: no part size is a multiple of it, so ranges at
+/// different offsets start with different bytes (a range written in the wrong place shows).
+/// A frame of a download is at most this long.
+const PATTERN_LEN: usize = (1 << 20) + 7;
 /// How many of an `aws-chunked` body's last bytes are kept to read its trailer.
 const TAIL_LEN: usize = 512;
 
@@ -443,5 +445,44 @@ impl hyper::body::Body for PatternBody {
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.end - self.pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("a runtime: {e}"))
+            .block_on(f)
+    }
+
+    #[test]
+    fn ranges_parse_within_the_object() {
+        let r = |v: &'static str| parse_range(&HeaderValue::from_static(v));
+        assert_eq!(r("bytes=0-9"), Some((0, 9)));
+        assert_eq!(r("bytes=5-"), Some((5, OBJECT_LEN - 1)));
+        assert_eq!(r("bytes=10-99999999999"), Some((10, OBJECT_LEN - 1)));
+        assert_eq!(r("bytes=9-0"), None);
+        assert_eq!(r("bytes=-5"), None);
+        assert_eq!(r("items=0-9"), None);
+    }
+
+    #[test]
+    fn a_range_across_the_pattern_s_end_has_the_object_s_bytes() {
+        let pattern: Vec<u8> = (0..PATTERN_LEN).map(pattern_byte).collect();
+        let pattern = Bytes::from(pattern);
+        let start = PATTERN_LEN as u64 - 100;
+        let end = start + 3 * PATTERN_LEN as u64;
+        let Ok(body) = block_on(PatternBody::new(&pattern, start, end).collect());
+        let bytes = body.to_bytes();
+        assert_eq!(bytes.len() as u64, end - start);
+        assert!(bytes.iter().zip(start..).all(|(b, o)| *b == byte_at(o)));
+        // Parts of 8 MiB start with different bytes.
+        let starts: Vec<u8> = (0..8).map(|k| byte_at(k * (8 << 20) + 1)).collect();
+        assert!(starts.windows(2).any(|w| w[0] != w[1]), "{starts:?}");
     }
 }
