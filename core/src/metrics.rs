@@ -59,10 +59,11 @@ pub struct InstrumentSpec {
 /// The attributes of one measurement.
 #[derive(Debug, Clone, Copy)]
 pub struct Attributes<'a> {
-    /// `rpc.service`: the service id (`DynamoDB`).
-    pub rpc_service: &'a str,
-    /// `rpc.method`: the operation (`GetItem`).
-    pub rpc_method: &'a str,
+    /// `rpc.service`: the service id (`DynamoDB`). Static text, so that a meter can keep it
+    /// without copying it per measurement.
+    pub rpc_service: &'static str,
+    /// `rpc.method`: the operation (`GetItem`), static text as well.
+    pub rpc_method: &'static str,
     /// `exception.type`, on `client.call.errors`: the error code or kind.
     pub error_type: Option<&'a str>,
 }
