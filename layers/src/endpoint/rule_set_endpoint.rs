@@ -8,7 +8,7 @@ use http::{HeaderName, HeaderValue};
 use ziggurat_core::context::{Context, Region};
 use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{HttpRequest, RequestHook};
-use ziggurat_core::schema::{EndpointParam, EndpointParamValue};
+use ziggurat_core::schema::{EndpointParam, EndpointParamValue, OperationSchema};
 
 use super::cache::{Arg, EndpointCache, hash_args};
 use super::resolver::{EndpointResolver, RuleSetResolver, SharedEndpointResolver};
@@ -16,8 +16,38 @@ use super::rules::{Endpoint, Params, Value};
 use super::{BaseEndpoint, EndpointUrl, S3Bucket};
 
 /// The most parameters one call sets besides the client's (region, endpoint, and the
-/// operation's: S3 sets at most five). A call with more resolves without the cache.
-const MAX_CALL_PARAMS: usize = 16;
+/// operation's: S3 sets at most five) that its cache key keeps on the stack.
+const MAX_CALL_PARAMS: usize = 8;
+
+/// A call's parameters, kept on the stack up to [`MAX_CALL_PARAMS`].
+// Large on purpose: the common case lives on the stack and allocates nothing.
+#[allow(clippy::large_enum_variant)]
+enum CallArgs<'a> {
+    Inline(arrayvec::ArrayVec<(&'static str, Arg<'a>), MAX_CALL_PARAMS>),
+    Heap(Vec<(&'static str, Arg<'a>)>),
+}
+
+impl<'a> CallArgs<'a> {
+    fn push(&mut self, arg: (&'static str, Arg<'a>)) {
+        match self {
+            CallArgs::Inline(inline) => {
+                if let Err(full) = inline.try_push(arg) {
+                    let mut heap: Vec<_> = inline.drain(..).collect();
+                    heap.push(full.element());
+                    *self = CallArgs::Heap(heap);
+                }
+            }
+            CallArgs::Heap(heap) => heap.push(arg),
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'static str, Arg<'a>)] {
+        match self {
+            CallArgs::Inline(inline) => inline,
+            CallArgs::Heap(heap) => heap,
+        }
+    }
+}
 
 /// The values of the operation's `contextParam` members, read from the input by the
 /// serializer glue (`Bucket`, `Key`): put into the [`Context`] for the endpoint hook.
@@ -92,13 +122,28 @@ impl ClientEndpointParams {
     }
 }
 
-/// What the cache holds for one set of parameters: the endpoint, ready to apply.
+/// A resolved endpoint, ready to apply: what the cache holds for one set of parameters.
 #[derive(Debug)]
-struct Resolved {
+pub struct ResolvedEndpoint {
     base: BaseEndpoint,
     headers: Vec<(HeaderName, HeaderValue)>,
     /// `None` when signing needs nothing the client does not already do.
     auth: Option<Arc<EndpointAuth>>,
+}
+
+impl ResolvedEndpoint {
+    /// The endpoint's scheme, authority and base path (`https://s3.us-west-2.amazonaws.com/bucket`).
+    pub fn base(&self) -> &BaseEndpoint {
+        &self.base
+    }
+    /// The headers the endpoint adds to requests.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
+    }
+    /// How to sign for it, where that differs from the client's signer.
+    pub fn auth(&self) -> Option<&EndpointAuth> {
+        self.auth.as_deref()
+    }
 }
 
 /// The hook: resolves the endpoint of each call from the service's endpoint rule set.
@@ -123,7 +168,7 @@ pub struct RuleSetEndpoint {
     signing_name: &'static str,
     /// The parameters no rule reads (S3's `Key`): left out of the resolution and its cache key.
     unreferenced: Arc<[&'static str]>,
-    cache: Arc<EndpointCache<Resolved>>,
+    cache: Arc<EndpointCache<ResolvedEndpoint>>,
 }
 
 impl RuleSetEndpoint {
@@ -187,26 +232,22 @@ impl RuleSetEndpoint {
         self
     }
 
-    /// The parameters of one call besides the client's, in a fixed order, borrowed; `None`
-    /// when there are more than the cache keys hold.
+    /// The parameters of one call besides the client's, in a fixed order, borrowed: on the
+    /// stack, or (past [`MAX_CALL_PARAMS`], which no AWS operation reaches) on the heap.
     fn call_args<'a>(
         &self,
         ctx: Option<&'a Context>,
+        declared: &'static [EndpointParam],
         region: Option<&'a Region>,
         url: Option<&'a str>,
-    ) -> Option<arrayvec::ArrayVec<(&'static str, Arg<'a>), MAX_CALL_PARAMS>> {
-        let mut args = arrayvec::ArrayVec::new();
+    ) -> CallArgs<'a> {
+        let mut args = CallArgs::Inline(arrayvec::ArrayVec::new());
         if let (Some(name), Some(region)) = (self.region_param, region) {
-            args.try_push((name, Arg::Str(region.as_str()))).ok()?;
+            args.push((name, Arg::Str(region.as_str())));
         }
         if let (Some(name), Some(url)) = (self.endpoint_param, url) {
-            args.try_push((name, Arg::Str(url))).ok()?;
+            args.push((name, Arg::Str(url)));
         }
-        let declared: &'static [EndpointParam] = ctx
-            .and_then(Context::spec)
-            .and_then(|s| s.schema)
-            .map(|s| s.endpoint_params)
-            .unwrap_or_default();
         let members = ctx.and_then(|c| c.get::<OperationEndpointParams>());
         for p in declared {
             if self.unreferenced.contains(&p.name) {
@@ -220,9 +261,9 @@ impl RuleSetEndpoint {
                     None => continue,
                 },
             };
-            args.try_push((p.name, arg)).ok()?;
+            args.push((p.name, arg));
         }
-        Some(args)
+        args
     }
 
     /// Evaluates the rule set (or the custom resolver) for the client's settings and `args`.
@@ -230,7 +271,7 @@ impl RuleSetEndpoint {
         &self,
         args: &[(&'static str, Arg<'_>)],
         call_region: Option<&Region>,
-    ) -> Result<Resolved, SdkError> {
+    ) -> Result<ResolvedEndpoint, SdkError> {
         let mut params = Params::new();
         for (name, value) in self.client.iter() {
             params.insert(*name, value.clone());
@@ -254,7 +295,7 @@ impl RuleSetEndpoint {
         &self,
         endpoint: &Endpoint,
         call_region: Option<&Region>,
-    ) -> Result<Resolved, SdkError> {
+    ) -> Result<ResolvedEndpoint, SdkError> {
         let base = BaseEndpoint::parse_resolved(&endpoint.url).map_err(SdkError::construction)?;
         let mut headers = Vec::new();
         for (name, values) in &endpoint.headers {
@@ -270,7 +311,7 @@ impl RuleSetEndpoint {
                 headers.push((name.clone(), value));
             }
         }
-        Ok(Resolved {
+        Ok(ResolvedEndpoint {
             base,
             headers,
             auth: self.auth_for(endpoint, call_region).map(Arc::new),
@@ -306,11 +347,15 @@ impl RuleSetEndpoint {
         (!nothing_new).then_some(auth)
     }
 
-    fn resolve(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        if req.uri().scheme().is_some() {
-            return Ok(());
-        }
-        let ctx = req.context();
+    /// The endpoint of a call of `operation` with the context `ctx` (its region, endpoint URL
+    /// override and the input's [`OperationEndpointParams`]): from the cache, or resolved and
+    /// cached. What the hook applies to each request; callable on its own to see where a call
+    /// would go.
+    pub fn endpoint_for(
+        &self,
+        ctx: Option<&Context>,
+        operation: Option<&'static OperationSchema>,
+    ) -> Result<Arc<ResolvedEndpoint>, SdkError> {
         let region = ctx.and_then(Context::region).or(self.region.as_ref());
         let url = ctx
             .and_then(|c| c.get::<EndpointUrl>())
@@ -321,26 +366,30 @@ impl RuleSetEndpoint {
                 "no region is configured: set it in code or with the AWS_REGION environment variable",
             ));
         }
-        let resolved = match self.call_args(ctx, region, url.as_deref()) {
-            Some(args) => {
-                let hash = hash_args(&args);
-                match self.cache.get(hash, &args) {
-                    Some(hit) => hit,
-                    None => {
-                        let fresh = Arc::new(self.evaluate(&args, region)?);
-                        self.cache.insert(hash, &args, fresh.clone());
-                        fresh
-                    }
-                }
-            }
-            None => {
-                let mut params = Vec::new();
-                if let (Some(name), Some(region)) = (self.region_param, region) {
-                    params.push((name, Arg::Str(region.as_str())));
-                }
-                Arc::new(self.evaluate(&params, region)?)
-            }
-        };
+        let declared = operation.map(|o| o.endpoint_params).unwrap_or_default();
+        let args = self.call_args(ctx, declared, region, url.as_deref());
+        let args = args.as_slice();
+        let hash = hash_args(args);
+        if let Some(hit) = self.cache.get(hash, args) {
+            return Ok(hit);
+        }
+        let fresh = Arc::new(self.evaluate(args, region)?);
+        self.cache.insert(hash, args, fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Sets the endpoint of a request of `operation` (the hook's work, timed by
+    /// `on_request`).
+    fn resolve(
+        &self,
+        req: &mut HttpRequest<'_>,
+        operation: Option<&'static OperationSchema>,
+    ) -> Result<(), SdkError> {
+        if req.uri().scheme().is_some() {
+            return Ok(());
+        }
+        let ctx = req.context();
+        let resolved = self.endpoint_for(ctx, operation)?;
         let bucket = ctx.and_then(|c| c.get::<S3Bucket>()).map(|b| b.0.clone());
         resolved.base.apply_to(req, bucket.as_deref())?;
         for (name, value) in &resolved.headers {
@@ -359,7 +408,8 @@ impl RequestHook for RuleSetEndpoint {
     }
 
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        super::timed(req, |req| self.resolve(req))
+        let operation = req.context().and_then(Context::spec).and_then(|s| s.schema);
+        super::timed(req, |req| self.resolve(req, operation))
     }
 }
 
@@ -373,3 +423,6 @@ impl fmt::Debug for RuleSetEndpoint {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests;
