@@ -55,6 +55,36 @@ fn data() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// This thread's time on a CPU so far (Linux's `/proc/thread-self/schedstat`), if known.
+fn cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = text.split_whitespace().next()?.parse::<u64>().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// The CPU time per call of `f` (wall time where CPU time is unknown), the best of 10
+/// rounds of about a tenth of `budget`: on a shared, oversubscribed machine wall time counts
+/// the time spent waiting for a CPU, which moves with the load.
+fn best_time(budget: Duration, mut f: impl FnMut()) -> Duration {
+    let mut best = Duration::MAX;
+    for _ in 0..10 {
+        let (wall, cpu) = (Instant::now(), cpu_time());
+        let mut n = 0u32;
+        while wall.elapsed() < budget / 10 {
+            for _ in 0..100 {
+                f();
+            }
+            n += 100;
+        }
+        let spent = match (cpu, cpu_time()) {
+            (Some(a), Some(b)) => b.saturating_sub(a),
+            _ => wall.elapsed(),
+        };
+        best = best.min(spent / n.max(1));
+    }
+    best
+}
+
 /// Runs `f` for about `budget`, returns the mean time per call.
 fn time(budget: Duration, mut f: impl FnMut()) -> Duration {
     for _ in 0..10 {
@@ -184,15 +214,28 @@ fn hook(s3: &RuleSet, partitions: &Partitions, budget: Duration) {
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     resolve(&warm);
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
-    let t = time(budget, || {
+    let t = best_time(budget, || {
         resolve(&warm);
     });
-    println!("hook, S3 bucket, cache warm: {t:?}, {allocations} allocations");
+    println!(
+        "hook, S3 bucket, cache warm: {t:?} (CPU time, best of 10 rounds), {allocations} allocations"
+    );
+    let lock = std::sync::RwLock::new(1u8);
+    let shared = std::sync::Arc::new(1u8);
+    let t = best_time(budget, || {
+        black_box(
+            *lock
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        black_box(shared.clone());
+    });
+    println!("for scale: one uncontended read lock and one Arc clone: {t:?}");
     let cold: Vec<Context> = (0..4 * CACHE_ENTRIES)
         .map(|i| ctx(format!("bucket-{i:05}")))
         .collect();
     let mut i = 0;
-    let t = time(budget, || {
+    let t = best_time(budget, || {
         i = (i + 1) % cold.len();
         if let Some(c) = cold.get(i) {
             resolve(c);

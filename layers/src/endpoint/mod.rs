@@ -389,9 +389,9 @@ impl ResolveEndpoint {
                     .parse()
                     .map_err(SdkError::construction)?;
                 let hosted = BaseEndpoint::new(base.scheme.clone(), authority, base.path.clone());
-                hosted.apply_to(req, Some(&bucket))
+                hosted.apply_to(req.parts_mut(), Some(&bucket))
             }
-            None => base.apply_to(req, None),
+            None => base.apply_to(req.parts_mut(), None),
         }
     }
 }
@@ -404,11 +404,10 @@ impl BaseEndpoint {
     /// but not before an IP address, which has no subdomains.
     pub(crate) fn apply_to(
         &self,
-        req: &mut HttpRequest<'_>,
+        req: &mut http::request::Parts,
         strip: Option<&str>,
     ) -> Result<(), SdkError> {
         let host_prefix = req
-            .parts()
             .extensions
             .get::<HostPrefix>()
             .filter(|_| !self.host_is_ip())
@@ -418,25 +417,25 @@ impl BaseEndpoint {
             // The common cases: a request to `/` gets the prebuilt URI; others keep their
             // serialized path and query as they are, no re-parsing.
             if let Some(root) = &self.root
-                && req.uri().path_and_query().map(PathAndQuery::as_str) == Some("/")
+                && req.uri.path_and_query().map(PathAndQuery::as_str) == Some("/")
             {
-                *req.uri_mut() = root.clone();
+                req.uri = root.clone();
                 return sync_host_header(req, &self.authority);
             }
             let mut parts = http::uri::Parts::default();
             parts.scheme = Some(self.scheme.clone());
             parts.authority = Some(self.authority.clone());
             parts.path_and_query = Some(
-                req.uri()
+                req.uri
                     .path_and_query()
                     .cloned()
                     .unwrap_or_else(|| PathAndQuery::from_static("/")),
             );
-            *req.uri_mut() = Uri::from_parts(parts).map_err(SdkError::construction)?;
+            req.uri = Uri::from_parts(parts).map_err(SdkError::construction)?;
             return sync_host_header(req, &self.authority);
         }
         let pq = req
-            .uri()
+            .uri
             .path_and_query()
             .map(PathAndQuery::as_str)
             .unwrap_or("/");
@@ -475,7 +474,7 @@ impl BaseEndpoint {
             .path_and_query(full)
             .build()
             .map_err(SdkError::construction)?;
-        *req.uri_mut() = uri;
+        req.uri = uri;
         sync_host_header(req, &authority)
     }
 
@@ -489,10 +488,10 @@ impl BaseEndpoint {
 }
 
 /// Signing reads the host from the URI; keep an explicit Host header consistent with it.
-fn sync_host_header(req: &mut HttpRequest<'_>, authority: &Authority) -> Result<(), SdkError> {
-    if req.headers().contains_key(http::header::HOST) {
+fn sync_host_header(req: &mut http::request::Parts, authority: &Authority) -> Result<(), SdkError> {
+    if req.headers.contains_key(http::header::HOST) {
         let host = HeaderValue::from_str(authority.as_str()).map_err(SdkError::construction)?;
-        req.headers_mut().insert(http::header::HOST, host);
+        req.headers.insert(http::header::HOST, host);
     }
     Ok(())
 }

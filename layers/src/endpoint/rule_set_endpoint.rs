@@ -1,6 +1,7 @@
 //! The endpoint hook of generated clients: parameters from the client and the call, the
 //! service's rule set (or a custom resolver) through a per-client cache, and the result
 //! applied to the request and handed to signing.
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{HttpRequest, RequestHook};
 use ziggurat_core::schema::{EndpointParam, EndpointParamValue, OperationSchema};
 
-use super::cache::{Arg, EndpointCache, hash_args};
+use super::cache::{Arg, EndpointCache, Entries, LOCAL_ENTRIES, hash_args};
 use super::resolver::{EndpointResolver, RuleSetResolver, SharedEndpointResolver};
 use super::rules::{Endpoint, Params, Value};
 use super::{BaseEndpoint, EndpointUrl, S3Bucket};
@@ -347,15 +348,12 @@ impl RuleSetEndpoint {
         (!nothing_new).then_some(auth)
     }
 
-    /// The endpoint of a call of `operation` with the context `ctx` (its region, endpoint URL
-    /// override and the input's [`OperationEndpointParams`]): from the cache, or resolved and
-    /// cached. What the hook applies to each request; callable on its own to see where a call
-    /// would go.
-    pub fn endpoint_for(
-        &self,
-        ctx: Option<&Context>,
-        operation: Option<&'static OperationSchema>,
-    ) -> Result<Arc<ResolvedEndpoint>, SdkError> {
+    /// The call's region and endpoint URL override; without either (and without a client
+    /// endpoint URL) the SDK's error, clearer than a rule set's.
+    fn region_and_url<'a>(
+        &'a self,
+        ctx: Option<&'a Context>,
+    ) -> Result<(Option<&'a Region>, Option<String>), SdkError> {
         let region = ctx.and_then(Context::region).or(self.region.as_ref());
         let url = ctx
             .and_then(|c| c.get::<EndpointUrl>())
@@ -366,20 +364,54 @@ impl RuleSetEndpoint {
                 "no region is configured: set it in code or with the AWS_REGION environment variable",
             ));
         }
+        Ok((region, url))
+    }
+
+    /// The endpoint for `args` from the shared cache, or resolved and stored there; then
+    /// copied into this thread's entries.
+    fn shared(
+        &self,
+        hash: u64,
+        args: &[(&'static str, Arg<'_>)],
+        region: Option<&Region>,
+    ) -> Result<Arc<ResolvedEndpoint>, SdkError> {
+        let resolved = match self.cache.get(hash, args) {
+            Some(hit) => hit,
+            None => {
+                let fresh = Arc::new(self.evaluate(args, region)?);
+                self.cache.insert(hash, args, fresh.clone());
+                fresh
+            }
+        };
+        with_local(self.cache.id(), |local| {
+            local.insert(hash, args, resolved.clone())
+        });
+        Ok(resolved)
+    }
+
+    /// The endpoint of a call of `operation` with the context `ctx` (its region, endpoint URL
+    /// override and the input's [`OperationEndpointParams`]): from the cache, or resolved and
+    /// cached. What the hook applies to each request; callable on its own to see where a call
+    /// would go.
+    pub fn endpoint_for(
+        &self,
+        ctx: Option<&Context>,
+        operation: Option<&'static OperationSchema>,
+    ) -> Result<Arc<ResolvedEndpoint>, SdkError> {
+        let (region, url) = self.region_and_url(ctx)?;
         let declared = operation.map(|o| o.endpoint_params).unwrap_or_default();
         let args = self.call_args(ctx, declared, region, url.as_deref());
         let args = args.as_slice();
         let hash = hash_args(args);
-        if let Some(hit) = self.cache.get(hash, args) {
-            return Ok(hit);
+        match with_local(self.cache.id(), |local| local.get(hash, args).cloned()).flatten() {
+            Some(hit) => Ok(hit),
+            None => self.shared(hash, args, region),
         }
-        let fresh = Arc::new(self.evaluate(args, region)?);
-        self.cache.insert(hash, args, fresh.clone());
-        Ok(fresh)
     }
 
     /// Sets the endpoint of a request of `operation` (the hook's work, timed by
-    /// `on_request`).
+    /// `on_request`). A warm call applies this thread's copy of the endpoint in place: no
+    /// lock, no reference count.
     fn resolve(
         &self,
         req: &mut HttpRequest<'_>,
@@ -388,17 +420,79 @@ impl RuleSetEndpoint {
         if req.uri().scheme().is_some() {
             return Ok(());
         }
-        let ctx = req.context();
-        let resolved = self.endpoint_for(ctx, operation)?;
-        let bucket = ctx.and_then(|c| c.get::<S3Bucket>()).map(|b| b.0.clone());
-        resolved.base.apply_to(req, bucket.as_deref())?;
-        for (name, value) in &resolved.headers {
-            req.headers_mut().append(name.clone(), value.clone());
-        }
-        if let (Some(auth), Some(ctx)) = (&resolved.auth, req.context_mut()) {
-            ctx.insert(auth.clone());
+        let (parts, ctx) = req.parts_and_context_mut();
+        let auth = {
+            let ctx = ctx.as_deref();
+            let (region, url) = self.region_and_url(ctx)?;
+            let declared = operation.map(|o| o.endpoint_params).unwrap_or_default();
+            let args = self.call_args(ctx, declared, region, url.as_deref());
+            let args = args.as_slice();
+            let hash = hash_args(args);
+            let bucket = ctx.and_then(|c| c.get::<S3Bucket>()).map(|b| b.0.as_str());
+            let warm = with_local(self.cache.id(), |local| {
+                local
+                    .get(hash, args)
+                    .map(|resolved| resolved.apply(parts, bucket))
+            })
+            .flatten();
+            match warm {
+                Some(applied) => applied?,
+                None => self.shared(hash, args, region)?.apply(parts, bucket)?,
+            }
+        };
+        if let (Some(auth), Some(ctx)) = (auth, ctx) {
+            ctx.insert(auth);
         }
         Ok(())
+    }
+}
+
+/// This thread's copies of the endpoints it used, per cache id: a few caches, the most
+/// recently added last.
+struct LocalCaches(Vec<(u64, Entries<ResolvedEndpoint>)>);
+
+/// The most clients whose endpoints a thread keeps.
+const LOCAL_CACHES: usize = 8;
+
+thread_local! {
+    static LOCAL: RefCell<LocalCaches> = const { RefCell::new(LocalCaches(Vec::new())) };
+}
+
+/// Runs `f` on this thread's entries of the cache `id`; `None` when they cannot be reached
+/// (the thread is ending, or a custom resolver resolved another endpoint from inside one).
+fn with_local<R>(id: u64, f: impl FnOnce(&mut Entries<ResolvedEndpoint>) -> R) -> Option<R> {
+    LOCAL
+        .try_with(|cell| {
+            let mut caches = cell.try_borrow_mut().ok()?;
+            let caches = &mut caches.0;
+            if !caches.iter().any(|(c, _)| *c == id) {
+                if caches.len() >= LOCAL_CACHES {
+                    caches.remove(0);
+                }
+                caches.push((id, Entries::new(LOCAL_ENTRIES)));
+            }
+            caches
+                .iter_mut()
+                .find(|(c, _)| *c == id)
+                .map(|(_, entries)| f(entries))
+        })
+        .ok()
+        .flatten()
+}
+
+impl ResolvedEndpoint {
+    /// Applies this endpoint to a request head: URL (moving `bucket` out of the path) and
+    /// headers; what signing needs from it, if anything.
+    fn apply(
+        &self,
+        parts: &mut http::request::Parts,
+        bucket: Option<&str>,
+    ) -> Result<Option<Arc<EndpointAuth>>, SdkError> {
+        self.base.apply_to(parts, bucket)?;
+        for (name, value) in &self.headers {
+            parts.headers.append(name.clone(), value.clone());
+        }
+        Ok(self.auth.clone())
     }
 }
 
