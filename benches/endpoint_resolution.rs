@@ -12,7 +12,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group};
 use ziggurat::body::Body;
 use ziggurat::context::{Context, Region};
-use ziggurat::hook::{HttpRequest, RequestHook};
+use ziggurat::hook::HttpRequest;
 use ziggurat::layers::endpoint::{OperationEndpointParams, RuleSetEndpoint, S3Bucket};
 use ziggurat::operation::Operation;
 use ziggurat::schema::OperationSchema;
@@ -75,14 +75,37 @@ fn resolve(hook: &RuleSetEndpoint, ctx: &Context, op: Option<&'static OperationS
 
 /// The hook on a fresh request: what the stack's `"ResolveEndpoint"` entry costs.
 fn hook_on_request(hook: &RuleSetEndpoint, ctx: &mut Context, path: &'static str) {
+    // `hook.on_request` inside a stack, where the context names the operation.
     let (mut parts, ()) = http::Request::get(path)
         .body(())
         .expect("static request")
         .into_parts();
     let mut body = Body::empty();
-    hook.on_request(&mut HttpRequest::new(&mut parts, &mut body, Some(ctx)))
-        .expect("resolves");
+    hook.resolve(
+        &mut HttpRequest::new(&mut parts, &mut body, Some(ctx)),
+        get_object(),
+    )
+    .expect("resolves");
     black_box(parts.uri);
+}
+
+/// What the hook makes of the benchmarked request: the virtual host of the bucket.
+fn check_hook(hook: &RuleSetEndpoint) {
+    let (mut parts, ()) = http::Request::get("/my-bucket/photos/2024/cat.jpg")
+        .body(())
+        .expect("static request")
+        .into_parts();
+    let mut body = Body::empty();
+    let mut ctx = s3_ctx("my-bucket");
+    hook.resolve(
+        &mut HttpRequest::new(&mut parts, &mut body, Some(&mut ctx)),
+        get_object(),
+    )
+    .expect("resolves");
+    assert_eq!(
+        parts.uri,
+        "https://my-bucket.s3.us-west-2.amazonaws.com/photos/2024/cat.jpg"
+    );
 }
 
 /// A fresh request alone: the baseline `hook_on_request` includes.
@@ -146,6 +169,7 @@ fn allocations_per_call(n: u64, mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let s3 = s3_hook();
+    check_hook(&s3);
     let ctx = s3_ctx("my-bucket");
     resolve(&s3, &ctx, get_object());
     let warm = allocations_per_call(1000, || resolve(&s3, &ctx, get_object()));
@@ -176,6 +200,39 @@ fn main() {
         }
     }
     println!("allocations per call: warm {warm:.1}, cold S3 with a bucket {cold:.1}");
+    // CPU time, best of 10 rounds: steady where wall time moves with the machine's load.
+    let mut hctx = s3_ctx("my-bucket");
+    let mut j = 0;
+    let cpu = [
+        (
+            "warm_s3_bucket",
+            common::best_cpu_ns(10, || resolve(&s3, &ctx, get_object())),
+        ),
+        (
+            "cold_s3_bucket",
+            common::best_cpu_ns(10, || {
+                j = (j + 1) % contexts.len();
+                if let Some(ctx) = contexts.get(j) {
+                    resolve(&cold_hook, ctx, get_object());
+                }
+            }),
+        ),
+        (
+            "hook_s3_bucket",
+            common::best_cpu_ns(10, || {
+                hook_on_request(&s3, &mut hctx, "/my-bucket/photos/2024/cat.jpg")
+            }),
+        ),
+        (
+            "request_only",
+            common::best_cpu_ns(10, || request_only("/my-bucket/photos/2024/cat.jpg")),
+        ),
+    ];
+    for (id, ns) in cpu {
+        if let Some(ns) = ns {
+            println!("{id:<16} {ns:>9.0} ns CPU per call (best of 10 rounds)");
+        }
+    }
     if let Some(ns) = common::median_ns("endpoint", "warm_s3_bucket") {
         println!("warm S3 resolution: {ns:.0} ns (target <= 100 ns)");
     }

@@ -540,3 +540,40 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn presigned_urls_sign_for_the_endpoints_auth_scheme() {
+    let config = SdkConfig::builder()
+        .region(Region::from_static("aws-global"))
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .build();
+    let presigner = ziggurat::s3::PresignClient::new(&config);
+    let expires =
+        ziggurat::s3::PresigningConfig::expires_in(std::time::Duration::from_secs(60)).unwrap();
+    let input = |bucket: &str| ziggurat::s3::GetObjectInput {
+        bucket: bucket.into(),
+        key: "k".into(),
+        ..Default::default()
+    };
+    // `aws-global` is the global endpoint, signed for us-east-1.
+    let url = presigner
+        .get_object(input("bucket"), expires)
+        .await
+        .unwrap()
+        .uri()
+        .to_string();
+    assert!(
+        url.starts_with("https://bucket.s3.amazonaws.com/k?"),
+        "{url}"
+    );
+    assert!(url.contains("%2Fus-east-1%2Fs3%2Faws4_request"), "{url}");
+    // A Multi-Region Access Point needs SigV4a: refused with a reason, not signed wrong.
+    let err = presigner
+        .get_object(
+            input("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+            expires,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("SigV4a"), "{err}");
+}

@@ -409,10 +409,11 @@ impl RuleSetEndpoint {
         }
     }
 
-    /// Sets the endpoint of a request of `operation` (the hook's work, timed by
-    /// `on_request`). A warm call applies this thread's copy of the endpoint in place: no
-    /// lock, no reference count.
-    fn resolve(
+    /// Sets the endpoint of a request of `operation`: the hook's work, which
+    /// [`on_request`](RequestHook::on_request) does for the operation the stack runs (and
+    /// times). Standalone, where no stack records the operation, name it here. A warm call
+    /// applies this thread's copy of the endpoint in place: no lock, no reference count.
+    pub fn resolve(
         &self,
         req: &mut HttpRequest<'_>,
         operation: Option<&'static OperationSchema>,
