@@ -620,7 +620,8 @@ impl Ctx<'_> {
              query_compatible: {qc},\n\
              }};\n\n\
              /// {full}'s endpoint rule set (`endpoint_rules.json`, from the model's\n\
-             /// `endpoint-rule-set-1.json`), interpreted by the runtime: parsed at the first call.\n\
+             /// `endpoint-rule-set-1.json`), interpreted by the runtime: parsed once, when the\n\
+             /// first client is built.\n\
              pub static ENDPOINT_RULES: ziggurat_runtime::endpoint::EmbeddedRuleSet =\n\
              ziggurat_runtime::endpoint::EmbeddedRuleSet::new(include_str!(\"endpoint_rules.json\"));\n\n",
             sid = lit(&meta.service_id),

@@ -345,3 +345,235 @@ async fn without_a_region_or_endpoint_the_call_fails_with_a_clear_error() {
     assert!(err.to_string().contains("AWS_REGION"), "{err}");
     assert!(transport.requests().is_empty());
 }
+
+/// S3's official endpoint tests, driven through the client: every case with
+/// `operationInputs` (built-ins as client settings, operation parameters as the input) sends
+/// its request to the expected URL, signed for the expected name and region, or fails with
+/// the expected error before sending.
+#[tokio::test]
+async fn s3_official_endpoint_tests_pass_through_the_client() {
+    let path = std::env::var_os("ZIGGURAT_CONFORMANCE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
+        })
+        .join("endpoint-rules/botocore/s3/endpoint-tests-1.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("SKIPPED: no S3 endpoint tests at {}", path.display());
+        return;
+    };
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let (mut ran, mut failures) = (0, Vec::new());
+    for case in doc["testCases"].as_array().unwrap() {
+        let name = case["documentation"].as_str().unwrap_or("?");
+        for input in case["operationInputs"].as_array().into_iter().flatten() {
+            ran += 1;
+            if let Err(why) = run_s3_case(input, &case["expect"]).await {
+                failures.push(format!("{name}: {why}"));
+            }
+        }
+    }
+    assert!(ran >= 200, "only {ran} cases ran");
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// An operation's error as its kind and text.
+fn erase<E>(e: SdkError<E>) -> (ErrorKind, String)
+where
+    SdkError<E>: std::fmt::Display,
+{
+    (e.kind(), e.to_string())
+}
+
+async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> Result<(), String> {
+    let built_in = |name: &str| input["builtInParams"].get(name);
+    let flag = |name: &str| built_in(name).and_then(serde_json::Value::as_bool);
+    let transport = s3_transport();
+    let region = built_in("AWS::Region")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("us-east-1")
+        .to_owned();
+    let mut sdk = SdkConfig::builder()
+        .region(Region::new(region))
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .http_client(transport.clone().into_http_client())
+        .use_fips(flag("AWS::UseFIPS"))
+        .use_dual_stack(flag("AWS::UseDualStack"));
+    if let Some(url) = built_in("SDK::Endpoint").and_then(serde_json::Value::as_str) {
+        sdk = sdk.endpoint_url(url);
+    }
+    let mut config = ziggurat::s3::Config::new(&sdk.build())
+        .force_path_style(flag("AWS::S3::ForcePathStyle").unwrap_or(false))
+        .accelerate(flag("AWS::S3::Accelerate").unwrap_or(false))
+        .use_global_endpoint(flag("AWS::S3::UseGlobalEndpoint").unwrap_or(false))
+        .disable_multi_region_access_points(
+            flag("AWS::S3::DisableMultiRegionAccessPoints").unwrap_or(false),
+        );
+    if let Some(yes) = flag("AWS::S3::UseArnRegion") {
+        config = config.use_arn_region(yes);
+    }
+    let s3 = ziggurat::s3::Client::from_conf(config);
+    let param = |name: &str| {
+        input["operationParams"][name]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let op = input["operationName"].as_str().unwrap_or_default();
+    let result = match op {
+        "GetObject" => s3
+            .get_object()
+            .bucket(param("Bucket"))
+            .key(param("Key"))
+            .send()
+            .await
+            .map(drop)
+            .map_err(erase),
+        "CreateBucket" => s3
+            .create_bucket()
+            .bucket(param("Bucket"))
+            .send()
+            .await
+            .map(drop)
+            .map_err(erase),
+        "ListBuckets" => s3.list_buckets().send().await.map(drop).map_err(erase),
+        "ListObjects" => s3
+            .list_objects()
+            .bucket(param("Bucket"))
+            .prefix(param("Prefix"))
+            .send()
+            .await
+            .map(drop)
+            .map_err(erase),
+        "WriteGetObjectResponse" => s3
+            .write_get_object_response()
+            .request_route(param("RequestRoute"))
+            .request_token(param("RequestToken"))
+            .send()
+            .await
+            .map(drop)
+            .map_err(erase),
+        "ListDirectoryBuckets" => s3
+            .list_directory_buckets()
+            .send()
+            .await
+            .map(drop)
+            .map_err(erase),
+        other => return Err(format!("no driver for {other}")),
+    };
+    let requests = transport.requests();
+    if let Some(message) = expect["error"].as_str() {
+        let (kind, err) = match result {
+            Ok(()) => return Err(format!("expected the error {message:?}, got a response")),
+            Err(e) => e,
+        };
+        if kind != ErrorKind::Construction || !err.contains(message) {
+            return Err(format!("expected the error {message:?}, got {err}"));
+        }
+        if !requests.is_empty() {
+            return Err("a request was sent".to_owned());
+        }
+        return Ok(());
+    }
+    let req = requests
+        .first()
+        .ok_or_else(|| format!("no request sent: {:?}", result.err()))?;
+    let url = expect["endpoint"]["url"].as_str().unwrap_or_default();
+    let uri = req.uri().to_string();
+    // The operation's host prefix (`{RequestRoute}.`) goes before the endpoint's host.
+    let url = match op {
+        "WriteGetObjectResponse" => {
+            url.replacen("://", &format!("://{}.", param("RequestRoute")), 1)
+        }
+        _ => url.to_owned(),
+    };
+    let url = url.trim_end_matches('/');
+    let rest = uri
+        .get(..url.len())
+        .filter(|head| head.eq_ignore_ascii_case(url))
+        .and_then(|_| uri.get(url.len()..))
+        .ok_or_else(|| format!("sent to {uri}, expected {url}"))?;
+    if !(rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')) {
+        return Err(format!("sent to {uri}, expected {url}"));
+    }
+    let auth = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Some(scheme) = expect["endpoint"]["properties"]["authSchemes"].get(0) {
+        let signing_name = scheme["signingName"].as_str().unwrap_or_default();
+        match scheme["name"].as_str() {
+            Some("sigv4a") => {
+                if !auth.starts_with("AWS4-ECDSA-P256-SHA256 ")
+                    || !auth.contains(&format!("/{signing_name}/aws4_request"))
+                {
+                    return Err(format!("expected SigV4a for {signing_name}: {auth}"));
+                }
+                let set: Vec<&str> = scheme["signingRegionSet"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(serde_json::Value::as_str)
+                    .collect();
+                let sent = req
+                    .headers()
+                    .get("x-amz-region-set")
+                    .and_then(|v| v.to_str().ok());
+                if sent != Some(set.join(",").as_str()) {
+                    return Err(format!("region set {sent:?}, expected {set:?}"));
+                }
+            }
+            _ => {
+                let region = scheme["signingRegion"].as_str().unwrap_or_default();
+                let scope = format!("/{region}/{signing_name}/aws4_request");
+                if !auth.starts_with("AWS4-HMAC-SHA256 ") || !auth.contains(&scope) {
+                    return Err(format!("expected a SigV4 scope {scope}: {auth}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn presigned_urls_sign_for_the_endpoints_auth_scheme() {
+    let config = SdkConfig::builder()
+        .region(Region::from_static("aws-global"))
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .build();
+    let presigner = ziggurat::s3::PresignClient::new(&config);
+    let expires =
+        ziggurat::s3::PresigningConfig::expires_in(std::time::Duration::from_secs(60)).unwrap();
+    let input = |bucket: &str| ziggurat::s3::GetObjectInput {
+        bucket: bucket.into(),
+        key: "k".into(),
+        ..Default::default()
+    };
+    // `aws-global` is the global endpoint, signed for us-east-1.
+    let url = presigner
+        .get_object(input("bucket"), expires)
+        .await
+        .unwrap()
+        .uri()
+        .to_string();
+    assert!(
+        url.starts_with("https://bucket.s3.amazonaws.com/k?"),
+        "{url}"
+    );
+    assert!(url.contains("%2Fus-east-1%2Fs3%2Faws4_request"), "{url}");
+    // A Multi-Region Access Point needs SigV4a: refused with a reason, not signed wrong.
+    let err = presigner
+        .get_object(
+            input("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+            expires,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("SigV4a"), "{err}");
+}

@@ -1,6 +1,6 @@
 //! Endpoint rules: each service's `endpoint-rule-set-1.json` as data, not code.
 //!
-//! The runtime interprets rule sets ([`ziggurat_layers::endpoint::rules`]), so the generator
+//! The runtime interprets rule sets (`ziggurat_layers::endpoint::rules`), so the generator
 //! only copies them in: compacted (no whitespace, no `documentation`, keys sorted) into
 //! `services/<name>/src/endpoint_rules.json`, which the crate embeds with `include_str!` and
 //! parses at its first call; `partitions.json` once, into the runtime crate. Per operation it

@@ -1,17 +1,28 @@
-//! Resolves where a request goes: scheme, host and base path, including S3 bucket addressing.
+//! Resolves where a request goes: scheme, host, base path, headers, and how to sign for it.
 //!
-//! Serializers write only the path and query (`/bucket/key?x-id=GetObject`); this hook adds the
-//! rest, so one serializer serves every endpoint:
+//! Serializers write only the path and query (`/bucket/key?x-id=GetObject`); an endpoint hook
+//! adds the rest, so one serializer serves every endpoint. Two hooks do it:
 //!
-//! - the **regional default**, `https://{prefix}.{region}.amazonaws.com` (`.amazonaws.com.cn`
-//!   in China regions); a missing region is a construction error before anything is sent;
-//! - a **base endpoint** override, like the Go SDK's `BaseEndpoint` (`http://127.0.0.1:9000`,
-//!   base paths kept), for the client or — through [`EndpointUrl`] in the
-//!   [`Context`](ziggurat_core::context::Context) — for one call;
-//! - **S3 addressing**: virtual-hosted style (`bucket.s3.us-east-1.amazonaws.com/key`) when the
-//!   bucket name allows it, path style (`s3.../bucket/key`) otherwise. Path style is forced by
-//!   the `force_path_style` setting, for IP-address and `localhost` endpoints (they have no DNS
-//!   for subdomains), and for bucket names with dots over HTTPS (the certificate would not match).
+//! - [`RuleSetEndpoint`], the `"ResolveEndpoint"` entry of every generated client: the
+//!   service's Smithy endpoint rule set (`endpoint-rule-set-1.json`), interpreted at run time
+//!   by the [`rules`] engine rather than compiled into code per service, as the AWS SDKs for
+//!   Go v2 and smithy-rs generate it. The rules decide everything the SDKs decide: regional
+//!   and partition DNS suffixes, FIPS and dual-stack hosts, S3 virtual-hosted or path-style
+//!   addressing, accelerate, access point and Multi-Region Access Point ARNs, Object Lambda,
+//!   S3 Express, STS's global endpoint, and an endpoint URL override. Parameters come from
+//!   the client (built-ins, [`ClientEndpointParams`]), from the call (region, per-call
+//!   [`EndpointUrl`]) and from the operation (its schema's static parameters, and the input
+//!   members the serializer read into [`OperationEndpointParams`]). Results are cached per
+//!   client, keyed by the parameters the rules read (S3's `Key` is not one), so a warm call
+//!   costs a hash and a lookup. The endpoint's headers go on the request, and its auth scheme
+//!   (signing name, region, SigV4a region set) reaches the signer as [`EndpointAuth`] in the
+//!   [`Context`](ziggurat_core::context::Context). An error rule fails the call with a
+//!   construction error carrying the rule's message, before anything is sent. A
+//!   [custom resolver](resolver::EndpointResolver) may wrap the rule set.
+//! - [`ResolveEndpoint`], a fixed endpoint for stacks built by hand without a rule set (a
+//!   `ServiceBuilder` around any HTTP client): the regional default
+//!   `https://{prefix}.{region}.amazonaws.com` or a [`BaseEndpoint`], with S3's
+//!   virtual-host rule reduced to its common case.
 //!
 //! ```
 //! use tower::{Layer, ServiceExt, service_fn};
@@ -28,6 +39,33 @@
 //! assert_eq!(res.body(), "https://dynamodb.eu-west-1.amazonaws.com/");
 //! # }
 //! ```
+//!
+//! The rule-set hook, on a rule set of its own (generated clients pass their service's):
+//!
+//! ```
+//! use ziggurat_core::context::{Context, Region};
+//! use ziggurat_layers::endpoint::resolver::RuleSetResolver;
+//! use ziggurat_layers::endpoint::rules::{Partitions, RuleSet};
+//! use ziggurat_layers::endpoint::{ClientEndpointParams, RuleSetEndpoint};
+//!
+//! let rules: &'static RuleSet = Box::leak(Box::new(RuleSet::from_json(r#"{"version": "1.0",
+//!   "parameters": {
+//!     "Region": {"type": "string", "builtIn": "AWS::Region", "required": true},
+//!     "UseFIPS": {"type": "boolean", "builtIn": "AWS::UseFIPS", "required": true, "default": false}},
+//!   "rules": [
+//!     {"conditions": [{"fn": "booleanEquals", "argv": [{"ref": "UseFIPS"}, true]}],
+//!      "type": "endpoint", "endpoint": {"url": "https://svc-fips.{Region}.example.com"}},
+//!     {"conditions": [], "type": "endpoint", "endpoint": {"url": "https://svc.{Region}.example.com"}}]}"#)?));
+//! let partitions: &'static Partitions =
+//!     Box::leak(Box::new(Partitions::from_json(r#"{"partitions": []}"#)?));
+//! let hook = RuleSetEndpoint::new(RuleSetResolver::new(rules, partitions), "svc")
+//!     .with_client_params(&ClientEndpointParams::new().built_in("AWS::UseFIPS", true));
+//! let mut ctx = Context::new("Svc", "Get");
+//! ctx.set_region(Some(Region::from_static("eu-west-1")));
+//! let endpoint = hook.endpoint_for(Some(&ctx), None)?;
+//! assert_eq!(endpoint.base().to_url(), "https://svc-fips.eu-west-1.example.com");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 mod cache;
 pub mod resolver;
 mod rule_set_endpoint;
@@ -35,7 +73,7 @@ pub mod rules;
 
 pub use cache::MAX_ENTRIES as CACHE_ENTRIES;
 pub use rule_set_endpoint::{
-    ClientEndpointParams, EndpointAuth, OperationEndpointParams, RuleSetEndpoint,
+    ClientEndpointParams, EndpointAuth, OperationEndpointParams, ResolvedEndpoint, RuleSetEndpoint,
 };
 
 use std::fmt;
@@ -351,9 +389,9 @@ impl ResolveEndpoint {
                     .parse()
                     .map_err(SdkError::construction)?;
                 let hosted = BaseEndpoint::new(base.scheme.clone(), authority, base.path.clone());
-                hosted.apply_to(req, Some(&bucket))
+                hosted.apply_to(req.parts_mut(), Some(&bucket))
             }
-            None => base.apply_to(req, None),
+            None => base.apply_to(req.parts_mut(), None),
         }
     }
 }
@@ -366,11 +404,10 @@ impl BaseEndpoint {
     /// but not before an IP address, which has no subdomains.
     pub(crate) fn apply_to(
         &self,
-        req: &mut HttpRequest<'_>,
+        req: &mut http::request::Parts,
         strip: Option<&str>,
     ) -> Result<(), SdkError> {
         let host_prefix = req
-            .parts()
             .extensions
             .get::<HostPrefix>()
             .filter(|_| !self.host_is_ip())
@@ -380,25 +417,25 @@ impl BaseEndpoint {
             // The common cases: a request to `/` gets the prebuilt URI; others keep their
             // serialized path and query as they are, no re-parsing.
             if let Some(root) = &self.root
-                && req.uri().path_and_query().map(PathAndQuery::as_str) == Some("/")
+                && req.uri.path_and_query().map(PathAndQuery::as_str) == Some("/")
             {
-                *req.uri_mut() = root.clone();
+                req.uri = root.clone();
                 return sync_host_header(req, &self.authority);
             }
             let mut parts = http::uri::Parts::default();
             parts.scheme = Some(self.scheme.clone());
             parts.authority = Some(self.authority.clone());
             parts.path_and_query = Some(
-                req.uri()
+                req.uri
                     .path_and_query()
                     .cloned()
                     .unwrap_or_else(|| PathAndQuery::from_static("/")),
             );
-            *req.uri_mut() = Uri::from_parts(parts).map_err(SdkError::construction)?;
+            req.uri = Uri::from_parts(parts).map_err(SdkError::construction)?;
             return sync_host_header(req, &self.authority);
         }
         let pq = req
-            .uri()
+            .uri
             .path_and_query()
             .map(PathAndQuery::as_str)
             .unwrap_or("/");
@@ -437,7 +474,7 @@ impl BaseEndpoint {
             .path_and_query(full)
             .build()
             .map_err(SdkError::construction)?;
-        *req.uri_mut() = uri;
+        req.uri = uri;
         sync_host_header(req, &authority)
     }
 
@@ -451,10 +488,10 @@ impl BaseEndpoint {
 }
 
 /// Signing reads the host from the URI; keep an explicit Host header consistent with it.
-fn sync_host_header(req: &mut HttpRequest<'_>, authority: &Authority) -> Result<(), SdkError> {
-    if req.headers().contains_key(http::header::HOST) {
+fn sync_host_header(req: &mut http::request::Parts, authority: &Authority) -> Result<(), SdkError> {
+    if req.headers.contains_key(http::header::HOST) {
         let host = HeaderValue::from_str(authority.as_str()).map_err(SdkError::construction)?;
-        req.headers_mut().insert(http::header::HOST, host);
+        req.headers.insert(http::header::HOST, host);
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The endpoint hook of generated clients: parameters from the client and the call, the
 //! service's rule set (or a custom resolver) through a per-client cache, and the result
 //! applied to the request and handed to signing.
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -8,16 +9,46 @@ use http::{HeaderName, HeaderValue};
 use ziggurat_core::context::{Context, Region};
 use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{HttpRequest, RequestHook};
-use ziggurat_core::schema::{EndpointParam, EndpointParamValue};
+use ziggurat_core::schema::{EndpointParam, EndpointParamValue, OperationSchema};
 
-use super::cache::{Arg, EndpointCache, hash_args};
+use super::cache::{Arg, EndpointCache, Entries, LOCAL_ENTRIES, hash_args};
 use super::resolver::{EndpointResolver, RuleSetResolver, SharedEndpointResolver};
 use super::rules::{Endpoint, Params, Value};
 use super::{BaseEndpoint, EndpointUrl, S3Bucket};
 
 /// The most parameters one call sets besides the client's (region, endpoint, and the
-/// operation's: S3 sets at most five). A call with more resolves without the cache.
-const MAX_CALL_PARAMS: usize = 16;
+/// operation's: S3 sets at most five) that its cache key keeps on the stack.
+const MAX_CALL_PARAMS: usize = 8;
+
+/// A call's parameters, kept on the stack up to [`MAX_CALL_PARAMS`].
+// Large on purpose: the common case lives on the stack and allocates nothing.
+#[allow(clippy::large_enum_variant)]
+enum CallArgs<'a> {
+    Inline(arrayvec::ArrayVec<(&'static str, Arg<'a>), MAX_CALL_PARAMS>),
+    Heap(Vec<(&'static str, Arg<'a>)>),
+}
+
+impl<'a> CallArgs<'a> {
+    fn push(&mut self, arg: (&'static str, Arg<'a>)) {
+        match self {
+            CallArgs::Inline(inline) => {
+                if let Err(full) = inline.try_push(arg) {
+                    let mut heap: Vec<_> = inline.drain(..).collect();
+                    heap.push(full.element());
+                    *self = CallArgs::Heap(heap);
+                }
+            }
+            CallArgs::Heap(heap) => heap.push(arg),
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'static str, Arg<'a>)] {
+        match self {
+            CallArgs::Inline(inline) => inline,
+            CallArgs::Heap(heap) => heap,
+        }
+    }
+}
 
 /// The values of the operation's `contextParam` members, read from the input by the
 /// serializer glue (`Bucket`, `Key`): put into the [`Context`] for the endpoint hook.
@@ -92,13 +123,28 @@ impl ClientEndpointParams {
     }
 }
 
-/// What the cache holds for one set of parameters: the endpoint, ready to apply.
+/// A resolved endpoint, ready to apply: what the cache holds for one set of parameters.
 #[derive(Debug)]
-struct Resolved {
+pub struct ResolvedEndpoint {
     base: BaseEndpoint,
     headers: Vec<(HeaderName, HeaderValue)>,
     /// `None` when signing needs nothing the client does not already do.
     auth: Option<Arc<EndpointAuth>>,
+}
+
+impl ResolvedEndpoint {
+    /// The endpoint's scheme, authority and base path (`https://s3.us-west-2.amazonaws.com/bucket`).
+    pub fn base(&self) -> &BaseEndpoint {
+        &self.base
+    }
+    /// The headers the endpoint adds to requests.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
+    }
+    /// How to sign for it, where that differs from the client's signer.
+    pub fn auth(&self) -> Option<&EndpointAuth> {
+        self.auth.as_deref()
+    }
 }
 
 /// The hook: resolves the endpoint of each call from the service's endpoint rule set.
@@ -123,7 +169,7 @@ pub struct RuleSetEndpoint {
     signing_name: &'static str,
     /// The parameters no rule reads (S3's `Key`): left out of the resolution and its cache key.
     unreferenced: Arc<[&'static str]>,
-    cache: Arc<EndpointCache<Resolved>>,
+    cache: Arc<EndpointCache<ResolvedEndpoint>>,
 }
 
 impl RuleSetEndpoint {
@@ -187,26 +233,22 @@ impl RuleSetEndpoint {
         self
     }
 
-    /// The parameters of one call besides the client's, in a fixed order, borrowed; `None`
-    /// when there are more than the cache keys hold.
+    /// The parameters of one call besides the client's, in a fixed order, borrowed: on the
+    /// stack, or (past [`MAX_CALL_PARAMS`], which no AWS operation reaches) on the heap.
     fn call_args<'a>(
         &self,
         ctx: Option<&'a Context>,
+        declared: &'static [EndpointParam],
         region: Option<&'a Region>,
         url: Option<&'a str>,
-    ) -> Option<arrayvec::ArrayVec<(&'static str, Arg<'a>), MAX_CALL_PARAMS>> {
-        let mut args = arrayvec::ArrayVec::new();
+    ) -> CallArgs<'a> {
+        let mut args = CallArgs::Inline(arrayvec::ArrayVec::new());
         if let (Some(name), Some(region)) = (self.region_param, region) {
-            args.try_push((name, Arg::Str(region.as_str()))).ok()?;
+            args.push((name, Arg::Str(region.as_str())));
         }
         if let (Some(name), Some(url)) = (self.endpoint_param, url) {
-            args.try_push((name, Arg::Str(url))).ok()?;
+            args.push((name, Arg::Str(url)));
         }
-        let declared: &'static [EndpointParam] = ctx
-            .and_then(Context::spec)
-            .and_then(|s| s.schema)
-            .map(|s| s.endpoint_params)
-            .unwrap_or_default();
         let members = ctx.and_then(|c| c.get::<OperationEndpointParams>());
         for p in declared {
             if self.unreferenced.contains(&p.name) {
@@ -220,9 +262,9 @@ impl RuleSetEndpoint {
                     None => continue,
                 },
             };
-            args.try_push((p.name, arg)).ok()?;
+            args.push((p.name, arg));
         }
-        Some(args)
+        args
     }
 
     /// Evaluates the rule set (or the custom resolver) for the client's settings and `args`.
@@ -230,7 +272,7 @@ impl RuleSetEndpoint {
         &self,
         args: &[(&'static str, Arg<'_>)],
         call_region: Option<&Region>,
-    ) -> Result<Resolved, SdkError> {
+    ) -> Result<ResolvedEndpoint, SdkError> {
         let mut params = Params::new();
         for (name, value) in self.client.iter() {
             params.insert(*name, value.clone());
@@ -254,7 +296,7 @@ impl RuleSetEndpoint {
         &self,
         endpoint: &Endpoint,
         call_region: Option<&Region>,
-    ) -> Result<Resolved, SdkError> {
+    ) -> Result<ResolvedEndpoint, SdkError> {
         let base = BaseEndpoint::parse_resolved(&endpoint.url).map_err(SdkError::construction)?;
         let mut headers = Vec::new();
         for (name, values) in &endpoint.headers {
@@ -270,7 +312,7 @@ impl RuleSetEndpoint {
                 headers.push((name.clone(), value));
             }
         }
-        Ok(Resolved {
+        Ok(ResolvedEndpoint {
             base,
             headers,
             auth: self.auth_for(endpoint, call_region).map(Arc::new),
@@ -306,11 +348,12 @@ impl RuleSetEndpoint {
         (!nothing_new).then_some(auth)
     }
 
-    fn resolve(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        if req.uri().scheme().is_some() {
-            return Ok(());
-        }
-        let ctx = req.context();
+    /// The call's region and endpoint URL override; without either (and without a client
+    /// endpoint URL) the SDK's error, clearer than a rule set's.
+    fn region_and_url<'a>(
+        &'a self,
+        ctx: Option<&'a Context>,
+    ) -> Result<(Option<&'a Region>, Option<String>), SdkError> {
         let region = ctx.and_then(Context::region).or(self.region.as_ref());
         let url = ctx
             .and_then(|c| c.get::<EndpointUrl>())
@@ -321,35 +364,136 @@ impl RuleSetEndpoint {
                 "no region is configured: set it in code or with the AWS_REGION environment variable",
             ));
         }
-        let resolved = match self.call_args(ctx, region, url.as_deref()) {
-            Some(args) => {
-                let hash = hash_args(&args);
-                match self.cache.get(hash, &args) {
-                    Some(hit) => hit,
-                    None => {
-                        let fresh = Arc::new(self.evaluate(&args, region)?);
-                        self.cache.insert(hash, &args, fresh.clone());
-                        fresh
-                    }
-                }
-            }
+        Ok((region, url))
+    }
+
+    /// The endpoint for `args` from the shared cache, or resolved and stored there; then
+    /// copied into this thread's entries.
+    fn shared(
+        &self,
+        hash: u64,
+        args: &[(&'static str, Arg<'_>)],
+        region: Option<&Region>,
+    ) -> Result<Arc<ResolvedEndpoint>, SdkError> {
+        let resolved = match self.cache.get(hash, args) {
+            Some(hit) => hit,
             None => {
-                let mut params = Vec::new();
-                if let (Some(name), Some(region)) = (self.region_param, region) {
-                    params.push((name, Arg::Str(region.as_str())));
-                }
-                Arc::new(self.evaluate(&params, region)?)
+                let fresh = Arc::new(self.evaluate(args, region)?);
+                self.cache.insert(hash, args, fresh.clone());
+                fresh
             }
         };
-        let bucket = ctx.and_then(|c| c.get::<S3Bucket>()).map(|b| b.0.clone());
-        resolved.base.apply_to(req, bucket.as_deref())?;
-        for (name, value) in &resolved.headers {
-            req.headers_mut().append(name.clone(), value.clone());
+        with_local(self.cache.id(), |local| {
+            local.insert(hash, args, resolved.clone())
+        });
+        Ok(resolved)
+    }
+
+    /// The endpoint of a call of `operation` with the context `ctx` (its region, endpoint URL
+    /// override and the input's [`OperationEndpointParams`]): from the cache, or resolved and
+    /// cached. What the hook applies to each request; callable on its own to see where a call
+    /// would go.
+    pub fn endpoint_for(
+        &self,
+        ctx: Option<&Context>,
+        operation: Option<&'static OperationSchema>,
+    ) -> Result<Arc<ResolvedEndpoint>, SdkError> {
+        let (region, url) = self.region_and_url(ctx)?;
+        let declared = operation.map(|o| o.endpoint_params).unwrap_or_default();
+        let args = self.call_args(ctx, declared, region, url.as_deref());
+        let args = args.as_slice();
+        let hash = hash_args(args);
+        match with_local(self.cache.id(), |local| local.get(hash, args).cloned()).flatten() {
+            Some(hit) => Ok(hit),
+            None => self.shared(hash, args, region),
         }
-        if let (Some(auth), Some(ctx)) = (&resolved.auth, req.context_mut()) {
-            ctx.insert(auth.clone());
+    }
+
+    /// Sets the endpoint of a request of `operation`: the hook's work, which
+    /// [`on_request`](RequestHook::on_request) does for the operation the stack runs (and
+    /// times). Standalone, where no stack records the operation, name it here. A warm call
+    /// applies this thread's copy of the endpoint in place: no lock, no reference count.
+    pub fn resolve(
+        &self,
+        req: &mut HttpRequest<'_>,
+        operation: Option<&'static OperationSchema>,
+    ) -> Result<(), SdkError> {
+        if req.uri().scheme().is_some() {
+            return Ok(());
+        }
+        let (parts, ctx) = req.parts_and_context_mut();
+        let auth = {
+            let ctx = ctx.as_deref();
+            let (region, url) = self.region_and_url(ctx)?;
+            let declared = operation.map(|o| o.endpoint_params).unwrap_or_default();
+            let args = self.call_args(ctx, declared, region, url.as_deref());
+            let args = args.as_slice();
+            let hash = hash_args(args);
+            let bucket = ctx.and_then(|c| c.get::<S3Bucket>()).map(|b| b.0.as_str());
+            let warm = with_local(self.cache.id(), |local| {
+                local
+                    .get(hash, args)
+                    .map(|resolved| resolved.apply(parts, bucket))
+            })
+            .flatten();
+            match warm {
+                Some(applied) => applied?,
+                None => self.shared(hash, args, region)?.apply(parts, bucket)?,
+            }
+        };
+        if let (Some(auth), Some(ctx)) = (auth, ctx) {
+            ctx.insert(auth);
         }
         Ok(())
+    }
+}
+
+/// This thread's copies of the endpoints it used, per cache id: a few caches, the most
+/// recently added last.
+struct LocalCaches(Vec<(u64, Entries<ResolvedEndpoint>)>);
+
+/// The most clients whose endpoints a thread keeps.
+const LOCAL_CACHES: usize = 8;
+
+thread_local! {
+    static LOCAL: RefCell<LocalCaches> = const { RefCell::new(LocalCaches(Vec::new())) };
+}
+
+/// Runs `f` on this thread's entries of the cache `id`; `None` when they cannot be reached
+/// (the thread is ending, or a custom resolver resolved another endpoint from inside one).
+fn with_local<R>(id: u64, f: impl FnOnce(&mut Entries<ResolvedEndpoint>) -> R) -> Option<R> {
+    LOCAL
+        .try_with(|cell| {
+            let mut caches = cell.try_borrow_mut().ok()?;
+            let caches = &mut caches.0;
+            if !caches.iter().any(|(c, _)| *c == id) {
+                if caches.len() >= LOCAL_CACHES {
+                    caches.remove(0);
+                }
+                caches.push((id, Entries::new(LOCAL_ENTRIES)));
+            }
+            caches
+                .iter_mut()
+                .find(|(c, _)| *c == id)
+                .map(|(_, entries)| f(entries))
+        })
+        .ok()
+        .flatten()
+}
+
+impl ResolvedEndpoint {
+    /// Applies this endpoint to a request head: URL (moving `bucket` out of the path) and
+    /// headers; what signing needs from it, if anything.
+    fn apply(
+        &self,
+        parts: &mut http::request::Parts,
+        bucket: Option<&str>,
+    ) -> Result<Option<Arc<EndpointAuth>>, SdkError> {
+        self.base.apply_to(parts, bucket)?;
+        for (name, value) in &self.headers {
+            parts.headers.append(name.clone(), value.clone());
+        }
+        Ok(self.auth.clone())
     }
 }
 
@@ -359,7 +503,8 @@ impl RequestHook for RuleSetEndpoint {
     }
 
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        super::timed(req, |req| self.resolve(req))
+        let operation = req.context().and_then(Context::spec).and_then(|s| s.schema);
+        super::timed(req, |req| self.resolve(req, operation))
     }
 }
 
@@ -373,3 +518,6 @@ impl fmt::Debug for RuleSetEndpoint {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests;

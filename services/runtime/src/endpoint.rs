@@ -2,7 +2,8 @@
 //! at run time by [`ziggurat_layers::endpoint::rules`], not compiled into code per service.
 //!
 //! A service crate embeds its `endpoint_rules.json` (written by the generator from the
-//! model's `endpoint-rule-set-1.json`) in an [`EmbeddedRuleSet`], parsed at its first call;
+//! model's `endpoint-rule-set-1.json`) in an [`EmbeddedRuleSet`], parsed when its first client
+//! is built (a few milliseconds for S3's, the largest);
 //! this crate embeds `partitions.json` once for all. [`endpoint_hook`] makes the stack's
 //! `"ResolveEndpoint"` entry ([`RuleSetEndpoint`]) from a client's configuration: the
 //! built-ins `AWS::UseFIPS`, `AWS::UseDualStack`, `SDK::Endpoint` (the configured endpoint
@@ -38,7 +39,7 @@ use crate::ServiceConfig;
 /// `partitions.json`, as the generator wrote it (compact).
 const PARTITIONS_JSON: &str = include_str!("partitions.json");
 
-/// The partitions `aws.partition` reads, parsed at the first call of any client.
+/// The partitions `aws.partition` reads, parsed when the first client is built.
 pub fn partitions() -> Result<&'static Partitions, &'static str> {
     static PARSED: OnceLock<Result<Partitions, String>> = OnceLock::new();
     PARSED

@@ -60,6 +60,7 @@ pub struct Config {
     service: ServiceConfig,
     force_path_style: bool,
     accelerate: bool,
+    use_global_endpoint: bool,
     use_arn_region: Option<bool>,
     disable_multi_region_access_points: bool,
     disable_s3_express_session_auth: Option<bool>,
@@ -94,6 +95,12 @@ impl Config {
     /// (`bucket.s3-accelerate.amazonaws.com`, `AWS::S3::Accelerate`).
     pub fn accelerate(mut self, yes: bool) -> Self {
         self.accelerate = yes;
+        self
+    }
+    /// Sends `us-east-1` requests to the legacy global endpoint `s3.amazonaws.com`
+    /// (`AWS::S3::UseGlobalEndpoint`, the AWS SDKs' `s3_us_east_1_regional_endpoint = legacy`).
+    pub fn use_global_endpoint(mut self, yes: bool) -> Self {
+        self.use_global_endpoint = yes;
         self
     }
     /// Whether an access point ARN's region may differ from the client's: the request goes
@@ -142,6 +149,7 @@ impl From<ServiceConfig> for Config {
             service,
             force_path_style: false,
             accelerate: false,
+            use_global_endpoint: false,
             use_arn_region: None,
             disable_multi_region_access_points: false,
             disable_s3_express_session_auth: None,
@@ -159,6 +167,7 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
     let mut s3 = ClientEndpointParams::new()
         .built_in("AWS::S3::ForcePathStyle", config.force_path_style)
         .built_in("AWS::S3::Accelerate", config.accelerate)
+        .built_in("AWS::S3::UseGlobalEndpoint", config.use_global_endpoint)
         .built_in(
             "AWS::S3::DisableMultiRegionAccessPoints",
             config.disable_multi_region_access_points,

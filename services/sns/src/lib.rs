@@ -226,7 +226,8 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
 };
 
 /// Amazon Simple Notification Service's endpoint rule set (`endpoint_rules.json`, from the model's
-/// `endpoint-rule-set-1.json`), interpreted by the runtime: parsed at the first call.
+/// `endpoint-rule-set-1.json`), interpreted by the runtime: parsed once, when the
+/// first client is built.
 pub static ENDPOINT_RULES: ziggurat_runtime::endpoint::EmbeddedRuleSet =
     ziggurat_runtime::endpoint::EmbeddedRuleSet::new(include_str!("endpoint_rules.json"));
 
