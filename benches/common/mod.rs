@@ -108,3 +108,30 @@ pub fn paired_difference_ns<C>(
         .copied()
         .unwrap_or(f64::NAN)
 }
+
+/// This thread's time on a CPU so far, in ns (Linux's `/proc/thread-self/schedstat`).
+pub fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// CPU ns per call of `f`: the best of `rounds` rounds of about 100 ms each. On an
+/// oversubscribed machine wall time also counts the time spent waiting for a CPU; CPU time
+/// does not. (The kernel updates a thread's CPU time at scheduler ticks, so a round must last
+/// many ticks.) `None` where the thread's CPU time cannot be read.
+pub fn best_cpu_ns(rounds: usize, mut f: impl FnMut()) -> Option<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..rounds {
+        let (wall, start) = (std::time::Instant::now(), thread_cpu_ns()?);
+        let mut n = 0u64;
+        while wall.elapsed() < std::time::Duration::from_millis(100) {
+            for _ in 0..100 {
+                f();
+            }
+            n += 100;
+        }
+        let spent = thread_cpu_ns()?.saturating_sub(start);
+        best = best.min(spent as f64 / n.max(1) as f64);
+    }
+    Some(best)
+}

@@ -10,8 +10,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 mod checksum;
+mod endpoint_rules;
 mod paginators;
 mod waiters;
+
+pub use endpoint_rules::compact_json;
 
 use crate::ServiceOverride;
 use crate::docs;
@@ -83,7 +86,7 @@ pub fn service(model: &Model, ov: &ServiceOverride) -> Result<Vec<(PathBuf, Stri
         (PathBuf::from("Cargo.toml"), ctx.cargo_toml()),
         (PathBuf::from("src/lib.rs"), ctx.lib_rs()),
         (PathBuf::from("src/types.rs"), ctx.types_rs()?),
-        (PathBuf::from("src/operation/mod.rs"), ctx.operation_mod()),
+        (PathBuf::from("src/operation/mod.rs"), ctx.operation_mod()?),
     ];
     for name in model.operations.keys() {
         files.push((
@@ -615,7 +618,12 @@ impl Ctx<'_> {
              endpoint_prefix: {ep},\n\
              xml_namespace: {xml_ns},\n\
              query_compatible: {qc},\n\
-             }};\n\n",
+             }};\n\n\
+             /// {full}'s endpoint rule set (`endpoint_rules.json`, from the model's\n\
+             /// `endpoint-rule-set-1.json`), interpreted by the runtime: parsed once, when the\n\
+             /// first client is built.\n\
+             pub static ENDPOINT_RULES: ziggurat_runtime::endpoint::EmbeddedRuleSet =\n\
+             ziggurat_runtime::endpoint::EmbeddedRuleSet::new(include_str!(\"endpoint_rules.json\"));\n\n",
             sid = lit(&meta.service_id),
             proto = self.protocol(),
             api = lit(&meta.api_version),
@@ -656,7 +664,7 @@ impl Ctx<'_> {
                  pub type Config = ServiceConfig;\n\n\
                  /// The stack of a {full} client.\n\
                  pub fn stack(config: &Config) -> Result<ziggurat_core::stack::Stack, String> {{\n\
-                 ziggurat_runtime::service_stack(&SERVICE, config)\n}}\n\n"
+                 ziggurat_runtime::service_stack(&SERVICE, &ENDPOINT_RULES, config)\n}}\n\n"
             );
         }
         // A customized client keeps its configuration (for what its hand-written module adds).
@@ -702,13 +710,18 @@ impl Ctx<'_> {
         o
     }
 
-    fn operation_mod(&self) -> String {
+    fn operation_mod(&self) -> Result<String, String> {
         let mut o = String::from(HEADER);
         o.push_str("//! One module per operation: its schema, input, output, errors and fluent builder.\n\n");
+        let tables = self.endpoint_param_tables()?;
+        if !tables.is_empty() {
+            o.push_str("use ziggurat_runtime::codegen::*;\n\n");
+        }
         for name in self.model.operations.keys() {
             let _ = writeln!(o, "pub mod {};", snake(name));
         }
-        o
+        o.push_str(&tables);
+        Ok(o)
     }
 
     fn types_rs(&self) -> Result<String, String> {
@@ -1374,7 +1387,9 @@ impl Ctx<'_> {
             o,
             "/// The schema of [`{name}`].\npub(crate) static OPERATION: OperationSchema = OperationSchema {{\n\
              name: {nm},\nmethod: {method},\nuri: {uri},\nsuccess_status: {status},\ninput: &{in_s},\noutput: &{out_s},\n\
-             result_wrapper: {rw},\nerrors: &[\n{errs}\n],\nhost_prefix: {hp},\nflags: {flags},\n}};\n\n",
+             result_wrapper: {rw},\nerrors: &[\n{errs}\n],\nhost_prefix: {hp},\nflags: {flags},\n\
+             endpoint_params: {eps},\n}};\n\n",
+            eps = self.endpoint_params(name)?,
             nm = lit(name),
             method = lit(&op.http.method),
             uri = lit(&op.http.request_uri),

@@ -10,7 +10,10 @@
 //! services to generate, structures that are really unions (DynamoDB's `AttributeValue`), and
 //! hand-written modules a crate includes. Output is deterministic (models are read in order,
 //! everything is sorted) and formatted with `rustfmt`, so the committed code can be checked for
-//! drift: `--check` (run by the test suite) fails on any difference.
+//! drift: `--check` (run by the test suite) fails on any difference. Each service's endpoint
+//! rule set (`$ZIGGURAT_CONFORMANCE/endpoint-rules/botocore/<service>`) is written beside its
+//! code as compact JSON data, and `partitions.json` once into the runtime crate: the runtime
+//! interprets them.
 mod docs;
 mod emit;
 mod model;
@@ -83,6 +86,15 @@ pub fn models_dir() -> PathBuf {
     }
 }
 
+/// Where the endpoint rule sets are (`endpoint-rules/botocore`, beside the models).
+pub fn rules_dir() -> PathBuf {
+    models_dir()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+        .join("endpoint-rules/botocore")
+}
+
 /// Every generated file: its path relative to the workspace root, and its text.
 pub fn generate_all() -> Result<Vec<(PathBuf, String)>, String> {
     let root = workspace_root();
@@ -92,7 +104,12 @@ pub fn generate_all() -> Result<Vec<(PathBuf, String)>, String> {
     let overrides: Overrides =
         serde_json::from_str(&text).map_err(|e| format!("overrides.json: {e}"))?;
     let models = models_dir();
-    let mut files = Vec::new();
+    let rules = rules_dir();
+    // The partitions every rule set's `aws.partition` reads, once, for the runtime.
+    let mut files = vec![(
+        PathBuf::from("services/runtime/src/partitions.json"),
+        emit::compact_json(&rules.join("partitions.json"))?,
+    )];
     for service in &overrides.services {
         let path = models.join(&service.model).join("service-2.json");
         let text = std::fs::read_to_string(&path)
@@ -112,6 +129,14 @@ pub fn generate_all() -> Result<Vec<(PathBuf, String)>, String> {
             })?;
             shape.sensitive = Some(true);
         }
+        // The rule set is in the folder of the model's service (`sso-oidc/2019-06-10`).
+        let folder = service.model.split('/').next().unwrap_or(&service.model);
+        files.push((
+            PathBuf::from("services")
+                .join(&service.module)
+                .join("src/endpoint_rules.json"),
+            emit::compact_json(&rules.join(folder).join("endpoint-rule-set-1.json"))?,
+        ));
         for (rel, code) in emit::service(&model, service)? {
             let formatted = if rel.extension().is_some_and(|e| e == "rs") {
                 rustfmt(&code).map_err(|e| format!("{}: {e}", rel.display()))?

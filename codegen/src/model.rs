@@ -96,6 +96,21 @@ pub struct Operation {
     pub auth: Option<Vec<String>>,
     #[serde(default)]
     pub idempotent: Option<bool>,
+    /// Endpoint rule-set parameters with a fixed value for this operation.
+    #[serde(default)]
+    pub static_context_params: BTreeMap<String, StaticContextParam>,
+}
+
+/// A `staticContextParams` entry: `{"value": true}`.
+#[derive(Debug, Deserialize)]
+pub struct StaticContextParam {
+    pub value: serde_json::Value,
+}
+
+/// A member's `contextParam`: the endpoint rule-set parameter it sets.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContextParam {
+    pub name: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,6 +172,8 @@ pub struct MemberRef {
     pub eventheader: Option<bool>,
     #[serde(default)]
     pub timestamp_format: Option<String>,
+    #[serde(default)]
+    pub context_param: Option<ContextParam>,
 }
 
 #[derive(Debug, Deserialize)]

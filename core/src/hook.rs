@@ -235,6 +235,11 @@ impl<'a> HttpRequest<'a> {
     pub fn headers_and_context_mut(&mut self) -> (&mut HeaderMap, Option<&mut Context>) {
         (&mut self.parts.headers, self.context.as_deref_mut())
     }
+    /// The head, to change it, and the context at once (an endpoint read from the context
+    /// and applied to the head without copying it out first).
+    pub fn parts_and_context_mut(&mut self) -> (&mut http::request::Parts, Option<&mut Context>) {
+        (self.parts, self.context.as_deref_mut())
+    }
 }
 
 /// A response as a [`RequestHook`] sees it on the way back up.

@@ -152,6 +152,10 @@ pub struct AttemptTimings {
     pub signing: Duration,
     /// From handing the request to the transport to having the response head.
     pub wire: Duration,
+    /// Of [`wire`](Self::wire), the wait for a connection: a pooled one at once, a new one
+    /// after connecting and the TLS handshake. `None` when the transport does not report it
+    /// (see [`MeasureConnection`](crate::transport::MeasureConnection)).
+    pub connection: Option<Duration>,
     /// Reading and parsing the response.
     pub deserialization: Duration,
 }
@@ -220,6 +224,15 @@ impl fmt::Display for Waterfall<'_> {
             }
             line(f, &format!("  attempt {}", i + 1), a.started, a.total)?;
             let mut at = a.started;
+            if let Some(wait) = a.connection {
+                // Part of the wire time: drawn where the wire time starts.
+                line(
+                    f,
+                    "    connection",
+                    a.started + a.identity + a.signing,
+                    wait,
+                )?;
+            }
             for (label, len) in [
                 ("    identity", a.identity),
                 ("    signing", a.signing),
@@ -262,6 +275,37 @@ mod waterfall_tests {
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_connection_wait_is_drawn_at_the_start_of_the_wire_time() {
+        let t = Timings {
+            operation: ms(100),
+            attempts: vec![AttemptTimings {
+                total: ms(100),
+                signing: ms(10),
+                wire: ms(80),
+                connection: Some(ms(40)),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let text = t.waterfall().to_string();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("    connection"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(line.contains("10.000 ms    40.000 ms"), "{line}");
+        let bar = line.split('|').nth(1).unwrap_or_default();
+        assert_eq!(
+            bar,
+            format!("{}{}{}", " ".repeat(4), "#".repeat(16), " ".repeat(20))
+        );
+        let without = Timings {
+            attempts: vec![AttemptTimings::default()],
+            ..t.clone()
+        };
+        assert!(!without.waterfall().to_string().contains("connection"));
     }
 
     #[test]

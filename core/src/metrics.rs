@@ -59,10 +59,11 @@ pub struct InstrumentSpec {
 /// The attributes of one measurement.
 #[derive(Debug, Clone, Copy)]
 pub struct Attributes<'a> {
-    /// `rpc.service`: the service id (`DynamoDB`).
-    pub rpc_service: &'a str,
-    /// `rpc.method`: the operation (`GetItem`).
-    pub rpc_method: &'a str,
+    /// `rpc.service`: the service id (`DynamoDB`). Static text, so that a meter can keep it
+    /// without copying it per measurement.
+    pub rpc_service: &'static str,
+    /// `rpc.method`: the operation (`GetItem`), static text as well.
+    pub rpc_method: &'static str,
     /// `exception.type`, on `client.call.errors`: the error code or kind.
     pub error_type: Option<&'a str>,
 }
@@ -211,5 +212,11 @@ pub mod instruments {
         "client.http.time_to_first_byte",
         "s",
         "Time from sending the request to receiving the first byte of the response",
+    );
+    /// Waiting for a connection (from the pool, or a new one).
+    pub static CONNECTION_ACQUIRE_DURATION: InstrumentSpec = spec(
+        "client.http.connections.acquire_duration",
+        "s",
+        "The time it takes a request to acquire a connection",
     );
 }

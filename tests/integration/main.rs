@@ -12,6 +12,7 @@ mod clock_skew;
 mod dynamodb;
 mod dynamodb_item;
 mod dynamodb_more;
+mod endpoints;
 mod event_stream;
 mod faults;
 mod generated_requests;

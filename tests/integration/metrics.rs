@@ -141,6 +141,8 @@ async fn every_instrument_is_recorded_per_call_and_per_attempt() {
     }
     assert_eq!(points(&meter, "client.call.attempts")[0].value, 2.0);
     assert!(points(&meter, "client.call.errors").is_empty());
+    // The test transport does not report connection waits.
+    assert!(points(&meter, "client.http.connections.acquire_duration").is_empty());
     // The call took at least its retry's backoff (virtual time).
     let total = points(&meter, "client.call.duration")[0].value;
     let attempts: f64 = points(&meter, "client.call.attempt_duration")
@@ -190,4 +192,44 @@ async fn a_client_without_a_provider_has_no_metrics_entry() {
             .to_string()
             .contains("Metrics")
     );
+}
+
+/// Over real HTTP the transport reports each attempt's wait for a connection (a new one, or a
+/// pooled one): one
+/// `client.http.connections.acquire_duration` per attempt, never longer than the round trip
+/// it is part of. A transport that does not report it (the test transport above) records none.
+#[tokio::test]
+async fn the_connection_wait_is_recorded_over_real_http() {
+    use crate::fault_server::{Action, FaultServer};
+    let server = FaultServer::always(Action::respond(
+        200,
+        &[("content-type", "application/x-amz-json-1.0")],
+        "{}",
+    ))
+    .await;
+    let meter = InMemory::default();
+    let config = SdkConfig::builder()
+        .region(Region::from_static("us-east-1"))
+        .credentials(Credentials::new("AKID", "secret", None))
+        .endpoint_url(server.url())
+        .meter_provider(Arc::new(meter.clone()))
+        .build();
+    let client = Client::new(&config);
+    for _ in 0..2 {
+        client.list_tables().send().await.unwrap();
+    }
+    let waits = points(&meter, "client.http.connections.acquire_duration");
+    let round_trips = points(&meter, "client.http.do_request_duration");
+    assert_eq!((waits.len(), round_trips.len()), (2, 2), "{waits:?}");
+    for (wait, round_trip) in waits.iter().zip(&round_trips) {
+        assert_eq!(wait.unit, "s");
+        assert!(
+            wait.value >= 0.0 && wait.value <= round_trip.value,
+            "{wait:?} {round_trip:?}"
+        );
+        assert!(
+            wait.attributes
+                .contains(&("rpc.method".to_owned(), "ListTables".to_owned()))
+        );
+    }
 }

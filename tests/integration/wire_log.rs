@@ -355,3 +355,55 @@ async fn an_unknown_mode_in_the_environment_is_an_error() {
     .unwrap();
     assert_eq!(loaded.log_mode(), Ok(LogMode::SIGNING | LogMode::RETRIES));
 }
+
+/// The headers the wire log redacts by name cover every header the eight models mark
+/// `@sensitive` (as a member, or through its target), in inputs and outputs: a model update
+/// that adds one fails here instead of leaking it.
+#[test]
+fn every_sensitive_header_in_the_models_is_redacted() {
+    use ziggurat_core::schema::Location;
+    use ziggurat_layers::wire_log::redact::{REDACTED, header_value, is_secret_header};
+    let services: [(&str, &[ziggurat_runtime::OperationEntry]); 8] = [
+        ("s3", ziggurat::s3::OPERATIONS),
+        ("dynamodb", ziggurat::dynamodb::OPERATIONS),
+        ("sqs", ziggurat::sqs::OPERATIONS),
+        ("sts", ziggurat::sts::OPERATIONS),
+        ("sns", ziggurat::sns::OPERATIONS),
+        ("lambda", ziggurat::lambda::OPERATIONS),
+        ("sso", ziggurat::sso::OPERATIONS),
+        ("ssooidc", ziggurat::ssooidc::OPERATIONS),
+    ];
+    let mut sensitive = Vec::new();
+    let mut leaks = Vec::new();
+    for (service, operations) in services {
+        for op in operations {
+            for shape in [op.schema.input, op.schema.output] {
+                for member in shape.members {
+                    if !member.is_sensitive() {
+                        continue;
+                    }
+                    let what = format!("{service} {}.{}", op.schema.name, member.name);
+                    match member.location {
+                        Location::Header => {
+                            sensitive.push(member.wire_name);
+                            let shown = header_value(member.wire_name, b"s3cr3t-value");
+                            if !is_secret_header(member.wire_name) || shown != REDACTED {
+                                leaks.push(format!("{what} (header {})", member.wire_name));
+                            }
+                        }
+                        Location::PrefixHeaders => {
+                            leaks.push(format!("{what} (headers {}*)", member.wire_name))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "not redacted: {leaks:#?}");
+    // The SSE-C keys at least: the check above ran over real sensitive headers.
+    assert!(
+        sensitive.contains(&"x-amz-server-side-encryption-customer-key"),
+        "{sensitive:?}"
+    );
+}

@@ -1,11 +1,15 @@
 //! Downloads: parallel ranged `GetObject`s of one version of an object, written in order.
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 
 use bytes::Bytes;
+use http_body::Body as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::task::JoinSet;
+use ziggurat_core::body::Body;
 use ziggurat_core::config::ResponseChecksumValidation;
+use ziggurat_core::error::BoxError;
 use ziggurat_s3::Client;
 use ziggurat_s3::types::ChecksumMode;
 
@@ -256,7 +260,7 @@ impl Object {
         let part_size = self.part_size.max(1);
         let parts = size.div_ceil(part_size);
         let etag = head.e_tag.clone();
-        let mut set: JoinSet<Result<(u64, Bytes), TransferError>> = JoinSet::new();
+        let mut set: JoinSet<Result<(u64, Chunks), TransferError>> = JoinSet::new();
         let mut order = InOrder {
             ready: BTreeMap::new(),
             next: 0,
@@ -306,7 +310,7 @@ impl Object {
         start: u64,
         end: u64,
         etag: Option<String>,
-    ) -> Result<(u64, Bytes), TransferError> {
+    ) -> Result<(u64, Chunks), TransferError> {
         let what = format!("bytes {start}-{end} of s3://{}/{}", self.bucket, self.key);
         let mut attempt = 0;
         loop {
@@ -338,12 +342,21 @@ impl Object {
             {
                 return Err(changed(&what, Some(want), Some(got)));
             }
-            match got.body.collect().await {
-                Ok(bytes) if bytes.len() as u64 == end - start + 1 => return Ok((index, bytes)),
-                Ok(bytes) => {
+            let want = end - start + 1;
+            match read_chunks(got.body, want).await {
+                Ok(chunks) if chunks.len == want => return Ok((index, chunks)),
+                Ok(chunks) => {
+                    let sent = if chunks.len > want {
+                        "more than"
+                    } else {
+                        "only"
+                    };
                     return Err(TransferError::new(
                         TransferErrorKind::Response,
-                        format!("{what}: the server sent {} bytes", bytes.len()),
+                        format!(
+                            "{what}: the server sent {sent} {} bytes",
+                            chunks.len.min(want)
+                        ),
                     ));
                 }
                 Err(e) if attempt < RANGE_ATTEMPTS => {
@@ -361,9 +374,39 @@ impl Object {
     }
 }
 
+/// A range's body as the chunks it arrived in: kept as they are rather than copied into one
+/// buffer, which would hold each range twice while it is copied (and fault in a fresh
+/// part-sized buffer for every range).
+struct Chunks {
+    chunks: Vec<Bytes>,
+    len: u64,
+}
+
+/// Reads `body` as [`Chunks`], stopping once it holds more than `want` bytes (a server that
+/// sends too much is not buffered without bound).
+async fn read_chunks(mut body: Body, want: u64) -> Result<Chunks, BoxError> {
+    let mut chunks = Chunks {
+        chunks: Vec::new(),
+        len: 0,
+    };
+    while chunks.len <= want {
+        let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+        let Some(frame) = frame else {
+            break;
+        };
+        if let Ok(data) = frame?.into_data()
+            && !data.is_empty()
+        {
+            chunks.len += data.len() as u64;
+            chunks.chunks.push(data);
+        }
+    }
+    Ok(chunks)
+}
+
 /// Ranges fetched out of order, written as soon as they are next.
 struct InOrder {
-    ready: BTreeMap<u64, Bytes>,
+    ready: BTreeMap<u64, Chunks>,
     next: u64,
     written: u64,
     tracker: Tracker,
@@ -375,7 +418,7 @@ impl InOrder {
     /// Waits for one range, then writes every range that is next in order.
     async fn land<W: AsyncWrite + Send + Unpin + ?Sized>(
         &mut self,
-        set: &mut JoinSet<Result<(u64, Bytes), TransferError>>,
+        set: &mut JoinSet<Result<(u64, Chunks), TransferError>>,
         out: &mut W,
     ) -> Result<(), TransferError> {
         let Some(joined) = set.join_next().await else {
@@ -389,16 +432,18 @@ impl InOrder {
             TransferError::new(TransferErrorKind::Io, format!("a range's task ended: {e}"))
         })??;
         self.ready.insert(index, bytes);
-        while let Some(bytes) = self.ready.remove(&self.next) {
-            out.write_all(&bytes)
-                .await
-                .map_err(|e| TransferError::io("writing the download", e))?;
-            if let Some(checksum) = &mut self.checksum {
-                checksum.update(&bytes);
+        while let Some(range) = self.ready.remove(&self.next) {
+            for bytes in &range.chunks {
+                out.write_all(bytes)
+                    .await
+                    .map_err(|e| TransferError::io("writing the download", e))?;
+                if let Some(checksum) = &mut self.checksum {
+                    checksum.update(bytes);
+                }
             }
-            self.written += bytes.len() as u64;
+            self.written += range.len;
             self.next += 1;
-            self.tracker.part_done(bytes.len() as u64);
+            self.tracker.part_done(range.len);
         }
         Ok(())
     }
@@ -423,4 +468,36 @@ fn partial_name(path: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!(".{name}.ziggurat-partial"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streamed(chunks: &[&'static [u8]]) -> Body {
+        let frames: Vec<Result<http_body::Frame<Bytes>, BoxError>> = chunks
+            .iter()
+            .map(|c| Ok(http_body::Frame::data(Bytes::from_static(c))))
+            .collect();
+        Body::from_stream(http_body_util::StreamBody::new(futures_util::stream::iter(
+            frames,
+        )))
+    }
+
+    #[tokio::test]
+    async fn a_range_is_kept_as_its_chunks_and_an_overlong_one_is_cut_short() {
+        let exact = read_chunks(streamed(&[b"abc", b"", b"defg"]), 7)
+            .await
+            .unwrap();
+        assert_eq!(exact.len, 7);
+        // Empty frames are dropped, the rest kept without a copy.
+        assert_eq!(exact.chunks, [&b"abc"[..], &b"defg"[..]]);
+        let short = read_chunks(streamed(&[b"abc"]), 7).await.unwrap();
+        assert_eq!(short.len, 3);
+        // Reading stops at the first chunk past the size asked for.
+        let long = read_chunks(streamed(&[b"abcd", b"efgh", b"ijkl", b"mnop"]), 5)
+            .await
+            .unwrap();
+        assert_eq!((long.len, long.chunks.len()), (8, 2));
+    }
 }

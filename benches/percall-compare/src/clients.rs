@@ -31,9 +31,7 @@ use hyper_util::rt::TokioExecutor;
 use crate::payload::{self, BUCKET, OBJECT_KEY, OBJECT_LEN, PK, SK, TABLE};
 use crate::server::Captured;
 
-const ACCESS_KEY_ID: &str = "AKIDEXAMPLE";
-const SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-const REGION: &str = "us-east-1";
+use crate::sdk::{self, REGION};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -197,31 +195,16 @@ impl Clients {
             });
         }
         if kinds.contains(&Kind::Ziggurat) {
-            use ziggurat::config::SdkConfig;
-            use ziggurat::context::Region;
-            use ziggurat::credentials::Credentials;
-            let config = SdkConfig::builder()
-                .region(Region::from_static(REGION))
-                .credentials(Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None))
-                .endpoint_url(endpoint.clone())
-                .build();
+            let config = sdk::zig_config(&endpoint);
             clients.zig = Some(Zig {
                 dynamodb: ziggurat::dynamodb::Client::new(&config),
-                s3: ziggurat::s3::Client::from_conf(
-                    ziggurat::s3::Config::new(&config).force_path_style(true),
-                ),
+                s3: sdk::zig_s3(&config),
                 put_item: payload::zig_item(&put_item),
             });
         }
         if kinds.contains(&Kind::AwsSdk) {
-            let http = sdk_http_client();
-            let credentials = aws_sdk_dynamodb::config::Credentials::new(
-                ACCESS_KEY_ID,
-                SECRET_ACCESS_KEY,
-                None,
-                None,
-                "percall-compare",
-            );
+            let http = sdk::sdk_http_client();
+            let credentials = sdk::aws_credentials("percall-compare");
             let dynamodb = aws_sdk_dynamodb::Config::builder()
                 .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
                 .region(aws_sdk_dynamodb::config::Region::new(REGION))
@@ -229,17 +212,9 @@ impl Clients {
                 .endpoint_url(endpoint.clone())
                 .http_client(http.clone())
                 .build();
-            let s3 = aws_sdk_s3::Config::builder()
-                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-                .region(aws_sdk_s3::config::Region::new(REGION))
-                .credentials_provider(credentials)
-                .endpoint_url(endpoint)
-                .force_path_style(true)
-                .http_client(http)
-                .build();
             clients.aws = Some(Aws {
                 dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
-                s3: aws_sdk_s3::Client::from_conf(s3),
+                s3: sdk::aws_s3(&endpoint, credentials, http),
                 put_item: payload::aws_item(&put_item),
             });
         }
@@ -400,23 +375,4 @@ where
         }
     }
     n
-}
-
-/// The HTTP client aws-smithy-runtime's `default-https-client` feature builds
-/// (`default_https_client` in `aws-smithy-runtime/src/client/http.rs`), with ring instead of
-/// aws-lc as rustls's crypto provider.
-fn sdk_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    use aws_smithy_http_client::proxy::ProxyConfig;
-    use aws_smithy_http_client::{Builder, ConnectorBuilder, tls};
-    Builder::new().build_with_connector_fn(move |settings, runtime_components| {
-        let mut conn = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ));
-        conn.set_connector_settings(settings.cloned());
-        if let Some(components) = runtime_components {
-            conn.set_sleep_impl(components.sleep_impl());
-        }
-        conn.set_proxy_config(Some(ProxyConfig::from_env()));
-        conn.build()
-    })
 }

@@ -27,7 +27,9 @@
 //!   (`--child KIND WORKLOAD CONCURRENCY ADDR SECS REQUESTS`) with just one client, which calls
 //!   this process's server for `--rss-secs` seconds and reports its `VmHWM`.
 mod clients;
+mod harness;
 mod payload;
+mod sdk;
 mod server;
 mod stats;
 
@@ -52,14 +54,6 @@ struct Opts {
     kinds: Vec<Kind>,
     workloads: Vec<Workload>,
     concurrency: Vec<usize>,
-}
-
-fn list<T>(value: Option<&String>, name: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
-    let value = value.unwrap_or_else(|| panic!("{name} needs a comma-separated list"));
-    value
-        .split(',')
-        .map(|v| parse(v).unwrap_or_else(|| panic!("{name}: unknown `{v}`")))
-        .collect()
 }
 
 /// One cell of one round.
@@ -90,15 +84,6 @@ impl Sample {
     fn allocs_per_call(&self) -> f64 {
         self.allocs as f64 / self.calls as f64
     }
-}
-
-fn client_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("client-worker")
-        .enable_all()
-        .build()
-        .expect("client runtime")
 }
 
 /// Runs one cell: `concurrency` tasks calling until `dur` has passed; with `record`, every
@@ -195,10 +180,12 @@ fn main() {
             "--secs" => opts.secs = value("--secs"),
             "--rss-secs" => opts.rss_secs = value("--rss-secs"),
             "--no-rss" => opts.rss = false,
-            "--clients" => opts.kinds = list(it.next(), "--clients", Kind::parse),
-            "--workloads" => opts.workloads = list(it.next(), "--workloads", Workload::parse),
+            "--clients" => opts.kinds = harness::list(it.next(), "--clients", Kind::parse),
+            "--workloads" => {
+                opts.workloads = harness::list(it.next(), "--workloads", Workload::parse)
+            }
             "--concurrency" => {
-                opts.concurrency = list(it.next(), "--concurrency", |v| v.parse().ok())
+                opts.concurrency = harness::list(it.next(), "--concurrency", |v| v.parse().ok())
             }
             other => panic!(
                 "unknown argument {other}; usage: percall-compare [--rounds N] [--secs S] \
@@ -223,7 +210,7 @@ fn header_bytes(c: &Captured) -> usize {
 
 fn parent(opts: &Opts) {
     let server = Server::start();
-    let rt = client_runtime();
+    let rt = harness::client_runtime(1);
     let guard = rt.enter();
     let mut clients = Clients::new(server.addr, &Kind::ALL);
 
@@ -284,27 +271,12 @@ fn parent(opts: &Opts) {
     }
     let dur = Duration::from_secs_f64(opts.secs);
     let mut samples: HashMap<(Kind, Workload, usize), Vec<Sample>> = HashMap::new();
-    for round in 0..=opts.rounds {
-        let started = Instant::now();
-        let order: Vec<_> = if round % 2 == 1 {
-            cells.iter().rev().copied().collect()
-        } else {
-            cells.clone()
-        };
-        for (k, w, c) in order {
-            let s = run_cell(&rt, &clients, Some(&server), k, w, c, dur, true);
-            if round > 0 {
-                samples.entry((k, w, c)).or_default().push(s);
-            }
+    harness::interleaved(opts.rounds, &cells, |round, (k, w, c)| {
+        let s = run_cell(&rt, &clients, Some(&server), k, w, c, dur, true);
+        if round > 0 {
+            samples.entry((k, w, c)).or_default().push(s);
         }
-        eprintln!(
-            "{} {round}/{} done in {:.1} s (load average {})",
-            if round == 0 { "warm-up" } else { "round" },
-            opts.rounds,
-            started.elapsed().as_secs_f64(),
-            load_average()
-        );
-    }
+    });
 
     let mut rss: HashMap<(Kind, Workload, usize), (u64, u64)> = HashMap::new();
     if opts.rss {
@@ -398,13 +370,6 @@ fn report(
     }
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".to_owned())
-}
-
 /// Peak RSS (KiB) of a fresh process that runs one client and workload, and its RSS before the
 /// client was built.
 fn rss_child(
@@ -415,34 +380,17 @@ fn rss_child(
     secs: f64,
     raw_json: &str,
 ) -> (u64, u64) {
-    let exe = std::env::current_exe().expect("current executable");
-    let out = std::process::Command::new(exe)
-        .arg("--child")
-        .arg(kind.name())
-        .arg(workload.name())
-        .arg(concurrency.to_string())
-        .arg(server.addr.to_string())
-        .arg(secs.to_string())
-        .arg(raw_json)
-        .output()
-        .expect("run the peak-RSS child");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "peak-RSS child {} {} {concurrency} failed: {}{}",
-        kind.name(),
-        workload.name(),
-        stdout,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let field = |name: &str| -> u64 {
-        stdout
-            .split_whitespace()
-            .find_map(|t| t.strip_prefix(name))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{name} in the child's output: {stdout}"))
-    };
-    (field("peak_rss_kib="), field("base_rss_kib="))
+    harness::rss_child(
+        &format!("{} {} {concurrency}", kind.name(), workload.name()),
+        [
+            kind.name().to_owned(),
+            workload.name().to_owned(),
+            concurrency.to_string(),
+            server.addr.to_string(),
+            secs.to_string(),
+            raw_json.to_owned(),
+        ],
+    )
 }
 
 /// `--child KIND WORKLOAD CONCURRENCY ADDR SECS REQUESTS`: one client and workload against the
@@ -456,7 +404,7 @@ fn child(args: &[String]) {
     let concurrency: usize = concurrency.parse().expect("concurrency");
     let addr = addr.parse().expect("server address");
     let dur = Duration::from_secs_f64(secs.parse().expect("seconds"));
-    let rt = client_runtime();
+    let rt = harness::client_runtime(1);
     let base = stats::peak_rss_kib();
     let clients = {
         let _guard = rt.enter();

@@ -22,8 +22,6 @@ use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 
 use crate::payload;
 
@@ -51,7 +49,7 @@ struct State {
 
 pub struct Server {
     pub addr: SocketAddr,
-    cpu_clock: libc::clockid_t,
+    thread: crate::harness::ServerThread,
     state: Arc<State>,
 }
 
@@ -86,57 +84,18 @@ impl Server {
                 .expect("crc64 header"),
             object_path: format!("/{}/{}", payload::BUCKET, payload::OBJECT_KEY),
         });
-        let (tx, rx) = std::sync::mpsc::channel();
         let st = state.clone();
-        std::thread::Builder::new()
-            .name("loopback-server".into())
-            .spawn(move || {
-                crate::stats::mark_server_thread();
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("server runtime");
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                        .await
-                        .expect("bind the loopback server");
-                    let addr = listener.local_addr().expect("server address");
-                    tx.send((addr, crate::stats::this_thread_cpu_clock()))
-                        .expect("send the server address");
-                    loop {
-                        let sock = match listener.accept().await {
-                            Ok((sock, _)) => sock,
-                            Err(e) => {
-                                eprintln!("accept: {e}");
-                                continue;
-                            }
-                        };
-                        let _ = sock.set_nodelay(true);
-                        let st = st.clone();
-                        tokio::spawn(async move {
-                            let svc = service_fn(move |req| handle(st.clone(), req));
-                            if let Err(e) = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(TokioIo::new(sock), svc)
-                                .await
-                            {
-                                eprintln!("server connection: {e}");
-                            }
-                        });
-                    }
-                });
-            })
-            .expect("spawn the server thread");
-        let (addr, cpu_clock) = rx.recv().expect("server address");
+        let thread = crate::harness::serve(move |req| handle(st.clone(), req));
         Server {
-            addr,
-            cpu_clock,
+            addr: thread.addr,
+            thread,
             state,
         }
     }
 
     /// The server thread's CPU time so far, in ns.
     pub fn cpu_ns(&self) -> u64 {
-        crate::stats::clock_ns(self.cpu_clock)
+        self.thread.cpu_ns()
     }
 
     /// Records the next request the server receives; [`Server::take_captured`] returns it.

@@ -21,11 +21,18 @@
 //! threads marked as server threads (a `const` thread-local flag, which never allocates and has
 //! no destructor, so the allocator may read it). The count of a cell includes the driver's own:
 //! one task per concurrent caller, and the vector of their join handles (≈ concurrency + 2 per
-//! cell, below 0.1 per call).
-use std::alloc::{GlobalAlloc, Layout, System};
+//! cell, below 0.1 per call). It allocates from the system allocator, or from mimalloc when
+//! built with `--features mimalloc`.
+#[cfg(not(feature = "mimalloc"))]
+use std::alloc::System as Inner;
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+#[cfg(feature = "mimalloc")]
+use mimalloc::MiMalloc as Inner;
+
+/// The counting allocator, over the system allocator (or mimalloc with `--features mimalloc`).
 pub struct Counting;
 
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
@@ -49,18 +56,18 @@ fn count() {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count();
-        unsafe { System.alloc(layout) }
+        unsafe { Inner.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         count();
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe { Inner.alloc_zeroed(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { Inner.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count();
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { Inner.realloc(ptr, layout, new_size) }
     }
 }
 

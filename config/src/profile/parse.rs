@@ -649,7 +649,7 @@ mod tests {
     }
 
     #[test]
-    fn a_ten_megabyte_file_parses_in_well_under_a_second() {
+    fn a_ten_megabyte_file_parses_in_linear_time() {
         let _heavy = HEAVY
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -665,7 +665,9 @@ mod tests {
         let file = config(&text).unwrap();
         let elapsed = started.elapsed();
         assert_eq!(file.sections().len(), n);
-        assert!(elapsed < Duration::from_millis(900), "{elapsed:?}");
+        // Only catches a quadratic step (hours for 400k lines), never load on the machine:
+        // how fast it parses is measured by `benches/profile-compare`, not here.
+        assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
         eprintln!("10 MB ({n} profiles) parsed in {elapsed:?}");
     }
 
@@ -675,7 +677,7 @@ mod tests {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // ~1M short lines, and one value of ~900k continuation lines: no quadratic step, no
-        // hang. The bound only catches those (quadratic would take minutes), not load noise.
+        // hang. The bound only catches those (quadratic would take hours), not load noise.
         let (dense, n) = ten_megabytes(|i| {
             format!("[profile p{i}]\nregion = x\ns3 =\n  a = b\nlong = a\n  b\n  c\n")
         });
@@ -691,7 +693,7 @@ mod tests {
         let file = config(&one_value).unwrap();
         assert!(file.sections()[0].properties()[0].value().len() > 8 << 20);
         let elapsed = started.elapsed();
-        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
     }
 
     #[test]

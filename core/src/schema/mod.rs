@@ -49,7 +49,9 @@ pub mod ser;
 pub use datetime::DateTime;
 pub use document::Document;
 pub use error::CodecError;
-pub use operation::{ErrorSchema, OperationSchema, Protocol, ServiceSchema};
+pub use operation::{
+    EndpointParam, EndpointParamValue, ErrorSchema, OperationSchema, Protocol, ServiceSchema,
+};
 
 /// The type of a shape, as the Smithy data model names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

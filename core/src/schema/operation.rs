@@ -97,6 +97,31 @@ pub struct OperationSchema {
     pub host_prefix: Option<&'static str>,
     /// [`op_flag`]s.
     pub flags: u32,
+    /// The endpoint rule-set parameters the operation sets (Smithy's `staticContextParams`
+    /// and `contextParam`): S3's `Bucket` and `Key`, DynamoDB's `ResourceArn`.
+    pub endpoint_params: &'static [EndpointParam],
+}
+
+/// An endpoint rule-set parameter that an operation sets: a fixed value, or one read from a
+/// member of its input. Endpoint resolution reads these; the rest of the stack ignores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointParam {
+    /// The rule-set parameter (`Bucket`, `UseObjectLambdaEndpoint`).
+    pub name: &'static str,
+    /// Where its value comes from.
+    pub value: EndpointParamValue,
+}
+
+/// Where an [`EndpointParam`]'s value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointParamValue {
+    /// The input's top-level string member of this name (`contextParam`); unset when the
+    /// member is.
+    Member(&'static str),
+    /// A fixed boolean (`staticContextParams`).
+    Bool(bool),
+    /// A fixed string (`staticContextParams`).
+    String(&'static str),
 }
 
 impl OperationSchema {

@@ -78,7 +78,8 @@ pub mod ids {
     pub const TIMING: &str = "Timing";
     /// Serialize: the operation's serializer; entries before it see the input, after it the request.
     pub const OPERATION_SERIALIZER: &str = "OperationSerializer";
-    /// Serialize: sets scheme and host from the resolved endpoint.
+    /// Serialize: resolves the endpoint (the service's rule set in generated clients) and sets
+    /// scheme, host, base path and its headers; its auth scheme reaches `"Signing"`.
     pub const RESOLVE_ENDPOINT: &str = "ResolveEndpoint";
     /// Build: sets `amz-sdk-invocation-id`, the same on every attempt.
     pub const INVOCATION_ID: &str = "InvocationId";

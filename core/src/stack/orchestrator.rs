@@ -779,9 +779,12 @@ async fn transmit(
         http.response.body.size = tracing::field::Empty,
     );
     let call = {
-        let Some(parts) = st.parts.take() else {
+        let Some(mut parts) = st.parts.take() else {
             return Err(no_request());
         };
+        if started.is_some() {
+            parts.extensions.insert(crate::transport::MeasureConnection);
+        }
         let body = std::mem::take(&mut st.body);
         if !st.http_span.is_disabled() {
             st.http_span
@@ -954,12 +957,19 @@ fn finish_attempt(
     } else {
         retry_after_hint(&parts.headers)
     };
+    let connection = wired.and_then(|_| {
+        parts
+            .extensions
+            .get::<crate::transport::ConnectionWait>()
+            .map(|w| w.0)
+    });
     let result = tracing::debug_span!(target: "ziggurat", "deserialize")
         .in_scope(|| (spec.deserialize)(parts, body, ctx));
     let attempt = ctx.attempt();
     if let (Some((start, wire_end)), Some(marks)) = (wired, ctx.timing_mut()) {
         let t = marks.current_attempt(attempt);
         t.wire = wire_end.duration_since(start);
+        t.connection = connection;
         t.deserialization = wire_end.elapsed();
     }
     match result {

@@ -12,13 +12,14 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::uri::Authority;
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use hyper_util::client::legacy::connect::CaptureConnection;
 use pin_project_lite::pin_project;
 use tokio::sync::oneshot;
 use tokio::time::Sleep;
@@ -82,7 +83,41 @@ pin_project! {
             sent: Option<oneshot::Receiver<()>>,
             #[pin]
             timer: Option<Sleep>,
+            // Only when the request asked for [`MeasureConnection`](super::MeasureConnection).
+            probe: Option<Box<ConnectionProbe>>,
         },
+    }
+}
+
+/// Watches for the moment hyper hands the request a connection: the pool reports it through
+/// [`CaptureConnection`] inside the poll of the response future, so checking after each poll
+/// needs no waker of its own.
+pub(crate) struct ConnectionProbe {
+    capture: CaptureConnection,
+    started: Instant,
+    acquired: Option<Instant>,
+}
+
+impl ConnectionProbe {
+    pub(crate) fn new(capture: CaptureConnection) -> Box<Self> {
+        Box::new(ConnectionProbe {
+            capture,
+            started: Instant::now(),
+            acquired: None,
+        })
+    }
+
+    fn check(&mut self) {
+        if self.acquired.is_none() && self.capture.connection_metadata().is_some() {
+            self.acquired = Some(Instant::now());
+        }
+    }
+
+    /// The wait, once the response is here (it had a connection by then).
+    fn wait(&mut self) -> super::ConnectionWait {
+        self.check();
+        let acquired = self.acquired.unwrap_or_else(Instant::now);
+        super::ConnectionWait(acquired.saturating_duration_since(self.started))
     }
 }
 
@@ -97,6 +132,7 @@ impl ResponseFuture {
         response: hyper_util::client::legacy::ResponseFuture,
         authority: Authority,
         read_timeout: Option<(Duration, oneshot::Receiver<()>)>,
+        probe: Option<Box<ConnectionProbe>>,
     ) -> Self {
         let (read_timeout, sent) = match read_timeout {
             Some((limit, sent)) => (limit, Some(sent)),
@@ -109,6 +145,7 @@ impl ResponseFuture {
                 read_timeout,
                 sent,
                 timer: None,
+                probe,
             },
         }
     }
@@ -131,10 +168,18 @@ impl Future for ResponseFuture {
                 read_timeout,
                 sent,
                 mut timer,
+                probe,
             } => {
-                if let Poll::Ready(result) = Pin::new(response).poll(cx) {
+                let polled = Pin::new(response).poll(cx);
+                if let Some(probe) = probe.as_mut() {
+                    probe.check();
+                }
+                if let Poll::Ready(result) = polled {
                     return Poll::Ready(match result {
-                        Ok(res) => {
+                        Ok(mut res) => {
+                            if let Some(probe) = probe.as_mut() {
+                                res.extensions_mut().insert(probe.wait());
+                            }
                             let authority = authority.clone();
                             Ok(res.map(|incoming| into_body(incoming, authority)))
                         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use http::header::PROXY_AUTHORIZATION;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::sync::oneshot;
@@ -17,7 +17,7 @@ use tower_service::Service;
 use super::HttpClient;
 use super::connector::{ConnectTimeout, ProxyConnector};
 use super::error::TransportBuildError;
-use super::future::{ResponseFuture, SendBody};
+use super::future::{ConnectionProbe, ResponseFuture, SendBody};
 use super::proxy::ProxyConfig;
 use super::tls::{self, CaSource};
 use crate::body::Body;
@@ -109,8 +109,13 @@ impl Service<http::Request<Body>> for HyperTransport {
             }
             None => (None, None),
         };
-        let req = req.map(|body| SendBody::new(body, sent_tx));
-        ResponseFuture::waiting(self.client.request(req), authority, read_timeout)
+        let mut req = req.map(|body| SendBody::new(body, sent_tx));
+        let probe = req
+            .extensions()
+            .get::<super::MeasureConnection>()
+            .is_some()
+            .then(|| ConnectionProbe::new(capture_connection(&mut req)));
+        ResponseFuture::waiting(self.client.request(req), authority, read_timeout, probe)
     }
 }
 

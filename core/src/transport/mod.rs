@@ -86,4 +86,18 @@ pub use hyper_transport::{
     HyperTransportBuilder,
 };
 pub use proxy::ProxyConfig;
+
+/// In a request's extensions, asks the transport how long the request waited for a
+/// connection, to be answered with [`ConnectionWait`] in the response's extensions. The
+/// orchestrator asks when a call records its timings (a meter provider, `zig --timing`); the
+/// hyper transport answers, other transports may.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MeasureConnection;
+
+/// In a response's extensions: how long its request waited for a connection, from being
+/// handed to the transport until a connection was ready for it (a pooled one at once; a new
+/// one after connecting, the proxy tunnel and the TLS handshake). The Go SDK's
+/// `client.http.connections.acquire_duration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionWait(pub std::time::Duration);
 pub use test_transport::{Rule, TestResponseFuture, TestTransport, When};

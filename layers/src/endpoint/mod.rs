@@ -1,17 +1,28 @@
-//! Resolves where a request goes: scheme, host and base path, including S3 bucket addressing.
+//! Resolves where a request goes: scheme, host, base path, headers, and how to sign for it.
 //!
-//! Serializers write only the path and query (`/bucket/key?x-id=GetObject`); this hook adds the
-//! rest, so one serializer serves every endpoint:
+//! Serializers write only the path and query (`/bucket/key?x-id=GetObject`); an endpoint hook
+//! adds the rest, so one serializer serves every endpoint. Two hooks do it:
 //!
-//! - the **regional default**, `https://{prefix}.{region}.amazonaws.com` (`.amazonaws.com.cn`
-//!   in China regions); a missing region is a construction error before anything is sent;
-//! - a **base endpoint** override, like the Go SDK's `BaseEndpoint` (`http://127.0.0.1:9000`,
-//!   base paths kept), for the client or — through [`EndpointUrl`] in the
-//!   [`Context`](ziggurat_core::context::Context) — for one call;
-//! - **S3 addressing**: virtual-hosted style (`bucket.s3.us-east-1.amazonaws.com/key`) when the
-//!   bucket name allows it, path style (`s3.../bucket/key`) otherwise. Path style is forced by
-//!   the `force_path_style` setting, for IP-address and `localhost` endpoints (they have no DNS
-//!   for subdomains), and for bucket names with dots over HTTPS (the certificate would not match).
+//! - [`RuleSetEndpoint`], the `"ResolveEndpoint"` entry of every generated client: the
+//!   service's Smithy endpoint rule set (`endpoint-rule-set-1.json`), interpreted at run time
+//!   by the [`rules`] engine rather than compiled into code per service, as the AWS SDKs for
+//!   Go v2 and smithy-rs generate it. The rules decide everything the SDKs decide: regional
+//!   and partition DNS suffixes, FIPS and dual-stack hosts, S3 virtual-hosted or path-style
+//!   addressing, accelerate, access point and Multi-Region Access Point ARNs, Object Lambda,
+//!   S3 Express, STS's global endpoint, and an endpoint URL override. Parameters come from
+//!   the client (built-ins, [`ClientEndpointParams`]), from the call (region, per-call
+//!   [`EndpointUrl`]) and from the operation (its schema's static parameters, and the input
+//!   members the serializer read into [`OperationEndpointParams`]). Results are cached per
+//!   client, keyed by the parameters the rules read (S3's `Key` is not one), so a warm call
+//!   costs a hash and a lookup. The endpoint's headers go on the request, and its auth scheme
+//!   (signing name, region, SigV4a region set) reaches the signer as [`EndpointAuth`] in the
+//!   [`Context`](ziggurat_core::context::Context). An error rule fails the call with a
+//!   construction error carrying the rule's message, before anything is sent. A
+//!   [custom resolver](resolver::EndpointResolver) may wrap the rule set.
+//! - [`ResolveEndpoint`], a fixed endpoint for stacks built by hand without a rule set (a
+//!   `ServiceBuilder` around any HTTP client): the regional default
+//!   `https://{prefix}.{region}.amazonaws.com` or a [`BaseEndpoint`], with S3's
+//!   virtual-host rule reduced to its common case.
 //!
 //! ```
 //! use tower::{Layer, ServiceExt, service_fn};
@@ -28,7 +39,42 @@
 //! assert_eq!(res.body(), "https://dynamodb.eu-west-1.amazonaws.com/");
 //! # }
 //! ```
+//!
+//! The rule-set hook, on a rule set of its own (generated clients pass their service's):
+//!
+//! ```
+//! use ziggurat_core::context::{Context, Region};
+//! use ziggurat_layers::endpoint::resolver::RuleSetResolver;
+//! use ziggurat_layers::endpoint::rules::{Partitions, RuleSet};
+//! use ziggurat_layers::endpoint::{ClientEndpointParams, RuleSetEndpoint};
+//!
+//! let rules: &'static RuleSet = Box::leak(Box::new(RuleSet::from_json(r#"{"version": "1.0",
+//!   "parameters": {
+//!     "Region": {"type": "string", "builtIn": "AWS::Region", "required": true},
+//!     "UseFIPS": {"type": "boolean", "builtIn": "AWS::UseFIPS", "required": true, "default": false}},
+//!   "rules": [
+//!     {"conditions": [{"fn": "booleanEquals", "argv": [{"ref": "UseFIPS"}, true]}],
+//!      "type": "endpoint", "endpoint": {"url": "https://svc-fips.{Region}.example.com"}},
+//!     {"conditions": [], "type": "endpoint", "endpoint": {"url": "https://svc.{Region}.example.com"}}]}"#)?));
+//! let partitions: &'static Partitions =
+//!     Box::leak(Box::new(Partitions::from_json(r#"{"partitions": []}"#)?));
+//! let hook = RuleSetEndpoint::new(RuleSetResolver::new(rules, partitions), "svc")
+//!     .with_client_params(&ClientEndpointParams::new().built_in("AWS::UseFIPS", true));
+//! let mut ctx = Context::new("Svc", "Get");
+//! ctx.set_region(Some(Region::from_static("eu-west-1")));
+//! let endpoint = hook.endpoint_for(Some(&ctx), None)?;
+//! assert_eq!(endpoint.base().to_url(), "https://svc-fips.eu-west-1.example.com");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+mod cache;
+pub mod resolver;
+mod rule_set_endpoint;
 pub mod rules;
+
+pub use cache::MAX_ENTRIES as CACHE_ENTRIES;
+pub use rule_set_endpoint::{
+    ClientEndpointParams, EndpointAuth, OperationEndpointParams, ResolvedEndpoint, RuleSetEndpoint,
+};
 
 use std::fmt;
 use std::net::IpAddr;
@@ -63,6 +109,21 @@ pub struct BaseEndpoint {
 impl BaseEndpoint {
     /// Parses an endpoint URL such as `http://127.0.0.1:9000` or `https://example.com/base`.
     pub fn parse(url: &str) -> Result<Self, EndpointError> {
+        Self::parse_with(url, static_authority)
+    }
+
+    /// Parses a URL a rule set resolved: like [`parse`](Self::parse), but its host is not
+    /// kept as static text (there may be one per bucket).
+    pub(crate) fn parse_resolved(url: &str) -> Result<Self, EndpointError> {
+        Self::parse_with(url, |a| a)
+    }
+
+    /// The URL again (`http://127.0.0.1:9000/base`), as `SDK::Endpoint` takes it.
+    pub fn to_url(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.authority, self.path)
+    }
+
+    fn parse_with(url: &str, keep: fn(Authority) -> Authority) -> Result<Self, EndpointError> {
         let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| {
             EndpointError(format!("invalid endpoint url `{url}`: {e}"))
         })?;
@@ -78,7 +139,7 @@ impl BaseEndpoint {
         }
         let authority = uri
             .authority()
-            .map(|a| static_authority(a.clone()))
+            .map(|a| keep(a.clone()))
             .ok_or_else(|| EndpointError(format!("endpoint url `{url}` has no host")))?;
         if uri.query().is_some() {
             return Err(EndpointError(format!(
@@ -128,7 +189,7 @@ impl BaseEndpoint {
 
 impl fmt::Debug for BaseEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}{}", self.scheme, self.authority, self.path)
+        f.write_str(&self.to_url())
     }
 }
 
@@ -136,8 +197,9 @@ impl fmt::Debug for BaseEndpoint {
 #[derive(Debug, Clone)]
 pub struct EndpointUrl(pub BaseEndpoint);
 
-/// The bucket of an S3 request, put into the context by S3 serializers whose path starts with
-/// `/{bucket}`.
+/// The bucket of an S3 request as the serializer wrote it, percent-encoded, at the start of
+/// the path (`/{Bucket}`): put into the context by S3's serializer, so endpoint resolution
+/// can move it where the endpoint says (into the host, or the URL's own path).
 #[derive(Debug, Clone)]
 pub struct S3Bucket(pub String);
 
@@ -257,17 +319,26 @@ impl RequestHook for ResolveEndpoint {
     }
 
     fn on_request(&self, req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
-        let _span = tracing::debug_span!(target: "ziggurat", "resolve_endpoint").entered();
-        let started = req
-            .context()
-            .and_then(|c| c.timing())
-            .map(|_| std::time::Instant::now());
-        let result = self.resolve(req);
-        if let (Some(t), Some(marks)) = (started, req.context_mut().and_then(|c| c.timing_mut())) {
-            marks.endpoint = t.elapsed();
-        }
-        result
+        timed(req, |req| self.resolve(req))
     }
+}
+
+/// Runs an endpoint hook's work in its span, and records its time where the call asks for
+/// timings.
+fn timed(
+    req: &mut HttpRequest<'_>,
+    work: impl FnOnce(&mut HttpRequest<'_>) -> Result<(), SdkError>,
+) -> Result<(), SdkError> {
+    let _span = tracing::debug_span!(target: "ziggurat", "resolve_endpoint").entered();
+    let started = req
+        .context()
+        .and_then(|c| c.timing())
+        .map(|_| std::time::Instant::now());
+    let result = work(req);
+    if let (Some(t), Some(marks)) = (started, req.context_mut().and_then(|c| c.timing_mut())) {
+        marks.endpoint = t.elapsed();
+    }
+    result
 }
 
 impl ResolveEndpoint {
@@ -311,107 +382,118 @@ impl ResolveEndpoint {
             _ => None,
         };
 
-        // An operation's host prefix (`{RequestRoute}.`) goes before the host, but not before
-        // an IP address, which has no subdomains.
+        match bucket {
+            // Virtual-hosted style: the bucket moves from the path into the host.
+            Some(bucket) => {
+                let authority: Authority = format!("{bucket}.{}", base.authority)
+                    .parse()
+                    .map_err(SdkError::construction)?;
+                let hosted = BaseEndpoint::new(base.scheme.clone(), authority, base.path.clone());
+                hosted.apply_to(req.parts_mut(), Some(&bucket))
+            }
+            None => base.apply_to(req.parts_mut(), None),
+        }
+    }
+}
+
+impl BaseEndpoint {
+    /// Makes `req`'s relative URI absolute at this endpoint: its scheme and authority, its base
+    /// path before the serialized path and query. `strip` is a first path segment that the
+    /// serializer wrote and the endpoint places itself (S3's `/{Bucket}`, which a virtual host
+    /// or a path-style URL already holds). An operation's [`HostPrefix`] goes before the host,
+    /// but not before an IP address, which has no subdomains.
+    pub(crate) fn apply_to(
+        &self,
+        req: &mut http::request::Parts,
+        strip: Option<&str>,
+    ) -> Result<(), SdkError> {
         let host_prefix = req
-            .parts()
             .extensions
             .get::<HostPrefix>()
-            .filter(|_| {
-                let host = base.authority.host();
-                host.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<IpAddr>()
-                    .is_err()
-            })
+            .filter(|_| !self.host_is_ip())
             .map(|p| p.0.clone());
 
-        if bucket.is_none() && host_prefix.is_none() && base.path.is_empty() {
+        if strip.is_none() && host_prefix.is_none() && self.path.is_empty() {
             // The common cases: a request to `/` gets the prebuilt URI; others keep their
             // serialized path and query as they are, no re-parsing.
-            if let Some(root) = &base.root
-                && req.uri().path_and_query().map(PathAndQuery::as_str) == Some("/")
+            if let Some(root) = &self.root
+                && req.uri.path_and_query().map(PathAndQuery::as_str) == Some("/")
             {
-                *req.uri_mut() = root.clone();
-                return self.sync_host_header(req, &base.authority);
+                req.uri = root.clone();
+                return sync_host_header(req, &self.authority);
             }
             let mut parts = http::uri::Parts::default();
-            parts.scheme = Some(base.scheme.clone());
-            parts.authority = Some(base.authority.clone());
+            parts.scheme = Some(self.scheme.clone());
+            parts.authority = Some(self.authority.clone());
             parts.path_and_query = Some(
-                req.uri()
+                req.uri
                     .path_and_query()
                     .cloned()
                     .unwrap_or_else(|| PathAndQuery::from_static("/")),
             );
-            *req.uri_mut() = Uri::from_parts(parts).map_err(SdkError::construction)?;
-            return self.sync_host_header(req, &base.authority);
+            req.uri = Uri::from_parts(parts).map_err(SdkError::construction)?;
+            return sync_host_header(req, &self.authority);
         }
         let pq = req
-            .uri()
+            .uri
             .path_and_query()
             .map(PathAndQuery::as_str)
             .unwrap_or("/");
-        let (authority, pq) = match &bucket {
-            Some(bucket) => {
-                let rest = pq
-                    .strip_prefix('/')
-                    .and_then(|p| p.strip_prefix(bucket.as_str()))
-                    .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('?'))
-                    .ok_or_else(|| {
-                        SdkError::construction(format!(
-                            "the request path does not start with the bucket `{bucket}`"
-                        ))
-                    })?;
-                let authority: Authority = format!("{bucket}.{}", base.authority)
-                    .parse()
-                    .map_err(SdkError::construction)?;
-                let rest = if rest.is_empty() || rest.starts_with('?') {
-                    format!("/{rest}")
-                } else {
-                    rest.to_owned()
-                };
-                (authority, rest)
-            }
-            None => (base.authority.clone(), pq.to_owned()),
+        let rest = match strip {
+            Some(segment) => pq
+                .strip_prefix('/')
+                .and_then(|p| p.strip_prefix(segment))
+                .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('?'))
+                .ok_or_else(|| {
+                    SdkError::construction(format!(
+                        "the request path does not start with the bucket `{segment}`"
+                    ))
+                })?,
+            None => pq,
+        };
+        // `/bucket` + `?acl` stays `/bucket?acl`; at the root, `?acl` is `/?acl`.
+        let full = match (
+            self.path.is_empty(),
+            rest.is_empty() || rest.starts_with('?'),
+        ) {
+            (true, true) => format!("/{rest}"),
+            (true, false) => rest.to_owned(),
+            (false, _) => format!("{}{}", self.path, rest),
         };
         let authority = match &host_prefix {
-            Some(prefix) => format!("{prefix}{authority}")
+            Some(prefix) => format!("{prefix}{}", self.authority)
                 .parse::<Authority>()
                 .map_err(|e| {
                     SdkError::construction(format!("the host prefix `{prefix}` is invalid: {e}"))
                 })?,
-            None => authority,
-        };
-        let full = if base.path.is_empty() {
-            pq
-        } else {
-            format!("{}{}", base.path, pq)
+            None => self.authority.clone(),
         };
         let uri = Uri::builder()
-            .scheme(base.scheme.clone())
+            .scheme(self.scheme.clone())
             .authority(authority.clone())
             .path_and_query(full)
             .build()
             .map_err(SdkError::construction)?;
-        *req.uri_mut() = uri;
-        self.sync_host_header(req, &authority)
+        req.uri = uri;
+        sync_host_header(req, &authority)
+    }
+
+    fn host_is_ip(&self) -> bool {
+        let host = self.authority.host();
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok()
     }
 }
 
-impl ResolveEndpoint {
-    /// Signing reads the host from the URI; keep an explicit Host header consistent with it.
-    fn sync_host_header(
-        &self,
-        req: &mut HttpRequest<'_>,
-        authority: &Authority,
-    ) -> Result<(), SdkError> {
-        if req.headers().contains_key(http::header::HOST) {
-            let host = HeaderValue::from_str(authority.as_str()).map_err(SdkError::construction)?;
-            req.headers_mut().insert(http::header::HOST, host);
-        }
-        Ok(())
+/// Signing reads the host from the URI; keep an explicit Host header consistent with it.
+fn sync_host_header(req: &mut http::request::Parts, authority: &Authority) -> Result<(), SdkError> {
+    if req.headers.contains_key(http::header::HOST) {
+        let host = HeaderValue::from_str(authority.as_str()).map_err(SdkError::construction)?;
+        req.headers.insert(http::header::HOST, host);
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,8 +11,11 @@
 //! serialization and endpoint resolution. Every measurement carries `rpc.service` and
 //! `rpc.method`; errors also `exception.type` (the error code, or the kind of failure).
 //!
-//! Not emitted: `client.http.connections.acquire_duration` and
-//! `client.http.connections.usage`, which the connection pool underneath does not report.
+//! The connection wait (`client.http.connections.acquire_duration`) is recorded when the
+//! transport reports it (ziggurat's hyper transport does, see
+//! [`MeasureConnection`](ziggurat_core::transport::MeasureConnection)). Not emitted:
+//! `client.http.connections.usage`, the pool's idle and acquired connections, which the
+//! connection pool underneath does not report.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -57,6 +60,7 @@ pub struct Metrics {
     signing: Arc<dyn Histogram>,
     do_request: Arc<dyn Histogram>,
     first_byte: Arc<dyn Histogram>,
+    connection: Arc<dyn Histogram>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -80,6 +84,7 @@ impl Metrics {
             signing: meter.histogram(&i::SIGNING_DURATION),
             do_request: meter.histogram(&i::DO_REQUEST_DURATION),
             first_byte: meter.histogram(&i::TIME_TO_FIRST_BYTE),
+            connection: meter.histogram(&i::CONNECTION_ACQUIRE_DURATION),
         }
     }
 
@@ -95,6 +100,9 @@ impl Metrics {
             self.signing.record(a.signing.as_secs_f64(), attrs);
             self.do_request.record(a.wire.as_secs_f64(), attrs);
             self.first_byte.record(a.wire.as_secs_f64(), attrs);
+            if let Some(wait) = a.connection {
+                self.connection.record(wait.as_secs_f64(), attrs);
+            }
             self.deserialization
                 .record(a.deserialization.as_secs_f64(), attrs);
         }

@@ -76,8 +76,14 @@ pub fn serialize_request(
     let mut req = http::Request::new(Body::from(s.finish()));
     *req.method_mut() = http::Method::POST;
     *req.uri_mut() = http::Uri::from_static("/");
-    let target = format!("{}.{}", service.target_prefix, op.name);
-    let target = HeaderValue::try_from(target)
+    // One allocation, the value's own buffer: `format!` would grow a `String` and then pay
+    // for a shared header buffer on top.
+    let mut target =
+        bytes::BytesMut::with_capacity(service.target_prefix.len() + 1 + op.name.len());
+    target.extend_from_slice(service.target_prefix.as_bytes());
+    target.extend_from_slice(b".");
+    target.extend_from_slice(op.name.as_bytes());
+    let target = HeaderValue::from_maybe_shared(target.freeze())
         .map_err(|e| SdkError::construction(format!("{}: X-Amz-Target: {e}", op.name)))?;
     let headers = req.headers_mut();
     headers.reserve(12);
@@ -344,6 +350,7 @@ mod tests {
         errors: &ERRORS,
         host_prefix: None,
         flags: 0,
+        endpoint_params: &[],
     };
 
     #[test]

@@ -242,9 +242,23 @@ pub fn string_member(
     input: &dyn SerializeShape,
     which: impl Fn(&Member) -> bool,
 ) -> Option<String> {
+    string_members(input, which)
+        .into_iter()
+        .next()
+        .map(|(_, v)| v)
+}
+
+/// The top-level string members of `input` that `which` picks, in member order, each with
+/// its value (members that are unset are absent).
+pub fn string_members(
+    input: &dyn SerializeShape,
+    which: impl Fn(&Member) -> bool,
+) -> Vec<(&'static Member, String)> {
     let mut found = StringMembers(which, Vec::new());
-    input.serialize_members(&mut found).ok()?;
-    found.1.into_iter().next().map(|(_, v)| v)
+    match input.serialize_members(&mut found) {
+        Ok(()) => found.1,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Collects the top-level string members of a structure that `.0` picks.

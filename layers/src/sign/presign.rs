@@ -385,8 +385,20 @@ impl RequestHook for SigV4Presign {
                     "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass credentials in code",
                 )
             })?;
-        let region = ctx
-            .and_then(|c| c.region())
+        // What the endpoint's auth scheme says (S3's `aws-global` signs for `us-east-1`,
+        // Object Lambda for `s3-object-lambda`).
+        let endpoint_auth = ctx
+            .and_then(|c| c.get::<std::sync::Arc<crate::endpoint::EndpointAuth>>())
+            .cloned();
+        if endpoint_auth.as_deref().is_some_and(|a| a.sigv4a) {
+            return Err(SdkError::construction(
+                "this endpoint needs SigV4a (a Multi-Region Access Point), which presigning does not support",
+            ));
+        }
+        let region = endpoint_auth
+            .as_deref()
+            .and_then(|a| a.signing_region.as_ref())
+            .or(ctx.and_then(|c| c.region()))
             .or(self.region.as_ref())
             .cloned()
             .ok_or_else(|| {
@@ -394,6 +406,10 @@ impl RequestHook for SigV4Presign {
                     "no region is configured: set it in code or with the AWS_REGION environment variable",
                 )
             })?;
+        let service = endpoint_auth
+            .as_deref()
+            .and_then(|a| a.signing_name.as_deref())
+            .unwrap_or(self.signing_name);
 
         let time = config.start_time.unwrap_or_else(|| self.time.now());
         if let Some(policy) = ctx.and_then(|c| c.get::<PostPolicy>()).cloned() {
@@ -406,7 +422,7 @@ impl RequestHook for SigV4Presign {
                 &req.parts().uri,
                 &identity,
                 region.as_str(),
-                self.signing_name,
+                service,
                 time,
                 config.expires_in,
             )?;
@@ -442,7 +458,7 @@ impl RequestHook for SigV4Presign {
                 credentials.session_token(),
             ),
             region: region.as_str(),
-            service: self.signing_name,
+            service,
             time,
             settings: &settings,
         };

@@ -12,6 +12,8 @@ use ziggurat_core::hook::{HookLayer, HttpRequest, HttpResponse, RequestHook};
 use ziggurat_core::log_mode::LogMode;
 use ziggurat_core::time::SharedTimeSource;
 
+use crate::endpoint::EndpointAuth;
+
 use super::aws_chunked::{AwsChunked, AwsChunkedOptions, ChunkSigner, Framing, frame_body};
 use super::clock_skew::{ClockSkew, RecordClockSkew, observe_response};
 use super::signer::{
@@ -41,6 +43,9 @@ pub struct SigV4 {
     aws_chunked: AwsChunkedOptions,
     /// `Some` when signing with SigV4a (`AWS4-ECDSA-P256-SHA256`).
     v4a: Option<V4a>,
+    /// SigV4a keys for endpoints that ask for SigV4a ([`EndpointAuth`]) of a SigV4 signer:
+    /// made at the first such request.
+    endpoint_v4a_keys: Arc<std::sync::OnceLock<signer::SigV4aKeyCache>>,
     /// The wire log's mode: with [`LogMode::SIGNING`], each signature's texts are logged.
     log_mode: LogMode,
 }
@@ -68,6 +73,7 @@ impl SigV4 {
             skew: ClockSkew::new(),
             aws_chunked: AwsChunkedOptions::default(),
             v4a: None,
+            endpoint_v4a_keys: Arc::default(),
             log_mode: LogMode::NONE,
         }
     }
@@ -149,7 +155,9 @@ impl SigV4 {
     }
 
     /// Signs `req` with `credentials`: the region comes from the operation context, else from
-    /// [`with_region`](Self::with_region). What [`on_request`](RequestHook::on_request) does
+    /// [`with_region`](Self::with_region). An [`EndpointAuth`] in the context (what the
+    /// endpoint's auth scheme says) changes the signing name and region, or asks for SigV4a
+    /// with its region set. What [`on_request`](RequestHook::on_request) does
     /// once it has found the credentials; auth schemes call it with the identity they
     /// resolved.
     pub fn sign_with(
@@ -161,9 +169,31 @@ impl SigV4 {
             .context_mut()
             .and_then(|c| c.timing_mut())
             .map(|_| Instant::now());
-        let region = req
+        let endpoint_auth = req
             .context()
-            .and_then(|c| c.region())
+            .and_then(|c| c.get::<Arc<EndpointAuth>>())
+            .cloned();
+        let endpoint_auth = endpoint_auth.as_deref();
+        let service = endpoint_auth
+            .and_then(|a| a.signing_name.as_deref())
+            .unwrap_or(self.signing_name);
+        // SigV4a: the signer's own, or the one the endpoint asks for (with its region set).
+        let v4a = match (&self.v4a, endpoint_auth) {
+            (Some(v4a), auth) => Some((
+                auth.and_then(|a| a.signing_region_set.as_deref())
+                    .or(v4a.region_set.as_deref()),
+                &*v4a.keys,
+            )),
+            (None, Some(auth)) if auth.sigv4a => Some((
+                auth.signing_region_set.as_deref(),
+                self.endpoint_v4a_keys
+                    .get_or_init(signer::SigV4aKeyCache::new),
+            )),
+            (None, _) => None,
+        };
+        let region = endpoint_auth
+            .and_then(|a| a.signing_region.as_ref())
+            .or(req.context().and_then(|c| c.region()))
             .or(self.region.as_ref())
             .cloned()
             .ok_or_else(|| {
@@ -189,7 +219,7 @@ impl SigV4 {
             headers.remove(X_AMZ_SECURITY_TOKEN);
         }
         let chunked = match req.parts().extensions.get::<AwsChunked>().copied() {
-            Some(_) if self.v4a.is_some() => {
+            Some(_) if v4a.is_some() => {
                 return Err(SdkError::construction(
                     "aws-chunked uploads are not supported with SigV4a",
                 ));
@@ -239,7 +269,7 @@ impl SigV4 {
                 credentials.session_token(),
             ),
             region: region.as_str(),
-            service: self.signing_name,
+            service,
             time: self.signing_time(),
             settings: &self.settings,
         };
@@ -249,7 +279,7 @@ impl SigV4 {
         };
         let texts: Option<signer::SigningTexts<'_>> =
             mode.contains(LogMode::SIGNING).then_some(&log);
-        let output = match &self.v4a {
+        let output = match v4a {
             None => signer::sign_reusing(
                 &signable,
                 &params,
@@ -258,12 +288,12 @@ impl SigV4 {
                 },
                 texts,
             ),
-            Some(v4a) => {
+            Some((region_set, keys)) => {
                 let params = SigningParams {
-                    region: v4a.region_set.as_deref().unwrap_or(region.as_str()),
+                    region: region_set.unwrap_or(region.as_str()),
                     ..params
                 };
-                signer::v4a_key_for(&params, Some(&v4a.keys)).and_then(|key| {
+                signer::v4a_key_for(&params, Some(keys)).and_then(|key| {
                     signer::sign_reusing(
                         &signable,
                         &params,
@@ -283,7 +313,7 @@ impl SigV4 {
                 req,
                 framing,
                 credentials,
-                &region,
+                (&region, service),
                 output.signature.as_str(),
             )?;
         }
@@ -339,7 +369,7 @@ impl SigV4 {
         req: &mut HttpRequest<'_>,
         framing: Framing,
         credentials: &Credentials,
-        region: &Region,
+        (region, service): (&Region, &str),
         signature: &str,
     ) -> Result<(), SdkError> {
         let signer = if framing.variant().signs_chunks() {
@@ -353,7 +383,7 @@ impl SigV4 {
                     credentials.secret_access_key(),
                     date,
                     region.as_str(),
-                    self.signing_name,
+                    service,
                     signature,
                 )
                 .map_err(SdkError::construction)?,

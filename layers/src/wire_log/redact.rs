@@ -5,11 +5,16 @@ use std::borrow::Cow;
 /// What a secret prints as.
 pub const REDACTED: &str = "** redacted **";
 
-/// Headers whose whole value is secret.
+/// Headers whose whole value is secret: credentials, cookies, and every header member the
+/// service models mark `@sensitive` (the SSE-C keys, the KMS key id and encryption context;
+/// `tests/integration/wire_log.rs` checks this list against all eight models).
 const SECRET_HEADERS: &[&str] = &[
     "x-amz-security-token",
     "x-amz-server-side-encryption-customer-key",
     "x-amz-copy-source-server-side-encryption-customer-key",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-context",
+    "x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id",
     "x-amz-sso_bearer_token",
     "proxy-authorization",
     "cookie",

@@ -13,7 +13,7 @@ pub use ziggurat_core::metadata::Metadata;
 pub use ziggurat_core::schema::de::{self, DeserializeValue, ShapeDeserializer};
 pub use ziggurat_core::schema::error::{CodecError, CodecResult};
 pub use ziggurat_core::schema::operation::{
-    ErrorSchema, OperationSchema, deserialize_error, op_flag,
+    EndpointParam, EndpointParamValue, ErrorSchema, OperationSchema, deserialize_error, op_flag,
 };
 pub use ziggurat_core::schema::ser::{SerResult, SerializeShape, SerializeValue, ShapeSerializer};
 pub use ziggurat_core::schema::{

@@ -4,28 +4,66 @@
 use ziggurat_core::body::Body;
 use ziggurat_core::context::Context;
 use ziggurat_core::error::{ApiError, SdkError};
+use ziggurat_core::schema::EndpointParamValue;
 use ziggurat_core::schema::de::DeserializeValue;
 use ziggurat_core::schema::ser::SerializeShape;
 use ziggurat_core::schema::{OperationSchema, ServiceSchema};
 use ziggurat_core::stack::{ResponseBody, Stack};
-use ziggurat_layers::endpoint::ResolveEndpoint;
+use ziggurat_layers::endpoint::OperationEndpointParams;
 use ziggurat_layers::sign::SigV4;
 
-use crate::{ServiceConfig, ServiceInfo, base_endpoint, default_stack};
+use crate::endpoint::{EmbeddedRuleSet, endpoint_hook};
+use crate::{ServiceConfig, ServiceInfo, default_stack};
 
-/// The default stack of a generated service: its regional endpoint (or the configured
-/// endpoint URL) and SigV4 for its signing name.
+/// The default stack of a generated service: endpoints from its rule set `rules`, and SigV4
+/// for its signing name.
 pub fn service_stack(
     service: &'static ServiceSchema,
+    rules: &'static EmbeddedRuleSet,
     config: &ServiceConfig,
 ) -> Result<Stack, String> {
     let info = ServiceInfo {
         service_id: service.service_id,
         endpoint_prefix: service.endpoint_prefix,
     };
-    let endpoint = ResolveEndpoint::new(service.endpoint_prefix)
-        .with_base_endpoint(base_endpoint(config.sdk_config(), service.service_id)?);
+    let endpoint = endpoint_hook(
+        rules,
+        service.service_id,
+        service.signing_name,
+        config,
+        Default::default(),
+    )?;
     default_stack(&info, config, endpoint, SigV4::new(service.signing_name))
+}
+
+/// Reads the input members that set endpoint parameters (`contextParam`: S3's `Bucket` and
+/// `Key`) into the context, for the endpoint hook: one pass over the input, only for
+/// operations that have such members.
+pub fn read_endpoint_params(
+    op: &'static OperationSchema,
+    input: &dyn SerializeShape,
+    ctx: &mut Context,
+) {
+    let param_of = |member: &str| {
+        op.endpoint_params
+            .iter()
+            .find(|p| matches!(p.value, EndpointParamValue::Member(m) if m == member))
+    };
+    if !op
+        .endpoint_params
+        .iter()
+        .any(|p| matches!(p.value, EndpointParamValue::Member(_)))
+    {
+        return;
+    }
+    let values: Vec<(&'static str, String)> =
+        ziggurat_layers::protocol::string_members(input, |m| param_of(m.name).is_some())
+            .into_iter()
+            .filter_map(|(member, value)| param_of(member.name).map(|p| (p.name, value)))
+            .collect();
+    if !values.is_empty() {
+        ctx.insert(OperationEndpointParams(values));
+    }
 }
 
 /// Serializes an operation's input by its service's protocol.
@@ -42,6 +80,7 @@ pub fn serialize(
             ziggurat_layers::auth::AuthSchemeId::NO_AUTH,
         ]));
     }
+    read_endpoint_params(op, input, ctx);
     ziggurat_layers::protocol::serialize_request(service, op, input)
 }
 

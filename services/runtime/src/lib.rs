@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! Initialize   (Timing, when enabled) (Metrics, with a meter provider)
-//! Serialize    OperationSerializer, ResolveEndpoint
+//! Serialize    OperationSerializer, ResolveEndpoint (the service's rule set, see [`endpoint`])
 //! Build        InvocationId, ComputeContentLength, UserAgent
 //! Finalize     Retry, GetIdentity, Signing, RequestInfo
 //! Deserialize  OperationDeserializer
@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod codegen;
+pub mod endpoint;
 mod event_stream;
 #[doc(hidden)]
 pub use http;
@@ -37,7 +38,7 @@ pub mod waiter;
 pub use event_stream::EventStream;
 pub use generated::{
     ErrorMeta, GeneratedOperation, OperationEntry, WaiterEntry, deserialize, modeled_error,
-    serialize, service_stack,
+    read_endpoint_params, serialize, service_stack,
 };
 
 use std::fmt;
@@ -57,7 +58,8 @@ use ziggurat_core::stack::{
     CompiledStack, Middleware, OperationSpec, Position, Stack, StackError, ids,
 };
 use ziggurat_layers::content_length::ComputeContentLength;
-use ziggurat_layers::endpoint::{BaseEndpoint, EndpointUrl, ResolveEndpoint};
+use ziggurat_layers::endpoint::resolver::{EndpointResolver, SharedEndpointResolver};
+use ziggurat_layers::endpoint::{BaseEndpoint, EndpointUrl, RuleSetEndpoint};
 use ziggurat_layers::invocation_id::SetInvocationId;
 use ziggurat_layers::retry::{REQUEST_INFO, SetRequestInfo, StandardRetry};
 use ziggurat_layers::sign::SigV4;
@@ -79,7 +81,7 @@ pub struct ServiceInfo {
 pub fn default_stack(
     info: &ServiceInfo,
     config: &ServiceConfig,
-    endpoint: ResolveEndpoint,
+    endpoint: RuleSetEndpoint,
     signer: SigV4,
 ) -> Result<Stack, String> {
     let retry = config
@@ -102,7 +104,7 @@ pub fn default_stack(
 fn build_default_stack(
     info: &ServiceInfo,
     config: &SdkConfig,
-    endpoint: ResolveEndpoint,
+    endpoint: RuleSetEndpoint,
     signer: SigV4,
     retry: StandardRetry,
 ) -> Result<Stack, StackError> {
@@ -132,7 +134,7 @@ fn build_default_stack(
         )?
         .add(
             ids::RESOLVE_ENDPOINT,
-            Middleware::request_hook(endpoint.with_cached_region(config.region())),
+            Middleware::request_hook(endpoint.with_region(config.region().cloned())),
             Position::After,
         )?;
     s.build_mut()
@@ -200,12 +202,13 @@ fn build_default_stack(
     Ok(s)
 }
 
-/// Configuration of one service client: the shared [`SdkConfig`] and the client's own stack
-/// edits.
+/// Configuration of one service client: the shared [`SdkConfig`], the client's own stack
+/// edits and its endpoint resolver.
 #[derive(Clone)]
 pub struct ServiceConfig {
     sdk: SdkConfig,
     edits: Vec<StackEdit>,
+    endpoint_resolver: Option<SharedEndpointResolver>,
 }
 
 impl ServiceConfig {
@@ -214,7 +217,32 @@ impl ServiceConfig {
         ServiceConfig {
             sdk: sdk.clone(),
             edits: Vec::new(),
+            endpoint_resolver: None,
         }
+    }
+    /// Resolves endpoints with `resolver`, which gets each call's rule-set parameters and the
+    /// service's rule set to wrap (see [`EndpointResolver`]). Its results are cached per
+    /// client for identical parameters.
+    ///
+    /// ```
+    /// use ziggurat_core::config::SdkConfig;
+    /// use ziggurat_layers::endpoint::resolver::RuleSetResolver;
+    /// use ziggurat_layers::endpoint::rules::Params;
+    ///
+    /// let sdk = SdkConfig::builder().build();
+    /// // Every endpoint the rule set resolves, with a header added.
+    /// let config = ziggurat_runtime::ServiceConfig::new(&sdk).endpoint_resolver(
+    ///     |params: &Params, default: &RuleSetResolver| {
+    ///         let mut endpoint = default.resolve(params)?;
+    ///         endpoint.headers.push(("x-team".to_owned(), vec!["storage".to_owned()]));
+    ///         Ok(endpoint)
+    ///     },
+    /// );
+    /// # let _ = config;
+    /// ```
+    pub fn endpoint_resolver(mut self, resolver: impl EndpointResolver) -> Self {
+        self.endpoint_resolver = Some(SharedEndpointResolver::new(resolver));
+        self
     }
     /// Changes the client's stack (add, insert, swap or remove middleware); every call of the
     /// client runs the changed stack. An edit that fails (a duplicate id, an unknown anchor) is
@@ -247,6 +275,7 @@ impl fmt::Debug for ServiceConfig {
         f.debug_struct("ServiceConfig")
             .field("sdk", &self.sdk)
             .field("stack_edits", &self.edits.len())
+            .field("endpoint_resolver", &self.endpoint_resolver.is_some())
             .finish()
     }
 }

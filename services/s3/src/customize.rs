@@ -1,12 +1,13 @@
 //! What the S3 model does not say, written once for every operation (hand-written; the rest
 //! of the crate is generated):
 //!
-//! - the stack: S3's endpoint rules (virtual-hosted or path-style addressing, see
-//!   [`ResolveEndpoint`]) and S3's signing settings ([`SigV4::s3`]: single URI encoding, no
-//!   path normalization, `x-amz-content-sha256`), with [`Config::force_path_style`];
-//! - the bucket, the member the endpoint rules name (`contextParam` `Bucket`, always the
-//!   `{Bucket}` label), recorded as [`S3Bucket`] for endpoint resolution; a `/` in it is a
-//!   construction error;
+//! - the stack: S3's settings for its endpoint rule set (virtual-hosted or path-style
+//!   addressing, accelerate, access point ARNs, Multi-Region Access Points: see
+//!   [`Config::force_path_style`] and the settings after it) and S3's signing settings
+//!   ([`SigV4::s3`]: single URI encoding, no path normalization, `x-amz-content-sha256`);
+//! - the bucket, which the serializer writes as the first segment of the path and the
+//!   resolved endpoint places (in the host, or in the URL's path): recorded as [`S3Bucket`],
+//!   so endpoint resolution moves it; a `/` in it is a construction error;
 //! - flexible checksums ([`checksum`](ziggurat_layers::checksum)): every upload that supports
 //!   one carries a checksum (CRC32 unless the caller chose another, none under
 //!   `when_required` unless the operation requires one), in a header for bytes in memory and
@@ -35,30 +36,36 @@ use ziggurat_core::error::SdkError;
 use ziggurat_core::schema::de::DeserializeValue;
 use ziggurat_core::schema::operation::op_flag;
 use ziggurat_core::schema::ser::SerializeShape;
-use ziggurat_core::schema::{Location, OperationSchema, ServiceSchema};
+use ziggurat_core::schema::{OperationSchema, ServiceSchema};
 use ziggurat_core::stack::{Middleware, Position};
 use ziggurat_core::stack::{ResponseBody, Stack, StackError};
 use ziggurat_layers::checksum::request::{
     self, HashPayloadLayer, RequestChecksum, ValidateResponseChecksum,
 };
 use ziggurat_layers::checksum::validate::{ValidatingBody, response_checksum};
-use ziggurat_layers::endpoint::{ResolveEndpoint, S3Addressing, S3Bucket};
-use ziggurat_layers::protocol::{rest_xml, string_member};
+use ziggurat_layers::endpoint::resolver::EndpointResolver;
+use ziggurat_layers::endpoint::{ClientEndpointParams, OperationEndpointParams, S3Bucket};
+use ziggurat_layers::protocol::rest_xml;
 use ziggurat_layers::sign::SigV4;
 pub use ziggurat_layers::sign::aws_chunked::PayloadSigning;
 use ziggurat_layers::sign::aws_chunked::{AwsChunked, AwsChunkedOptions};
-use ziggurat_runtime::{ServiceConfig, ServiceInfo, apply_edits, base_endpoint, default_stack};
+use ziggurat_runtime::{ServiceConfig, ServiceInfo, apply_edits, default_stack};
 
 pub use crate::presign::{
     PostPolicy, PresignClient, PresignedPost, PresignedRequest, PresigningConfig,
 };
 
-/// S3 configuration: the shared [`SdkConfig`], the client's stack edits, and how buckets are
-/// addressed.
+/// S3 configuration: the shared [`SdkConfig`], the client's stack edits, and S3's endpoint
+/// and signing settings.
 #[derive(Debug, Clone)]
 pub struct Config {
     service: ServiceConfig,
     force_path_style: bool,
+    accelerate: bool,
+    use_global_endpoint: bool,
+    use_arn_region: Option<bool>,
+    disable_multi_region_access_points: bool,
+    disable_s3_express_session_auth: Option<bool>,
     payload_signing: PayloadSigning,
 }
 
@@ -80,9 +87,47 @@ impl Config {
         self.service = self.service.interceptor(interceptor);
         self
     }
-    /// Always address buckets in the path (`host/bucket/key`), never as a subdomain.
+    /// Always address buckets in the path (`host/bucket/key`), never as a subdomain
+    /// (`AWS::S3::ForcePathStyle`).
     pub fn force_path_style(mut self, yes: bool) -> Self {
         self.force_path_style = yes;
+        self
+    }
+    /// Sends requests to S3 Transfer Acceleration endpoints
+    /// (`bucket.s3-accelerate.amazonaws.com`, `AWS::S3::Accelerate`).
+    pub fn accelerate(mut self, yes: bool) -> Self {
+        self.accelerate = yes;
+        self
+    }
+    /// Sends `us-east-1` requests to the legacy global endpoint `s3.amazonaws.com`
+    /// (`AWS::S3::UseGlobalEndpoint`, the AWS SDKs' `s3_us_east_1_regional_endpoint = legacy`).
+    pub fn use_global_endpoint(mut self, yes: bool) -> Self {
+        self.use_global_endpoint = yes;
+        self
+    }
+    /// Whether an access point ARN's region may differ from the client's: the request goes
+    /// to the ARN's region (`AWS::S3::UseArnRegion`; unset, the rule set's default).
+    pub fn use_arn_region(mut self, yes: bool) -> Self {
+        self.use_arn_region = Some(yes);
+        self
+    }
+    /// Refuses Multi-Region Access Point ARNs instead of signing for them with SigV4a
+    /// (`AWS::S3::DisableMultiRegionAccessPoints`).
+    pub fn disable_multi_region_access_points(mut self, yes: bool) -> Self {
+        self.disable_multi_region_access_points = yes;
+        self
+    }
+    /// Signs S3 Express One Zone (directory bucket) requests with ordinary SigV4 for
+    /// `s3express` (`DisableS3ExpressSessionAuth`). Session credentials from
+    /// `CreateSession` are not used by this client either way.
+    pub fn disable_s3_express_session_auth(mut self, yes: bool) -> Self {
+        self.disable_s3_express_session_auth = Some(yes);
+        self
+    }
+    /// Resolves endpoints with `resolver`, which may wrap S3's rule set (see
+    /// [`ServiceConfig::endpoint_resolver`]).
+    pub fn endpoint_resolver(mut self, resolver: impl EndpointResolver) -> Self {
+        self.service = self.service.endpoint_resolver(resolver);
         self
     }
     /// How streamed uploads (`PutObject`, `UploadPart` of a file or stream) sign their payload
@@ -106,6 +151,11 @@ impl From<ServiceConfig> for Config {
         Config {
             service,
             force_path_style: false,
+            accelerate: false,
+            use_global_endpoint: false,
+            use_arn_region: None,
+            disable_multi_region_access_points: false,
+            disable_s3_express_session_auth: None,
             payload_signing: PayloadSigning::Auto,
         }
     }
@@ -117,14 +167,27 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
         service_id: crate::SERVICE.service_id,
         endpoint_prefix: crate::SERVICE.endpoint_prefix,
     };
-    let endpoint = ResolveEndpoint::new(crate::SERVICE.endpoint_prefix)
-        .with_base_endpoint(base_endpoint(
-            config.sdk_config(),
-            crate::SERVICE.service_id,
-        )?)
-        .with_s3_addressing(S3Addressing {
-            force_path_style: config.force_path_style,
-        });
+    let mut s3 = ClientEndpointParams::new()
+        .built_in("AWS::S3::ForcePathStyle", config.force_path_style)
+        .built_in("AWS::S3::Accelerate", config.accelerate)
+        .built_in("AWS::S3::UseGlobalEndpoint", config.use_global_endpoint)
+        .built_in(
+            "AWS::S3::DisableMultiRegionAccessPoints",
+            config.disable_multi_region_access_points,
+        );
+    if let Some(yes) = config.use_arn_region {
+        s3 = s3.built_in("AWS::S3::UseArnRegion", yes);
+    }
+    if let Some(yes) = config.disable_s3_express_session_auth {
+        s3 = s3.param("DisableS3ExpressSessionAuth", yes);
+    }
+    let endpoint = ziggurat_runtime::endpoint::endpoint_hook(
+        &crate::ENDPOINT_RULES,
+        crate::SERVICE.service_id,
+        crate::SERVICE.signing_name,
+        &config.service,
+        s3,
+    )?;
     let signer = SigV4::s3()
         .with_aws_chunked(AwsChunkedOptions::new().with_payload_signing(config.payload_signing));
     let sdk = config.sdk_config();
@@ -164,7 +227,8 @@ impl crate::Client {
     }
 }
 
-/// Serializes an S3 request: the runtime's, plus the bucket for endpoint resolution and
+/// Serializes an S3 request: the runtime's (which reads the endpoint parameters, `Bucket`
+/// among them), plus the bucket's place in the path for endpoint resolution and
 /// `aws-chunked` for streams of known length.
 pub(crate) fn serialize(
     service: &'static ServiceSchema,
@@ -172,22 +236,29 @@ pub(crate) fn serialize(
     input: &mut dyn SerializeShape,
     ctx: &mut Context,
 ) -> Result<http::Request<Body>, SdkError> {
-    let bucket = string_member(&*input, |m| {
-        m.name == "Bucket" && m.location == Location::Label
-    });
+    let mut req = ziggurat_runtime::serialize(service, op, input, ctx)?;
+    // Every S3 operation with a `Bucket` endpoint parameter has it as the `{Bucket}` label
+    // that starts its path.
+    let bucket = ctx
+        .get::<OperationEndpointParams>()
+        .and_then(|p| p.get("Bucket"))
+        .filter(|_| op.uri.starts_with("/{Bucket}"))
+        .map(str::to_owned);
+    // An ARN (an access point's) has `/` in it; a bucket name never.
     if let Some(bucket) = &bucket
         && bucket.contains('/')
+        && !bucket.starts_with("arn:")
     {
         return Err(SdkError::construction(format!(
             "invalid bucket name `{bucket}`: it must not contain `/`"
         )));
     }
-    let mut req = ziggurat_runtime::serialize(service, op, input, ctx)?;
     if matches!(op.name, "UploadPart" | "UploadPartCopy") {
         check_part_number(&req)?;
     }
     if let Some(bucket) = bucket {
-        ctx.insert(S3Bucket(bucket));
+        // As the serializer wrote it into the path.
+        ctx.insert(S3Bucket(rest_xml::encode_label(&bucket)));
     }
     let body = req.body();
     if op.has(op_flag::STREAMING_INPUT)

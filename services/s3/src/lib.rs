@@ -559,6 +559,12 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     query_compatible: false,
 };
 
+/// Amazon Simple Storage Service's endpoint rule set (`endpoint_rules.json`, from the model's
+/// `endpoint-rule-set-1.json`), interpreted by the runtime: parsed once, when the
+/// first client is built.
+pub static ENDPOINT_RULES: ziggurat_runtime::endpoint::EmbeddedRuleSet =
+    ziggurat_runtime::endpoint::EmbeddedRuleSet::new(include_str!("endpoint_rules.json"));
+
 /// Every operation of Amazon Simple Storage Service, by name, for callers that do not name their types
 /// (the `zig` command line).
 pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[

@@ -225,6 +225,12 @@ pub static SERVICE: ServiceSchema = ServiceSchema {
     query_compatible: false,
 };
 
+/// Amazon Simple Notification Service's endpoint rule set (`endpoint_rules.json`, from the model's
+/// `endpoint-rule-set-1.json`), interpreted by the runtime: parsed once, when the
+/// first client is built.
+pub static ENDPOINT_RULES: ziggurat_runtime::endpoint::EmbeddedRuleSet =
+    ziggurat_runtime::endpoint::EmbeddedRuleSet::new(include_str!("endpoint_rules.json"));
+
 /// Every operation of Amazon Simple Notification Service, by name, for callers that do not name their types
 /// (the `zig` command line).
 pub static OPERATIONS: &[ziggurat_runtime::OperationEntry] = &[
@@ -292,7 +298,7 @@ pub type Config = ServiceConfig;
 
 /// The stack of a Amazon Simple Notification Service client.
 pub fn stack(config: &Config) -> Result<ziggurat_core::stack::Stack, String> {
-    ziggurat_runtime::service_stack(&SERVICE, config)
+    ziggurat_runtime::service_stack(&SERVICE, &ENDPOINT_RULES, config)
 }
 
 /// A Amazon Simple Notification Service client. Cheap to clone; clones share one compiled stack and connection pool.

@@ -21,6 +21,8 @@ pub(crate) struct Scope {
     vars: Vec<(String, usize)>,
     /// Slots handed out so far: parameters first, then every `assign`, each its own.
     pub(crate) slots: usize,
+    /// The slots some expression refers to.
+    used: std::cell::RefCell<std::collections::BTreeSet<usize>>,
 }
 
 impl Scope {
@@ -32,7 +34,14 @@ impl Scope {
         slot
     }
 
+    /// The slot of `name`, which is then marked as used.
     fn lookup(&self, name: &str) -> Option<usize> {
+        let slot = self.find(name)?;
+        self.used.borrow_mut().insert(slot);
+        Some(slot)
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
         self.vars
             .iter()
             .rev()
@@ -42,7 +51,12 @@ impl Scope {
 
     /// Whether `name` is in scope.
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.lookup(name).is_some()
+        self.find(name).is_some()
+    }
+
+    /// Whether an expression parsed so far refers to `slot`.
+    pub(crate) fn is_used(&self, slot: usize) -> bool {
+        self.used.borrow().contains(&slot)
     }
 
     /// A mark to go back to with [`Scope::reset`] when a rule's scope ends.

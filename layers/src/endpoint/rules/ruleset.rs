@@ -74,9 +74,15 @@ pub struct Parameter {
     default: Option<Value>,
     documentation: Option<String>,
     deprecated: bool,
+    referenced: bool,
 }
 
 impl Parameter {
+    /// Whether any rule refers to it: a parameter no rule reads (S3's `Key`) cannot change
+    /// the endpoint, so callers need not set it, and caches need not key on it.
+    pub fn is_referenced(&self) -> bool {
+        self.referenced
+    }
     /// The name the caller sets it by (`Region`, `UseFIPS`, `Bucket`).
     pub fn name(&self) -> &str {
         &self.name
@@ -193,6 +199,7 @@ fn parse_parameter(name: &str, json: &Json) -> Result<Parameter, RuleSetError> {
         default,
         documentation: text("documentation")?,
         deprecated: obj.get("deprecated").is_some_and(|d| !d.is_null()),
+        referenced: false,
     })
 }
 
@@ -324,6 +331,10 @@ impl RuleSet {
             .get("rules")
             .ok_or_else(|| RuleSetError::new("no `rules`"))?;
         let rules = parse_rules(rules, &mut scope, "rules")?;
+        // Parameters took the first slots, in order.
+        for (slot, p) in parameters.iter_mut().enumerate() {
+            p.referenced = scope.is_used(slot);
+        }
         Ok(RuleSet {
             version,
             parameters,

@@ -401,6 +401,7 @@ fn op(input: &'static Schema) -> OperationSchema {
         errors: &ERRORS,
         host_prefix: None,
         flags: 0,
+        endpoint_params: &[],
     }
 }
 

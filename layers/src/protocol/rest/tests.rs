@@ -117,6 +117,7 @@ static OP: OperationSchema = OperationSchema {
     errors: &[],
     host_prefix: Some("{Account}."),
     flags: 0,
+    endpoint_params: &[],
 };
 
 fn t(s: &str) -> DateTime {
@@ -433,6 +434,7 @@ static STREAM_OP: OperationSchema = OperationSchema {
     host_prefix: None,
     flags: ziggurat_core::schema::operation::op_flag::STREAMING_OUTPUT
         | ziggurat_core::schema::operation::op_flag::STREAMING_INPUT,
+    endpoint_params: &[],
 };
 
 #[test]

@@ -702,7 +702,11 @@ fn uri_host(uri: &Uri) -> Result<Cow<'_, str>, SigningError> {
     Ok(match uri.port() {
         Some(port) => match (port.as_u16(), secure) {
             (443, true) | (80, false) => Cow::Borrowed(host),
-            _ => Cow::Owned(format!("{host}:{}", port.as_str())),
+            // `host:port` is the authority's own text unless it carries user info.
+            _ => match uri.authority().map(|a| a.as_str()) {
+                Some(authority) if !authority.contains('@') => Cow::Borrowed(authority),
+                _ => Cow::Owned(format!("{host}:{}", port.as_str())),
+            },
         },
         None => Cow::Borrowed(host),
     })

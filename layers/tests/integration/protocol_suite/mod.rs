@@ -696,6 +696,7 @@ impl CaseModel {
                 .and_then(Json::as_str)
                 .map(leak),
             flags,
+            endpoint_params: &[],
         };
         Ok(CaseModel {
             service,

@@ -146,6 +146,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_RESOURCE_ARN_FROM_EXPORT_ARN,
 };
 
 ziggurat_runtime::operation!(

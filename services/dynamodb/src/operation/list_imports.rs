@@ -143,6 +143,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     }],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_RESOURCE_ARN_FROM_TABLE_ARN,
 };
 
 ziggurat_runtime::operation!(

@@ -370,6 +370,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_RESOURCE_ARN_FROM_TABLE_NAME,
 };
 
 ziggurat_runtime::operation!(

@@ -235,6 +235,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &[],
 };
 
 ziggurat_runtime::operation!(

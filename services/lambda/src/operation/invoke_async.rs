@@ -417,6 +417,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: op_flag::STREAMING_INPUT,
+    endpoint_params: &[],
 };
 
 ziggurat_runtime::operation!(

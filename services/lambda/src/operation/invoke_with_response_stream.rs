@@ -600,6 +600,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: op_flag::STREAMING_OUTPUT | op_flag::EVENT_STREAM_OUTPUT,
+    endpoint_params: &[],
 };
 
 ziggurat_runtime::operation!(

@@ -231,6 +231,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: op_flag::IDEMPOTENT,
+    endpoint_params: &[],
 };
 
 ziggurat_runtime::operation!(

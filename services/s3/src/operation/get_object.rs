@@ -899,6 +899,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: op_flag::STREAMING_OUTPUT | op_flag::RESPONSE_CHECKSUM,
+    endpoint_params: &super::ENDPOINT_PARAMS_BUCKET_KEY,
 };
 
 ziggurat_runtime::operation!(

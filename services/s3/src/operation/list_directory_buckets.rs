@@ -176,6 +176,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     errors: &[],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_USE_S3_EXPRESS_CONTROL_ENDPOINT,
 };
 
 ziggurat_runtime::operation!(

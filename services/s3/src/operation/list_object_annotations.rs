@@ -287,6 +287,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_BUCKET,
 };
 
 ziggurat_runtime::operation!(

@@ -306,6 +306,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     errors: &[],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_BUCKET_PREFIX,
 };
 
 ziggurat_runtime::operation!(

@@ -431,6 +431,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     }],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_BUCKET_PREFIX,
 };
 
 ziggurat_runtime::operation!(

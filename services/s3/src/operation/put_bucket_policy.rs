@@ -253,6 +253,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     errors: &[],
     host_prefix: None,
     flags: op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM,
+    endpoint_params: &super::ENDPOINT_PARAMS_4,
 };
 
 ziggurat_runtime::operation!(

@@ -372,6 +372,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     }],
     host_prefix: None,
     flags: op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM,
+    endpoint_params: &super::ENDPOINT_PARAMS_BUCKET_KEY,
 };
 
 ziggurat_runtime::operation!(

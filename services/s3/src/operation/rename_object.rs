@@ -268,6 +268,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     }],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &super::ENDPOINT_PARAMS_BUCKET_KEY,
 };
 
 ziggurat_runtime::operation!(

@@ -323,6 +323,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     errors: &[],
     host_prefix: None,
     flags: op_flag::STREAMING_OUTPUT | op_flag::EVENT_STREAM_OUTPUT,
+    endpoint_params: &super::ENDPOINT_PARAMS_BUCKET,
 };
 
 ziggurat_runtime::operation!(

@@ -618,6 +618,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     errors: &[],
     host_prefix: Some("{RequestRoute}."),
     flags: op_flag::STREAMING_INPUT | op_flag::UNSIGNED_PAYLOAD,
+    endpoint_params: &super::ENDPOINT_PARAMS_USE_OBJECT_LAMBDA_ENDPOINT,
 };
 
 ziggurat_runtime::operation!(

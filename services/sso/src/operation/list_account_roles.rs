@@ -187,6 +187,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: op_flag::NO_AUTH,
+    endpoint_params: &[],
 };
 
 ziggurat_runtime::operation!(

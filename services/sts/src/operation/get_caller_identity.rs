@@ -129,6 +129,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     errors: &[],
     host_prefix: None,
     flags: 0,
+    endpoint_params: &[],
 };
 
 ziggurat_runtime::operation!(
