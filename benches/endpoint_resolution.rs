@@ -49,7 +49,7 @@ fn get_item() -> Option<&'static OperationSchema> {
 fn s3_ctx(bucket: &str) -> Context {
     let mut ctx = Context::new("S3", "GetObject");
     ctx.set_region(Some(Region::from_static("us-west-2")));
-    ctx.insert(OperationEndpointParams(vec![
+    ctx.set_endpoint_params(OperationEndpointParams(vec![
         ("Bucket", bucket.to_owned()),
         ("Key", "photos/2024/cat.jpg".to_owned()),
     ]));
@@ -60,7 +60,7 @@ fn s3_ctx(bucket: &str) -> Context {
 fn dynamodb_ctx() -> Context {
     let mut ctx = Context::new("DynamoDB", "GetItem");
     ctx.set_region(Some(Region::from_static("us-east-1")));
-    ctx.insert(OperationEndpointParams(vec![(
+    ctx.set_endpoint_params(OperationEndpointParams(vec![(
         "ResourceArn",
         "users".to_owned(),
     )]));

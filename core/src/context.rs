@@ -135,6 +135,22 @@ impl TimingMarks {
     }
 }
 
+/// The values of the operation's `contextParam` members, read from the input by the
+/// serializer glue (`Bucket`, `Key`), for the endpoint hook: in a slot of the [`Context`] of
+/// their own ([`Context::endpoint_params`]), so that putting them there costs no map.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperationEndpointParams(pub Vec<(&'static str, String)>);
+
+impl OperationEndpointParams {
+    /// The value of the rule-set parameter `name`, if the input set it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// Per-operation values, passed down through every step.
 pub struct Context {
     service: &'static str,
@@ -150,6 +166,7 @@ pub struct Context {
     /// The interceptors the transport path runs (after transmit, around deserialization),
     /// set by the interceptors' adapter when some interceptor needs them.
     interceptors: Option<std::sync::Arc<[crate::interceptor::SharedInterceptor]>>,
+    endpoint_params: Option<OperationEndpointParams>,
     values: http::Extensions,
 }
 
@@ -168,8 +185,17 @@ impl Context {
             identity: None,
             identity_override: None,
             interceptors: None,
+            endpoint_params: None,
             values: http::Extensions::new(),
         }
+    }
+    /// The operation's endpoint parameters read from its input, once the serializer ran.
+    pub fn endpoint_params(&self) -> Option<&OperationEndpointParams> {
+        self.endpoint_params.as_ref()
+    }
+    /// Sets the operation's endpoint parameters read from its input.
+    pub fn set_endpoint_params(&mut self, params: OperationEndpointParams) {
+        self.endpoint_params = Some(params);
     }
     /// The service id (`S3`, `DynamoDB`).
     pub fn service(&self) -> &'static str {

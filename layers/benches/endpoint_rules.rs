@@ -202,7 +202,7 @@ fn hook(s3: &RuleSet, partitions: &Partitions, budget: Duration) {
     let ctx = |bucket: String| {
         let mut ctx = Context::new("S3", "GetObject");
         ctx.set_region(Some(Region::from_static("us-west-2")));
-        ctx.insert(OperationEndpointParams(vec![
+        ctx.set_endpoint_params(OperationEndpointParams(vec![
             ("Bucket", bucket),
             ("Key", "photos/cat.jpg".to_owned()),
         ]));

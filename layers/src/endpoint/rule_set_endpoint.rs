@@ -50,20 +50,7 @@ impl<'a> CallArgs<'a> {
     }
 }
 
-/// The values of the operation's `contextParam` members, read from the input by the
-/// serializer glue (`Bucket`, `Key`): put into the [`Context`] for the endpoint hook.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OperationEndpointParams(pub Vec<(&'static str, String)>);
-
-impl OperationEndpointParams {
-    /// The value of the rule-set parameter `name`, if the input set it.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
+pub use ziggurat_core::context::OperationEndpointParams;
 
 /// How to sign for the resolved endpoint, where it differs from the client's defaults: put
 /// into the [`Context`] by the endpoint hook, read by the signer. From the endpoint's
@@ -249,7 +236,7 @@ impl RuleSetEndpoint {
         if let (Some(name), Some(url)) = (self.endpoint_param, url) {
             args.push((name, Arg::Str(url)));
         }
-        let members = ctx.and_then(|c| c.get::<OperationEndpointParams>());
+        let members = ctx.and_then(|c| c.endpoint_params());
         for p in declared {
             if self.unreferenced.contains(&p.name) {
                 continue;

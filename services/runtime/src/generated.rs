@@ -62,7 +62,7 @@ pub fn read_endpoint_params(
             .filter_map(|(member, value)| param_of(member.name).map(|p| (p.name, value)))
             .collect();
     if !values.is_empty() {
-        ctx.insert(OperationEndpointParams(values));
+        ctx.set_endpoint_params(OperationEndpointParams(values));
     }
 }
 

@@ -44,7 +44,7 @@ use ziggurat_layers::checksum::request::{
 };
 use ziggurat_layers::checksum::validate::{ValidatingBody, response_checksum};
 use ziggurat_layers::endpoint::resolver::EndpointResolver;
-use ziggurat_layers::endpoint::{ClientEndpointParams, OperationEndpointParams, S3Bucket};
+use ziggurat_layers::endpoint::{ClientEndpointParams, S3Bucket};
 use ziggurat_layers::protocol::rest_xml;
 use ziggurat_layers::sign::SigV4;
 pub use ziggurat_layers::sign::aws_chunked::PayloadSigning;
@@ -240,7 +240,7 @@ pub(crate) fn serialize(
     // Every S3 operation with a `Bucket` endpoint parameter has it as the `{Bucket}` label
     // that starts its path.
     let bucket = ctx
-        .get::<OperationEndpointParams>()
+        .endpoint_params()
         .and_then(|p| p.get("Bucket"))
         .filter(|_| op.uri.starts_with("/{Bucket}"))
         .map(str::to_owned);
