@@ -45,6 +45,9 @@
 //! Reading a file ahead is asynchronous, so [`HashPayloadLayer`] (id [`HASH_PAYLOAD`]), a
 //! Build-step tower layer after the hook, does it for requests the hook marked with
 //! [`HashPayload`]; the signer then finds the SHA-256 in `x-amz-content-sha256` and signs it.
+//! A client that never reads ahead (see [`payload_needs_read_ahead`]: the default over
+//! `https`) leaves the layer out, since a tower layer costs every call a segment of its own;
+//! a call of such a client sent to a plain-`http` endpoint sends a file as a one-shot stream.
 //!
 //! ```
 //! use ziggurat_core::body::Body;
@@ -101,6 +104,7 @@ pub struct RequestChecksum {
     validation: ResponseChecksumValidation,
     payload_signing: PayloadSigning,
     supported: Option<bool>,
+    read_ahead: bool,
 }
 
 impl RequestChecksum {
@@ -112,7 +116,17 @@ impl RequestChecksum {
             validation: ResponseChecksumValidation::WhenSupported,
             payload_signing: PayloadSigning::Auto,
             supported: None,
+            read_ahead: true,
         }
+    }
+
+    /// Whether a [`HashPayloadLayer`] follows in the stack (the default). Without one, a
+    /// rewindable stream cannot be read ahead and goes as a one-shot stream does (see the
+    /// table in the [module](self) docs). [`payload_needs_read_ahead`] says when a client
+    /// needs the layer.
+    pub fn with_read_ahead(mut self, read_ahead: bool) -> Self {
+        self.read_ahead = read_ahead;
+        self
     }
 
     /// Response checksums asked for (`x-amz-checksum-mode: ENABLED`) `when`.
@@ -270,7 +284,8 @@ impl RequestHook for RequestChecksum {
                     return Ok(());
                 };
                 let https = req.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
-                let rewindable = req.body_mut().is_some_and(|b| b.is_replayable());
+                let rewindable =
+                    self.read_ahead && req.body_mut().is_some_and(|b| b.is_replayable());
                 let mut plan = match marker.variant() {
                     // A request that asked for a variant keeps it.
                     Some(variant) => StreamPlan::Chunked(variant, algorithm),
@@ -303,6 +318,19 @@ impl RequestHook for RequestChecksum {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether a client signing payloads by `signing`, with its endpoint over plain `http` or not,
+/// ever reads a payload ahead, so that its stack needs a [`HashPayloadLayer`]: `SignedBody`
+/// and `Unsigned` (for a rewindable stream), and `Auto` over plain `http`. Other clients leave
+/// the layer out (a tower layer costs every call a segment of its own); a call of theirs
+/// redirected to a plain-`http` endpoint sends a file as it sends a one-shot stream.
+pub fn payload_needs_read_ahead(signing: PayloadSigning, plain_http: bool) -> bool {
+    match signing {
+        PayloadSigning::SignedBody | PayloadSigning::Unsigned => true,
+        PayloadSigning::Auto => plain_http,
+        _ => false,
     }
 }
 

@@ -244,6 +244,56 @@ mod request_plan {
         Ok(Sent::UnsignedPayload)
     }
 
+    /// A client leaves the read-ahead layer out exactly when no plan of its can need it; and
+    /// without the layer, a file over plain http goes as a one-shot stream does.
+    #[test]
+    fn the_read_ahead_layer_is_left_out_only_where_nothing_reads_ahead() {
+        use PayloadSigning::*;
+        use RequestChecksumCalculation::*;
+        let settings = [
+            Auto,
+            SignedBody,
+            SignedChunks,
+            SignedChunksWithTrailer,
+            UnsignedWithTrailer,
+            Unsigned,
+        ];
+        for signing in settings {
+            for https in [false, true] {
+                for when in [WhenSupported, WhenRequired] {
+                    let sent = plan(signing, when, https, true);
+                    let reads_ahead = matches!(sent, Sent::ReadAhead { .. });
+                    if reads_ahead {
+                        assert!(
+                            super::super::request::payload_needs_read_ahead(signing, !https),
+                            "{signing:?} https={https} {when:?} reads ahead: {sent:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let hook = RequestChecksum::new(WhenSupported)
+            .with_supported(true)
+            .with_read_ahead(false);
+        let (mut parts, ()) = http::Request::put("http://b.example/k")
+            .extension(AwsChunked::new())
+            .body(())
+            .unwrap()
+            .into_parts();
+        let stream = || Body::from_stream(http_body_util::Full::new(bytes::Bytes::from("data")));
+        let mut body = Body::from_rewindable_stream(move || Ok(stream())).unwrap();
+        hook.on_request(&mut HttpRequest::new(&mut parts, &mut body, None))
+            .unwrap();
+        assert!(parts.extensions.get::<HashPayload>().is_none());
+        assert_eq!(
+            parts
+                .extensions
+                .get::<AwsChunked>()
+                .and_then(|m| m.variant()),
+            Some(AwsChunkedVariant::SignedChunks)
+        );
+    }
+
     #[test]
     fn a_checksum_the_caller_chose_is_never_dropped() {
         use PayloadSigning::*;

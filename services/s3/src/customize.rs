@@ -191,26 +191,38 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
     let signer = SigV4::s3()
         .with_aws_chunked(AwsChunkedOptions::new().with_payload_signing(config.payload_signing));
     let sdk = config.sdk_config();
+    // Only a client that can read a payload ahead has the layer that does it: a tower layer
+    // costs every call a segment of its own (a dozen allocations).
+    let plain_http = sdk
+        .endpoint_url_for(crate::SERVICE.service_id)
+        .is_some_and(|url| {
+            url.get(..7)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        });
+    let read_ahead = request::payload_needs_read_ahead(config.payload_signing, plain_http);
     let checksums = RequestChecksum::new(sdk.request_checksum_calculation())
         .with_validation(sdk.response_checksum_validation())
-        .with_payload_signing(config.payload_signing);
+        .with_payload_signing(config.payload_signing)
+        .with_read_ahead(read_ahead);
     // The checksum entries go in before the client's edits, so that edits can anchor to them.
     let mut stack = default_stack(&info, &ServiceConfig::new(sdk), endpoint, signer)?;
-    stack
+    let build = stack
         .build_mut()
         .add(
             request::REQUEST_CHECKSUM,
             Middleware::request_hook(checksums),
             Position::After,
         )
-        .and_then(|b| {
-            b.add(
+        .map_err(|e| e.to_string())?;
+    if read_ahead {
+        build
+            .add(
                 request::HASH_PAYLOAD,
                 Middleware::layer(HashPayloadLayer),
                 Position::After,
             )
-        })
-        .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?;
+    }
     apply_edits(stack, config.service.edits()).map_err(|e| e.to_string())
 }
 
