@@ -10,17 +10,12 @@
 //! the rest of the machine land on both sides.
 mod common;
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use bytes::Bytes;
-use ziggurat::config::SdkConfig;
-use ziggurat::context::{Context, Region};
-use ziggurat::credentials::Credentials;
+use ziggurat::context::Context;
 use ziggurat::dynamodb::{Client, Config};
 use ziggurat::error::BoxError;
 use ziggurat::hook::HttpRequest;
 use ziggurat::interceptor::{Hooks, Intercept};
-use ziggurat::time::{SharedTimeSource, StaticTimeSource};
 use ziggurat::transport::TestTransport;
 
 #[global_allocator]
@@ -62,16 +57,7 @@ fn client(case: usize) -> Client {
         .header("x-amzn-requestid", "BENCHREQUESTID")
         .body(Bytes::from_static(RESPONSE.as_bytes()))
         .expect("static response");
-    let sdk = SdkConfig::builder()
-        .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            None,
-        ))
-        .time_source(SharedTimeSource::new(StaticTimeSource::new(
-            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        )))
+    let sdk = common::offline_sdk_config()
         .http_client(TestTransport::always_response(res).into_http_client())
         .build();
     let config = Config::new(&sdk);
@@ -101,18 +87,7 @@ fn main() {
         .expect("runtime");
     let clients: Vec<Client> = (0..CASES.len()).map(client).collect();
     let call = async |c: &Client| get_item(c).await;
-    println!("allocations per call:");
-    for (name, c) in CASES.iter().zip(&clients) {
-        let allocs = rt.block_on(async {
-            get_item(c).await;
-            let before = common::allocations();
-            for _ in 0..1000 {
-                get_item(c).await;
-            }
-            (common::allocations() - before) as f64 / 1000.0
-        });
-        println!("  {name:<24} {allocs:>6.1}");
-    }
+    common::print_allocations_per_call(&rt, &CASES, &clients, call);
     let best = common::interleaved_min_ns(&rt, &clients, 40, 2000, call);
     println!("best of 40 interleaved rounds of 2000 calls:");
     for (name, ns) in CASES.iter().zip(&best) {

@@ -15,17 +15,12 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group};
-use ziggurat::config::SdkConfig;
-use ziggurat::context::Region;
-use ziggurat::credentials::Credentials;
 use ziggurat::dynamodb::types::AttributeValue;
 use ziggurat::dynamodb::{Client, Config};
 use ziggurat::stack::{Middleware, ids};
-use ziggurat::time::{SharedTimeSource, StaticTimeSource};
 use ziggurat::transport::{HttpClient, TestTransport};
 
 #[global_allocator]
@@ -51,16 +46,7 @@ enum Variant {
 }
 
 fn client(variant: Variant) -> Client {
-    let sdk = SdkConfig::builder()
-        .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            None,
-        ))
-        .time_source(SharedTimeSource::new(StaticTimeSource::new(
-            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        )))
+    let sdk = common::offline_sdk_config()
         .http_client(transport())
         .build();
     let conf = Config::new(&sdk).stack(move |stack| {

@@ -14,7 +14,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use opentelemetry::trace::TracerProvider as _;
@@ -26,12 +26,8 @@ use tracing::instrument::WithSubscriber;
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
-use ziggurat::config::SdkConfig;
-use ziggurat::context::Region;
-use ziggurat::credentials::Credentials;
 use ziggurat::dynamodb::Client;
 use ziggurat::otel::OtelMeterProvider;
-use ziggurat::time::{SharedTimeSource, StaticTimeSource};
 use ziggurat::transport::TestTransport;
 
 #[global_allocator]
@@ -83,17 +79,7 @@ fn sdk_config() -> ziggurat::config::SdkConfigBuilder {
         .header("x-amzn-requestid", "BENCHREQUESTID")
         .body(Bytes::from_static(RESPONSE.as_bytes()))
         .expect("static response");
-    SdkConfig::builder()
-        .region(Region::from_static("us-east-1"))
-        .credentials(Credentials::new(
-            "AKIDEXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            None,
-        ))
-        .time_source(SharedTimeSource::new(StaticTimeSource::new(
-            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        )))
-        .http_client(TestTransport::always_response(res).into_http_client())
+    common::offline_sdk_config().http_client(TestTransport::always_response(res).into_http_client())
 }
 
 fn debug_ziggurat() -> tracing_subscriber::filter::Targets {
@@ -174,18 +160,7 @@ fn main() {
         .expect("runtime");
     let cases = cases();
     let call = async |c: &Case| get_item(c).await;
-    println!("allocations per call:");
-    for (name, case) in NAMES.iter().zip(&cases) {
-        let allocs = rt.block_on(async {
-            get_item(case).await;
-            let before = common::allocations();
-            for _ in 0..1000 {
-                get_item(case).await;
-            }
-            (common::allocations() - before) as f64 / 1000.0
-        });
-        println!("  {name:<26} {allocs:>6.1}");
-    }
+    common::print_allocations_per_call(&rt, &NAMES, &cases, call);
     let best = common::interleaved_min_ns(&rt, &cases, 30, 1000, call);
     println!("best of 30 interleaved rounds of 1000 calls:");
     for (name, ns) in NAMES.iter().zip(&best) {

@@ -135,3 +135,42 @@ pub fn best_cpu_ns(rounds: usize, mut f: impl FnMut()) -> Option<f64> {
     }
     Some(best)
 }
+
+/// Prints each case's heap allocations per call (after one warm-up call), averaged over 1,000
+/// calls on `rt`.
+pub fn print_allocations_per_call<C>(
+    rt: &tokio::runtime::Runtime,
+    names: &[&str],
+    cases: &[C],
+    call: impl AsyncFn(&C),
+) {
+    println!("allocations per call:");
+    for (name, case) in names.iter().zip(cases) {
+        let allocs = rt.block_on(async {
+            call(case).await;
+            let before = allocations();
+            for _ in 0..1000 {
+                call(case).await;
+            }
+            (allocations() - before) as f64 / 1000.0
+        });
+        println!("  {name:<26} {allocs:>6.1}");
+    }
+}
+
+/// A configuration for offline benches: a region, fixed credentials and a fixed clock (so
+/// the signer's derived key is cached), to which a bench adds its transport.
+pub fn offline_sdk_config() -> ziggurat::config::SdkConfigBuilder {
+    use std::time::{Duration, UNIX_EPOCH};
+    use ziggurat::time::{SharedTimeSource, StaticTimeSource};
+    ziggurat::config::SdkConfig::builder()
+        .region(ziggurat::context::Region::from_static("us-east-1"))
+        .credentials(ziggurat::credentials::Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+        ))
+        .time_source(SharedTimeSource::new(StaticTimeSource::new(
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        )))
+}

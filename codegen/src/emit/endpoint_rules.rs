@@ -79,7 +79,11 @@ impl Ctx<'_> {
     /// The endpoint parameters of an operation: its static context parameters (by name), then
     /// the input members that set one (in member order).
     fn endpoint_entries(&self, op_name: &str) -> Result<Vec<Entry>, String> {
-        let op = &self.model.operations[op_name];
+        let op = self
+            .model
+            .operations
+            .get(op_name)
+            .ok_or_else(|| format!("no operation {op_name} in the model"))?;
         let mut entries = Vec::new();
         for (name, p) in &op.static_context_params {
             let (value, label) = match &p.value {

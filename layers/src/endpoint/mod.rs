@@ -124,26 +124,27 @@ impl BaseEndpoint {
     }
 
     fn parse_with(url: &str, keep: fn(Authority) -> Authority) -> Result<Self, EndpointError> {
+        let shown = shown_url(url);
         let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| {
-            EndpointError(format!("invalid endpoint url `{url}`: {e}"))
+            EndpointError(format!("invalid endpoint url `{shown}`: {e}"))
         })?;
         let scheme = uri.scheme().cloned().ok_or_else(|| {
             EndpointError(format!(
-                "endpoint url `{url}` has no scheme (http:// or https://)"
+                "endpoint url `{shown}` has no scheme (http:// or https://)"
             ))
         })?;
         if scheme != Scheme::HTTP && scheme != Scheme::HTTPS {
             return Err(EndpointError(format!(
-                "endpoint url `{url}` must use http or https"
+                "endpoint url `{shown}` must use http or https"
             )));
         }
         let authority = uri
             .authority()
             .map(|a| keep(a.clone()))
-            .ok_or_else(|| EndpointError(format!("endpoint url `{url}` has no host")))?;
+            .ok_or_else(|| EndpointError(format!("endpoint url `{shown}` has no host")))?;
         if uri.query().is_some() {
             return Err(EndpointError(format!(
-                "endpoint url `{url}` must not have a query"
+                "endpoint url `{shown}` must not have a query"
             )));
         }
         let path = uri.path().trim_end_matches('/').to_owned();
@@ -189,7 +190,26 @@ impl BaseEndpoint {
 
 impl fmt::Debug for BaseEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_url())
+        f.write_str(&shown_url(&self.to_url()))
+    }
+}
+
+/// `url` as `Debug` output and errors show it: any user info in its authority
+/// (`user:password@`) is replaced, since it is a credential.
+pub fn shown_url(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = url.get(start..).unwrap_or_default();
+    let authority = rest
+        .find(['/', '?', '#'])
+        .and_then(|end| rest.get(..end))
+        .unwrap_or(rest);
+    match (authority.rfind('@'), url.get(..start)) {
+        (Some(at), Some(scheme)) => std::borrow::Cow::Owned(format!(
+            "{scheme}{}@{}",
+            crate::wire_log::redact::REDACTED,
+            rest.get(at + 1..).unwrap_or_default()
+        )),
+        _ => std::borrow::Cow::Borrowed(url),
     }
 }
 

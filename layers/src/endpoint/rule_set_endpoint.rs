@@ -78,9 +78,21 @@ enum Binding {
 /// The client's endpoint settings: the values of built-ins (`AWS::UseFIPS`,
 /// `AWS::UseDualStack`, `SDK::Endpoint`, `AWS::S3::ForcePathStyle`, ...) and of parameters
 /// set by name. Ones the service's rule set does not declare are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ClientEndpointParams {
     values: Vec<(Binding, Value)>,
+}
+
+/// Values as text, an endpoint URL's user info redacted ([`shown_url`](super::shown_url)).
+impl fmt::Debug for ClientEndpointParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_map();
+        for (binding, value) in &self.values {
+            let shown = format!("{value:?}");
+            list.entry(binding, &format_args!("{}", super::shown_url(&shown)));
+        }
+        list.finish()
+    }
 }
 
 impl ClientEndpointParams {

@@ -222,3 +222,26 @@ fn an_operation_host_prefix_goes_before_the_host() {
         "http://127.0.0.1:9000/WriteGetObjectResponse"
     );
 }
+
+#[test]
+fn user_info_in_an_endpoint_url_never_reaches_debug_output_or_errors() {
+    use super::{BaseEndpoint, ClientEndpointParams, shown_url};
+    let url = "http://user:s3cr3t@127.0.0.1:9000/base";
+    assert_eq!(shown_url(url), "http://** redacted **@127.0.0.1:9000/base");
+    assert_eq!(
+        shown_url("https://example.com/a@b"),
+        "https://example.com/a@b"
+    );
+    let base = BaseEndpoint::parse(url).unwrap();
+    let params = ClientEndpointParams::new().built_in("SDK::Endpoint", url);
+    let err = BaseEndpoint::parse("ftp://user:s3cr3t@host/").unwrap_err();
+    for shown in [
+        format!("{base:?}"),
+        format!("{params:?}"),
+        err.to_string(),
+        format!("{:?}", super::EndpointUrl(base.clone())),
+    ] {
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+    }
+}
