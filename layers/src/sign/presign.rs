@@ -6,8 +6,10 @@
 //! days). Two pieces do the work:
 //!
 //! * [`SigV4Presign`], a hook like [`SigV4`](super::SigV4) that signs into the query
-//!   (`UNSIGNED-PAYLOAD` for S3, since the body is not known yet) instead of the headers.
-//!   Standalone, as a `HookLayer`, it presigns any `http::Request`;
+//!   (`UNSIGNED-PAYLOAD` for S3, since the body is not known yet) instead of the headers,
+//!   with SigV4a (and `X-Amz-Region-Set`) where the resolved endpoint asks for it, as a
+//!   Multi-Region Access Point does. Standalone, as a `HookLayer`, it presigns any
+//!   `http::Request`;
 //! * [`PresignStack`], a client's own stack turned into a presigner: the operation runs
 //!   through the serializer, endpoint resolution, the client's stack edits and identity
 //!   resolution exactly as a call would, so a presigned URL addresses exactly what the call
@@ -276,6 +278,9 @@ pub struct SigV4Presign {
     config: Option<PresigningConfig>,
     time: SharedTimeSource,
     keys: Arc<SigningKeyCache>,
+    /// SigV4a key pairs, made at the first endpoint that asks for SigV4a (a Multi-Region
+    /// Access Point).
+    v4a_keys: Arc<std::sync::OnceLock<signer::SigV4aKeyCache>>,
     log_mode: ziggurat_core::log_mode::LogMode,
 }
 
@@ -292,6 +297,7 @@ impl SigV4Presign {
             config: None,
             time: SharedTimeSource::default(),
             keys: Arc::new(SigningKeyCache::new()),
+            v4a_keys: Arc::default(),
             log_mode: Default::default(),
         }
     }
@@ -390,11 +396,6 @@ impl RequestHook for SigV4Presign {
         let endpoint_auth = ctx
             .and_then(|c| c.get::<std::sync::Arc<crate::endpoint::EndpointAuth>>())
             .cloned();
-        if endpoint_auth.as_deref().is_some_and(|a| a.sigv4a) {
-            return Err(SdkError::construction(
-                "this endpoint needs SigV4a (a Multi-Region Access Point), which presigning does not support",
-            ));
-        }
         let region = endpoint_auth
             .as_deref()
             .and_then(|a| a.signing_region.as_ref())
@@ -462,8 +463,20 @@ impl RequestHook for SigV4Presign {
             time,
             settings: &settings,
         };
-        let output =
-            signer::sign(&signable, &params, Some(&self.keys)).map_err(SdkError::construction)?;
+        // A Multi-Region Access Point: SigV4a, valid in every region of the endpoint's
+        // region set (`*`), with `X-Amz-Region-Set` in the query.
+        let output = match endpoint_auth.as_deref().filter(|a| a.sigv4a) {
+            None => signer::sign(&signable, &params, Some(&self.keys)),
+            Some(auth) => {
+                let params = SigningParams {
+                    region: auth.signing_region_set.as_deref().unwrap_or(params.region),
+                    ..params
+                };
+                let keys = self.v4a_keys.get_or_init(signer::SigV4aKeyCache::new);
+                signer::sign_v4a(&signable, &params, Some(keys))
+            }
+        }
+        .map_err(SdkError::construction)?;
         if self
             .log_mode
             .contains(ziggurat_core::log_mode::LogMode::SIGNING)
