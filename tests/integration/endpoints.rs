@@ -393,7 +393,18 @@ where
 async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> Result<(), String> {
     let built_in = |name: &str| input["builtInParams"].get(name);
     let flag = |name: &str| built_in(name).and_then(serde_json::Value::as_bool);
-    let transport = s3_transport();
+    // A directory bucket's session comes first: `CreateSession` answers with one.
+    let transport = TestTransport::new()
+        .rule(
+            Rule::when(|r| r.uri().query() == Some("session")).respond(
+                200,
+                &[("content-type", "application/xml")],
+                "<CreateSessionResult><Credentials><SessionToken>SESSIONTOKEN</SessionToken>\
+                 <SecretAccessKey>SESSIONSECRET</SecretAccessKey><AccessKeyId>SESSIONKEY</AccessKeyId>\
+                 <Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>",
+            ),
+        )
+        .rule(Rule::any().respond(200, &[("content-type", "application/xml")], ""));
     let region = built_in("AWS::Region")
         .and_then(serde_json::Value::as_str)
         .unwrap_or("us-east-1")
@@ -480,9 +491,13 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
         }
         return Ok(());
     }
+    // The operation's request: the last one (after a directory bucket's `CreateSession`).
     let req = requests
-        .first()
-        .ok_or_else(|| format!("no request sent: {:?}", result.err()))?;
+        .last()
+        .ok_or_else(|| format!("no request sent: {:?}", result.as_ref().err()))?;
+    if let Err(e) = &result {
+        return Err(format!("the call failed: {e:?}"));
+    }
     let url = expect["endpoint"]["url"].as_str().unwrap_or_default();
     let uri = req.uri().to_string();
     // The operation's host prefix (`{RequestRoute}.`) goes before the endpoint's host.
@@ -529,11 +544,30 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
                     return Err(format!("region set {sent:?}, expected {set:?}"));
                 }
             }
-            _ => {
+            name => {
                 let region = scheme["signingRegion"].as_str().unwrap_or_default();
                 let scope = format!("/{region}/{signing_name}/aws4_request");
                 if !auth.starts_with("AWS4-HMAC-SHA256 ") || !auth.contains(&scope) {
                     return Err(format!("expected a SigV4 scope {scope}: {auth}"));
+                }
+                // S3 Express session auth: signed with the session, its token in its header.
+                let express = name == Some("sigv4-s3express");
+                let session = req.headers().get("x-amz-s3session-token");
+                if express
+                    != (session.is_some_and(|t| t == "SESSIONTOKEN")
+                        && auth.contains("Credential=SESSIONKEY/"))
+                {
+                    return Err(format!(
+                        "S3 Express session auth {}expected: {auth}, token {session:?}",
+                        if express { "" } else { "not " }
+                    ));
+                }
+                let sessions = requests
+                    .iter()
+                    .filter(|r| r.uri().query() == Some("session"))
+                    .count();
+                if sessions != usize::from(express) {
+                    return Err(format!("{sessions} CreateSession calls"));
                 }
             }
         }

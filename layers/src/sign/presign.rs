@@ -227,7 +227,8 @@ impl PresignedRequest {
     }
 }
 
-/// The URL with the values of `X-Amz-Signature` and `X-Amz-Security-Token` redacted.
+/// The URL with the values of `X-Amz-Signature`, `X-Amz-Security-Token` and
+/// `X-Amz-S3session-Token` redacted.
 struct RedactedUri<'a>(&'a Uri);
 
 impl fmt::Debug for RedactedUri<'_> {
@@ -240,7 +241,8 @@ impl fmt::Debug for RedactedUri<'_> {
             match pair.split_once('=') {
                 Some((name, _))
                     if name.eq_ignore_ascii_case("X-Amz-Signature")
-                        || name.eq_ignore_ascii_case("X-Amz-Security-Token") =>
+                        || name.eq_ignore_ascii_case("X-Amz-Security-Token")
+                        || name.eq_ignore_ascii_case("X-Amz-S3session-Token") =>
                 {
                     write!(f, "{name}=** redacted **")?;
                 }
@@ -396,6 +398,9 @@ impl RequestHook for SigV4Presign {
         let endpoint_auth = ctx
             .and_then(|c| c.get::<std::sync::Arc<crate::endpoint::EndpointAuth>>())
             .cloned();
+        // S3 Express session auth: the session's token goes in `X-Amz-S3session-Token`.
+        let express_session = endpoint_auth.as_deref().is_some_and(|a| a.s3_express)
+            && ctx.is_some_and(|c| c.get::<super::S3ExpressSession>().is_some());
         let region = endpoint_auth
             .as_deref()
             .and_then(|a| a.signing_region.as_ref())
@@ -435,6 +440,10 @@ impl RequestHook for SigV4Presign {
         for name in &SIGNING_HEADERS {
             headers.remove(name);
         }
+        let mut session_token = credentials.session_token();
+        if express_session && let Some(token) = session_token.take() {
+            add_query_param(&mut req.parts_mut().uri, "X-Amz-S3session-Token", token)?;
+        }
         let payload = match req.body() {
             BodyRef::Bytes(bytes) if !self.unsigned_payload => Payload::Bytes(bytes),
             _ => Payload::Unsigned,
@@ -456,7 +465,7 @@ impl RequestHook for SigV4Presign {
             identity: SigningIdentity::new(
                 credentials.access_key_id(),
                 credentials.secret_access_key(),
-                credentials.session_token(),
+                session_token,
             ),
             region: region.as_str(),
             service,
@@ -664,6 +673,24 @@ impl fmt::Debug for PresignStack {
     }
 }
 
+/// Appends `name=value` (the value percent-encoded) to the URI's query.
+fn add_query_param(uri: &mut Uri, name: &str, value: &str) -> Result<(), SdkError> {
+    let value = signer::uri_encode(value);
+    let path_and_query = match uri.query() {
+        Some(q) if !q.is_empty() => format!("{}?{q}&{name}={value}", uri.path()),
+        _ => format!("{}?{name}={value}", uri.path()),
+    };
+    let mut parts = std::mem::take(uri).into_parts();
+    parts.path_and_query = Some(
+        path_and_query
+            .parse()
+            .map_err(|e| SdkError::construction(format!("presigning: {e}")))?,
+    );
+    *uri =
+        Uri::from_parts(parts).map_err(|e| SdkError::construction(format!("presigning: {e}")))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,7 +699,7 @@ mod tests {
     fn debug_redacts_the_signature_and_token() {
         let request = PresignedRequest {
             method: Method::GET,
-            uri: "https://h/k?X-Amz-Security-Token=TOKEN&X-Amz-Signature=abcdef&x=1"
+            uri: "https://h/k?X-Amz-Security-Token=TOKEN&X-Amz-Signature=abcdef&x=1&X-Amz-S3session-Token=SESSION"
                 .parse()
                 .unwrap(),
             headers: HeaderMap::new(),
@@ -680,7 +707,7 @@ mod tests {
         };
         let debug = format!("{request:?}");
         assert!(
-            !debug.contains("TOKEN") && !debug.contains("abcdef"),
+            !debug.contains("TOKEN") && !debug.contains("abcdef") && !debug.contains("SESSION"),
             "{debug}"
         );
         assert!(
