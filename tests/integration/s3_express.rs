@@ -322,8 +322,13 @@ fn client(
 }
 
 async fn put_get(s3: &ziggurat::s3::Client, bucket: &str, key: &str, body: &'static str) {
-    let got =
-        crate::support::s3_put_and_get(s3, bucket, key, ziggurat::body::Body::from(body)).await;
+    let got = crate::support::s3_server::s3_put_and_get(
+        s3,
+        bucket,
+        key,
+        ziggurat::body::Body::from(body),
+    )
+    .await;
     assert_eq!(got, body.as_bytes());
 }
 
