@@ -177,8 +177,8 @@ fn cache_keys_leave_out_parameters_no_rule_reads_and_hold_any_number() {
     let with = |unread: &str| {
         let mut c = ctx("eu-west-1");
         c.set_endpoint_params(OperationEndpointParams(vec![
-            ("Unread", unread.to_owned()),
-            ("Mode", "plain".to_owned()),
+            ("Unread", unread.into()),
+            ("Mode", "plain".into()),
         ]));
         c
     };
