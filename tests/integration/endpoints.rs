@@ -363,11 +363,20 @@ struct Suite {
     stack: fn(&SdkConfig, &Json) -> Result<Stack, String>,
     /// Built-ins this service's client sets beyond the shared ones.
     own_built_ins: &'static [&'static str],
+    /// Parameters without a built-in that the client sets from its configuration (S3's
+    /// `DisableS3ExpressSessionAuth`), passed to `stack` by their name.
+    client_params: &'static [&'static str],
     /// The call of a case without `operationInputs` whose parameters are all built-ins: an
     /// operation that sets no endpoint parameter, and its input.
     default_call: (&'static str, &'static str),
     /// What the transport answers: content type and body.
     response: (&'static str, &'static str),
+    /// The service's rule set, to tell a parameter set to `false` from one left unset.
+    rules: &'static ziggurat::runtime::endpoint::EmbeddedRuleSet,
+    /// Values for required members that are neither strings nor numbers, as JSON, when an
+    /// operation is picked to set a case's parameters (`Member`, or `Map.*` for the values of
+    /// a map whose keys a path reads).
+    placeholders: &'static [(&'static str, &'static str)],
     /// The fewest cases that must run (so a suite that stops finding its cases fails).
     at_least: usize,
 }
@@ -396,6 +405,9 @@ fn s3_stack(sdk: &SdkConfig, built_ins: &Json) -> Result<Stack, String> {
         );
     if let Some(yes) = flag("AWS::S3::UseArnRegion") {
         config = config.use_arn_region(yes);
+    }
+    if let Some(yes) = flag("DisableS3ExpressSessionAuth") {
+        config = config.disable_s3_express_session_auth(yes);
     }
     ziggurat::s3::stack(&config)
 }
@@ -444,30 +456,68 @@ async fn official_cases(suite: &Suite) {
         let calls: Vec<Json> = match case["operationInputs"].as_array() {
             Some(inputs) => inputs.clone(),
             None => {
-                // Parameters only: a call of the default operation when each is a built-in.
+                // Parameters only: built-ins and client settings as they are, the rest from
+                // the input of an operation that sets exactly those (the default call when
+                // there are none).
                 let params = case["params"].as_object().cloned().unwrap_or_default();
-                let not_built_in: Vec<&str> = params
-                    .keys()
-                    .filter(|p| built_in_of(p).is_none())
-                    .map(String::as_str)
+                let mut settings = serde_json::Map::new();
+                let mut from_input = serde_json::Map::new();
+                for (param, value) in params {
+                    match built_in_of(&param) {
+                        Some(built_in) => {
+                            settings.insert(built_in.to_owned(), value);
+                        }
+                        None if suite.client_params.contains(&param.as_str()) => {
+                            settings.insert(param, value);
+                        }
+                        None => {
+                            from_input.insert(param, value);
+                        }
+                    }
+                }
+                // A `false` the rules read exactly as no value (S3's
+                // `UseS3ExpressControlEndpoint`) needs no operation that sets it.
+                let resolver = suite.rules.resolver().unwrap();
+                let evaluate = |params: &serde_json::Map<String, Json>| {
+                    let mut p = Params::new();
+                    for (k, v) in params {
+                        if let Some(v) = Value::from_json(v) {
+                            p.insert(k.as_str(), v);
+                        }
+                    }
+                    resolver.resolve(&p)
+                };
+                let all = case["params"].as_object().cloned().unwrap_or_default();
+                let falses: Vec<String> = from_input
+                    .iter()
+                    .filter(|(_, v)| v.as_bool() == Some(false))
+                    .map(|(k, _)| k.clone())
                     .collect();
-                if !not_built_in.is_empty() {
+                for param in falses {
+                    let mut without = all.clone();
+                    without.remove(&param);
+                    if evaluate(&without) == evaluate(&all) {
+                        from_input.remove(&param);
+                    }
+                }
+                let (op, input) = if from_input.is_empty() {
+                    let (op, input) = suite.default_call;
+                    (op, serde_json::from_str::<Json>(input).unwrap())
+                } else if let Some(call) = call_setting(suite, &from_input) {
+                    call
+                } else {
+                    let names: Vec<&str> = from_input.keys().map(String::as_str).collect();
                     out.skipped.push(format!(
-                        "{name}: sets {} directly, which only an operation's input sets, and \
-                         the case names no operation (the rules' own tests evaluate it)",
-                        not_built_in.join(", ")
+                        "{name}: sets {} directly, and no operation's input sets exactly that \
+                         (the rules' own tests evaluate it)",
+                        names.join(", ")
                     ));
                     continue;
-                }
-                let built_ins: serde_json::Map<String, Json> = params
-                    .iter()
-                    .filter_map(|(p, v)| Some((built_in_of(p)?.to_owned(), v.clone())))
-                    .collect();
-                let (op, input) = suite.default_call;
+                };
                 vec![serde_json::json!({
-                    "builtInParams": built_ins,
+                    "builtInParams": settings,
                     "operationName": op,
-                    "operationParams": serde_json::from_str::<Json>(input).unwrap(),
+                    "operationParams": input,
                 })]
             }
         };
@@ -477,7 +527,11 @@ async fn official_cases(suite: &Suite) {
                 .into_iter()
                 .flat_map(|m| m.keys())
                 .map(String::as_str)
-                .filter(|b| !SHARED_BUILT_INS.contains(b) && !suite.own_built_ins.contains(b))
+                .filter(|b| {
+                    !SHARED_BUILT_INS.contains(b)
+                        && !suite.own_built_ins.contains(b)
+                        && !suite.client_params.contains(b)
+                })
                 .collect();
             if !unknown.is_empty() {
                 out.skipped.push(format!(
@@ -534,6 +588,97 @@ async fn official_cases(suite: &Suite) {
     );
 }
 
+/// The first operation whose input sets exactly the rule-set parameters `params` (its static
+/// ones equal to theirs, its members and `keys(..)` paths set to theirs, no other parameter),
+/// with that input: its other required members get placeholders, which set no parameter.
+fn call_setting(
+    suite: &Suite,
+    params: &serde_json::Map<String, Json>,
+) -> Option<(&'static str, Json)> {
+    use ziggurat::schema::{EndpointParamValue, ShapeType, flag};
+    let placeholder = |name: &str| {
+        suite
+            .placeholders
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, json)| serde_json::from_str::<Json>(json).unwrap())
+    };
+    'operations: for entry in suite.operations {
+        let declared = entry.schema.endpoint_params;
+        let required = |member: &str| {
+            entry
+                .schema
+                .input
+                .members
+                .iter()
+                .any(|m| m.name == member && m.flags & flag::REQUIRED != 0)
+        };
+        let mut input = serde_json::Map::new();
+        for (name, value) in params {
+            let Some(p) = declared.iter().find(|p| p.name == name) else {
+                continue 'operations;
+            };
+            match (p.value, value) {
+                (EndpointParamValue::Bool(b), _) if value.as_bool() == Some(b) => {}
+                (EndpointParamValue::String(s), _) if value.as_str() == Some(s) => {}
+                // A required member left empty is one the client refuses as unset.
+                (EndpointParamValue::Member(member), Json::String(v))
+                    if !(v.is_empty() && required(member)) =>
+                {
+                    input.insert(member.to_owned(), value.clone());
+                }
+                (EndpointParamValue::Path(path), Json::Array(keys)) if !keys.is_empty() => {
+                    let Some(map) = path.strip_prefix("keys(").and_then(|p| p.strip_suffix(')'))
+                    else {
+                        continue 'operations;
+                    };
+                    let Some(item) = placeholder(&format!("{map}.*")) else {
+                        continue 'operations;
+                    };
+                    let keys = keys
+                        .iter()
+                        .filter_map(|k| Some((k.as_str()?.to_owned(), item.clone())));
+                    input.insert(map.to_owned(), Json::Object(keys.collect()));
+                }
+                _ => continue 'operations,
+            }
+        }
+        let unset_static = declared.iter().any(|p| {
+            !params.contains_key(p.name)
+                && matches!(
+                    p.value,
+                    EndpointParamValue::Bool(_) | EndpointParamValue::String(_)
+                )
+        });
+        if unset_static {
+            continue;
+        }
+        for m in entry.schema.input.members {
+            if m.flags & flag::REQUIRED == 0 || input.contains_key(m.name) {
+                continue;
+            }
+            let sets_a_param = declared.iter().any(|p| match p.value {
+                EndpointParamValue::Member(n) => n == m.name,
+                EndpointParamValue::Path(path) => path.contains(m.name),
+                _ => false,
+            });
+            let value = match m.target.shape_type {
+                _ if sets_a_param => continue 'operations,
+                ShapeType::String => Json::from("placeholder"),
+                ShapeType::Boolean => Json::from(false),
+                ShapeType::Integer | ShapeType::Long => Json::from(1),
+                _ => match placeholder(m.name) {
+                    Some(value) => value,
+                    None => continue 'operations,
+                },
+            };
+            input.insert(m.name.to_owned(), value);
+        }
+        return Some((entry.schema.name, Json::Object(input)));
+    }
+    None
+}
+
 /// The configuration a case's built-ins describe, sending through `transport`.
 fn case_config(built_ins: &Json, transport: &TestTransport) -> Result<SdkConfig, String> {
     let text = |name: &str| built_ins.get(name).and_then(Json::as_str);
@@ -557,6 +702,18 @@ fn case_config(built_ins: &Json, transport: &TestTransport) -> Result<SdkConfig,
     }
     Ok(sdk.build())
 }
+
+/// Mistakes the client refuses before its rule set sees them, with its own error: a part of
+/// the rule set's message, and of the client's.
+const EARLIER_ERRORS: &[(&str, &str)] = &[
+    // No region and no endpoint URL: the client's error says how to set one.
+    ("Missing Region", "no region is configured"),
+    ("A region must be set", "no region is configured"),
+    // An endpoint URL that is not http(s) fails when the client is built.
+    ("was not a valid URI", "must use http or https"),
+    // A bucket with `/` cannot be put in a request's path.
+    ("must be a valid bucket name", "it must not contain `/`"),
+];
 
 async fn run_case(suite: &Suite, call: &Json, expect: &Json) -> Result<(), String> {
     let op = call["operationName"].as_str().unwrap_or_default();
@@ -586,11 +743,10 @@ async fn run_case(suite: &Suite, call: &Json, expect: &Json) -> Result<(), Strin
             Err(e) => e,
         };
         let text = err.to_string();
-        // Without a region (or an endpoint URL) the client's own error comes first, and says
-        // how to set one; the rule set's is "Invalid Configuration: Missing Region".
-        let missing_region =
-            message.ends_with("Missing Region") && text.contains("no region is configured");
-        if err.kind() != ErrorKind::Construction || !(text.contains(message) || missing_region) {
+        let earlier = EARLIER_ERRORS
+            .iter()
+            .any(|(rules, client)| message.contains(rules) && text.contains(client));
+        if err.kind() != ErrorKind::Construction || !(text.contains(message) || earlier) {
             return Err(format!("expected the error {message:?}, got {text}"));
         }
         if !requests.is_empty() {
@@ -700,8 +856,11 @@ async fn s3_official_endpoint_tests_pass_through_the_client() {
             "AWS::S3::DisableMultiRegionAccessPoints",
             "AWS::S3::UseArnRegion",
         ],
+        client_params: &["DisableS3ExpressSessionAuth"],
         default_call: ("ListBuckets", "{}"),
         response: ("application/xml", ""),
+        rules: &ziggurat::s3::ENDPOINT_RULES,
+        placeholders: &[],
         at_least: 215,
     })
     .await;
@@ -750,8 +909,14 @@ async fn dynamodb_official_endpoint_tests_pass_through_the_client() {
         operations: ziggurat::dynamodb::OPERATIONS,
         stack: |sdk, _| ziggurat::dynamodb::stack(&ServiceConfig::new(sdk)),
         own_built_ins: &[],
+        client_params: &[],
         default_call: ("ListTables", "{}"),
         response: ("application/x-amz-json-1.0", "{}"),
+        rules: &ziggurat::dynamodb::ENDPOINT_RULES,
+        placeholders: &[
+            ("SearchVector", r#"[{"N": "1.0"}]"#),
+            ("RequestItems.*", r#"{"Keys": [{"pk": {"S": "v"}}]}"#),
+        ],
         at_least: 250,
     })
     .await;
@@ -764,12 +929,15 @@ async fn sts_official_endpoint_tests_pass_through_the_client() {
         operations: ziggurat::sts::OPERATIONS,
         stack: |sdk, _| ziggurat::sts::stack(&ServiceConfig::new(sdk)),
         own_built_ins: &[],
+        client_params: &[],
         default_call: ("GetCallerIdentity", "{}"),
         response: (
             "text/xml",
             "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>1</Account>\
              </GetCallerIdentityResult></GetCallerIdentityResponse>",
         ),
+        rules: &ziggurat::sts::ENDPOINT_RULES,
+        placeholders: &[],
         at_least: 60,
     })
     .await;
@@ -782,8 +950,11 @@ async fn lambda_official_endpoint_tests_pass_through_the_client() {
         operations: ziggurat::lambda::OPERATIONS,
         stack: |sdk, _| ziggurat::lambda::stack(&ServiceConfig::new(sdk)),
         own_built_ins: &[],
+        client_params: &[],
         default_call: ("ListFunctions", "{}"),
         response: ("application/json", "{}"),
+        rules: &ziggurat::lambda::ENDPOINT_RULES,
+        placeholders: &[],
         at_least: 60,
     })
     .await;
@@ -796,8 +967,11 @@ async fn sqs_official_endpoint_tests_pass_through_the_client() {
         operations: ziggurat::sqs::OPERATIONS,
         stack: |sdk, _| ziggurat::sqs::stack(&ServiceConfig::new(sdk)),
         own_built_ins: &[],
+        client_params: &[],
         default_call: ("ListQueues", "{}"),
         response: ("application/x-amz-json-1.0", "{}"),
+        rules: &ziggurat::sqs::ENDPOINT_RULES,
+        placeholders: &[],
         at_least: 40,
     })
     .await;
@@ -810,11 +984,14 @@ async fn sns_official_endpoint_tests_pass_through_the_client() {
         operations: ziggurat::sns::OPERATIONS,
         stack: |sdk, _| ziggurat::sns::stack(&ServiceConfig::new(sdk)),
         own_built_ins: &[],
+        client_params: &[],
         default_call: ("ListTopics", "{}"),
         response: (
             "text/xml",
             "<ListTopicsResponse><ListTopicsResult></ListTopicsResult></ListTopicsResponse>",
         ),
+        rules: &ziggurat::sns::ENDPOINT_RULES,
+        placeholders: &[],
         at_least: 40,
     })
     .await;
@@ -827,8 +1004,11 @@ async fn sso_official_endpoint_tests_pass_through_the_client() {
         operations: ziggurat::sso::OPERATIONS,
         stack: |sdk, _| ziggurat::sso::stack(&ServiceConfig::new(sdk)),
         own_built_ins: &[],
+        client_params: &[],
         default_call: ("ListAccounts", r#"{"accessToken": "token"}"#),
         response: ("application/json", "{}"),
+        rules: &ziggurat::sso::ENDPOINT_RULES,
+        placeholders: &[],
         at_least: 35,
     })
     .await;
@@ -841,11 +1021,14 @@ async fn sso_oidc_official_endpoint_tests_pass_through_the_client() {
         operations: ziggurat::ssooidc::OPERATIONS,
         stack: |sdk, _| ziggurat::ssooidc::stack(&ServiceConfig::new(sdk)),
         own_built_ins: &[],
+        client_params: &[],
         default_call: (
             "RegisterClient",
             r#"{"clientName": "c", "clientType": "public"}"#,
         ),
         response: ("application/json", "{}"),
+        rules: &ziggurat::ssooidc::ENDPOINT_RULES,
+        placeholders: &[],
         at_least: 35,
     })
     .await;
