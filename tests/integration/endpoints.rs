@@ -1,8 +1,16 @@
 //! Where the generated clients send requests, from their services' endpoint rule sets: S3
 //! virtual hosts, path style, access point and Multi-Region Access Point ARNs, accelerate,
-//! Object Lambda; DynamoDB FIPS and dual-stack; STS's legacy global endpoint; error rules;
-//! custom resolvers; and how the endpoint's auth scheme changes the signature. A mock
-//! transport records each request: nothing reaches the network.
+//! Object Lambda; DynamoDB FIPS and dual-stack, and its account endpoints (from the
+//! credentials' account id, or from table ARNs the operations' `operationContextParams`
+//! paths read); STS's legacy global endpoint; error rules; custom resolvers; and how the
+//! endpoint's auth scheme changes the signature. A mock transport records each request:
+//! nothing reaches the network.
+//!
+//! The official endpoint tests of the eight generated services run through the clients by one
+//! runner ([`official_cases`]): a case's built-ins become client settings, its
+//! `operationInputs` a real call; a case with parameters only calls an operation whose input
+//! sets exactly those parameters ([`call_setting`]). Cases that cannot be run that way are
+//! skipped with their reason printed (`--nocapture`) and counted.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
