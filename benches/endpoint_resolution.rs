@@ -50,8 +50,8 @@ fn s3_ctx(bucket: &str) -> Context {
     let mut ctx = Context::new("S3", "GetObject");
     ctx.set_region(Some(Region::from_static("us-west-2")));
     ctx.set_endpoint_params(OperationEndpointParams(vec![
-        ("Bucket", bucket.to_owned()),
-        ("Key", "photos/2024/cat.jpg".to_owned()),
+        ("Bucket", bucket.into()),
+        ("Key", "photos/2024/cat.jpg".into()),
     ]));
     ctx.insert(S3Bucket(bucket.to_owned()));
     ctx
@@ -62,7 +62,7 @@ fn dynamodb_ctx() -> Context {
     ctx.set_region(Some(Region::from_static("us-east-1")));
     ctx.set_endpoint_params(OperationEndpointParams(vec![(
         "ResourceArn",
-        "users".to_owned(),
+        "users".into(),
     )]));
     ctx
 }

@@ -99,6 +99,15 @@ pub struct Operation {
     /// Endpoint rule-set parameters with a fixed value for this operation.
     #[serde(default)]
     pub static_context_params: BTreeMap<String, StaticContextParam>,
+    /// Endpoint rule-set parameters read from the input by a JMESPath expression.
+    #[serde(default)]
+    pub operation_context_params: BTreeMap<String, OperationContextParam>,
+}
+
+/// An `operationContextParams` entry: `{"path": "keys(RequestItems)"}`.
+#[derive(Debug, Deserialize)]
+pub struct OperationContextParam {
+    pub path: String,
 }
 
 /// A `staticContextParams` entry: `{"value": true}`.

@@ -36,8 +36,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use ziggurat_core::config::{
-    EndpointUrls, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig, SdkConfig,
-    StsRegionalEndpoints, TimeoutConfig,
+    AccountIdEndpointMode, EndpointUrls, RequestChecksumCalculation, ResponseChecksumValidation,
+    RetryConfig, SdkConfig, StsRegionalEndpoints, TimeoutConfig,
 };
 use ziggurat_core::context::Region;
 use ziggurat_core::credentials::{CredentialsCache, SharedCredentialsProvider};
@@ -391,6 +391,13 @@ impl ConfigLoader {
                 .parse::<StsRegionalEndpoints>()
                 .map_err(|why| invalid("sts_regional_endpoints", &r, why))?;
             b = b.sts_regional_endpoints(v);
+        }
+        if let Some(r) = get("account_id_endpoint_mode") {
+            let v = r
+                .value
+                .parse::<AccountIdEndpointMode>()
+                .map_err(|why| invalid("account_id_endpoint_mode", &r, why))?;
+            b = b.account_id_endpoint_mode(v);
         }
         if let Some(r) = get("sdk_ua_app_id") {
             b = b.app_name(r.value);

@@ -69,6 +69,10 @@ pub const SETTINGS: &[Setting] = &[
         env: &["AWS_STS_REGIONAL_ENDPOINTS"],
     },
     Setting {
+        name: "account_id_endpoint_mode",
+        env: &["AWS_ACCOUNT_ID_ENDPOINT_MODE"],
+    },
+    Setting {
         name: "request_checksum_calculation",
         env: &["AWS_REQUEST_CHECKSUM_CALCULATION"],
     },

@@ -129,6 +129,50 @@ impl std::str::FromStr for StsRegionalEndpoints {
     }
 }
 
+/// Whether endpoints may be chosen by the account id of the credentials
+/// (`account_id_endpoint_mode`, `AWS_ACCOUNT_ID_ENDPOINT_MODE`): DynamoDB routes a call to an
+/// endpoint of the account (`https://123456789012.ddb.us-east-1.amazonaws.com`) when its rule
+/// set knows the account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccountIdEndpointMode {
+    /// The account's endpoint when the credentials name an account, else the regional one
+    /// (the default).
+    #[default]
+    Preferred,
+    /// Never: the account id is not resolved for endpoints, and not sent to the rule set.
+    Disabled,
+    /// Always: a call whose credentials name no account fails before anything is sent.
+    Required,
+}
+
+impl AccountIdEndpointMode {
+    /// The value as the rule sets' `AWS::Auth::AccountIdEndpointMode` spells it
+    /// (`preferred`, `disabled`, `required`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountIdEndpointMode::Preferred => "preferred",
+            AccountIdEndpointMode::Disabled => "disabled",
+            AccountIdEndpointMode::Required => "required",
+        }
+    }
+}
+
+impl std::str::FromStr for AccountIdEndpointMode {
+    type Err = String;
+    /// `preferred`, `disabled` or `required`, in any case.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "preferred" => Ok(AccountIdEndpointMode::Preferred),
+            "disabled" => Ok(AccountIdEndpointMode::Disabled),
+            "required" => Ok(AccountIdEndpointMode::Required),
+            other => Err(format!(
+                "{other:?} is not a valid value: expected `preferred`, `disabled` or `required`"
+            )),
+        }
+    }
+}
+
 /// Configuration shared by every service client.
 #[derive(Clone, Debug, Default)]
 pub struct SdkConfig {
@@ -141,6 +185,7 @@ pub struct SdkConfig {
     request_checksum_calculation: RequestChecksumCalculation,
     response_checksum_validation: ResponseChecksumValidation,
     sts_regional_endpoints: StsRegionalEndpoints,
+    account_id_endpoint_mode: AccountIdEndpointMode,
     http_client: Option<HttpClient>,
     time_source: SharedTimeSource,
     sleep: SharedSleep,
@@ -249,6 +294,10 @@ impl SdkConfig {
     /// Which STS endpoint the legacy global regions use.
     pub fn sts_regional_endpoints(&self) -> StsRegionalEndpoints {
         self.sts_regional_endpoints
+    }
+    /// Whether endpoints may be chosen by the credentials' account id.
+    pub fn account_id_endpoint_mode(&self) -> AccountIdEndpointMode {
+        self.account_id_endpoint_mode
     }
     /// The HTTP client; `None` means the default hyper client.
     pub fn http_client(&self) -> Option<&HttpClient> {
@@ -362,6 +411,11 @@ impl SdkConfigBuilder {
         self.config.sts_regional_endpoints = which;
         self
     }
+    /// Sets whether endpoints may be chosen by the credentials' account id.
+    pub fn account_id_endpoint_mode(mut self, mode: AccountIdEndpointMode) -> Self {
+        self.config.account_id_endpoint_mode = mode;
+        self
+    }
     /// Uses this HTTP client.
     pub fn http_client(mut self, client: HttpClient) -> Self {
         self.config.http_client = Some(client);
@@ -449,6 +503,12 @@ mod tests {
             Ok(ResponseChecksumValidation::WhenSupported)
         );
         assert_eq!("LEGACY".parse(), Ok(StsRegionalEndpoints::Legacy));
+        assert_eq!(" Required".parse(), Ok(AccountIdEndpointMode::Required));
+        let err = "maybe".parse::<AccountIdEndpointMode>().unwrap_err();
+        assert!(
+            err.contains("\"maybe\"") && err.contains("`disabled`"),
+            "{err}"
+        );
         let err = "sometimes"
             .parse::<RequestChecksumCalculation>()
             .unwrap_err();

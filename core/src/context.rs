@@ -138,19 +138,52 @@ impl TimingMarks {
     }
 }
 
-/// The values of the operation's `contextParam` members, read from the input by the
-/// serializer glue (`Bucket`, `Key`), for the endpoint hook: in a slot of the [`Context`] of
-/// their own ([`Context::endpoint_params`]), so that putting them there costs no map.
+/// The values of the operation's endpoint parameters read from its input by the serializer
+/// glue (`contextParam` members: `Bucket`, `Key`; `operationContextParams` paths: DynamoDB's
+/// `ResourceArnList`), for the endpoint hook: in a slot of the [`Context`] of their own
+/// ([`Context::endpoint_params`]), so that putting them there costs no map.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OperationEndpointParams(pub Vec<(&'static str, String)>);
+pub struct OperationEndpointParams(pub Vec<(&'static str, EndpointParamText)>);
+
+/// The value of one endpoint parameter read from an input: a string, or (a `stringArray`
+/// parameter) a list of strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointParamText {
+    /// A string (`Bucket`).
+    String(String),
+    /// A list of strings (`ResourceArnList`).
+    List(Vec<String>),
+}
+
+impl From<String> for EndpointParamText {
+    fn from(s: String) -> Self {
+        EndpointParamText::String(s)
+    }
+}
+
+impl From<&str> for EndpointParamText {
+    fn from(s: &str) -> Self {
+        EndpointParamText::String(s.to_owned())
+    }
+}
+
+impl From<Vec<String>> for EndpointParamText {
+    fn from(list: Vec<String>) -> Self {
+        EndpointParamText::List(list)
+    }
+}
 
 impl OperationEndpointParams {
     /// The value of the rule-set parameter `name`, if the input set it.
+    pub fn value(&self, name: &str) -> Option<&EndpointParamText> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+    /// The string value of the rule-set parameter `name`, if the input set it to a string.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+        match self.value(name)? {
+            EndpointParamText::String(s) => Some(s),
+            EndpointParamText::List(_) => None,
+        }
     }
 }
 

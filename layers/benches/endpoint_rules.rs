@@ -203,8 +203,8 @@ fn hook(s3: &RuleSet, partitions: &Partitions, budget: Duration) {
         let mut ctx = Context::new("S3", "GetObject");
         ctx.set_region(Some(Region::from_static("us-west-2")));
         ctx.set_endpoint_params(OperationEndpointParams(vec![
-            ("Bucket", bucket),
-            ("Key", "photos/cat.jpg".to_owned()),
+            ("Bucket", bucket.into()),
+            ("Key", "photos/cat.jpg".into()),
         ]));
         ctx
     };

@@ -1,15 +1,26 @@
 //! Where the generated clients send requests, from their services' endpoint rule sets: S3
 //! virtual hosts, path style, access point and Multi-Region Access Point ARNs, accelerate,
-//! Object Lambda; DynamoDB FIPS and dual-stack; STS's legacy global endpoint; error rules;
-//! custom resolvers; and how the endpoint's auth scheme changes the signature. A mock
-//! transport records each request: nothing reaches the network.
+//! Object Lambda; DynamoDB FIPS and dual-stack, and its account endpoints (from the
+//! credentials' account id, or from table ARNs the operations' `operationContextParams`
+//! paths read); STS's legacy global endpoint; error rules; custom resolvers; and how the
+//! endpoint's auth scheme changes the signature. A mock transport records each request:
+//! nothing reaches the network.
+//!
+//! The official endpoint tests of the eight generated services run through the clients by one
+//! runner ([`official_cases`]): a case's built-ins become client settings, its
+//! `operationInputs` a real call; a case with parameters only calls an operation whose input
+//! sets exactly those parameters ([`call_setting`]). Cases that cannot be run that way are
+//! skipped with their reason printed (`--nocapture`) and counted.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ziggurat::config::{SdkConfig, StsRegionalEndpoints};
 use ziggurat::layers::endpoint::resolver::RuleSetResolver;
 use ziggurat::layers::endpoint::rules::{Endpoint, Params, ResolveError, Value};
+use ziggurat::layers::protocol::json::{JsonDeserializer, JsonOptions};
 use ziggurat::prelude::*;
+use ziggurat::runtime::{ClientHandle, OperationEntry, ServiceConfig};
+use ziggurat::stack::Stack;
 use ziggurat_core::transport::{Rule, TestTransport};
 
 fn sdk(region: &'static str, transport: &TestTransport) -> ziggurat::config::SdkConfigBuilder {
@@ -346,54 +357,381 @@ async fn without_a_region_or_endpoint_the_call_fails_with_a_clear_error() {
     assert!(transport.requests().is_empty());
 }
 
-/// S3's official endpoint tests, driven through the client: every case with
-/// `operationInputs` (built-ins as client settings, operation parameters as the input) sends
-/// its request to the expected URL, signed for the expected name and region, or fails with
-/// the expected error before sending.
-#[tokio::test]
-async fn s3_official_endpoint_tests_pass_through_the_client() {
-    let path = std::env::var_os("ZIGGURAT_CONFORMANCE")
+/// One service's official endpoint tests (`endpoint-rules/botocore/<dir>`), run through its
+/// generated client: each case's built-ins become client settings, its operation parameters
+/// the input of a real call (read as the command line reads `--input-json`), and a transport
+/// records the request (URL, headers, signature) or its absence when an error is expected.
+struct Suite {
+    /// The folder of the rule set and its tests.
+    dir: &'static str,
+    /// The client's operations.
+    operations: &'static [OperationEntry],
+    /// The client's stack, from the shared configuration and the case's built-ins (a service's
+    /// own settings, such as S3's addressing ones).
+    stack: fn(&SdkConfig, &Json) -> Result<Stack, String>,
+    /// Built-ins this service's client sets beyond the shared ones.
+    own_built_ins: &'static [&'static str],
+    /// Parameters without a built-in that the client sets from its configuration (S3's
+    /// `DisableS3ExpressSessionAuth`), passed to `stack` by their name.
+    client_params: &'static [&'static str],
+    /// The call of a case without `operationInputs` whose parameters are all built-ins: an
+    /// operation that sets no endpoint parameter, and its input.
+    default_call: (&'static str, &'static str),
+    /// What the transport answers: content type and body.
+    response: (&'static str, &'static str),
+    /// The service's rule set, to tell a parameter set to `false` from one left unset.
+    rules: &'static ziggurat::runtime::endpoint::EmbeddedRuleSet,
+    /// Values for required members that are neither strings nor numbers, as JSON, when an
+    /// operation is picked to set a case's parameters (`Member`, or `Map.*` for the values of
+    /// a map whose keys a path reads).
+    placeholders: &'static [(&'static str, &'static str)],
+    /// The fewest cases that must run (so a suite that stops finding its cases fails).
+    at_least: usize,
+}
+
+type Json = serde_json::Value;
+
+/// The built-ins every client sets from [`SdkConfig`].
+const SHARED_BUILT_INS: &[&str] = &[
+    "AWS::Region",
+    "AWS::UseFIPS",
+    "AWS::UseDualStack",
+    "SDK::Endpoint",
+    "AWS::STS::UseGlobalEndpoint",
+    "AWS::Auth::AccountId",
+    "AWS::Auth::AccountIdEndpointMode",
+];
+
+fn s3_stack(sdk: &SdkConfig, built_ins: &Json) -> Result<Stack, String> {
+    let flag = |name: &str| built_ins.get(name).and_then(Json::as_bool);
+    let mut config = ziggurat::s3::Config::new(sdk)
+        .force_path_style(flag("AWS::S3::ForcePathStyle").unwrap_or(false))
+        .accelerate(flag("AWS::S3::Accelerate").unwrap_or(false))
+        .use_global_endpoint(flag("AWS::S3::UseGlobalEndpoint").unwrap_or(false))
+        .disable_multi_region_access_points(
+            flag("AWS::S3::DisableMultiRegionAccessPoints").unwrap_or(false),
+        );
+    if let Some(yes) = flag("AWS::S3::UseArnRegion") {
+        config = config.use_arn_region(yes);
+    }
+    if let Some(yes) = flag("DisableS3ExpressSessionAuth") {
+        config = config.disable_s3_express_session_auth(yes);
+    }
+    ziggurat::s3::stack(&config)
+}
+
+/// The cases of one suite that ran, were skipped (with why), and failed.
+#[derive(Default)]
+struct Outcome {
+    ran: usize,
+    skipped: Vec<String>,
+    failures: Vec<String>,
+}
+
+fn conformance_file(path: &str) -> Option<Json> {
+    let dir = std::env::var_os("ZIGGURAT_CONFORMANCE")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
-        })
-        .join("endpoint-rules/botocore/s3/endpoint-tests-1.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("SKIPPED: no S3 endpoint tests at {}", path.display());
+        });
+    let text = std::fs::read_to_string(dir.join(path)).ok()?;
+    Some(serde_json::from_str(&text).unwrap())
+}
+
+/// Runs every case of `suite` it can through the client, and reports: cases named in the
+/// failures, skipped ones with their reason. Panics on any failure, or on fewer cases run
+/// than the suite expects.
+async fn official_cases(suite: &Suite) {
+    let base = format!("endpoint-rules/botocore/{}", suite.dir);
+    let Some(tests) = conformance_file(&format!("{base}/endpoint-tests-1.json")) else {
+        eprintln!("SKIPPED: no endpoint tests at {base}");
         return;
     };
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let (mut ran, mut failures) = (0, Vec::new());
-    for case in doc["testCases"].as_array().unwrap() {
+    let rules = conformance_file(&format!("{base}/endpoint-rule-set-1.json")).unwrap();
+    let built_in_of = |param: &str| rules["parameters"][param]["builtIn"].as_str();
+    let default_op = suite
+        .operations
+        .iter()
+        .find(|e| e.schema.name == suite.default_call.0);
+    assert!(
+        default_op.is_some_and(|e| e.schema.endpoint_params.is_empty()),
+        "{}: the default call must be an operation that sets no endpoint parameter",
+        suite.dir
+    );
+    let mut out = Outcome::default();
+    for case in tests["testCases"].as_array().unwrap() {
         let name = case["documentation"].as_str().unwrap_or("?");
-        for input in case["operationInputs"].as_array().into_iter().flatten() {
-            ran += 1;
-            if let Err(why) = run_s3_case(input, &case["expect"]).await {
-                failures.push(format!("{name}: {why}"));
+        let calls: Vec<Json> = match case["operationInputs"].as_array() {
+            Some(inputs) => inputs.clone(),
+            None => {
+                // Parameters only: built-ins and client settings as they are, the rest from
+                // the input of an operation that sets exactly those (the default call when
+                // there are none).
+                let params = case["params"].as_object().cloned().unwrap_or_default();
+                let mut settings = serde_json::Map::new();
+                let mut from_input = serde_json::Map::new();
+                for (param, value) in params {
+                    match built_in_of(&param) {
+                        Some(built_in) => {
+                            settings.insert(built_in.to_owned(), value);
+                        }
+                        None if suite.client_params.contains(&param.as_str()) => {
+                            settings.insert(param, value);
+                        }
+                        None => {
+                            from_input.insert(param, value);
+                        }
+                    }
+                }
+                // A `false` the rules read exactly as no value (S3's
+                // `UseS3ExpressControlEndpoint`) needs no operation that sets it.
+                let resolver = suite.rules.resolver().unwrap();
+                let evaluate = |params: &serde_json::Map<String, Json>| {
+                    let mut p = Params::new();
+                    for (k, v) in params {
+                        if let Some(v) = Value::from_json(v) {
+                            p.insert(k.as_str(), v);
+                        }
+                    }
+                    resolver.resolve(&p)
+                };
+                let all = case["params"].as_object().cloned().unwrap_or_default();
+                let falses: Vec<String> = from_input
+                    .iter()
+                    .filter(|(_, v)| v.as_bool() == Some(false))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for param in falses {
+                    let mut without = all.clone();
+                    without.remove(&param);
+                    if evaluate(&without) == evaluate(&all) {
+                        from_input.remove(&param);
+                    }
+                }
+                let (op, input) = if from_input.is_empty() {
+                    let (op, input) = suite.default_call;
+                    (op, serde_json::from_str::<Json>(input).unwrap())
+                } else if let Some(call) = call_setting(suite, &from_input) {
+                    call
+                } else {
+                    let names: Vec<&str> = from_input.keys().map(String::as_str).collect();
+                    out.skipped.push(format!(
+                        "{name}: sets {} directly, and no operation's input sets exactly that \
+                         (the rules' own tests evaluate it)",
+                        names.join(", ")
+                    ));
+                    continue;
+                };
+                vec![serde_json::json!({
+                    "builtInParams": settings,
+                    "operationName": op,
+                    "operationParams": input,
+                })]
+            }
+        };
+        for call in &calls {
+            let unknown: Vec<&str> = call["builtInParams"]
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.keys())
+                .map(String::as_str)
+                .filter(|b| {
+                    !SHARED_BUILT_INS.contains(b)
+                        && !suite.own_built_ins.contains(b)
+                        && !suite.client_params.contains(b)
+                })
+                .collect();
+            if !unknown.is_empty() {
+                out.skipped.push(format!(
+                    "{name}: built-ins {} have no client setting",
+                    unknown.join(", ")
+                ));
+                continue;
+            }
+            let region = call["builtInParams"].get("AWS::Region");
+            let signing_region = case["expect"]["endpoint"]["properties"]["authSchemes"]
+                .get(0)
+                .and_then(|s| s.get("signingRegion"));
+            if case["expect"].get("endpoint").is_some()
+                && region.is_none()
+                && signing_region.is_none()
+            {
+                out.skipped.push(format!(
+                    "{name}: no region to sign for (the endpoint resolves, but SigV4 needs a \
+                     region, and neither the case nor its endpoint gives one)"
+                ));
+                continue;
+            }
+            out.ran += 1;
+            if let Err(why) = run_case(suite, call, &case["expect"]).await {
+                out.failures.push(format!(
+                    "{name} ({}): {why}",
+                    call["operationName"].as_str().unwrap_or("?")
+                ));
             }
         }
     }
-    assert!(ran >= 200, "only {ran} cases ran");
+    println!(
+        "{}: {} cases ran through the client, {} skipped",
+        suite.dir,
+        out.ran,
+        out.skipped.len()
+    );
+    for why in &out.skipped {
+        println!("  skipped: {why}");
+    }
     assert!(
-        failures.is_empty(),
-        "{} of {ran} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
+        out.ran >= suite.at_least,
+        "{}: only {} cases ran",
+        suite.dir,
+        out.ran
+    );
+    assert!(
+        out.failures.is_empty(),
+        "{}: {} of {} cases failed:\n{}",
+        suite.dir,
+        out.failures.len(),
+        out.ran,
+        out.failures.join("\n")
     );
 }
 
-/// An operation's error as its kind and text.
-fn erase<E>(e: SdkError<E>) -> (ErrorKind, String)
-where
-    SdkError<E>: std::fmt::Display,
-{
-    (e.kind(), e.to_string())
+/// The first operation whose input sets exactly the rule-set parameters `params` (its static
+/// ones equal to theirs, its members and `keys(..)` paths set to theirs, no other parameter),
+/// with that input: its other required members get placeholders, which set no parameter.
+fn call_setting(
+    suite: &Suite,
+    params: &serde_json::Map<String, Json>,
+) -> Option<(&'static str, Json)> {
+    use ziggurat::schema::{EndpointParamValue, ShapeType, flag};
+    let placeholder = |name: &str| {
+        suite
+            .placeholders
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, json)| serde_json::from_str::<Json>(json).unwrap())
+    };
+    'operations: for entry in suite.operations {
+        let declared = entry.schema.endpoint_params;
+        let required = |member: &str| {
+            entry
+                .schema
+                .input
+                .members
+                .iter()
+                .any(|m| m.name == member && m.flags & flag::REQUIRED != 0)
+        };
+        let mut input = serde_json::Map::new();
+        for (name, value) in params {
+            let Some(p) = declared.iter().find(|p| p.name == name) else {
+                continue 'operations;
+            };
+            match (p.value, value) {
+                (EndpointParamValue::Bool(b), _) if value.as_bool() == Some(b) => {}
+                (EndpointParamValue::String(s), _) if value.as_str() == Some(s) => {}
+                // A required member left empty is one the client refuses as unset.
+                (EndpointParamValue::Member(member), Json::String(v))
+                    if !(v.is_empty() && required(member)) =>
+                {
+                    input.insert(member.to_owned(), value.clone());
+                }
+                (EndpointParamValue::Path(path), Json::Array(keys)) if !keys.is_empty() => {
+                    let Some(map) = path.strip_prefix("keys(").and_then(|p| p.strip_suffix(')'))
+                    else {
+                        continue 'operations;
+                    };
+                    let Some(item) = placeholder(&format!("{map}.*")) else {
+                        continue 'operations;
+                    };
+                    let keys = keys
+                        .iter()
+                        .filter_map(|k| Some((k.as_str()?.to_owned(), item.clone())));
+                    input.insert(map.to_owned(), Json::Object(keys.collect()));
+                }
+                _ => continue 'operations,
+            }
+        }
+        let unset_static = declared.iter().any(|p| {
+            !params.contains_key(p.name)
+                && matches!(
+                    p.value,
+                    EndpointParamValue::Bool(_) | EndpointParamValue::String(_)
+                )
+        });
+        if unset_static {
+            continue;
+        }
+        for m in entry.schema.input.members {
+            if m.flags & flag::REQUIRED == 0 || input.contains_key(m.name) {
+                continue;
+            }
+            let sets_a_param = declared.iter().any(|p| match p.value {
+                EndpointParamValue::Member(n) => n == m.name,
+                EndpointParamValue::Path(path) => path.contains(m.name),
+                _ => false,
+            });
+            let value = match m.target.shape_type {
+                _ if sets_a_param => continue 'operations,
+                ShapeType::String => Json::from("placeholder"),
+                ShapeType::Boolean => Json::from(false),
+                ShapeType::Integer | ShapeType::Long => Json::from(1),
+                _ => match placeholder(m.name) {
+                    Some(value) => value,
+                    None => continue 'operations,
+                },
+            };
+            input.insert(m.name.to_owned(), value);
+        }
+        return Some((entry.schema.name, Json::Object(input)));
+    }
+    None
 }
 
-async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> Result<(), String> {
-    let built_in = |name: &str| input["builtInParams"].get(name);
-    let flag = |name: &str| built_in(name).and_then(serde_json::Value::as_bool);
-    // A directory bucket's session comes first: `CreateSession` answers with one.
+/// The configuration a case's built-ins describe, sending through `transport`.
+fn case_config(built_ins: &Json, transport: &TestTransport) -> Result<SdkConfig, String> {
+    let text = |name: &str| built_ins.get(name).and_then(Json::as_str);
+    let flag = |name: &str| built_ins.get(name).and_then(Json::as_bool);
+    let credentials = Credentials::new("AKID", "SECRET", None)
+        .with_account_id(text("AWS::Auth::AccountId").map(str::to_owned));
+    let mut sdk = SdkConfig::builder()
+        .region(text("AWS::Region").map(|r| Region::new(r.to_owned())))
+        .credentials(credentials)
+        .http_client(transport.clone().into_http_client())
+        .use_fips(flag("AWS::UseFIPS"))
+        .use_dual_stack(flag("AWS::UseDualStack"));
+    if let Some(url) = text("SDK::Endpoint") {
+        sdk = sdk.endpoint_url(url);
+    }
+    if flag("AWS::STS::UseGlobalEndpoint") == Some(true) {
+        sdk = sdk.sts_regional_endpoints(StsRegionalEndpoints::Legacy);
+    }
+    if let Some(mode) = text("AWS::Auth::AccountIdEndpointMode") {
+        sdk = sdk.account_id_endpoint_mode(mode.parse()?);
+    }
+    Ok(sdk.build())
+}
+
+/// Mistakes the client refuses before its rule set sees them, with its own error: a part of
+/// the rule set's message, and of the client's.
+const EARLIER_ERRORS: &[(&str, &str)] = &[
+    // No region and no endpoint URL: the client's error says how to set one.
+    ("Missing Region", "no region is configured"),
+    ("A region must be set", "no region is configured"),
+    // An endpoint URL that is not http(s) fails when the client is built.
+    ("was not a valid URI", "must use http or https"),
+    // A bucket with `/` cannot be put in a request's path.
+    ("must be a valid bucket name", "it must not contain `/`"),
+];
+
+async fn run_case(suite: &Suite, call: &Json, expect: &Json) -> Result<(), String> {
+    let op = call["operationName"].as_str().unwrap_or_default();
+    let entry = suite
+        .operations
+        .iter()
+        .find(|e| e.schema.name == op)
+        .ok_or_else(|| format!("the client has no operation {op}"))?;
+    let (content_type, body) = suite.response;
+    // An S3 directory bucket's session comes first: `CreateSession` answers with one.
     let transport = TestTransport::new()
         .rule(
             Rule::when(|r| r.uri().query() == Some("session")).respond(
@@ -404,87 +742,31 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
                  <Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>",
             ),
         )
-        .rule(Rule::any().respond(200, &[("content-type", "application/xml")], ""));
-    let region = built_in("AWS::Region")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("us-east-1")
-        .to_owned();
-    let mut sdk = SdkConfig::builder()
-        .region(Region::new(region))
-        .credentials(Credentials::new("AKID", "SECRET", None))
-        .http_client(transport.clone().into_http_client())
-        .use_fips(flag("AWS::UseFIPS"))
-        .use_dual_stack(flag("AWS::UseDualStack"));
-    if let Some(url) = built_in("SDK::Endpoint").and_then(serde_json::Value::as_str) {
-        sdk = sdk.endpoint_url(url);
-    }
-    let mut config = ziggurat::s3::Config::new(&sdk.build())
-        .force_path_style(flag("AWS::S3::ForcePathStyle").unwrap_or(false))
-        .accelerate(flag("AWS::S3::Accelerate").unwrap_or(false))
-        .use_global_endpoint(flag("AWS::S3::UseGlobalEndpoint").unwrap_or(false))
-        .disable_multi_region_access_points(
-            flag("AWS::S3::DisableMultiRegionAccessPoints").unwrap_or(false),
-        );
-    if let Some(yes) = flag("AWS::S3::UseArnRegion") {
-        config = config.use_arn_region(yes);
-    }
-    let s3 = ziggurat::s3::Client::from_conf(config);
-    let param = |name: &str| {
-        input["operationParams"][name]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        .rule(Rule::any().respond(200, &[("content-type", content_type)], body));
+    let sdk = case_config(&call["builtInParams"], &transport)?;
+    let params = match &call["operationParams"] {
+        Json::Null => Json::Object(Default::default()),
+        params => params.clone(),
     };
-    let op = input["operationName"].as_str().unwrap_or_default();
-    let result = match op {
-        "GetObject" => s3
-            .get_object()
-            .bucket(param("Bucket"))
-            .key(param("Key"))
-            .send()
-            .await
-            .map(drop)
-            .map_err(erase),
-        "CreateBucket" => s3
-            .create_bucket()
-            .bucket(param("Bucket"))
-            .send()
-            .await
-            .map(drop)
-            .map_err(erase),
-        "ListBuckets" => s3.list_buckets().send().await.map(drop).map_err(erase),
-        "ListObjects" => s3
-            .list_objects()
-            .bucket(param("Bucket"))
-            .prefix(param("Prefix"))
-            .send()
-            .await
-            .map(drop)
-            .map_err(erase),
-        "WriteGetObjectResponse" => s3
-            .write_get_object_response()
-            .request_route(param("RequestRoute"))
-            .request_token(param("RequestToken"))
-            .send()
-            .await
-            .map(drop)
-            .map_err(erase),
-        "ListDirectoryBuckets" => s3
-            .list_directory_buckets()
-            .send()
-            .await
-            .map(drop)
-            .map_err(erase),
-        other => return Err(format!("no driver for {other}")),
-    };
+    let text = params.to_string();
+    let mut d = JsonDeserializer::new(text.as_bytes(), JsonOptions::CLI);
+    let input = (entry.read_input)(&mut d)
+        .and_then(|input| d.finish().map(|()| input))
+        .map_err(|e| format!("cannot read the operation parameters {text}: {e}"))?;
+    let handle = ClientHandle::new((suite.stack)(&sdk, &call["builtInParams"]), &sdk);
+    let result = handle.invoke((entry.spec)(), input, None).await;
     let requests = transport.requests();
     if let Some(message) = expect["error"].as_str() {
-        let (kind, err) = match result {
-            Ok(()) => return Err(format!("expected the error {message:?}, got a response")),
+        let err = match result {
+            Ok(_) => return Err(format!("expected the error {message:?}, got a response")),
             Err(e) => e,
         };
-        if kind != ErrorKind::Construction || !err.contains(message) {
-            return Err(format!("expected the error {message:?}, got {err}"));
+        let text = err.to_string();
+        let earlier = EARLIER_ERRORS
+            .iter()
+            .any(|(rules, client)| message.contains(rules) && text.contains(client));
+        if err.kind() != ErrorKind::Construction || !(text.contains(message) || earlier) {
+            return Err(format!("expected the error {message:?}, got {text}"));
         }
         if !requests.is_empty() {
             return Err("a request was sent".to_owned());
@@ -500,12 +782,19 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
     }
     let url = expect["endpoint"]["url"].as_str().unwrap_or_default();
     let uri = req.uri().to_string();
-    // The operation's host prefix (`{RequestRoute}.`) goes before the endpoint's host.
-    let url = match op {
-        "WriteGetObjectResponse" => {
-            url.replacen("://", &format!("://{}.", param("RequestRoute")), 1)
+    // The operation's host prefix (S3 `WriteGetObjectResponse`'s `{RequestRoute}.`) goes
+    // before the endpoint's host, its labels filled from the input.
+    let url = match entry.schema.host_prefix {
+        Some(prefix) => {
+            let mut host = prefix.to_owned();
+            for (member, value) in params.as_object().into_iter().flatten() {
+                if let Some(value) = value.as_str() {
+                    host = host.replace(&format!("{{{member}}}"), value);
+                }
+            }
+            url.replacen("://", &format!("://{host}"), 1)
         }
-        _ => url.to_owned(),
+        None => url.to_owned(),
     };
     let url = url.trim_end_matches('/');
     let rest = uri
@@ -515,6 +804,27 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
         .ok_or_else(|| format!("sent to {uri}, expected {url}"))?;
     if !(rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')) {
         return Err(format!("sent to {uri}, expected {url}"));
+    }
+    for (name, values) in expect["endpoint"]["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        let sent: Vec<&str> = req
+            .headers()
+            .get_all(name.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let wanted: Vec<&str> = values
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .collect();
+        if sent != wanted {
+            return Err(format!("header {name}: sent {sent:?}, expected {wanted:?}"));
+        }
     }
     let auth = req
         .headers()
@@ -534,7 +844,7 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(serde_json::Value::as_str)
+                    .filter_map(Json::as_str)
                     .collect();
                 let sent = req
                     .headers()
@@ -575,6 +885,28 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
     Ok(())
 }
 
+#[tokio::test]
+async fn s3_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "s3",
+        operations: ziggurat::s3::OPERATIONS,
+        stack: s3_stack,
+        own_built_ins: &[
+            "AWS::S3::ForcePathStyle",
+            "AWS::S3::Accelerate",
+            "AWS::S3::UseGlobalEndpoint",
+            "AWS::S3::DisableMultiRegionAccessPoints",
+            "AWS::S3::UseArnRegion",
+        ],
+        client_params: &["DisableS3ExpressSessionAuth"],
+        default_call: ("ListBuckets", "{}"),
+        response: ("application/xml", ""),
+        rules: &ziggurat::s3::ENDPOINT_RULES,
+        placeholders: &[],
+        at_least: 215,
+    })
+    .await;
+}
 #[tokio::test]
 async fn presigned_urls_sign_for_the_endpoints_auth_scheme() {
     let config = SdkConfig::builder()
@@ -661,5 +993,360 @@ async fn presigned_urls_sign_for_the_endpoints_auth_scheme() {
         key.public_key()
             .verify_signature(&string_to_sign, param("X-Amz-Signature")),
         "the signature of {url} does not verify for\n{canonical_request}"
+    );
+}
+
+#[tokio::test]
+async fn dynamodb_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "dynamodb",
+        operations: ziggurat::dynamodb::OPERATIONS,
+        stack: |sdk, _| ziggurat::dynamodb::stack(&ServiceConfig::new(sdk)),
+        own_built_ins: &[],
+        client_params: &[],
+        default_call: ("ListTables", "{}"),
+        response: ("application/x-amz-json-1.0", "{}"),
+        rules: &ziggurat::dynamodb::ENDPOINT_RULES,
+        placeholders: &[
+            ("SearchVector", r#"[{"N": "1.0"}]"#),
+            ("RequestItems.*", r#"{"Keys": [{"pk": {"S": "v"}}]}"#),
+        ],
+        at_least: 250,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sts_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "sts",
+        operations: ziggurat::sts::OPERATIONS,
+        stack: |sdk, _| ziggurat::sts::stack(&ServiceConfig::new(sdk)),
+        own_built_ins: &[],
+        client_params: &[],
+        default_call: ("GetCallerIdentity", "{}"),
+        response: (
+            "text/xml",
+            "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>1</Account>\
+             </GetCallerIdentityResult></GetCallerIdentityResponse>",
+        ),
+        rules: &ziggurat::sts::ENDPOINT_RULES,
+        placeholders: &[],
+        at_least: 60,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn lambda_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "lambda",
+        operations: ziggurat::lambda::OPERATIONS,
+        stack: |sdk, _| ziggurat::lambda::stack(&ServiceConfig::new(sdk)),
+        own_built_ins: &[],
+        client_params: &[],
+        default_call: ("ListFunctions", "{}"),
+        response: ("application/json", "{}"),
+        rules: &ziggurat::lambda::ENDPOINT_RULES,
+        placeholders: &[],
+        at_least: 60,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sqs_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "sqs",
+        operations: ziggurat::sqs::OPERATIONS,
+        stack: |sdk, _| ziggurat::sqs::stack(&ServiceConfig::new(sdk)),
+        own_built_ins: &[],
+        client_params: &[],
+        default_call: ("ListQueues", "{}"),
+        response: ("application/x-amz-json-1.0", "{}"),
+        rules: &ziggurat::sqs::ENDPOINT_RULES,
+        placeholders: &[],
+        at_least: 40,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sns_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "sns",
+        operations: ziggurat::sns::OPERATIONS,
+        stack: |sdk, _| ziggurat::sns::stack(&ServiceConfig::new(sdk)),
+        own_built_ins: &[],
+        client_params: &[],
+        default_call: ("ListTopics", "{}"),
+        response: (
+            "text/xml",
+            "<ListTopicsResponse><ListTopicsResult></ListTopicsResult></ListTopicsResponse>",
+        ),
+        rules: &ziggurat::sns::ENDPOINT_RULES,
+        placeholders: &[],
+        at_least: 40,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sso_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "sso",
+        operations: ziggurat::sso::OPERATIONS,
+        stack: |sdk, _| ziggurat::sso::stack(&ServiceConfig::new(sdk)),
+        own_built_ins: &[],
+        client_params: &[],
+        default_call: ("ListAccounts", r#"{"accessToken": "token"}"#),
+        response: ("application/json", "{}"),
+        rules: &ziggurat::sso::ENDPOINT_RULES,
+        placeholders: &[],
+        at_least: 35,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sso_oidc_official_endpoint_tests_pass_through_the_client() {
+    official_cases(&Suite {
+        dir: "sso-oidc",
+        operations: ziggurat::ssooidc::OPERATIONS,
+        stack: |sdk, _| ziggurat::ssooidc::stack(&ServiceConfig::new(sdk)),
+        own_built_ins: &[],
+        client_params: &[],
+        default_call: (
+            "RegisterClient",
+            r#"{"clientName": "c", "clientType": "public"}"#,
+        ),
+        response: ("application/json", "{}"),
+        rules: &ziggurat::ssooidc::ENDPOINT_RULES,
+        placeholders: &[],
+        at_least: 35,
+    })
+    .await;
+}
+
+/// Every `operationContextParams` path of the generated services' models is in its
+/// operation's schema, as written there, and parses.
+#[test]
+fn every_operation_context_param_path_is_generated_and_parses() {
+    let mut paths = 0;
+    for (model, operations) in [
+        ("s3/2006-03-01", ziggurat::s3::OPERATIONS),
+        ("dynamodb/2012-08-10", ziggurat::dynamodb::OPERATIONS),
+        ("lambda/2015-03-31", ziggurat::lambda::OPERATIONS),
+        ("sqs/2012-11-05", ziggurat::sqs::OPERATIONS),
+        ("sns/2010-03-31", ziggurat::sns::OPERATIONS),
+        ("sts/2011-06-15", ziggurat::sts::OPERATIONS),
+        ("sso/2019-06-10", ziggurat::sso::OPERATIONS),
+        ("sso-oidc/2019-06-10", ziggurat::ssooidc::OPERATIONS),
+    ] {
+        let Some(m) = conformance_file(&format!("botocore-models/{model}/service-2.json")) else {
+            eprintln!("SKIPPED: no botocore model {model}");
+            return;
+        };
+        for entry in operations {
+            let name = entry.schema.name;
+            let wanted: Vec<(String, String)> = m["operations"][name]["operationContextParams"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(param, p)| (param.clone(), p["path"].as_str().unwrap().to_owned()))
+                .collect();
+            let generated: Vec<(String, String)> = entry
+                .schema
+                .endpoint_params
+                .iter()
+                .filter_map(|p| match p.value {
+                    ziggurat::schema::EndpointParamValue::Path(path) => {
+                        Some((p.name.to_owned(), path.to_owned()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(generated, wanted, "{model} {name}");
+            for (_, path) in &generated {
+                ziggurat::runtime::waiter::jmespath::Expression::parse(path)
+                    .unwrap_or_else(|e| panic!("{model} {name}: {e}"));
+            }
+            paths += generated.len();
+        }
+    }
+    // DynamoDB's BatchGetItem, BatchWriteItem, ImportTable, TransactGetItems and
+    // TransactWriteItems.
+    assert_eq!(paths, 5);
+}
+
+/// DynamoDB's rule set sends a call to the endpoint of the account its tables belong to, read
+/// from the input by the operation's paths: the transactions' table names (`TransactItems[*]
+/// .Get.TableName`, and the multi-select of the four kinds of write) and an import's
+/// `TableCreationParameters.TableName`.
+#[tokio::test]
+async fn dynamodb_paths_over_the_input_choose_the_accounts_endpoint() {
+    let arn = |account: &str| format!("arn:aws:dynamodb:us-east-1:{account}:table/t");
+    let calls: [(&str, String); 4] = [
+        (
+            "TransactGetItems",
+            format!(
+                r#"{{"TransactItems": [{{"Get": {{"TableName": "{}", "Key": {{"pk": {{"S": "v"}}}}}}}}]}}"#,
+                arn("111111111111")
+            ),
+        ),
+        (
+            "TransactWriteItems",
+            format!(
+                r#"{{"TransactItems": [{{"Delete": {{"TableName": "{}", "Key": {{"pk": {{"S": "v"}}}}}}}},
+                                      {{"Put": {{"TableName": "{}", "Item": {{"pk": {{"S": "v"}}}}}}}}]}}"#,
+                arn("222222222222"),
+                arn("222222222222")
+            ),
+        ),
+        (
+            "ImportTable",
+            format!(
+                r#"{{"InputFormat": "CSV", "S3BucketSource": {{"S3Bucket": "b"}},
+                    "TableCreationParameters": {{"TableName": "{}", "KeySchema": [{{"AttributeName": "pk", "KeyType": "HASH"}}],
+                    "AttributeDefinitions": [{{"AttributeName": "pk", "AttributeType": "S"}}]}}}}"#,
+                arn("333333333333")
+            ),
+        ),
+        (
+            "BatchWriteItem",
+            format!(
+                r#"{{"RequestItems": {{"{}": [{{"PutRequest": {{"Item": {{"pk": {{"S": "v"}}}}}}}}]}}}}"#,
+                arn("444444444444")
+            ),
+        ),
+    ];
+    for (op, input) in calls {
+        let transport = ddb_transport();
+        let sdk = sdk("us-east-1", &transport).build();
+        let entry = ziggurat::dynamodb::OPERATIONS
+            .iter()
+            .find(|e| e.schema.name == op)
+            .unwrap();
+        let mut d = JsonDeserializer::new(input.as_bytes(), JsonOptions::CLI);
+        let input = (entry.read_input)(&mut d).unwrap();
+        let handle = ClientHandle::new(ziggurat::dynamodb::stack(&ServiceConfig::new(&sdk)), &sdk);
+        handle.invoke((entry.spec)(), input, None).await.unwrap();
+        let account = match op {
+            "TransactGetItems" => "111111111111",
+            "TransactWriteItems" => "222222222222",
+            "ImportTable" => "333333333333",
+            _ => "444444444444",
+        };
+        assert_eq!(
+            sent(&transport).0,
+            format!("https://{account}.ddb.us-east-1.amazonaws.com/"),
+            "{op}"
+        );
+    }
+}
+
+/// The account id of the credentials picks DynamoDB's account endpoint, unless the mode is
+/// `disabled`; `required` without one fails before sending. Only clients whose rule set reads
+/// the account id resolve credentials before the endpoint.
+#[tokio::test]
+async fn the_credentials_account_id_picks_the_account_endpoint_as_the_mode_says() {
+    use ziggurat::config::AccountIdEndpointMode;
+
+    let with_account = |mode, account: Option<&str>, transport: &TestTransport| {
+        sdk("us-east-1", transport)
+            .credentials(
+                Credentials::new("AKID", "SECRET", None).with_account_id(account.map(Into::into)),
+            )
+            .account_id_endpoint_mode(mode)
+            .build()
+    };
+    for (mode, account, host) in [
+        (
+            AccountIdEndpointMode::Preferred,
+            Some("123456789012"),
+            "123456789012.ddb.us-east-1.amazonaws.com",
+        ),
+        (
+            AccountIdEndpointMode::Required,
+            Some("123456789012"),
+            "123456789012.ddb.us-east-1.amazonaws.com",
+        ),
+        (
+            AccountIdEndpointMode::Disabled,
+            Some("123456789012"),
+            "dynamodb.us-east-1.amazonaws.com",
+        ),
+        (
+            AccountIdEndpointMode::Preferred,
+            None,
+            "dynamodb.us-east-1.amazonaws.com",
+        ),
+    ] {
+        let transport = ddb_transport();
+        let ddb = ziggurat::dynamodb::Client::new(&with_account(mode, account, &transport));
+        ddb.list_tables().send().await.unwrap();
+        assert_eq!(sent(&transport).0, format!("https://{host}/"), "{mode:?}");
+        let resolves_early = ddb
+            .stack()
+            .unwrap()
+            .step(ziggurat::stack::StepName::Serialize)
+            .list()
+            .contains(&ziggurat::stack::ids::ENDPOINT_IDENTITY);
+        assert_eq!(
+            resolves_early,
+            mode != AccountIdEndpointMode::Disabled,
+            "{mode:?}"
+        );
+    }
+    // A per-call identity is the one whose account counts.
+    let transport = ddb_transport();
+    let ddb = ziggurat::dynamodb::Client::new(&with_account(
+        AccountIdEndpointMode::Preferred,
+        Some("123456789012"),
+        &transport,
+    ));
+    ddb.list_tables()
+        .customize(|o| {
+            o.credentials(
+                Credentials::new("AKID2", "SECRET2", None)
+                    .with_account_id(Some("210987654321".into())),
+            )
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sent(&transport).0,
+        "https://210987654321.ddb.us-east-1.amazonaws.com/"
+    );
+
+    let transport = ddb_transport();
+    let ddb = ziggurat::dynamodb::Client::new(&with_account(
+        AccountIdEndpointMode::Required,
+        None,
+        &transport,
+    ));
+    let err = ddb.list_tables().send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Construction);
+    assert!(
+        err.to_string()
+            .contains("AccountIdEndpointMode is required but no AccountID was provided"),
+        "{err}"
+    );
+    assert!(transport.requests().is_empty());
+
+    // Rule sets without the account id: no early identity, whatever the mode.
+    let transport = s3_transport();
+    let s3 = ziggurat::s3::Client::new(&with_account(
+        AccountIdEndpointMode::Required,
+        Some("123456789012"),
+        &transport,
+    ));
+    assert!(
+        !s3.stack()
+            .unwrap()
+            .step(ziggurat::stack::StepName::Serialize)
+            .list()
+            .contains(&ziggurat::stack::ids::ENDPOINT_IDENTITY)
     );
 }

@@ -4,8 +4,9 @@
 //! only copies them in: compacted (no whitespace, no `documentation`, keys sorted) into
 //! `services/<name>/src/endpoint_rules.json`, which the crate embeds with `include_str!` and
 //! parses at its first call; `partitions.json` once, into the runtime crate. Per operation it
-//! emits the rule-set parameters the model binds (`staticContextParams`, `contextParam`) as a
-//! table in the operation's schema, which the runtime reads: no per-operation code.
+//! emits the rule-set parameters the model binds (`staticContextParams`, `contextParam`,
+//! and `operationContextParams`, whose JMESPath paths are kept as text) as a table in the
+//! operation's schema, which the runtime reads: no per-operation code.
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -49,6 +50,7 @@ fn strip_documentation(v: &mut serde_json::Value) {
 
 /// One endpoint parameter an operation sets: its name, and its value as Rust
 /// (`EndpointParamValue::Member("Bucket")`), with a name part for the table it is in.
+#[derive(Clone, PartialEq, Eq)]
 struct Entry {
     name: String,
     value: String,
@@ -68,6 +70,13 @@ impl Entry {
         match value.split_once('(') {
             Some(("Member", m)) => {
                 format!("`{}` from the input's `{}`", self.name, m.trim_matches('"'))
+            }
+            Some(("Path", path)) => {
+                format!(
+                    "`{}` at `{}` in the input",
+                    self.name,
+                    path.trim_matches('"')
+                )
             }
             Some((_, v)) => format!("`{}` = {v}", self.name),
             None => format!("`{}`", self.name),
@@ -111,6 +120,20 @@ impl Ctx<'_> {
                 label,
             });
         }
+        for (name, p) in &op.operation_context_params {
+            // The path's words, so that tables of different paths are named apart.
+            let words: String = p
+                .path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+                .collect();
+            let words: Vec<String> = words.split_whitespace().map(screaming).collect();
+            entries.push(Entry {
+                name: name.clone(),
+                value: format!("EndpointParamValue::Path({})", lit(&p.path)),
+                label: format!("{}_AT_{}", screaming(name), words.join("_")),
+            });
+        }
         if let Some(input) = &op.input {
             for (member, m) in &self.shape(&input.shape)?.members.0 {
                 let Some(param) = &m.context_param else {
@@ -152,11 +175,16 @@ impl Ctx<'_> {
             }
             let labels: Vec<&str> = entries.iter().map(|e| e.label.as_str()).collect();
             let label = labels.join("_");
-            by_label
+            let (shared, ops) = by_label
                 .entry(label)
-                .or_insert_with(|| (entries, Vec::new()))
-                .1
-                .push(op_name);
+                .or_insert_with(|| (entries.clone(), Vec::new()));
+            if *shared != entries {
+                return Err(format!(
+                    "{op_name}: its endpoint parameters differ from {}'s but are named alike",
+                    ops.first().copied().unwrap_or("another operation")
+                ));
+            }
+            ops.push(op_name);
         }
         let mut numbered = 0;
         Ok(by_label

@@ -303,6 +303,23 @@ async fn default_token_provider_chain() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Loads configuration from `env` and a config file holding `profile` (no credentials file).
+async fn load_with_profile(
+    profile: &'static str,
+    env: Vec<(&'static str, &'static str)>,
+) -> Result<ziggurat_core::config::SdkConfig, ziggurat_config::LoadError> {
+    ConfigLoader::new()
+        .env(Env::from_pairs(env))
+        .fs(Fs::from_pairs([
+            ("/home/config", profile),
+            ("/home/credentials", ""),
+        ]))
+        .config_file("/home/config")
+        .credentials_file("/home/credentials")
+        .load()
+        .await
+}
+
 /// The flexible-checksum settings, from the profile and from the environment (which wins), in
 /// any case; a value that is neither is an error naming the setting.
 #[tokio::test]
@@ -311,17 +328,7 @@ async fn checksum_settings_come_from_the_profile_and_the_environment() {
 
     let profile = "[default]\nregion = us-east-1\nrequest_checksum_calculation = WHEN_REQUIRED\n\
                    response_checksum_validation = when_required\n";
-    let load = |env: Vec<(&'static str, &'static str)>| {
-        ConfigLoader::new()
-            .env(Env::from_pairs(env))
-            .fs(Fs::from_pairs([
-                ("/home/config", profile),
-                ("/home/credentials", ""),
-            ]))
-            .config_file("/home/config")
-            .credentials_file("/home/credentials")
-            .load()
-    };
+    let load = |env| load_with_profile(profile, env);
     let from_profile = load(vec![]).await.unwrap();
     assert_eq!(
         from_profile.request_checksum_calculation(),
@@ -350,6 +357,43 @@ async fn checksum_settings_come_from_the_profile_and_the_environment() {
         .unwrap_err();
     assert!(
         err.to_string().contains("request_checksum_calculation"),
+        "{err}"
+    );
+}
+
+/// `account_id_endpoint_mode`: `preferred` by default, from the profile, or from the
+/// environment (which wins); a value that is none of the three is an error naming the setting
+/// and where it came from.
+#[tokio::test]
+async fn account_id_endpoint_mode_comes_from_the_profile_and_the_environment() {
+    use ziggurat_core::config::AccountIdEndpointMode;
+
+    let load = load_with_profile;
+    let plain = "[default]\nregion = us-east-1\n";
+    let disabled = "[default]\nregion = us-east-1\naccount_id_endpoint_mode = disabled\n";
+    let by_default = load(plain, vec![]).await.unwrap();
+    assert_eq!(
+        by_default.account_id_endpoint_mode(),
+        AccountIdEndpointMode::Preferred
+    );
+    let from_profile = load(disabled, vec![]).await.unwrap();
+    assert_eq!(
+        from_profile.account_id_endpoint_mode(),
+        AccountIdEndpointMode::Disabled
+    );
+    let from_env = load(disabled, vec![("AWS_ACCOUNT_ID_ENDPOINT_MODE", "REQUIRED")])
+        .await
+        .unwrap();
+    assert_eq!(
+        from_env.account_id_endpoint_mode(),
+        AccountIdEndpointMode::Required
+    );
+    let err = load(plain, vec![("AWS_ACCOUNT_ID_ENDPOINT_MODE", "sometimes")])
+        .await
+        .unwrap_err();
+    let err = err.to_string();
+    assert!(
+        err.contains("account_id_endpoint_mode") && err.contains("AWS_ACCOUNT_ID_ENDPOINT_MODE"),
         "{err}"
     );
 }

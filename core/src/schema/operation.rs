@@ -97,8 +97,9 @@ pub struct OperationSchema {
     pub host_prefix: Option<&'static str>,
     /// [`op_flag`]s.
     pub flags: u32,
-    /// The endpoint rule-set parameters the operation sets (Smithy's `staticContextParams`
-    /// and `contextParam`): S3's `Bucket` and `Key`, DynamoDB's `ResourceArn`.
+    /// The endpoint rule-set parameters the operation sets (Smithy's `staticContextParams`,
+    /// `contextParam` and `operationContextParams`): S3's `Bucket` and `Key`, DynamoDB's
+    /// `ResourceArn` and `ResourceArnList`.
     pub endpoint_params: &'static [EndpointParam],
 }
 
@@ -122,6 +123,10 @@ pub enum EndpointParamValue {
     Bool(bool),
     /// A fixed string (`staticContextParams`).
     String(&'static str),
+    /// A JMESPath expression over the input (`operationContextParams`: DynamoDB
+    /// `BatchGetItem`'s `keys(RequestItems)`), evaluated by the runtime on the input as a
+    /// document; unset when it finds nothing, a string or a list of strings otherwise.
+    Path(&'static str),
 }
 
 impl OperationSchema {

@@ -60,7 +60,8 @@ pub enum MiddlewareKind {
     OperationDeserializer,
     /// The retry loop (Finalize).
     Retry,
-    /// Identity resolution (Finalize).
+    /// Identity resolution (Finalize; in Serialize too, for an endpoint chosen by the
+    /// account id).
     GetIdentity,
 }
 
@@ -82,7 +83,9 @@ impl MiddlewareKind {
             MiddlewareKind::OperationSerializer => "the serializer goes in Serialize",
             MiddlewareKind::OperationDeserializer => "the deserializer goes in Deserialize",
             MiddlewareKind::Retry => "the retry loop goes in Finalize",
-            MiddlewareKind::GetIdentity => "identity resolution goes in Finalize",
+            MiddlewareKind::GetIdentity => {
+                "identity resolution goes in Finalize, or in Serialize for the endpoint"
+            }
         }
     }
 

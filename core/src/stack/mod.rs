@@ -81,6 +81,11 @@ pub mod ids {
     /// Serialize: resolves the endpoint (the service's rule set in generated clients) and sets
     /// scheme, host, base path and its headers; its auth scheme reaches `"Signing"`.
     pub const RESOLVE_ENDPOINT: &str = "ResolveEndpoint";
+    /// Serialize, before `"ResolveEndpoint"`, only in clients whose endpoint rule set reads
+    /// the credentials' account id (`AWS::Auth::AccountId`, DynamoDB) and whose
+    /// `account_id_endpoint_mode` is not `disabled`: resolves the credentials (through the
+    /// same cache `"GetIdentity"` uses) so the endpoint can be chosen by their account.
+    pub const ENDPOINT_IDENTITY: &str = "EndpointIdentity";
     /// Build: sets `amz-sdk-invocation-id`, the same on every attempt.
     pub const INVOCATION_ID: &str = "InvocationId";
     /// Build: sets `Content-Length` from the body.
@@ -150,9 +155,10 @@ impl StepName {
         use MiddlewareKind as K;
         match self {
             StepName::Initialize => matches!(kind, K::InputHook),
-            StepName::Serialize => {
-                matches!(kind, K::InputHook | K::RequestHook | K::OperationSerializer)
-            }
+            StepName::Serialize => matches!(
+                kind,
+                K::InputHook | K::RequestHook | K::OperationSerializer | K::GetIdentity
+            ),
             StepName::Build => matches!(kind, K::RequestHook | K::Layer),
             StepName::Finalize => {
                 matches!(kind, K::RequestHook | K::Layer | K::Retry | K::GetIdentity)

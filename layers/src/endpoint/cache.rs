@@ -23,6 +23,8 @@ pub(crate) const LOCAL_ENTRIES: usize = 64;
 pub(crate) enum Arg<'a> {
     Str(&'a str),
     Bool(bool),
+    /// A `stringArray` parameter's value.
+    List(&'a [String]),
 }
 
 /// A stored key's value.
@@ -30,6 +32,7 @@ pub(crate) enum Arg<'a> {
 enum OwnedArg {
     Str(Box<str>),
     Bool(bool),
+    List(Box<[Box<str>]>),
 }
 
 impl OwnedArg {
@@ -37,6 +40,9 @@ impl OwnedArg {
         match (self, arg) {
             (OwnedArg::Str(a), Arg::Str(b)) => **a == **b,
             (OwnedArg::Bool(a), Arg::Bool(b)) => a == b,
+            (OwnedArg::List(a), Arg::List(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| **x == **y)
+            }
             _ => false,
         }
     }
@@ -72,6 +78,14 @@ pub(crate) fn hash_args(args: &[(&'static str, Arg<'_>)]) -> u64 {
         match arg {
             Arg::Str(s) => h.add_bytes(s.as_bytes()),
             Arg::Bool(b) => h.add(2 + u64::from(*b)),
+            Arg::List(items) => {
+                // The count first, so `["a", "b"]` and `["ab"]` differ beyond each item's
+                // length.
+                h.add(4 + items.len() as u64);
+                for item in *items {
+                    h.add_bytes(item.as_bytes());
+                }
+            }
         }
     }
     h.0
@@ -148,6 +162,9 @@ impl<T> Entries<T> {
                 let owned = match arg {
                     Arg::Str(s) => OwnedArg::Str((*s).into()),
                     Arg::Bool(b) => OwnedArg::Bool(*b),
+                    Arg::List(items) => {
+                        OwnedArg::List(items.iter().map(|i| i.as_str().into()).collect())
+                    }
                 };
                 (*name, owned)
             })
@@ -234,6 +251,25 @@ mod tests {
         assert_eq!(lookup(&cache, &[a[0], ("Key", Arg::Str("b"))]), None);
         assert_eq!(lookup(&cache, &a[..1]), None);
         assert_eq!(lookup(&cache, &[a[0], ("Bucket", Arg::Bool(true))]), None);
+        // Lists: equal lists hit, a longer, shorter or reordered one misses.
+        let (x, y) = ("x".to_owned(), "y".to_owned());
+        let xy = [x.clone(), y.clone()];
+        let l = [("ResourceArnList", Arg::List(&xy))];
+        cache.insert(hash_args(&l), &l, Arc::new(2));
+        assert_eq!(
+            lookup(&cache, &[("ResourceArnList", Arg::List(&xy.clone()))]),
+            Some(2)
+        );
+        for other in [&[y, x.clone()][..], std::slice::from_ref(&x), &[]] {
+            assert_eq!(
+                lookup(&cache, &[("ResourceArnList", Arg::List(other))]),
+                None
+            );
+        }
+        assert_ne!(
+            hash_args(&[("L", Arg::List(&["ab".to_owned()]))]),
+            hash_args(&[("L", Arg::List(&["a".to_owned(), "b".to_owned()]))])
+        );
         // Values that concatenate alike hash apart.
         assert_ne!(
             hash_args(&[("A", Arg::Str("bc"))]),

@@ -11,8 +11,10 @@
 //!   addressing, accelerate, access point and Multi-Region Access Point ARNs, Object Lambda,
 //!   S3 Express, STS's global endpoint, and an endpoint URL override. Parameters come from
 //!   the client (built-ins, [`ClientEndpointParams`]), from the call (region, per-call
-//!   [`EndpointUrl`]) and from the operation (its schema's static parameters, and the input
-//!   members the serializer read into [`OperationEndpointParams`]). Results are cached per
+//!   [`EndpointUrl`], the account id of its credentials for rule sets that read
+//!   `AWS::Auth::AccountId`) and from the operation (its schema's static parameters, and the
+//!   input members and JMESPath paths the serializer read into [`OperationEndpointParams`]:
+//!   strings, or lists of strings for `stringArray` parameters). Results are cached per
 //!   client, keyed by the parameters the rules read (S3's `Key` is not one), so a warm call
 //!   costs a hash and a lookup. The endpoint's headers go on the request, and its auth scheme
 //!   (signing name, region, SigV4a region set) reaches the signer as [`EndpointAuth`] in the
@@ -73,7 +75,8 @@ pub mod rules;
 
 pub use cache::MAX_ENTRIES as CACHE_ENTRIES;
 pub use rule_set_endpoint::{
-    ClientEndpointParams, EndpointAuth, OperationEndpointParams, ResolvedEndpoint, RuleSetEndpoint,
+    ACCOUNT_ID_ENDPOINT_MODE, ClientEndpointParams, EndpointAuth, EndpointParamText,
+    OperationEndpointParams, ResolvedEndpoint, RuleSetEndpoint,
 };
 
 use std::fmt;

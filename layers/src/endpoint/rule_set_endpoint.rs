@@ -50,7 +50,12 @@ impl<'a> CallArgs<'a> {
     }
 }
 
-pub use ziggurat_core::context::OperationEndpointParams;
+pub use ziggurat_core::context::{EndpointParamText, OperationEndpointParams};
+
+/// The built-in of the credentials' account id.
+const ACCOUNT_ID: &str = "AWS::Auth::AccountId";
+/// The built-in of the client's account-id endpoint mode.
+pub const ACCOUNT_ID_ENDPOINT_MODE: &str = "AWS::Auth::AccountIdEndpointMode";
 
 /// How to sign for the resolved endpoint, where it differs from the client's defaults: put
 /// into the [`Context`] by the endpoint hook, read by the signer. From the endpoint's
@@ -154,8 +159,10 @@ impl ResolvedEndpoint {
 ///
 /// Parameters are the client's settings ([`ClientEndpointParams`], fixed when the client is
 /// built), the call's region (`AWS::Region`) and endpoint URL override (`SDK::Endpoint`,
-/// from [`EndpointUrl`]), and the operation's: the static ones in its schema and the input
-/// members the serializer put into [`OperationEndpointParams`]. The endpoint for identical
+/// from [`EndpointUrl`]), the account id of the call's credentials (`AWS::Auth::AccountId`,
+/// when [`reads_account_id`](Self::reads_account_id)), and the operation's: the static ones
+/// in its schema and the values the serializer read from the input (members and paths) into
+/// [`OperationEndpointParams`]. The endpoint for identical
 /// parameters comes from a per-client cache. An error rule of the rule set fails the call with
 /// a construction error carrying the rule's message, before anything is sent.
 #[derive(Clone)]
@@ -166,6 +173,10 @@ pub struct RuleSetEndpoint {
     client: Arc<[(&'static str, Value)]>,
     region_param: Option<&'static str>,
     endpoint_param: Option<&'static str>,
+    /// The parameter of `AWS::Auth::AccountId`, set from the call's resolved credentials;
+    /// `None` when the rule set has none or the client's `AWS::Auth::AccountIdEndpointMode`
+    /// is `disabled`.
+    account_id_param: Option<&'static str>,
     /// Whether the client has an endpoint URL (then a missing region is the rules' business).
     client_endpoint: bool,
     region: Option<Region>,
@@ -190,6 +201,7 @@ impl RuleSetEndpoint {
             endpoint_param: rules
                 .parameter_for_built_in("SDK::Endpoint")
                 .map(|p| p.name()),
+            account_id_param: rules.parameter_for_built_in(ACCOUNT_ID).map(|p| p.name()),
             client_endpoint: false,
             region: None,
             signing_name,
@@ -220,6 +232,16 @@ impl RuleSetEndpoint {
         self.client_endpoint = self
             .endpoint_param
             .is_some_and(|e| client.iter().any(|(n, _)| *n == e));
+        let mode = rules.parameter_for_built_in(ACCOUNT_ID_ENDPOINT_MODE);
+        let disabled = mode.is_some_and(|m| {
+            client
+                .iter()
+                .any(|(n, v)| *n == m.name() && v.as_str() == Some("disabled"))
+        });
+        self.account_id_param = rules
+            .parameter_for_built_in(ACCOUNT_ID)
+            .filter(|_| !disabled)
+            .map(|p| p.name());
         self.client = Arc::from(client);
         self
     }
@@ -228,6 +250,14 @@ impl RuleSetEndpoint {
     pub fn with_resolver(mut self, resolver: Option<SharedEndpointResolver>) -> Self {
         self.custom = resolver;
         self
+    }
+
+    /// Whether endpoints depend on the credentials' account id: the rule set reads
+    /// `AWS::Auth::AccountId` and the client's account-id endpoint mode is not `disabled`.
+    /// Then the stack resolves the credentials before this hook runs (`"EndpointIdentity"`),
+    /// and the hook reads the account id from the context's identity.
+    pub fn reads_account_id(&self) -> bool {
+        self.account_id_param.is_some()
     }
 
     /// The region to use when the context has none (standalone use).
@@ -252,6 +282,11 @@ impl RuleSetEndpoint {
         if let (Some(name), Some(url)) = (self.endpoint_param, url) {
             args.push((name, Arg::Str(url)));
         }
+        if let Some(name) = self.account_id_param
+            && let Some(id) = ctx.and_then(Context::identity).and_then(|c| c.account_id())
+        {
+            args.push((name, Arg::Str(id)));
+        }
         let members = ctx.and_then(|c| c.endpoint_params());
         for p in declared {
             if self.unreferenced.contains(&p.name) {
@@ -260,10 +295,13 @@ impl RuleSetEndpoint {
             let arg = match p.value {
                 EndpointParamValue::Bool(b) => Arg::Bool(b),
                 EndpointParamValue::String(s) => Arg::Str(s),
-                EndpointParamValue::Member(_) => match members.and_then(|m| m.get(p.name)) {
-                    Some(v) => Arg::Str(v),
-                    None => continue,
-                },
+                EndpointParamValue::Member(_) | EndpointParamValue::Path(_) => {
+                    match members.and_then(|m| m.value(p.name)) {
+                        Some(EndpointParamText::String(v)) => Arg::Str(v),
+                        Some(EndpointParamText::List(v)) => Arg::List(v),
+                        None => continue,
+                    }
+                }
             };
             args.push((p.name, arg));
         }
@@ -284,6 +322,7 @@ impl RuleSetEndpoint {
             match arg {
                 Arg::Str(s) => params.insert(*name, *s),
                 Arg::Bool(b) => params.insert(*name, *b),
+                Arg::List(items) => params.insert(*name, items.to_vec()),
             }
         }
         let endpoint = match &self.custom {

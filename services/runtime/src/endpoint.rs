@@ -7,8 +7,19 @@
 //! this crate embeds `partitions.json` once for all. [`endpoint_hook`] makes the stack's
 //! `"ResolveEndpoint"` entry ([`RuleSetEndpoint`]) from a client's configuration: the
 //! built-ins `AWS::UseFIPS`, `AWS::UseDualStack`, `SDK::Endpoint` (the configured endpoint
-//! URL) and `AWS::STS::UseGlobalEndpoint`, plus what the service adds (S3's addressing
-//! settings), and the custom resolver of [`ServiceConfig::endpoint_resolver`].
+//! URL), `AWS::STS::UseGlobalEndpoint` and `AWS::Auth::AccountIdEndpointMode`, plus what the
+//! service adds (S3's addressing settings), and the custom resolver of
+//! [`ServiceConfig::endpoint_resolver`].
+//!
+//! `AWS::Auth::AccountId` is the account id of the call's credentials. The endpoint is
+//! resolved in Serialize, before the credentials are (at signing, in Finalize), so a client
+//! whose rule set reads the account id (DynamoDB's), and whose
+//! [`account_id_endpoint_mode`](SdkConfig::account_id_endpoint_mode) is not `disabled`, has
+//! one more entry, `"EndpointIdentity"`, just before `"ResolveEndpoint"`: it resolves the
+//! credentials through the same provider and cache as `"GetIdentity"` (a cache hit per call
+//! once they are loaded). Clients of other rule sets have no such entry and pay nothing. With
+//! mode `required`, credentials that name no account fail the call with the rule set's error
+//! before anything is sent.
 //!
 //! ```
 //! use ziggurat_core::config::SdkConfig;
@@ -32,7 +43,7 @@ use std::sync::OnceLock;
 use ziggurat_core::config::{SdkConfig, StsRegionalEndpoints};
 use ziggurat_layers::endpoint::resolver::RuleSetResolver;
 use ziggurat_layers::endpoint::rules::{Partitions, RuleSet};
-use ziggurat_layers::endpoint::{ClientEndpointParams, RuleSetEndpoint};
+use ziggurat_layers::endpoint::{ACCOUNT_ID_ENDPOINT_MODE, ClientEndpointParams, RuleSetEndpoint};
 
 use crate::ServiceConfig;
 
@@ -87,7 +98,9 @@ impl fmt::Debug for EmbeddedRuleSet {
 }
 
 /// The built-ins every AWS client sets from [`SdkConfig`]: FIPS and dual-stack endpoints,
-/// the configured endpoint URL of `service_id`, and STS's legacy global endpoint.
+/// the configured endpoint URL of `service_id`, STS's legacy global endpoint, and the
+/// account-id endpoint mode (`AWS::Auth::AccountIdEndpointMode`; DynamoDB's rule set reads
+/// it, others ignore it).
 pub fn client_params(sdk: &SdkConfig, service_id: &str) -> ClientEndpointParams {
     let mut params = ClientEndpointParams::new();
     if let Some(fips) = sdk.use_fips() {
@@ -102,7 +115,10 @@ pub fn client_params(sdk: &SdkConfig, service_id: &str) -> ClientEndpointParams 
     if sdk.sts_regional_endpoints() == StsRegionalEndpoints::Legacy {
         params = params.built_in("AWS::STS::UseGlobalEndpoint", true);
     }
-    params
+    params.built_in(
+        ACCOUNT_ID_ENDPOINT_MODE,
+        sdk.account_id_endpoint_mode().as_str(),
+    )
 }
 
 /// The `"ResolveEndpoint"` entry of a client of `service_id` (signing for `signing_name`):

@@ -9,7 +9,7 @@ use ziggurat_core::schema::de::DeserializeValue;
 use ziggurat_core::schema::ser::SerializeShape;
 use ziggurat_core::schema::{OperationSchema, ServiceSchema};
 use ziggurat_core::stack::{ResponseBody, Stack};
-use ziggurat_layers::endpoint::OperationEndpointParams;
+use ziggurat_layers::endpoint::{EndpointParamText, OperationEndpointParams};
 use ziggurat_layers::sign::SigV4;
 
 use crate::endpoint::{EmbeddedRuleSet, endpoint_hook};
@@ -36,34 +36,89 @@ pub fn service_stack(
     default_stack(&info, config, endpoint, SigV4::new(service.signing_name))
 }
 
-/// Reads the input members that set endpoint parameters (`contextParam`: S3's `Bucket` and
-/// `Key`) into the context, for the endpoint hook: one pass over the input, only for
-/// operations that have such members.
+/// Reads the endpoint parameters an operation's input sets into the context, for the
+/// endpoint hook: its `contextParam` members (S3's `Bucket` and `Key`) in one pass over the
+/// input, and its `operationContextParams` paths (DynamoDB `BatchGetItem`'s
+/// `keys(RequestItems)`), evaluated with the waiters' JMESPath over the input as a
+/// [`Document`](ziggurat_core::schema::Document). Operations with neither pay one scan of a
+/// short static table. A path the runtime cannot parse is an error naming it (a test parses
+/// every path of every generated operation, so none should reach a call).
 pub fn read_endpoint_params(
     op: &'static OperationSchema,
     input: &dyn SerializeShape,
     ctx: &mut Context,
-) {
-    let param_of = |member: &str| {
-        op.endpoint_params
-            .iter()
-            .find(|p| matches!(p.value, EndpointParamValue::Member(m) if m == member))
-    };
-    if !op
-        .endpoint_params
-        .iter()
-        .any(|p| matches!(p.value, EndpointParamValue::Member(_)))
-    {
-        return;
+) -> Result<(), SdkError> {
+    let (mut members, mut paths) = (false, false);
+    for p in op.endpoint_params {
+        match p.value {
+            EndpointParamValue::Member(_) => members = true,
+            EndpointParamValue::Path(_) => paths = true,
+            EndpointParamValue::Bool(_) | EndpointParamValue::String(_) => {}
+        }
     }
-    let values: Vec<(&'static str, String)> =
-        ziggurat_layers::protocol::string_members(input, |m| param_of(m.name).is_some())
-            .into_iter()
-            .filter_map(|(member, value)| param_of(member.name).map(|p| (p.name, value)))
-            .collect();
+    if !members && !paths {
+        return Ok(());
+    }
+    let mut values: Vec<(&'static str, EndpointParamText)> = Vec::new();
+    if members {
+        let param_of = |member: &str| {
+            op.endpoint_params
+                .iter()
+                .find(|p| matches!(p.value, EndpointParamValue::Member(m) if m == member))
+        };
+        values.extend(
+            ziggurat_layers::protocol::string_members(input, |m| param_of(m.name).is_some())
+                .into_iter()
+                .filter_map(|(member, value)| {
+                    param_of(member.name).map(|p| (p.name, value.into()))
+                }),
+        );
+    }
+    if paths {
+        let doc = crate::waiter::document::to_document(input).map_err(|e| {
+            SdkError::construction(format!(
+                "cannot read the endpoint parameters of {}'s input: {e}",
+                op.name
+            ))
+        })?;
+        for p in op.endpoint_params {
+            if let EndpointParamValue::Path(path) = p.value
+                && let Some(value) = path_value(op, path, &doc)?
+            {
+                values.push((p.name, value));
+            }
+        }
+    }
     if !values.is_empty() {
         ctx.set_endpoint_params(OperationEndpointParams(values));
     }
+    Ok(())
+}
+
+/// The value of an `operationContextParams` path over an input: a string, or a list of
+/// strings (for `stringArray` parameters); `None` when the path finds nothing, or something
+/// else (a number, a list holding one), which the rule set could not take either.
+fn path_value(
+    op: &OperationSchema,
+    path: &str,
+    doc: &ziggurat_core::schema::Document,
+) -> Result<Option<EndpointParamText>, SdkError> {
+    use ziggurat_core::schema::Document;
+    let expr = crate::waiter::jmespath::Expression::parse(path).map_err(|e| {
+        SdkError::construction(format!("{}'s endpoint parameter path: {e}", op.name))
+    })?;
+    Ok(match expr.search(doc) {
+        Document::String(s) => Some(EndpointParamText::String(s)),
+        Document::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Document::String(s) => Some(s),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>()
+            .map(EndpointParamText::List),
+        _ => None,
+    })
 }
 
 /// Serializes an operation's input by its service's protocol.
@@ -80,7 +135,7 @@ pub fn serialize(
             ziggurat_layers::auth::AuthSchemeId::NO_AUTH,
         ]));
     }
-    read_endpoint_params(op, input, ctx);
+    read_endpoint_params(op, input, ctx)?;
     ziggurat_layers::protocol::serialize_request(service, op, input)
 }
 

@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! Initialize   (Timing, when enabled) (Metrics, with a meter provider)
-//! Serialize    OperationSerializer, ResolveEndpoint (the service's rule set, see [`endpoint`])
+//! Serialize    OperationSerializer, (EndpointIdentity, where the rule set reads the account id)
+//!              ResolveEndpoint (the service's rule set, see [`endpoint`])
 //! Build        InvocationId, ComputeContentLength, UserAgent
 //! Finalize     Retry, GetIdentity, Signing, RequestInfo
 //! Deserialize  OperationDeserializer
@@ -126,17 +127,24 @@ fn build_default_stack(
             Position::After,
         )?;
     }
-    s.serialize_mut()
-        .add(
-            ids::OPERATION_SERIALIZER,
-            Middleware::operation_serializer(),
-            Position::After,
-        )?
-        .add(
-            ids::RESOLVE_ENDPOINT,
-            Middleware::request_hook(endpoint.with_region(config.region().cloned())),
+    s.serialize_mut().add(
+        ids::OPERATION_SERIALIZER,
+        Middleware::operation_serializer(),
+        Position::After,
+    )?;
+    // Only where the endpoint depends on the credentials' account id (see [`endpoint`]).
+    if endpoint.reads_account_id() {
+        s.serialize_mut().add(
+            ids::ENDPOINT_IDENTITY,
+            Middleware::get_identity(config.credentials().cloned()),
             Position::After,
         )?;
+    }
+    s.serialize_mut().add(
+        ids::RESOLVE_ENDPOINT,
+        Middleware::request_hook(endpoint.with_region(config.region().cloned())),
+        Position::After,
+    )?;
     s.build_mut()
         .add(
             ids::INVOCATION_ID,

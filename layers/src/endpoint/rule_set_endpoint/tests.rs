@@ -35,15 +35,23 @@ const RULES: &str = r#"{"version": "1.0",
     {"conditions": [], "type": "error", "error": "no region"}
   ]}"#;
 
-fn resolver() -> RuleSetResolver {
-    static PARSED: std::sync::OnceLock<(RuleSet, Partitions)> = std::sync::OnceLock::new();
-    let (rules, partitions) = PARSED.get_or_init(|| {
+/// A rule set parsed once into `cell`, with no partitions.
+fn parsed_once(
+    cell: &'static std::sync::OnceLock<(RuleSet, Partitions)>,
+    json: &str,
+) -> RuleSetResolver {
+    let (rules, partitions) = cell.get_or_init(|| {
         (
-            RuleSet::from_json(RULES).unwrap(),
+            RuleSet::from_json(json).unwrap(),
             Partitions::from_json(r#"{"partitions": []}"#).unwrap(),
         )
     });
     RuleSetResolver::new(rules, partitions)
+}
+
+fn resolver() -> RuleSetResolver {
+    static PARSED: std::sync::OnceLock<(RuleSet, Partitions)> = std::sync::OnceLock::new();
+    parsed_once(&PARSED, RULES)
 }
 
 fn op(params: &'static [EndpointParam]) -> &'static OperationSchema {
@@ -177,8 +185,8 @@ fn cache_keys_leave_out_parameters_no_rule_reads_and_hold_any_number() {
     let with = |unread: &str| {
         let mut c = ctx("eu-west-1");
         c.set_endpoint_params(OperationEndpointParams(vec![
-            ("Unread", unread.to_owned()),
-            ("Mode", "plain".to_owned()),
+            ("Unread", unread.into()),
+            ("Mode", "plain".into()),
         ]));
         c
     };
@@ -224,4 +232,84 @@ fn a_custom_resolver_sees_the_parameters_and_can_call_the_default() {
     assert_eq!(parts.uri, "http://127.0.0.1:4566/path?q=1");
     let parts = run(&hook, &mut ctx("eu-west-1"), None).unwrap();
     assert_eq!(parts.uri, "https://eu-west-1.example.com/path?q=1");
+}
+
+/// A rule set that reads the credentials' account id and a `stringArray` parameter:
+/// `https://{AccountId}.example.com` when the mode allows and the account is known, else the
+/// first table of `Tables`' host, else the regional one.
+const ACCOUNT_RULES: &str = r#"{"version": "1.0",
+  "parameters": {
+    "Region": {"type": "string", "builtIn": "AWS::Region", "required": true},
+    "AccountId": {"type": "string", "builtIn": "AWS::Auth::AccountId", "required": false},
+    "AccountIdEndpointMode": {"type": "string", "builtIn": "AWS::Auth::AccountIdEndpointMode",
+                              "required": true, "default": "preferred"},
+    "Tables": {"type": "stringArray", "required": false}
+  },
+  "rules": [
+    {"conditions": [{"fn": "isSet", "argv": [{"ref": "AccountId"}]},
+                    {"fn": "not", "argv": [{"fn": "stringEquals", "argv": [{"ref": "AccountIdEndpointMode"}, "disabled"]}]}],
+     "type": "endpoint", "endpoint": {"url": "https://{AccountId}.example.com"}},
+    {"conditions": [{"fn": "isSet", "argv": [{"ref": "Tables"}]},
+                    {"fn": "getAttr", "argv": [{"ref": "Tables"}, "[0]"], "assign": "first"}],
+     "type": "endpoint", "endpoint": {"url": "https://{first}.example.com"}},
+    {"conditions": [], "type": "endpoint", "endpoint": {"url": "https://{Region}.example.com"}}
+  ]}"#;
+
+fn account_resolver() -> RuleSetResolver {
+    static PARSED: std::sync::OnceLock<(RuleSet, Partitions)> = std::sync::OnceLock::new();
+    parsed_once(&PARSED, ACCOUNT_RULES)
+}
+
+#[test]
+fn the_account_id_comes_from_the_identity_unless_the_mode_disables_it() {
+    use ziggurat_core::credentials::Credentials;
+
+    let hook = RuleSetEndpoint::new(account_resolver(), "svc");
+    assert!(hook.reads_account_id());
+    let mut c = ctx("eu-west-1");
+    let url = |hook: &RuleSetEndpoint, c: &Context| {
+        hook.endpoint_for(Some(c), None).unwrap().base().to_url()
+    };
+    assert_eq!(url(&hook, &c), "https://eu-west-1.example.com");
+    c.set_identity(Some(
+        Credentials::new("A", "S", None).with_account_id(Some("123456789012".into())),
+    ));
+    assert_eq!(url(&hook, &c), "https://123456789012.example.com");
+
+    let disabled = RuleSetEndpoint::new(account_resolver(), "svc").with_client_params(
+        &ClientEndpointParams::new().built_in(ACCOUNT_ID_ENDPOINT_MODE, "disabled"),
+    );
+    assert!(!disabled.reads_account_id());
+    assert_eq!(url(&disabled, &c), "https://eu-west-1.example.com");
+    // A rule set without the built-in never asks for it.
+    assert!(!RuleSetEndpoint::new(resolver(), "svc").reads_account_id());
+}
+
+#[test]
+fn string_array_parameters_reach_the_rules_and_key_the_cache() {
+    static TABLES: [EndpointParam; 1] = [EndpointParam {
+        name: "Tables",
+        value: EndpointParamValue::Path("Tables[*].Name"),
+    }];
+    let hook = RuleSetEndpoint::new(account_resolver(), "svc");
+    let op = op(&TABLES);
+    let with = |tables: &[&str]| {
+        let mut c = ctx("eu-west-1");
+        let list: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+        c.set_endpoint_params(OperationEndpointParams(vec![("Tables", list.into())]));
+        c
+    };
+    let a = hook
+        .endpoint_for(Some(&with(&["a", "b"])), Some(op))
+        .unwrap();
+    assert_eq!(a.base().to_url(), "https://a.example.com");
+    let again = hook
+        .endpoint_for(Some(&with(&["a", "b"])), Some(op))
+        .unwrap();
+    assert!(Arc::ptr_eq(&a, &again), "the same list hits the cache");
+    let b = hook
+        .endpoint_for(Some(&with(&["b", "a"])), Some(op))
+        .unwrap();
+    assert_eq!(b.base().to_url(), "https://b.example.com");
+    assert_eq!(hook.cache.len(), 2);
 }

@@ -143,7 +143,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     }],
     host_prefix: None,
     flags: 0,
-    endpoint_params: &super::ENDPOINT_PARAMS_2,
+    endpoint_params: &super::ENDPOINT_PARAMS_3,
 };
 
 ziggurat_runtime::operation!(

@@ -84,6 +84,12 @@ pub(crate) static ENDPOINT_PARAMS_RESOURCE_ARN: [EndpointParam; 1] = [EndpointPa
     value: EndpointParamValue::Member("ResourceArn"),
 }];
 
+/// Endpoint parameters: `ResourceArn` at `TableCreationParameters.TableName` in the input.
+pub(crate) static ENDPOINT_PARAMS_2: [EndpointParam; 1] = [EndpointParam {
+    name: "ResourceArn",
+    value: EndpointParamValue::Path("TableCreationParameters.TableName"),
+}];
+
 /// Endpoint parameters: `ResourceArn` from the input's `BackupArn`.
 pub(crate) static ENDPOINT_PARAMS_RESOURCE_ARN_FROM_BACKUP_ARN: [EndpointParam; 1] =
     [EndpointParam {
@@ -92,7 +98,7 @@ pub(crate) static ENDPOINT_PARAMS_RESOURCE_ARN_FROM_BACKUP_ARN: [EndpointParam; 
     }];
 
 /// Endpoint parameters: `ResourceArn` from the input's `BulkOperationArn`.
-pub(crate) static ENDPOINT_PARAMS_2: [EndpointParam; 1] = [EndpointParam {
+pub(crate) static ENDPOINT_PARAMS_3: [EndpointParam; 1] = [EndpointParam {
     name: "ResourceArn",
     value: EndpointParamValue::Member("BulkOperationArn"),
 }];
@@ -105,7 +111,7 @@ pub(crate) static ENDPOINT_PARAMS_RESOURCE_ARN_FROM_EXPORT_ARN: [EndpointParam; 
     }];
 
 /// Endpoint parameters: `ResourceArn` from the input's `GlobalTableName`.
-pub(crate) static ENDPOINT_PARAMS_3: [EndpointParam; 1] = [EndpointParam {
+pub(crate) static ENDPOINT_PARAMS_4: [EndpointParam; 1] = [EndpointParam {
     name: "ResourceArn",
     value: EndpointParamValue::Member("GlobalTableName"),
 }];
@@ -132,7 +138,27 @@ pub(crate) static ENDPOINT_PARAMS_RESOURCE_ARN_FROM_TABLE_NAME: [EndpointParam; 
     }];
 
 /// Endpoint parameters: `ResourceArn` from the input's `TargetTableName`.
-pub(crate) static ENDPOINT_PARAMS_4: [EndpointParam; 1] = [EndpointParam {
+pub(crate) static ENDPOINT_PARAMS_5: [EndpointParam; 1] = [EndpointParam {
     name: "ResourceArn",
     value: EndpointParamValue::Member("TargetTableName"),
+}];
+
+/// Endpoint parameters: `ResourceArnList` at `keys(RequestItems)` in the input.
+pub(crate) static ENDPOINT_PARAMS_6: [EndpointParam; 1] = [EndpointParam {
+    name: "ResourceArnList",
+    value: EndpointParamValue::Path("keys(RequestItems)"),
+}];
+
+/// Endpoint parameters: `ResourceArnList` at `TransactItems[*].[ConditionCheck.TableName, Put.TableName, Delete.TableName, Update.TableName][]` in the input.
+pub(crate) static ENDPOINT_PARAMS_7: [EndpointParam; 1] = [EndpointParam {
+    name: "ResourceArnList",
+    value: EndpointParamValue::Path(
+        "TransactItems[*].[ConditionCheck.TableName, Put.TableName, Delete.TableName, Update.TableName][]",
+    ),
+}];
+
+/// Endpoint parameters: `ResourceArnList` at `TransactItems[*].Get.TableName` in the input.
+pub(crate) static ENDPOINT_PARAMS_8: [EndpointParam; 1] = [EndpointParam {
+    name: "ResourceArnList",
+    value: EndpointParamValue::Path("TransactItems[*].Get.TableName"),
 }];

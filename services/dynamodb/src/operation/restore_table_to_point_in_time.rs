@@ -335,7 +335,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: 0,
-    endpoint_params: &super::ENDPOINT_PARAMS_4,
+    endpoint_params: &super::ENDPOINT_PARAMS_5,
 };
 
 ziggurat_runtime::operation!(

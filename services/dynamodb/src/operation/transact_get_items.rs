@@ -215,7 +215,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: 0,
-    endpoint_params: &[],
+    endpoint_params: &super::ENDPOINT_PARAMS_8,
 };
 
 ziggurat_runtime::operation!(

@@ -202,7 +202,7 @@ pub(crate) static OPERATION: OperationSchema = OperationSchema {
     ],
     host_prefix: None,
     flags: 0,
-    endpoint_params: &super::ENDPOINT_PARAMS_3,
+    endpoint_params: &super::ENDPOINT_PARAMS_4,
 };
 
 ziggurat_runtime::operation!(

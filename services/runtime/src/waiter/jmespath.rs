@@ -1,14 +1,18 @@
-//! The JMESPath the AWS waiter models use, evaluated over a [`Document`].
+//! The JMESPath the AWS waiter models and endpoint parameter paths use, evaluated over a
+//! [`Document`].
 //!
 //! Waiters name what they watch with JMESPath expressions (`Table.TableStatus`,
-//! `KinesisDataStreamDestinations[].DestinationStatus`, `length(Items[?State == 'DISABLED']) > `0``).
+//! `KinesisDataStreamDestinations[].DestinationStatus`, `length(Items[?State == 'DISABLED']) > `0``),
+//! and operations read endpoint parameters from their input with them (Smithy's
+//! `operationContextParams`: `keys(RequestItems)`, `TransactItems[*].Get.TableName`).
 //! The models use a small part of the language, and this module implements that part, exactly
 //! as the JMESPath specification defines it: identifiers (bare and quoted), sub-expressions,
 //! index expressions (negative indexes count from the end), list and object (`[*]`, `*`)
 //! wildcards, flatten (`[]`), filter projections (`[?expr]`), `||`, `&&`, `!`, the six
 //! comparators, raw string literals (`'text'`), JSON literals (`` `0` ``, `` `true` ``,
-//! `` `"text"` ``), `@`, parentheses, and the functions `length`, `contains`, `abs`, `to_string`
-//! and `to_number`. Anything else is a parse error that names the position, so a model using
+//! `` `"text"` ``), `@`, parentheses, multi-select lists (`[a, b]`, as the endpoint paths of
+//! `operationContextParams` use them), and the functions `length`, `contains`, `abs`,
+//! `to_string`, `to_number` and `keys`. Anything else is a parse error that names the position, so a model using
 //! more of the language fails loudly (every expression of every generated waiter is parsed by
 //! a test) instead of being evaluated wrongly.
 //!
@@ -74,6 +78,7 @@ enum Function {
     Abs,
     ToString,
     ToNumber,
+    Keys,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +101,8 @@ enum Node {
     Not(Box<Node>),
     Compare(Comparator, Box<Node>, Box<Node>),
     Call(Function, Vec<Node>),
+    /// `[a, b]`: a list of each expression's value (nulls kept), null on a null.
+    MultiList(Vec<Node>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -382,7 +389,10 @@ impl Parser<'_> {
                 Ok(Node::Flatten(Box::new(Node::Current), Box::new(rhs)))
             }
             Token::FilterStart => self.filter(Node::Current),
-            Token::LBracket => self.bracket(Node::Current),
+            Token::LBracket if matches!(self.peek(), Token::Number(_) | Token::Star) => {
+                self.bracket(Node::Current)
+            }
+            Token::LBracket => self.multi_list(),
             t => {
                 self.pos = self.pos.saturating_sub(1);
                 Err(self.error(format!("unexpected {t:?}")))
@@ -420,12 +430,13 @@ impl Parser<'_> {
         }
     }
 
-    /// What may follow a `.`: an identifier, a function call, or `@`.
+    /// What may follow a `.`: an identifier, a function call, `@`, or a multi-select list.
     fn dot_rhs(&mut self) -> Result<Node, ParseError> {
         match self.next() {
             Token::Ident(name) if *self.peek() == Token::LParen => self.call(&name),
             Token::Ident(name) => Ok(Node::Field(name)),
             Token::At => Ok(Node::Current),
+            Token::LBracket => self.multi_list(),
             t => {
                 self.pos = self.pos.saturating_sub(1);
                 Err(self.error(format!("expected an identifier after `.`, found {t:?}")))
@@ -450,6 +461,17 @@ impl Parser<'_> {
                 Err(self.error(format!("unsupported bracket expression {t:?}")))
             }
         }
+    }
+
+    /// `[a, b, ...]`, after the `[`: one expression or more, separated by commas.
+    fn multi_list(&mut self) -> Result<Node, ParseError> {
+        let mut items = vec![self.expression(0)?];
+        while *self.peek() == Token::Comma {
+            self.next();
+            items.push(self.expression(0)?);
+        }
+        self.expect(&Token::RBracket)?;
+        Ok(Node::MultiList(items))
     }
 
     /// `[?cond]`, after the `[?`.
@@ -492,6 +514,7 @@ impl Parser<'_> {
             "abs" => (Function::Abs, 1),
             "to_string" => (Function::ToString, 1),
             "to_number" => (Function::ToNumber, 1),
+            "keys" => (Function::Keys, 1),
             _ => return Err(self.error(format!("unsupported function `{name}`"))),
         };
         self.expect(&Token::LParen)?;
@@ -606,6 +629,10 @@ fn eval(node: &Node, doc: &Document) -> Document {
             let args: Vec<Document> = args.iter().map(|a| eval(a, doc)).collect();
             call(*f, &args)
         }
+        Node::MultiList(items) => match doc {
+            Document::Null => Document::Null,
+            _ => Document::Array(items.iter().map(|item| eval(item, doc)).collect()),
+        },
     }
 }
 
@@ -654,6 +681,12 @@ fn call(f: Function, args: &[Document]) -> Document {
             Document::Number(n) => Document::String(n.to_string()),
             Document::Bool(b) => Document::String(b.to_string()),
             Document::Null => Document::String("null".to_owned()),
+            _ => Document::Null,
+        },
+        Function::Keys => match first {
+            Document::Object(o) => {
+                Document::Array(o.keys().map(|k| Document::String(k.clone())).collect())
+            }
             _ => Document::Null,
         },
         Function::ToNumber => match first {
@@ -768,6 +801,45 @@ mod tests {
         assert_eq!(search("l | [0]", &doc), s("x"));
     }
 
+    /// The `operationContextParams` paths of DynamoDB's model: `keys` and a multi-select
+    /// list, flattened.
+    #[test]
+    fn keys_and_multi_select_lists() {
+        let doc = obj(&[(
+            "RequestItems",
+            obj(&[("t1", obj(&[])), ("t2", Document::Array(vec![]))]),
+        )]);
+        assert_eq!(
+            search("keys(RequestItems)", &doc),
+            Document::Array(vec![s("t1"), s("t2")])
+        );
+        assert_eq!(search("keys(Nope)", &doc), Document::Null);
+        let items = obj(&[(
+            "TransactItems",
+            Document::Array(vec![
+                obj(&[("Put", obj(&[("TableName", s("a"))]))]),
+                obj(&[("Delete", obj(&[("TableName", s("b"))]))]),
+                obj(&[("ConditionCheck", obj(&[("TableName", s("c"))]))]),
+            ]),
+        )]);
+        assert_eq!(
+            search(
+                "TransactItems[*].[ConditionCheck.TableName, Put.TableName, Delete.TableName, Update.TableName][]",
+                &items
+            ),
+            Document::Array(vec![s("a"), s("b"), s("c")])
+        );
+        assert_eq!(
+            search("TransactItems[*].Put.TableName", &items),
+            Document::Array(vec![s("a")])
+        );
+        assert_eq!(
+            search("[TransactItems[0].Put.TableName, Nope]", &items),
+            Document::Array(vec![s("a"), Document::Null])
+        );
+        assert_eq!(search("Nope.[a, b]", &items), Document::Null);
+    }
+
     #[test]
     fn what_is_not_supported_is_a_parse_error() {
         for bad in [
@@ -776,6 +848,9 @@ mod tests {
             "a.",
             "'unterminated",
             "length(a, b)",
+            "keys(a, b)",
+            "a.[b,",
+            "[]a",
             "a ^ b",
             "",
         ] {
