@@ -533,12 +533,18 @@ async fn when_required_sends_no_checksum_where_none_is_required() {
     out.body.collect().await.unwrap();
 
     // DeleteObjects requires one: CRC32 all the same.
+    delete_one_with_crc32(&s3, &seen, "req", "mem").await;
+}
+
+/// Deletes `key` with `DeleteObjects` (which requires a checksum), and checks that it went
+/// with a CRC32 and without `Content-MD5`.
+async fn delete_one_with_crc32(s3: &Client, seen: &Seen, bucket: &str, key: &str) {
     let deleted = s3
         .delete_objects()
-        .bucket("req")
+        .bucket(bucket)
         .delete(Delete {
             objects: vec![ObjectIdentifier {
-                key: "mem".into(),
+                key: key.into(),
                 ..Default::default()
             }],
             quiet: None,
@@ -547,9 +553,89 @@ async fn when_required_sends_no_checksum_where_none_is_required() {
         .await
         .unwrap();
     assert_eq!(deleted.deleted.map(|d| d.len()), Some(1));
-    let put = seen.lock().unwrap().last().cloned().unwrap();
-    assert_eq!(put["x-amz-sdk-checksum-algorithm"], "CRC32");
-    assert!(put.contains_key("x-amz-checksum-crc32"));
+    let sent = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(sent["x-amz-sdk-checksum-algorithm"], "CRC32");
+    assert!(sent.contains_key("x-amz-checksum-crc32"));
+    assert!(!sent.contains_key("content-md5"), "{sent:?}");
+}
+
+#[tokio::test]
+async fn operations_that_require_a_checksum_send_crc32_and_not_content_md5() {
+    // S3's model gives them `httpChecksum` with `requestChecksumRequired`: a flexible checksum
+    // (CRC32 by default, what the AWS SDKs send since 2025), never `Content-MD5`.
+    let server = S3Server::start().await.unwrap();
+    let (s3, seen) = recording(Config::new(&sdk(server.url()).build()));
+    s3.create_bucket().bucket("required").send().await.unwrap();
+    s3.put_object()
+        .bucket("required")
+        .key("gone")
+        .body(Body::from("x"))
+        .send()
+        .await
+        .unwrap();
+    // s3s-fs implements DeleteObjects, and checks the CRC32 it receives.
+    delete_one_with_crc32(&s3, &seen, "required", "gone").await;
+
+    // s3s-fs implements none of the others: a loopback server records what they send, and the
+    // CRC32 is that of the body that went.
+    let server = FaultServer::always(Action::respond(200, &[], "")).await;
+    let s3 = Client::new(&sdk(server.url()).build());
+    s3.put_bucket_versioning()
+        .bucket("b")
+        .versioning_configuration(types::VersioningConfiguration {
+            status: Some(types::BucketVersioningStatus::Enabled),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_lifecycle_configuration()
+        .bucket("b")
+        .lifecycle_configuration(types::BucketLifecycleConfiguration {
+            rules: vec![types::LifecycleRule {
+                id: Some("expire".into()),
+                filter: Some(types::LifecycleRuleFilter {
+                    prefix: Some("tmp/".into()),
+                    ..Default::default()
+                }),
+                status: types::ExpirationStatus::Enabled,
+                expiration: Some(types::LifecycleExpiration {
+                    days: Some(1),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+        })
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_tagging()
+        .bucket("b")
+        .tagging(types::Tagging {
+            tag_set: vec![types::Tag {
+                key: "k".into(),
+                value: "v".into(),
+            }],
+        })
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in requests {
+        let what = &request.path;
+        assert!(!request.body.is_empty(), "{what}");
+        assert_eq!(
+            request.header("x-amz-checksum-crc32"),
+            Some(
+                Checksum::of(ChecksumAlgorithm::Crc32, &request.body)
+                    .to_base64()
+                    .as_str()
+            ),
+            "{what}"
+        );
+        assert_eq!(request.header("content-md5"), None, "{what}");
+    }
 }
 
 #[tokio::test]

@@ -15,7 +15,10 @@ const ALGORITHM_HEADER: &str = "x-amz-sdk-checksum-algorithm";
 const MODE_HEADER: &str = "x-amz-checksum-mode";
 
 /// The `op_flag`s for `op`'s checksum traits: `CHECKSUM_REQUIRED` (also from the older
-/// `httpChecksumRequired`), `REQUEST_CHECKSUM` and `RESPONSE_CHECKSUM`.
+/// `httpChecksumRequired`), `REQUEST_CHECKSUM` and `RESPONSE_CHECKSUM`, and `CONTENT_MD5` for
+/// an operation with `httpChecksumRequired` and no `httpChecksum`: the one case where the AWS
+/// SDKs still send `Content-MD5` (smithy-rs's `HttpChecksumRequiredGenerator`; S3's operations
+/// moved to `httpChecksum` with `requestChecksumRequired`, and get CRC32).
 pub(super) fn flags(
     model: &Model,
     name: &str,
@@ -31,6 +34,9 @@ pub(super) fn flags(
             == Some(true);
     if required {
         flags.push("CHECKSUM_REQUIRED");
+    }
+    if op.http_checksum_required == Some(true) && trait_.is_none() {
+        flags.push("CONTENT_MD5");
     }
     if let Some(m) = member("requestAlgorithmMember") {
         check_header(model, name, op, m, ALGORITHM_HEADER)?;
@@ -69,5 +75,64 @@ fn check_header(
             "{name}: the httpChecksum member `{member}` is not bound to the `{header}` header, \
              which the runtime reads"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model of one operation, `Op`, whose input has the S3 checksum members.
+    fn model(op: serde_json::Value) -> Model {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {
+                "apiVersion": "2024-01-01", "endpointPrefix": "x", "protocol": "rest-json",
+                "serviceId": "X"
+            },
+            "operations": { "Op": op },
+            "shapes": {
+                "In": { "type": "structure", "members": {
+                    "ChecksumAlgorithm": { "shape": "S", "location": "header",
+                        "locationName": "x-amz-sdk-checksum-algorithm" },
+                    "ChecksumMode": { "shape": "S", "location": "header",
+                        "locationName": "x-amz-checksum-mode" }
+                } },
+                "S": { "type": "string" }
+            }
+        }))
+        .unwrap()
+    }
+
+    fn flags_of(op: serde_json::Value) -> Result<Vec<&'static str>, String> {
+        let model = model(op);
+        let op = &model.operations["Op"];
+        flags(&model, "Op", op)
+    }
+
+    #[test]
+    fn only_http_checksum_required_without_http_checksum_means_content_md5() {
+        let http = serde_json::json!({ "method": "POST", "requestUri": "/" });
+        let md5 = flags_of(serde_json::json!({
+            "http": http, "input": { "shape": "In" }, "httpChecksumRequired": true
+        }));
+        assert_eq!(md5, Ok(vec!["CHECKSUM_REQUIRED", "CONTENT_MD5"]));
+        // S3 today: httpChecksum with requestChecksumRequired gets a flexible checksum.
+        let flexible = flags_of(serde_json::json!({
+            "http": http, "input": { "shape": "In" },
+            "httpChecksum": { "requestAlgorithmMember": "ChecksumAlgorithm",
+                              "requestChecksumRequired": true }
+        }));
+        assert_eq!(flexible, Ok(vec!["CHECKSUM_REQUIRED", "REQUEST_CHECKSUM"]));
+        // Both traits: the flexible one wins.
+        let both = flags_of(serde_json::json!({
+            "http": http, "input": { "shape": "In" }, "httpChecksumRequired": true,
+            "httpChecksum": { "requestAlgorithmMember": "ChecksumAlgorithm" }
+        }));
+        assert_eq!(both, Ok(vec!["CHECKSUM_REQUIRED", "REQUEST_CHECKSUM"]));
+        let response = flags_of(serde_json::json!({
+            "http": http, "input": { "shape": "In" },
+            "httpChecksum": { "requestValidationModeMember": "ChecksumMode" }
+        }));
+        assert_eq!(response, Ok(vec!["RESPONSE_CHECKSUM"]));
     }
 }

@@ -614,3 +614,80 @@ mod request_plan {
         }
     }
 }
+
+mod content_md5 {
+    //! `Content-MD5` for operations with `httpChecksumRequired` and no flexible checksum.
+    use super::super::request::RequestChecksum;
+    use ziggurat_core::body::Body;
+    use ziggurat_core::config::RequestChecksumCalculation;
+    use ziggurat_core::hook::{HttpRequest, RequestHook};
+    use ziggurat_core::schema::operation::op_flag;
+
+    const MD5_ONLY: u32 = op_flag::CHECKSUM_REQUIRED | op_flag::CONTENT_MD5;
+
+    /// The headers after the hook, or its error.
+    fn run(flags: u32, body: Body, headers: &[(&str, &str)]) -> Result<http::HeaderMap, String> {
+        let mut req = http::Request::post("https://example.com/");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let (mut parts, ()) = req.body(()).unwrap().into_parts();
+        let mut body = body;
+        // `when_required`: Content-MD5 is required, so it goes all the same.
+        RequestChecksum::new(RequestChecksumCalculation::WhenRequired)
+            .with_operation_flags(flags)
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, None))
+            .map_err(|e| e.to_string())?;
+        Ok(parts.headers)
+    }
+
+    #[test]
+    fn an_operation_that_requires_only_httpchecksumrequired_gets_content_md5() {
+        // The Smithy protocol test RestJsonHttpChecksumRequired's body and value.
+        let body = r#"{"foo":"base64 encoded md5 checksum"}"#;
+        let headers = run(MD5_ONLY, Body::from(body), &[]).unwrap();
+        assert_eq!(headers["content-md5"], "iB0/3YSo7maijL0IGOgA9g==");
+        assert!(
+            !headers
+                .keys()
+                .any(|k| k.as_str().starts_with("x-amz-checksum-")
+                    || k.as_str() == "x-amz-sdk-checksum-algorithm"),
+            "{headers:?}"
+        );
+        // RFC 1321: MD5("") = d41d8cd98f00b204e9800998ecf8427e.
+        let headers = run(MD5_ONLY, Body::empty(), &[]).unwrap();
+        assert_eq!(headers["content-md5"], "1B2M2Y8AsgTpgAmY7PhCfg==");
+    }
+
+    #[test]
+    fn a_content_md5_or_checksum_the_caller_set_is_kept() {
+        let headers = run(MD5_ONLY, Body::from("x"), &[("content-md5", "mine")]).unwrap();
+        assert_eq!(headers["content-md5"], "mine");
+        let headers = run(
+            MD5_ONLY,
+            Body::from("x"),
+            &[("x-amz-checksum-crc32", "AAAAAA==")],
+        )
+        .unwrap();
+        assert!(!headers.contains_key("content-md5"));
+    }
+
+    #[test]
+    fn a_stream_for_content_md5_is_refused_before_sending() {
+        let stream = Body::from_stream(http_body_util::Full::new(bytes::Bytes::from("x")));
+        let err = run(MD5_ONLY, stream, &[]).unwrap_err();
+        assert!(err.contains("requires a Content-MD5 header"), "{err}");
+    }
+
+    #[test]
+    fn a_required_flexible_checksum_is_crc32_and_not_content_md5() {
+        // S3's DeleteObjects: httpChecksum with requestChecksumRequired.
+        let flags = op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM;
+        let headers = run(flags, Body::from("Hello world"), &[]).unwrap();
+        assert_eq!(headers["x-amz-checksum-crc32"], "i9aeUg==");
+        assert!(!headers.contains_key("content-md5"));
+        // Nothing required, nothing supported: nothing.
+        let headers = run(0, Body::from("Hello world"), &[]).unwrap();
+        assert!(headers.is_empty(), "{headers:?}");
+    }
+}
