@@ -22,7 +22,8 @@
 //! RustCrypto's `sha1`, `sha2` and `md-5`, the xxHashes from `xxhash-rust` (only its `xxh64`
 //! and `xxh3` code). Compared with aws-smithy-checksums, which boxes a hasher trait object per
 //! body, [`Checksum`] is an enum: the algorithm is known at every call, and nothing is
-//! allocated but XXH3's state (384 bytes, boxed so that the CRC default stays small).
+//! allocated but XXH3's state (384 bytes, 64-byte aligned), boxed so that it does not make every
+//! checksum larger than crc-fast's CRC state (about 300 bytes) and aligned to 64.
 //!
 //! **What goes on the wire.** Every value is standard base64 (with padding) of the digest's
 //! bytes, big-endian where the digest is a number: the CRCs, and the xxHashes in xxHash's
@@ -33,10 +34,11 @@
 //! `RatnNLIeaWg=` for XXH64 of `hello world` (`45ab6734b21e6968`); the tests check both.
 //!
 //! **MD5.** S3 takes `x-amz-checksum-md5` like any other checksum, and a caller who sets
-//! `ChecksumAlgorithm=MD5` gets it computed here. The AWS SDKs do not compute it (botocore and
-//! the Java SDK accept it only precomputed, by AWS's choice, to move users off MD5), and it is
-//! never a default here either. A response's MD5 is validated like the others: it is the MD5
-//! of the bytes (a multipart object's is composite, `-N`, and skipped).
+//! `ChecksumAlgorithm=MD5` gets it computed here. The AWS SDKs do not compute it: botocore and
+//! the Java SDK take it only precomputed ("an intentional choice by AWS", boto/botocore#3703;
+//! aws-sdk-java-v2#6744), and the Java SDK skips it in responses. It is never a default here
+//! either, but a caller who asks for it gets it, and a response's MD5 is validated like the
+//! others: it is the MD5 of the bytes (a multipart object's is composite, `-N`, and skipped).
 //!
 //! # Example
 //!
@@ -49,6 +51,11 @@
 //! let value = crc.finalize();
 //! assert_eq!(value.to_base64(), "i9aeUg==");
 //! assert_eq!(ChecksumAlgorithm::Crc32.header_name(), "x-amz-checksum-crc32");
+//!
+//! // XXH64 of "Hello world" is c500b0c912b376d8: its big-endian bytes, base64.
+//! let xxh = Checksum::of(ChecksumAlgorithm::Xxhash64, b"Hello world");
+//! assert_eq!(xxh.to_base64(), "xQCwyRKzdtg=");
+//! assert_eq!(ChecksumAlgorithm::Xxhash64.header_name(), "x-amz-checksum-xxhash64");
 //! assert_eq!("crc64nvme".parse::<ChecksumAlgorithm>(), Ok(ChecksumAlgorithm::Crc64Nvme));
 //! ```
 use std::fmt;
@@ -224,8 +231,8 @@ impl FromStr for ChecksumAlgorithm {
 const MAX_SIZE: usize = 64;
 
 /// A checksum being computed: feed it with [`update`](Self::update), read it with
-/// [`finalize`](Self::finalize). Cloning it copies the state (the CRCs are 24 bytes, the
-/// digests up to about 200; XXH3's is boxed).
+/// [`finalize`](Self::finalize). Cloning it copies the state (crc-fast's is about 300 bytes,
+/// the digests' 80 to 220; XXH3's is boxed).
 #[derive(Clone)]
 pub struct Checksum {
     state: State,

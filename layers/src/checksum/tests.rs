@@ -241,6 +241,18 @@ fn every_algorithm_matches_the_published_vectors() {
 }
 
 #[test]
+fn a_checksum_in_progress_stays_small() {
+    // Every validating body and aws-chunked body holds one: XXH3's state is boxed so that no
+    // checksum is larger than crc-fast's CRC state (and its tag) or aligned to 64.
+    let size = std::mem::size_of::<Checksum>();
+    assert!(
+        size <= std::mem::size_of::<crc_fast::Digest>() + 8,
+        "{size} bytes"
+    );
+    assert!(std::mem::align_of::<Checksum>() <= 16);
+}
+
+#[test]
 fn updates_in_pieces_give_the_checksum_of_the_whole() {
     let data: Vec<u8> = (0..100_000u32).map(|i| (i * 31 % 251) as u8).collect();
     for algorithm in ALL {
