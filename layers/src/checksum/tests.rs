@@ -361,6 +361,10 @@ async fn a_body_with_another_checksum_fails_at_its_end_after_its_data() {
             mismatch.actual,
             Checksum::of(algorithm, b"Hello World").to_base64()
         );
+        // The message names both values whole, SHA-512's 88 characters too.
+        let message = mismatch.to_string();
+        assert!(message.contains(&expected), "{message}");
+        assert!(message.contains(&mismatch.actual), "{message}");
         assert!(body.frame().await.is_none());
     }
 }
