@@ -13,6 +13,10 @@ use crate::model::{Model, Operation};
 const ALGORITHM_HEADER: &str = "x-amz-sdk-checksum-algorithm";
 /// The header the validation-mode member is bound to.
 const MODE_HEADER: &str = "x-amz-checksum-mode";
+/// The services whose clients run the checksum hook (S3's `customize` installs it): the
+/// checksum traits of any other service's operations would be dropped silently, so they fail
+/// generation until its stack gets the hook too.
+const WITH_CHECKSUM_HOOK: &[&str] = &["S3"];
 
 /// The `op_flag`s for `op`'s checksum traits: `CHECKSUM_REQUIRED` (also from the older
 /// `httpChecksumRequired`), `REQUEST_CHECKSUM` and `RESPONSE_CHECKSUM`, and `CONTENT_MD5` for
@@ -45,6 +49,14 @@ pub(super) fn flags(
     if let Some(m) = member("requestValidationModeMember") {
         check_header(model, name, op, m, MODE_HEADER)?;
         flags.push("RESPONSE_CHECKSUM");
+    }
+    let service = model.metadata.service_id.as_str();
+    if !flags.is_empty() && !WITH_CHECKSUM_HOOK.contains(&service) {
+        return Err(format!(
+            "{name}: the operation has checksum traits, but only the clients of \
+             {WITH_CHECKSUM_HOOK:?} run the checksum hook: add \
+             `ziggurat_layers::checksum::request::RequestChecksum` to the {service} stack"
+        ));
     }
     Ok(flags)
 }
@@ -87,7 +99,7 @@ mod tests {
         serde_json::from_value(serde_json::json!({
             "metadata": {
                 "apiVersion": "2024-01-01", "endpointPrefix": "x", "protocol": "rest-json",
-                "serviceId": "X"
+                "serviceId": "S3"
             },
             "operations": { "Op": op },
             "shapes": {
@@ -134,5 +146,26 @@ mod tests {
             "httpChecksum": { "requestValidationModeMember": "ChecksumMode" }
         }));
         assert_eq!(response, Ok(vec!["RESPONSE_CHECKSUM"]));
+    }
+
+    #[test]
+    fn checksum_traits_of_a_service_whose_stack_lacks_the_hook_fail_generation() {
+        let mut model = model(serde_json::json!({
+            "http": { "method": "POST", "requestUri": "/" }, "httpChecksumRequired": true
+        }));
+        model.metadata.service_id = "DynamoDB".into();
+        let err = flags(&model, "Op", &model.operations["Op"]).unwrap_err();
+        assert!(
+            err.contains("add `ziggurat_layers::checksum::request::RequestChecksum`"),
+            "{err}"
+        );
+        // Without checksum traits, nothing to say.
+        let mut model = model_of_plain_op();
+        model.metadata.service_id = "DynamoDB".into();
+        assert_eq!(flags(&model, "Op", &model.operations["Op"]), Ok(vec![]));
+    }
+
+    fn model_of_plain_op() -> Model {
+        model(serde_json::json!({ "http": { "method": "POST", "requestUri": "/" } }))
     }
 }
