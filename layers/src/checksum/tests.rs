@@ -689,6 +689,22 @@ mod content_md5 {
     }
 
     #[test]
+    fn a_precomputed_checksum_of_any_algorithm_is_sent_alone() {
+        for algorithm in super::ALL {
+            let value = super::Checksum::of(algorithm, b"x").to_base64();
+            // Required: computed unless precomputed, even under `when_required`.
+            let headers = run(
+                op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM,
+                Body::from("x"),
+                &[(algorithm.header_name(), &value)],
+            )
+            .unwrap();
+            assert_eq!(headers.len(), 1, "{algorithm}: {headers:?}");
+            assert_eq!(headers[algorithm.header_name()], value.as_str());
+        }
+    }
+
+    #[test]
     fn a_stream_for_content_md5_is_refused_before_sending() {
         let stream = Body::from_stream(http_body_util::Full::new(bytes::Bytes::from("x")));
         let err = run(MD5_ONLY, stream, &[]).unwrap_err();
