@@ -120,6 +120,9 @@ pub struct TimingMarks {
     pub identity_started: Option<Instant>,
     /// Per attempt: signing, wire and deserialization time.
     pub attempts: Vec<crate::metadata::AttemptTimings>,
+    /// Where the transport counts `client.http.connections.usage` for this call's attempts
+    /// (set by the metrics entry of a client with a meter provider).
+    pub connection_usage: Option<crate::transport::ConnectionUsage>,
 }
 
 impl TimingMarks {

@@ -62,19 +62,34 @@ pub struct Attributes<'a> {
     /// `rpc.service`: the service id (`DynamoDB`). Static text, so that a meter can keep it
     /// without copying it per measurement.
     pub rpc_service: &'static str,
-    /// `rpc.method`: the operation (`GetItem`), static text as well.
+    /// `rpc.method`: the operation (`GetItem`), static text as well. Empty on
+    /// `client.http.connections.usage`, which counts connections, not calls; [`pairs`](Self::pairs)
+    /// leaves an empty method out.
     pub rpc_method: &'static str,
     /// `exception.type`, on `client.call.errors`: the error code or kind.
     pub error_type: Option<&'a str>,
+    /// `state`, on `client.http.connections.usage`: `idle` or `acquired`.
+    pub connection_state: Option<&'static str>,
 }
 
 impl Attributes<'_> {
+    /// The attributes of a measurement of one call: `rpc.service` and `rpc.method`.
+    pub const fn call(rpc_service: &'static str, rpc_method: &'static str) -> Self {
+        Attributes {
+            rpc_service,
+            rpc_method,
+            error_type: None,
+            connection_state: None,
+        }
+    }
+
     /// The attributes as key-value pairs, as metrics libraries take them.
     pub fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
         [
             Some(("rpc.service", self.rpc_service)),
-            Some(("rpc.method", self.rpc_method)),
+            (!self.rpc_method.is_empty()).then_some(("rpc.method", self.rpc_method)),
             self.error_type.map(|e| ("exception.type", e)),
+            self.connection_state.map(|s| ("state", s)),
         ]
         .into_iter()
         .flatten()
@@ -93,12 +108,31 @@ pub trait MonotonicCounter: Send + Sync {
     fn add(&self, value: u64, attributes: &Attributes<'_>);
 }
 
+/// A counter that goes up and down: connections in a state.
+pub trait UpDownCounter: Send + Sync {
+    /// Adds `value`, which may be negative.
+    fn add(&self, value: i64, attributes: &Attributes<'_>);
+}
+
 /// Creates instruments.
 pub trait Meter: Send + Sync {
     /// A histogram.
     fn histogram(&self, spec: &'static InstrumentSpec) -> Arc<dyn Histogram>;
     /// A monotonic counter.
     fn counter(&self, spec: &'static InstrumentSpec) -> Arc<dyn MonotonicCounter>;
+    /// An up-down counter. By default one that records nothing, so that a meter written
+    /// before this instrument existed keeps working (without `client.http.connections.usage`).
+    fn up_down_counter(&self, spec: &'static InstrumentSpec) -> Arc<dyn UpDownCounter> {
+        let _ = spec;
+        Arc::new(NoUpDownCounter)
+    }
+}
+
+/// The up-down counter of a meter that has none: records nothing.
+struct NoUpDownCounter;
+
+impl UpDownCounter for NoUpDownCounter {
+    fn add(&self, _: i64, _: &Attributes<'_>) {}
 }
 
 /// Hands out meters, one per instrumentation scope.
@@ -218,5 +252,11 @@ pub mod instruments {
         "client.http.connections.acquire_duration",
         "s",
         "The time it takes a request to acquire a connection",
+    );
+    /// Connections by state (`state` = `idle` or `acquired`): an up-down counter.
+    pub static CONNECTIONS_USAGE: InstrumentSpec = spec(
+        "client.http.connections.usage",
+        "{connection}",
+        "Current state of connections pool",
     );
 }

@@ -33,7 +33,7 @@
 //! // What a client does, when it is built and after a call:
 //! let meter = config.meter_provider().expect("set above").meter("ziggurat");
 //! let duration = meter.histogram(&instruments::CALL_DURATION);
-//! let attributes = Attributes { rpc_service: "DynamoDB", rpc_method: "GetItem", error_type: None };
+//! let attributes = Attributes::call("DynamoDB", "GetItem");
 //! duration.record(0.012, &attributes);
 //!
 //! otel.force_flush()?;
@@ -121,7 +121,7 @@ use std::sync::Arc;
 
 use opentelemetry::{InstrumentationScope, KeyValue};
 use ziggurat_core::metrics::{
-    Attributes, Histogram, InstrumentSpec, Meter, MeterProvider, MonotonicCounter,
+    Attributes, Histogram, InstrumentSpec, Meter, MeterProvider, MonotonicCounter, UpDownCounter,
 };
 
 /// A ziggurat [`MeterProvider`] over an OpenTelemetry
@@ -229,6 +229,16 @@ impl Meter for OtelMeter {
                 .build(),
         ))
     }
+
+    fn up_down_counter(&self, spec: &'static InstrumentSpec) -> Arc<dyn UpDownCounter> {
+        Arc::new(OtelUpDownCounter(
+            self.0
+                .i64_up_down_counter(spec.name)
+                .with_unit(spec.unit)
+                .with_description(spec.description)
+                .build(),
+        ))
+    }
 }
 
 struct OtelHistogram(opentelemetry::metrics::Histogram<f64>);
@@ -247,11 +257,23 @@ impl MonotonicCounter for OtelCounter {
     }
 }
 
+struct OtelUpDownCounter(opentelemetry::metrics::UpDownCounter<i64>);
+
+impl UpDownCounter for OtelUpDownCounter {
+    fn add(&self, value: i64, attributes: &Attributes<'_>) {
+        with_key_values(attributes, |kv| self.0.add(value, kv));
+    }
+}
+
 /// Calls `f` with the attributes as OpenTelemetry key-values, on the stack.
 fn with_key_values(attributes: &Attributes<'_>, f: impl FnOnce(&[KeyValue])) {
     let value = |v: &str| Cow::<'static, str>::Owned(v.to_owned());
     // Static text is kept as it is: no copy per measurement.
     let service = KeyValue::new("rpc.service", attributes.rpc_service);
+    if let Some(state) = attributes.connection_state {
+        // Connection counts: not of one operation.
+        return f(&[service, KeyValue::new("state", state)]);
+    }
     let method = KeyValue::new("rpc.method", attributes.rpc_method);
     match attributes.error_type {
         None => f(&[service, method]),
@@ -286,11 +308,7 @@ mod tests {
     fn histograms_and_counters_keep_name_unit_description_and_attributes() {
         let (provider, exporter) = sdk();
         let meter = OtelMeterProvider::new(provider.clone()).meter("ziggurat");
-        let ok = Attributes {
-            rpc_service: "S3",
-            rpc_method: "GetObject",
-            error_type: None,
-        };
+        let ok = Attributes::call("S3", "GetObject");
         let failed = Attributes {
             error_type: Some("NoSuchKey"),
             ..ok
@@ -299,6 +317,13 @@ mod tests {
         duration.record(0.5, &ok);
         duration.record(1.5, &ok);
         meter.counter(&instruments::CALL_ERRORS).add(1, &failed);
+        let usage = meter.up_down_counter(&instruments::CONNECTIONS_USAGE);
+        let acquired = Attributes {
+            connection_state: Some("acquired"),
+            ..Attributes::call("S3", "")
+        };
+        usage.add(2, &acquired);
+        usage.add(-1, &acquired);
         provider.force_flush().unwrap();
 
         let exported = exporter.get_finished_metrics().unwrap();
@@ -336,11 +361,21 @@ mod tests {
                         ]
                     );
                 }
+                ("client.http.connections.usage", AggregatedMetrics::I64(MetricData::Sum(s))) => {
+                    assert_eq!(metric.unit(), "{connection}");
+                    assert!(!s.is_monotonic());
+                    let p = s.data_points().next().unwrap();
+                    assert_eq!(p.value(), 1);
+                    assert_eq!(
+                        attributes(p.attributes()),
+                        ["rpc.service=S3", "state=acquired"]
+                    );
+                }
                 other => panic!("unexpected {other:?}"),
             }
             seen += 1;
         }
-        assert_eq!(seen, 2);
+        assert_eq!(seen, 3);
     }
 
     #[test]
@@ -348,11 +383,7 @@ mod tests {
         let (provider, exporter) = sdk();
         let ours = OtelMeterProvider::global();
         opentelemetry::global::set_meter_provider(provider.clone());
-        let attributes = Attributes {
-            rpc_service: "DynamoDB",
-            rpc_method: "GetItem",
-            error_type: None,
-        };
+        let attributes = Attributes::call("DynamoDB", "GetItem");
         ours.meter("ziggurat")
             .counter(&instruments::CALL_ATTEMPTS)
             .add(2, &attributes);

@@ -163,26 +163,6 @@ fn data(len: usize) -> Bytes {
         .into()
 }
 
-async fn put_and_get(s3: &Client, bucket: &str, key: &str, body: Body) -> Bytes {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{key}: {e}"));
-    s3.get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap()
-        .body
-        .collect()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn every_variant_uploads_empty_one_chunk_and_many_chunk_bodies() {
     let server = S3Server::start().await.unwrap();
@@ -199,7 +179,7 @@ async fn every_variant_uploads_empty_one_chunk_and_many_chunk_bodies() {
                 piece: 10_000,
             });
             let key = format!("stream-{len}");
-            let got = put_and_get(&s3, &bucket, &key, body).await;
+            let got = support::s3_server::s3_put_and_get(&s3, &bucket, &key, body).await;
             assert!(got == bytes, "{variant:?}: {len} bytes came back different");
 
             let sent = seen.lock().unwrap();
@@ -231,7 +211,7 @@ async fn files_are_hashed_whole_over_plain_http_by_default_and_come_back_intact(
     let bytes = data(2 * DEFAULT_CHUNK_SIZE + 17);
     std::fs::write(&path, &bytes).unwrap();
     let body = Body::from_file(&path).await.unwrap();
-    let got = put_and_get(&s3, "files", "f.bin", body).await;
+    let got = support::s3_server::s3_put_and_get(&s3, "files", "f.bin", body).await;
     assert!(got == bytes);
     {
         let sent = seen.lock().unwrap();
@@ -247,7 +227,8 @@ async fn files_are_hashed_whole_over_plain_http_by_default_and_come_back_intact(
     }
 
     // In-memory bodies keep their single SHA-256.
-    let got = put_and_get(&s3, "files", "mem", Body::from(bytes.clone())).await;
+    let got =
+        support::s3_server::s3_put_and_get(&s3, "files", "mem", Body::from(bytes.clone())).await;
     assert!(got == bytes);
     let sent = seen.lock().unwrap();
     let put = &sent[sent.len() - 2];
@@ -398,7 +379,7 @@ async fn each_payload_signing_setting_uploads_a_stream_the_server_accepts() {
             data: bytes.clone(),
             piece: 7_000,
         });
-        let got = put_and_get(&s3, &bucket, "k", body).await;
+        let got = support::s3_server::s3_put_and_get(&s3, &bucket, "k", body).await;
         assert!(got == bytes, "{signing:?}: the object came back different");
         let sent = seen.lock().unwrap();
         let put = &sent[sent.len() - 2];

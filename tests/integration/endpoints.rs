@@ -393,7 +393,18 @@ where
 async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> Result<(), String> {
     let built_in = |name: &str| input["builtInParams"].get(name);
     let flag = |name: &str| built_in(name).and_then(serde_json::Value::as_bool);
-    let transport = s3_transport();
+    // A directory bucket's session comes first: `CreateSession` answers with one.
+    let transport = TestTransport::new()
+        .rule(
+            Rule::when(|r| r.uri().query() == Some("session")).respond(
+                200,
+                &[("content-type", "application/xml")],
+                "<CreateSessionResult><Credentials><SessionToken>SESSIONTOKEN</SessionToken>\
+                 <SecretAccessKey>SESSIONSECRET</SecretAccessKey><AccessKeyId>SESSIONKEY</AccessKeyId>\
+                 <Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>",
+            ),
+        )
+        .rule(Rule::any().respond(200, &[("content-type", "application/xml")], ""));
     let region = built_in("AWS::Region")
         .and_then(serde_json::Value::as_str)
         .unwrap_or("us-east-1")
@@ -480,9 +491,13 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
         }
         return Ok(());
     }
+    // The operation's request: the last one (after a directory bucket's `CreateSession`).
     let req = requests
-        .first()
-        .ok_or_else(|| format!("no request sent: {:?}", result.err()))?;
+        .last()
+        .ok_or_else(|| format!("no request sent: {:?}", result.as_ref().err()))?;
+    if let Err(e) = &result {
+        return Err(format!("the call failed: {e:?}"));
+    }
     let url = expect["endpoint"]["url"].as_str().unwrap_or_default();
     let uri = req.uri().to_string();
     // The operation's host prefix (`{RequestRoute}.`) goes before the endpoint's host.
@@ -529,11 +544,30 @@ async fn run_s3_case(input: &serde_json::Value, expect: &serde_json::Value) -> R
                     return Err(format!("region set {sent:?}, expected {set:?}"));
                 }
             }
-            _ => {
+            name => {
                 let region = scheme["signingRegion"].as_str().unwrap_or_default();
                 let scope = format!("/{region}/{signing_name}/aws4_request");
                 if !auth.starts_with("AWS4-HMAC-SHA256 ") || !auth.contains(&scope) {
                     return Err(format!("expected a SigV4 scope {scope}: {auth}"));
+                }
+                // S3 Express session auth: signed with the session, its token in its header.
+                let express = name == Some("sigv4-s3express");
+                let session = req.headers().get("x-amz-s3session-token");
+                if express
+                    != (session.is_some_and(|t| t == "SESSIONTOKEN")
+                        && auth.contains("Credential=SESSIONKEY/"))
+                {
+                    return Err(format!(
+                        "S3 Express session auth {}expected: {auth}, token {session:?}",
+                        if express { "" } else { "not " }
+                    ));
+                }
+                let sessions = requests
+                    .iter()
+                    .filter(|r| r.uri().query() == Some("session"))
+                    .count();
+                if sessions != usize::from(express) {
+                    return Err(format!("{sessions} CreateSession calls"));
                 }
             }
         }
@@ -567,13 +601,65 @@ async fn presigned_urls_sign_for_the_endpoints_auth_scheme() {
         "{url}"
     );
     assert!(url.contains("%2Fus-east-1%2Fs3%2Faws4_request"), "{url}");
-    // A Multi-Region Access Point needs SigV4a: refused with a reason, not signed wrong.
-    let err = presigner
+    // A Multi-Region Access Point: SigV4a for every region, its signature valid for the
+    // canonical request rebuilt here from the URL alone.
+    let url = presigner
         .get_object(
             input("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
             expires,
         )
         .await
-        .unwrap_err();
-    assert!(err.to_string().contains("SigV4a"), "{err}");
+        .unwrap()
+        .uri()
+        .clone();
+    assert_eq!(
+        url.host(),
+        Some("mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com")
+    );
+    let query: Vec<(&str, &str)> = url
+        .query()
+        .unwrap()
+        .split('&')
+        .map(|kv| kv.split_once('=').unwrap_or((kv, "")))
+        .collect();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no {name} in {url}"))
+    };
+    assert_eq!(param("X-Amz-Algorithm"), "AWS4-ECDSA-P256-SHA256");
+    assert_eq!(param("X-Amz-Region-Set"), "%2A");
+    let date = param("X-Amz-Date");
+    let scope = format!("{}/s3/aws4_request", &date[..8]);
+    assert_eq!(
+        param("X-Amz-Credential"),
+        format!("AKID/{scope}").replace('/', "%2F")
+    );
+    let mut signed: Vec<(&str, &str)> = query
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "X-Amz-Signature")
+        .collect();
+    signed.sort();
+    let canonical_query: Vec<String> = signed.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let canonical_request = format!(
+        "GET\n{}\n{}\nhost:{}\n\nhost\nUNSIGNED-PAYLOAD",
+        url.path(),
+        canonical_query.join("&"),
+        url.host().unwrap()
+    );
+    let string_to_sign = format!(
+        "AWS4-ECDSA-P256-SHA256\n{date}\n{scope}\n{}",
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            canonical_request.as_bytes()
+        ))
+    );
+    let key = ziggurat::layers::sign::signer::SigV4aKey::derive("AKID", "SECRET").unwrap();
+    assert!(
+        key.public_key()
+            .verify_signature(&string_to_sign, param("X-Amz-Signature")),
+        "the signature of {url} does not verify for\n{canonical_request}"
+    );
 }

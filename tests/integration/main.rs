@@ -26,6 +26,7 @@ mod paginators;
 mod presign;
 mod retry_layer;
 mod s3;
+mod s3_express;
 mod s3_moto;
 mod sns_sts;
 mod sqs;

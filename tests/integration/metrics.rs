@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use ziggurat::dynamodb::Client;
 use ziggurat::prelude::*;
 use ziggurat_core::metrics::{
-    Attributes, Histogram, InstrumentSpec, Meter, MeterProvider, MonotonicCounter,
+    Attributes, Histogram, InstrumentSpec, Meter, MeterProvider, MonotonicCounter, UpDownCounter,
 };
 use ziggurat_core::transport::{Rule, TestTransport};
 
@@ -50,11 +50,20 @@ impl MonotonicCounter for Instrument {
     }
 }
 
+impl UpDownCounter for Instrument {
+    fn add(&self, value: i64, attributes: &Attributes<'_>) {
+        self.push(value as f64, attributes);
+    }
+}
+
 impl Meter for InMemory {
     fn histogram(&self, spec: &'static InstrumentSpec) -> Arc<dyn Histogram> {
         Arc::new(Instrument(spec, self.clone()))
     }
     fn counter(&self, spec: &'static InstrumentSpec) -> Arc<dyn MonotonicCounter> {
+        Arc::new(Instrument(spec, self.clone()))
+    }
+    fn up_down_counter(&self, spec: &'static InstrumentSpec) -> Arc<dyn UpDownCounter> {
         Arc::new(Instrument(spec, self.clone()))
     }
 }
@@ -141,8 +150,9 @@ async fn every_instrument_is_recorded_per_call_and_per_attempt() {
     }
     assert_eq!(points(&meter, "client.call.attempts")[0].value, 2.0);
     assert!(points(&meter, "client.call.errors").is_empty());
-    // The test transport does not report connection waits.
+    // The test transport does not report connection waits or counts.
     assert!(points(&meter, "client.http.connections.acquire_duration").is_empty());
+    assert!(points(&meter, "client.http.connections.usage").is_empty());
     // The call took at least its retry's backoff (virtual time).
     let total = points(&meter, "client.call.duration")[0].value;
     let attempts: f64 = points(&meter, "client.call.attempt_duration")
@@ -231,5 +241,175 @@ async fn the_connection_wait_is_recorded_over_real_http() {
             wait.attributes
                 .contains(&("rpc.method".to_owned(), "ListTables".to_owned()))
         );
+    }
+}
+
+/// `client.http.connections.usage` over real HTTP: the counts of `state=acquired` and
+/// `state=idle` follow the connections. A server that answers only once four requests have
+/// arrived makes four calls hold four connections at once (on this single-threaded runtime a
+/// request counts its connection as acquired before its bytes are even written); after the
+/// calls all four are idle in the pool, and when the server closes them the idle count goes
+/// back to zero. Every measurement has `rpc.service` and `state`, and no `rpc.method`.
+#[tokio::test]
+async fn connection_usage_follows_the_pool_over_real_http() {
+    const CALLS: usize = 4;
+    let server = HoldingServer::start(CALLS).await;
+    let meter = InMemory::default();
+    let config = SdkConfig::builder()
+        .region(Region::from_static("us-east-1"))
+        .credentials(Credentials::new("AKID", "secret", None))
+        .endpoint_url(format!("http://{}", server.addr))
+        .meter_provider(Arc::new(meter.clone()))
+        .build();
+    let client = Client::new(&config);
+    let calls = (0..CALLS).map(|_| client.list_tables().send());
+    for result in futures_util::future::join_all(calls).await {
+        result.unwrap();
+    }
+
+    let usage = points(&meter, "client.http.connections.usage");
+    for p in &usage {
+        assert_eq!(p.unit, "{connection}");
+        assert_eq!(
+            p.attributes[0],
+            ("rpc.service".to_owned(), "DynamoDB".to_owned())
+        );
+        assert_eq!(p.attributes[1].0, "state", "{p:?}");
+        assert_eq!(p.attributes.len(), 2, "{p:?}");
+    }
+    let (mut acquired, mut most_acquired) = (0.0, 0.0);
+    for p in usage.iter().filter(|p| p.attributes[1].1 == "acquired") {
+        acquired += p.value;
+        most_acquired = f64::max(most_acquired, acquired);
+    }
+    assert_eq!(most_acquired, CALLS as f64, "{usage:?}");
+    assert_eq!(usage_sums(&meter), (CALLS as f64, 0.0), "idle, acquired");
+
+    // A call reuses an idle connection: one moves to acquired and back.
+    client.list_tables().send().await.unwrap();
+    assert_eq!(usage_sums(&meter), (CALLS as f64, 0.0));
+    assert_eq!(server.connections(), CALLS);
+
+    // The server closes every connection: the pool drops them, and the idle count follows.
+    server.close_all();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while usage_sums(&meter) != (0.0, 0.0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "idle connections still counted 20 s after the server closed them: {:?}",
+            usage_sums(&meter)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// The sums of `client.http.connections.usage`: (idle, acquired).
+fn usage_sums(meter: &InMemory) -> (f64, f64) {
+    let usage = points(meter, "client.http.connections.usage");
+    let sum = |state: &str| -> f64 {
+        usage
+            .iter()
+            .filter(|p| p.attributes.iter().any(|(k, v)| k == "state" && v == state))
+            .map(|p| p.value)
+            .sum()
+    };
+    (sum("idle"), sum("acquired"))
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 that holds every request until `hold` of them have
+/// arrived, then answers them all (`{}` with keep-alive), and keeps its connections open until
+/// [`close_all`](Self::close_all).
+struct HoldingServer {
+    addr: std::net::SocketAddr,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+    close: Arc<tokio::sync::Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HoldingServer {
+    async fn start(hold: usize) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let close = Arc::new(tokio::sync::Notify::new());
+        let arrived = Arc::new(tokio::sync::Semaphore::new(0));
+        let (count, closing) = (connections.clone(), close.clone());
+        let task = tokio::spawn(async move {
+            let mut served = tokio::task::JoinSet::new();
+            loop {
+                let (mut stream, _) = tokio::select! {
+                    accepted = listener.accept() => accepted.unwrap(),
+                    () = closing.notified() => break,
+                };
+                count.fetch_add(1, Ordering::SeqCst);
+                let arrived = arrived.clone();
+                served.spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let mut first = true;
+                    loop {
+                        // One request: its head, then its body by content-length.
+                        let (head_end, length) = loop {
+                            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                                let length = head
+                                    .lines()
+                                    .find_map(|l| l.strip_prefix("content-length:"))
+                                    .and_then(|v| v.trim().parse::<usize>().ok())
+                                    .unwrap_or(0);
+                                break (end + 4, length);
+                            }
+                            match stream.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        };
+                        while buf.len() < head_end + length {
+                            match stream.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        buf.drain(..head_end + length);
+                        if first {
+                            // Wait until `hold` requests are here, then let them all through.
+                            arrived.add_permits(1);
+                            let all = arrived.acquire_many(hold as u32).await.unwrap();
+                            all.forget();
+                            arrived.add_permits(hold);
+                            first = false;
+                        }
+                        let response = "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: 2\r\n\r\n{}";
+                        if stream.write_all(response.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            // Dropping the set closes every connection.
+            served.abort_all();
+        });
+        HoldingServer {
+            addr,
+            connections,
+            close,
+            task,
+        }
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn close_all(&self) {
+        self.close.notify_one();
+    }
+}
+
+impl Drop for HoldingServer {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

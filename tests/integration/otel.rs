@@ -239,6 +239,15 @@ async fn call_metrics_have_the_go_sdk_names_units_and_rpc_attributes() {
                     })
                     .collect()
             }
+            AggregatedMetrics::I64(MetricData::Sum(s)) => {
+                assert!(!s.is_monotonic(), "{}", m.name());
+                s.data_points()
+                    .map(|p| Point {
+                        attributes: flat(p.attributes()),
+                        value: p.value() as f64,
+                    })
+                    .collect()
+            }
             other => panic!("{}: unexpected {other:?}", m.name()),
         };
         metrics.insert(m.name().to_owned(), (m.unit().to_owned(), points));
@@ -275,6 +284,24 @@ async fn call_metrics_have_the_go_sdk_names_units_and_rpc_attributes() {
         assert_eq!(of(name, "PutObject"), 1.0, "{name}");
         assert_eq!(of(name, "CreateBucket"), 1.0, "{name}");
     }
+    // The pool after the calls: its connection idle, none acquired; counted per service.
+    let (unit, usage) = &metrics["client.http.connections.usage"];
+    assert_eq!(unit, "{connection}");
+    let state = |s: &str| -> f64 {
+        usage
+            .iter()
+            .filter(|p| p.attributes.get("state").map(String::as_str) == Some(s))
+            .inspect(|p| {
+                assert_eq!(
+                    p.attributes.get("rpc.service").map(String::as_str),
+                    Some("S3")
+                )
+            })
+            .map(|p| p.value)
+            .sum()
+    };
+    assert_eq!(state("acquired"), 0.0, "{usage:?}");
+    assert!(state("idle") >= 1.0, "{usage:?}");
     // Two GetObject calls, one attempt each (NoSuchKey is not retried).
     assert_eq!(of("client.call.duration", "GetObject"), 2.0);
     assert_eq!(of("client.call.attempts", "GetObject"), 2.0);
@@ -477,4 +504,15 @@ async fn spans_and_metrics_reach_an_otlp_receiver_over_http() {
     );
     assert_eq!(errors["points"][0]["value"], 1);
     assert_eq!(metric("client.call.attempts")["unit"], "{attempt}");
+    let usage = metric("client.http.connections.usage");
+    assert_eq!(
+        (&usage["unit"], &usage["type"]),
+        (&Json::from("{connection}"), &Json::from("sum"))
+    );
+    let idle = usage["points"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["attributes"]["state"] == "idle"))
+        .expect("an idle point");
+    assert_eq!(idle["attributes"]["rpc.service"], "S3");
+    assert!(idle["value"].as_i64().is_some_and(|v| v >= 1), "{idle}");
 }

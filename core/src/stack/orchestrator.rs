@@ -782,8 +782,11 @@ async fn transmit(
         let Some(mut parts) = st.parts.take() else {
             return Err(no_request());
         };
-        if started.is_some() {
+        if let Some(marks) = st.ctx.timing() {
             parts.extensions.insert(crate::transport::MeasureConnection);
+            if let Some(usage) = &marks.connection_usage {
+                parts.extensions.insert(usage.clone());
+            }
         }
         let body = std::mem::take(&mut st.body);
         if !st.http_span.is_disabled() {

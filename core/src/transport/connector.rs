@@ -27,6 +27,7 @@ use tokio::net::TcpStream;
 use tower_service::Service;
 
 use super::error::{ConnectTimedOut, UnsupportedProxy};
+use super::usage::ConnectionState;
 use crate::error::BoxError;
 
 type BoxConnecting<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send>>;
@@ -36,11 +37,32 @@ pub(crate) struct ProxiedStream {
     io: TokioIo<TcpStream>,
     /// A plain connection to a forward proxy: requests on it use absolute-form URIs.
     forward_proxy: bool,
+    /// Idle or acquired, for `client.http.connections.usage`; closed when this drops.
+    state: ConnectionState,
+}
+
+impl ProxiedStream {
+    fn new(io: TokioIo<TcpStream>, forward_proxy: bool) -> Self {
+        ProxiedStream {
+            io,
+            forward_proxy,
+            state: ConnectionState::default(),
+        }
+    }
 }
 
 impl Connection for ProxiedStream {
     fn connected(&self) -> Connected {
-        self.io.connected().proxy(self.forward_proxy)
+        self.io
+            .connected()
+            .proxy(self.forward_proxy)
+            .extra(self.state.clone())
+    }
+}
+
+impl Drop for ProxiedStream {
+    fn drop(&mut self) {
+        self.state.close();
     }
 }
 
@@ -112,10 +134,7 @@ impl Service<Uri> for ProxyConnector {
             let connecting = self.http.call(dst);
             return Box::pin(async move {
                 let io = connecting.await?;
-                Ok(ProxiedStream {
-                    io,
-                    forward_proxy: false,
-                })
+                Ok(ProxiedStream::new(io, false))
             });
         };
         let proxy_uri = proxy.uri().clone();
@@ -131,19 +150,13 @@ impl Service<Uri> for ProxyConnector {
             }
             Box::pin(async move {
                 let io = tunnel.call(dst).await?;
-                Ok(ProxiedStream {
-                    io,
-                    forward_proxy: false,
-                })
+                Ok(ProxiedStream::new(io, false))
             })
         } else {
             let connecting = self.http.call(proxy_uri);
             Box::pin(async move {
                 let io = connecting.await?;
-                Ok(ProxiedStream {
-                    io,
-                    forward_proxy: true,
-                })
+                Ok(ProxiedStream::new(io, true))
             })
         }
     }

@@ -24,7 +24,9 @@ use pin_project_lite::pin_project;
 use tokio::sync::oneshot;
 use tokio::time::Sleep;
 
+use super::ConnectionUsage;
 use super::error::{ReadTimedOut, map_body_error, map_client_error};
+use super::usage::{ConnectionState, UsageGuard};
 use crate::body::Body;
 use crate::error::{BoxError, SdkError};
 
@@ -91,25 +93,43 @@ pin_project! {
 
 /// Watches for the moment hyper hands the request a connection: the pool reports it through
 /// [`CaptureConnection`] inside the poll of the response future, so checking after each poll
-/// needs no waker of its own.
+/// needs no waker of its own. With [`ConnectionUsage`] it also acquires the connection's
+/// [`ConnectionState`] for `client.http.connections.usage`, and holds it until the response
+/// body ends.
 pub(crate) struct ConnectionProbe {
     capture: CaptureConnection,
     started: Instant,
     acquired: Option<Instant>,
+    usage: Option<ConnectionUsage>,
+    guard: Option<UsageGuard>,
 }
 
 impl ConnectionProbe {
-    pub(crate) fn new(capture: CaptureConnection) -> Box<Self> {
+    pub(crate) fn new(capture: CaptureConnection, usage: Option<ConnectionUsage>) -> Box<Self> {
         Box::new(ConnectionProbe {
             capture,
             started: Instant::now(),
             acquired: None,
+            usage,
+            guard: None,
         })
     }
 
     fn check(&mut self) {
-        if self.acquired.is_none() && self.capture.connection_metadata().is_some() {
-            self.acquired = Some(Instant::now());
+        if self.acquired.is_some() {
+            return;
+        }
+        let connected = self.capture.connection_metadata();
+        let Some(connected) = connected.as_ref() else {
+            return;
+        };
+        self.acquired = Some(Instant::now());
+        if let Some(usage) = &self.usage {
+            let mut extras = http::Extensions::new();
+            connected.get_extras(&mut extras);
+            self.guard = extras
+                .get::<ConnectionState>()
+                .map(|state| state.acquire(usage));
         }
     }
 
@@ -177,11 +197,13 @@ impl Future for ResponseFuture {
                 if let Poll::Ready(result) = polled {
                     return Poll::Ready(match result {
                         Ok(mut res) => {
+                            let mut guard = None;
                             if let Some(probe) = probe.as_mut() {
                                 res.extensions_mut().insert(probe.wait());
+                                guard = probe.guard.take();
                             }
                             let authority = authority.clone();
-                            Ok(res.map(|incoming| into_body(incoming, authority)))
+                            Ok(res.map(|incoming| into_body(incoming, authority, guard)))
                         }
                         Err(e) => Err(map_client_error(e, authority)),
                     });
@@ -213,7 +235,50 @@ impl std::fmt::Debug for ResponseFuture {
 }
 
 /// The response body: streams from the connection; an error while reading it is an
-/// [`SdkError`] inside the body's `BoxError`.
-fn into_body(incoming: Incoming, authority: Authority) -> Body {
-    Body::from_stream(incoming.map_err(move |e| map_body_error(e, &authority)))
+/// [`SdkError`] inside the body's `BoxError`. A request counted in
+/// `client.http.connections.usage` holds its connection until the body ends.
+fn into_body(incoming: Incoming, authority: Authority, guard: Option<UsageGuard>) -> Body {
+    let body = incoming.map_err(move |e| map_body_error(e, &authority));
+    match guard {
+        None => Body::from_stream(body),
+        Some(guard) => Body::from_stream(Holding {
+            body,
+            guard: Some(guard),
+        }),
+    }
+}
+
+pin_project! {
+    /// A response body that releases its connection's [`UsageGuard`] at its end (or when
+    /// dropped before it).
+    struct Holding<B> {
+        #[pin]
+        body: B,
+        guard: Option<UsageGuard>,
+    }
+}
+
+impl<B: http_body::Body> http_body::Body for Holding<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+        let this = self.project();
+        let polled = this.body.poll_frame(cx);
+        if matches!(polled, Poll::Ready(None | Some(Err(_)))) {
+            this.guard.take();
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
 }

@@ -110,11 +110,10 @@ impl Service<http::Request<Body>> for HyperTransport {
             None => (None, None),
         };
         let mut req = req.map(|body| SendBody::new(body, sent_tx));
-        let probe = req
-            .extensions()
-            .get::<super::MeasureConnection>()
-            .is_some()
-            .then(|| ConnectionProbe::new(capture_connection(&mut req)));
+        let measure = req.extensions().get::<super::MeasureConnection>().is_some();
+        let usage = req.extensions().get::<super::ConnectionUsage>().cloned();
+        let probe = (measure || usage.is_some())
+            .then(|| ConnectionProbe::new(capture_connection(&mut req), usage));
         ResponseFuture::waiting(self.client.request(req), authority, read_timeout, probe)
     }
 }

@@ -77,6 +77,7 @@ mod hyper_transport;
 mod proxy;
 mod test_transport;
 mod tls;
+mod usage;
 
 pub use error::TransportBuildError;
 pub use future::ResponseFuture;
@@ -86,6 +87,7 @@ pub use hyper_transport::{
     HyperTransportBuilder,
 };
 pub use proxy::ProxyConfig;
+pub use usage::ConnectionUsage;
 
 /// In a request's extensions, asks the transport how long the request waited for a
 /// connection, to be answered with [`ConnectionWait`] in the response's extensions. The

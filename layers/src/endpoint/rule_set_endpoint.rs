@@ -65,6 +65,10 @@ pub struct EndpointAuth {
     pub signing_region: Option<Region>,
     /// The regions a SigV4a signature is valid in (`*`, or a comma-separated list).
     pub signing_region_set: Option<String>,
+    /// S3 Express One Zone session auth (`sigv4-s3express`): signed with the bucket's
+    /// session credentials from `CreateSession`, their token in `x-amz-s3session-token`
+    /// (see [`S3ExpressSession`](crate::sign::S3ExpressSession)).
+    pub s3_express: bool,
 }
 
 /// Where a client setting goes in the rule set: a built-in (`AWS::UseFIPS`), or a parameter
@@ -319,8 +323,8 @@ impl RuleSetEndpoint {
     }
 
     /// What signing needs from the endpoint's first supported auth scheme, if anything
-    /// differs from the client's: `sigv4`, `sigv4a`, and `sigv4-s3express` (signed as SigV4
-    /// with its signing name: S3 Express session credentials are not used).
+    /// differs from the client's: `sigv4`, `sigv4a`, and `sigv4-s3express` (SigV4 with its
+    /// signing name and, where the client provides them, the bucket's session credentials).
     fn auth_for(&self, endpoint: &Endpoint, call_region: Option<&Region>) -> Option<EndpointAuth> {
         let scheme = endpoint
             .auth_schemes()
@@ -339,8 +343,10 @@ impl RuleSetEndpoint {
             signing_name,
             signing_region,
             signing_region_set,
+            s3_express: scheme.name == "sigv4-s3express",
         };
         let nothing_new = !auth.sigv4a
+            && !auth.s3_express
             && auth.signing_name.is_none()
             && auth.signing_region.is_none()
             && auth.signing_region_set.is_none();

@@ -13,9 +13,11 @@
 //!
 //! The connection wait (`client.http.connections.acquire_duration`) is recorded when the
 //! transport reports it (ziggurat's hyper transport does, see
-//! [`MeasureConnection`](ziggurat_core::transport::MeasureConnection)). Not emitted:
-//! `client.http.connections.usage`, the pool's idle and acquired connections, which the
-//! connection pool underneath does not report.
+//! [`MeasureConnection`](ziggurat_core::transport::MeasureConnection)), and so is
+//! `client.http.connections.usage`: the transport counts its connections as they move
+//! between `idle` and `acquired` (the `state` attribute) in an up-down counter with
+//! `rpc.service` and no `rpc.method`, since a connection serves every operation (see
+//! [`ConnectionUsage`]).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -39,7 +41,10 @@ use ziggurat_core::context::Context;
 use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{Input, InputHook, OperationOutput};
 use ziggurat_core::metadata::Timings;
-use ziggurat_core::metrics::{Attributes, Histogram, Meter, MonotonicCounter, instruments as i};
+use ziggurat_core::metrics::{
+    Attributes, Histogram, Meter, MonotonicCounter, UpDownCounter, instruments as i,
+};
+use ziggurat_core::transport::ConnectionUsage;
 
 /// The id of the [`Metrics`] entry.
 pub const METRICS: &str = "Metrics";
@@ -61,6 +66,9 @@ pub struct Metrics {
     do_request: Arc<dyn Histogram>,
     first_byte: Arc<dyn Histogram>,
     connection: Arc<dyn Histogram>,
+    connection_usage: Arc<dyn UpDownCounter>,
+    /// The counter with the client's service, made at its first call.
+    usage: std::sync::OnceLock<ConnectionUsage>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -85,6 +93,8 @@ impl Metrics {
             do_request: meter.histogram(&i::DO_REQUEST_DURATION),
             first_byte: meter.histogram(&i::TIME_TO_FIRST_BYTE),
             connection: meter.histogram(&i::CONNECTION_ACQUIRE_DURATION),
+            connection_usage: meter.up_down_counter(&i::CONNECTIONS_USAGE),
+            usage: std::sync::OnceLock::new(),
         }
     }
 
@@ -112,6 +122,15 @@ impl Metrics {
 impl InputHook for Metrics {
     fn on_input(&self, _: &mut Input, ctx: &mut Context) -> Result<(), SdkError> {
         ctx.enable_timing();
+        let service = ctx.service();
+        if let Some(marks) = ctx.timing_mut()
+            && marks.connection_usage.is_none()
+        {
+            let usage = self
+                .usage
+                .get_or_init(|| ConnectionUsage::new(self.connection_usage.clone(), service));
+            marks.connection_usage = Some(usage.clone());
+        }
         Ok(())
     }
 
@@ -130,11 +149,7 @@ impl InputHook for Metrics {
             },
             None => metadata.timings().cloned().unwrap_or_default(),
         };
-        let attrs = Attributes {
-            rpc_service: ctx.service(),
-            rpc_method: ctx.operation(),
-            error_type: None,
-        };
+        let attrs = Attributes::call(ctx.service(), ctx.operation());
         self.record(&timings, metadata.attempts().max(1), &attrs);
         if let Err(e) = &*result {
             let kind = e.error_type();

@@ -36,4 +36,4 @@ pub mod presign;
 pub mod signer;
 mod sigv4;
 
-pub use sigv4::{SigV4, SigV4Layer};
+pub use sigv4::{S3ExpressSession, SigV4, SigV4Layer};

@@ -6,8 +6,10 @@
 //! days). Two pieces do the work:
 //!
 //! * [`SigV4Presign`], a hook like [`SigV4`](super::SigV4) that signs into the query
-//!   (`UNSIGNED-PAYLOAD` for S3, since the body is not known yet) instead of the headers.
-//!   Standalone, as a `HookLayer`, it presigns any `http::Request`;
+//!   (`UNSIGNED-PAYLOAD` for S3, since the body is not known yet) instead of the headers,
+//!   with SigV4a (and `X-Amz-Region-Set`) where the resolved endpoint asks for it, as a
+//!   Multi-Region Access Point does. Standalone, as a `HookLayer`, it presigns any
+//!   `http::Request`;
 //! * [`PresignStack`], a client's own stack turned into a presigner: the operation runs
 //!   through the serializer, endpoint resolution, the client's stack edits and identity
 //!   resolution exactly as a call would, so a presigned URL addresses exactly what the call
@@ -225,7 +227,8 @@ impl PresignedRequest {
     }
 }
 
-/// The URL with the values of `X-Amz-Signature` and `X-Amz-Security-Token` redacted.
+/// The URL with the values of `X-Amz-Signature`, `X-Amz-Security-Token` and
+/// `X-Amz-S3session-Token` redacted.
 struct RedactedUri<'a>(&'a Uri);
 
 impl fmt::Debug for RedactedUri<'_> {
@@ -238,7 +241,8 @@ impl fmt::Debug for RedactedUri<'_> {
             match pair.split_once('=') {
                 Some((name, _))
                     if name.eq_ignore_ascii_case("X-Amz-Signature")
-                        || name.eq_ignore_ascii_case("X-Amz-Security-Token") =>
+                        || name.eq_ignore_ascii_case("X-Amz-Security-Token")
+                        || name.eq_ignore_ascii_case("X-Amz-S3session-Token") =>
                 {
                     write!(f, "{name}=** redacted **")?;
                 }
@@ -276,6 +280,9 @@ pub struct SigV4Presign {
     config: Option<PresigningConfig>,
     time: SharedTimeSource,
     keys: Arc<SigningKeyCache>,
+    /// SigV4a key pairs, made at the first endpoint that asks for SigV4a (a Multi-Region
+    /// Access Point).
+    v4a_keys: Arc<std::sync::OnceLock<signer::SigV4aKeyCache>>,
     log_mode: ziggurat_core::log_mode::LogMode,
 }
 
@@ -292,6 +299,7 @@ impl SigV4Presign {
             config: None,
             time: SharedTimeSource::default(),
             keys: Arc::new(SigningKeyCache::new()),
+            v4a_keys: Arc::default(),
             log_mode: Default::default(),
         }
     }
@@ -390,11 +398,9 @@ impl RequestHook for SigV4Presign {
         let endpoint_auth = ctx
             .and_then(|c| c.get::<std::sync::Arc<crate::endpoint::EndpointAuth>>())
             .cloned();
-        if endpoint_auth.as_deref().is_some_and(|a| a.sigv4a) {
-            return Err(SdkError::construction(
-                "this endpoint needs SigV4a (a Multi-Region Access Point), which presigning does not support",
-            ));
-        }
+        // S3 Express session auth: the session's token goes in `X-Amz-S3session-Token`.
+        let express_session = endpoint_auth.as_deref().is_some_and(|a| a.s3_express)
+            && ctx.is_some_and(|c| c.get::<super::S3ExpressSession>().is_some());
         let region = endpoint_auth
             .as_deref()
             .and_then(|a| a.signing_region.as_ref())
@@ -434,6 +440,10 @@ impl RequestHook for SigV4Presign {
         for name in &SIGNING_HEADERS {
             headers.remove(name);
         }
+        let mut session_token = credentials.session_token();
+        if express_session && let Some(token) = session_token.take() {
+            add_query_param(&mut req.parts_mut().uri, "X-Amz-S3session-Token", token)?;
+        }
         let payload = match req.body() {
             BodyRef::Bytes(bytes) if !self.unsigned_payload => Payload::Bytes(bytes),
             _ => Payload::Unsigned,
@@ -455,15 +465,27 @@ impl RequestHook for SigV4Presign {
             identity: SigningIdentity::new(
                 credentials.access_key_id(),
                 credentials.secret_access_key(),
-                credentials.session_token(),
+                session_token,
             ),
             region: region.as_str(),
             service,
             time,
             settings: &settings,
         };
-        let output =
-            signer::sign(&signable, &params, Some(&self.keys)).map_err(SdkError::construction)?;
+        // A Multi-Region Access Point: SigV4a, valid in every region of the endpoint's
+        // region set (`*`), with `X-Amz-Region-Set` in the query.
+        let output = match endpoint_auth.as_deref().filter(|a| a.sigv4a) {
+            None => signer::sign(&signable, &params, Some(&self.keys)),
+            Some(auth) => {
+                let params = SigningParams {
+                    region: auth.signing_region_set.as_deref().unwrap_or(params.region),
+                    ..params
+                };
+                let keys = self.v4a_keys.get_or_init(signer::SigV4aKeyCache::new);
+                signer::sign_v4a(&signable, &params, Some(keys))
+            }
+        }
+        .map_err(SdkError::construction)?;
         if self
             .log_mode
             .contains(ziggurat_core::log_mode::LogMode::SIGNING)
@@ -651,6 +673,24 @@ impl fmt::Debug for PresignStack {
     }
 }
 
+/// Appends `name=value` (the value percent-encoded) to the URI's query.
+fn add_query_param(uri: &mut Uri, name: &str, value: &str) -> Result<(), SdkError> {
+    let value = signer::uri_encode(value);
+    let path_and_query = match uri.query() {
+        Some(q) if !q.is_empty() => format!("{}?{q}&{name}={value}", uri.path()),
+        _ => format!("{}?{name}={value}", uri.path()),
+    };
+    let mut parts = std::mem::take(uri).into_parts();
+    parts.path_and_query = Some(
+        path_and_query
+            .parse()
+            .map_err(|e| SdkError::construction(format!("presigning: {e}")))?,
+    );
+    *uri =
+        Uri::from_parts(parts).map_err(|e| SdkError::construction(format!("presigning: {e}")))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,7 +699,7 @@ mod tests {
     fn debug_redacts_the_signature_and_token() {
         let request = PresignedRequest {
             method: Method::GET,
-            uri: "https://h/k?X-Amz-Security-Token=TOKEN&X-Amz-Signature=abcdef&x=1"
+            uri: "https://h/k?X-Amz-Security-Token=TOKEN&X-Amz-Signature=abcdef&x=1&X-Amz-S3session-Token=SESSION"
                 .parse()
                 .unwrap(),
             headers: HeaderMap::new(),
@@ -667,7 +707,7 @@ mod tests {
         };
         let debug = format!("{request:?}");
         assert!(
-            !debug.contains("TOKEN") && !debug.contains("abcdef"),
+            !debug.contains("TOKEN") && !debug.contains("abcdef") && !debug.contains("SESSION"),
             "{debug}"
         );
         assert!(

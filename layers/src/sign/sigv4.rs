@@ -24,6 +24,15 @@ use super::signer::{
 const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
 const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+const X_AMZ_S3SESSION_TOKEN: HeaderName = HeaderName::from_static("x-amz-s3session-token");
+
+/// In an operation's [`Context`](ziggurat_core::context::Context): the call's credentials are
+/// an S3 Express One Zone session's (from `CreateSession`, put there by S3's client). Where
+/// the endpoint's auth scheme is `sigv4-s3express`, [`SigV4`] then sends their token in
+/// `x-amz-s3session-token` (signed, and redacted like every token) instead of
+/// `x-amz-security-token`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct S3ExpressSession;
 
 /// The hook: signs a request with SigV4 into its headers.
 ///
@@ -174,6 +183,10 @@ impl SigV4 {
             .and_then(|c| c.get::<Arc<EndpointAuth>>())
             .cloned();
         let endpoint_auth = endpoint_auth.as_deref();
+        let express_session = endpoint_auth.is_some_and(|a| a.s3_express)
+            && req
+                .context()
+                .is_some_and(|c| c.get::<S3ExpressSession>().is_some());
         let service = endpoint_auth
             .and_then(|a| a.signing_name.as_deref())
             .unwrap_or(self.signing_name);
@@ -217,6 +230,19 @@ impl SigV4 {
             headers.remove(http::header::AUTHORIZATION);
             headers.remove(X_AMZ_DATE);
             headers.remove(X_AMZ_SECURITY_TOKEN);
+        }
+        let mut session_token = credentials.session_token();
+        if express_session {
+            headers.remove(X_AMZ_S3SESSION_TOKEN);
+            if let Some(token) = session_token.take() {
+                let mut value = http::HeaderValue::from_str(token).map_err(|_| {
+                    SdkError::construction(
+                        "the S3 Express session token is not a valid header value",
+                    )
+                })?;
+                value.set_sensitive(true);
+                headers.insert(X_AMZ_S3SESSION_TOKEN, value);
+            }
         }
         let chunked = match req.parts().extensions.get::<AwsChunked>().copied() {
             Some(_) if v4a.is_some() => {
@@ -266,7 +292,7 @@ impl SigV4 {
             identity: SigningIdentity::new(
                 credentials.access_key_id(),
                 credentials.secret_access_key(),
-                credentials.session_token(),
+                session_token,
             ),
             region: region.as_str(),
             service,

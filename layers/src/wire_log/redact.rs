@@ -10,6 +10,7 @@ pub const REDACTED: &str = "** redacted **";
 /// `tests/integration/wire_log.rs` checks this list against all eight models).
 const SECRET_HEADERS: &[&str] = &[
     "x-amz-security-token",
+    "x-amz-s3session-token",
     "x-amz-server-side-encryption-customer-key",
     "x-amz-copy-source-server-side-encryption-customer-key",
     "x-amz-server-side-encryption-aws-kms-key-id",
@@ -25,6 +26,7 @@ const SECRET_HEADERS: &[&str] = &[
 const SECRET_QUERY: &[&str] = &[
     "x-amz-signature",
     "x-amz-security-token",
+    "x-amz-s3session-token",
     "x-amz-credential",
     "signature",
 ];

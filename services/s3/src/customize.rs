@@ -21,7 +21,9 @@
 //! - `GetBucketLocation`'s output is its bare `<LocationConstraint>` element, not a
 //!   structure around it;
 //! - listings asked for with `EncodingType=url` have their keys decoded again;
-//! - a part number (`UploadPart`, `UploadPartCopy`) is 1 to 10,000.
+//! - a part number (`UploadPart`, `UploadPartCopy`) is 1 to 10,000;
+//! - a directory bucket's calls are signed with its S3 Express session
+//!   ([`S3ExpressAuth`]).
 //!
 //! Errors on `HEAD` get a code from the status, and the `x-amz-id-2` host id comes with every
 //! error: both are restXml's ([`rest_xml::parse_error`]). SSE-C keys are sensitive in the
@@ -51,6 +53,7 @@ pub use ziggurat_layers::sign::aws_chunked::PayloadSigning;
 use ziggurat_layers::sign::aws_chunked::{AwsChunked, AwsChunkedOptions};
 use ziggurat_runtime::{ServiceConfig, ServiceInfo, apply_edits, default_stack};
 
+pub use crate::express::{MAX_SESSIONS, S3_EXPRESS_AUTH, S3ExpressAuth, S3ExpressSession};
 pub use crate::presign::{
     PostPolicy, PresignClient, PresignedPost, PresignedRequest, PresigningConfig,
 };
@@ -118,8 +121,8 @@ impl Config {
         self
     }
     /// Signs S3 Express One Zone (directory bucket) requests with ordinary SigV4 for
-    /// `s3express` (`DisableS3ExpressSessionAuth`). Session credentials from
-    /// `CreateSession` are not used by this client either way.
+    /// `s3express` (`DisableS3ExpressSessionAuth`), instead of with the bucket's session
+    /// credentials from `CreateSession` (the default, see [`S3ExpressAuth`]).
     pub fn disable_s3_express_session_auth(mut self, yes: bool) -> Self {
         self.disable_s3_express_session_auth = Some(yes);
         self
@@ -211,6 +214,14 @@ pub fn stack(config: &Config) -> Result<Stack, String> {
         .add(
             request::REQUEST_CHECKSUM,
             Middleware::request_hook(checksums),
+            Position::After,
+        )
+        .map_err(|e| e.to_string())?;
+    // A directory bucket's calls get its session credentials (resolved before signing).
+    build
+        .add(
+            S3_EXPRESS_AUTH,
+            Middleware::request_hook(S3ExpressAuth::new(config)),
             Position::After,
         )
         .map_err(|e| e.to_string())?;

@@ -39,6 +39,7 @@
 #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation)]
 
 mod customize;
+mod express;
 pub mod operation;
 mod presign;
 pub mod types;

@@ -94,6 +94,7 @@ mod suite_tests;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use encoding::encode as uri_encode;
 pub(crate) use encoding::encode_lower_hex;
 pub use error::SigningError;
 pub use key::SigningKeyCache;
