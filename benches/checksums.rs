@@ -2,8 +2,9 @@
 //! CRC64NVME through [`Checksum`] (what uploads, trailers and validating bodies use) side by
 //! side with a bare `crc_fast::checksum` call on the same buffer (what crc-fast's own benches
 //! measure, the fastest the CPU's carry-less multiplication gets), at 1 MiB and 1 KiB, plus a
-//! [`ValidatingBody`] read of 1 MiB in 64 KiB frames (the per-frame cost of validation) and
-//! SHA-1 / SHA-256 for scale. Prints the acceleration target crc-fast picked first. With the
+//! [`ValidatingBody`] read of 1 MiB in 64 KiB frames (the per-frame cost of validation), and
+//! every other algorithm at 1 MiB (SHA-1, SHA-256, SHA-512, MD5, XXHASH64, XXHASH3 and
+//! XXHASH128), to choose by. Prints the acceleration target crc-fast picked first. With the
 //! `s3` feature, also what the checksum entries of an S3 client's stack cost per call: a
 //! `PutObject` of 1 KiB and a `GetObject` (validated) over a transport that answers at once,
 //! against the same client with `HashPayload` (the tower layer) removed, and with
@@ -74,7 +75,10 @@ fn digests(c: &mut Criterion) {
     let buf = data(1 << 20);
     let mut group = c.benchmark_group("digests");
     group.throughput(Throughput::Bytes(buf.len() as u64));
-    for algorithm in [ChecksumAlgorithm::Sha1, ChecksumAlgorithm::Sha256] {
+    let others = ChecksumAlgorithm::VALIDATION_ORDER
+        .into_iter()
+        .filter(|a| !a.is_crc());
+    for algorithm in others {
         group.bench_function(BenchmarkId::new(algorithm.as_str(), "1 MiB"), |b| {
             b.iter(|| Checksum::of(algorithm, black_box(&buf)))
         });

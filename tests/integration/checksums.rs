@@ -4,6 +4,14 @@
 //! see as an error; `when_required`, which sends no checksum where none is required; and the
 //! default upload of a file against a server that accepts only `UNSIGNED-PAYLOAD` and plain
 //! SHA-256 payload hashes (as some self-hosted S3 servers do).
+//!
+//! The five algorithms S3 added in 2026 (SHA-512, MD5, XXHASH64, XXHASH3, XXHASH128) are
+//! unknown to s3s 0.14 (the version in Cargo.lock): it accepts their headers and trailers,
+//! verifying the signature of a signed trailer, but neither checks nor stores their values.
+//! So their round trips against s3s-fs prove that the request is accepted and the object
+//! arrives whole, and a loopback server that records the raw request (`FaultServer`) shows
+//! the value in the header, or decoded from the `aws-chunked` trailer, is the checksum of the
+//! bytes; the same server answers with their checksums, right and wrong, for the reader.
 use crate::aws_chunked::{Seen, recording_client};
 use crate::fault_server::{Action, FaultServer};
 use crate::support;
@@ -84,6 +92,7 @@ fn data(len: usize) -> Bytes {
         .into()
 }
 
+/// The algorithms s3s-fs verifies and stores, and their members.
 const ALGORITHMS: [(ChecksumAlgorithm, types::ChecksumAlgorithm); 5] = [
     (ChecksumAlgorithm::Crc32, types::ChecksumAlgorithm::Crc32),
     (ChecksumAlgorithm::Crc32c, types::ChecksumAlgorithm::Crc32c),
@@ -95,6 +104,24 @@ const ALGORITHMS: [(ChecksumAlgorithm, types::ChecksumAlgorithm); 5] = [
     (ChecksumAlgorithm::Sha256, types::ChecksumAlgorithm::Sha256),
 ];
 
+/// The algorithms S3 added in 2026, which s3s-fs does not know, and their members.
+const NEW_ALGORITHMS: [(ChecksumAlgorithm, types::ChecksumAlgorithm); 5] = [
+    (ChecksumAlgorithm::Sha512, types::ChecksumAlgorithm::Sha512),
+    (ChecksumAlgorithm::Md5, types::ChecksumAlgorithm::Md5),
+    (
+        ChecksumAlgorithm::Xxhash64,
+        types::ChecksumAlgorithm::Xxhash64,
+    ),
+    (
+        ChecksumAlgorithm::Xxhash3,
+        types::ChecksumAlgorithm::Xxhash3,
+    ),
+    (
+        ChecksumAlgorithm::Xxhash128,
+        types::ChecksumAlgorithm::Xxhash128,
+    ),
+];
+
 /// The checksum of `algorithm` among a `GetObject` or `PutObject` output's members.
 fn member(out: &ziggurat::s3::GetObjectOutput, algorithm: ChecksumAlgorithm) -> Option<&str> {
     match algorithm {
@@ -103,7 +130,138 @@ fn member(out: &ziggurat::s3::GetObjectOutput, algorithm: ChecksumAlgorithm) -> 
         ChecksumAlgorithm::Crc64Nvme => out.checksum_crc64nvme.as_deref(),
         ChecksumAlgorithm::Sha1 => out.checksum_sha1.as_deref(),
         ChecksumAlgorithm::Sha256 => out.checksum_sha256.as_deref(),
+        ChecksumAlgorithm::Sha512 => out.checksum_sha512.as_deref(),
+        ChecksumAlgorithm::Md5 => out.checksum_md5.as_deref(),
+        ChecksumAlgorithm::Xxhash64 => out.checksum_xxhash64.as_deref(),
+        ChecksumAlgorithm::Xxhash3 => out.checksum_xxhash3.as_deref(),
+        ChecksumAlgorithm::Xxhash128 => out.checksum_xxhash128.as_deref(),
         _ => None,
+    }
+}
+
+/// The trailer lines of an `aws-chunked` body: (name, value).
+type Trailers = Vec<(String, String)>;
+
+/// The payload and trailers of an `aws-chunked` body (signed or not), or why it is not one.
+fn unchunk(framed: &[u8]) -> Result<(Vec<u8>, Trailers), String> {
+    fn line(rest: &[u8]) -> Result<(&[u8], &[u8]), String> {
+        let end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("a line without CRLF")?;
+        Ok((&rest[..end], &rest[end + 2..]))
+    }
+    let (mut data, mut rest) = (Vec::new(), framed);
+    loop {
+        let (head, after) = line(rest)?;
+        let head = std::str::from_utf8(head).map_err(|e| e.to_string())?;
+        let size = head.split(';').next().unwrap_or_default();
+        let size = usize::from_str_radix(size, 16).map_err(|e| format!("{head:?}: {e}"))?;
+        if size == 0 {
+            rest = after;
+            break;
+        }
+        let chunk = after.get(..size).ok_or("a short chunk")?;
+        data.extend_from_slice(chunk);
+        rest = after
+            .get(size..)
+            .and_then(|r| r.strip_prefix(b"\r\n"))
+            .ok_or("a chunk without CRLF")?;
+    }
+    let mut trailers = Vec::new();
+    loop {
+        let (text, after) = line(rest)?;
+        if text.is_empty() {
+            return if after.is_empty() {
+                Ok((data, trailers))
+            } else {
+                Err("bytes after the end".into())
+            };
+        }
+        let text = std::str::from_utf8(text).map_err(|e| e.to_string())?;
+        let (name, value) = text.split_once(':').ok_or("a trailer without ':'")?;
+        trailers.push((name.to_owned(), value.to_owned()));
+        rest = after;
+    }
+}
+
+#[tokio::test]
+async fn the_new_algorithms_send_the_checksum_of_the_bytes_in_a_header_and_in_a_trailer() {
+    let server = FaultServer::always(Action::respond(200, &[], "")).await;
+    let bytes = data(70_000);
+    let dir = tempfile::tempdir().unwrap();
+    let (path, file_bytes) = write_file(&dir, 100_003);
+    // (payload signing, body): bytes in memory and a file over plain http go in a header, a
+    // stream in an unsigned or a signed trailer.
+    for signing in [
+        PayloadSigning::Auto,
+        PayloadSigning::UnsignedWithTrailer,
+        PayloadSigning::SignedChunksWithTrailer,
+    ] {
+        let s3 =
+            Client::from_conf(Config::new(&sdk(server.url()).build()).payload_signing(signing));
+        for (algorithm, member_value) in NEW_ALGORITHMS {
+            let cases = if signing == PayloadSigning::Auto {
+                vec![
+                    (Body::from(bytes.clone()), bytes.clone()),
+                    (Body::from_file(&path).await.unwrap(), file_bytes.clone()),
+                ]
+            } else {
+                vec![(
+                    Body::from_stream(http_body_util::Full::new(bytes.clone())),
+                    bytes.clone(),
+                )]
+            };
+            for (body, sent) in cases {
+                let before = server.request_count();
+                s3.put_object()
+                    .bucket("b")
+                    .key("k")
+                    .checksum_algorithm(member_value.clone())
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{signing:?} {algorithm}: {e}"));
+                let requests = server.requests();
+                let put = requests.get(before).expect("the put arrived");
+                let expected = Checksum::of(algorithm, &sent).to_base64();
+                let what = format!("{signing:?} {algorithm}");
+                assert_eq!(
+                    put.header("x-amz-sdk-checksum-algorithm"),
+                    Some(algorithm.as_str()),
+                    "{what}"
+                );
+                if signing == PayloadSigning::Auto {
+                    assert_eq!(
+                        put.header(algorithm.header_name()),
+                        Some(expected.as_str()),
+                        "{what}"
+                    );
+                    assert!(put.body == sent, "{what}: the body went as it is");
+                    continue;
+                }
+                assert_eq!(
+                    put.header("x-amz-trailer"),
+                    Some(algorithm.header_name()),
+                    "{what}"
+                );
+                assert_eq!(put.header(algorithm.header_name()), None, "{what}");
+                let (payload, trailers) =
+                    unchunk(&put.body).unwrap_or_else(|e| panic!("{what}: {e}"));
+                assert!(payload == sent, "{what}: the payload went whole");
+                assert_eq!(
+                    trailers.first(),
+                    Some(&(algorithm.header_name().to_owned(), expected)),
+                    "{what}"
+                );
+                let signed = trailers.iter().any(|(n, _)| n == "x-amz-trailer-signature");
+                assert_eq!(
+                    signed,
+                    signing == PayloadSigning::SignedChunksWithTrailer,
+                    "{what}"
+                );
+            }
+        }
     }
 }
 
@@ -120,7 +278,10 @@ async fn every_algorithm_round_trips_in_a_header_and_in_a_trailer() {
             recording(Config::new(&sdk(server.url()).build()).payload_signing(signing));
         let bucket = format!("sums-{}", format!("{signing:?}").to_lowercase());
         s3.create_bucket().bucket(&bucket).send().await.unwrap();
-        for (algorithm, member_value) in ALGORITHMS {
+        // The new algorithms too: s3s checks the chunk and trailer signatures (which cover
+        // their trailers) and stores the bytes, but neither checks nor returns their values.
+        for (algorithm, member_value) in ALGORITHMS.into_iter().chain(NEW_ALGORITHMS) {
+            let stored = ALGORITHMS.iter().any(|(a, _)| *a == algorithm);
             let bytes = data(70_000);
             let expected = Checksum::of(algorithm, &bytes).to_base64();
             // In memory: a header, whatever the payload signing.
@@ -147,11 +308,8 @@ async fn every_algorithm_round_trips_in_a_header_and_in_a_trailer() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(
-                member(&out, algorithm),
-                Some(expected.as_str()),
-                "{algorithm}"
-            );
+            let returned = member(&out, algorithm);
+            assert_eq!(returned, stored.then_some(expected.as_str()), "{algorithm}");
             let get = seen.lock().unwrap().last().cloned().unwrap();
             assert_eq!(get["x-amz-checksum-mode"], "ENABLED");
             let got = out.body.collect().await.expect("the checksum matches");
@@ -229,12 +387,12 @@ async fn an_unsupported_algorithm_fails_before_sending() {
         .put_object()
         .bucket("b")
         .key("k")
-        .checksum_algorithm(types::ChecksumAlgorithm::Xxhash64)
+        .checksum_algorithm(types::ChecksumAlgorithm::from("BLAKE3"))
         .body(Body::from("x"))
         .send()
         .await
         .expect_err("refused");
-    assert!(err.to_string().contains("XXHASH64"), "{err}");
+    assert!(err.to_string().contains("BLAKE3"), "{err}");
     assert_eq!(server.request_count(), 0);
 }
 
@@ -245,7 +403,7 @@ async fn answering(body: &'static str, headers: &[(&str, &str)]) -> FaultServer 
 
 #[tokio::test]
 async fn a_wrong_checksum_in_the_response_is_an_error_for_the_reader() {
-    for (algorithm, _) in ALGORITHMS {
+    for algorithm in ChecksumAlgorithm::VALIDATION_ORDER {
         let right = Checksum::of(algorithm, b"Hello world").to_base64();
         let server = answering("Hello World", &[(algorithm.header_name(), &right)]).await;
         let s3 = Client::new(&sdk(server.url()).build());
@@ -289,6 +447,23 @@ async fn under_when_required_a_response_is_validated_only_when_the_caller_asks()
         .unwrap();
     let err = out.body.collect().await.expect_err("asked for, and wrong");
     assert!(err.to_string().contains("checksum mismatch"), "{err}");
+}
+
+#[tokio::test]
+async fn a_right_checksum_of_every_algorithm_in_the_response_reads_to_the_end() {
+    for algorithm in ChecksumAlgorithm::VALIDATION_ORDER {
+        let right = Checksum::of(algorithm, b"Hello world").to_base64();
+        let server = answering("Hello world", &[(algorithm.header_name(), &right)]).await;
+        let s3 = Client::new(&sdk(server.url()).build());
+        let out = s3.get_object().bucket("b").key("k").send().await.unwrap();
+        assert_eq!(member(&out, algorithm), Some(right.as_str()), "{algorithm}");
+        let body = out.body.collect().await;
+        assert_eq!(
+            body.as_deref().ok(),
+            Some(&b"Hello world"[..]),
+            "{algorithm}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -358,12 +533,18 @@ async fn when_required_sends_no_checksum_where_none_is_required() {
     out.body.collect().await.unwrap();
 
     // DeleteObjects requires one: CRC32 all the same.
+    delete_one_with_crc32(&s3, &seen, "req", "mem").await;
+}
+
+/// Deletes `key` with `DeleteObjects` (which requires a checksum), and checks that it went
+/// with a CRC32 and without `Content-MD5`.
+async fn delete_one_with_crc32(s3: &Client, seen: &Seen, bucket: &str, key: &str) {
     let deleted = s3
         .delete_objects()
-        .bucket("req")
+        .bucket(bucket)
         .delete(Delete {
             objects: vec![ObjectIdentifier {
-                key: "mem".into(),
+                key: key.into(),
                 ..Default::default()
             }],
             quiet: None,
@@ -372,9 +553,89 @@ async fn when_required_sends_no_checksum_where_none_is_required() {
         .await
         .unwrap();
     assert_eq!(deleted.deleted.map(|d| d.len()), Some(1));
-    let put = seen.lock().unwrap().last().cloned().unwrap();
-    assert_eq!(put["x-amz-sdk-checksum-algorithm"], "CRC32");
-    assert!(put.contains_key("x-amz-checksum-crc32"));
+    let sent = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(sent["x-amz-sdk-checksum-algorithm"], "CRC32");
+    assert!(sent.contains_key("x-amz-checksum-crc32"));
+    assert!(!sent.contains_key("content-md5"), "{sent:?}");
+}
+
+#[tokio::test]
+async fn operations_that_require_a_checksum_send_crc32_and_not_content_md5() {
+    // S3's model gives them `httpChecksum` with `requestChecksumRequired`: a flexible checksum
+    // (CRC32 by default, what the AWS SDKs send since 2025), never `Content-MD5`.
+    let server = S3Server::start().await.unwrap();
+    let (s3, seen) = recording(Config::new(&sdk(server.url()).build()));
+    s3.create_bucket().bucket("required").send().await.unwrap();
+    s3.put_object()
+        .bucket("required")
+        .key("gone")
+        .body(Body::from("x"))
+        .send()
+        .await
+        .unwrap();
+    // s3s-fs implements DeleteObjects, and checks the CRC32 it receives.
+    delete_one_with_crc32(&s3, &seen, "required", "gone").await;
+
+    // s3s-fs implements none of the others: a loopback server records what they send, and the
+    // CRC32 is that of the body that went.
+    let server = FaultServer::always(Action::respond(200, &[], "")).await;
+    let s3 = Client::new(&sdk(server.url()).build());
+    s3.put_bucket_versioning()
+        .bucket("b")
+        .versioning_configuration(types::VersioningConfiguration {
+            status: Some(types::BucketVersioningStatus::Enabled),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_lifecycle_configuration()
+        .bucket("b")
+        .lifecycle_configuration(types::BucketLifecycleConfiguration {
+            rules: vec![types::LifecycleRule {
+                id: Some("expire".into()),
+                filter: Some(types::LifecycleRuleFilter {
+                    prefix: Some("tmp/".into()),
+                    ..Default::default()
+                }),
+                status: types::ExpirationStatus::Enabled,
+                expiration: Some(types::LifecycleExpiration {
+                    days: Some(1),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+        })
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_tagging()
+        .bucket("b")
+        .tagging(types::Tagging {
+            tag_set: vec![types::Tag {
+                key: "k".into(),
+                value: "v".into(),
+            }],
+        })
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in requests {
+        let what = &request.path;
+        assert!(!request.body.is_empty(), "{what}");
+        assert_eq!(
+            request.header("x-amz-checksum-crc32"),
+            Some(
+                Checksum::of(ChecksumAlgorithm::Crc32, &request.body)
+                    .to_base64()
+                    .as_str()
+            ),
+            "{what}"
+        );
+        assert_eq!(request.header("content-md5"), None, "{what}");
+    }
 }
 
 #[tokio::test]
@@ -532,6 +793,82 @@ async fn multipart_uploads_carry_each_parts_checksum_into_the_completion() {
                 .await
                 .unwrap();
             assert!(std::fs::read(&path).unwrap() == bytes, "{key}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn multipart_uploads_with_the_new_algorithms_carry_each_parts_checksum() {
+    // s3s 0.14 refuses their `ChecksumSHA512`, … in the completion (MalformedXML): a scripted
+    // loopback server plays S3's three multipart calls and records them.
+    use ziggurat::s3::transfer::TransferManager;
+
+    let server = FaultServer::start(|_, seen| {
+        let uploads = seen.path.contains("uploads");
+        match (seen.method.as_str(), seen.path.contains("uploadId=")) {
+            ("POST", false) if uploads => Action::respond(
+                200,
+                &[],
+                "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>\
+                 <UploadId>u1</UploadId></InitiateMultipartUploadResult>",
+            ),
+            ("PUT", true) => Action::respond(200, &[("etag", "\"part\"")], ""),
+            ("POST", true) => Action::respond(
+                200,
+                &[],
+                "<CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>\
+                 <ETag>\"whole-2\"</ETag></CompleteMultipartUploadResult>",
+            ),
+            _ => Action::respond(400, &[], ""),
+        }
+    })
+    .await;
+    let s3 = Client::new(&sdk(server.url()).build());
+    let bytes = data(PART as usize + 1234);
+    for (algorithm, _) in NEW_ALGORITHMS {
+        let before = server.request_count();
+        let tm = TransferManager::new(s3.clone())
+            .part_size(PART)
+            .multipart_threshold(PART)
+            .checksum_algorithm(algorithm);
+        let out = tm
+            .upload()
+            .bucket("b")
+            .key("k")
+            .bytes(bytes.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{algorithm}: {e}"));
+        assert_eq!(out.parts, 2);
+        let sent = server.requests().split_off(before);
+        assert_eq!(sent.len(), 4, "{algorithm}: create, two parts, complete");
+        assert_eq!(
+            sent[0].header("x-amz-checksum-algorithm"),
+            Some(algorithm.as_str())
+        );
+        let xml = String::from_utf8(sent[3].body.clone()).unwrap();
+        // The parts go at once, in any order: each by its number.
+        for request in &sent[1..3] {
+            let number: usize = request
+                .path
+                .split(['?', '&'])
+                .find_map(|p| p.strip_prefix("partNumber="))
+                .and_then(|n| n.parse().ok())
+                .expect("a part number");
+            let part = bytes.chunks(PART as usize).nth(number - 1).expect("a part");
+            let value = Checksum::of(algorithm, part).to_base64();
+            assert!(request.body == part, "{algorithm}: the part went whole");
+            assert_eq!(
+                request.header(algorithm.header_name()),
+                Some(value.as_str()),
+                "{algorithm}"
+            );
+            let tag = format!(
+                "<Checksum{}>{value}</Checksum{}>",
+                algorithm.as_str(),
+                algorithm.as_str()
+            );
+            assert!(xml.contains(&tag), "{algorithm}: {xml}");
         }
     }
 }

@@ -60,6 +60,11 @@ fn member(part: &mut CompletedPart, algorithm: ChecksumAlgorithm) -> Option<&mut
         ChecksumAlgorithm::Crc64Nvme => Some(&mut part.checksum_crc64nvme),
         ChecksumAlgorithm::Sha1 => Some(&mut part.checksum_sha1),
         ChecksumAlgorithm::Sha256 => Some(&mut part.checksum_sha256),
+        ChecksumAlgorithm::Sha512 => Some(&mut part.checksum_sha512),
+        ChecksumAlgorithm::Md5 => Some(&mut part.checksum_md5),
+        ChecksumAlgorithm::Xxhash64 => Some(&mut part.checksum_xxhash64),
+        ChecksumAlgorithm::Xxhash3 => Some(&mut part.checksum_xxhash3),
+        ChecksumAlgorithm::Xxhash128 => Some(&mut part.checksum_xxhash128),
         _ => None,
     }
 }
@@ -85,6 +90,11 @@ pub(crate) fn precomputed_part(
         ChecksumAlgorithm::Crc64Nvme => call.checksum_crc64nvme(base64),
         ChecksumAlgorithm::Sha1 => call.checksum_sha1(base64),
         ChecksumAlgorithm::Sha256 => call.checksum_sha256(base64),
+        ChecksumAlgorithm::Sha512 => call.checksum_sha512(base64),
+        ChecksumAlgorithm::Md5 => call.checksum_md5(base64),
+        ChecksumAlgorithm::Xxhash64 => call.checksum_xxhash64(base64),
+        ChecksumAlgorithm::Xxhash3 => call.checksum_xxhash3(base64),
+        ChecksumAlgorithm::Xxhash128 => call.checksum_xxhash128(base64),
         _ => call,
     }
 }
@@ -126,6 +136,11 @@ pub(crate) fn whole_object(head: &HeadObjectOutput) -> Option<ExpectedChecksum> 
                 ChecksumAlgorithm::Crc64Nvme => head.checksum_crc64nvme.as_deref(),
                 ChecksumAlgorithm::Sha1 => head.checksum_sha1.as_deref(),
                 ChecksumAlgorithm::Sha256 => head.checksum_sha256.as_deref(),
+                ChecksumAlgorithm::Sha512 => head.checksum_sha512.as_deref(),
+                ChecksumAlgorithm::Md5 => head.checksum_md5.as_deref(),
+                ChecksumAlgorithm::Xxhash64 => head.checksum_xxhash64.as_deref(),
+                ChecksumAlgorithm::Xxhash3 => head.checksum_xxhash3.as_deref(),
+                ChecksumAlgorithm::Xxhash128 => head.checksum_xxhash128.as_deref(),
                 _ => None,
             }?;
             Some((algorithm, value))

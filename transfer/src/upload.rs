@@ -492,7 +492,11 @@ impl Target {
             checksum_crc64nvme: out.checksum_crc64nvme,
             checksum_sha1: out.checksum_sha1,
             checksum_sha256: out.checksum_sha256,
-            ..Default::default()
+            checksum_sha512: out.checksum_sha512,
+            checksum_md5: out.checksum_md5,
+            checksum_xxhash64: out.checksum_xxhash64,
+            checksum_xxhash3: out.checksum_xxhash3,
+            checksum_xxhash128: out.checksum_xxhash128,
         };
         if let Some(value) = &value {
             checksum::record(&mut part, value);

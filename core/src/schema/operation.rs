@@ -55,7 +55,8 @@ pub mod op_flag {
     pub const STREAMING_OUTPUT: u32 = 1;
     /// The input's payload is a stream.
     pub const STREAMING_INPUT: u32 = 1 << 1;
-    /// A checksum of the body must be sent (`Content-MD5` or a flexible checksum).
+    /// A checksum of the body must be sent (`Content-MD5` or a flexible checksum: see
+    /// [`CONTENT_MD5`]).
     pub const CHECKSUM_REQUIRED: u32 = 1 << 2;
     /// The payload is not signed (`UNSIGNED-PAYLOAD`).
     pub const UNSIGNED_PAYLOAD: u32 = 1 << 3;
@@ -72,6 +73,10 @@ pub mod op_flag {
     /// (`httpChecksum` names a validation-mode member, bound to the `x-amz-checksum-mode`
     /// header).
     pub const RESPONSE_CHECKSUM: u32 = 1 << 8;
+    /// The required checksum is `Content-MD5`: the operation has the older
+    /// `httpChecksumRequired` trait and no flexible `httpChecksum` (operations with one get a
+    /// flexible checksum instead, CRC32 by default, as the AWS SDKs send since 2025).
+    pub const CONTENT_MD5: u32 = 1 << 9;
 }
 
 /// One operation: its HTTP binding, its input and output, its errors.

@@ -13,7 +13,18 @@
 //! `x-amz-sdk-checksum-algorithm`); else CRC32 when the operation requires a checksum or when
 //! `request_checksum_calculation` is `when_supported` (the default); else none. A checksum the
 //! caller computed (a `x-amz-checksum-*` header, such as the `ChecksumCRC32` member) turns the
-//! computation off: it is sent as it is.
+//! computation off: it is sent as it is. Any of S3's ten algorithms may be chosen; MD5 is
+//! computed only when chosen (see [the parent module](super) for why the SDKs do not).
+//!
+//! **`Content-MD5`.** An operation with the older `httpChecksumRequired` trait and no flexible
+//! `httpChecksum` ([`CONTENT_MD5`](ziggurat_core::schema::operation::op_flag::CONTENT_MD5))
+//! gets the base64 MD5 of its body in `Content-MD5`, whatever `request_checksum_calculation`
+//! says, as smithy-rs and the Smithy protocol tests (`RestJsonHttpChecksumRequired`) do; a
+//! `Content-MD5` or flexible checksum the caller set is kept. The MD5 needs the body in
+//! memory, so a stream is refused before sending (smithy-rs refuses such a model outright).
+//! S3's required-checksum operations (`DeleteObjects`, `PutBucketLifecycleConfiguration`, ...)
+//! carry `httpChecksum` with `requestChecksumRequired` in today's model, so they get a
+//! flexible checksum (CRC32 by default), as every AWS SDK sends since 2025.
 //!
 //! **Where it goes, and how the payload is signed.** Bytes in memory are hashed at once: the
 //! checksum goes in its header, and the signer signs the body's SHA-256. A stream (a file, a
@@ -94,6 +105,7 @@ pub const X_AMZ_SDK_CHECKSUM_ALGORITHM: HeaderName =
 /// The header of the validation-mode member.
 pub const X_AMZ_CHECKSUM_MODE: HeaderName = HeaderName::from_static("x-amz-checksum-mode");
 const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
+const CONTENT_MD5: HeaderName = HeaderName::from_static("content-md5");
 const UNSIGNED_PAYLOAD: HeaderValue = HeaderValue::from_static("UNSIGNED-PAYLOAD");
 
 /// Decides the checksum of each request, and how a streamed payload is signed (see the
@@ -103,7 +115,8 @@ pub struct RequestChecksum {
     calculation: RequestChecksumCalculation,
     validation: ResponseChecksumValidation,
     payload_signing: PayloadSigning,
-    supported: Option<bool>,
+    /// The operation's flags, for use outside a stack.
+    flags: Option<u32>,
     read_ahead: bool,
 }
 
@@ -115,7 +128,7 @@ impl RequestChecksum {
             calculation: when,
             validation: ResponseChecksumValidation::WhenSupported,
             payload_signing: PayloadSigning::Auto,
-            supported: None,
+            flags: None,
             read_ahead: true,
         }
     }
@@ -145,7 +158,19 @@ impl RequestChecksum {
     /// stack, where no operation schema says so (inside one, the schema's flags decide and this
     /// is ignored).
     pub fn with_supported(mut self, supported: bool) -> Self {
-        self.supported = Some(supported);
+        self.flags = Some(if supported {
+            op_flag::REQUEST_CHECKSUM
+        } else {
+            0
+        });
+        self
+    }
+
+    /// The operation's [`op_flag`]s (as its `OperationSchema` has them: which checksum it
+    /// supports or requires), for use outside a stack, where no context says which operation a
+    /// request is of (inside one, the context's schema decides and this is ignored).
+    pub fn with_operation_flags(mut self, flags: u32) -> Self {
+        self.flags = Some(flags);
         self
     }
 
@@ -239,12 +264,10 @@ impl RequestHook for RequestChecksum {
             .context()
             .and_then(|c| c.spec())
             .and_then(|s| s.schema)
-            .map(|op| op.flags);
-        let flag = |f: u32| match (flags, self.supported) {
-            (Some(flags), _) => flags & f != 0,
-            (None, Some(supported)) => supported && f == op_flag::REQUEST_CHECKSUM,
-            (None, None) => false,
-        };
+            .map(|op| op.flags)
+            .or(self.flags)
+            .unwrap_or(0);
+        let flag = |f: u32| flags & f != 0;
         if flag(op_flag::RESPONSE_CHECKSUM) {
             let asked = req
                 .headers()
@@ -258,6 +281,9 @@ impl RequestHook for RequestChecksum {
             if let (true, Some(ctx)) = (wanted, req.context_mut()) {
                 ctx.insert(ValidateResponseChecksum);
             }
+        }
+        if flag(op_flag::CONTENT_MD5) {
+            return set_content_md5(req);
         }
         let required = flag(op_flag::CHECKSUM_REQUIRED);
         if !required && !flag(op_flag::REQUEST_CHECKSUM) {
@@ -332,6 +358,27 @@ pub fn payload_needs_read_ahead(signing: PayloadSigning, plain_http: bool) -> bo
         PayloadSigning::Auto => plain_http,
         _ => false,
     }
+}
+
+/// Sets `Content-MD5` to the MD5 of the body in memory, unless the caller set it or a flexible
+/// checksum.
+fn set_content_md5(req: &mut HttpRequest<'_>) -> Result<(), SdkError> {
+    if req.headers().contains_key(CONTENT_MD5) || has_precomputed(req.headers()) {
+        return Ok(());
+    }
+    let value = match req.body() {
+        BodyRef::Bytes(bytes) => Checksum::of(ChecksumAlgorithm::Md5, bytes),
+        // A stream, and any kind of body added later.
+        _ => {
+            return Err(SdkError::construction(
+                "the operation requires a Content-MD5 header, which needs the body in memory: \
+                 send the body as bytes, or set Content-MD5 yourself",
+            ));
+        }
+    };
+    req.headers_mut()
+        .insert(CONTENT_MD5, value.to_header_value());
+    Ok(())
 }
 
 fn set_checksum_headers(

@@ -1,6 +1,8 @@
 //! Every algorithm against published vectors: the AWS SDKs' "Hello world" checksums
-//! (aws-smithy-checksums and the SEP's examples), the CRC catalogue's check values of
-//! "123456789", and the empty input.
+//! (aws-smithy-checksums and the SEP's examples; for the xxHashes, the tests of the AWS CRT's
+//! aws-checksums, `tests/xxhash_test.c`), the CRC catalogue's check values of "123456789",
+//! RFC 1321's test suite for MD5, FIPS 180-2's examples for SHA-512, xxHash's own sanity
+//! vectors (`cli/xsum_sanity_check.c`), and the empty input.
 use super::validate::{
     ChecksumMismatch, ExpectedChecksum, ValidatingBody, is_composite, response_checksum,
 };
@@ -8,7 +10,7 @@ use super::*;
 
 use http_body_util::BodyExt;
 
-const ALL: [ChecksumAlgorithm; 5] = ChecksumAlgorithm::VALIDATION_ORDER;
+const ALL: [ChecksumAlgorithm; 10] = ChecksumAlgorithm::VALIDATION_ORDER;
 
 /// (algorithm, input, base64 checksum)
 const VECTORS: &[(ChecksumAlgorithm, &[u8], &str)] = &[
@@ -48,7 +50,184 @@ const VECTORS: &[(ChecksumAlgorithm, &[u8], &str)] = &[
         b"",
         "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
     ),
+    // aws-checksums' tests/xxhash_test.c, seed 0: XXH64 c500b0c912b376d8, XXH3 b6acb9d84a38ff74,
+    // XXH128 7351f89812f97382b91d05b31e04dd7f (the bytes the AWS SDKs send, base64 here).
+    (ChecksumAlgorithm::Xxhash64, b"Hello world", "xQCwyRKzdtg="),
+    (ChecksumAlgorithm::Xxhash3, b"Hello world", "tqy52Eo4/3Q="),
+    (
+        ChecksumAlgorithm::Xxhash128,
+        b"Hello world",
+        "c1H4mBL5c4K5HQWzHgTdfw==",
+    ),
+    // aws-sdk-go-v2 issue #3404: the XXHASH64 checksum S3 takes for "hello world".
+    (ChecksumAlgorithm::Xxhash64, b"hello world", "RatnNLIeaWg="),
+    // RFC 1321 A.5: MD5 ("abc") = 900150983cd24fb0d6963f7d28e17f72, MD5 ("") = d41d8cd9....
+    (ChecksumAlgorithm::Md5, b"abc", "kAFQmDzST7DWlj99KOF/cg=="),
+    (ChecksumAlgorithm::Md5, b"", "1B2M2Y8AsgTpgAmY7PhCfg=="),
+    // FIPS 180-2 C.1: SHA-512 ("abc") = ddaf35a1...a54ca49f.
+    (
+        ChecksumAlgorithm::Sha512,
+        b"abc",
+        "3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==",
+    ),
+    // xxHash's sanity vectors, seed 0: XXH64 ef46db3751d8e999, XXH3 2d06800538d394c2, XXH128
+    // 99aa06d3014798d8 6001c324468d497f.
+    (ChecksumAlgorithm::Xxhash64, b"", "70bbN1HY6Zk="),
+    (ChecksumAlgorithm::Xxhash3, b"", "LQaABTjTlMI="),
+    (
+        ChecksumAlgorithm::Xxhash128,
+        b"",
+        "maoG0wFHmNhgAcMkRo1Jfw==",
+    ),
 ];
+
+#[test]
+fn md5_matches_rfc_1321s_test_suite() {
+    // RFC 1321, appendix A.5 ("MD5 test suite").
+    let suite: [(&[u8], &str); 7] = [
+        (b"", "d41d8cd98f00b204e9800998ecf8427e"),
+        (b"a", "0cc175b9c0f1b6a831c399e269772661"),
+        (b"abc", "900150983cd24fb0d6963f7d28e17f72"),
+        (b"message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        (
+            b"abcdefghijklmnopqrstuvwxyz",
+            "c3fcd3d76192e4007dfb496cca67e13b",
+        ),
+        (
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            "d174ab98d277d9f5a5611c2c9f419d9f",
+        ),
+        (
+            b"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+            "57edf4a22be3c955ac49da2e2107b67a",
+        ),
+    ];
+    for (input, expected) in suite {
+        let value = Checksum::of(ChecksumAlgorithm::Md5, input);
+        assert_eq!(hex::encode(value.as_bytes()), expected, "{input:?}");
+    }
+}
+
+#[test]
+fn sha512_matches_fips_180s_examples() {
+    // FIPS 180-2, appendix C: one block ("abc"), two blocks (the 896-bit message), and a
+    // million times "a" (here in pieces of 1000, as a stream would come).
+    let two_blocks = b"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn\
+                       hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+    let cases: [(&[u8], &str); 2] = [
+        (
+            b"abc",
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
+             2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+        ),
+        (
+            two_blocks,
+            "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018\
+             501d289e4900f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909",
+        ),
+    ];
+    for (input, expected) in cases {
+        let value = Checksum::of(ChecksumAlgorithm::Sha512, input);
+        assert_eq!(hex::encode(value.as_bytes()), expected);
+    }
+    let mut million = Checksum::new(ChecksumAlgorithm::Sha512);
+    for _ in 0..1000 {
+        million.update(&[b'a'; 1000]);
+    }
+    assert_eq!(
+        hex::encode(million.finalize().as_bytes()),
+        "e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973eb\
+         de0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b"
+    );
+}
+
+/// xxHash's sanity-check buffer (`XSUM_fillTestBuffer` in `cli/xsum_sanity_check.c`).
+fn xxhash_test_buffer(len: usize) -> Vec<u8> {
+    const PRIME32: u64 = 2_654_435_761;
+    const PRIME64: u64 = 11_400_714_785_074_694_797;
+    let mut byte_gen = PRIME32;
+    (0..len)
+        .map(|_| {
+            let byte = (byte_gen >> 56) as u8;
+            byte_gen = byte_gen.wrapping_mul(PRIME64);
+            byte
+        })
+        .collect()
+}
+
+#[test]
+fn the_xxhashes_match_xxhashs_own_sanity_vectors() {
+    // The seed-0 rows of XSUM_XXH64_testdata, XSUM_XXH3_testdata and XSUM_XXH128_testdata
+    // (xxHash v0.8, `cli/xsum_sanity_check.c`), which cover each length class of XXH3
+    // (1-3, 4-8, 9-16, 17-32, ..., several blocks with an overlapping last stripe). XXH128's
+    // rows there are { low64, high64 }; S3 takes the canonical form, high64 first.
+    let xxh64: [(usize, u64); 5] = [
+        (0, 0xEF46DB3751D8E999),
+        (1, 0xE934A84ADB052768),
+        (4, 0x9136A0DCA57457EE),
+        (14, 0x8282DCC4994E35C8),
+        (222, 0xB641AE8CB691C174),
+    ];
+    let xxh3: [(usize, u64); 13] = [
+        (0, 0x2D06800538D394C2),
+        (1, 0xC44BDFF4074EECDB),
+        (6, 0x27B56A84CD2D7325),
+        (12, 0xA713DAF0DFBB77E7),
+        (24, 0xA3FE70BF9D3510EB),
+        (48, 0x397DA259ECBA1F11),
+        (80, 0xBCDEFBBB2C47C90A),
+        (195, 0xCD94217EE362EC3A),
+        (403, 0xCDEB804D65C6DEA4),
+        (512, 0x617E49599013CB6B),
+        (2048, 0xDD59E2C3A5F038E0),
+        (2240, 0x6E73A90539CF2948),
+        (2367, 0xCB37AEB9E5D361ED),
+    ];
+    let xxh128: [(usize, u64, u64); 13] = [
+        (0, 0x6001C324468D497F, 0x99AA06D3014798D8),
+        (1, 0xC44BDFF4074EECDB, 0xA6CD5E9392000F6A),
+        (6, 0x3E7039BDDA43CFC6, 0x082AFE0B8162D12A),
+        (12, 0x061A192713F69AD9, 0x6E3EFD8FC7802B18),
+        (24, 0x1E7044D28B1B901D, 0x0CE966E4678D3761),
+        (48, 0xF942219AED80F67B, 0xA002AC4E5478227E),
+        (81, 0x5E8BAFB9F95FB803, 0x4952F58181AB0042),
+        (222, 0xF1AEBD597CEC6B3A, 0x337E09641B948717),
+        (403, 0xCDEB804D65C6DEA4, 0x1B6DE21E332DD73D),
+        (512, 0x617E49599013CB6B, 0x18D2D110DCC9BCA1),
+        (2048, 0xDD59E2C3A5F038E0, 0xF736557FD47073A5),
+        (2240, 0x6E73A90539CF2948, 0xCCB134FBFA7CE49D),
+        (2367, 0xCB37AEB9E5D361ED, 0xE89C0F6FF369B427),
+    ];
+    let rows = xxh64
+        .iter()
+        .map(|&(len, h)| (ChecksumAlgorithm::Xxhash64, len, h.to_be_bytes().to_vec()))
+        .chain(
+            xxh3.iter()
+                .map(|&(len, h)| (ChecksumAlgorithm::Xxhash3, len, h.to_be_bytes().to_vec())),
+        )
+        .chain(xxh128.iter().map(|&(len, low, high)| {
+            let canonical = [high.to_be_bytes(), low.to_be_bytes()].concat();
+            (ChecksumAlgorithm::Xxhash128, len, canonical)
+        }));
+    for (algorithm, len, expected) in rows {
+        let data = xxhash_test_buffer(len);
+        assert_eq!(
+            Checksum::of(algorithm, &data).as_bytes(),
+            &expected[..],
+            "{algorithm} of {len} bytes"
+        );
+        // The streaming state, fed a byte at a time, as xxHash's own check does.
+        let mut streamed = Checksum::new(algorithm);
+        for byte in data.chunks(1) {
+            streamed.update(byte);
+        }
+        assert_eq!(
+            streamed.finalize().as_bytes(),
+            &expected[..],
+            "{algorithm} of {len} bytes, streamed"
+        );
+    }
+}
 
 #[test]
 fn every_algorithm_matches_the_published_vectors() {
@@ -59,6 +238,18 @@ fn every_algorithm_matches_the_published_vectors() {
         assert_eq!(expected.len(), algorithm.encoded_len());
         assert!(value.matches_base64(expected));
     }
+}
+
+#[test]
+fn a_checksum_in_progress_stays_small() {
+    // Every validating body and aws-chunked body holds one: XXH3's state is boxed so that no
+    // checksum is larger than crc-fast's CRC state (and its tag) or aligned to 64.
+    let size = std::mem::size_of::<Checksum>();
+    assert!(
+        size <= std::mem::size_of::<crc_fast::Digest>() + 8,
+        "{size} bytes"
+    );
+    assert!(std::mem::align_of::<Checksum>() <= 16);
 }
 
 #[test]
@@ -106,10 +297,10 @@ fn names_parse_in_any_case_and_others_are_refused() {
                 .ends_with(&algorithm.as_str().to_lowercase())
         );
     }
-    let err = "XXHASH64".parse::<ChecksumAlgorithm>().unwrap_err();
+    let err = "BLAKE3".parse::<ChecksumAlgorithm>().unwrap_err();
     assert!(
         err.to_string()
-            .contains("unsupported checksum algorithm \"XXHASH64\"")
+            .contains("unsupported checksum algorithm \"BLAKE3\"")
     );
 }
 
@@ -170,6 +361,10 @@ async fn a_body_with_another_checksum_fails_at_its_end_after_its_data() {
             mismatch.actual,
             Checksum::of(algorithm, b"Hello World").to_base64()
         );
+        // The message names both values whole, SHA-512's 88 characters too.
+        let message = mismatch.to_string();
+        assert!(message.contains(&expected), "{message}");
+        assert!(message.contains(&mismatch.actual), "{message}");
         assert!(body.frame().await.is_none());
     }
 }
@@ -433,5 +628,98 @@ mod request_plan {
                 "{signing:?} {when:?} https={https} rewindable={rewindable}"
             );
         }
+    }
+}
+
+mod content_md5 {
+    //! `Content-MD5` for operations with `httpChecksumRequired` and no flexible checksum.
+    use super::super::request::RequestChecksum;
+    use ziggurat_core::body::Body;
+    use ziggurat_core::config::RequestChecksumCalculation;
+    use ziggurat_core::hook::{HttpRequest, RequestHook};
+    use ziggurat_core::schema::operation::op_flag;
+
+    const MD5_ONLY: u32 = op_flag::CHECKSUM_REQUIRED | op_flag::CONTENT_MD5;
+
+    /// The headers after the hook, or its error.
+    fn run(flags: u32, body: Body, headers: &[(&str, &str)]) -> Result<http::HeaderMap, String> {
+        let mut req = http::Request::post("https://example.com/");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let (mut parts, ()) = req.body(()).unwrap().into_parts();
+        let mut body = body;
+        // `when_required`: Content-MD5 is required, so it goes all the same.
+        RequestChecksum::new(RequestChecksumCalculation::WhenRequired)
+            .with_operation_flags(flags)
+            .on_request(&mut HttpRequest::new(&mut parts, &mut body, None))
+            .map_err(|e| e.to_string())?;
+        Ok(parts.headers)
+    }
+
+    #[test]
+    fn an_operation_that_requires_only_httpchecksumrequired_gets_content_md5() {
+        // The Smithy protocol test RestJsonHttpChecksumRequired's body and value.
+        let body = r#"{"foo":"base64 encoded md5 checksum"}"#;
+        let headers = run(MD5_ONLY, Body::from(body), &[]).unwrap();
+        assert_eq!(headers["content-md5"], "iB0/3YSo7maijL0IGOgA9g==");
+        assert!(
+            !headers
+                .keys()
+                .any(|k| k.as_str().starts_with("x-amz-checksum-")
+                    || k.as_str() == "x-amz-sdk-checksum-algorithm"),
+            "{headers:?}"
+        );
+        // RFC 1321: MD5("") = d41d8cd98f00b204e9800998ecf8427e.
+        let headers = run(MD5_ONLY, Body::empty(), &[]).unwrap();
+        assert_eq!(headers["content-md5"], "1B2M2Y8AsgTpgAmY7PhCfg==");
+    }
+
+    #[test]
+    fn a_content_md5_or_checksum_the_caller_set_is_kept() {
+        let headers = run(MD5_ONLY, Body::from("x"), &[("content-md5", "mine")]).unwrap();
+        assert_eq!(headers["content-md5"], "mine");
+        let headers = run(
+            MD5_ONLY,
+            Body::from("x"),
+            &[("x-amz-checksum-crc32", "AAAAAA==")],
+        )
+        .unwrap();
+        assert!(!headers.contains_key("content-md5"));
+    }
+
+    #[test]
+    fn a_precomputed_checksum_of_any_algorithm_is_sent_alone() {
+        for algorithm in super::ALL {
+            let value = super::Checksum::of(algorithm, b"x").to_base64();
+            // Required: computed unless precomputed, even under `when_required`.
+            let headers = run(
+                op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM,
+                Body::from("x"),
+                &[(algorithm.header_name(), &value)],
+            )
+            .unwrap();
+            assert_eq!(headers.len(), 1, "{algorithm}: {headers:?}");
+            assert_eq!(headers[algorithm.header_name()], value.as_str());
+        }
+    }
+
+    #[test]
+    fn a_stream_for_content_md5_is_refused_before_sending() {
+        let stream = Body::from_stream(http_body_util::Full::new(bytes::Bytes::from("x")));
+        let err = run(MD5_ONLY, stream, &[]).unwrap_err();
+        assert!(err.contains("requires a Content-MD5 header"), "{err}");
+    }
+
+    #[test]
+    fn a_required_flexible_checksum_is_crc32_and_not_content_md5() {
+        // S3's DeleteObjects: httpChecksum with requestChecksumRequired.
+        let flags = op_flag::CHECKSUM_REQUIRED | op_flag::REQUEST_CHECKSUM;
+        let headers = run(flags, Body::from("Hello world"), &[]).unwrap();
+        assert_eq!(headers["x-amz-checksum-crc32"], "i9aeUg==");
+        assert!(!headers.contains_key("content-md5"));
+        // Nothing required, nothing supported: nothing.
+        let headers = run(0, Body::from("Hello world"), &[]).unwrap();
+        assert!(headers.is_empty(), "{headers:?}");
     }
 }

@@ -126,7 +126,8 @@ impl fmt::Display for ChecksumMismatch {
             f,
             "checksum mismatch: the response declared {} {} but the body received has {}",
             self.algorithm,
-            self.expected.chars().take(64).collect::<String>(),
+            // At most the longest value (SHA-512's 88 characters) of what the server sent.
+            self.expected.chars().take(88).collect::<String>(),
             self.actual
         )
     }

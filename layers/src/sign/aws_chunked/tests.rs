@@ -190,6 +190,16 @@ async fn empty_bodies_are_one_final_chunk() {
     assert_eq!(framed.len(), 1 + 17 + 64 + 2 + 2);
 }
 
+/// `data` framed by `framing` (signed with a fixed seed where the variant signs), after checking
+/// that its length is the one the framing declares.
+async fn frame_exactly(framing: Framing, data: &[u8]) -> Bytes {
+    let seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
+    let body = AwsChunkedBody::new(Frames::new(data, 3000), framing, Some(signer(seed))).unwrap();
+    let framed = collect(body).await;
+    assert_eq!(framed.len() as u64, framing.encoded_length(), "{framing:?}");
+    framed
+}
+
 #[tokio::test]
 async fn encoded_length_is_exact_for_every_variant_and_size() {
     let chunk = 8192;
@@ -211,15 +221,7 @@ async fn encoded_length_is_exact_for_every_variant_and_size() {
         ] {
             let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             let framing = Framing::new(variant, len as u64).with_chunk_size(chunk);
-            let seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
-            let body =
-                AwsChunkedBody::new(Frames::new(&data, 3000), framing, Some(signer(seed))).unwrap();
-            let framed = collect(body).await;
-            assert_eq!(
-                framed.len() as u64,
-                framing.encoded_length(),
-                "{variant:?}, {len} bytes"
-            );
+            let framed = frame_exactly(framing, &data).await;
             // The data comes out unchanged, in chunks of `chunk` bytes.
             let mut rest = &framed[..];
             let mut decoded = Vec::new();
@@ -241,6 +243,38 @@ async fn encoded_length_is_exact_for_every_variant_and_size() {
             }
             assert_eq!(decoded, data);
             assert!(rest.ends_with(b"\r\n"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_algorithms_trailer_holds_its_checksum_and_the_length_is_exact() {
+    let data: Vec<u8> = (0..3 * 8192 + 5).map(|i| (i % 251) as u8).collect();
+    for algorithm in ChecksumAlgorithm::VALIDATION_ORDER {
+        for variant in [
+            AwsChunkedVariant::UnsignedWithTrailer,
+            AwsChunkedVariant::SignedWithTrailer,
+        ] {
+            let framing = Framing::new(variant, data.len() as u64)
+                .with_chunk_size(8192)
+                .with_checksum(algorithm);
+            let framed = frame_exactly(framing, &data).await;
+            // The trailer line, then the trailer's signature (signed) or the blank line.
+            let line = format!(
+                "{}:{}\r\n",
+                algorithm.trailer_name(),
+                crate::checksum::Checksum::of(algorithm, &data).to_base64()
+            );
+            let text = String::from_utf8_lossy(&framed);
+            let next = if variant.signs_chunks() {
+                "x-amz-trailer-signature:"
+            } else {
+                "\r\n"
+            };
+            assert!(
+                text.contains(&format!("\r\n{line}{next}")),
+                "{algorithm} {variant:?}: {text:?}"
+            );
         }
     }
 }

@@ -662,6 +662,10 @@ impl CaseModel {
         }
         if truthy(given, "httpChecksumRequired") {
             flags |= op_flag::CHECKSUM_REQUIRED;
+            // As the generator marks it: no flexible `httpChecksum`, so `Content-MD5`.
+            if !given.contains_key("httpChecksum") {
+                flags |= op_flag::CONTENT_MD5;
+            }
         }
         if truthy(given, "idempotent") {
             flags |= op_flag::IDEMPOTENT;
@@ -1491,7 +1495,18 @@ pub fn run_input_case(suite: &Suite, case: &Json, opts: RunOptions) -> Result<()
         ziggurat_layers::protocol::serialize_request(model.service, model.op, &mut input)
             .map_err(|e| format!("serialize_request failed: {}", sdk_error_text(&e)))
     })?;
-    let (mut parts, body) = req.into_parts();
+    let (mut parts, mut body) = req.into_parts();
+    // What the checksum middleware adds (`Content-MD5` for `httpChecksumRequired`), run as
+    // clients run it, told the operation's flags.
+    let checksum = ziggurat_layers::checksum::request::RequestChecksum::new(
+        ziggurat_core::config::RequestChecksumCalculation::WhenSupported,
+    )
+    .with_operation_flags(model.op.flags);
+    ziggurat_core::hook::RequestHook::on_request(
+        &checksum,
+        &mut ziggurat_core::hook::HttpRequest::new(&mut parts, &mut body, None),
+    )
+    .map_err(|e| format!("the checksum hook failed: {}", sdk_error_text(&e)))?;
     let body_bytes: Vec<u8> = body.bytes().map(<[u8]>::to_vec).unwrap_or_default();
     // What the content-length middleware adds.
     if !parts.headers.contains_key(http::header::CONTENT_LENGTH)
