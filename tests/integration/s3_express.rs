@@ -474,3 +474,24 @@ async fn a_presigned_url_uses_the_session() {
     let last = server.seen().last().cloned().unwrap();
     assert!(last.access_key.starts_with("ASIASESSION"), "{last:?}");
 }
+
+/// A call sent elsewhere (its own endpoint) asks that endpoint for its session too.
+#[tokio::test]
+async fn the_session_is_asked_for_where_the_call_goes() {
+    let (home, elsewhere) = (
+        ExpressServer::start(Duration::from_secs(300)).await,
+        ExpressServer::start(Duration::from_secs(300)).await,
+    );
+    let s3 = client(&home, |c| c);
+    s3.put_object()
+        .bucket(BUCKET)
+        .key("k")
+        .body(ziggurat::body::Body::from("routed"))
+        .customize(|o| o.endpoint_url(elsewhere.url.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert!(home.seen().is_empty(), "{:#?}", home.seen());
+    assert_eq!(elsewhere.sessions_created(), 1);
+    assert_eq!(elsewhere.seen().len(), 2);
+}

@@ -29,13 +29,14 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
+use ziggurat_core::context::Region;
 use ziggurat_core::credentials::{
     Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
     SharedCredentialsProvider,
 };
 use ziggurat_core::error::SdkError;
 use ziggurat_core::hook::{HttpRequest, RequestHook};
-use ziggurat_layers::endpoint::{EndpointAuth, S3Bucket};
+use ziggurat_layers::endpoint::{EndpointAuth, EndpointUrl, S3Bucket};
 pub use ziggurat_layers::sign::S3ExpressSession;
 
 use crate::customize::Config;
@@ -96,9 +97,14 @@ impl RequestHook for S3ExpressAuth {
             // No credentials at all: signing says so.
             return Ok(());
         };
+        // `CreateSession` goes where the call goes: its region and endpoint override.
+        let region = ctx.region().cloned();
+        let endpoint_url = ctx.get::<EndpointUrl>().map(|u| u.0.to_url());
         ctx.set_identity_override(Some(SharedCredentialsProvider::new(SessionCredentials {
             base,
             bucket,
+            region,
+            endpoint_url,
             sessions: self.sessions.clone(),
         })));
         ctx.insert(S3ExpressSession);
@@ -134,18 +140,29 @@ impl Sessions {
         cache.entry(key).or_default().clone()
     }
 
+    /// A new session for `call`'s bucket, asked for with `base`.
     async fn create(
         &self,
-        bucket: &str,
+        call: &SessionCredentials,
         base: Credentials,
     ) -> Result<Credentials, CredentialsError> {
+        let bucket = call.bucket.as_str();
         let client = self
             .client
             .get_or_init(|| crate::Client::from_conf(self.config.clone()));
         let out = client
             .create_session()
             .bucket(bucket)
-            .customize(|o| o.credentials(base))
+            .customize(|o| {
+                let mut o = o.credentials(base);
+                if let Some(region) = call.region.clone() {
+                    o = o.region(region);
+                }
+                if let Some(url) = call.endpoint_url.clone() {
+                    o = o.endpoint_url(url);
+                }
+                o
+            })
             .send()
             .await
             .map_err(|e| {
@@ -174,6 +191,9 @@ fn fresh(session: &Credentials, now: SystemTime) -> bool {
 struct SessionCredentials {
     base: SharedCredentialsProvider,
     bucket: String,
+    /// The call's region and endpoint override, for its `CreateSession`.
+    region: Option<Region>,
+    endpoint_url: Option<String>,
     sessions: Arc<Sessions>,
 }
 
@@ -196,7 +216,7 @@ impl ProvideCredentials for SessionCredentials {
             if let Some(s) = session.as_ref().filter(|s| fresh(s, SystemTime::now())) {
                 return Ok(s.clone());
             }
-            let created = self.sessions.create(&self.bucket, base).await?;
+            let created = self.sessions.create(self, base).await?;
             *session = Some(created.clone());
             Ok(created)
         })
