@@ -197,6 +197,7 @@ pub struct SdkConfig {
     meter_provider: Option<crate::metrics::SharedMeterProvider>,
     log_mode: crate::log_mode::LogMode,
     log_mode_error: Option<String>,
+    trace_resource_names: bool,
 }
 
 impl SdkConfig {
@@ -341,6 +342,11 @@ impl SdkConfig {
             None => Ok(self.log_mode),
         }
     }
+    /// Whether operation spans carry the names of the resources a call is about (see
+    /// [`SdkConfigBuilder::trace_resource_names`]).
+    pub fn trace_resource_names(&self) -> bool {
+        self.trace_resource_names
+    }
     /// The interceptors of every client built from this configuration, in order.
     pub fn interceptors(&self) -> &crate::interceptor::Interceptors {
         &self.interceptors
@@ -458,6 +464,14 @@ impl SdkConfigBuilder {
     pub fn log_mode(mut self, mode: crate::log_mode::LogMode) -> Self {
         self.config.log_mode = mode;
         self.config.log_mode_error = None;
+        self
+    }
+    /// Puts the names of the resources a call is about on its operation span, as the
+    /// OpenTelemetry conventions for AWS SDK calls name them: `aws.s3.bucket` and `aws.s3.key`,
+    /// `aws.dynamodb.table_names` (the tables, or table ARNs, comma-separated). Off by default:
+    /// object keys and table names can hold private data, and spans often leave the process.
+    pub fn trace_resource_names(mut self, yes: bool) -> Self {
+        self.config.trace_resource_names = yes;
         self
     }
     /// Adds an interceptor for every client built from this configuration (after those added

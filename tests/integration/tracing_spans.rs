@@ -221,3 +221,77 @@ async fn a_retry_is_an_event_on_the_attempt_and_a_failure_marks_the_operation() 
     );
     assert_eq!(f.get("aws.request_id").map(String::as_str), Some("REQ-2"));
 }
+
+/// With `trace_resource_names` on, the operation span names what the call is about as the AWS
+/// SDK conventions do (`aws.dynamodb.table_names`, `aws.s3.bucket`, `aws.s3.key`); off (the
+/// default), none of them is recorded.
+#[tokio::test(flavor = "current_thread")]
+async fn resource_names_are_on_the_operation_span_only_when_asked_for() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let transport = TestTransport::new().rule(ok());
+    let sdk = |names: bool| {
+        SdkConfig::builder()
+            .region(Region::from_static("eu-west-1"))
+            .credentials(Credentials::new("AKID", "secret", None))
+            .http_client(transport.clone().into_http_client())
+            .trace_resource_names(names)
+            .build()
+    };
+    for names in [false, true] {
+        let ddb = Client::new(&sdk(names));
+        ddb.get_item()
+            .table_name("users")
+            .key("pk", "1")
+            .send()
+            .await
+            .unwrap();
+        ddb.batch_get_item()
+            .request_items(
+                "orders",
+                ziggurat::dynamodb::types::KeysAndAttributes {
+                    keys: vec![
+                        [(
+                            "pk".to_owned(),
+                            ziggurat::dynamodb::types::AttributeValue::S("1".into()),
+                        )]
+                        .into(),
+                    ],
+                    ..Default::default()
+                },
+            )
+            .send()
+            .await
+            .unwrap();
+        let s3 = ziggurat::s3::Client::from_conf(
+            ziggurat::s3::Config::new(&sdk(names)).force_path_style(true),
+        );
+        // The answer is not S3's: only the request side matters here.
+        let _ = s3
+            .get_object()
+            .bucket("photos")
+            .key("2024/cat.jpg")
+            .send()
+            .await;
+    }
+    let ops = spans(&capture, "operation");
+    assert_eq!(ops.len(), 6, "{ops:#?}");
+    let field = |i: usize, name: &str| ops[i].fields.get(name).cloned();
+    for i in 0..3 {
+        for name in ["aws.dynamodb.table_names", "aws.s3.bucket", "aws.s3.key"] {
+            assert_eq!(field(i, name), None, "{name} recorded without the opt-in");
+        }
+    }
+    assert_eq!(
+        field(3, "aws.dynamodb.table_names").as_deref(),
+        Some("users")
+    );
+    assert_eq!(
+        field(4, "aws.dynamodb.table_names").as_deref(),
+        Some("orders")
+    );
+    assert_eq!(field(5, "aws.s3.bucket").as_deref(), Some("photos"));
+    assert_eq!(field(5, "aws.s3.key").as_deref(), Some("2024/cat.jpg"));
+    assert_eq!(field(5, "aws.dynamodb.table_names"), None);
+}

@@ -136,6 +136,7 @@ pub fn serialize(
         ]));
     }
     read_endpoint_params(op, input, ctx)?;
+    crate::record_resource_names(ctx);
     ziggurat_layers::protocol::serialize_request(service, op, input)
 }
 

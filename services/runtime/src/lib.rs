@@ -386,6 +386,8 @@ pub struct ClientHandle {
     region: Option<Region>,
     operation_timeout: Option<Duration>,
     sleep: ziggurat_core::time::SharedSleep,
+    /// Resource names on operation spans ([`SdkConfig::trace_resource_names`]).
+    trace_resource_names: bool,
 }
 
 impl ClientHandle {
@@ -420,6 +422,7 @@ impl ClientHandle {
             region: config.region().cloned(),
             operation_timeout: config.timeout_config().operation_timeout(),
             sleep: config.sleep().clone(),
+            trace_resource_names: config.trace_resource_names(),
         }
     }
 
@@ -448,7 +451,7 @@ impl ClientHandle {
             Some(per_call) => per_call,
             None => self.operation_timeout,
         };
-        let (ctx, derived) = match self.prepare(spec, options) {
+        let (mut ctx, derived) = match self.prepare(spec, options) {
             Ok(prepared) => prepared,
             Err(e) => return Box::pin(std::future::ready(Err(e))),
         };
@@ -458,6 +461,10 @@ impl ClientHandle {
             (None, Err(e)) => return Box::pin(std::future::ready(Err(not_built(spec, e)))),
         };
         let span = operation_span(spec, ctx.region());
+        if self.trace_resource_names && !span.is_disabled() {
+            // The serializer records the input's resource names on it.
+            ctx.insert(OperationSpan(span.clone()));
+        }
         // The stack's future is boxed as it is, not wrapped: a wrapper would hold (and copy)
         // all of it once more. With tracing on, the operation's span wraps it.
         let call = compiled.invoke(spec, input, ctx);
@@ -548,10 +555,44 @@ fn operation_span(spec: &OperationSpec, region: Option<&Region>) -> tracing::Spa
         cloud.region = region.map(Region::as_str),
         aws.request_id = tracing::field::Empty,
         aws.extended_request_id = tracing::field::Empty,
+        aws.s3.bucket = tracing::field::Empty,
+        aws.s3.key = tracing::field::Empty,
+        aws.dynamodb.table_names = tracing::field::Empty,
         error.type = tracing::field::Empty,
         otel.status_code = tracing::field::Empty,
         otel.status_description = tracing::field::Empty,
     )
+}
+
+/// In a call's context when its client has [`SdkConfig::trace_resource_names`] on and its
+/// operation span is recorded: the span, for [`record_resource_names`].
+#[derive(Clone, Debug)]
+pub struct OperationSpan(pub tracing::Span);
+
+/// Records the resources a call is about on its operation span, from the endpoint parameters
+/// read from its input: S3's `Bucket` and `Key` as `aws.s3.bucket` and `aws.s3.key`,
+/// DynamoDB's `ResourceArn` (the table name or ARN) or `ResourceArnList` as
+/// `aws.dynamodb.table_names`. Does nothing unless the context holds an [`OperationSpan`].
+pub fn record_resource_names(ctx: &Context) {
+    let (Some(OperationSpan(span)), Some(params)) =
+        (ctx.get::<OperationSpan>(), ctx.endpoint_params())
+    else {
+        return;
+    };
+    for (name, value) in &params.0 {
+        let text = match value {
+            ziggurat_core::context::EndpointParamText::String(s) => s.clone(),
+            ziggurat_core::context::EndpointParamText::List(list) => list.join(","),
+        };
+        match (ctx.service(), *name) {
+            ("S3", "Bucket") => span.record("aws.s3.bucket", text.as_str()),
+            ("S3", "Key") => span.record("aws.s3.key", text.as_str()),
+            ("DynamoDB", "ResourceArn" | "ResourceArnList") => {
+                span.record("aws.dynamodb.table_names", text.as_str())
+            }
+            _ => continue,
+        };
+    }
 }
 
 /// Runs a call in its operation span, records what came back on it, and bounds it by the
