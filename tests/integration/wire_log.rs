@@ -199,6 +199,57 @@ async fn sse_c_keys_are_redacted_in_headers_and_in_the_canonical_request() {
     capture.assert_no_secret(&secrets);
 }
 
+/// An S3 Express session's token goes in `x-amz-s3session-token`: redacted in the headers and
+/// in the canonical request, like the session's secret and the caller's own token.
+#[tokio::test(flavor = "current_thread")]
+async fn s3_express_session_tokens_are_redacted() {
+    let (capture, _guard) = capture();
+    let transport = TestTransport::new()
+        .rule(
+            Rule::when(|r| r.uri().query() == Some("session")).respond(
+                200,
+                &[("content-type", "application/xml")],
+                "<CreateSessionResult><Credentials><SessionToken>EXPRESStokenSECRET</SessionToken>\
+                 <SecretAccessKey>EXPRESSsecretKEY</SecretAccessKey><AccessKeyId>ASIAEXPRESS</AccessKeyId>\
+                 <Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>",
+            ),
+        )
+        .rule(Rule::any().respond(200, &[("etag", "\"e\"")], ""));
+    let s3 = ziggurat::s3::Client::new(&config(&transport, LogMode::ALL));
+    s3.put_object()
+        .bucket("data--use1-az4--x-s3")
+        .key("key")
+        .body(Body::from_bytes("hello"))
+        .send()
+        .await
+        .unwrap();
+    let sent = transport.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[1].headers()["x-amz-s3session-token"],
+        "EXPRESStokenSECRET"
+    );
+    let wire = capture.wire();
+    assert!(
+        wire.contains("x-amz-s3session-token: ** redacted **"),
+        "{wire}"
+    );
+    assert!(
+        wire.contains("x-amz-s3session-token:** redacted **"),
+        "{wire}"
+    );
+    let mut secrets = vec![
+        AKID,
+        SECRET,
+        TOKEN,
+        "EXPRESStokenSECRET",
+        "EXPRESSsecretKEY",
+    ];
+    let sigs = signatures(&transport);
+    secrets.extend(sigs.iter().map(String::as_str));
+    capture.assert_no_secret(&secrets);
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn sensitive_outputs_and_bearer_tokens_are_withheld() {
     let (capture, _guard) = capture();
