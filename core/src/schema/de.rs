@@ -199,7 +199,8 @@ impl<T: DeserializeValue> DeserializeValue for HashMap<String, T> {
             Some(map) => map,
             None => {
                 let mut map = HashMap::with_capacity(early.len());
-                map.extend(early);
+                // Drained in place: moving the `ArrayVec` itself would copy all its slots.
+                map.extend(early.drain(..));
                 map
             }
         })
