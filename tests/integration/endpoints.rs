@@ -733,15 +733,11 @@ async fn run_case(suite: &Suite, call: &Json, expect: &Json) -> Result<(), Strin
     let (content_type, body) = suite.response;
     // An S3 directory bucket's session comes first: `CreateSession` answers with one.
     let transport = TestTransport::new()
-        .rule(
-            Rule::when(|r| r.uri().query() == Some("session")).respond(
-                200,
-                &[("content-type", "application/xml")],
-                "<CreateSessionResult><Credentials><SessionToken>SESSIONTOKEN</SessionToken>\
-                 <SecretAccessKey>SESSIONSECRET</SecretAccessKey><AccessKeyId>SESSIONKEY</AccessKeyId>\
-                 <Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>",
-            ),
-        )
+        .rule(crate::support::s3_server::create_session_rule(
+            "SESSIONKEY",
+            "SESSIONSECRET",
+            "SESSIONTOKEN",
+        ))
         .rule(Rule::any().respond(200, &[("content-type", content_type)], body));
     let sdk = case_config(&call["builtInParams"], &transport)?;
     let params = match &call["operationParams"] {

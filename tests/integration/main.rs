@@ -35,3 +35,22 @@ mod tracing_spans;
 mod transfer;
 mod waiters;
 mod wire_log;
+
+/// Makes `subscriber` this thread's default while the guard lives, as
+/// `tracing::subscriber::set_default` does, but safe with tests running on other threads.
+///
+/// With a single dispatcher registered, tracing-core decides a new callsite's interest with
+/// the default dispatcher *of the thread that first reaches it*: a test on another thread,
+/// with no subscriber, caches ziggurat's span callsites as never enabled, and this thread's
+/// subscriber then misses those spans. A second dispatcher kept for the whole process makes
+/// tracing-core ask every registered dispatcher instead.
+pub(crate) fn set_scoped_subscriber(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) -> tracing::subscriber::DefaultGuard {
+    static KEEP: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEP.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Callsites registered before this subscriber existed are asked again.
+    tracing::callsite::rebuild_interest_cache();
+    guard
+}

@@ -248,8 +248,9 @@ async fn the_connection_wait_is_recorded_over_real_http() {
 /// `state=idle` follow the connections. A server that answers only once four requests have
 /// arrived makes four calls hold four connections at once (on this single-threaded runtime a
 /// request counts its connection as acquired before its bytes are even written); after the
-/// calls all four are idle in the pool, and when the server closes them the idle count goes
-/// back to zero. Every measurement has `rpc.service` and `state`, and no `rpc.method`.
+/// calls all four are idle, and when the server closes them the idle count goes back to zero.
+/// Nothing here depends on timing or on the pool reusing a connection. Every measurement has
+/// `rpc.service` and `state`, and no `rpc.method`.
 #[tokio::test]
 async fn connection_usage_follows_the_pool_over_real_http() {
     const CALLS: usize = 4;
@@ -285,10 +286,18 @@ async fn connection_usage_follows_the_pool_over_real_http() {
     assert_eq!(most_acquired, CALLS as f64, "{usage:?}");
     assert_eq!(usage_sums(&meter), (CALLS as f64, 0.0), "idle, acquired");
 
-    // A call reuses an idle connection: one moves to acquired and back.
+    // Another call: its connection (a pooled one, or a new one if the pool had not taken the
+    // others back yet, which a busy machine can make happen) moves to acquired and back. A
+    // connection hyper opened but no metered request used is not counted, so the idle count
+    // lies between the four and every connection the server saw.
     client.list_tables().send().await.unwrap();
-    assert_eq!(usage_sums(&meter), (CALLS as f64, 0.0));
-    assert_eq!(server.connections(), CALLS);
+    let (idle, acquired) = usage_sums(&meter);
+    assert_eq!(acquired, 0.0);
+    assert!(
+        (CALLS as f64..=server.connections() as f64).contains(&idle),
+        "{idle} idle of {} connections",
+        server.connections()
+    );
 
     // The server closes every connection: the pool drops them, and the idle count follows.
     server.close_all();

@@ -44,7 +44,7 @@ async fn calls(tracer: &SdkTracerProvider, meter: &SdkMeterProvider) {
             ),
     );
     // For this thread only: the tests run on a current-thread runtime.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = crate::set_scoped_subscriber(subscriber);
     let s3 = ziggurat::s3::Client::new(&config);
     s3.create_bucket().bucket("otel").send().await.unwrap();
     s3.put_object()

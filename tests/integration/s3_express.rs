@@ -385,6 +385,7 @@ async fn session_auth_can_be_turned_off() {
     put_get(&s3, BUCKET, "a", "plain").await;
     let seen = server.seen();
     assert_eq!(server.sessions_created(), 0);
+    assert_eq!(seen.len(), 2, "{seen:#?}");
     for call in &seen {
         assert_eq!(
             (

@@ -101,7 +101,7 @@ fn ok() -> Rule {
 async fn traced(transport: TestTransport) -> (Capture, Result<(), String>) {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = crate::set_scoped_subscriber(subscriber);
     let ddb = client(&transport);
     let result = ddb
         .get_item()
@@ -229,7 +229,7 @@ async fn a_retry_is_an_event_on_the_attempt_and_a_failure_marks_the_operation() 
 async fn resource_names_are_on_the_operation_span_only_when_asked_for() {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = crate::set_scoped_subscriber(subscriber);
     let transport = TestTransport::new().rule(ok());
     let sdk = |names: bool| {
         SdkConfig::builder()

@@ -52,8 +52,7 @@ impl<S: tracing::Subscriber> Layer<S> for Capture {
 /// A capture, recording on this thread while the guard lives.
 fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
-    let guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+    let guard = crate::set_scoped_subscriber(tracing_subscriber::registry().with(capture.clone()));
     (capture, guard)
 }
 
@@ -205,15 +204,11 @@ async fn sse_c_keys_are_redacted_in_headers_and_in_the_canonical_request() {
 async fn s3_express_session_tokens_are_redacted() {
     let (capture, _guard) = capture();
     let transport = TestTransport::new()
-        .rule(
-            Rule::when(|r| r.uri().query() == Some("session")).respond(
-                200,
-                &[("content-type", "application/xml")],
-                "<CreateSessionResult><Credentials><SessionToken>EXPRESStokenSECRET</SessionToken>\
-                 <SecretAccessKey>EXPRESSsecretKEY</SecretAccessKey><AccessKeyId>ASIAEXPRESS</AccessKeyId>\
-                 <Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>",
-            ),
-        )
+        .rule(crate::support::s3_server::create_session_rule(
+            "ASIAEXPRESS",
+            "EXPRESSsecretKEY",
+            "EXPRESStokenSECRET",
+        ))
         .rule(Rule::any().respond(200, &[("etag", "\"e\"")], ""));
     let s3 = ziggurat::s3::Client::new(&config(&transport, LogMode::ALL));
     s3.put_object()

@@ -69,10 +69,24 @@ fn echo_service() -> impl tower::Service<
         }))
 }
 
+/// `subscriber` as this thread's default, safe with tests on other threads: with a single
+/// dispatcher registered, tracing-core caches a callsite's interest from the default of the
+/// thread that reaches it first (none, on another test's thread); a second dispatcher kept for
+/// the process makes it ask every registered one.
+fn scoped(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) -> tracing::subscriber::DefaultGuard {
+    static KEEP: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEP.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    let guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    guard
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_standalone_layer_logs_requests_and_responses_redacted_and_capped() {
     let lines = Lines::default();
-    let _guard = tracing::subscriber::set_default(lines.clone());
+    let _guard = scoped(lines.clone());
     let req = http::Request::put("http://127.0.0.1:9/b/k?X-Amz-Signature=abcdef&x-id=PutObject")
         .header("authorization", "Bearer tok3n")
         .header("x-amz-server-side-encryption-customer-key", "c2VjcmV0")
@@ -103,7 +117,7 @@ async fn a_standalone_layer_logs_requests_and_responses_redacted_and_capped() {
 #[tokio::test(flavor = "current_thread")]
 async fn streamed_request_bodies_and_sensitive_ones_are_not_logged() {
     let lines = Lines::default();
-    let _guard = tracing::subscriber::set_default(lines.clone());
+    let _guard = scoped(lines.clone());
     let stream = http_body_util::Full::new(Bytes::from_static(b"streamed secret"));
     let req = http::Request::post("http://127.0.0.1:9/")
         .body(Body::from_stream(stream))

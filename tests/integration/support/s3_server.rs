@@ -226,3 +226,18 @@ pub async fn s3_put_and_get(
         .unwrap()
         .to_vec()
 }
+
+/// A test transport's rule that answers S3 Express `CreateSession` (`GET /{bucket}?session`)
+/// with a session of these credentials, valid until 2100.
+pub fn create_session_rule(key: &str, secret: &str, token: &str) -> ziggurat::transport::Rule {
+    let body = format!(
+        "<CreateSessionResult><Credentials><SessionToken>{token}</SessionToken>\
+         <SecretAccessKey>{secret}</SecretAccessKey><AccessKeyId>{key}</AccessKeyId>\
+         <Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>"
+    );
+    ziggurat::transport::Rule::when(|r| r.uri().query() == Some("session")).respond(
+        200,
+        &[("content-type", "application/xml")],
+        body,
+    )
+}
