@@ -198,6 +198,9 @@ pub struct Context {
     timing: Option<Box<TimingMarks>>,
     spec: Option<&'static crate::stack::OperationSpec>,
     identity: Option<crate::credentials::Credentials>,
+    /// The attempt [`identity`](Context::identity) was resolved for by the stack (0: before
+    /// the first).
+    identity_attempt: Option<u32>,
     identity_override: Option<crate::credentials::SharedCredentialsProvider>,
     /// The interceptors the transport path runs (after transmit, around deserialization),
     /// set by the interceptors' adapter when some interceptor needs them.
@@ -220,6 +223,7 @@ impl Context {
             spec: None,
             identity: None,
             identity_override: None,
+            identity_attempt: None,
             interceptors: None,
             endpoint_params: None,
             values: http::Extensions::new(),
@@ -308,6 +312,20 @@ impl Context {
     /// Sets the resolved credentials.
     pub fn set_identity(&mut self, identity: Option<crate::credentials::Credentials>) {
         self.identity = identity;
+        self.identity_attempt = None;
+    }
+    /// The stack's identity entries: the credentials, resolved for the current attempt.
+    pub(crate) fn set_resolved_identity(&mut self, identity: crate::credentials::Credentials) {
+        self.identity = Some(identity);
+        self.identity_attempt = Some(self.attempt);
+    }
+    /// Whether the credentials were resolved by the stack for this attempt already: by the
+    /// `"EndpointIdentity"` entry just before the first attempt, or earlier in this one.
+    pub(crate) fn identity_is_current(&self) -> bool {
+        self.identity.is_some()
+            && self
+                .identity_attempt
+                .is_some_and(|at| at.max(1) == self.attempt.max(1))
     }
     /// A per-call credentials provider that replaces the client's.
     pub fn identity_override(&self) -> Option<&crate::credentials::SharedCredentialsProvider> {
@@ -332,6 +350,8 @@ impl Context {
         provider: Option<crate::credentials::SharedCredentialsProvider>,
     ) {
         self.identity_override = provider;
+        // Whatever was resolved came from another provider.
+        self.identity_attempt = None;
     }
     /// Stores a typed value, replacing any earlier value of that type.
     pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) -> Option<T> {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod context;
 pub mod credentials;
 pub mod error;
+pub mod header_buffer;
 pub mod hook;
 pub mod interceptor;
 pub mod intern;

@@ -689,6 +689,11 @@ async fn resolve_identity(
     provider: Option<&crate::credentials::SharedCredentialsProvider>,
     ctx: &mut Context,
 ) -> Result<(), SdkError> {
+    // On a DynamoDB client the endpoint entry resolved them just before the first attempt:
+    // once is enough (a retry resolves them again).
+    if ctx.identity_is_current() {
+        return Ok(());
+    }
     let Some(provider) = ctx.identity_override().or(provider).cloned() else {
         return Ok(());
     };
@@ -705,7 +710,7 @@ async fn resolve_identity(
     {
         marks.current_attempt(attempt).identity = t.elapsed();
     }
-    ctx.set_identity(Some(credentials));
+    ctx.set_resolved_identity(credentials);
     Ok(())
 }
 

@@ -20,6 +20,7 @@
 //! ```
 use http::{HeaderValue, Method, header::CONTENT_LENGTH};
 use ziggurat_core::error::SdkError;
+use ziggurat_core::header_buffer::shared_header_value;
 use ziggurat_core::hook::{HookLayer, HttpRequest, RequestHook};
 
 /// The hook: sets `Content-Length`.
@@ -49,31 +50,11 @@ impl RequestHook for ComputeContentLength {
     }
 }
 
-/// `n` as a header value, in one allocation (`HeaderValue::from` makes two), shared from the
-/// start so that the retry loop's copy of the request costs a reference count.
+/// `n` as a header value, in the thread's shared header buffer (no allocation of its own;
+/// the retry loop's copy of the request costs a reference count).
 fn decimal_value(n: u64) -> HeaderValue {
-    /// Up to 20 decimal digits, the most a `u64` has.
-    struct Digits {
-        text: [u8; 20],
-        len: usize,
-    }
-    impl AsRef<[u8]> for Digits {
-        fn as_ref(&self) -> &[u8] {
-            self.text.get(..self.len).unwrap_or_default()
-        }
-    }
-    let mut digits = Digits {
-        text: [0; 20],
-        len: 0,
-    };
     let mut buffer = itoa::Buffer::new();
-    let formatted = buffer.format(n).as_bytes();
-    for (slot, digit) in digits.text.iter_mut().zip(formatted) {
-        *slot = *digit;
-    }
-    digits.len = formatted.len().min(digits.text.len());
-    HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(digits))
-        .unwrap_or_else(|_| HeaderValue::from(n))
+    shared_header_value(&[buffer.format(n).as_bytes()]).unwrap_or_else(|_| HeaderValue::from(n))
 }
 
 #[cfg(test)]

@@ -19,10 +19,10 @@
 //! assert_eq!(res.body().len(), 36);
 //! # }
 //! ```
-use http::HeaderValue;
 use http::header::HeaderName;
 use ziggurat_core::context::InvocationId;
 use ziggurat_core::error::SdkError;
+use ziggurat_core::header_buffer::shared_header_value;
 use ziggurat_core::hook::{HookLayer, HttpRequest, RequestHook};
 
 /// The header name.
@@ -57,10 +57,9 @@ impl RequestHook for SetInvocationId {
             },
             None => InvocationId::random(),
         };
-        // Shared from the start: the retry loop copies the request head, and copying a header
-        // value that is shared costs a reference count, not an allocation.
-        let value = HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(id))
-            .map_err(SdkError::construction)?;
+        // In the thread's shared header buffer: no allocation of its own, and the retry loop's
+        // copy of the request head costs a reference count.
+        let value = shared_header_value(&[id.as_ref()]).map_err(SdkError::construction)?;
         slot.insert(value);
         Ok(())
     }

@@ -4,6 +4,7 @@ use http::HeaderValue;
 use serde_json::Value;
 use ziggurat_core::body::Body;
 use ziggurat_core::error::{ApiError, Fault, SdkError};
+use ziggurat_core::header_buffer::shared_header_value;
 use ziggurat_core::schema::ser::SerializeShape;
 use ziggurat_core::schema::{OperationSchema, Protocol, ServiceSchema};
 use ziggurat_core::stack::ResponseBody;
@@ -73,17 +74,11 @@ pub fn serialize_request(
     input
         .serialize_members(&mut s)
         .map_err(|e| SdkError::construction(format!("{}: {e}", op.name)))?;
-    let mut req = http::Request::new(Body::from(s.finish()));
+    let mut req = http::Request::new(Body::from(s.finish_bytes()));
     *req.method_mut() = http::Method::POST;
     *req.uri_mut() = http::Uri::from_static("/");
-    // One allocation, the value's own buffer: `format!` would grow a `String` and then pay
-    // for a shared header buffer on top.
-    let mut target =
-        bytes::BytesMut::with_capacity(service.target_prefix.len() + 1 + op.name.len());
-    target.extend_from_slice(service.target_prefix.as_bytes());
-    target.extend_from_slice(b".");
-    target.extend_from_slice(op.name.as_bytes());
-    let target = HeaderValue::from_maybe_shared(target.freeze())
+    // In the thread's shared header buffer: no allocation of its own.
+    let target = shared_header_value(&[service.target_prefix.as_bytes(), b".", op.name.as_bytes()])
         .map_err(|e| SdkError::construction(format!("{}: X-Amz-Target: {e}", op.name)))?;
     let headers = req.headers_mut();
     headers.reserve(12);

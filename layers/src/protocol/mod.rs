@@ -191,9 +191,12 @@ pub fn host_prefix(
     let Some(template) = op.host_prefix else {
         return Ok(None);
     };
-    let mut labels = StringMembers(|m: &Member| m.has(flag::HOST_LABEL), Vec::new());
+    let mut labels: Vec<(&'static Member, String)> = Vec::new();
     input
-        .serialize_members(&mut labels)
+        .serialize_members(&mut StringMembers(
+            |m: &Member| m.has(flag::HOST_LABEL),
+            |member, value: &str| labels.push((member, value.to_owned())),
+        ))
         .map_err(|e| SdkError::construction(format!("{}: {e}", op.name)))?;
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
@@ -207,7 +210,6 @@ pub fn host_prefix(
         };
         let name = &rest[start + 1..start + len];
         let value = labels
-            .1
             .iter()
             .find(|(m, _)| m.name == name || m.wire_name == name)
             .map(|(_, v)| v.as_str())
@@ -254,17 +256,31 @@ pub fn string_members(
     input: &dyn SerializeShape,
     which: impl Fn(&Member) -> bool,
 ) -> Vec<(&'static Member, String)> {
-    let mut found = StringMembers(which, Vec::new());
-    match input.serialize_members(&mut found) {
-        Ok(()) => found.1,
-        Err(_) => Vec::new(),
-    }
+    let mut found = Vec::new();
+    let complete = for_each_string_member(input, which, |member, value| {
+        found.push((member, value.to_owned()));
+    });
+    if complete { found } else { Vec::new() }
 }
 
-/// Collects the top-level string members of a structure that `.0` picks.
-struct StringMembers<F>(F, Vec<(&'static Member, String)>);
+/// Hands each top-level string member of `input` that `which` picks to `sink`, in member
+/// order, without collecting them; `false` when the input could not be walked to its end.
+pub fn for_each_string_member(
+    input: &dyn SerializeShape,
+    which: impl Fn(&Member) -> bool,
+    sink: impl FnMut(&'static Member, &str),
+) -> bool {
+    input
+        .serialize_members(&mut StringMembers(which, sink))
+        .is_ok()
+}
 
-impl<F: Fn(&Member) -> bool> ShapeSerializer for StringMembers<F> {
+/// Hands the top-level string members of a structure that `.0` picks to `.1`.
+struct StringMembers<F, G>(F, G);
+
+impl<F: Fn(&Member) -> bool, G: FnMut(&'static Member, &str)> ShapeSerializer
+    for StringMembers<F, G>
+{
     fn write_struct(&mut self, _: &'static Member, _: &dyn SerializeShape) -> SerResult {
         Ok(())
     }
@@ -296,7 +312,7 @@ impl<F: Fn(&Member) -> bool> ShapeSerializer for StringMembers<F> {
     }
     fn write_string(&mut self, member: &'static Member, value: &str) -> SerResult {
         if (self.0)(member) {
-            self.1.push((member, value.to_owned()));
+            (self.1)(member, value);
         }
         Ok(())
     }

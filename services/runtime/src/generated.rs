@@ -59,19 +59,24 @@ pub fn read_endpoint_params(
     if !members && !paths {
         return Ok(());
     }
-    let mut values: Vec<(&'static str, EndpointParamText)> = Vec::new();
+    let mut values: Vec<(&'static str, EndpointParamText)> =
+        Vec::with_capacity(op.endpoint_params.len());
     if members {
         let param_of = |member: &str| {
             op.endpoint_params
                 .iter()
                 .find(|p| matches!(p.value, EndpointParamValue::Member(m) if m == member))
         };
-        values.extend(
-            ziggurat_layers::protocol::string_members(input, |m| param_of(m.name).is_some())
-                .into_iter()
-                .filter_map(|(member, value)| {
-                    param_of(member.name).map(|p| (p.name, value.into()))
-                }),
+        // Straight into the parameters: the values are copied once, and nothing is collected
+        // on the way.
+        ziggurat_layers::protocol::for_each_string_member(
+            input,
+            |m| param_of(m.name).is_some(),
+            |member, value| {
+                if let Some(p) = param_of(member.name) {
+                    values.push((p.name, value.into()));
+                }
+            },
         );
     }
     if paths {

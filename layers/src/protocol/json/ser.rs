@@ -1,11 +1,23 @@
 //! [`JsonSerializer`]: values to JSON text.
+use std::cell::Cell;
+
 use base64::Engine as _;
+use bytes::Bytes;
 use ziggurat_core::body::Body;
+use ziggurat_core::header_buffer::shared_bytes;
 use ziggurat_core::schema::error::{CodecError, CodecResult};
 use ziggurat_core::schema::ser::{SerResult, SerializeShape, SerializeValue, ShapeSerializer};
 use ziggurat_core::schema::{DateTime, Document, Member, TimestampFormat};
 
 use super::JsonOptions;
+
+/// The largest buffer kept for a thread's next body (see [`JsonSerializer::finish_bytes`]).
+const SPARE_MAX: usize = 4096;
+
+thread_local! {
+    /// The buffer of the thread's last small request body, cleared.
+    static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
 
 /// Where the next value goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +131,15 @@ impl JsonSerializer {
         // request of 1,008 bytes or more first consolidates its fast bins, which slows every
         // small allocation after it (measured at 32 calls in flight). A bigger body grows
         // once, to about 2 KB.
-        let mut s = JsonSerializer::with_capacity(opts, 1000);
+        // The buffer of the thread's last small body, when there is one.
+        let spare = SPARE.try_with(Cell::take).unwrap_or_default();
+        let mut s = if spare.capacity() == 0 {
+            JsonSerializer::with_capacity(opts, 1000)
+        } else {
+            let mut s = JsonSerializer::with_capacity(opts, 0);
+            s.out = spare;
+            s
+        };
         s.out.push(b'{');
         s.slot = Slot::Field { first: true };
         s.object = true;
@@ -140,6 +160,27 @@ impl JsonSerializer {
             self.out.push(b'}');
         }
         self.out
+    }
+
+    /// [`finish`](JsonSerializer::finish) as a request body. A small one (up to
+    /// [`MAX_LEN`](ziggurat_core::header_buffer::MAX_LEN) bytes, most requests of the JSON
+    /// protocols) is copied into the thread's shared buffer
+    /// ([`shared_bytes`](ziggurat_core::header_buffer::shared_bytes)) and the serializer's own
+    /// buffer kept for the thread's next [`begin_object`](JsonSerializer::begin_object): no
+    /// allocation at all. A larger one becomes the body as it is.
+    pub fn finish_bytes(self) -> Bytes {
+        let out = self.finish();
+        match shared_bytes(&[&out]) {
+            Some(bytes) => {
+                if out.capacity() <= SPARE_MAX {
+                    let mut out = out;
+                    out.clear();
+                    let _ = SPARE.try_with(|spare| spare.set(out));
+                }
+                bytes
+            }
+            None => Bytes::from(out),
+        }
     }
 
     /// Whether a field has been written into the object opened by

@@ -7,6 +7,7 @@ use arrayvec::ArrayString;
 use hmac::Mac;
 use http::{HeaderName, HeaderValue, Uri};
 use sha2::{Digest, Sha256};
+use ziggurat_core::header_buffer::shared_header_value;
 
 use super::canonical_headers::{
     AUTHORIZATION, AddedHeaders, HeaderFilter, Lines, X_AMZ_CONTENT_SHA256, X_AMZ_DATE,
@@ -407,54 +408,52 @@ fn signature_headers(
         None => None,
     };
     let region_set = match inputs.region_set {
-        Some(region_set) => {
-            Some(
-                HeaderValue::from_str(region_set).map_err(|_| SigningError::InvalidScope {
-                    field: "region set",
-                })?,
-            )
-        }
+        Some(region_set) => Some(shared_header_value(&[region_set.as_bytes()]).map_err(|_| {
+            SigningError::InvalidScope {
+                field: "region set",
+            }
+        })?),
         None => None,
     };
     let content_sha256 = if inputs.add_content_sha256 {
         Some(
-            HeaderValue::from_str(&inputs.payload_hash)
+            shared_header_value(&[inputs.payload_hash.as_bytes()])
                 .map_err(|_| SigningError::InvalidPayloadHash)?,
         )
     } else {
         None
     };
-    let access_key_id = params.identity.access_key_id;
-    const CREDENTIAL: &str = " Credential=";
-    const SIGNED_HEADERS: &str = ", SignedHeaders=";
-    const SIGNATURE: &str = ", Signature=";
-    // The exact length: a buffer that is exactly full becomes the header value without
-    // another allocation.
-    let mut authorization = String::with_capacity(
-        inputs.algorithm.len()
-            + CREDENTIAL.len()
-            + access_key_id.len()
-            + 1
-            + scope.len()
-            + SIGNED_HEADERS.len()
-            + signed_headers.len()
-            + SIGNATURE.len()
-            + signature.len(),
-    );
-    authorization.push_str(inputs.algorithm);
-    authorization.push_str(CREDENTIAL);
-    authorization.push_str(access_key_id);
-    authorization.push('/');
-    scope.push_to(&mut authorization);
-    authorization.push_str(SIGNED_HEADERS);
-    authorization.push_str(signed_headers);
-    authorization.push_str(SIGNATURE);
-    authorization.push_str(signature);
-    // Every part was checked to be visible ASCII, so this cannot fail.
-    let mut authorization =
-        HeaderValue::try_from(authorization).map_err(|_| SigningError::InvalidScope {
-            field: "access key id",
-        })?;
+    const CREDENTIAL: &[u8] = b" Credential=";
+    const SIGNED_HEADERS: &[u8] = b", SignedHeaders=";
+    const SIGNATURE: &[u8] = b", Signature=";
+    let region = scope.region.map_or(&b""[..], str::as_bytes);
+    let region_slash = if scope.region.is_some() {
+        &b"/"[..]
+    } else {
+        b""
+    };
+    // In the thread's shared header buffer: no allocation of its own. Every part was checked
+    // to be visible ASCII, so this cannot fail.
+    let mut authorization = shared_header_value(&[
+        inputs.algorithm.as_bytes(),
+        CREDENTIAL,
+        params.identity.access_key_id.as_bytes(),
+        b"/",
+        scope.date.as_bytes(),
+        b"/",
+        region,
+        region_slash,
+        scope.service.as_bytes(),
+        b"/",
+        SCOPE_TERMINATOR.as_bytes(),
+        SIGNED_HEADERS,
+        signed_headers.as_bytes(),
+        SIGNATURE,
+        signature.as_bytes(),
+    ])
+    .map_err(|_| SigningError::InvalidScope {
+        field: "access key id",
+    })?;
     authorization.set_sensitive(true);
     Ok(SignatureHeaders {
         security_token,
