@@ -1241,6 +1241,71 @@ async fn dynamodb_paths_over_the_input_choose_the_accounts_endpoint() {
     }
 }
 
+/// Counts the resolutions of static credentials.
+#[derive(Debug, Clone, Default)]
+struct CountingCredentials(Arc<AtomicUsize>);
+
+impl ziggurat_core::credentials::ProvideCredentials for CountingCredentials {
+    fn provide_credentials(&self) -> ziggurat_core::credentials::ProvideCredentialsFuture<'_> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        ziggurat_core::credentials::ProvideCredentialsFuture::ready(Ok(Credentials::new(
+            "AKID", "SECRET", None,
+        )
+        .with_account_id(Some("123456789012".into()))))
+    }
+}
+
+/// The credentials the endpoint entry resolves before the first attempt sign that attempt:
+/// one resolution for a call that succeeds at once, and one more for each retry.
+#[tokio::test]
+async fn credentials_resolved_for_the_endpoint_are_not_resolved_again_for_the_first_attempt() {
+    let json = |status: u16, body: &'static str| {
+        http::Response::builder()
+            .status(status)
+            .header("content-type", "application/x-amz-json-1.0")
+            .body(bytes::Bytes::from_static(body.as_bytes()))
+            .unwrap()
+    };
+    let transport = TestTransport::replay([
+        json(200, "{}"),
+        json(
+            500,
+            r#"{"__type":"InternalServerError","message":"try again"}"#,
+        ),
+        json(200, "{}"),
+    ]);
+    let counter = CountingCredentials::default();
+    let config = sdk("us-east-1", &transport)
+        .credentials(ziggurat_core::credentials::SharedCredentialsProvider::new(
+            counter.clone(),
+        ))
+        .retry_config(
+            ziggurat::retry::RetryConfig::standard()
+                .with_max_backoff(std::time::Duration::from_millis(2)),
+        )
+        .build();
+    let ddb = ziggurat::dynamodb::Client::new(&config);
+    ddb.list_tables().send().await.unwrap();
+    assert_eq!(counter.0.load(Ordering::SeqCst), 1, "one call, one attempt");
+    let out = ddb.list_tables().send().await.unwrap();
+    assert_eq!(out.response_metadata().attempts(), 2);
+    assert_eq!(
+        counter.0.load(Ordering::SeqCst),
+        3,
+        "the retry resolves the credentials again"
+    );
+    let requests = transport.requests();
+    assert_eq!(requests.len(), 3);
+    for req in &requests {
+        assert_eq!(
+            req.uri().host(),
+            Some("123456789012.ddb.us-east-1.amazonaws.com")
+        );
+        let auth = req.headers()["authorization"].to_str().unwrap();
+        assert!(auth.contains("Credential=AKID/"), "{auth}");
+    }
+}
+
 /// The account id of the credentials picks DynamoDB's account endpoint, unless the mode is
 /// `disabled`; `required` without one fails before sending. Only clients whose rule set reads
 /// the account id resolve credentials before the endpoint.
