@@ -195,14 +195,45 @@ fn parse_long(text: &str) -> CodecResult<i64> {
     }
 }
 
+/// The bytes base64 text `s` stands for, in a buffer of exactly their length: a `Bytes` made
+/// from a `Vec` with room to spare allocates again (for its shared header).
+fn decode_base64(s: &str) -> CodecResult<Bytes> {
+    let bad = |e: &dyn std::fmt::Display| CodecError::new(format!("a blob is not base64: {e}"));
+    // Padding is optional; four characters stand for three bytes, and a last group of two or
+    // three for one or two (a last group of one is not base64, and the decoder says so).
+    let unpadded = s.trim_end_matches('=').len();
+    let len = unpadded / 4 * 3
+        + match unpadded % 4 {
+            2 => 1,
+            3 => 2,
+            _ => 0,
+        };
+    let mut out = vec![0; len];
+    match BASE64.decode_slice(s, &mut out) {
+        Ok(written) => {
+            out.truncate(written);
+            Ok(Bytes::from(out))
+        }
+        Err(base64::DecodeSliceError::DecodeError(e)) => Err(bad(&e)),
+        // Not for valid base64; the decoder then sizes its own buffer.
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            BASE64.decode(s).map(Bytes::from).map_err(|e| bad(&e))
+        }
+    }
+}
+
 /// The index of the member of `schema` keyed `key`.
 fn find(schema: &'static Schema, opts: JsonOptions, key: &str) -> Option<usize> {
-    // Comparing lengths and first bytes first skips most calls to `memcmp` (a union's keys,
-    // `S`, `N`, `B`, `M`, `L`, are all one byte long).
-    let first = key.as_bytes().first();
+    // Lengths and first bytes tell most keys apart; the rest is compared byte by byte, which
+    // for keys this short (a union's `S`, `N`, `SS`, …) is quicker than a call to `memcmp`.
+    let key = key.as_bytes();
+    let first = key.first();
     schema.members.iter().position(|m| {
-        let k = opts.key(m);
-        k.len() == key.len() && k.as_bytes().first() == first && opts.reads(m) && k == key
+        let k = opts.key(m).as_bytes();
+        k.len() == key.len()
+            && k.first() == first
+            && opts.reads(m)
+            && k.iter().zip(key).all(|(a, b)| a == b)
     })
 }
 
@@ -340,10 +371,7 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
 
     fn read_blob(&mut self, _member: &'static Member) -> CodecResult<Bytes> {
         let s = self.string("a base64 string")?;
-        BASE64
-            .decode(&*s)
-            .map(Bytes::from)
-            .map_err(|e| CodecError::new(format!("a blob is not base64: {e}")))
+        decode_base64(&s)
     }
 
     fn read_timestamp(&mut self, _member: &'static Member) -> CodecResult<DateTime> {
