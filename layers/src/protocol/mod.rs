@@ -9,7 +9,7 @@
 //!   `X-Amz-Target: Prefix.Operation` and a JSON body; errors name their code in
 //!   `x-amzn-ErrorType`, `__type` or `code`.
 //! - [`json`]: the JSON codec of awsJson and restJson bodies (and of the command line), on
-//!   the `jiter` pull parser.
+//!   a hand-written scanner driven by the schema.
 //! - [`rest`]: the HTTP bindings of restJson1 and restXml (Lambda, S3): labels, query
 //!   string, headers, payloads, host prefixes; the body by the JSON or XML codec.
 //! - [`rest_xml`]: restXml (S3): the operation is in the method and path; errors are

@@ -1,15 +1,16 @@
-//! [`JsonDeserializer`]: JSON text to values, on the `jiter` pull parser (no tree is built).
+//! [`JsonDeserializer`]: JSON text to values, driven by the schema over a hand-written
+//! [`Scanner`] (no tree, no token stream: the schema says what comes next).
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use jiter::{Jiter, JiterError, NumberAny, NumberInt, Peek};
 use ziggurat_core::schema::de::{
     DeserializeValue, MemberConsumer, ShapeDeserializer, deserialize_root,
 };
 use ziggurat_core::schema::error::{CodecError, CodecResult};
 use ziggurat_core::schema::{DateTime, Document, Member, Schema, flag};
 
+use super::scan::{Next, Scanner, position};
 use super::{JsonOptions, Names};
 
 /// How deeply structures, lists, maps and documents may nest.
@@ -25,8 +26,7 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
 
 /// Reads values from JSON text. An empty (or blank) body reads as `{}`.
 pub struct JsonDeserializer<'a> {
-    data: &'a [u8],
-    jiter: Jiter<'a>,
+    scan: Scanner<'a>,
     opts: JsonOptions,
     depth: usize,
 }
@@ -34,7 +34,7 @@ pub struct JsonDeserializer<'a> {
 impl std::fmt::Debug for JsonDeserializer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JsonDeserializer")
-            .field("at", &self.jiter.current_index())
+            .field("at", &self.scan.pos())
             .field("opts", &self.opts)
             .finish()
     }
@@ -58,8 +58,7 @@ impl<'a> JsonDeserializer<'a> {
             bytes
         };
         JsonDeserializer {
-            data,
-            jiter: Jiter::new(data),
+            scan: Scanner::new(data),
             opts,
             depth: 0,
         }
@@ -67,27 +66,25 @@ impl<'a> JsonDeserializer<'a> {
 
     /// Checks that nothing but whitespace follows the value read.
     pub fn finish(&mut self) -> CodecResult {
-        self.jiter.finish().map_err(|e| jerr(self.data, e))
+        self.scan.finish()
     }
 
-    fn wrong(&self, what: &str, peek: Peek) -> CodecError {
-        let found = match peek {
-            Peek::Null => "null",
-            Peek::True | Peek::False => "a boolean",
-            Peek::String => "a string",
-            Peek::Array => "an array",
-            Peek::Object => "an object",
-            p if p.is_num() => "a number",
-            _ => "not JSON",
-        };
-        let at = jiter::LinePosition::find(self.data, self.jiter.current_index());
-        CodecError::new(format!("expected {what}, found {found} at {at}"))
+    #[cold]
+    #[inline(never)]
+    fn wrong(&self, what: &str, next: Next) -> CodecError {
+        let at = position(self.scan.data(), self.scan.pos());
+        CodecError::new(format!(
+            "expected {what}, found {} at {at}",
+            next.describe()
+        ))
     }
 
-    fn peek(&mut self) -> CodecResult<Peek> {
-        self.jiter.peek().map_err(|e| jerr(self.data, e))
+    #[inline]
+    fn peek(&mut self) -> CodecResult<Next> {
+        self.scan.peek()
     }
 
+    #[inline]
     fn enter(&mut self) -> CodecResult {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -98,77 +95,75 @@ impl<'a> JsonDeserializer<'a> {
         Ok(())
     }
 
+    /// Skips the value at hand, which may nest as deep as what is left of [`MAX_DEPTH`].
     fn skip(&mut self) -> CodecResult {
-        self.jiter.next_skip().map_err(|e| jerr(self.data, e))
+        self.scan.skip(MAX_DEPTH.saturating_sub(self.depth))
     }
 
     /// Reads the value at hand through `read`; if `read` consumed nothing (a consumer that
     /// ignores a member), skips it, so the parser stays in step.
+    #[inline]
     fn value(&mut self, read: impl FnOnce(&mut Self) -> CodecResult) -> CodecResult {
-        let start = self.jiter.current_index();
+        let start = self.scan.pos();
         read(self)?;
-        if self.jiter.current_index() == start {
+        if self.scan.pos() == start {
             self.skip()?;
         }
         Ok(())
     }
 
-    fn string(&mut self, what: &str) -> CodecResult<&str> {
-        let peek = self.peek()?;
-        if peek != Peek::String {
-            return Err(self.wrong(what, peek));
+    /// The string at hand, borrowed from the text when it has no escape.
+    #[inline]
+    fn string(&mut self, what: &str) -> CodecResult<std::borrow::Cow<'a, str>> {
+        let next = self.peek()?;
+        if next != Next::String {
+            return Err(self.wrong(what, next));
         }
-        self.jiter.known_str().map_err(|e| jerr(self.data, e))
+        self.scan.string()
+    }
+
+    /// The number at hand, as its text.
+    fn number(&mut self, what: &str) -> CodecResult<&'a str> {
+        let next = self.peek()?;
+        if next != Next::Number {
+            return Err(self.wrong(what, next));
+        }
+        self.scan.number()
     }
 
     fn document(&mut self) -> CodecResult<Document> {
-        let peek = self.peek()?;
-        Ok(match peek {
-            Peek::Null => {
-                self.jiter.known_null().map_err(|e| jerr(self.data, e))?;
+        let next = self.peek()?;
+        Ok(match next {
+            Next::Null => {
+                self.scan.null()?;
                 Document::Null
             }
-            Peek::True | Peek::False => Document::Bool(
-                self.jiter
-                    .known_bool(peek)
-                    .map_err(|e| jerr(self.data, e))?,
-            ),
-            Peek::String => Document::String(self.string("a string")?.to_owned()),
-            Peek::Array => {
+            Next::True | Next::False => Document::Bool(self.scan.bool(next)?),
+            Next::String => Document::String(self.scan.string()?.into_owned()),
+            Next::Array => {
                 self.enter()?;
                 let mut items = Vec::new();
-                let mut next = self.jiter.known_array().map_err(|e| jerr(self.data, e))?;
-                while next.is_some() {
+                let mut more = self.scan.array_first()?;
+                while more {
                     items.push(self.document()?);
-                    next = self.jiter.array_step().map_err(|e| jerr(self.data, e))?;
+                    more = self.scan.array_next()?;
                 }
                 self.depth -= 1;
                 Document::Array(items)
             }
-            Peek::Object => {
+            Next::Object => {
                 self.enter()?;
                 let mut fields = BTreeMap::new();
-                let mut key = self
-                    .jiter
-                    .known_object()
-                    .map_err(|e| jerr(self.data, e))?
-                    .map(str::to_owned);
+                let mut key = self.scan.object_first()?;
                 while let Some(k) = key {
                     let v = self.document()?;
-                    fields.insert(k, v);
-                    key = self
-                        .jiter
-                        .next_key()
-                        .map_err(|e| jerr(self.data, e))?
-                        .map(str::to_owned);
+                    fields.insert(k.into_owned(), v);
+                    key = self.scan.object_next()?;
                 }
                 self.depth -= 1;
                 Document::Object(fields)
             }
-            p if p.is_num() => {
-                Document::Number(self.jiter.known_float(p).map_err(|e| jerr(self.data, e))?)
-            }
-            p => return Err(self.wrong("a document", p)),
+            Next::Number => Document::Number(parse_double(self.scan.number()?)?),
         })
     }
 
@@ -178,20 +173,67 @@ impl<'a> JsonDeserializer<'a> {
     }
 }
 
-/// A parser error, with its line and column.
-fn jerr(data: &[u8], e: JiterError) -> CodecError {
-    let at = jiter::LinePosition::find(data, e.index);
-    CodecError::new(format!("malformed JSON: {} at {at}", e.error_type))
+/// The value of a JSON number's text (which the scanner checked against JSON's grammar).
+fn parse_double(text: &str) -> CodecResult<f64> {
+    text.parse()
+        .map_err(|_| CodecError::new(format!("{text} is not a number")))
+}
+
+/// The value of a JSON number's text as an integer: a whole number in range (`1.0` and `1e3`
+/// are accepted for an integer).
+fn parse_long(text: &str) -> CodecResult<i64> {
+    if !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return text
+            .parse()
+            .map_err(|_| CodecError::new(format!("the number {text} is out of range")));
+    }
+    let f = parse_double(text)?;
+    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        Ok(f as i64)
+    } else {
+        Err(CodecError::new(format!("{text} is not an integer")))
+    }
+}
+
+/// The bytes base64 text `s` stands for, in a buffer of exactly their length: a `Bytes` made
+/// from a `Vec` with room to spare allocates again (for its shared header).
+fn decode_base64(s: &str) -> CodecResult<Bytes> {
+    let bad = |e: &dyn std::fmt::Display| CodecError::new(format!("a blob is not base64: {e}"));
+    // Padding is optional; four characters stand for three bytes, and a last group of two or
+    // three for one or two (a last group of one is not base64, and the decoder says so).
+    let unpadded = s.trim_end_matches('=').len();
+    let len = unpadded / 4 * 3
+        + match unpadded % 4 {
+            2 => 1,
+            3 => 2,
+            _ => 0,
+        };
+    let mut out = vec![0; len];
+    match BASE64.decode_slice(s, &mut out) {
+        Ok(written) => {
+            out.truncate(written);
+            Ok(Bytes::from(out))
+        }
+        Err(base64::DecodeSliceError::DecodeError(e)) => Err(bad(&e)),
+        // Not for valid base64; the decoder then sizes its own buffer.
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            BASE64.decode(s).map(Bytes::from).map_err(|e| bad(&e))
+        }
+    }
 }
 
 /// The index of the member of `schema` keyed `key`.
 fn find(schema: &'static Schema, opts: JsonOptions, key: &str) -> Option<usize> {
-    // Comparing lengths and first bytes first skips most calls to `memcmp` (a union's keys,
-    // `S`, `N`, `B`, `M`, `L`, are all one byte long).
-    let first = key.as_bytes().first();
+    // Lengths and first bytes tell most keys apart; the rest is compared byte by byte, which
+    // for keys this short (a union's `S`, `N`, `SS`, …) is quicker than a call to `memcmp`.
+    let key = key.as_bytes();
+    let first = key.first();
     schema.members.iter().position(|m| {
-        let k = opts.key(m);
-        k.len() == key.len() && k.as_bytes().first() == first && opts.reads(m) && k == key
+        let k = opts.key(m).as_bytes();
+        k.len() == key.len()
+            && k.first() == first
+            && opts.reads(m)
+            && k.iter().zip(key).all(|(a, b)| a == b)
     })
 }
 
@@ -201,50 +243,33 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
         schema: &'static Schema,
         consumer: &mut MemberConsumer<'_>,
     ) -> CodecResult {
-        /// The name of a key no member has, kept (allocated) only to report it.
-        fn unknown_name(opts: JsonOptions, key: &str) -> String {
-            if opts.names == Names::Model {
-                key.to_owned()
-            } else {
-                String::new()
-            }
+        let next = self.peek()?;
+        if next == Next::Null {
+            return self.scan.null();
         }
-        let peek = self.peek()?;
-        if peek == Peek::Null {
-            return self.jiter.known_null().map_err(|e| jerr(self.data, e));
-        }
-        if peek != Peek::Object {
-            return Err(self.wrong(&format!("an object (`{}`)", schema.name), peek));
+        if next != Next::Object {
+            return Err(self.wrong(&format!("an object (`{}`)", schema.name), next));
         }
         self.enter()?;
         let opts = self.opts;
-        let mut index = self
-            .jiter
-            .known_object()
-            .map_err(|e| jerr(self.data, e))?
-            .map(|k| find(schema, opts, k).ok_or_else(|| unknown_name(opts, k)));
-        while let Some(found) = index {
-            let peek = self.peek()?;
-            match found {
-                // What a person wrote (the command line's input) names only members that
-                // exist: a misspelt one is an error, not silently dropped.
-                Err(name) if opts.names == Names::Model => {
-                    return Err(CodecError::new(format!(
-                        "`{}` has no member `{name}`",
-                        schema.name
-                    )));
-                }
-                _ if peek == Peek::Null => {
-                    self.jiter.known_null().map_err(|e| jerr(self.data, e))?;
-                }
-                Ok(i) => self.value(|d| consumer(i, d))?,
-                Err(_) => self.skip()?,
+        let mut key = self.scan.object_first()?;
+        while let Some(k) = key {
+            let found = find(schema, opts, &k);
+            // What a person wrote (the command line's input) names only members that
+            // exist: a misspelt one is an error, not silently dropped.
+            if found.is_none() && opts.names == Names::Model {
+                return Err(CodecError::new(format!(
+                    "`{}` has no member `{k}`",
+                    schema.name
+                )));
             }
-            index = self
-                .jiter
-                .next_key()
-                .map_err(|e| jerr(self.data, e))?
-                .map(|k| find(schema, opts, k).ok_or_else(|| unknown_name(opts, k)));
+            let next = self.peek()?;
+            match found {
+                _ if next == Next::Null => self.scan.null()?,
+                Some(i) => self.value(|d| consumer(i, d))?,
+                None => self.skip()?,
+            }
+            key = self.scan.object_next()?;
         }
         self.depth -= 1;
         Ok(())
@@ -255,23 +280,23 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
         member: &'static Member,
         consumer: &mut dyn FnMut(&mut dyn ShapeDeserializer) -> CodecResult,
     ) -> CodecResult {
-        let peek = self.peek()?;
-        if peek == Peek::Null {
-            return self.jiter.known_null().map_err(|e| jerr(self.data, e));
+        let next = self.peek()?;
+        if next == Next::Null {
+            return self.scan.null();
         }
-        if peek != Peek::Array {
-            return Err(self.wrong(&format!("a list (`{}`)", member.name), peek));
+        if next != Next::Array {
+            return Err(self.wrong(&format!("a list (`{}`)", member.name), next));
         }
         self.enter()?;
         let sparse = Self::sparse(member);
-        let mut next = self.jiter.known_array().map_err(|e| jerr(self.data, e))?;
-        while let Some(peek) = next {
-            if peek == Peek::Null && !sparse {
-                self.jiter.known_null().map_err(|e| jerr(self.data, e))?;
+        let mut more = self.scan.array_first()?;
+        while more {
+            if !sparse && self.peek()? == Next::Null {
+                self.scan.null()?;
             } else {
                 self.value(|d| consumer(d))?;
             }
-            next = self.jiter.array_step().map_err(|e| jerr(self.data, e))?;
+            more = self.scan.array_next()?;
         }
         self.depth -= 1;
         Ok(())
@@ -282,66 +307,45 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
         member: &'static Member,
         consumer: &mut dyn FnMut(String, &mut dyn ShapeDeserializer) -> CodecResult,
     ) -> CodecResult {
-        let peek = self.peek()?;
-        if peek == Peek::Null {
-            return self.jiter.known_null().map_err(|e| jerr(self.data, e));
+        let next = self.peek()?;
+        if next == Next::Null {
+            return self.scan.null();
         }
-        if peek != Peek::Object {
-            return Err(self.wrong(&format!("a map (`{}`)", member.name), peek));
+        if next != Next::Object {
+            return Err(self.wrong(&format!("a map (`{}`)", member.name), next));
         }
         self.enter()?;
         let sparse = Self::sparse(member);
-        let mut key = self
-            .jiter
-            .known_object()
-            .map_err(|e| jerr(self.data, e))?
-            .map(str::to_owned);
+        let mut key = self.scan.object_first()?;
         while let Some(k) = key {
-            let peek = self.peek()?;
-            if peek == Peek::Null && !sparse {
-                self.jiter.known_null().map_err(|e| jerr(self.data, e))?;
+            if !sparse && self.peek()? == Next::Null {
+                self.scan.null()?;
             } else {
+                // A borrowed key is copied once, at its exact length.
+                let k = k.into_owned();
                 self.value(|d| consumer(k, d))?;
             }
-            key = self
-                .jiter
-                .next_key()
-                .map_err(|e| jerr(self.data, e))?
-                .map(str::to_owned);
+            key = self.scan.object_next()?;
         }
         self.depth -= 1;
         Ok(())
     }
 
     fn read_bool(&mut self, _member: &'static Member) -> CodecResult<bool> {
-        let peek = self.peek()?;
-        match peek {
-            Peek::True | Peek::False => self.jiter.known_bool(peek).map_err(|e| jerr(self.data, e)),
-            p => Err(self.wrong("a boolean", p)),
+        match self.peek()? {
+            next @ (Next::True | Next::False) => self.scan.bool(next),
+            next => Err(self.wrong("a boolean", next)),
         }
     }
 
     fn read_long(&mut self, _member: &'static Member) -> CodecResult<i64> {
-        let peek = self.peek()?;
-        if !peek.is_num() {
-            return Err(self.wrong("an integer", peek));
-        }
-        match self
-            .jiter
-            .known_number(peek)
-            .map_err(|e| jerr(self.data, e))?
-        {
-            NumberAny::Int(NumberInt::Int(i)) => Ok(i),
-            // 1.0 or 1e3 for an integer: accepted when it is a whole number in range.
-            NumberAny::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
-            NumberAny::Float(f) => Err(CodecError::new(format!("{f} is not an integer"))),
-        }
+        parse_long(self.number("an integer")?)
     }
 
     fn read_double(&mut self, _member: &'static Member) -> CodecResult<f64> {
-        let peek = self.peek()?;
-        if peek == Peek::String {
-            return match self.string("a number")? {
+        if self.peek()? == Next::String {
+            let s = self.scan.string()?;
+            return match &*s {
                 "NaN" => Ok(f64::NAN),
                 "Infinity" => Ok(f64::INFINITY),
                 "-Infinity" => Ok(f64::NEG_INFINITY),
@@ -350,54 +354,33 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
                 ))),
             };
         }
-        if !peek.is_num() {
-            return Err(self.wrong("a number", peek));
-        }
-        self.jiter.known_float(peek).map_err(|e| jerr(self.data, e))
+        parse_double(self.number("a number")?)
     }
 
     fn read_big_number(&mut self, _member: &'static Member) -> CodecResult<String> {
-        let peek = self.peek()?;
-        if peek == Peek::String {
-            return self.string("a number").map(str::to_owned);
+        if self.peek()? == Next::String {
+            return self.scan.string().map(std::borrow::Cow::into_owned);
         }
-        if !peek.is_num() {
-            return Err(self.wrong("a number", peek));
-        }
-        let b = self
-            .jiter
-            .known_number_bytes(peek)
-            .map_err(|e| jerr(self.data, e))?;
-        Ok(String::from_utf8_lossy(b).into_owned())
+        self.number("a number").map(str::to_owned)
     }
 
     fn read_string(&mut self, _member: &'static Member) -> CodecResult<String> {
-        self.string("a string").map(str::to_owned)
+        // A borrowed string is copied once, at its exact length.
+        self.string("a string").map(std::borrow::Cow::into_owned)
     }
 
     fn read_blob(&mut self, _member: &'static Member) -> CodecResult<Bytes> {
         let s = self.string("a base64 string")?;
-        BASE64
-            .decode(s)
-            .map(Bytes::from)
-            .map_err(|e| CodecError::new(format!("a blob is not base64: {e}")))
+        decode_base64(&s)
     }
 
     fn read_timestamp(&mut self, _member: &'static Member) -> CodecResult<DateTime> {
-        let peek = self.peek()?;
-        if peek == Peek::String {
-            let s = self.string("a timestamp")?;
-            return DateTime::parse_lenient(s)
+        if self.peek()? == Next::String {
+            let s = self.scan.string()?;
+            return DateTime::parse_lenient(&s)
                 .ok_or_else(|| CodecError::new(format!("{s:?} is not a timestamp")));
         }
-        if !peek.is_num() {
-            return Err(self.wrong("a timestamp", peek));
-        }
-        let b = self
-            .jiter
-            .known_number_bytes(peek)
-            .map_err(|e| jerr(self.data, e))?;
-        let text = std::str::from_utf8(b).unwrap_or_default();
+        let text = self.number("a timestamp")?;
         DateTime::parse_epoch_seconds(text)
             .ok_or_else(|| CodecError::new(format!("{text} is not a timestamp in range")))
     }
@@ -407,8 +390,8 @@ impl ShapeDeserializer for JsonDeserializer<'_> {
     }
 
     fn read_null(&mut self) -> bool {
-        if self.jiter.peek().ok() == Some(Peek::Null) {
-            return self.jiter.known_null().is_ok();
+        if self.scan.peek().ok() == Some(Next::Null) {
+            return self.scan.null().is_ok();
         }
         false
     }

@@ -1,6 +1,6 @@
 //! The JSON codec: a [`ShapeSerializer`](ziggurat_core::schema::ser::ShapeSerializer)
 //! ([`JsonSerializer`]) and a [`ShapeDeserializer`](ziggurat_core::schema::de::ShapeDeserializer)
-//! ([`JsonDeserializer`], on the `jiter` pull parser) for awsJson and restJson bodies, and for
+//! ([`JsonDeserializer`], on a hand-written scanner) for awsJson and restJson bodies, and for
 //! the command line's JSON input and output.
 //!
 //! Smithy's JSON rules: structures are objects keyed by the member's wire name (botocore's
@@ -30,7 +30,9 @@
 //! assert_eq!(body, br#"{"TableName":"music","Limit":2}"#);
 //! ```
 mod de;
+mod scan;
 mod ser;
+mod special;
 
 pub use de::{JsonDeserializer, from_slice};
 pub use ser::{JsonSerializer, to_vec, to_vec_pretty};

@@ -10,6 +10,7 @@ use ziggurat_core::schema::ser::{SerResult, SerializeShape, SerializeValue, Shap
 use ziggurat_core::schema::{DateTime, Document, Member, TimestampFormat};
 
 use super::JsonOptions;
+use super::special::{SPECIAL, needs_escape};
 
 /// The largest buffer kept for a thread's next body (see [`JsonSerializer::finish_bytes`]).
 const SPARE_MAX: usize = 4096;
@@ -217,42 +218,6 @@ impl JsonSerializer {
     }
 }
 
-/// Whether a byte must be escaped in a JSON string: `"`, `\\` and control characters.
-static NEEDS_ESCAPE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
-
-/// Whether any byte of `bytes` must be escaped, eight bytes at a time.
-fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether some byte of `x` is zero (exact as a yes/no answer).
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // A byte below 0x20 (exact for any threshold up to 0x80), a `"`, a `\`.
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-        if control || has_zero(x ^ (ONES * 0x22)) || has_zero(x ^ (ONES * 0x5c)) {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| NEEDS_ESCAPE[usize::from(b)])
-}
-
 /// Writes `s` as a JSON string, escaping `"`, `\` and control characters.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
@@ -268,7 +233,7 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if !NEEDS_ESCAPE[usize::from(b)] {
+        if !SPECIAL[usize::from(b)] {
             continue;
         }
         let esc: &[u8] = match b {
@@ -535,30 +500,5 @@ impl ShapeSerializer for JsonSerializer {
 
     fn validates(&self) -> bool {
         self.validate
-    }
-}
-
-#[cfg(test)]
-mod escape_tests {
-    use super::*;
-
-    #[test]
-    fn the_word_scan_agrees_with_the_table_for_every_byte_and_position() {
-        for b in 0..=255u8 {
-            for len in 1..=17 {
-                for at in 0..len {
-                    let mut bytes = vec![b'a'; len];
-                    bytes[at] = b;
-                    assert_eq!(
-                        needs_escape(&bytes),
-                        NEEDS_ESCAPE[usize::from(b)],
-                        "byte {b:#x} at {at} of {len}"
-                    );
-                }
-            }
-        }
-        // Bytes of multi-byte UTF-8 never need an escape.
-        assert!(!needs_escape("žluťoučký kůň ünïcödé".as_bytes()));
-        assert!(needs_escape("žluťoučký \"kůň\"".as_bytes()));
     }
 }

@@ -438,3 +438,22 @@ fn maps_of_every_size_around_the_gathering_limit_read_whole() {
         assert_eq!(counts, expected, "{n} entries");
     }
 }
+
+#[test]
+fn blobs_of_every_length_decode_padded_or_not() {
+    use base64::Engine as _;
+    for len in 0..20usize {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 37) as u8).collect();
+        let padded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        for text in [padded.clone(), padded.trim_end_matches('=').to_owned()] {
+            let body = format!(r#"{{"Data":"{text}"}}"#);
+            let back: Item = from_slice(body.as_bytes(), JsonOptions::WIRE).unwrap();
+            assert_eq!(back.data.unwrap(), bytes, "{text}");
+        }
+    }
+    for bad in ["A", "AAAAA", "AA=A", "A===", "AAA\\u0041="] {
+        let body = format!(r#"{{"Data":"{bad}"}}"#);
+        let e = from_slice::<Item>(body.as_bytes(), JsonOptions::WIRE).unwrap_err();
+        assert!(e.to_string().contains("not base64"), "{bad}: {e}");
+    }
+}
