@@ -323,6 +323,17 @@ fn composite_checksums_and_ranges_are_not_validated() {
         response_checksum(&headers).map(|e| e.algorithm()),
         Some(ChecksumAlgorithm::Crc64Nvme)
     );
+    // Of a repeated checksum header, the first value counts; other headers are ignored.
+    headers.append("x-amz-checksum-crc64nvme", "AAAAAAAAAAA=".parse().unwrap());
+    headers.insert("x-amz-checksum-sha1", "unused".parse().unwrap());
+    headers.insert("x-amz-meta-x-amz-checksum-crc32", "unused".parse().unwrap());
+    assert_eq!(
+        response_checksum(&headers),
+        Some(ExpectedChecksum::new(
+            ChecksumAlgorithm::Crc64Nvme,
+            "OOJZ0D8xKts="
+        ))
+    );
     headers.insert(http::header::CONTENT_RANGE, "bytes 0-4/11".parse().unwrap());
     assert_eq!(response_checksum(&headers), None);
 }

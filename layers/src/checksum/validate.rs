@@ -83,14 +83,32 @@ pub fn response_checksum(headers: &HeaderMap) -> Option<ExpectedChecksum> {
     if headers.contains_key(http::header::CONTENT_RANGE) {
         return None;
     }
-    ChecksumAlgorithm::VALIDATION_ORDER
-        .into_iter()
-        .find_map(|algorithm| {
-            let value = headers.get(algorithm.header_name())?.to_str().ok()?.trim();
-            Some((algorithm, value))
-        })
-        .filter(|(_, value)| !is_composite(value))
-        .map(|(algorithm, value)| ExpectedChecksum::new(algorithm, value))
+    // One pass over the response's headers (a lookup per algorithm would parse and hash ten
+    // names): the first value of each checksum header, the earliest in the validation order.
+    let mut best: Option<(usize, ChecksumAlgorithm, &str)> = None;
+    let mut previous: Option<&http::HeaderName> = None;
+    for (name, value) in headers {
+        // `HeaderMap` yields all the values of a name one after the other: the first counts.
+        if previous == Some(name) {
+            continue;
+        }
+        previous = Some(name);
+        if !name.as_str().starts_with("x-amz-checksum-") {
+            continue;
+        }
+        let found = ChecksumAlgorithm::VALIDATION_ORDER
+            .into_iter()
+            .enumerate()
+            .find(|(_, algorithm)| algorithm.header_name() == name.as_str());
+        if let Some((rank, algorithm)) = found
+            && best.is_none_or(|(best_rank, ..)| rank < best_rank)
+            && let Ok(value) = value.to_str()
+        {
+            best = Some((rank, algorithm, value.trim()));
+        }
+    }
+    let (_, algorithm, value) = best?;
+    (!is_composite(value)).then(|| ExpectedChecksum::new(algorithm, value))
 }
 
 /// The body's checksum is not the one its response declared: the data is corrupt.

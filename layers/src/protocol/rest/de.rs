@@ -1,5 +1,7 @@
 //! Responses: an output's (or an error's) members read from the headers, the status code and
 //! the body.
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
@@ -113,24 +115,21 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
     ) -> CodecResult {
         self.read_body_members(schema, consumer)?;
         let headers = &self.parts.headers;
+        read_header_members(schema, headers, consumer)?;
         for (i, member) in schema.members.iter().enumerate() {
             match member.location {
                 // Read from the body with the body members (HTTP bindings of requests are
-                // ignored in outputs).
-                Location::Body | Location::Label | Location::Query | Location::QueryParams => {}
-                Location::Header => {
-                    if !headers.contains_key(member.wire_name) {
-                        continue;
-                    }
-                    let text = value_text(headers, member.wire_name);
-                    consumer(i, &mut HeaderValueDe(&text))?;
-                }
+                // ignored in outputs); header members just above.
+                Location::Body
+                | Location::Label
+                | Location::Query
+                | Location::QueryParams
+                | Location::Header => {}
                 Location::PrefixHeaders => {
                     let prefix = member.wire_name.to_ascii_lowercase();
                     let mut entries: Vec<(String, String)> = Vec::new();
                     for name in headers.keys() {
-                        let name = name.as_str();
-                        let Some(suffix) = name.strip_prefix(prefix.as_str()) else {
+                        let Some(suffix) = name.as_str().strip_prefix(prefix.as_str()) else {
                             continue;
                         };
                         entries.push((suffix.to_owned(), value_text(headers, name)));
@@ -189,9 +188,49 @@ impl ShapeDeserializer for ResponseDeserializer<'_> {
     }
 }
 
+/// Hands the header-bound members of `schema` that the response has to `consumer`.
+///
+/// The response's headers are walked once and each is matched to the members by name (a
+/// length compare rules out nearly all): an output has few headers and may bind many
+/// (GetObject binds over 30), and looking each member's name up in the map would parse and
+/// hash every one of them (a third of a whole GetObject call, measured).
+fn read_header_members(
+    schema: &'static Schema,
+    headers: &http::HeaderMap,
+    consumer: &mut MemberConsumer<'_>,
+) -> CodecResult {
+    if headers.is_empty() {
+        return Ok(());
+    }
+    for name in headers.keys() {
+        let text = name.as_str();
+        for (i, member) in schema.members.iter().enumerate() {
+            if member.location == Location::Header
+                && member.wire_name.len() == text.len()
+                && member.wire_name.eq_ignore_ascii_case(text)
+            {
+                consumer(i, &mut HeaderValueDe(&header_text(headers, name)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The value of header `name`: all its values joined by `, ` as one header when it has
+/// several; bytes that are not UTF-8 (a header is not required to be) are replaced, not an
+/// error. A single UTF-8 value is borrowed.
+fn header_text<'h>(headers: &'h http::HeaderMap, name: &http::HeaderName) -> Cow<'h, str> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (Some(value), None) => String::from_utf8_lossy(value.as_bytes()),
+        (None, _) => Cow::Borrowed(""),
+        (Some(_), Some(_)) => Cow::Owned(value_text(headers, name)),
+    }
+}
+
 /// All the values of header `name`, joined by `, ` as one header; bytes that are not UTF-8
 /// (a header is not required to be) are replaced, not an error.
-fn value_text(headers: &http::HeaderMap, name: &str) -> String {
+fn value_text(headers: &http::HeaderMap, name: &http::HeaderName) -> String {
     let mut out = String::new();
     for (i, v) in headers.get_all(name).iter().enumerate() {
         if i > 0 {
