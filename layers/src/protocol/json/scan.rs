@@ -191,7 +191,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string (the next byte is its `"`): borrowed from the text when it has no escape.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> CodecResult<Cow<'a, str>> {
         let start = self.pos + 1;
         let end = find_special(self.data, start);
