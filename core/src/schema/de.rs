@@ -180,18 +180,17 @@ impl<T: DeserializeValue> DeserializeValue for HashMap<String, T> {
         let mut early: arrayvec::ArrayVec<(String, T), MAP_GATHER> = arrayvec::ArrayVec::new();
         let mut out: Option<HashMap<String, T>> = None;
         d.read_map(m, &mut |key, d| {
-            let v = T::deserialize_value(value, d)?;
-            match &mut out {
-                Some(map) => {
-                    map.insert(key, v);
-                }
-                None if gather && !early.is_full() => early.push((key, v)),
-                None => {
-                    let mut map = HashMap::with_capacity(early.len() * 2 + 1);
-                    map.extend(early.drain(..));
-                    map.insert(key, v);
-                    out = Some(map);
-                }
+            // The value is read straight into its place (a slot on the stack, or the map):
+            // read first and moved after, a large value is copied twice more.
+            if let Some(map) = &mut out {
+                map.insert(key, T::deserialize_value(value, d)?);
+            } else if gather && !early.is_full() {
+                early.push((key, T::deserialize_value(value, d)?));
+            } else {
+                let mut map = HashMap::with_capacity(early.len() * 2 + 1);
+                map.extend(early.drain(..));
+                map.insert(key, T::deserialize_value(value, d)?);
+                out = Some(map);
             }
             Ok(())
         })?;

@@ -191,7 +191,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string (the next byte is its `"`): borrowed from the text when it has no escape.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> CodecResult<Cow<'a, str>> {
         let start = self.pos + 1;
         let end = find_special(self.data, start);
@@ -225,7 +225,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips a string (the next byte is its `"`): its escapes are stepped over, not checked or
-    /// decoded (no one reads the value), as jiter skips them.
+    /// decoded: no one reads the value.
     fn skip_string(&mut self) -> CodecResult {
         let end = self.string_end(self.pos + 1)?;
         self.pos = end + 1;

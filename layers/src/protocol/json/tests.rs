@@ -457,3 +457,89 @@ fn blobs_of_every_length_decode_padded_or_not() {
         assert!(e.to_string().contains("not base64"), "{bad}: {e}");
     }
 }
+
+/// A random document: nested arrays and objects of strings (with quotes, backslashes, control
+/// characters, accents, CJK and astral characters), numbers, booleans and nulls.
+fn random_document(rng: &mut fastrand::Rng, depth: usize) -> Document {
+    const CHARS: &[char] = &[
+        'a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\t', '\u{1}', '\u{1f}', 'é', 'ß', '漢', '€',
+        '😀', '𝄞', '\u{7f}', '\u{ffff}',
+    ];
+    let text = |rng: &mut fastrand::Rng| -> String {
+        (0..rng.usize(0..24))
+            .map(|_| CHARS[rng.usize(..CHARS.len())])
+            .collect()
+    };
+    match rng.u8(0..if depth == 0 { 4 } else { 6 }) {
+        0 => Document::Null,
+        1 => Document::Bool(rng.bool()),
+        2 => Document::Number(match rng.u8(0..3) {
+            0 => f64::from(rng.i32(..)),
+            1 => rng.f64() * 1e6 - 5e5,
+            _ => rng.f64() * 10f64.powi(rng.i32(-300..300)),
+        }),
+        3 => Document::String(text(rng)),
+        4 => Document::Array(
+            (0..rng.usize(0..6))
+                .map(|_| random_document(rng, depth - 1))
+                .collect(),
+        ),
+        _ => Document::Object(
+            (0..rng.usize(0..6))
+                .map(|_| (text(rng), random_document(rng, depth - 1)))
+                .collect(),
+        ),
+    }
+}
+
+/// `json` with every character outside ASCII written as a `\u` escape (a surrogate pair for
+/// those beyond the BMP), as some services send it.
+fn ascii_escaped(json: &str) -> String {
+    let mut out = String::new();
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04X}"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn random_documents_read_as_serde_json_wrote_them() {
+    static DOC: Member = Member::new("Doc", &prelude::DOCUMENT);
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..2000 {
+        let doc = random_document(&mut rng, 4);
+        let json = serde_json::to_string(&to_serde(&doc)).unwrap();
+        let pretty = serde_json::to_string_pretty(&to_serde(&doc)).unwrap();
+        for text in [json.clone(), ascii_escaped(&json), pretty] {
+            let mut d = JsonDeserializer::new(text.as_bytes(), JsonOptions::WIRE);
+            let back = d.read_document(&DOC).unwrap();
+            d.finish().unwrap();
+            assert_eq!(back, doc, "{text}");
+            // Skipped as an unknown member, it leaves the parser in step.
+            let wrapped = format!(r#"{{"unknown":{text},"name":"after"}}"#);
+            let item: Item = from_slice(wrapped.as_bytes(), JsonOptions::WIRE).unwrap();
+            assert_eq!(item.name, "after");
+        }
+    }
+}
+
+fn to_serde(doc: &Document) -> serde_json::Value {
+    match doc {
+        Document::Null => serde_json::Value::Null,
+        Document::Bool(b) => (*b).into(),
+        Document::Number(n) => (*n).into(),
+        Document::String(s) => s.clone().into(),
+        Document::Array(items) => items.iter().map(to_serde).collect(),
+        Document::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| (k.clone(), to_serde(v)))
+            .collect(),
+    }
+}
